@@ -1,0 +1,14 @@
+/*
+ * cmd.h - the subcommands of the vigie executable. Each takes the argument
+ * vector from its own name on (argv[0] is "parse", "check", ...) and
+ * returns the process exit status.
+ */
+#ifndef VIGIE_CMD_H
+#define VIGIE_CMD_H
+
+int cmd_parse(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif

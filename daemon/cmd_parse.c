@@ -1,0 +1,2 @@
+/* cmd_parse.c: being written */
+typedef int vigie_cmd_parse_pending;

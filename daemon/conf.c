@@ -1,0 +1,2 @@
+/* conf.c: being written */
+typedef int vigie_conf_pending;

@@ -1,0 +1,59 @@
+/*
+ * conf.h - the configuration file: INI (inih) read into a struct conf, with
+ * every problem reported as "FILE:LINE: message".
+ */
+#ifndef VIGIE_CONF_H
+#define VIGIE_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define CONF_DEFAULT_PATH "/etc/vigie/vigie.conf"
+
+struct conf_poll {
+	int64_t interval_ms;        /* default 15m */
+	int64_t timeout_ms;         /* whole transfer, default 30s */
+	int64_t max_body;           /* bytes, default 10M */
+	int concurrency;            /* transfers in flight, default 64 */
+	int per_host;               /* transfers per host, default 2 */
+	char *user_agent;           /* default "vigie/VERSION (+url)" */
+	char *opml;                 /* absolute path or NULL */
+};
+
+struct conf_source {
+	char *name;
+	char *url;
+	char *lang;         /* NULL: any */
+	char *tags;         /* comma-separated, trimmed; NULL: none */
+	int64_t interval_ms; /* resolved: the source's or [poll]'s */
+	char *file;         /* where it was defined, for messages */
+	int line;
+};
+
+struct conf {
+	char *path;
+	char *conninfo; /* "" means libpq defaults and PG* variables */
+	int log_level;  /* enum log_level */
+	struct conf_poll poll;
+	struct conf_source *sources;
+	size_t nsources;
+};
+
+/*
+ * Reads and validates path (and the OPML file it names). Returns the
+ * configuration, or NULL with every problem appended to diag.
+ */
+struct conf *conf_load(const char *path, struct diag *diag);
+void conf_free(struct conf *);
+
+const struct conf_source *conf_find_source(const struct conf *,
+    const char *name);
+
+/* "30s", "15m", "2h", "1d", "500ms", bare seconds. 0 ok, -1 bad. */
+int conf_parse_duration(const char *, int64_t *ms);
+/* "512k", "10M", "1G", bare bytes (k = 1024). 0 ok, -1 bad. */
+int conf_parse_size(const char *, int64_t *bytes);
+
+#endif

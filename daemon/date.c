@@ -1,0 +1,2 @@
+/* date.c: being written */
+typedef int vigie_date_pending;

@@ -1,0 +1,2 @@
+/* feed.c: being written */
+typedef int vigie_feed_pending;

@@ -1,0 +1,56 @@
+/*
+ * feed.h - turns the bytes of an RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0 or
+ * JSON Feed 1.1 document into items. Input is untrusted: no network, no
+ * external entities, no entity expansion, and it never crashes on garbage.
+ */
+#ifndef VIGIE_FEED_H
+#define VIGIE_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DATE_NONE INT64_MIN
+
+/* One entry of a feed. Every string is plain UTF-8 text (markup removed,
+ * entities decoded, whitespace collapsed) except id and link; NULL where
+ * the document does not say. */
+struct item {
+	char *id;      /* guid, atom:id, rdf:about, JSON Feed id */
+	char *link;    /* absolute URL, resolved against xml:base/feed URL */
+	char *title;
+	char *author;
+	char *summary;
+	char *content;
+	char *lang;        /* item language, else the feed's */
+	int64_t published; /* seconds since the epoch, UTC, or DATE_NONE */
+	int64_t updated;   /* idem */
+};
+
+struct feed {
+	char *title;
+	char *link;
+	char *lang;
+	struct item *items;
+	size_t nitems;
+};
+
+struct feed_input {
+	const char *data;
+	size_t len;
+	const char *base_url;     /* feed URL, for relative links; may be NULL */
+	const char *content_type; /* from HTTP, with its charset; may be NULL */
+};
+
+/*
+ * Parses a feed. Returns 0 and sets *out (free with feed_free) when the
+ * document could be read, even with no items; returns -1 with a one-line
+ * reason in err when it could not (not XML nor JSON, not a feed, empty).
+ */
+int feed_parse(const struct feed_input *, struct feed **out, char *err,
+    size_t errlen);
+void feed_free(struct feed *);
+
+/* Call once before any parse: installs libxml2's refusing entity loader. */
+void feed_global_init(void);
+
+#endif

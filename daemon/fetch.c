@@ -1,0 +1,2 @@
+/* fetch.c: being written */
+typedef int vigie_fetch_pending;

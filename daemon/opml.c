@@ -1,0 +1,2 @@
+/* opml.c: being written */
+typedef int vigie_opml_pending;

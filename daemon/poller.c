@@ -1,0 +1,2 @@
+/* poller.c: being written */
+typedef int vigie_poller_pending;

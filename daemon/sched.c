@@ -1,0 +1,2 @@
+/* sched.c: being written */
+typedef int vigie_sched_pending;

@@ -1,0 +1,2 @@
+/* text.c: being written */
+typedef int vigie_text_pending;

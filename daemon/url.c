@@ -1,0 +1,2 @@
+/* url.c: being written */
+typedef int vigie_url_pending;

@@ -1,0 +1,18 @@
+/*
+ * url.h - URL handling on top of libcurl's URL API: resolution of relative
+ * references, scheme checks and host extraction.
+ */
+#ifndef VIGIE_URL_H
+#define VIGIE_URL_H
+
+/* Resolves ref against base (either may be relative/NULL). Returns a new
+ * string, or NULL if no absolute URL results. */
+char *url_resolve(const char *base, const char *ref);
+
+/* 1 if url is an absolute http:// or https:// URL with a host. */
+int url_is_http(const char *url);
+
+/* Lower-case host name of url, new string, or NULL. */
+char *url_host(const char *url);
+
+#endif
