@@ -1,2 +1,674 @@
-/* poller.c: being written */
-typedef int vigie_poller_pending;
+/*
+ * poller.c - `vigie run`: the event loop that drives fetch -> parse -> store.
+ *
+ * The database decides what is due (sources are leased, so several daemons
+ * can share one database); the poller keeps a short queue of leased
+ * sources, starts transfers within the global and per-host limits, and
+ * turns each finished transfer into one fetch_record for the store. A
+ * source's validators and schedule advance in the same statement that
+ * stores its items, so nothing fetched is ever acknowledged unstored.
+ */
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "feed.h"
+#include "fetch.h"
+#include "log.h"
+#include "sched.h"
+#include "store.h"
+#include "url.h"
+
+#define TICK_MS 1000
+/* How long --once waits for a database that went away mid-run, and how
+ * long a stopping daemon waits for its last writes. */
+#define ONCE_DB_PATIENCE_MS 60000
+#define STOP_GRACE_MS 10000
+
+enum job_state { JOB_QUEUED, JOB_FETCHING, JOB_SAVING };
+
+struct poller;
+
+/* One leased source on its way through the pipeline. It carries copies of
+ * what it needs, so that a reload can replace the configuration under it. */
+struct job {
+	struct poller *p;
+	enum job_state state;
+	int64_t source_id;
+	char *name;
+	char *url;
+	char *host;
+	char *etag;
+	char *last_modified;
+	char *lang;
+	int failures;
+	int64_t interval_ms;
+	struct fetch *fetch;
+	TAILQ_ENTRY(job) entry;
+};
+
+TAILQ_HEAD(job_list, job);
+
+struct host_slot {
+	char *host;
+	int active;
+};
+
+struct poller {
+	struct event_base *base;
+	const char *conf_path;
+	struct conf *conf;
+	struct fetcher *fetcher;
+	struct store *store;
+	char owner[160];
+
+	int once;
+	int64_t once_since_ms;
+	int exit_code;
+
+	int db_up;
+	int db_ever_up;
+	int64_t db_down_since;
+	int syncing;
+	int claiming;
+	int once_exhausted;
+	int stopping;
+	int64_t stop_deadline;
+
+	struct job_list jobs; /* every job, in claim order */
+	size_t nqueued, nfetching, nsaving;
+	struct host_slot *hosts;
+	size_t nhosts;
+
+	struct event *tick;
+	struct event *sig_term, *sig_int, *sig_hup;
+};
+
+static void poller_tick(struct poller *);
+
+static void
+job_free(struct job *j)
+{
+	free(j->name);
+	free(j->url);
+	free(j->host);
+	free(j->etag);
+	free(j->last_modified);
+	free(j->lang);
+	free(j);
+}
+
+static void
+job_remove(struct job *j)
+{
+	struct poller *p = j->p;
+
+	switch (j->state) {
+	case JOB_QUEUED:
+		p->nqueued--;
+		break;
+	case JOB_FETCHING:
+		p->nfetching--;
+		break;
+	case JOB_SAVING:
+		p->nsaving--;
+		break;
+	}
+	TAILQ_REMOVE(&p->jobs, j, entry);
+	job_free(j);
+}
+
+static struct host_slot *
+host_slot(struct poller *p, const char *host)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (strcmp(p->hosts[i].host, host) == 0)
+			return &p->hosts[i];
+	p->hosts = xreallocarray(p->hosts, p->nhosts + 1, sizeof *p->hosts);
+	p->hosts[p->nhosts].host = xstrdup(host);
+	p->hosts[p->nhosts].active = 0;
+	return &p->hosts[p->nhosts++];
+}
+
+/* Forgets hosts with nothing in flight, so the table stays as small as
+ * the number of transfers. */
+static void
+host_release(struct poller *p, const char *host)
+{
+	struct host_slot *h = host_slot(p, host);
+
+	if (--h->active > 0)
+		return;
+	free(h->host);
+	*h = p->hosts[--p->nhosts];
+}
+
+static const char *
+outcome_name(enum fetch_outcome o)
+{
+	switch (o) {
+	case OUTCOME_OK:
+		return "ok";
+	case OUTCOME_NOT_MODIFIED:
+		return "not_modified";
+	case OUTCOME_GONE:
+		return "gone";
+	case OUTCOME_THROTTLED:
+		return "throttled";
+	case OUTCOME_FAILED:
+		break;
+	}
+	return "failed";
+}
+
+static void
+on_saved(int ok, long items_new, long items_seen, void *arg)
+{
+	struct job *j = arg;
+	struct poller *p = j->p;
+
+	if (ok)
+		log_debug("source %s: stored (%ld new, %ld already known)",
+		    j->name, items_new, items_seen);
+	job_remove(j);
+	poller_tick(p);
+}
+
+/* Decides what a finished transfer means for the source. */
+static enum fetch_outcome
+classify(struct fetch_response *r, struct feed **feed, char *err,
+    size_t errlen)
+{
+	struct feed_input in;
+
+	if (r->failed) {
+		snprintf(err, errlen, "%s", r->error);
+		return OUTCOME_FAILED;
+	}
+	if (r->status == 304)
+		return OUTCOME_NOT_MODIFIED;
+	if (r->status == 410) {
+		snprintf(err, errlen, "HTTP 410 Gone: source disabled");
+		return OUTCOME_GONE;
+	}
+	if (r->status == 429 || r->status == 503) {
+		snprintf(err, errlen, "HTTP %ld: throttled by the server",
+		    r->status);
+		return OUTCOME_THROTTLED;
+	}
+	if (r->status < 200 || r->status > 299) {
+		snprintf(err, errlen, "HTTP %ld", r->status);
+		return OUTCOME_FAILED;
+	}
+	in.data = r->body.data ? r->body.data : "";
+	in.len = r->body.len;
+	in.base_url = r->final_url;
+	in.content_type = r->content_type;
+	if (feed_parse(&in, feed, err, errlen) == -1)
+		return OUTCOME_FAILED;
+	return OUTCOME_OK;
+}
+
+static void
+on_fetched(struct fetch_response *r, void *arg)
+{
+	struct job *j = arg;
+	struct poller *p = j->p;
+	struct feed *feed = NULL;
+	struct fetch_record rec = {0};
+	char err[512] = "";
+	enum fetch_outcome o;
+
+	j->fetch = NULL;
+	host_release(p, j->host);
+	p->nfetching--;
+	o = classify(r, &feed, err, sizeof err);
+
+	rec.source_id = j->source_id;
+	rec.owner = p->owner;
+	store_new_attempt(rec.attempt);
+	rec.started_ms = r->started_ms;
+	rec.duration_ms = r->duration_ms;
+	rec.http_status = r->status;
+	rec.outcome = outcome_name(o);
+	rec.error = err[0] ? err : NULL;
+	rec.bytes = r->bytes;
+	rec.final_url = r->final_url;
+	rec.lang = j->lang;
+	rec.feed = feed;
+	/* A 304 may refresh the validators; a failure must not touch them. */
+	rec.set_validators = o == OUTCOME_OK ||
+	    (o == OUTCOME_NOT_MODIFIED && (r->etag || r->last_modified));
+	rec.etag = rec.set_validators ? r->etag : NULL;
+	rec.last_modified = rec.set_validators ? r->last_modified : NULL;
+	if (o == OUTCOME_NOT_MODIFIED && !r->etag && !r->last_modified)
+		rec.set_validators = 0;
+	rec.failures = (o == OUTCOME_OK || o == OUTCOME_NOT_MODIFIED)
+	    ? 0
+	    : j->failures + 1;
+	rec.next_delay_ms = sched_next_delay(o, j->interval_ms, rec.failures,
+	    r->retry_after_ms, (double)arc4random() / 4294967296.0);
+
+	if (o == OUTCOME_OK)
+		log_info("source %s: HTTP %ld, %zu items, %lld bytes in %lld ms",
+		    j->name, r->status, feed->nitems, (long long)r->bytes,
+		    (long long)r->duration_ms);
+	else if (o == OUTCOME_NOT_MODIFIED)
+		log_info("source %s: not modified", j->name);
+	else
+		log_warn("source %s: %s (failure %d, next try in %lld s)",
+		    j->name, err, rec.failures,
+		    (long long)(rec.next_delay_ms / 1000));
+
+	j->state = JOB_SAVING;
+	p->nsaving++;
+	store_save_fetch(p->store, &rec, on_saved, j);
+	feed_free(feed);
+	poller_tick(p);
+}
+
+static void
+start_job(struct poller *p, struct job *j)
+{
+	struct fetch_request req = {
+	    .url = j->url,
+	    .etag = j->etag,
+	    .last_modified = j->last_modified,
+	    .user_agent = p->conf->poll.user_agent,
+	    .timeout_ms = p->conf->poll.timeout_ms,
+	    .max_body = p->conf->poll.max_body,
+	};
+
+	p->nqueued--;
+	p->nfetching++;
+	j->state = JOB_FETCHING;
+	host_slot(p, j->host)->active++;
+	j->fetch = fetch_start(p->fetcher, &req, on_fetched, j);
+	if (j->fetch == NULL) {
+		struct fetch_response r = {0};
+
+		snprintf(r.error, sizeof r.error, "cannot start the transfer");
+		r.failed = 1;
+		r.started_ms = now_real_ms();
+		on_fetched(&r, j);
+	}
+}
+
+/* Starts queued jobs, oldest first, as far as the limits allow. */
+static void
+dispatch(struct poller *p)
+{
+	struct job *j, *next;
+
+	for (j = TAILQ_FIRST(&p->jobs); j != NULL; j = next) {
+		next = TAILQ_NEXT(j, entry);
+		if (p->stopping ||
+		    (int)p->nfetching >= p->conf->poll.concurrency)
+			return;
+		if (j->state != JOB_QUEUED)
+			continue;
+		if (host_slot(p, j->host)->active >= p->conf->poll.per_host) {
+			if (host_slot(p, j->host)->active == 0)
+				host_release(p, j->host);
+			continue;
+		}
+		start_job(p, j);
+	}
+}
+
+static void
+on_claimed(struct claimed_source *rows, long n, void *arg)
+{
+	struct poller *p = arg;
+	int limit = p->conf->poll.concurrency * 2;
+
+	p->claiming = 0;
+	if (n < 0)
+		return;
+	for (long i = 0; i < n; i++) {
+		const struct conf_source *cs =
+		    conf_find_source(p->conf, rows[i].name);
+		struct job *j;
+
+		/* Configured elsewhere or removed by a reload since the
+		 * claim: its lease lapses and the next sync settles it. */
+		if (cs == NULL)
+			continue;
+		j = xcalloc(1, sizeof *j);
+		j->p = p;
+		j->state = JOB_QUEUED;
+		j->source_id = rows[i].id;
+		j->name = rows[i].name;
+		j->url = rows[i].url;
+		j->etag = rows[i].etag;
+		j->last_modified = rows[i].last_modified;
+		rows[i].name = rows[i].url = NULL;
+		rows[i].etag = rows[i].last_modified = NULL;
+		j->host = url_host(j->url);
+		if (j->host == NULL)
+			j->host = xstrdup("");
+		j->lang = cs->lang ? xstrdup(cs->lang) : NULL;
+		j->failures = rows[i].failures;
+		j->interval_ms = cs->interval_ms;
+		TAILQ_INSERT_TAIL(&p->jobs, j, entry);
+		p->nqueued++;
+	}
+	store_claimed_free(rows, n);
+	if (p->once && n < limit)
+		p->once_exhausted = n == 0;
+	dispatch(p);
+	poller_tick(p);
+}
+
+static void
+finish_loop(struct poller *p)
+{
+	event_base_loopexit(p->base, NULL);
+}
+
+static void
+check_stop(struct poller *p)
+{
+	if (p->nsaving == 0 && store_pending(p->store) == 0) {
+		finish_loop(p);
+	} else if (now_mono_ms() > p->stop_deadline) {
+		log_warn("stopping with %zu results not stored", p->nsaving);
+		finish_loop(p);
+	}
+}
+
+/* The heartbeat: refills the queue from the database and notices when
+ * there is nothing left to do. Called on a timer and whenever a job
+ * moves on. */
+static void
+poller_tick(struct poller *p)
+{
+	int room;
+
+	if (p->stopping) {
+		check_stop(p);
+		return;
+	}
+	if (p->once) {
+		if (!p->db_up && p->db_ever_up &&
+		    now_mono_ms() - p->db_down_since > ONCE_DB_PATIENCE_MS) {
+			log_err("database unreachable for %d s: giving up",
+			    ONCE_DB_PATIENCE_MS / 1000);
+			p->exit_code = 1;
+			finish_loop(p);
+			return;
+		}
+		if (p->once_exhausted && TAILQ_EMPTY(&p->jobs) &&
+		    store_pending(p->store) == 0) {
+			finish_loop(p);
+			return;
+		}
+	}
+	if (!p->db_up || p->syncing || p->claiming || p->once_exhausted)
+		return;
+	room = p->conf->poll.concurrency * 2 - (int)(p->nqueued + p->nfetching);
+	if (room <= 0)
+		return;
+	p->claiming = 1;
+	store_claim(p->store, p->owner, room,
+	    (int)(3 * p->conf->poll.timeout_ms / 1000) + 300,
+	    p->once ? p->once_since_ms : -1, on_claimed, p);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	poller_tick(arg);
+}
+
+static void
+on_synced(int ok, void *arg)
+{
+	struct poller *p = arg;
+
+	p->syncing = 0;
+	if (ok)
+		log_debug("%zu sources in the configuration",
+		    p->conf->nsources);
+	poller_tick(p);
+}
+
+static void
+sync_sources(struct poller *p)
+{
+	p->syncing = 1;
+	store_sync_sources(p->store, p->conf, on_synced, p);
+}
+
+/* Leases this daemon holds but no longer knows about (a claim whose
+ * answer was lost with the connection) are given back. */
+static void
+release_unknown_leases(struct poller *p)
+{
+	size_t n = 0;
+	int64_t *keep = xcalloc(p->nqueued + p->nfetching + p->nsaving + 1,
+	    sizeof *keep);
+	struct job *j;
+
+	TAILQ_FOREACH(j, &p->jobs, entry)
+	keep[n++] = j->source_id;
+	store_release_leases(p->store, p->owner, keep, n, NULL, NULL);
+	free(keep);
+}
+
+static void
+on_store_event(enum store_event ev, const char *msg, void *arg)
+{
+	struct poller *p = arg;
+
+	switch (ev) {
+	case STORE_UP:
+		log_notice("database connected");
+		p->db_up = p->db_ever_up = 1;
+		release_unknown_leases(p);
+		sync_sources(p);
+		break;
+	case STORE_DOWN:
+		if (p->db_up || !p->db_ever_up)
+			log_err("database unavailable: %s%s", msg,
+			    p->once && !p->db_ever_up ? "" : "; retrying");
+		if (p->db_up)
+			p->db_down_since = now_mono_ms();
+		p->db_up = 0;
+		p->claiming = 0;
+		p->syncing = 0;
+		if (p->once && !p->db_ever_up) {
+			p->exit_code = 1;
+			finish_loop(p);
+		}
+		break;
+	case STORE_FATAL:
+		log_err("%s", msg);
+		p->exit_code = 1;
+		finish_loop(p);
+		break;
+	}
+}
+
+static void
+reload(struct poller *p)
+{
+	struct diag diag = {0};
+	struct conf *conf = conf_load(p->conf_path, &diag);
+
+	if (conf == NULL) {
+		for (size_t i = 0; i < diag.len; i++)
+			log_err("reload rejected: %s", diag.msgs[i]);
+		log_err("reload rejected: keeping the running configuration");
+		diag_free(&diag);
+		return;
+	}
+	conf_free(p->conf);
+	p->conf = conf;
+	log_set_level((enum log_level)conf->log_level);
+	log_notice("configuration reloaded: %zu sources", conf->nsources);
+	if (p->db_up)
+		sync_sources(p);
+}
+
+static void
+stop(struct poller *p)
+{
+	struct job *j, *next;
+
+	if (p->stopping)
+		return;
+	log_notice("stopping: %zu transfers abandoned, %zu results to store",
+	    p->nfetching, p->nsaving);
+	p->stopping = 1;
+	p->stop_deadline = now_mono_ms() + STOP_GRACE_MS;
+	/* Abandoned transfers leave no trace but their lease, given back
+	 * below: their sources are simply due again. */
+	for (j = TAILQ_FIRST(&p->jobs); j != NULL; j = next) {
+		next = TAILQ_NEXT(j, entry);
+		if (j->state == JOB_FETCHING) {
+			fetch_cancel(j->fetch);
+			host_release(p, j->host);
+		}
+		if (j->state != JOB_SAVING)
+			job_remove(j);
+	}
+	if (p->db_up)
+		release_unknown_leases(p);
+	check_stop(p);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct poller *p = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_notice("SIGHUP: reloading %s", p->conf_path);
+		reload(p);
+	} else {
+		stop(p);
+	}
+}
+
+static int
+poller_init(struct poller *p)
+{
+	struct timeval tv = {TICK_MS / 1000, (TICK_MS % 1000) * 1000};
+	char host[64] = "localhost";
+
+	gethostname(host, sizeof host - 1);
+	snprintf(p->owner, sizeof p->owner, "%s:%ld:%08x", host,
+	    (long)getpid(), arc4random());
+	TAILQ_INIT(&p->jobs);
+	p->base = event_base_new();
+	if (p->base == NULL)
+		return -1;
+	p->fetcher = fetcher_new(p->base);
+	p->tick = event_new(p->base, -1, EV_PERSIST, on_tick, p);
+	p->sig_term = evsignal_new(p->base, SIGTERM, on_signal, p);
+	p->sig_int = evsignal_new(p->base, SIGINT, on_signal, p);
+	p->sig_hup = evsignal_new(p->base, SIGHUP, on_signal, p);
+	if (p->fetcher == NULL || p->tick == NULL || p->sig_term == NULL ||
+	    p->sig_int == NULL || p->sig_hup == NULL)
+		return -1;
+	event_add(p->tick, &tv);
+	event_add(p->sig_term, NULL);
+	event_add(p->sig_int, NULL);
+	event_add(p->sig_hup, NULL);
+	p->store = store_new(p->base, p->conf->conninfo, on_store_event, p);
+	return p->store == NULL ? -1 : 0;
+}
+
+static void
+poller_cleanup(struct poller *p)
+{
+	struct job *j;
+
+	while ((j = TAILQ_FIRST(&p->jobs)) != NULL) {
+		if (j->fetch != NULL)
+			fetch_cancel(j->fetch);
+		job_remove(j);
+	}
+	for (size_t i = 0; i < p->nhosts; i++)
+		free(p->hosts[i].host);
+	free(p->hosts);
+	store_free(p->store);
+	fetcher_free(p->fetcher);
+	if (p->tick)
+		event_free(p->tick);
+	if (p->sig_term)
+		event_free(p->sig_term);
+	if (p->sig_int)
+		event_free(p->sig_int);
+	if (p->sig_hup)
+		event_free(p->sig_hup);
+	if (p->base)
+		event_base_free(p->base);
+	conf_free(p->conf);
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	struct poller p = {0};
+	struct diag diag = {0};
+	int c;
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"once", no_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0}};
+
+	p.conf_path = CONF_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			p.conf_path = optarg;
+			break;
+		case 'o':
+			p.once = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: vigie run [-c FILE] [--once]\n");
+			return 2;
+		}
+	}
+	p.conf = conf_load(p.conf_path, &diag);
+	if (p.conf == NULL) {
+		for (size_t i = 0; i < diag.len; i++)
+			fprintf(stderr, "%s\n", diag.msgs[i]);
+		diag_free(&diag);
+		return 1;
+	}
+	log_set_level((enum log_level)p.conf->log_level);
+	signal(SIGPIPE, SIG_IGN);
+	feed_global_init();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("cannot initialise libcurl");
+		conf_free(p.conf);
+		return 1;
+	}
+	p.once_since_ms = now_real_ms();
+	if (poller_init(&p) == -1) {
+		log_err("cannot set up the event loop");
+		p.exit_code = 1;
+	} else {
+		log_notice("vigie %s started: %zu sources%s", VIGIE_VERSION,
+		    p.conf->nsources, p.once ? ", polling each once" : "");
+		event_base_dispatch(p.base);
+	}
+	poller_cleanup(&p);
+	curl_global_cleanup();
+	return p.exit_code;
+}

@@ -1,2 +1,888 @@
-/* store.c: being written */
-typedef int vigie_store_pending;
+/*
+ * store.c - the asynchronous PostgreSQL client (see store.h).
+ *
+ * One connection, one request in flight at a time, a FIFO of requests
+ * behind it. That is enough: each request is a single set-based statement
+ * (a whole fetch with all its items is one round trip), and it keeps the
+ * reconnection story simple: after a loss, the request that was in flight
+ * goes back to the head of the queue and everything is sent again in
+ * order. All SQL lives in the statements table below, with parameters;
+ * none is ever assembled from strings.
+ */
+#include "store.h"
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+
+#include "conf.h"
+#include "date.h"
+#include "feed.h"
+#include "log.h"
+#include "migrate.h"
+#include "util.h"
+
+#define RECONNECT_MIN_MS 500
+#define RECONNECT_MAX_MS 30000
+#define MAX_PARAMS 20
+
+enum stmt {
+	STMT_SYNC,
+	STMT_CLAIM_DUE,
+	STMT_CLAIM_ONCE,
+	STMT_SAVE,
+	STMT_RELEASE,
+	STMT_COUNT
+};
+
+static const struct {
+	const char *name;
+	const char *sql;
+} statements[STMT_COUNT] = {
+    [STMT_SYNC] = {"sync_sources",
+        "WITH cfg AS ("
+        "  SELECT * FROM json_to_recordset($1::json)"
+        "    AS x(name text, url text, lang text, tags text[], interval_s int)"
+        "), up AS ("
+        "  INSERT INTO sources (name, url, lang, tags, interval_s)"
+        "  SELECT name, url, lang, coalesce(tags, '{}'), interval_s FROM cfg"
+        "  ON CONFLICT (name) DO UPDATE SET"
+        "    url = excluded.url, lang = excluded.lang, tags = excluded.tags,"
+        "    interval_s = excluded.interval_s, in_config = true,"
+        /* A new URL is a new start: what 410 or the validators said
+         * was about the old one. */
+        "    enabled = sources.enabled OR sources.url <> excluded.url,"
+        "    disabled_reason = CASE WHEN sources.url <> excluded.url"
+        "      THEN NULL ELSE sources.disabled_reason END,"
+        "    etag = CASE WHEN sources.url <> excluded.url"
+        "      THEN NULL ELSE sources.etag END,"
+        "    last_modified = CASE WHEN sources.url <> excluded.url"
+        "      THEN NULL ELSE sources.last_modified END,"
+        "    failures = CASE WHEN sources.url <> excluded.url"
+        "      THEN 0 ELSE sources.failures END,"
+        "    next_poll_at = CASE WHEN sources.url <> excluded.url THEN now()"
+        "      ELSE least(sources.next_poll_at,"
+        "        now() + make_interval(secs => excluded.interval_s)) END"
+        "  RETURNING id"
+        ")"
+        "UPDATE sources SET in_config = false"
+        " WHERE in_config AND id NOT IN (SELECT id FROM up)"},
+    [STMT_CLAIM_DUE] = {"claim_due",
+        "UPDATE sources s SET lease_owner = $1,"
+        "  lease_until = now() + make_interval(secs => $3::int)"
+        " FROM (SELECT id FROM sources"
+        "  WHERE enabled AND in_config AND next_poll_at <= now()"
+        "    AND (lease_until IS NULL OR lease_until < now())"
+        "  ORDER BY next_poll_at LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
+        " WHERE s.id = due.id"
+        " RETURNING s.id, s.name, s.url, s.etag, s.last_modified, s.failures"},
+    [STMT_CLAIM_ONCE] = {"claim_once",
+        "UPDATE sources s SET lease_owner = $1,"
+        "  lease_until = now() + make_interval(secs => $3::int)"
+        " FROM (SELECT id FROM sources"
+        "  WHERE enabled AND in_config"
+        "    AND coalesce(last_fetch_at, '-infinity')"
+        "      < to_timestamp($4::bigint / 1000.0)"
+        "    AND (lease_until IS NULL OR lease_until < now())"
+        "  ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
+        " WHERE s.id = due.id"
+        " RETURNING s.id, s.name, s.url, s.etag, s.last_modified, s.failures"},
+    [STMT_SAVE] = {"save_fetch",
+        "WITH input AS ("
+        "  SELECT x.*, coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
+        "    'md5:' || md5(coalesce(x.title, '') || E'\\n' ||"
+        "      coalesce(x.summary, '') || E'\\n' || coalesce(x.content, '')))"
+        "      AS ident"
+        "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
+        "    title text, author text, summary text, content text, lang text,"
+        "    published bigint, updated bigint)"
+        "), ins AS ("
+        "  INSERT INTO items (source_id, identity, guid, link, title, author,"
+        "    summary, content, lang, published_at, updated_at)"
+        "  SELECT $1::bigint, ident, guid, link, title, author, summary,"
+        "    content, coalesce(lang, $17), to_timestamp(published),"
+        "    to_timestamp(updated)"
+        "  FROM input"
+        "  ON CONFLICT (source_id, identity) DO NOTHING"
+        "  RETURNING 1"
+        "), counts AS ("
+        "  SELECT (SELECT count(*) FROM ins) AS n_new,"
+        "         (SELECT count(DISTINCT ident) FROM input) AS n_all"
+        "), rec AS ("
+        "  INSERT INTO fetches (attempt, source_id, started_at, duration_ms,"
+        "    http_status, outcome, error, bytes, items_new, items_seen,"
+        "    final_url)"
+        "  SELECT $2::uuid, $1::bigint, to_timestamp($3::bigint / 1000.0),"
+        "    $4::int, $5::int, $6, $7, $8::bigint, n_new, n_all - n_new, $9"
+        "  FROM counts"
+        "  ON CONFLICT (attempt) DO NOTHING"
+        "  RETURNING 1"
+        ")"
+        "UPDATE sources s SET"
+        "  last_fetch_at = to_timestamp($3::bigint / 1000.0),"
+        "  last_status = $5::int, last_error = $7,"
+        "  last_success_at = CASE WHEN $7 IS NULL THEN now()"
+        "    ELSE s.last_success_at END,"
+        "  etag = CASE WHEN $13::boolean THEN $11 ELSE s.etag END,"
+        "  last_modified = CASE WHEN $13::boolean THEN $12"
+        "    ELSE s.last_modified END,"
+        "  failures = $15::int,"
+        "  enabled = s.enabled AND $14::bigint >= 0,"
+        "  disabled_reason = CASE WHEN $14::bigint < 0 THEN $16"
+        "    ELSE s.disabled_reason END,"
+        "  next_poll_at = CASE WHEN $14::bigint < 0 THEN s.next_poll_at"
+        "    ELSE now() + make_interval(secs => $14::bigint / 1000.0) END,"
+        "  items_total = s.items_total + c.n_new,"
+        "  lease_owner = NULL, lease_until = NULL"
+        " FROM counts c"
+        " WHERE s.id = $1::bigint"
+        " RETURNING c.n_new, c.n_all - c.n_new"},
+    [STMT_RELEASE] = {"release_leases",
+        "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
+        " WHERE lease_owner = $1 AND id NOT IN"
+        "  (SELECT json_array_elements_text($2::json)::bigint)"},
+};
+
+struct op;
+typedef void (*op_result_fn)(struct op *, PGresult *, const char *error);
+
+enum op_kind {
+	OP_VERSION, /* schema version check, first thing on a connection */
+	OP_PREPARE,
+	OP_EXEC,
+};
+
+struct op {
+	enum op_kind kind;
+	enum stmt stmt;
+	int nparams;
+	char *params[MAX_PARAMS];
+	/* Requests that change nothing when repeated are sent again after a
+	 * reconnection; the others fail with the connection. */
+	int replay;
+	op_result_fn on_result;
+	void (*cb)(void); /* the caller's callback, of the op's own type */
+	void *arg;
+	TAILQ_ENTRY(op) entry;
+};
+
+TAILQ_HEAD(op_queue, op);
+
+struct store {
+	struct event_base *base;
+	char *conninfo;
+	store_event_cb on_event;
+	void *event_arg;
+	PGconn *conn;
+	int up;         /* connected, checked and prepared */
+	int fatal;      /* stop trying: a person must act */
+	struct event *ev_read;
+	struct event *ev_write;
+	struct event *ev_retry;
+	int64_t retry_ms;
+	struct op_queue queue; /* head may be in flight */
+	struct op *inflight;
+	PGresult *result;      /* last result of the op in flight */
+	char *error;           /* its error, if any */
+};
+
+static void store_kick(struct store *);
+static void store_lost(struct store *, const char *why);
+static void connect_step(evutil_socket_t, short, void *);
+
+static void
+op_free(struct op *op)
+{
+	for (int i = 0; i < op->nparams; i++)
+		free(op->params[i]);
+	free(op);
+}
+
+static struct op *
+op_new(enum op_kind kind, enum stmt stmt, op_result_fn fn, void (*cb)(void),
+    void *arg)
+{
+	struct op *op = xcalloc(1, sizeof *op);
+
+	op->kind = kind;
+	op->stmt = stmt;
+	op->on_result = fn;
+	op->cb = cb;
+	op->arg = arg;
+	return op;
+}
+
+/* Appends a parameter; NULL stays SQL NULL. */
+static void
+op_param(struct op *op, const char *value)
+{
+	op->params[op->nparams++] = value ? xstrdup(value) : NULL;
+}
+
+static void
+op_paramf(struct op *op, long long value)
+{
+	op->params[op->nparams++] = xasprintf("%lld", value);
+}
+
+static void
+store_submit(struct store *st, struct op *op)
+{
+	TAILQ_INSERT_TAIL(&st->queue, op, entry);
+	store_kick(st);
+}
+
+size_t
+store_pending(const struct store *st)
+{
+	size_t n = 0;
+	const struct op *op;
+
+	TAILQ_FOREACH(op, &st->queue, entry)
+	if (op->kind == OP_EXEC)
+		n++;
+	return n;
+}
+
+static void
+emit(struct store *st, enum store_event ev, const char *msg)
+{
+	if (st->on_event != NULL)
+		st->on_event(ev, msg, st->event_arg);
+}
+
+static void
+on_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("database: %s", message);
+}
+
+static void
+drop_connection(struct store *st)
+{
+	if (st->ev_read != NULL)
+		event_free(st->ev_read);
+	if (st->ev_write != NULL)
+		event_free(st->ev_write);
+	st->ev_read = st->ev_write = NULL;
+	if (st->conn != NULL)
+		PQfinish(st->conn);
+	st->conn = NULL;
+	st->up = 0;
+	if (st->result != NULL)
+		PQclear(st->result);
+	st->result = NULL;
+	free(st->error);
+	st->error = NULL;
+}
+
+/* Removes the connection-setup ops left from a lost connection: a new
+ * connection queues its own. */
+static void
+drop_setup_ops(struct store *st)
+{
+	struct op *op, *next;
+
+	for (op = TAILQ_FIRST(&st->queue); op != NULL; op = next) {
+		next = TAILQ_NEXT(op, entry);
+		if (op->kind != OP_EXEC) {
+			TAILQ_REMOVE(&st->queue, op, entry);
+			op_free(op);
+		}
+	}
+}
+
+static void
+schedule_reconnect(struct store *st)
+{
+	struct timeval tv;
+	int64_t delay = st->retry_ms;
+
+	/* Jitter spreads the reconnections of several daemons. */
+	delay += (int64_t)arc4random_uniform((uint32_t)(delay / 2 + 1));
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(st->ev_retry, &tv);
+	st->retry_ms = st->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS
+	                                                   : st->retry_ms * 2;
+}
+
+static void
+fail_unreplayable(struct store *st, const char *why)
+{
+	struct op *op, *next;
+
+	for (op = TAILQ_FIRST(&st->queue); op != NULL; op = next) {
+		next = TAILQ_NEXT(op, entry);
+		if (op->kind == OP_EXEC && !op->replay) {
+			TAILQ_REMOVE(&st->queue, op, entry);
+			op->on_result(op, NULL, why);
+			op_free(op);
+		}
+	}
+}
+
+static void
+store_lost(struct store *st, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, "%s", why);
+	/* Keep only the first line of libpq's often multi-line message. */
+	msg[strcspn(msg, "\n")] = '\0';
+	drop_connection(st);
+	st->inflight = NULL;
+	drop_setup_ops(st);
+	emit(st, STORE_DOWN, msg);
+	fail_unreplayable(st, msg);
+	if (!st->fatal)
+		schedule_reconnect(st);
+}
+
+static void
+start_connect(struct store *st)
+{
+	drop_connection(st);
+	st->conn = PQconnectStart(st->conninfo);
+	if (st->conn == NULL) {
+		store_lost(st, "cannot allocate a database connection");
+		return;
+	}
+	if (PQstatus(st->conn) == CONNECTION_BAD) {
+		store_lost(st, PQerrorMessage(st->conn));
+		return;
+	}
+	PQsetNoticeProcessor(st->conn, on_notice, st);
+	/* The first step of PQconnectPoll waits for writability. */
+	st->ev_write = event_new(st->base, PQsocket(st->conn), EV_WRITE,
+	    connect_step, st);
+	event_add(st->ev_write, NULL);
+}
+
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	start_connect(arg);
+}
+
+static void on_readable(evutil_socket_t, short, void *);
+static void on_writable(evutil_socket_t, short, void *);
+
+static void
+queue_setup_ops(struct store *st)
+{
+	/* Inserted at the head in reverse order: version check first, then
+	 * every statement, then whatever was waiting. */
+	for (int i = STMT_COUNT - 1; i >= 0; i--) {
+		struct op *op = op_new(OP_PREPARE, (enum stmt)i, NULL, NULL,
+		    NULL);
+		TAILQ_INSERT_HEAD(&st->queue, op, entry);
+	}
+	TAILQ_INSERT_HEAD(&st->queue,
+	    op_new(OP_VERSION, STMT_COUNT, NULL, NULL, NULL), entry);
+}
+
+static void
+connect_step(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *st = arg;
+	PostgresPollingStatusType ps;
+
+	(void)fd;
+	(void)what;
+	if (st->ev_read != NULL)
+		event_free(st->ev_read);
+	if (st->ev_write != NULL)
+		event_free(st->ev_write);
+	st->ev_read = st->ev_write = NULL;
+
+	ps = PQconnectPoll(st->conn);
+	switch (ps) {
+	case PGRES_POLLING_READING:
+	case PGRES_POLLING_WRITING:
+		/* The socket can change between calls (several hosts, or
+		 * a retry without SSL): watch the current one. */
+		st->ev_write = event_new(st->base, PQsocket(st->conn),
+		    ps == PGRES_POLLING_READING ? EV_READ : EV_WRITE,
+		    connect_step, st);
+		event_add(st->ev_write, NULL);
+		return;
+	case PGRES_POLLING_OK:
+		break;
+	default:
+		store_lost(st, PQerrorMessage(st->conn));
+		return;
+	}
+	if (PQsetnonblocking(st->conn, 1) == -1) {
+		store_lost(st, PQerrorMessage(st->conn));
+		return;
+	}
+	st->ev_read = event_new(st->base, PQsocket(st->conn),
+	    EV_READ | EV_PERSIST, on_readable, st);
+	st->ev_write = event_new(st->base, PQsocket(st->conn), EV_WRITE,
+	    on_writable, st);
+	event_add(st->ev_read, NULL);
+	queue_setup_ops(st);
+	store_kick(st);
+}
+
+static int
+send_op(struct store *st, struct op *op)
+{
+	int n = op->nparams;
+
+	switch (op->kind) {
+	case OP_VERSION:
+		/* to_regclass tells an empty database from an old one
+		 * without an error in the server log. */
+		return PQsendQueryParams(st->conn,
+		    "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL"
+		    " THEN 0 ELSE (SELECT coalesce(max(version), 0)"
+		    " FROM schema_migrations) END",
+		    0, NULL, NULL, NULL, NULL, 0);
+	case OP_PREPARE:
+		return PQsendPrepare(st->conn, statements[op->stmt].name,
+		    statements[op->stmt].sql, 0, NULL);
+	case OP_EXEC:
+		return PQsendQueryPrepared(st->conn,
+		    statements[op->stmt].name, n,
+		    (const char *const *)op->params, NULL, NULL, 0);
+	}
+	return 0;
+}
+
+static void
+flush_output(struct store *st)
+{
+	int rc = PQflush(st->conn);
+
+	if (rc == -1)
+		store_lost(st, PQerrorMessage(st->conn));
+	else if (rc == 1)
+		event_add(st->ev_write, NULL);
+}
+
+/* Sends the next request when the connection is idle. */
+static void
+store_kick(struct store *st)
+{
+	struct op *op;
+
+	if (st->conn == NULL || st->ev_read == NULL || st->inflight != NULL)
+		return;
+	op = TAILQ_FIRST(&st->queue);
+	if (op == NULL || (op->kind == OP_EXEC && !st->up))
+		return;
+	if (!send_op(st, op)) {
+		store_lost(st, PQerrorMessage(st->conn));
+		return;
+	}
+	st->inflight = op;
+	flush_output(st);
+}
+
+static void
+on_writable(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_output(arg);
+}
+
+static int
+connection_error(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	/* Class 08 (connection exception) and 57P (operator intervention:
+	 * shutdown, crash, restart) are about the link, not the request. */
+	return state == NULL || strncmp(state, "08", 2) == 0 ||
+	    strncmp(state, "57P", 3) == 0;
+}
+
+static void
+finish_setup_op(struct store *st, struct op *op, PGresult *res)
+{
+	char msg[512];
+
+	if (st->error != NULL) {
+		snprintf(msg, sizeof msg, "cannot prepare statement %s: %s",
+		    op->kind == OP_PREPARE ? statements[op->stmt].name
+		                           : "version",
+		    st->error);
+		st->fatal = 1;
+		emit(st, STORE_FATAL, msg);
+		return;
+	}
+	if (op->kind == OP_VERSION) {
+		int have = atoi(PQgetvalue(res, 0, 0));
+		int want = migrate_latest();
+
+		if (have != want) {
+			snprintf(msg, sizeof msg,
+			    have < want
+			        ? "database schema is at version %d, this vigie "
+			          "needs %d: run 'vigie migrate -c FILE' first"
+			        : "database schema is at version %d, newer than "
+			          "this vigie (%d): upgrade vigie",
+			    have, want);
+			st->fatal = 1;
+			emit(st, STORE_FATAL, msg);
+		}
+		return;
+	}
+	if (op->stmt == STMT_COUNT - 1) {
+		st->up = 1;
+		st->retry_ms = RECONNECT_MIN_MS;
+		emit(st, STORE_UP, NULL);
+	}
+}
+
+static void
+complete_inflight(struct store *st)
+{
+	struct op *op = st->inflight;
+	PGresult *res = st->result;
+
+	st->inflight = NULL;
+	st->result = NULL;
+	TAILQ_REMOVE(&st->queue, op, entry);
+	if (op->kind == OP_EXEC)
+		op->on_result(op, st->error ? NULL : res, st->error);
+	else
+		finish_setup_op(st, op, res);
+	if (res != NULL)
+		PQclear(res);
+	free(st->error);
+	st->error = NULL;
+	op_free(op);
+	if (st->fatal) {
+		drop_connection(st);
+		return;
+	}
+	store_kick(st);
+}
+
+static void
+on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *st = arg;
+	PGresult *res;
+
+	(void)fd;
+	(void)what;
+	if (!PQconsumeInput(st->conn) || PQstatus(st->conn) == CONNECTION_BAD) {
+		store_lost(st, PQerrorMessage(st->conn));
+		return;
+	}
+	while (st->inflight != NULL && !PQisBusy(st->conn)) {
+		res = PQgetResult(st->conn);
+		if (res == NULL) {
+			complete_inflight(st);
+			if (st->conn == NULL)
+				return;
+			continue;
+		}
+		switch (PQresultStatus(res)) {
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+			if (st->result != NULL)
+				PQclear(st->result);
+			st->result = res;
+			break;
+		default:
+			if (connection_error(res)) {
+				char *why = xstrdup(PQresultErrorMessage(res));
+				PQclear(res);
+				store_lost(st, why);
+				free(why);
+				return;
+			}
+			if (st->error == NULL)
+				st->error = xstrdup(PQresultErrorMessage(res));
+			st->error[strcspn(st->error, "\n")] = '\0';
+			PQclear(res);
+			break;
+		}
+	}
+}
+
+struct store *
+store_new(struct event_base *base, const char *conninfo, store_event_cb cb,
+    void *arg)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+
+	st->base = base;
+	st->conninfo = xstrdup(conninfo ? conninfo : "");
+	st->on_event = cb;
+	st->event_arg = arg;
+	st->retry_ms = RECONNECT_MIN_MS;
+	TAILQ_INIT(&st->queue);
+	st->ev_retry = evtimer_new(base, on_retry, st);
+	if (st->ev_retry == NULL) {
+		store_free(st);
+		return NULL;
+	}
+	/* Connect from the loop, so that the owner hears of the outcome only
+	 * once it holds the store. */
+	event_active(st->ev_retry, EV_TIMEOUT, 0);
+	return st;
+}
+
+void
+store_free(struct store *st)
+{
+	struct op *op;
+
+	if (st == NULL)
+		return;
+	drop_connection(st);
+	while ((op = TAILQ_FIRST(&st->queue)) != NULL) {
+		TAILQ_REMOVE(&st->queue, op, entry);
+		op_free(op);
+	}
+	if (st->ev_retry != NULL)
+		event_free(st->ev_retry);
+	free(st->conninfo);
+	free(st);
+}
+
+/* --- requests --- */
+
+static void
+done_result(struct op *op, PGresult *res, const char *error)
+{
+	store_done_cb cb = (store_done_cb)op->cb;
+
+	if (error != NULL)
+		log_err("database: %s: %s", statements[op->stmt].name, error);
+	if (cb != NULL)
+		cb(res != NULL, op->arg);
+}
+
+static json_t *
+json_text(const char *s)
+{
+	/* Feeds can carry invalid UTF-8 that PostgreSQL would refuse:
+	 * jansson validates, and a string it refuses is stored as NULL
+	 * rather than failing the whole batch. */
+	json_t *j = s ? json_string(s) : NULL;
+
+	return j ? j : json_null();
+}
+
+static char *
+json_dump_owned(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	if (s == NULL)
+		s = xstrdup("[]");
+	return s;
+}
+
+void
+store_sync_sources(struct store *st, const struct conf *conf,
+    store_done_cb cb, void *arg)
+{
+	json_t *arr = json_array();
+	struct op *op = op_new(OP_EXEC, STMT_SYNC, done_result, (void (*)(void))cb,
+	    arg);
+
+	for (size_t i = 0; i < conf->nsources; i++) {
+		const struct conf_source *s = &conf->sources[i];
+		json_t *tags = json_array();
+		json_t *o = json_object();
+
+		if (s->tags != NULL) {
+			char *copy = xstrdup(s->tags), *save = NULL;
+			for (char *t = strtok_r(copy, ",", &save); t != NULL;
+			    t = strtok_r(NULL, ",", &save))
+				json_array_append_new(tags, json_text(t));
+			free(copy);
+		}
+		json_object_set_new(o, "name", json_text(s->name));
+		json_object_set_new(o, "url", json_text(s->url));
+		json_object_set_new(o, "lang", json_text(s->lang));
+		json_object_set_new(o, "tags", tags);
+		json_object_set_new(o, "interval_s",
+		    json_integer((json_int_t)(s->interval_ms / 1000)));
+		json_array_append_new(arr, o);
+	}
+	op->params[op->nparams++] = json_dump_owned(arr);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static void
+claim_result(struct op *op, PGresult *res, const char *error)
+{
+	store_claim_cb cb = (store_claim_cb)op->cb;
+	struct claimed_source *rows;
+	long n;
+
+	if (res == NULL) {
+		log_err("database: claiming sources: %s", error);
+		cb(NULL, -1, op->arg);
+		return;
+	}
+	n = PQntuples(res);
+	rows = xcalloc((size_t)n + 1, sizeof *rows);
+	for (long i = 0; i < n; i++) {
+		rows[i].id = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+		rows[i].name = xstrdup(PQgetvalue(res, (int)i, 1));
+		rows[i].url = xstrdup(PQgetvalue(res, (int)i, 2));
+		if (!PQgetisnull(res, (int)i, 3))
+			rows[i].etag = xstrdup(PQgetvalue(res, (int)i, 3));
+		if (!PQgetisnull(res, (int)i, 4))
+			rows[i].last_modified =
+			    xstrdup(PQgetvalue(res, (int)i, 4));
+		rows[i].failures = atoi(PQgetvalue(res, (int)i, 5));
+	}
+	cb(rows, n, op->arg);
+}
+
+void
+store_claim(struct store *st, const char *owner, int limit, int lease_s,
+    int64_t once_since_ms, store_claim_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC,
+	    once_since_ms >= 0 ? STMT_CLAIM_ONCE : STMT_CLAIM_DUE,
+	    claim_result, (void (*)(void))cb, arg);
+
+	op_param(op, owner);
+	op_paramf(op, limit);
+	op_paramf(op, lease_s);
+	if (once_since_ms >= 0)
+		op_paramf(op, once_since_ms);
+	/* Not replayed: a claim whose answer was lost leaves leases we do
+	 * not know about, which store_release_leases gives back. */
+	store_submit(st, op);
+}
+
+void
+store_claimed_free(struct claimed_source *rows, long n)
+{
+	for (long i = 0; i < n; i++) {
+		free(rows[i].name);
+		free(rows[i].url);
+		free(rows[i].etag);
+		free(rows[i].last_modified);
+	}
+	free(rows);
+}
+
+static json_t *
+json_date(int64_t t)
+{
+	return t == DATE_NONE ? json_null() : json_integer((json_int_t)t);
+}
+
+static char *
+items_json(const struct feed *feed)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; feed != NULL && i < feed->nitems; i++) {
+		const struct item *it = &feed->items[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "guid", json_text(it->id));
+		json_object_set_new(o, "link", json_text(it->link));
+		json_object_set_new(o, "title", json_text(it->title));
+		json_object_set_new(o, "author", json_text(it->author));
+		json_object_set_new(o, "summary", json_text(it->summary));
+		json_object_set_new(o, "content", json_text(it->content));
+		json_object_set_new(o, "lang", json_text(it->lang));
+		json_object_set_new(o, "published", json_date(it->published));
+		json_object_set_new(o, "updated", json_date(it->updated));
+		json_array_append_new(arr, o);
+	}
+	return json_dump_owned(arr);
+}
+
+static void
+saved_result(struct op *op, PGresult *res, const char *error)
+{
+	store_saved_cb cb = (store_saved_cb)op->cb;
+
+	if (res == NULL || PQntuples(res) != 1) {
+		log_err("database: storing fetch of source %s: %s",
+		    op->params[0], error ? error : "source no longer exists");
+		cb(0, 0, 0, op->arg);
+		return;
+	}
+	cb(1, strtol(PQgetvalue(res, 0, 0), NULL, 10),
+	    strtol(PQgetvalue(res, 0, 1), NULL, 10), op->arg);
+}
+
+void
+store_save_fetch(struct store *st, const struct fetch_record *r,
+    store_saved_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_SAVE, saved_result, (void (*)(void))cb,
+	    arg);
+
+	op_paramf(op, r->source_id);                             /* $1 */
+	op_param(op, r->attempt);                                /* $2 */
+	op_paramf(op, r->started_ms);                            /* $3 */
+	op_paramf(op, r->duration_ms);                           /* $4 */
+	if (r->http_status > 0)                                  /* $5 */
+		op_paramf(op, r->http_status);
+	else
+		op_param(op, NULL);
+	op_param(op, r->outcome);                                /* $6 */
+	op_param(op, r->error);                                  /* $7 */
+	op_paramf(op, r->bytes);                                 /* $8 */
+	op_param(op, r->final_url);                              /* $9 */
+	op->params[op->nparams++] = items_json(r->feed);         /* $10 */
+	op_param(op, r->etag);                                   /* $11 */
+	op_param(op, r->last_modified);                          /* $12 */
+	op_param(op, r->set_validators ? "true" : "false");      /* $13 */
+	op_paramf(op, r->next_delay_ms);                         /* $14 */
+	op_paramf(op, r->failures);                              /* $15 */
+	op_param(op, r->next_delay_ms < 0 ? r->error : NULL);    /* $16 */
+	op_param(op, r->lang);                                   /* $17 */
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_release_leases(struct store *st, const char *owner,
+    const int64_t *keep, size_t nkeep, store_done_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_RELEASE, done_result, (void (*)(void))cb,
+	    arg);
+	json_t *ids = json_array();
+
+	for (size_t i = 0; i < nkeep; i++)
+		json_array_append_new(ids, json_integer((json_int_t)keep[i]));
+	op_param(op, owner);
+	op->params[op->nparams++] = json_dump_owned(ids);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_new_attempt(char out[37])
+{
+	unsigned char b[16];
+
+	arc4random_buf(b, sizeof b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+	    b[11], b[12], b[13], b[14], b[15]);
+}

@@ -1,0 +1,97 @@
+/*
+ * store.h - everything vigie says to PostgreSQL, asynchronously, on the
+ * event loop: one nonblocking libpq connection, prepared statements, a
+ * queue of requests that survives reconnections.
+ *
+ * Every write is idempotent (items are unique per source and identity,
+ * fetch records carry the attempt's UUID), so a request whose answer was
+ * lost with the connection is simply sent again after reconnecting.
+ */
+#ifndef VIGIE_STORE_H
+#define VIGIE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct conf;
+struct feed;
+struct store;
+
+enum store_event {
+	STORE_UP,    /* connected, schema checked, statements prepared */
+	STORE_DOWN,  /* connection lost or refused; retrying with backoff */
+	STORE_FATAL, /* cannot work with this database (schema behind) */
+};
+
+typedef void (*store_event_cb)(enum store_event, const char *msg, void *arg);
+
+struct store *store_new(struct event_base *, const char *conninfo,
+    store_event_cb, void *arg);
+void store_free(struct store *);
+/* Requests queued or in flight. */
+size_t store_pending(const struct store *);
+
+/* Brings the sources table in line with the configuration: adds and
+ * updates configured sources, marks the others as no longer configured. */
+typedef void (*store_done_cb)(int ok, void *arg);
+void store_sync_sources(struct store *, const struct conf *, store_done_cb,
+    void *arg);
+
+struct claimed_source {
+	int64_t id;
+	char *name;
+	char *url;
+	char *etag;
+	char *last_modified;
+	int failures;
+};
+
+/*
+ * Leases up to limit sources for lease_s seconds to owner: those due now,
+ * or with once_since_ms >= 0, every enabled source not fetched since then.
+ * The callback owns the array (free with store_claimed_free). n is -1 when
+ * the claim failed.
+ */
+typedef void (*store_claim_cb)(struct claimed_source *, long n, void *arg);
+void store_claim(struct store *, const char *owner, int limit, int lease_s,
+    int64_t once_since_ms, store_claim_cb, void *arg);
+void store_claimed_free(struct claimed_source *, long n);
+
+/* What one poll of a source produced. */
+struct fetch_record {
+	int64_t source_id;
+	const char *owner;
+	char attempt[37];   /* UUID: makes the write idempotent */
+	int64_t started_ms; /* realtime */
+	int64_t duration_ms;
+	long http_status;   /* 0: none */
+	const char *outcome; /* ok, not_modified, gone, throttled, failed */
+	const char *error;   /* NULL on success */
+	int64_t bytes;
+	const char *final_url;
+	int set_validators; /* replace etag/last_modified with these */
+	const char *etag;
+	const char *last_modified;
+	int failures;        /* consecutive, after this fetch */
+	int64_t next_delay_ms; /* < 0: disable the source */
+	const char *lang;    /* the source's configured language, or NULL */
+	const struct feed *feed; /* items to store, or NULL */
+};
+
+/* Stores items, the fetch record and the source's new state in one
+ * statement: all of it or nothing. Retried across reconnections until the
+ * database has it. */
+typedef void (*store_saved_cb)(int ok, long items_new, long items_seen,
+    void *arg);
+void store_save_fetch(struct store *, const struct fetch_record *,
+    store_saved_cb, void *arg);
+
+/* Gives back the leases owner holds, except on the sources listed. */
+void store_release_leases(struct store *, const char *owner,
+    const int64_t *keep, size_t nkeep, store_done_cb, void *arg);
+
+/* A fresh random UUID, for fetch_record.attempt. */
+void store_new_attempt(char out[37]);
+
+#endif
