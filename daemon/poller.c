@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -397,6 +398,7 @@ poller_tick(struct poller *p)
 		check_stop(p);
 		return;
 	}
+	sd_notify(0, "WATCHDOG=1");
 	if (p->once) {
 		if (!p->db_up && p->db_ever_up &&
 		    now_mono_ms() - p->db_down_since > ONCE_DB_PATIENCE_MS) {
@@ -440,6 +442,8 @@ on_synced(int ok, void *arg)
 	if (ok)
 		log_debug("%zu sources in the configuration",
 		    p->conf->nsources);
+	/* Ready means: database reached and sources loaded. */
+	sd_notify(0, "READY=1\nSTATUS=polling");
 	poller_tick(p);
 }
 
@@ -556,8 +560,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_notice("SIGHUP: reloading %s", p->conf_path);
+		sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
+		    (long long)now_mono_ms() * 1000);
 		reload(p);
+		sd_notify(0, "READY=1");
 	} else {
+		sd_notify(0, "STOPPING=1");
 		stop(p);
 	}
 }
