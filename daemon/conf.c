@@ -1,2 +1,749 @@
-/* conf.c: being written */
-typedef int vigie_conf_pending;
+/*
+ * conf.c - the configuration file (see conf.h and docs/CONFIG.md): sections
+ * and keys, their defaults and bounds, and the import of an OPML file's
+ * feeds as sources. Every problem is collected, not just the first.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "opml.h"
+#include "url.h"
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define DAY (24 * 60 * MIN)
+
+#define DEFAULT_USER_AGENT \
+	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
+
+enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
+	SECT_SKIP, SECT_COUNT };
+
+enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
+	T_URL, T_LANG, T_TAGS };
+
+struct key {
+	enum sect sect;
+	const char *name;
+	enum type type;
+	size_t off; /* into struct conf, conf_poll or conf_source */
+	int64_t min, max;
+	const char *range; /* min and max as a user writes them */
+};
+
+#define CONF(f) offsetof(struct conf, f)
+#define POLL(f) offsetof(struct conf_poll, f)
+#define SRC(f) offsetof(struct conf_source, f)
+
+static const struct key keys[] = {
+    {SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL},
+    {SECT_POLL, "interval", T_DURATION, POLL(interval_ms), 10 * SEC, 30 * DAY,
+	"10s to 30d"},
+    {SECT_POLL, "timeout", T_DURATION, POLL(timeout_ms), SEC, 10 * MIN,
+	"1s to 10m"},
+    {SECT_POLL, "max_body", T_SIZE, POLL(max_body), 1024, 1024 * 1024 * 1024,
+	"1k to 1G"},
+    {SECT_POLL, "concurrency", T_INT, POLL(concurrency), 1, 10000,
+	"1 to 10000"},
+    {SECT_POLL, "per_host", T_INT, POLL(per_host), 1, 100, "1 to 100"},
+    {SECT_POLL, "user_agent", T_TEXT, POLL(user_agent), 0, 0, NULL},
+    {SECT_POLL, "opml", T_PATH, POLL(opml), 0, 0, NULL},
+    {SECT_SOURCE, "url", T_URL, SRC(url), 0, 0, NULL},
+    {SECT_SOURCE, "interval", T_DURATION, SRC(interval_ms), 10 * SEC,
+	30 * DAY, "10s to 30d"},
+    {SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL},
+    {SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL},
+    {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
+};
+
+/*
+ * Parsing state. inih r55 as packaged does not pass line numbers to the
+ * handler (INI_HANDLER_LINENO is off), so lines are handed to it by
+ * read_line() below, which counts them: when the handler runs, lineno is
+ * the line it is looking at. Section headers are read here too, because
+ * inih reports neither an empty section nor a header it could not parse,
+ * and every one of those deserves a message.
+ */
+struct parser {
+	struct conf *conf;
+	struct diag *diag;
+	FILE *fp;
+	char *line;
+	size_t linecap;
+	int lineno;
+	int read_errno;
+	int pending;    /* the last line handed over must reach the handler */
+	int handled;
+	enum sect sect; /* of the lines being read */
+	char *sect_text;
+	void *base;     /* where the section's values go */
+	int seen[SECT_COUNT][ARRAY_LEN(keys)]; /* line of each key, 0: unset */
+	size_t cap;
+};
+
+static int
+parse_digits(const char *s, int64_t *out, const char **end)
+{
+	int64_t n = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	*out = n;
+	*end = s;
+	return 0;
+}
+
+struct unit {
+	const char *suffix;
+	int64_t mult;
+};
+
+static int
+parse_with_units(const char *s, const struct unit *units, size_t nunits,
+    int64_t *out)
+{
+	int64_t n;
+	const char *end;
+
+	if (parse_digits(s, &n, &end) == -1)
+		return -1;
+	for (size_t i = 0; i < nunits; i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		if (n > INT64_MAX / units[i].mult)
+			return -1;
+		*out = n * units[i].mult;
+		return 0;
+	}
+	return -1;
+}
+
+int
+conf_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct unit units[] = {
+	    {"", SEC}, {"ms", 1}, {"s", SEC}, {"m", MIN}, {"h", 60 * MIN},
+	    {"d", DAY},
+	};
+
+	return parse_with_units(s, units, ARRAY_LEN(units), ms);
+}
+
+int
+conf_parse_size(const char *s, int64_t *bytes)
+{
+	/* Either case: unlike durations, sizes have no "m" to confuse. */
+	static const struct unit units[] = {
+	    {"", 1}, {"k", 1024}, {"K", 1024}, {"m", 1024 * 1024},
+	    {"M", 1024 * 1024}, {"g", 1024 * 1024 * 1024},
+	    {"G", 1024 * 1024 * 1024},
+	};
+
+	return parse_with_units(s, units, ARRAY_LEN(units), bytes);
+}
+
+/* A language tag as in xml:lang or HTTP: fr, en-US, zh-Hant-TW. */
+static int
+valid_lang(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 35 || !((*s >= 'a' && *s <= 'z') ||
+	    (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
+}
+
+/* Comma-separated, each trimmed, empty ones dropped; NULL if none. */
+static char *
+normalize_tags(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+		const char *t = s;
+		size_t tlen = len;
+		while (tlen > 0 && (*t == ' ' || *t == '\t'))
+			t++, tlen--;
+		while (tlen > 0 && (t[tlen - 1] == ' ' || t[tlen - 1] == '\t'))
+			tlen--;
+		if (tlen > 0) {
+			if (b.len > 0)
+				buf_putc(&b, ',');
+			buf_append(&b, t, tlen);
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return b.len > 0 ? buf_release(&b) : NULL;
+}
+
+/* rel against the directory of the configuration file, made absolute so
+ * that it does not depend on where the daemon is started from later. */
+static char *
+resolve_path(const char *conf_path, const char *rel)
+{
+	struct buf b;
+	const char *slash = strrchr(conf_path, '/');
+
+	if (rel[0] == '/')
+		return xstrdup(rel);
+	buf_init(&b);
+	if (conf_path[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		if (cwd != NULL) {
+			buf_puts(&b, cwd);
+			buf_putc(&b, '/');
+			free(cwd);
+		}
+	}
+	if (slash != NULL)
+		buf_append(&b, conf_path, (size_t)(slash - conf_path) + 1);
+	buf_puts(&b, rel);
+	return buf_release(&b);
+}
+
+static void
+set_string(void *field, char *value)
+{
+	char **p = field;
+
+	free(*p);
+	*p = value;
+}
+
+static void
+set_value(struct parser *p, const struct key *k, const char *name,
+    const char *value)
+{
+	struct conf *c = p->conf;
+	void *field = (char *)p->base + k->off;
+	const char *path = c->path;
+	int line = p->lineno;
+	int64_t n = 0;
+	const char *end;
+
+	switch (k->type) {
+	case T_STRING:
+		set_string(field, xstrdup(value));
+		return;
+	case T_TEXT:
+		if (*value == '\0')
+			diag_add(p->diag, path, line, "empty %s", name);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	case T_PATH:
+		if (*value == '\0')
+			diag_add(p->diag, path, line, "empty %s path", name);
+		else
+			set_string(field, resolve_path(path, value));
+		return;
+	case T_URL:
+		if (!url_is_http(value))
+			diag_add(p->diag, path, line,
+			    "bad url '%s' (expected an absolute http:// or "
+			    "https:// URL)", value);
+		/* Kept even when bad, so it is not also reported missing. */
+		set_string(field, xstrdup(value));
+		return;
+	case T_LANG:
+		if (!valid_lang(value))
+			diag_add(p->diag, path, line,
+			    "bad lang '%s' (expected a language tag such as "
+			    "fr or en-US)", value);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	case T_TAGS:
+		set_string(field, normalize_tags(value));
+		return;
+	case T_LOGLEVEL:
+		if ((n = log_level_parse(value)) == -1)
+			diag_add(p->diag, path, line,
+			    "unknown log_level '%s' (expected err, warning, "
+			    "notice, info or debug)", value);
+		else
+			*(int *)field = (int)n;
+		return;
+	case T_DURATION:
+		if (conf_parse_duration(value, &n) == -1) {
+			diag_add(p->diag, path, line,
+			    "bad duration '%s' for %s (expected a number and a "
+			    "unit: ms, s, m, h or d, e.g. 15m)", value, name);
+			return;
+		}
+		break;
+	case T_SIZE:
+		if (conf_parse_size(value, &n) == -1) {
+			diag_add(p->diag, path, line,
+			    "bad size '%s' for %s (expected a number of bytes "
+			    "and an optional unit: k, M or G, e.g. 10M)",
+			    value, name);
+			return;
+		}
+		break;
+	case T_INT:
+		if (parse_digits(value, &n, &end) == -1 || *end != '\0') {
+			diag_add(p->diag, path, line,
+			    "bad number '%s' for %s (expected a whole number)",
+			    value, name);
+			return;
+		}
+		break;
+	}
+	if (n < k->min || n > k->max) {
+		diag_add(p->diag, path, line,
+		    "%s '%s' is out of range (%s)", name, value, k->range);
+		return;
+	}
+	if (k->type == T_INT)
+		*(int *)field = (int)n;
+	else
+		*(int64_t *)field = n;
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct key *k = NULL;
+
+	(void)section; /* always "": headers never reach inih, see above */
+	p->handled = 1;
+	if (p->sect == SECT_SKIP)
+		return 1;
+	if (p->sect == SECT_NONE) {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "key '%s' outside of any section", name);
+		return 1;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0)
+			k = &keys[i];
+	if (k == NULL) {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "unknown key '%s' in [%s]", name, p->sect_text);
+		return 1;
+	}
+	int *seen = &p->seen[p->sect][k - keys];
+	if (*seen != 0) {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "duplicate key '%s' in [%s] (first set at line %d)", name,
+		    p->sect_text, *seen);
+		return 1;
+	}
+	*seen = p->lineno;
+	set_value(p, k, name, value);
+	return 1;
+}
+
+static struct conf_source *
+add_source(struct conf *c, size_t *cap, const char *name, const char *file,
+    int line)
+{
+	if (c->nsources == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		c->sources = xreallocarray(c->sources, *cap, sizeof *c->sources);
+	}
+	struct conf_source *s = &c->sources[c->nsources++];
+	memset(s, 0, sizeof *s);
+	s->name = xstrdup(name);
+	s->file = xstrdup(file);
+	s->line = line;
+	return s;
+}
+
+/* [source "NAME"]: NULL with a message if the header is malformed. */
+static char *
+source_name(struct parser *p, const char *text)
+{
+	const char *s = text + strlen("source");
+	size_t len;
+
+	s += strspn(s, " \t");
+	len = strlen(s);
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"' ||
+	    memchr(s + 1, '"', len - 2) != NULL) {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "bad section [%s] (expected [source \"NAME\"])", text);
+		return NULL;
+	}
+	if (len == 2) {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "empty source name in [%s]", text);
+		return NULL;
+	}
+	return xstrndup(s + 1, len - 2);
+}
+
+static void
+open_section(struct parser *p, const char *text)
+{
+	static const struct {
+		const char *name;
+		enum sect sect;
+	} fixed[] = {
+	    {"database", SECT_DATABASE},
+	    {"poll", SECT_POLL},
+	    {"daemon", SECT_DAEMON},
+	};
+	struct conf *c = p->conf;
+
+	free(p->sect_text);
+	p->sect_text = xstrdup(text);
+	p->sect = SECT_SKIP;
+	for (size_t i = 0; i < ARRAY_LEN(fixed); i++) {
+		if (strcmp(text, fixed[i].name) == 0) {
+			p->sect = fixed[i].sect;
+			p->base = fixed[i].sect == SECT_POLL ? (void *)&c->poll :
+			    (void *)c;
+			return;
+		}
+	}
+	if (strncmp(text, "source", 6) != 0 ||
+	    (text[6] != '\0' && text[6] != ' ' && text[6] != '\t' &&
+	    text[6] != '"')) {
+		diag_add(p->diag, c->path, p->lineno, "unknown section [%s]",
+		    text);
+		return;
+	}
+	char *name = source_name(p, text);
+	if (name == NULL)
+		return;
+	const struct conf_source *dup = conf_find_source(c, name);
+	if (dup != NULL) {
+		diag_add(p->diag, c->path, p->lineno,
+		    "duplicate source \"%s\" (first defined at line %d)", name,
+		    dup->line);
+	} else {
+		p->base = add_source(c, &p->cap, name, c->path, p->lineno);
+		p->sect = SECT_SOURCE;
+		memset(p->seen[SECT_SOURCE], 0, sizeof p->seen[SECT_SOURCE]);
+	}
+	free(name);
+}
+
+/* A source's url can only be found missing once its section is over. */
+static void
+close_section(struct parser *p)
+{
+	const struct conf_source *s = p->base;
+
+	if (p->sect == SECT_SOURCE && s->url == NULL)
+		diag_add(p->diag, s->file, s->line, "source \"%s\" has no url",
+		    s->name);
+}
+
+/* A header as inih reads one: up to the first ']', unless an inline
+ * comment (";" after a blank) comes first. */
+static void
+header(struct parser *p, const char *s)
+{
+	const char *end = s + 1;
+
+	close_section(p);
+	while (*end != '\0' && *end != ']' &&
+	    !(*end == ';' && (end[-1] == ' ' || end[-1] == '\t')))
+		end++;
+	if (*end != ']') {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "syntax error: no ']' to close the section header");
+		free(p->sect_text);
+		p->sect_text = NULL;
+		p->sect = SECT_SKIP;
+		return;
+	}
+	s++;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	char *text = xstrndup(s, (size_t)(end - s));
+	open_section(p, text);
+	free(text);
+}
+
+/* A line that inih took for neither a comment nor a key: it had no '='. */
+static void
+check_handled(struct parser *p)
+{
+	if (p->pending && !p->handled)
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "syntax error: expected 'key = value'");
+	p->pending = 0;
+}
+
+/* The ini_reader: see struct parser. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	ssize_t len;
+	char *s;
+
+	check_handled(p);
+	errno = 0;
+	if ((len = getline(&p->line, &p->linecap, p->fp)) == -1) {
+		if (ferror(p->fp))
+			p->read_errno = errno ? errno : EIO;
+		return NULL;
+	}
+	p->lineno++;
+	p->handled = 0;
+	s = p->line;
+	/* inih strips a byte order mark only at the start of its first line,
+	 * but this line is not handed over as read. */
+	if (p->lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	/* Leading blanks go, so that inih never sees a continuation line:
+	 * each value fits on one line. */
+	s += strspn(s, " \t");
+	len = (ssize_t)strlen(s);
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		s[--len] = '\0';
+	/* inih's line buffer is fixed at build time, and it would cut a
+	 * longer line in two. */
+	if (len > num - 3) {
+		diag_add(p->diag, p->conf->path, p->lineno,
+		    "line too long (more than %d characters)", num - 3);
+		s = "";
+	} else if (*s == '[') {
+		header(p, s);
+		s = "";
+	} else if (*s != '\0' && *s != ';' && *s != '#') {
+		p->pending = 1;
+	}
+	snprintf(str, (size_t)num, "%s\n", s);
+	return str;
+}
+
+static void
+conf_defaults(struct conf *c, const char *path)
+{
+	memset(c, 0, sizeof *c);
+	c->path = xstrdup(path);
+	c->conninfo = xstrdup("");
+	c->log_level = LOG_LVL_INFO;
+	c->poll.interval_ms = 15 * MIN;
+	c->poll.timeout_ms = 30 * SEC;
+	c->poll.max_body = 10 * 1024 * 1024;
+	c->poll.concurrency = 64;
+	c->poll.per_host = 2;
+	c->poll.user_agent = xstrdup(DEFAULT_USER_AGENT);
+}
+
+static void
+parse_file(struct parser *p)
+{
+	struct conf *c = p->conf;
+
+	if ((p->fp = fopen(c->path, "r")) == NULL) {
+		diag_add(p->diag, c->path, 0, "cannot read: %s",
+		    strerror(errno));
+		return;
+	}
+	/* Its result names only the first line without a '=', which
+	 * check_handled() has reported with all the others. */
+	(void)ini_parse_stream(read_line, p, on_key, p);
+	close_section(p);
+	if (p->read_errno != 0)
+		diag_add(p->diag, c->path, 0, "cannot read: %s",
+		    strerror(p->read_errno));
+	fclose(p->fp);
+	free(p->line);
+	free(p->sect_text);
+}
+
+/*
+ * A set of strings with a number each: the names and URLs taken, and the
+ * next "(N)" suffix to try for a name. Open addressing; it is what keeps an
+ * export of thousands of feeds with the same title from going quadratic.
+ */
+struct strmap {
+	const char **keys;
+	int *vals;
+	size_t cap, len;
+};
+
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *s = (const unsigned char *)key; *s; s++)
+		h = (h ^ *s) * 1099511628211ULL;
+	size_t i = (size_t)h & (m->cap - 1);
+	while (m->keys[i] != NULL && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int *
+strmap_get(const struct strmap *m, const char *key)
+{
+	if (m->cap == 0)
+		return NULL;
+	size_t i = strmap_slot(m, key);
+	return m->keys[i] != NULL ? &m->vals[i] : NULL;
+}
+
+/* key must outlive the map. */
+static void
+strmap_put(struct strmap *m, const char *key, int val)
+{
+	if ((m->len + 1) * 2 > m->cap) {
+		struct strmap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->keys = xcalloc(m->cap, sizeof *m->keys);
+		m->vals = xcalloc(m->cap, sizeof *m->vals);
+		m->len = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.keys[i] != NULL)
+				strmap_put(m, old.keys[i], old.vals[i]);
+		free(old.keys);
+		free(old.vals);
+	}
+	size_t i = strmap_slot(m, key);
+	if (m->keys[i] == NULL)
+		m->len++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+static void
+strmap_free(struct strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+/* title, or "title (2)", "title (3)"... whichever is free. */
+static char *
+unique_name(struct strmap *names, struct strmap *suffixes, const char *title)
+{
+	if (strmap_get(names, title) == NULL)
+		return xstrdup(title);
+	int *next = strmap_get(suffixes, title);
+	int n = next != NULL ? *next : 2;
+	char *name = NULL;
+	do {
+		free(name);
+		name = xasprintf("%s (%d)", title, n++);
+	} while (strmap_get(names, name) != NULL);
+	strmap_put(suffixes, title, n);
+	return name;
+}
+
+static void
+import_opml(struct parser *p)
+{
+	struct conf *c = p->conf;
+	struct opml_feed *feeds;
+	size_t nfeeds;
+	struct strmap names = {0}, urls = {0}, suffixes = {0};
+
+	if (opml_read(c->poll.opml, &feeds, &nfeeds, p->diag) == -1)
+		return;
+	for (size_t i = 0; i < c->nsources; i++) {
+		strmap_put(&names, c->sources[i].name, 0);
+		if (c->sources[i].url != NULL)
+			strmap_put(&urls, c->sources[i].url, 0);
+	}
+	for (size_t i = 0; i < nfeeds; i++) {
+		struct opml_feed *f = &feeds[i];
+		if (!url_is_http(f->url)) {
+			diag_add(p->diag, c->poll.opml, f->line,
+			    "bad url '%s' (expected an absolute http:// or "
+			    "https:// URL)", f->url);
+			continue;
+		}
+		if (strmap_get(&urls, f->url) != NULL)
+			continue;
+		const char *title = f->title != NULL ? f->title : f->url;
+		char *name = unique_name(&names, &suffixes, title);
+		struct conf_source *s = add_source(c, &p->cap, name,
+		    c->poll.opml, f->line);
+		free(name);
+		s->url = xstrdup(f->url);
+		s->interval_ms = c->poll.interval_ms;
+		strmap_put(&names, s->name, 0);
+		strmap_put(&urls, s->url, 0);
+	}
+	/* The suffix map's keys are the feeds' titles. */
+	strmap_free(&suffixes);
+	strmap_free(&names);
+	strmap_free(&urls);
+	opml_free(feeds, nfeeds);
+}
+
+struct conf *
+conf_load(const char *path, struct diag *diag)
+{
+	struct conf *c = xmalloc(sizeof *c);
+	struct parser *p = xcalloc(1, sizeof *p);
+	size_t before = diag->len;
+
+	conf_defaults(c, path);
+	p->conf = c;
+	p->diag = diag;
+	parse_file(p);
+	for (size_t i = 0; i < c->nsources; i++)
+		if (c->sources[i].interval_ms == 0)
+			c->sources[i].interval_ms = c->poll.interval_ms;
+	if (c->poll.opml != NULL)
+		import_opml(p);
+	free(p);
+	if (diag->len > before) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nsources; i++) {
+		struct conf_source *s = &c->sources[i];
+		free(s->name);
+		free(s->url);
+		free(s->lang);
+		free(s->tags);
+		free(s->file);
+	}
+	free(c->sources);
+	free(c->poll.user_agent);
+	free(c->poll.opml);
+	free(c->conninfo);
+	free(c->path);
+	free(c);
+}
+
+const struct conf_source *
+conf_find_source(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		if (strcmp(c->sources[i].name, name) == 0)
+			return &c->sources[i];
+	return NULL;
+}

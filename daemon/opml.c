@@ -1,2 +1,197 @@
-/* opml.c: being written */
-typedef int vigie_opml_pending;
+/*
+ * opml.c - reads the feed list of an OPML file (see opml.h). Only the
+ * outlines matter: folders are walked, everything else is ignored.
+ */
+#include "opml.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+/* Reader exports of thousands of feeds stay far below this. */
+#define OPML_MAX_BYTES (16 * 1024 * 1024)
+
+/*
+ * The OPML file is not ours: it may come from any feed reader's export, so
+ * no DTD or external entity is ever fetched, whoever else has or has not
+ * set up libxml2 in this process.
+ */
+static xmlParserInputPtr
+refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static int
+slurp(const char *path, struct buf *out, struct diag *diag)
+{
+	char chunk[8192];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	if (fp == NULL) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (out->len + n > OPML_MAX_BYTES) {
+			diag_add(diag, path, 0, "too large (over %d MiB)",
+			    OPML_MAX_BYTES / (1024 * 1024));
+			fclose(fp);
+			return -1;
+		}
+		buf_append(out, chunk, n);
+	}
+	if (ferror(fp)) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/* Attribute value trimmed of surrounding blanks, or NULL if absent or
+ * blank (folders sometimes carry an empty xmlUrl). Exporters disagree on the case of xmlUrl (xmlURL, xmlurl). */
+static char *
+attr(xmlNodePtr node, const char *name)
+{
+	for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
+		if (xmlStrcasecmp(a->name, (const xmlChar *)name) != 0)
+			continue;
+		xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+		if (v == NULL)
+			return NULL;
+		const char *s = (const char *)v;
+		size_t len = strlen(s);
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++, len--;
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+		    s[len - 1] == '\n' || s[len - 1] == '\r'))
+			len--;
+		char *r = len > 0 ? xstrndup(s, len) : NULL;
+		xmlFree(v);
+		return r;
+	}
+	return NULL;
+}
+
+static int
+is_outline(xmlNodePtr node)
+{
+	return node->type == XML_ELEMENT_NODE &&
+	    xmlStrcmp(node->name, (const xmlChar *)"outline") == 0;
+}
+
+/* Depth-first walk without recursion: the document's depth is the
+ * author's choice, the stack's is not. */
+static void
+collect(xmlNodePtr root, struct opml_feed **out, size_t *n)
+{
+	size_t cap = 0;
+	xmlNodePtr node = root->children;
+
+	while (node != NULL && node != root) {
+		if (is_outline(node)) {
+			char *url = attr(node, "xmlUrl");
+			if (url != NULL) {
+				if (*n == cap) {
+					cap = cap ? cap * 2 : 16;
+					*out = xreallocarray(*out, cap,
+					    sizeof **out);
+				}
+				struct opml_feed *f = &(*out)[(*n)++];
+				f->url = url;
+				f->title = attr(node, "text");
+				if (f->title == NULL)
+					f->title = attr(node, "title");
+				f->line = (int)xmlGetLineNo(node);
+			}
+		}
+		if (node->type == XML_ELEMENT_NODE && node->children != NULL) {
+			node = node->children;
+			continue;
+		}
+		while (node != root && node->next == NULL)
+			node = node->parent;
+		if (node != root)
+			node = node->next;
+	}
+}
+
+static int
+parse(const char *path, const struct buf *data, struct opml_feed **out,
+    size_t *n, struct diag *diag)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int rc = -1;
+
+	xmlSetExternalEntityLoader(refuse_entity);
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		diag_add(diag, path, 0, "out of memory");
+		return -1;
+	}
+	/* No XML_PARSE_NOENT nor DTDLOAD: entities stay unexpanded. */
+	doc = xmlCtxtReadMemory(ctxt, data->data ? data->data : "",
+	    (int)data->len, path, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_BIG_LINES);
+	if (doc == NULL) {
+		xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
+		const char *msg = err && err->message ? err->message :
+		    "unknown error";
+		/* libxml2's messages end with a newline of their own. */
+		diag_add(diag, path, err ? err->line : 0,
+		    "not well-formed XML: %.*s", (int)strcspn(msg, "\n"), msg);
+		xmlFreeParserCtxt(ctxt);
+		return -1;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL ||
+	    xmlStrcmp(root->name, (const xmlChar *)"opml") != 0) {
+		diag_add(diag, path, root ? (int)xmlGetLineNo(root) : 0,
+		    "not an OPML document (root element <%s>, expected <opml>)",
+		    root ? (const char *)root->name : "");
+	} else {
+		collect(root, out, n);
+		rc = 0;
+	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+int
+opml_read(const char *path, struct opml_feed **out, size_t *n,
+    struct diag *diag)
+{
+	struct buf data;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	buf_init(&data);
+	if (slurp(path, &data, diag) == 0)
+		rc = parse(path, &data, out, n, diag);
+	buf_free(&data);
+	return rc;
+}
+
+void
+opml_free(struct opml_feed *feeds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(feeds[i].title);
+		free(feeds[i].url);
+	}
+	free(feeds);
+}

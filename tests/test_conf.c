@@ -1,0 +1,343 @@
+/*
+ * test_conf.c - the configuration file: value syntax, a complete file, the
+ * defaults, OPML import, and every kind of mistake with its exact message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define DIR FIXTURES "/conf/"
+#define SEC 1000LL
+#define MIN (60 * SEC)
+
+static void
+test_durations(void **state)
+{
+	static const struct {
+		const char *s;
+		int64_t ms;
+	} good[] = {
+	    {"30s", 30 * SEC}, {"15m", 15 * MIN}, {"2h", 120 * MIN},
+	    {"1d", 1440 * MIN}, {"500ms", 500}, {"90", 90 * SEC}, {"0", 0},
+	};
+	static const char *const bad[] = {
+	    "", "s", "15M", "1w", "1.5h", "-5s", "+5s", " 5s", "5 s", "5ss",
+	    "99999999999999999999", "9223372036854775807s",
+	};
+	int64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		assert_int_equal(conf_parse_duration(good[i].s, &ms), 0);
+		assert_int_equal(ms, good[i].ms);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		assert_int_equal(conf_parse_duration(bad[i], &ms), -1);
+}
+
+static void
+test_sizes(void **state)
+{
+	static const struct {
+		const char *s;
+		int64_t bytes;
+	} good[] = {
+	    {"512k", 512 * 1024}, {"512K", 512 * 1024},
+	    {"10M", 10 * 1024 * 1024}, {"1G", 1024 * 1024 * 1024},
+	    {"1g", 1024 * 1024 * 1024}, {"4096", 4096},
+	};
+	static const char *const bad[] = {
+	    "", "k", "10X", "10MB", "1.5M", "-1k", "10 M",
+	    "9223372036854775807G",
+	};
+	int64_t n;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		assert_int_equal(conf_parse_size(good[i].s, &n), 0);
+		assert_int_equal(n, good[i].bytes);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		assert_int_equal(conf_parse_size(bad[i], &n), -1);
+}
+
+static void
+assert_source(const struct conf *c, const char *name, const char *url,
+    const char *file, int line)
+{
+	const struct conf_source *s = conf_find_source(c, name);
+
+	assert_non_null(s);
+	assert_string_equal(s->url, url);
+	assert_string_equal(s->file, file);
+	assert_int_equal(s->line, line);
+}
+
+static void
+test_full(void **state)
+{
+	struct diag d = {0};
+	struct conf *c = conf_load(DIR "good.conf", &d);
+	const struct conf_source *s;
+
+	(void)state;
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_string_equal(c->conninfo, "host=/tmp dbname=vigie_test");
+	assert_int_equal(c->log_level, LOG_LVL_DEBUG);
+	assert_int_equal(c->poll.interval_ms, 20 * MIN);
+	assert_int_equal(c->poll.timeout_ms, 45 * SEC);
+	assert_int_equal(c->poll.max_body, 2 * 1024 * 1024);
+	assert_int_equal(c->poll.concurrency, 16);
+	assert_int_equal(c->poll.per_host, 4);
+	assert_string_equal(c->poll.user_agent, "vigie-test/1.0");
+	assert_string_equal(c->poll.opml, DIR "feeds.opml");
+
+	assert_int_equal(c->nsources, 7);
+	s = &c->sources[0];
+	assert_string_equal(s->name, "Le Monde");
+	assert_string_equal(s->url, "https://www.lemonde.fr/rss/une.xml");
+	assert_int_equal(s->interval_ms, 5 * MIN);
+	assert_string_equal(s->lang, "fr");
+	assert_string_equal(s->tags, "presse,france,une");
+	assert_string_equal(s->file, DIR "good.conf");
+	assert_int_equal(s->line, 17);
+	s = &c->sources[1];
+	assert_string_equal(s->name, "Example");
+	assert_int_equal(s->line, 23);
+	assert_int_equal(s->interval_ms, 20 * MIN);
+	assert_null(s->lang);
+	assert_null(s->tags);
+	assert_source(c, "Example (2)", "https://example.com/other",
+	    DIR "good.conf", 26);
+
+	/* From the OPML file: nested folders, the name clashes numbered, the
+	 * URL already configured and the one listed twice skipped, the
+	 * untitled named by its URL. */
+	assert_source(c, "Example (3)", "https://example.org/atom.xml",
+	    DIR "feeds.opml", 7);
+	assert_source(c, "Only a title", "https://blog.example.net/feed",
+	    DIR "feeds.opml", 8);
+	assert_source(c, "https://untitled.example.com/rss",
+	    "https://untitled.example.com/rss", DIR "feeds.opml", 12);
+	assert_source(c, "Example (4)", "https://third.example/feed",
+	    DIR "feeds.opml", 13);
+	assert_int_equal(conf_find_source(c, "Example (4)")->interval_ms,
+	    20 * MIN);
+	assert_null(conf_find_source(c, "Le Monde again"));
+	assert_null(conf_find_source(c, "Twice in the export"));
+	assert_null(conf_find_source(c, "example"));
+	conf_free(c);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct diag d = {0};
+	struct conf *c = conf_load(DIR "minimal.conf", &d);
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(c->conninfo, "");
+	assert_int_equal(c->log_level, LOG_LVL_INFO);
+	assert_int_equal(c->poll.interval_ms, 15 * MIN);
+	assert_int_equal(c->poll.timeout_ms, 30 * SEC);
+	assert_int_equal(c->poll.max_body, 10 * 1024 * 1024);
+	assert_int_equal(c->poll.concurrency, 64);
+	assert_int_equal(c->poll.per_host, 2);
+	assert_string_equal(c->poll.user_agent, "vigie/" VIGIE_VERSION
+	    " (+https://github.com/vigie-monitor/vigie)");
+	assert_null(c->poll.opml);
+	assert_int_equal(c->nsources, 1);
+	assert_int_equal(c->sources[0].interval_ms, 15 * MIN);
+	conf_free(c);
+}
+
+static void
+assert_diag(const char *path, const char *const *want, size_t nwant)
+{
+	struct diag d = {0};
+	struct conf *c = conf_load(path, &d);
+
+	assert_null(c);
+	for (size_t i = 0; i < d.len && i < nwant; i++)
+		assert_string_equal(d.msgs[i], want[i]);
+	assert_int_equal(d.len, nwant);
+	diag_free(&d);
+}
+
+static void
+test_every_error(void **state)
+{
+	static const char *const want[] = {
+	    DIR "bad.conf:2: key 'stray' outside of any section",
+	    DIR "bad.conf:4: interval '5s' is out of range (10s to 30d)",
+	    DIR "bad.conf:5: bad duration 'soon' for timeout (expected a "
+		"number and a unit: ms, s, m, h or d, e.g. 15m)",
+	    DIR "bad.conf:6: bad size '10X' for max_body (expected a number "
+		"of bytes and an optional unit: k, M or G, e.g. 10M)",
+	    DIR "bad.conf:7: bad number 'lots' for concurrency (expected a "
+		"whole number)",
+	    DIR "bad.conf:8: per_host '0' is out of range (1 to 100)",
+	    DIR "bad.conf:9: unknown key 'colour' in [poll]",
+	    DIR "bad.conf:11: duplicate key 'timeout' in [poll] (first set "
+		"at line 5)",
+	    DIR "bad.conf:12: empty user_agent",
+	    DIR "bad.conf:15: unknown log_level 'loud' (expected err, "
+		"warning, notice, info or debug)",
+	    DIR "bad.conf:17: unknown section [alerts]",
+	    DIR "bad.conf:21: bad url 'ftp://example.com/feed' (expected an "
+		"absolute http:// or https:// URL)",
+	    DIR "bad.conf:22: bad duration '1w' for interval (expected a "
+		"number and a unit: ms, s, m, h or d, e.g. 15m)",
+	    DIR "bad.conf:23: bad lang 'fr fr' (expected a language tag such "
+		"as fr or en-US)",
+	    DIR "bad.conf:25: source \"B\" has no url",
+	    DIR "bad.conf:28: duplicate source \"A\" (first defined at line "
+		"20)",
+	    DIR "bad.conf:31: bad section [source A] (expected [source "
+		"\"NAME\"])",
+	    DIR "bad.conf:32: empty source name in [source \"\"]",
+	    DIR "bad.conf:33: syntax error: expected 'key = value'",
+	    DIR "bad.conf:34: syntax error: no ']' to close the section "
+		"header",
+	    DIR "bad.conf:37: bad url '/relative/feed.xml' (expected an "
+		"absolute http:// or https:// URL)",
+	    DIR "bad.conf:40: interval '40d' is out of range (10s to 30d)",
+	    DIR "bad.conf:41: line too long (more than 197 characters)",
+	    DIR "bad.opml:4: bad url 'gopher://example.com/feed' (expected "
+		"an absolute http:// or https:// URL)",
+	    DIR "bad.opml:5: bad url 'feed.xml' (expected an absolute "
+		"http:// or https:// URL)",
+	};
+
+	(void)state;
+	assert_diag(DIR "bad.conf", want, ARRAY_LEN(want));
+}
+
+static void
+test_opml_errors(void **state)
+{
+	static const char *const notopml[] = {
+	    DIR "notopml.xml:2: not an OPML document (root element <rss>, "
+		"expected <opml>)",
+	};
+	static const char *const missing[] = {
+	    DIR "missing.opml: cannot read: No such file or directory",
+	};
+	struct diag d = {0};
+
+	(void)state;
+	assert_diag(DIR "notopml.conf", notopml, 1);
+	assert_diag(DIR "missing-opml.conf", missing, 1);
+	/* The rest of the message is libxml2's own wording. */
+	assert_null(conf_load(DIR "broken.conf", &d));
+	assert_int_equal(d.len, 1);
+	assert_non_null(strstr(d.msgs[0],
+	    DIR "broken.opml:7: not well-formed XML: "));
+	diag_free(&d);
+}
+
+static void
+test_unreadable(void **state)
+{
+	static const char *const missing[] = {
+	    DIR "nonexistent.conf: cannot read: No such file or directory",
+	};
+	static const char *const dir[] = {
+	    DIR ": cannot read: Is a directory",
+	};
+
+	(void)state;
+	assert_diag(DIR "nonexistent.conf", missing, 1);
+	assert_diag(DIR, dir, 1);
+}
+
+/* Writes text to a file of its own and loads it. */
+static struct conf *
+load_text(const char *text, struct diag *d, char *path, size_t pathlen)
+{
+	snprintf(path, pathlen, "/tmp/vigie-test-conf-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct conf *c = conf_load(path, d);
+	unlink(path);
+	return c;
+}
+
+static void
+test_text_forms(void **state)
+{
+	char path[64];
+	struct diag d = {0};
+	struct conf *c;
+
+	(void)state;
+	/* A byte order mark, CRLF line ends, "key: value", comments. */
+	c = load_text("\xEF\xBB\xBF[source \"bom\"]\r\n"
+	    "; comment\r\n# comment\r\n"
+	    "url: https://example.com/x?a=1;b=2 ; not part of it\r\n"
+	    "tags = ,\r\n", &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_string_equal(c->sources[0].name, "bom");
+	assert_string_equal(c->sources[0].url, "https://example.com/x?a=1;b=2");
+	assert_null(c->sources[0].tags);
+	conf_free(c);
+
+	/* Bounds at their edges: in, then just out. */
+	c = load_text("[poll]\ninterval = 10s\ntimeout = 10m\nmax_body = 1G\n"
+	    "concurrency = 10000\nper_host = 100\n", &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_int_equal(c->poll.max_body, 1024 * 1024 * 1024);
+	conf_free(c);
+	c = load_text("[poll]\ninterval = 9999ms\ntimeout = 601s\n"
+	    "max_body = 1023\nconcurrency = 10001\nper_host = 101\n"
+	    "opml =\n[source \"x\"]\nurl = https://example.com/\nlang =\n",
+	    &d, path, sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 7);
+	assert_non_null(strstr(d.msgs[0], ":2: interval '9999ms' is out of "
+	    "range (10s to 30d)"));
+	assert_non_null(strstr(d.msgs[1], ":3: timeout '601s' is out of "
+	    "range (1s to 10m)"));
+	assert_non_null(strstr(d.msgs[2], ":4: max_body '1023' is out of "
+	    "range (1k to 1G)"));
+	assert_non_null(strstr(d.msgs[3], ":5: concurrency '10001' is out "
+	    "of range (1 to 10000)"));
+	assert_non_null(strstr(d.msgs[4], ":6: per_host '101' is out of "
+	    "range (1 to 100)"));
+	assert_non_null(strstr(d.msgs[5], ":7: empty opml path"));
+	assert_non_null(strstr(d.msgs[6], ":10: bad lang '' (expected"));
+	diag_free(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_every_error),
+	    cmocka_unit_test(test_opml_errors),
+	    cmocka_unit_test(test_unreadable),
+	    cmocka_unit_test(test_text_forms),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
