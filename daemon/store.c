@@ -188,6 +188,7 @@ struct store {
 	struct op *inflight;
 	PGresult *result;      /* last result of the op in flight */
 	char *error;           /* its error, if any */
+	char error_state[6];   /* and that error's SQLSTATE */
 };
 
 static void store_kick(struct store *);
@@ -380,13 +381,14 @@ queue_setup_ops(struct store *st)
 {
 	/* Inserted at the head in reverse order: version check first, then
 	 * every statement, then whatever was waiting. */
+	struct op *op;
+
 	for (int i = STMT_COUNT - 1; i >= 0; i--) {
-		struct op *op = op_new(OP_PREPARE, (enum stmt)i, NULL, NULL,
-		    NULL);
+		op = op_new(OP_PREPARE, (enum stmt)i, NULL, NULL, NULL);
 		TAILQ_INSERT_HEAD(&st->queue, op, entry);
 	}
-	TAILQ_INSERT_HEAD(&st->queue,
-	    op_new(OP_VERSION, STMT_COUNT, NULL, NULL, NULL), entry);
+	op = op_new(OP_VERSION, STMT_COUNT, NULL, NULL, NULL);
+	TAILQ_INSERT_HEAD(&st->queue, op, entry);
 }
 
 static void
@@ -440,12 +442,8 @@ send_op(struct store *st, struct op *op)
 
 	switch (op->kind) {
 	case OP_VERSION:
-		/* to_regclass tells an empty database from an old one
-		 * without an error in the server log. */
 		return PQsendQueryParams(st->conn,
-		    "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL"
-		    " THEN 0 ELSE (SELECT coalesce(max(version), 0)"
-		    " FROM schema_migrations) END",
+		    "SELECT coalesce(max(version), 0) FROM schema_migrations",
 		    0, NULL, NULL, NULL, NULL, 0);
 	case OP_PREPARE:
 		return PQsendPrepare(st->conn, statements[op->stmt].name,
@@ -511,8 +509,11 @@ static void
 finish_setup_op(struct store *st, struct op *op, PGresult *res)
 {
 	char msg[512];
+	/* An empty database has no schema_migrations table at all. */
+	int empty = op->kind == OP_VERSION && st->error != NULL &&
+	    strcmp(st->error_state, "42P01") == 0;
 
-	if (st->error != NULL) {
+	if (st->error != NULL && !empty) {
 		snprintf(msg, sizeof msg, "cannot prepare statement %s: %s",
 		    op->kind == OP_PREPARE ? statements[op->stmt].name
 		                           : "version",
@@ -522,7 +523,7 @@ finish_setup_op(struct store *st, struct op *op, PGresult *res)
 		return;
 	}
 	if (op->kind == OP_VERSION) {
-		int have = atoi(PQgetvalue(res, 0, 0));
+		int have = empty ? 0 : atoi(PQgetvalue(res, 0, 0));
 		int want = migrate_latest();
 
 		if (have != want) {
@@ -605,8 +606,14 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 				free(why);
 				return;
 			}
-			if (st->error == NULL)
+			if (st->error == NULL) {
+				const char *state = PQresultErrorField(res,
+				    PG_DIAG_SQLSTATE);
 				st->error = xstrdup(PQresultErrorMessage(res));
+				snprintf(st->error_state,
+				    sizeof st->error_state, "%s",
+				    state ? state : "");
+			}
 			st->error[strcspn(st->error, "\n")] = '\0';
 			PQclear(res);
 			break;

@@ -75,16 +75,21 @@ char *
 xasprintf(const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	return s;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
 		oom();
-	char *s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	return s;
 }
 
@@ -134,17 +139,13 @@ void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
+	buf_puts(b, s);
+	free(s);
 }
 
 char *
@@ -166,27 +167,18 @@ buf_free(struct buf *b)
 void
 diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
+	char *msg;
 
-	buf_init(&b);
-	if (line > 0)
-		buf_printf(&b, "%s:%d: ", file, line);
-	else
-		buf_printf(&b, "%s: ", file);
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		char *msg = xmalloc((size_t)n + 1);
-		va_start(ap, fmt);
-		vsnprintf(msg, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		buf_puts(&b, msg);
-		free(msg);
-	}
 	d->msgs = xreallocarray(d->msgs, d->len + 1, sizeof *d->msgs);
-	d->msgs[d->len++] = buf_release(&b);
+	if (line > 0)
+		d->msgs[d->len++] = xasprintf("%s:%d: %s", file, line, msg);
+	else
+		d->msgs[d->len++] = xasprintf("%s: %s", file, msg);
+	free(msg);
 }
 
 void
