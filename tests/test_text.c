@@ -1,0 +1,141 @@
+/*
+ * test_text.c - HTML fragments to plain text, and whitespace folding.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "text.h"
+
+static void
+html_is(const char *html, const char *want)
+{
+	char *got = text_from_html(html, strlen(html));
+
+	if (strcmp(got, want) != 0)
+		fail_msg("\"%s\": got \"%s\", want \"%s\"", html, got, want);
+	free(got);
+}
+
+static void
+collapse_is(const char *s, size_t len, const char *want)
+{
+	char *got = text_collapse(s, len);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("got \"%s\", want \"%s\"", got, want);
+	free(got);
+}
+
+static void
+test_tags(void **state)
+{
+	(void)state;
+	html_is("<b>bold</b> and <i>it</i>alic", "bold and italic");
+	html_is("<p>one</p><p>two</p>", "one two");
+	html_is("line<br>break<br/>again", "line break again");
+	html_is("<ul><li>a</li><li>b</li></ul>", "a b");
+	html_is("<h1>Title</h1>Body", "Title Body");
+	html_is("<table><tr><td>x</td><td>y</td></tr></table>", "x y");
+	html_is("<div>a</div><div>b</div>", "a b");
+	html_is("<a href=\"http://x/\">link</a>", "link");
+	html_is("<img src=\"x.png\" alt=\"pic\">caption", "caption");
+	html_is("<p>unclosed <b>tags", "unclosed tags");
+	html_is("<!-- comment -->visible", "visible");
+}
+
+static void
+test_hidden(void **state)
+{
+	(void)state;
+	html_is("before<script>alert('x')</script>after", "before after");
+	html_is("<style>p { color: red }</style><p>text</p>", "text");
+	html_is("<script>document.write('<p>no</p>')</script>yes", "yes");
+}
+
+static void
+test_entities(void **state)
+{
+	(void)state;
+	html_is("caf&eacute; &amp; cr&egrave;me", "café & crème");
+	html_is("&lt;tag&gt; &quot;q&quot; &#39;s&#39;", "<tag> \"q\" 's'");
+	html_is("&#233;&#xe9;", "éé");
+	html_is("a&nbsp;&nbsp;b", "a b");
+	html_is("AT&T", "AT&T");
+	html_is("&hellip;&mdash;&euro;", "…—€");
+	html_is("&unknownentity; ok", "&unknownentity; ok");
+}
+
+static void
+test_whitespace(void **state)
+{
+	(void)state;
+	collapse_is("  a \t\n b\r\n  c  ", 17, "a b c");
+	collapse_is("", 0, "");
+	collapse_is("   ", 3, "");
+	collapse_is("x\xc2\xa0y", 4, "x y");
+	/* The length bounds the input, not the NUL. */
+	collapse_is("abcdef", 3, "abc");
+	collapse_is("a\0b", 3, "ab");
+	html_is("<p>\n   spaced\n\n   out  </p>", "spaced out");
+}
+
+static void
+test_fast_path(void **state)
+{
+	(void)state;
+	/* No markup: same result without the HTML parser. */
+	html_is("plain  text\nonly", "plain text only");
+	html_is("", "");
+	html_is("élan vital", "élan vital");
+}
+
+static void
+test_bad_utf8(void **state)
+{
+	char *s;
+
+	(void)state;
+	collapse_is("a\xff" "b", 3, "a\xef\xbf\xbd" "b");
+	collapse_is("\xc3", 1, "\xef\xbf\xbd");
+	collapse_is("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* Whatever the parser makes of it, no crash and a string back. */
+	s = text_from_html("<p>\xff\xfe<b>\xc3</b>&eacute;\x80</p>", 21);
+	assert_non_null(s);
+	free(s);
+	s = text_from_html("<<<>>>&&&;;;</</<", 17);
+	assert_non_null(s);
+	free(s);
+}
+
+static void
+test_utf8_seq(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf8_seq((const unsigned char *)"a", 1), 1);
+	assert_int_equal(text_utf8_seq((const unsigned char *)"\xc3\xa9", 2), 2);
+	assert_int_equal(text_utf8_seq((const unsigned char *)"\xe2\x82\xac", 3), 3);
+	assert_int_equal(text_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(text_utf8_seq((const unsigned char *)"\xc0\x80", 2), 0);
+	assert_int_equal(text_utf8_seq((const unsigned char *)"\xe2\x82", 2), 0);
+	assert_int_equal(text_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_tags),
+	    cmocka_unit_test(test_hidden),
+	    cmocka_unit_test(test_entities),
+	    cmocka_unit_test(test_whitespace),
+	    cmocka_unit_test(test_fast_path),
+	    cmocka_unit_test(test_bad_utf8),
+	    cmocka_unit_test(test_utf8_seq),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

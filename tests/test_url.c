@@ -1,0 +1,158 @@
+/*
+ * test_url.c - resolution (RFC 3986 section 5.4 examples), xml:base-style
+ * chains, scheme checks and host names.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "url.h"
+
+#define BASE "http://a/b/c/d;p?q"
+
+static const struct {
+	const char *ref, *want;
+} rfc3986[] = {
+    {"g:h", "g:h"},
+    {"g", "http://a/b/c/g"},
+    {"./g", "http://a/b/c/g"},
+    {"g/", "http://a/b/c/g/"},
+    {"/g", "http://a/g"},
+    {"//g", "http://g/"},
+    {"?y", "http://a/b/c/d;p?y"},
+    {"g?y", "http://a/b/c/g?y"},
+    {"#s", "http://a/b/c/d;p?q#s"},
+    {"g#s", "http://a/b/c/g#s"},
+    {"g?y#s", "http://a/b/c/g?y#s"},
+    {";x", "http://a/b/c/;x"},
+    {"g;x", "http://a/b/c/g;x"},
+    {"g;x?y#s", "http://a/b/c/g;x?y#s"},
+    {"", "http://a/b/c/d;p?q"},
+    {".", "http://a/b/c/"},
+    {"./", "http://a/b/c/"},
+    {"..", "http://a/b/"},
+    {"../", "http://a/b/"},
+    {"../g", "http://a/b/g"},
+    {"../..", "http://a/"},
+    {"../../", "http://a/"},
+    {"../../g", "http://a/g"},
+    {"../../../g", "http://a/g"},
+    {"../../../../g", "http://a/g"},
+    {"/./g", "http://a/g"},
+    {"/../g", "http://a/g"},
+    {"g.", "http://a/b/c/g."},
+    {".g", "http://a/b/c/.g"},
+    {"g..", "http://a/b/c/g.."},
+    {"..g", "http://a/b/c/..g"},
+    {"./../g", "http://a/b/g"},
+    {"./g/.", "http://a/b/c/g/"},
+    {"g/./h", "http://a/b/c/g/h"},
+    {"g/../h", "http://a/b/c/h"},
+};
+
+static void
+check(const char *base, const char *ref, const char *want)
+{
+	char *got = url_resolve(base, ref);
+
+	if (want == NULL && got != NULL)
+		fail_msg("%s + %s: got %s, want nothing", base ? base : "-",
+		    ref ? ref : "-", got);
+	if (want != NULL && (got == NULL || strcmp(got, want) != 0))
+		fail_msg("%s + %s: got %s, want %s", base ? base : "-",
+		    ref ? ref : "-",
+		    got ? got : "(null)", want);
+	free(got);
+}
+
+static void
+test_rfc3986(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof rfc3986 / sizeof rfc3986[0]; i++)
+		check(BASE, rfc3986[i].ref, rfc3986[i].want);
+}
+
+static void
+test_edges(void **state)
+{
+	(void)state;
+	check(NULL, "http://x.org/a", "http://x.org/a");
+	check(NULL, "/relative", NULL);
+	check(NULL, NULL, NULL);
+	check("not a url", "/relative", NULL);
+	check("http://x.org/a/b", NULL, "http://x.org/a/b");
+	check("http://x.org/a/", "  c  ", "http://x.org/a/c");
+	check("http://x.org/a/", "c d", "http://x.org/a/c%20d");
+	check("http://x.org/", "mailto:jo@x.org", "mailto:jo@x.org");
+	check("https://x.org/f", "//cdn.x.org/i", "https://cdn.x.org/i");
+}
+
+/* xml:base as feeds nest it: feed URL, then the feed's base, then the
+ * entry's, then the link itself. */
+static void
+test_chain(void **state)
+{
+	const char *steps[] = {"/blog/", "2024/", "post.html"};
+	char *base = NULL;
+	char *cur = url_resolve(NULL, "http://example.org/feeds/atom.xml");
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		base = cur;
+		cur = url_resolve(base, steps[i]);
+		free(base);
+	}
+	assert_string_equal(cur, "http://example.org/blog/2024/post.html");
+	free(cur);
+}
+
+static void
+test_is_http(void **state)
+{
+	(void)state;
+	assert_true(url_is_http("http://example.org/"));
+	assert_true(url_is_http("https://example.org/feed?x=1"));
+	assert_true(url_is_http("HTTP://EXAMPLE.ORG/"));
+	assert_false(url_is_http("ftp://example.org/"));
+	assert_false(url_is_http("file:///etc/passwd"));
+	assert_false(url_is_http("javascript:alert(1)"));
+	assert_false(url_is_http("mailto:jo@example.org"));
+	assert_false(url_is_http("/relative/path"));
+	assert_false(url_is_http("http://"));
+	assert_false(url_is_http(""));
+	assert_false(url_is_http(NULL));
+}
+
+static void
+test_host(void **state)
+{
+	char *h;
+
+	(void)state;
+	h = url_host("https://WWW.Example.ORG:8443/Path");
+	assert_string_equal(h, "www.example.org");
+	free(h);
+	h = url_host("http://user:pw@news.example.com/");
+	assert_string_equal(h, "news.example.com");
+	free(h);
+	assert_null(url_host("/relative"));
+	assert_null(url_host(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rfc3986),
+	    cmocka_unit_test(test_edges),
+	    cmocka_unit_test(test_chain),
+	    cmocka_unit_test(test_is_http),
+	    cmocka_unit_test(test_host),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
