@@ -1,0 +1,109 @@
+"""vigie check: exit status and output on good, bad and unusable input."""
+import os
+import subprocess
+import sys
+import tempfile
+
+VIGIE = os.environ["VIGIE"]
+CONF = os.path.join(os.environ["FIXTURES"], "conf")
+failures = []
+
+
+def check(args, want_rc, want_out, want_err):
+    """Runs vigie with args; want_* are exact line lists or None."""
+    p = subprocess.run([VIGIE] + args, capture_output=True, text=True,
+                       timeout=60)
+    out, err = p.stdout.splitlines(), p.stderr.splitlines()
+    name = " ".join(args)
+    if p.returncode != want_rc:
+        failures.append(f"{name}: exit {p.returncode}, expected {want_rc}"
+                        f"\n  stderr: {p.stderr!r}")
+    if want_out is not None and out != want_out:
+        failures.append(f"{name}: stdout {out!r}, expected {want_out!r}")
+    if want_err is not None and err != want_err:
+        failures.append(f"{name}: stderr\n    " + "\n    ".join(err) +
+                        "\n  expected\n    " + "\n    ".join(want_err))
+
+
+def fx(name):
+    return os.path.join(CONF, name)
+
+
+check(["check", "-c", fx("good.conf")], 0,
+      [fx("good.conf") + ": ok, 7 sources"], [])
+check(["check", "-c", fx("minimal.conf")], 0,
+      [fx("minimal.conf") + ": ok, 1 source"], [])
+
+URL = "(expected an absolute http:// or https:// URL)"
+DURATION = "(expected a number and a unit: ms, s, m, h or d, e.g. 15m)"
+bad = fx("bad.conf")
+opml = fx("bad.opml")
+check(["check", "-c", bad], 1, [], [
+    f"{bad}:2: key 'stray' outside of any section",
+    f"{bad}:4: interval '5s' is out of range (10s to 30d)",
+    f"{bad}:5: bad duration 'soon' for timeout {DURATION}",
+    f"{bad}:6: bad size '10X' for max_body (expected a number of bytes "
+    "and an optional unit: k, M or G, e.g. 10M)",
+    f"{bad}:7: bad number 'lots' for concurrency (expected a whole number)",
+    f"{bad}:8: per_host '0' is out of range (1 to 100)",
+    f"{bad}:9: unknown key 'colour' in [poll]",
+    f"{bad}:11: duplicate key 'timeout' in [poll] (first set at line 5)",
+    f"{bad}:12: empty user_agent",
+    f"{bad}:15: unknown log_level 'loud' (expected err, warning, notice, "
+    "info or debug)",
+    f"{bad}:17: unknown section [alerts]",
+    f"{bad}:21: bad url 'ftp://example.com/feed' {URL}",
+    f"{bad}:22: bad duration '1w' for interval {DURATION}",
+    f"{bad}:23: bad lang 'fr fr' (expected a language tag such as fr or "
+    "en-US)",
+    f'{bad}:25: source "B" has no url',
+    f'{bad}:28: duplicate source "A" (first defined at line 20)',
+    f'{bad}:31: bad section [source A] (expected [source "NAME"])',
+    f'{bad}:32: empty source name in [source ""]',
+    f"{bad}:33: syntax error: expected 'key = value'",
+    f"{bad}:34: syntax error: no ']' to close the section header",
+    f"{bad}:37: bad url '/relative/feed.xml' {URL}",
+    f"{bad}:40: interval '40d' is out of range (10s to 30d)",
+    f"{bad}:41: line too long (more than 197 characters)",
+    f"{opml}:4: bad url 'gopher://example.com/feed' {URL}",
+    f"{opml}:5: bad url 'feed.xml' {URL}",
+])
+
+check(["check", "-c", fx("notopml.conf")], 1, [], [
+    fx("notopml.xml") + ":2: not an OPML document (root element <rss>, "
+    "expected <opml>)"])
+check(["check", "-c", fx("missing-opml.conf")], 1, [], [
+    fx("missing.opml") + ": cannot read: No such file or directory"])
+check(["check", "-c", fx("nonexistent.conf")], 1, [], [
+    fx("nonexistent.conf") + ": cannot read: No such file or directory"])
+
+# A relative -c: the OPML file is still found next to the configuration.
+with tempfile.TemporaryDirectory() as tmp:
+    os.makedirs(os.path.join(tmp, "etc"))
+    with open(os.path.join(tmp, "etc", "v.conf"), "w") as f:
+        f.write("[poll]\nopml = feeds.opml\n")
+    with open(os.path.join(CONF, "feeds.opml")) as src, \
+            open(os.path.join(tmp, "etc", "feeds.opml"), "w") as dst:
+        dst.write(src.read())
+    p = subprocess.run([VIGIE, "check", "-c", "etc/v.conf"], cwd=tmp,
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0 or p.stdout != "etc/v.conf: ok, 5 sources\n":
+        failures.append(f"relative -c: exit {p.returncode}, "
+                        f"stdout {p.stdout!r}, stderr {p.stderr!r}")
+
+# Without -c, the default path (only checkable where it is absent).
+if not os.path.exists("/etc/vigie/vigie.conf"):
+    check(["check"], 1, [], ["/etc/vigie/vigie.conf: cannot read: "
+                             "No such file or directory"])
+
+# Usage errors: unknown option, missing argument, stray operand.
+check(["check", "-x"], 2, [], None)
+check(["check", "-c"], 2, [], None)
+check(["check", "-c", fx("good.conf"), "extra"], 2, [],
+      ["usage: vigie check [-c FILE]"])
+check(["check", "-h"], 0, ["usage: vigie check [-c FILE]"], [])
+
+if failures:
+    print("\n".join(failures), file=sys.stderr)
+    sys.exit(1)
+print("check_cli: all cases passed")
