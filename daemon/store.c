@@ -148,6 +148,8 @@ static const struct {
 };
 
 struct op;
+/* res is NULL on failure; error is NULL too when the connection was lost
+ * (which store_lost reports once, for every request). */
 typedef void (*op_result_fn)(struct op *, PGresult *, const char *error);
 
 enum op_kind {
@@ -314,7 +316,7 @@ schedule_reconnect(struct store *st)
 }
 
 static void
-fail_unreplayable(struct store *st, const char *why)
+fail_unreplayable(struct store *st)
 {
 	struct op *op, *next;
 
@@ -322,7 +324,8 @@ fail_unreplayable(struct store *st, const char *why)
 		next = TAILQ_NEXT(op, entry);
 		if (op->kind == OP_EXEC && !op->replay) {
 			TAILQ_REMOVE(&st->queue, op, entry);
-			op->on_result(op, NULL, why);
+			/* No error text: the loss itself was reported once. */
+			op->on_result(op, NULL, NULL);
 			op_free(op);
 		}
 	}
@@ -340,7 +343,7 @@ store_lost(struct store *st, const char *why)
 	st->inflight = NULL;
 	drop_setup_ops(st);
 	emit(st, STORE_DOWN, msg);
-	fail_unreplayable(st, msg);
+	fail_unreplayable(st);
 	if (!st->fatal)
 		schedule_reconnect(st);
 }
@@ -738,7 +741,8 @@ claim_result(struct op *op, PGresult *res, const char *error)
 	long n;
 
 	if (res == NULL) {
-		log_err("database: claiming sources: %s", error);
+		if (error != NULL)
+			log_err("database: claiming sources: %s", error);
 		cb(NULL, -1, op->arg);
 		return;
 	}
