@@ -34,6 +34,10 @@ check(["check", "-c", fx("good.conf")], 0,
 check(["check", "-c", fx("minimal.conf")], 0,
       [fx("minimal.conf") + ": ok, 1 source"], [])
 
+# The example shipped at the top of the tree must stay valid.
+example = os.path.join(os.environ["FIXTURES"], "..", "..", "vigie.conf.example")
+check(["check", "-c", example], 0, [example + ": ok, 2 sources"], [])
+
 URL = "(expected an absolute http:// or https:// URL)"
 DURATION = "(expected a number and a unit: ms, s, m, h or d, e.g. 15m)"
 bad = fx("bad.conf")
