@@ -59,28 +59,33 @@ slurp(const char *path, struct buf *out, struct diag *diag)
 }
 
 /* Attribute value trimmed of surrounding blanks, or NULL if absent or
- * blank (folders sometimes carry an empty xmlUrl). Exporters disagree on the case of xmlUrl (xmlURL, xmlurl). */
+ * blank (folders sometimes carry an empty xmlUrl). Exporters disagree on
+ * the case of xmlUrl (xmlURL, xmlurl). Only the text is kept: entity
+ * references are dropped rather than expanded, since a few nested
+ * entities can expand into gigabytes. */
 static char *
 attr(xmlNodePtr node, const char *name)
 {
-	for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
-		if (xmlStrcasecmp(a->name, (const xmlChar *)name) != 0)
-			continue;
-		xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
-		if (v == NULL)
-			return NULL;
-		const char *s = (const char *)v;
-		size_t len = strlen(s);
-		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			s++, len--;
-		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-		    s[len - 1] == '\n' || s[len - 1] == '\r'))
-			len--;
-		char *r = len > 0 ? xstrndup(s, len) : NULL;
-		xmlFree(v);
-		return r;
-	}
-	return NULL;
+	struct buf b;
+	xmlAttrPtr a = node->properties;
+
+	while (a != NULL && xmlStrcasecmp(a->name, (const xmlChar *)name) != 0)
+		a = a->next;
+	if (a == NULL)
+		return NULL;
+	buf_init(&b);
+	for (xmlNodePtr t = a->children; t != NULL; t = t->next)
+		if (t->type == XML_TEXT_NODE && t->content != NULL)
+			buf_puts(&b, (const char *)t->content);
+	const char *s = b.data ? b.data : "";
+	size_t len = b.len;
+	while (len > 0 && strchr(" \t\r\n", *s) != NULL)
+		s++, len--;
+	while (len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL)
+		len--;
+	char *r = len > 0 ? xstrndup(s, len) : NULL;
+	buf_free(&b);
+	return r;
 }
 
 static int

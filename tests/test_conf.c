@@ -248,6 +248,23 @@ test_opml_errors(void **state)
 	diag_free(&d);
 }
 
+/* Entities declared in the OPML file are not expanded: a few nested ones
+ * could make gigabytes. The predefined ones and character references are
+ * ordinary text. */
+static void
+test_opml_entities(void **state)
+{
+	struct diag d = {0};
+	struct conf *c = conf_load(DIR "entities.conf", &d);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->nsources, 1);
+	assert_string_equal(c->sources[0].name, "A  & B \xC3\xA9");
+	assert_string_equal(c->sources[0].url, "https://x.example/?a=1&b=2");
+	conf_free(c);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -335,6 +352,7 @@ main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_every_error),
 	    cmocka_unit_test(test_opml_errors),
+	    cmocka_unit_test(test_opml_entities),
 	    cmocka_unit_test(test_unreadable),
 	    cmocka_unit_test(test_text_forms),
 	};
