@@ -1,0 +1,466 @@
+/*
+ * test_feed.c - feed_parse on each format, the namespaces and xml:base,
+ * charset precedence, and hostile documents.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "date.h"
+#include "feed.h"
+
+static char *
+slurp(const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/feeds/%s", FIXTURES, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *data = malloc(1 << 20);
+	assert_non_null(data);
+	*len = fread(data, 1, 1 << 20, f);
+	fclose(f);
+	return data;
+}
+
+static struct feed *
+parse_mem(const char *data, size_t len, const char *base, const char *ct)
+{
+	struct feed_input in = {data, len, base, ct};
+	struct feed *f = NULL;
+	char err[256];
+
+	if (feed_parse(&in, &f, err, sizeof err) < 0)
+		fail_msg("feed_parse: %s", err);
+	return f;
+}
+
+static struct feed *
+parse_file(const char *name, const char *base)
+{
+	size_t len;
+	char *data = slurp(name, &len);
+	struct feed *f = parse_mem(data, len, base, NULL);
+
+	free(data);
+	return f;
+}
+
+/* Fails with the error message when parsing succeeds. */
+static void
+rejects(const char *data, size_t len, const char *ct, const char *want)
+{
+	struct feed_input in = {data, len, NULL, ct};
+	struct feed *f = (struct feed *)1;
+	char err[256] = "";
+
+	assert_int_equal(feed_parse(&in, &f, err, sizeof err), -1);
+	assert_null(f);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, want);
+}
+
+#define STR(a, b) assert_string_equal((a), (b))
+
+static void
+date_is(int64_t t, const char *want)
+{
+	char s[DATE_RFC3339_LEN];
+
+	date_format_rfc3339(t, s);
+	STR(s, want);
+}
+
+static void
+test_rss2(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("wordpress-rss2.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->title, "Atelier Lumière");
+	STR(f->lang, "fr-FR");
+	struct item *it = &f->items[0];
+	STR(it->id, "https://atelier-lumiere.example/?p=412");
+	STR(it->link,
+	    "https://atelier-lumiere.example/2024/05/nouvelle-collection/");
+	STR(it->title, "Nouvelle collection – printemps");
+	STR(it->author, "Claire Martin");
+	date_is(it->published, "2024-05-06T08:12:44Z");
+	assert_true(it->updated == DATE_NONE);
+	STR(it->summary, "Nos lampes en laiton arrivent… Découvrez la gamme […]");
+	/* content:encoded, CDATA HTML: tags, script and &nbsp; gone. */
+	STR(it->content,
+	    "Nos lampes en laiton arrivent. Découvrez la gamme : la boutique.");
+	STR(it->lang, "fr-FR");
+	date_is(f->items[1].published, "2024-04-30T15:05:00Z");
+	STR(f->items[1].content, "Horaires Lundi–vendredi 10h–18h");
+	feed_free(f);
+}
+
+static void
+test_rss091(void **state)
+{
+	(void)state;
+	/* The DOCTYPE names a remote DTD: it must not be fetched. */
+	struct feed *f = parse_file("rss091-cdata.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].title, "Tomatoes & basil");
+	STR(f->items[0].summary, "Plant them together. Water daily.");
+	assert_null(f->items[0].id);
+	STR(f->items[1].link, "http://garden.example.org/news/2");
+	STR(f->items[1].lang, "en-gb");
+	feed_free(f);
+}
+
+static void
+test_rdf(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("slashdot-rdf.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	struct item *it = &f->items[1];
+	STR(it->id,
+	    "https://tech.example.org/story/24/05/06/0950/open-hardware");
+	STR(it->link, "https://tech.example.org/story/24/05/06/0950/"
+	    "open-hardware?utm_source=rss1.0");
+	STR(it->author, "BeauHD");
+	date_is(it->published, "2024-05-06T13:50:00Z");
+	STR(it->lang, "en-us");
+	/* Escaped HTML holding an escaped entity: one level decoded each. */
+	STR(f->items[0].summary, "An anonymous reader writes: \"The new "
+	    "kernel brings <faster> I/O.\" Read more");
+	feed_free(f);
+}
+
+static void
+test_atom(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("blogger-atom.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->link, "https://roadnotes.example.com/");
+	struct item *it = &f->items[0];
+	STR(it->id, "tag:blogger.com,1999:blog-1234567890.post-555");
+	STR(it->link,
+	    "https://roadnotes.example.com/2024/03/crossing-pass.html");
+	STR(it->author, "Sam Lee");
+	date_is(it->published, "2024-03-02T17:00:00Z");
+	date_is(it->updated, "2024-03-02T18:15:30Z");
+	STR(it->content, "We left at dawn. Snow & wind.");
+	assert_null(it->summary);
+	/* No author of its own: the feed's, as RFC 4287 says. */
+	STR(f->items[1].author, "Sam Lee");
+	feed_free(f);
+}
+
+static void
+test_xml_base(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("atom-xmlbase.xml",
+	    "http://ignored.example/feed.atom");
+	assert_int_equal(f->nitems, 4);
+	STR(f->link, "https://www.example.com/blog/");
+	STR(f->items[0].link,
+	    "https://www.example.com/blog/2024/01/first-post.html");
+	/* rel=alternate type=text/html preferred over the PDF and edit. */
+	STR(f->items[1].link, "https://www.example.com/posts/second");
+	STR(f->items[1].author, "someone@example.com");
+	STR(f->items[2].link, "https://other.example.org/y/third");
+	STR(f->items[3].link, "https://cdn.example.net/a/c");
+	STR(f->items[0].lang, "en");
+	STR(f->items[2].lang, "de");
+	feed_free(f);
+}
+
+static void
+test_base_url(void **state)
+{
+	static const char doc[] = "<rss><channel><item><link>../p/1</link>"
+	    "<guid>http://x.example/guid</guid></item><item>"
+	    "<guid isPermaLink=\"false\">http://x.example/notlink</guid>"
+	    "</item><item><guid>http://x.example/perma</guid></item>"
+	    "</channel></rss>";
+
+	(void)state;
+	struct feed *f = parse_mem(doc, sizeof doc - 1,
+	    "https://site.example/feeds/rss.xml", NULL);
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[0].link, "https://site.example/p/1");
+	assert_null(f->items[1].link);
+	STR(f->items[1].id, "http://x.example/notlink");
+	STR(f->items[2].link, "http://x.example/perma");
+	feed_free(f);
+}
+
+static void
+test_xhtml(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("atom-xhtml.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->title, "An XHTML feed");
+	STR(f->items[0].title, "Escaped markup & entities");
+	STR(f->items[0].summary, "Plain <not a tag> text");
+	STR(f->items[0].content,
+	    "First paragraph. Second strong one. item other");
+	STR(f->items[1].title, "Prefixed xhtml title");
+	/* Out-of-line content (src=) has no text here. */
+	assert_null(f->items[1].content);
+	feed_free(f);
+}
+
+static void
+test_json(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("jsonfeed-1.1.json", NULL);
+	assert_int_equal(f->nitems, 3);
+	struct item *it = &f->items[0];
+	STR(it->title, "Going tubeless");
+	STR(it->author, "Ana Ruiz");
+	STR(it->content, "Fewer flats, lower pressure & more grip.");
+	STR(it->summary, "Fewer flats.");
+	date_is(it->published, "2024-04-01T07:00:00Z");
+	date_is(it->updated, "2024-04-02T10:00:00Z");
+	STR(it->lang, "es");
+	it = &f->items[1];
+	STR(it->id, "1042");
+	/* Relative url: against feed_url when no base is given. */
+	STR(it->link, "https://bikes.example.net/posts/chains");
+	STR(it->author, "Workshop Team");
+	STR(it->content, "Measure it every 500 km. Replace at 0.5%.");
+	STR(it->lang, "en");
+	assert_null(f->items[2].title);
+	assert_null(f->items[2].link);
+	feed_free(f);
+
+	f = parse_file("jsonfeed-1.0.json", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].author, "Guest Writer");
+	STR(f->items[1].author, "Jo Bloggs");
+	feed_free(f);
+}
+
+static void
+test_latin1(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("lequotidien-latin1.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].title,
+	    "Élections municipales : les résultats à Orléans");
+	STR(f->items[0].summary,
+	    "Le maire sortant est réélu dès le premier tour : 54 % des voix.");
+	STR(f->items[0].author, "Rédaction");
+	/* guid with isPermaLink unspecified stands for the link. */
+	STR(f->items[1].link,
+	    "https://www.quotidien-du-val.example/culture/fete-musique.html");
+	feed_free(f);
+}
+
+static void
+test_cp1252_fallback(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("broken-cp1252.xml", NULL);
+	assert_int_equal(f->nitems, 1);
+	STR(f->items[0].title, "“Best” café in town – again");
+	STR(f->items[0].summary,
+	    "Voted «best» by readers… naïve prices at €2.");
+	feed_free(f);
+}
+
+/* "\xc3\xa9" reads "é" in UTF-8 and "Ã©" in Latin-1. */
+static const char *
+title_of(const char *doc, size_t len, const char *ct)
+{
+	static char title[64];
+	struct feed *f = parse_mem(doc, len, NULL, ct);
+
+	assert_int_equal(f->nitems, 1);
+	snprintf(title, sizeof title, "%s", f->items[0].title);
+	feed_free(f);
+	return title;
+}
+
+#define ITEM "<rss><channel><item><title>caf\xc3\xa9</title></item></channel></rss>"
+#define DECL_LATIN1 "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+#define BOM8 "\xef\xbb\xbf"
+
+static void
+test_charset_precedence(void **state)
+{
+	static const char decl[] = DECL_LATIN1 ITEM;
+	static const char bom_decl[] = BOM8 DECL_LATIN1 ITEM;
+	static const char bom[] = BOM8 ITEM;
+	static const char plain[] = ITEM;
+
+	(void)state;
+	STR(title_of(plain, sizeof plain - 1, NULL), "café");
+	STR(title_of(decl, sizeof decl - 1, NULL), "cafÃ©");
+	/* HTTP over the declaration. */
+	STR(title_of(decl, sizeof decl - 1, "text/xml; charset=\"utf-8\""),
+	    "café");
+	STR(title_of(plain, sizeof plain - 1,
+	    "application/rss+xml;charset=iso-8859-1"), "cafÃ©");
+	/* The declaration over the BOM. */
+	STR(title_of(bom_decl, sizeof bom_decl - 1, NULL), "cafÃ©");
+	STR(title_of(bom, sizeof bom - 1, NULL), "café");
+	/* HTTP over the BOM. */
+	STR(title_of(bom, sizeof bom - 1, "text/xml; charset=latin1"),
+	    "cafÃ©");
+}
+
+static void
+test_utf16_bom(void **state)
+{
+	static const char ascii[] = "<rss><channel><item><title>caf\xe9"
+	    "</title></item></channel></rss>";
+	char doc[2 + 2 * sizeof ascii];
+	size_t len = 2;
+
+	(void)state;
+	doc[0] = '\xff';
+	doc[1] = '\xfe';
+	for (size_t i = 0; i < sizeof ascii - 1; i++) {
+		doc[len++] = ascii[i];
+		doc[len++] = '\0';
+	}
+	STR(title_of(doc, len, NULL), "café");
+}
+
+static void
+test_xxe(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("hostile-xxe.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].title, "Leak:");
+	assert_null(strstr(f->items[0].summary, "root"));
+	/* A plain internal entity still reads. */
+	STR(f->items[0].summary, "Remote: local: Acme end");
+	STR(f->items[1].title, "Second item survives");
+	feed_free(f);
+}
+
+static void
+test_billion_laughs(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("hostile-billion-laughs.xml", NULL);
+	assert_true(f->nitems <= 1);
+	for (size_t i = 0; i < f->nitems; i++) {
+		assert_true(f->items[i].title == NULL ||
+		    strlen(f->items[i].title) < 100);
+		assert_true(f->items[i].summary == NULL ||
+		    strlen(f->items[i].summary) < 100);
+	}
+	feed_free(f);
+}
+
+static void
+test_truncated(void **state)
+{
+	(void)state;
+	struct feed *f = parse_file("truncated.xml", NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].title, "Complete item");
+	STR(f->items[1].link, "http://cut.example/2");
+	STR(f->items[1].summary, "Half a senten");
+	feed_free(f);
+}
+
+static void
+test_rejected(void **state)
+{
+	static const char html[] = "<html><head><title>x</title></head>"
+	    "<body>hi</body></html>";
+	static const char deep[] = "{\"items\":[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]";
+	size_t len;
+	char *page = slurp("not-a-feed.html", &len);
+
+	(void)state;
+	rejects(page, len, NULL, "HTML page");
+	free(page);
+	rejects(html, sizeof html - 1, NULL, "HTML page");
+	rejects("", 0, NULL, "empty");
+	rejects(" \r\n\t ", 5, NULL, "empty");
+	rejects("hello world", 11, NULL, "neither XML nor JSON");
+	rejects("<opml version=\"2.0\"><body/></opml>", 34, NULL,
+	    "not a feed (root element <opml>)");
+	rejects("<<<<>>>>", 8, NULL, "not XML");
+	rejects("{\"title\":\"x\"}", 13, NULL, "JSON without items");
+	rejects("{\"items\":[", 10, NULL, "not JSON");
+	rejects("[]", 2, "application/feed+json", "JSON without items");
+	rejects(deep, sizeof deep - 1, NULL, "nested");
+}
+
+/* Random bytes, and random bytes behind plausible openings: any result
+ * is fine as long as it comes back. */
+static void
+test_garbage(void **state)
+{
+	static const char *const heads[] = {"", "<", "{", "<rss><channel>",
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>",
+	    "{\"items\":[{\"title\":\"", "\xef\xbb\xbf<?xml version=\"1.0\" "
+	    "encoding=\"x-nonexistent\"?><rss><channel><item><title>"};
+	unsigned seed = 12345;
+	char buf[4096];
+
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		const char *h = heads[round % (sizeof heads / sizeof *heads)];
+		size_t hl = strlen(h);
+		memcpy(buf, h, hl);
+		size_t n = hl + (size_t)(round * 13) % (sizeof buf - hl);
+		for (size_t i = hl; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = (char)(seed >> 16);
+		}
+		struct feed_input in = {buf, n, NULL, NULL};
+		struct feed *f;
+		char err[256];
+		if (feed_parse(&in, &f, err, sizeof err) == 0)
+			feed_free(f);
+	}
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	feed_global_init();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rss2),
+	    cmocka_unit_test(test_rss091),
+	    cmocka_unit_test(test_rdf),
+	    cmocka_unit_test(test_atom),
+	    cmocka_unit_test(test_xml_base),
+	    cmocka_unit_test(test_base_url),
+	    cmocka_unit_test(test_xhtml),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_latin1),
+	    cmocka_unit_test(test_cp1252_fallback),
+	    cmocka_unit_test(test_charset_precedence),
+	    cmocka_unit_test(test_utf16_bom),
+	    cmocka_unit_test(test_xxe),
+	    cmocka_unit_test(test_billion_laughs),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_rejected),
+	    cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
