@@ -167,17 +167,22 @@ put_cp1252(struct buf *b, unsigned char c)
 static void
 from_utf8(struct buf *b, const unsigned char *s, size_t len)
 {
+	size_t run = 0; /* start of the pending run of good bytes */
+
 	for (size_t i = 0; i < len;) {
 		size_t n = text_utf8_seq(s + i, len - i);
-		if (n == 0)
-			put_cp1252(b, s[i++]);
-		else if (n == 1)
-			put_cp(b, s[i++]);
-		else {
-			buf_append(b, s + i, n);
+		int ctl = n == 1 && s[i] < 0x20 && s[i] != '\t' &&
+		    s[i] != '\n' && s[i] != '\r';
+		if (n > 0 && !ctl) {
 			i += n;
+			continue;
 		}
+		buf_append(b, s + run, i - run);
+		if (n == 0)
+			put_cp1252(b, s[i]);
+		run = ++i;
 	}
+	buf_append(b, s + run, len - run);
 }
 
 static int

@@ -73,10 +73,14 @@ text_collapse(const char *s, size_t len)
 		if (n == 0) {
 			buf_puts(&b, "\xef\xbf\xbd");
 			i++;
-		} else {
-			buf_append(&b, p + i, n);
-			i += n;
+			continue;
 		}
+		/* Copy the whole run of ordinary characters at once. */
+		size_t j = i + n;
+		while (j < len && p[j] > ' ' && p[j] < 0x7f)
+			j++;
+		buf_append(&b, p + i, j - i);
+		i = j;
 	}
 	return buf_release(&b);
 }
