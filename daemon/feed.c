@@ -33,6 +33,10 @@
 
 /* No feed worth reading is larger; the fetcher stops at the same size. */
 #define FEED_MAX_SIZE ((size_t)64 << 20)
+/* Text that declared entities may add to a whole document: plenty for
+ * the odd "&company;", nothing like the gigabytes of a quadratic blow-up
+ * (one large entity referenced a million times). */
+#define ENTITY_BUDGET ((size_t)1 << 20)
 /* A JSON Feed nests five levels; extensions get some room on top. */
 #define JSON_MAX_DEPTH 64
 
@@ -74,6 +78,7 @@ struct ctx {
 	const char *base_url;
 	struct feed *feed;
 	size_t cap;
+	size_t entity_budget; /* bytes entities may still add */
 };
 
 static xmlParserInputPtr
@@ -406,21 +411,26 @@ xml_attr(xmlNode *n, const char *name)
 
 /* An entity reference contributes its replacement text only when that
  * text is plain characters: one level, never a chain (billion laughs),
- * never an external entity (XXE). */
+ * never an external entity (XXE), and within the document's budget. */
 static void
-entity_text(xmlDoc *doc, const xmlNode *ref, struct buf *b)
+entity_text(struct ctx *c, const xmlNode *ref, struct buf *b)
 {
-	xmlEntity *ent = xmlGetDocEntity(doc, ref->name);
+	xmlEntity *ent = xmlGetDocEntity(c->doc, ref->name);
 
-	if (ent != NULL && ent->etype == XML_INTERNAL_GENERAL_ENTITY &&
-	    ent->content != NULL &&
-	    strpbrk((const char *)ent->content, "&<%") == NULL)
-		buf_puts(b, (const char *)ent->content);
+	if (ent == NULL || ent->etype != XML_INTERNAL_GENERAL_ENTITY ||
+	    ent->content == NULL ||
+	    strpbrk((const char *)ent->content, "&<%") != NULL)
+		return;
+	size_t n = strlen((const char *)ent->content);
+	if (n > c->entity_budget)
+		return;
+	c->entity_budget -= n;
+	buf_append(b, ent->content, n);
 }
 
 /* Text of el and its descendants, iteratively. */
 static void
-gather(xmlDoc *doc, xmlNode *el, struct buf *b)
+gather(struct ctx *c, xmlNode *el, struct buf *b)
 {
 	xmlNode *n = el->children;
 
@@ -430,7 +440,7 @@ gather(xmlDoc *doc, xmlNode *el, struct buf *b)
 			if (n->content != NULL)
 				buf_puts(b, (const char *)n->content);
 		} else if (n->type == XML_ENTITY_REF_NODE)
-			entity_text(doc, n, b);
+			entity_text(c, n, b);
 		else if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
 			n = n->children;
 			continue;
@@ -464,7 +474,7 @@ el_raw(struct ctx *c, xmlNode *el)
 	if (el == NULL)
 		return NULL;
 	buf_init(&b);
-	gather(c->doc, el, &b);
+	gather(c, el, &b);
 	const char *s = b.data ? b.data : "";
 	size_t len = b.len;
 	while (len > 0 && isspace((unsigned char)*s)) {
@@ -999,7 +1009,8 @@ int
 feed_parse(const struct feed_input *in, struct feed **out, char *err,
     size_t errlen)
 {
-	struct ctx c = {.base_url = in->base_url};
+	struct ctx c = {.base_url = in->base_url,
+	    .entity_budget = ENTITY_BUDGET};
 	struct buf u;
 	int r;
 

@@ -364,6 +364,40 @@ test_billion_laughs(void **state)
 	feed_free(f);
 }
 
+/* One large entity referenced many times: each reference alone is
+ * harmless, together they would be gigabytes. */
+static void
+test_quadratic_blowup(void **state)
+{
+	static const char head[] = "<!DOCTYPE rss [<!ENTITY a \"";
+	static const char mid[] = "\">]><rss><channel><item><title>";
+	static const char tail[] = "</title><link>http://q.example/</link>"
+	    "</item></channel></rss>";
+	size_t refs = 100000, len = 0;
+	char *doc = malloc(sizeof head + 1000 + sizeof mid + 3 * refs +
+	    sizeof tail);
+
+	(void)state;
+	assert_non_null(doc);
+	memcpy(doc, head, sizeof head - 1);
+	len += sizeof head - 1;
+	memset(doc + len, 'x', 1000);
+	len += 1000;
+	memcpy(doc + len, mid, sizeof mid - 1);
+	len += sizeof mid - 1;
+	for (size_t i = 0; i < refs; i++, len += 3)
+		memcpy(doc + len, "&a;", 3);
+	memcpy(doc + len, tail, sizeof tail - 1);
+	len += sizeof tail - 1;
+	struct feed *f = parse_mem(doc, len, NULL, NULL);
+	free(doc);
+	assert_int_equal(f->nitems, 1);
+	assert_non_null(f->items[0].title);
+	assert_true(strlen(f->items[0].title) <= (1 << 20));
+	STR(f->items[0].link, "http://q.example/");
+	feed_free(f);
+}
+
 static void
 test_truncated(void **state)
 {
@@ -458,6 +492,7 @@ main(void)
 	    cmocka_unit_test(test_utf16_bom),
 	    cmocka_unit_test(test_xxe),
 	    cmocka_unit_test(test_billion_laughs),
+	    cmocka_unit_test(test_quadratic_blowup),
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_rejected),
 	    cmocka_unit_test(test_garbage),
