@@ -5,6 +5,7 @@
  */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stddef.h>
@@ -64,6 +65,10 @@ static const struct key keys[] = {
     {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
 };
 
+/* Beyond this a line is an error, not a value: it bounds what one line of
+ * a mistaken file (a binary, a log) can make us allocate. */
+#define LINE_MAX_LEN (64 * 1024)
+
 /*
  * Parsing state. inih r55 as packaged does not pass line numbers to the
  * handler (INI_HANDLER_LINENO is off), so lines are handed to it by
@@ -71,6 +76,15 @@ static const struct key keys[] = {
  * the line it is looking at. Section headers are read here too, because
  * inih reports neither an empty section nor a header it could not parse,
  * and every one of those deserves a message.
+ *
+ * inih's line buffer is also fixed at build time (200 bytes in Debian's
+ * package), too short for alert-feed URLs or conninfo strings. A key line
+ * that would not fit is split by read_line() itself, as inih would split
+ * it, into long_name and long_value, and inih is handed a placeholder line
+ * in its place; on_key() takes the pair from here instead of from inih.
+ * Nothing in the placeholder is looked at, so no file content can pose as
+ * one: long_name is set only for the line being handled and cleared before
+ * the next is read.
  */
 struct parser {
 	struct conf *conf;
@@ -82,6 +96,8 @@ struct parser {
 	int read_errno;
 	int pending;    /* the last line handed over must reach the handler */
 	int handled;
+	char *long_name; /* the line too long for inih, split; or NULL */
+	char *long_value;
 	enum sect sect; /* of the lines being read */
 	char *sect_text;
 	void *base;     /* where the section's values go */
@@ -328,6 +344,10 @@ on_key(void *user, const char *section, const char *name, const char *value)
 
 	(void)section; /* always "": headers never reach inih, see above */
 	p->handled = 1;
+	if (p->long_name != NULL) {
+		name = p->long_name;
+		value = p->long_value;
+	}
 	if (p->sect == SECT_SKIP)
 		return 1;
 	if (p->sect == SECT_NONE) {
@@ -355,6 +375,72 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
+/*
+ * A set of strings with a number each: the sources by name (struct conf's
+ * index, which the daemon looks up for every source it polls), and while
+ * importing OPML the URLs taken and the next "(N)" suffix to try for a
+ * name. Open addressing; it is what keeps tens of thousands of sources, or
+ * an export of thousands of feeds with the same title, from going
+ * quadratic. Names differing only in case are different names.
+ */
+struct strmap {
+	const char **keys;
+	size_t *vals;
+	size_t cap, len;
+};
+
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *s = (const unsigned char *)key; *s; s++)
+		h = (h ^ *s) * 1099511628211ULL;
+	size_t i = (size_t)h & (m->cap - 1);
+	while (m->keys[i] != NULL && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static size_t *
+strmap_get(const struct strmap *m, const char *key)
+{
+	if (m->cap == 0)
+		return NULL;
+	size_t i = strmap_slot(m, key);
+	return m->keys[i] != NULL ? &m->vals[i] : NULL;
+}
+
+/* key must outlive the map. */
+static void
+strmap_put(struct strmap *m, const char *key, size_t val)
+{
+	if ((m->len + 1) * 2 > m->cap) {
+		struct strmap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->keys = xcalloc(m->cap, sizeof *m->keys);
+		m->vals = xcalloc(m->cap, sizeof *m->vals);
+		m->len = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.keys[i] != NULL)
+				strmap_put(m, old.keys[i], old.vals[i]);
+		free(old.keys);
+		free(old.vals);
+	}
+	size_t i = strmap_slot(m, key);
+	if (m->keys[i] == NULL)
+		m->len++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+static void
+strmap_free(struct strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
 static struct conf_source *
 add_source(struct conf *c, size_t *cap, const char *name, const char *file,
     int line)
@@ -363,9 +449,10 @@ add_source(struct conf *c, size_t *cap, const char *name, const char *file,
 		*cap = *cap ? *cap * 2 : 16;
 		c->sources = xreallocarray(c->sources, *cap, sizeof *c->sources);
 	}
-	struct conf_source *s = &c->sources[c->nsources++];
+	struct conf_source *s = &c->sources[c->nsources];
 	memset(s, 0, sizeof *s);
 	s->name = xstrdup(name);
+	strmap_put(c->index, s->name, c->nsources++);
 	s->file = xstrdup(file);
 	s->line = line;
 	return s;
@@ -452,31 +539,54 @@ close_section(struct parser *p)
 		    s->name);
 }
 
-/* A header as inih reads one: up to the first ']', unless an inline
- * comment (";" after a blank) comes first. */
+/* Where inih's scan for one of chars stops: at one of them, at an inline
+ * comment (";" after a blank) or at the end. Only lines inih never sees
+ * are scanned here, and they must read as they would to inih. */
+static const char *
+ini_scan(const char *s, const char *chars)
+{
+	int blank = 0;
+
+	for (; *s != '\0' && strchr(chars, *s) == NULL &&
+	    !(blank && *s == ';'); s++)
+		blank = isspace((unsigned char)*s);
+	return s;
+}
+
+/* [start, end) without blanks at either end, as inih trims. */
+static char *
+trimmed(const char *start, const char *end)
+{
+	while (start < end && isspace((unsigned char)*start))
+		start++;
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	return xstrndup(start, (size_t)(end - start));
+}
+
+/* After a header that could not be read, whose keys are not checked. */
+static void
+skip_section(struct parser *p)
+{
+	close_section(p);
+	free(p->sect_text);
+	p->sect_text = NULL;
+	p->sect = SECT_SKIP;
+}
+
 static void
 header(struct parser *p, const char *s)
 {
-	const char *end = s + 1;
+	const char *end = ini_scan(s + 1, "]");
 
-	close_section(p);
-	while (*end != '\0' && *end != ']' &&
-	    !(*end == ';' && (end[-1] == ' ' || end[-1] == '\t')))
-		end++;
 	if (*end != ']') {
 		diag_add(p->diag, p->conf->path, p->lineno,
 		    "syntax error: no ']' to close the section header");
-		free(p->sect_text);
-		p->sect_text = NULL;
-		p->sect = SECT_SKIP;
+		skip_section(p);
 		return;
 	}
-	s++;
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	char *text = xstrndup(s, (size_t)(end - s));
+	close_section(p);
+	char *text = trimmed(s + 1, end);
 	open_section(p, text);
 	free(text);
 }
@@ -491,21 +601,67 @@ check_handled(struct parser *p)
 	p->pending = 0;
 }
 
+/* The next line into p->line, without its end: 1 if it was longer than
+ * LINE_MAX_LEN (the rest of it is skipped), 0, or -1 at the end. */
+static int
+next_line(struct parser *p)
+{
+	size_t len = 0;
+	int ch, too_long = 0;
+
+	if (p->linecap == 0)
+		p->line = xmalloc(p->linecap = 256);
+	errno = 0;
+	while ((ch = getc_unlocked(p->fp)) != EOF && ch != '\n') {
+		if (len == LINE_MAX_LEN) {
+			too_long = 1;
+			continue;
+		}
+		if (len + 1 == p->linecap)
+			p->line = xrealloc(p->line, p->linecap *= 2);
+		p->line[len++] = (char)ch;
+	}
+	if (ferror(p->fp)) {
+		p->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	if (ch == EOF && len == 0)
+		return -1;
+	/* CRLF ends too; inih would take the '\r' for a blank. */
+	if (len > 0 && p->line[len - 1] == '\r')
+		len--;
+	p->line[len] = '\0';
+	return too_long;
+}
+
+/* A key line too long for inih: see struct parser. */
+static const char *
+split_long(struct parser *p, const char *s)
+{
+	const char *sep = ini_scan(s, "=:");
+
+	if (*sep != '=' && *sep != ':')
+		return ""; /* not a key line: check_handled() says so */
+	const char *value = sep + 1;
+	p->long_name = trimmed(s, sep);
+	p->long_value = trimmed(value, ini_scan(value, ""));
+	return "placeholder=";
+}
+
 /* The ini_reader: see struct parser. */
 static char *
 read_line(char *str, int num, void *stream)
 {
 	struct parser *p = stream;
-	ssize_t len;
-	char *s;
+	const char *s;
+	int r;
 
 	check_handled(p);
-	errno = 0;
-	if ((len = getline(&p->line, &p->linecap, p->fp)) == -1) {
-		if (ferror(p->fp))
-			p->read_errno = errno ? errno : EIO;
+	free(p->long_name);
+	free(p->long_value);
+	p->long_name = p->long_value = NULL;
+	if ((r = next_line(p)) == -1)
 		return NULL;
-	}
 	p->lineno++;
 	p->handled = 0;
 	s = p->line;
@@ -515,21 +671,23 @@ read_line(char *str, int num, void *stream)
 		s += 3;
 	/* Leading blanks go, so that inih never sees a continuation line:
 	 * each value fits on one line. */
-	s += strspn(s, " \t");
-	len = (ssize_t)strlen(s);
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		s[--len] = '\0';
-	/* inih's line buffer is fixed at build time, and it would cut a
-	 * longer line in two. */
-	if (len > num - 3) {
-		diag_add(p->diag, p->conf->path, p->lineno,
-		    "line too long (more than %d characters)", num - 3);
+	while (isspace((unsigned char)*s))
+		s++;
+	if (r == 1) {
+		diag_add(p->diag, p->conf->path, p->lineno, "line too long");
+		if (*s == '[')
+			skip_section(p);
 		s = "";
 	} else if (*s == '[') {
 		header(p, s);
 		s = "";
-	} else if (*s != '\0' && *s != ';' && *s != '#') {
+	} else if (*s == '\0' || *s == ';' || *s == '#') {
+		s = "";
+	} else {
 		p->pending = 1;
+		/* inih needs room for "\r\n\0" and would cut the line. */
+		if (strlen(s) > (size_t)num - 3)
+			s = split_long(p, s);
 	}
 	snprintf(str, (size_t)num, "%s\n", s);
 	return str;
@@ -541,6 +699,7 @@ conf_defaults(struct conf *c, const char *path)
 	memset(c, 0, sizeof *c);
 	c->path = xstrdup(path);
 	c->conninfo = xstrdup("");
+	c->index = xcalloc(1, sizeof *c->index);
 	c->log_level = LOG_LVL_INFO;
 	c->poll.interval_ms = 15 * MIN;
 	c->poll.timeout_ms = 30 * SEC;
@@ -569,70 +728,9 @@ parse_file(struct parser *p)
 		    strerror(p->read_errno));
 	fclose(p->fp);
 	free(p->line);
+	free(p->long_name);
+	free(p->long_value);
 	free(p->sect_text);
-}
-
-/*
- * A set of strings with a number each: the names and URLs taken, and the
- * next "(N)" suffix to try for a name. Open addressing; it is what keeps an
- * export of thousands of feeds with the same title from going quadratic.
- */
-struct strmap {
-	const char **keys;
-	int *vals;
-	size_t cap, len;
-};
-
-static size_t
-strmap_slot(const struct strmap *m, const char *key)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (const unsigned char *s = (const unsigned char *)key; *s; s++)
-		h = (h ^ *s) * 1099511628211ULL;
-	size_t i = (size_t)h & (m->cap - 1);
-	while (m->keys[i] != NULL && strcmp(m->keys[i], key) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static int *
-strmap_get(const struct strmap *m, const char *key)
-{
-	if (m->cap == 0)
-		return NULL;
-	size_t i = strmap_slot(m, key);
-	return m->keys[i] != NULL ? &m->vals[i] : NULL;
-}
-
-/* key must outlive the map. */
-static void
-strmap_put(struct strmap *m, const char *key, int val)
-{
-	if ((m->len + 1) * 2 > m->cap) {
-		struct strmap old = *m;
-		m->cap = old.cap ? old.cap * 2 : 64;
-		m->keys = xcalloc(m->cap, sizeof *m->keys);
-		m->vals = xcalloc(m->cap, sizeof *m->vals);
-		m->len = 0;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.keys[i] != NULL)
-				strmap_put(m, old.keys[i], old.vals[i]);
-		free(old.keys);
-		free(old.vals);
-	}
-	size_t i = strmap_slot(m, key);
-	if (m->keys[i] == NULL)
-		m->len++;
-	m->keys[i] = key;
-	m->vals[i] = val;
-}
-
-static void
-strmap_free(struct strmap *m)
-{
-	free(m->keys);
-	free(m->vals);
 }
 
 /* title, or "title (2)", "title (3)"... whichever is free. */
@@ -641,12 +739,12 @@ unique_name(struct strmap *names, struct strmap *suffixes, const char *title)
 {
 	if (strmap_get(names, title) == NULL)
 		return xstrdup(title);
-	int *next = strmap_get(suffixes, title);
-	int n = next != NULL ? *next : 2;
+	size_t *next = strmap_get(suffixes, title);
+	size_t n = next != NULL ? *next : 2;
 	char *name = NULL;
 	do {
 		free(name);
-		name = xasprintf("%s (%d)", title, n++);
+		name = xasprintf("%s (%zu)", title, n++);
 	} while (strmap_get(names, name) != NULL);
 	strmap_put(suffixes, title, n);
 	return name;
@@ -658,15 +756,13 @@ import_opml(struct parser *p)
 	struct conf *c = p->conf;
 	struct opml_feed *feeds;
 	size_t nfeeds;
-	struct strmap names = {0}, urls = {0}, suffixes = {0};
+	struct strmap urls = {0}, suffixes = {0};
 
 	if (opml_read(c->poll.opml, &feeds, &nfeeds, p->diag) == -1)
 		return;
-	for (size_t i = 0; i < c->nsources; i++) {
-		strmap_put(&names, c->sources[i].name, 0);
+	for (size_t i = 0; i < c->nsources; i++)
 		if (c->sources[i].url != NULL)
 			strmap_put(&urls, c->sources[i].url, 0);
-	}
 	for (size_t i = 0; i < nfeeds; i++) {
 		struct opml_feed *f = &feeds[i];
 		if (!url_is_http(f->url)) {
@@ -678,18 +774,16 @@ import_opml(struct parser *p)
 		if (strmap_get(&urls, f->url) != NULL)
 			continue;
 		const char *title = f->title != NULL ? f->title : f->url;
-		char *name = unique_name(&names, &suffixes, title);
+		char *name = unique_name(c->index, &suffixes, title);
 		struct conf_source *s = add_source(c, &p->cap, name,
 		    c->poll.opml, f->line);
 		free(name);
 		s->url = xstrdup(f->url);
 		s->interval_ms = c->poll.interval_ms;
-		strmap_put(&names, s->name, 0);
 		strmap_put(&urls, s->url, 0);
 	}
 	/* The suffix map's keys are the feeds' titles. */
 	strmap_free(&suffixes);
-	strmap_free(&names);
 	strmap_free(&urls);
 	opml_free(feeds, nfeeds);
 }
@@ -732,6 +826,8 @@ conf_free(struct conf *c)
 		free(s->file);
 	}
 	free(c->sources);
+	strmap_free(c->index);
+	free(c->index);
 	free(c->poll.user_agent);
 	free(c->poll.opml);
 	free(c->conninfo);
@@ -742,8 +838,7 @@ conf_free(struct conf *c)
 const struct conf_source *
 conf_find_source(const struct conf *c, const char *name)
 {
-	for (size_t i = 0; i < c->nsources; i++)
-		if (strcmp(c->sources[i].name, name) == 0)
-			return &c->sources[i];
-	return NULL;
+	const size_t *i = strmap_get(c->index, name);
+
+	return i != NULL ? &c->sources[*i] : NULL;
 }

@@ -39,6 +39,7 @@ struct conf {
 	struct conf_poll poll;
 	struct conf_source *sources;
 	size_t nsources;
+	struct strmap *index; /* sources by name, for conf_find_source() */
 };
 
 /*

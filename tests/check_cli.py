@@ -68,7 +68,7 @@ check(["check", "-c", bad], 1, [], [
     f"{bad}:34: syntax error: no ']' to close the section header",
     f"{bad}:37: bad url '/relative/feed.xml' {URL}",
     f"{bad}:40: interval '40d' is out of range (10s to 30d)",
-    f"{bad}:41: line too long (more than 197 characters)",
+    f'{bad}:43: unknown key \'colour\' in [source "D"]',
     f"{opml}:4: bad url 'gopher://example.com/feed' {URL}",
     f"{opml}:5: bad url 'feed.xml' {URL}",
 ])
@@ -94,6 +94,22 @@ with tempfile.TemporaryDirectory() as tmp:
     if p.returncode != 0 or p.stdout != "etc/v.conf: ok, 5 sources\n":
         failures.append(f"relative -c: exit {p.returncode}, "
                         f"stdout {p.stdout!r}, stderr {p.stderr!r}")
+
+# Lines longer than inih's own buffer: an alert feed's URL, a conninfo.
+with tempfile.TemporaryDirectory() as tmp:
+    url = "https://www.google.com/alerts/feeds/" + "0123456789" * 200
+    path = os.path.join(tmp, "long.conf")
+    with open(path, "w") as f:
+        f.write(f"[database]\nconninfo = host=db dbname=vigie "
+                f"options={'x' * 500}\n; {'y' * 1000}\n"
+                f"[source \"alerts\"]\nurl = {url}\n")
+    check(["check", "-c", path], 0, [path + ": ok, 1 source"], [])
+    # Over 64 KiB, a line is an error; the lines after it keep their numbers.
+    with open(path, "w") as f:
+        f.write(f"[poll]\nuser_agent = {'z' * 70000}\nper_host = 0\n")
+    check(["check", "-c", path], 1, [], [
+        f"{path}:2: line too long",
+        f"{path}:3: per_host '0' is out of range (1 to 100)"])
 
 # Without -c, the default path (only checkable where it is absent).
 if not os.path.exists("/etc/vigie/vigie.conf"):

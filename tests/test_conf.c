@@ -1,6 +1,7 @@
 /*
  * test_conf.c - the configuration file: value syntax, a complete file, the
- * defaults, OPML import, and every kind of mistake with its exact message.
+ * defaults, OPML import, lines longer than inih's buffer, the lookup of
+ * sources by name, and every kind of mistake with its exact message.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -214,7 +215,7 @@ test_every_error(void **state)
 	    DIR "bad.conf:37: bad url '/relative/feed.xml' (expected an "
 		"absolute http:// or https:// URL)",
 	    DIR "bad.conf:40: interval '40d' is out of range (10s to 30d)",
-	    DIR "bad.conf:41: line too long (more than 197 characters)",
+	    DIR "bad.conf:43: unknown key 'colour' in [source \"D\"]",
 	    DIR "bad.opml:4: bad url 'gopher://example.com/feed' (expected "
 		"an absolute http:// or https:// URL)",
 	    DIR "bad.opml:5: bad url 'feed.xml' (expected an absolute "
@@ -342,6 +343,203 @@ test_text_forms(void **state)
 	diag_free(&d);
 }
 
+/* n characters that are not all alike, so that a cut or a shift shows. */
+static char *
+filler(size_t n)
+{
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)('a' + i % 26);
+	s[n] = '\0';
+	return s;
+}
+
+static void
+test_long_values(void **state)
+{
+	char path[64];
+	struct diag d = {0};
+	char *app = filler(460), *feed = filler(1964);
+	char *conninfo = xasprintf("host=db.example.com dbname=vigie "
+	    "application_name=%s", app);
+	char *url = xasprintf("https://www.google.com/alerts/feeds/%s", feed);
+	char *name = filler(300);
+	char *comment = filler(1000);
+	char *text = xasprintf("[database]\nconninfo = %s\n; %s\n# %s\n"
+	    "[source \"%s\"]\r\nurl = %s ; where the alerts are\r\n"
+	    "tags =   a, b   \n", conninfo, comment, comment, name, url);
+
+	(void)state;
+	assert_int_equal(strlen(url), 2000);
+	assert_true(strlen(conninfo) >= 500);
+	struct conf *c = load_text(text, &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_string_equal(c->conninfo, conninfo);
+	assert_int_equal(c->nsources, 1);
+	assert_string_equal(c->sources[0].name, name);
+	assert_int_equal(c->sources[0].line, 5);
+	assert_string_equal(c->sources[0].url, url);
+	assert_string_equal(c->sources[0].tags, "a,b");
+	assert_ptr_equal(conf_find_source(c, name), &c->sources[0]);
+	conf_free(c);
+	free(text);
+	free(comment);
+	free(name);
+	free(url);
+	free(conninfo);
+	free(feed);
+	free(app);
+}
+
+/* Either side of the length where read_line() stops handing lines to inih
+ * as they are: the same value both ways. */
+static void
+test_long_edge(void **state)
+{
+	char path[64];
+	struct diag d = {0};
+
+	(void)state;
+	for (size_t len = 195; len <= 200; len++) {
+		/* "url = " and " " before the line's end. */
+		char *fill = filler(len - strlen("url = https://e.com/") - 1);
+		char *url = xasprintf("https://e.com/%s", fill);
+		char *text = xasprintf("[source \"s\"]\nurl = %s \n", url);
+		assert_int_equal(strchr(text, '\n')[1 + len], '\n');
+		struct conf *c = load_text(text, &d, path, sizeof path);
+		assert_int_equal(d.len, 0);
+		assert_non_null(c);
+		assert_string_equal(c->sources[0].url, url);
+		conf_free(c);
+		free(text);
+		free(url);
+		free(fill);
+	}
+}
+
+/* Long lines are counted like the others and read with inih's rules: a
+ * line without '=' (or with a comment before it) is an error, the key is
+ * the key, and the placeholder handed to inih in their stead is not a
+ * name that means anything. */
+static void
+test_long_errors(void **state)
+{
+	char path[64];
+	struct diag d = {0};
+	char *fill = filler(300);
+	char *text = xasprintf("[poll]\nuser_agent = %s\ncolour = red\n%s\n"
+	    "per_host = 0\n%s = 1\n%s ; = 2\nuser_agent = again\n"
+	    "placeholder =\n", fill, fill, fill, fill);
+	char *unknown = xasprintf(":6: unknown key '%s' in [poll]", fill);
+
+	(void)state;
+	assert_null(load_text(text, &d, path, sizeof path));
+	assert_int_equal(d.len, 7);
+	assert_non_null(strstr(d.msgs[0], ":3: unknown key 'colour' in [poll]"));
+	assert_non_null(strstr(d.msgs[1], ":4: syntax error: expected "
+	    "'key = value'"));
+	assert_non_null(strstr(d.msgs[2], ":5: per_host '0' is out of range "
+	    "(1 to 100)"));
+	assert_non_null(strstr(d.msgs[3], unknown));
+	assert_non_null(strstr(d.msgs[4], ":7: syntax error: expected "
+	    "'key = value'"));
+	assert_non_null(strstr(d.msgs[5], ":8: duplicate key 'user_agent' in "
+	    "[poll] (first set at line 2)"));
+	assert_non_null(strstr(d.msgs[6], ":9: unknown key 'placeholder' in "
+	    "[poll]"));
+	diag_free(&d);
+	free(unknown);
+	free(text);
+	free(fill);
+}
+
+/* 64 KiB a line, then "line too long", the rest of the line skipped and
+ * the next one read as usual; a header too long skips its section. */
+static void
+test_line_cap(void **state)
+{
+	char path[64];
+	struct diag d = {0};
+	char *max = filler(65536 - 1);
+	char *over = filler(65537 - strlen("user_agent = "));
+	char *section = filler(65537);
+	char *text = xasprintf("[poll]\n;%s\nuser_agent = %s\nper_host = 0\n"
+	    "[%s]\ncolour = red\n[poll]\nbogus = 1\n#%s", max, over, section,
+	    max);
+
+	(void)state;
+	assert_null(load_text(text, &d, path, sizeof path));
+	assert_int_equal(d.len, 4);
+	assert_non_null(strstr(d.msgs[0], ":3: line too long"));
+	assert_non_null(strstr(d.msgs[1], ":4: per_host '0' is out of range"));
+	assert_non_null(strstr(d.msgs[2], ":5: line too long"));
+	assert_non_null(strstr(d.msgs[3], ":8: unknown key 'bogus' in [poll]"));
+	diag_free(&d);
+	free(text);
+	free(section);
+	free(over);
+	free(max);
+}
+
+/* Every source found by its name, whether configured or imported; names
+ * are compared exactly, case included. */
+static void
+test_lookup(void **state)
+{
+	char path[64], opml[64];
+	struct diag d = {0};
+	struct buf b;
+
+	(void)state;
+	snprintf(opml, sizeof opml, "/tmp/vigie-test-opml-XXXXXX");
+	int fd = mkstemp(opml);
+	assert_true(fd >= 0);
+	const char *feeds = "<opml version=\"2.0\"><body>\n"
+	    "<outline text=\"example\" xmlUrl=\"https://example.com/b\"/>\n"
+	    "<outline text=\"Example\" xmlUrl=\"https://example.com/c\"/>\n"
+	    "</body></opml>\n";
+	assert_int_equal(write(fd, feeds, strlen(feeds)),
+	    (ssize_t)strlen(feeds));
+	close(fd);
+	buf_init(&b);
+	buf_printf(&b, "[poll]\nopml = %s\n", opml);
+	buf_puts(&b, "[source \"Example\"]\nurl = https://example.com/a\n"
+	    "[source \"EXAMPLE\"]\nurl = https://example.com/A\n");
+	/* Enough to make the index grow several times. */
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "[source \"s%d\"]\nurl = https://e.com/%d\n", i,
+		    i);
+	struct conf *c = load_text(b.data, &d, path, sizeof path);
+	unlink(opml);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_int_equal(c->nsources, 5004);
+	for (size_t i = 0; i < c->nsources; i++)
+		assert_ptr_equal(conf_find_source(c, c->sources[i].name),
+		    &c->sources[i]);
+	assert_string_equal(conf_find_source(c, "Example")->url,
+	    "https://example.com/a");
+	assert_string_equal(conf_find_source(c, "EXAMPLE")->url,
+	    "https://example.com/A");
+	assert_string_equal(conf_find_source(c, "example")->url,
+	    "https://example.com/b");
+	assert_string_equal(conf_find_source(c, "Example (2)")->url,
+	    "https://example.com/c");
+	assert_string_equal(conf_find_source(c, "Example (2)")->file, opml);
+	assert_string_equal(conf_find_source(c, "s4999")->url,
+	    "https://e.com/4999");
+	assert_null(conf_find_source(c, "eXample"));
+	assert_null(conf_find_source(c, "example (2)"));
+	assert_null(conf_find_source(c, "s5000"));
+	assert_null(conf_find_source(c, "s"));
+	assert_null(conf_find_source(c, ""));
+	conf_free(c);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -355,6 +553,11 @@ main(void)
 	    cmocka_unit_test(test_opml_entities),
 	    cmocka_unit_test(test_unreadable),
 	    cmocka_unit_test(test_text_forms),
+	    cmocka_unit_test(test_long_values),
+	    cmocka_unit_test(test_long_edge),
+	    cmocka_unit_test(test_long_errors),
+	    cmocka_unit_test(test_line_cap),
+	    cmocka_unit_test(test_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
