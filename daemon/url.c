@@ -36,7 +36,7 @@ has_scheme(const char *s)
 	if (!isalpha((unsigned char)*s))
 		return 0;
 	while (isalnum((unsigned char)*s) || *s == '+' || *s == '-' ||
-	    *s == '.')
+	       *s == '.')
 		s++;
 	return *s == ':';
 }
@@ -64,8 +64,8 @@ url_resolve(const char *base, const char *ref)
 		return NULL;
 	if (base != NULL) {
 		char *b = trimmed(base);
-		have_base = curl_url_set(h, CURLUPART_URL, b, URL_FLAGS) ==
-		    CURLUE_OK;
+		have_base =
+		    curl_url_set(h, CURLUPART_URL, b, URL_FLAGS) == CURLUE_OK;
 		free(b);
 	}
 	if (ref == NULL) {
@@ -79,7 +79,8 @@ url_resolve(const char *base, const char *ref)
 		/* Same-document references only replace the fragment; curl
 		 * 7.88 resolves "#s" against the directory, so do it here. */
 		if (have_base && curl_url_set(h, CURLUPART_FRAGMENT,
-		    r[0] == '#' ? r + 1 : NULL, CURLU_URLENCODE) == CURLUE_OK)
+		                              r[0] == '#' ? r + 1 : NULL,
+		                              CURLU_URLENCODE) == CURLUE_OK)
 			out = get_url(h);
 	} else if (curl_url_set(h, CURLUPART_URL, r, URL_FLAGS) == CURLUE_OK)
 		out = get_url(h);
@@ -107,7 +108,7 @@ url_is_http(const char *url)
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		goto out;
 	ok = (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
-	    host[0] != '\0';
+	     host[0] != '\0';
 out:
 	curl_free(scheme);
 	curl_free(host);

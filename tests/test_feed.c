@@ -336,6 +336,16 @@ test_utf16_bom(void **state)
 }
 
 static void
+test_false_utf16_decl(void **state)
+{
+	static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"
+	    ITEM;
+
+	(void)state;
+	STR(title_of(doc, sizeof doc - 1, NULL), "café");
+}
+
+static void
 test_xxe(void **state)
 {
 	(void)state;
@@ -490,6 +500,7 @@ main(void)
 	    cmocka_unit_test(test_cp1252_fallback),
 	    cmocka_unit_test(test_charset_precedence),
 	    cmocka_unit_test(test_utf16_bom),
+	    cmocka_unit_test(test_false_utf16_decl),
 	    cmocka_unit_test(test_xxe),
 	    cmocka_unit_test(test_billion_laughs),
 	    cmocka_unit_test(test_quadratic_blowup),
