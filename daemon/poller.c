@@ -94,6 +94,7 @@ struct poller {
 };
 
 static void poller_tick(struct poller *);
+static void dispatch(struct poller *);
 
 static void
 job_free(struct job *j)
@@ -137,6 +138,15 @@ host_slot(struct poller *p, const char *host)
 	p->hosts[p->nhosts].host = xstrdup(host);
 	p->hosts[p->nhosts].active = 0;
 	return &p->hosts[p->nhosts++];
+}
+
+static int
+host_active(const struct poller *p, const char *host)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (strcmp(p->hosts[i].host, host) == 0)
+			return p->hosts[i].active;
+	return 0;
 }
 
 /* Forgets hosts with nothing in flight, so the table stays as small as
@@ -273,6 +283,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	p->nsaving++;
 	store_save_fetch(p->store, &rec, on_saved, j);
 	feed_free(feed);
+	dispatch(p);
 	poller_tick(p);
 }
 
@@ -316,11 +327,8 @@ dispatch(struct poller *p)
 			return;
 		if (j->state != JOB_QUEUED)
 			continue;
-		if (host_slot(p, j->host)->active >= p->conf->poll.per_host) {
-			if (host_slot(p, j->host)->active == 0)
-				host_release(p, j->host);
+		if (host_active(p, j->host) >= p->conf->poll.per_host)
 			continue;
-		}
 		start_job(p, j);
 	}
 }
