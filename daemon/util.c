@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -210,4 +211,12 @@ int64_t
 now_real_ms(void)
 {
 	return clock_ms(CLOCK_REALTIME);
+}
+
+const char *
+rules_dir_default(void)
+{
+	if (access(VIGIE_RULES_DIR, R_OK | X_OK) == 0)
+		return VIGIE_RULES_DIR;
+	return VIGIE_SOURCE_RULES_DIR;
 }

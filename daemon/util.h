@@ -49,6 +49,10 @@ void diag_add(struct diag *, const char *file, int line, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_free(struct diag *);
 
+/* The shipped rules directory (lexicons, example watches): the installed
+ * one, else the source tree's when running from a build directory. */
+const char *rules_dir_default(void);
+
 /* Milliseconds on the monotonic and realtime clocks. */
 int64_t now_mono_ms(void);
 int64_t now_real_ms(void);

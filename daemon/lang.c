@@ -1,0 +1,2 @@
+/* lang.c: being written */
+typedef int vigie_lang_pending;

@@ -1,0 +1,2 @@
+/* match.c: being written */
+typedef int vigie_match_pending;

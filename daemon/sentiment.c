@@ -1,0 +1,2 @@
+/* sentiment.c: being written */
+typedef int vigie_sentiment_pending;
