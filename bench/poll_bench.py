@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""
+poll_bench.py - what one polling cycle costs: `vigie run --once` over N
+feeds served by nginx on loopback, for several N, each against a fresh
+PostgreSQL database.
+
+For each N it measures the cold cycle (every feed is new: fetch, parse,
+store every item) and a warm one (`--once` again: every answer is a 304
+thanks to the ETag), with the wall time and the peak RSS of the vigie
+process (/usr/bin/time -v), and checks that the database holds exactly
+the items generated. Then it prints how time and memory grow against the
+smallest N.
+
+The feeds (bench/feedgen.py) are spread over 64 loopback addresses,
+127.0.0.1 to 127.0.0.64, so that the per-host limit does not serialise
+the cycle. Nothing listens beyond loopback, and everything started here
+(nginx, PostgreSQL) is stopped on exit, whatever the exit.
+
+    python3 bench/poll_bench.py [--vigie build-bench/vigie]
+        [--sizes 500,1000,2000] [--seed 1] [--no-gzip]
+"""
+
+import argparse
+import gzip
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BENCH_DIR = pathlib.Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+sys.path.insert(0, str(REPO_DIR / "tests"))
+sys.path.insert(0, str(BENCH_DIR))
+
+import feedgen  # noqa: E402
+import harness  # noqa: E402
+
+HOSTS = 64
+NGINX = "/usr/sbin/nginx"
+TIME = "/usr/bin/time"
+POLL = {"concurrency": 64, "per_host": 2, "timeout": "30s",
+        "interval": "15m"}
+CYCLE_TIMEOUT = 900     # seconds; a cycle that long is a failure
+START_TIMEOUT = 15
+
+
+class BenchError(Exception):
+    pass
+
+
+def host(i):
+    return f"127.0.0.{i % HOSTS + 1}"
+
+
+# ----------------------------------------------------------------------
+# PostgreSQL: the test harness's throwaway cluster, with PostgreSQL's
+# default shared_buffers rather than the tests' 16 MB (the largest run
+# stores more than 100 MB of items). fsync stays off: the figures are the
+# daemon's, not the disk's.
+
+class Postgres(harness.Postgres):
+    def start(self):
+        if self._initialized and not self.running:
+            with open(self.data / "postgresql.conf", "a") as f:
+                f.write("shared_buffers = 128MB\n")
+        super().start()
+
+
+# ----------------------------------------------------------------------
+# nginx
+
+NGINX_CONF = """\
+worker_processes auto;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+daemon off;
+master_process on;
+
+events {{
+	worker_connections 1024;
+}}
+
+http {{
+	access_log off;
+	client_body_temp_path {dir}/tmp/body;
+	proxy_temp_path {dir}/tmp/proxy;
+	fastcgi_temp_path {dir}/tmp/fastcgi;
+	uwsgi_temp_path {dir}/tmp/uwsgi;
+	scgi_temp_path {dir}/tmp/scgi;
+	types {{
+		application/rss+xml xml;
+		application/atom+xml atom;
+	}}
+	default_type application/octet-stream;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_timeout 65s;
+	gzip_static {gzip};
+	server {{
+{listen}
+		root {root};
+	}}
+}}
+"""
+
+
+def free_port():
+    """A port free on 127.0.0.1; nginx says so if another address has it
+    taken, and we try again."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    def __init__(self, root, workdir, gzipped):
+        self.root = root
+        self.dir = pathlib.Path(workdir)
+        self.gzipped = gzipped
+        self.proc = None
+        self.port = None
+
+    def __enter__(self):
+        for _ in range(5):
+            self.port = free_port()
+            if self._start():
+                return self
+        raise BenchError("nginx would not start:\n" + self._log())
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _start(self):
+        (self.dir / "tmp").mkdir(parents=True, exist_ok=True)
+        listen = "\n".join(f"\t\tlisten {host(i)}:{self.port};"
+                           for i in range(HOSTS))
+        conf = self.dir / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(
+            dir=self.dir, listen=listen, root=self.root,
+            gzip="on" if self.gzipped else "off"))
+        # -e: the error log of the start-up itself, before nginx.conf is
+        # read, must not go to /var/log/nginx.
+        self.proc = subprocess.Popen(
+            [NGINX, "-p", str(self.dir), "-c", str(conf),
+             "-e", str(self.dir / "error.log")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.proc = None
+                return False
+            if all(self._accepts(host(i)) for i in (0, HOSTS - 1)):
+                return True
+            time.sleep(0.1)
+        self.stop()
+        return False
+
+    def _accepts(self, addr):
+        try:
+            with socket.create_connection((addr, self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def _log(self):
+        try:
+            return (self.dir / "error.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc is None:
+            return
+        # SIGTERM is nginx's fast shutdown.
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def url(self, i, name):
+        return f"http://{host(i)}:{self.port}/{name}"
+
+
+def check_served(nginx, feeds):
+    """One feed, fetched the way vigie will: it must come back whole, with
+    an ETag, compressed when it should be."""
+    name, size, _ = feeds[0]
+    req = urllib.request.Request(nginx.url(0, name),
+                                 headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        body = r.read()
+        etag = r.headers.get("ETag")
+        encoding = r.headers.get("Content-Encoding")
+    if not etag:
+        raise BenchError(f"nginx sent {name} without an ETag")
+    if (encoding == "gzip") != nginx.gzipped:
+        raise BenchError(f"nginx sent {name} with Content-Encoding "
+                         f"{encoding!r}")
+    if encoding == "gzip":
+        body = gzip.decompress(body)
+    if len(body) != size:
+        raise BenchError(f"nginx sent {len(body)} bytes of {name}, "
+                         f"not {size}")
+
+
+# ----------------------------------------------------------------------
+# One cycle
+
+def timed_cycle(vigie, conf, workdir, label):
+    """Runs `vigie run --once` under /usr/bin/time -v. Returns wall
+    seconds, peak RSS in KiB, CPU seconds (user + system)."""
+    stats = workdir / f"{label}.time"
+    log = workdir / f"{label}.log"
+    cmd = [TIME, "-v", "-o", str(stats), vigie, "run", "-c", str(conf),
+           "--once"]
+    with open(log, "w") as out:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, env=harness._clean_env(),
+                                stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=CYCLE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise BenchError(f"{label}: still running after "
+                             f"{CYCLE_TIMEOUT} s\n{tail(log)}") from None
+        finally:
+            # Also when we are interrupted: vigie runs in its own session,
+            # out of reach of the signal that stopped us.
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        wall = time.monotonic() - t0
+    if proc.returncode != 0:
+        raise BenchError(f"{label}: vigie "
+                         f"{harness.exit_status(proc.returncode)}\n"
+                         f"{tail(log)}")
+    fields = {}
+    for line in stats.read_text().splitlines():
+        key, _, value = line.strip().rpartition(": ")
+        fields[key] = value
+    try:
+        rss = int(fields["Maximum resident set size (kbytes)"])
+        cpu = (float(fields["User time (seconds)"]) +
+               float(fields["System time (seconds)"]))
+    except (KeyError, ValueError):
+        raise BenchError(f"{label}: cannot read {stats}:\n"
+                         f"{stats.read_text()}") from None
+    return wall, rss, cpu
+
+
+def tail(path, n=15):
+    lines = pathlib.Path(path).read_text(errors="replace").splitlines()
+    return "\n".join(lines[-n:])
+
+
+def outcomes(pg):
+    return {o: int(c) for o, c in pg.query(
+        "SELECT outcome, count(*) FROM fetches GROUP BY outcome")}
+
+
+def check_items(pg, feeds, n, label):
+    """Errors, one per line: the items stored must be the items generated,
+    source by source."""
+    want = sum(f[2] for f in feeds[:n])
+    got = int(pg.scalar("SELECT count(*) FROM items"))
+    if got == want:
+        return []
+    errors = [f"{label}: {got} items in the database, {want} generated"]
+    per_source = dict(pg.query(
+        "SELECT s.name, count(i.id) FROM sources s"
+        " LEFT JOIN items i ON i.source_id = s.id GROUP BY s.name"))
+    wrong = [(f"feed-{i:05d}", feeds[i][2],
+              int(per_source.get(f"feed-{i:05d}", 0)))
+             for i in range(n)
+             if int(per_source.get(f"feed-{i:05d}", 0)) != feeds[i][2]]
+    for name, w, g in wrong[:10]:
+        errors.append(f"  source {name}: {g} items, {w} generated")
+    if len(wrong) > 10:
+        errors.append(f"  ... and {len(wrong) - 10} more sources")
+    return errors
+
+
+def bench_one(args, nginx, feeds, n, workdir):
+    res = {"n": n, "items": sum(f[2] for f in feeds[:n]), "errors": []}
+    with Postgres() as pg:
+        conf = workdir / f"vigie-{n}.conf"
+        sources = {f"feed-{i:05d}": nginx.url(i, feeds[i][0])
+                   for i in range(n)}
+        harness.write_config(conf, pg.conninfo, sources, log_level="info",
+                             **POLL)
+        p = harness.vigie("migrate", "-c", conf, timeout=120)
+        if p.returncode != 0:
+            raise BenchError(f"vigie migrate failed:\n{p.stderr}")
+
+        res["cold"] = timed_cycle(args.vigie, conf, workdir, f"cold-{n}")
+        got = outcomes(pg)
+        if got != {"ok": n}:
+            res["errors"].append(f"cold {n}: fetch outcomes {got}, "
+                                 f"want {n} ok")
+        res["errors"] += check_items(pg, feeds, n, f"cold {n}")
+        new = int(pg.scalar("SELECT coalesce(sum(items_new), 0)"
+                            " FROM fetches"))
+        if new != res["items"]:
+            res["errors"].append(f"cold {n}: fetches count {new} new "
+                                 f"items, {res['items']} generated")
+
+        res["warm"] = timed_cycle(args.vigie, conf, workdir, f"warm-{n}")
+        got = outcomes(pg)
+        if got != {"ok": n, "not_modified": n}:
+            res["errors"].append(f"warm {n}: fetch outcomes {got}, want "
+                                 f"{n} ok then {n} not_modified")
+        res["errors"] += check_items(pg, feeds, n, f"warm {n}")
+    for e in res["errors"]:
+        print(f"ERROR: {e}", flush=True)
+    return res
+
+
+# ----------------------------------------------------------------------
+# Report
+
+def mib(kib):
+    return kib / 1024
+
+
+def report(results):
+    print()
+    print("| feeds | items | cold: wall s | RSS MiB | CPU s | items/s "
+          "| warm: wall s | RSS MiB | CPU s |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        cw, cr, cc = r["cold"]
+        ww, wr, wc = r["warm"]
+        print(f"| {r['n']} | {r['items']} | {cw:.2f} | {mib(cr):.1f} | "
+              f"{cc:.2f} | {r['items'] / cw:.0f} | {ww:.2f} | "
+              f"{mib(wr):.1f} | {wc:.2f} |")
+    base = results[0]
+    print()
+    print(f"Growth against {base['n']} feeds:")
+    print()
+    print("| feeds | feeds x | cold wall x | cold RSS x | warm wall x "
+          "| warm RSS x |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(f"| {r['n']} | {r['n'] / base['n']:.2f} | "
+              f"{r['cold'][0] / base['cold'][0]:.2f} | "
+              f"{r['cold'][1] / base['cold'][1]:.2f} | "
+              f"{r['warm'][0] / base['warm'][0]:.2f} | "
+              f"{r['warm'][1] / base['warm'][1]:.2f} |")
+
+
+def machine():
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs, {model}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--vigie", default=str(REPO_DIR / "build-bench/vigie"))
+    ap.add_argument("--sizes", default="500,1000,2000",
+                    help="comma-separated feed counts; the first is the "
+                    "reference of the ratios")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-gzip", dest="gzip", action="store_false",
+                    help="serve the feeds uncompressed")
+    args = ap.parse_args()
+    try:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        ap.error(f"bad --sizes {args.sizes!r}")
+    if not sizes or min(sizes) < 1:
+        ap.error("--sizes: feed counts must be positive")
+    for tool in (args.vigie, NGINX, TIME):
+        if not os.access(tool, os.X_OK):
+            sys.exit(f"poll_bench: {tool} is missing (build vigie; "
+                     f"apt-get install nginx-light time)")
+    os.environ["VIGIE"] = str(pathlib.Path(args.vigie).resolve())
+    args.vigie = os.environ["VIGIE"]
+
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="vigie-bench-"))
+    # nginx's workers run as nobody when we are root: they must read the
+    # feeds.
+    workdir.chmod(0o755)
+    try:
+        t0 = time.monotonic()
+        feeds = feedgen.write_feeds(workdir / "feeds", max(sizes), args.seed,
+                                    gzipped=args.gzip)
+        sizes_b = [f[1] for f in feeds]
+        print(f"machine: {machine()}")
+        print(f"generated {len(feeds)} feeds (seed {args.seed}) in "
+              f"{time.monotonic() - t0:.1f} s: "
+              f"{sum(f[2] for f in feeds)} items, {min(sizes_b)} to "
+              f"{max(sizes_b)} bytes, median "
+              f"{statistics.median(sizes_b):.0f}; "
+              f"{'gzip' if args.gzip else 'uncompressed'} over HTTP/1.1",
+              flush=True)
+        results = []
+        with Nginx(workdir / "feeds", workdir / "nginx", args.gzip) as ng:
+            check_served(ng, feeds)
+            print(f"nginx on 127.0.0.1-{HOSTS}:{ng.port}; "
+                  f"[poll] {POLL}", flush=True)
+            for n in sizes:
+                print(f"{n} feeds ...", flush=True)
+                results.append(bench_one(args, ng, feeds, n, workdir))
+        report(results)
+        if any(r["errors"] for r in results):
+            print("\nERROR: the database does not hold what was served "
+                  "(see above)")
+            return 1
+        return 0
+    except (BenchError, harness.TestFailure) as e:
+        print(f"ERROR: {e}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
