@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# demo.sh - builds vigie, polls the bundled demo feeds (scripts/demo/feeds)
+# once into a throwaway PostgreSQL cluster, and shows what it found.
+# Everything it starts is stopped on exit, whatever the exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+PGBIN=/usr/lib/postgresql/15/bin
+tmp=$(mktemp -d /tmp/vigie-demo-XXXXXX)
+http_pid=
+vigie_pid=
+pg_up=
+
+# PostgreSQL will not run as root: hand it the directory and run it as
+# postgres.
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then
+	chown postgres: "$tmp"
+	as_pg=(runuser -u postgres --)
+fi
+
+cleanup() {
+	if [[ -n $vigie_pid ]]; then
+		kill "$vigie_pid" 2>/dev/null || true
+		wait "$vigie_pid" 2>/dev/null || true
+	fi
+	if [[ -n $http_pid ]]; then
+		kill "$http_pid" 2>/dev/null || true
+		wait "$http_pid" 2>/dev/null || true
+	fi
+	if [[ -n $pg_up ]]; then
+		(cd "$tmp" && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$tmp/data" \
+		    -m immediate -w stop) >/dev/null 2>&1 || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+echo "demo: starting a private PostgreSQL in $tmp"
+(cd "$tmp" && "${as_pg[@]}" "$PGBIN/initdb" -D "$tmp/data" -U vigie \
+    -A trust -E UTF8 --locale=C --no-sync) >"$tmp/initdb.log" 2>&1 || {
+	cat "$tmp/initdb.log" >&2
+	exit 1
+}
+cat >>"$tmp/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$tmp'
+fsync = off
+CONF
+pg_up=1
+(cd "$tmp" && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$tmp/data" \
+    -l "$tmp/postgres.log" -w start) >/dev/null
+conninfo="host=$tmp dbname=vigie user=vigie"
+psql -X -q -d "host=$tmp dbname=postgres user=vigie" \
+    -c 'CREATE DATABASE vigie'
+
+python3 -u -m http.server --bind 127.0.0.1 --directory scripts/demo/feeds \
+    0 >"$tmp/http.log" 2>&1 &
+http_pid=$!
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$tmp/http.log")
+	[[ -n $port ]] && break
+	sleep 0.1
+done
+if [[ -z $port ]]; then
+	echo "demo: the feed server did not start" >&2
+	cat "$tmp/http.log" >&2
+	exit 1
+fi
+echo "demo: serving scripts/demo/feeds on http://127.0.0.1:$port/"
+
+sed -e "s|@CONNINFO@|$conninfo|" -e "s|@BASE@|http://127.0.0.1:$port|" \
+    scripts/demo/vigie.conf.in >"$tmp/vigie.conf"
+
+# Runs vigie in the background and waits: bash defers traps until a
+# foreground child exits, and a signal must stop the demo at once.
+vigie() {
+	timeout 120 build/vigie "$@" &
+	vigie_pid=$!
+	local rc=0
+	wait "$vigie_pid" || rc=$?
+	vigie_pid=
+	return "$rc"
+}
+
+echo "demo: vigie migrate"
+vigie migrate -c "$tmp/vigie.conf"
+echo "demo: vigie run --once"
+status=0
+vigie run -c "$tmp/vigie.conf" --once || {
+	status=$?
+	echo "demo: vigie run --once failed (exit $status)" >&2
+}
+
+q() {
+	psql -X -q -d "$conninfo" -P pager=off -P footer=off -c "$1"
+}
+
+echo
+echo "== Sources polled"
+q "SELECT s.name AS source, s.lang, f.outcome, f.http_status AS http,
+	  count(i.id) AS items
+     FROM sources s
+     LEFT JOIN LATERAL (SELECT outcome, http_status FROM fetches
+			 WHERE source_id = s.id
+			 ORDER BY started_at DESC LIMIT 1) f ON true
+     LEFT JOIN items i ON i.source_id = s.id
+    GROUP BY s.name, s.lang, f.outcome, f.http_status
+    ORDER BY s.name"
+echo "== Latest 10 items"
+q "SELECT to_char(coalesce(i.published_at, i.first_seen_at),
+		  'YYYY-MM-DD HH24:MI') AS published,
+	  s.name AS source, i.title
+     FROM items i JOIN sources s ON s.id = i.source_id
+    ORDER BY coalesce(i.published_at, i.first_seen_at) DESC
+    LIMIT 10"
+
+cat <<'SQL'
+== To see more, against your own database (psql "CONNINFO"):
+  -- every item of a source, newest first
+  SELECT published_at, title, link FROM items
+   WHERE source_id = (SELECT id FROM sources WHERE name = 'coyote-forum')
+   ORDER BY published_at DESC;
+  -- why a source is silent
+  SELECT name, enabled, disabled_reason, failures, last_status, last_error,
+	 next_poll_at FROM sources ORDER BY name;
+  -- the fetch history
+  SELECT s.name, f.started_at, f.outcome, f.http_status, f.items_new, f.error
+    FROM fetches f JOIN sources s ON s.id = f.source_id
+   ORDER BY f.started_at DESC LIMIT 20;
+SQL
+echo "demo: done; the throwaway database is removed on exit"
+exit "$status"

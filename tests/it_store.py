@@ -1,0 +1,89 @@
+"""
+it_store.py - the schema and the storage contract: migrations applied once,
+a daemon that will not run against an old schema or without a database,
+and items stored once however often they are fetched.
+"""
+
+import tempfile
+
+from harness import (REPO_DIR, FixtureServer, Postgres, run_test, vigie,
+                     write_config)
+
+RSS = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Acme watch</title>
+<link>https://watch.example/</link>
+<item><title>{title}</title><guid>acme-watch-1</guid>
+<link>https://watch.example/1</link>
+<description>First mention of the Acme jet pack.</description></item>
+</channel></rss>
+"""
+
+
+def body(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-store-")
+    with tmp, Postgres() as pg, FixtureServer() as srv:
+        conf = f"{tmp.name}/vigie.conf"
+        srv.set_feed("republished.xml", RSS.format(title="Acme jet pack"))
+        write_config(conf, pg.conninfo, {
+            "noetag": srv.url("/noetag/rss.xml"),
+            "noguid": srv.url("/noetag/noguid.xml"),
+            "republished": srv.url("/dynamic/republished.xml"),
+        })
+
+        p = vigie("run", "-c", conf, "--once")
+        t.exited(p, "run --once before any migration", want=1)
+        t.ok("vigie migrate" in p.stderr,
+             f"refusal names `vigie migrate`: {p.stderr.strip()!r}")
+        p = vigie("run", "-c", conf, timeout=30)
+        t.exited(p, "run (no --once) before any migration", want=1)
+        t.ok("vigie migrate" in p.stderr,
+             f"refusal names `vigie migrate`: {p.stderr.strip()!r}")
+        t.eq(srv.requests, [], "no feed fetched by a refused run")
+
+        versions = sorted(int(f.name.split("_")[0])
+                          for f in (REPO_DIR / "schema").glob("[0-9]*.sql"))
+        for attempt in (1, 2):
+            if not t.exited(vigie("migrate", "-c", conf),
+                            f"migrate, attempt {attempt}"):
+                return
+            rows = pg.query("SELECT version, name IS NOT NULL, "
+                            "applied_at IS NOT NULL FROM schema_migrations "
+                            "ORDER BY version")
+            t.eq(rows, [[str(v), "t", "t"] for v in versions],
+                 f"schema_migrations after migrate #{attempt}")
+
+        for run in (1, 2):
+            if run == 2:
+                srv.set_feed("republished.xml",
+                             RSS.format(title="Acme jet pack (updated)"))
+            t.exited(vigie("run", "-c", conf, "--once"), f"run --once #{run}")
+            counts = dict(pg.query(
+                "SELECT s.name, count(i.id) FROM sources s "
+                "LEFT JOIN items i ON i.source_id = s.id GROUP BY s.name"))
+            t.eq(counts, {"noetag": "3", "noguid": "2", "republished": "1"},
+                 f"items per source after run #{run}")
+        t.eq(srv.hits("/noetag/rss.xml"), 2, "noetag fetched on both runs")
+        t.eq(srv.hits("/dynamic/republished.xml"), 2,
+             "republished fetched on both runs")
+        new = pg.query("SELECT f.items_new FROM fetches f "
+                       "JOIN sources s ON s.id = f.source_id "
+                       "WHERE s.name = 'noetag' ORDER BY f.started_at")
+        t.eq(new, [["3"], ["0"]], "noetag items_new per fetch")
+        ids = pg.query("SELECT count(*), count(DISTINCT identity), "
+                       "bool_and(identity <> '') FROM items i "
+                       "JOIN sources s ON s.id = i.source_id "
+                       "WHERE s.name = 'noguid'")
+        t.eq(ids, [["2", "2", "t"]],
+             "noguid: two items with distinct, non-empty fallback identities")
+
+        down = f"{tmp.name}/down.conf"
+        write_config(down, f"host={tmp.name}/nowhere dbname=vigie "
+                     "user=vigie connect_timeout=2",
+                     {"noetag": srv.url("/noetag/rss.xml")})
+        p = vigie("run", "-c", down, "--once", timeout=120)
+        t.exited(p, "run --once with the database unreachable",
+                 want="nonzero")
+
+
+if __name__ == "__main__":
+    run_test("it_store", body)
