@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,10 +27,10 @@
 	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
 
 enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
-	SECT_SKIP, SECT_COUNT };
+	SECT_WATCH, SECT_SENTIMENT, SECT_RULES, SECT_SKIP, SECT_COUNT };
 
 enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
-	T_URL, T_LANG, T_TAGS };
+	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND };
 
 struct key {
 	enum sect sect;
@@ -43,6 +44,9 @@ struct key {
 #define CONF(f) offsetof(struct conf, f)
 #define POLL(f) offsetof(struct conf_poll, f)
 #define SRC(f) offsetof(struct conf_source, f)
+#define WATCH(f) offsetof(struct conf_watch, f)
+#define SENT(f) offsetof(struct conf, sentiment.f)
+#define RULES(f) offsetof(struct conf, rules.f)
 
 static const struct key keys[] = {
     {SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL},
@@ -63,6 +67,16 @@ static const struct key keys[] = {
     {SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL},
     {SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL},
     {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
+    {SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL},
+    {SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL},
+    {SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL},
+    {SECT_SENTIMENT, "lexicons", T_PATH, SENT(lexicons), 0, 0, NULL},
+    {SECT_SENTIMENT, "overrides", T_PATHS, SENT(overrides), 0, 0, NULL},
+    {SECT_SENTIMENT, "neutral_band", T_BAND, SENT(neutral_band), 0, 0,
+	"0 to 0.99"},
+    {SECT_RULES, "include", T_PATHS, RULES(include), 0, 0, NULL},
+    {SECT_RULES, "backfill", T_DURATION, RULES(backfill_ms), 0, 365 * DAY,
+	"0 to 365d"},
 };
 
 /* Beyond this a line is an error, not a value: it bounds what one line of
@@ -89,6 +103,8 @@ static const struct key keys[] = {
 struct parser {
 	struct conf *conf;
 	struct diag *diag;
+	const char *file; /* the file being read: the main one or an include */
+	int included;     /* included files hold [watch] and [source] only */
 	FILE *fp;
 	char *line;
 	size_t linecap;
@@ -102,7 +118,7 @@ struct parser {
 	char *sect_text;
 	void *base;     /* where the section's values go */
 	int seen[SECT_COUNT][ARRAY_LEN(keys)]; /* line of each key, 0: unset */
-	size_t cap;
+	struct strmap *watch_index; /* watch names, across included files */
 };
 
 static int
@@ -236,6 +252,46 @@ resolve_path(const char *conf_path, const char *rel)
 	return buf_release(&b);
 }
 
+/* A comma-separated list of paths (each made absolute) or of language
+ * tags (each checked); NULL when empty or wrong, with a message. */
+static char *
+checked_list(struct parser *p, const struct key *k, const char *name,
+    const char *value)
+{
+	char *list = normalize_tags(value), *save = NULL;
+	struct buf b;
+	int bad = 0;
+
+	if (list == NULL) {
+		diag_add(p->diag, p->file, p->lineno, "empty %s", name);
+		return NULL;
+	}
+	buf_init(&b);
+	for (char *t = strtok_r(list, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save)) {
+		if (b.len > 0)
+			buf_putc(&b, ',');
+		if (k->type == T_LANGS && !valid_lang(t)) {
+			diag_add(p->diag, p->file, p->lineno,
+			    "bad lang '%s' (expected language tags such as "
+			    "fr or en-US, separated by commas)", t);
+			bad = 1;
+		} else if (k->type == T_PATHS) {
+			char *abs = resolve_path(p->file, t);
+			buf_puts(&b, abs);
+			free(abs);
+		} else {
+			buf_puts(&b, t);
+		}
+	}
+	free(list);
+	if (bad) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_release(&b);
+}
+
 static void
 set_string(void *field, char *value)
 {
@@ -249,9 +305,8 @@ static void
 set_value(struct parser *p, const struct key *k, const char *name,
     const char *value)
 {
-	struct conf *c = p->conf;
 	void *field = (char *)p->base + k->off;
-	const char *path = c->path;
+	const char *path = p->file;
 	int line = p->lineno;
 	int64_t n = 0;
 	const char *end;
@@ -291,6 +346,21 @@ set_value(struct parser *p, const struct key *k, const char *name,
 	case T_TAGS:
 		set_string(field, normalize_tags(value));
 		return;
+	case T_PATHS:
+	case T_LANGS:
+		set_string(field, checked_list(p, k, name, value));
+		return;
+	case T_BAND: {
+		char *dend;
+		double d = strtod(value, &dend);
+		if (*value == '\0' || *dend != '\0' || !(d >= 0 && d < 1))
+			diag_add(p->diag, path, line,
+			    "%s '%s' is out of range (%s)", name, value,
+			    k->range);
+		else
+			*(double *)field = d;
+		return;
+	}
 	case T_LOGLEVEL:
 		if ((n = log_level_parse(value)) == -1)
 			diag_add(p->diag, path, line,
@@ -351,7 +421,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	if (p->sect == SECT_SKIP)
 		return 1;
 	if (p->sect == SECT_NONE) {
-		diag_add(p->diag, p->conf->path, p->lineno,
+		diag_add(p->diag, p->file, p->lineno,
 		    "key '%s' outside of any section", name);
 		return 1;
 	}
@@ -359,18 +429,20 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0)
 			k = &keys[i];
 	if (k == NULL) {
-		diag_add(p->diag, p->conf->path, p->lineno,
+		diag_add(p->diag, p->file, p->lineno,
 		    "unknown key '%s' in [%s]", name, p->sect_text);
 		return 1;
 	}
 	int *seen = &p->seen[p->sect][k - keys];
 	if (*seen != 0) {
-		diag_add(p->diag, p->conf->path, p->lineno,
+		diag_add(p->diag, p->file, p->lineno,
 		    "duplicate key '%s' in [%s] (first set at line %d)", name,
 		    p->sect_text, *seen);
 		return 1;
 	}
 	*seen = p->lineno;
+	if (k->type == T_TEXT && p->sect == SECT_WATCH)
+		((struct conf_watch *)p->base)->query_line = p->lineno;
 	set_value(p, k, name, value);
 	return 1;
 }
@@ -442,12 +514,12 @@ strmap_free(struct strmap *m)
 }
 
 static struct conf_source *
-add_source(struct conf *c, size_t *cap, const char *name, const char *file,
-    int line)
+add_source(struct conf *c, const char *name, const char *file, int line)
 {
-	if (c->nsources == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		c->sources = xreallocarray(c->sources, *cap, sizeof *c->sources);
+	if (c->nsources == c->sources_cap) {
+		c->sources_cap = c->sources_cap ? c->sources_cap * 2 : 16;
+		c->sources = xreallocarray(c->sources, c->sources_cap,
+		    sizeof *c->sources);
 	}
 	struct conf_source *s = &c->sources[c->nsources];
 	memset(s, 0, sizeof *s);
@@ -458,27 +530,112 @@ add_source(struct conf *c, size_t *cap, const char *name, const char *file,
 	return s;
 }
 
-/* [source "NAME"]: NULL with a message if the header is malformed. */
-static char *
-source_name(struct parser *p, const char *text)
+static struct conf_watch *
+add_watch(struct parser *p, const char *name)
 {
-	const char *s = text + strlen("source");
+	struct conf *c = p->conf;
+	struct conf_watch *w;
+
+	/* Grown one at a time: watches are few and parsed once. */
+	c->watches = xreallocarray(c->watches, c->nwatches + 1,
+	    sizeof *c->watches);
+	w = &c->watches[c->nwatches];
+	memset(w, 0, sizeof *w);
+	w->name = xstrdup(name);
+	w->file = xstrdup(p->file);
+	w->line = p->lineno;
+	strmap_put(p->watch_index, w->name, c->nwatches++);
+	return w;
+}
+
+/* [KIND "NAME"]: the name, or NULL with a message if the header is
+ * malformed. */
+static char *
+quoted_name(struct parser *p, const char *text, const char *kind)
+{
+	const char *s = text + strlen(kind);
 	size_t len;
 
 	s += strspn(s, " \t");
 	len = strlen(s);
 	if (len < 2 || s[0] != '"' || s[len - 1] != '"' ||
 	    memchr(s + 1, '"', len - 2) != NULL) {
-		diag_add(p->diag, p->conf->path, p->lineno,
-		    "bad section [%s] (expected [source \"NAME\"])", text);
+		diag_add(p->diag, p->file, p->lineno,
+		    "bad section [%s] (expected [%s \"NAME\"])", text, kind);
 		return NULL;
 	}
 	if (len == 2) {
-		diag_add(p->diag, p->conf->path, p->lineno,
-		    "empty source name in [%s]", text);
+		diag_add(p->diag, p->file, p->lineno,
+		    "empty %s name in [%s]", kind, text);
 		return NULL;
 	}
 	return xstrndup(s + 1, len - 2);
+}
+
+/* 1 if text is [KIND ...], a section that takes a quoted name. */
+static int
+is_named(const char *text, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	return strncmp(text, kind, n) == 0 &&
+	    (text[n] == '\0' || text[n] == ' ' || text[n] == '\t' ||
+	    text[n] == '"');
+}
+
+/* "FILE:LINE" of an earlier definition, for duplicate messages: the line
+ * alone when it is in the file being read. */
+static char *
+where(const struct parser *p, const char *file, int line)
+{
+	if (strcmp(file, p->file) == 0)
+		return xasprintf("line %d", line);
+	return xasprintf("%s:%d", file, line);
+}
+
+static void
+open_source(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "source");
+
+	if (name == NULL)
+		return;
+	const struct conf_source *dup = conf_find_source(c, name);
+	if (dup != NULL) {
+		char *at = where(p, dup->file, dup->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate source \"%s\" (first defined at %s)", name, at);
+		free(at);
+	} else {
+		p->base = add_source(c, name, p->file, p->lineno);
+		p->sect = SECT_SOURCE;
+		memset(p->seen[SECT_SOURCE], 0, sizeof p->seen[SECT_SOURCE]);
+	}
+	free(name);
+}
+
+static void
+open_watch(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "watch");
+
+	if (name == NULL)
+		return;
+	const size_t *dup = strmap_get(p->watch_index, name);
+	if (dup != NULL) {
+		const struct conf_watch *w = &c->watches[*dup];
+		char *at = where(p, w->file, w->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate watch \"%s\" (first defined at %s)", name, at);
+		free(at);
+	} else {
+		p->base = add_watch(p, name);
+		p->sect = SECT_WATCH;
+		memset(p->seen[SECT_WATCH], 0, sizeof p->seen[SECT_WATCH]);
+	}
+	free(name);
 }
 
 static void
@@ -488,55 +645,53 @@ open_section(struct parser *p, const char *text)
 		const char *name;
 		enum sect sect;
 	} fixed[] = {
-	    {"database", SECT_DATABASE},
-	    {"poll", SECT_POLL},
-	    {"daemon", SECT_DAEMON},
+	    {"database", SECT_DATABASE}, {"poll", SECT_POLL},
+	    {"daemon", SECT_DAEMON},     {"sentiment", SECT_SENTIMENT},
+	    {"rules", SECT_RULES},
 	};
 	struct conf *c = p->conf;
 
 	free(p->sect_text);
 	p->sect_text = xstrdup(text);
 	p->sect = SECT_SKIP;
+	if (is_named(text, "source")) {
+		open_source(p, text);
+		return;
+	}
+	if (is_named(text, "watch")) {
+		open_watch(p, text);
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(fixed); i++) {
-		if (strcmp(text, fixed[i].name) == 0) {
-			p->sect = fixed[i].sect;
-			p->base = fixed[i].sect == SECT_POLL ? (void *)&c->poll :
-			    (void *)c;
+		if (strcmp(text, fixed[i].name) != 0)
+			continue;
+		if (p->included) {
+			diag_add(p->diag, p->file, p->lineno,
+			    "[%s] is not allowed in an included file (only "
+			    "[watch] and [source] are)", text);
 			return;
 		}
-	}
-	if (strncmp(text, "source", 6) != 0 ||
-	    (text[6] != '\0' && text[6] != ' ' && text[6] != '\t' &&
-	    text[6] != '"')) {
-		diag_add(p->diag, c->path, p->lineno, "unknown section [%s]",
-		    text);
+		p->sect = fixed[i].sect;
+		p->base = fixed[i].sect == SECT_POLL ? (void *)&c->poll
+		                                     : (void *)c;
 		return;
 	}
-	char *name = source_name(p, text);
-	if (name == NULL)
-		return;
-	const struct conf_source *dup = conf_find_source(c, name);
-	if (dup != NULL) {
-		diag_add(p->diag, c->path, p->lineno,
-		    "duplicate source \"%s\" (first defined at line %d)", name,
-		    dup->line);
-	} else {
-		p->base = add_source(c, &p->cap, name, c->path, p->lineno);
-		p->sect = SECT_SOURCE;
-		memset(p->seen[SECT_SOURCE], 0, sizeof p->seen[SECT_SOURCE]);
-	}
-	free(name);
+	diag_add(p->diag, p->file, p->lineno, "unknown section [%s]", text);
 }
 
-/* A source's url can only be found missing once its section is over. */
+/* A required key can only be found missing once its section is over. */
 static void
 close_section(struct parser *p)
 {
 	const struct conf_source *s = p->base;
+	const struct conf_watch *w = p->base;
 
 	if (p->sect == SECT_SOURCE && s->url == NULL)
 		diag_add(p->diag, s->file, s->line, "source \"%s\" has no url",
 		    s->name);
+	if (p->sect == SECT_WATCH && w->query == NULL)
+		diag_add(p->diag, w->file, w->line,
+		    "watch \"%s\" has no query", w->name);
 }
 
 /* Where inih's scan for one of chars stops: at one of them, at an inline
@@ -580,7 +735,7 @@ header(struct parser *p, const char *s)
 	const char *end = ini_scan(s + 1, "]");
 
 	if (*end != ']') {
-		diag_add(p->diag, p->conf->path, p->lineno,
+		diag_add(p->diag, p->file, p->lineno,
 		    "syntax error: no ']' to close the section header");
 		skip_section(p);
 		return;
@@ -596,7 +751,7 @@ static void
 check_handled(struct parser *p)
 {
 	if (p->pending && !p->handled)
-		diag_add(p->diag, p->conf->path, p->lineno,
+		diag_add(p->diag, p->file, p->lineno,
 		    "syntax error: expected 'key = value'");
 	p->pending = 0;
 }
@@ -674,7 +829,7 @@ read_line(char *str, int num, void *stream)
 	while (isspace((unsigned char)*s))
 		s++;
 	if (r == 1) {
-		diag_add(p->diag, p->conf->path, p->lineno, "line too long");
+		diag_add(p->diag, p->file, p->lineno, "line too long");
 		if (*s == '[')
 			skip_section(p);
 		s = "";
@@ -707,15 +862,17 @@ conf_defaults(struct conf *c, const char *path)
 	c->poll.concurrency = 64;
 	c->poll.per_host = 2;
 	c->poll.user_agent = xstrdup(DEFAULT_USER_AGENT);
+	c->sentiment.lexicons = xasprintf("%s/lexicons", rules_dir_default());
+	c->sentiment.neutral_band = 0.05;
+	c->rules.backfill_ms = 30 * DAY;
 }
 
 static void
 parse_file(struct parser *p)
 {
-	struct conf *c = p->conf;
 
-	if ((p->fp = fopen(c->path, "r")) == NULL) {
-		diag_add(p->diag, c->path, 0, "cannot read: %s",
+	if ((p->fp = fopen(p->file, "r")) == NULL) {
+		diag_add(p->diag, p->file, 0, "cannot read: %s",
 		    strerror(errno));
 		return;
 	}
@@ -724,7 +881,7 @@ parse_file(struct parser *p)
 	(void)ini_parse_stream(read_line, p, on_key, p);
 	close_section(p);
 	if (p->read_errno != 0)
-		diag_add(p->diag, c->path, 0, "cannot read: %s",
+		diag_add(p->diag, p->file, 0, "cannot read: %s",
 		    strerror(p->read_errno));
 	fclose(p->fp);
 	free(p->line);
@@ -775,7 +932,7 @@ import_opml(struct parser *p)
 			continue;
 		const char *title = f->title != NULL ? f->title : f->url;
 		char *name = unique_name(c->index, &suffixes, title);
-		struct conf_source *s = add_source(c, &p->cap, name,
+		struct conf_source *s = add_source(c, name,
 		    c->poll.opml, f->line);
 		free(name);
 		s->url = xstrdup(f->url);
@@ -788,6 +945,41 @@ import_opml(struct parser *p)
 	opml_free(feeds, nfeeds);
 }
 
+/* Every file the [rules] include patterns name, in the order given and,
+ * within a pattern, in name order. */
+static void
+read_includes(struct conf *c, struct diag *diag, struct strmap *watches)
+{
+	char *list = xstrdup(c->rules.include), *save = NULL;
+
+	for (char *pat = strtok_r(list, ",", &save); pat != NULL;
+	    pat = strtok_r(NULL, ",", &save)) {
+		glob_t g;
+		int rc = glob(pat, GLOB_ERR, NULL, &g);
+
+		if (rc == GLOB_NOMATCH && strpbrk(pat, "*?[") == NULL)
+			diag_add(diag, pat, 0, "cannot read: %s",
+			    strerror(ENOENT));
+		else if (rc != 0 && rc != GLOB_NOMATCH)
+			diag_add(diag, c->path, 0,
+			    "cannot read the files of include '%s'", pat);
+		for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+			struct parser *p = xcalloc(1, sizeof *p);
+
+			p->conf = c;
+			p->diag = diag;
+			p->file = g.gl_pathv[i];
+			p->included = 1;
+			p->watch_index = watches;
+			parse_file(p);
+			free(p);
+		}
+		if (rc == 0)
+			globfree(&g);
+	}
+	free(list);
+}
+
 struct conf *
 conf_load(const char *path, struct diag *diag)
 {
@@ -795,10 +987,17 @@ conf_load(const char *path, struct diag *diag)
 	struct parser *p = xcalloc(1, sizeof *p);
 	size_t before = diag->len;
 
+	struct strmap watches = {0};
+
 	conf_defaults(c, path);
 	p->conf = c;
 	p->diag = diag;
+	p->file = c->path;
+	p->watch_index = &watches;
 	parse_file(p);
+	if (c->rules.include != NULL)
+		read_includes(c, diag, &watches);
+	strmap_free(&watches);
 	for (size_t i = 0; i < c->nsources; i++)
 		if (c->sources[i].interval_ms == 0)
 			c->sources[i].interval_ms = c->poll.interval_ms;
@@ -826,6 +1025,18 @@ conf_free(struct conf *c)
 		free(s->file);
 	}
 	free(c->sources);
+	for (size_t i = 0; i < c->nwatches; i++) {
+		struct conf_watch *w = &c->watches[i];
+		free(w->name);
+		free(w->query);
+		free(w->lang);
+		free(w->tags);
+		free(w->file);
+	}
+	free(c->watches);
+	free(c->sentiment.lexicons);
+	free(c->sentiment.overrides);
+	free(c->rules.include);
 	strmap_free(c->index);
 	free(c->index);
 	free(c->poll.user_agent);

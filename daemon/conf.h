@@ -32,6 +32,29 @@ struct conf_source {
 	int line;
 };
 
+/* A watch: what to look for, in which languages. Its query is compiled by
+ * watch.c; here it is only text with the line it came from. */
+struct conf_watch {
+	char *name;
+	char *query;
+	char *lang; /* comma-separated language tags; NULL: all */
+	char *tags; /* comma-separated, trimmed; NULL: none */
+	char *file;
+	int line;       /* of the [watch] header */
+	int query_line; /* of the query key */
+};
+
+struct conf_sentiment {
+	char *lexicons;      /* directory of the shipped lexicons */
+	char *overrides;     /* comma-separated files, absolute; or NULL */
+	double neutral_band; /* |compound| below it is neutral; 0.05 */
+};
+
+struct conf_rules {
+	char *include;       /* comma-separated glob patterns, absolute */
+	int64_t backfill_ms; /* history matched again for a new watch; 30d */
+};
+
 struct conf {
 	char *path;
 	char *conninfo; /* "" means libpq defaults and PG* variables */
@@ -39,11 +62,17 @@ struct conf {
 	struct conf_poll poll;
 	struct conf_source *sources;
 	size_t nsources;
+	size_t sources_cap;
 	struct strmap *index; /* sources by name, for conf_find_source() */
+	struct conf_watch *watches;
+	size_t nwatches;
+	struct conf_sentiment sentiment;
+	struct conf_rules rules;
 };
 
 /*
- * Reads and validates path (and the OPML file it names). Returns the
+ * Reads and validates path, the files its [rules] include names (which may
+ * hold [watch] and [source] sections only) and the OPML file it names. Returns the
  * configuration, or NULL with every problem appended to diag.
  */
 struct conf *conf_load(const char *path, struct diag *diag);
