@@ -870,7 +870,6 @@ conf_defaults(struct conf *c, const char *path)
 static void
 parse_file(struct parser *p)
 {
-
 	if ((p->fp = fopen(p->file, "r")) == NULL) {
 		diag_add(p->diag, p->file, 0, "cannot read: %s",
 		    strerror(errno));
