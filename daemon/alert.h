@@ -1,0 +1,68 @@
+/*
+ * alert.h - what a notification says, and how it is written: a MIME email
+ * (text and HTML alternatives, UTF-8 headers encoded, no header injection
+ * from feed text, a 24-hour chart without remote images) and a versioned
+ * JSON webhook payload (or Slack's incoming-webhook shape), signed with
+ * HMAC-SHA256. Pure functions of a struct alert: delivery is elsewhere.
+ */
+#ifndef VIGIE_ALERT_H
+#define VIGIE_ALERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct alert_mention {
+	const char *title;
+	const char *source;
+	const char *link;
+	double score; /* compound tone */
+};
+
+struct alert {
+	const char *event_id; /* stable: a receiver drops duplicates by it */
+	const char *kind;     /* "spike" or "source" */
+	const char *state;    /* "firing", "escalated" or "resolved" */
+	const char *severity; /* "warning" or "critical" */
+	const char *subject;  /* the watch's or the source's name */
+	const char *lang;     /* "fr" or "en": the language of the text */
+	int64_t at_ms;        /* when the state changed */
+	int64_t started_ms;   /* when the incident opened */
+	/* spike */
+	int window_count;
+	int window_total;
+	double expected;
+	double ratio;
+	double p;
+	const char *reason;   /* "poisson", "cusum" or "cold" */
+	int64_t window_ms;
+	const struct alert_mention *top; /* most negative first */
+	size_t ntop;
+	const char *const *terms;        /* the terms that matched */
+	size_t nterms;
+	const int *series;    /* negatives per hour, the last 24 hours */
+	size_t nseries;
+	/* source */
+	int failures;
+	const char *last_error;
+	const char *url;
+};
+
+/*
+ * The whole message (headers and body, CRLF line ends) ready for SMTP.
+ * to is the list of recipients; message_id_domain names the host in the
+ * Message-ID. Returns a new string.
+ */
+char *alert_email(const struct alert *, const char *from,
+    const char *const *to, size_t nto, const char *message_id_domain);
+
+enum webhook_format { WEBHOOK_JSON, WEBHOOK_SLACK };
+
+/* The webhook body (see docs/WEBHOOK.md). Returns a new string. */
+char *alert_webhook(const struct alert *, enum webhook_format);
+
+/* "sha256=" and the lowercase hex HMAC-SHA256 of body with key, as in
+ * GitHub's X-Hub-Signature-256. out holds at least 72 bytes. */
+void alert_sign(const void *key, size_t keylen, const char *body,
+    size_t len, char out[72]);
+
+#endif
