@@ -31,6 +31,9 @@ struct fetch {
 	struct fetcher *fetcher;
 	CURL *easy;
 	struct curl_slist *headers;
+	struct curl_slist *rcpt;
+	const char *upload;   /* the request's body, being sent */
+	size_t upload_left;
 	fetch_done_cb done;
 	void *arg;
 	int64_t max_body;
@@ -65,6 +68,7 @@ fetch_free(struct fetch *f)
 	curl_multi_remove_handle(f->fetcher->multi, f->easy);
 	curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->headers);
+	curl_slist_free_all(f->rcpt);
 	response_clear(&f->resp);
 	free(f);
 }
@@ -166,6 +170,20 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 		return 0;
 	}
 	buf_append(&f->resp.body, data, n);
+	return n;
+}
+
+static size_t
+on_upload(char *out, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	if (n > f->upload_left)
+		n = f->upload_left;
+	memcpy(out, f->upload, n);
+	f->upload += n;
+	f->upload_left -= n;
 	return n;
 }
 
@@ -322,22 +340,90 @@ fetcher_free(struct fetcher *fr)
 }
 
 static int
+append(struct curl_slist **list, const char *s)
+{
+	struct curl_slist *l = curl_slist_append(*list, s);
+
+	if (l == NULL)
+		return -1;
+	*list = l;
+	return 0;
+}
+
+static int
 add_header(struct curl_slist **list, const char *name, const char *value)
 {
-	struct curl_slist *l;
 	char *h;
+	int rc;
 
 	/* Validators come from servers: a CR or LF in one must not let a
 	 * server inject headers into our next request. */
 	if (value == NULL || value[0] == '\0' || strpbrk(value, "\r\n"))
 		return 0;
 	h = xasprintf("%s: %s", name, value);
-	l = curl_slist_append(*list, h);
+	rc = append(list, h);
 	free(h);
-	if (l == NULL)
-		return -1;
-	*list = l;
-	return 0;
+	return rc;
+}
+
+static int
+is_smtp(const char *url)
+{
+	return strncasecmp(url, "smtp://", 7) == 0 ||
+	    strncasecmp(url, "smtps://", 8) == 0;
+}
+
+/* The options of an upload (see struct fetch_request). */
+static CURLcode
+setup_upload(struct fetch *f, const struct fetch_request *req)
+{
+	CURL *e = f->easy;
+	CURLcode rc = CURLE_OK;
+
+	f->upload = req->body;
+	f->upload_left = req->body_len;
+	if (is_smtp(req->url)) {
+		for (size_t i = 0; i < req->nrcpt; i++)
+			if (append(&f->rcpt, req->mail_rcpt[i]) == -1)
+				return CURLE_OUT_OF_MEMORY;
+		rc = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_MAIL_FROM,
+			    req->mail_from);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_MAIL_RCPT, f->rcpt);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		if (rc == CURLE_OK && req->starttls)
+			rc = curl_easy_setopt(e, CURLOPT_USE_SSL,
+			    (long)CURLUSESSL_ALL);
+		if (rc == CURLE_OK && req->username != NULL)
+			rc = curl_easy_setopt(e, CURLOPT_USERNAME,
+			    req->username);
+		if (rc == CURLE_OK && req->password != NULL)
+			rc = curl_easy_setopt(e, CURLOPT_PASSWORD,
+			    req->password);
+	} else {
+		for (size_t i = 0; i < req->nheaders; i++)
+			if (strpbrk(req->headers[i], "\r\n") == NULL &&
+			    append(&f->headers, req->headers[i]) == -1)
+				return CURLE_OUT_OF_MEMORY;
+		/* A webhook that redirects is misconfigured: a POST is not
+		 * replayed elsewhere. */
+		rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_POST, 1L);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)req->body_len);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
+	}
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_READDATA, f);
+	return rc;
 }
 
 struct fetch *
@@ -392,6 +478,8 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 	 * minutes gain nothing from idle sockets. */
 	SET(CURLOPT_MAXAGE_CONN, 30L);
 #undef SET
+	if (rc == CURLE_OK && req->body != NULL)
+		rc = setup_upload(f, req);
 	if (rc != CURLE_OK) {
 		log_err("fetch: %s: %s", req->url, curl_easy_strerror(rc));
 		goto fail;
@@ -404,6 +492,7 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 fail:
 	curl_easy_cleanup(e);
 	curl_slist_free_all(f->headers);
+	curl_slist_free_all(f->rcpt);
 	free(f);
 	return NULL;
 }

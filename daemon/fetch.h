@@ -25,6 +25,21 @@ struct fetch_request {
 	const char *user_agent;
 	int64_t timeout_ms; /* whole transfer; connecting gets at most 10 s */
 	int64_t max_body;   /* bytes after decompression */
+
+	/* Uploads. With a body and an http(s) URL: a POST, never
+	 * redirected, with the extra headers ("Name: value"). With an
+	 * smtp(s) URL: the body is a whole message submitted from mail_from
+	 * to every mail_rcpt. */
+	const char *body;
+	size_t body_len;
+	const char *const *headers;
+	size_t nheaders;
+	const char *mail_from;
+	const char *const *mail_rcpt;
+	size_t nrcpt;
+	int starttls;          /* smtp://: require STARTTLS */
+	const char *username;  /* SMTP AUTH; NULL: none */
+	const char *password;
 };
 
 struct fetch_response {
