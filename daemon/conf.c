@@ -27,10 +27,12 @@
 	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
 
 enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
-	SECT_WATCH, SECT_SENTIMENT, SECT_RULES, SECT_SKIP, SECT_COUNT };
+	SECT_WATCH, SECT_SENTIMENT, SECT_RULES, SECT_SMTP, SECT_NOTIFY,
+	SECT_SKIP, SECT_COUNT };
 
 enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
-	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND };
+	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND, T_BOOL, T_SMTP_URL,
+	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES };
 
 struct key {
 	enum sect sect;
@@ -47,6 +49,8 @@ struct key {
 #define WATCH(f) offsetof(struct conf_watch, f)
 #define SENT(f) offsetof(struct conf, sentiment.f)
 #define RULES(f) offsetof(struct conf, rules.f)
+#define SMTP(f) offsetof(struct conf, smtp.f)
+#define NOTIFY(f) offsetof(struct conf_notify, f)
 
 static const struct key keys[] = {
     {SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL},
@@ -77,6 +81,20 @@ static const struct key keys[] = {
     {SECT_RULES, "include", T_PATHS, RULES(include), 0, 0, NULL},
     {SECT_RULES, "backfill", T_DURATION, RULES(backfill_ms), 0, 365 * DAY,
 	"0 to 365d"},
+    {SECT_POLL, "notify", T_NAMES, POLL(notify), 0, 0, NULL},
+    {SECT_POLL, "alert_after", T_INT, POLL(alert_after), 1, 1000,
+	"1 to 1000"},
+    {SECT_WATCH, "notify", T_NAMES, WATCH(notify), 0, 0, NULL},
+    {SECT_SMTP, "url", T_SMTP_URL, SMTP(url), 0, 0, NULL},
+    {SECT_SMTP, "from", T_EMAILS, SMTP(from), 0, 0, NULL},
+    {SECT_SMTP, "username", T_TEXT, SMTP(username), 0, 0, NULL},
+    {SECT_SMTP, "password_file", T_PATH, SMTP(password_file), 0, 0, NULL},
+    {SECT_SMTP, "starttls", T_BOOL, SMTP(starttls), 0, 0, NULL},
+    {SECT_NOTIFY, "email", T_EMAILS, NOTIFY(email), 0, 0, NULL},
+    {SECT_NOTIFY, "webhook", T_HOOK_URL, NOTIFY(webhook), 0, 0, NULL},
+    {SECT_NOTIFY, "format", T_FORMAT, NOTIFY(slack), 0, 0, NULL},
+    {SECT_NOTIFY, "secret_file", T_PATH, NOTIFY(secret_file), 0, 0, NULL},
+    {SECT_NOTIFY, "lang", T_ALERT_LANG, NOTIFY(lang), 0, 0, NULL},
 };
 
 /* Beyond this a line is an error, not a value: it bounds what one line of
@@ -200,6 +218,18 @@ valid_lang(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
 }
 
+/* A bare address, user@host: what SMTP's MAIL FROM and RCPT TO take.
+ * Anything that could smuggle a command or a header is refused. */
+static int
+valid_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at != NULL && at != s && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL &&
+	    strpbrk(s, " \t\r\n<>()[]\\,;:\"") == NULL;
+}
+
 /* Comma-separated, each trimmed, empty ones dropped; NULL if none. */
 static char *
 normalize_tags(const char *s)
@@ -276,6 +306,11 @@ checked_list(struct parser *p, const struct key *k, const char *name,
 			    "bad lang '%s' (expected language tags such as "
 			    "fr or en-US, separated by commas)", t);
 			bad = 1;
+		} else if (k->type == T_EMAILS && !valid_email(t)) {
+			diag_add(p->diag, p->file, p->lineno,
+			    "bad address '%s' in %s (expected user@host)", t,
+			    name);
+			bad = 1;
 		} else if (k->type == T_PATHS) {
 			char *abs = resolve_path(p->file, t);
 			buf_puts(&b, abs);
@@ -348,6 +383,50 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		return;
 	case T_PATHS:
 	case T_LANGS:
+		set_string(field, checked_list(p, k, name, value));
+		return;
+	case T_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			*(int *)field = 1;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+			*(int *)field = 0;
+		else
+			diag_add(p->diag, path, line,
+			    "bad %s '%s' (expected yes or no)", name, value);
+		return;
+	case T_FORMAT:
+		if (strcmp(value, "json") == 0 || strcmp(value, "slack") == 0)
+			*(int *)field = strcmp(value, "slack") == 0;
+		else
+			diag_add(p->diag, path, line,
+			    "bad format '%s' (expected json or slack)", value);
+		return;
+	case T_ALERT_LANG:
+		if (strcmp(value, "fr") == 0 || strcmp(value, "en") == 0)
+			set_string(field, xstrdup(value));
+		else
+			diag_add(p->diag, path, line,
+			    "bad lang '%s' (expected fr or en)", value);
+		return;
+	case T_SMTP_URL:
+		if (strncmp(value, "smtp://", 7) != 0 &&
+		    strncmp(value, "smtps://", 8) != 0)
+			diag_add(p->diag, path, line,
+			    "bad url '%s' (expected smtp://HOST:PORT or "
+			    "smtps://HOST:PORT)", value);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	case T_HOOK_URL:
+		if (!url_is_http(value))
+			diag_add(p->diag, path, line,
+			    "bad webhook '%s' (expected an absolute http:// or "
+			    "https:// URL)", value);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	case T_EMAILS:
+	case T_NAMES:
 		set_string(field, checked_list(p, k, name, value));
 		return;
 	case T_BAND: {
@@ -639,6 +718,36 @@ open_watch(struct parser *p, const char *text)
 }
 
 static void
+open_notify(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "notify");
+	const struct conf_notify *dup;
+	struct conf_notify *n;
+
+	if (name == NULL)
+		return;
+	if ((dup = conf_find_notify(c, name)) != NULL) {
+		char *at = where(p, dup->file, dup->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate notify \"%s\" (first defined at %s)", name, at);
+		free(at);
+		free(name);
+		return;
+	}
+	c->notifies = xreallocarray(c->notifies, c->nnotifies + 1,
+	    sizeof *c->notifies);
+	n = &c->notifies[c->nnotifies++];
+	memset(n, 0, sizeof *n);
+	n->name = name;
+	n->file = xstrdup(p->file);
+	n->line = p->lineno;
+	p->base = n;
+	p->sect = SECT_NOTIFY;
+	memset(p->seen[SECT_NOTIFY], 0, sizeof p->seen[SECT_NOTIFY]);
+}
+
+static void
 open_section(struct parser *p, const char *text)
 {
 	static const struct {
@@ -647,7 +756,7 @@ open_section(struct parser *p, const char *text)
 	} fixed[] = {
 	    {"database", SECT_DATABASE}, {"poll", SECT_POLL},
 	    {"daemon", SECT_DAEMON},     {"sentiment", SECT_SENTIMENT},
-	    {"rules", SECT_RULES},
+	    {"rules", SECT_RULES},        {"smtp", SECT_SMTP},
 	};
 	struct conf *c = p->conf;
 
@@ -660,6 +769,10 @@ open_section(struct parser *p, const char *text)
 	}
 	if (is_named(text, "watch")) {
 		open_watch(p, text);
+		return;
+	}
+	if (is_named(text, "notify") && !p->included) {
+		open_notify(p, text);
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(fixed); i++) {
@@ -689,9 +802,14 @@ close_section(struct parser *p)
 	if (p->sect == SECT_SOURCE && s->url == NULL)
 		diag_add(p->diag, s->file, s->line, "source \"%s\" has no url",
 		    s->name);
+	const struct conf_notify *n = p->base;
+
 	if (p->sect == SECT_WATCH && w->query == NULL)
 		diag_add(p->diag, w->file, w->line,
 		    "watch \"%s\" has no query", w->name);
+	if (p->sect == SECT_NOTIFY && n->email == NULL && n->webhook == NULL)
+		diag_add(p->diag, n->file, n->line,
+		    "notify \"%s\" has neither email nor webhook", n->name);
 }
 
 /* Where inih's scan for one of chars stops: at one of them, at an inline
@@ -865,6 +983,7 @@ conf_defaults(struct conf *c, const char *path)
 	c->sentiment.lexicons = xasprintf("%s/lexicons", rules_dir_default());
 	c->sentiment.neutral_band = 0.05;
 	c->rules.backfill_ms = 30 * DAY;
+	c->poll.alert_after = 5;
 }
 
 static void
@@ -979,6 +1098,47 @@ read_includes(struct conf *c, struct diag *diag, struct strmap *watches)
 	free(list);
 }
 
+/* Each name of a notify list must be a [notify] section. */
+static void
+check_notify_names(struct conf *c, struct diag *diag, const char *list,
+    const char *file, int line, const char *what)
+{
+	char *copy, *save = NULL;
+
+	if (list == NULL)
+		return;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save))
+		if (conf_find_notify(c, t) == NULL)
+			diag_add(diag, file, line,
+			    "%s: notify '%s' is not a [notify \"%s\"] section",
+			    what, t, t);
+	free(copy);
+}
+
+/* What can only be checked once every file is read. */
+static void
+check_references(struct conf *c, struct diag *diag)
+{
+	check_notify_names(c, diag, c->poll.notify, c->path, 0, "[poll]");
+	for (size_t i = 0; i < c->nwatches; i++) {
+		const struct conf_watch *w = &c->watches[i];
+		char *what = xasprintf("watch \"%s\"", w->name);
+		check_notify_names(c, diag, w->notify, w->file, w->line, what);
+		free(what);
+	}
+	for (size_t i = 0; i < c->nnotifies; i++) {
+		const struct conf_notify *n = &c->notifies[i];
+		if (n->email != NULL && c->smtp.url == NULL)
+			diag_add(diag, n->file, n->line,
+			    "notify \"%s\" sends email but [smtp] has no url",
+			    n->name);
+	}
+	if (c->smtp.url != NULL && c->smtp.from == NULL)
+		diag_add(diag, c->path, 0, "[smtp] has a url but no from");
+}
+
 struct conf *
 conf_load(const char *path, struct diag *diag)
 {
@@ -997,6 +1157,7 @@ conf_load(const char *path, struct diag *diag)
 	if (c->rules.include != NULL)
 		read_includes(c, diag, &watches);
 	strmap_free(&watches);
+	check_references(c, diag);
 	for (size_t i = 0; i < c->nsources; i++)
 		if (c->sources[i].interval_ms == 0)
 			c->sources[i].interval_ms = c->poll.interval_ms;
@@ -1030,9 +1191,25 @@ conf_free(struct conf *c)
 		free(w->query);
 		free(w->lang);
 		free(w->tags);
+		free(w->notify);
 		free(w->file);
 	}
 	free(c->watches);
+	for (size_t i = 0; i < c->nnotifies; i++) {
+		struct conf_notify *n = &c->notifies[i];
+		free(n->name);
+		free(n->email);
+		free(n->webhook);
+		free(n->secret_file);
+		free(n->lang);
+		free(n->file);
+	}
+	free(c->notifies);
+	free(c->smtp.url);
+	free(c->smtp.from);
+	free(c->smtp.username);
+	free(c->smtp.password_file);
+	free(c->poll.notify);
 	free(c->sentiment.lexicons);
 	free(c->sentiment.overrides);
 	free(c->rules.include);
@@ -1051,4 +1228,13 @@ conf_find_source(const struct conf *c, const char *name)
 	const size_t *i = strmap_get(c->index, name);
 
 	return i != NULL ? &c->sources[*i] : NULL;
+}
+
+const struct conf_notify *
+conf_find_notify(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nnotifies; i++)
+		if (strcmp(c->notifies[i].name, name) == 0)
+			return &c->notifies[i];
+	return NULL;
 }

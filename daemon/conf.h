@@ -20,6 +20,8 @@ struct conf_poll {
 	int per_host;               /* transfers per host, default 2 */
 	char *user_agent;           /* default "vigie/VERSION (+url)" */
 	char *opml;                 /* absolute path or NULL */
+	char *notify;               /* source-health alerts go there */
+	int alert_after;            /* failures in a row before one; 5 */
 };
 
 struct conf_source {
@@ -39,9 +41,30 @@ struct conf_watch {
 	char *query;
 	char *lang; /* comma-separated language tags; NULL: all */
 	char *tags; /* comma-separated, trimmed; NULL: none */
+	char *notify; /* comma-separated [notify] names, or NULL */
 	char *file;
 	int line;       /* of the [watch] header */
 	int query_line; /* of the query key */
+};
+
+/* Where alerts go: [notify "NAME"]. */
+struct conf_notify {
+	char *name;
+	char *email;       /* comma-separated addresses, or NULL */
+	char *webhook;     /* URL, or NULL */
+	int slack;         /* format = slack (else json) */
+	char *secret_file; /* key for the webhook signature, or NULL */
+	char *lang;        /* "fr" or "en" (default en) */
+	char *file;
+	int line;
+};
+
+struct conf_smtp {
+	char *url;     /* smtp://host:port or smtps://...; NULL: no email */
+	char *from;
+	char *username;
+	char *password_file;
+	int starttls;  /* starttls = yes|no (default no) */
 };
 
 struct conf_sentiment {
@@ -68,6 +91,9 @@ struct conf {
 	size_t nwatches;
 	struct conf_sentiment sentiment;
 	struct conf_rules rules;
+	struct conf_smtp smtp;
+	struct conf_notify *notifies;
+	size_t nnotifies;
 };
 
 /*
@@ -79,6 +105,8 @@ struct conf *conf_load(const char *path, struct diag *diag);
 void conf_free(struct conf *);
 
 const struct conf_source *conf_find_source(const struct conf *,
+    const char *name);
+const struct conf_notify *conf_find_notify(const struct conf *,
     const char *name);
 
 /* "30s", "15m", "2h", "1d", "500ms", bare seconds. 0 ok, -1 bad. */
