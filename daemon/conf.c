@@ -320,10 +320,9 @@ checked_list(struct parser *p, const struct key *k, const char *name,
 		}
 	}
 	free(list);
-	if (bad) {
-		buf_free(&b);
-		return NULL;
-	}
+	/* Kept even when partly wrong, so that it is not also reported
+	 * missing: the configuration is refused anyway. */
+	(void)bad;
 	return buf_release(&b);
 }
 
@@ -414,16 +413,14 @@ set_value(struct parser *p, const struct key *k, const char *name,
 			diag_add(p->diag, path, line,
 			    "bad url '%s' (expected smtp://HOST:PORT or "
 			    "smtps://HOST:PORT)", value);
-		else
-			set_string(field, xstrdup(value));
+		set_string(field, xstrdup(value));
 		return;
 	case T_HOOK_URL:
 		if (!url_is_http(value))
 			diag_add(p->diag, path, line,
 			    "bad webhook '%s' (expected an absolute http:// or "
 			    "https:// URL)", value);
-		else
-			set_string(field, xstrdup(value));
+		set_string(field, xstrdup(value));
 		return;
 	case T_EMAILS:
 	case T_NAMES:
