@@ -122,7 +122,7 @@ static const char *const fr_incr[] = {
     "extremement", "absolument", "totalement", "completement",
     "particulierement", "vachement", "carrement", "franchement",
     "enormement", "profondement", "entierement", "fortement", "hautement",
-    "incroyablement", "terriblement", "beaucoup", "aussi", "grave"};
+    "incroyablement", "terriblement", "beaucoup", "aussi"};
 static const char *const fr_decr[] = {
     "peu", "un peu", "assez", "plutot", "legerement", "moyennement",
     "presque", "quelque peu", "relativement", "a peine", "moins",
@@ -601,15 +601,16 @@ merge_phrases(const struct lang_model *m, struct toks *t, int boosters)
 }
 
 /* Valence of a word, through its Snowball stem if the form itself is not
- * in the lexicon (French). Short words are not stemmed: their stems
- * collide too easily. */
+ * in the lexicon (French). Short words and rule words are not stemmed:
+ * their stems collide too easily ("extrêmement" with "extrême"). */
 static int
 word_valence(const struct lang_model *m, const struct toks *t, size_t i,
     double *val)
 {
 	const struct lexent *e = tok_get(&m->words, t, i);
 
-	if (e == NULL && m->stemmer && t->v[i].len > 3) {
+	if (e == NULL && m->stemmer && t->v[i].len > 3 &&
+	    !tok_get(&m->boost, t, i) && !tok_get(&m->negate, t, i)) {
 		const sb_symbol *st = sb_stemmer_stem(m->stemmer,
 		    (const sb_symbol *)tok_str(t, i), (int)t->v[i].len);
 		if (st)
@@ -846,8 +847,8 @@ score_fr(const struct lang_model *m, const struct toks *t, double *s)
 			size_t j = i - st - 1;
 			if (t->v[j].flags & T_BREAK)
 				break;
-			if (t->v[j].flags & T_LEX)
-				continue;
+			/* Unlike VADER, an intensifier the lexicon also scores
+			 * ("super", "terriblement") still intensifies. */
 			double b = booster(m, t, j, v, capdiff);
 			v += st == 0 ? b : st == 1 ? b * 0.95 : b * 0.9;
 		}

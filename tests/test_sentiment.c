@@ -1,0 +1,375 @@
+/*
+ * test_sentiment.c - every scoring rule of both languages, pinned by
+ * sentences whose sign or ordering is unambiguous; exact compound scores
+ * checked against the reference (tests/vader_oracle.py); the abusive flag,
+ * language detection, override files and lexicon errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <utf8proc.h>
+
+#include "sentiment.h"
+
+#define LEXICONS VIGIE_SOURCE_RULES_DIR "/lexicons"
+
+static struct sentiment_model *model;
+
+static int
+setup(void **state)
+{
+	struct diag d = {0};
+
+	(void)state;
+	model = sentiment_model_load(LEXICONS, NULL, 0, &d);
+	diag_free(&d);
+	return model ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sentiment_model_free(model);
+	return 0;
+}
+
+static struct sentiment_score
+score(const char *text, const char *lang)
+{
+	struct sentiment_score s;
+
+	sentiment_score(model, text, strlen(text), lang, 0.05, &s);
+	return s;
+}
+
+static double
+en(const char *text)
+{
+	return score(text, "en").compound;
+}
+
+static double
+fr(const char *text)
+{
+	return score(text, "fr").compound;
+}
+
+/* Compound scores compared to 4 decimals, as VADER rounds them. */
+#define assert_compound(text, want)                                        \
+	assert_int_equal((long)(en(text) * 10000 + (en(text) < 0 ? -0.5 : 0.5)), \
+	    (long)((want) * 10000 + ((want) < 0 ? -0.5 : 0.5)))
+
+static void
+test_vader_exact(void **state)
+{
+	(void)state;
+	/* Values vaderSentiment gives; tests/vader_oracle.py checks them
+	 * against NLTK as well. */
+	assert_compound("The food was good.", 0.4404);
+	assert_compound("The food was not very good.", -0.3865);
+	assert_compound("The service was great but the food was awful.",
+	    -0.3506);
+	assert_compound("I HATE waiting in line.", -0.6633);
+	assert_compound("The battery life is amazing!!!", 0.6884);
+	assert_compound("It wasn't great, but it wasn't terrible either.",
+	    0.2924);
+	assert_compound("The movie was kind of boring.", -0.3804);
+	assert_compound("I absolutely love it!", 0.6989);
+	/* Reference rules NLTK lacks: "no" before a word negates it, "bus
+	 * stop" is neutral, "without doubt" does not negate. */
+	assert_true(en("No problems at all with the installation.") > 0);
+	assert_compound("I waited at the bus stop for an hour.", 0);
+	assert_true(en("It is without doubt the best pizza in town.") > 0);
+}
+
+static void
+test_en_rules(void **state)
+{
+	(void)state;
+	double good = en("The food was good");
+
+	assert_true(good > 0);
+	assert_true(en("The food was not good") < 0);
+	assert_true(en("The food wasn't good") < 0);
+	assert_true(en("The food was very good") > good);
+	assert_true(en("The food was slightly good") < good);
+	assert_true(en("The food was slightly good") > 0);
+	/* ALL CAPS only counts when the text mixes case. */
+	assert_true(en("The food was GOOD") > good);
+	assert_true(en("THE FOOD WAS GOOD") == good);
+	assert_true(en("The food was good!") > good);
+	assert_true(en("The food was good!!!!") > en("The food was good!"));
+	assert_true(en("The food was good??") > good);
+	assert_true(en("The food was good but the service was bad") < 0);
+	assert_true(en("The food was bad but the service was good") > 0);
+	assert_true(en("That pizza was the bomb") > 0);
+	assert_true(en("This is the least helpful answer") < 0);
+	assert_true(en("I was never so happy in my life") > en("I was happy"));
+	/* Phrases from en-reputation.tsv. */
+	assert_true(en("They had a data breach") < 0);
+	assert_true(en("I got a refund") > 0);
+	assert_true(en("What a rip-off") < 0);
+}
+
+static void
+test_fr_negation(void **state)
+{
+	(void)state;
+	assert_true(fr("Je suis content") > 0);
+	assert_true(fr("Je ne suis pas content") < 0);
+	assert_true(fr("Je suis pas content") < 0);
+	assert_true(fr("Je ne l'aime pas") < 0);
+	assert_true(fr("Je ne suis plus satisfait") < 0);
+	assert_true(fr("Je n'ai jamais été satisfait") < 0);
+	assert_true(fr("Livré sans problème") > 0);
+	assert_true(fr("Aucun souci, livraison rapide") > 0);
+	assert_true(fr("Je n'ai jamais été aussi déçu") <
+	    fr("J'ai été déçu"));
+	/* A negation does not reach over a comma into the next clause. */
+	assert_true(fr("Pas de chance, mais le produit est excellent") > 0);
+	/* "plus" alone is "more", not a negation. */
+	assert_true(fr("Il est plus content") > 0);
+}
+
+static void
+test_fr_intensity(void **state)
+{
+	(void)state;
+	double bare = fr("Le service est bon");
+
+	assert_true(bare > 0);
+	assert_true(fr("Le service est très bon") > bare);
+	assert_true(fr("Le service est vraiment bon") > bare);
+	assert_true(fr("Le service est extrêmement bon") > bare);
+	assert_true(fr("Le service est un peu bon") < bare);
+	assert_true(fr("Le service est assez bon") < bare);
+	assert_true(fr("Le service est plutôt bon") < bare);
+	double bad = fr("Le service est mauvais");
+	assert_true(fr("Le service est très mauvais") < bad);
+	assert_true(fr("Le service est un peu mauvais") > bad);
+	/* "super" alone is a word, before another one an intensifier. */
+	assert_true(fr("C'est super") > 0);
+	assert_true(fr("C'est super bon") > fr("C'est bon"));
+	assert_true(fr("Le service est BON") > bare);
+	assert_true(fr("Le service est bon !") > bare);
+	assert_true(fr("Le service est bon ??") > bare);
+}
+
+static void
+test_fr_contrast(void **state)
+{
+	(void)state;
+	assert_true(fr("Le produit est bon mais la livraison est horrible") <
+	    0);
+	assert_true(fr("La livraison est horrible mais le produit est "
+	               "excellent") > 0);
+	assert_true(fr("Le prix est bas, pourtant la qualité est médiocre") <
+	    0);
+	assert_true(fr("C'était cher, cependant le résultat est "
+	               "magnifique") > 0);
+}
+
+static void
+test_fr_forms(void **state)
+{
+	(void)state;
+	/* Elision, with the ASCII and the typographic apostrophe. */
+	assert_true(fr("C'est une arnaque") < 0);
+	assert_true(fr("Quelle l'arnaque") < 0);
+	assert_true(fr("J'adore") > 0);
+	assert_true(fr("C\xe2\x80\x99" "est nul") < 0);
+	assert_true(fr("c'est nul") == fr("C\xe2\x80\x99" "est nul"));
+	/* Accents and case do not matter to the lexicon. */
+	assert_true(fr("DECU") < 0);
+	/* Inflection through the stemmer: forms absent from the lexicon
+	 * score like the lexicon form. */
+	double decu = fr("Je suis déçu");
+	assert_true(decu < 0);
+	assert_true(fr("Je suis déçue") == decu);
+	assert_true(fr("Nous sommes déçus") < 0);
+	assert_true(fr("Elles sont déçues") < 0);
+	assert_true(fr("Un service lamentablement lent") < 0);
+	assert_true(fr("Des clients arnaqués") < 0);
+}
+
+static void
+test_fr_idioms(void **state)
+{
+	(void)state;
+	assert_true(fr("C'est pas mal") > 0);
+	assert_true(fr("Ce n'est pas mal du tout") > 0);
+	assert_true(fr("C'est pas terrible") < 0);
+	assert_true(fr("Franchement, c'est nul") < 0);
+	assert_true(fr("Je me suis fait avoir") < 0);
+	assert_true(fr("On s'est fait avoir") < 0);
+	assert_true(fr("C'est n'importe quoi") < 0);
+	assert_true(fr("Le service est au top") > 0);
+	assert_true(fr("Rien à redire") > 0);
+	assert_true(fr("Grève et fuite de données chez l'opérateur") < 0);
+	assert_true(fr("Bravo et merci, je recommande") > 0);
+	assert_true(fr("Service client injoignable, inadmissible") < 0);
+}
+
+static void
+test_labels(void **state)
+{
+	struct sentiment_score s;
+
+	(void)state;
+	s = score("The food was good", "en");
+	assert_int_equal(s.label, LABEL_POSITIVE);
+	assert_string_equal(sentiment_label_name(s.label), "positive");
+	s = score("The food was bad", "en");
+	assert_int_equal(s.label, LABEL_NEGATIVE);
+	s = score("The table is made of wood", "en");
+	assert_int_equal(s.label, LABEL_NEUTRAL);
+	assert_true(s.neu == 1.0);
+	/* A wider band makes a mild text neutral. */
+	sentiment_score(model, "It is okay", 10, "en", 0.9, &s);
+	assert_true(s.compound > 0);
+	assert_int_equal(s.label, LABEL_NEUTRAL);
+	s = score("", NULL);
+	assert_true(s.compound == 0);
+	assert_int_equal(s.label, LABEL_NEUTRAL);
+	s = score("good and bad", "en");
+	assert_true(s.pos > 0 && s.neg > 0);
+	assert_true(s.pos + s.neu + s.neg > 0.999 &&
+	    s.pos + s.neu + s.neg < 1.001);
+}
+
+static void
+test_lang(void **state)
+{
+	(void)state;
+	assert_string_equal(lang_detect("Je suis très déçu", 18), "fr");
+	assert_string_equal(lang_detect("C'est nul", 9), "fr");
+	assert_string_equal(lang_detect("L'arnaque du siècle", 20), "fr");
+	assert_string_equal(lang_detect("This is bad", 11), "en");
+	assert_string_equal(lang_detect("I don't like it", 15), "en");
+	assert_string_equal(lang_detect("The service was slow", 20), "en");
+	assert_null(lang_detect("Zorglub", 7));
+	assert_null(lang_detect("", 0));
+	assert_string_equal(score("Le service est nul", NULL).lang, "fr");
+	assert_string_equal(score("The service is bad", NULL).lang, "en");
+	/* Undecided: English. */
+	assert_string_equal(score("Zorglub", NULL).lang, "en");
+	assert_string_equal(score("Zorglub", "fr").lang, "fr");
+}
+
+static void
+test_abusive(void **state)
+{
+	(void)state;
+	assert_true(score("You are an idiot", NULL).abusive);
+	assert_true(score("Shut up, MORON!", NULL).abusive);
+	assert_true(score("I will kill you", NULL).abusive);
+	assert_true(score("Espèce de connard", NULL).abusive);
+	assert_true(score("Je vais te tuer", NULL).abusive);
+	assert_true(score("Ferme ta gueule", NULL).abusive);
+	assert_true(score("quel CRÉTIN", NULL).abusive);
+	assert_false(score("The food was bad", NULL).abusive);
+	assert_false(score("Le contrat est clair", NULL).abusive);
+	/* Innocent words holding a bad one. */
+	assert_false(score("Scunthorpe is in a class of its own", NULL).abusive);
+	assert_false(score("Déconseillé, consultez les conditions", NULL).abusive);
+	assert_false(score("Je vais te tutoyer", NULL).abusive);
+	assert_false(score("They will kill the project", NULL).abusive);
+}
+
+static void
+test_overrides(void **state)
+{
+	const char *files[] = {FIXTURES "/sentiment/override.tsv"};
+	struct diag d = {0};
+	struct sentiment_model *m;
+	struct sentiment_score s;
+
+	(void)state;
+	m = sentiment_model_load(LEXICONS, files, 1, &d);
+	assert_non_null(m);
+	assert_int_equal(d.len, 0);
+	sentiment_score(m, "zorglub", 7, "en", 0.05, &s);
+	assert_true(s.compound > 0.5);
+	sentiment_score(m, "zorglub", 7, "fr", 0.05, &s);
+	assert_true(s.compound > 0.5);
+	/* "scam" is overridden for English only. */
+	sentiment_score(m, "what a scam", 11, "en", 0.05, &s);
+	assert_true(s.compound > 0);
+	sentiment_score(m, "une boulette", 12, "fr", 0.05, &s);
+	assert_true(s.compound < 0);
+	sentiment_score(m, "une boulette", 12, "en", 0.05, &s);
+	assert_true(s.compound == 0);
+	sentiment_score(m, "sale zorgluber", 14, NULL, 0.05, &s);
+	assert_true(s.abusive);
+	sentiment_model_free(m);
+	assert_true(en("what a scam") < 0);
+}
+
+static void
+test_malformed(void **state)
+{
+	const char *files[] = {FIXTURES "/sentiment/bad.tsv",
+	                       FIXTURES "/sentiment/missing.tsv"};
+	struct diag d = {0};
+
+	(void)state;
+	assert_null(sentiment_model_load(LEXICONS, files, 2, &d));
+	assert_int_equal(d.len, 5);
+	assert_non_null(strstr(d.msgs[0], "/sentiment/bad.tsv:3: expected"));
+	assert_non_null(strstr(d.msgs[1], "bad.tsv:4: valence \"terrible\""));
+	assert_non_null(strstr(d.msgs[2], "bad.tsv:5: valence 9 outside"));
+	assert_non_null(strstr(d.msgs[3], "bad.tsv:6: unknown language"));
+	assert_non_null(strstr(d.msgs[4], "missing.tsv: No such file"));
+	diag_free(&d);
+	assert_null(sentiment_model_load(FIXTURES "/nowhere", NULL, 0, &d));
+	assert_true(d.len >= 6);
+	diag_free(&d);
+}
+
+/* The folding the lexicons rely on is utf8proc's, character for
+ * character. */
+static void
+test_fold(void **state)
+{
+	const char *in = "\xc3\x89t\xc3\xa9 D\xc3\xa9\xc3\xa7u \xc5\x92uvre";
+	utf8proc_uint8_t *want = NULL;
+
+	(void)state;
+	utf8proc_map((const utf8proc_uint8_t *)in, 0, &want,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+	        UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+	assert_string_equal((char *)want, "ete decu \xc5\x93uvre");
+	free(want);
+	assert_true(fr("\xc3\x89t\xc3\xa9 D\xc3\xa9\xc3\xa7u") < 0);
+	/* Invalid UTF-8 is dropped, never read past. */
+	assert_true(fr("d\xc3\xa9\xc3" "\xff\xfe" "\xe2\x80") <= 0);
+	assert_true(en("\xf0\x9f\x98") == 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_vader_exact),
+	    cmocka_unit_test(test_en_rules),
+	    cmocka_unit_test(test_fr_negation),
+	    cmocka_unit_test(test_fr_intensity),
+	    cmocka_unit_test(test_fr_contrast),
+	    cmocka_unit_test(test_fr_forms),
+	    cmocka_unit_test(test_fr_idioms),
+	    cmocka_unit_test(test_labels),
+	    cmocka_unit_test(test_lang),
+	    cmocka_unit_test(test_abusive),
+	    cmocka_unit_test(test_overrides),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_fold),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
