@@ -5,10 +5,11 @@ sentences of tests/fixtures/sentiment/{en,fr}.tsv.
 
 Each set goes through one `vigie score --lang L` process on stdin. The
 script prints, per language and per rule tag, the accuracy, the macro-F1
-and the confusion matrix, then the first misclassified sentences, for
-whoever tunes the lexicons. It fails when the output is malformed (a line
-missing, a label that contradicts the compound, the wrong language) or
-when a language falls below its floor.
+and the confusion matrix, how many insults (rule tag "abusive") carry the
+abusive flag and which other sentences do, then the first misclassified
+sentences, for whoever tunes the lexicons. It fails when the output is
+malformed (a line missing, a label that contradicts the compound, the
+wrong language) or when a language falls below one of its floors.
 
 The floors guard against regressions: they sit a few points below what the
 scorer achieved when they were set (the figures are in FLOORS' comment and
@@ -27,12 +28,14 @@ NEUTRAL_BAND = 0.05
 MIN_SENTENCES = 300
 SHOW_MISSES = 30
 
-# Measured when set: en accuracy 0.000, macro-F1 0.000; fr accuracy 0.000,
-# macro-F1 0.000 (see docs/BENCHMARKS.md). The floors are about 3 points
-# lower, so that noise from a lexicon edit passes but a broken rule does not.
+# Measured when set (vigie at commit c6ce16f): en accuracy 0.805, macro-F1
+# 0.805, 6 of 15 insults flagged; fr accuracy 0.673, macro-F1 0.663, 5 of
+# 15 insults flagged. The floors are 3 points lower (one insult fewer for
+# the abusive flag), so that a lexicon edit moving a sentence or two passes
+# but a broken rule does not.
 FLOORS = {
-    "en": {"accuracy": 0.0, "macro_f1": 0.0},
-    "fr": {"accuracy": 0.0, "macro_f1": 0.0},
+    "en": {"accuracy": 0.775, "macro_f1": 0.775, "abusive_recall": 0.33},
+    "fr": {"accuracy": 0.64, "macro_f1": 0.63, "abusive_recall": 0.26},
 }
 
 
@@ -167,6 +170,18 @@ def report(lang, rows, scores):
         print(f"  {tag:<16}{len(by_tag[tag]):>5}{accuracy(tm):>7.3f}"
               f"{macro_f1(tm):>7.3f}   {cells}")
 
+    flagged = [bool(s["abusive"]) for s in scores]
+    insults = [f for f, (_, _, tag) in zip(flagged, rows) if tag == "abusive"]
+    others = [(f, sentence) for f, (_, sentence, tag) in zip(flagged, rows)
+              if tag != "abusive"]
+    recall = sum(insults) / len(insults) if insults else 0.0
+    print(f"  abusive flag: {sum(insults)} of {len(insults)} insults "
+          f"(recall {recall:.3f}), {sum(f for f, _ in others)} of "
+          f"{len(others)} other sentences")
+    for f, sentence in others:
+        if f:
+            print(f"    flagged: {sentence}")
+
     misses = [(label, s, sentence, tag)
               for (label, sentence, tag), s in zip(rows, scores)
               if s["label"] != label]
@@ -175,7 +190,7 @@ def report(lang, rows, scores):
     for label, s, sentence, tag in misses[:SHOW_MISSES]:
         print(f"    {label:>8} -> {s['label']:<8} {s['compound']:+.4f} "
               f"[{tag}] {sentence}")
-    return acc, f1
+    return acc, f1, recall
 
 
 def main():
@@ -193,7 +208,7 @@ def main():
         except (Failure, subprocess.TimeoutExpired, OSError) as e:
             failures.append(str(e))
             continue
-        acc, f1 = report(lang, rows, scores)
+        acc, f1, recall = report(lang, rows, scores)
         floor = FLOORS[lang]
         if acc < floor["accuracy"]:
             failures.append(f"{lang}: accuracy {acc:.3f} below the floor "
@@ -201,6 +216,9 @@ def main():
         if f1 < floor["macro_f1"]:
             failures.append(f"{lang}: macro-F1 {f1:.3f} below the floor "
                             f"{floor['macro_f1']:.3f}")
+        if recall < floor["abusive_recall"]:
+            failures.append(f"{lang}: abusive recall {recall:.3f} below the "
+                            f"floor {floor['abusive_recall']:.3f}")
     for f in failures:
         print(f"FAIL: {f}", file=sys.stderr)
     return 1 if failures else 0
