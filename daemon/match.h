@@ -36,6 +36,11 @@ int matcher_add(struct matcher *, const char *name, const char *query,
 /* Builds the index. Call once, after the last matcher_add. */
 void matcher_build(struct matcher *);
 
+/* Regexes run as JIT-compiled code where the system allows it (the
+ * default), else, or when turned off here, in PCRE2's interpreter: same
+ * answers, same limits. */
+void matcher_set_jit(struct matcher *, int on);
+
 size_t matcher_count(const struct matcher *);
 const char *matcher_name(const struct matcher *, size_t watch);
 
@@ -70,6 +75,13 @@ void match_result_free(struct match_result *);
  * index order. Returns res->nhits. Thread-compatible: one match_result per
  * thread, the matcher itself is read-only after matcher_build. */
 size_t matcher_match(const struct matcher *, const struct match_doc *,
+    struct match_result *);
+
+/* Same answer as matcher_match, without the index: every watch evaluated,
+ * each term found by scanning the document's words. The baseline the index
+ * is measured against, and its oracle in tests. A matcher not yet built
+ * matches this way too. */
+size_t matcher_match_naive(const struct matcher *, const struct match_doc *,
     struct match_result *);
 
 #endif
