@@ -28,6 +28,8 @@
 #define N_SCALAR (-0.74)
 #define VALENCE_MAX 4.0
 #define LINE_MAX_LEN 4096
+/* Words of a text over which VADER's "but" quirk is reproduced. */
+#define BUT_LOOKBACK 1024
 /* Longest phrase, in words, a lexicon entry may have. */
 #define PHRASE_MAX 8
 
@@ -771,9 +773,12 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 	if (bi == n)
 		return;
 	for (size_t k = 0; k < n; k++) {
-		size_t si;
-		for (si = 0; s[si] != s[k]; si++)
-			;
+		size_t si = k;
+		/* Which zero is picked makes no difference; past BUT_LOOKBACK
+		 * words the search stops, to stay linear on long texts. */
+		if (s[k] != 0 && k < BUT_LOOKBACK)
+			for (si = 0; s[si] != s[k]; si++)
+				;
 		if (si < bi)
 			s[si] *= 0.5;
 		else if (si > bi)

@@ -10,7 +10,9 @@ follows. A sentence where NLTK is known to differ carries, after a tab,
 "nltk: REASON"; there the scores must differ (so that a stale annotation
 is noticed) and the reason is printed. Every other mismatch is a failure.
 
-Exit status: 0 success, 1 mismatches, 77 (skipped) without NLTK.
+Before that, the command line itself: exit statuses, stdin, --band.
+
+Exit status: 0 success, 1 failures, 77 (skipped) without NLTK.
 """
 import json
 import os
@@ -53,7 +55,41 @@ def vader_lexicon(out):
     out.write("\n".join(f"{w}\t{v}\t0\t[]" for w, v in entries.items()))
 
 
+def check_cli():
+    """The command line around the scores: exit statuses, stdin, JSON."""
+    problems = []
+
+    def run(args, stdin=None):
+        return subprocess.run([VIGIE, "score"] + args, input=stdin,
+                              capture_output=True, text=True, check=False)
+
+    for bad in (["--lang", "de"], ["--band", "2"], ["--bogus"], ["--lang"]):
+        r = run(bad + ["good"])
+        if r.returncode != 2 or "usage" not in r.stderr:
+            problems.append(f"{bad}: exit {r.returncode}, want 2 and usage")
+    r = run(["--lexicon", os.path.join(FIXTURES, "sentiment", "bad.tsv"), "x"])
+    if r.returncode != 1 or "bad.tsv:3: expected" not in r.stderr:
+        problems.append(f"bad lexicon: exit {r.returncode}, {r.stderr!r}")
+    r = run([], "good\n\nC'est nul\r\n")
+    rows = [json.loads(l) for l in r.stdout.splitlines()]
+    if r.returncode != 0 or len(rows) != 3:
+        problems.append(f"stdin: exit {r.returncode}, {len(rows)} rows")
+    elif [x["label"] for x in rows] != ["positive", "neutral", "negative"] \
+            or rows[2]["lang"] != "fr":
+        problems.append(f"stdin: unexpected {rows}")
+    r = run(["--band", "0.5", "good", "you idiot"])
+    rows = [json.loads(l) for l in r.stdout.splitlines()]
+    if len(rows) != 2 or rows[0]["label"] != "neutral" \
+            or rows[0]["compound"] != 0.4404 or not rows[1]["abusive"]:
+        problems.append(f"arguments: unexpected {r.stdout!r}")
+    for p in problems:
+        print("CLI:", p)
+    return len(problems)
+
+
 def main():
+    if check_cli():
+        return 1
     cases = []
     path = os.path.join(FIXTURES, "sentiment", "en-oracle.txt")
     with open(path, encoding="utf-8") as f:
