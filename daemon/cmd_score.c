@@ -47,18 +47,18 @@ optval(int argc, char **argv, int *i, const char *name, int *missing)
 
 static void
 emit(struct buf *out, const struct sentiment_model *m, const char *text,
-    size_t len, const char *lang, double band)
+     size_t len, const char *lang, double band)
 {
 	struct sentiment_score s;
 
 	sentiment_score(m, text, len > SCORE_MAX_LEN ? SCORE_MAX_LEN : len,
-	    lang, band, &s);
+	                lang, band, &s);
 	/* Adding 0.0 turns a negative zero into "0.0000". */
 	buf_printf(out,
-	    "{\"compound\":%.4f,\"label\":\"%s\",\"lang\":\"%s\","
-	    "\"abusive\":%s,\"pos\":%.3f,\"neu\":%.3f,\"neg\":%.3f}\n",
-	    s.compound + 0.0, sentiment_label_name(s.label), s.lang,
-	    s.abusive ? "true" : "false", s.pos, s.neu, s.neg);
+	           "{\"compound\":%.4f,\"label\":\"%s\",\"lang\":\"%s\","
+	           "\"abusive\":%s,\"pos\":%.3f,\"neu\":%.3f,\"neg\":%.3f}\n",
+	           s.compound + 0.0, sentiment_label_name(s.label), s.lang,
+	           s.abusive ? "true" : "false", s.pos, s.neu, s.neg);
 	if (out->len >= OUT_FLUSH) {
 		fwrite(out->data, 1, out->len, stdout);
 		out->len = 0;
@@ -91,9 +91,9 @@ cmd_score(int argc, char **argv)
 			    band >= 1)
 				missing = 1;
 		} else if ((v = optval(argc, argv, &i, "--lexicon",
-		                &missing))) {
+		                       &missing))) {
 			lexicons = xreallocarray(lexicons, nlexicons + 1,
-			    sizeof *lexicons);
+			                         sizeof *lexicons);
 			lexicons[nlexicons++] = v;
 		} else if ((v = optval(argc, argv, &i, "-c", &missing))) {
 			conf_path = v;
@@ -116,8 +116,9 @@ cmd_score(int argc, char **argv)
 		conf_free(conf);
 	}
 	char *dir = xasprintf("%s/lexicons", rules_dir_default());
-	struct sentiment_model *m = diag.len ? NULL
-	    : sentiment_model_load(dir, lexicons, nlexicons, &diag);
+	struct sentiment_model *m =
+	    diag.len ? NULL
+	             : sentiment_model_load(dir, lexicons, nlexicons, &diag);
 	free(dir);
 	free(lexicons);
 	if (m == NULL) {
@@ -137,8 +138,8 @@ cmd_score(int argc, char **argv)
 		size_t cap = 0;
 		ssize_t n;
 		while ((n = getline(&line, &cap, stdin)) >= 0) {
-			while (n > 0 && (line[n - 1] == '\n' ||
-			                    line[n - 1] == '\r'))
+			while (n > 0 &&
+			       (line[n - 1] == '\n' || line[n - 1] == '\r'))
 				n--;
 			emit(&out, m, line, (size_t)n, lang, band);
 		}

@@ -70,69 +70,76 @@ static const char *const lang_names[L_COUNT] = {"en", "fr"};
 
 /* VADER 3.3.2's rule words. */
 static const char *const en_negate[] = {
-    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt",
-    "doesnt", "ain't", "aren't", "can't", "couldn't", "daren't", "didn't",
-    "doesn't", "dont", "hadnt", "hasnt", "havent", "isnt", "mightnt",
-    "mustnt", "neither", "don't", "hadn't", "hasn't", "haven't", "isn't",
-    "mightn't", "mustn't", "neednt", "needn't", "never", "none", "nope",
-    "nor", "not", "nothing", "nowhere", "oughtnt", "shant", "shouldnt",
-    "uhuh", "wasnt", "werent", "oughtn't", "shan't", "shouldn't", "uh-uh",
-    "wasn't", "weren't", "without", "wont", "wouldnt", "won't", "wouldn't",
-    "rarely", "seldom", "despite"};
+    "aint",    "arent",    "cannot",  "cant",     "couldnt",  "darent",
+    "didnt",   "doesnt",   "ain't",   "aren't",   "can't",    "couldn't",
+    "daren't", "didn't",   "doesn't", "dont",     "hadnt",    "hasnt",
+    "havent",  "isnt",     "mightnt", "mustnt",   "neither",  "don't",
+    "hadn't",  "hasn't",   "haven't", "isn't",    "mightn't", "mustn't",
+    "neednt",  "needn't",  "never",   "none",     "nope",     "nor",
+    "not",     "nothing",  "nowhere", "oughtnt",  "shant",    "shouldnt",
+    "uhuh",    "wasnt",    "werent",  "oughtn't", "shan't",   "shouldn't",
+    "uh-uh",   "wasn't",   "weren't", "without",  "wont",     "wouldnt",
+    "won't",   "wouldn't", "rarely",  "seldom",   "despite"};
 
 static const char *const en_incr[] = {
-    "absolutely", "amazingly", "awfully", "completely", "considerable",
-    "considerably", "decidedly", "deeply", "effing", "enormous",
-    "enormously", "entirely", "especially", "exceptional", "exceptionally",
-    "extreme", "extremely", "fabulously", "flipping", "flippin", "frackin",
-    "fracking", "fricking", "frickin", "frigging", "friggin", "fully",
-    "fuckin", "fucking", "fuggin", "fugging", "greatly", "hella", "highly",
-    "hugely", "incredible", "incredibly", "intensely", "major", "majorly",
-    "more", "most", "particularly", "purely", "quite", "really",
-    "remarkably", "so", "substantially", "thoroughly", "total", "totally",
-    "tremendous", "tremendously", "uber", "unbelievably", "unusually",
-    "utter", "utterly", "very"};
+    "absolutely",    "amazingly",    "awfully",       "completely",
+    "considerable",  "considerably", "decidedly",     "deeply",
+    "effing",        "enormous",     "enormously",    "entirely",
+    "especially",    "exceptional",  "exceptionally", "extreme",
+    "extremely",     "fabulously",   "flipping",      "flippin",
+    "frackin",       "fracking",     "fricking",      "frickin",
+    "frigging",      "friggin",      "fully",         "fuckin",
+    "fucking",       "fuggin",       "fugging",       "greatly",
+    "hella",         "highly",       "hugely",        "incredible",
+    "incredibly",    "intensely",    "major",         "majorly",
+    "more",          "most",         "particularly",  "purely",
+    "quite",         "really",       "remarkably",    "so",
+    "substantially", "thoroughly",   "total",         "totally",
+    "tremendous",    "tremendously", "uber",          "unbelievably",
+    "unusually",     "utter",        "utterly",       "very"};
 
 static const char *const en_decr[] = {
-    "almost", "barely", "hardly", "just enough", "kind of", "kinda",
-    "kindof", "kind-of", "less", "little", "marginal", "marginally",
-    "occasional", "occasionally", "partly", "scarce", "scarcely", "slight",
-    "slightly", "somewhat", "sort of", "sorta", "sortof", "sort-of"};
+    "almost",   "barely",     "hardly",     "just enough",  "kind of",
+    "kinda",    "kindof",     "kind-of",    "less",         "little",
+    "marginal", "marginally", "occasional", "occasionally", "partly",
+    "scarce",   "scarcely",   "slight",     "slightly",     "somewhat",
+    "sort of",  "sorta",      "sortof",     "sort-of"};
 
 static const struct {
 	const char *phrase;
 	double val;
 } en_special_cases[] = {
-    {"the shit", 3},       {"the bomb", 3},       {"bad ass", 1.5},
-    {"badass", 1.5},       {"bus stop", 0.0},     {"yeah right", -2},
-    {"kiss of death", -1.5}, {"to die for", 3},   {"beating heart", 3.1},
+    {"the shit", 3},         {"the bomb", 3},   {"bad ass", 1.5},
+    {"badass", 1.5},         {"bus stop", 0.0}, {"yeah right", -2},
+    {"kiss of death", -1.5}, {"to die for", 3}, {"beating heart", 3.1},
     {"broken heart", -2.9},
 };
 
 /* French rule words, written folded (no accents). */
-static const char *const fr_negate[] = {
-    "pas", "jamais", "rien", "sans", "aucun", "aucune", "ni", "non",
-    "nullement"};
+static const char *const fr_negate[] = {"pas",  "jamais", "rien",
+                                        "sans", "aucun",  "aucune",
+                                        "ni",   "non",    "nullement"};
 /* Negations only when "ne" comes just before: alone they are ordinary
  * words ("plus beau", "une personne", "un point"). */
-static const char *const fr_weakneg[] = {"plus", "personne", "point",
-    "guere"};
-static const char *const fr_post[] = {"pas", "plus", "jamais", "rien",
-    "guere", "point", "personne"};
+static const char *const fr_weakneg[] = {"plus", "personne", "point", "guere"};
+static const char *const fr_post[] = {"pas",   "plus",  "jamais",  "rien",
+                                      "guere", "point", "personne"};
 static const char *const fr_incr[] = {
-    "tres", "trop", "vraiment", "super", "hyper", "tellement", "si",
-    "extremement", "absolument", "totalement", "completement",
-    "particulierement", "vachement", "carrement", "franchement",
-    "enormement", "profondement", "entierement", "fortement", "hautement",
-    "incroyablement", "terriblement", "beaucoup", "aussi"};
-static const char *const fr_decr[] = {
-    "peu", "un peu", "assez", "plutot", "legerement", "moyennement",
-    "presque", "quelque peu", "relativement", "a peine", "moins",
-    "un brin"};
+    "tres",           "trop",         "vraiment",     "super",
+    "hyper",          "tellement",    "si",           "extremement",
+    "absolument",     "totalement",   "completement", "particulierement",
+    "vachement",      "carrement",    "franchement",  "enormement",
+    "profondement",   "entierement",  "fortement",    "hautement",
+    "incroyablement", "terriblement", "beaucoup",     "aussi"};
+static const char *const fr_decr[] = {"peu",     "un peu",      "assez",
+                                      "plutot",  "legerement",  "moyennement",
+                                      "presque", "quelque peu", "relativement",
+                                      "a peine", "moins",       "un brin"};
 static const char *const fr_contrast[] = {"mais", "pourtant", "cependant",
-    "toutefois", "neanmoins"};
-static const char *const fr_elision[] = {"l", "j", "qu", "d", "n", "c",
-    "s", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"};
+                                          "toutefois", "neanmoins"};
+static const char *const fr_elision[] = {
+    "l", "j", "qu",    "d",      "n",      "c",     "s",
+    "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"};
 
 /*
  * Folding: case folded, accents and other marks stripped, typographic
@@ -170,10 +177,13 @@ fold_append(struct buf *b, const char *s, size_t n)
 			continue;
 		}
 		int last = 0;
-		utf8proc_ssize_t m = utf8proc_decompose_char(cp, d, 8,
+		utf8proc_ssize_t m = utf8proc_decompose_char(
+		    cp, d, (utf8proc_ssize_t)ARRAY_LEN(d),
 		    UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
 		    &last);
-		for (utf8proc_ssize_t j = 0; j >= 0 && j < m && m <= 8; j++) {
+		if (m < 0 || m > (utf8proc_ssize_t)ARRAY_LEN(d))
+			continue;
+		for (utf8proc_ssize_t j = 0; j < m; j++) {
 			utf8proc_uint8_t e[4];
 			utf8proc_ssize_t el = utf8proc_encode_char(d[j], e);
 			buf_append(b, e, (size_t)el);
@@ -220,13 +230,13 @@ static void
 lex_put(struct lex *l, const char *s, size_t n, double val)
 {
 	if (2 * (l->len + 1) > l->cap) {
-		struct lex g = {xcalloc(l->cap ? 2 * l->cap : 64,
-		                     sizeof *g.tab),
+		struct lex g = {
+		    xcalloc(l->cap ? 2 * l->cap : 64, sizeof *g.tab),
 		    l->cap ? 2 * l->cap : 64, l->len, l->maxwords};
 		for (size_t i = 0; i < l->cap; i++)
 			if (l->tab[i].key)
-				*lex_slot(&g, l->tab[i].key,
-				    l->tab[i].klen) = l->tab[i];
+				*lex_slot(&g, l->tab[i].key, l->tab[i].klen) =
+				    l->tab[i];
 		free(l->tab);
 		*l = g;
 	}
@@ -345,7 +355,7 @@ space_len(const char *s, size_t left)
 		       (c >= 0x1c && c <= 0x1f);
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
-	    (utf8proc_ssize_t)left, &cp);
+	                                      (utf8proc_ssize_t)left, &cp);
 	if (k < 0)
 		return 0;
 	if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
@@ -380,7 +390,7 @@ typo_punct_len(const char *s, size_t left, int *brk)
 	if ((unsigned char)*s < 0x80)
 		return 0;
 	k = utf8proc_iterate((const utf8proc_uint8_t *)s,
-	    (utf8proc_ssize_t)left, &cp);
+	                     (utf8proc_ssize_t)left, &cp);
 	if (k < 0)
 		return 0;
 	switch (cp) {
@@ -402,7 +412,7 @@ typo_punct_len(const char *s, size_t left, int *brk)
 
 static void
 toks_push(struct toks *t, const char *s, size_t n, const char *folded,
-    size_t flen)
+          size_t flen)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
@@ -476,8 +486,8 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			if (a < b && is_ascii_punct((unsigned char)s[a])) {
 				brk |= is_break_punct((unsigned char)s[a]);
 				a++;
-			} else if (a < b &&
-			    (k = typo_punct_len(s + a, b - a, &brk)) > 0) {
+			} else if (a < b && (k = typo_punct_len(s + a, b - a,
+			                                        &brk)) > 0) {
 				a += k;
 			} else {
 				break;
@@ -494,7 +504,7 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			}
 			size_t back = 1;
 			while (back < 4 && b - back > a &&
-			    ((unsigned char)s[b - back] & 0xc0) == 0x80)
+			       ((unsigned char)s[b - back] & 0xc0) == 0x80)
 				back++;
 			if (typo_punct_len(s + b - back, back, &brk) == back)
 				b -= back;
@@ -505,7 +515,8 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			/* An elided word: up to an apostrophe ' or U+2019. */
 			size_t q = a;
 			while (q < b && s[q] != '\'' &&
-			    !(b - q >= 3 && memcmp(s + q, "\xe2\x80\x99", 3) == 0))
+			       !(b - q >= 3 &&
+			         memcmp(s + q, "\xe2\x80\x99", 3) == 0))
 				q++;
 			if (q == b)
 				break;
@@ -516,7 +527,8 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 				break;
 			for (j = 0; j < plen; j++) {
 				char c = s[a + j];
-				pre[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				pre[j] =
+				    (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 			}
 			pre[plen] = '\0';
 			for (j = 0; j < ARRAY_LEN(fr_elision); j++)
@@ -582,7 +594,7 @@ merge_phrases(const struct lang_model *m, struct toks *t, int boosters)
 				continue;
 			if (phrase_get(&m->words, t, i, i + span - 1) ||
 			    (boosters &&
-			        phrase_get(&m->boost, t, i, i + span - 1))) {
+			     phrase_get(&m->boost, t, i, i + span - 1))) {
 				k = span;
 				break;
 			}
@@ -607,17 +619,18 @@ merge_phrases(const struct lang_model *m, struct toks *t, int boosters)
  * their stems collide too easily ("extrêmement" with "extrême"). */
 static int
 word_valence(const struct lang_model *m, const struct toks *t, size_t i,
-    double *val)
+             double *val)
 {
 	const struct lexent *e = tok_get(&m->words, t, i);
 
 	if (e == NULL && m->stemmer && t->v[i].len > 3 &&
 	    !tok_get(&m->boost, t, i) && !tok_get(&m->negate, t, i)) {
-		const sb_symbol *st = sb_stemmer_stem(m->stemmer,
-		    (const sb_symbol *)tok_str(t, i), (int)t->v[i].len);
+		const sb_symbol *st = sb_stemmer_stem(
+		    m->stemmer, (const sb_symbol *)tok_str(t, i),
+		    (int)t->v[i].len);
 		if (st)
 			e = lex_get(&m->stems, (const char *)st,
-			    (size_t)sb_stemmer_length(m->stemmer));
+			            (size_t)sb_stemmer_length(m->stemmer));
 	}
 	if (e == NULL)
 		return 0;
@@ -638,7 +651,7 @@ cap_differential(const struct toks *t)
 /* VADER's scalar_inc_dec(): what word j adds to valence. */
 static double
 booster(const struct lang_model *m, const struct toks *t, size_t j,
-    double valence, int capdiff)
+        double valence, int capdiff)
 {
 	const struct lexent *e = tok_get(&m->boost, t, j);
 	double s;
@@ -661,7 +674,7 @@ en_negated(const struct lang_model *m, const struct toks *t, size_t j)
 /* VADER's _negation_check(). */
 static double
 en_negation(const struct lang_model *m, const struct toks *t, double v,
-    size_t start, size_t i)
+            size_t start, size_t i)
 {
 	if (start == 0) {
 		if (en_negated(m, t, i - 1))
@@ -670,17 +683,19 @@ en_negation(const struct lang_model *m, const struct toks *t, double v,
 		if (tok_is(t, i - 2, "never") &&
 		    (tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this")))
 			v *= 1.25;
-		else if (tok_is(t, i - 2, "without") && tok_is(t, i - 1, "doubt"))
+		else if (tok_is(t, i - 2, "without") &&
+		         tok_is(t, i - 1, "doubt"))
 			;
 		else if (en_negated(m, t, i - 2))
 			v *= N_SCALAR;
 	} else {
 		if ((tok_is(t, i - 3, "never") &&
-		        (tok_is(t, i - 2, "so") || tok_is(t, i - 2, "this"))) ||
+		     (tok_is(t, i - 2, "so") || tok_is(t, i - 2, "this"))) ||
 		    tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this"))
 			v *= 1.25;
 		else if (tok_is(t, i - 3, "without") &&
-		    (tok_is(t, i - 2, "doubt") || tok_is(t, i - 1, "doubt")))
+		         (tok_is(t, i - 2, "doubt") ||
+		          tok_is(t, i - 1, "doubt")))
 			;
 		else if (en_negated(m, t, i - 3))
 			v *= N_SCALAR;
@@ -690,15 +705,14 @@ en_negation(const struct lang_model *m, const struct toks *t, double v,
 
 /* VADER's _special_idioms_check(). */
 static double
-en_special(const struct lang_model *m, const struct toks *t, double v,
-    size_t i)
+en_special(const struct lang_model *m, const struct toks *t, double v, size_t i)
 {
 	static const int before[][2] = {{1, 0}, {2, 0}, {2, 1}, {3, 1}, {3, 2}};
 	const struct lexent *e;
 
 	for (size_t k = 0; k < ARRAY_LEN(before); k++) {
 		e = phrase_get(&m->special, t, i - before[k][0],
-		    i - before[k][1]);
+		               i - before[k][1]);
 		if (e) {
 			v = e->val;
 			break;
@@ -712,7 +726,7 @@ en_special(const struct lang_model *m, const struct toks *t, double v,
 	static const int grams[][2] = {{3, 1}, {3, 2}, {2, 1}};
 	for (size_t k = 0; k < ARRAY_LEN(grams); k++)
 		if ((e = phrase_get(&m->boost, t, i - grams[k][0],
-		         i - grams[k][1])))
+		                    i - grams[k][1])))
 			v += e->val;
 	return v;
 }
@@ -726,7 +740,8 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 	for (size_t i = 0; i < n; i++) {
 		s[i] = 0;
 		if (tok_get(&m->boost, t, i) ||
-		    (i + 1 < n && tok_is(t, i, "kind") && tok_is(t, i + 1, "of")))
+		    (i + 1 < n && tok_is(t, i, "kind") &&
+		     tok_is(t, i + 1, "of")))
 			continue;
 		if (!(t->v[i].flags & T_LEX))
 			continue;
@@ -737,7 +752,7 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 		if ((i > 0 && tok_is(t, i - 1, "no")) ||
 		    (i > 1 && tok_is(t, i - 2, "no")) ||
 		    (i > 2 && tok_is(t, i - 3, "no") &&
-		        (tok_is(t, i - 1, "or") || tok_is(t, i - 1, "nor"))))
+		     (tok_is(t, i - 1, "or") || tok_is(t, i - 1, "nor"))))
 			v = base * N_SCALAR;
 		if ((t->v[i].flags & T_UPPER) && capdiff)
 			v += v > 0 ? C_INCR : -C_INCR;
@@ -753,11 +768,11 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 			if (st == 2)
 				v = en_special(m, t, v, i);
 		}
-		/* "least": a negation, except in "at least" and "very least". */
+		/* "least" negates, but not in "at least", "very least". */
 		if (i > 0 && !(t->v[i - 1].flags & T_LEX) &&
 		    tok_is(t, i - 1, "least") &&
-		    (i == 1 || (!tok_is(t, i - 2, "at") &&
-		                   !tok_is(t, i - 2, "very"))))
+		    (i == 1 ||
+		     (!tok_is(t, i - 2, "at") && !tok_is(t, i - 2, "very"))))
 			v *= N_SCALAR;
 		s[i] = v;
 	}
@@ -809,7 +824,7 @@ fr_negation(const struct lang_model *m, const struct toks *t, size_t i)
 		if (weak && !neg)
 			neg = (j >= 1 && tok_is(t, j - 1, "ne")) ||
 			      (j >= 2 && tok_is(t, j - 2, "ne") &&
-			          !(t->v[j - 2].flags & T_BREAK));
+			       !(t->v[j - 2].flags & T_BREAK));
 		if (!neg)
 			continue;
 		if (tok_is(t, j, "jamais"))
@@ -871,7 +886,7 @@ score_fr(const struct lang_model *m, const struct toks *t, double *s)
 
 static void
 sift(const double *s, size_t n, const char *text, size_t len,
-    struct sentiment_score *out)
+     struct sentiment_score *out)
 {
 	double sum = 0, pos = 0, neg = 0, neu = 0;
 	size_t excl = 0, quest = 0;
@@ -932,10 +947,12 @@ words_of(const char *s, size_t len, struct buf *out)
 			k = 1, cp = ' ';
 		int w;
 		if (cp < 0x80) {
-			w = (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
+			w = (cp >= 'a' && cp <= 'z') ||
+			    (cp >= '0' && cp <= '9');
 		} else {
 			utf8proc_category_t c = utf8proc_category(cp);
-			w = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO;
+			w = c >= UTF8PROC_CATEGORY_LU &&
+			    c <= UTF8PROC_CATEGORY_NO;
 		}
 		if (w) {
 			if (!inword && out->len > 0)
@@ -948,26 +965,30 @@ words_of(const char *s, size_t len, struct buf *out)
 	buf_free(&f);
 }
 
+/* Does the text hold an entry of any abusive list? Each word start is
+ * tried with phrases of up to the longest entry's length. */
 static int
-is_abusive(const struct lex *l, const char *text, size_t len)
+is_abusive(const struct sentiment_model *m, const char *text, size_t len)
 {
 	struct buf w;
 	int found = 0;
 
-	if (l->len == 0)
-		return 0;
 	buf_init(&w);
 	words_of(text, len, &w);
-	/* Each word start, then each phrase of up to maxwords words. */
-	for (size_t i = 0; i < w.len && !found; i++) {
-		if (i > 0 && w.data[i - 1] != ' ')
-			continue;
-		size_t end = i;
-		for (int k = 0; k < l->maxwords && end < w.len && !found; k++) {
-			while (end < w.len && w.data[end] != ' ')
+	for (int l = 0; l < L_COUNT && !found; l++) {
+		const struct lex *lex = &m->lang[l].abusive;
+		for (size_t i = 0; i < w.len && lex->len && !found; i++) {
+			if (i > 0 && w.data[i - 1] != ' ')
+				continue;
+			size_t end = i;
+			for (int k = 0;
+			     k < lex->maxwords && end < w.len && !found; k++) {
+				while (end < w.len && w.data[end] != ' ')
+					end++;
+				found =
+				    lex_get(lex, w.data + i, end - i) != NULL;
 				end++;
-			found = lex_get(l, w.data + i, end - i) != NULL;
-			end++;
+			}
 		}
 	}
 	buf_free(&w);
@@ -987,8 +1008,8 @@ pick_lang(const char *lang, const char *text, size_t len)
 
 void
 sentiment_score(const struct sentiment_model *model, const char *text,
-    size_t len, const char *lang, double neutral_band,
-    struct sentiment_score *out)
+                size_t len, const char *lang, double neutral_band,
+                struct sentiment_score *out)
 {
 	enum lang_id id = pick_lang(lang, text, len);
 	const struct lang_model *m = &model->lang[id];
@@ -1015,8 +1036,8 @@ sentiment_score(const struct sentiment_model *model, const char *text,
 		out->label = LABEL_NEGATIVE;
 	else
 		out->label = LABEL_NEUTRAL;
-	out->abusive = is_abusive(&model->lang[L_EN].abusive, text, len) ||
-	               is_abusive(&model->lang[L_FR].abusive, text, len);
+	/* Both lists whatever the language: insults cross languages. */
+	out->abusive = is_abusive(model, text, len);
 	snprintf(out->lang, sizeof out->lang, "%s", lang_names[id]);
 }
 
@@ -1039,7 +1060,7 @@ sentiment_label_name(enum sentiment_label l)
  * has no word or too many. */
 static int
 add_entry(struct lex *l, enum lang_id lang, const char *word, size_t n,
-    double val, int abusive)
+          double val, int abusive)
 {
 	struct toks t = {0};
 	struct buf w;
@@ -1086,7 +1107,7 @@ parse_valence(const char *s, double *v)
 
 static void
 load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
-    char *line, const char *path, int lineno, struct diag *diag)
+          char *line, const char *path, int lineno, struct diag *diag)
 {
 	char *f[4];
 	int nf = 0;
@@ -1102,16 +1123,17 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 	int want = kind == F_ABUSIVE ? 1 : 2;
 	if (nf < want || nf > (kind == F_OVERRIDE ? 3 : want) || !*f[0]) {
 		diag_add(diag, path, lineno, "expected %s",
-		    kind == F_ABUSIVE    ? "WORD"
-		    : kind == F_VALENCE ? "WORD<TAB>VALENCE"
-		                        : "WORD<TAB>VALENCE|abusive[<TAB>en|fr]");
+		         kind == F_ABUSIVE ? "WORD"
+		         : kind == F_VALENCE
+		             ? "WORD<TAB>VALENCE"
+		             : "WORD<TAB>VALENCE|abusive[<TAB>en|fr]");
 		return;
 	}
 	int abusive = kind == F_ABUSIVE ||
 	              (kind == F_OVERRIDE && strcmp(f[1], "abusive") == 0);
 	if (!abusive && !parse_valence(f[1], &val)) {
 		diag_add(diag, path, lineno, "valence \"%s\" is not a number",
-		    f[1]);
+		         f[1]);
 		return;
 	}
 	if (!abusive && fabs(val) > VALENCE_MAX) {
@@ -1127,7 +1149,8 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 					break;
 			if (from == L_COUNT) {
 				diag_add(diag, path, lineno,
-				    "unknown language \"%s\" (en, fr)", f[2]);
+				         "unknown language \"%s\" (en, fr)",
+				         f[2]);
 				return;
 			}
 			to = from;
@@ -1136,10 +1159,11 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 	for (int l = from; l <= to; l++) {
 		struct lang_model *lm = &m->lang[l];
 		if (add_entry(abusive ? &lm->abusive : &lm->words,
-		        (enum lang_id)l, f[0], strlen(f[0]), val, abusive) < 0) {
+		              (enum lang_id)l, f[0], strlen(f[0]), val,
+		              abusive) < 0) {
 			diag_add(diag, path, lineno,
-			    "\"%s\" has no word or more than %d", f[0],
-			    PHRASE_MAX);
+			         "\"%s\" has no word or more than %d", f[0],
+			         PHRASE_MAX);
 			return;
 		}
 	}
@@ -1163,7 +1187,7 @@ valid_utf8(const char *s, size_t n)
 
 static void
 load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
-    const char *path, struct diag *diag)
+          const char *path, struct diag *diag)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
@@ -1182,8 +1206,8 @@ load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 		if (n == 0 || line[0] == '#')
 			continue;
 		if (n > LINE_MAX_LEN) {
-			diag_add(diag, path, lineno, "line longer than %d bytes",
-			    LINE_MAX_LEN);
+			diag_add(diag, path, lineno,
+			         "line longer than %d bytes", LINE_MAX_LEN);
 			continue;
 		}
 		if (!valid_utf8(line, (size_t)n)) {
@@ -1213,16 +1237,17 @@ build_stems(struct lang_model *lm)
 
 	for (size_t i = 0; i < lm->words.cap; i++) {
 		const struct lexent *e = &lm->words.tab[i];
-		if (e->key == NULL || memchr(e->key, ' ', e->klen) || e->klen <= 3)
+		if (e->key == NULL || memchr(e->key, ' ', e->klen) ||
+		    e->klen <= 3)
 			continue;
-		const sb_symbol *st = sb_stemmer_stem(lm->stemmer,
-		    (const sb_symbol *)e->key, (int)e->klen);
+		const sb_symbol *st = sb_stemmer_stem(
+		    lm->stemmer, (const sb_symbol *)e->key, (int)e->klen);
 		if (st == NULL)
 			continue;
 		size_t sl = (size_t)sb_stemmer_length(lm->stemmer);
 		const struct lexent *c = lex_get(&count, (const char *)st, sl);
-		const struct lexent *sum = lex_get(&lm->stems, (const char *)st,
-		    sl);
+		const struct lexent *sum =
+		    lex_get(&lm->stems, (const char *)st, sl);
 		double k = c ? c->val : 0;
 		double total = (sum ? sum->val * k : 0) + e->val;
 		lex_put(&count, (const char *)st, sl, k + 1);
@@ -1233,7 +1258,7 @@ build_stems(struct lang_model *lm)
 
 struct sentiment_model *
 sentiment_model_load(const char *dir, const char *const *overrides,
-    size_t noverrides, struct diag *diag)
+                     size_t noverrides, struct diag *diag)
 {
 	struct sentiment_model *m = xcalloc(1, sizeof *m);
 	size_t before = diag->len;
@@ -1244,7 +1269,8 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 	put_words(&en->boost, en_decr, ARRAY_LEN(en_decr), B_DECR);
 	for (size_t i = 0; i < ARRAY_LEN(en_special_cases); i++)
 		lex_put(&en->special, en_special_cases[i].phrase,
-		    strlen(en_special_cases[i].phrase), en_special_cases[i].val);
+		        strlen(en_special_cases[i].phrase),
+		        en_special_cases[i].val);
 	put_words(&fr->negate, fr_negate, ARRAY_LEN(fr_negate), 1);
 	put_words(&fr->weakneg, fr_weakneg, ARRAY_LEN(fr_weakneg), 1);
 	put_words(&fr->post, fr_post, ARRAY_LEN(fr_post), 1);

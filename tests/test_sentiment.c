@@ -61,9 +61,10 @@ fr(const char *text)
 }
 
 /* Compound scores compared to 4 decimals, as VADER rounds them. */
-#define assert_compound(text, want)                                        \
-	assert_int_equal((long)(en(text) * 10000 + (en(text) < 0 ? -0.5 : 0.5)), \
-	    (long)((want) * 10000 + ((want) < 0 ? -0.5 : 0.5)))
+#define assert_compound(text, want)                                            \
+	assert_int_equal(                                                      \
+	    (long)(en(text) * 10000 + (en(text) < 0 ? -0.5 : 0.5)),            \
+	    (long)((want)*10000 + ((want) < 0 ? -0.5 : 0.5)))
 
 static void
 test_vader_exact(void **state)
@@ -74,11 +75,11 @@ test_vader_exact(void **state)
 	assert_compound("The food was good.", 0.4404);
 	assert_compound("The food was not very good.", -0.3865);
 	assert_compound("The service was great but the food was awful.",
-	    -0.3506);
+	                -0.3506);
 	assert_compound("I HATE waiting in line.", -0.6633);
 	assert_compound("The battery life is amazing!!!", 0.6884);
 	assert_compound("It wasn't great, but it wasn't terrible either.",
-	    0.2924);
+	                0.2924);
 	assert_compound("The movie was kind of boring.", -0.3804);
 	assert_compound("I absolutely love it!", 0.6989);
 	/* Reference rules NLTK lacks: "no" before a word negates it, "bus
@@ -129,8 +130,7 @@ test_fr_negation(void **state)
 	assert_true(fr("Je n'ai jamais été satisfait") < 0);
 	assert_true(fr("Livré sans problème") > 0);
 	assert_true(fr("Aucun souci, livraison rapide") > 0);
-	assert_true(fr("Je n'ai jamais été aussi déçu") <
-	    fr("J'ai été déçu"));
+	assert_true(fr("Je n'ai jamais été aussi déçu") < fr("J'ai été déçu"));
 	/* A negation does not reach over a comma into the next clause. */
 	assert_true(fr("Pas de chance, mais le produit est excellent") > 0);
 	/* "plus" alone is "more", not a negation. */
@@ -166,11 +166,11 @@ test_fr_contrast(void **state)
 {
 	(void)state;
 	assert_true(fr("Le produit est bon mais la livraison est horrible") <
-	    0);
+	            0);
 	assert_true(fr("La livraison est horrible mais le produit est "
 	               "excellent") > 0);
 	assert_true(fr("Le prix est bas, pourtant la qualité est médiocre") <
-	    0);
+	            0);
 	assert_true(fr("C'était cher, cependant le résultat est "
 	               "magnifique") > 0);
 }
@@ -183,8 +183,10 @@ test_fr_forms(void **state)
 	assert_true(fr("C'est une arnaque") < 0);
 	assert_true(fr("Quelle l'arnaque") < 0);
 	assert_true(fr("J'adore") > 0);
-	assert_true(fr("C\xe2\x80\x99" "est nul") < 0);
-	assert_true(fr("c'est nul") == fr("C\xe2\x80\x99" "est nul"));
+	assert_true(fr("C\xe2\x80\x99"
+	               "est nul") < 0);
+	assert_true(fr("c'est nul") == fr("C\xe2\x80\x99"
+	                                  "est nul"));
 	/* Accents and case do not matter to the lexicon. */
 	assert_true(fr("DECU") < 0);
 	/* Inflection through the stemmer: forms absent from the lexicon
@@ -240,7 +242,7 @@ test_labels(void **state)
 	s = score("good and bad", "en");
 	assert_true(s.pos > 0 && s.neg > 0);
 	assert_true(s.pos + s.neu + s.neg > 0.999 &&
-	    s.pos + s.neu + s.neg < 1.001);
+	            s.pos + s.neu + s.neg < 1.001);
 }
 
 static void
@@ -276,8 +278,10 @@ test_abusive(void **state)
 	assert_false(score("The food was bad", NULL).abusive);
 	assert_false(score("Le contrat est clair", NULL).abusive);
 	/* Innocent words holding a bad one. */
-	assert_false(score("Scunthorpe is in a class of its own", NULL).abusive);
-	assert_false(score("Déconseillé, consultez les conditions", NULL).abusive);
+	assert_false(
+	    score("Scunthorpe is in a class of its own", NULL).abusive);
+	assert_false(
+	    score("Déconseillé, consultez les conditions", NULL).abusive);
 	assert_false(score("Je vais te tutoyer", NULL).abusive);
 	assert_false(score("They will kill the project", NULL).abusive);
 }
@@ -342,13 +346,15 @@ test_fold(void **state)
 
 	(void)state;
 	utf8proc_map((const utf8proc_uint8_t *)in, 0, &want,
-	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
-	        UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+	             UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+	                 UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
 	assert_string_equal((char *)want, "ete decu \xc5\x93uvre");
 	free(want);
 	assert_true(fr("\xc3\x89t\xc3\xa9 D\xc3\xa9\xc3\xa7u") < 0);
 	/* Invalid UTF-8 is dropped, never read past. */
-	assert_true(fr("d\xc3\xa9\xc3" "\xff\xfe" "\xe2\x80") <= 0);
+	assert_true(fr("d\xc3\xa9\xc3"
+	               "\xff\xfe"
+	               "\xe2\x80") <= 0);
 	assert_true(en("\xf0\x9f\x98") == 0);
 }
 
