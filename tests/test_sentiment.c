@@ -181,7 +181,7 @@ test_fr_forms(void **state)
 	(void)state;
 	/* Elision, with the ASCII and the typographic apostrophe. */
 	assert_true(fr("C'est une arnaque") < 0);
-	assert_true(fr("Quelle l'arnaque") < 0);
+	assert_true(fr("C'est l'arnaque du siècle") < 0);
 	assert_true(fr("J'adore") > 0);
 	assert_true(fr("C\xe2\x80\x99"
 	               "est nul") < 0);
