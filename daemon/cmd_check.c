@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "cmd.h"
 #include "conf.h"
 #include "util.h"
@@ -22,6 +23,7 @@ cmd_check(int argc, char **argv)
 	const char *path = CONF_DEFAULT_PATH;
 	struct diag diag = {0};
 	struct conf *conf;
+	struct analyzer *an = NULL;
 	int ch;
 
 	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
@@ -38,14 +40,20 @@ cmd_check(int argc, char **argv)
 	if (optind != argc)
 		return usage(stderr);
 
-	if ((conf = conf_load(path, &diag)) == NULL) {
+	/* Queries and lexicons are checked only in a configuration that
+	 * reads well: their messages would otherwise repeat its mistakes. */
+	if ((conf = conf_load(path, &diag)) == NULL ||
+	    (an = analyzer_new(conf, &diag)) == NULL) {
 		for (size_t i = 0; i < diag.len; i++)
 			fprintf(stderr, "%s\n", diag.msgs[i]);
 		diag_free(&diag);
+		conf_free(conf);
 		return 1;
 	}
-	printf("%s: ok, %zu source%s\n", path, conf->nsources,
-	    conf->nsources == 1 ? "" : "s");
+	printf("%s: ok, %zu source%s, %zu watch%s\n", path, conf->nsources,
+	    conf->nsources == 1 ? "" : "s", conf->nwatches,
+	    conf->nwatches == 1 ? "" : "es");
+	analyzer_free(an);
 	conf_free(conf);
 	return 0;
 }

@@ -19,6 +19,8 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "analyze.h"
+#include "backfill.h"
 #include "cmd.h"
 #include "conf.h"
 #include "feed.h"
@@ -67,8 +69,12 @@ struct poller {
 	struct event_base *base;
 	const char *conf_path;
 	struct conf *conf;
+	struct analyzer *analyzer; /* built from conf */
+	struct match_result scratch;
 	struct fetcher *fetcher;
 	struct store *store;
+	struct backfill *backfill; /* running, or NULL */
+	int backfill_again;        /* watches changed while it ran */
 	char owner[160];
 
 	int once;
@@ -181,16 +187,46 @@ outcome_name(enum fetch_outcome o)
 }
 
 static void
-on_saved(int ok, long items_new, long items_seen, void *arg)
+on_saved(int ok, long items_new, long items_seen, long mentions, void *arg)
 {
 	struct job *j = arg;
 	struct poller *p = j->p;
 
-	if (ok)
+	if (ok && mentions > 0)
+		log_info("source %s: %ld new items, %ld mentions", j->name,
+		    items_new, mentions);
+	else if (ok)
 		log_debug("source %s: stored (%ld new, %ld already known)",
 		    j->name, items_new, items_seen);
 	job_remove(j);
 	poller_tick(p);
+}
+
+/* Every item's mentions and tone; NULL when there is nothing to match. The
+ * store serialises them at once, so they live only as long as on_fetched. */
+static struct item_analysis *
+analyze_feed(struct poller *p, const struct feed *feed, const char *lang)
+{
+	struct item_analysis *ia;
+
+	if (feed == NULL || feed->nitems == 0 ||
+	    analyzer_watch_count(p->analyzer) == 0)
+		return NULL;
+	ia = xcalloc(feed->nitems, sizeof *ia);
+	for (size_t i = 0; i < feed->nitems; i++)
+		analyze_item(p->analyzer, &feed->items[i], lang, NULL,
+		    &p->scratch, &ia[i]);
+	return ia;
+}
+
+static void
+analysis_free(struct item_analysis *ia, const struct feed *feed)
+{
+	if (ia == NULL)
+		return;
+	for (size_t i = 0; i < feed->nitems; i++)
+		item_analysis_clear(&ia[i]);
+	free(ia);
 }
 
 /* Decides what a finished transfer means for the source. */
@@ -235,6 +271,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	struct poller *p = j->p;
 	struct feed *feed = NULL;
 	struct fetch_record rec = {0};
+	struct item_analysis *analysis;
 	char err[512] = "";
 	enum fetch_outcome o;
 
@@ -255,6 +292,9 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.final_url = r->final_url;
 	rec.lang = j->lang;
 	rec.feed = feed;
+	analysis = analyze_feed(p, feed, j->lang);
+	rec.analysis = analysis;
+	rec.analyzer = p->analyzer;
 	/* A 304 may refresh the validators; a failure must not touch them. */
 	rec.set_validators = o == OUTCOME_OK ||
 	    (o == OUTCOME_NOT_MODIFIED && (r->etag || r->last_modified));
@@ -282,6 +322,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	j->state = JOB_SAVING;
 	p->nsaving++;
 	store_save_fetch(p->store, &rec, on_saved, j);
+	analysis_free(analysis, feed);
 	feed_free(feed);
 	dispatch(p);
 	poller_tick(p);
@@ -417,7 +458,7 @@ poller_tick(struct poller *p)
 			return;
 		}
 		if (p->once_exhausted && TAILQ_EMPTY(&p->jobs) &&
-		    store_pending(p->store) == 0) {
+		    p->backfill == NULL && store_pending(p->store) == 0) {
 			finish_loop(p);
 			return;
 		}
@@ -441,25 +482,60 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	poller_tick(arg);
 }
 
+static void start_backfill(struct poller *);
+
+static void
+on_backfilled(int ok, void *arg)
+{
+	struct poller *p = arg;
+
+	p->backfill = NULL;
+	if (!ok && !p->stopping)
+		log_warn("backfill interrupted; it resumes on the next start "
+		         "or reload");
+	if (p->backfill_again && p->db_up && !p->stopping) {
+		p->backfill_again = 0;
+		start_backfill(p);
+	}
+	poller_tick(p);
+}
+
+static void
+start_backfill(struct poller *p)
+{
+	if (p->backfill != NULL) {
+		/* The running pass has the old watches: go again after. */
+		p->backfill_again = 1;
+		return;
+	}
+	p->backfill = backfill_start(p->store, p->analyzer,
+	    p->conf->rules.backfill_ms, on_backfilled, p);
+}
+
 static void
 on_synced(int ok, void *arg)
 {
 	struct poller *p = arg;
 
-	p->syncing = 0;
+	if (--p->syncing > 0)
+		return;
 	if (ok)
-		log_debug("%zu sources in the configuration",
-		    p->conf->nsources);
+		log_debug("%zu sources and %zu watches in the configuration",
+		    p->conf->nsources, p->conf->nwatches);
 	/* Ready means: database reached and sources loaded. */
 	sd_notify(0, "READY=1\nSTATUS=polling");
+	if (p->conf->rules.backfill_ms > 0)
+		start_backfill(p);
 	poller_tick(p);
 }
 
+/* Sources and watches of the configuration into the database. */
 static void
-sync_sources(struct poller *p)
+sync_config(struct poller *p)
 {
-	p->syncing = 1;
+	p->syncing = 2;
 	store_sync_sources(p->store, p->conf, on_synced, p);
+	store_sync_watches(p->store, p->conf, on_synced, p);
 }
 
 /* Leases this daemon holds but no longer knows about (a claim whose
@@ -488,7 +564,7 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 		log_notice("database connected");
 		p->db_up = p->db_ever_up = 1;
 		release_unknown_leases(p);
-		sync_sources(p);
+		sync_config(p);
 		break;
 	case STORE_DOWN:
 		if (p->db_up || !p->db_ever_up)
@@ -512,11 +588,28 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 	}
 }
 
+/* The configuration and what it compiles to, or NULL with every problem
+ * in diag. */
+static struct conf *
+load_config(const char *path, struct analyzer **an, struct diag *diag)
+{
+	struct conf *conf = conf_load(path, diag);
+
+	if (conf == NULL)
+		return NULL;
+	if ((*an = analyzer_new(conf, diag)) == NULL) {
+		conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
 static void
 reload(struct poller *p)
 {
 	struct diag diag = {0};
-	struct conf *conf = conf_load(p->conf_path, &diag);
+	struct analyzer *an = NULL;
+	struct conf *conf = load_config(p->conf_path, &an, &diag);
 
 	if (conf == NULL) {
 		for (size_t i = 0; i < diag.len; i++)
@@ -526,11 +619,14 @@ reload(struct poller *p)
 		return;
 	}
 	conf_free(p->conf);
+	analyzer_free(p->analyzer);
 	p->conf = conf;
+	p->analyzer = an;
 	log_set_level((enum log_level)conf->log_level);
-	log_notice("configuration reloaded: %zu sources", conf->nsources);
+	log_notice("configuration reloaded: %zu sources, %zu watches",
+	    conf->nsources, conf->nwatches);
 	if (p->db_up)
-		sync_sources(p);
+		sync_config(p);
 }
 
 static void
@@ -544,6 +640,8 @@ stop(struct poller *p)
 	    p->nfetching, p->nsaving);
 	p->stopping = 1;
 	p->stop_deadline = now_mono_ms() + STOP_GRACE_MS;
+	if (p->backfill != NULL)
+		backfill_stop(p->backfill);
 	/* Abandoned transfers leave no trace but their lease, given back
 	 * below: their sources are simply due again. */
 	for (j = TAILQ_FIRST(&p->jobs); j != NULL; j = next) {
@@ -588,6 +686,7 @@ poller_init(struct poller *p)
 	snprintf(p->owner, sizeof p->owner, "%s:%ld:%08x", host,
 	    (long)getpid(), arc4random());
 	TAILQ_INIT(&p->jobs);
+	match_result_init(&p->scratch);
 	p->base = event_base_new();
 	if (p->base == NULL)
 		return -1;
@@ -621,6 +720,10 @@ poller_cleanup(struct poller *p)
 		free(p->hosts[i].host);
 	free(p->hosts);
 	store_free(p->store);
+	/* After the store: its queue held the backfill's callbacks. */
+	backfill_free(p->backfill);
+	analyzer_free(p->analyzer);
+	match_result_free(&p->scratch);
 	fetcher_free(p->fetcher);
 	if (p->tick)
 		event_free(p->tick);
@@ -660,7 +763,7 @@ cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	p.conf = conf_load(p.conf_path, &diag);
+	p.conf = load_config(p.conf_path, &p.analyzer, &diag);
 	if (p.conf == NULL) {
 		for (size_t i = 0; i < diag.len; i++)
 			fprintf(stderr, "%s\n", diag.msgs[i]);
@@ -680,8 +783,9 @@ cmd_run(int argc, char **argv)
 		log_err("cannot set up the event loop");
 		p.exit_code = 1;
 	} else {
-		log_notice("vigie %s started: %zu sources%s", VIGIE_VERSION,
-		    p.conf->nsources, p.once ? ", polling each once" : "");
+		log_notice("vigie %s started: %zu sources, %zu watches%s",
+		    VIGIE_VERSION, p.conf->nsources, p.conf->nwatches,
+		    p.once ? ", polling each once" : "");
 		event_base_dispatch(p.base);
 	}
 	poller_cleanup(&p);

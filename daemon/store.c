@@ -19,6 +19,7 @@
 #include <sys/queue.h>
 #include <sys/random.h>
 
+#include "analyze.h"
 #include "conf.h"
 #include "date.h"
 #include "feed.h"
@@ -36,6 +37,12 @@ enum stmt {
 	STMT_CLAIM_ONCE,
 	STMT_SAVE,
 	STMT_RELEASE,
+	STMT_SYNC_WATCHES,
+	STMT_BACKFILL_TODO,
+	STMT_BACKFILL_PURGE,
+	STMT_BACKFILL_PAGE,
+	STMT_SAVE_MENTIONS,
+	STMT_BACKFILL_DONE,
 	STMT_COUNT
 };
 
@@ -99,19 +106,36 @@ static const struct {
         "      AS ident"
         "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
         "    title text, author text, summary text, content text, lang text,"
-        "    published bigint, updated bigint)"
+        "    published bigint, updated bigint, tone real, label text,"
+        "    abusive boolean, tone_lang text, mentions json)"
         "), ins AS ("
         "  INSERT INTO items (source_id, identity, guid, link, title, author,"
-        "    summary, content, lang, published_at, updated_at)"
+        "    summary, content, lang, published_at, updated_at, sentiment,"
+        "    label, abusive, tone_lang)"
         "  SELECT $1::bigint, ident, guid, link, title, author, summary,"
         "    content, coalesce(lang, $17), to_timestamp(published),"
-        "    to_timestamp(updated)"
+        "    to_timestamp(updated), tone, label, abusive, tone_lang"
         "  FROM input"
         "  ON CONFLICT (source_id, identity) DO NOTHING"
+        "  RETURNING id, identity, lang, published_at, first_seen_at"
+        "), men AS ("
+        /* Only new items get mentions here: known ones got theirs when
+         * they were new, or from a backfill. */
+        "  INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,"
+        "    sentiment, label, abusive, published_at, first_seen_at)"
+        "  SELECT ins.id, w.id, $1::bigint,"
+        "    ARRAY(SELECT json_array_elements_text(m->'terms')),"
+        "    coalesce(i.tone_lang, ins.lang), i.tone, i.label,"
+        "    coalesce(i.abusive, false), ins.published_at, ins.first_seen_at"
+        "  FROM ins JOIN input i ON i.ident = ins.identity"
+        "  CROSS JOIN LATERAL json_array_elements(i.mentions) AS m"
+        "  JOIN watches w ON w.name = m->>'watch'"
+        "  ON CONFLICT DO NOTHING"
         "  RETURNING 1"
         "), counts AS ("
         "  SELECT (SELECT count(*) FROM ins) AS n_new,"
-        "         (SELECT count(DISTINCT ident) FROM input) AS n_all"
+        "         (SELECT count(DISTINCT ident) FROM input) AS n_all,"
+        "         (SELECT count(*) FROM men) AS n_mentions"
         "), rec AS ("
         "  INSERT INTO fetches (attempt, source_id, started_at, duration_ms,"
         "    http_status, outcome, error, bytes, items_new, items_seen,"
@@ -140,11 +164,73 @@ static const struct {
         "  lease_owner = NULL, lease_until = NULL"
         " FROM counts c"
         " WHERE s.id = $1::bigint"
-        " RETURNING c.n_new, c.n_all - c.n_new"},
+        " RETURNING c.n_new, c.n_all - c.n_new, c.n_mentions"},
     [STMT_RELEASE] = {"release_leases",
         "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
         " WHERE lease_owner = $1 AND id NOT IN"
         "  (SELECT json_array_elements_text($2::json)::bigint)"},
+    [STMT_SYNC_WATCHES] = {"sync_watches",
+        "WITH cfg AS ("
+        "  SELECT * FROM json_to_recordset($1::json)"
+        "    AS x(name text, query text, lang text[], tags text[])"
+        "), up AS ("
+        "  INSERT INTO watches (name, query, lang, tags)"
+        "  SELECT name, query, lang, coalesce(tags, '{}') FROM cfg"
+        "  ON CONFLICT (name) DO UPDATE SET"
+        "    query = excluded.query, lang = excluded.lang,"
+        "    tags = excluded.tags, in_config = true,"
+        "    backfill_needed = watches.backfill_needed OR NOT watches.in_config"
+        "      OR watches.query <> excluded.query"
+        "      OR watches.lang IS DISTINCT FROM excluded.lang,"
+        "    query_changed_at = CASE WHEN watches.query <> excluded.query"
+        "      OR watches.lang IS DISTINCT FROM excluded.lang"
+        "      OR NOT watches.in_config"
+        "      THEN now() ELSE watches.query_changed_at END"
+        "  RETURNING id"
+        ")"
+        "UPDATE watches SET in_config = false"
+        " WHERE in_config AND id NOT IN (SELECT id FROM up)"},
+    [STMT_BACKFILL_TODO] = {"backfill_todo",
+        "SELECT name, backfilled_at IS NOT NULL FROM watches"
+        " WHERE in_config AND backfill_needed ORDER BY id"},
+    /* A changed query must not leave the old query's mentions behind in
+     * the window it matches again. */
+    [STMT_BACKFILL_PURGE] = {"backfill_purge",
+        "DELETE FROM mentions m USING watches w"
+        " WHERE m.watch_id = w.id AND w.backfilled_at IS NOT NULL"
+        "   AND w.name IN (SELECT json_array_elements_text($1::json))"
+        "   AND m.first_seen_at > now() - make_interval(secs => $2::bigint)"},
+    [STMT_BACKFILL_PAGE] = {"backfill_page",
+        "SELECT i.id, i.title, i.summary, i.content, i.author, i.link,"
+        "  coalesce(i.lang, s.lang)"
+        " FROM items i JOIN sources s ON s.id = i.source_id"
+        " WHERE i.id > $1::bigint"
+        "   AND i.first_seen_at > now() - make_interval(secs => $2::bigint)"
+        " ORDER BY i.id LIMIT $3::int"},
+    [STMT_SAVE_MENTIONS] = {"save_mentions",
+        "WITH input AS ("
+        "  SELECT * FROM json_to_recordset($1::json) AS x(item bigint,"
+        "    tone real, label text, abusive boolean, tone_lang text,"
+        "    mentions json)"
+        "), tone AS ("
+        "  UPDATE items i SET sentiment = x.tone, label = x.label,"
+        "    abusive = x.abusive, tone_lang = x.tone_lang"
+        "  FROM input x WHERE i.id = x.item AND i.sentiment IS NULL"
+        ")"
+        "INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,"
+        "  sentiment, label, abusive, published_at, first_seen_at)"
+        "SELECT i.id, w.id, i.source_id,"
+        "  ARRAY(SELECT json_array_elements_text(m->'terms')),"
+        "  coalesce(x.tone_lang, i.lang), x.tone, x.label,"
+        "  coalesce(x.abusive, false), i.published_at, i.first_seen_at"
+        " FROM input x JOIN items i ON i.id = x.item"
+        " CROSS JOIN LATERAL json_array_elements(x.mentions) AS m"
+        " JOIN watches w ON w.name = m->>'watch'"
+        " ON CONFLICT DO NOTHING"},
+    [STMT_BACKFILL_DONE] = {"backfill_done",
+        "UPDATE watches SET backfill_needed = false, backfilled_at = now()"
+        " WHERE name IN (SELECT json_array_elements_text($1::json))"
+        "   AND query_changed_at <= to_timestamp($2::bigint / 1000.0)"},
 };
 
 struct op;
@@ -700,6 +786,22 @@ json_dump_owned(json_t *j)
 	return s;
 }
 
+static json_t *
+json_tags(const char *list)
+{
+	json_t *arr = json_array();
+	char *copy, *save = NULL;
+
+	if (list == NULL)
+		return arr;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save))
+		json_array_append_new(arr, json_text(t));
+	free(copy);
+	return arr;
+}
+
 void
 store_sync_sources(struct store *st, const struct conf *conf,
     store_done_cb cb, void *arg)
@@ -710,16 +812,9 @@ store_sync_sources(struct store *st, const struct conf *conf,
 
 	for (size_t i = 0; i < conf->nsources; i++) {
 		const struct conf_source *s = &conf->sources[i];
-		json_t *tags = json_array();
+		json_t *tags = json_tags(s->tags);
 		json_t *o = json_object();
 
-		if (s->tags != NULL) {
-			char *copy = xstrdup(s->tags), *save = NULL;
-			for (char *t = strtok_r(copy, ",", &save); t != NULL;
-			    t = strtok_r(NULL, ",", &save))
-				json_array_append_new(tags, json_text(t));
-			free(copy);
-		}
 		json_object_set_new(o, "name", json_text(s->name));
 		json_object_set_new(o, "url", json_text(s->url));
 		json_object_set_new(o, "lang", json_text(s->lang));
@@ -798,9 +893,38 @@ json_date(int64_t t)
 	return t == DATE_NONE ? json_null() : json_integer((json_int_t)t);
 }
 
-static char *
-items_json(const struct feed *feed)
+/* The tone and mentions of one item, as the statements expect them. */
+static void
+json_analysis(json_t *o, const struct item_analysis *ia,
+    const struct analyzer *an)
 {
+	json_t *mentions = json_array();
+
+	for (size_t i = 0; ia != NULL && i < ia->nmentions; i++) {
+		const struct match_hit *h = &ia->mentions[i];
+		json_t *m = json_object(), *terms = json_array();
+
+		for (size_t t = 0; t < h->nterms; t++)
+			json_array_append_new(terms, json_text(h->terms[t]));
+		json_object_set_new(m, "watch",
+		    json_text(analyzer_watch_name(an, h->watch)));
+		json_object_set_new(m, "terms", terms);
+		json_array_append_new(mentions, m);
+	}
+	json_object_set_new(o, "mentions", mentions);
+	if (ia == NULL || ia->nmentions == 0)
+		return;
+	json_object_set_new(o, "tone", json_real(ia->tone.compound));
+	json_object_set_new(o, "label",
+	    json_text(sentiment_label_name(ia->tone.label)));
+	json_object_set_new(o, "abusive", json_boolean(ia->tone.abusive));
+	json_object_set_new(o, "tone_lang", json_text(ia->tone.lang));
+}
+
+static char *
+items_json(const struct fetch_record *r)
+{
+	const struct feed *feed = r->feed;
 	json_t *arr = json_array();
 
 	for (size_t i = 0; feed != NULL && i < feed->nitems; i++) {
@@ -816,6 +940,8 @@ items_json(const struct feed *feed)
 		json_object_set_new(o, "lang", json_text(it->lang));
 		json_object_set_new(o, "published", json_date(it->published));
 		json_object_set_new(o, "updated", json_date(it->updated));
+		json_analysis(o, r->analysis ? &r->analysis[i] : NULL,
+		    r->analyzer);
 		json_array_append_new(arr, o);
 	}
 	return json_dump_owned(arr);
@@ -829,11 +955,12 @@ saved_result(struct op *op, PGresult *res, const char *error)
 	if (res == NULL || PQntuples(res) != 1) {
 		log_err("database: storing fetch of source %s: %s",
 		    op->params[0], error ? error : "source no longer exists");
-		cb(0, 0, 0, op->arg);
+		cb(0, 0, 0, 0, op->arg);
 		return;
 	}
 	cb(1, strtol(PQgetvalue(res, 0, 0), NULL, 10),
-	    strtol(PQgetvalue(res, 0, 1), NULL, 10), op->arg);
+	    strtol(PQgetvalue(res, 0, 1), NULL, 10),
+	    strtol(PQgetvalue(res, 0, 2), NULL, 10), op->arg);
 }
 
 void
@@ -855,7 +982,7 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 	op_param(op, r->error);                                  /* $7 */
 	op_paramf(op, r->bytes);                                 /* $8 */
 	op_param(op, r->final_url);                              /* $9 */
-	op->params[op->nparams++] = items_json(r->feed);         /* $10 */
+	op->params[op->nparams++] = items_json(r);               /* $10 */
 	op_param(op, r->etag);                                   /* $11 */
 	op_param(op, r->last_modified);                          /* $12 */
 	op_param(op, r->set_validators ? "true" : "false");      /* $13 */
@@ -879,6 +1006,196 @@ store_release_leases(struct store *st, const char *owner,
 		json_array_append_new(ids, json_integer((json_int_t)keep[i]));
 	op_param(op, owner);
 	op->params[op->nparams++] = json_dump_owned(ids);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static char *
+json_names(const char *const *names, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_text(names[i]));
+	return json_dump_owned(arr);
+}
+
+void
+store_sync_watches(struct store *st, const struct conf *conf,
+    store_done_cb cb, void *arg)
+{
+	json_t *arr = json_array();
+	struct op *op = op_new(OP_EXEC, STMT_SYNC_WATCHES, done_result,
+	    (void (*)(void))cb, arg);
+
+	for (size_t i = 0; i < conf->nwatches; i++) {
+		const struct conf_watch *w = &conf->watches[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_text(w->name));
+		json_object_set_new(o, "query", json_text(w->query));
+		json_object_set_new(o, "lang",
+		    w->lang ? json_tags(w->lang) : json_null());
+		json_object_set_new(o, "tags", json_tags(w->tags));
+		json_array_append_new(arr, o);
+	}
+	op->params[op->nparams++] = json_dump_owned(arr);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static void
+todo_result(struct op *op, PGresult *res, const char *error)
+{
+	store_names_cb cb = (store_names_cb)op->cb;
+	long n;
+	char **names;
+	unsigned char *purge;
+
+	if (res == NULL) {
+		if (error != NULL)
+			log_err("database: backfill: %s", error);
+		cb(NULL, NULL, -1, op->arg);
+		return;
+	}
+	n = PQntuples(res);
+	names = xcalloc((size_t)n + 1, sizeof *names);
+	purge = xcalloc((size_t)n + 1, 1);
+	for (long i = 0; i < n; i++) {
+		names[i] = xstrdup(PQgetvalue(res, (int)i, 0));
+		purge[i] = PQgetvalue(res, (int)i, 1)[0] == 't';
+	}
+	cb(names, purge, n, op->arg);
+}
+
+void
+store_backfill_todo(struct store *st, store_names_cb cb, void *arg)
+{
+	store_submit(st, op_new(OP_EXEC, STMT_BACKFILL_TODO, todo_result,
+	    (void (*)(void))cb, arg));
+}
+
+void
+store_names_free(char **names, unsigned char *purge, long n)
+{
+	for (long i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(purge);
+}
+
+void
+store_backfill_purge(struct store *st, const char *const *names, size_t n,
+    int64_t window_ms, store_done_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_PURGE, done_result,
+	    (void (*)(void))cb, arg);
+
+	op->params[op->nparams++] = json_names(names, n);
+	op_paramf(op, window_ms / 1000);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static char *
+value_or_null(PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL
+	                                   : xstrdup(PQgetvalue(res, row, col));
+}
+
+static void
+page_result(struct op *op, PGresult *res, const char *error)
+{
+	store_page_cb cb = (store_page_cb)op->cb;
+	struct stored_item *items;
+	long n;
+
+	if (res == NULL) {
+		if (error != NULL)
+			log_err("database: backfill: %s", error);
+		cb(NULL, -1, op->arg);
+		return;
+	}
+	n = PQntuples(res);
+	items = xcalloc((size_t)n + 1, sizeof *items);
+	for (int i = 0; i < (int)n; i++) {
+		struct item *it = &items[i].item;
+
+		items[i].id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		it->title = value_or_null(res, i, 1);
+		it->summary = value_or_null(res, i, 2);
+		it->content = value_or_null(res, i, 3);
+		it->author = value_or_null(res, i, 4);
+		it->link = value_or_null(res, i, 5);
+		it->lang = value_or_null(res, i, 6);
+		it->published = it->updated = DATE_NONE;
+	}
+	cb(items, n, op->arg);
+}
+
+void
+store_backfill_page(struct store *st, int64_t after_id, int64_t window_ms,
+    int limit, store_page_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_PAGE, page_result,
+	    (void (*)(void))cb, arg);
+
+	op_paramf(op, after_id);
+	op_paramf(op, window_ms / 1000);
+	op_paramf(op, limit);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_page_free(struct stored_item *items, long n)
+{
+	for (long i = 0; i < n; i++) {
+		struct item *it = &items[i].item;
+		free(it->title);
+		free(it->summary);
+		free(it->content);
+		free(it->author);
+		free(it->link);
+		free(it->lang);
+	}
+	free(items);
+}
+
+void
+store_save_mentions(struct store *st, const struct stored_item *items,
+    const struct item_analysis *analysis, size_t n,
+    const struct analyzer *an, store_done_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_SAVE_MENTIONS, done_result,
+	    (void (*)(void))cb, arg);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o;
+
+		if (analysis[i].nmentions == 0)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "item", json_integer(items[i].id));
+		json_analysis(o, &analysis[i], an);
+		json_array_append_new(arr, o);
+	}
+	op->params[op->nparams++] = json_dump_owned(arr);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_backfill_done(struct store *st, const char *const *names, size_t n,
+    int64_t started_ms, store_done_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_DONE, done_result,
+	    (void (*)(void))cb, arg);
+
+	op->params[op->nparams++] = json_names(names, n);
+	op_paramf(op, started_ms);
 	op->replay = 1;
 	store_submit(st, op);
 }

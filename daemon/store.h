@@ -13,9 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feed.h"
+
 struct event_base;
+struct analyzer;
 struct conf;
 struct feed;
+struct item_analysis;
 struct store;
 
 enum store_event {
@@ -77,19 +81,62 @@ struct fetch_record {
 	int64_t next_delay_ms; /* < 0: disable the source */
 	const char *lang;    /* the source's configured language, or NULL */
 	const struct feed *feed; /* items to store, or NULL */
+	/* What the items mention and their tone, one per item; NULL when
+	 * there are no watches. */
+	const struct item_analysis *analysis;
+	const struct analyzer *analyzer;
 };
 
 /* Stores items, the fetch record and the source's new state in one
  * statement: all of it or nothing. Retried across reconnections until the
  * database has it. */
 typedef void (*store_saved_cb)(int ok, long items_new, long items_seen,
-    void *arg);
+    long mentions, void *arg);
 void store_save_fetch(struct store *, const struct fetch_record *,
     store_saved_cb, void *arg);
 
 /* Gives back the leases owner holds, except on the sources listed. */
 void store_release_leases(struct store *, const char *owner,
     const int64_t *keep, size_t nkeep, store_done_cb, void *arg);
+
+/* Brings the watches table in line with the configuration; a watch that
+ * is new or whose query or languages changed is marked for backfill. */
+void store_sync_watches(struct store *, const struct conf *, store_done_cb,
+    void *arg);
+
+/* Names of the watches waiting for a backfill; purge[i] is set when the
+ * watch had been matched before (its query changed). n is -1 on failure.
+ * The callback owns the arrays (free with store_names_free). */
+typedef void (*store_names_cb)(char **names, unsigned char *purge, long n,
+    void *arg);
+void store_backfill_todo(struct store *, store_names_cb, void *arg);
+void store_names_free(char **names, unsigned char *purge, long n);
+
+/* Deletes the mentions of the named watches in the window, before they
+ * are matched again. */
+void store_backfill_purge(struct store *, const char *const *names,
+    size_t n, int64_t window_ms, store_done_cb, void *arg);
+
+/* A page of items of the window, by id after after_id. The callback owns
+ * the items (free with store_page_free); n is -1 on failure. */
+struct stored_item {
+	int64_t id;
+	struct item item;
+};
+typedef void (*store_page_cb)(struct stored_item *, long n, void *arg);
+void store_backfill_page(struct store *, int64_t after_id, int64_t window_ms,
+    int limit, store_page_cb, void *arg);
+void store_page_free(struct stored_item *, long n);
+
+/* Mentions (and tone) of already stored items. */
+void store_save_mentions(struct store *, const struct stored_item *,
+    const struct item_analysis *, size_t n, const struct analyzer *,
+    store_done_cb, void *arg);
+
+/* Clears the backfill mark of the named watches, unless their query
+ * changed after started_ms. */
+void store_backfill_done(struct store *, const char *const *names, size_t n,
+    int64_t started_ms, store_done_cb, void *arg);
 
 /* A fresh random UUID, for fetch_record.attempt. */
 void store_new_attempt(char out[37]);

@@ -30,13 +30,13 @@ def fx(name):
 
 
 check(["check", "-c", fx("good.conf")], 0,
-      [fx("good.conf") + ": ok, 7 sources"], [])
+      [fx("good.conf") + ": ok, 7 sources, 0 watches"], [])
 check(["check", "-c", fx("minimal.conf")], 0,
-      [fx("minimal.conf") + ": ok, 1 source"], [])
+      [fx("minimal.conf") + ": ok, 1 source, 0 watches"], [])
 
 # The example shipped at the top of the tree must stay valid.
 example = os.path.join(os.environ["FIXTURES"], "..", "..", "vigie.conf.example")
-check(["check", "-c", example], 0, [example + ": ok, 2 sources"], [])
+check(["check", "-c", example], 0, [example + ": ok, 2 sources, 0 watches"], [])
 
 URL = "(expected an absolute http:// or https:// URL)"
 DURATION = "(expected a number and a unit: ms, s, m, h or d, e.g. 15m)"
@@ -91,7 +91,7 @@ with tempfile.TemporaryDirectory() as tmp:
         dst.write(src.read())
     p = subprocess.run([VIGIE, "check", "-c", "etc/v.conf"], cwd=tmp,
                        capture_output=True, text=True, timeout=60)
-    if p.returncode != 0 or p.stdout != "etc/v.conf: ok, 5 sources\n":
+    if p.returncode != 0 or p.stdout != "etc/v.conf: ok, 5 sources, 0 watches\n":
         failures.append(f"relative -c: exit {p.returncode}, "
                         f"stdout {p.stdout!r}, stderr {p.stderr!r}")
 
@@ -103,7 +103,7 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write(f"[database]\nconninfo = host=db dbname=vigie "
                 f"options={'x' * 500}\n; {'y' * 1000}\n"
                 f"[source \"alerts\"]\nurl = {url}\n")
-    check(["check", "-c", path], 0, [path + ": ok, 1 source"], [])
+    check(["check", "-c", path], 0, [path + ": ok, 1 source, 0 watches"], [])
     # Over 64 KiB, a line is an error; the lines after it keep their numbers.
     with open(path, "w") as f:
         f.write(f"[poll]\nuser_agent = {'z' * 70000}\nper_host = 0\n")
