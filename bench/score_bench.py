@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 NODE_DIR = os.path.join(HERE, "vader_node")
 SET = os.path.join(ROOT, "tests", "fixtures", "sentiment", "en.tsv")
+REPUTATION = os.path.join(ROOT, "rules", "lexicons", "en-reputation.tsv")
 # Both print 4 decimals: a difference of one unit in the last place is
 # rounding, anything above it a disagreement.
 TOLERANCE = 0.0001 + 1e-9
@@ -78,7 +80,8 @@ def run_many(name, argv, stdin_path, out_path, runs, cwd=None):
         cpus.append(cpu)
         print(f"  {name} run {i + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU",
               flush=True)
-    return statistics.median(walls), statistics.median(cpus)
+    return statistics.median(walls), min(walls), max(walls), \
+        statistics.median(cpus)
 
 
 def read_vigie(path):
@@ -89,6 +92,42 @@ def read_vigie(path):
 def read_node(path):
     with open(path, encoding="utf-8") as f:
         return [float(line) for line in f]
+
+
+def reputation_entries():
+    """The words and phrases vigie adds to VADER's English lexicon."""
+    pats = []
+    with open(REPUTATION, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            entry = line.split("\t")[0]
+            pats.append(re.compile(r"(?<![\w-])" + re.escape(entry) +
+                                   r"(?![\w-])", re.IGNORECASE))
+    return pats
+
+
+def per_sentence(vigie, work):
+    """Each sentence of the set alone: which ones the two scorers disagree
+    on, and whether vigie's reputation lexicon is involved (a word VADER's
+    lexicon lacks or values differently) or the scorers' rules are."""
+    src = os.path.join(work, "sentences.txt")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("\n".join(sentences()) + "\n")
+    ours_out = os.path.join(work, "sentences.vigie")
+    theirs_out = os.path.join(work, "sentences.vader")
+    timed([vigie, "score", "--lang", "en"], src, ours_out)
+    timed(["node", "score.js"], src, theirs_out, cwd=NODE_DIR)
+    pats = reputation_entries()
+    differ = []
+    for text, a, b in zip(sentences(), read_vigie(ours_out),
+                          read_node(theirs_out)):
+        if abs(a - b) > TOLERANCE:
+            differ.append((abs(a - b), a, b, text,
+                           any(p.search(text) for p in pats)))
+    for p in (src, ours_out, theirs_out):
+        os.unlink(p)
+    return sorted(differ, reverse=True)
 
 
 def cpu_model():
@@ -132,9 +171,9 @@ def main():
         print(f"corpus: {args.lines} lines, {size / 1e6:.1f} MB, "
               f"seed {args.seed}", flush=True)
 
-        v_wall, v_cpu = run_many("vigie", [args.vigie, "score", "--lang",
+        v_wall, v_min, v_max, v_cpu = run_many("vigie", [args.vigie, "score", "--lang",
                                            "en"], src, vigie_out, args.runs)
-        n_wall, n_cpu = run_many("vader-sentiment", ["node", "score.js"],
+        n_wall, n_min, n_max, n_cpu = run_many("vader-sentiment", ["node", "score.js"],
                                  src, node_out, args.runs, cwd=NODE_DIR)
 
         ours, theirs = read_vigie(vigie_out), read_node(node_out)
@@ -143,6 +182,7 @@ def main():
                      f"{len(ours)}, vader-sentiment {len(theirs)}")
         with open(src, encoding="utf-8") as f:
             texts = f.read().splitlines()
+        single = per_sentence(args.vigie, work)
         diffs = sorted(((abs(a - b), i) for i, (a, b) in
                         enumerate(zip(ours, theirs))), reverse=True)
         over = sum(1 for d, _ in diffs if d > TOLERANCE)
@@ -167,20 +207,29 @@ def main():
     print(f"machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}; "
           f"node {node_version}, vader-sentiment 1.1.3")
     print()
-    print("| scorer | wall s | CPU s | lines/minute |")
-    print("| --- | ---: | ---: | ---: |")
-    print(f"| vigie score --lang en | {v_wall:.2f} | {v_cpu:.2f} | "
-          f"{v_rate:,.0f} |")
-    print(f"| node + vader-sentiment | {n_wall:.2f} | {n_cpu:.2f} | "
-          f"{n_rate:,.0f} |")
+    print(f"| scorer | wall s, median of {args.runs} | wall s, range | "
+          "CPU s | lines/minute |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    print(f"| vigie score --lang en | {v_wall:.2f} | {v_min:.2f}-{v_max:.2f} "
+          f"| {v_cpu:.2f} | {v_rate:,.0f} |")
+    print(f"| node + vader-sentiment | {n_wall:.2f} | {n_min:.2f}-{n_max:.2f} "
+          f"| {n_cpu:.2f} | {n_rate:,.0f} |")
     print()
     print(f"speed ratio (vigie / vader-sentiment, lines per minute): "
-          f"{v_rate / n_rate:.2f}")
+          f"{v_rate / n_rate:.2f}; in CPU time: {n_cpu / v_cpu:.2f}")
     print(f"largest |compound difference|: {diffs[0][0]:.4f}")
     print(f"lines differing by more than 0.0001: {over} of {args.lines}")
     for d, i in worst:
         print(f"  {d:.4f}  vigie {ours[i]:+.4f}  vader {theirs[i]:+.4f}  "
               f"{texts[i]}")
+    lexicon = sum(1 for d in single if d[4])
+    print(f"sentences of en.tsv scored alone: {len(single)} of "
+          f"{len(sentences())} differ by more than 0.0001; {lexicon} of "
+          f"them contain an entry of en-reputation.tsv, "
+          f"{len(single) - lexicon} do not:")
+    for d, a, b, text, rep in single:
+        print(f"  {d:.4f}  vigie {a:+.4f}  vader {b:+.4f}  "
+              f"{'[lexicon] ' if rep else ''}{text}")
     return 0
 
 
