@@ -39,7 +39,8 @@ struct alert {
 	size_t ntop;
 	const char *const *terms;        /* the terms that matched */
 	size_t nterms;
-	const int *series;    /* negatives per hour, the last 24 hours */
+	const int *series;    /* negatives per hour, oldest first, the
+	                         last being the current hour (24 used) */
 	size_t nseries;
 	/* source */
 	int failures;
@@ -49,20 +50,29 @@ struct alert {
 
 /*
  * The whole message (headers and body, CRLF line ends) ready for SMTP.
- * to is the list of recipients; message_id_domain names the host in the
- * Message-ID. Returns a new string.
+ * from and each of to are "addr@host" or "Display Name <addr@host>";
+ * message_id_domain names the host in the Message-ID. Returns a new
+ * string, or NULL when an address is not a plain addr-spec (the message
+ * would misroute or not parse).
  */
 char *alert_email(const struct alert *, const char *from,
     const char *const *to, size_t nto, const char *message_id_domain);
 
 enum webhook_format { WEBHOOK_JSON, WEBHOOK_SLACK };
 
-/* The webhook body (see docs/WEBHOOK.md). Returns a new string. */
+#define WEBHOOK_VERSION 1
+#define WEBHOOK_SIGNATURE_HEADER "X-Vigie-Signature-256"
+#define WEBHOOK_EVENT_HEADER "X-Vigie-Event"
+
+/* The webhook body (see docs/WEBHOOK.md). Returns a new string, or NULL
+ * when memory ran out inside jansson. */
 char *alert_webhook(const struct alert *, enum webhook_format);
 
 /* "sha256=" and the lowercase hex HMAC-SHA256 of body with key, as in
- * GitHub's X-Hub-Signature-256. out holds at least 72 bytes. */
-void alert_sign(const void *key, size_t keylen, const char *body,
-    size_t len, char out[72]);
+ * GitHub's X-Hub-Signature-256, NUL-terminated. Returns 0,
+ * or -1 (out empty) when libcrypto fails. */
+#define ALERT_SIGN_LEN 72
+int alert_sign(const void *key, size_t keylen, const char *body,
+    size_t len, char out[ALERT_SIGN_LEN]);
 
 #endif
