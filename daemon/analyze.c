@@ -36,7 +36,7 @@ compile_watches(struct analyzer *a, const struct conf *conf,
 		if (matcher_add(a->matcher, w->name, w->query, w->lang, &err) ==
 		    -1)
 			diag_add(diag, w->file, w->query_line, "column %d: %s",
-			    err.column, err.message);
+			    w->query_column + err.column - 1, err.message);
 	}
 	matcher_build(a->matcher);
 	return diag->len == before ? 0 : -1;
@@ -103,6 +103,18 @@ const struct matcher *
 analyzer_matcher(const struct analyzer *a)
 {
 	return a->matcher;
+}
+
+const struct sentiment_model *
+analyzer_model(const struct analyzer *a)
+{
+	return a->model;
+}
+
+double
+analyzer_band(const struct analyzer *a)
+{
+	return a->band;
 }
 
 size_t

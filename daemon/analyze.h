@@ -28,6 +28,8 @@ struct analyzer *analyzer_ref(struct analyzer *);
 void analyzer_free(struct analyzer *);
 
 const struct matcher *analyzer_matcher(const struct analyzer *);
+const struct sentiment_model *analyzer_model(const struct analyzer *);
+double analyzer_band(const struct analyzer *);
 size_t analyzer_watch_count(const struct analyzer *);
 const char *analyzer_watch_name(const struct analyzer *, size_t watch);
 

@@ -482,6 +482,26 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		*(int64_t *)field = n;
 }
 
+static const char *ini_scan(const char *, const char *);
+
+/* The column (in characters, from 1) where the value of a key line starts,
+ * so that a message about a query can point into the file. */
+static int
+value_column(const char *line)
+{
+	const char *v = ini_scan(line, "=:");
+	int col = 1;
+
+	if (*v != '\0')
+		v++;
+	while (isspace((unsigned char)*v))
+		v++;
+	for (const char *c = line; c < v; c++)
+		if (((unsigned char)*c & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
 static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
@@ -517,8 +537,11 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	*seen = p->lineno;
-	if (k->type == T_TEXT && p->sect == SECT_WATCH)
-		((struct conf_watch *)p->base)->query_line = p->lineno;
+	if (k->type == T_TEXT && p->sect == SECT_WATCH) {
+		struct conf_watch *w = p->base;
+		w->query_line = p->lineno;
+		w->query_column = value_column(p->line);
+	}
 	set_value(p, k, name, value);
 	return 1;
 }

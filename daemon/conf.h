@@ -45,6 +45,7 @@ struct conf_watch {
 	char *file;
 	int line;       /* of the [watch] header */
 	int query_line; /* of the query key */
+	int query_column; /* where its value starts on that line */
 };
 
 /* Where alerts go: [notify "NAME"]. */
