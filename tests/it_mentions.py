@@ -1,0 +1,142 @@
+"""
+it_mentions.py - watches through the daemon: items matched and scored on
+ingest, one mention per (item, watch), language filters, and the history
+matched again when a watch is added or its query changes.
+"""
+
+import pathlib
+import tempfile
+
+from harness import FixtureServer, Postgres, run_test, vigie, write_config
+
+FEED_FR = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Forum conso</title>
+<link>https://conso.example/</link><language>fr</language>
+<item><guid>fr-1</guid><title>Acme : une vraie arnaque, je suis très déçu</title>
+<link>https://conso.example/1</link>
+<description>Commande jamais livrée, service client injoignable.</description></item>
+<item><guid>fr-2</guid><title>Les patins Acme sont vraiment géniaux</title>
+<link>https://conso.example/2</link>
+<description>Livraison rapide, produit conforme, je recommande !</description></item>
+<item><guid>fr-3</guid><title>Globex ouvre une usine à Lyon</title>
+<link>https://conso.example/3</link>
+<description>L'usine emploiera 200 personnes.</description></item>
+<item><guid>fr-4</guid><title>Recette de la tarte aux pommes</title>
+<link>https://conso.example/4</link>
+<description>Rien à voir avec les marques.</description></item>
+</channel></rss>
+"""
+
+FEED_EN = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Reviews</title>
+<link>https://reviews.example/</link><language>en</language>
+<item><guid>en-1</guid><title>Acme rocket skates are a total scam</title>
+<link>https://reviews.example/1</link>
+<description>Broke after two days. Terrible support, no refund.</description></item>
+<item><guid>en-2</guid><title>Globex outage hits thousands of customers</title>
+<link>https://reviews.example/2</link>
+<description>The service was down for six hours.</description></item>
+</channel></rss>
+"""
+
+WATCHES = {
+    "Acme": 'query = acme\ntags = brand',
+    "Acme FR": 'query = acme\nlang = fr',
+    "Globex": 'query = globex\ntags = competitor',
+}
+
+
+def config(path, pg, srv, watches):
+    write_config(path, pg.conninfo, {
+        "fr": srv.url("/dynamic/fr.xml"),
+        "en": {"url": srv.url("/dynamic/en.xml"), "lang": "en"},
+    })
+    text = pathlib.Path(path).read_text()
+    for name, body in watches.items():
+        text += f'\n[watch "{name}"]\n{body}\n'
+    pathlib.Path(path).write_text(text)
+
+
+def mentions(pg):
+    rows = pg.query(
+        "SELECT w.name, i.guid, m.label, m.lang, array_to_string(m.terms, ',')"
+        "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
+        "  JOIN items i ON i.id = m.item_id ORDER BY 1, 2")
+    return [tuple(r) for r in rows]
+
+
+def body(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-mentions-")
+    with tmp, Postgres() as pg, FixtureServer() as srv:
+        conf = f"{tmp.name}/vigie.conf"
+        srv.set_feed("fr.xml", FEED_FR)
+        srv.set_feed("en.xml", FEED_EN)
+        config(conf, pg, srv, WATCHES)
+        t.exited(vigie("migrate", "-c", conf), "migrate")
+        t.exited(vigie("run", "-c", conf, "--once"), "first run")
+
+        got = mentions(pg)
+        names = sorted({(w, g) for w, g, *_ in got})
+        t.eq(names, [("Acme", "en-1"), ("Acme", "fr-1"), ("Acme", "fr-2"),
+                     ("Acme FR", "fr-1"), ("Acme FR", "fr-2"),
+                     ("Globex", "en-2"), ("Globex", "fr-3")],
+             "mentions after the first run")
+        tone = {(w, g): label for w, g, label, _, _ in got}
+        t.eq(tone.get(("Acme", "fr-1")), "negative", "French complaint tone")
+        t.eq(tone.get(("Acme", "fr-2")), "positive", "French praise tone")
+        t.eq(tone.get(("Acme", "en-1")), "negative", "English complaint tone")
+        langs = {(w, g): lang for w, g, _, lang, _ in got}
+        t.eq(langs.get(("Acme", "fr-1")), "fr", "mention language (fr)")
+        t.eq(langs.get(("Acme", "en-1")), "en", "mention language (en)")
+        t.eq({r[4] for r in got if r[0] == "Acme"}, {"acme"}, "terms")
+        t.eq(pg.scalar("SELECT count(*) FROM items WHERE label IS NULL "
+                       "AND guid = 'fr-4'"), "1",
+             "an item that mentions nothing is not scored")
+        t.eq(pg.scalar("SELECT count(*) FROM items WHERE label IS NOT NULL"),
+             "5", "items that mention a watch carry their tone")
+
+        # Nothing new: a second run adds nothing and duplicates nothing.
+        t.exited(vigie("run", "-c", conf, "--once"), "second run")
+        t.eq(mentions(pg), got, "mentions unchanged by a second run")
+
+        # A new watch: the stored history is matched again for it alone.
+        watches = dict(WATCHES, Lyon='query = lyon OR usine*')
+        config(conf, pg, srv, watches)
+        p = vigie("run", "-c", conf, "--once")
+        t.exited(p, "run with a new watch")
+        t.ok("backfill" in p.stderr, "the backfill is logged")
+        after = mentions(pg)
+        t.eq([r for r in after if r[0] == "Lyon"],
+             [("Lyon", "fr-3", "neutral", "fr", "lyon,usine*")],
+             "the new watch's history")
+        t.eq([r for r in after if r[0] != "Lyon"], got,
+             "the other watches' mentions are untouched")
+        t.eq(pg.scalar("SELECT count(*) FROM watches WHERE backfill_needed"),
+             "0", "backfill marks cleared")
+
+        # A changed query replaces that watch's recent mentions.
+        watches["Globex"] = "query = globex AND (outage OR panne)"
+        config(conf, pg, srv, watches)
+        t.exited(vigie("run", "-c", conf, "--once"), "run with a new query")
+        t.eq([r[1] for r in mentions(pg) if r[0] == "Globex"], ["en-2"],
+             "Globex's mentions follow its new query")
+
+        # A removed watch keeps its history but is no longer configured.
+        del watches["Acme FR"]
+        config(conf, pg, srv, watches)
+        t.exited(vigie("run", "-c", conf, "--once"), "run without Acme FR")
+        t.eq(pg.scalar("SELECT in_config FROM watches WHERE name = 'Acme FR'"),
+             "f", "a removed watch is marked")
+        t.eq(len([r for r in mentions(pg) if r[0] == "Acme FR"]), 2,
+             "a removed watch keeps its mentions")
+
+        # New items are matched as they arrive, with the new watches.
+        srv.set_feed("fr.xml", FEED_FR.replace(
+            "</channel>", "<item><guid>fr-5</guid><title>Panne géante chez "
+            "Globex, usine de Lyon à l'arrêt</title></item></channel>"))
+        t.exited(vigie("run", "-c", conf, "--once"), "run with a new item")
+        t.eq(sorted(r[0] for r in mentions(pg) if r[1] == "fr-5"),
+             ["Globex", "Lyon"], "a new item's mentions")
+
+
+run_test("it_mentions", body)
