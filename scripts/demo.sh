@@ -119,8 +119,32 @@ q "SELECT to_char(coalesce(i.published_at, i.first_seen_at),
     ORDER BY coalesce(i.published_at, i.first_seen_at) DESC
     LIMIT 10"
 
+echo "== Mentions per watch and tone"
+q "SELECT w.name AS watch, count(*) AS mentions,
+	  count(*) FILTER (WHERE m.label = 'negative') AS negative,
+	  count(*) FILTER (WHERE m.label = 'neutral') AS neutral,
+	  count(*) FILTER (WHERE m.label = 'positive') AS positive,
+	  round(avg(m.sentiment)::numeric, 2) AS avg_tone
+     FROM mentions m JOIN watches w ON w.id = m.watch_id
+    GROUP BY w.name ORDER BY w.name"
+echo "== Mentions, most negative first"
+q "SELECT w.name AS watch, m.label, round(m.sentiment::numeric, 2) AS tone,
+	  m.lang, left(i.title, 60) AS title
+     FROM mentions m JOIN watches w ON w.id = m.watch_id
+     JOIN items i ON i.id = m.item_id
+    ORDER BY m.sentiment, w.name"
+
 cat <<'SQL'
 == To see more, against your own database (psql "CONNINFO"):
+  -- negative mentions of a watch, with their links
+  SELECT m.sentiment, i.title, i.link, array_to_string(m.terms, ', ')
+    FROM mentions m JOIN items i ON i.id = m.item_id
+   WHERE m.watch_id = (SELECT id FROM watches WHERE name = 'Acme')
+     AND m.label = 'negative'
+   ORDER BY m.sentiment;
+  -- share of voice between the brand and its competitors
+  SELECT w.name, count(*) FROM mentions m JOIN watches w ON w.id = m.watch_id
+   WHERE w.tags && ARRAY['brand', 'competitor'] GROUP BY w.name;
   -- every item of a source, newest first
   SELECT published_at, title, link FROM items
    WHERE source_id = (SELECT id FROM sources WHERE name = 'coyote-forum')
