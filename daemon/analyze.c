@@ -205,8 +205,13 @@ analyze_item(const struct analyzer *a, const struct item *it,
 		m->terms = xcalloc(h->nterms, sizeof *m->terms);
 		memcpy(m->terms, h->terms, h->nterms * sizeof *m->terms);
 	}
-	if (out->nmentions > 0)
+	/* Every item is scored, mention or not: the tone of what a source
+	 * publishes is worth knowing before it names a watch. A backfill
+	 * scores only what it matched (the others were scored on ingest). */
+	if (only == NULL || out->nmentions > 0) {
 		score(a, it, tone_lang(doc.lang), &out->tone);
+		out->scored = 1;
+	}
 }
 
 void

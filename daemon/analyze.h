@@ -37,10 +37,11 @@ const char *analyzer_watch_name(const struct analyzer *, size_t watch);
 struct item_analysis {
 	struct match_hit *mentions;
 	size_t nmentions;
-	struct sentiment_score tone; /* meaningful when nmentions > 0 */
+	struct sentiment_score tone; /* meaningful when scored */
+	int scored;
 };
 
-/* Matches and, when it mentions a watch, scores one item. lang is the
+/* Matches and scores one item. lang is the
  * source's configured language, used when the item has none. The result
  * is owned by the caller: free it with item_analysis_clear. only, when not
  * NULL, restricts matching to the watches whose flag is set. */

@@ -209,8 +209,7 @@ analyze_feed(struct poller *p, const struct feed *feed, const char *lang)
 {
 	struct item_analysis *ia;
 
-	if (feed == NULL || feed->nitems == 0 ||
-	    analyzer_watch_count(p->analyzer) == 0)
+	if (feed == NULL || feed->nitems == 0)
 		return NULL;
 	ia = xcalloc(feed->nitems, sizeof *ia);
 	for (size_t i = 0; i < feed->nitems; i++)

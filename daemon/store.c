@@ -912,7 +912,7 @@ json_analysis(json_t *o, const struct item_analysis *ia,
 		json_array_append_new(mentions, m);
 	}
 	json_object_set_new(o, "mentions", mentions);
-	if (ia == NULL || ia->nmentions == 0)
+	if (ia == NULL || !ia->scored)
 		return;
 	json_object_set_new(o, "tone", json_real(ia->tone.compound));
 	json_object_set_new(o, "label",
