@@ -608,8 +608,10 @@ mentions(struct out *o, const struct view *v)
 		buf_printf(o->b, "<h2 style=\"font-size:15px;margin:16px 0 "
 		                 "8px\">%s</h2>\n<ol style=\"margin:0 0 10px;"
 		                 "padding-left:24px\">\n", w->top);
+	else if (o->mode == OUT_SLACK)
+		buf_printf(o->b, "*%s*\n", w->top);
 	else
-		buf_printf(o->b, "%s%s\n", w->top, o->mode == OUT_TEXT ? ":" : "");
+		buf_printf(o->b, "%s:\n", w->top);
 	for (size_t i = 0; i < v->ntop; i++) {
 		const struct vmention *m = &v->top[i];
 		const char *title = V(o, m->title)[0] ? V(o, m->title)
@@ -1176,11 +1178,15 @@ payload_json(const struct view *v)
 	return o;
 }
 
+/* Takes the text of b, without the paragraph breaks at its end. */
 static void
-slack_section(json_t *blocks, const char *mrkdwn)
+slack_section(json_t *blocks, struct buf *b)
 {
+	while (b->len > 0 && b->data[b->len - 1] == '\n')
+		b->data[--b->len] = '\0';
 	json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type",
-	    "section", "text", "type", "mrkdwn", "text", mrkdwn));
+	    "section", "text", "type", "mrkdwn", "text", b->data));
+	buf_free(b);
 }
 
 /* Slack's incoming-webhook shape: "text" for notifications and for the
@@ -1197,21 +1203,17 @@ payload_slack(const struct view *v)
 	buf_init(&b);
 	buf_printf(&b, "*%s*\n", subject);
 	summary(&out, v);
-	slack_section(blocks, b.data);
-	buf_free(&b);
+	slack_section(blocks, &b);
 	if (v->kind == KIND_SPIKE && v->ntop > 0) {
-		buf_printf(&b, "*%s*\n", v->w->top);
 		mentions(&out, v);
-		slack_section(blocks, b.data);
-		buf_free(&b);
+		slack_section(blocks, &b);
 	}
 	if (v->kind == KIND_SPIKE) {
 		terms(&out, v);
 		buf_putc(&b, '`');
 		sparkline(&b, v);
 		buf_puts(&b, "`");
-		slack_section(blocks, b.data);
-		buf_free(&b);
+		slack_section(blocks, &b);
 	}
 	buf_printf(&b, v->w->footer, v->event.s[OUT_SLACK]);
 	json_array_append_new(blocks, json_pack("{s:s, s:[{s:s, s:s}]}",
