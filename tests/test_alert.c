@@ -502,6 +502,44 @@ test_slack(void **state)
 	free(w);
 }
 
+/* Arbitrary bytes anywhere: the headers stay headers, the JSON stays
+ * JSON (jansson refuses invalid UTF-8, so this also checks the cleaning). */
+static void
+test_random_bytes(void **state)
+{
+	uint32_t seed = 12345;
+	char name[301], title[301];
+
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		struct alert a = spike(name, round % 2 ? "fr" : "en", "firing");
+		struct alert_mention m = {title, name, title, -0.5};
+		size_t n = round % 300;
+		char *mail, *h, *w;
+		json_t *j;
+
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			name[i] = (char)(1 + (seed >> 16) % 255);
+			title[i] = (char)(1 + (seed >> 8) % 255);
+		}
+		name[n] = title[n] = '\0';
+		a.top = &m;
+		a.ntop = 1;
+		mail = email(&a);
+		h = headers(mail);
+		assert_header_lines(h, 78);
+		w = alert_webhook(&a, round % 3 ? WEBHOOK_JSON : WEBHOOK_SLACK);
+		assert_non_null(w);
+		j = json_loads(w, 0, NULL);
+		assert_non_null(j);
+		json_decref(j);
+		free(w);
+		free(h);
+		free(mail);
+	}
+}
+
 static void
 hmac_hex(const void *key, size_t keylen, const char *data, const char *want)
 {
@@ -551,6 +589,7 @@ main(void)
 	    cmocka_unit_test(test_source_alert),
 	    cmocka_unit_test(test_webhook_json),
 	    cmocka_unit_test(test_slack),
+	    cmocka_unit_test(test_random_bytes),
 	    cmocka_unit_test(test_hmac),
 	};
 
