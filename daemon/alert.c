@@ -24,14 +24,14 @@
 #include "text.h"
 #include "util.h"
 
-#define TITLE_MAX 200  /* characters of a title or an error */
-#define NAME_MAX_ 100  /* of a watch, source or display name, a term */
-#define LINK_MAX 2048  /* bytes of a link; a longer one is not linked */
+#define TITLE_MAX 200 /* characters of a title or an error */
+#define NAME_MAX_ 100 /* of a watch, source or display name, a term */
+#define LINK_MAX 2048 /* bytes of a link; a longer one is not linked */
 #define TOP_MAX 10
 #define TERMS_MAX 20
 #define SERIES_LEN 24
-#define HDR_WIDTH 78   /* RFC 5322 2.1.1 */
-#define QP_WIDTH 76    /* RFC 2045 6.7 */
+#define HDR_WIDTH 78 /* RFC 5322 2.1.1 */
+#define QP_WIDTH 76  /* RFC 2045 6.7 */
 /* Longest header word: even after "Subject: " it fits in HDR_WIDTH. */
 #define WORD_MAX 60
 /* UTF-8 bytes per encoded-word: base64 of 36 bytes is 48 characters, plus
@@ -50,24 +50,24 @@ struct words {
 	const char *code;
 	const char *severity[2]; /* warning, critical */
 	const char *resolved;
-	const char *colon;       /* after a label */
-	const char *what[5];     /* spike, spike worse, source down/up, */
-	const char *decimal;     /* decimal separator */
-	const char *thousands;   /* digit group separator */
+	const char *colon;     /* after a label */
+	const char *what[5];   /* spike, spike worse, source down/up, */
+	const char *decimal;   /* decimal separator */
+	const char *thousands; /* digit group separator */
 	const char *win_minutes, *win_hour, *win_hours;
-	const char *fired;    /* count, watch, window, total, expected, ratio */
+	const char *fired; /* count, watch, window, total, expected, ratio */
 	const char *worse;
-	const char *over;     /* watch, count, window, expected */
-	const char *odds;     /* odds phrase, p */
+	const char *over; /* watch, count, window, expected */
+	const char *odds; /* odds phrase, p */
 	const char *odds_tiny, *odds_about;
 	const char *cusum, *cold;
-	const char *since, *lasted; /* dates */
+	const char *since, *lasted;    /* dates */
 	const char *src_down, *src_up; /* source, failures */
 	const char *src_since;
 	const char *address, *last_error;
 	const char *top, *tone, *untitled, *terms;
-	const char *chart;    /* peak */
-	const char *footer;   /* event id */
+	const char *chart;  /* peak */
+	const char *footer; /* event id */
 };
 
 enum { WHAT_SPIKE, WHAT_WORSE, WHAT_DOWN, WHAT_UP };
@@ -78,8 +78,8 @@ static const struct words en = {
     .resolved = "resolved",
     .colon = ": ",
     .what = {"spike of negative mentions",
-        "spike of negative mentions, getting worse", "source failing",
-        "source recovered"},
+             "spike of negative mentions, getting worse", "source failing",
+             "source recovered"},
     .decimal = ".",
     .thousands = ",",
     .win_minutes = "the last %d minutes",
@@ -125,8 +125,10 @@ static const struct words fr = {
     .resolved = "r\xc3\xa9solu",
     .colon = " : ",
     .what = {"pic de mentions n\xc3\xa9gatives",
-        "pic de mentions n\xc3\xa9gatives en aggravation",
-        "source en \xc3\xa9" "chec", "source r\xc3\xa9tablie"},
+             "pic de mentions n\xc3\xa9gatives en aggravation",
+             "source en \xc3\xa9"
+             "chec",
+             "source r\xc3\xa9tablie"},
     .decimal = ",",
     .thousands = NBSP,
     .win_minutes = "les %d derni\xc3\xa8res minutes",
@@ -146,7 +148,8 @@ static const struct words fr = {
     .odds_about = "d'environ une chance sur %s",
     .cusum = "Le nombre est rest\xc3\xa9 au-dessus du niveau habituel assez "
              "longtemps pour \xc3\xaatre une hausse durable, pas un "
-             "accident (test de somme cumul\xc3\xa9" "e).",
+             "accident (test de somme cumul\xc3\xa9"
+             "e).",
     .cold = "Cette veille n'a pas encore d'historique" NBSP ": le nombre "
             "seul a d\xc3\xa9pass\xc3\xa9 le seuil d'alerte.",
     .since = "Incident ouvert depuis le %s.",
@@ -154,8 +157,10 @@ static const struct words fr = {
     .src_down = "La source \xc2\xab" NBSP "%s" NBSP "\xc2\xbb a \xc3\xa9"
                 "chou\xc3\xa9 %d fois de suite.",
     .src_up = "La source \xc2\xab" NBSP "%s" NBSP "\xc2\xbb r\xc3\xa9pond "
-              "de nouveau, apr\xc3\xa8s %d \xc3\xa9" "checs de suite.",
-    .src_since = "En \xc3\xa9" "chec depuis le %s.",
+              "de nouveau, apr\xc3\xa8s %d \xc3\xa9"
+              "checs de suite.",
+    .src_since = "En \xc3\xa9"
+                 "chec depuis le %s.",
     .address = "Adresse",
     .last_error = "Derni\xc3\xa8re erreur",
     .top = "Mentions les plus n\xc3\xa9gatives",
@@ -165,8 +170,7 @@ static const struct words fr = {
     .chart = "Mentions n\xc3\xa9gatives par heure sur les derni\xc3\xa8res "
              "24 heures, de la plus ancienne \xc3\xa0 la plus r\xc3\xa9"
              "cente (pic" NBSP ": %d)",
-    .footer = "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP
-              ": %s",
+    .footer = "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP ": %s",
 };
 
 /* One untrusted string, cleaned, in each of the forms a renderer needs. */
@@ -376,8 +380,8 @@ view_init(struct view *v, const struct alert *a)
 		              strchr(m->link.s[OUT_TEXT], ' ') == NULL;
 		m->score = isfinite(a->top[i].score) ? a->top[i].score : 0;
 	}
-	for (size_t i = 0; a->terms != NULL && i < a->nterms &&
-	                   v->nterms < TERMS_MAX; i++)
+	for (size_t i = 0;
+	     a->terms != NULL && i < a->nterms && v->nterms < TERMS_MAX; i++)
 		vstr_set(&v->terms[v->nterms++], a->terms[i], NAME_MAX_);
 
 	/* Right-aligned: the last value is the current hour. */
@@ -392,14 +396,15 @@ view_init(struct view *v, const struct alert *a)
 	}
 
 	if (v->state == STATE_RESOLVED)
-		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
-		    w->resolved, w->colon,
+		v->subject = xasprintf(
+		    "[vigie] %s%s%s \xe2\x80\x94 %s", w->resolved, w->colon,
 		    w->what[v->kind == KIND_SOURCE ? WHAT_UP : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
 	else
-		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
-		    w->severity[v->severity], w->colon,
-		    w->what[v->kind == KIND_SOURCE  ? WHAT_DOWN
+		v->subject = xasprintf(
+		    "[vigie] %s%s%s \xe2\x80\x94 %s", w->severity[v->severity],
+		    w->colon,
+		    w->what[v->kind == KIND_SOURCE        ? WHAT_DOWN
 		            : v->state == STATE_ESCALATED ? WHAT_WORSE
 		                                          : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
@@ -425,7 +430,7 @@ view_free(struct view *v)
 /* Numbers in the reader's conventions. */
 static void
 fmt_real(char *out, size_t size, const char *fmt, double x,
-    const struct words *w)
+         const struct words *w)
 {
 	char tmp[40], *dot;
 
@@ -437,7 +442,7 @@ fmt_real(char *out, size_t size, const char *fmt, double x,
 		snprintf(out, size, "%s", tmp);
 	else
 		snprintf(out, size, "%.*s%s%s", (int)(dot - tmp), tmp,
-		    w->decimal, dot + 1);
+		         w->decimal, dot + 1);
 }
 
 static void
@@ -483,8 +488,8 @@ fmt_when(char *out, size_t size, int64_t ms)
 		snprintf(out, size, "?");
 	else
 		snprintf(out, size, "%04d-%02d-%02d %02d:%02d UTC",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min);
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		         tm.tm_hour, tm.tm_min);
 }
 
 /*
@@ -499,8 +504,8 @@ struct out {
 
 #define V(o, vs) ((vs).s[(o)->mode])
 
-static void
-para(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void para(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 para(struct out *o, const char *fmt, ...)
@@ -521,13 +526,15 @@ para(struct out *o, const char *fmt, ...)
 /* A label and an untrusted value on a line. */
 static void
 field(struct out *o, const struct words *w, const char *label,
-    const struct vstr *value)
+      const struct vstr *value)
 {
 	if (V(o, *value)[0] == '\0')
 		return;
 	if (o->mode == OUT_HTML)
-		buf_printf(o->b, "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
-		                 "</p>\n", label, w->colon, V(o, *value));
+		buf_printf(o->b,
+		           "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
+		           "</p>\n",
+		           label, w->colon, V(o, *value));
 	else if (o->mode == OUT_SLACK)
 		buf_printf(o->b, "*%s*%s%s\n", label, w->colon, V(o, *value));
 	else
@@ -565,14 +572,14 @@ summary(struct out *o, const struct view *v)
 	}
 	if (v->state == STATE_RESOLVED) {
 		para(o, w->over, V(o, v->name), a->window_count, window,
-		    expected);
+		     expected);
 		para(o, w->lasted, started, at);
 		return;
 	}
 	if (v->state == STATE_ESCALATED)
 		para(o, "%s", w->worse);
 	para(o, w->fired, a->window_count, V(o, v->name), window,
-	    a->window_total, expected, ratio);
+	     a->window_total, expected, ratio);
 	if (v->reason == REASON_COLD) {
 		para(o, "%s", w->cold);
 	} else if (v->reason == REASON_CUSUM) {
@@ -586,9 +593,10 @@ summary(struct out *o, const struct view *v)
 
 			/* Two significant digits: "one in 12,000". */
 			fmt_grouped(n, sizeof n,
-			    (long long)(mag >= 1 ? round(inv / mag) * mag
-			                         : round(inv)),
-			    w);
+			            (long long)(mag >= 1
+			                            ? round(inv / mag) * mag
+			                            : round(inv)),
+			            w);
 			snprintf(odds, sizeof odds, w->odds_about, n);
 		}
 		para(o, w->odds, odds, p);
@@ -605,17 +613,19 @@ mentions(struct out *o, const struct view *v)
 	if (v->ntop == 0)
 		return;
 	if (o->mode == OUT_HTML)
-		buf_printf(o->b, "<h2 style=\"font-size:15px;margin:16px 0 "
-		                 "8px\">%s</h2>\n<ol style=\"margin:0 0 10px;"
-		                 "padding-left:24px\">\n", w->top);
+		buf_printf(o->b,
+		           "<h2 style=\"font-size:15px;margin:16px 0 "
+		           "8px\">%s</h2>\n<ol style=\"margin:0 0 10px;"
+		           "padding-left:24px\">\n",
+		           w->top);
 	else if (o->mode == OUT_SLACK)
 		buf_printf(o->b, "*%s*\n", w->top);
 	else
 		buf_printf(o->b, "%s:\n", w->top);
 	for (size_t i = 0; i < v->ntop; i++) {
 		const struct vmention *m = &v->top[i];
-		const char *title = V(o, m->title)[0] ? V(o, m->title)
-		                                      : w->untitled;
+		const char *title =
+		    V(o, m->title)[0] ? V(o, m->title) : w->untitled;
 		size_t mark = o->b->len;
 
 		fmt_real(score, sizeof score, "%+.2f", m->score, w);
@@ -623,17 +633,22 @@ mentions(struct out *o, const struct view *v)
 		case OUT_HTML:
 			buf_puts(o->b, "<li style=\"margin:0 0 8px\">");
 			if (m->linkable)
-				buf_printf(o->b, "<a href=\"%s\" style=\"color:"
-				    "#0645ad\">%s</a>", V(o, m->link), title);
+				buf_printf(o->b,
+				           "<a href=\"%s\" style=\"color:"
+				           "#0645ad\">%s</a>",
+				           V(o, m->link), title);
 			else
 				buf_puts(o->b, title);
-			buf_printf(o->b, "<br><span style=\"color:#666;"
+			buf_printf(
+			    o->b,
+			    "<br><span style=\"color:#666;"
 			    "font-size:13px\">%s \xc2\xb7 %s %s</span></li>\n",
 			    V(o, m->source), w->tone, score);
 			break;
 		case OUT_SLACK:
 			if (m->linkable) {
-				/* A | would end the address part of the link. */
+				/* A | would end the address part of the link.
+				 */
 				buf_puts(o->b, "\xe2\x80\xa2 <");
 				for (const char *c = V(o, m->link); *c; c++)
 					if (*c == '|')
@@ -644,7 +659,7 @@ mentions(struct out *o, const struct view *v)
 			} else
 				buf_printf(o->b, "\xe2\x80\xa2 %s", title);
 			buf_printf(o->b, " \xe2\x80\x94 %s \xc2\xb7 %s %s\n",
-			    V(o, m->source), w->tone, score);
+			           V(o, m->source), w->tone, score);
 			if (o->b->len > SLACK_BLOCK_MAX) {
 				o->b->len = mark;
 				o->b->data[mark] = '\0';
@@ -652,8 +667,9 @@ mentions(struct out *o, const struct view *v)
 			}
 			break;
 		case OUT_TEXT:
-			buf_printf(o->b, "%zu. %s\n   %s \xc2\xb7 %s %s\n", i + 1,
-			    title, V(o, m->source), w->tone, score);
+			buf_printf(o->b, "%zu. %s\n   %s \xc2\xb7 %s %s\n",
+			           i + 1, title, V(o, m->source), w->tone,
+			           score);
 			if (m->linkable)
 				buf_printf(o->b, "   %s\n", V(o, m->link));
 			break;
@@ -676,14 +692,16 @@ terms(struct out *o, const struct view *v)
 		buf_puts(&list, V(o, v->terms[i]));
 	}
 	if (o->mode == OUT_HTML)
-		buf_printf(o->b, "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
-		                 "</p>\n", v->w->terms, v->w->colon, list.data);
+		buf_printf(o->b,
+		           "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
+		           "</p>\n",
+		           v->w->terms, v->w->colon, list.data);
 	else if (o->mode == OUT_SLACK)
 		buf_printf(o->b, "*%s*%s%s\n", v->w->terms, v->w->colon,
-		    list.data);
+		           list.data);
 	else
 		buf_printf(o->b, "%s%s%s\n\n", v->w->terms, v->w->colon,
-		    list.data);
+		           list.data);
 	buf_free(&list);
 }
 
@@ -693,8 +711,10 @@ sparkline(struct buf *b, const struct view *v)
 {
 	for (size_t i = 0; i < SERIES_LEN; i++) {
 		int n = v->series[i];
-		int level = n == 0 ? 0 : 1 + (n - 1) * 7 / (v->peak > 0 ? v->peak : 1);
-		char c[4] = {'\xe2', '\x96', (char)(0x81 + (level > 7 ? 7 : level)), 0};
+		int level =
+		    n == 0 ? 0 : 1 + (n - 1) * 7 / (v->peak > 0 ? v->peak : 1);
+		char c[4] = {'\xe2', '\x96',
+		             (char)(0x81 + (level > 7 ? 7 : level)), 0};
 
 		buf_puts(b, c);
 	}
@@ -724,11 +744,13 @@ chart(struct out *o, const struct view *v)
 		int n = v->series[i];
 		int h = v->peak > 0 ? n * 60 / v->peak : 0;
 
-		buf_printf(o->b, "<td style=\"vertical-align:bottom;height:60px;"
+		buf_printf(
+		    o->b,
+		    "<td style=\"vertical-align:bottom;height:60px;"
 		    "padding:0 1px\"><div title=\"%d\" style=\"width:12px;"
 		    "height:%dpx;background:%s;font-size:0;line-height:0\">"
-		    "</div></td>\n", n, h > 0 ? h : 1,
-		    n > 0 ? "#c0392b" : "#dddddd");
+		    "</div></td>\n",
+		    n, h > 0 ? h : 1, n > 0 ? "#c0392b" : "#dddddd");
 	}
 	buf_puts(o->b, "</tr></table>\n");
 }
@@ -756,17 +778,18 @@ body_html(struct buf *b, const struct view *v)
 	struct out o = {b, OUT_HTML};
 	char *subject = escape_html(v->subject);
 
-	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
-	              "charset=\"utf-8\"><title>%s</title></head>\n<body "
-	              "style=\"margin:0;padding:16px;font-family:Arial,"
-	              "Helvetica,sans-serif;font-size:14px;color:#222222;"
-	              "background:#ffffff\">\n<h1 style=\"font-size:18px;"
-	              "margin:0 0 12px;color:%s\">%s</h1>\n",
-	    v->w->code, subject,
-	    v->state == STATE_RESOLVED ? "#1e7e34"
-	    : v->severity == 1         ? "#b00020"
-	                               : "#b35900",
-	    subject);
+	buf_printf(b,
+	           "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
+	           "charset=\"utf-8\"><title>%s</title></head>\n<body "
+	           "style=\"margin:0;padding:16px;font-family:Arial,"
+	           "Helvetica,sans-serif;font-size:14px;color:#222222;"
+	           "background:#ffffff\">\n<h1 style=\"font-size:18px;"
+	           "margin:0 0 12px;color:%s\">%s</h1>\n",
+	           v->w->code, subject,
+	           v->state == STATE_RESOLVED ? "#1e7e34"
+	           : v->severity == 1         ? "#b00020"
+	                                      : "#b35900",
+	           subject);
 	free(subject);
 	summary(&o, v);
 	if (v->kind == KIND_SPIKE) {
@@ -998,7 +1021,8 @@ hdr_mailbox(struct hdr *h, const char *s, int comma)
 			n[nl - 2] = '\0';
 		}
 		hdr_text(h, n, 1);
-		tok = xasprintf(n[0] ? "<%s>%s" : "%s%s", addr, comma ? "," : "");
+		tok =
+		    xasprintf(n[0] ? "<%s>%s" : "%s%s", addr, comma ? "," : "");
 		hdr_word(h, tok, strlen(tok));
 		free(tok);
 		free(n);
@@ -1026,10 +1050,11 @@ put_id_part(struct buf *b, const char *s, const char *extra, const char *dflt)
 static void
 put_date(struct buf *b, int64_t ms)
 {
-	static const char days[][4] = {"Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat"};
-	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr", "May",
-	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char days[][4] = {"Sun", "Mon", "Tue", "Wed",
+	                               "Thu", "Fri", "Sat"};
+	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr",
+	                                 "May", "Jun", "Jul", "Aug",
+	                                 "Sep", "Oct", "Nov", "Dec"};
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
@@ -1039,13 +1064,13 @@ put_date(struct buf *b, int64_t ms)
 	}
 	/* English names whatever the locale, as RFC 5322 3.3 requires. */
 	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	           days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	           tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 char *
 alert_email(const struct alert *a, const char *from, const char *const *to,
-    size_t nto, const char *message_id_domain)
+            size_t nto, const char *message_id_domain)
 {
 	struct view v;
 	struct buf b, part;
@@ -1077,13 +1102,14 @@ alert_email(const struct alert *a, const char *from, const char *const *to,
 	put_id_part(&b, a->event_id ? a->event_id : "", "_", "event");
 	buf_putc(&b, '@');
 	put_id_part(&b, message_id_domain ? message_id_domain : "", ".",
-	    "localhost");
+	            "localhost");
 	buf_puts(&b, ">\r\n");
 	buf_puts(&b, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: no vacation replies to an alert. */
 	buf_puts(&b, "Auto-Submitted: auto-generated\r\n");
-	buf_puts(&b, "Content-Type: multipart/alternative;\r\n boundary=\""
-	             BOUNDARY "\"\r\n\r\n");
+	buf_puts(&b,
+	         "Content-Type: multipart/alternative;\r\n boundary=\"" BOUNDARY
+	         "\"\r\n\r\n");
 
 	buf_puts(&b, "--" BOUNDARY "\r\nContent-Type: text/plain; "
 	             "charset=utf-8\r\nContent-Transfer-Encoding: "
@@ -1137,7 +1163,7 @@ payload_json(const struct view *v)
 	set_str(o, "severity", severities[v->severity]);
 	set_str(o, "subject", v->subject);
 	set_str(o, v->kind == KIND_SOURCE ? "source" : "watch",
-	    v->name.s[OUT_TEXT]);
+	        v->name.s[OUT_TEXT]);
 	set_str(o, "lang", v->w->code);
 	set_time(o, "at", a->at_ms);
 	set_time(o, "started_at", a->started_ms);
@@ -1153,7 +1179,7 @@ payload_json(const struct view *v)
 	set_real(o, "ratio", a->ratio);
 	set_real(o, "p_value", a->p);
 	json_object_set_new(o, "window_seconds",
-	    json_integer(a->window_ms / 1000));
+	                    json_integer(a->window_ms / 1000));
 	set_str(o, "reason", reasons[v->reason]);
 	list = json_array();
 	for (size_t i = 0; i < v->ntop; i++) {
@@ -1169,7 +1195,8 @@ payload_json(const struct view *v)
 	json_object_set_new(o, "top_mentions", list);
 	list = json_array();
 	for (size_t i = 0; i < v->nterms; i++)
-		json_array_append_new(list, json_string(v->terms[i].s[OUT_TEXT]));
+		json_array_append_new(list,
+		                      json_string(v->terms[i].s[OUT_TEXT]));
 	json_object_set_new(o, "terms", list);
 	list = json_array();
 	for (size_t i = 0; i < SERIES_LEN; i++)
@@ -1185,7 +1212,8 @@ slack_section(json_t *blocks, struct buf *b)
 	while (b->len > 0 && b->data[b->len - 1] == '\n')
 		b->data[--b->len] = '\0';
 	json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type",
-	    "section", "text", "type", "mrkdwn", "text", b->data));
+	                                        "section", "text", "type",
+	                                        "mrkdwn", "text", b->data));
 	buf_free(b);
 }
 
@@ -1216,8 +1244,9 @@ payload_slack(const struct view *v)
 		slack_section(blocks, &b);
 	}
 	buf_printf(&b, v->w->footer, v->event.s[OUT_SLACK]);
-	json_array_append_new(blocks, json_pack("{s:s, s:[{s:s, s:s}]}",
-	    "type", "context", "elements", "type", "mrkdwn", "text", b.data));
+	json_array_append_new(blocks, json_pack("{s:s, s:[{s:s, s:s}]}", "type",
+	                                        "context", "elements", "type",
+	                                        "mrkdwn", "text", b.data));
 	buf_free(&b);
 	json_object_set_new(o, "blocks", blocks);
 	free(subject);
@@ -1242,7 +1271,7 @@ alert_webhook(const struct alert *a, enum webhook_format format)
 
 int
 alert_sign(const void *key, size_t keylen, const char *body, size_t len,
-    char out[ALERT_SIGN_LEN])
+           char out[ALERT_SIGN_LEN])
 {
 	/* HMAC() reads a NULL key as "reuse the last one". */
 	static const unsigned char empty[1];
@@ -1253,7 +1282,7 @@ alert_sign(const void *key, size_t keylen, const char *body, size_t len,
 	out[0] = '\0';
 	if (keylen > INT_MAX ||
 	    HMAC(EVP_sha256(), keylen > 0 ? key : empty, (int)keylen,
-	        (const unsigned char *)body, len, md, &mdlen) == NULL ||
+	         (const unsigned char *)body, len, md, &mdlen) == NULL ||
 	    mdlen != 32)
 		return -1;
 	p += snprintf(p, ALERT_SIGN_LEN, "sha256=");

@@ -103,7 +103,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[2], "email") == 0) {
-		out = alert_email(&a, str(j, "from"), to, nto, str(j, "domain"));
+		out =
+		    alert_email(&a, str(j, "from"), to, nto, str(j, "domain"));
 	} else if (strcmp(argv[2], "webhook") == 0) {
 		out = alert_webhook(&a, WEBHOOK_JSON);
 	} else if (strcmp(argv[2], "slack") == 0) {

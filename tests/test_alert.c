@@ -21,16 +21,16 @@
 
 static const struct alert_mention mentions[] = {
     {"x\r\nBcc: evil@example.com", "Daily News",
-        "https://news.example.com/a?x=1&y=2", -0.87},
-    {"<script>alert(1)</script> & co", "Blog <b>", "javascript:alert(1)",
-        -0.5},
+     "https://news.example.com/a?x=1&y=2", -0.87},
+    {"<script>alert(1)</script> & co", "Blog <b>", "javascript:alert(1)", -0.5},
     {"Pipe | link", "Feed", "https://ok.example/a|b>c", -0.4},
 };
 static const char *const terms[] = {"acme", "<i>recall</i>"};
-static const int series[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-    14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25};
+static const int series[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,
+                             9,  10, 11, 12, 13, 14, 15, 16, 17,
+                             18, 19, 20, 21, 22, 23, 24, 25};
 static const char *const to[] = {"ops@example.com",
-    "Comms Team <comms@example.com>"};
+                                 "Comms Team <comms@example.com>"};
 
 static struct alert
 spike(const char *name, const char *lang, const char *state)
@@ -65,7 +65,7 @@ static char *
 email(const struct alert *a)
 {
 	char *m = alert_email(a, "Vigie <alerts@vigie.example>", to, 2,
-	    "vigie.example");
+	                      "vigie.example");
 
 	assert_non_null(m);
 	return m;
@@ -184,12 +184,13 @@ test_subject_ascii(void **state)
 static void
 test_subject_utf8_folded(void **state)
 {
-	struct alert a = spike("Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale "
-	                       "des Eaux et de l'\xc3\x89lectricit\xc3\xa9 du "
-	                       "Grand Lyon M\xc3\xa9tropole \xf0\x9f\x94\xa5 "
-	                       "Vraiment_un_tr\xc3\xa8s_long_mot_sans_espace_qui"
-	                       "_d\xc3\xa9passe_la_largeur_d_une_ligne",
-	    "fr", "firing");
+	struct alert a =
+	    spike("Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale "
+	          "des Eaux et de l'\xc3\x89lectricit\xc3\xa9 du "
+	          "Grand Lyon M\xc3\xa9tropole \xf0\x9f\x94\xa5 "
+	          "Vraiment_un_tr\xc3\xa8s_long_mot_sans_espace_qui"
+	          "_d\xc3\xa9passe_la_largeur_d_une_ligne",
+	          "fr", "firing");
 	char *m = email(&a), *h = headers(m), *s = header(h, "Subject");
 
 	(void)state;
@@ -208,10 +209,11 @@ test_subject_utf8_folded(void **state)
 static void
 test_header_injection(void **state)
 {
-	static const char *const names[] = {"From", "To", "Subject", "Date",
+	static const char *const names[] = {
+	    "From",       "To",           "Subject",        "Date",
 	    "Message-ID", "MIME-Version", "Auto-Submitted", "Content-Type"};
-	struct alert a = spike("Acme\r\nBcc: evil@example.com\r\n\r\nbody",
-	    "en", "firing");
+	struct alert a =
+	    spike("Acme\r\nBcc: evil@example.com\r\n\r\nbody", "en", "firing");
 	char *m, *h;
 	int count = 0;
 
@@ -261,8 +263,8 @@ test_mime_structure(void **state)
 	int boundaries = 0;
 
 	(void)state;
-	assert_string_equal(ct, "multipart/alternative; boundary=\"" BOUNDARY
-	                        "\"");
+	assert_string_equal(ct,
+	                    "multipart/alternative; boundary=\"" BOUNDARY "\"");
 	assert_non_null(strstr(h, "MIME-Version: 1.0\r\n"));
 	assert_non_null(strstr(h, "Date: Tue, 04 Jun 2024 12:00:00 +0000\r\n"));
 	assert_non_null(
@@ -360,7 +362,8 @@ test_languages(void **state)
 	                           "n\xc3\xa9gatives \xe2\x80\x94 Acme\n"));
 	assert_non_null(strstr(tf, "42 mentions n\xc3\xa9gatives"));
 	assert_non_null(strstr(tf, "environ 3,5 \xc3\xa9taient attendues"));
-	assert_non_null(strstr(tf, "une chance sur 40\xc2\xa0" "000"));
+	assert_non_null(strstr(tf, "une chance sur 40\xc2\xa0"
+	                           "000"));
 	assert_null(strstr(tf, "negative"));
 	free(te);
 	free(tf);
@@ -411,16 +414,16 @@ test_source_alert(void **state)
 	json_t *j = json_loads(w, 0, NULL);
 
 	(void)state;
-	assert_non_null(strstr(t, "[vigie] WARNING: source failing \xe2\x80\x94 "
-	                          "Daily News\n"));
+	assert_non_null(strstr(t,
+	                       "[vigie] WARNING: source failing \xe2\x80\x94 "
+	                       "Daily News\n"));
 	assert_non_null(strstr(t, "failed 5 times in a row"));
 	assert_non_null(strstr(t, "Last error: HTTP 503 X-Evil: 1\n"));
 	assert_non_null(strstr(t, "https://news.example.com/feed.xml"));
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "source")),
-	    "Daily News");
-	assert_int_equal(json_integer_value(json_object_get(j, "failures")),
-	    5);
+	                    "Daily News");
+	assert_int_equal(json_integer_value(json_object_get(j, "failures")), 5);
 	assert_null(json_object_get(j, "top_mentions"));
 	json_decref(j);
 	free(w);
@@ -450,16 +453,16 @@ test_webhook_json(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
 	assert_string_equal(json_string_value(json_object_get(j, "event_id")),
-	    "spike-acme-1");
+	                    "spike-acme-1");
 	assert_string_equal(json_string_value(json_object_get(j, "state")),
-	    "escalated");
+	                    "escalated");
 	assert_string_equal(json_string_value(json_object_get(j, "at")),
-	    "2024-06-04T12:00:00Z");
+	                    "2024-06-04T12:00:00Z");
 	assert_int_equal(
 	    json_integer_value(json_object_get(j, "window_seconds")), 3600);
 	/* Invalid UTF-8 became U+FFFD: jansson would refuse it otherwise. */
 	assert_string_equal(json_string_value(json_object_get(j, "watch")),
-	    "Acme \xef\xbf\xbd\xef\xbf\xbd bad");
+	                    "Acme \xef\xbf\xbd\xef\xbf\xbd bad");
 	/* The last 24 of 26 hours, the current one last. */
 	s = json_object_get(j, "series");
 	assert_int_equal(json_array_size(s), 24);
@@ -484,7 +487,8 @@ test_slack(void **state)
 
 	(void)state;
 	assert_non_null(j);
-	assert_string_equal(json_string_value(json_object_get(j, "text")),
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "text")),
 	    "[vigie] CRITICAL: spike of negative mentions \xe2\x80\x94 "
 	    "A&amp;B &lt;Corp&gt;");
 	assert_true(json_array_size(json_object_get(j, "blocks")) >= 3);
@@ -558,19 +562,23 @@ test_hmac(void **state)
 	/* RFC 4231 test cases 1 and 2. */
 	memset(k1, 0x0b, sizeof k1);
 	hmac_hex(k1, sizeof k1, "Hi There",
-	    "sha256=b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32"
-	    "cff7");
+	         "sha256="
+	         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32"
+	         "cff7");
 	hmac_hex("Jefe", 4, "what do ya want for nothing?",
-	    "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec"
-	    "3843");
+	         "sha256="
+	         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec"
+	         "3843");
 	/* GitHub's documented X-Hub-Signature-256 example. */
 	hmac_hex("It's a Secret to Everybody", 26, "Hello, World!",
-	    "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b04"
-	    "3e17");
+	         "sha256="
+	         "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b04"
+	         "3e17");
 	/* An empty key is a key, not "the previous one". */
 	hmac_hex("", 0, "",
-	    "sha256=b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292"
-	    "c5ad");
+	         "sha256="
+	         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292"
+	         "c5ad");
 }
 
 int
