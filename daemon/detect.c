@@ -398,3 +398,21 @@ detect_step(const struct detect_params *p, struct detect_track *t,
 	ev = step_one(p, t, start, negative, total, !resolved, info);
 	return resolved ? DETECT_RESOLVED : ev;
 }
+
+void
+detect_revise(const struct detect_params *p, struct detect_track *t,
+    int64_t bucket_start, int negative, int total)
+{
+	int64_t k;
+	int i;
+
+	if (t->last_bucket < 0 || bucket_start > t->last_bucket ||
+	    (t->last_bucket - bucket_start) % p->bucket_ms != 0)
+		return;
+	k = (t->last_bucket - bucket_start) / p->bucket_ms;
+	if (k >= t->nwindow)
+		return;
+	i = (int)(((t->head - 1 - k) % t->nwindow + t->nwindow) % t->nwindow);
+	t->window[i] = clamp_count(negative);
+	t->total[i] = clamp_count(total);
+}

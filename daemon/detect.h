@@ -124,6 +124,15 @@ enum detect_event detect_step(const struct detect_params *,
     struct detect_track *, int64_t bucket_start, int negative, int total,
     struct detect_info *);
 
+/*
+ * Corrects the counts of a bucket already stepped and still in the window:
+ * mentions that arrive late (published before their bucket was stepped)
+ * count in the window from the next step on. The baseline, already
+ * taught, is left as it is.
+ */
+void detect_revise(const struct detect_params *, struct detect_track *,
+    int64_t bucket_start, int negative, int total);
+
 /* P(X >= k) for X ~ Poisson(lambda), accurate in the far tail. */
 double poisson_upper_tail(int k, double lambda);
 

@@ -516,6 +516,32 @@ test_params_check(void **state)
 #undef BAD
 }
 
+/* Late mentions revise buckets already stepped, within the window only. */
+static void
+test_revise(void **state)
+{
+	struct run r;
+	int64_t last;
+
+	(void)state;
+	run_init(&r);
+	for (int i = 0; i < 2 * 288; i++)
+		feed(&r, 0);
+	last = r.t.last_bucket;
+	/* Three late negatives in the bucket just stepped, and in the
+	 * oldest one the window still holds: both count at the next step. */
+	detect_revise(&r.p, &r.t, last, 3, 3);
+	detect_revise(&r.p, &r.t, last - 11 * BUCKET, 2, 2);
+	/* Outside the window, in the future, or off the grid: ignored. */
+	detect_revise(&r.p, &r.t, last - 12 * BUCKET, 50, 50);
+	detect_revise(&r.p, &r.t, last + BUCKET, 50, 50);
+	detect_revise(&r.p, &r.t, last - BUCKET / 2, 50, 50);
+	feed(&r, 0);
+	/* The oldest revised bucket has just left the window. */
+	assert_int_equal(r.info.window_count, 3);
+	assert_true(r.t.baseline == 0);
+}
+
 int
 main(void)
 {
@@ -531,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_skipped_buckets),
 		cmocka_unit_test(test_params_check),
+		cmocka_unit_test(test_revise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
