@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <ini.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,11 @@
 
 enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
 	SECT_WATCH, SECT_SENTIMENT, SECT_RULES, SECT_SMTP, SECT_NOTIFY,
-	SECT_SKIP, SECT_COUNT };
+	SECT_DETECT, SECT_SKIP, SECT_COUNT };
 
 enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
 	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND, T_BOOL, T_SMTP_URL,
-	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES };
+	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES, T_REAL };
 
 struct key {
 	enum sect sect;
@@ -51,6 +52,11 @@ struct key {
 #define RULES(f) offsetof(struct conf, rules.f)
 #define SMTP(f) offsetof(struct conf, smtp.f)
 #define NOTIFY(f) offsetof(struct conf_notify, f)
+#define DET(f) offsetof(struct conf, detect.f)
+/* [detect] values are checked together by detect_params_check(); here
+ * only their form is. */
+#define ANY_DURATION 0, INT64_MAX, NULL
+#define ANY_COUNT 0, INT32_MAX, NULL
 
 static const struct key keys[] = {
     {SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL},
@@ -95,6 +101,22 @@ static const struct key keys[] = {
     {SECT_NOTIFY, "format", T_FORMAT, NOTIFY(slack), 0, 0, NULL},
     {SECT_NOTIFY, "secret_file", T_PATH, NOTIFY(secret_file), 0, 0, NULL},
     {SECT_NOTIFY, "lang", T_ALERT_LANG, NOTIFY(lang), 0, 0, NULL},
+    {SECT_DETECT, "bucket", T_DURATION, DET(bucket_ms), ANY_DURATION},
+    {SECT_DETECT, "window", T_DURATION, DET(window_ms), ANY_DURATION},
+    {SECT_DETECT, "min_count", T_INT, DET(min_count), ANY_COUNT},
+    {SECT_DETECT, "min_ratio", T_REAL, DET(min_ratio), 0, 0, NULL},
+    {SECT_DETECT, "p_value", T_REAL, DET(p_value), 0, 0, NULL},
+    {SECT_DETECT, "half_life", T_DURATION, DET(half_life_ms), ANY_DURATION},
+    {SECT_DETECT, "baseline_floor", T_REAL, DET(baseline_floor), 0, 0, NULL},
+    {SECT_DETECT, "cold_threshold", T_INT, DET(cold_threshold), ANY_COUNT},
+    {SECT_DETECT, "warmup", T_DURATION, DET(warmup_ms), ANY_DURATION},
+    {SECT_DETECT, "cusum_k", T_REAL, DET(cusum_k), 0, 0, NULL},
+    {SECT_DETECT, "cusum_h", T_REAL, DET(cusum_h), 0, 0, NULL},
+    {SECT_DETECT, "resolve_ratio", T_REAL, DET(resolve_ratio), 0, 0, NULL},
+    {SECT_DETECT, "resolve_after", T_DURATION, DET(resolve_after_ms),
+	ANY_DURATION},
+    {SECT_DETECT, "cooldown", T_DURATION, DET(cooldown_ms), ANY_DURATION},
+    {SECT_DETECT, "escalate", T_REAL, DET(escalate), 0, 0, NULL},
 };
 
 /* Beyond this a line is an error, not a value: it bounds what one line of
@@ -426,6 +448,17 @@ set_value(struct parser *p, const struct key *k, const char *name,
 	case T_NAMES:
 		set_string(field, checked_list(p, k, name, value));
 		return;
+	case T_REAL: {
+		char *rend;
+		double d = strtod(value, &rend);
+		if (*value == '\0' || *rend != '\0' || !isfinite(d))
+			diag_add(p->diag, path, line,
+			    "bad number '%s' for %s (expected a decimal number "
+			    "such as 3 or 0.0001)", value, name);
+		else
+			*(double *)field = d;
+		return;
+	}
 	case T_BAND: {
 		char *dend;
 		double d = strtod(value, &dend);
@@ -777,6 +810,7 @@ open_section(struct parser *p, const char *text)
 	    {"database", SECT_DATABASE}, {"poll", SECT_POLL},
 	    {"daemon", SECT_DAEMON},     {"sentiment", SECT_SENTIMENT},
 	    {"rules", SECT_RULES},        {"smtp", SECT_SMTP},
+	    {"detect", SECT_DETECT},
 	};
 	struct conf *c = p->conf;
 
@@ -807,6 +841,8 @@ open_section(struct parser *p, const char *text)
 		p->sect = fixed[i].sect;
 		p->base = fixed[i].sect == SECT_POLL ? (void *)&c->poll
 		                                     : (void *)c;
+		if (p->sect == SECT_DETECT && c->detect_line == 0)
+			c->detect_line = p->lineno;
 		return;
 	}
 	diag_add(p->diag, p->file, p->lineno, "unknown section [%s]", text);
@@ -1004,6 +1040,7 @@ conf_defaults(struct conf *c, const char *path)
 	c->sentiment.neutral_band = 0.05;
 	c->rules.backfill_ms = 30 * DAY;
 	c->poll.alert_after = 5;
+	detect_params_default(&c->detect);
 }
 
 static void
@@ -1157,6 +1194,9 @@ check_references(struct conf *c, struct diag *diag)
 	}
 	if (c->smtp.url != NULL && c->smtp.from == NULL)
 		diag_add(diag, c->path, 0, "[smtp] has a url but no from");
+	char err[256];
+	if (detect_params_check(&c->detect, err, sizeof err) == -1)
+		diag_add(diag, c->path, c->detect_line, "[detect]: %s", err);
 }
 
 struct conf *

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect.h"
 #include "util.h"
 
 #define CONF_DEFAULT_PATH "/etc/vigie/vigie.conf"
@@ -95,6 +96,8 @@ struct conf {
 	struct conf_smtp smtp;
 	struct conf_notify *notifies;
 	size_t nnotifies;
+	struct detect_params detect;
+	int detect_line; /* of the [detect] header, for messages */
 };
 
 /*
