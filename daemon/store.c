@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -43,6 +44,13 @@ enum stmt {
 	STMT_BACKFILL_PAGE,
 	STMT_SAVE_MENTIONS,
 	STMT_BACKFILL_DONE,
+	STMT_DETECT_COUNTS,
+	STMT_LOAD_TRACKS,
+	STMT_SAVE_TRACKS,
+	STMT_EVENT_CONTEXT,
+	STMT_RECORD_EVENT,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_RESULT,
 	STMT_COUNT
 };
 
@@ -231,6 +239,140 @@ static const struct {
         "UPDATE watches SET backfill_needed = false, backfilled_at = now()"
         " WHERE name IN (SELECT json_array_elements_text($1::json))"
         "   AND query_changed_at <= to_timestamp($2::bigint / 1000.0)"},
+    /* Negative and total mentions per watch and bucket, by the time a
+     * mention counts for detection (detect_item_time(), mirrored). */
+    [STMT_DETECT_COUNTS] = {"detect_counts",
+        "SELECT w.name,"
+        "  (floor(extract(epoch FROM x.t) * 1000 / $3::bigint)"
+        "    * $3::bigint)::bigint,"
+        "  count(*) FILTER (WHERE m.label = 'negative'), count(*)"
+        " FROM mentions m JOIN watches w ON w.id = m.watch_id,"
+        " LATERAL (SELECT CASE"
+        "   WHEN m.published_at IS NULL OR m.published_at > m.first_seen_at"
+        "     THEN m.first_seen_at"
+        "   WHEN m.published_at >= m.first_seen_at"
+        "     - make_interval(secs => $4::bigint / 1000.0)"
+        "     THEN m.published_at END AS t) x"
+        " WHERE w.in_config"
+        "   AND m.first_seen_at >= to_timestamp($1::bigint / 1000.0)"
+        "   AND x.t >= to_timestamp($1::bigint / 1000.0)"
+        "   AND x.t < to_timestamp($2::bigint / 1000.0)"
+        " GROUP BY 1, 2 ORDER BY 1, 2"},
+    [STMT_LOAD_TRACKS] = {"load_tracks",
+        "SELECT w.name, t.track::text FROM detector_tracks t"
+        " JOIN watches w ON w.id = t.watch_id WHERE w.in_config"},
+    [STMT_SAVE_TRACKS] = {"save_tracks",
+        "INSERT INTO detector_tracks (watch_id, track)"
+        " SELECT w.id, x.track"
+        " FROM json_to_recordset($1::json) AS x(watch text, track jsonb)"
+        " JOIN watches w ON w.name = x.watch"
+        " ON CONFLICT (watch_id) DO UPDATE"
+        "   SET track = excluded.track, updated_at = now()"},
+    /* What a notification shows: the most negative mentions of the
+     * window, the terms they matched, and 24 hourly counts. */
+    [STMT_EVENT_CONTEXT] = {"event_context",
+        "WITH neg AS ("
+        "  SELECT m.*, i.title, i.link, s.name AS source"
+        "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
+        "  JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id"
+        "  WHERE w.name = $1 AND m.label = 'negative'"
+        "    AND m.first_seen_at >= to_timestamp($3::bigint / 1000.0)"
+        "      - interval '24 hours'"
+        "    AND m.first_seen_at < to_timestamp($3::bigint / 1000.0)"
+        ")"
+        "SELECT json_build_object("
+        " 'top', (SELECT coalesce(json_agg(t), '[]') FROM ("
+        "   SELECT title, source, link, sentiment AS score FROM neg"
+        "   WHERE first_seen_at >= to_timestamp($2::bigint / 1000.0)"
+        "   ORDER BY sentiment, first_seen_at DESC LIMIT 5) t),"
+        " 'terms', (SELECT coalesce(json_agg(term), '[]') FROM ("
+        "   SELECT term FROM neg, unnest(terms) AS term"
+        "   WHERE first_seen_at >= to_timestamp($2::bigint / 1000.0)"
+        "   GROUP BY term ORDER BY count(*) DESC, term LIMIT 10) t),"
+        " 'series', (SELECT json_agg(coalesce(c.n, 0) ORDER BY g.h)"
+        "   FROM generate_series(0, 23) g(h) LEFT JOIN ("
+        "     SELECT floor(extract(epoch FROM"
+        "       to_timestamp($3::bigint / 1000.0) - first_seen_at)"
+        "       / 3600)::int AS age, count(*) AS n FROM neg GROUP BY 1) c"
+        "   ON c.age = 23 - g.h))::text"},
+    /* An incident's state change, its notifications and the detector's
+     * state, all or nothing. Event ids are derived from what happened,
+     * so a replay after a crash records and sends nothing twice. */
+    [STMT_RECORD_EVENT] = {"record_event",
+        "WITH subj AS ("
+        "  SELECT (SELECT id FROM watches WHERE $1 = 'spike' AND name = $2)"
+        "      AS watch_id,"
+        "    (SELECT id FROM sources WHERE $1 = 'source' AND name = $2)"
+        "      AS source_id"
+        "), opened AS ("
+        "  INSERT INTO incidents (kind, watch_id, source_id, state, severity,"
+        "    reason, opened_at, peak_count)"
+        "  SELECT $1, watch_id, source_id, 'firing', $6, $7,"
+        "    to_timestamp($5::bigint / 1000.0), $8::int FROM subj"
+        "  WHERE $3 = 'firing' AND coalesce(watch_id, source_id) IS NOT NULL"
+        "  ON CONFLICT (kind, (coalesce(watch_id, 0)), (coalesce(source_id, 0)))"
+        "    WHERE state = 'firing' DO NOTHING"
+        "  RETURNING id"
+        "), changed AS ("
+        "  UPDATE incidents i SET"
+        "    state = CASE WHEN $3 = 'resolved' THEN 'resolved' ELSE i.state END,"
+        "    resolved_at = CASE WHEN $3 = 'resolved'"
+        "      THEN to_timestamp($5::bigint / 1000.0) ELSE i.resolved_at END,"
+        "    severity = CASE WHEN $3 = 'escalated' THEN $6 ELSE i.severity END,"
+        "    peak_count = greatest(i.peak_count, $8::int)"
+        "  FROM subj"
+        "  WHERE $3 <> 'firing' AND i.state = 'firing' AND i.kind = $1"
+        "    AND i.watch_id IS NOT DISTINCT FROM subj.watch_id"
+        "    AND i.source_id IS NOT DISTINCT FROM subj.source_id"
+        "  RETURNING i.id"
+        "), ev AS ("
+        "  INSERT INTO incident_events (event_id, incident_id, state, at,"
+        "    window_count, window_total, expected, ratio, p_value, details)"
+        "  SELECT $4::uuid, id, $3, to_timestamp($5::bigint / 1000.0),"
+        "    $8::int, $9::int, $10::real, $11::real, $12::float8, $13::jsonb"
+        "  FROM (SELECT id FROM opened UNION ALL SELECT id FROM changed) x"
+        "  ON CONFLICT (event_id) DO NOTHING"
+        "  RETURNING event_id"
+        "), ob AS ("
+        "  INSERT INTO outbox (event_id, target, channel, destination,"
+        "    content_type, body)"
+        "  SELECT ev.event_id, o.target, o.channel, o.destination,"
+        "    o.content_type, o.body"
+        "  FROM ev, json_to_recordset($14::json) AS o(target text,"
+        "    channel text, destination text, content_type text, body text)"
+        "  ON CONFLICT DO NOTHING"
+        "  RETURNING 1"
+        "), tr AS ("
+        "  INSERT INTO detector_tracks (watch_id, track)"
+        "  SELECT watch_id, $15::jsonb FROM subj"
+        "  WHERE $15 IS NOT NULL AND watch_id IS NOT NULL"
+        "  ON CONFLICT (watch_id) DO UPDATE"
+        "    SET track = excluded.track, updated_at = now()"
+        "  RETURNING 1"
+        ")"
+        "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ob)"},
+    [STMT_OUTBOX_CLAIM] = {"outbox_claim",
+        "UPDATE outbox o SET lease_owner = $1,"
+        "  lease_until = now() + make_interval(secs => $3::int)"
+        " FROM (SELECT id FROM outbox"
+        "  WHERE delivered_at IS NULL AND failed_at IS NULL"
+        "    AND next_attempt_at <= now()"
+        "    AND (lease_until IS NULL OR lease_until < now())"
+        "  ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d"
+        " WHERE o.id = d.id"
+        " RETURNING o.id, o.event_id, o.target, o.channel, o.destination,"
+        "  o.content_type, o.body, o.attempts,"
+        "  (extract(epoch FROM o.created_at) * 1000)::bigint"},
+    [STMT_OUTBOX_RESULT] = {"outbox_result",
+        "UPDATE outbox SET attempts = attempts + 1,"
+        "  lease_owner = NULL, lease_until = NULL,"
+        "  delivered_at = CASE WHEN $2::boolean THEN now() END,"
+        "  last_error = CASE WHEN $2::boolean THEN last_error ELSE $3 END,"
+        "  failed_at = CASE WHEN NOT $2::boolean AND $5::boolean"
+        "    THEN now() END,"
+        "  next_attempt_at = CASE WHEN $2::boolean THEN next_attempt_at"
+        "    ELSE now() + make_interval(secs => $4::bigint / 1000.0) END"
+        " WHERE id = $1::bigint"},
 };
 
 struct op;
@@ -1196,6 +1338,246 @@ store_backfill_done(struct store *st, const char *const *names, size_t n,
 
 	op->params[op->nparams++] = json_names(names, n);
 	op_paramf(op, started_ms);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static void
+counts_result(struct op *op, PGresult *res, const char *error)
+{
+	store_counts_cb cb = (store_counts_cb)op->cb;
+	struct bucket_count *rows;
+	long n;
+
+	if (res == NULL) {
+		if (error != NULL)
+			log_err("database: detection: %s", error);
+		cb(NULL, -1, op->arg);
+		return;
+	}
+	n = PQntuples(res);
+	rows = xcalloc((size_t)n + 1, sizeof *rows);
+	for (int i = 0; i < (int)n; i++) {
+		rows[i].watch = xstrdup(PQgetvalue(res, i, 0));
+		rows[i].bucket_ms = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		rows[i].negative = atoi(PQgetvalue(res, i, 2));
+		rows[i].total = atoi(PQgetvalue(res, i, 3));
+	}
+	cb(rows, n, op->arg);
+}
+
+void
+store_detect_counts(struct store *st, int64_t from_ms, int64_t to_ms,
+    int64_t bucket_ms, int64_t window_ms, store_counts_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_DETECT_COUNTS, counts_result,
+	    (void (*)(void))cb, arg);
+
+	op_paramf(op, from_ms);
+	op_paramf(op, to_ms);
+	op_paramf(op, bucket_ms);
+	op_paramf(op, window_ms);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_counts_free(struct bucket_count *rows, long n)
+{
+	for (long i = 0; i < n; i++)
+		free(rows[i].watch);
+	free(rows);
+}
+
+static void
+pairs_result(struct op *op, PGresult *res, const char *error)
+{
+	store_pairs_cb cb = (store_pairs_cb)op->cb;
+	char **names, **values;
+	long n;
+
+	if (res == NULL) {
+		if (error != NULL)
+			log_err("database: %s: %s", statements[op->stmt].name,
+			    error);
+		cb(NULL, NULL, -1, op->arg);
+		return;
+	}
+	n = PQntuples(res);
+	names = xcalloc((size_t)n + 1, sizeof *names);
+	values = xcalloc((size_t)n + 1, sizeof *values);
+	for (int i = 0; i < (int)n; i++) {
+		names[i] = xstrdup(PQgetvalue(res, i, 0));
+		values[i] = xstrdup(PQgetvalue(res, i, 1));
+	}
+	cb(names, values, n, op->arg);
+}
+
+void
+store_load_tracks(struct store *st, store_pairs_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_LOAD_TRACKS, pairs_result,
+	    (void (*)(void))cb, arg);
+
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_pairs_free(char **names, char **values, long n)
+{
+	for (long i = 0; i < n; i++) {
+		free(names[i]);
+		free(values[i]);
+	}
+	free(names);
+	free(values);
+}
+
+void
+store_save_tracks(struct store *st, const char *tracks, store_done_cb cb,
+    void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_SAVE_TRACKS, done_result,
+	    (void (*)(void))cb, arg);
+
+	op_param(op, tracks);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static void
+text_result(struct op *op, PGresult *res, const char *error)
+{
+	store_text_cb cb = (store_text_cb)op->cb;
+
+	if (res == NULL || PQntuples(res) != 1) {
+		if (error != NULL)
+			log_err("database: %s: %s", statements[op->stmt].name,
+			    error);
+		cb(NULL, op->arg);
+		return;
+	}
+	cb(xstrdup(PQgetvalue(res, 0, 0)), op->arg);
+}
+
+void
+store_event_context(struct store *st, const char *watch,
+    int64_t window_from_ms, int64_t at_ms, store_text_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_EVENT_CONTEXT, text_result,
+	    (void (*)(void))cb, arg);
+
+	op_param(op, watch);
+	op_paramf(op, window_from_ms);
+	op_paramf(op, at_ms);
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static char *
+real_text(double d)
+{
+	/* NaN and infinities are not numbers to PostgreSQL's real. */
+	return isfinite(d) ? xasprintf("%.9g", d) : NULL;
+}
+
+void
+store_record_event(struct store *st, const struct event_record *e,
+    store_done_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_RECORD_EVENT, done_result,
+	    (void (*)(void))cb, arg);
+
+	op_param(op, e->kind);            /* $1 */
+	op_param(op, e->subject);         /* $2 */
+	op_param(op, e->state);           /* $3 */
+	op_param(op, e->event_id);        /* $4 */
+	op_paramf(op, e->at_ms);          /* $5 */
+	op_param(op, e->severity);        /* $6 */
+	op_param(op, e->reason);          /* $7 */
+	op_paramf(op, e->window_count);   /* $8 */
+	op_paramf(op, e->window_total);   /* $9 */
+	op->params[op->nparams++] = real_text(e->expected); /* $10 */
+	op->params[op->nparams++] = real_text(e->ratio);    /* $11 */
+	op->params[op->nparams++] = real_text(e->p);        /* $12 */
+	op_param(op, e->details);         /* $13 */
+	op_param(op, e->outbox ? e->outbox : "[]"); /* $14 */
+	op_param(op, e->track);           /* $15 */
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+static void
+outbox_result(struct op *op, PGresult *res, const char *error)
+{
+	store_outbox_cb cb = (store_outbox_cb)op->cb;
+	struct outbox_row *rows;
+	long n;
+
+	if (res == NULL) {
+		if (error != NULL)
+			log_err("database: outbox: %s", error);
+		cb(NULL, -1, op->arg);
+		return;
+	}
+	n = PQntuples(res);
+	rows = xcalloc((size_t)n + 1, sizeof *rows);
+	for (int i = 0; i < (int)n; i++) {
+		rows[i].id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		rows[i].event_id = xstrdup(PQgetvalue(res, i, 1));
+		rows[i].target = xstrdup(PQgetvalue(res, i, 2));
+		rows[i].channel = xstrdup(PQgetvalue(res, i, 3));
+		rows[i].destination = xstrdup(PQgetvalue(res, i, 4));
+		rows[i].content_type = xstrdup(PQgetvalue(res, i, 5));
+		rows[i].body = xstrdup(PQgetvalue(res, i, 6));
+		rows[i].attempts = atoi(PQgetvalue(res, i, 7));
+		rows[i].created_ms = strtoll(PQgetvalue(res, i, 8), NULL, 10);
+	}
+	cb(rows, n, op->arg);
+}
+
+void
+store_outbox_claim(struct store *st, const char *owner, int limit,
+    int lease_s, store_outbox_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_OUTBOX_CLAIM, outbox_result,
+	    (void (*)(void))cb, arg);
+
+	op_param(op, owner);
+	op_paramf(op, limit);
+	op_paramf(op, lease_s);
+	/* Not replayed, like source claims: a lost lease lapses. */
+	store_submit(st, op);
+}
+
+void
+store_outbox_free(struct outbox_row *rows, long n)
+{
+	for (long i = 0; i < n; i++) {
+		free(rows[i].event_id);
+		free(rows[i].target);
+		free(rows[i].channel);
+		free(rows[i].destination);
+		free(rows[i].content_type);
+		free(rows[i].body);
+	}
+	free(rows);
+}
+
+void
+store_outbox_result(struct store *st, int64_t id, int delivered,
+    const char *error, int64_t retry_ms, int give_up, store_done_cb cb,
+    void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_OUTBOX_RESULT, done_result,
+	    (void (*)(void))cb, arg);
+
+	op_paramf(op, id);
+	op_param(op, delivered ? "true" : "false");
+	op_param(op, error);
+	op_paramf(op, retry_ms);
+	op_param(op, give_up ? "true" : "false");
 	op->replay = 1;
 	store_submit(st, op);
 }

@@ -138,6 +138,80 @@ void store_save_mentions(struct store *, const struct stored_item *,
 void store_backfill_done(struct store *, const char *const *names, size_t n,
     int64_t started_ms, store_done_cb, void *arg);
 
+/* --- detection and alerts --- */
+
+/* Negative and total mentions of one watch in one bucket. */
+struct bucket_count {
+	char *watch;
+	int64_t bucket_ms;
+	int negative;
+	int total;
+};
+/* n is -1 on failure; the callback owns the rows (store_counts_free). */
+typedef void (*store_counts_cb)(struct bucket_count *, long n, void *arg);
+/* Buckets in [from_ms, to_ms) of every configured watch, by the time a
+ * mention counts for detection (see detect_item_time). */
+void store_detect_counts(struct store *, int64_t from_ms, int64_t to_ms,
+    int64_t bucket_ms, int64_t window_ms, store_counts_cb, void *arg);
+void store_counts_free(struct bucket_count *, long n);
+
+/* The saved detector tracks: pairs of watch name and JSON text. */
+typedef void (*store_pairs_cb)(char **names, char **values, long n,
+    void *arg);
+void store_load_tracks(struct store *, store_pairs_cb, void *arg);
+void store_pairs_free(char **names, char **values, long n);
+/* tracks: a JSON array of {"watch": NAME, "track": {...}}. */
+void store_save_tracks(struct store *, const char *tracks, store_done_cb,
+    void *arg);
+
+/* What a notification about a watch shows, as JSON text ({"top": [...],
+ * "terms": [...], "series": [24 hourly counts]}), or NULL on failure. */
+typedef void (*store_text_cb)(char *text, void *arg);
+void store_event_context(struct store *, const char *watch,
+    int64_t window_from_ms, int64_t at_ms, store_text_cb, void *arg);
+
+/* An incident's state change with the notifications it causes. */
+struct event_record {
+	const char *kind;    /* "spike" or "source" */
+	const char *subject; /* watch or source name */
+	const char *state;   /* "firing", "escalated" or "resolved" */
+	const char *event_id;
+	int64_t at_ms;
+	const char *severity;
+	const char *reason;
+	int window_count, window_total;
+	double expected, ratio, p;
+	const char *details; /* JSON object text */
+	const char *outbox;  /* JSON array of {target, channel, destination,
+	                        content_type, body} */
+	const char *track;   /* JSON of the detector's track, or NULL */
+};
+/* Replayed after a lost connection: event ids make it idempotent. */
+void store_record_event(struct store *, const struct event_record *,
+    store_done_cb, void *arg);
+
+struct outbox_row {
+	int64_t id;
+	char *event_id;
+	char *target;
+	char *channel; /* "email" or "webhook" */
+	char *destination;
+	char *content_type;
+	char *body;
+	int attempts;
+	int64_t created_ms;
+};
+typedef void (*store_outbox_cb)(struct outbox_row *, long n, void *arg);
+/* Leases up to limit notifications that are due. */
+void store_outbox_claim(struct store *, const char *owner, int limit,
+    int lease_s, store_outbox_cb, void *arg);
+void store_outbox_free(struct outbox_row *, long n);
+/* What became of one delivery: delivered, or the error and when to try
+ * again, or given up. */
+void store_outbox_result(struct store *, int64_t id, int delivered,
+    const char *error, int64_t retry_ms, int give_up, store_done_cb,
+    void *arg);
+
 /* A fresh random UUID, for fetch_record.attempt. */
 void store_new_attempt(char out[37]);
 
