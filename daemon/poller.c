@@ -23,9 +23,11 @@
 #include "backfill.h"
 #include "cmd.h"
 #include "conf.h"
+#include "detector.h"
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
+#include "outbox.h"
 #include "sched.h"
 #include "store.h"
 #include "url.h"
@@ -74,6 +76,9 @@ struct poller {
 	struct fetcher *fetcher;
 	struct store *store;
 	struct backfill *backfill; /* running, or NULL */
+	struct detector *detector;
+	struct outbox *outbox;
+	int once_detected;         /* --once: the final detection cycle ran */
 	int backfill_again;        /* watches changed while it ran */
 	char owner[160];
 
@@ -228,6 +233,22 @@ analysis_free(struct item_analysis *ia, const struct feed *feed)
 	free(ia);
 }
 
+/* A source that crosses alert_after failures in a row is reported once,
+ * and again when it recovers. */
+static void
+source_health(struct poller *p, const struct job *j,
+    const struct fetch_record *rec)
+{
+	int after = p->conf->poll.alert_after;
+
+	if (rec->failures == after)
+		detector_source_event(p->detector, j->name, j->url, "firing",
+		    rec->failures, rec->error, rec->started_ms);
+	else if (rec->failures == 0 && j->failures >= after)
+		detector_source_event(p->detector, j->name, j->url,
+		    "resolved", 0, NULL, rec->started_ms);
+}
+
 /* Decides what a finished transfer means for the source. */
 static enum fetch_outcome
 classify(struct fetch_response *r, struct feed **feed, char *err,
@@ -318,6 +339,7 @@ on_fetched(struct fetch_response *r, void *arg)
 		    j->name, err, rec.failures,
 		    (long long)(rec.next_delay_ms / 1000));
 
+	source_health(p, j, &rec);
 	j->state = JOB_SAVING;
 	p->nsaving++;
 	store_save_fetch(p->store, &rec, on_saved, j);
@@ -434,6 +456,25 @@ check_stop(struct poller *p)
 	}
 }
 
+/* --once, after the last poll is stored: one detection cycle over what
+ * was found, then every notification it caused, delivered once. */
+static void
+once_finish(struct poller *p)
+{
+	if (!p->db_up || detector_busy(p->detector))
+		return;
+	if (!p->once_detected) {
+		p->once_detected = 1;
+		detector_tick(p->detector, now_real_ms());
+		return;
+	}
+	if (!outbox_drained(p->outbox)) {
+		outbox_tick(p->outbox);
+		return;
+	}
+	finish_loop(p);
+}
+
 /* The heartbeat: refills the queue from the database and notices when
  * there is nothing left to do. Called on a timer and whenever a job
  * moves on. */
@@ -458,9 +499,13 @@ poller_tick(struct poller *p)
 		}
 		if (p->once_exhausted && TAILQ_EMPTY(&p->jobs) &&
 		    p->backfill == NULL && store_pending(p->store) == 0) {
-			finish_loop(p);
+			once_finish(p);
 			return;
 		}
+	}
+	if (p->db_up && !p->syncing) {
+		detector_tick(p->detector, now_real_ms());
+		outbox_tick(p->outbox);
 	}
 	if (!p->db_up || p->syncing || p->claiming || p->once_exhausted)
 		return;
@@ -564,6 +609,7 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 		p->db_up = p->db_ever_up = 1;
 		release_unknown_leases(p);
 		sync_config(p);
+		detector_db_up(p->detector);
 		break;
 	case STORE_DOWN:
 		if (p->db_up || !p->db_ever_up)
@@ -621,6 +667,8 @@ reload(struct poller *p)
 	analyzer_free(p->analyzer);
 	p->conf = conf;
 	p->analyzer = an;
+	detector_set_conf(p->detector, conf);
+	outbox_set_conf(p->outbox, conf);
 	log_set_level((enum log_level)conf->log_level);
 	log_notice("configuration reloaded: %zu sources, %zu watches",
 	    conf->nsources, conf->nwatches);
@@ -641,6 +689,7 @@ stop(struct poller *p)
 	p->stop_deadline = now_mono_ms() + STOP_GRACE_MS;
 	if (p->backfill != NULL)
 		backfill_stop(p->backfill);
+	outbox_stop(p->outbox);
 	/* Abandoned transfers leave no trace but their lease, given back
 	 * below: their sources are simply due again. */
 	for (j = TAILQ_FIRST(&p->jobs); j != NULL; j = next) {
@@ -702,7 +751,13 @@ poller_init(struct poller *p)
 	event_add(p->sig_int, NULL);
 	event_add(p->sig_hup, NULL);
 	p->store = store_new(p->base, p->conf->conninfo, on_store_event, p);
-	return p->store == NULL ? -1 : 0;
+	if (p->store == NULL)
+		return -1;
+	p->detector = detector_new(p->store);
+	detector_set_conf(p->detector, p->conf);
+	p->outbox = outbox_new(p->store, p->fetcher, p->owner);
+	outbox_set_conf(p->outbox, p->conf);
+	return 0;
 }
 
 static void
@@ -718,9 +773,11 @@ poller_cleanup(struct poller *p)
 	for (size_t i = 0; i < p->nhosts; i++)
 		free(p->hosts[i].host);
 	free(p->hosts);
+	outbox_free(p->outbox);
 	store_free(p->store);
-	/* After the store: its queue held the backfill's callbacks. */
+	/* After the store: its queue held their callbacks. */
 	backfill_free(p->backfill);
+	detector_free(p->detector);
 	analyzer_free(p->analyzer);
 	match_result_free(&p->scratch);
 	fetcher_free(p->fetcher);

@@ -1,0 +1,30 @@
+/*
+ * outbox.h - delivery of the notifications the detector wrote to the
+ * outbox table: emails through SMTP, webhooks by HTTP POST, both on the
+ * event loop. A failed delivery is retried with exponential backoff for a
+ * day and its last error kept; a restart resumes whatever is pending.
+ */
+#ifndef VIGIE_OUTBOX_H
+#define VIGIE_OUTBOX_H
+
+#include <stdint.h>
+
+struct conf;
+struct fetcher;
+struct outbox;
+struct store;
+
+struct outbox *outbox_new(struct store *, struct fetcher *,
+    const char *owner);
+void outbox_free(struct outbox *);
+void outbox_set_conf(struct outbox *, const struct conf *);
+/* Claims due notifications when nothing is in flight. */
+void outbox_tick(struct outbox *);
+/* 1 while deliveries or their results are under way. */
+int outbox_busy(const struct outbox *);
+/* 1 once a claim found nothing due and nothing is under way. */
+int outbox_drained(const struct outbox *);
+/* Abandons deliveries in flight (their leases lapse). */
+void outbox_stop(struct outbox *);
+
+#endif
