@@ -165,6 +165,7 @@ detect_track_init(struct detect_track *t, const struct detect_params *p)
 	t->reason = REASON_NONE;
 	t->dispersion = 1;
 	t->last_bucket = -1;
+	t->first_bucket = -1;
 	t->below_since = -1;
 	t->nwindow = (int)(p->window_ms / p->bucket_ms);
 }
@@ -243,7 +244,11 @@ judge(const struct detect_params *p, const struct detect_track *t, int w,
     double e, double pv)
 {
 	/* The baseline of a short history is only a rough mean: ask for a
-	 * large count, well above it. */
+	 * large count, well above it. Within the first window there is no
+	 * mean at all (a crisis under way when the watch starts would be
+	 * learned as normal): the absolute count alone speaks. */
+	if (t->last_bucket - t->first_bucket < p->window_ms - p->bucket_ms)
+		return w >= p->cold_threshold ? REASON_COLD : REASON_NONE;
 	if (t->history_ms < p->warmup_ms)
 		return w >= p->cold_threshold && w >= p->min_ratio * e ?
 		    REASON_COLD : REASON_NONE;
@@ -283,6 +288,8 @@ step_one(const struct detect_params *p, struct detect_track *t,
 	t->total[t->head] = total;
 	t->head = (t->head + 1) % t->nwindow;
 	t->last_bucket = start;
+	if (t->first_bucket < 0)
+		t->first_bucket = start;
 	for (int i = 0; i < t->nwindow; i++) {
 		w += t->window[i];
 		tw += t->total[i];

@@ -87,6 +87,7 @@ struct detect_track {
 	double cusum;
 	int64_t history_ms;    /* quiet history learned so far */
 	int64_t last_bucket;   /* start of the last bucket stepped, or -1 */
+	int64_t first_bucket;  /* start of the first one, or -1 */
 	int window[DETECT_MAX_WINDOW]; /* ring of the last buckets' negatives */
 	int total[DETECT_MAX_WINDOW];  /* and of all mentions */
 	int nwindow;           /* buckets per window */

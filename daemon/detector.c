@@ -164,6 +164,7 @@ track_json(const struct track *tr)
 	json_object_set_new(o, "cusum", json_real(t->cusum));
 	json_object_set_new(o, "history_ms", json_integer(t->history_ms));
 	json_object_set_new(o, "last_bucket", json_integer(t->last_bucket));
+	json_object_set_new(o, "first_bucket", json_integer(t->first_bucket));
 	json_object_set_new(o, "nwindow", json_integer(t->nwindow));
 	json_object_set_new(o, "window", ring_json(t, t->window));
 	json_object_set_new(o, "total", ring_json(t, t->total));
@@ -208,6 +209,8 @@ track_from_json(struct track *tr, const char *text,
 		    json_integer_value(json_object_get(o, "history_ms"));
 		t->last_bucket =
 		    json_integer_value(json_object_get(o, "last_bucket"));
+		t->first_bucket =
+		    json_integer_value(json_object_get(o, "first_bucket"));
 		for (int i = 0; i < t->nwindow; i++) {
 			t->window[i] = (int)json_integer_value(
 			    json_array_get(win, (size_t)i));

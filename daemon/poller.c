@@ -503,7 +503,8 @@ poller_tick(struct poller *p)
 			return;
 		}
 	}
-	if (p->db_up && !p->syncing) {
+	/* --once detects and delivers at the end, over all it stored. */
+	if (p->db_up && !p->syncing && !p->once) {
 		detector_tick(p->detector, now_real_ms());
 		outbox_tick(p->outbox);
 	}
