@@ -56,6 +56,7 @@ struct words {
 	const char *thousands; /* digit group separator */
 	const char *win_minutes, *win_hour, *win_hours;
 	const char *fired; /* count, watch, window, total, expected, ratio */
+	const char *fired_cold; /* count, watch, window, total */
 	const char *worse;
 	const char *over; /* watch, count, window, expected */
 	const char *odds; /* odds phrase, p */
@@ -88,6 +89,8 @@ static const struct words en = {
     .fired = "%d negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d in %s "
              "(%d mentions in all), where about %s were expected: %s "
              "times the usual level.",
+    .fired_cold = "%d negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d in "
+                  "%s (%d mentions in all).",
     .worse = "The incident is getting worse.",
     .over = "The spike of negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d "
             "is over: %d in %s, where about %s are expected.",
@@ -138,6 +141,8 @@ static const struct words fr = {
              "\xc2\xbb sur %s (%d mentions en tout), alors qu'environ %s "
              "\xc3\xa9taient attendues" NBSP ": %s fois le niveau "
              "habituel.",
+    .fired_cold = "%d mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
+                  "\xc2\xbb sur %s (%d mentions en tout).",
     .worse = "L'incident s'aggrave.",
     .over = "Le pic de mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
             "\xc2\xbb est termin\xc3\xa9" NBSP ": %d sur %s, pour environ "
@@ -578,8 +583,13 @@ summary(struct out *o, const struct view *v)
 	}
 	if (v->state == STATE_ESCALATED)
 		para(o, "%s", w->worse);
-	para(o, w->fired, a->window_count, V(o, v->name), window,
-	     a->window_total, expected, ratio);
+	/* With no history, there is no usual level to compare with. */
+	if (v->reason == REASON_COLD)
+		para(o, w->fired_cold, a->window_count, V(o, v->name), window,
+		     a->window_total);
+	else
+		para(o, w->fired, a->window_count, V(o, v->name), window,
+		     a->window_total, expected, ratio);
 	if (v->reason == REASON_COLD) {
 		para(o, "%s", w->cold);
 	} else if (v->reason == REASON_CUSUM) {

@@ -247,17 +247,13 @@ static const struct {
         "    * $3::bigint)::bigint,"
         "  count(*) FILTER (WHERE m.label = 'negative'), count(*)"
         " FROM mentions m JOIN watches w ON w.id = m.watch_id,"
-        " LATERAL (SELECT CASE"
-        "   WHEN m.published_at IS NULL OR m.published_at > m.first_seen_at"
-        "     THEN m.first_seen_at"
-        "   WHEN m.published_at >= m.first_seen_at"
-        "     - make_interval(secs => $4::bigint / 1000.0)"
-        "     THEN m.published_at END AS t) x"
+        " LATERAL (SELECT mention_time(m.published_at, m.first_seen_at,"
+        "   make_interval(secs => $4::bigint / 1000.0)) AS t) x"
         " WHERE w.in_config"
         "   AND m.first_seen_at >= to_timestamp($1::bigint / 1000.0)"
         "   AND x.t >= to_timestamp($1::bigint / 1000.0)"
         "   AND x.t < to_timestamp($2::bigint / 1000.0)"
-        " GROUP BY 1, 2 ORDER BY 1, 2"},
+        " GROUP BY 1, 2"},
     [STMT_LOAD_TRACKS] = {"load_tracks",
         "SELECT w.name, t.track::text FROM detector_tracks t"
         " JOIN watches w ON w.id = t.watch_id WHERE w.in_config"},
@@ -272,28 +268,32 @@ static const struct {
      * window, the terms they matched, and 24 hourly counts. */
     [STMT_EVENT_CONTEXT] = {"event_context",
         "WITH neg AS ("
-        "  SELECT m.*, i.title, i.link, s.name AS source"
+        "  SELECT m.sentiment, m.terms, i.title, i.link, s.name AS source,"
+        "    mention_time(m.published_at, m.first_seen_at,"
+        "      make_interval(secs => $4::bigint / 1000.0)) AS t"
         "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
         "  JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id"
         "  WHERE w.name = $1 AND m.label = 'negative'"
         "    AND m.first_seen_at >= to_timestamp($3::bigint / 1000.0)"
-        "      - interval '24 hours'"
-        "    AND m.first_seen_at < to_timestamp($3::bigint / 1000.0)"
+        "      - interval '24 hours' - make_interval(secs => $4::bigint / 1000.0)"
+        "), recent AS ("
+        "  SELECT * FROM neg WHERE t < to_timestamp($3::bigint / 1000.0)"
+        "    AND t >= to_timestamp($3::bigint / 1000.0) - interval '24 hours'"
         ")"
         "SELECT json_build_object("
-        " 'top', (SELECT coalesce(json_agg(t), '[]') FROM ("
-        "   SELECT title, source, link, sentiment AS score FROM neg"
-        "   WHERE first_seen_at >= to_timestamp($2::bigint / 1000.0)"
-        "   ORDER BY sentiment, first_seen_at DESC LIMIT 5) t),"
+        " 'top', (SELECT coalesce(json_agg(x), '[]') FROM ("
+        "   SELECT title, source, link, sentiment AS score FROM recent"
+        "   WHERE t >= to_timestamp($2::bigint / 1000.0)"
+        "   ORDER BY sentiment, t DESC LIMIT 5) x),"
         " 'terms', (SELECT coalesce(json_agg(term), '[]') FROM ("
-        "   SELECT term FROM neg, unnest(terms) AS term"
-        "   WHERE first_seen_at >= to_timestamp($2::bigint / 1000.0)"
-        "   GROUP BY term ORDER BY count(*) DESC, term LIMIT 10) t),"
+        "   SELECT term FROM recent, unnest(terms) AS term"
+        "   WHERE t >= to_timestamp($2::bigint / 1000.0)"
+        "   GROUP BY term ORDER BY count(*) DESC, term LIMIT 10) x),"
         " 'series', (SELECT json_agg(coalesce(c.n, 0) ORDER BY g.h)"
         "   FROM generate_series(0, 23) g(h) LEFT JOIN ("
         "     SELECT floor(extract(epoch FROM"
-        "       to_timestamp($3::bigint / 1000.0) - first_seen_at)"
-        "       / 3600)::int AS age, count(*) AS n FROM neg GROUP BY 1) c"
+        "       to_timestamp($3::bigint / 1000.0) - t) / 3600)::int AS age,"
+        "       count(*) AS n FROM recent GROUP BY 1) c"
         "   ON c.age = 23 - g.h))::text"},
     /* An incident's state change, its notifications and the detector's
      * state, all or nothing. Event ids are derived from what happened,
@@ -1471,6 +1471,7 @@ store_event_context(struct store *st, const char *watch,
 	op_param(op, watch);
 	op_paramf(op, window_from_ms);
 	op_paramf(op, at_ms);
+	op_paramf(op, at_ms - window_from_ms);
 	op->replay = 1;
 	store_submit(st, op);
 }

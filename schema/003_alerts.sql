@@ -80,5 +80,21 @@ CREATE INDEX outbox_due ON outbox (next_attempt_at)
 
 COMMENT ON TABLE outbox IS 'Notifications to deliver, delivered, or given up on, with their last error.';
 
--- The detector counts mentions by the time they were first seen.
+-- The time at which a mention counts for detection (detect_item_time() in
+-- daemon/detect.c): its published time when that lies within one window
+-- before it was first seen, its first-seen time when it has no date or
+-- claims to come from the future, and NULL (not counted) when it was
+-- published long before it was first seen: a new source's backlog or a
+-- late feed must not look like a spike.
+CREATE FUNCTION mention_time(published timestamptz, first_seen timestamptz,
+                             win interval)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN published IS NULL OR published > first_seen THEN first_seen
+        WHEN published >= first_seen - win THEN published
+    END
+$$;
+
+-- Mentions counted for detection are found by when they were first seen:
+-- a mention counts at most a window before that.
 CREATE INDEX mentions_first_seen ON mentions (first_seen_at);
