@@ -18,12 +18,13 @@
 #define ACCENT_CAP 2
 
 static const char *const fr_words[] = {
-    "au",   "aux",  "avec",  "ce",   "ces", "cette", "dans",  "des",  "donc",
-    "du",   "elle", "elles", "en",   "est", "et",    "etait", "ete",  "etre",
-    "il",   "ils",  "je",    "la",   "le",  "les",   "leur",  "mais", "mes",
-    "moi",  "mon",  "ne",    "nous", "ont", "ou",    "par",   "pas",  "plus",
-    "pour", "qu",   "que",   "qui",  "sa",  "sans",  "ses",   "son",  "sont",
-    "sur",  "tres", "tu",    "un",   "une", "vous"};
+    "au",   "aux",  "avec", "ce",    "ces",  "cette", "dans", "des",
+    "donc", "du",   "elle", "elles", "en",   "est",   "et",   "etait",
+    "ete",  "etre", "il",   "ils",   "je",   "la",    "le",   "les",
+    "leur", "mais", "mes",  "moi",   "mon",  "ne",    "nous", "ont",
+    "ou",   "par",  "pas",  "plus",  "pour", "qu",    "que",  "qui",
+    "sa",   "sans", "ses",  "son",   "sont", "sur",   "ta",   "te",
+    "tes",  "toi",  "tres", "tu",    "un",   "une",   "vous"};
 
 static const char *const en_words[] = {
     "about", "and",   "are",  "at",   "be",   "been",  "but",  "by",   "can",

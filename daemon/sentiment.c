@@ -135,8 +135,9 @@ static const char *const fr_decr[] = {"peu",     "un peu",      "assez",
                                       "plutot",  "legerement",  "moyennement",
                                       "presque", "quelque peu", "relativement",
                                       "a peine", "moins",       "un brin"};
-static const char *const fr_contrast[] = {"mais", "pourtant", "cependant",
-                                          "toutefois", "neanmoins"};
+static const char *const fr_contrast[] = {
+    "mais",      "pourtant",   "cependant",   "toutefois",
+    "neanmoins", "par contre", "en revanche", "sauf que"};
 static const char *const fr_elision[] = {
     "l", "j", "qu",    "d",      "n",      "c",     "s",
     "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"};
@@ -567,18 +568,21 @@ toks_free(struct toks *t)
 }
 
 /* Replaces each run of tokens that spells a multi-word lexicon entry (or,
- * in French, a multi-word intensifier such as "un peu") by one token,
- * longest first, within a clause. VADER's own lexicon has no such entry
- * and its "kind of" has rules of its own, so English text without
- * phrases from the other files is tokenised exactly as VADER does. */
+ * in French, a multi-word intensifier such as "un peu" or contrast such as
+ * "par contre") by one token, longest first, within a clause. VADER's own
+ * lexicon has no such entry and its "kind of" has rules of its own, so
+ * English text without phrases from the other files is tokenised exactly
+ * as VADER does. */
 static void
-merge_phrases(const struct lang_model *m, struct toks *t, int boosters)
+merge_phrases(const struct lang_model *m, struct toks *t, int rules)
 {
 	int maxw = m->words.maxwords;
 	size_t w = 0;
 
-	if (boosters && m->boost.maxwords > maxw)
+	if (rules && m->boost.maxwords > maxw)
 		maxw = m->boost.maxwords;
+	if (rules && m->contrast.maxwords > maxw)
+		maxw = m->contrast.maxwords;
 	if (maxw < 2)
 		return;
 	for (size_t i = 0; i < t->n;) {
@@ -593,8 +597,9 @@ merge_phrases(const struct lang_model *m, struct toks *t, int boosters)
 			if (j + 1 < i + span)
 				continue;
 			if (phrase_get(&m->words, t, i, i + span - 1) ||
-			    (boosters &&
-			     phrase_get(&m->boost, t, i, i + span - 1))) {
+			    (rules &&
+			     (phrase_get(&m->boost, t, i, i + span - 1) ||
+			      phrase_get(&m->contrast, t, i, i + span - 1)))) {
 				k = span;
 				break;
 			}
@@ -965,44 +970,44 @@ words_of(const char *s, size_t len, struct buf *out)
 	buf_free(&f);
 }
 
-/* Does the text hold an entry of any abusive list? Each word start is
- * tried with phrases of up to the longest entry's length. */
+/* Does the text hold an entry of the language's abusive list? Each word
+ * start is tried with phrases of up to the longest entry's length. */
 static int
-is_abusive(const struct sentiment_model *m, const char *text, size_t len)
+is_abusive(const struct lex *lex, const char *text, size_t len)
 {
 	struct buf w;
 	int found = 0;
 
 	buf_init(&w);
 	words_of(text, len, &w);
-	for (int l = 0; l < L_COUNT && !found; l++) {
-		const struct lex *lex = &m->lang[l].abusive;
-		for (size_t i = 0; i < w.len && lex->len && !found; i++) {
-			if (i > 0 && w.data[i - 1] != ' ')
-				continue;
-			size_t end = i;
-			for (int k = 0;
-			     k < lex->maxwords && end < w.len && !found; k++) {
-				while (end < w.len && w.data[end] != ' ')
-					end++;
-				found =
-				    lex_get(lex, w.data + i, end - i) != NULL;
+	for (size_t i = 0; i < w.len && lex->len && !found; i++) {
+		if (i > 0 && w.data[i - 1] != ' ')
+			continue;
+		size_t end = i;
+		for (int k = 0; k < lex->maxwords && end < w.len && !found;
+		     k++) {
+			while (end < w.len && w.data[end] != ' ')
 				end++;
-			}
+			found = lex_get(lex, w.data + i, end - i) != NULL;
+			end++;
 		}
 	}
 	buf_free(&w);
 	return found;
 }
 
+/* The language to score in; *known is 0 when it had to be guessed (no
+ * evidence either way: English). */
 static enum lang_id
-pick_lang(const char *lang, const char *text, size_t len)
+pick_lang(const char *lang, const char *text, size_t len, int *known)
 {
+	*known = 1;
 	if (lang && strcmp(lang, "fr") == 0)
 		return L_FR;
 	if (lang && strcmp(lang, "en") == 0)
 		return L_EN;
 	const char *d = lang_detect(text, len);
+	*known = d != NULL;
 	return d && strcmp(d, "fr") == 0 ? L_FR : L_EN;
 }
 
@@ -1011,7 +1016,8 @@ sentiment_score(const struct sentiment_model *model, const char *text,
                 size_t len, const char *lang, double neutral_band,
                 struct sentiment_score *out)
 {
-	enum lang_id id = pick_lang(lang, text, len);
+	int known;
+	enum lang_id id = pick_lang(lang, text, len, &known);
 	const struct lang_model *m = &model->lang[id];
 	struct toks t = {0};
 
@@ -1036,8 +1042,15 @@ sentiment_score(const struct sentiment_model *model, const char *text,
 		out->label = LABEL_NEGATIVE;
 	else
 		out->label = LABEL_NEUTRAL;
-	/* Both lists whatever the language: insults cross languages. */
-	out->abusive = is_abusive(model, text, len);
+	/* The scored language's list only: a word can be an insult in one
+	 * language and innocent in the other (English "retard", French
+	 * "retard", a delay); insults both languages use are in both. A
+	 * short text that shows no language ("Connard !") is tried with
+	 * both. */
+	out->abusive = is_abusive(&m->abusive, text, len);
+	if (!known && !out->abusive)
+		out->abusive =
+		    is_abusive(&model->lang[L_FR].abusive, text, len);
 	snprintf(out->lang, sizeof out->lang, "%s", lang_names[id]);
 }
 

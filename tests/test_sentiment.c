@@ -173,6 +173,13 @@ test_fr_contrast(void **state)
 	            0);
 	assert_true(fr("C'était cher, cependant le résultat est "
 	               "magnifique") > 0);
+	/* Two-word contrasts. */
+	assert_true(fr("Le produit est bon, par contre la livraison est "
+	               "horrible") < 0);
+	assert_true(fr("La livraison est horrible, en revanche le produit "
+	               "est excellent") > 0);
+	assert_true(fr("Tout est excellent, sauf que le service est "
+	               "horrible") < 0);
 }
 
 static void
@@ -218,6 +225,48 @@ test_fr_idioms(void **state)
 	assert_true(fr("Service client injoignable, inadmissible") < 0);
 }
 
+/* Pattern's everyday words and homographs are out of fr.tsv: news reads
+ * neutral, a recall negative. */
+static void
+test_fr_neutral(void **state)
+{
+	(void)state;
+	assert_true(fr("Acme ouvre un nouveau magasin vendredi") == 0);
+	assert_true(fr("Le premier magasin sera fermé lundi") == 0);
+	assert_true(fr("L'appli est disponible avec un mode sombre") == 0);
+	assert_true(fr("Umbrella organise une conférence de presse") == 0);
+	assert_true(fr("Les données des assurés") == 0);
+	assert_true(fr("Il est sur le site") == 0);
+	assert_true(fr("La télécommande fonctionne avec deux piles") == 0);
+	assert_true(fr("Aimants géants") == 0);
+	assert_true(fr("Rappel : aimants géants Acme, lot 4471") < 0);
+	/* "salé" no longer overwrites "sale" (dirty) once folded. */
+	assert_true(fr("La chambre était sale") < -0.2);
+	/* The verb "rappeler" (call back) is not a recall. */
+	assert_true(fr("Le conseiller ne m'a jamais rappelé") == 0);
+}
+
+static void
+test_fr_domain(void **state)
+{
+	(void)state;
+	assert_true(fr("Demande de remboursement") == 0);
+	assert_true(fr("Je n'ai pas été remboursé") < 0);
+	assert_true(fr("Toujours pas de remboursement") < 0);
+	assert_true(fr("Aucun remboursement depuis un mois") < 0);
+	assert_true(fr("L'appli ne fonctionne pas") < 0);
+	assert_true(fr("Ça marche très bien") > 0);
+	assert_true(fr("Retard de livraison") < 0);
+	assert_true(fr("Colis arrivé nickel") > 0);
+	assert_true(fr("Service à la hauteur") > 0);
+	assert_true(fr("Le service n'est pas à la hauteur") < 0);
+	assert_true(fr("Des frais cachés partout") < 0);
+	/* Pattern's polarity reversed for customer language. */
+	assert_true(fr("Des tarifs exorbitants") < 0);
+	assert_true(fr("Un vendeur grossier") < 0);
+	assert_true(fr("Un service déplorable") < -0.4);
+}
+
 static void
 test_labels(void **state)
 {
@@ -252,6 +301,7 @@ test_lang(void **state)
 	assert_string_equal(lang_detect("Je suis très déçu", 18), "fr");
 	assert_string_equal(lang_detect("C'est nul", 9), "fr");
 	assert_string_equal(lang_detect("L'arnaque du siècle", 20), "fr");
+	assert_string_equal(lang_detect("Ferme ta gueule", 15), "fr");
 	assert_string_equal(lang_detect("This is bad", 11), "en");
 	assert_string_equal(lang_detect("I don't like it", 15), "en");
 	assert_string_equal(lang_detect("The service was slow", 20), "en");
@@ -284,6 +334,50 @@ test_abusive(void **state)
 	    score("Déconseillé, consultez les conditions", NULL).abusive);
 	assert_false(score("Je vais te tutoyer", NULL).abusive);
 	assert_false(score("They will kill the project", NULL).abusive);
+}
+
+/* Each language's list applies to text scored in that language: English
+ * "retard" is a slur, French "retard" a delay. */
+static void
+test_abusive_lang(void **state)
+{
+	(void)state;
+	assert_false(score("Livraison en retard", "fr").abusive);
+	assert_false(score("Le train a du retard", NULL).abusive);
+	assert_true(score("Don't be a retard", "en").abusive);
+	assert_false(score("Espèce de connard", "en").abusive);
+	/* Listed in both. */
+	assert_true(score("Quel idiot", "fr").abusive);
+	assert_true(score("What an idiot", "en").abusive);
+	assert_true(score("Fuck you Acme", "fr").abusive);
+	/* No language shows: both lists. */
+	assert_true(score("Connard !", NULL).abusive);
+	assert_string_equal(score("Connard !", NULL).lang, "en");
+}
+
+static void
+test_abusive_classes(void **state)
+{
+	(void)state;
+	/* Insults. */
+	assert_true(score("You are a bunch of clowns", "en").abusive);
+	assert_true(score("The manager is a jerk", "en").abusive);
+	assert_true(score("Acme devs are losers", "en").abusive);
+	assert_true(score("Ces escrocs m'ont volé", "fr").abusive);
+	assert_true(score("Bande de débiles", "fr").abusive);
+	assert_true(score("Vous êtes des guignols", "fr").abusive);
+	/* Slurs. */
+	assert_true(score("Shut up you spastic", "en").abusive);
+	assert_true(score("Sale bougnoule", "fr").abusive);
+	/* Threats. */
+	assert_true(score("I know where you live", "en").abusive);
+	assert_true(score("Je vais te casser la gueule", "fr").abusive);
+	assert_true(score("Tu vas le payer", "fr").abusive);
+	/* Near misses. */
+	assert_false(score("A knee-jerk reaction", "en").abusive);
+	assert_false(score("The clown at the party", "en").abusive);
+	assert_false(score("Un voleur a été arrêté", "fr").abusive);
+	assert_false(score("Je vais te rappeler", "fr").abusive);
 }
 
 static void
@@ -369,9 +463,13 @@ main(void)
 	    cmocka_unit_test(test_fr_contrast),
 	    cmocka_unit_test(test_fr_forms),
 	    cmocka_unit_test(test_fr_idioms),
+	    cmocka_unit_test(test_fr_neutral),
+	    cmocka_unit_test(test_fr_domain),
 	    cmocka_unit_test(test_labels),
 	    cmocka_unit_test(test_lang),
 	    cmocka_unit_test(test_abusive),
+	    cmocka_unit_test(test_abusive_lang),
+	    cmocka_unit_test(test_abusive_classes),
 	    cmocka_unit_test(test_overrides),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_fold),
