@@ -32,18 +32,20 @@ NEUTRAL_BAND = 0.05
 MIN_SENTENCES = {"en": 300, "fr": 300, "en-holdout": 120, "fr-holdout": 120}
 SHOW_MISSES = 30
 
-# Measured when set (vigie at commit c6ce16f): en accuracy 0.805, macro-F1
-# 0.805, 6 of 15 insults flagged; fr accuracy 0.673, macro-F1 0.663, 5 of
-# 15 insults flagged. The floors are 3 points lower (one insult fewer for
-# the abusive flag), so that a lexicon edit moving a sentence or two passes
-# but a broken rule does not.
+# Measured when set, after the French lexicon review (docs/SENTIMENT.md,
+# Figures): en accuracy 0.811, macro-F1 0.810, 10 of 15 insults flagged;
+# fr 0.855 / 0.856, 9 of 15; en-holdout 0.766 / 0.765, 7 of 8; fr-holdout
+# 0.805 / 0.805, 8 of 8. Before it: en 0.805 / 0.805, fr 0.670 / 0.659,
+# en-holdout 0.742 / 0.741, fr-holdout 0.617 / 0.607, one insult of 8 in
+# each holdout. The floors are about 3 points lower (a little more on the
+# smaller holdouts, and one or two insults fewer for the abusive flag), so
+# that a lexicon edit moving a sentence or two passes but a broken rule
+# does not.
 FLOORS = {
-    "en": {"accuracy": 0.775, "macro_f1": 0.775, "abusive_recall": 0.33},
-    "fr": {"accuracy": 0.64, "macro_f1": 0.63, "abusive_recall": 0.26},
-    # Held-out sets, measured when they were written: en 0.742 / 0.741,
-    # fr 0.617 / 0.607, 1 of 8 insults flagged in each.
-    "en-holdout": {"accuracy": 0.71, "macro_f1": 0.71, "abusive_recall": 0},
-    "fr-holdout": {"accuracy": 0.58, "macro_f1": 0.57, "abusive_recall": 0},
+    "en": {"accuracy": 0.78, "macro_f1": 0.78, "abusive_recall": 0.6},
+    "fr": {"accuracy": 0.82, "macro_f1": 0.82, "abusive_recall": 0.53},
+    "en-holdout": {"accuracy": 0.73, "macro_f1": 0.73, "abusive_recall": 0.74},
+    "fr-holdout": {"accuracy": 0.77, "macro_f1": 0.77, "abusive_recall": 0.87},
 }
 
 
