@@ -11,5 +11,6 @@ int cmd_check(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
     {"check", cmd_check, "check [-c FILE]           validate the configuration"},
     {"migrate", cmd_migrate, "migrate [-c FILE]         bring the database schema up to date"},
     {"parse", cmd_parse, "parse [--base URL] FILE   print the items of a feed as JSON lines"},
+    {"backtest", cmd_backtest, "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised"},
     {"score", cmd_score, "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text"},
 };
 
