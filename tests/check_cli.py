@@ -36,7 +36,7 @@ check(["check", "-c", fx("minimal.conf")], 0,
 
 # The example shipped at the top of the tree must stay valid.
 example = os.path.join(os.environ["FIXTURES"], "..", "..", "vigie.conf.example")
-check(["check", "-c", example], 0, [example + ": ok, 2 sources, 0 watches"], [])
+check(["check", "-c", example], 0, [example + ": ok, 2 sources, 3 watches"], [])
 
 URL = "(expected an absolute http:// or https:// URL)"
 DURATION = "(expected a number and a unit: ms, s, m, h or d, e.g. 15m)"
