@@ -203,7 +203,9 @@ analyze_item(const struct analyzer *a, const struct item *it,
 		 * matcher. */
 		*m = *h;
 		m->terms = xcalloc(h->nterms, sizeof *m->terms);
-		memcpy(m->terms, h->terms, h->nterms * sizeof *m->terms);
+		if (h->nterms > 0)
+			memcpy(m->terms, h->terms,
+			    h->nterms * sizeof *m->terms);
 	}
 	/* Every item is scored, mention or not: the tone of what a source
 	 * publishes is worth knowing before it names a watch. A backfill

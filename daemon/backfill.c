@@ -19,7 +19,7 @@ struct backfill {
 	struct store *store;
 	struct analyzer *an;
 	int64_t window_ms;
-	int64_t started_ms;
+	char *as_of; /* the database's clock when the watches were listed */
 	backfill_done_cb done;
 	void *arg;
 	int stopping;
@@ -80,7 +80,7 @@ on_page(struct stored_item *items, long n, void *arg)
 	if (n == 0) {
 		store_page_free(items, 0);
 		store_backfill_done(bf->store, (const char *const *)bf->names,
-		    (size_t)bf->nnames, bf->started_ms, on_done_marked, bf);
+		    (size_t)bf->nnames, bf->as_of, on_done_marked, bf);
 		return;
 	}
 	ia = xcalloc((size_t)n, sizeof *ia);
@@ -119,7 +119,8 @@ on_purged(int ok, void *arg)
 }
 
 static void
-on_todo(char **names, unsigned char *purge, long n, void *arg)
+on_todo(char **names, unsigned char *purge, long n, const char *as_of,
+    void *arg)
 {
 	struct backfill *bf = arg;
 	size_t nwatches = analyzer_watch_count(bf->an);
@@ -134,6 +135,7 @@ on_todo(char **names, unsigned char *purge, long n, void *arg)
 	bf->names = names;
 	bf->purge = purge;
 	bf->nnames = n;
+	bf->as_of = xstrdup(as_of);
 	bf->only = xcalloc(nwatches + 1, 1);
 	purged = xcalloc((size_t)n, sizeof *purged);
 	for (long i = 0; i < n; i++) {
@@ -162,7 +164,6 @@ backfill_start(struct store *st, struct analyzer *an, int64_t window_ms,
 	bf->store = st;
 	bf->an = analyzer_ref(an);
 	bf->window_ms = window_ms;
-	bf->started_ms = now_real_ms();
 	bf->done = done;
 	bf->arg = arg;
 	match_result_init(&bf->scratch);
@@ -182,6 +183,7 @@ backfill_free(struct backfill *bf)
 	if (bf == NULL)
 		return;
 	store_names_free(bf->names, bf->purge, bf->nnames);
+	free(bf->as_of);
 	free(bf->only);
 	match_result_free(&bf->scratch);
 	analyzer_free(bf->an);

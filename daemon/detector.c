@@ -245,6 +245,8 @@ find_track(struct detector *d, const char *watch)
 {
 	struct track key = {.watch = (char *)watch};
 
+	if (d->ntracks == 0)
+		return NULL;
 	return bsearch(&key, d->tracks, d->ntracks, sizeof *d->tracks,
 	    track_cmp);
 }
@@ -261,8 +263,9 @@ align_tracks(struct detector *d)
 	d->ntracks = 0;
 	for (size_t i = 0; i < c->nwatches; i++) {
 		struct track key = {.watch = c->watches[i].name};
-		struct track *prev = bsearch(&key, old, nold, sizeof *old,
-		    track_cmp);
+		/* bsearch must not be handed a NULL array, even empty. */
+		struct track *prev = nold == 0 ? NULL
+		    : bsearch(&key, old, nold, sizeof *old, track_cmp);
 		struct track *tr = &d->tracks[d->ntracks++];
 
 		tr->watch = xstrdup(c->watches[i].name);
@@ -274,7 +277,8 @@ align_tracks(struct detector *d)
 			detect_track_init(&tr->t, &c->detect);
 		}
 	}
-	qsort(d->tracks, d->ntracks, sizeof *d->tracks, track_cmp);
+	if (d->ntracks > 1)
+		qsort(d->tracks, d->ntracks, sizeof *d->tracks, track_cmp);
 	for (size_t i = 0; i < nold; i++)
 		free(old[i].watch);
 	free(old);

@@ -1006,7 +1006,9 @@ run(const struct matcher *m, const struct match_doc *doc,
 				s->wstamp[m->always[i]] = s->gen;
 				s->cands[s->ncands++] = m->always[i];
 			}
-		qsort(s->cands, s->ncands, sizeof(*s->cands), id_cmp);
+		/* qsort must not be handed a NULL array, even empty. */
+		if (s->ncands > 1)
+			qsort(s->cands, s->ncands, sizeof(*s->cands), id_cmp);
 	}
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {

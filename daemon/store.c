@@ -199,7 +199,7 @@ static const struct {
         "UPDATE watches SET in_config = false"
         " WHERE in_config AND id NOT IN (SELECT id FROM up)"},
     [STMT_BACKFILL_TODO] = {"backfill_todo",
-        "SELECT name, backfilled_at IS NOT NULL FROM watches"
+        "SELECT name, backfilled_at IS NOT NULL, now()::text FROM watches"
         " WHERE in_config AND backfill_needed ORDER BY id"},
     /* A changed query must not leave the old query's mentions behind in
      * the window it matches again. */
@@ -238,7 +238,7 @@ static const struct {
     [STMT_BACKFILL_DONE] = {"backfill_done",
         "UPDATE watches SET backfill_needed = false, backfilled_at = now()"
         " WHERE name IN (SELECT json_array_elements_text($1::json))"
-        "   AND query_changed_at <= to_timestamp($2::bigint / 1000.0)"},
+        "   AND query_changed_at <= $2::timestamptz"},
     /* Negative and total mentions per watch and bucket, by the time a
      * mention counts for detection (detect_item_time(), mirrored). */
     [STMT_DETECT_COUNTS] = {"detect_counts",
@@ -1197,7 +1197,7 @@ todo_result(struct op *op, PGresult *res, const char *error)
 	if (res == NULL) {
 		if (error != NULL)
 			log_err("database: backfill: %s", error);
-		cb(NULL, NULL, -1, op->arg);
+		cb(NULL, NULL, -1, NULL, op->arg);
 		return;
 	}
 	n = PQntuples(res);
@@ -1207,7 +1207,7 @@ todo_result(struct op *op, PGresult *res, const char *error)
 		names[i] = xstrdup(PQgetvalue(res, (int)i, 0));
 		purge[i] = PQgetvalue(res, (int)i, 1)[0] == 't';
 	}
-	cb(names, purge, n, op->arg);
+	cb(names, purge, n, n > 0 ? PQgetvalue(res, 0, 2) : NULL, op->arg);
 }
 
 void
@@ -1331,13 +1331,13 @@ store_save_mentions(struct store *st, const struct stored_item *items,
 
 void
 store_backfill_done(struct store *st, const char *const *names, size_t n,
-    int64_t started_ms, store_done_cb cb, void *arg)
+    const char *as_of, store_done_cb cb, void *arg)
 {
 	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_DONE, done_result,
 	    (void (*)(void))cb, arg);
 
 	op->params[op->nparams++] = json_names(names, n);
-	op_paramf(op, started_ms);
+	op_param(op, as_of);
 	op->replay = 1;
 	store_submit(st, op);
 }

@@ -105,10 +105,11 @@ void store_sync_watches(struct store *, const struct conf *, store_done_cb,
     void *arg);
 
 /* Names of the watches waiting for a backfill; purge[i] is set when the
- * watch had been matched before (its query changed). n is -1 on failure.
- * The callback owns the arrays (free with store_names_free). */
+ * watch had been matched before (its query changed). as_of is the
+ * database's clock when they were listed. n is -1 on failure. The callback
+ * owns the arrays (free with store_names_free). */
 typedef void (*store_names_cb)(char **names, unsigned char *purge, long n,
-    void *arg);
+    const char *as_of, void *arg);
 void store_backfill_todo(struct store *, store_names_cb, void *arg);
 void store_names_free(char **names, unsigned char *purge, long n);
 
@@ -134,9 +135,9 @@ void store_save_mentions(struct store *, const struct stored_item *,
     store_done_cb, void *arg);
 
 /* Clears the backfill mark of the named watches, unless their query
- * changed after started_ms. */
+ * changed after as_of (the database's clock: the daemon's may differ). */
 void store_backfill_done(struct store *, const char *const *names, size_t n,
-    int64_t started_ms, store_done_cb, void *arg);
+    const char *as_of, store_done_cb, void *arg);
 
 /* --- detection and alerts --- */
 

@@ -118,7 +118,12 @@ buf_reserve(struct buf *b, size_t extra)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
+	/* Reserved even when empty: the buffer is then a "" string. */
 	buf_reserve(b, n);
+	if (n == 0) {
+		b->data[b->len] = '\0';
+		return;
+	}
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
