@@ -1,0 +1,29 @@
+/*
+ * story.h - what makes two items the same story: a normalised URL (tracking
+ * parameters, fragments, default ports and case removed), the real article
+ * behind an alert feed's redirect link (Google Alerts, Talkwalker Alerts),
+ * and a SimHash of the text robust to small edits.
+ */
+#ifndef VIGIE_STORY_H
+#define VIGIE_STORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The URL an alert feed's redirect link points at (google.com/url?url=…,
+ * Talkwalker's and similar), or NULL if url is not such a link. */
+char *story_unwrap(const char *url);
+
+/* A normalised form for comparing URLs: lower-case scheme and host,
+ * default port, fragment and tracking parameters (utm_*, fbclid, gclid,
+ * …) removed, remaining parameters sorted, "index.html" and a trailing
+ * slash dropped. NULL if url is not an absolute http(s) URL. */
+char *story_normalize_url(const char *url);
+
+/* 64-bit SimHash of the folded words of text (shingles of 3 words);
+ * 0 for a text too short to say anything. */
+uint64_t story_simhash(const char *text, size_t len);
+/* Bits that differ: 3 or fewer means near-duplicates. */
+int story_distance(uint64_t, uint64_t);
+
+#endif
