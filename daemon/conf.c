@@ -33,7 +33,8 @@ enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
 
 enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
 	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND, T_BOOL, T_SMTP_URL,
-	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES, T_REAL };
+	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES, T_REAL,
+	T_SOURCE_TYPE };
 
 struct key {
 	enum sect sect;
@@ -76,6 +77,20 @@ static const struct key keys[] = {
 	30 * DAY, "10s to 30d"},
     {SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL},
     {SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL},
+    {SECT_SOURCE, "type", T_SOURCE_TYPE, SRC(type), 0, 0, NULL},
+    {SECT_SOURCE, "preset", T_TEXT, SRC(preset), 0, 0, NULL},
+    {SECT_SOURCE, "item", T_TEXT, SRC(item), 0, 0, NULL},
+    {SECT_SOURCE, "title", T_TEXT, SRC(title), 0, 0, NULL},
+    {SECT_SOURCE, "link", T_TEXT, SRC(link), 0, 0, NULL},
+    {SECT_SOURCE, "author", T_TEXT, SRC(author), 0, 0, NULL},
+    {SECT_SOURCE, "date", T_TEXT, SRC(date), 0, 0, NULL},
+    {SECT_SOURCE, "date_format", T_TEXT, SRC(date_format), 0, 0, NULL},
+    {SECT_SOURCE, "text", T_TEXT, SRC(text), 0, 0, NULL},
+    {SECT_SOURCE, "next", T_TEXT, SRC(next), 0, 0, NULL},
+    {SECT_SOURCE, "pages", T_INT, SRC(pages), 1, 50, "1 to 50"},
+    {SECT_POLL, "min_delay", T_DURATION, POLL(min_delay_ms), 0, 60 * SEC,
+	"0 to 60s"},
+    {SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL},
     {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
     {SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL},
     {SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL},
@@ -414,6 +429,17 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		else
 			diag_add(p->diag, path, line,
 			    "bad %s '%s' (expected yes or no)", name, value);
+		return;
+	case T_SOURCE_TYPE:
+		if (strcmp(value, "auto") == 0)
+			*(int *)field = SOURCE_AUTO;
+		else if (strcmp(value, "feed") == 0)
+			*(int *)field = SOURCE_FEED;
+		else if (strcmp(value, "html") == 0)
+			*(int *)field = SOURCE_HTML;
+		else
+			diag_add(p->diag, path, line,
+			    "bad type '%s' (expected auto, feed or html)", value);
 		return;
 	case T_FORMAT:
 		if (strcmp(value, "json") == 0 || strcmp(value, "slack") == 0)
@@ -1040,6 +1066,8 @@ conf_defaults(struct conf *c, const char *path)
 	c->sentiment.neutral_band = 0.05;
 	c->rules.backfill_ms = 30 * DAY;
 	c->poll.alert_after = 5;
+	c->poll.min_delay_ms = SEC;
+	c->poll.robots = 1;
 	detect_params_default(&c->detect);
 }
 
@@ -1112,6 +1140,7 @@ import_opml(struct parser *p)
 		free(name);
 		s->url = xstrdup(f->url);
 		s->interval_ms = c->poll.interval_ms;
+		s->pages = 1;
 		strmap_put(&urls, s->url, 0);
 	}
 	/* The suffix map's keys are the feeds' titles. */
@@ -1218,9 +1247,12 @@ conf_load(const char *path, struct diag *diag)
 		read_includes(c, diag, &watches);
 	strmap_free(&watches);
 	check_references(c, diag);
-	for (size_t i = 0; i < c->nsources; i++)
+	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].interval_ms == 0)
 			c->sources[i].interval_ms = c->poll.interval_ms;
+		if (c->sources[i].pages == 0)
+			c->sources[i].pages = 1;
+	}
 	if (c->poll.opml != NULL)
 		import_opml(p);
 	free(p);
@@ -1242,6 +1274,15 @@ conf_free(struct conf *c)
 		free(s->url);
 		free(s->lang);
 		free(s->tags);
+		free(s->preset);
+		free(s->item);
+		free(s->title);
+		free(s->link);
+		free(s->author);
+		free(s->date);
+		free(s->date_format);
+		free(s->text);
+		free(s->next);
 		free(s->file);
 	}
 	free(c->sources);

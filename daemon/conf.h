@@ -23,6 +23,14 @@ struct conf_poll {
 	char *opml;                 /* absolute path or NULL */
 	char *notify;               /* source-health alerts go there */
 	int alert_after;            /* failures in a row before one; 5 */
+	int64_t min_delay_ms;       /* between two requests to a host; 1s */
+	int robots;                 /* obey robots.txt for pages; yes */
+};
+
+enum source_type {
+	SOURCE_AUTO, /* a feed, or a page whose feed is discovered */
+	SOURCE_FEED,
+	SOURCE_HTML, /* items extracted by XPath rules (extract.h) */
 };
 
 struct conf_source {
@@ -31,6 +39,11 @@ struct conf_source {
 	char *lang;         /* NULL: any */
 	char *tags;         /* comma-separated, trimmed; NULL: none */
 	int64_t interval_ms; /* resolved: the source's or [poll]'s */
+	int type;           /* enum source_type */
+	/* type = html: a preset's rules, overridden by any set here */
+	char *preset;
+	char *item, *title, *link, *author, *date, *date_format, *text, *next;
+	int pages;          /* pages followed through "next"; 1 */
 	char *file;         /* where it was defined, for messages */
 	int line;
 };
