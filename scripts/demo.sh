@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - builds vigie, polls the bundled demo feeds (scripts/demo/feeds)
-# once into a throwaway PostgreSQL cluster, and shows what it found.
+# once into a throwaway PostgreSQL cluster, and shows what it found; then
+# the crisis: a forum feed written now (scripts/demo/crisis.py) carries a
+# burst of angry posts about Acme, and the incident it raises is delivered
+# by email and webhook to local sinks (tests/sinks.py).
 # Everything it starts is stopped on exit, whatever the exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +13,7 @@ bash scripts/setup.sh
 PGBIN=/usr/lib/postgresql/15/bin
 tmp=$(mktemp -d /tmp/vigie-demo-XXXXXX)
 http_pid=
+sinks_pid=
 vigie_pid=
 pg_up=
 
@@ -29,6 +33,10 @@ cleanup() {
 	if [[ -n $http_pid ]]; then
 		kill "$http_pid" 2>/dev/null || true
 		wait "$http_pid" 2>/dev/null || true
+	fi
+	if [[ -n $sinks_pid ]]; then
+		kill "$sinks_pid" 2>/dev/null || true
+		wait "$sinks_pid" 2>/dev/null || true
 	fi
 	if [[ -n $pg_up ]]; then
 		(cd "$tmp" && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$tmp/data" \
@@ -57,7 +65,12 @@ conninfo="host=$tmp dbname=vigie user=vigie"
 psql -X -q -d "host=$tmp dbname=postgres user=vigie" \
     -c 'CREATE DATABASE vigie'
 
-python3 -u -m http.server --bind 127.0.0.1 --directory scripts/demo/feeds \
+# The bundled feeds, and the crisis dated from the last hour.
+mkdir "$tmp/feeds"
+cp scripts/demo/feeds/* "$tmp/feeds/"
+python3 scripts/demo/crisis.py "$tmp/feeds/crise.xml"
+
+python3 -u -m http.server --bind 127.0.0.1 --directory "$tmp/feeds" \
     0 >"$tmp/http.log" 2>&1 &
 http_pid=$!
 port=
@@ -71,9 +84,29 @@ if [[ -z $port ]]; then
 	cat "$tmp/http.log" >&2
 	exit 1
 fi
-echo "demo: serving scripts/demo/feeds on http://127.0.0.1:$port/"
+echo "demo: serving scripts/demo/feeds and the crisis on http://127.0.0.1:$port/"
+
+python3 tests/sinks.py --smtp-port 0 --http-port 0 --dir "$tmp/sinks" \
+    >"$tmp/sinks.log" 2>&1 &
+sinks_pid=$!
+for _ in $(seq 100); do
+	[[ -f $tmp/sinks/ports ]] && break
+	kill -0 "$sinks_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ ! -f $tmp/sinks/ports ]]; then
+	echo "demo: the mail and webhook sinks did not start" >&2
+	cat "$tmp/sinks.log" >&2
+	exit 1
+fi
+smtp_port=$(sed -n 's/^smtp=//p' "$tmp/sinks/ports")
+hook_port=$(sed -n 's/^http=//p' "$tmp/sinks/ports")
+echo "demo: SMTP sink on port $smtp_port, webhook receiver on port $hook_port"
+printf 'demo-secret-%s\n' "$RANDOM$RANDOM" >"$tmp/webhook.key"
 
 sed -e "s|@CONNINFO@|$conninfo|" -e "s|@BASE@|http://127.0.0.1:$port|" \
+    -e "s|@SMTP_PORT@|$smtp_port|" -e "s|@HOOK_PORT@|$hook_port|" \
+    -e "s|@SECRET@|$tmp/webhook.key|" \
     scripts/demo/vigie.conf.in >"$tmp/vigie.conf"
 
 # Runs vigie in the background and waits: bash defers traps until a
@@ -134,6 +167,23 @@ q "SELECT w.name AS watch, m.label, round(m.sentiment::numeric, 2) AS tone,
      JOIN items i ON i.id = m.item_id
     ORDER BY m.sentiment, w.name"
 
+echo "== The crisis: incidents raised"
+q "SELECT w.name AS watch, i.state, i.severity, i.reason,
+	  to_char(i.opened_at, 'HH24:MI') AS opened, i.peak_count AS peak,
+	  e.window_count AS negatives_in_window
+     FROM incidents i JOIN watches w ON w.id = i.watch_id
+     JOIN incident_events e ON e.incident_id = i.id AND e.state = 'firing'
+    ORDER BY i.opened_at, w.name"
+echo "== Notifications (the outbox)"
+q "SELECT o.target, o.channel, o.destination, o.attempts,
+	  o.delivered_at IS NOT NULL AS delivered, o.last_error
+     FROM outbox o ORDER BY o.id"
+python3 scripts/demo/received.py "$tmp/sinks" "$tmp/webhook.key" || {
+	echo "demo: the alert did not arrive as it should" >&2
+	status=1
+}
+echo
+
 cat <<'SQL'
 == To see more, against your own database (psql "CONNINFO"):
   -- negative mentions of a watch, with their links
@@ -152,6 +202,13 @@ cat <<'SQL'
   -- why a source is silent
   SELECT name, enabled, disabled_reason, failures, last_status, last_error,
 	 next_poll_at FROM sources ORDER BY name;
+  -- incidents, and the figures behind each state change
+  SELECT w.name, i.state, e.state, e.at, e.window_count, e.expected
+    FROM incident_events e JOIN incidents i ON i.id = e.incident_id
+    JOIN watches w ON w.id = i.watch_id ORDER BY e.at;
+  -- notifications waiting, failing or given up
+  SELECT target, channel, attempts, next_attempt_at, last_error, failed_at
+    FROM outbox WHERE delivered_at IS NULL;
   -- the fetch history
   SELECT s.name, f.started_at, f.outcome, f.http_status, f.items_new, f.error
     FROM fetches f JOIN sources s ON s.id = f.source_id
