@@ -1044,8 +1044,10 @@ feed_parse(const struct feed_input *in, struct feed **out, char *err,
 		r = parse_json(&c, s, u.len, err, errlen);
 	else if (*start != '<')
 		r = fail(err, errlen, "neither XML nor JSON");
-	else if (is_html_page(start, s + u.len))
-		r = fail(err, errlen, "not a feed (HTML page)");
+	else if (is_html_page(start, s + u.len)) {
+		fail(err, errlen, "not a feed (HTML page)");
+		r = -2;
+	}
 	else if (u.len > INT_MAX)
 		r = fail(err, errlen, "document too large");
 	else
@@ -1054,7 +1056,7 @@ feed_parse(const struct feed_input *in, struct feed **out, char *err,
 	buf_free(&u);
 	if (r < 0) {
 		feed_free(c.feed);
-		return -1;
+		return r == -2 ? -2 : -1;
 	}
 	*out = c.feed;
 	return 0;

@@ -44,7 +44,8 @@ struct feed_input {
 /*
  * Parses a feed. Returns 0 and sets *out (free with feed_free) when the
  * document could be read, even with no items; returns -1 with a one-line
- * reason in err when it could not (not XML nor JSON, not a feed, empty).
+ * reason in err when it could not (not XML nor JSON, not a feed, empty),
+ * and -2 when it is an HTML page (whose feed may be discovered).
  */
 int feed_parse(const struct feed_input *, struct feed **out, char *err,
     size_t errlen);

@@ -279,7 +279,7 @@ classify(struct fetch_response *r, struct feed **feed, char *err,
 	in.len = r->body.len;
 	in.base_url = r->final_url;
 	in.content_type = r->content_type;
-	if (feed_parse(&in, feed, err, errlen) == -1)
+	if (feed_parse(&in, feed, err, errlen) < 0)
 		return OUTCOME_FAILED;
 	return OUTCOME_OK;
 }
