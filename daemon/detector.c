@@ -15,6 +15,7 @@
 #include "detector.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,11 @@ push_spike(struct detector *d, struct track *tr, enum detect_event ev,
 	e->notify = bucket + p->window_ms > closed;
 	e->info = *info;
 	e->reason = ev == DETECT_FIRED ? info->reason : tr->t.reason;
+	/* A new watch's first window is all it knows: no usual level, so
+	 * nothing to compare with (null in the webhook, unsaid in the
+	 * email). */
+	if (e->reason == REASON_COLD)
+		e->info.expected = e->info.ratio = e->info.p = NAN;
 	e->track_json = track_json(tr);
 	event_id(e->id, e->kind, e->subject, e->state, e->at_ms);
 	TAILQ_INSERT_TAIL(&d->events, e, entry);

@@ -258,10 +258,19 @@ static const struct {
         "SELECT w.name, t.track::text FROM detector_tracks t"
         " JOIN watches w ON w.id = t.watch_id WHERE w.in_config"},
     [STMT_SAVE_TRACKS] = {"save_tracks",
+        "WITH x AS ("
+        "  SELECT w.id AS watch_id, x.track"
+        "  FROM json_to_recordset($1::json) AS x(watch text, track jsonb)"
+        "  JOIN watches w ON w.name = x.watch"
+        "), peak AS ("
+        /* An open incident's peak grows between its state changes. */
+        "  UPDATE incidents i"
+        "  SET peak_count = greatest(i.peak_count, (x.track->>'peak')::int)"
+        "  FROM x WHERE i.watch_id = x.watch_id AND i.kind = 'spike'"
+        "    AND i.state = 'firing' AND (x.track->>'peak') IS NOT NULL"
+        ")"
         "INSERT INTO detector_tracks (watch_id, track)"
-        " SELECT w.id, x.track"
-        " FROM json_to_recordset($1::json) AS x(watch text, track jsonb)"
-        " JOIN watches w ON w.name = x.watch"
+        " SELECT watch_id, track FROM x"
         " ON CONFLICT (watch_id) DO UPDATE"
         "   SET track = excluded.track, updated_at = now()"},
     /* What a notification shows: the most negative mentions of the
