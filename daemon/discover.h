@@ -26,4 +26,8 @@ int discover_feeds(const char *html, size_t len, const char *base_url,
     struct discovered **out, size_t *n);
 void discovered_free(struct discovered *, size_t n);
 
+/* The list as `vigie discover` prints it: a line per feed, best first,
+ * "URL<TAB>type<TAB>title" (title empty if none). */
+char *discovered_format(const struct discovered *, size_t n);
+
 #endif
