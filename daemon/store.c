@@ -26,6 +26,8 @@
 #include "feed.h"
 #include "log.h"
 #include "migrate.h"
+#include "story.h"
+#include "url.h"
 #include "util.h"
 
 #define RECONNECT_MIN_MS 500
@@ -61,13 +63,18 @@ static const struct {
     [STMT_SYNC] = {"sync_sources",
         "WITH cfg AS ("
         "  SELECT * FROM json_to_recordset($1::json)"
-        "    AS x(name text, url text, lang text, tags text[], interval_s int)"
+        "    AS x(name text, url text, lang text, tags text[], interval_s int,"
+        "      family text)"
         "), up AS ("
-        "  INSERT INTO sources (name, url, lang, tags, interval_s)"
-        "  SELECT name, url, lang, coalesce(tags, '{}'), interval_s FROM cfg"
+        "  INSERT INTO sources (name, url, lang, tags, interval_s, family)"
+        "  SELECT name, url, lang, coalesce(tags, '{}'), interval_s, family"
+        "  FROM cfg"
         "  ON CONFLICT (name) DO UPDATE SET"
         "    url = excluded.url, lang = excluded.lang, tags = excluded.tags,"
         "    interval_s = excluded.interval_s, in_config = true,"
+        "    family = excluded.family,"
+        "    feed_url = CASE WHEN sources.url <> excluded.url"
+        "      THEN NULL ELSE sources.feed_url END,"
         /* A new URL is a new start: what 410 or the validators said
          * was about the old one. */
         "    enabled = sources.enabled OR sources.url <> excluded.url,"
@@ -94,7 +101,8 @@ static const struct {
         "    AND (lease_until IS NULL OR lease_until < now())"
         "  ORDER BY next_poll_at LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
         " WHERE s.id = due.id"
-        " RETURNING s.id, s.name, s.url, s.etag, s.last_modified, s.failures"},
+        " RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,"
+        "  s.last_modified, s.failures"},
     [STMT_CLAIM_ONCE] = {"claim_once",
         "UPDATE sources s SET lease_owner = $1,"
         "  lease_until = now() + make_interval(secs => $3::int)"
@@ -105,7 +113,8 @@ static const struct {
         "    AND (lease_until IS NULL OR lease_until < now())"
         "  ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
         " WHERE s.id = due.id"
-        " RETURNING s.id, s.name, s.url, s.etag, s.last_modified, s.failures"},
+        " RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,"
+        "  s.last_modified, s.failures"},
     [STMT_SAVE] = {"save_fetch",
         "WITH input AS ("
         "  SELECT x.*, coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
@@ -115,15 +124,34 @@ static const struct {
         "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
         "    title text, author text, summary text, content text, lang text,"
         "    published bigint, updated bigint, tone real, label text,"
-        "    abusive boolean, tone_lang text, mentions json)"
+        "    abusive boolean, tone_lang text, mentions json, url_norm text,"
+        "    simhash bigint)"
         "), ins AS ("
         "  INSERT INTO items (source_id, identity, guid, link, title, author,"
         "    summary, content, lang, published_at, updated_at, sentiment,"
-        "    label, abusive, tone_lang)"
+        "    label, abusive, tone_lang, url_norm, simhash, band0, band1,"
+        "    band2, band3, story_id)"
         "  SELECT $1::bigint, ident, guid, link, title, author, summary,"
         "    content, coalesce(lang, $17), to_timestamp(published),"
-        "    to_timestamp(updated), tone, label, abusive, tone_lang"
-        "  FROM input"
+        "    to_timestamp(updated), tone, label, abusive, tone_lang,"
+        "    url_norm, simhash, (simhash >> 48) & 65535,"
+        "    (simhash >> 32) & 65535, (simhash >> 16) & 65535,"
+        "    simhash & 65535, story.id"
+        "  FROM input x LEFT JOIN LATERAL ("
+        /* The story this item continues: an item of another source with
+         * the same normalised link, else a near-duplicate text seen in
+         * the last week (SimHash within 3 bits, found by a shared band). */
+        "    SELECT coalesce(o.story_id, o.id) AS id FROM items o"
+        "    WHERE o.source_id <> $1::bigint AND ("
+        "      o.url_norm = x.url_norm OR (x.simhash IS NOT NULL"
+        "      AND o.first_seen_at > now() - interval '7 days'"
+        "      AND (o.band0 = (x.simhash >> 48) & 65535"
+        "        OR o.band1 = (x.simhash >> 32) & 65535"
+        "        OR o.band2 = (x.simhash >> 16) & 65535"
+        "        OR o.band3 = x.simhash & 65535)"
+        "      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3))"
+        "    ORDER BY o.url_norm = x.url_norm DESC, o.id LIMIT 1) story"
+        "    ON true"
         "  ON CONFLICT (source_id, identity) DO NOTHING"
         "  RETURNING id, identity, lang, published_at, first_seen_at"
         "), men AS ("
@@ -160,6 +188,7 @@ static const struct {
         "  last_success_at = CASE WHEN $7 IS NULL THEN now()"
         "    ELSE s.last_success_at END,"
         "  etag = CASE WHEN $13::boolean THEN $11 ELSE s.etag END,"
+        "  feed_url = coalesce($18, s.feed_url),"
         "  last_modified = CASE WHEN $13::boolean THEN $12"
         "    ELSE s.last_modified END,"
         "  failures = $15::int,"
@@ -245,8 +274,12 @@ static const struct {
         "SELECT w.name,"
         "  (floor(extract(epoch FROM x.t) * 1000 / $3::bigint)"
         "    * $3::bigint)::bigint,"
-        "  count(*) FILTER (WHERE m.label = 'negative'), count(*)"
-        " FROM mentions m JOIN watches w ON w.id = m.watch_id,"
+        /* A story carried by several feeds of one site counts once. */
+        "  count(DISTINCT (item_story(i), s.family))"
+        "    FILTER (WHERE m.label = 'negative'),"
+        "  count(DISTINCT (item_story(i), s.family))"
+        " FROM mentions m JOIN watches w ON w.id = m.watch_id"
+        " JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id,"
         " LATERAL (SELECT mention_time(m.published_at, m.first_seen_at,"
         "   make_interval(secs => $4::bigint / 1000.0)) AS t) x"
         " WHERE w.in_config"
@@ -937,6 +970,20 @@ json_dump_owned(json_t *j)
 	return s;
 }
 
+/* The site of a URL: its host without "www.". */
+static json_t *
+json_family(const char *url)
+{
+	char *host = url_host(url);
+	json_t *j;
+
+	if (host == NULL)
+		return json_null();
+	j = json_text(strncmp(host, "www.", 4) == 0 ? host + 4 : host);
+	free(host);
+	return j;
+}
+
 static json_t *
 json_tags(const char *list)
 {
@@ -972,6 +1019,7 @@ store_sync_sources(struct store *st, const struct conf *conf,
 		json_object_set_new(o, "tags", tags);
 		json_object_set_new(o, "interval_s",
 		    json_integer((json_int_t)(s->interval_ms / 1000)));
+		json_object_set_new(o, "family", json_family(s->url));
 		json_array_append_new(arr, o);
 	}
 	op->params[op->nparams++] = json_dump_owned(arr);
@@ -1072,6 +1120,28 @@ json_analysis(json_t *o, const struct item_analysis *ia,
 	json_object_set_new(o, "tone_lang", json_text(ia->tone.lang));
 }
 
+/* What links an item to the same story elsewhere (story.h). */
+static void
+json_story(json_t *o, const struct item *it)
+{
+	char *norm = it->link ? story_normalize_url(it->link) : NULL;
+	struct buf text;
+	uint64_t h;
+
+	buf_init(&text);
+	if (it->title != NULL)
+		buf_printf(&text, "%s\n", it->title);
+	if (it->content != NULL || it->summary != NULL)
+		buf_puts(&text, it->content ? it->content : it->summary);
+	h = story_simhash(text.data ? text.data : "", text.len);
+	buf_free(&text);
+	json_object_set_new(o, "url_norm", json_text(norm));
+	/* bigint in the database: the same 64 bits, signed. */
+	json_object_set_new(o, "simhash",
+	    h ? json_integer((json_int_t)(int64_t)h) : json_null());
+	free(norm);
+}
+
 static char *
 items_json(const struct fetch_record *r)
 {
@@ -1091,6 +1161,7 @@ items_json(const struct fetch_record *r)
 		json_object_set_new(o, "lang", json_text(it->lang));
 		json_object_set_new(o, "published", json_date(it->published));
 		json_object_set_new(o, "updated", json_date(it->updated));
+		json_story(o, it);
 		json_analysis(o, r->analysis ? &r->analysis[i] : NULL,
 		    r->analyzer);
 		json_array_append_new(arr, o);
@@ -1141,6 +1212,7 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 	op_paramf(op, r->failures);                              /* $15 */
 	op_param(op, r->next_delay_ms < 0 ? r->error : NULL);    /* $16 */
 	op_param(op, r->lang);                                   /* $17 */
+	op_param(op, r->feed_url);                               /* $18 */
 	op->replay = 1;
 	store_submit(st, op);
 }

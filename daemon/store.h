@@ -80,6 +80,7 @@ struct fetch_record {
 	int failures;        /* consecutive, after this fetch */
 	int64_t next_delay_ms; /* < 0: disable the source */
 	const char *lang;    /* the source's configured language, or NULL */
+	const char *feed_url; /* a feed discovered on the source's page */
 	const struct feed *feed; /* items to store, or NULL */
 	/* What the items mention and their tone, one per item; NULL when
 	 * there are no watches. */
