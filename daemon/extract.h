@@ -23,6 +23,9 @@ struct extract_rules {
 	const char *date;
 	const char *date_format; /* strptime-like, or NULL for known forms */
 	const char *text;
+	/* Nodes dropped from each item before its fields are read: quotes
+	 * and signatures, so a reply's text is its own words only. */
+	const char *exclude;
 	const char *next;
 };
 

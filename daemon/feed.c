@@ -302,10 +302,6 @@ charset_is(const char *cs, const char *const *names, size_t n)
 static void
 to_utf8(struct buf *b, const struct feed_input *in)
 {
-	static const char *const utf8[] = {"utf-8", "utf8"};
-	static const char *const latin[] = {
-	    "iso-8859-1", "iso8859-1", "iso_8859-1",   "latin1", "l1",
-	    "us-ascii",   "ascii",     "windows-1252", "cp1252", "x-cp1252"};
 	const unsigned char *s = (const unsigned char *)in->data;
 	size_t len = in->len;
 	const char *bom = NULL;
@@ -336,6 +332,16 @@ to_utf8(struct buf *b, const struct feed_input *in)
 	}
 	if (cs[0] == '\0' && bom != NULL)
 		snprintf(cs, sizeof cs, "%s", bom);
+	feed_decode(b, s, len, cs);
+}
+
+void
+feed_decode(struct buf *b, const unsigned char *s, size_t len, const char *cs)
+{
+	static const char *const utf8[] = {"utf-8", "utf8"};
+	static const char *const latin[] = {
+	    "iso-8859-1", "iso8859-1", "iso_8859-1",   "latin1", "l1",
+	    "us-ascii",   "ascii",     "windows-1252", "cp1252", "x-cp1252"};
 
 	if (charset_is(cs, utf8, ARRAY_LEN(utf8)))
 		from_utf8(b, s, len);

@@ -51,6 +51,14 @@ int feed_parse(const struct feed_input *, struct feed **out, char *err,
     size_t errlen);
 void feed_free(struct feed *);
 
+/* Appends s, in charset cs ("" when unknown), to b as UTF-8 the way
+ * feed_parse reads documents: unknown or invalid UTF-8 is read as
+ * windows-1252, byte by byte. For HTML pages, whose charset is found
+ * elsewhere. */
+struct buf;
+void feed_decode(struct buf *b, const unsigned char *s, size_t len,
+    const char *cs);
+
 /* Call once before any parse: installs libxml2's refusing entity loader. */
 void feed_global_init(void);
 

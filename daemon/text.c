@@ -152,6 +152,18 @@ collect(xmlNode *root, struct buf *b)
 }
 
 char *
+text_from_node(xmlNode *node)
+{
+	struct buf b;
+
+	buf_init(&b);
+	collect(node, &b);
+	char *out = text_collapse(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
+char *
 text_from_html(const char *html, size_t len)
 {
 	if (memchr(html, '<', len) == NULL && memchr(html, '&', len) == NULL)
@@ -166,11 +178,7 @@ text_from_html(const char *html, size_t len)
 	if (doc == NULL)
 		return text_collapse(html, len);
 
-	struct buf b;
-	buf_init(&b);
-	collect((xmlNode *)doc, &b);
+	char *out = text_from_node((xmlNode *)doc);
 	xmlFreeDoc(doc);
-	char *out = text_collapse(b.data ? b.data : "", b.len);
-	buf_free(&b);
 	return out;
 }
