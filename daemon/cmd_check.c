@@ -8,6 +8,7 @@
 #include "analyze.h"
 #include "cmd.h"
 #include "conf.h"
+#include "source.h"
 #include "util.h"
 
 static int
@@ -43,6 +44,7 @@ cmd_check(int argc, char **argv)
 	/* Queries and lexicons are checked only in a configuration that
 	 * reads well: their messages would otherwise repeat its mistakes. */
 	if ((conf = conf_load(path, &diag)) == NULL ||
+	    sources_check(conf, &diag) == -1 ||
 	    (an = analyzer_new(conf, &diag)) == NULL) {
 		for (size_t i = 0; i < diag.len; i++)
 			fprintf(stderr, "%s\n", diag.msgs[i]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "feed.h"
 #include "log.h"
 
 static const struct {
@@ -17,6 +18,8 @@ static const struct {
     {"migrate", cmd_migrate, "migrate [-c FILE]         bring the database schema up to date"},
     {"parse", cmd_parse, "parse [--base URL] FILE   print the items of a feed as JSON lines"},
     {"backtest", cmd_backtest, "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised"},
+    {"inspect", cmd_inspect, "inspect [-c FILE] NAME     fetch one source now and show what it gives"},
+    {"discover", cmd_discover, "discover URL              the feeds of a page, best first"},
     {"score", cmd_score, "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text"},
 };
 
@@ -34,6 +37,9 @@ int
 main(int argc, char **argv)
 {
 	log_init();
+	/* libxml2 must never print, nor load anything, whatever the
+	 * command: configuration checks compile XPaths too. */
+	feed_global_init();
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||

@@ -28,7 +28,9 @@
 #include "fetch.h"
 #include "log.h"
 #include "outbox.h"
+#include "polite.h"
 #include "sched.h"
+#include "source.h"
 #include "store.h"
 #include "url.h"
 
@@ -56,6 +58,11 @@ struct job {
 	char *lang;
 	int failures;
 	int64_t interval_ms;
+	int page;       /* 1, then the pages followed through "next" */
+	int html;       /* a page, fetched politely */
+	int blocked;    /* robots.txt forbids it */
+	char *feed_url; /* a feed discovered on the source's page */
+	char *next;     /* the next page, once this one is stored */
 	struct fetch *fetch;
 	TAILQ_ENTRY(job) entry;
 };
@@ -78,6 +85,7 @@ struct poller {
 	struct backfill *backfill; /* running, or NULL */
 	struct detector *detector;
 	struct outbox *outbox;
+	struct polite *polite;
 	int once_detected;         /* --once: the final detection cycle ran */
 	int backfill_again;        /* watches changed while it ran */
 	char owner[160];
@@ -116,6 +124,8 @@ job_free(struct job *j)
 	free(j->etag);
 	free(j->last_modified);
 	free(j->lang);
+	free(j->feed_url);
+	free(j->next);
 	free(j);
 }
 
@@ -191,6 +201,23 @@ outcome_name(enum fetch_outcome o)
 	return "failed";
 }
 
+/* The job moves on to another URL of the same source: the feed found on
+ * its page, or its next page. */
+static void
+job_set_url(struct job *j, const char *url)
+{
+	char *host = url_host(url);
+
+	free(j->url);
+	j->url = xstrdup(url);
+	free(j->host);
+	j->host = host ? host : xstrdup("");
+	/* Validators belong to the first URL. */
+	free(j->etag);
+	free(j->last_modified);
+	j->etag = j->last_modified = NULL;
+}
+
 static void
 on_saved(int ok, long items_new, long items_seen, long mentions, void *arg)
 {
@@ -203,6 +230,19 @@ on_saved(int ok, long items_new, long items_seen, long mentions, void *arg)
 	else if (ok)
 		log_debug("source %s: stored (%ld new, %ld already known)",
 		    j->name, items_new, items_seen);
+	/* The next page only while this one brought something new: once a
+	 * page is all known, the older ones are too. */
+	if (ok && j->next != NULL && items_new > 0 && !p->stopping) {
+		job_set_url(j, j->next);
+		free(j->next);
+		j->next = NULL;
+		j->page++;
+		p->nsaving--;
+		j->state = JOB_QUEUED;
+		p->nqueued++;
+		dispatch(p);
+		return;
+	}
 	job_remove(j);
 	poller_tick(p);
 }
@@ -249,12 +289,16 @@ source_health(struct poller *p, const struct job *j,
 		    "resolved", 0, NULL, rec->started_ms);
 }
 
-/* Decides what a finished transfer means for the source. */
+/* Decides what a finished transfer means for the source. A page where a
+ * feed was expected sets *discovered to its feed. */
 static enum fetch_outcome
-classify(struct fetch_response *r, struct feed **feed, char *err,
-    size_t errlen)
+classify(struct job *j, struct fetch_response *r, struct feed **feed,
+    char **discovered, char *err, size_t errlen)
 {
-	struct feed_input in;
+	const struct conf_source *cs = conf_find_source(j->p->conf, j->name);
+	struct conf_source plain = {.type = SOURCE_AUTO, .pages = 1};
+	struct source_result res;
+	enum source_verdict v;
 
 	if (r->failed) {
 		snprintf(err, errlen, "%s", r->error);
@@ -275,12 +319,33 @@ classify(struct fetch_response *r, struct feed **feed, char *err,
 		snprintf(err, errlen, "HTTP %ld", r->status);
 		return OUTCOME_FAILED;
 	}
-	in.data = r->body.data ? r->body.data : "";
-	in.len = r->body.len;
-	in.base_url = r->final_url;
-	in.content_type = r->content_type;
-	if (feed_parse(&in, feed, err, errlen) < 0)
+	/* A source a reload removed is read as a feed, one last time. */
+	v = source_read(cs ? cs : &plain, r->body.data ? r->body.data : "",
+	    r->body.len, r->final_url ? r->final_url : j->url,
+	    r->content_type, now_real_ms() / 1000, &res);
+	switch (v) {
+	case SOURCE_ERROR:
+		snprintf(err, errlen, "%s", res.err);
+		source_result_clear(&res);
 		return OUTCOME_FAILED;
+	case SOURCE_DISCOVERED:
+		*discovered = res.next;
+		res.next = NULL;
+		source_result_clear(&res);
+		return OUTCOME_OK;
+	case SOURCE_ITEMS:
+		break;
+	}
+	*feed = res.feed;
+	res.feed = NULL;
+	if (cs != NULL && j->page < cs->pages && res.next != NULL) {
+		j->next = res.next;
+		res.next = NULL;
+	}
+	if (cs != NULL && cs->type == SOURCE_HTML && res.stats.items == 0)
+		log_warn("source %s: the item rule matched nothing on %s",
+		    j->name, j->url);
+	source_result_clear(&res);
 	return OUTCOME_OK;
 }
 
@@ -292,13 +357,40 @@ on_fetched(struct fetch_response *r, void *arg)
 	struct feed *feed = NULL;
 	struct fetch_record rec = {0};
 	struct item_analysis *analysis;
+	char *discovered = NULL;
 	char err[512] = "";
 	enum fetch_outcome o;
 
 	j->fetch = NULL;
 	host_release(p, j->host);
 	p->nfetching--;
-	o = classify(r, &feed, err, sizeof err);
+	if (j->blocked) {
+		/* Said once, then asked again a day later, not in a loop. */
+		snprintf(err, sizeof err, "disallowed by %s's robots.txt for "
+		    "our User-Agent", j->host);
+		o = OUTCOME_THROTTLED;
+		r->retry_after_ms = 24 * 3600 * 1000LL;
+	} else {
+		o = classify(j, r, &feed, &discovered, err, sizeof err);
+	}
+	/* A page in a feed's place: its feed is fetched at once, in the
+	 * same poll, and polled instead of the page from then on. */
+	if (discovered != NULL && j->feed_url == NULL) {
+		log_notice("source %s: %s is a page; polling its feed %s",
+		    j->name, j->url, discovered);
+		j->feed_url = discovered;
+		job_set_url(j, discovered);
+		j->state = JOB_QUEUED;
+		p->nqueued++;
+		dispatch(p);
+		return;
+	}
+	if (discovered != NULL) {
+		snprintf(err, sizeof err, "the discovered feed %s is a page too",
+		    discovered);
+		free(discovered);
+		o = OUTCOME_FAILED;
+	}
 
 	rec.source_id = j->source_id;
 	rec.owner = p->owner;
@@ -311,12 +403,13 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.bytes = r->bytes;
 	rec.final_url = r->final_url;
 	rec.lang = j->lang;
+	rec.feed_url = j->feed_url;
 	rec.feed = feed;
 	analysis = analyze_feed(p, feed, j->lang);
 	rec.analysis = analysis;
 	rec.analyzer = p->analyzer;
 	/* A 304 may refresh the validators; a failure must not touch them. */
-	rec.set_validators = o == OUTCOME_OK ||
+	rec.set_validators = (o == OUTCOME_OK && j->page == 1) ||
 	    (o == OUTCOME_NOT_MODIFIED && (r->etag || r->last_modified));
 	rec.etag = rec.set_validators ? r->etag : NULL;
 	rec.last_modified = rec.set_validators ? r->last_modified : NULL;
@@ -365,7 +458,8 @@ start_job(struct poller *p, struct job *j)
 	p->nfetching++;
 	j->state = JOB_FETCHING;
 	host_slot(p, j->host)->active++;
-	j->fetch = fetch_start(p->fetcher, &req, on_fetched, j);
+	j->fetch = j->blocked ? NULL
+	                      : fetch_start(p->fetcher, &req, on_fetched, j);
 	if (j->fetch == NULL) {
 		struct fetch_response r = {0};
 
@@ -391,6 +485,21 @@ dispatch(struct poller *p)
 			continue;
 		if (host_active(p, j->host) >= p->conf->poll.per_host)
 			continue;
+		if (j->html && p->conf->poll.robots) {
+			switch (polite_check(p->polite, j->url,
+			    p->conf->poll.user_agent, p->conf->poll.min_delay_ms,
+			    now_real_ms())) {
+			case POLITE_WAIT:
+				continue;
+			case POLITE_DISALLOWED:
+				j->blocked = 1;
+				break;
+			case POLITE_GO:
+				polite_started(p->polite, j->url,
+				    now_real_ms());
+				break;
+			}
+		}
 		start_job(p, j);
 	}
 }
@@ -427,6 +536,8 @@ on_claimed(struct claimed_source *rows, long n, void *arg)
 		if (j->host == NULL)
 			j->host = xstrdup("");
 		j->lang = cs->lang ? xstrdup(cs->lang) : NULL;
+		j->page = 1;
+		j->html = cs->type == SOURCE_HTML;
 		j->failures = rows[i].failures;
 		j->interval_ms = cs->interval_ms;
 		TAILQ_INSERT_TAIL(&p->jobs, j, entry);
@@ -643,7 +754,8 @@ load_config(const char *path, struct analyzer **an, struct diag *diag)
 
 	if (conf == NULL)
 		return NULL;
-	if ((*an = analyzer_new(conf, diag)) == NULL) {
+	if (sources_check(conf, diag) == -1 ||
+	    (*an = analyzer_new(conf, diag)) == NULL) {
 		conf_free(conf);
 		return NULL;
 	}
@@ -725,6 +837,13 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* A robots.txt arrived: the pages waiting for it may go. */
+static void
+on_polite_ready(void *arg)
+{
+	dispatch(arg);
+}
+
 static int
 poller_init(struct poller *p)
 {
@@ -758,6 +877,7 @@ poller_init(struct poller *p)
 	detector_set_conf(p->detector, p->conf);
 	p->outbox = outbox_new(p->store, p->fetcher, p->owner);
 	outbox_set_conf(p->outbox, p->conf);
+	p->polite = polite_new(p->fetcher, on_polite_ready, p);
 	return 0;
 }
 
@@ -775,6 +895,7 @@ poller_cleanup(struct poller *p)
 		free(p->hosts[i].host);
 	free(p->hosts);
 	outbox_free(p->outbox);
+	polite_free(p->polite);
 	store_free(p->store);
 	/* After the store: its queue held their callbacks. */
 	backfill_free(p->backfill);
