@@ -20,8 +20,9 @@ char *story_unwrap(const char *url);
  * slash dropped. NULL if url is not an absolute http(s) URL. */
 char *story_normalize_url(const char *url);
 
-/* 64-bit SimHash of the folded words of text (shingles of 3 words);
- * 0 for a text too short to say anything. */
+/* 64-bit similarity hash of the folded words of text (shingles of 3
+ * words, one minwise hash per bit: see docs/SOURCES.md); 0 for a text
+ * too short to say anything. */
 uint64_t story_simhash(const char *text, size_t len);
 /* Bits that differ: 3 or fewer means near-duplicates. */
 int story_distance(uint64_t, uint64_t);
