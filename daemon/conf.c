@@ -92,6 +92,7 @@ static const struct key keys[] = {
 	"0 to 60s"},
     {SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL},
     {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
+    {SECT_DAEMON, "listen", T_STRING, CONF(listen), 0, 0, NULL},
     {SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL},
     {SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL},
     {SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL},
@@ -1319,6 +1320,7 @@ conf_free(struct conf *c)
 	free(c->poll.user_agent);
 	free(c->poll.opml);
 	free(c->conninfo);
+	free(c->listen);
 	free(c->path);
 	free(c);
 }

@@ -97,6 +97,7 @@ struct conf {
 	char *path;
 	char *conninfo; /* "" means libpq defaults and PG* variables */
 	int log_level;  /* enum log_level */
+	char *listen;   /* [daemon] listen: HOST:PORT for /metrics, or NULL */
 	struct conf_poll poll;
 	struct conf_source *sources;
 	size_t nsources;

@@ -27,6 +27,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "polite.h"
 #include "sched.h"
@@ -86,6 +87,10 @@ struct poller {
 	struct detector *detector;
 	struct outbox *outbox;
 	struct polite *polite;
+	struct metrics *metrics;   /* NULL without [daemon] listen */
+	int stats_busy;
+	int64_t stats_due;         /* monotonic */
+	int64_t stats_sent;
 	int once_detected;         /* --once: the final detection cycle ran */
 	int backfill_again;        /* watches changed while it ran */
 	char owner[160];
@@ -219,11 +224,18 @@ job_set_url(struct job *j, const char *url)
 }
 
 static void
-on_saved(int ok, long items_new, long items_seen, long mentions, void *arg)
+on_saved(int ok, long items_new, long items_seen, const long *by_label,
+    void *arg)
 {
 	struct job *j = arg;
 	struct poller *p = j->p;
+	long mentions = by_label ? by_label[0] + by_label[1] + by_label[2] : 0;
 
+	if (ok) {
+		metrics_items(p->metrics, items_new);
+		metrics_mentions(p->metrics, by_label[0], by_label[1],
+		    by_label[2]);
+	}
 	if (ok && mentions > 0)
 		log_info("source %s: %ld new items, %ld mentions", j->name,
 		    items_new, mentions);
@@ -433,6 +445,7 @@ on_fetched(struct fetch_response *r, void *arg)
 		    (long long)(rec.next_delay_ms / 1000));
 
 	source_health(p, j, &rec);
+	metrics_fetch(p->metrics, rec.outcome, now_real_ms());
 	j->state = JOB_SAVING;
 	p->nsaving++;
 	store_save_fetch(p->store, &rec, on_saved, j);
@@ -567,6 +580,51 @@ check_stop(struct poller *p)
 	}
 }
 
+#define STATS_EVERY_MS 15000
+
+/* The figures of /metrics and of systemd's STATUS= line. */
+static void
+on_stats(const long *v, int n, void *arg)
+{
+	struct poller *p = arg;
+	struct metrics_stats st;
+	char status[256];
+
+	p->stats_busy = 0;
+	if (n < 5)
+		return;
+	st.sources_ok = v[0];
+	st.sources_failing = v[1];
+	st.mentions_hour = v[2];
+	st.incidents_open = v[3];
+	st.outbox_pending = v[4];
+	st.db_seconds = (double)(now_mono_ms() - p->stats_sent) / 1000.0;
+	metrics_stats(p->metrics, &st);
+	snprintf(status, sizeof status,
+	    "STATUS=sources: %ld ok, %ld failing; mentions in the last hour: "
+	    "%ld; open incidents: %ld",
+	    v[0], v[1], v[2], v[3]);
+	sd_notify(0, status);
+}
+
+static void
+read_stats(struct poller *p)
+{
+	int64_t now = now_mono_ms(), stale = 0;
+
+	/* Quiet for three times the longest interval is unhealthy. */
+	for (size_t i = 0; i < p->conf->nsources; i++)
+		if (3 * p->conf->sources[i].interval_ms > stale)
+			stale = 3 * p->conf->sources[i].interval_ms;
+	metrics_health(p->metrics, p->db_up, stale);
+	if (p->stats_busy || now < p->stats_due)
+		return;
+	p->stats_busy = 1;
+	p->stats_due = now + STATS_EVERY_MS;
+	p->stats_sent = now;
+	store_stats(p->store, on_stats, p);
+}
+
 /* --once, after the last poll is stored: one detection cycle over what
  * was found, then every notification it caused, delivered once. */
 static void
@@ -618,6 +676,7 @@ poller_tick(struct poller *p)
 	if (p->db_up && !p->syncing && !p->once) {
 		detector_tick(p->detector, now_real_ms());
 		outbox_tick(p->outbox);
+		read_stats(p);
 	}
 	if (!p->db_up || p->syncing || p->claiming || p->once_exhausted)
 		return;
@@ -732,6 +791,8 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 		p->db_up = 0;
 		p->claiming = 0;
 		p->syncing = 0;
+		p->stats_busy = 0;
+		metrics_health(p->metrics, 0, 0);
 		if (p->once && !p->db_ever_up) {
 			p->exit_code = 1;
 			finish_loop(p);
@@ -878,6 +939,16 @@ poller_init(struct poller *p)
 	p->outbox = outbox_new(p->store, p->fetcher, p->owner);
 	outbox_set_conf(p->outbox, p->conf);
 	p->polite = polite_new(p->fetcher, on_polite_ready, p);
+	if (p->conf->listen != NULL && !p->once) {
+		char err[256];
+
+		p->metrics = metrics_new(p->base, p->conf->listen, err,
+		    sizeof err);
+		if (p->metrics == NULL && err[0] != '\0') {
+			log_err("%s", err);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -896,6 +967,7 @@ poller_cleanup(struct poller *p)
 	free(p->hosts);
 	outbox_free(p->outbox);
 	polite_free(p->polite);
+	metrics_free(p->metrics);
 	store_free(p->store);
 	/* After the store: its queue held their callbacks. */
 	backfill_free(p->backfill);

@@ -53,6 +53,7 @@ enum stmt {
 	STMT_RECORD_EVENT,
 	STMT_OUTBOX_CLAIM,
 	STMT_OUTBOX_RESULT,
+	STMT_STATS,
 	STMT_COUNT
 };
 
@@ -167,11 +168,13 @@ static const struct {
         "  CROSS JOIN LATERAL json_array_elements(i.mentions) AS m"
         "  JOIN watches w ON w.name = m->>'watch'"
         "  ON CONFLICT DO NOTHING"
-        "  RETURNING 1"
+        "  RETURNING label"
         "), counts AS ("
         "  SELECT (SELECT count(*) FROM ins) AS n_new,"
         "         (SELECT count(DISTINCT ident) FROM input) AS n_all,"
-        "         (SELECT count(*) FROM men) AS n_mentions"
+        "         (SELECT count(*) FROM men WHERE label = 'negative') AS neg,"
+        "         (SELECT count(*) FROM men WHERE label = 'neutral') AS neu,"
+        "         (SELECT count(*) FROM men WHERE label = 'positive') AS pos"
         "), rec AS ("
         "  INSERT INTO fetches (attempt, source_id, started_at, duration_ms,"
         "    http_status, outcome, error, bytes, items_new, items_seen,"
@@ -201,7 +204,7 @@ static const struct {
         "  lease_owner = NULL, lease_until = NULL"
         " FROM counts c"
         " WHERE s.id = $1::bigint"
-        " RETURNING c.n_new, c.n_all - c.n_new, c.n_mentions"},
+        " RETURNING c.n_new, c.n_all - c.n_new, c.neg, c.neu, c.pos"},
     [STMT_RELEASE] = {"release_leases",
         "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
         " WHERE lease_owner = $1 AND id NOT IN"
@@ -415,6 +418,17 @@ static const struct {
         "  next_attempt_at = CASE WHEN $2::boolean THEN next_attempt_at"
         "    ELSE now() + make_interval(secs => $4::bigint / 1000.0) END"
         " WHERE id = $1::bigint"},
+    [STMT_STATS] = {"stats",
+        "SELECT"
+        " (SELECT count(*) FROM sources"
+        "   WHERE in_config AND enabled AND failures = 0),"
+        " (SELECT count(*) FROM sources"
+        "   WHERE in_config AND (failures > 0 OR NOT enabled)),"
+        " (SELECT count(*) FROM mentions"
+        "   WHERE first_seen_at > now() - interval '1 hour'),"
+        " (SELECT count(*) FROM incidents WHERE state = 'firing'),"
+        " (SELECT count(*) FROM outbox"
+        "   WHERE delivered_at IS NULL AND failed_at IS NULL)"},
 };
 
 struct op;
@@ -1177,12 +1191,14 @@ saved_result(struct op *op, PGresult *res, const char *error)
 	if (res == NULL || PQntuples(res) != 1) {
 		log_err("database: storing fetch of source %s: %s",
 		    op->params[0], error ? error : "source no longer exists");
-		cb(0, 0, 0, 0, op->arg);
+		cb(0, 0, 0, NULL, op->arg);
 		return;
 	}
+	long mentions[3];
+	for (int i = 0; i < 3; i++)
+		mentions[i] = strtol(PQgetvalue(res, 0, 2 + i), NULL, 10);
 	cb(1, strtol(PQgetvalue(res, 0, 0), NULL, 10),
-	    strtol(PQgetvalue(res, 0, 1), NULL, 10),
-	    strtol(PQgetvalue(res, 0, 2), NULL, 10), op->arg);
+	    strtol(PQgetvalue(res, 0, 1), NULL, 10), mentions, op->arg);
 }
 
 void
@@ -1662,6 +1678,30 @@ store_outbox_result(struct store *st, int64_t id, int delivered,
 	op_param(op, give_up ? "true" : "false");
 	op->replay = 1;
 	store_submit(st, op);
+}
+
+static void
+stats_result(struct op *op, PGresult *res, const char *error)
+{
+	store_stats_cb cb = (store_stats_cb)op->cb;
+	long v[5];
+
+	if (res == NULL || PQntuples(res) != 1) {
+		if (error != NULL)
+			log_err("database: stats: %s", error);
+		cb(NULL, -1, op->arg);
+		return;
+	}
+	for (int i = 0; i < 5; i++)
+		v[i] = strtol(PQgetvalue(res, 0, i), NULL, 10);
+	cb(v, 5, op->arg);
+}
+
+void
+store_stats(struct store *st, store_stats_cb cb, void *arg)
+{
+	store_submit(st, op_new(OP_EXEC, STMT_STATS, stats_result,
+	    (void (*)(void))cb, arg));
 }
 
 void

@@ -91,8 +91,9 @@ struct fetch_record {
 /* Stores items, the fetch record and the source's new state in one
  * statement: all of it or nothing. Retried across reconnections until the
  * database has it. */
+/* mentions[3]: the new mentions stored, negative, neutral, positive. */
 typedef void (*store_saved_cb)(int ok, long items_new, long items_seen,
-    long mentions, void *arg);
+    const long *mentions, void *arg);
 void store_save_fetch(struct store *, const struct fetch_record *,
     store_saved_cb, void *arg);
 
@@ -213,6 +214,12 @@ void store_outbox_free(struct outbox_row *, long n);
 void store_outbox_result(struct store *, int64_t id, int delivered,
     const char *error, int64_t retry_ms, int give_up, store_done_cb,
     void *arg);
+
+/* Figures for /metrics and systemd's STATUS=: sources ok and failing,
+ * mentions of the last hour, open incidents, pending notifications. n is
+ * the number of figures (5), or -1 on failure. */
+typedef void (*store_stats_cb)(const long *figures, int n, void *arg);
+void store_stats(struct store *, store_stats_cb, void *arg);
 
 /* A fresh random UUID, for fetch_record.attempt. */
 void store_new_attempt(char out[37]);

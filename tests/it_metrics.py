@@ -1,0 +1,126 @@
+"""
+it_metrics.py - the operators' view: /metrics in the Prometheus text format
+(checked by promtool when it is installed), counters that follow what the
+daemon does, and /healthz answering 200 only while the database and
+polling are healthy.
+"""
+
+import pathlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from harness import (FixtureServer, Postgres, run_test, start_daemon, vigie,
+                     wait_until, write_config)
+
+RSS = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>t</title><language>en</language>
+<item><guid>1</guid><title>Acme rocket skates are a scam</title></item>
+<item><guid>2</guid><title>Acme ships on time</title></item>
+</channel></rss>
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except OSError:
+        return None, ""
+
+
+def metric(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def body(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-metrics-")
+    with tmp, Postgres() as pg, FixtureServer() as srv:
+        srv.set_feed("a.xml", RSS)
+        port = free_port()
+        conf = f"{tmp.name}/vigie.conf"
+        write_config(conf, pg.conninfo, {
+            "a": srv.url("/dynamic/a.xml"),
+            "missing": srv.url("/status/404"),
+        }, interval="10s")
+        text = pathlib.Path(conf).read_text()
+        text = text.replace("[daemon]\n", f"[daemon]\nlisten = 127.0.0.1:{port}\n")
+        text += '\n[watch "Acme"]\nquery = acme\n'
+        pathlib.Path(conf).write_text(text)
+        t.exited(vigie("migrate", "-c", conf), "migrate")
+
+        d = start_daemon(conf)
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: (metric(get(base + "/metrics")[1],
+                                   "vigie_items_total") or 0) >= 2, 30,
+                   "two items counted")
+        # Database figures are read every 15 s.
+        wait_until(lambda: metric(get(base + "/metrics")[1],
+                                  'vigie_sources{state="failing"}') == 1, 40,
+                   "the failing source in the database figures")
+        code, text = get(base + "/metrics")
+        t.eq(code, 200, "/metrics answers")
+        t.eq(metric(text, 'vigie_fetches_total{outcome="ok"}') >= 1, True,
+             "ok fetches counted")
+        t.eq(metric(text, 'vigie_fetches_total{outcome="failed"}') >= 1, True,
+             "failed fetches counted")
+        t.eq(metric(text, 'vigie_mentions_total{label="negative"}'), 1.0,
+             "the negative mention counted")
+        t.eq(metric(text, "vigie_database_up"), 1.0, "database up")
+        promtool = shutil.which("promtool")
+        if promtool:
+            p = subprocess.run([promtool, "check", "metrics"], input=text,
+                               capture_output=True, text=True, timeout=30)
+            t.eq(p.returncode, 0, f"promtool check metrics: {p.stdout}"
+                 f"{p.stderr}")
+        else:
+            print("promtool not installed: format not checked")
+        code, _ = get(base + "/healthz")
+        t.eq(code, 200, "/healthz while healthy")
+        code, _ = get(base + "/nowhere")
+        t.eq(code, 404, "unknown path")
+
+        pg.stop()
+        wait_until(lambda: get(base + "/healthz")[0] == 503, 30,
+                   "/healthz reports the database down")
+        code, body_text = get(base + "/healthz")
+        t.ok("database" in body_text, f"/healthz says why: {body_text!r}")
+        pg.start()
+        wait_until(lambda: get(base + "/healthz")[0] == 200, 60,
+                   "/healthz recovers with the database")
+
+        d.terminate()
+        t.eq(d.wait(timeout=30), 0, "SIGTERM: exit 0")
+        code, _ = get(base + "/metrics")
+        t.eq(code, None, "nothing listens after the daemon stopped")
+
+        # A port that cannot be bound is refused at start, clearly.
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            taken = busy.getsockname()[1]
+            text = pathlib.Path(conf).read_text().replace(
+                f"listen = 127.0.0.1:{port}", f"listen = 127.0.0.1:{taken}")
+            pathlib.Path(conf).write_text(text)
+            p = vigie("run", "-c", conf, timeout=30)
+            t.exited(p, "run with a port in use", want=1)
+            t.ok(f"cannot listen on 127.0.0.1:{taken}" in p.stderr,
+                 f"the port is named: {p.stderr[-300:]!r}")
+
+
+run_test("it_metrics", body)
