@@ -31,6 +31,7 @@ TESTS_DIR = pathlib.Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent
 FIXTURES = pathlib.Path(os.environ.get("FIXTURES", TESTS_DIR / "fixtures"))
 HTTP_FIXTURES = FIXTURES / "http"
+PAGE_FIXTURES = FIXTURES / "pages"
 PG_BIN = pathlib.Path("/usr/lib/postgresql/15/bin")
 
 
@@ -313,6 +314,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._endless
         if path == "/lying-length":
             return self._lying
+        if path == "/robots.txt":
+            with srv.lock:
+                text = srv.robots
+            if text is None:
+                return self._status(404)
+            return 200, {"Content-Type": "text/plain"}, text.encode()
+        if head == "pages" and len(rest) == 1:
+            return self._page(rest[0])
+        if head == "site":
+            # Matched with the query string: a forum's pages differ by it.
+            with srv.lock:
+                page = srv.pages.get(self.path)
+            if page is None:
+                return self._status(404)
+            return 200, {"Content-Type": page[0]}, page[1]
         return self._status(404)
 
     # Answers are (status, headers, body), or a function that streams its
@@ -350,6 +366,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fresh:
             return 304, headers, b""
         return 200, headers, data
+
+    def _page(self, name):
+        # No charset: pages that declare none must be read all the same.
+        path = PAGE_FIXTURES / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            return self._status(404)
+        return 200, {"Content-Type": "text/html"}, path.read_bytes()
 
     def _gzip(self, name):
         status, headers, body = self._file(name, etag=False, lastmod=False)
@@ -451,13 +474,17 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class FixtureServer:
-    """Serves tests/fixtures/http/ and the behaviour routes on an ephemeral
-    port of 127.0.0.1, recording every request."""
+    """Serves tests/fixtures/http/ under /feeds/, tests/fixtures/pages/
+    under /pages/, pages given by set_page under /site/, robots.txt given
+    by set_robots, and the behaviour routes on an ephemeral port of
+    127.0.0.1, recording every request."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.requests = []      # dicts: path, route, method, headers, time
         self.feeds = {}         # NAME -> text, for /dynamic/NAME
+        self.pages = {}         # /site/PATH?QUERY -> (content type, body)
+        self.robots = None      # /robots.txt, a 404 while None
         self.gzip_served = []   # names answered gzip-encoded
         self.concurrent = 0
         self.peak = 0           # most requests in flight at once
@@ -497,6 +524,21 @@ class FixtureServer:
     def set_feed(self, name, text):
         with self.lock:
             self.feeds[name] = text
+
+    def set_page(self, path, body, content_type="text/html"):
+        """Serves body (text is sent as UTF-8) at path, which starts with
+        /site/ and may carry a query string."""
+        if not path.startswith("/site/"):
+            raise ValueError(f"{path}: pages live under /site/")
+        if isinstance(body, str):
+            body = body.encode()
+        with self.lock:
+            self.pages[path] = (content_type, body)
+
+    def set_robots(self, text):
+        """The site's robots.txt; None answers 404."""
+        with self.lock:
+            self.robots = text
 
     def _record(self, handler):
         with self.lock:
