@@ -132,9 +132,7 @@ cmd_backtest(int argc, char **argv)
 
 	struct conf *conf = conf_load(path, &diag);
 	if (conf == NULL) {
-		for (size_t i = 0; i < diag.len; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		diag_free(&diag);
+		diag_print(&diag);
 		return 1;
 	}
 	const struct detect_params *p = &conf->detect;

@@ -8,7 +8,7 @@
 #include "analyze.h"
 #include "cmd.h"
 #include "conf.h"
-#include "source.h"
+#include "configure.h"
 #include "util.h"
 
 static int
@@ -41,15 +41,8 @@ cmd_check(int argc, char **argv)
 	if (optind != argc)
 		return usage(stderr);
 
-	/* Queries and lexicons are checked only in a configuration that
-	 * reads well: their messages would otherwise repeat its mistakes. */
-	if ((conf = conf_load(path, &diag)) == NULL ||
-	    sources_check(conf, &diag) == -1 ||
-	    (an = analyzer_new(conf, &diag)) == NULL) {
-		for (size_t i = 0; i < diag.len; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		diag_free(&diag);
-		conf_free(conf);
+	if ((conf = configure(path, &an, &diag)) == NULL) {
+		diag_print(&diag);
 		return 1;
 	}
 	printf("%s: ok, %zu source%s, %zu watch%s\n", path, conf->nsources,

@@ -14,6 +14,7 @@
 #include "analyze.h"
 #include "cmd.h"
 #include "conf.h"
+#include "configure.h"
 #include "date.h"
 #include "discover.h"
 #include "feed.h"
@@ -231,13 +232,8 @@ cmd_inspect(int argc, char **argv)
 		fprintf(stderr, "usage: vigie inspect [-c FILE] NAME\n");
 		return 2;
 	}
-	if ((conf = conf_load(path, &diag)) == NULL ||
-	    sources_check(conf, &diag) == -1 ||
-	    (an = analyzer_new(conf, &diag)) == NULL) {
-		for (size_t i = 0; i < diag.len; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		diag_free(&diag);
-		conf_free(conf);
+	if ((conf = configure(path, &an, &diag)) == NULL) {
+		diag_print(&diag);
 		return 1;
 	}
 	if ((s = conf_find_source(conf, argv[optind])) == NULL) {

@@ -146,9 +146,7 @@ cmd_migrate(int argc, char **argv)
 	}
 	conf = conf_load(path, &diag);
 	if (conf == NULL) {
-		for (size_t i = 0; i < diag.len; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		diag_free(&diag);
+		diag_print(&diag);
 		return 1;
 	}
 	conn = PQconnectdb(conf->conninfo);

@@ -23,6 +23,7 @@
 #include "backfill.h"
 #include "cmd.h"
 #include "conf.h"
+#include "configure.h"
 #include "detector.h"
 #include "feed.h"
 #include "fetch.h"
@@ -806,29 +807,12 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 	}
 }
 
-/* The configuration and what it compiles to, or NULL with every problem
- * in diag. */
-static struct conf *
-load_config(const char *path, struct analyzer **an, struct diag *diag)
-{
-	struct conf *conf = conf_load(path, diag);
-
-	if (conf == NULL)
-		return NULL;
-	if (sources_check(conf, diag) == -1 ||
-	    (*an = analyzer_new(conf, diag)) == NULL) {
-		conf_free(conf);
-		return NULL;
-	}
-	return conf;
-}
-
 static void
 reload(struct poller *p)
 {
 	struct diag diag = {0};
 	struct analyzer *an = NULL;
-	struct conf *conf = load_config(p->conf_path, &an, &diag);
+	struct conf *conf = configure(p->conf_path, &an, &diag);
 
 	if (conf == NULL) {
 		for (size_t i = 0; i < diag.len; i++)
@@ -1013,11 +997,9 @@ cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	p.conf = load_config(p.conf_path, &p.analyzer, &diag);
+	p.conf = configure(p.conf_path, &p.analyzer, &diag);
 	if (p.conf == NULL) {
-		for (size_t i = 0; i < diag.len; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		diag_free(&diag);
+		diag_print(&diag);
 		return 1;
 	}
 	log_set_level((enum log_level)p.conf->log_level);

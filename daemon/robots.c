@@ -40,17 +40,6 @@ struct robots {
 };
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
 unreserved(int c)
 {
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
@@ -74,8 +63,8 @@ normalise(const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 		int hi, lo;
 
-		if (c == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < len && (hi = hex_value(s[i + 1])) >= 0 &&
+		    (lo = hex_value(s[i + 2])) >= 0) {
 			int v = hi * 16 + lo;
 			if (unreserved(v))
 				buf_putc(&b, (char)v);

@@ -188,6 +188,14 @@ diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
 }
 
 void
+diag_print(struct diag *d)
+{
+	for (size_t i = 0; i < d->len; i++)
+		fprintf(stderr, "%s\n", d->msgs[i]);
+	diag_free(d);
+}
+
+void
 diag_free(struct diag *d)
 {
 	for (size_t i = 0; i < d->len; i++)
@@ -224,4 +232,16 @@ rules_dir_default(void)
 	if (access(VIGIE_RULES_DIR, R_OK | X_OK) == 0)
 		return VIGIE_RULES_DIR;
 	return VIGIE_SOURCE_RULES_DIR;
+}
+
+int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }

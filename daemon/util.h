@@ -48,10 +48,15 @@ struct diag {
 void diag_add(struct diag *, const char *file, int line, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_free(struct diag *);
+/* Writes every message to stderr, one a line, and frees them. */
+void diag_print(struct diag *);
 
 /* The shipped rules directory (lexicons, example watches): the installed
  * one, else the source tree's when running from a build directory. */
 const char *rules_dir_default(void);
+
+/* The value of a hexadecimal digit, or -1. */
+int hex_value(int c);
 
 /* Milliseconds on the monotonic and realtime clocks. */
 int64_t now_mono_ms(void);

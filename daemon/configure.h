@@ -1,0 +1,19 @@
+/*
+ * configure.h - a configuration and everything it names, read and checked
+ * as `vigie run`, `vigie check` and `vigie inspect` all need it: the file
+ * and its includes, page sources' rules, watches' queries, lexicons.
+ */
+#ifndef VIGIE_CONFIGURE_H
+#define VIGIE_CONFIGURE_H
+
+#include "util.h"
+
+struct analyzer;
+struct conf;
+
+/* The configuration and its compiled watches and lexicons, or NULL with
+ * every problem in diag. Queries and lexicons are checked only in a file
+ * that reads well: their messages would otherwise repeat its mistakes. */
+struct conf *configure(const char *path, struct analyzer **, struct diag *);
+
+#endif
