@@ -487,8 +487,9 @@ test_huge(void **state)
 	struct feed *f = NULL;
 	char *next = NULL;
 	char err[256];
-	if (extract_html(&costly, &in, &f, &next, NULL, err, sizeof err) == 0)
-		assert_true(f->nitems < 1000);
+	assert_int_equal(extract_html(&costly, &in, &f, &next, NULL, err,
+	                     sizeof err), 0);
+	assert_true(f->nitems < 1000);
 	feed_free(f);
 	free(next);
 	buf_free(&b);
