@@ -87,6 +87,7 @@ static const struct key keys[] = {
     {SECT_SOURCE, "date_format", T_TEXT, SRC(date_format), 0, 0, NULL},
     {SECT_SOURCE, "text", T_TEXT, SRC(text), 0, 0, NULL},
     {SECT_SOURCE, "next", T_TEXT, SRC(next), 0, 0, NULL},
+    {SECT_SOURCE, "exclude", T_TEXT, SRC(exclude), 0, 0, NULL},
     {SECT_SOURCE, "pages", T_INT, SRC(pages), 1, 50, "1 to 50"},
     {SECT_POLL, "min_delay", T_DURATION, POLL(min_delay_ms), 0, 60 * SEC,
 	"0 to 60s"},
@@ -1284,6 +1285,7 @@ conf_free(struct conf *c)
 		free(s->date_format);
 		free(s->text);
 		free(s->next);
+		free(s->exclude);
 		free(s->file);
 	}
 	free(c->sources);

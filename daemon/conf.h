@@ -43,6 +43,7 @@ struct conf_source {
 	/* type = html: a preset's rules, overridden by any set here */
 	char *preset;
 	char *item, *title, *link, *author, *date, *date_format, *text, *next;
+	char *exclude;      /* nodes dropped from each item before reading */
 	int pages;          /* pages followed through "next"; 1 */
 	char *file;         /* where it was defined, for messages */
 	int line;

@@ -45,6 +45,7 @@ source_rules(const struct conf_source *s, struct extract_rules *r,
 	OVERRIDE(date_format)
 	OVERRIDE(text)
 	OVERRIDE(next)
+	OVERRIDE(exclude)
 #undef OVERRIDE
 	if (r->item == NULL) {
 		snprintf(err, errlen,
