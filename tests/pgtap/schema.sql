@@ -1,0 +1,87 @@
+-- The objects of 005_analytics: tables' new columns and constraints,
+-- indexes, functions, views, and a comment on every view and column.
+BEGIN;
+-- In a schema of its own: its views are not the project's.
+CREATE SCHEMA tap;
+CREATE EXTENSION pgtap SCHEMA tap;
+SET LOCAL search_path = public, tap;
+SELECT no_plan();
+
+SELECT has_schema('analytics');
+SELECT has_column('mentions', 'label_override', 'mentions.label_override');
+SELECT col_type_is('mentions', 'label_override', 'text');
+SELECT col_has_check('mentions', 'label_override', 'label_override is checked');
+SELECT has_column('mentions', 'dismissed', 'mentions.dismissed');
+SELECT col_not_null('mentions', 'dismissed');
+SELECT col_default_is('mentions', 'dismissed', 'false');
+SELECT has_column('mentions', 'corrected_by', 'mentions.corrected_by');
+SELECT col_type_is('mentions', 'corrected_at', 'timestamp with time zone');
+SELECT has_trigger('mentions', 'mentions_corrected');
+SELECT throws_ok(
+    $$INSERT INTO mentions (item_id, watch_id, source_id, terms, sentiment,
+        label, first_seen_at, label_override)
+      VALUES (1, 1, 1, '{}', 0, 'neutral', now(), 'angry')$$,
+    '23514', NULL, 'an override outside the three tones is refused');
+
+SELECT has_column('items', 'search', 'items.search');
+SELECT col_type_is('items', 'search', 'tsvector');
+SELECT is((SELECT attgenerated FROM pg_attribute
+            WHERE attrelid = 'items'::regclass AND attname = 'search'),
+          's', 'items.search is a stored generated column');
+
+SELECT has_index('items', 'items_search', 'GIN index on items.search');
+SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam
+            WHERE c.relname = 'items_search'), 'gin', 'items_search is GIN');
+SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam
+            WHERE c.relname = 'items_first_seen'), 'brin', 'items_first_seen is BRIN');
+SELECT has_index('items', 'items_source_seen', ARRAY['source_id', 'first_seen_at']);
+SELECT has_index('mentions', 'mentions_watch_day', 'mentions by watch and day');
+-- Existing keys are untouched: the daemon's ON CONFLICT clauses need them.
+SELECT col_is_unique('items', ARRAY['source_id', 'identity']);
+SELECT col_is_pk('mentions', ARRAY['item_id', 'watch_id']);
+SELECT fk_ok('mentions', 'item_id', 'items', 'id');
+
+SELECT has_function('analytics', 'mention_day', ARRAY['timestamp with time zone', 'timestamp with time zone']);
+SELECT volatility_is('analytics', 'mention_day', ARRAY['timestamp with time zone', 'timestamp with time zone'], 'immutable');
+SELECT is(analytics.mention_day('2025-03-01 23:30+00', '2025-03-02 08:00+00'),
+          '2025-03-01'::date, 'a mention is dated by its publication');
+SELECT is(analytics.mention_day('2025-03-01 23:30-05', '2025-03-02 08:00+00'),
+          '2025-03-02'::date, 'days are UTC days');
+SELECT is(analytics.mention_day(NULL, '2025-03-02 08:00+00'),
+          '2025-03-02'::date, 'an undated mention is dated when first seen');
+SELECT is(analytics.mention_day('2030-01-01', '2025-03-02 08:00+00'),
+          '2025-03-02'::date, 'a mention from the future is dated when first seen');
+SELECT has_function('purge_before', ARRAY['timestamp with time zone', 'integer']);
+
+SELECT has_view('effective_mentions');
+SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
+    'source_volume', 'author_volume', 'negative_mentions', 'incidents',
+    'source_health']);
+SELECT columns_are('analytics', 'mention_volume', ARRAY['watch_id', 'watch',
+    'day', 'lang', 'mentions', 'negative', 'neutral', 'positive',
+    'net_sentiment', 'mean_tone']);
+SELECT columns_are('analytics', 'share_of_voice', ARRAY['tag', 'day',
+    'watch_id', 'watch', 'mentions', 'negative', 'positive', 'share']);
+SELECT columns_are('analytics', 'source_volume', ARRAY['watch_id', 'watch',
+    'day', 'source_id', 'source', 'site', 'mentions', 'negative', 'positive']);
+SELECT columns_are('analytics', 'author_volume', ARRAY['watch_id', 'watch',
+    'day', 'author', 'site', 'mentions', 'negative', 'positive']);
+SELECT col_type_is('analytics', 'mention_volume', 'day', 'date', 'day is a date');
+
+-- Every view and every column of a view carries its documentation.
+SELECT is_empty($$
+    SELECT n.nspname || '.' || c.relname FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'v' AND n.nspname IN ('analytics', 'public')
+       AND obj_description(c.oid, 'pg_class') IS NULL
+       AND c.relname NOT LIKE 'pg\_%'$$, 'every view has a comment');
+SELECT is_empty($$
+    SELECT c.relname || '.' || a.attname FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+     WHERE c.relkind = 'v' AND n.nspname = 'analytics'
+       AND col_description(c.oid, a.attnum) IS NULL$$,
+    'every column of every analytics view has a comment');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,224 @@
+-- Each view's answer on a small known data set, corrections applied;
+-- full-text search; retention.
+BEGIN;
+CREATE SCHEMA tap;
+CREATE EXTENSION pgtap SCHEMA tap;
+SET LOCAL search_path = public, tap;
+SET LOCAL TimeZone = 'Europe/Paris';
+SELECT no_plan();
+
+INSERT INTO sources (id, name, url, lang, interval_s, family, failures,
+                     last_fetch_at, last_success_at, enabled, created_at)
+OVERRIDING SYSTEM VALUE VALUES
+    (1, 'forum', 'http://forum.example/rss', 'fr', 600, 'forum.example', 3,
+     now() - interval '5 minutes', now() - interval '1 hour', true, '2025-01-01'),
+    (2, 'news', 'http://news.example/rss', 'en', 600, 'news.example', 0,
+     now() - interval '5 minutes', now() - interval '5 minutes', true, '2025-01-01'),
+    (3, 'fresh', 'http://fresh.example/rss', 'en', 600, 'fresh.example', 0,
+     NULL, NULL, true, now()),
+    (4, 'gone', 'http://gone.example/rss', 'en', 600, 'gone.example', 0,
+     now() - interval '1 day', NULL, false, '2025-01-01'),
+    (5, 'live', 'http://live.example/rss', 'en', 600, 'live.example', 0,
+     now() - interval '5 minutes', now() - interval '5 minutes', true, '2025-01-01');
+
+INSERT INTO fetches (attempt, source_id, started_at, duration_ms, outcome)
+SELECT gen_random_uuid(), 1, now() - make_interval(hours => h), 10, o
+  FROM (VALUES (1, 'failed'), (2, 'ok'), (30, 'failed')) f(h, o);
+INSERT INTO fetches (attempt, source_id, started_at, duration_ms, outcome)
+VALUES (gen_random_uuid(), 1, '2025-02-01Z', 10, 'ok');
+
+INSERT INTO watches (id, name, query, tags) OVERRIDING SYSTEM VALUE VALUES
+    (1, 'Acme', 'acme', '{brand,market}'),
+    (2, 'Globex', 'globex', '{market}');
+
+INSERT INTO items (id, source_id, identity, title, author, lang,
+                   published_at, first_seen_at, link)
+OVERRIDING SYSTEM VALUE VALUES
+    (1, 1, 'i1', 'Acme : une vraie arnaque', 'alice', 'fr',
+     '2025-03-01 10:00Z', '2025-03-01 10:05Z', 'http://forum.example/1'),
+    (2, 1, 'i2', 'Acme est super', 'bob', 'fr',
+     '2025-03-01 12:00Z', '2025-03-01 12:01Z', 'http://forum.example/2'),
+    (3, 2, 'i3', 'Acme outage hits customers', 'alice', 'en',
+     NULL, '2025-03-02 09:00Z', 'http://news.example/3'),
+    -- dated in the future: counted the day it was seen
+    (4, 2, 'i4', 'Globex and Acme merge talks', 'carol', 'en',
+     '2025-03-05 00:00Z', '2025-03-02 08:00Z', 'http://news.example/4'),
+    (5, 1, 'i5', 'Globex, c''est nul', 'dave', 'fr',
+     '2025-03-01 15:00Z', '2025-03-01 15:00Z', 'http://forum.example/5'),
+    (6, 2, 'i6', 'Acme pastry recipe', NULL, 'en',
+     '2025-03-02 11:00Z', '2025-03-02 11:00Z', 'http://news.example/6'),
+    (7, 5, 'i7', 'Weather today', 'eve', 'en', now(), now(), NULL);
+
+INSERT INTO mentions (item_id, watch_id, source_id, terms, lang, sentiment,
+                      label, published_at, first_seen_at)
+SELECT m.item_id, m.watch_id, i.source_id, '{x}', i.lang, m.sentiment,
+       m.label, i.published_at, i.first_seen_at
+  FROM (VALUES (1, 1, -0.8, 'negative'), (2, 1, 0.7, 'positive'),
+               (3, 1, 0.3, 'positive'), (4, 1, 0.0, 'neutral'),
+               (4, 2, 0.0, 'neutral'), (5, 2, -0.5, 'negative'),
+               (6, 1, 0.5, 'positive')) m(item_id, watch_id, sentiment, label)
+  JOIN items i ON i.id = m.item_id;
+
+-- An editor's corrections: item 3 is in fact a complaint, item 6 is about
+-- a pastry, not the brand.
+UPDATE mentions SET label_override = 'negative' WHERE item_id = 3;
+UPDATE mentions SET dismissed = true WHERE item_id = 6;
+
+-- effective_mentions
+SELECT is((SELECT count(*) FROM effective_mentions), 6::bigint,
+          'effective_mentions leaves the dismissed mention out');
+SELECT results_eq(
+    $$SELECT label, detected_label, corrected FROM effective_mentions
+       WHERE item_id = 3$$,
+    $$VALUES ('negative', 'positive', true)$$,
+    'effective_mentions carries the editor''s tone');
+
+-- mention_volume
+SELECT results_eq(
+    $$SELECT watch, day, lang, mentions, negative, neutral, positive,
+             net_sentiment FROM analytics.mention_volume ORDER BY 1, 2, 3$$,
+    $$VALUES ('Acme', '2025-03-01'::date, 'fr', 2::bigint, 1::bigint, 0::bigint, 1::bigint, 0.000),
+             ('Acme', '2025-03-02', 'en', 2, 1, 1, 0, -0.500),
+             ('Globex', '2025-03-01', 'fr', 1, 1, 0, 0, -1.000),
+             ('Globex', '2025-03-02', 'en', 1, 0, 1, 0, 0.000)$$,
+    'mention_volume: per watch, day and language, corrections applied');
+SELECT is((SELECT sum(mentions) FROM analytics.mention_volume
+            WHERE watch = 'Acme' AND day BETWEEN '2025-03-01' AND '2025-03-31'),
+          4::numeric, 'a month of one watch is a sum over its days');
+
+-- share_of_voice
+SELECT results_eq(
+    $$SELECT tag, day, watch, mentions, share FROM analytics.share_of_voice
+       ORDER BY 1, 2, 3$$,
+    $$VALUES ('brand', '2025-03-01'::date, 'Acme', 2::bigint, 1.0000),
+             ('brand', '2025-03-02', 'Acme', 2, 1.0000),
+             ('market', '2025-03-01', 'Acme', 2, 0.6667),
+             ('market', '2025-03-01', 'Globex', 1, 0.3333),
+             ('market', '2025-03-02', 'Acme', 2, 0.6667),
+             ('market', '2025-03-02', 'Globex', 1, 0.3333)$$,
+    'share_of_voice: shares among the watches of a tag');
+SELECT results_eq(
+    $$SELECT watch, share FROM analytics.share_of_voice
+       WHERE tag = 'market' AND day = '2025-03-02' ORDER BY 1$$,
+    $$VALUES ('Acme', 0.6667), ('Globex', 0.3333)$$,
+    'share_of_voice: a filter on the day keeps the shares of that day');
+
+-- source_volume
+SELECT results_eq(
+    $$SELECT watch, day, source, site, mentions, negative, positive
+        FROM analytics.source_volume ORDER BY 1, 2, 3$$,
+    $$VALUES ('Acme', '2025-03-01'::date, 'forum', 'forum.example', 2::bigint, 1::bigint, 1::bigint),
+             ('Acme', '2025-03-02', 'news', 'news.example', 2, 1, 0),
+             ('Globex', '2025-03-01', 'forum', 'forum.example', 1, 1, 0),
+             ('Globex', '2025-03-02', 'news', 'news.example', 1, 0, 0)$$,
+    'source_volume: per source');
+
+-- author_volume
+SELECT results_eq(
+    $$SELECT author, site, sum(mentions), sum(negative)
+        FROM analytics.author_volume WHERE watch = 'Acme'
+       GROUP BY 1, 2 ORDER BY 4 DESC, 1, 2$$,
+    $$VALUES ('alice', 'forum.example', 1::numeric, 1::numeric),
+             ('alice', 'news.example', 1, 1),
+             ('bob', 'forum.example', 1, 0),
+             ('carol', 'news.example', 1, 0)$$,
+    'author_volume: detractors first, one name per site');
+
+-- negative_mentions
+SELECT results_eq(
+    $$SELECT watch, item_id, title, link, source, corrected, at
+        FROM analytics.negative_mentions ORDER BY 1, 2$$,
+    $$VALUES ('Acme', 1::bigint, 'Acme : une vraie arnaque', 'http://forum.example/1', 'forum', false, '2025-03-01 10:00Z'::timestamptz),
+             ('Acme', 3, 'Acme outage hits customers', 'http://news.example/3', 'news', true, '2025-03-02 09:00Z'),
+             ('Globex', 5, 'Globex, c''est nul', 'http://forum.example/5', 'forum', false, '2025-03-01 15:00Z')$$,
+    'negative_mentions: with links, corrections applied');
+
+-- incidents
+INSERT INTO incidents (id, kind, watch_id, source_id, state, severity,
+                       reason, opened_at, resolved_at, peak_count)
+OVERRIDING SYSTEM VALUE VALUES
+    (1, 'spike', 1, NULL, 'resolved', 'critical', 'poisson',
+     '2025-03-02 09:00Z', '2025-03-02 13:00Z', 9),
+    (2, 'source', NULL, 1, 'firing', 'warning', 'failing',
+     now() - interval '1 hour', NULL, NULL);
+INSERT INTO incident_events (event_id, incident_id, state, at, window_count)
+VALUES (gen_random_uuid(), 1, 'resolved', '2025-03-02 13:00Z', 1),
+       (gen_random_uuid(), 1, 'firing', '2025-03-02 09:00Z', 5),
+       (gen_random_uuid(), 1, 'escalated', '2025-03-02 10:00Z', 9);
+SELECT results_eq(
+    $$SELECT incident_id, kind, watch, source, duration,
+             jsonb_path_query_array(timeline, '$[*].state'),
+             jsonb_path_query_array(timeline, '$[*].window_count')
+        FROM analytics.incidents WHERE incident_id = 1$$,
+    $$VALUES (1::bigint, 'spike', 'Acme', NULL::text, interval '4 hours',
+              '["firing", "escalated", "resolved"]'::jsonb, '[5, 9, 1]'::jsonb)$$,
+    'incidents: the timeline in order');
+SELECT results_eq(
+    $$SELECT watch, source, duration, timeline FROM analytics.incidents
+       WHERE incident_id = 2$$,
+    $$VALUES (NULL::text, 'forum', interval '1 hour', NULL::jsonb)$$,
+    'incidents: a firing source incident, lasting so far');
+
+-- source_health
+SELECT results_eq(
+    $$SELECT source, status, failures, fetches_24h, failed_24h, last_item_at
+        FROM analytics.source_health ORDER BY source_id$$,
+    $$VALUES ('forum', 'failing', 3, 2::bigint, 1::bigint, '2025-03-01 15:00Z'::timestamptz),
+             ('news', 'silent', 0, 0, 0, '2025-03-02 11:00Z'),
+             ('fresh', 'new', 0, 0, 0, NULL),
+             ('gone', 'disabled', 0, 0, 0, NULL),
+             ('live', 'ok', 0, 0, 0, now())$$,
+    'source_health: failing, silent, new, disabled, ok');
+SELECT is((SELECT silent_for FROM analytics.source_health WHERE source = 'live'),
+          interval '0', 'source_health: silence since the last item');
+
+-- The detector's count, as store.c runs it on effective_mentions: the
+-- correction turns item 3 negative and the dismissal removes item 6.
+SELECT results_eq(
+    $$SELECT w.name,
+        count(DISTINCT (item_story(i), s.family)) FILTER (WHERE m.label = 'negative'),
+        count(DISTINCT (item_story(i), s.family))
+       FROM effective_mentions m JOIN watches w ON w.id = m.watch_id
+       JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id,
+       LATERAL (SELECT mention_time(m.published_at, m.first_seen_at,
+                  interval '1 hour') AS t) x
+      WHERE w.in_config AND m.first_seen_at >= '2025-03-02'
+        AND x.t >= '2025-03-02Z' AND x.t < '2025-03-03Z'
+      GROUP BY 1 ORDER BY 1$$,
+    $$VALUES ('Acme', 1::bigint, 2::bigint), ('Globex', 0, 1)$$,
+    'detection counts corrected mentions');
+
+-- Full-text search, stemmed in each item's language.
+SELECT results_eq(
+    $$SELECT id FROM items WHERE search @@ websearch_to_tsquery('french', 'arnaques')$$,
+    $$VALUES (1::bigint)$$, 'French stemming: arnaques finds arnaque');
+SELECT results_eq(
+    $$SELECT id FROM items WHERE search @@ websearch_to_tsquery('english', 'customer outages')$$,
+    $$VALUES (3::bigint)$$, 'English stemming: customer outages');
+SELECT results_eq(
+    $$SELECT id FROM items
+       WHERE search @@ (websearch_to_tsquery('french', 'merge')
+                        || websearch_to_tsquery('english', 'merge'))$$,
+    $$VALUES (4::bigint)$$, 'one query in both languages');
+SELECT lives_ok(
+    $$INSERT INTO items (id, source_id, identity, lang, content)
+      OVERRIDING SYSTEM VALUE VALUES (100, 1, 'huge', 'fr', repeat('mot ', 400000) || repeat('x', 100000)
+                               || repeat(md5('a'), 100000))$$,
+    'a huge item with endless words is stored all the same');
+SELECT ok((SELECT length(search) < 10 FROM items WHERE identity = 'huge'),
+          'and its index entry stays small');
+
+-- Retention: batches of old items, their mentions with them.
+SELECT is(purge_before('2025-03-02Z', 2), 2, 'a first batch of two');
+SELECT is(purge_before('2025-03-02Z', 2), 1, 'then the last old item and the old fetch');
+SELECT is(purge_before('2025-03-02Z', 2), 0, 'then nothing');
+SELECT results_eq($$SELECT id FROM items WHERE id < 10 ORDER BY id$$,
+                  $$VALUES (3::bigint), (4), (6), (7)$$, 'items first seen since remain');
+SELECT is((SELECT count(*) FROM mentions WHERE item_id IN (1, 2, 5)), 0::bigint,
+          'the mentions of purged items are gone');
+SELECT is((SELECT count(*) FROM fetches WHERE started_at < '2025-03-02Z'),
+          0::bigint, 'old fetches are gone');
+SELECT is((SELECT count(*) FROM incidents), 2::bigint, 'incidents stay');
+
+SELECT * FROM finish();
+ROLLBACK;
