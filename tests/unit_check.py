@@ -4,15 +4,21 @@ judged by systemd's own tools: the expected files at their usual places
 (binary, unit, sysusers file, configuration kept once edited, rules,
 schema, man pages), the man pages covering every command and every
 configuration key, `systemd-analyze verify` clean, and an exposure score
-of 2.0 or below from `systemd-analyze security --offline=true`.
+of 2.0 or below from `systemd-analyze security --offline=true`. And
+/regex/ watches still match under the unit's MemoryDenyWriteExecute=yes,
+imitated by a seccomp filter: PCRE2's JIT cannot get executable memory,
+and the matcher must fall back to the interpreter at run time.
 
 The install goes to a DESTDIR under a temporary directory, from the build
 directory that holds $VIGIE. Exits 77 (skipped) when systemd-analyze is
 missing, once the install checks have passed.
 """
 
+import ctypes
 import json
 import os
+import platform
+import struct
 import pathlib
 import re
 import shutil
@@ -185,6 +191,73 @@ def check_systemd(t, unit_path, dest, d):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# MemoryDenyWriteExecute=yes as systemd builds it (x86-64): mmap asking for
+# both write and exec, and mprotect or pkey_mprotect adding exec, fail with
+# EPERM.
+_BPF_LD_ABS, _BPF_JEQ, _BPF_AND, _BPF_RET = 0x20, 0x15, 0x54, 0x06
+_ALLOW, _EPERM = 0x7FFF0000, 0x00050000 | 1
+_WX_FILTER = [
+    (_BPF_LD_ABS, 0, 0, 4),             # arch
+    (_BPF_JEQ, 1, 0, 0xC000003E),       # AUDIT_ARCH_X86_64
+    (_BPF_RET, 0, 0, _ALLOW),
+    (_BPF_LD_ABS, 0, 0, 0),             # syscall number
+    (_BPF_JEQ, 0, 3, 9),                # mmap
+    (_BPF_LD_ABS, 0, 0, 32),            # prot (args[2], low word)
+    (_BPF_AND, 0, 0, 6),                # PROT_WRITE | PROT_EXEC
+    (_BPF_JEQ, 6, 5, 6),
+    (_BPF_JEQ, 1, 0, 10),               # mprotect
+    (_BPF_JEQ, 0, 3, 329),              # pkey_mprotect
+    (_BPF_LD_ABS, 0, 0, 32),
+    (_BPF_AND, 0, 0, 4),                # PROT_EXEC
+    (_BPF_JEQ, 1, 0, 4),
+    (_BPF_RET, 0, 0, _ALLOW),
+    (_BPF_RET, 0, 0, _EPERM),
+]
+
+
+def _deny_wx():
+    """preexec_fn: installs the filter in the child, before exec."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    code = b"".join(struct.pack("=HBBI", *ins) for ins in _WX_FILTER)
+    buf = ctypes.create_string_buffer(code)
+
+    class Prog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = Prog(len(_WX_FILTER), ctypes.addressof(buf))
+    # PR_SET_NO_NEW_PRIVS, then PR_SET_SECCOMP with SECCOMP_MODE_FILTER.
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or \
+            libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "cannot install the W^X filter")
+
+
+def check_regex_without_jit(t):
+    if platform.machine() != "x86_64":
+        print("not x86-64: /regex/ under W^X not checked")
+        return
+    # The filter bites: a writable and executable mapping is refused.
+    p = subprocess.run(
+        [sys.executable, "-c", "import mmap; mmap.mmap(-1, 4096, "
+         "prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)"],
+        preexec_fn=_deny_wx, capture_output=True, text=True, timeout=60)
+    if not t.ok(p.returncode != 0 and "PermissionError" in p.stderr,
+                f"the W^X filter let a W+X mapping through: {p.stderr}"):
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+        conf.write('[watch "Rx"]\nquery = /acm[e3]\\s+corp/ OR zork\n')
+        conf.flush()
+        p = subprocess.run(
+            [vigie_path(), "score", "-c", conf.name, "Acm3  Corp again",
+             "acme incorporated"],
+            preexec_fn=_deny_wx, capture_output=True, text=True,
+            timeout=60)
+    rows = [json.loads(ln) for ln in p.stdout.splitlines()]
+    t.ok(p.returncode == 0 and [r.get("watches") for r in rows] ==
+         [["Rx"], []],
+         f"/regex/ watch under W^X: exit {p.returncode}, "
+         f"{p.stdout}{p.stderr}")
+
+
 def main():
     t = Checks("unit_check")
     build = pathlib.Path(vigie_path()).resolve().parent
@@ -200,6 +273,7 @@ def main():
             elif unit_path is not None:
                 check_systemd(t, unit_path, dest, d)
         check_man_coverage(t)
+        check_regex_without_jit(t)
     finally:
         shutil.rmtree(dest, ignore_errors=True)
     if t.failures:
