@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -657,7 +658,6 @@ poller_tick(struct poller *p)
 		check_stop(p);
 		return;
 	}
-	sd_notify(0, "WATCHDOG=1");
 	if (p->once) {
 		if (!p->db_up && p->db_ever_up &&
 		    now_mono_ms() - p->db_down_since > ONCE_DB_PATIENCE_MS) {
@@ -695,6 +695,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
+	/* From the timer only: the loop is alive if its timers fire. */
+	sd_notify(0, "WATCHDOG=1");
 	poller_tick(arg);
 }
 
@@ -872,8 +874,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_notice("SIGHUP: reloading %s", p->conf_path);
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
-		    (long long)now_mono_ms() * 1000);
+		    (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 		reload(p);
 		sd_notify(0, "READY=1");
 	} else {
