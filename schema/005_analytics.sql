@@ -10,6 +10,9 @@
 -- Roles are cluster-wide: created once by whichever database is migrated
 -- first, granted rights here on this database's objects. They cannot log
 -- in: an administrator grants them to the people and services that do.
+-- An editor reads what an analyst reads: that membership is cluster-wide
+-- too, set once, so that a later database's owner need not administer
+-- the roles.
 DO $$
 DECLARE
     r text;
@@ -27,6 +30,11 @@ BEGIN
             END;
         END IF;
     END LOOP;
+    IF NOT EXISTS (SELECT FROM pg_auth_members
+                    WHERE roleid = 'vigie_analyst'::regrole
+                      AND member = 'vigie_editor'::regrole) THEN
+        GRANT vigie_analyst TO vigie_editor;
+    END IF;
 END
 $$;
 
@@ -374,9 +382,8 @@ GRANT EXECUTE ON FUNCTION purge_before(timestamptz, integer) TO vigie_daemon;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA public, analytics TO vigie_analyst;
 
--- An editor reads what an analyst reads, and may write the correction
--- columns of mentions and nothing else.
-GRANT vigie_analyst TO vigie_editor;
+-- An editor may write the correction columns of mentions and nothing
+-- else.
 GRANT UPDATE (label_override, dismissed) ON mentions TO vigie_editor;
 
 -- Tables and views of later migrations, created by the same owner.
