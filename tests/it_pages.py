@@ -101,12 +101,12 @@ class Env:
         return [dict(zip(cols, r)) for r in rows]
 
 
-
 def phpbb_pages(t, env):
     srv = env.srv
     srv.set_robots(ROBOTS)
     srv.set_page(TOPIC, (PAGES / "phpbb-topic.html").read_bytes())
     srv.set_page(TOPIC_P2, page_two())
+    # No spacing here: the default min_delay is spacing()'s subject.
     conf = env.config("phpbb", {"forum": {
         "url": srv.url(TOPIC), "type": "html", "preset": "phpbb",
         "pages": 3}}, min_delay="0s")
@@ -120,8 +120,8 @@ def phpbb_pages(t, env):
     t.eq([i["published"] for i in items],
          ["2025-01-12T13:05", "2025-01-12T15:40", "2025-01-13T08:12",
           "2025-02-03T21:15"], "phpBB: dates")
-    t.ok(all((i["link"] or "").startswith(base + "viewtopic.php?p=")
-             for i in items),
+    t.ok(items and all((i["link"] or "").startswith(
+        base + "viewtopic.php?p=") for i in items),
          f"phpBB: links absolute, under {base}: "
          f"{[i['link'] for i in items]}")
     t.eq(items[0]["title"] if items else None,
