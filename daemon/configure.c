@@ -3,6 +3,10 @@
  */
 #include "configure.h"
 
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "analyze.h"
 #include "conf.h"
 #include "source.h"
@@ -21,4 +25,34 @@ configure(const char *path, struct analyzer **an, struct diag *diag)
 		return NULL;
 	}
 	return conf;
+}
+
+static void
+check_private(const char *path, struct diag *diag)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return;
+	if (stat(path, &st) == -1) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	if (st.st_mode & S_IRWXO)
+		diag_add(diag, path, 0,
+		    "readable by others (mode %04o): it may hold secrets; "
+		    "chmod o-rwx %s",
+		    (unsigned)(st.st_mode & 07777), path);
+}
+
+int
+configure_check_private(const struct conf *c, struct diag *diag)
+{
+	size_t before = diag->len;
+
+	check_private(c->path, diag);
+	check_private(c->smtp.password_file, diag);
+	for (size_t i = 0; i < c->nnotifies; i++)
+		check_private(c->notifies[i].secret_file, diag);
+	return diag->len == before ? 0 : -1;
 }

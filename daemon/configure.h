@@ -16,4 +16,9 @@ struct conf;
  * that reads well: their messages would otherwise repeat its mistakes. */
 struct conf *configure(const char *path, struct analyzer **, struct diag *);
 
+/* Refuses a configuration file or secret file (SMTP password, webhook
+ * keys) that others than its owner and group may read: they may hold
+ * passwords. 0, or -1 with each offending file in diag. */
+int configure_check_private(const struct conf *, struct diag *);
+
 #endif

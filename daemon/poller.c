@@ -816,11 +816,13 @@ reload(struct poller *p)
 	struct analyzer *an = NULL;
 	struct conf *conf = configure(p->conf_path, &an, &diag);
 
-	if (conf == NULL) {
+	if (conf == NULL || configure_check_private(conf, &diag) == -1) {
 		for (size_t i = 0; i < diag.len; i++)
 			log_err("reload rejected: %s", diag.msgs[i]);
 		log_err("reload rejected: keeping the running configuration");
 		diag_free(&diag);
+		analyzer_free(an);
+		conf_free(conf);
 		return;
 	}
 	conf_free(p->conf);
@@ -1003,8 +1005,11 @@ cmd_run(int argc, char **argv)
 		}
 	}
 	p.conf = configure(p.conf_path, &p.analyzer, &diag);
-	if (p.conf == NULL) {
+	if (p.conf == NULL ||
+	    configure_check_private(p.conf, &diag) == -1) {
 		diag_print(&diag);
+		analyzer_free(p.analyzer);
+		conf_free(p.conf);
 		return 1;
 	}
 	log_set_level((enum log_level)p.conf->log_level);

@@ -103,11 +103,14 @@ smtp_port=$(sed -n 's/^smtp=//p' "$tmp/sinks/ports")
 hook_port=$(sed -n 's/^http=//p' "$tmp/sinks/ports")
 echo "demo: SMTP sink on port $smtp_port, webhook receiver on port $hook_port"
 printf 'demo-secret-%s\n' "$RANDOM$RANDOM" >"$tmp/webhook.key"
+chmod 600 "$tmp/webhook.key"
 
 sed -e "s|@CONNINFO@|$conninfo|" -e "s|@BASE@|http://127.0.0.1:$port|" \
     -e "s|@SMTP_PORT@|$smtp_port|" -e "s|@HOOK_PORT@|$hook_port|" \
     -e "s|@SECRET@|$tmp/webhook.key|" \
     scripts/demo/vigie.conf.in >"$tmp/vigie.conf"
+# vigie run refuses a configuration others may read: it may hold secrets.
+chmod 600 "$tmp/vigie.conf"
 
 # Runs vigie in the background and waits: bash defers traps until a
 # foreground child exits, and a signal must stop the demo at once.

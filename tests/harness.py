@@ -615,6 +615,8 @@ def write_config(path, conninfo, sources, log_level="debug", **poll_opts):
         lines += [f"{k} = {v}" for k, v in src.items()]
         lines.append("")
     pathlib.Path(path).write_text("\n".join(lines))
+    # vigie run refuses a configuration others may read.
+    os.chmod(path, 0o600)
     return path
 
 

@@ -183,6 +183,7 @@ def body(t):
         crash = WebhookReceiver(port=free_port())
         secret = pathlib.Path(tmp.name) / "hook.secret"
         secret.write_bytes(SECRET + b"\nthe first line only\n")
+        secret.chmod(0o600)
         conf = f"{tmp.name}/vigie.conf"
         srv.set_feed("news.xml", rss(quiet_items()))
         config(conf, pg, srv, team, flaky, crash, secret, smtp)

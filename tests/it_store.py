@@ -4,6 +4,8 @@ a daemon that will not run against an old schema or without a database,
 and items stored once however often they are fetched.
 """
 
+import os
+import pathlib
 import tempfile
 
 from harness import (REPO_DIR, FixtureServer, Postgres, run_test, vigie,
@@ -39,6 +41,27 @@ def body(t):
         t.ok("vigie migrate" in p.stderr,
              f"refusal names `vigie migrate`: {p.stderr.strip()!r}")
         t.eq(srv.requests, [], "no feed fetched by a refused run")
+
+        # A configuration (or secret file) others may read is refused: it
+        # may hold the database's or the mail server's password.
+        os.chmod(conf, 0o644)
+        p = vigie("run", "-c", conf, "--once")
+        t.exited(p, "run with a world-readable configuration", want=1)
+        t.ok("readable by others" in p.stderr and "chmod o-rwx" in p.stderr,
+             f"the refusal says why and how to fix it: {p.stderr!r}")
+        secret = pathlib.Path(tmp.name) / "smtp.password"
+        secret.write_text("hunter2\n")
+        secret.chmod(0o644)
+        os.chmod(conf, 0o600)
+        with open(conf, "a") as f:
+            f.write("\n[smtp]\nurl = smtp://127.0.0.1:1\n"
+                    "from = vigie@example.com\n"
+                    f"password_file = {secret}\n")
+        p = vigie("run", "-c", conf, "--once")
+        t.exited(p, "run with a world-readable password file", want=1)
+        t.ok(str(secret) in p.stderr and "hunter2" not in p.stderr,
+             f"the file is named, its secret is not: {p.stderr!r}")
+        secret.chmod(0o600)
 
         versions = sorted(int(f.name.split("_")[0])
                           for f in (REPO_DIR / "schema").glob("[0-9]*.sql"))
