@@ -49,6 +49,14 @@ on_done(struct fetch_response *r, void *arg)
 	event_base_loopbreak(w->base);
 }
 
+static void
+response_free(struct fetch_response *r)
+{
+	buf_free(&r->body);
+	free(r->content_type);
+	free(r->final_url);
+}
+
 /* One transfer, waited for: the daemon's fetcher on a loop of its own. */
 static int
 fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
@@ -76,24 +84,16 @@ fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
 	fetcher_free(fr);
 	event_base_free(w.base);
 	*out = w.resp;
-	if (out->failed) {
+	if (!out->failed && out->status >= 200 && out->status <= 299)
+		return 0;
+	if (out->failed)
 		fprintf(stderr, "vigie: %s: %s\n", url, out->error);
-		return -1;
-	}
-	if (out->status < 200 || out->status > 299) {
+	else
 		fprintf(stderr, "vigie: %s: HTTP %ld\n", url, out->status);
-		return -1;
-	}
-	return 0;
+	response_free(out);
+	return -1;
 }
 
-static void
-response_free(struct fetch_response *r)
-{
-	buf_free(&r->body);
-	free(r->content_type);
-	free(r->final_url);
-}
 
 static void
 print_field(const char *name, const char *value)

@@ -417,7 +417,18 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.bytes = r->bytes;
 	rec.final_url = r->final_url;
 	rec.lang = j->lang;
-	rec.feed_url = j->feed_url;
+	/* A discovered feed is kept only once it has answered as one: a
+	 * guess that fails must not replace the page. */
+	rec.feed_url = o == OUTCOME_OK ? j->feed_url : NULL;
+	if (o != OUTCOME_OK && j->feed_url != NULL && j->page == 1) {
+		char why[sizeof err];
+
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, sizeof err,
+		    "the feed found on the page, %.150s, failed: %.250s; set "
+		    "the feed's url, or type = html with rules",
+		    j->feed_url, why);
+	}
 	rec.feed = feed;
 	analysis = analyze_feed(p, feed, j->lang);
 	rec.analysis = analysis;
@@ -658,6 +669,10 @@ poller_tick(struct poller *p)
 		check_stop(p);
 		return;
 	}
+	/* Jobs held back (a page waiting for its host's delay) go as soon
+	 * as they may. */
+	if (p->nqueued > 0)
+		dispatch(p);
 	if (p->once) {
 		if (!p->db_up && p->db_ever_up &&
 		    now_mono_ms() - p->db_down_since > ONCE_DB_PATIENCE_MS) {
