@@ -17,19 +17,11 @@
 #include "detect.h"
 #include "util.h"
 
-/* Buckets by the time mentions count for detection: the daemon's own
- * mention_time() (schema/003_alerts.sql). */
+/* What the daemon's detector counts (detect_counts(), schema/006). */
 static const char counts_sql[] =
-    "SELECT (floor(extract(epoch FROM x.t) * 1000 / $2::bigint)"
-    "    * $2::bigint)::bigint AS bucket,"
-    "  count(*) FILTER (WHERE m.label = 'negative'), count(*)"
-    " FROM mentions m JOIN watches w ON w.id = m.watch_id,"
-    " LATERAL (SELECT mention_time(m.published_at, m.first_seen_at,"
-    "   make_interval(secs => $3::bigint / 1000.0)) AS t) x"
-    " WHERE w.name = $1"
-    "   AND x.t >= to_timestamp($4::bigint / 1000.0)"
-    "   AND x.t < to_timestamp($5::bigint / 1000.0)"
-    " GROUP BY 1 ORDER BY 1";
+    "SELECT bucket, negative, total FROM detect_counts("
+    "  $4::bigint, $5::bigint, $2::bigint, $3::bigint, $1)"
+    " ORDER BY bucket";
 
 static const char *const event_names[] = {
     [DETECT_NONE] = "", [DETECT_FIRED] = "FIRED",

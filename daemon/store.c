@@ -273,23 +273,10 @@ static const struct {
         "   AND query_changed_at <= $2::timestamptz"},
     /* Negative and total mentions per watch and bucket, by the time a
      * mention counts for detection (detect_item_time(), mirrored). */
+    /* detect_counts() (schema/006) is shared with vigie backtest. */
     [STMT_DETECT_COUNTS] = {"detect_counts",
-        "SELECT w.name,"
-        "  (floor(extract(epoch FROM x.t) * 1000 / $3::bigint)"
-        "    * $3::bigint)::bigint,"
-        /* A story carried by several feeds of one site counts once. */
-        "  count(DISTINCT (item_story(i), s.family))"
-        "    FILTER (WHERE m.label = 'negative'),"
-        "  count(DISTINCT (item_story(i), s.family))"
-        " FROM mentions m JOIN watches w ON w.id = m.watch_id"
-        " JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id,"
-        " LATERAL (SELECT mention_time(m.published_at, m.first_seen_at,"
-        "   make_interval(secs => $4::bigint / 1000.0)) AS t) x"
-        " WHERE w.in_config"
-        "   AND m.first_seen_at >= to_timestamp($1::bigint / 1000.0)"
-        "   AND x.t >= to_timestamp($1::bigint / 1000.0)"
-        "   AND x.t < to_timestamp($2::bigint / 1000.0)"
-        " GROUP BY 1, 2"},
+        "SELECT watch, bucket, negative, total FROM detect_counts("
+        "  $1::bigint, $2::bigint, $3::bigint, $4::bigint)"},
     [STMT_LOAD_TRACKS] = {"load_tracks",
         "SELECT w.name, t.track::text FROM detector_tracks t"
         " JOIN watches w ON w.id = t.watch_id WHERE w.in_config"},
@@ -318,7 +305,8 @@ static const struct {
         "      make_interval(secs => $4::bigint / 1000.0)) AS t"
         "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
         "  JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id"
-        "  WHERE w.name = $1 AND m.label = 'negative'"
+        "  WHERE w.name = $1 AND NOT m.dismissed"
+        "    AND coalesce(m.label_override, m.label) = 'negative'"
         "    AND m.first_seen_at >= to_timestamp($3::bigint / 1000.0)"
         "      - interval '24 hours' - make_interval(secs => $4::bigint / 1000.0)"
         "), recent AS ("

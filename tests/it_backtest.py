@@ -62,6 +62,24 @@ def body(t):
         t.eq(pg.scalar("SELECT count(*) FROM incidents"), "1",
              "the daemon's --once raised the same incident")
 
+        # Editors' corrections count: with ten of the burst's mentions
+        # dismissed as off-topic, the window stays under the threshold;
+        # turned negative by hand, neutral mentions count again.
+        pg.query("UPDATE mentions SET dismissed = true WHERE item_id IN "
+                 "(SELECT id FROM items WHERE guid LIKE 'burst-%' "
+                 "ORDER BY id LIMIT 10)")
+        p = vigie("backtest", "-c", conf, "--watch", "Acme", "--from", day,
+                  "--to", until)
+        t.ok(p.stdout.endswith("0 incidents\n"),
+             f"dismissed mentions are not counted: {p.stdout!r}")
+        pg.query("UPDATE mentions SET dismissed = false")
+        pg.query("UPDATE mentions SET label_override = 'neutral'")
+        p = vigie("backtest", "-c", conf, "--watch", "Acme", "--from", day,
+                  "--to", until)
+        t.ok(p.stdout.endswith("0 incidents\n"),
+             f"an editor's tone replaces the detected one: {p.stdout!r}")
+        pg.query("UPDATE mentions SET label_override = NULL")
+
         p = vigie("backtest", "-c", conf, "--watch", "Globex", "--from", day,
                   "--to", until)
         t.exited(p, "backtest Globex")
