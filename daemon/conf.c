@@ -61,6 +61,8 @@ struct key {
 
 static const struct key keys[] = {
     {SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL},
+    {SECT_DATABASE, "retention", T_DURATION, CONF(retention_ms), 0,
+	3650 * DAY, "0 (keep) to 3650d"},
     {SECT_POLL, "interval", T_DURATION, POLL(interval_ms), 10 * SEC, 30 * DAY,
 	"10s to 30d"},
     {SECT_POLL, "timeout", T_DURATION, POLL(timeout_ms), SEC, 10 * MIN,

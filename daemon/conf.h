@@ -97,6 +97,7 @@ struct conf_rules {
 struct conf {
 	char *path;
 	char *conninfo; /* "" means libpq defaults and PG* variables */
+	int64_t retention_ms; /* items older are purged; 0: kept forever */
 	int log_level;  /* enum log_level */
 	char *listen;   /* [daemon] listen: HOST:PORT for /metrics, or NULL */
 	struct conf_poll poll;

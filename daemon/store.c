@@ -54,6 +54,7 @@ enum stmt {
 	STMT_OUTBOX_CLAIM,
 	STMT_OUTBOX_RESULT,
 	STMT_STATS,
+	STMT_PURGE,
 	STMT_COUNT
 };
 
@@ -417,6 +418,8 @@ static const struct {
         " (SELECT count(*) FROM incidents WHERE state = 'firing'),"
         " (SELECT count(*) FROM outbox"
         "   WHERE delivered_at IS NULL AND failed_at IS NULL)"},
+    [STMT_PURGE] = {"purge",
+        "SELECT purge_before(to_timestamp($1::bigint / 1000.0), $2::int)"},
 };
 
 struct op;
@@ -1690,6 +1693,32 @@ store_stats(struct store *st, store_stats_cb cb, void *arg)
 {
 	store_submit(st, op_new(OP_EXEC, STMT_STATS, stats_result,
 	    (void (*)(void))cb, arg));
+}
+
+static void
+purge_result(struct op *op, PGresult *res, const char *error)
+{
+	store_count_cb cb = (store_count_cb)op->cb;
+
+	if (res == NULL || PQntuples(res) != 1) {
+		if (error != NULL)
+			log_err("database: retention: %s", error);
+		cb(-1, op->arg);
+		return;
+	}
+	cb(strtol(PQgetvalue(res, 0, 0), NULL, 10), op->arg);
+}
+
+void
+store_purge(struct store *st, int64_t cutoff_ms, int batch,
+    store_count_cb cb, void *arg)
+{
+	struct op *op = op_new(OP_EXEC, STMT_PURGE, purge_result,
+	    (void (*)(void))cb, arg);
+
+	op_paramf(op, cutoff_ms);
+	op_paramf(op, batch);
+	store_submit(st, op);
 }
 
 void

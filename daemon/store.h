@@ -221,6 +221,13 @@ void store_outbox_result(struct store *, int64_t id, int delivered,
 typedef void (*store_stats_cb)(const long *figures, int n, void *arg);
 void store_stats(struct store *, store_stats_cb, void *arg);
 
+/* Deletes up to batch items first seen before cutoff_ms (their mentions
+ * with them) and fetches made before it; n is how many went, -1 on
+ * failure. */
+typedef void (*store_count_cb)(long n, void *arg);
+void store_purge(struct store *, int64_t cutoff_ms, int batch,
+    store_count_cb, void *arg);
+
 /* A fresh random UUID, for fetch_record.attempt. */
 void store_new_attempt(char out[37]);
 

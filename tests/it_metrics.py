@@ -62,7 +62,17 @@ def body(t):
         text = text.replace("[daemon]\n", f"[daemon]\nlisten = 127.0.0.1:{port}\n")
         text += '\n[watch "Acme"]\nquery = acme\n'
         pathlib.Path(conf).write_text(text)
+        text = pathlib.Path(conf).read_text().replace(
+            "[database]\n", "[database]\nretention = 30d\n")
+        pathlib.Path(conf).write_text(text)
         t.exited(vigie("migrate", "-c", conf), "migrate")
+        # History older than the retention, left by an earlier life.
+        pg.query("INSERT INTO sources (name, url, interval_s) "
+                 "VALUES ('old', 'http://old.example/', 60)")
+        pg.query("INSERT INTO items (source_id, identity, title, "
+                 "first_seen_at) SELECT id, 'x' || g, 'old', "
+                 "now() - interval '40 days' FROM sources, "
+                 "generate_series(1, 3) g WHERE name = 'old'")
 
         d = start_daemon(conf)
         base = f"http://127.0.0.1:{port}"
@@ -92,6 +102,11 @@ def body(t):
             print("promtool not installed: format not checked")
         code, _ = get(base + "/healthz")
         t.eq(code, 200, "/healthz while healthy")
+        wait_until(lambda: pg.scalar("SELECT count(*) FROM items WHERE "
+                                     "title = 'old'") == "0", 30,
+                   "items older than the retention deleted")
+        t.eq(pg.scalar("SELECT count(*) FROM items"), "2",
+             "recent items kept")
         code, _ = get(base + "/nowhere")
         t.eq(code, 404, "unknown path")
 
