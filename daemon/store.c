@@ -240,7 +240,9 @@ static const struct {
         "DELETE FROM mentions m USING watches w"
         " WHERE m.watch_id = w.id AND w.backfilled_at IS NOT NULL"
         "   AND w.name IN (SELECT json_array_elements_text($1::json))"
-        "   AND m.first_seen_at > now() - make_interval(secs => $2::bigint)"},
+        "   AND m.first_seen_at > now() - make_interval(secs => $2::bigint)"
+        /* An editor's correction outlives a new query. */
+        "   AND m.label_override IS NULL AND NOT m.dismissed"},
     [STMT_BACKFILL_PAGE] = {"backfill_page",
         "SELECT i.id, i.title, i.summary, i.content, i.author, i.link,"
         "  coalesce(i.lang, s.lang)"
