@@ -12,22 +12,10 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "feed.h"
+
 /* Reader exports of thousands of feeds stay far below this. */
 #define OPML_MAX_BYTES (16 * 1024 * 1024)
-
-/*
- * The OPML file is not ours: it may come from any feed reader's export, so
- * no DTD or external entity is ever fetched, whoever else has or has not
- * set up libxml2 in this process.
- */
-static xmlParserInputPtr
-refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
 
 static int
 slurp(const char *path, struct buf *out, struct diag *diag)
@@ -140,7 +128,10 @@ parse(const char *path, const struct buf *data, struct opml_feed **out,
 	xmlNodePtr root;
 	int rc = -1;
 
-	xmlSetExternalEntityLoader(refuse_entity);
+	/* The OPML file is not ours: it may come from any feed reader's
+	 * export, so no DTD or external entity is ever fetched, whoever
+	 * else has or has not set up libxml2 in this process. */
+	feed_global_init();
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		diag_add(diag, path, 0, "out of memory");
 		return -1;
