@@ -68,9 +68,13 @@ psql -X -q -d "host=$tmp dbname=postgres user=vigie" \
 # The bundled feeds, and the crisis dated from the last hour.
 mkdir "$tmp/feeds"
 cp scripts/demo/feeds/* "$tmp/feeds/"
-python3 scripts/demo/crisis.py "$tmp/feeds/crise.xml"
+# Debian's interpreter: the sinks need its python3-aiosmtpd, which another
+# python3 first on PATH (a pyenv, a virtualenv) may lack.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+"$py" scripts/demo/crisis.py "$tmp/feeds/crise.xml"
 
-python3 -u -m http.server --bind 127.0.0.1 --directory "$tmp/feeds" \
+"$py" -u -m http.server --bind 127.0.0.1 --directory "$tmp/feeds" \
     0 >"$tmp/http.log" 2>&1 &
 http_pid=$!
 port=
@@ -86,7 +90,7 @@ if [[ -z $port ]]; then
 fi
 echo "demo: serving scripts/demo/feeds and the crisis on http://127.0.0.1:$port/"
 
-python3 tests/sinks.py --smtp-port 0 --http-port 0 --dir "$tmp/sinks" \
+"$py" tests/sinks.py --smtp-port 0 --http-port 0 --dir "$tmp/sinks" \
     >"$tmp/sinks.log" 2>&1 &
 sinks_pid=$!
 for _ in $(seq 100); do
@@ -181,7 +185,7 @@ echo "== Notifications (the outbox)"
 q "SELECT o.target, o.channel, o.destination, o.attempts,
 	  o.delivered_at IS NOT NULL AS delivered, o.last_error
      FROM outbox o ORDER BY o.id"
-python3 scripts/demo/received.py "$tmp/sinks" "$tmp/webhook.key" || {
+"$py" scripts/demo/received.py "$tmp/sinks" "$tmp/webhook.key" || {
 	echo "demo: the alert did not arrive as it should" >&2
 	status=1
 }
