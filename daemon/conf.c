@@ -34,7 +34,7 @@ enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
 enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
 	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND, T_BOOL, T_SMTP_URL,
 	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES, T_REAL,
-	T_SOURCE_TYPE };
+	T_SOURCE_TYPE, T_LISTEN };
 
 struct key {
 	enum sect sect;
@@ -95,7 +95,7 @@ static const struct key keys[] = {
 	"0 to 60s"},
     {SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL},
     {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
-    {SECT_DAEMON, "listen", T_STRING, CONF(listen), 0, 0, NULL},
+    {SECT_DAEMON, "listen", T_LISTEN, CONF(listen), 0, 0, NULL},
     {SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL},
     {SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL},
     {SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL},
@@ -434,6 +434,21 @@ set_value(struct parser *p, const struct key *k, const char *name,
 			diag_add(p->diag, path, line,
 			    "bad %s '%s' (expected yes or no)", name, value);
 		return;
+	case T_LISTEN: {
+		const char *colon = strrchr(value, ':');
+		long port = colon ? strtol(colon + 1, (char **)&end, 10) : 0;
+
+		if (*value == '\0')
+			return; /* empty: no listener */
+		if (colon == NULL || colon == value || *end != '\0' ||
+		    port < 1 || port > 65535)
+			diag_add(p->diag, path, line,
+			    "bad listen '%s' (expected HOST:PORT, such as "
+			    "127.0.0.1:9464)", value);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	}
 	case T_SOURCE_TYPE:
 		if (strcmp(value, "auto") == 0)
 			*(int *)field = SOURCE_AUTO;

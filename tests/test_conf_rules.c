@@ -168,7 +168,9 @@ test_errors(void **state)
 	    "url = http://mail.example.com\n"
 	    "starttls = maybe\n"
 	    "[sentiment]\n"
-	    "neutral_band = 1.5\n";
+	    "neutral_band = 1.5\n"
+	    "[daemon]\n"
+	    "listen = 9464\n";
 	static const char inc_text[] =
 	    "[watch \"A\"]\n"
 	    "query = x\n"
@@ -191,6 +193,8 @@ test_errors(void **state)
 	    "smtp://HOST:PORT or smtps://HOST:PORT)",
 	    "main.conf:15: bad starttls 'maybe' (expected yes or no)",
 	    "main.conf:17: neutral_band '1.5' is out of range (0 to 0.99)",
+	    "main.conf:19: bad listen '9464' (expected HOST:PORT, such as "
+	    "127.0.0.1:9464)",
 	    "inc.conf:1: duplicate watch \"A\" (first defined at "
 	    "main.conf:3)",
 	    "inc.conf:3: [poll] is not allowed in an included file (only "
