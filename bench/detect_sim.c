@@ -29,8 +29,8 @@
 #define NCLASS 3
 #define NSIZE 3
 
-static const int sizes[NSIZE] = {20, 50, 200};
-static const char *const class_name[NCLASS] = {"2-20", "20-200", "200-2000"};
+static const int sizes[NSIZE] = { 20, 50, 200 };
+static const char *const class_name[NCLASS] = { "2-20", "20-200", "200-2000" };
 
 static uint64_t rng;
 
@@ -82,15 +82,15 @@ gamma_mean1(double shape)
 			v = 1 + c * x;
 		} while (v <= 0);
 		v = v * v * v;
-		if (log(uniform() + 1e-300) < 0.5 * x * x + d - d * v +
-		    d * log(v))
+		if (log(uniform() + 1e-300) <
+		    0.5 * x * x + d - d * v + d * log(v))
 			return d * v / shape;
 	}
 }
 
 struct watch {
 	double volume; /* mentions per day */
-	double share;  /* negative */
+	double share; /* negative */
 	int class;
 };
 
@@ -104,8 +104,8 @@ traffic(const struct detect_params *p, const struct watch *w, int poisson_only,
 	double mix = 1, news = 1;
 
 	for (int i = 0; i < nb; i++) {
-		double hour = (double)(i % (int)(DAY / p->bucket_ms)) /
-		    per_hour;
+		double hour =
+		    (double)(i % (int)(DAY / p->bucket_ms)) / per_hour;
 		int day = i / (int)(DAY / p->bucket_ms);
 		double rate = per_bucket;
 
@@ -162,7 +162,8 @@ cmp_int64(const void *a, const void *b)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: detect_sim [-w watches] [-s seed] "
+	fprintf(stderr,
+	    "usage: detect_sim [-w watches] [-s seed] "
 	    "[-p p_value] [-m min_count] [-r min_ratio] [-h cusum_h] "
 	    "[-k cusum_k] [-P]\n");
 	exit(2);
@@ -179,20 +180,37 @@ main(int argc, char **argv)
 	detect_params_default(&p);
 	while ((c = getopt(argc, argv, "w:s:p:m:r:h:k:P")) != -1) {
 		switch (c) {
-		case 'w': nwatch = atoi(optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 10); break;
-		case 'p': p.p_value = atof(optarg); break;
-		case 'm': p.min_count = atoi(optarg); break;
-		case 'r': p.min_ratio = atof(optarg); break;
-		case 'h': p.cusum_h = atof(optarg); break;
-		case 'k': p.cusum_k = atof(optarg); break;
-		case 'P': poisson_only = 1; break;
-		default: usage();
+		case 'w':
+			nwatch = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 10);
+			break;
+		case 'p':
+			p.p_value = atof(optarg);
+			break;
+		case 'm':
+			p.min_count = atoi(optarg);
+			break;
+		case 'r':
+			p.min_ratio = atof(optarg);
+			break;
+		case 'h':
+			p.cusum_h = atof(optarg);
+			break;
+		case 'k':
+			p.cusum_k = atof(optarg);
+			break;
+		case 'P':
+			poisson_only = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (nwatch < 1 || detect_params_check(&p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "detect_sim: %s\n",
-		    nwatch < 1 ? "bad -w" : err);
+		fprintf(
+		    stderr, "detect_sim: %s\n", nwatch < 1 ? "bad -w" : err);
 		return 2;
 	}
 
@@ -202,11 +220,11 @@ main(int argc, char **argv)
 	int *neg = calloc((size_t)nb + follow, sizeof(int));
 	int *tot = calloc((size_t)nb + follow, sizeof(int));
 	int64_t *delays = calloc((size_t)nwatch, sizeof(int64_t) * NSIZE);
-	int nwatches[NCLASS] = {0}, fa[NCLASS][4] = {{0}}, cold_fa = 0;
-	int found[NSIZE] = {0}, nfound[NSIZE] = {0}, tried[NSIZE] = {0};
-	double expected_fa[NCLASS] = {0};
-	struct detect_track *t = malloc(sizeof(*t)), *snap = malloc(
-	    sizeof(*t)), *x = malloc(sizeof(*t));
+	int nwatches[NCLASS] = { 0 }, fa[NCLASS][4] = { { 0 } }, cold_fa = 0;
+	int found[NSIZE] = { 0 }, nfound[NSIZE] = { 0 }, tried[NSIZE] = { 0 };
+	double expected_fa[NCLASS] = { 0 };
+	struct detect_track *t = malloc(sizeof(*t)), *snap = malloc(sizeof(*t)),
+	                    *x = malloc(sizeof(*t));
 	struct detect_info info;
 
 	if (!neg || !tot || !delays || !t || !snap || !x) {
@@ -222,8 +240,8 @@ main(int argc, char **argv)
 		wt.share = 0.05 + 0.2 * uniform();
 		wt.class = wt.volume < 20 ? 0 : wt.volume < 200 ? 1 : 2;
 		nwatches[wt.class]++;
-		expected_fa[wt.class] += theory(&p,
-		    wt.volume * wt.share * p.bucket_ms / DAY);
+		expected_fa[wt.class] +=
+		    theory(&p, wt.volume * wt.share * p.bucket_ms / DAY);
 		traffic(&p, &wt, poisson_only, nb + follow, neg, tot);
 		/* The crisis: somewhere in the measured month. */
 		at = LEARN_DAYS * per_day +
@@ -235,8 +253,8 @@ main(int argc, char **argv)
 
 			if (i == at)
 				*snap = *t;
-			ev = detect_step(&p, t, T0 + i * p.bucket_ms, neg[i],
-			    tot[i], &info);
+			ev = detect_step(
+			    &p, t, T0 + i * p.bucket_ms, neg[i], tot[i], &info);
 			if (ev != DETECT_FIRED)
 				continue;
 			if (i < per_day)
@@ -248,7 +266,7 @@ main(int argc, char **argv)
 		}
 
 		for (int s = 0; s < NSIZE; s++) {
-			int extra[12] = {0};
+			int extra[12] = { 0 };
 
 			delays[(size_t)w * NSIZE + s] = INT64_MAX;
 			if (snap->state != DETECT_OK)
@@ -258,18 +276,22 @@ main(int argc, char **argv)
 				extra[(int)(uniform() * 12)]++;
 			*x = *snap;
 			for (int i = 0; i < follow; i++) {
-				int add = i * p.bucket_ms < HOUR ?
-				    extra[i * 12 * p.bucket_ms / HOUR] : 0;
+				int add = i * p.bucket_ms < HOUR
+				    ? extra[i * 12 * p.bucket_ms / HOUR]
+				    : 0;
 
 				/* Several buckets share one twelfth of the
 				 * hour when buckets are short. */
 				if (add && p.bucket_ms < 5 * MIN)
-					add = (i % (int)(5 * MIN / p.bucket_ms)
-					    == 0) ? add : 0;
-				if (detect_step(&p, x, T0 + (at + i) *
-				    p.bucket_ms, neg[at + i] + add,
-				    tot[at + i] + add, &info) ==
-				    DETECT_FIRED) {
+					add =
+					    (i % (int)(5 * MIN / p.bucket_ms) ==
+					        0)
+					    ? add
+					    : 0;
+				if (detect_step(&p, x,
+				        T0 + (at + i) * p.bucket_ms,
+				        neg[at + i] + add, tot[at + i] + add,
+				        &info) == DETECT_FIRED) {
 					delays[(size_t)w * NSIZE + s] =
 					    (int64_t)(i + 1) * p.bucket_ms;
 					found[s]++;
@@ -283,13 +305,13 @@ main(int argc, char **argv)
 	    poisson_only ? "constant Poisson" : "modelled",
 	    (unsigned long long)seed);
 	printf("params: p_value %g, min_count %d, min_ratio %g, "
-	    "cusum_k %g, cusum_h %g\n\n", p.p_value, p.min_count,
-	    p.min_ratio, p.cusum_k, p.cusum_h);
-	printf("False incidents per watch-month (days %d-%d)\n",
-	    LEARN_DAYS + 1, LEARN_DAYS + MONTH_DAYS);
+	       "cusum_k %g, cusum_h %g\n\n",
+	    p.p_value, p.min_count, p.min_ratio, p.cusum_k, p.cusum_h);
+	printf("False incidents per watch-month (days %d-%d)\n", LEARN_DAYS + 1,
+	    LEARN_DAYS + MONTH_DAYS);
 	printf("%-14s %7s %8s %8s %8s %8s %12s\n", "mentions/day", "watches",
 	    "total", "poisson", "cusum", "cold", "poisson-theory");
-	int all = 0, allfa[4] = {0};
+	int all = 0, allfa[4] = { 0 };
 	double allexp = 0;
 	for (int k = 0; k < NCLASS; k++) {
 		double n = nwatches[k] ? nwatches[k] : 1;
@@ -305,8 +327,8 @@ main(int argc, char **argv)
 	}
 	printf("%-14s %7d %8.3f %8.3f %8.3f %8.3f %12.3f\n", "all", all,
 	    (double)allfa[0] / all, (double)allfa[REASON_POISSON] / all,
-	    (double)allfa[REASON_CUSUM] / all,
-	    (double)allfa[REASON_COLD] / all, allexp / all);
+	    (double)allfa[REASON_CUSUM] / all, (double)allfa[REASON_COLD] / all,
+	    allexp / all);
 	printf("Incidents on the first day (cold start): %.3f per watch\n\n",
 	    (double)cold_fa / all);
 
@@ -330,8 +352,7 @@ main(int argc, char **argv)
 			printf("%-6d %7d %8.1f%% %12.0f %12.0f\n", sizes[s],
 			    tried[s], 100.0 * found[s] / tried[s],
 			    d[nfound[s] / 2] / (double)MIN,
-			    d[(nfound[s] * 95 + 99) / 100 - 1] /
-			    (double)MIN);
+			    d[(nfound[s] * 95 + 99) / 100 - 1] / (double)MIN);
 		free(d);
 	}
 	free(neg);

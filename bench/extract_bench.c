@@ -109,8 +109,9 @@ forum_page(int nposts, size_t *len)
 	struct buf b;
 
 	buf_init(&b);
-	buf_puts(&b, "<!DOCTYPE html><html lang=\"fr\"><head><meta "
-	             "charset=\"utf-8\"><title>Sujet</title></head><body>");
+	buf_puts(&b,
+	    "<!DOCTYPE html><html lang=\"fr\"><head><meta "
+	    "charset=\"utf-8\"><title>Sujet</title></head><body>");
 	for (int i = 0; i < nposts; i++)
 		buf_printf(&b,
 		    "<div id=\"p%d\" class=\"post has-profile bg%d\"><div "
@@ -131,9 +132,10 @@ forum_page(int nposts, size_t *len)
 		    "Lyon</div></div></div></div>\n",
 		    i, i % 2 + 1, i % 97, i % 97, i, i, i % 97, i % 60,
 		    (i + 96) % 97);
-	buf_puts(&b, "<div class=\"pagination\"><ul><li class=\"arrow "
-	             "next\"><a href=\"./viewtopic.php?t=1&amp;start=50\">"
-	             "Suivante</a></li></ul></div></body></html>");
+	buf_puts(&b,
+	    "<div class=\"pagination\"><ul><li class=\"arrow "
+	    "next\"><a href=\"./viewtopic.php?t=1&amp;start=50\">"
+	    "Suivante</a></li></ul></div></body></html>");
 	*len = b.len;
 	return buf_release(&b);
 }
@@ -143,8 +145,8 @@ bench(const char *label, const char *preset, const char *data, size_t len,
     double secs)
 {
 	const struct extract_rules *r = extract_preset(preset);
-	struct extract_input in = {data, len, "https://forum.example/t/1",
-	                           NULL, 1736942400};
+	struct extract_input in = { data, len, "https://forum.example/t/1",
+		NULL, 1736942400 };
 	char err[256];
 	size_t pages = 0, items = 0;
 	size_t page_peak = 0;
@@ -172,8 +174,7 @@ bench(const char *label, const char *preset, const char *data, size_t len,
 	double el = (double)(t - t0) / 1000.0;
 	printf("%-28s %-10s %9zu %6zu %10.0f %8.1f %10.0f\n", label, preset,
 	    len, items, (double)pages / el,
-	    (double)pages * (double)len / el / 1e6,
-	    (double)page_peak / 1024.0);
+	    (double)pages * (double)len / el / 1e6, (double)page_peak / 1024.0);
 }
 
 int
@@ -182,33 +183,34 @@ main(int argc, char **argv)
 	static const struct {
 		const char *file, *preset;
 	} fixtures[] = {
-	    {"phpbb-topic.html", "phpbb"},
-	    {"discourse-topic.html", "discourse"},
-	    {"discourse-latest.html", "discourse"},
-	    {"xenforo-thread.html", "xenforo"},
-	    {"wordpress-home.html", "wordpress"},
+		{ "phpbb-topic.html", "phpbb" },
+		{ "discourse-topic.html", "discourse" },
+		{ "discourse-latest.html", "discourse" },
+		{ "xenforo-thread.html", "xenforo" },
+		{ "wordpress-home.html", "wordpress" },
 	};
 	double secs = argc > 2 ? atof(argv[2]) : 2.0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: extract_bench FIXTURES_DIR [seconds]\n");
+		fprintf(
+		    stderr, "usage: extract_bench FIXTURES_DIR [seconds]\n");
 		return 2;
 	}
-	if (xmlMemSetup(count_free, count_malloc, count_realloc,
-	        count_strdup) != 0) {
+	if (xmlMemSetup(
+	        count_free, count_malloc, count_realloc, count_strdup) != 0) {
 		fprintf(stderr, "xmlMemSetup failed\n");
 		return 1;
 	}
 	feed_global_init();
-	printf("%-28s %-10s %9s %6s %10s %8s %10s\n", "page", "preset",
-	    "bytes", "items", "pages/s", "MB/s", "peak KiB");
+	printf("%-28s %-10s %9s %6s %10s %8s %10s\n", "page", "preset", "bytes",
+	    "items", "pages/s", "MB/s", "peak KiB");
 	for (size_t i = 0; i < ARRAY_LEN(fixtures); i++) {
 		size_t len;
 		char *data = slurp(argv[1], fixtures[i].file, &len);
 		bench(fixtures[i].file, fixtures[i].preset, data, len, secs);
 		free(data);
 	}
-	static const int sizes[] = {50, 500, 1000};
+	static const int sizes[] = { 50, 500, 1000 };
 	for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
 		char label[64];
 		size_t len;

@@ -31,37 +31,164 @@ rnd(uint32_t n)
 #define PICK(a) ((a)[rnd(ARRAY_LEN(a))])
 
 static const char *const syl[] = {
-	"ac", "me", "glo", "bex", "ini", "tech", "vel", "tron", "nor", "dis",
-	"ka", "zor", "lum", "ix", "pha", "ra", "sol", "vi", "ta", "qu", "ber",
-	"tel", "mo", "za", "rik", "on", "da", "cy", "ber", "dyn", "é", "lo",
+	"ac",
+	"me",
+	"glo",
+	"bex",
+	"ini",
+	"tech",
+	"vel",
+	"tron",
+	"nor",
+	"dis",
+	"ka",
+	"zor",
+	"lum",
+	"ix",
+	"pha",
+	"ra",
+	"sol",
+	"vi",
+	"ta",
+	"qu",
+	"ber",
+	"tel",
+	"mo",
+	"za",
+	"rik",
+	"on",
+	"da",
+	"cy",
+	"ber",
+	"dyn",
+	"é",
+	"lo",
 };
 
 static const char *const first[] = {
-	"Jean", "Marie", "Pierre", "Sophie", "John", "Emma", "Olivier",
-	"Claire", "David", "Laura", "Hélène", "Michael", "Sarah", "Luc",
+	"Jean",
+	"Marie",
+	"Pierre",
+	"Sophie",
+	"John",
+	"Emma",
+	"Olivier",
+	"Claire",
+	"David",
+	"Laura",
+	"Hélène",
+	"Michael",
+	"Sarah",
+	"Luc",
 };
 
 static const char *const last[] = {
-	"Martin", "Bernard", "Dubois", "Smith", "Johnson", "Lefèvre",
-	"Moreau", "Brown", "Garcia", "Rousseau", "Taylor", "Fontaine",
+	"Martin",
+	"Bernard",
+	"Dubois",
+	"Smith",
+	"Johnson",
+	"Lefèvre",
+	"Moreau",
+	"Brown",
+	"Garcia",
+	"Rousseau",
+	"Taylor",
+	"Fontaine",
 };
 
 static const char *const complaint[] = {
-	"arnaque", "panne", "remboursement", "retard", "déçu", "nul",
-	"scandale", "scam", "broken", "refund", "outage", "bug", "hack",
-	"fuite", "plainte", "lawsuit", "rappel", "recall", "honte",
+	"arnaque",
+	"panne",
+	"remboursement",
+	"retard",
+	"déçu",
+	"nul",
+	"scandale",
+	"scam",
+	"broken",
+	"refund",
+	"outage",
+	"bug",
+	"hack",
+	"fuite",
+	"plainte",
+	"lawsuit",
+	"rappel",
+	"recall",
+	"honte",
 };
 
 static const char *const filler[] = {
-	"le", "la", "les", "de", "des", "un", "une", "et", "est", "pour",
-	"avec", "dans", "sur", "pas", "plus", "très", "mais", "nous", "vous",
-	"the", "a", "of", "and", "to", "in", "is", "for", "with", "on", "not",
-	"this", "that", "it", "was", "service", "client", "produit",
-	"commande", "livraison", "magasin", "prix", "nouveau", "année",
-	"aujourd'hui", "l'entreprise", "customer", "order", "store", "new",
-	"price", "today", "company", "market", "update", "release", "week",
-	"semaine", "marché", "résultats", "trimestre", "croissance", "users",
-	"app", "application", "version", "réseau", "network", "phone", "été",
+	"le",
+	"la",
+	"les",
+	"de",
+	"des",
+	"un",
+	"une",
+	"et",
+	"est",
+	"pour",
+	"avec",
+	"dans",
+	"sur",
+	"pas",
+	"plus",
+	"très",
+	"mais",
+	"nous",
+	"vous",
+	"the",
+	"a",
+	"of",
+	"and",
+	"to",
+	"in",
+	"is",
+	"for",
+	"with",
+	"on",
+	"not",
+	"this",
+	"that",
+	"it",
+	"was",
+	"service",
+	"client",
+	"produit",
+	"commande",
+	"livraison",
+	"magasin",
+	"prix",
+	"nouveau",
+	"année",
+	"aujourd'hui",
+	"l'entreprise",
+	"customer",
+	"order",
+	"store",
+	"new",
+	"price",
+	"today",
+	"company",
+	"market",
+	"update",
+	"release",
+	"week",
+	"semaine",
+	"marché",
+	"résultats",
+	"trimestre",
+	"croissance",
+	"users",
+	"app",
+	"application",
+	"version",
+	"réseau",
+	"network",
+	"phone",
+	"été",
 };
 
 static char *brands[MAX_WATCHES];
@@ -88,24 +215,25 @@ make_query(size_t i)
 	switch (rnd(8)) {
 	case 0:
 		return xasprintf("%s AND (arnaque* OR panne OR \"service "
-				 "client\" OR scam OR broken OR rembours*)",
+		                 "client\" OR scam OR broken OR rembours*)",
 		    b);
 	case 1:
 		return xasprintf("\"%s %s\" OR (%s NEAR/3 (pdg OR ceo OR "
-				 "\"directeur général\"))",
+		                 "\"directeur général\"))",
 		    PICK(first), PICK(last), b);
 	case 2:
-		return xasprintf("%s NOT (promo OR soldes OR \"code promo\")", b);
+		return xasprintf(
+		    "%s NOT (promo OR soldes OR \"code promo\")", b);
 	case 3:
 		return xasprintf("title:%s OR #%s OR @%s", b, b, b);
 	case 4:
-		return xasprintf("(%s OR %s) NEAR/5 (bug* OR panne OR outage)",
-		    b, o);
+		return xasprintf(
+		    "(%s OR %s) NEAR/5 (bug* OR panne OR outage)", b, o);
 	case 5:
 		return xasprintf("%s AND %s NOT site:%s.com", b, o, b);
 	case 6:
-		return xasprintf("\"%s %s*\" lang:fr", b,
-		    rnd(2) ? "rembours" : "factur");
+		return xasprintf(
+		    "\"%s %s*\" lang:fr", b, rnd(2) ? "rembours" : "factur");
 	default:
 		return xasprintf("%s OR \"%s pro\"", b, b);
 	}
@@ -114,8 +242,8 @@ make_query(size_t i)
 static void
 make_item(struct buf *title, struct buf *text)
 {
-	static const char *const punct[] = {" ", " ", " ", " ", ", ", ". ",
-		"! ", " (", ") "};
+	static const char *const punct[] = { " ", " ", " ", " ", ", ", ". ",
+		"! ", " (", ") " };
 	uint32_t n, i;
 
 	buf_init(title);
@@ -154,8 +282,8 @@ measure(const struct matcher *m, const struct item *items, size_t nitems,
     int naive, double *mbps, double *hits_per_item)
 {
 	struct match_result res;
-	struct match_doc doc = {NULL, NULL, "Jean Dupont",
-	    "https://www.example.com/article", "fr"};
+	struct match_doc doc = { NULL, NULL, "Jean Dupont",
+		"https://www.example.com/article", "fr" };
 	double t0 = now(), t;
 	size_t done = 0, bytes = 0, hits = 0;
 
@@ -166,7 +294,7 @@ measure(const struct matcher *m, const struct item *items, size_t nitems,
 		doc.title = it->title.data;
 		doc.text = it->text.data;
 		hits += naive ? matcher_match_naive(m, &doc, &res)
-			       : matcher_match(m, &doc, &res);
+		              : matcher_match(m, &doc, &res);
 		bytes += it->title.len + it->text.len;
 		done++;
 		t = now() - t0;
@@ -180,7 +308,7 @@ measure(const struct matcher *m, const struct item *items, size_t nitems,
 int
 main(int argc, char **argv)
 {
-	static const size_t sizes[] = {10, 100, 1000, 10000};
+	static const size_t sizes[] = { 10, 100, 1000, 10000 };
 	size_t nitems = argc > 1 ? strtoul(argv[1], NULL, 10) : 5000;
 	struct item *items;
 	struct matcher *m;
@@ -213,8 +341,7 @@ main(int argc, char **argv)
 		}
 		matcher_build(m);
 		ips = measure(m, items, nitems, 0, &mbps, &hits);
-		printf("%8zu %12.0f %8.1f %10.3f", sizes[s], ips, mbps,
-		    hits);
+		printf("%8zu %12.0f %8.1f %10.3f", sizes[s], ips, mbps, hits);
 		if (sizes[s] <= 1000) {
 			nips = measure(m, items, nitems, 1, &nmbps, &nhits);
 			printf(" %14.0f %8.1f %9.1fx", nips, nmbps, ips / nips);

@@ -40,7 +40,7 @@ main(int argc, char **argv)
 {
 	json_error_t err;
 	json_t *j, *top, *series;
-	struct alert a = {0};
+	struct alert a = { 0 };
 	struct alert_mention *m;
 	const char **to, **terms;
 	int *hours;
@@ -48,8 +48,9 @@ main(int argc, char **argv)
 	char *out = NULL, sig[ALERT_SIGN_LEN];
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: alert_dump FILE "
-		                "email|webhook|slack|signature\n");
+		fprintf(stderr,
+		    "usage: alert_dump FILE "
+		    "email|webhook|slack|signature\n");
 		return 2;
 	}
 	if ((j = json_load_file(argv[1], 0, &err)) == NULL) {

@@ -20,43 +20,43 @@
 #define BOUNDARY "=_vigie-alternative"
 
 static const struct alert_mention mentions[] = {
-    {"x\r\nBcc: evil@example.com", "Daily News",
-     "https://news.example.com/a?x=1&y=2", -0.87},
-    {"<script>alert(1)</script> & co", "Blog <b>", "javascript:alert(1)", -0.5},
-    {"Pipe | link", "Feed", "https://ok.example/a|b>c", -0.4},
+	{ "x\r\nBcc: evil@example.com", "Daily News",
+	    "https://news.example.com/a?x=1&y=2", -0.87 },
+	{ "<script>alert(1)</script> & co", "Blog <b>", "javascript:alert(1)",
+	    -0.5 },
+	{ "Pipe | link", "Feed", "https://ok.example/a|b>c", -0.4 },
 };
-static const char *const terms[] = {"acme", "<i>recall</i>"};
-static const int series[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,
-                             9,  10, 11, 12, 13, 14, 15, 16, 17,
-                             18, 19, 20, 21, 22, 23, 24, 25};
-static const char *const to[] = {"ops@example.com",
-                                 "Comms Team <comms@example.com>"};
+static const char *const terms[] = { "acme", "<i>recall</i>" };
+static const int series[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25 };
+static const char *const to[] = { "ops@example.com",
+	"Comms Team <comms@example.com>" };
 
 static struct alert
 spike(const char *name, const char *lang, const char *state)
 {
 	struct alert a = {
-	    .event_id = "spike-acme-1",
-	    .kind = "spike",
-	    .state = state,
-	    .severity = "critical",
-	    .subject = name,
-	    .lang = lang,
-	    .at_ms = T_AT,
-	    .started_ms = T_AT - 3600000,
-	    .window_count = 42,
-	    .window_total = 120,
-	    .expected = 3.5,
-	    .ratio = 12,
-	    .p = 2.5e-5,
-	    .reason = "poisson",
-	    .window_ms = 3600000,
-	    .top = mentions,
-	    .ntop = 3,
-	    .terms = terms,
-	    .nterms = 2,
-	    .series = series,
-	    .nseries = 26,
+		.event_id = "spike-acme-1",
+		.kind = "spike",
+		.state = state,
+		.severity = "critical",
+		.subject = name,
+		.lang = lang,
+		.at_ms = T_AT,
+		.started_ms = T_AT - 3600000,
+		.window_count = 42,
+		.window_total = 120,
+		.expected = 3.5,
+		.ratio = 12,
+		.p = 2.5e-5,
+		.reason = "poisson",
+		.window_ms = 3600000,
+		.top = mentions,
+		.ntop = 3,
+		.terms = terms,
+		.nterms = 2,
+		.series = series,
+		.nseries = 26,
 	};
 	return a;
 }
@@ -64,8 +64,8 @@ spike(const char *name, const char *lang, const char *state)
 static char *
 email(const struct alert *a)
 {
-	char *m = alert_email(a, "Vigie <alerts@vigie.example>", to, 2,
-	                      "vigie.example");
+	char *m = alert_email(
+	    a, "Vigie <alerts@vigie.example>", to, 2, "vigie.example");
 
 	assert_non_null(m);
 	return m;
@@ -122,7 +122,7 @@ assert_header_lines(const char *h, size_t width)
 			assert_true(lines > 0); /* a continuation */
 		} else {
 			while ((*c >= 'A' && *c <= 'Z') ||
-			       (*c >= 'a' && *c <= 'z') || *c == '-')
+			    (*c >= 'a' && *c <= 'z') || *c == '-')
 				c++;
 			assert_true(c > l && c[0] == ':' && c[1] == ' ');
 		}
@@ -174,8 +174,9 @@ test_subject_ascii(void **state)
 
 	(void)state;
 	/* Only the dash needs encoding; the words stay readable. */
-	assert_non_null(strstr(s, "[vigie] CRITICAL: spike of negative "
-	                          "mentions =?UTF-8?B?4oCU?= Acme"));
+	assert_non_null(strstr(s,
+	    "[vigie] CRITICAL: spike of negative "
+	    "mentions =?UTF-8?B?4oCU?= Acme"));
 	free(s);
 	free(h);
 	free(m);
@@ -190,7 +191,7 @@ test_subject_utf8_folded(void **state)
 	          "Grand Lyon M\xc3\xa9tropole \xf0\x9f\x94\xa5 "
 	          "Vraiment_un_tr\xc3\xa8s_long_mot_sans_espace_qui"
 	          "_d\xc3\xa9passe_la_largeur_d_une_ligne",
-	          "fr", "firing");
+	        "fr", "firing");
 	char *m = email(&a), *h = headers(m), *s = header(h, "Subject");
 
 	(void)state;
@@ -209,9 +210,9 @@ test_subject_utf8_folded(void **state)
 static void
 test_header_injection(void **state)
 {
-	static const char *const names[] = {
-	    "From",       "To",           "Subject",        "Date",
-	    "Message-ID", "MIME-Version", "Auto-Submitted", "Content-Type"};
+	static const char *const names[] = { "From", "To", "Subject", "Date",
+		"Message-ID", "MIME-Version", "Auto-Submitted",
+		"Content-Type" };
 	struct alert a =
 	    spike("Acme\r\nBcc: evil@example.com\r\n\r\nbody", "en", "firing");
 	char *m, *h;
@@ -229,7 +230,7 @@ test_header_injection(void **state)
 		int known = 0;
 		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 			known |= strncmp(l, names[i], strlen(names[i])) == 0 &&
-			         l[strlen(names[i])] == ':';
+			    l[strlen(names[i])] == ':';
 		assert_true(known);
 	}
 	assert_int_equal(count, 8);
@@ -244,8 +245,8 @@ static void
 test_bad_addresses(void **state)
 {
 	struct alert a = spike("Acme", "en", "firing");
-	const char *bad_to[] = {"ops@example.com\r\nBcc: evil@example.com"};
-	const char *bad_to2[] = {"a@b.example>, <c@d.example"};
+	const char *bad_to[] = { "ops@example.com\r\nBcc: evil@example.com" };
+	const char *bad_to2[] = { "a@b.example>, <c@d.example" };
 
 	(void)state;
 	assert_null(alert_email(&a, "x@y.example\r\nBcc: e@v.il", to, 2, "d"));
@@ -263,20 +264,23 @@ test_mime_structure(void **state)
 	int boundaries = 0;
 
 	(void)state;
-	assert_string_equal(ct,
-	                    "multipart/alternative; boundary=\"" BOUNDARY "\"");
+	assert_string_equal(
+	    ct, "multipart/alternative; boundary=\"" BOUNDARY "\"");
 	assert_non_null(strstr(h, "MIME-Version: 1.0\r\n"));
 	assert_non_null(strstr(h, "Date: Tue, 04 Jun 2024 12:00:00 +0000\r\n"));
 	assert_non_null(
 	    strstr(h, "Message-ID: <spike-acme-1@vigie.example>\r\n"));
-	assert_non_null(strstr(h, "To: ops@example.com, Comms Team "
-	                          "<comms@example.com>\r\n"));
-	assert_non_null(strstr(body, "Content-Type: text/plain; charset=utf-8"
-	                             "\r\nContent-Transfer-Encoding: "
-	                             "quoted-printable\r\n"));
-	assert_non_null(strstr(body, "Content-Type: text/html; charset=utf-8"
-	                             "\r\nContent-Transfer-Encoding: "
-	                             "quoted-printable\r\n"));
+	assert_non_null(strstr(h,
+	    "To: ops@example.com, Comms Team "
+	    "<comms@example.com>\r\n"));
+	assert_non_null(strstr(body,
+	    "Content-Type: text/plain; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n"));
+	assert_non_null(strstr(body,
+	    "Content-Type: text/html; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n"));
 	/* Lines of at most 76 characters, CRLF only, boundary lines alone. */
 	for (const char *l = body; *l;) {
 		const char *e = strstr(l, "\r\n");
@@ -322,12 +326,14 @@ test_html_escaping(void **state)
 
 	(void)state;
 	assert_null(strstr(html, "<script>"));
-	assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; "
-	                             "&amp; co"));
+	assert_non_null(strstr(html,
+	    "&lt;script&gt;alert(1)&lt;/script&gt; "
+	    "&amp; co"));
 	assert_non_null(strstr(html, "Acme &lt;b&gt;&amp;&lt;/b&gt;"));
 	assert_null(strstr(html, "javascript:"));
-	assert_non_null(strstr(html, "<a href=\"https://news.example.com/"
-	                             "a?x=1&amp;y=2\""));
+	assert_non_null(strstr(html,
+	    "<a href=\"https://news.example.com/"
+	    "a?x=1&amp;y=2\""));
 	assert_non_null(strstr(html, "&lt;i&gt;recall&lt;/i&gt;"));
 	/* The chart: inline heights, no images, SVG nor classes. */
 	assert_non_null(strstr(html, "height:60px;background:#c0392b"));
@@ -354,16 +360,19 @@ test_languages(void **state)
 	char *te = part(me, "text/plain"), *tf = part(mf, "text/plain");
 
 	(void)state;
-	assert_non_null(strstr(te, "[vigie] CRITICAL: spike of negative "
-	                           "mentions \xe2\x80\x94 Acme\n"));
+	assert_non_null(strstr(te,
+	    "[vigie] CRITICAL: spike of negative "
+	    "mentions \xe2\x80\x94 Acme\n"));
 	assert_non_null(strstr(te, "42 negative mentions"));
 	assert_non_null(strstr(te, "about one in 40,000"));
-	assert_non_null(strstr(tf, "[vigie] CRITIQUE : pic de mentions "
-	                           "n\xc3\xa9gatives \xe2\x80\x94 Acme\n"));
+	assert_non_null(strstr(tf,
+	    "[vigie] CRITIQUE : pic de mentions "
+	    "n\xc3\xa9gatives \xe2\x80\x94 Acme\n"));
 	assert_non_null(strstr(tf, "42 mentions n\xc3\xa9gatives"));
 	assert_non_null(strstr(tf, "environ 3,5 \xc3\xa9taient attendues"));
-	assert_non_null(strstr(tf, "une chance sur 40\xc2\xa0"
-	                           "000"));
+	assert_non_null(strstr(tf,
+	    "une chance sur 40\xc2\xa0"
+	    "000"));
 	assert_null(strstr(tf, "negative"));
 	free(te);
 	free(tf);
@@ -380,12 +389,14 @@ test_resolved(void **state)
 	char *te = part(me, "text/plain"), *tf = part(mf, "text/plain");
 
 	(void)state;
-	assert_non_null(strstr(te, "[vigie] resolved: spike of negative "
-	                           "mentions \xe2\x80\x94 Acme\n"));
+	assert_non_null(strstr(te,
+	    "[vigie] resolved: spike of negative "
+	    "mentions \xe2\x80\x94 Acme\n"));
 	assert_non_null(strstr(te, "is over"));
 	assert_null(strstr(te, "CRITICAL"));
-	assert_non_null(strstr(tf, "[vigie] r\xc3\xa9solu : pic de mentions "
-	                           "n\xc3\xa9gatives \xe2\x80\x94 Acme\n"));
+	assert_non_null(strstr(tf,
+	    "[vigie] r\xc3\xa9solu : pic de mentions "
+	    "n\xc3\xa9gatives \xe2\x80\x94 Acme\n"));
 	assert_non_null(strstr(tf, "est termin\xc3\xa9"));
 	free(te);
 	free(tf);
@@ -397,17 +408,17 @@ static void
 test_source_alert(void **state)
 {
 	struct alert a = {
-	    .event_id = "source-1",
-	    .kind = "source",
-	    .state = "firing",
-	    .severity = "warning",
-	    .subject = "Daily News",
-	    .lang = "en",
-	    .at_ms = T_AT,
-	    .started_ms = T_AT - 7200000,
-	    .failures = 5,
-	    .last_error = "HTTP 503\r\nX-Evil: 1",
-	    .url = "https://news.example.com/feed.xml",
+		.event_id = "source-1",
+		.kind = "source",
+		.state = "firing",
+		.severity = "warning",
+		.subject = "Daily News",
+		.lang = "en",
+		.at_ms = T_AT,
+		.started_ms = T_AT - 7200000,
+		.failures = 5,
+		.last_error = "HTTP 503\r\nX-Evil: 1",
+		.url = "https://news.example.com/feed.xml",
 	};
 	char *m = email(&a), *t = part(m, "text/plain");
 	char *w = alert_webhook(&a, WEBHOOK_JSON);
@@ -415,14 +426,14 @@ test_source_alert(void **state)
 
 	(void)state;
 	assert_non_null(strstr(t,
-	                       "[vigie] WARNING: source failing \xe2\x80\x94 "
-	                       "Daily News\n"));
+	    "[vigie] WARNING: source failing \xe2\x80\x94 "
+	    "Daily News\n"));
 	assert_non_null(strstr(t, "failed 5 times in a row"));
 	assert_non_null(strstr(t, "Last error: HTTP 503 X-Evil: 1\n"));
 	assert_non_null(strstr(t, "https://news.example.com/feed.xml"));
 	assert_non_null(j);
-	assert_string_equal(json_string_value(json_object_get(j, "source")),
-	                    "Daily News");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "source")), "Daily News");
 	assert_int_equal(json_integer_value(json_object_get(j, "failures")), 5);
 	assert_null(json_object_get(j, "top_mentions"));
 	json_decref(j);
@@ -444,7 +455,7 @@ test_webhook_json(void **state)
 	for (size_t i = 7; i < sizeof long_title - 1; i += 8)
 		long_title[i] = ' ';
 	long_title[sizeof long_title - 1] = '\0';
-	struct alert_mention m = {long_title, "s", "https://x.example", -1};
+	struct alert_mention m = { long_title, "s", "https://x.example", -1 };
 	a.top = &m;
 	a.ntop = 1;
 	w = alert_webhook(&a, WEBHOOK_JSON);
@@ -452,17 +463,17 @@ test_webhook_json(void **state)
 	j = json_loads(w, 0, NULL);
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
-	assert_string_equal(json_string_value(json_object_get(j, "event_id")),
-	                    "spike-acme-1");
-	assert_string_equal(json_string_value(json_object_get(j, "state")),
-	                    "escalated");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "event_id")), "spike-acme-1");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "state")), "escalated");
 	assert_string_equal(json_string_value(json_object_get(j, "at")),
-	                    "2024-06-04T12:00:00Z");
+	    "2024-06-04T12:00:00Z");
 	assert_int_equal(
 	    json_integer_value(json_object_get(j, "window_seconds")), 3600);
 	/* Invalid UTF-8 became U+FFFD: jansson would refuse it otherwise. */
 	assert_string_equal(json_string_value(json_object_get(j, "watch")),
-	                    "Acme \xef\xbf\xbd\xef\xbf\xbd bad");
+	    "Acme \xef\xbf\xbd\xef\xbf\xbd bad");
 	/* The last 24 of 26 hours, the current one last. */
 	s = json_object_get(j, "series");
 	assert_int_equal(json_array_size(s), 24);
@@ -487,20 +498,22 @@ test_slack(void **state)
 
 	(void)state;
 	assert_non_null(j);
-	assert_string_equal(
-	    json_string_value(json_object_get(j, "text")),
+	assert_string_equal(json_string_value(json_object_get(j, "text")),
 	    "[vigie] CRITICAL: spike of negative mentions \xe2\x80\x94 "
 	    "A&amp;B &lt;Corp&gt;");
 	assert_true(json_array_size(json_object_get(j, "blocks")) >= 3);
 	all = json_dumps(j, 0);
-	assert_non_null(strstr(all, "&lt;script&gt;alert(1)&lt;/script&gt; "
-	                            "&amp; co"));
+	assert_non_null(strstr(all,
+	    "&lt;script&gt;alert(1)&lt;/script&gt; "
+	    "&amp; co"));
 	assert_null(strstr(all, "<script>"));
 	assert_null(strstr(all, "<javascript:"));
-	assert_non_null(strstr(all, "<https://ok.example/a%7Cb&gt;c|Pipe | "
-	                            "link>"));
-	assert_non_null(strstr(all, "<https://news.example.com/a?x=1&amp;y=2|"
-	                            "x Bcc: evil@example.com>"));
+	assert_non_null(strstr(all,
+	    "<https://ok.example/a%7Cb&gt;c|Pipe | "
+	    "link>"));
+	assert_non_null(strstr(all,
+	    "<https://news.example.com/a?x=1&amp;y=2|"
+	    "x Bcc: evil@example.com>"));
 	free(all);
 	json_decref(j);
 	free(w);
@@ -517,7 +530,7 @@ test_random_bytes(void **state)
 	(void)state;
 	for (int round = 0; round < 300; round++) {
 		struct alert a = spike(name, round % 2 ? "fr" : "en", "firing");
-		struct alert_mention m = {title, name, title, -0.5};
+		struct alert_mention m = { title, name, title, -0.5 };
 		size_t n = round % 300;
 		char *mail, *h, *w;
 		json_t *j;
@@ -562,43 +575,43 @@ test_hmac(void **state)
 	/* RFC 4231 test cases 1 and 2. */
 	memset(k1, 0x0b, sizeof k1);
 	hmac_hex(k1, sizeof k1, "Hi There",
-	         "sha256="
-	         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32"
-	         "cff7");
+	    "sha256="
+	    "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32"
+	    "cff7");
 	hmac_hex("Jefe", 4, "what do ya want for nothing?",
-	         "sha256="
-	         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec"
-	         "3843");
+	    "sha256="
+	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec"
+	    "3843");
 	/* GitHub's documented X-Hub-Signature-256 example. */
 	hmac_hex("It's a Secret to Everybody", 26, "Hello, World!",
-	         "sha256="
-	         "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b04"
-	         "3e17");
+	    "sha256="
+	    "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b04"
+	    "3e17");
 	/* An empty key is a key, not "the previous one". */
 	hmac_hex("", 0, "",
-	         "sha256="
-	         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292"
-	         "c5ad");
+	    "sha256="
+	    "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292"
+	    "c5ad");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_subject_ascii),
-	    cmocka_unit_test(test_subject_utf8_folded),
-	    cmocka_unit_test(test_header_injection),
-	    cmocka_unit_test(test_bad_addresses),
-	    cmocka_unit_test(test_mime_structure),
-	    cmocka_unit_test(test_message_id_stable),
-	    cmocka_unit_test(test_html_escaping),
-	    cmocka_unit_test(test_languages),
-	    cmocka_unit_test(test_resolved),
-	    cmocka_unit_test(test_source_alert),
-	    cmocka_unit_test(test_webhook_json),
-	    cmocka_unit_test(test_slack),
-	    cmocka_unit_test(test_random_bytes),
-	    cmocka_unit_test(test_hmac),
+		cmocka_unit_test(test_subject_ascii),
+		cmocka_unit_test(test_subject_utf8_folded),
+		cmocka_unit_test(test_header_injection),
+		cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_mime_structure),
+		cmocka_unit_test(test_message_id_stable),
+		cmocka_unit_test(test_html_escaping),
+		cmocka_unit_test(test_languages),
+		cmocka_unit_test(test_resolved),
+		cmocka_unit_test(test_source_alert),
+		cmocka_unit_test(test_webhook_json),
+		cmocka_unit_test(test_slack),
+		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_hmac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

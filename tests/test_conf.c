@@ -28,12 +28,27 @@ test_durations(void **state)
 		const char *s;
 		int64_t ms;
 	} good[] = {
-	    {"30s", 30 * SEC}, {"15m", 15 * MIN}, {"2h", 120 * MIN},
-	    {"1d", 1440 * MIN}, {"500ms", 500}, {"90", 90 * SEC}, {"0", 0},
+		{ "30s", 30 * SEC },
+		{ "15m", 15 * MIN },
+		{ "2h", 120 * MIN },
+		{ "1d", 1440 * MIN },
+		{ "500ms", 500 },
+		{ "90", 90 * SEC },
+		{ "0", 0 },
 	};
 	static const char *const bad[] = {
-	    "", "s", "15M", "1w", "1.5h", "-5s", "+5s", " 5s", "5 s", "5ss",
-	    "99999999999999999999", "9223372036854775807s",
+		"",
+		"s",
+		"15M",
+		"1w",
+		"1.5h",
+		"-5s",
+		"+5s",
+		" 5s",
+		"5 s",
+		"5ss",
+		"99999999999999999999",
+		"9223372036854775807s",
 	};
 	int64_t ms;
 
@@ -53,13 +68,22 @@ test_sizes(void **state)
 		const char *s;
 		int64_t bytes;
 	} good[] = {
-	    {"512k", 512 * 1024}, {"512K", 512 * 1024},
-	    {"10M", 10 * 1024 * 1024}, {"1G", 1024 * 1024 * 1024},
-	    {"1g", 1024 * 1024 * 1024}, {"4096", 4096},
+		{ "512k", 512 * 1024 },
+		{ "512K", 512 * 1024 },
+		{ "10M", 10 * 1024 * 1024 },
+		{ "1G", 1024 * 1024 * 1024 },
+		{ "1g", 1024 * 1024 * 1024 },
+		{ "4096", 4096 },
 	};
 	static const char *const bad[] = {
-	    "", "k", "10X", "10MB", "1.5M", "-1k", "10 M",
-	    "9223372036854775807G",
+		"",
+		"k",
+		"10X",
+		"10MB",
+		"1.5M",
+		"-1k",
+		"10 M",
+		"9223372036854775807G",
 	};
 	int64_t n;
 
@@ -87,7 +111,7 @@ assert_source(const struct conf *c, const char *name, const char *url,
 static void
 test_full(void **state)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c = conf_load(DIR "good.conf", &d);
 	const struct conf_source *s;
 
@@ -119,8 +143,8 @@ test_full(void **state)
 	assert_int_equal(s->interval_ms, 20 * MIN);
 	assert_null(s->lang);
 	assert_null(s->tags);
-	assert_source(c, "Example (2)", "https://example.com/other",
-	    DIR "good.conf", 26);
+	assert_source(
+	    c, "Example (2)", "https://example.com/other", DIR "good.conf", 26);
 
 	/* From the OPML file: nested folders, the name clashes numbered, the
 	 * URL already configured and the one listed twice skipped, the
@@ -133,8 +157,8 @@ test_full(void **state)
 	    "https://untitled.example.com/rss", DIR "feeds.opml", 12);
 	assert_source(c, "Example (4)", "https://third.example/feed",
 	    DIR "feeds.opml", 13);
-	assert_int_equal(conf_find_source(c, "Example (4)")->interval_ms,
-	    20 * MIN);
+	assert_int_equal(
+	    conf_find_source(c, "Example (4)")->interval_ms, 20 * MIN);
 	assert_null(conf_find_source(c, "Le Monde again"));
 	assert_null(conf_find_source(c, "Twice in the export"));
 	assert_null(conf_find_source(c, "example"));
@@ -144,7 +168,7 @@ test_full(void **state)
 static void
 test_defaults(void **state)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c = conf_load(DIR "minimal.conf", &d);
 
 	(void)state;
@@ -156,7 +180,8 @@ test_defaults(void **state)
 	assert_int_equal(c->poll.max_body, 10 * 1024 * 1024);
 	assert_int_equal(c->poll.concurrency, 64);
 	assert_int_equal(c->poll.per_host, 2);
-	assert_string_equal(c->poll.user_agent, "vigie/" VIGIE_VERSION
+	assert_string_equal(c->poll.user_agent,
+	    "vigie/" VIGIE_VERSION
 	    " (+https://github.com/vigie-monitor/vigie)");
 	assert_null(c->poll.opml);
 	assert_int_equal(c->nsources, 1);
@@ -167,7 +192,7 @@ test_defaults(void **state)
 static void
 assert_diag(const char *path, const char *const *want, size_t nwant)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c = conf_load(path, &d);
 
 	assert_null(c);
@@ -181,45 +206,49 @@ static void
 test_every_error(void **state)
 {
 	static const char *const want[] = {
-	    DIR "bad.conf:2: key 'stray' outside of any section",
-	    DIR "bad.conf:4: interval '5s' is out of range (10s to 30d)",
-	    DIR "bad.conf:5: bad duration 'soon' for timeout (expected a "
-		"number and a unit: ms, s, m, h or d, e.g. 15m)",
-	    DIR "bad.conf:6: bad size '10X' for max_body (expected a number "
+		DIR "bad.conf:2: key 'stray' outside of any section",
+		DIR "bad.conf:4: interval '5s' is out of range (10s to 30d)",
+		DIR "bad.conf:5: bad duration 'soon' for timeout (expected a "
+		    "number and a unit: ms, s, m, h or d, e.g. 15m)",
+		DIR
+		"bad.conf:6: bad size '10X' for max_body (expected a number "
 		"of bytes and an optional unit: k, M or G, e.g. 10M)",
-	    DIR "bad.conf:7: bad number 'lots' for concurrency (expected a "
-		"whole number)",
-	    DIR "bad.conf:8: per_host '0' is out of range (1 to 100)",
-	    DIR "bad.conf:9: unknown key 'colour' in [poll]",
-	    DIR "bad.conf:11: duplicate key 'timeout' in [poll] (first set "
-		"at line 5)",
-	    DIR "bad.conf:12: empty user_agent",
-	    DIR "bad.conf:15: unknown log_level 'loud' (expected err, "
-		"warning, notice, info or debug)",
-	    DIR "bad.conf:17: unknown section [alerts]",
-	    DIR "bad.conf:21: bad url 'ftp://example.com/feed' (expected an "
+		DIR "bad.conf:7: bad number 'lots' for concurrency (expected a "
+		    "whole number)",
+		DIR "bad.conf:8: per_host '0' is out of range (1 to 100)",
+		DIR "bad.conf:9: unknown key 'colour' in [poll]",
+		DIR "bad.conf:11: duplicate key 'timeout' in [poll] (first set "
+		    "at line 5)",
+		DIR "bad.conf:12: empty user_agent",
+		DIR "bad.conf:15: unknown log_level 'loud' (expected err, "
+		    "warning, notice, info or debug)",
+		DIR "bad.conf:17: unknown section [alerts]",
+		DIR
+		"bad.conf:21: bad url 'ftp://example.com/feed' (expected an "
 		"absolute http:// or https:// URL)",
-	    DIR "bad.conf:22: bad duration '1w' for interval (expected a "
-		"number and a unit: ms, s, m, h or d, e.g. 15m)",
-	    DIR "bad.conf:23: bad lang 'fr fr' (expected a language tag such "
+		DIR "bad.conf:22: bad duration '1w' for interval (expected a "
+		    "number and a unit: ms, s, m, h or d, e.g. 15m)",
+		DIR
+		"bad.conf:23: bad lang 'fr fr' (expected a language tag such "
 		"as fr or en-US)",
-	    DIR "bad.conf:25: source \"B\" has no url",
-	    DIR "bad.conf:28: duplicate source \"A\" (first defined at line "
+		DIR "bad.conf:25: source \"B\" has no url",
+		DIR
+		"bad.conf:28: duplicate source \"A\" (first defined at line "
 		"20)",
-	    DIR "bad.conf:31: bad section [source A] (expected [source "
-		"\"NAME\"])",
-	    DIR "bad.conf:32: empty source name in [source \"\"]",
-	    DIR "bad.conf:33: syntax error: expected 'key = value'",
-	    DIR "bad.conf:34: syntax error: no ']' to close the section "
-		"header",
-	    DIR "bad.conf:37: bad url '/relative/feed.xml' (expected an "
-		"absolute http:// or https:// URL)",
-	    DIR "bad.conf:40: interval '40d' is out of range (10s to 30d)",
-	    DIR "bad.conf:43: unknown key 'colour' in [source \"D\"]",
-	    DIR "bad.opml:4: bad url 'gopher://example.com/feed' (expected "
-		"an absolute http:// or https:// URL)",
-	    DIR "bad.opml:5: bad url 'feed.xml' (expected an absolute "
-		"http:// or https:// URL)",
+		DIR "bad.conf:31: bad section [source A] (expected [source "
+		    "\"NAME\"])",
+		DIR "bad.conf:32: empty source name in [source \"\"]",
+		DIR "bad.conf:33: syntax error: expected 'key = value'",
+		DIR "bad.conf:34: syntax error: no ']' to close the section "
+		    "header",
+		DIR "bad.conf:37: bad url '/relative/feed.xml' (expected an "
+		    "absolute http:// or https:// URL)",
+		DIR "bad.conf:40: interval '40d' is out of range (10s to 30d)",
+		DIR "bad.conf:43: unknown key 'colour' in [source \"D\"]",
+		DIR "bad.opml:4: bad url 'gopher://example.com/feed' (expected "
+		    "an absolute http:// or https:// URL)",
+		DIR "bad.opml:5: bad url 'feed.xml' (expected an absolute "
+		    "http:// or https:// URL)",
 	};
 
 	(void)state;
@@ -230,13 +259,13 @@ static void
 test_opml_errors(void **state)
 {
 	static const char *const notopml[] = {
-	    DIR "notopml.xml:2: not an OPML document (root element <rss>, "
-		"expected <opml>)",
+		DIR "notopml.xml:2: not an OPML document (root element <rss>, "
+		    "expected <opml>)",
 	};
 	static const char *const missing[] = {
-	    DIR "missing.opml: cannot read: No such file or directory",
+		DIR "missing.opml: cannot read: No such file or directory",
 	};
-	struct diag d = {0};
+	struct diag d = { 0 };
 
 	(void)state;
 	assert_diag(DIR "notopml.conf", notopml, 1);
@@ -244,8 +273,8 @@ test_opml_errors(void **state)
 	/* The rest of the message is libxml2's own wording. */
 	assert_null(conf_load(DIR "broken.conf", &d));
 	assert_int_equal(d.len, 1);
-	assert_non_null(strstr(d.msgs[0],
-	    DIR "broken.opml:7: not well-formed XML: "));
+	assert_non_null(
+	    strstr(d.msgs[0], DIR "broken.opml:7: not well-formed XML: "));
 	diag_free(&d);
 }
 
@@ -255,7 +284,7 @@ test_opml_errors(void **state)
 static void
 test_opml_entities(void **state)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c = conf_load(DIR "entities.conf", &d);
 
 	(void)state;
@@ -270,10 +299,10 @@ static void
 test_unreadable(void **state)
 {
 	static const char *const missing[] = {
-	    DIR "nonexistent.conf: cannot read: No such file or directory",
+		DIR "nonexistent.conf: cannot read: No such file or directory",
 	};
 	static const char *const dir[] = {
-	    DIR ": cannot read: Is a directory",
+		DIR ": cannot read: Is a directory",
 	};
 
 	(void)state;
@@ -299,15 +328,16 @@ static void
 test_text_forms(void **state)
 {
 	char path[64];
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c;
 
 	(void)state;
 	/* A byte order mark, CRLF line ends, "key: value", comments. */
 	c = load_text("\xEF\xBB\xBF[source \"bom\"]\r\n"
-	    "; comment\r\n# comment\r\n"
-	    "url: https://example.com/x?a=1;b=2 ; not part of it\r\n"
-	    "tags = ,\r\n", &d, path, sizeof path);
+	              "; comment\r\n# comment\r\n"
+	              "url: https://example.com/x?a=1;b=2 ; not part of it\r\n"
+	              "tags = ,\r\n",
+	    &d, path, sizeof path);
 	assert_int_equal(d.len, 0);
 	assert_non_null(c);
 	assert_string_equal(c->sources[0].name, "bom");
@@ -317,26 +347,33 @@ test_text_forms(void **state)
 
 	/* Bounds at their edges: in, then just out. */
 	c = load_text("[poll]\ninterval = 10s\ntimeout = 10m\nmax_body = 1G\n"
-	    "concurrency = 10000\nper_host = 100\n", &d, path, sizeof path);
+	              "concurrency = 10000\nper_host = 100\n",
+	    &d, path, sizeof path);
 	assert_int_equal(d.len, 0);
 	assert_non_null(c);
 	assert_int_equal(c->poll.max_body, 1024 * 1024 * 1024);
 	conf_free(c);
-	c = load_text("[poll]\ninterval = 9999ms\ntimeout = 601s\n"
+	c = load_text(
+	    "[poll]\ninterval = 9999ms\ntimeout = 601s\n"
 	    "max_body = 1023\nconcurrency = 10001\nper_host = 101\n"
 	    "opml =\n[source \"x\"]\nurl = https://example.com/\nlang =\n",
 	    &d, path, sizeof path);
 	assert_null(c);
 	assert_int_equal(d.len, 7);
-	assert_non_null(strstr(d.msgs[0], ":2: interval '9999ms' is out of "
+	assert_non_null(strstr(d.msgs[0],
+	    ":2: interval '9999ms' is out of "
 	    "range (10s to 30d)"));
-	assert_non_null(strstr(d.msgs[1], ":3: timeout '601s' is out of "
+	assert_non_null(strstr(d.msgs[1],
+	    ":3: timeout '601s' is out of "
 	    "range (1s to 10m)"));
-	assert_non_null(strstr(d.msgs[2], ":4: max_body '1023' is out of "
+	assert_non_null(strstr(d.msgs[2],
+	    ":4: max_body '1023' is out of "
 	    "range (1k to 1G)"));
-	assert_non_null(strstr(d.msgs[3], ":5: concurrency '10001' is out "
+	assert_non_null(strstr(d.msgs[3],
+	    ":5: concurrency '10001' is out "
 	    "of range (1 to 10000)"));
-	assert_non_null(strstr(d.msgs[4], ":6: per_host '101' is out of "
+	assert_non_null(strstr(d.msgs[4],
+	    ":6: per_host '101' is out of "
 	    "range (1 to 100)"));
 	assert_non_null(strstr(d.msgs[5], ":7: empty opml path"));
 	assert_non_null(strstr(d.msgs[6], ":10: bad lang '' (expected"));
@@ -360,16 +397,19 @@ static void
 test_long_values(void **state)
 {
 	char path[64];
-	struct diag d = {0};
+	struct diag d = { 0 };
 	char *app = filler(460), *feed = filler(1964);
 	char *conninfo = xasprintf("host=db.example.com dbname=vigie "
-	    "application_name=%s", app);
+	                           "application_name=%s",
+	    app);
 	char *url = xasprintf("https://www.google.com/alerts/feeds/%s", feed);
 	char *name = filler(300);
 	char *comment = filler(1000);
-	char *text = xasprintf("[database]\nconninfo = %s\n; %s\n# %s\n"
-	    "[source \"%s\"]\r\nurl = %s ; where the alerts are\r\n"
-	    "tags =   a, b   \n", conninfo, comment, comment, name, url);
+	char *text =
+	    xasprintf("[database]\nconninfo = %s\n; %s\n# %s\n"
+	              "[source \"%s\"]\r\nurl = %s ; where the alerts are\r\n"
+	              "tags =   a, b   \n",
+	        conninfo, comment, comment, name, url);
 
 	(void)state;
 	assert_int_equal(strlen(url), 2000);
@@ -400,7 +440,7 @@ static void
 test_long_edge(void **state)
 {
 	char path[64];
-	struct diag d = {0};
+	struct diag d = { 0 };
 
 	(void)state;
 	for (size_t len = 195; len <= 200; len++) {
@@ -428,27 +468,35 @@ static void
 test_long_errors(void **state)
 {
 	char path[64];
-	struct diag d = {0};
+	struct diag d = { 0 };
 	char *fill = filler(300);
-	char *text = xasprintf("[poll]\nuser_agent = %s\ncolour = red\n%s\n"
-	    "per_host = 0\n%s = 1\n%s ; = 2\nuser_agent = again\n"
-	    "placeholder =\n", fill, fill, fill, fill);
+	char *text =
+	    xasprintf("[poll]\nuser_agent = %s\ncolour = red\n%s\n"
+	              "per_host = 0\n%s = 1\n%s ; = 2\nuser_agent = again\n"
+	              "placeholder =\n",
+	        fill, fill, fill, fill);
 	char *unknown = xasprintf(":6: unknown key '%s' in [poll]", fill);
 
 	(void)state;
 	assert_null(load_text(text, &d, path, sizeof path));
 	assert_int_equal(d.len, 7);
-	assert_non_null(strstr(d.msgs[0], ":3: unknown key 'colour' in [poll]"));
-	assert_non_null(strstr(d.msgs[1], ":4: syntax error: expected "
+	assert_non_null(
+	    strstr(d.msgs[0], ":3: unknown key 'colour' in [poll]"));
+	assert_non_null(strstr(d.msgs[1],
+	    ":4: syntax error: expected "
 	    "'key = value'"));
-	assert_non_null(strstr(d.msgs[2], ":5: per_host '0' is out of range "
+	assert_non_null(strstr(d.msgs[2],
+	    ":5: per_host '0' is out of range "
 	    "(1 to 100)"));
 	assert_non_null(strstr(d.msgs[3], unknown));
-	assert_non_null(strstr(d.msgs[4], ":7: syntax error: expected "
+	assert_non_null(strstr(d.msgs[4],
+	    ":7: syntax error: expected "
 	    "'key = value'"));
-	assert_non_null(strstr(d.msgs[5], ":8: duplicate key 'user_agent' in "
+	assert_non_null(strstr(d.msgs[5],
+	    ":8: duplicate key 'user_agent' in "
 	    "[poll] (first set at line 2)"));
-	assert_non_null(strstr(d.msgs[6], ":9: unknown key 'placeholder' in "
+	assert_non_null(strstr(d.msgs[6],
+	    ":9: unknown key 'placeholder' in "
 	    "[poll]"));
 	diag_free(&d);
 	free(unknown);
@@ -462,13 +510,13 @@ static void
 test_line_cap(void **state)
 {
 	char path[64];
-	struct diag d = {0};
+	struct diag d = { 0 };
 	char *max = filler(65536 - 1);
 	char *over = filler(65537 - strlen("user_agent = "));
 	char *section = filler(65537);
 	char *text = xasprintf("[poll]\n;%s\nuser_agent = %s\nper_host = 0\n"
-	    "[%s]\ncolour = red\n[poll]\nbogus = 1\n#%s", max, over, section,
-	    max);
+	                       "[%s]\ncolour = red\n[poll]\nbogus = 1\n#%s",
+	    max, over, section, max);
 
 	(void)state;
 	assert_null(load_text(text, &d, path, sizeof path));
@@ -490,47 +538,49 @@ static void
 test_lookup(void **state)
 {
 	char path[64], opml[64];
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct buf b;
 
 	(void)state;
 	snprintf(opml, sizeof opml, "/tmp/vigie-test-opml-XXXXXX");
 	int fd = mkstemp(opml);
 	assert_true(fd >= 0);
-	const char *feeds = "<opml version=\"2.0\"><body>\n"
+	const char *feeds =
+	    "<opml version=\"2.0\"><body>\n"
 	    "<outline text=\"example\" xmlUrl=\"https://example.com/b\"/>\n"
 	    "<outline text=\"Example\" xmlUrl=\"https://example.com/c\"/>\n"
 	    "</body></opml>\n";
-	assert_int_equal(write(fd, feeds, strlen(feeds)),
-	    (ssize_t)strlen(feeds));
+	assert_int_equal(
+	    write(fd, feeds, strlen(feeds)), (ssize_t)strlen(feeds));
 	close(fd);
 	buf_init(&b);
 	buf_printf(&b, "[poll]\nopml = %s\n", opml);
-	buf_puts(&b, "[source \"Example\"]\nurl = https://example.com/a\n"
+	buf_puts(&b,
+	    "[source \"Example\"]\nurl = https://example.com/a\n"
 	    "[source \"EXAMPLE\"]\nurl = https://example.com/A\n");
 	/* Enough to make the index grow several times. */
 	for (int i = 0; i < 5000; i++)
-		buf_printf(&b, "[source \"s%d\"]\nurl = https://e.com/%d\n", i,
-		    i);
+		buf_printf(
+		    &b, "[source \"s%d\"]\nurl = https://e.com/%d\n", i, i);
 	struct conf *c = load_text(b.data, &d, path, sizeof path);
 	unlink(opml);
 	assert_int_equal(d.len, 0);
 	assert_non_null(c);
 	assert_int_equal(c->nsources, 5004);
 	for (size_t i = 0; i < c->nsources; i++)
-		assert_ptr_equal(conf_find_source(c, c->sources[i].name),
-		    &c->sources[i]);
-	assert_string_equal(conf_find_source(c, "Example")->url,
-	    "https://example.com/a");
-	assert_string_equal(conf_find_source(c, "EXAMPLE")->url,
-	    "https://example.com/A");
-	assert_string_equal(conf_find_source(c, "example")->url,
-	    "https://example.com/b");
-	assert_string_equal(conf_find_source(c, "Example (2)")->url,
-	    "https://example.com/c");
+		assert_ptr_equal(
+		    conf_find_source(c, c->sources[i].name), &c->sources[i]);
+	assert_string_equal(
+	    conf_find_source(c, "Example")->url, "https://example.com/a");
+	assert_string_equal(
+	    conf_find_source(c, "EXAMPLE")->url, "https://example.com/A");
+	assert_string_equal(
+	    conf_find_source(c, "example")->url, "https://example.com/b");
+	assert_string_equal(
+	    conf_find_source(c, "Example (2)")->url, "https://example.com/c");
 	assert_string_equal(conf_find_source(c, "Example (2)")->file, opml);
-	assert_string_equal(conf_find_source(c, "s4999")->url,
-	    "https://e.com/4999");
+	assert_string_equal(
+	    conf_find_source(c, "s4999")->url, "https://e.com/4999");
 	assert_null(conf_find_source(c, "eXample"));
 	assert_null(conf_find_source(c, "example (2)"));
 	assert_null(conf_find_source(c, "s5000"));
@@ -544,20 +594,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_durations),
-	    cmocka_unit_test(test_sizes),
-	    cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_every_error),
-	    cmocka_unit_test(test_opml_errors),
-	    cmocka_unit_test(test_opml_entities),
-	    cmocka_unit_test(test_unreadable),
-	    cmocka_unit_test(test_text_forms),
-	    cmocka_unit_test(test_long_values),
-	    cmocka_unit_test(test_long_edge),
-	    cmocka_unit_test(test_long_errors),
-	    cmocka_unit_test(test_line_cap),
-	    cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_error),
+		cmocka_unit_test(test_opml_errors),
+		cmocka_unit_test(test_opml_entities),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_text_forms),
+		cmocka_unit_test(test_long_values),
+		cmocka_unit_test(test_long_edge),
+		cmocka_unit_test(test_long_errors),
+		cmocka_unit_test(test_line_cap),
+		cmocka_unit_test(test_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@
 static void
 test_watches_and_includes(void **state)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c = conf_load(DIR "watches.conf", &d);
 
 	(void)state;
@@ -38,15 +38,16 @@ test_watches_and_includes(void **state)
 	assert_int_equal(c->watches[0].query_line, 35);
 	/* Included files in name order, with their own paths and lines. */
 	assert_string_equal(c->watches[1].name, "Globex");
-	assert_string_equal(c->watches[1].file, DIR "rules.d/10-competitors.conf");
+	assert_string_equal(
+	    c->watches[1].file, DIR "rules.d/10-competitors.conf");
 	assert_int_equal(c->watches[1].query_line, 2);
 	assert_string_equal(c->watches[2].name, "CEO");
 	assert_string_equal(c->watches[2].file, DIR "rules.d/20-people.conf");
 	assert_null(c->watches[2].lang);
 	assert_non_null(conf_find_source(c, "included"));
 	assert_int_equal(c->rules.backfill_ms, 7 * DAY);
-	assert_string_equal(c->sentiment.overrides,
-	    DIR "brand.tsv," DIR "more.tsv");
+	assert_string_equal(
+	    c->sentiment.overrides, DIR "brand.tsv," DIR "more.tsv");
 	assert_true(c->sentiment.neutral_band == 0.1);
 	assert_string_equal(c->smtp.url, "smtp://127.0.0.1:2525");
 	assert_int_equal(c->smtp.starttls, 1);
@@ -55,8 +56,8 @@ test_watches_and_includes(void **state)
 	assert_string_equal(conf_find_notify(c, "team")->email,
 	    "cm@example.com,pr@example.com");
 	assert_int_equal(conf_find_notify(c, "chat")->slack, 1);
-	assert_string_equal(conf_find_notify(c, "chat")->secret_file,
-	    DIR "secret.key");
+	assert_string_equal(
+	    conf_find_notify(c, "chat")->secret_file, DIR "secret.key");
 	assert_null(conf_find_notify(c, "nobody"));
 	assert_string_equal(c->poll.notify, "team");
 	assert_int_equal(c->poll.alert_after, 3);
@@ -66,7 +67,7 @@ test_watches_and_includes(void **state)
 static void
 test_defaults(void **state)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 	struct conf *c = conf_load(DIR "minimal.conf", &d);
 
 	(void)state;
@@ -115,7 +116,7 @@ expect_errors(const char *main_text, const char *inc_text,
     const char *const *want, size_t nwant)
 {
 	char dir[] = "/tmp/vigie-conf-XXXXXX";
-	struct diag d = {0};
+	struct diag d = { 0 };
 	char *main_path, *inc_path = NULL;
 	struct conf *c;
 
@@ -171,39 +172,38 @@ test_errors(void **state)
 	    "neutral_band = 1.5\n"
 	    "[daemon]\n"
 	    "listen = 9464\n";
-	static const char inc_text[] =
-	    "[watch \"A\"]\n"
-	    "query = x\n"
-	    "[poll]\n"
-	    "interval = 1m\n"
-	    "[watch \"B\"]\n"
-	    "tags = no query\n";
+	static const char inc_text[] = "[watch \"A\"]\n"
+	                               "query = x\n"
+	                               "[poll]\n"
+	                               "interval = 1m\n"
+	                               "[watch \"B\"]\n"
+	                               "tags = no query\n";
 	static const char *const want[] = {
-	    "main.conf:4: bad lang '9x' (expected language tags such as fr or "
-	    "en-US, separated by commas)",
-	    "main.conf:3: watch \"A\" has no query",
-	    "main.conf:6: empty watch name in [watch \"\"]",
-	    "main.conf:8: bad address 'not-an-address' in email (expected "
-	    "user@host)",
-	    "main.conf:9: bad format 'teams' (expected json or slack)",
-	    "main.conf:10: bad lang 'de' (expected fr or en)",
-	    "main.conf:12: bad webhook 'ftp://example.com/x' (expected an "
-	    "absolute http:// or https:// URL)",
-	    "main.conf:14: bad url 'http://mail.example.com' (expected "
-	    "smtp://HOST:PORT or smtps://HOST:PORT)",
-	    "main.conf:15: bad starttls 'maybe' (expected yes or no)",
-	    "main.conf:17: neutral_band '1.5' is out of range (0 to 0.99)",
-	    "main.conf:19: bad listen '9464' (expected HOST:PORT, such as "
-	    "127.0.0.1:9464)",
-	    "inc.conf:1: duplicate watch \"A\" (first defined at "
-	    "main.conf:3)",
-	    "inc.conf:3: [poll] is not allowed in an included file (only "
-	    "[watch] and [source] are)",
-	    "inc.conf:5: watch \"B\" has no query",
-	    "missing.conf: cannot read: No such file or directory",
-	    "main.conf:3: watch \"A\": notify 'ghost' is not a [notify "
-	    "\"ghost\"] section",
-	    "main.conf: [smtp] has a url but no from",
+		"main.conf:4: bad lang '9x' (expected language tags such as fr or "
+		"en-US, separated by commas)",
+		"main.conf:3: watch \"A\" has no query",
+		"main.conf:6: empty watch name in [watch \"\"]",
+		"main.conf:8: bad address 'not-an-address' in email (expected "
+		"user@host)",
+		"main.conf:9: bad format 'teams' (expected json or slack)",
+		"main.conf:10: bad lang 'de' (expected fr or en)",
+		"main.conf:12: bad webhook 'ftp://example.com/x' (expected an "
+		"absolute http:// or https:// URL)",
+		"main.conf:14: bad url 'http://mail.example.com' (expected "
+		"smtp://HOST:PORT or smtps://HOST:PORT)",
+		"main.conf:15: bad starttls 'maybe' (expected yes or no)",
+		"main.conf:17: neutral_band '1.5' is out of range (0 to 0.99)",
+		"main.conf:19: bad listen '9464' (expected HOST:PORT, such as "
+		"127.0.0.1:9464)",
+		"inc.conf:1: duplicate watch \"A\" (first defined at "
+		"main.conf:3)",
+		"inc.conf:3: [poll] is not allowed in an included file (only "
+		"[watch] and [source] are)",
+		"inc.conf:5: watch \"B\" has no query",
+		"missing.conf: cannot read: No such file or directory",
+		"main.conf:3: watch \"A\": notify 'ghost' is not a [notify "
+		"\"ghost\"] section",
+		"main.conf: [smtp] has a url but no from",
 	};
 
 	(void)state;
@@ -213,15 +213,14 @@ test_errors(void **state)
 static void
 test_cross_checks(void **state)
 {
-	static const char main_text[] =
-	    "[notify \"team\"]\n"
-	    "email = cm@example.com\n"
-	    "[poll]\n"
-	    "notify = team, other\n";
+	static const char main_text[] = "[notify \"team\"]\n"
+	                                "email = cm@example.com\n"
+	                                "[poll]\n"
+	                                "notify = team, other\n";
 	static const char *const want[] = {
-	    "main.conf: [poll]: notify 'other' is not a [notify \"other\"] "
-	    "section",
-	    "main.conf:1: notify \"team\" sends email but [smtp] has no url",
+		"main.conf: [poll]: notify 'other' is not a [notify \"other\"] "
+		"section",
+		"main.conf:1: notify \"team\" sends email but [smtp] has no url",
 	};
 
 	(void)state;
@@ -232,10 +231,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_watches_and_includes),
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_cross_checks),
+		cmocka_unit_test(test_watches_and_includes),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_cross_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,8 +78,8 @@ run_init(struct run *r)
 static enum detect_event
 feed(struct run *r, int negative)
 {
-	enum detect_event ev = detect_step(&r->p, &r->t, r->next, negative,
-	    negative * 5, &r->info);
+	enum detect_event ev = detect_step(
+	    &r->p, &r->t, r->next, negative, negative * 5, &r->info);
 
 	switch (ev) {
 	case DETECT_FIRED:
@@ -117,17 +117,17 @@ test_poisson_tail(void **state)
 		int k;
 		double lambda, p;
 	} cases[] = {
-		{1, 0.6, 0.4511883639059736},
-		{5, 0.6, 0.0003944860183402551},
-		{8, 0.6, 2.448275022427485e-07},
-		{20, 0.6, 8.489768352448028e-24},
-		{50, 0.6, 1.4758744508134407e-76},
-		{100, 0.05, 8.044463847173858e-289},
-		{30, 10, 2.5099512015279213e-07},
-		{10, 10, 0.5420702855281497},
-		{5, 20, 0.9999830552560669},
-		{1000, 900, 0.0005499022657119449},
-		{2, 1e-9, 4.999999996666682e-19},
+		{ 1, 0.6, 0.4511883639059736 },
+		{ 5, 0.6, 0.0003944860183402551 },
+		{ 8, 0.6, 2.448275022427485e-07 },
+		{ 20, 0.6, 8.489768352448028e-24 },
+		{ 50, 0.6, 1.4758744508134407e-76 },
+		{ 100, 0.05, 8.044463847173858e-289 },
+		{ 30, 10, 2.5099512015279213e-07 },
+		{ 10, 10, 0.5420702855281497 },
+		{ 5, 20, 0.9999830552560669 },
+		{ 1000, 900, 0.0005499022657119449 },
+		{ 2, 1e-9, 4.999999996666682e-19 },
 	};
 
 	(void)state;
@@ -159,22 +159,22 @@ test_item_time(void **state)
 	(void)state;
 	detect_params_default(&p);
 	assert_int_equal(detect_item_time(INT64_MIN, now, &p), now);
-	assert_int_equal(detect_item_time(now - 10 * MIN, now, &p),
-	    now - 10 * MIN);
+	assert_int_equal(
+	    detect_item_time(now - 10 * MIN, now, &p), now - 10 * MIN);
 	assert_int_equal(detect_item_time(now - HOUR, now, &p), now - HOUR);
 	assert_true(detect_item_time(now - HOUR - 1, now, &p) == INT64_MIN);
 	assert_true(detect_item_time(now - 30 * DAY, now, &p) == INT64_MIN);
 	/* A date in the future is the feed's clock, not the mention's. */
 	assert_int_equal(detect_item_time(now + 3 * HOUR, now, &p), now);
-	assert_true(detect_item_time(INT64_MIN + 1, INT64_MAX, &p) ==
-	    INT64_MIN);
+	assert_true(
+	    detect_item_time(INT64_MIN + 1, INT64_MAX, &p) == INT64_MIN);
 
 	/* A new source's backlog, seen all at once: one item every hour
 	 * for a week. Only the last hour's items count, where they were
 	 * published; the rest is never counted. */
 	for (int i = 0; i < 7 * 24; i++) {
-		int64_t at = detect_item_time(now - i * HOUR - 30 * MIN, now,
-		    &p);
+		int64_t at =
+		    detect_item_time(now - i * HOUR - 30 * MIN, now, &p);
 
 		if (at == INT64_MIN)
 			continue;
@@ -189,7 +189,7 @@ test_quiet(void **state)
 {
 	/* Low, medium and busy watches over 90 days of Poisson traffic with
 	 * a daily cycle: nothing to report. */
-	static const double rates[] = {0.01, 0.1, 0.5, 3};
+	static const double rates[] = { 0.01, 0.1, 0.5, 3 };
 
 	(void)state;
 	rng_state = 0x9e3779b97f4a7c15ULL;
@@ -199,8 +199,8 @@ test_quiet(void **state)
 		run_init(&r);
 		for (int i = 0; i < 90 * 288; i++) {
 			double hour = (i % 288) / 12.0;
-			double cycle = 1 + 0.5 * sin(2 * M_PI * (hour - 9) /
-			    24);
+			double cycle =
+			    1 + 0.5 * sin(2 * M_PI * (hour - 9) / 24);
 
 			feed(&r, poisson(rates[w] * cycle));
 			/* Within its first window a watch is judged on the
@@ -265,8 +265,7 @@ test_burst_cycle(void **state)
 	assert_int_equal(r.t.state, DETECT_COOLDOWN);
 	assert_true(resolved_at + BUCKET - end >=
 	    r.p.window_ms + r.p.resolve_after_ms - BUCKET);
-	assert_true(resolved_at < end + r.p.window_ms +
-	    r.p.resolve_after_ms);
+	assert_true(resolved_at < end + r.p.window_ms + r.p.resolve_after_ms);
 	/* The baseline did not learn the burst. */
 	assert_true(r.t.baseline == before);
 
@@ -431,13 +430,14 @@ test_skipped_buckets(void **state)
 	for (int i = 0; i < 9; i++)
 		feed(&a, 0);
 	feed(&a, 3);
-	assert_int_equal(detect_step(&b.p, &b.t, b.next + 9 * BUCKET, 3, 15,
-	    &b.info), DETECT_NONE);
+	assert_int_equal(
+	    detect_step(&b.p, &b.t, b.next + 9 * BUCKET, 3, 15, &b.info),
+	    DETECT_NONE);
 	assert_memory_equal(&a.t, &b.t, sizeof(a.t));
 
 	/* An old or repeated bucket is ignored. */
-	assert_int_equal(detect_step(&b.p, &b.t, b.next, 50, 50, &b.info),
-	    DETECT_NONE);
+	assert_int_equal(
+	    detect_step(&b.p, &b.t, b.next, 50, 50, &b.info), DETECT_NONE);
 	assert_memory_equal(&a.t, &b.t, sizeof(a.t));
 
 	/* A gap that outlasts an incident resolves it, and the bucket after
@@ -472,8 +472,9 @@ test_skipped_buckets(void **state)
 	assert_true(a.t.baseline < before * 1e-8);
 	assert_true(a.t.baseline >= 0);
 	/* And an absurd jump ends. */
-	assert_int_equal(detect_step(&a.p, &a.t, INT64_MAX - DAY, 1, 1,
-	    &a.info), DETECT_NONE);
+	assert_int_equal(
+	    detect_step(&a.p, &a.t, INT64_MAX - DAY, 1, 1, &a.info),
+	    DETECT_NONE);
 }
 
 static void
@@ -485,8 +486,7 @@ test_params_check(void **state)
 	(void)state;
 	detect_params_default(&d);
 	assert_int_equal(detect_params_check(&d, err, sizeof(err)), 0);
-	assert_true(fabs(detect_alpha(&d) - (1 - pow(2, -1.0 / 288))) <
-	    1e-15);
+	assert_true(fabs(detect_alpha(&d) - (1 - pow(2, -1.0 / 288))) < 1e-15);
 
 	/* The shortest bucket, with the longest window it allows. */
 	p = d;
@@ -497,13 +497,15 @@ test_params_check(void **state)
 	assert_int_equal(detect_params_check(&p, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "512"));
 
-#define BAD(field, value, word) do { \
-	p = d; \
-	p.field = value; \
-	err[0] = '\0'; \
-	assert_int_equal(detect_params_check(&p, err, sizeof(err)), -1); \
-	assert_non_null(strstr(err, word)); \
-} while (0)
+#define BAD(field, value, word) \
+	do { \
+		p = d; \
+		p.field = value; \
+		err[0] = '\0'; \
+		assert_int_equal( \
+		    detect_params_check(&p, err, sizeof(err)), -1); \
+		assert_non_null(strstr(err, word)); \
+	} while (0)
 	BAD(bucket_ms, 9 * SEC, "bucket");
 	BAD(window_ms, 7 * MIN, "multiple");
 	BAD(window_ms, 0, "multiple");

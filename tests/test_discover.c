@@ -63,9 +63,10 @@ check(const char *file, const char *page, const struct want *w, size_t n)
 		if (strcmp(got[i].url, w[i].url) != 0 ||
 		    strcmp(got[i].type, w[i].type) != 0 ||
 		    (w[i].title == NULL) != (got[i].title == NULL) ||
-		    (w[i].title != NULL && strcmp(got[i].title, w[i].title) != 0))
-			fail_msg("%s #%zu: got %s %s %s, want %s %s %s", file, i,
-			    got[i].url, got[i].type,
+		    (w[i].title != NULL &&
+		        strcmp(got[i].title, w[i].title) != 0))
+			fail_msg("%s #%zu: got %s %s %s, want %s %s %s", file,
+			    i, got[i].url, got[i].type,
 			    got[i].title ? got[i].title : "-", w[i].url,
 			    w[i].type, w[i].title ? w[i].title : "-");
 		if (i > 0 && got[i].score > got[i - 1].score)
@@ -75,10 +76,10 @@ check(const char *file, const char *page, const struct want *w, size_t n)
 	free(html);
 }
 
-#define CHECK(file, page, ...)                                                \
-	do {                                                                  \
-		const struct want w_[] = {__VA_ARGS__};                       \
-		check(file, page, w_, sizeof(w_) / sizeof(w_[0]));            \
+#define CHECK(file, page, ...) \
+	do { \
+		const struct want w_[] = { __VA_ARGS__ }; \
+		check(file, page, w_, sizeof(w_) / sizeof(w_[0])); \
 	} while (0)
 
 static void
@@ -87,14 +88,16 @@ test_wordpress(void **state)
 	(void)state;
 	/* The REST API and oEmbed links say JSON too, and are no feeds. */
 	CHECK("wordpress.html", "https://carnet.example.fr/",
-	    {"https://carnet.example.fr/feed/", "rss",
-	     "Le Carnet de L\xc3\xa9" "a \xc2\xbb Flux"},
-	    {"https://carnet.example.fr/comments/feed/", "rss",
-	     "Le Carnet de L\xc3\xa9" "a \xc2\xbb Flux des commentaires"});
+	    { "https://carnet.example.fr/feed/", "rss",
+	        "Le Carnet de L\xc3\xa9"
+	        "a \xc2\xbb Flux" },
+	    { "https://carnet.example.fr/comments/feed/", "rss",
+	        "Le Carnet de L\xc3\xa9"
+	        "a \xc2\xbb Flux des commentaires" });
 	/* Nothing declared: WordPress's own URLs, the main feed first. */
 	CHECK("wordpress-nolinks.html", "https://shop.example.com/about/",
-	    {"https://shop.example.com/feed/", "guess", NULL},
-	    {"https://shop.example.com/comments/feed/", "guess", NULL});
+	    { "https://shop.example.com/feed/", "guess", NULL },
+	    { "https://shop.example.com/comments/feed/", "guess", NULL });
 }
 
 static void
@@ -103,19 +106,20 @@ test_forums(void **state)
 	(void)state;
 	/* phpBB's feed sits beside its index, wherever that is. */
 	CHECK("phpbb.html", "https://riverains.example.fr/forum/index.php",
-	    {"https://riverains.example.fr/forum/app.php/feed", "guess", NULL},
-	    {"https://riverains.example.fr/forum/feed.php", "guess", NULL});
+	    { "https://riverains.example.fr/forum/app.php/feed", "guess",
+	        NULL },
+	    { "https://riverains.example.fr/forum/feed.php", "guess", NULL });
 	CHECK("discourse.html", "https://community.example.com/latest",
-	    {"https://community.example.com/latest.rss", "guess", NULL});
+	    { "https://community.example.com/latest.rss", "guess", NULL });
 	/* XenForo declares its feed; the root guess follows it. */
 	CHECK("xenforo.html", "https://www.example-motors.com/community/",
-	    {"https://www.example-motors.com/community/forums/-/index.rss",
-	     "rss", "RSS feed for Example Motors Forum"},
-	    {"https://www.example-motors.com/forums/-/index.rss", "guess",
-	     NULL});
+	    { "https://www.example-motors.com/community/forums/-/index.rss",
+	        "rss", "RSS feed for Example Motors Forum" },
+	    { "https://www.example-motors.com/forums/-/index.rss", "guess",
+	        NULL });
 	CHECK("blogger.html", "https://notesdeterrain.blogspot.com/",
-	    {"https://notesdeterrain.blogspot.com/feeds/posts/default", "guess",
-	     NULL});
+	    { "https://notesdeterrain.blogspot.com/feeds/posts/default",
+	        "guess", NULL });
 }
 
 /* Main feeds first, comment feeds (English or French titles) last among
@@ -125,26 +129,27 @@ test_ten_feeds(void **state)
 {
 	(void)state;
 	CHECK("many.html", "https://citydaily.example.com/",
-	    {"https://citydaily.example.com/rss", "rss", "City Daily"},
-	    {"https://citydaily.example.com/atom", "atom", "City Daily (Atom)"},
-	    {"https://citydaily.example.com/politics/rss", "rss", "Politics"},
-	    {"https://citydaily.example.com/sport/rss", "rss", "Sport"},
-	    {"https://partner.example.net/citydaily.rss", "rss",
-	     "City Daily partner feed"},
-	    {"https://citydaily.example.com/feed.json", "json",
-	     "City Daily (JSON)"},
-	    {"https://citydaily.example.com/latest.json", "json",
-	     "Latest (JSON)"},
-	    {"https://citydaily.example.com/comments.rss", "rss",
-	     "City Daily comments"},
-	    {"https://citydaily.example.com/comments/feed/atom", "atom",
-	     "City Daily - all comments"},
-	    {"https://citydaily.example.com/fr/commentaires.rss", "rss",
-	     "Commentaires des lecteurs"},
-	    {"https://citydaily.example.com/rss.xml", "guess", NULL},
-	    {"https://citydaily.example.com/atom.xml", "guess", NULL},
-	    {"https://citydaily.example.com/index.xml", "guess", NULL},
-	    {"https://citydaily.example.com/feed.xml", "guess", NULL});
+	    { "https://citydaily.example.com/rss", "rss", "City Daily" },
+	    { "https://citydaily.example.com/atom", "atom",
+	        "City Daily (Atom)" },
+	    { "https://citydaily.example.com/politics/rss", "rss", "Politics" },
+	    { "https://citydaily.example.com/sport/rss", "rss", "Sport" },
+	    { "https://partner.example.net/citydaily.rss", "rss",
+	        "City Daily partner feed" },
+	    { "https://citydaily.example.com/feed.json", "json",
+	        "City Daily (JSON)" },
+	    { "https://citydaily.example.com/latest.json", "json",
+	        "Latest (JSON)" },
+	    { "https://citydaily.example.com/comments.rss", "rss",
+	        "City Daily comments" },
+	    { "https://citydaily.example.com/comments/feed/atom", "atom",
+	        "City Daily - all comments" },
+	    { "https://citydaily.example.com/fr/commentaires.rss", "rss",
+	        "Commentaires des lecteurs" },
+	    { "https://citydaily.example.com/rss.xml", "guess", NULL },
+	    { "https://citydaily.example.com/atom.xml", "guess", NULL },
+	    { "https://citydaily.example.com/index.xml", "guess", NULL },
+	    { "https://citydaily.example.com/feed.xml", "guess", NULL });
 }
 
 /* Links resolve against <base>, guesses against the page; only http(s)
@@ -154,13 +159,13 @@ test_base(void **state)
 {
 	(void)state;
 	CHECK("base.html", "https://www.example.org/en/index.html",
-	    {"https://cdn.example.org/site/en/news/atom.xml", "atom", "News"},
-	    {"https://cdn.example.org/site/rss.xml", "rss", NULL},
-	    {"https://cdn.example.org/root.xml", "rss", "Root"},
-	    {"https://www.example.org/rss.xml", "guess", NULL},
-	    {"https://www.example.org/atom.xml", "guess", NULL},
-	    {"https://www.example.org/index.xml", "guess", NULL},
-	    {"https://www.example.org/feed.xml", "guess", NULL});
+	    { "https://cdn.example.org/site/en/news/atom.xml", "atom", "News" },
+	    { "https://cdn.example.org/site/rss.xml", "rss", NULL },
+	    { "https://cdn.example.org/root.xml", "rss", "Root" },
+	    { "https://www.example.org/rss.xml", "guess", NULL },
+	    { "https://www.example.org/atom.xml", "guess", NULL },
+	    { "https://www.example.org/index.xml", "guess", NULL },
+	    { "https://www.example.org/feed.xml", "guess", NULL });
 }
 
 /* No engine shows: the generic conventions, and those only. */
@@ -169,10 +174,10 @@ test_plain(void **state)
 {
 	(void)state;
 	CHECK("plain.html", "http://static.example.net/",
-	    {"http://static.example.net/rss.xml", "guess", NULL},
-	    {"http://static.example.net/atom.xml", "guess", NULL},
-	    {"http://static.example.net/index.xml", "guess", NULL},
-	    {"http://static.example.net/feed.xml", "guess", NULL});
+	    { "http://static.example.net/rss.xml", "guess", NULL },
+	    { "http://static.example.net/atom.xml", "guess", NULL },
+	    { "http://static.example.net/index.xml", "guess", NULL },
+	    { "http://static.example.net/feed.xml", "guess", NULL });
 }
 
 static void
@@ -197,8 +202,8 @@ test_not_html(void **state)
 	/* A feed whose description carries HTML is still a feed. */
 	expect_not_html(xml, len);
 	free(xml);
-	expect_not_html("{\"version\": \"https://jsonfeed.org/version/1.1\"}",
-	    46);
+	expect_not_html(
+	    "{\"version\": \"https://jsonfeed.org/version/1.1\"}", 46);
 	expect_not_html("just some text <html>", 21);
 	expect_not_html("", 0);
 	expect_not_html("<!-- unterminated", 17);
@@ -209,15 +214,15 @@ test_not_html(void **state)
 	struct discovered *got;
 	size_t n;
 	static const char *const pages[] = {
-	    "\xef\xbb\xbf<!DOCTYPE html><title>t</title>",
-	    "\n  <!-- generated --><HTML><body></body></HTML>",
-	    "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"
-	    "</html>",
-	    "<head><title>x</title></head>",
+		"\xef\xbb\xbf<!DOCTYPE html><title>t</title>",
+		"\n  <!-- generated --><HTML><body></body></HTML>",
+		"<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"
+		"</html>",
+		"<head><title>x</title></head>",
 	};
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		assert_int_equal(discover_feeds(pages[i], strlen(pages[i]),
-		                     NULL, &got, &n),
+		assert_int_equal(
+		    discover_feeds(pages[i], strlen(pages[i]), NULL, &got, &n),
 		    0);
 		/* No page URL: nothing to resolve against, nothing guessed. */
 		assert_int_equal(n, 0);
@@ -265,14 +270,15 @@ static void
 test_format(void **state)
 {
 	struct discovered v[2] = {
-	    {"https://a.example/feed", "rss", "A", 1500},
-	    {"https://a.example/rss.xml", "guess", NULL, 560},
+		{ "https://a.example/feed", "rss", "A", 1500 },
+		{ "https://a.example/rss.xml", "guess", NULL, 560 },
 	};
 	char *s = discovered_format(v, 2);
 
 	(void)state;
-	assert_string_equal(s, "https://a.example/feed\trss\tA\n"
-	                       "https://a.example/rss.xml\tguess\t\n");
+	assert_string_equal(s,
+	    "https://a.example/feed\trss\tA\n"
+	    "https://a.example/rss.xml\tguess\t\n");
 	free(s);
 	s = discovered_format(NULL, 0);
 	assert_string_equal(s, "");
@@ -283,14 +289,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_wordpress),
-	    cmocka_unit_test(test_forums),
-	    cmocka_unit_test(test_ten_feeds),
-	    cmocka_unit_test(test_base),
-	    cmocka_unit_test(test_plain),
-	    cmocka_unit_test(test_not_html),
-	    cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_format),
+		cmocka_unit_test(test_wordpress),
+		cmocka_unit_test(test_forums),
+		cmocka_unit_test(test_ten_feeds),
+		cmocka_unit_test(test_base),
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_not_html),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,12 +42,12 @@ static void
 run_mem(const struct extract_rules *r, const char *data, size_t len,
     const char *base, const char *ct, struct run *out)
 {
-	struct extract_input in = {data, len, base, ct, NOW};
+	struct extract_input in = { data, len, base, ct, NOW };
 	char err[256] = "";
 
 	memset(out, 0, sizeof *out);
-	if (extract_html(r, &in, &out->feed, &out->next, &out->st, err,
-	        sizeof err) != 0)
+	if (extract_html(
+	        r, &in, &out->feed, &out->next, &out->st, err, sizeof err) != 0)
 		fail_msg("extract_html: %s", err);
 	assert_non_null(out->feed);
 	assert_int_equal(out->st.items, out->feed->nitems);
@@ -113,8 +113,8 @@ test_phpbb(void **state)
 	item_is(&r.feed->items[2], "Re: Box en panne depuis la mise à jour",
 	    "https://forum.example/viewtopic.php?p=98012#p98012", "julie.b",
 	    1736755920, "Toujours pareil ce matin, c'est inadmissible.");
-	assert_string_equal(r.next,
-	    "https://forum.example/viewtopic.php?t=4521&start=10");
+	assert_string_equal(
+	    r.next, "https://forum.example/viewtopic.php?t=4521&start=10");
 	assert_string_equal(r.feed->lang, "fr");
 	assert_string_equal(r.feed->items[0].lang, "fr");
 	assert_string_equal(r.feed->title,
@@ -136,7 +136,8 @@ test_phpbb_last_page(void **state)
 	assert_int_equal(r.feed->nitems, 1);
 	item_is(&r.feed->items[0], "Re: Router keeps rebooting",
 	    "https://support.example/forum/viewtopic.php?p=501#p501", "dave_k",
-	    1738617300, "Same here since the firmware update. Third router "
+	    1738617300,
+	    "Same here since the firmware update. Third router "
 	    "this year.");
 	assert_null(r.next);
 	run_free(&r);
@@ -166,8 +167,9 @@ test_discourse_topic(void **state)
 	    "tom.h", 1736676161,
 	    "Same here, two units in the office. Support says a fix ships "
 	    "Monday.");
-	assert_string_equal(r.next, "https://community.acme.example/t/"
-	                            "router-x200-bricked-after-update/8812?page=2");
+	assert_string_equal(r.next,
+	    "https://community.acme.example/t/"
+	    "router-x200-bricked-after-update/8812?page=2");
 	run_free(&r);
 }
 
@@ -190,16 +192,17 @@ test_discourse_latest(void **state)
 	    "refund-still-not-received-after-6-weeks/8790",
 	    NULL, INT64_MIN, NULL);
 	item_is(&r.feed->items[2], "Welcome to Acme Community",
-	    "https://community.acme.example/t/welcome-to-acme-community/7", NULL,
-	    INT64_MIN, NULL);
+	    "https://community.acme.example/t/welcome-to-acme-community/7",
+	    NULL, INT64_MIN, NULL);
 	/* A topic list has titles and links, nothing else: the counts say
 	 * so. */
 	assert_int_equal(r.st.link, 3);
 	assert_int_equal(r.st.author, 0);
 	assert_int_equal(r.st.date, 0);
 	assert_int_equal(r.st.text, 0);
-	assert_string_equal(r.next, "https://community.acme.example/latest?"
-	                            "no_definitions=true&page=1");
+	assert_string_equal(r.next,
+	    "https://community.acme.example/latest?"
+	    "no_definitions=true&page=1");
 	run_free(&r);
 }
 
@@ -277,18 +280,18 @@ test_custom_rules(void **state)
 	    "<p>Annonce faite hier.</p></li>"
 	    "</ul><a class=suite href='?page=2'>Suite</a></body></html>";
 	const struct extract_rules rules = {
-	    .item = "//ul[@class='news']/li",
-	    .title = "a/@title",
-	    .link = "a",
-	    .author = ".//span[@class='author']",
-	    .date = "span[@class='d']",
-	    .date_format = "Publié le %d/%m/%Y à %Hh%M",
-	    .text = "p",
-	    .next = "//a[@class='suite']/@href",
+		.item = "//ul[@class='news']/li",
+		.title = "a/@title",
+		.link = "a",
+		.author = ".//span[@class='author']",
+		.date = "span[@class='d']",
+		.date_format = "Publié le %d/%m/%Y à %Hh%M",
+		.text = "p",
+		.next = "//a[@class='suite']/@href",
 	};
 	struct run r;
 
-	assert_int_equal(extract_check(&rules, (char[64]){0}, 64), 0);
+	assert_int_equal(extract_check(&rules, (char[64]){ 0 }, 64), 0);
 	run_mem(&rules, page, sizeof page - 1,
 	    "https://news.example/actu/index.html", NULL, &r);
 	assert_int_equal(r.feed->nitems, 2);
@@ -302,8 +305,8 @@ test_custom_rules(void **state)
 	assert_int_equal(r.st.title, 2);
 	assert_int_equal(r.st.date, 2);
 	assert_int_equal(r.st.author, 0);
-	assert_string_equal(r.next,
-	    "https://news.example/actu/index.html?page=2");
+	assert_string_equal(
+	    r.next, "https://news.example/actu/index.html?page=2");
 	run_free(&r);
 }
 
@@ -312,7 +315,8 @@ static void
 test_no_match(void **state)
 {
 	(void)state;
-	const struct extract_rules rules = {.item = "//article", .title = "h2"};
+	const struct extract_rules rules = { .item = "//article",
+		.title = "h2" };
 	struct run r;
 
 	run_file(&rules, "phpbb-topic.html", "https://forum.example/", &r);
@@ -327,11 +331,11 @@ test_check(void **state)
 {
 	(void)state;
 	char err[256];
-	const struct extract_rules bad = {.item = "//div[@class='post'",
-	                                  .title = "h3"};
-	const struct extract_rules bad_text = {.item = "//div",
-	                                       .text = "p[[1]"};
-	const struct extract_rules none = {.title = "h3"};
+	const struct extract_rules bad = { .item = "//div[@class='post'",
+		.title = "h3" };
+	const struct extract_rules bad_text = { .item = "//div",
+		.text = "p[[1]" };
+	const struct extract_rules none = { .title = "h3" };
 
 	for (size_t i = 0; extract_preset_names[i] != NULL; i++) {
 		const struct extract_rules *p =
@@ -352,19 +356,19 @@ test_check(void **state)
 	assert_int_equal(extract_check(&none, err, sizeof err), -1);
 
 	/* extract_html refuses them the same way. */
-	struct extract_input in = {"<p>x</p>", 8, NULL, NULL, NOW};
+	struct extract_input in = { "<p>x</p>", 8, NULL, NULL, NOW };
 	struct feed *f = (struct feed *)1;
 	char *next = (char *)1;
-	assert_int_equal(extract_html(&bad, &in, &f, &next, NULL, err,
-	                     sizeof err), -1);
+	assert_int_equal(
+	    extract_html(&bad, &in, &f, &next, NULL, err, sizeof err), -1);
 	assert_null(f);
 	assert_null(next);
 	assert_non_null(strstr(err, "item rule"));
 
 	/* An item rule must select nodes. */
-	const struct extract_rules count = {.item = "count(//p)"};
-	assert_int_equal(extract_html(&count, &in, &f, &next, NULL, err,
-	                     sizeof err), -1);
+	const struct extract_rules count = { .item = "count(//p)" };
+	assert_int_equal(
+	    extract_html(&count, &in, &f, &next, NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no elements"));
 }
 
@@ -373,15 +377,15 @@ test_malformed(void **state)
 {
 	(void)state;
 	const struct extract_rules rules = {
-	    .item = "//div[@class='post']",
-	    .title = "h3",
-	    .link = "h3/a/@href",
-	    .text = "div[@class='content']",
+		.item = "//div[@class='post']",
+		.title = "h3",
+		.link = "h3/a/@href",
+		.text = "div[@class='content']",
 	};
 	struct run r;
 
-	run_file(&rules, "malformed.html", "https://usagers.example/forum/",
-	    &r);
+	run_file(
+	    &rules, "malformed.html", "https://usagers.example/forum/", &r);
 	assert_true(r.feed->nitems >= 3);
 	const struct item *it = &r.feed->items[0];
 	assert_string_equal(it->link, "https://usagers.example/t/1#p1");
@@ -405,8 +409,7 @@ test_windows_1252(void **state)
 	run_file(p, "windows-1252.html", "https://abonnes.example/", &r);
 	assert_int_equal(r.feed->nitems, 1);
 	assert_string_equal(r.feed->title, "Forum des abonnés");
-	assert_string_equal(r.feed->items[0].title,
-	    "Problème de facturation");
+	assert_string_equal(r.feed->items[0].title, "Problème de facturation");
 	assert_string_equal(r.feed->items[0].content,
 	    "Facturé deux fois € 12,50 – c’est inadmissible.");
 	run_free(&r);
@@ -444,9 +447,9 @@ test_huge(void **state)
 		skip();
 	struct buf b;
 	const struct extract_rules rules = {
-	    .item = "//div[@class='post']",
-	    .title = "h3",
-	    .text = "div",
+		.item = "//div[@class='post']",
+		.title = "h3",
+		.text = "div",
 	};
 
 	buf_init(&b);
@@ -458,7 +461,8 @@ test_huge(void **state)
 		buf_puts(&b, "du texte à perte de vue ");
 	buf_puts(&b, "</div></div>");
 	while (b.len < ((size_t)20 << 20))
-		buf_puts(&b, "<div class='post'><h3>t</h3><div>x</div></div>\n");
+		buf_puts(
+		    &b, "<div class='post'><h3>t</h3><div>x</div></div>\n");
 	buf_puts(&b, "<div class='post'><h3>beyond the cap</h3></div>");
 
 	struct run r;
@@ -484,15 +488,15 @@ test_huge(void **state)
 	for (int i = 0; i < 200000; i++)
 		buf_puts(&b, "<p><b>x</b></p>");
 	const struct extract_rules costly = {
-	    .item = "//p",
-	    .title = "count(//b[. = 'x'][following::b]) and //b[last()]",
+		.item = "//p",
+		.title = "count(//b[. = 'x'][following::b]) and //b[last()]",
 	};
-	struct extract_input in = {b.data, b.len, NULL, NULL, NOW};
+	struct extract_input in = { b.data, b.len, NULL, NULL, NOW };
 	struct feed *f = NULL;
 	char *next = NULL;
 	char err[256];
-	assert_int_equal(extract_html(&costly, &in, &f, &next, NULL, err,
-	                     sizeof err), 0);
+	assert_int_equal(
+	    extract_html(&costly, &in, &f, &next, NULL, err, sizeof err), 0);
 	assert_true(f->nitems < 1000);
 	feed_free(f);
 	free(next);
@@ -507,81 +511,80 @@ test_dates(void **state)
 		const char *text, *format;
 		int64_t want;
 	} cases[] = {
-	    /* Absolute, French. */
-	    {"12 janvier 2025", NULL, 1736640000},
-	    {"12 janvier 2025 à 14:05", NULL, 1736690700},
-	    {"Le 12 Janvier 2025 à 14h05", NULL, 1736690700},
-	    {"dim. 12 janv. 2025 14:05", NULL, 1736690700},
-	    {"mar. 12 FÉVR. 2025", NULL, 1739318400},
-	    {"12 fevrier 2025", NULL, 1739318400},
-	    {"1er août 2024 à 9h30", NULL, 1722504600},
-	    {"1 AOUT 2024 09:30", NULL, 1722504600},
-	    {"12 déc. 2024", NULL, 1733961600},
-	    {"12 sept. 2024", NULL, 1726099200},
-	    {"12/01/2025", NULL, 1736640000},
-	    {"12/01/2025 14:05", NULL, 1736690700},
-	    {"12.01.25", NULL, 1736640000},
-	    {"12-01-2025 à 14:05:00", NULL, 1736690700},
-	    /* Absolute, English. */
-	    {"Sun Jan 12, 2025 2:05 pm", NULL, 1736690700},
-	    {"Jan 12, 2025, 2:05 PM", NULL, 1736690700},
-	    {"January 12th, 2025 at 2:05 PM", NULL, 1736690700},
-	    {"12 Jan 2025 12:30 am", NULL, 1736641800},
-	    {"Jan 12, 2025 12:05 PM", NULL, 1736683500},
-	    {"01/31/2025", NULL, 1738281600},
-	    {"12 Jan 2025 14:05 UTC", NULL, 1736690700},
-	    {"12 Jan 2025 14:05 +02:00", NULL, 1736683500},
-	    {"2025-01-12T14:05:00+0100", NULL, 1736687100},
-	    {"2025-01-12", NULL, 1736640000},
-	    {"Sun, 12 Jan 2025 14:05:00 GMT", NULL, 1736690700},
-	    /* No year: this year, unless that is still to come. */
-	    {"12 janv.", NULL, 1736640000},
-	    {"20 déc. à 10:00", NULL, 1734688800},
-	    /* Relative. */
-	    {"il y a 5 minutes", NULL, NOW - 300},
-	    {"Il y a 3 heures", NULL, NOW - 10800},
-	    {"il y a une heure", NULL, NOW - 3600},
-	    {"il y a 2 jours", NULL, NOW - 172800},
-	    {"il y a 3 semaines", NULL, NOW - 1814400},
-	    {"il y a 2 mois", NULL, NOW - 5184000},
-	    {"il y a 1 an", NULL, NOW - 31536000},
-	    {"5 minutes ago", NULL, NOW - 300},
-	    {"2 hours ago", NULL, NOW - 7200},
-	    {"an hour ago", NULL, NOW - 3600},
-	    {"3 days ago", NULL, NOW - 259200},
-	    {"Posted 10 mins ago", NULL, NOW - 600},
-	    {"hier", NULL, NOW - 86400},
-	    {"Hier à 18:02", NULL, 1736877720},
-	    {"yesterday at 6:02 PM", NULL, 1736877720},
-	    {"Yesterday, 6:02pm", NULL, 1736877720},
-	    {"avant-hier", NULL, NOW - 172800},
-	    {"aujourd'hui", NULL, NOW},
-	    {"Aujourd’hui à 09:15", NULL, 1736932500},
-	    {"today at 9:15 AM", NULL, 1736932500},
-	    {"just now", NULL, NOW},
-	    {"à l'instant", NULL, NOW},
-	    /* By format. */
-	    {"12 janvier 2025, 14h05", "%d %B %Y, %Hh%M", 1736690700},
-	    {"2025|01|12 02:05 PM", "%Y|%m|%d %I:%M %p", 1736690700},
-	    {"Le 12-01-2025 à 14:05", "Le %d-%m-%Y à %H:%M", 1736690700},
-	    {"01/12/2025", "%m/%d/%Y", 1736640000},
-	    {"dim. 12 janv. 25", "%a %d %b %y", 1736640000},
-	    {"Sunday 12 Jan", "%A %d %b", 1736640000},
-	    {"12 janvier 2025", "%d/%m/%Y", INT64_MIN},
-	    {"12 foo 2025", "%d %b %Y", INT64_MIN},
-	    /* Not dates. */
-	    {"31/02/2025", NULL, INT64_MIN},
-	    {"30 février 2025", NULL, INT64_MIN},
-	    {"12 janvier 2025 25:10", NULL, INT64_MIN},
-	    {"13:05 pm 12 Jan 2025", NULL, INT64_MIN},
-	    {"bonjour", NULL, INT64_MIN},
-	    {"Page 2 of 5", NULL, INT64_MIN},
-	    {"", NULL, INT64_MIN},
+		/* Absolute, French. */
+		{ "12 janvier 2025", NULL, 1736640000 },
+		{ "12 janvier 2025 à 14:05", NULL, 1736690700 },
+		{ "Le 12 Janvier 2025 à 14h05", NULL, 1736690700 },
+		{ "dim. 12 janv. 2025 14:05", NULL, 1736690700 },
+		{ "mar. 12 FÉVR. 2025", NULL, 1739318400 },
+		{ "12 fevrier 2025", NULL, 1739318400 },
+		{ "1er août 2024 à 9h30", NULL, 1722504600 },
+		{ "1 AOUT 2024 09:30", NULL, 1722504600 },
+		{ "12 déc. 2024", NULL, 1733961600 },
+		{ "12 sept. 2024", NULL, 1726099200 },
+		{ "12/01/2025", NULL, 1736640000 },
+		{ "12/01/2025 14:05", NULL, 1736690700 },
+		{ "12.01.25", NULL, 1736640000 },
+		{ "12-01-2025 à 14:05:00", NULL, 1736690700 },
+		/* Absolute, English. */
+		{ "Sun Jan 12, 2025 2:05 pm", NULL, 1736690700 },
+		{ "Jan 12, 2025, 2:05 PM", NULL, 1736690700 },
+		{ "January 12th, 2025 at 2:05 PM", NULL, 1736690700 },
+		{ "12 Jan 2025 12:30 am", NULL, 1736641800 },
+		{ "Jan 12, 2025 12:05 PM", NULL, 1736683500 },
+		{ "01/31/2025", NULL, 1738281600 },
+		{ "12 Jan 2025 14:05 UTC", NULL, 1736690700 },
+		{ "12 Jan 2025 14:05 +02:00", NULL, 1736683500 },
+		{ "2025-01-12T14:05:00+0100", NULL, 1736687100 },
+		{ "2025-01-12", NULL, 1736640000 },
+		{ "Sun, 12 Jan 2025 14:05:00 GMT", NULL, 1736690700 },
+		/* No year: this year, unless that is still to come. */
+		{ "12 janv.", NULL, 1736640000 },
+		{ "20 déc. à 10:00", NULL, 1734688800 },
+		/* Relative. */
+		{ "il y a 5 minutes", NULL, NOW - 300 },
+		{ "Il y a 3 heures", NULL, NOW - 10800 },
+		{ "il y a une heure", NULL, NOW - 3600 },
+		{ "il y a 2 jours", NULL, NOW - 172800 },
+		{ "il y a 3 semaines", NULL, NOW - 1814400 },
+		{ "il y a 2 mois", NULL, NOW - 5184000 },
+		{ "il y a 1 an", NULL, NOW - 31536000 },
+		{ "5 minutes ago", NULL, NOW - 300 },
+		{ "2 hours ago", NULL, NOW - 7200 },
+		{ "an hour ago", NULL, NOW - 3600 },
+		{ "3 days ago", NULL, NOW - 259200 },
+		{ "Posted 10 mins ago", NULL, NOW - 600 },
+		{ "hier", NULL, NOW - 86400 },
+		{ "Hier à 18:02", NULL, 1736877720 },
+		{ "yesterday at 6:02 PM", NULL, 1736877720 },
+		{ "Yesterday, 6:02pm", NULL, 1736877720 },
+		{ "avant-hier", NULL, NOW - 172800 },
+		{ "aujourd'hui", NULL, NOW },
+		{ "Aujourd’hui à 09:15", NULL, 1736932500 },
+		{ "today at 9:15 AM", NULL, 1736932500 },
+		{ "just now", NULL, NOW },
+		{ "à l'instant", NULL, NOW },
+		/* By format. */
+		{ "12 janvier 2025, 14h05", "%d %B %Y, %Hh%M", 1736690700 },
+		{ "2025|01|12 02:05 PM", "%Y|%m|%d %I:%M %p", 1736690700 },
+		{ "Le 12-01-2025 à 14:05", "Le %d-%m-%Y à %H:%M", 1736690700 },
+		{ "01/12/2025", "%m/%d/%Y", 1736640000 },
+		{ "dim. 12 janv. 25", "%a %d %b %y", 1736640000 },
+		{ "Sunday 12 Jan", "%A %d %b", 1736640000 },
+		{ "12 janvier 2025", "%d/%m/%Y", INT64_MIN },
+		{ "12 foo 2025", "%d %b %Y", INT64_MIN },
+		/* Not dates. */
+		{ "31/02/2025", NULL, INT64_MIN },
+		{ "30 février 2025", NULL, INT64_MIN },
+		{ "12 janvier 2025 25:10", NULL, INT64_MIN },
+		{ "13:05 pm 12 Jan 2025", NULL, INT64_MIN },
+		{ "bonjour", NULL, INT64_MIN },
+		{ "Page 2 of 5", NULL, INT64_MIN },
+		{ "", NULL, INT64_MIN },
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		int64_t got =
-		    extract_date(cases[i].text, cases[i].format, NOW);
+		int64_t got = extract_date(cases[i].text, cases[i].format, NOW);
 		if (got != cases[i].want)
 			fail_msg("\"%s\" (%s): got %lld, want %lld",
 			    cases[i].text,
@@ -599,19 +602,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_phpbb),
-	    cmocka_unit_test(test_phpbb_last_page),
-	    cmocka_unit_test(test_discourse_topic),
-	    cmocka_unit_test(test_discourse_latest),
-	    cmocka_unit_test(test_xenforo),
-	    cmocka_unit_test(test_wordpress),
-	    cmocka_unit_test(test_custom_rules),
-	    cmocka_unit_test(test_no_match),
-	    cmocka_unit_test(test_check),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_windows_1252),
-	    cmocka_unit_test(test_huge),
-	    cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_phpbb),
+		cmocka_unit_test(test_phpbb_last_page),
+		cmocka_unit_test(test_discourse_topic),
+		cmocka_unit_test(test_discourse_latest),
+		cmocka_unit_test(test_xenforo),
+		cmocka_unit_test(test_wordpress),
+		cmocka_unit_test(test_custom_rules),
+		cmocka_unit_test(test_no_match),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_windows_1252),
+		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_dates),
 	};
 
 	feed_global_init();

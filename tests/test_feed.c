@@ -31,7 +31,7 @@ slurp(const char *name, size_t *len)
 static struct feed *
 parse_mem(const char *data, size_t len, const char *base, const char *ct)
 {
-	struct feed_input in = {data, len, base, ct};
+	struct feed_input in = { data, len, base, ct };
 	struct feed *f = NULL;
 	char err[256];
 
@@ -55,7 +55,7 @@ parse_file(const char *name, const char *base)
 static void
 rejects(const char *data, size_t len, const char *ct, const char *want)
 {
-	struct feed_input in = {data, len, NULL, ct};
+	struct feed_input in = { data, len, NULL, ct };
 	struct feed *f = (struct feed *)1;
 	char err[256] = "";
 
@@ -94,7 +94,8 @@ test_rss2(void **state)
 	STR(it->author, "Claire Martin");
 	date_is(it->published, "2024-05-06T08:12:44Z");
 	assert_true(it->updated == DATE_NONE);
-	STR(it->summary, "Nos lampes en laiton arrivent… Découvrez la gamme […]");
+	STR(it->summary,
+	    "Nos lampes en laiton arrivent… Découvrez la gamme […]");
 	/* content:encoded, CDATA HTML: tags, script and &nbsp; gone. */
 	STR(it->content,
 	    "Nos lampes en laiton arrivent. Découvrez la gamme : la boutique.");
@@ -128,13 +129,15 @@ test_rdf(void **state)
 	struct item *it = &f->items[1];
 	STR(it->id,
 	    "https://tech.example.org/story/24/05/06/0950/open-hardware");
-	STR(it->link, "https://tech.example.org/story/24/05/06/0950/"
+	STR(it->link,
+	    "https://tech.example.org/story/24/05/06/0950/"
 	    "open-hardware?utm_source=rss1.0");
 	STR(it->author, "BeauHD");
 	date_is(it->published, "2024-05-06T13:50:00Z");
 	STR(it->lang, "en-us");
 	/* Escaped HTML holding an escaped entity: one level decoded each. */
-	STR(f->items[0].summary, "An anonymous reader writes: \"The new "
+	STR(f->items[0].summary,
+	    "An anonymous reader writes: \"The new "
 	    "kernel brings <faster> I/O.\" Read more");
 	feed_free(f);
 }
@@ -164,8 +167,8 @@ static void
 test_xml_base(void **state)
 {
 	(void)state;
-	struct feed *f = parse_file("atom-xmlbase.xml",
-	    "http://ignored.example/feed.atom");
+	struct feed *f =
+	    parse_file("atom-xmlbase.xml", "http://ignored.example/feed.atom");
 	assert_int_equal(f->nitems, 4);
 	STR(f->link, "https://www.example.com/blog/");
 	STR(f->items[0].link,
@@ -183,15 +186,16 @@ test_xml_base(void **state)
 static void
 test_base_url(void **state)
 {
-	static const char doc[] = "<rss><channel><item><link>../p/1</link>"
+	static const char doc[] =
+	    "<rss><channel><item><link>../p/1</link>"
 	    "<guid>http://x.example/guid</guid></item><item>"
 	    "<guid isPermaLink=\"false\">http://x.example/notlink</guid>"
 	    "</item><item><guid>http://x.example/perma</guid></item>"
 	    "</channel></rss>";
 
 	(void)state;
-	struct feed *f = parse_mem(doc, sizeof doc - 1,
-	    "https://site.example/feeds/rss.xml", NULL);
+	struct feed *f = parse_mem(
+	    doc, sizeof doc - 1, "https://site.example/feeds/rss.xml", NULL);
 	assert_int_equal(f->nitems, 3);
 	STR(f->items[0].link, "https://site.example/p/1");
 	assert_null(f->items[1].link);
@@ -291,7 +295,8 @@ title_of(const char *doc, size_t len, const char *ct)
 	return title;
 }
 
-#define ITEM "<rss><channel><item><title>caf\xc3\xa9</title></item></channel></rss>"
+#define ITEM \
+	"<rss><channel><item><title>caf\xc3\xa9</title></item></channel></rss>"
 #define DECL_LATIN1 "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
 #define BOM8 "\xef\xbb\xbf"
 
@@ -310,20 +315,20 @@ test_charset_precedence(void **state)
 	STR(title_of(decl, sizeof decl - 1, "text/xml; charset=\"utf-8\""),
 	    "café");
 	STR(title_of(plain, sizeof plain - 1,
-	    "application/rss+xml;charset=iso-8859-1"), "cafÃ©");
+	        "application/rss+xml;charset=iso-8859-1"),
+	    "cafÃ©");
 	/* The declaration over the BOM. */
 	STR(title_of(bom_decl, sizeof bom_decl - 1, NULL), "cafÃ©");
 	STR(title_of(bom, sizeof bom - 1, NULL), "café");
 	/* HTTP over the BOM. */
-	STR(title_of(bom, sizeof bom - 1, "text/xml; charset=latin1"),
-	    "cafÃ©");
+	STR(title_of(bom, sizeof bom - 1, "text/xml; charset=latin1"), "cafÃ©");
 }
 
 static void
 test_utf16_bom(void **state)
 {
 	static const char ascii[] = "<rss><channel><item><title>caf\xe9"
-	    "</title></item></channel></rss>";
+	                            "</title></item></channel></rss>";
 	char doc[2 + 2 * sizeof ascii];
 	size_t len = 2;
 
@@ -340,8 +345,8 @@ test_utf16_bom(void **state)
 static void
 test_false_utf16_decl(void **state)
 {
-	static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"
-	    ITEM;
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-16\"?>" ITEM;
 
 	(void)state;
 	STR(title_of(doc, sizeof doc - 1, NULL), "café");
@@ -384,10 +389,10 @@ test_quadratic_blowup(void **state)
 	static const char head[] = "<!DOCTYPE rss [<!ENTITY a \"";
 	static const char mid[] = "\">]><rss><channel><item><title>";
 	static const char tail[] = "</title><link>http://q.example/</link>"
-	    "</item></channel></rss>";
+	                           "</item></channel></rss>";
 	size_t refs = 100000, len = 0;
-	char *doc = malloc(sizeof head + 1000 + sizeof mid + 3 * refs +
-	    sizeof tail);
+	char *doc =
+	    malloc(sizeof head + 1000 + sizeof mid + 3 * refs + sizeof tail);
 
 	(void)state;
 	assert_non_null(doc);
@@ -426,8 +431,9 @@ static void
 test_rejected(void **state)
 {
 	static const char html[] = "<html><head><title>x</title></head>"
-	    "<body>hi</body></html>";
-	static const char deep[] = "{\"items\":[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	                           "<body>hi</body></html>";
+	static const char deep[] =
+	    "{\"items\":[[[[[[[[[[[[[[[[[[[[[[[[[[[["
 	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]";
 	size_t len;
 	char *page = slurp("not-a-feed.html", &len);
@@ -453,10 +459,11 @@ test_rejected(void **state)
 static void
 test_garbage(void **state)
 {
-	static const char *const heads[] = {"", "<", "{", "<rss><channel>",
-	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>",
-	    "{\"items\":[{\"title\":\"", "\xef\xbb\xbf<?xml version=\"1.0\" "
-	    "encoding=\"x-nonexistent\"?><rss><channel><item><title>"};
+	static const char *const heads[] = { "", "<", "{", "<rss><channel>",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>",
+		"{\"items\":[{\"title\":\"",
+		"\xef\xbb\xbf<?xml version=\"1.0\" "
+		"encoding=\"x-nonexistent\"?><rss><channel><item><title>" };
 	unsigned seed = 12345;
 	char buf[4096];
 
@@ -470,7 +477,7 @@ test_garbage(void **state)
 			seed = seed * 1103515245u + 12345u;
 			buf[i] = (char)(seed >> 16);
 		}
-		struct feed_input in = {buf, n, NULL, NULL};
+		struct feed_input in = { buf, n, NULL, NULL };
 		struct feed *f;
 		char err[256];
 		if (feed_parse(&in, &f, err, sizeof err) == 0)
@@ -490,25 +497,25 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rss2),
-	    cmocka_unit_test(test_rss091),
-	    cmocka_unit_test(test_rdf),
-	    cmocka_unit_test(test_atom),
-	    cmocka_unit_test(test_xml_base),
-	    cmocka_unit_test(test_base_url),
-	    cmocka_unit_test(test_xhtml),
-	    cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_latin1),
-	    cmocka_unit_test(test_cp1252_fallback),
-	    cmocka_unit_test(test_charset_precedence),
-	    cmocka_unit_test(test_utf16_bom),
-	    cmocka_unit_test(test_false_utf16_decl),
-	    cmocka_unit_test(test_xxe),
-	    cmocka_unit_test(test_billion_laughs),
-	    cmocka_unit_test(test_quadratic_blowup),
-	    cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_rejected),
-	    cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_rss2),
+		cmocka_unit_test(test_rss091),
+		cmocka_unit_test(test_rdf),
+		cmocka_unit_test(test_atom),
+		cmocka_unit_test(test_xml_base),
+		cmocka_unit_test(test_base_url),
+		cmocka_unit_test(test_xhtml),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_latin1),
+		cmocka_unit_test(test_cp1252_fallback),
+		cmocka_unit_test(test_charset_precedence),
+		cmocka_unit_test(test_utf16_bom),
+		cmocka_unit_test(test_false_utf16_decl),
+		cmocka_unit_test(test_xxe),
+		cmocka_unit_test(test_billion_laughs),
+		cmocka_unit_test(test_quadratic_blowup),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_rejected),
+		cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

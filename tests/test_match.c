@@ -44,8 +44,8 @@ doc_matches(const char *query, const char *langs, const struct match_doc *doc)
 	indexed = matcher_match(m, doc, &res);
 	naive = matcher_match_naive(m, doc, &res);
 	if (indexed != naive)
-		fail_msg("%s: index says %zu, scan says %zu", query, indexed,
-		    naive);
+		fail_msg(
+		    "%s: index says %zu, scan says %zu", query, indexed, naive);
 	match_result_free(&res);
 	matcher_free(m);
 	return indexed == 1;
@@ -54,7 +54,7 @@ doc_matches(const char *query, const char *langs, const struct match_doc *doc)
 static int
 matches(const char *query, const char *title, const char *text)
 {
-	struct match_doc doc = {title, text, NULL, NULL, NULL};
+	struct match_doc doc = { title, text, NULL, NULL, NULL };
 
 	return doc_matches(query, NULL, &doc);
 }
@@ -160,8 +160,8 @@ test_wildcards(void **state)
 static void
 test_fields(void **state)
 {
-	struct match_doc doc = {"Acme en panne", "Le service client dit rien",
-	    "Jean Dupont", "https://blog.example.com:8080/p?q=1", "fr-FR"};
+	struct match_doc doc = { "Acme en panne", "Le service client dit rien",
+		"Jean Dupont", "https://blog.example.com:8080/p?q=1", "fr-FR" };
 
 	(void)state;
 	assert_true(doc_matches("title:acme", NULL, &doc));
@@ -204,8 +204,7 @@ test_exclusions(void **state)
 	NO("acme AND NOT (promo OR soldes)", NULL, "acme SOLDES");
 	YES("apple NOT (fruit OR tarte OR pomme)", NULL,
 	    "Apple lance un iPhone");
-	NO("apple NOT (fruit OR tarte OR pomme)", NULL,
-	    "une tarte aux apple");
+	NO("apple NOT (fruit OR tarte OR pomme)", NULL, "une tarte aux apple");
 	YES("acme NOT title:promo", "Acme", "promo");
 	NO("acme NOT title:promo", "Acme promo", "rien");
 }
@@ -213,7 +212,7 @@ test_exclusions(void **state)
 static void
 test_regex(void **state)
 {
-	struct match_doc doc = {NULL, NULL, NULL, NULL, NULL};
+	struct match_doc doc = { NULL, NULL, NULL, NULL, NULL };
 	struct buf b;
 	int i;
 
@@ -263,7 +262,7 @@ test_hashtags(void **state)
 static void
 test_watch_lang(void **state)
 {
-	struct match_doc doc = {"acme", NULL, NULL, NULL, "fr-FR"};
+	struct match_doc doc = { "acme", NULL, NULL, NULL, "fr-FR" };
 
 	(void)state;
 	assert_true(doc_matches("acme", "fr,en", &doc));
@@ -281,21 +280,26 @@ static void
 test_terms(void **state)
 {
 	struct matcher *m = matcher_new();
-	struct match_doc doc = {"Acme: arnaque", "le service client et sa régex, "
-	    "une arnaque", NULL, "https://www.example.com/", NULL};
+	struct match_doc doc = { "Acme: arnaque",
+		"le service client et sa régex, "
+		"une arnaque",
+		NULL, "https://www.example.com/", NULL };
 	struct match_result res;
 	struct query_error err;
 
 	(void)state;
 	assert_int_equal(matcher_add(m, "a", "nothing", NULL, &err), 0);
-	assert_int_equal(matcher_add(m, "b",
-	    "arnaque* OR title:acme OR \"service client\" OR absent OR "
-	    "/r[eé]gex/ OR arnaque* OR site:example.com",
-	    NULL, &err), 1);
-	assert_int_equal(matcher_add(m, "c",
-	    "acme NOT promo NOT arnaque*", NULL, &err), 2);
-	assert_int_equal(matcher_add(m, "d", "acme NEAR/3 (arnaque OR panne)",
-	    NULL, &err), 3);
+	assert_int_equal(
+	    matcher_add(m, "b",
+	        "arnaque* OR title:acme OR \"service client\" OR absent OR "
+	        "/r[eé]gex/ OR arnaque* OR site:example.com",
+	        NULL, &err),
+	    1);
+	assert_int_equal(
+	    matcher_add(m, "c", "acme NOT promo NOT arnaque*", NULL, &err), 2);
+	assert_int_equal(
+	    matcher_add(m, "d", "acme NEAR/3 (arnaque OR panne)", NULL, &err),
+	    3);
 	matcher_build(m);
 	assert_int_equal(matcher_count(m), 4);
 	assert_string_equal(matcher_name(m, 3), "d");
@@ -358,24 +362,64 @@ rnd(uint32_t n)
 }
 
 static const char *const vocab[] = {
-	"acme", "Acmé", "acmes", "arnaque", "arnaques", "panne", "service",
-	"client", "bug", "déçu", "école", "nul", "super", "promo", "#acme",
-	"@acme_fr", "l'acme", "remboursement", "retard", "livraison",
-	"iPhone15", "4G", "ÉCOLE", "Decu", "service-client", "globex",
-	"initech", "le", "la", "de", "the", "of", "refund", "scam", "broken",
+	"acme",
+	"Acmé",
+	"acmes",
+	"arnaque",
+	"arnaques",
+	"panne",
+	"service",
+	"client",
+	"bug",
+	"déçu",
+	"école",
+	"nul",
+	"super",
+	"promo",
+	"#acme",
+	"@acme_fr",
+	"l'acme",
+	"remboursement",
+	"retard",
+	"livraison",
+	"iPhone15",
+	"4G",
+	"ÉCOLE",
+	"Decu",
+	"service-client",
+	"globex",
+	"initech",
+	"le",
+	"la",
+	"de",
+	"the",
+	"of",
+	"refund",
+	"scam",
+	"broken",
 };
 
 static const char *const stems[] = {
-	"acm", "arnaq", "rembours", "servic", "#acm", "@acme_", "déç", "ÉCO",
+	"acm",
+	"arnaq",
+	"rembours",
+	"servic",
+	"#acm",
+	"@acme_",
+	"déç",
+	"ÉCO",
 	"ac",
 };
 
 static const char *const hosts[] = {
-	"https://www.example.com/a", "https://example.com", "http://news.fr/",
-	"https://badexample.com/", NULL,
+	"https://www.example.com/a",
+	"https://example.com",
+	"http://news.fr/",
+	"https://badexample.com/",
+	NULL,
 };
 
-static const char *const langs[] = {"fr", "en", "fr-CA", "de", NULL};
+static const char *const langs[] = { "fr", "en", "fr-CA", "de", NULL };
 
 static void
 gen_leaf(struct buf *q)
@@ -434,8 +478,8 @@ gen_query(struct buf *q, int depth)
 static void
 gen_words(struct buf *b, int n)
 {
-	static const char *const sep[] = {" ", " ", " ", ", ", ". ", " (",
-		") ", "’", "-"};
+	static const char *const sep[] = { " ", " ", " ", ", ", ". ", " (",
+		") ", "’", "-" };
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -500,9 +544,10 @@ test_index_against_scan(void **state)
 		matcher_match_naive(m, &doc, &naive);
 		assert_int_equal(res.nhits, naive.nhits);
 		for (j = 0; j < res.nhits; j++) {
-			assert_int_equal(res.hits[j].watch, naive.hits[j].watch);
-			assert_int_equal(res.hits[j].nterms,
-			    naive.hits[j].nterms);
+			assert_int_equal(
+			    res.hits[j].watch, naive.hits[j].watch);
+			assert_int_equal(
+			    res.hits[j].nterms, naive.hits[j].nterms);
 			for (k = 0; k < res.hits[j].nterms; k++)
 				assert_ptr_equal(res.hits[j].terms[k],
 				    naive.hits[j].terms[k]);

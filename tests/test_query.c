@@ -62,7 +62,8 @@ test_implicit_and(void **state)
 	(void)state;
 	parses_as("acme arnaque", "(AND acme arnaque)");
 	parses_as("acme NOT promo", "(AND acme (NOT promo))");
-	parses_as("acme \"service client\" /x+/", "(AND acme \"service client\" /x+/)");
+	parses_as("acme \"service client\" /x+/",
+	    "(AND acme \"service client\" /x+/)");
 	parses_as("acme (a OR b)", "(AND acme (OR a b))");
 	/* Lowercase operators are words. */
 	parses_as("acme or not", "(AND acme or not)");
@@ -91,8 +92,8 @@ test_terms(void **state)
 	parses_as("#Acme @acme_FR", "(AND #acme @acme_fr)");
 	parses_as("iPhone15 4G", "(AND iphone15 4g)");
 	parses_as("Œuvre", "oeuvre");
-	parses_as("\"voir http://example.com/x\"",
-	    "\"voir http example com x\"");
+	parses_as(
+	    "\"voir http://example.com/x\"", "\"voir http example com x\"");
 	parses_as("acme NEAR/5 \"service client\"",
 	    "(NEAR/5 acme \"service client\")");
 	parses_as("(acme OR acmé) NEAR/5 (panne OR bug*)",
@@ -109,7 +110,8 @@ test_fields(void **state)
 	parses_as("title:(acme OR acmé)", "(OR title:acme title:acme)");
 	parses_as("author:\"Jean Dupont\"", "author:\"jean dupont\"");
 	parses_as("site:Blog.Example.COM.", "site:blog.example.com");
-	parses_as("site:(a.com OR b.fr) acme", "(AND (OR site:a.com site:b.fr) acme)");
+	parses_as("site:(a.com OR b.fr) acme",
+	    "(AND (OR site:a.com site:b.fr) acme)");
 	parses_as("lang:FR_ca acme", "(AND lang:fr-ca acme)");
 	parses_as("TITLE:acme", "title:acme");
 	parses_as("title:/x/", "title:/x/");
@@ -122,9 +124,12 @@ test_errors(void **state)
 	(void)state;
 	fails_with("", 1, "empty query");
 	fails_with("   ", 4, "empty query");
-	fails_with("(acme OR b", 1, "unbalanced parenthesis: '(' is never closed");
-	fails_with("a AND (b OR (c)", 7, "unbalanced parenthesis: '(' is never closed");
-	fails_with("acme) OR b", 5, "unbalanced parenthesis: ')' has no matching '('");
+	fails_with(
+	    "(acme OR b", 1, "unbalanced parenthesis: '(' is never closed");
+	fails_with("a AND (b OR (c)", 7,
+	    "unbalanced parenthesis: '(' is never closed");
+	fails_with(
+	    "acme) OR b", 5, "unbalanced parenthesis: ')' has no matching '('");
 	fails_with("a ()", 3, "empty parentheses");
 	fails_with("acme \"service", 6, "unterminated phrase");
 	fails_with("acme \"\"", 6, "empty phrase");
@@ -137,37 +142,48 @@ test_errors(void **state)
 	fails_with("acme http://example.com", 6, "unknown field 'http'");
 	fails_with("title: acme", 1,
 	    "field 'title:' needs a term, phrase or group right after it");
-	fails_with("site:\"a b\"", 6, "site: takes a plain value, not a phrase");
+	fails_with(
+	    "site:\"a b\"", 6, "site: takes a plain value, not a phrase");
 	fails_with("site:example.com/x", 6,
 	    "site: takes a host name such as example.com");
 	fails_with("lang:français", 6,
 	    "lang: takes a language code such as fr or en-gb");
 	fails_with("acme NEAR x", 6, "NEAR needs a distance: NEAR/n");
 	fails_with("acme NEAR/x y", 6, "NEAR needs a distance: NEAR/n");
-	fails_with("acme NEAR/0 x", 6, "NEAR distance must be between 1 and 100");
-	fails_with("acme NEAR/101 x", 6, "NEAR distance must be between 1 and 100");
+	fails_with(
+	    "acme NEAR/0 x", 6, "NEAR distance must be between 1 and 100");
+	fails_with(
+	    "acme NEAR/101 x", 6, "NEAR distance must be between 1 and 100");
 	fails_with("acme NEAR/99999999999999999999 x", 6,
 	    "NEAR distance must be between 1 and 100");
 	fails_with("acme NEAR/3", 6, "NEAR/3 needs a term on each side");
 	fails_with("NEAR/3 acme", 1, "NEAR/3 needs a term on each side");
-	fails_with("(a AND b) NEAR/3 c", 2, "NEAR/3 joins words, phrases or OR groups of them");
-	fails_with("a NEAR/3 /x/", 10, "NEAR/3 joins words, phrases or OR groups of them");
-	fails_with("a NEAR/3 b NEAR/3 c", 1, "NEAR/3 joins words, phrases or OR groups of them");
+	fails_with("(a AND b) NEAR/3 c", 2,
+	    "NEAR/3 joins words, phrases or OR groups of them");
+	fails_with("a NEAR/3 /x/", 10,
+	    "NEAR/3 joins words, phrases or OR groups of them");
+	fails_with("a NEAR/3 b NEAR/3 c", 1,
+	    "NEAR/3 joins words, phrases or OR groups of them");
 	fails_with("acme AND", 6, "dangling operator AND: nothing after it");
-	fails_with("acme AND OR b", 6, "dangling operator AND: nothing after it");
+	fails_with(
+	    "acme AND OR b", 6, "dangling operator AND: nothing after it");
 	fails_with("acme OR", 6, "dangling operator OR: nothing after it");
 	fails_with("OR acme", 1, "dangling operator OR: nothing before it");
 	fails_with("(AND acme)", 2, "dangling operator AND: nothing before it");
 	fails_with("acme NOT", 6, "dangling operator NOT: nothing after it");
 	fails_with("NOT acme", 1, "a query needs at least one positive term");
-	fails_with("NOT a AND NOT b", 1, "a query needs at least one positive term");
+	fails_with(
+	    "NOT a AND NOT b", 1, "a query needs at least one positive term");
 	fails_with("a OR NOT b", 1, "a query needs at least one positive term");
-	fails_with("acme a*", 6, "a wildcard needs at least 2 characters before '*'");
-	fails_with("#a*", 1, "a wildcard needs at least 2 characters before '*'");
+	fails_with(
+	    "acme a*", 6, "a wildcard needs at least 2 characters before '*'");
+	fails_with(
+	    "#a*", 1, "a wildcard needs at least 2 characters before '*'");
 	fails_with("ac*me", 1, "'*' is only allowed at the end of a word");
 	fails_with("acme.*", 1, "'*' must follow a letter or digit");
 	fails_with("acme !!!", 6, "'!!!' has no letters or digits to match");
-	fails_with("acme -promo", 6, "'-' is not an operator: write NOT to exclude");
+	fails_with(
+	    "acme -promo", 6, "'-' is not an operator: write NOT to exclude");
 	fails_with("acme /a(b/", 10, "bad regex: missing closing parenthesis");
 	fails_with("acme /x{2,1}/", 12,
 	    "bad regex: numbers out of order in {} quantifier");
@@ -180,7 +196,8 @@ test_utf8_columns(void **state)
 	/* é is one column though two bytes. */
 	fails_with("é AND", 3, "dangling operator AND: nothing after it");
 	fails_with("déçu (", 6, "unbalanced parenthesis: '(' is never closed");
-	fails_with("déçu (acmé", 6, "unbalanced parenthesis: '(' is never closed");
+	fails_with(
+	    "déçu (acmé", 6, "unbalanced parenthesis: '(' is never closed");
 	fails_with("\"é\" /é(/", 8, "bad regex: missing closing parenthesis");
 	fails_with("acme \xff", 6, "invalid UTF-8");
 }

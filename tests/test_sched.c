@@ -20,18 +20,19 @@ static void
 test_success(void **state)
 {
 	(void)state;
-	assert_int_equal(sched_next_delay(OUTCOME_OK, 15 * MIN, 0, 0, 0.7),
-	    15 * MIN);
-	assert_int_equal(sched_next_delay(OUTCOME_NOT_MODIFIED, 2 * HOUR, 0,
-	    5 * MIN, 0.2), 2 * HOUR);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_OK, 15 * MIN, 0, 0, 0.7), 15 * MIN);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_NOT_MODIFIED, 2 * HOUR, 0, 5 * MIN, 0.2),
+	    2 * HOUR);
 }
 
 static void
 test_gone(void **state)
 {
 	(void)state;
-	assert_int_equal(sched_next_delay(OUTCOME_GONE, 15 * MIN, 1, 0, 0.5),
-	    -1);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_GONE, 15 * MIN, 1, 0, 0.5), -1);
 }
 
 static void
@@ -39,12 +40,12 @@ test_failed_first(void **state)
 {
 	(void)state;
 	/* A quarter of 15m, then equal jitter over its upper half. */
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1, 0, 0),
-	    225 * SEC / 2);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1, 0, 0), 225 * SEC / 2);
 	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1, 0, 0.5),
 	    225 * SEC * 3 / 4);
-	int64_t top = sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1, 0,
-	    0.999999);
+	int64_t top =
+	    sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1, 0, 0.999999);
 	assert_true(top < 225 * SEC && top > 224 * SEC);
 }
 
@@ -52,13 +53,13 @@ static void
 test_failed_doubles(void **state)
 {
 	(void)state;
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 2, 0, 0),
-	    225 * SEC);
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 3, 0, 0),
-	    450 * SEC);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 15 * MIN, 2, 0, 0), 225 * SEC);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 15 * MIN, 3, 0, 0), 450 * SEC);
 	/* The longer the interval, the later the first retry. */
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 4 * HOUR, 1, 0, 0),
-	    30 * MIN);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 4 * HOUR, 1, 0, 0), 30 * MIN);
 }
 
 static void
@@ -67,22 +68,23 @@ test_failed_floor(void **state)
 	(void)state;
 	/* A 10s feed is not retried every 10s: 30s floor, halved by the
 	 * jitter at worst. */
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 10 * SEC, 1, 0, 0),
-	    15 * SEC);
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 10 * SEC, 0, 0, 0),
-	    15 * SEC);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 10 * SEC, 1, 0, 0), 15 * SEC);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 10 * SEC, 0, 0, 0), 15 * SEC);
 }
 
 static void
 test_failed_cap(void **state)
 {
 	(void)state;
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1000, 0,
-	    0), SCHED_BACKOFF_CAP_MS / 2);
-	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 7 * 24 * HOUR, 1, 0,
-	    0.5), SCHED_BACKOFF_CAP_MS * 3 / 4);
+	assert_int_equal(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1000, 0, 0),
+	    SCHED_BACKOFF_CAP_MS / 2);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_FAILED, 7 * 24 * HOUR, 1, 0, 0.5),
+	    SCHED_BACKOFF_CAP_MS * 3 / 4);
 	assert_true(sched_next_delay(OUTCOME_FAILED, 15 * MIN, 1000, 0,
-	    0.999999) <= SCHED_BACKOFF_CAP_MS);
+	                0.999999) <= SCHED_BACKOFF_CAP_MS);
 }
 
 static void
@@ -102,30 +104,33 @@ test_throttled(void **state)
 {
 	(void)state;
 	/* The server's word when later than the backoff... */
-	assert_int_equal(sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1,
-	    HOUR, 0.5), HOUR);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1, HOUR, 0.5), HOUR);
 	/* ...the backoff when later than the server's word... */
-	assert_int_equal(sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1,
-	    10 * SEC, 0), 225 * SEC / 2);
-	assert_int_equal(sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1, 0,
-	    0.5), 225 * SEC * 3 / 4);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1, 10 * SEC, 0),
+	    225 * SEC / 2);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1, 0, 0.5),
+	    225 * SEC * 3 / 4);
 	/* ...and a server asking for a month gets a day. */
-	assert_int_equal(sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1,
-	    30 * 24 * HOUR, 0), SCHED_RETRY_AFTER_CAP_MS);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_THROTTLED, 15 * MIN, 1, 30 * 24 * HOUR, 0),
+	    SCHED_RETRY_AFTER_CAP_MS);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_success),
-	    cmocka_unit_test(test_gone),
-	    cmocka_unit_test(test_failed_first),
-	    cmocka_unit_test(test_failed_doubles),
-	    cmocka_unit_test(test_failed_floor),
-	    cmocka_unit_test(test_failed_cap),
-	    cmocka_unit_test(test_bad_rnd),
-	    cmocka_unit_test(test_throttled),
+		cmocka_unit_test(test_success),
+		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_failed_first),
+		cmocka_unit_test(test_failed_doubles),
+		cmocka_unit_test(test_failed_floor),
+		cmocka_unit_test(test_failed_cap),
+		cmocka_unit_test(test_bad_rnd),
+		cmocka_unit_test(test_throttled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@ static struct sentiment_model *model;
 static int
 setup(void **state)
 {
-	struct diag d = {0};
+	struct diag d = { 0 };
 
 	(void)state;
 	model = sentiment_model_load(LEXICONS, NULL, 0, &d);
@@ -61,9 +61,9 @@ fr(const char *text)
 }
 
 /* Compound scores compared to 4 decimals, as VADER rounds them. */
-#define assert_compound(text, want)                                            \
-	assert_int_equal(                                                      \
-	    (long)(en(text) * 10000 + (en(text) < 0 ? -0.5 : 0.5)),            \
+#define assert_compound(text, want) \
+	assert_int_equal( \
+	    (long)(en(text) * 10000 + (en(text) < 0 ? -0.5 : 0.5)), \
 	    (long)((want)*10000 + ((want) < 0 ? -0.5 : 0.5)))
 
 static void
@@ -74,12 +74,12 @@ test_vader_exact(void **state)
 	 * against NLTK as well. */
 	assert_compound("The food was good.", 0.4404);
 	assert_compound("The food was not very good.", -0.3865);
-	assert_compound("The service was great but the food was awful.",
-	                -0.3506);
+	assert_compound(
+	    "The service was great but the food was awful.", -0.3506);
 	assert_compound("I HATE waiting in line.", -0.6633);
 	assert_compound("The battery life is amazing!!!", 0.6884);
-	assert_compound("It wasn't great, but it wasn't terrible either.",
-	                0.2924);
+	assert_compound(
+	    "It wasn't great, but it wasn't terrible either.", 0.2924);
 	assert_compound("The movie was kind of boring.", -0.3804);
 	assert_compound("I absolutely love it!", 0.6989);
 	/* Reference rules NLTK lacks: "no" before a word negates it, "bus
@@ -165,12 +165,12 @@ static void
 test_fr_contrast(void **state)
 {
 	(void)state;
-	assert_true(fr("Le produit est bon mais la livraison est horrible") <
-	            0);
+	assert_true(
+	    fr("Le produit est bon mais la livraison est horrible") < 0);
 	assert_true(fr("La livraison est horrible mais le produit est "
 	               "excellent") > 0);
-	assert_true(fr("Le prix est bas, pourtant la qualité est médiocre") <
-	            0);
+	assert_true(
+	    fr("Le prix est bas, pourtant la qualité est médiocre") < 0);
 	assert_true(fr("C'était cher, cependant le résultat est "
 	               "magnifique") > 0);
 	/* Two-word contrasts. */
@@ -192,8 +192,9 @@ test_fr_forms(void **state)
 	assert_true(fr("J'adore") > 0);
 	assert_true(fr("C\xe2\x80\x99"
 	               "est nul") < 0);
-	assert_true(fr("c'est nul") == fr("C\xe2\x80\x99"
-	                                  "est nul"));
+	assert_true(fr("c'est nul") ==
+	    fr("C\xe2\x80\x99"
+	       "est nul"));
 	/* Accents and case do not matter to the lexicon. */
 	assert_true(fr("DECU") < 0);
 	/* Inflection through the stemmer: forms absent from the lexicon
@@ -290,8 +291,8 @@ test_labels(void **state)
 	assert_int_equal(s.label, LABEL_NEUTRAL);
 	s = score("good and bad", "en");
 	assert_true(s.pos > 0 && s.neg > 0);
-	assert_true(s.pos + s.neu + s.neg > 0.999 &&
-	            s.pos + s.neu + s.neg < 1.001);
+	assert_true(
+	    s.pos + s.neu + s.neg > 0.999 && s.pos + s.neu + s.neg < 1.001);
 }
 
 static void
@@ -383,8 +384,8 @@ test_abusive_classes(void **state)
 static void
 test_overrides(void **state)
 {
-	const char *files[] = {FIXTURES "/sentiment/override.tsv"};
-	struct diag d = {0};
+	const char *files[] = { FIXTURES "/sentiment/override.tsv" };
+	struct diag d = { 0 };
 	struct sentiment_model *m;
 	struct sentiment_score s;
 
@@ -412,9 +413,9 @@ test_overrides(void **state)
 static void
 test_malformed(void **state)
 {
-	const char *files[] = {FIXTURES "/sentiment/bad.tsv",
-	                       FIXTURES "/sentiment/missing.tsv"};
-	struct diag d = {0};
+	const char *files[] = { FIXTURES "/sentiment/bad.tsv",
+		FIXTURES "/sentiment/missing.tsv" };
+	struct diag d = { 0 };
 
 	(void)state;
 	assert_null(sentiment_model_load(LEXICONS, files, 2, &d));
@@ -440,8 +441,8 @@ test_fold(void **state)
 
 	(void)state;
 	utf8proc_map((const utf8proc_uint8_t *)in, 0, &want,
-	             UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
-	                 UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+	        UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
 	assert_string_equal((char *)want, "ete decu \xc5\x93uvre");
 	free(want);
 	assert_true(fr("\xc3\x89t\xc3\xa9 D\xc3\xa9\xc3\xa7u") < 0);
@@ -456,23 +457,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vader_exact),
-	    cmocka_unit_test(test_en_rules),
-	    cmocka_unit_test(test_fr_negation),
-	    cmocka_unit_test(test_fr_intensity),
-	    cmocka_unit_test(test_fr_contrast),
-	    cmocka_unit_test(test_fr_forms),
-	    cmocka_unit_test(test_fr_idioms),
-	    cmocka_unit_test(test_fr_neutral),
-	    cmocka_unit_test(test_fr_domain),
-	    cmocka_unit_test(test_labels),
-	    cmocka_unit_test(test_lang),
-	    cmocka_unit_test(test_abusive),
-	    cmocka_unit_test(test_abusive_lang),
-	    cmocka_unit_test(test_abusive_classes),
-	    cmocka_unit_test(test_overrides),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_vader_exact),
+		cmocka_unit_test(test_en_rules),
+		cmocka_unit_test(test_fr_negation),
+		cmocka_unit_test(test_fr_intensity),
+		cmocka_unit_test(test_fr_contrast),
+		cmocka_unit_test(test_fr_forms),
+		cmocka_unit_test(test_fr_idioms),
+		cmocka_unit_test(test_fr_neutral),
+		cmocka_unit_test(test_fr_domain),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_lang),
+		cmocka_unit_test(test_abusive),
+		cmocka_unit_test(test_abusive_lang),
+		cmocka_unit_test(test_abusive_classes),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_fold),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -31,61 +31,61 @@ check_str(const char *what, const char *in, char *got, const char *want)
 static const struct {
 	const char *in, *want;
 } unwraps[] = {
-    /* Google Alerts, as its RSS and Atom feeds link every item. */
-    {"https://www.google.com/url?rct=j&sa=t&url=https://www.lemonde.fr/"
-     "economie/article/2024/03/12/greve-a-la-sncf_6221345_3234.html&ct=ga"
-     "&cd=CAIyGjA2ZTQ5ZDQ0ZDM4ZjYwMjE6Y29tOmZyOlVT"
-     "&usg=AOvVaw0dZ3XqL5m1aYg8cVn0F4kQ",
-     "https://www.lemonde.fr/economie/article/2024/03/12/"
-     "greve-a-la-sncf_6221345_3234.html"},
-    /* The target percent-encoded, with a query of its own. */
-    {"https://www.google.com/url?rct=j&sa=t&url=https%3A%2F%2Fnews.example."
-     "com%2Fstory%3Fid%3D42%26page%3D2&ct=ga&cd=CAE&usg=AOvVaw1",
-     "https://news.example.com/story?id=42&page=2"},
-    {"https://www.google.fr/url?sa=t&url=http://blog.example.org/a%20b&ct=ga",
-     "http://blog.example.org/a%20b"},
-    {"https://news.google.com/news/url?sa=t&fd=R&url=https://example.net/x"
-     "&usg=AFQjCNE",
-     "https://example.net/x"},
-    {"https://www.google.co.uk/url?q=https://example.co.uk/p&sa=U",
-     "https://example.co.uk/p"},
-    /* Talkwalker Alerts and the social networks' link shims. */
-    {"https://alerts.talkwalker.com/alerts/redirect?url=https%3A%2F%2F"
-     "www.example.fr%2Farticle-1&alert=123",
-     "https://www.example.fr/article-1"},
-    {"https://l.facebook.com/l.php?u=https%3A%2F%2Fexample.com%2Fp%3Fa%3D1"
-     "&h=AT0xyz",
-     "https://example.com/p?a=1"},
-    {"https://www.youtube.com/redirect?event=video_description&q="
-     "https%3A%2F%2Fexample.com%2F&v=abc",
-     "https://example.com/"},
-    /* A redirect to a redirect. */
-    {"https://www.google.com/url?url=https%3A%2F%2Fl.facebook.com%2Fl.php"
-     "%3Fu%3Dhttps%253A%252F%252Fexample.com%252Fdeep&ct=ga",
-     "https://example.com/deep"},
-    /* Host case does not hide Google. */
-    {"https://WWW.GOOGLE.COM/url?url=https://example.com/c",
-     "https://example.com/c"},
+	/* Google Alerts, as its RSS and Atom feeds link every item. */
+	{ "https://www.google.com/url?rct=j&sa=t&url=https://www.lemonde.fr/"
+	  "economie/article/2024/03/12/greve-a-la-sncf_6221345_3234.html&ct=ga"
+	  "&cd=CAIyGjA2ZTQ5ZDQ0ZDM4ZjYwMjE6Y29tOmZyOlVT"
+	  "&usg=AOvVaw0dZ3XqL5m1aYg8cVn0F4kQ",
+	    "https://www.lemonde.fr/economie/article/2024/03/12/"
+	    "greve-a-la-sncf_6221345_3234.html" },
+	/* The target percent-encoded, with a query of its own. */
+	{ "https://www.google.com/url?rct=j&sa=t&url=https%3A%2F%2Fnews.example."
+	  "com%2Fstory%3Fid%3D42%26page%3D2&ct=ga&cd=CAE&usg=AOvVaw1",
+	    "https://news.example.com/story?id=42&page=2" },
+	{ "https://www.google.fr/url?sa=t&url=http://blog.example.org/a%20b&ct=ga",
+	    "http://blog.example.org/a%20b" },
+	{ "https://news.google.com/news/url?sa=t&fd=R&url=https://example.net/x"
+	  "&usg=AFQjCNE",
+	    "https://example.net/x" },
+	{ "https://www.google.co.uk/url?q=https://example.co.uk/p&sa=U",
+	    "https://example.co.uk/p" },
+	/* Talkwalker Alerts and the social networks' link shims. */
+	{ "https://alerts.talkwalker.com/alerts/redirect?url=https%3A%2F%2F"
+	  "www.example.fr%2Farticle-1&alert=123",
+	    "https://www.example.fr/article-1" },
+	{ "https://l.facebook.com/l.php?u=https%3A%2F%2Fexample.com%2Fp%3Fa%3D1"
+	  "&h=AT0xyz",
+	    "https://example.com/p?a=1" },
+	{ "https://www.youtube.com/redirect?event=video_description&q="
+	  "https%3A%2F%2Fexample.com%2F&v=abc",
+	    "https://example.com/" },
+	/* A redirect to a redirect. */
+	{ "https://www.google.com/url?url=https%3A%2F%2Fl.facebook.com%2Fl.php"
+	  "%3Fu%3Dhttps%253A%252F%252Fexample.com%252Fdeep&ct=ga",
+	    "https://example.com/deep" },
+	/* Host case does not hide Google. */
+	{ "https://WWW.GOOGLE.COM/url?url=https://example.com/c",
+	    "https://example.com/c" },
 
-    /* Only the web: no script, data or file targets, nothing relative. */
-    {"https://www.google.com/url?url=javascript:alert(document.cookie)",
-     NULL},
-    {"https://www.google.com/url?url=javascript%3Aalert(1)", NULL},
-    {"https://www.google.com/url?url=data:text/html,%3Cscript%3E", NULL},
-    {"https://www.google.com/url?url=file:///etc/passwd", NULL},
-    {"https://www.google.com/url?url=/relative/path", NULL},
-    {"https://www.google.com/url?url=https%3A%2F%2Fa.example%0A.com%2F",
-     NULL},
-    /* Not redirect links: left alone. */
-    {"https://www.google.com/search?q=https://example.com/", NULL},
-    {"https://www.google.com/url?rct=j&sa=t&ct=ga", NULL},
-    {"https://google.example.com/url?url=https://example.com/", NULL},
-    {"https://www.example.com/url?url=https://example.com/", NULL},
-    {"https://example.com/share?u=https://other.example/", NULL},
-    {"https://www.lemonde.fr/economie/article/2024/03/12/x.html", NULL},
-    {"mailto:someone@example.com", NULL},
-    {"not a url", NULL},
-    {"", NULL},
+	/* Only the web: no script, data or file targets, nothing relative. */
+	{ "https://www.google.com/url?url=javascript:alert(document.cookie)",
+	    NULL },
+	{ "https://www.google.com/url?url=javascript%3Aalert(1)", NULL },
+	{ "https://www.google.com/url?url=data:text/html,%3Cscript%3E", NULL },
+	{ "https://www.google.com/url?url=file:///etc/passwd", NULL },
+	{ "https://www.google.com/url?url=/relative/path", NULL },
+	{ "https://www.google.com/url?url=https%3A%2F%2Fa.example%0A.com%2F",
+	    NULL },
+	/* Not redirect links: left alone. */
+	{ "https://www.google.com/search?q=https://example.com/", NULL },
+	{ "https://www.google.com/url?rct=j&sa=t&ct=ga", NULL },
+	{ "https://google.example.com/url?url=https://example.com/", NULL },
+	{ "https://www.example.com/url?url=https://example.com/", NULL },
+	{ "https://example.com/share?u=https://other.example/", NULL },
+	{ "https://www.lemonde.fr/economie/article/2024/03/12/x.html", NULL },
+	{ "mailto:someone@example.com", NULL },
+	{ "not a url", NULL },
+	{ "", NULL },
 };
 
 static void
@@ -101,46 +101,51 @@ test_unwrap(void **state)
 static const struct {
 	const char *in, *want;
 } normals[] = {
-    /* Scheme and host case, default port, fragment. */
-    {"HTTP://WWW.Example.COM:80/News/Item#comments",
-     "http://www.example.com/News/Item"},
-    {"https://example.com:443/", "https://example.com/"},
-    {"https://example.com:8443/a", "https://example.com:8443/a"},
-    {"http://example.com:443/a", "http://example.com:443/a"},
-    /* Tracking parameters out, the rest sorted. */
-    {"https://example.com/a?utm_source=rss&utm_medium=feed&id=3&utm_campaign"
-     "=x",
-     "https://example.com/a?id=3"},
-    {"https://example.com/a?b=2&a=1&c=", "https://example.com/a?a=1&b=2&c="},
-    {"https://example.com/a?fbclid=IwAR0x&gclid=Cj0K&mc_cid=1&mc_eid=2&"
-     "igshid=z&ref_src=twsrc%5Etfw",
-     "https://example.com/a"},
-    {"https://www.lemonde.fr/politique/article/x_823448.html?xtor=RSS-3208",
-     "https://www.lemonde.fr/politique/article/x_823448.html"},
-    {"https://example.com/a?UTM_Source=x&ref=home",
-     "https://example.com/a?ref=home"},
-    {"https://example.com/a?&&b=1&", "https://example.com/a?b=1"},
-    /* index.html and trailing slashes. */
-    {"https://example.com/news/index.html", "https://example.com/news"},
-    {"https://example.com/index.html", "https://example.com/"},
-    {"https://example.com/news/", "https://example.com/news"},
-    {"https://example.com/news//", "https://example.com/news"},
-    {"https://example.com", "https://example.com/"},
-    {"https://example.com/news/index.html?p=2", "https://example.com/news?p=2"},
-    {"https://example.com/myindex.html", "https://example.com/myindex.html"},
-    /* One spelling for escapes; raw bytes encoded. */
-    {"https://example.com/a%7eb/%c3%a9t%C3%A9", "https://example.com/a~b/"
-                                                "%c3%a9t%c3%a9"},
-    {"https://example.com/caf\xc3\xa9", "https://example.com/caf%c3%a9"},
-    {"https://example.com/s?q=a%2Fb&r=%7E", "https://example.com/s?q=a%2fb&r=~"},
-    /* Credentials and a trailing dot on the host. */
-    {"https://user:pw@example.com/a", "https://example.com/a"},
-    {"https://example.com./a", "https://example.com/a"},
-    /* Not absolute http(s). */
-    {"ftp://example.com/a", NULL},
-    {"/relative/path", NULL},
-    {"javascript:alert(1)", NULL},
-    {"", NULL},
+	/* Scheme and host case, default port, fragment. */
+	{ "HTTP://WWW.Example.COM:80/News/Item#comments",
+	    "http://www.example.com/News/Item" },
+	{ "https://example.com:443/", "https://example.com/" },
+	{ "https://example.com:8443/a", "https://example.com:8443/a" },
+	{ "http://example.com:443/a", "http://example.com:443/a" },
+	/* Tracking parameters out, the rest sorted. */
+	{ "https://example.com/a?utm_source=rss&utm_medium=feed&id=3&utm_campaign"
+	  "=x",
+	    "https://example.com/a?id=3" },
+	{ "https://example.com/a?b=2&a=1&c=",
+	    "https://example.com/a?a=1&b=2&c=" },
+	{ "https://example.com/a?fbclid=IwAR0x&gclid=Cj0K&mc_cid=1&mc_eid=2&"
+	  "igshid=z&ref_src=twsrc%5Etfw",
+	    "https://example.com/a" },
+	{ "https://www.lemonde.fr/politique/article/x_823448.html?xtor=RSS-3208",
+	    "https://www.lemonde.fr/politique/article/x_823448.html" },
+	{ "https://example.com/a?UTM_Source=x&ref=home",
+	    "https://example.com/a?ref=home" },
+	{ "https://example.com/a?&&b=1&", "https://example.com/a?b=1" },
+	/* index.html and trailing slashes. */
+	{ "https://example.com/news/index.html", "https://example.com/news" },
+	{ "https://example.com/index.html", "https://example.com/" },
+	{ "https://example.com/news/", "https://example.com/news" },
+	{ "https://example.com/news//", "https://example.com/news" },
+	{ "https://example.com", "https://example.com/" },
+	{ "https://example.com/news/index.html?p=2",
+	    "https://example.com/news?p=2" },
+	{ "https://example.com/myindex.html",
+	    "https://example.com/myindex.html" },
+	/* One spelling for escapes; raw bytes encoded. */
+	{ "https://example.com/a%7eb/%c3%a9t%C3%A9",
+	    "https://example.com/a~b/"
+	    "%c3%a9t%c3%a9" },
+	{ "https://example.com/caf\xc3\xa9", "https://example.com/caf%c3%a9" },
+	{ "https://example.com/s?q=a%2Fb&r=%7E",
+	    "https://example.com/s?q=a%2fb&r=~" },
+	/* Credentials and a trailing dot on the host. */
+	{ "https://user:pw@example.com/a", "https://example.com/a" },
+	{ "https://example.com./a", "https://example.com/a" },
+	/* Not absolute http(s). */
+	{ "ftp://example.com/a", NULL },
+	{ "/relative/path", NULL },
+	{ "javascript:alert(1)", NULL },
+	{ "", NULL },
 };
 
 static void
@@ -241,9 +246,8 @@ replace_word(const char *s, size_t k, const char *w)
 	return out;
 }
 
-static const char *const articles[] = {"article-recall.txt",
-                                       "article-strike.txt",
-                                       "article-fr.txt"};
+static const char *const articles[] = { "article-recall.txt",
+	"article-strike.txt", "article-fr.txt" };
 
 static int
 dist(uint64_t h, const char *s)
@@ -271,8 +275,8 @@ test_simhash_near(void **state)
 		assert_int_not_equal(h, 0);
 		for (size_t k = 0; k < words; k++) {
 			char *one = replace_word(text, k, "remplacé");
-			char *two = replace_word(one, (k * 7 + 13) % words,
-			    "otherword");
+			char *two = replace_word(
+			    one, (k * 7 + 13) % words, "otherword");
 			int d1 = dist(h, one), d2 = dist(h, two);
 			near1 += d1 <= 3;
 			near2 += d2 <= 3;
@@ -283,8 +287,9 @@ test_simhash_near(void **state)
 		}
 		if (near1 * 100 < words * 97 || near2 * 100 < words * 90 ||
 		    sum1 > words || sum2 * 2 > words * 3)
-			fail_msg("%s: %zu/%zu one-word edits and %zu/%zu two-word "
-			         "edits within 3 bits, mean %.2f and %.2f",
+			fail_msg(
+			    "%s: %zu/%zu one-word edits and %zu/%zu two-word "
+			    "edits within 3 bits, mean %.2f and %.2f",
 			    articles[a], near1, words, near2, words,
 			    (double)sum1 / (double)words,
 			    (double)sum2 / (double)words);
@@ -370,13 +375,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unwrap),
-	    cmocka_unit_test(test_normalize),
-	    cmocka_unit_test(test_same_story),
-	    cmocka_unit_test(test_simhash_near),
-	    cmocka_unit_test(test_simhash_copies),
-	    cmocka_unit_test(test_simhash_far),
-	    cmocka_unit_test(test_simhash_edges),
+		cmocka_unit_test(test_unwrap),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_same_story),
+		cmocka_unit_test(test_simhash_near),
+		cmocka_unit_test(test_simhash_copies),
+		cmocka_unit_test(test_simhash_far),
+		cmocka_unit_test(test_simhash_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,7 +100,11 @@ test_bad_utf8(void **state)
 	char *s;
 
 	(void)state;
-	collapse_is("a\xff" "b", 3, "a\xef\xbf\xbd" "b");
+	collapse_is("a\xff"
+	            "b",
+	    3,
+	    "a\xef\xbf\xbd"
+	    "b");
 	collapse_is("\xc3", 1, "\xef\xbf\xbd");
 	collapse_is("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	/* Whatever the parser makes of it, no crash and a string back. */
@@ -117,25 +121,31 @@ test_utf8_seq(void **state)
 {
 	(void)state;
 	assert_int_equal(text_utf8_seq((const unsigned char *)"a", 1), 1);
-	assert_int_equal(text_utf8_seq((const unsigned char *)"\xc3\xa9", 2), 2);
-	assert_int_equal(text_utf8_seq((const unsigned char *)"\xe2\x82\xac", 3), 3);
-	assert_int_equal(text_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
-	assert_int_equal(text_utf8_seq((const unsigned char *)"\xc0\x80", 2), 0);
-	assert_int_equal(text_utf8_seq((const unsigned char *)"\xe2\x82", 2), 0);
-	assert_int_equal(text_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(
+	    text_utf8_seq((const unsigned char *)"\xc3\xa9", 2), 2);
+	assert_int_equal(
+	    text_utf8_seq((const unsigned char *)"\xe2\x82\xac", 3), 3);
+	assert_int_equal(
+	    text_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(
+	    text_utf8_seq((const unsigned char *)"\xc0\x80", 2), 0);
+	assert_int_equal(
+	    text_utf8_seq((const unsigned char *)"\xe2\x82", 2), 0);
+	assert_int_equal(
+	    text_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tags),
-	    cmocka_unit_test(test_hidden),
-	    cmocka_unit_test(test_entities),
-	    cmocka_unit_test(test_whitespace),
-	    cmocka_unit_test(test_fast_path),
-	    cmocka_unit_test(test_bad_utf8),
-	    cmocka_unit_test(test_utf8_seq),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_hidden),
+		cmocka_unit_test(test_entities),
+		cmocka_unit_test(test_whitespace),
+		cmocka_unit_test(test_fast_path),
+		cmocka_unit_test(test_bad_utf8),
+		cmocka_unit_test(test_utf8_seq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

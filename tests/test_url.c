@@ -17,41 +17,41 @@
 static const struct {
 	const char *ref, *want;
 } rfc3986[] = {
-    {"g:h", "g:h"},
-    {"g", "http://a/b/c/g"},
-    {"./g", "http://a/b/c/g"},
-    {"g/", "http://a/b/c/g/"},
-    {"/g", "http://a/g"},
-    {"//g", "http://g/"},
-    {"?y", "http://a/b/c/d;p?y"},
-    {"g?y", "http://a/b/c/g?y"},
-    {"#s", "http://a/b/c/d;p?q#s"},
-    {"g#s", "http://a/b/c/g#s"},
-    {"g?y#s", "http://a/b/c/g?y#s"},
-    {";x", "http://a/b/c/;x"},
-    {"g;x", "http://a/b/c/g;x"},
-    {"g;x?y#s", "http://a/b/c/g;x?y#s"},
-    {"", "http://a/b/c/d;p?q"},
-    {".", "http://a/b/c/"},
-    {"./", "http://a/b/c/"},
-    {"..", "http://a/b/"},
-    {"../", "http://a/b/"},
-    {"../g", "http://a/b/g"},
-    {"../..", "http://a/"},
-    {"../../", "http://a/"},
-    {"../../g", "http://a/g"},
-    {"../../../g", "http://a/g"},
-    {"../../../../g", "http://a/g"},
-    {"/./g", "http://a/g"},
-    {"/../g", "http://a/g"},
-    {"g.", "http://a/b/c/g."},
-    {".g", "http://a/b/c/.g"},
-    {"g..", "http://a/b/c/g.."},
-    {"..g", "http://a/b/c/..g"},
-    {"./../g", "http://a/b/g"},
-    {"./g/.", "http://a/b/c/g/"},
-    {"g/./h", "http://a/b/c/g/h"},
-    {"g/../h", "http://a/b/c/h"},
+	{ "g:h", "g:h" },
+	{ "g", "http://a/b/c/g" },
+	{ "./g", "http://a/b/c/g" },
+	{ "g/", "http://a/b/c/g/" },
+	{ "/g", "http://a/g" },
+	{ "//g", "http://g/" },
+	{ "?y", "http://a/b/c/d;p?y" },
+	{ "g?y", "http://a/b/c/g?y" },
+	{ "#s", "http://a/b/c/d;p?q#s" },
+	{ "g#s", "http://a/b/c/g#s" },
+	{ "g?y#s", "http://a/b/c/g?y#s" },
+	{ ";x", "http://a/b/c/;x" },
+	{ "g;x", "http://a/b/c/g;x" },
+	{ "g;x?y#s", "http://a/b/c/g;x?y#s" },
+	{ "", "http://a/b/c/d;p?q" },
+	{ ".", "http://a/b/c/" },
+	{ "./", "http://a/b/c/" },
+	{ "..", "http://a/b/" },
+	{ "../", "http://a/b/" },
+	{ "../g", "http://a/b/g" },
+	{ "../..", "http://a/" },
+	{ "../../", "http://a/" },
+	{ "../../g", "http://a/g" },
+	{ "../../../g", "http://a/g" },
+	{ "../../../../g", "http://a/g" },
+	{ "/./g", "http://a/g" },
+	{ "/../g", "http://a/g" },
+	{ "g.", "http://a/b/c/g." },
+	{ ".g", "http://a/b/c/.g" },
+	{ "g..", "http://a/b/c/g.." },
+	{ "..g", "http://a/b/c/..g" },
+	{ "./../g", "http://a/b/g" },
+	{ "./g/.", "http://a/b/c/g/" },
+	{ "g/./h", "http://a/b/c/g/h" },
+	{ "g/../h", "http://a/b/c/h" },
 };
 
 static void
@@ -64,8 +64,7 @@ check(const char *base, const char *ref, const char *want)
 		    ref ? ref : "-", got);
 	if (want != NULL && (got == NULL || strcmp(got, want) != 0))
 		fail_msg("%s + %s: got %s, want %s", base ? base : "-",
-		    ref ? ref : "-",
-		    got ? got : "(null)", want);
+		    ref ? ref : "-", got ? got : "(null)", want);
 	free(got);
 }
 
@@ -97,7 +96,7 @@ test_edges(void **state)
 static void
 test_chain(void **state)
 {
-	const char *steps[] = {"/blog/", "2024/", "post.html"};
+	const char *steps[] = { "/blog/", "2024/", "post.html" };
 	char *base = NULL;
 	char *cur = url_resolve(NULL, "http://example.org/feeds/atom.xml");
 
@@ -148,11 +147,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rfc3986),
-	    cmocka_unit_test(test_edges),
-	    cmocka_unit_test(test_chain),
-	    cmocka_unit_test(test_is_http),
-	    cmocka_unit_test(test_host),
+		cmocka_unit_test(test_rfc3986),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_is_http),
+		cmocka_unit_test(test_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
