@@ -70,6 +70,7 @@ struct detector {
 	int loaded;   /* tracks read back from the database */
 	int loading;
 	int cycling;
+	int counted;  /* the cycle's counts are in: its events may go */
 	int64_t last_closed;
 	struct event_queue events;
 	struct event *current; /* being stored */
@@ -574,7 +575,9 @@ next_event(struct detector *d)
 	struct event *e = TAILQ_FIRST(&d->events);
 
 	if (e == NULL) {
-		if (d->cycling)
+		/* The tracks follow the cycle's events, once they are all
+		 * stored, not before its counts are even in. */
+		if (d->cycling && d->counted)
 			save_tracks(d);
 		return;
 	}
@@ -653,7 +656,11 @@ on_counts(struct bucket_count *rows, long n, void *arg)
 		if (d->tracks[t].t.last_bucket < closed)
 			step(d, &d->tracks[t], closed, 0, 0, closed);
 	store_counts_free(rows, n);
-	next_event(d);
+	d->counted = 1;
+	/* A source event being stored goes on by itself, and the cycle's
+	 * events after it: one chain at a time. */
+	if (d->current == NULL)
+		next_event(d);
 }
 
 static int
@@ -683,7 +690,7 @@ detector_tick(struct detector *d, int64_t now_ms)
 	const struct detect_params *p;
 	int64_t closed, from, catchup;
 
-	if (d->conf == NULL || !d->loaded || d->cycling ||
+	if (d->conf == NULL || !d->loaded || detector_busy(d) ||
 	    d->conf->nwatches == 0)
 		return;
 	p = &d->conf->detect;
@@ -706,6 +713,7 @@ detector_tick(struct detector *d, int64_t now_ms)
 	if (from < closed - catchup)
 		from = closed - catchup;
 	d->cycling = 1;
+	d->counted = 0;
 	d->last_closed = closed;
 	store_detect_counts(d->store, from, closed + p->bucket_ms,
 	    p->bucket_ms, p->window_ms, on_counts_sorted, d);

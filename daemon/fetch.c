@@ -251,7 +251,8 @@ describe_failure(struct fetch *f, CURLcode rc)
 		snprintf(r->error, sizeof r->error,
 		    "announced body larger than max_body (%lld bytes)",
 		    (long long)f->max_body);
-	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+	    strstr(f->curl_error, "not supported or disabled") != NULL) {
 		snprintf(r->error, sizeof r->error,
 		    "refused: only http and https are fetched (%.200s)",
 		    f->curl_error[0] ? f->curl_error : curl_easy_strerror(rc));

@@ -106,7 +106,8 @@ struct poller {
 	int db_up;
 	int db_ever_up;
 	int64_t db_down_since;
-	int syncing;
+	int syncing;               /* answers awaited by the current round */
+	unsigned sync_gen;         /* the current sync round */
 	int claiming;
 	int once_exhausted;
 	int stopping;
@@ -239,6 +240,10 @@ on_saved(int ok, long items_new, long items_seen, const long *by_label,
 		metrics_items(p->metrics, items_new);
 		metrics_mentions(p->metrics, by_label[0], by_label[1],
 		    by_label[2]);
+	} else {
+		store_save_failed(p->store, j->source_id,
+		    "the fetch could not be stored (see the daemon's log)",
+		    j->interval_ms);
 	}
 	if (ok && mentions > 0)
 		log_info("source %s: %ld new items, %ld mentions", j->name,
@@ -460,6 +465,7 @@ on_fetched(struct fetch_response *r, void *arg)
 		    (long long)(rec.next_delay_ms / 1000));
 
 	source_health(p, j, &rec);
+	j->failures = rec.failures; /* for the next page, if any */
 	metrics_fetch(p->metrics, rec.outcome, now_real_ms());
 	j->state = JOB_SAVING;
 	p->nsaving++;
@@ -527,6 +533,10 @@ dispatch(struct poller *p)
 				    now_real_ms());
 				break;
 			}
+			/* polite_check can call dispatch() back (a robots.txt
+			 * that failed at once): the job may be gone on. */
+			if (j->state != JOB_QUEUED)
+				continue;
 		}
 		start_job(p, j);
 	}
@@ -780,12 +790,22 @@ start_backfill(struct poller *p)
 	    p->conf->rules.backfill_ms, on_backfilled, p);
 }
 
+/* A sync round: its two requests answer to it, and a round superseded
+ * (a reload, a reconnection) is ignored when its answers come. */
+struct sync_round {
+	struct poller *p;
+	unsigned gen;
+};
+
 static void
 on_synced(int ok, void *arg)
 {
-	struct poller *p = arg;
+	struct sync_round *r = arg;
+	struct poller *p = r->p;
+	int current = r->gen == p->sync_gen;
 
-	if (--p->syncing > 0)
+	free(r);
+	if (!current || --p->syncing > 0)
 		return;
 	if (ok)
 		log_debug("%zu sources and %zu watches in the configuration",
@@ -801,9 +821,13 @@ on_synced(int ok, void *arg)
 static void
 sync_config(struct poller *p)
 {
+	struct sync_round *a = xmalloc(sizeof *a), *b = xmalloc(sizeof *b);
+
+	a->p = b->p = p;
+	a->gen = b->gen = ++p->sync_gen;
 	p->syncing = 2;
-	store_sync_sources(p->store, p->conf, on_synced, p);
-	store_sync_watches(p->store, p->conf, on_synced, p);
+	store_sync_sources(p->store, p->conf, on_synced, a);
+	store_sync_watches(p->store, p->conf, on_synced, b);
 }
 
 /* Leases this daemon holds but no longer knows about (a claim whose

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "story.h"
+#include "text.h"
 #include "url.h"
 #include "util.h"
 
@@ -55,6 +56,7 @@ enum stmt {
 	STMT_OUTBOX_RESULT,
 	STMT_STATS,
 	STMT_PURGE,
+	STMT_SAVE_FAILED,
 	STMT_COUNT
 };
 
@@ -119,15 +121,20 @@ static const struct {
         "  s.last_modified, s.failures"},
     [STMT_SAVE] = {"save_fetch",
         "WITH input AS ("
-        "  SELECT x.*, coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
-        "    'md5:' || md5(coalesce(x.title, '') || E'\\n' ||"
-        "      coalesce(x.summary, '') || E'\\n' || coalesce(x.content, '')))"
-        "      AS ident"
+        /* An identity longer than an index row may hold (a hostile or
+         * tracking-laden link) is stored as its digest. */
+        "  SELECT x.*, CASE WHEN octet_length(raw.id) > 512"
+        "    THEN 'sha256:' || encode(sha256(convert_to(raw.id, 'UTF8')),"
+        "      'hex') ELSE raw.id END AS ident"
         "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
         "    title text, author text, summary text, content text, lang text,"
         "    published bigint, updated bigint, tone real, label text,"
         "    abusive boolean, tone_lang text, mentions json, url_norm text,"
-        "    simhash bigint)"
+        "    simhash bigint),"
+        "  LATERAL (SELECT coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
+        "    'md5:' || md5(coalesce(x.title, '') || E'\\n' ||"
+        "      coalesce(x.summary, '') || E'\\n' ||"
+        "      coalesce(x.content, ''))) AS id) raw"
         "), ins AS ("
         "  INSERT INTO items (source_id, identity, guid, link, title, author,"
         "    summary, content, lang, published_at, updated_at, sentiment,"
@@ -420,6 +427,14 @@ static const struct {
         " (SELECT count(*) FROM incidents WHERE state = 'firing'),"
         " (SELECT count(*) FROM outbox"
         "   WHERE delivered_at IS NULL AND failed_at IS NULL)"},
+    /* A fetch the database refused (not the connection: the data) is
+     * recorded as a failure, so the source's lease goes and it is tried
+     * again later, not in a loop, nor never. */
+    [STMT_SAVE_FAILED] = {"save_failed",
+        "UPDATE sources SET lease_owner = NULL, lease_until = NULL,"
+        "  failures = failures + 1, last_error = $2, last_fetch_at = now(),"
+        "  next_poll_at = now() + make_interval(secs => $3::bigint / 1000.0)"
+        " WHERE id = $1::bigint"},
     [STMT_PURGE] = {"purge",
         "SELECT purge_before(to_timestamp($1::bigint / 1000.0), $2::int)"},
 };
@@ -496,11 +511,36 @@ op_new(enum op_kind kind, enum stmt stmt, op_result_fn fn, void (*cb)(void),
 	return op;
 }
 
+/* value as PostgreSQL will take it: invalid UTF-8 (a server's header, a
+ * message cut mid-character) would fail the whole statement, so each bad
+ * byte becomes U+FFFD. */
+static char *
+valid_utf8(const char *value)
+{
+	struct buf b;
+	const unsigned char *s = (const unsigned char *)value;
+	size_t len = strlen(value), i = 0;
+
+	buf_init(&b);
+	while (i < len) {
+		size_t n = text_utf8_seq(s + i, len - i);
+
+		if (n == 0) {
+			buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+		} else {
+			buf_append(&b, s + i, n);
+			i += n;
+		}
+	}
+	return buf_release(&b);
+}
+
 /* Appends a parameter; NULL stays SQL NULL. */
 static void
 op_param(struct op *op, const char *value)
 {
-	op->params[op->nparams++] = value ? xstrdup(value) : NULL;
+	op->params[op->nparams++] = value ? valid_utf8(value) : NULL;
 }
 
 static void
@@ -1142,6 +1182,12 @@ json_story(json_t *o, const struct item *it)
 		buf_puts(&text, it->content ? it->content : it->summary);
 	h = story_simhash(text.data ? text.data : "", text.len);
 	buf_free(&text);
+	/* Past this it would not fit an index row: such links are compared
+	 * by their text's hash only. */
+	if (norm != NULL && strlen(norm) > 1024) {
+		free(norm);
+		norm = NULL;
+	}
 	json_object_set_new(o, "url_norm", json_text(norm));
 	/* bigint in the database: the same 64 bits, signed. */
 	json_object_set_new(o, "simhash",
@@ -1695,6 +1741,20 @@ store_stats(struct store *st, store_stats_cb cb, void *arg)
 {
 	store_submit(st, op_new(OP_EXEC, STMT_STATS, stats_result,
 	    (void (*)(void))cb, arg));
+}
+
+void
+store_save_failed(struct store *st, int64_t source_id, const char *why,
+    int64_t retry_ms)
+{
+	struct op *op = op_new(OP_EXEC, STMT_SAVE_FAILED, done_result, NULL,
+	    NULL);
+
+	op_paramf(op, source_id);
+	op_param(op, why);
+	op_paramf(op, retry_ms);
+	op->replay = 1;
+	store_submit(st, op);
 }
 
 static void

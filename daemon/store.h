@@ -221,6 +221,11 @@ void store_outbox_result(struct store *, int64_t id, int delivered,
 typedef void (*store_stats_cb)(const long *figures, int n, void *arg);
 void store_stats(struct store *, store_stats_cb, void *arg);
 
+/* A fetch the database would not store: recorded on the source as a
+ * failure (its lease given back, next try after retry_ms). */
+void store_save_failed(struct store *, int64_t source_id, const char *why,
+    int64_t retry_ms);
+
 /* Deletes up to batch items first seen before cutoff_ms (their mentions
  * with them) and fetches made before it; n is how many went, -1 on
  * failure. */

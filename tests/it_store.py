@@ -99,6 +99,32 @@ def body(t):
         t.eq(ids, [["2", "2", "t"]],
              "noguid: two items with distinct, non-empty fallback identities")
 
+        # Input that the database itself would refuse must not stall a
+        # source: a link too long for an index row, and an error message
+        # cut in the middle of a character.
+        long_link = "https://tracker.example/r?" + "x" * 5000
+        srv.set_feed("long.xml", RSS.format(title="Acme long link").replace(
+            "https://watch.example/1", long_link).replace(
+            "<guid>acme-watch-1</guid>", ""))
+        srv.set_feed("cut.xml", "<a" + "é" * 30 + "/>")
+        hostile = f"{tmp.name}/hostile.conf"
+        write_config(hostile, pg.conninfo, {
+            "long": srv.url("/dynamic/long.xml"),
+            "cut": srv.url("/dynamic/cut.xml"),
+        })
+        t.exited(vigie("run", "-c", hostile, "--once"), "hostile inputs run")
+        rows = dict((r[0], r[1:]) for r in pg.query(
+            "SELECT s.name, s.lease_owner IS NULL, s.last_status, "
+            "(SELECT count(*) FROM items i WHERE i.source_id = s.id) "
+            "FROM sources s WHERE s.name IN ('long', 'cut')"))
+        t.eq(rows.get("long"), ["t", "200", "1"],
+             "an item with a 5 KB link is stored (lease released)")
+        t.eq(rows.get("cut"), ["t", "200", "0"],
+             "a parse error cut mid-character is recorded (lease released)")
+        t.eq(pg.scalar("SELECT link = " + "'" + long_link + "' "
+                       "FROM items WHERE title = 'Acme long link'"), "t",
+             "the long link kept whole")
+
         down = f"{tmp.name}/down.conf"
         write_config(down, f"host={tmp.name}/nowhere dbname=vigie "
                      "user=vigie connect_timeout=2",
