@@ -31,7 +31,7 @@
 #define TERMS_MAX 20
 #define SERIES_LEN 24
 #define HDR_WIDTH 78 /* RFC 5322 2.1.1 */
-#define QP_WIDTH 76  /* RFC 2045 6.7 */
+#define QP_WIDTH 76 /* RFC 2045 6.7 */
 /* Longest header word: even after "Subject: " it fits in HDR_WIDTH. */
 #define WORD_MAX 60
 /* UTF-8 bytes per encoded-word: base64 of 36 bytes is 48 characters, plus
@@ -50,9 +50,9 @@ struct words {
 	const char *code;
 	const char *severity[2]; /* warning, critical */
 	const char *resolved;
-	const char *colon;     /* after a label */
-	const char *what[5];   /* spike, spike worse, source down/up, */
-	const char *decimal;   /* decimal separator */
+	const char *colon; /* after a label */
+	const char *what[5]; /* spike, spike worse, source down/up, */
+	const char *decimal; /* decimal separator */
 	const char *thousands; /* digit group separator */
 	const char *win_minutes, *win_hour, *win_hours;
 	const char *fired; /* count, watch, window, total, expected, ratio */
@@ -62,120 +62,123 @@ struct words {
 	const char *odds; /* odds phrase, p */
 	const char *odds_tiny, *odds_about;
 	const char *cusum, *cold;
-	const char *since, *lasted;    /* dates */
+	const char *since, *lasted; /* dates */
 	const char *src_down, *src_up; /* source, failures */
 	const char *src_since;
 	const char *address, *last_error;
 	const char *top, *tone, *untitled, *terms;
-	const char *chart;  /* peak */
+	const char *chart; /* peak */
 	const char *footer; /* event id */
 };
 
 enum { WHAT_SPIKE, WHAT_WORSE, WHAT_DOWN, WHAT_UP };
 
 static const struct words en = {
-    .code = "en",
-    .severity = {"WARNING", "CRITICAL"},
-    .resolved = "resolved",
-    .colon = ": ",
-    .what = {"spike of negative mentions",
-             "spike of negative mentions, getting worse", "source failing",
-             "source recovered"},
-    .decimal = ".",
-    .thousands = ",",
-    .win_minutes = "the last %d minutes",
-    .win_hour = "the last hour",
-    .win_hours = "the last %d hours",
-    .fired = "%d negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d in %s "
-             "(%d mentions in all), where about %s were expected: %s "
-             "times the usual level.",
-    .fired_cold = "%d negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d in "
-                  "%s (%d mentions in all).",
-    .worse = "The incident is getting worse.",
-    .over = "The spike of negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d "
-            "is over: %d in %s, where about %s are expected.",
-    .odds = "The odds of this happening by chance alone are %s (p = %s).",
-    .odds_tiny = "less than one in a million",
-    .odds_about = "about one in %s",
-    .cusum = "The count has stayed above the usual level long enough to "
-             "be a lasting rise, not a blip (cumulative sum test).",
-    .cold = "There is no history for this watch yet: the count alone "
-            "crossed the alert threshold.",
-    .since = "Incident open since %s.",
-    .lasted = "The incident lasted from %s to %s.",
-    .src_down = "The source \xe2\x80\x9c%s\xe2\x80\x9d failed %d times in a "
-                "row.",
-    .src_up = "The source \xe2\x80\x9c%s\xe2\x80\x9d answers again, after "
-              "%d failures in a row.",
-    .src_since = "Failing since %s.",
-    .address = "Address",
-    .last_error = "Last error",
-    .top = "Most negative mentions",
-    .tone = "tone",
-    .untitled = "(untitled)",
-    .terms = "Matched terms",
-    .chart = "Negative mentions per hour over the last 24 hours, oldest "
-             "first (peak: %d)",
-    .footer = "Sent by vigie. Event: %s",
+	.code = "en",
+	.severity = { "WARNING", "CRITICAL" },
+	.resolved = "resolved",
+	.colon = ": ",
+	.what = { "spike of negative mentions",
+	    "spike of negative mentions, getting worse", "source failing",
+	    "source recovered" },
+	.decimal = ".",
+	.thousands = ",",
+	.win_minutes = "the last %d minutes",
+	.win_hour = "the last hour",
+	.win_hours = "the last %d hours",
+	.fired = "%d negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d in %s "
+	         "(%d mentions in all), where about %s were expected: %s "
+	         "times the usual level.",
+	.fired_cold = "%d negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d in "
+	              "%s (%d mentions in all).",
+	.worse = "The incident is getting worse.",
+	.over = "The spike of negative mentions of \xe2\x80\x9c%s\xe2\x80\x9d "
+	        "is over: %d in %s, where about %s are expected.",
+	.odds = "The odds of this happening by chance alone are %s (p = %s).",
+	.odds_tiny = "less than one in a million",
+	.odds_about = "about one in %s",
+	.cusum = "The count has stayed above the usual level long enough to "
+	         "be a lasting rise, not a blip (cumulative sum test).",
+	.cold = "There is no history for this watch yet: the count alone "
+	        "crossed the alert threshold.",
+	.since = "Incident open since %s.",
+	.lasted = "The incident lasted from %s to %s.",
+	.src_down =
+	    "The source \xe2\x80\x9c%s\xe2\x80\x9d failed %d times in a "
+	    "row.",
+	.src_up = "The source \xe2\x80\x9c%s\xe2\x80\x9d answers again, after "
+	          "%d failures in a row.",
+	.src_since = "Failing since %s.",
+	.address = "Address",
+	.last_error = "Last error",
+	.top = "Most negative mentions",
+	.tone = "tone",
+	.untitled = "(untitled)",
+	.terms = "Matched terms",
+	.chart = "Negative mentions per hour over the last 24 hours, oldest "
+	         "first (peak: %d)",
+	.footer = "Sent by vigie. Event: %s",
 };
 
 /* French typography wants a no-break space before ":" and inside « ». */
 #define NBSP "\xc2\xa0"
 
 static const struct words fr = {
-    .code = "fr",
-    .severity = {"AVERTISSEMENT", "CRITIQUE"},
-    .resolved = "r\xc3\xa9solu",
-    .colon = " : ",
-    .what = {"pic de mentions n\xc3\xa9gatives",
-             "pic de mentions n\xc3\xa9gatives en aggravation",
-             "source en \xc3\xa9"
-             "chec",
-             "source r\xc3\xa9tablie"},
-    .decimal = ",",
-    .thousands = NBSP,
-    .win_minutes = "les %d derni\xc3\xa8res minutes",
-    .win_hour = "la derni\xc3\xa8re heure",
-    .win_hours = "les %d derni\xc3\xa8res heures",
-    .fired = "%d mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
-             "\xc2\xbb sur %s (%d mentions en tout), alors qu'environ %s "
-             "\xc3\xa9taient attendues" NBSP ": %s fois le niveau "
-             "habituel.",
-    .fired_cold = "%d mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
-                  "\xc2\xbb sur %s (%d mentions en tout).",
-    .worse = "L'incident s'aggrave.",
-    .over = "Le pic de mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
-            "\xc2\xbb est termin\xc3\xa9" NBSP ": %d sur %s, pour environ "
-            "%s attendues.",
-    .odds = "La probabilit\xc3\xa9 que ce soit le seul fait du hasard est "
-            "%s (p = %s).",
-    .odds_tiny = "inf\xc3\xa9rieure \xc3\xa0 une chance sur un million",
-    .odds_about = "d'environ une chance sur %s",
-    .cusum = "Le nombre est rest\xc3\xa9 au-dessus du niveau habituel assez "
-             "longtemps pour \xc3\xaatre une hausse durable, pas un "
-             "accident (test de somme cumul\xc3\xa9"
-             "e).",
-    .cold = "Cette veille n'a pas encore d'historique" NBSP ": le nombre "
-            "seul a d\xc3\xa9pass\xc3\xa9 le seuil d'alerte.",
-    .since = "Incident ouvert depuis le %s.",
-    .lasted = "L'incident a dur\xc3\xa9 du %s au %s.",
-    .src_down = "La source \xc2\xab" NBSP "%s" NBSP "\xc2\xbb a \xc3\xa9"
-                "chou\xc3\xa9 %d fois de suite.",
-    .src_up = "La source \xc2\xab" NBSP "%s" NBSP "\xc2\xbb r\xc3\xa9pond "
-              "de nouveau, apr\xc3\xa8s %d \xc3\xa9"
-              "checs de suite.",
-    .src_since = "En \xc3\xa9"
-                 "chec depuis le %s.",
-    .address = "Adresse",
-    .last_error = "Derni\xc3\xa8re erreur",
-    .top = "Mentions les plus n\xc3\xa9gatives",
-    .tone = "ton",
-    .untitled = "(sans titre)",
-    .terms = "Termes trouv\xc3\xa9s",
-    .chart = "Mentions n\xc3\xa9gatives par heure sur les derni\xc3\xa8res "
-             "24 heures, de la plus ancienne \xc3\xa0 la plus r\xc3\xa9"
-             "cente (pic" NBSP ": %d)",
-    .footer = "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP ": %s",
+	.code = "fr",
+	.severity = { "AVERTISSEMENT", "CRITIQUE" },
+	.resolved = "r\xc3\xa9solu",
+	.colon = " : ",
+	.what = { "pic de mentions n\xc3\xa9gatives",
+	    "pic de mentions n\xc3\xa9gatives en aggravation",
+	    "source en \xc3\xa9"
+	    "chec",
+	    "source r\xc3\xa9tablie" },
+	.decimal = ",",
+	.thousands = NBSP,
+	.win_minutes = "les %d derni\xc3\xa8res minutes",
+	.win_hour = "la derni\xc3\xa8re heure",
+	.win_hours = "les %d derni\xc3\xa8res heures",
+	.fired = "%d mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
+	         "\xc2\xbb sur %s (%d mentions en tout), alors qu'environ %s "
+	         "\xc3\xa9taient attendues" NBSP ": %s fois le niveau "
+	         "habituel.",
+	.fired_cold = "%d mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
+	              "\xc2\xbb sur %s (%d mentions en tout).",
+	.worse = "L'incident s'aggrave.",
+	.over = "Le pic de mentions n\xc3\xa9gatives de \xc2\xab" NBSP "%s" NBSP
+	        "\xc2\xbb est termin\xc3\xa9" NBSP ": %d sur %s, pour environ "
+	        "%s attendues.",
+	.odds = "La probabilit\xc3\xa9 que ce soit le seul fait du hasard est "
+	        "%s (p = %s).",
+	.odds_tiny = "inf\xc3\xa9rieure \xc3\xa0 une chance sur un million",
+	.odds_about = "d'environ une chance sur %s",
+	.cusum =
+	    "Le nombre est rest\xc3\xa9 au-dessus du niveau habituel assez "
+	    "longtemps pour \xc3\xaatre une hausse durable, pas un "
+	    "accident (test de somme cumul\xc3\xa9"
+	    "e).",
+	.cold = "Cette veille n'a pas encore d'historique" NBSP ": le nombre "
+	        "seul a d\xc3\xa9pass\xc3\xa9 le seuil d'alerte.",
+	.since = "Incident ouvert depuis le %s.",
+	.lasted = "L'incident a dur\xc3\xa9 du %s au %s.",
+	.src_down = "La source \xc2\xab" NBSP "%s" NBSP "\xc2\xbb a \xc3\xa9"
+	            "chou\xc3\xa9 %d fois de suite.",
+	.src_up = "La source \xc2\xab" NBSP "%s" NBSP "\xc2\xbb r\xc3\xa9pond "
+	          "de nouveau, apr\xc3\xa8s %d \xc3\xa9"
+	          "checs de suite.",
+	.src_since = "En \xc3\xa9"
+	             "chec depuis le %s.",
+	.address = "Adresse",
+	.last_error = "Derni\xc3\xa8re erreur",
+	.top = "Mentions les plus n\xc3\xa9gatives",
+	.tone = "ton",
+	.untitled = "(sans titre)",
+	.terms = "Termes trouv\xc3\xa9s",
+	.chart = "Mentions n\xc3\xa9gatives par heure sur les derni\xc3\xa8res "
+	         "24 heures, de la plus ancienne \xc3\xa0 la plus r\xc3\xa9"
+	         "cente (pic" NBSP ": %d)",
+	.footer =
+	    "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP ": %s",
 };
 
 /* One untrusted string, cleaned, in each of the forms a renderer needs. */
@@ -189,10 +192,10 @@ struct vmention {
 	double score;
 };
 
-static const char *const kinds[] = {"spike", "source"};
-static const char *const states[] = {"firing", "escalated", "resolved"};
-static const char *const severities[] = {"warning", "critical"};
-static const char *const reasons[] = {"poisson", "cusum", "cold"};
+static const char *const kinds[] = { "spike", "source" };
+static const char *const states[] = { "firing", "escalated", "resolved" };
+static const char *const severities[] = { "warning", "critical" };
+static const char *const reasons[] = { "poisson", "cusum", "cold" };
 
 enum { KIND_SPIKE, KIND_SOURCE };
 enum { STATE_FIRING, STATE_ESCALATED, STATE_RESOLVED };
@@ -246,13 +249,13 @@ clean(const char *s, size_t max)
 	for (size_t i = 0; i < len;) {
 		size_t k = text_utf8_seq(p + i, len - i);
 		int drop = (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) ||
-		           (k == 3 && p[i] == 0xe2 &&
-		            ((p[i + 1] == 0x80 && p[i + 2] >= 0xaa &&
-		              p[i + 2] <= 0xae) ||
-		             (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 &&
-		              p[i + 2] <= 0xa9)));
+		    (k == 3 && p[i] == 0xe2 &&
+		        ((p[i + 1] == 0x80 && p[i + 2] >= 0xaa &&
+		             p[i + 2] <= 0xae) ||
+		            (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 &&
+		                p[i + 2] <= 0xa9)));
 		int sep = k == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
-		          (p[i + 2] == 0xa8 || p[i + 2] == 0xa9);
+		    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9);
 
 		if (k == 0) /* not after text_collapse; never loop forever */
 			k = 1;
@@ -352,7 +355,7 @@ static int
 is_http(const char *s)
 {
 	return strncasecmp(s, "http://", 7) == 0 ||
-	       strncasecmp(s, "https://", 8) == 0;
+	    strncasecmp(s, "https://", 8) == 0;
 }
 
 static void
@@ -381,8 +384,8 @@ view_init(struct view *v, const struct alert *a)
 		vstr_set(&m->source, a->top[i].source, NAME_MAX_);
 		vstr_set(&m->link, link, LINK_MAX);
 		m->linkable = is_http(m->link.s[OUT_TEXT]) &&
-		              strlen(link) <= LINK_MAX &&
-		              strchr(m->link.s[OUT_TEXT], ' ') == NULL;
+		    strlen(link) <= LINK_MAX &&
+		    strchr(m->link.s[OUT_TEXT], ' ') == NULL;
 		m->score = isfinite(a->top[i].score) ? a->top[i].score : 0;
 	}
 	for (size_t i = 0;
@@ -401,14 +404,13 @@ view_init(struct view *v, const struct alert *a)
 	}
 
 	if (v->state == STATE_RESOLVED)
-		v->subject = xasprintf(
-		    "[vigie] %s%s%s \xe2\x80\x94 %s", w->resolved, w->colon,
+		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
+		    w->resolved, w->colon,
 		    w->what[v->kind == KIND_SOURCE ? WHAT_UP : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
 	else
-		v->subject = xasprintf(
-		    "[vigie] %s%s%s \xe2\x80\x94 %s", w->severity[v->severity],
-		    w->colon,
+		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
+		    w->severity[v->severity], w->colon,
 		    w->what[v->kind == KIND_SOURCE        ? WHAT_DOWN
 		            : v->state == STATE_ESCALATED ? WHAT_WORSE
 		                                          : WHAT_SPIKE],
@@ -434,8 +436,8 @@ view_free(struct view *v)
 
 /* Numbers in the reader's conventions. */
 static void
-fmt_real(char *out, size_t size, const char *fmt, double x,
-         const struct words *w)
+fmt_real(
+    char *out, size_t size, const char *fmt, double x, const struct words *w)
 {
 	char tmp[40], *dot;
 
@@ -447,7 +449,7 @@ fmt_real(char *out, size_t size, const char *fmt, double x,
 		snprintf(out, size, "%s", tmp);
 	else
 		snprintf(out, size, "%.*s%s%s", (int)(dot - tmp), tmp,
-		         w->decimal, dot + 1);
+		    w->decimal, dot + 1);
 }
 
 static void
@@ -493,8 +495,8 @@ fmt_when(char *out, size_t size, int64_t ms)
 		snprintf(out, size, "?");
 	else
 		snprintf(out, size, "%04d-%02d-%02d %02d:%02d UTC",
-		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		         tm.tm_hour, tm.tm_min);
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min);
 }
 
 /*
@@ -531,15 +533,15 @@ para(struct out *o, const char *fmt, ...)
 /* A label and an untrusted value on a line. */
 static void
 field(struct out *o, const struct words *w, const char *label,
-      const struct vstr *value)
+    const struct vstr *value)
 {
 	if (V(o, *value)[0] == '\0')
 		return;
 	if (o->mode == OUT_HTML)
 		buf_printf(o->b,
-		           "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
-		           "</p>\n",
-		           label, w->colon, V(o, *value));
+		    "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
+		    "</p>\n",
+		    label, w->colon, V(o, *value));
 	else if (o->mode == OUT_SLACK)
 		buf_printf(o->b, "*%s*%s%s\n", label, w->colon, V(o, *value));
 	else
@@ -577,7 +579,7 @@ summary(struct out *o, const struct view *v)
 	}
 	if (v->state == STATE_RESOLVED) {
 		para(o, w->over, V(o, v->name), a->window_count, window,
-		     expected);
+		    expected);
 		para(o, w->lasted, started, at);
 		return;
 	}
@@ -586,10 +588,10 @@ summary(struct out *o, const struct view *v)
 	/* With no history, there is no usual level to compare with. */
 	if (v->reason == REASON_COLD)
 		para(o, w->fired_cold, a->window_count, V(o, v->name), window,
-		     a->window_total);
+		    a->window_total);
 	else
 		para(o, w->fired, a->window_count, V(o, v->name), window,
-		     a->window_total, expected, ratio);
+		    a->window_total, expected, ratio);
 	if (v->reason == REASON_COLD) {
 		para(o, "%s", w->cold);
 	} else if (v->reason == REASON_CUSUM) {
@@ -603,10 +605,9 @@ summary(struct out *o, const struct view *v)
 
 			/* Two significant digits: "one in 12,000". */
 			fmt_grouped(n, sizeof n,
-			            (long long)(mag >= 1
-			                            ? round(inv / mag) * mag
-			                            : round(inv)),
-			            w);
+			    (long long)(mag >= 1 ? round(inv / mag) * mag
+			                         : round(inv)),
+			    w);
 			snprintf(odds, sizeof odds, w->odds_about, n);
 		}
 		para(o, w->odds, odds, p);
@@ -624,10 +625,10 @@ mentions(struct out *o, const struct view *v)
 		return;
 	if (o->mode == OUT_HTML)
 		buf_printf(o->b,
-		           "<h2 style=\"font-size:15px;margin:16px 0 "
-		           "8px\">%s</h2>\n<ol style=\"margin:0 0 10px;"
-		           "padding-left:24px\">\n",
-		           w->top);
+		    "<h2 style=\"font-size:15px;margin:16px 0 "
+		    "8px\">%s</h2>\n<ol style=\"margin:0 0 10px;"
+		    "padding-left:24px\">\n",
+		    w->top);
 	else if (o->mode == OUT_SLACK)
 		buf_printf(o->b, "*%s*\n", w->top);
 	else
@@ -644,13 +645,12 @@ mentions(struct out *o, const struct view *v)
 			buf_puts(o->b, "<li style=\"margin:0 0 8px\">");
 			if (m->linkable)
 				buf_printf(o->b,
-				           "<a href=\"%s\" style=\"color:"
-				           "#0645ad\">%s</a>",
-				           V(o, m->link), title);
+				    "<a href=\"%s\" style=\"color:"
+				    "#0645ad\">%s</a>",
+				    V(o, m->link), title);
 			else
 				buf_puts(o->b, title);
-			buf_printf(
-			    o->b,
+			buf_printf(o->b,
 			    "<br><span style=\"color:#666;"
 			    "font-size:13px\">%s \xc2\xb7 %s %s</span></li>\n",
 			    V(o, m->source), w->tone, score);
@@ -669,7 +669,7 @@ mentions(struct out *o, const struct view *v)
 			} else
 				buf_printf(o->b, "\xe2\x80\xa2 %s", title);
 			buf_printf(o->b, " \xe2\x80\x94 %s \xc2\xb7 %s %s\n",
-			           V(o, m->source), w->tone, score);
+			    V(o, m->source), w->tone, score);
 			if (o->b->len > SLACK_BLOCK_MAX) {
 				o->b->len = mark;
 				o->b->data[mark] = '\0';
@@ -678,8 +678,7 @@ mentions(struct out *o, const struct view *v)
 			break;
 		case OUT_TEXT:
 			buf_printf(o->b, "%zu. %s\n   %s \xc2\xb7 %s %s\n",
-			           i + 1, title, V(o, m->source), w->tone,
-			           score);
+			    i + 1, title, V(o, m->source), w->tone, score);
 			if (m->linkable)
 				buf_printf(o->b, "   %s\n", V(o, m->link));
 			break;
@@ -703,15 +702,15 @@ terms(struct out *o, const struct view *v)
 	}
 	if (o->mode == OUT_HTML)
 		buf_printf(o->b,
-		           "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
-		           "</p>\n",
-		           v->w->terms, v->w->colon, list.data);
+		    "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
+		    "</p>\n",
+		    v->w->terms, v->w->colon, list.data);
 	else if (o->mode == OUT_SLACK)
-		buf_printf(o->b, "*%s*%s%s\n", v->w->terms, v->w->colon,
-		           list.data);
+		buf_printf(
+		    o->b, "*%s*%s%s\n", v->w->terms, v->w->colon, list.data);
 	else
-		buf_printf(o->b, "%s%s%s\n\n", v->w->terms, v->w->colon,
-		           list.data);
+		buf_printf(
+		    o->b, "%s%s%s\n\n", v->w->terms, v->w->colon, list.data);
 	buf_free(&list);
 }
 
@@ -723,8 +722,8 @@ sparkline(struct buf *b, const struct view *v)
 		int n = v->series[i];
 		int level =
 		    n == 0 ? 0 : 1 + (n - 1) * 7 / (v->peak > 0 ? v->peak : 1);
-		char c[4] = {'\xe2', '\x96',
-		             (char)(0x81 + (level > 7 ? 7 : level)), 0};
+		char c[4] = { '\xe2', '\x96',
+			(char)(0x81 + (level > 7 ? 7 : level)), 0 };
 
 		buf_puts(b, c);
 	}
@@ -747,15 +746,15 @@ chart(struct out *o, const struct view *v)
 	}
 	buf_puts(o->b, "<h2 style=\"font-size:15px;margin:16px 0 8px\">");
 	buf_printf(o->b, v->w->chart, v->peak);
-	buf_puts(o->b, "</h2>\n<table role=\"presentation\" cellpadding=\"0\" "
-	               "cellspacing=\"0\" border=\"0\" style=\"border-collapse:"
-	               "collapse;border-bottom:1px solid #999\"><tr>\n");
+	buf_puts(o->b,
+	    "</h2>\n<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" style=\"border-collapse:"
+	    "collapse;border-bottom:1px solid #999\"><tr>\n");
 	for (size_t i = 0; i < SERIES_LEN; i++) {
 		int n = v->series[i];
 		int h = v->peak > 0 ? n * 60 / v->peak : 0;
 
-		buf_printf(
-		    o->b,
+		buf_printf(o->b,
 		    "<td style=\"vertical-align:bottom;height:60px;"
 		    "padding:0 1px\"><div title=\"%d\" style=\"width:12px;"
 		    "height:%dpx;background:%s;font-size:0;line-height:0\">"
@@ -768,7 +767,7 @@ chart(struct out *o, const struct view *v)
 static void
 body_text(struct buf *b, const struct view *v)
 {
-	struct out o = {b, OUT_TEXT};
+	struct out o = { b, OUT_TEXT };
 
 	buf_printf(b, "%s\n\n", v->subject);
 	summary(&o, v);
@@ -785,21 +784,21 @@ body_text(struct buf *b, const struct view *v)
 static void
 body_html(struct buf *b, const struct view *v)
 {
-	struct out o = {b, OUT_HTML};
+	struct out o = { b, OUT_HTML };
 	char *subject = escape_html(v->subject);
 
 	buf_printf(b,
-	           "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
-	           "charset=\"utf-8\"><title>%s</title></head>\n<body "
-	           "style=\"margin:0;padding:16px;font-family:Arial,"
-	           "Helvetica,sans-serif;font-size:14px;color:#222222;"
-	           "background:#ffffff\">\n<h1 style=\"font-size:18px;"
-	           "margin:0 0 12px;color:%s\">%s</h1>\n",
-	           v->w->code, subject,
-	           v->state == STATE_RESOLVED ? "#1e7e34"
-	           : v->severity == 1         ? "#b00020"
-	                                      : "#b35900",
-	           subject);
+	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
+	    "charset=\"utf-8\"><title>%s</title></head>\n<body "
+	    "style=\"margin:0;padding:16px;font-family:Arial,"
+	    "Helvetica,sans-serif;font-size:14px;color:#222222;"
+	    "background:#ffffff\">\n<h1 style=\"font-size:18px;"
+	    "margin:0 0 12px;color:%s\">%s</h1>\n",
+	    v->w->code, subject,
+	    v->state == STATE_RESOLVED ? "#1e7e34"
+	        : v->severity == 1     ? "#b00020"
+	                               : "#b35900",
+	    subject);
 	free(subject);
 	summary(&o, v);
 	if (v->kind == KIND_SPIKE) {
@@ -807,8 +806,9 @@ body_html(struct buf *b, const struct view *v)
 		terms(&o, v);
 		chart(&o, v);
 	}
-	buf_puts(b, "<p style=\"margin:16px 0 0;color:#666666;font-size:"
-	            "12px\">");
+	buf_puts(b,
+	    "<p style=\"margin:16px 0 0;color:#666666;font-size:"
+	    "12px\">");
 	buf_printf(b, v->w->footer, V(&o, v->event));
 	buf_puts(b, "</p>\n</body></html>\n");
 }
@@ -887,7 +887,7 @@ static int
 is_alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
+	    (c >= '0' && c <= '9');
 }
 
 /* RFC 5322 atext: what a display-name word may hold unquoted. */
@@ -999,7 +999,7 @@ addr_ok(const char *s)
 	size_t len = strlen(s);
 
 	return at != NULL && len <= 254 && dot_atom(s, at, 0) &&
-	       dot_atom(at + 1, s + len, 1);
+	    dot_atom(at + 1, s + len, 1);
 }
 
 /* "Name <addr>" or "addr" into the header; -1 when the address is not
@@ -1060,11 +1060,10 @@ put_id_part(struct buf *b, const char *s, const char *extra, const char *dflt)
 static void
 put_date(struct buf *b, int64_t ms)
 {
-	static const char days[][4] = {"Sun", "Mon", "Tue", "Wed",
-	                               "Thu", "Fri", "Sat"};
-	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr",
-	                                 "May", "Jun", "Jul", "Aug",
-	                                 "Sep", "Oct", "Nov", "Dec"};
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+		"Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
@@ -1074,13 +1073,13 @@ put_date(struct buf *b, int64_t ms)
 	}
 	/* English names whatever the locale, as RFC 5322 3.3 requires. */
 	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	           days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	           tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 char *
 alert_email(const struct alert *a, const char *from, const char *const *to,
-            size_t nto, const char *message_id_domain)
+    size_t nto, const char *message_id_domain)
 {
 	struct view v;
 	struct buf b, part;
@@ -1111,25 +1110,27 @@ alert_email(const struct alert *a, const char *from, const char *const *to,
 	buf_puts(&b, "Message-ID: <");
 	put_id_part(&b, a->event_id ? a->event_id : "", "_", "event");
 	buf_putc(&b, '@');
-	put_id_part(&b, message_id_domain ? message_id_domain : "", ".",
-	            "localhost");
+	put_id_part(
+	    &b, message_id_domain ? message_id_domain : "", ".", "localhost");
 	buf_puts(&b, ">\r\n");
 	buf_puts(&b, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: no vacation replies to an alert. */
 	buf_puts(&b, "Auto-Submitted: auto-generated\r\n");
 	buf_puts(&b,
-	         "Content-Type: multipart/alternative;\r\n boundary=\"" BOUNDARY
-	         "\"\r\n\r\n");
+	    "Content-Type: multipart/alternative;\r\n boundary=\"" BOUNDARY
+	    "\"\r\n\r\n");
 
-	buf_puts(&b, "--" BOUNDARY "\r\nContent-Type: text/plain; "
-	             "charset=utf-8\r\nContent-Transfer-Encoding: "
-	             "quoted-printable\r\n\r\n");
+	buf_puts(&b,
+	    "--" BOUNDARY "\r\nContent-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n\r\n");
 	body_text(&part, &v);
 	put_qp(&b, part.data);
 	buf_free(&part);
-	buf_puts(&b, "\r\n--" BOUNDARY "\r\nContent-Type: text/html; "
-	             "charset=utf-8\r\nContent-Transfer-Encoding: "
-	             "quoted-printable\r\n\r\n");
+	buf_puts(&b,
+	    "\r\n--" BOUNDARY "\r\nContent-Type: text/html; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n\r\n");
 	body_html(&part, &v);
 	put_qp(&b, part.data);
 	buf_free(&part);
@@ -1173,7 +1174,7 @@ payload_json(const struct view *v)
 	set_str(o, "severity", severities[v->severity]);
 	set_str(o, "subject", v->subject);
 	set_str(o, v->kind == KIND_SOURCE ? "source" : "watch",
-	        v->name.s[OUT_TEXT]);
+	    v->name.s[OUT_TEXT]);
 	set_str(o, "lang", v->w->code);
 	set_time(o, "at", a->at_ms);
 	set_time(o, "started_at", a->started_ms);
@@ -1188,8 +1189,8 @@ payload_json(const struct view *v)
 	set_real(o, "expected", a->expected);
 	set_real(o, "ratio", a->ratio);
 	set_real(o, "p_value", a->p);
-	json_object_set_new(o, "window_seconds",
-	                    json_integer(a->window_ms / 1000));
+	json_object_set_new(
+	    o, "window_seconds", json_integer(a->window_ms / 1000));
 	set_str(o, "reason", reasons[v->reason]);
 	list = json_array();
 	for (size_t i = 0; i < v->ntop; i++) {
@@ -1205,8 +1206,8 @@ payload_json(const struct view *v)
 	json_object_set_new(o, "top_mentions", list);
 	list = json_array();
 	for (size_t i = 0; i < v->nterms; i++)
-		json_array_append_new(list,
-		                      json_string(v->terms[i].s[OUT_TEXT]));
+		json_array_append_new(
+		    list, json_string(v->terms[i].s[OUT_TEXT]));
 	json_object_set_new(o, "terms", list);
 	list = json_array();
 	for (size_t i = 0; i < SERIES_LEN; i++)
@@ -1221,9 +1222,9 @@ slack_section(json_t *blocks, struct buf *b)
 {
 	while (b->len > 0 && b->data[b->len - 1] == '\n')
 		b->data[--b->len] = '\0';
-	json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type",
-	                                        "section", "text", "type",
-	                                        "mrkdwn", "text", b->data));
+	json_array_append_new(blocks,
+	    json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text", "type",
+	        "mrkdwn", "text", b->data));
 	buf_free(b);
 }
 
@@ -1235,7 +1236,7 @@ payload_slack(const struct view *v)
 	json_t *o = json_object(), *blocks = json_array();
 	char *subject = escape_slack(v->subject);
 	struct buf b;
-	struct out out = {&b, OUT_SLACK};
+	struct out out = { &b, OUT_SLACK };
 
 	set_str(o, "text", subject);
 	buf_init(&b);
@@ -1254,9 +1255,9 @@ payload_slack(const struct view *v)
 		slack_section(blocks, &b);
 	}
 	buf_printf(&b, v->w->footer, v->event.s[OUT_SLACK]);
-	json_array_append_new(blocks, json_pack("{s:s, s:[{s:s, s:s}]}", "type",
-	                                        "context", "elements", "type",
-	                                        "mrkdwn", "text", b.data));
+	json_array_append_new(blocks,
+	    json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context", "elements",
+	        "type", "mrkdwn", "text", b.data));
 	buf_free(&b);
 	json_object_set_new(o, "blocks", blocks);
 	free(subject);
@@ -1281,7 +1282,7 @@ alert_webhook(const struct alert *a, enum webhook_format format)
 
 int
 alert_sign(const void *key, size_t keylen, const char *body, size_t len,
-           char out[ALERT_SIGN_LEN])
+    char out[ALERT_SIGN_LEN])
 {
 	/* HMAC() reads a NULL key as "reuse the last one". */
 	static const unsigned char empty[1];
@@ -1292,7 +1293,7 @@ alert_sign(const void *key, size_t keylen, const char *body, size_t len,
 	out[0] = '\0';
 	if (keylen > INT_MAX ||
 	    HMAC(EVP_sha256(), keylen > 0 ? key : empty, (int)keylen,
-	         (const unsigned char *)body, len, md, &mdlen) == NULL ||
+	        (const unsigned char *)body, len, md, &mdlen) == NULL ||
 	    mdlen != 32)
 		return -1;
 	p += snprintf(p, ALERT_SIGN_LEN, "sha256=");

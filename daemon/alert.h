@@ -20,27 +20,27 @@ struct alert_mention {
 
 struct alert {
 	const char *event_id; /* stable: a receiver drops duplicates by it */
-	const char *kind;     /* "spike" or "source" */
-	const char *state;    /* "firing", "escalated" or "resolved" */
+	const char *kind; /* "spike" or "source" */
+	const char *state; /* "firing", "escalated" or "resolved" */
 	const char *severity; /* "warning" or "critical" */
-	const char *subject;  /* the watch's or the source's name */
-	const char *lang;     /* "fr" or "en": the language of the text */
-	int64_t at_ms;        /* when the state changed */
-	int64_t started_ms;   /* when the incident opened */
+	const char *subject; /* the watch's or the source's name */
+	const char *lang; /* "fr" or "en": the language of the text */
+	int64_t at_ms; /* when the state changed */
+	int64_t started_ms; /* when the incident opened */
 	/* spike */
 	int window_count;
 	int window_total;
 	double expected;
 	double ratio;
 	double p;
-	const char *reason;   /* "poisson", "cusum" or "cold" */
+	const char *reason; /* "poisson", "cusum" or "cold" */
 	int64_t window_ms;
 	const struct alert_mention *top; /* most negative first */
 	size_t ntop;
-	const char *const *terms;        /* the terms that matched */
+	const char *const *terms; /* the terms that matched */
 	size_t nterms;
-	const int *series;    /* negatives per hour, oldest first, the
-	                         last being the current hour (24 used) */
+	const int *series; /* negatives per hour, oldest first, the
+	                      last being the current hour (24 used) */
 	size_t nseries;
 	/* source */
 	int failures;
@@ -55,8 +55,8 @@ struct alert {
  * string, or NULL when an address is not a plain addr-spec (the message
  * would misroute or not parse).
  */
-char *alert_email(const struct alert *, const char *from,
-    const char *const *to, size_t nto, const char *message_id_domain);
+char *alert_email(const struct alert *, const char *from, const char *const *to,
+    size_t nto, const char *message_id_domain);
 
 enum webhook_format { WEBHOOK_JSON, WEBHOOK_SLACK };
 
@@ -72,7 +72,7 @@ char *alert_webhook(const struct alert *, enum webhook_format);
  * GitHub's X-Hub-Signature-256, NUL-terminated. Returns 0,
  * or -1 (out empty) when libcrypto fails. */
 #define ALERT_SIGN_LEN 72
-int alert_sign(const void *key, size_t keylen, const char *body,
-    size_t len, char out[ALERT_SIGN_LEN]);
+int alert_sign(const void *key, size_t keylen, const char *body, size_t len,
+    char out[ALERT_SIGN_LEN]);
 
 #endif

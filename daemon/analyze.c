@@ -23,8 +23,7 @@ struct analyzer {
 };
 
 static int
-compile_watches(struct analyzer *a, const struct conf *conf,
-    struct diag *diag)
+compile_watches(struct analyzer *a, const struct conf *conf, struct diag *diag)
 {
 	size_t before = diag->len;
 
@@ -53,12 +52,12 @@ load_model(struct analyzer *a, const struct conf *conf, struct diag *diag)
 	char *save = NULL;
 
 	for (char *f = list ? strtok_r(list, ",", &save) : NULL; f != NULL;
-	    f = strtok_r(NULL, ",", &save)) {
+	     f = strtok_r(NULL, ",", &save)) {
 		files = xreallocarray(files, n + 1, sizeof *files);
 		files[n++] = f;
 	}
-	a->model = sentiment_model_load(conf->sentiment.lexicons,
-	    (const char *const *)files, n, diag);
+	a->model = sentiment_model_load(
+	    conf->sentiment.lexicons, (const char *const *)files, n, diag);
 	free(files);
 	free(list);
 	return a->model != NULL ? 0 : -1;
@@ -146,9 +145,11 @@ tone_lang(const char *lang)
 {
 	if (lang == NULL)
 		return NULL;
-	if (strncasecmp(lang, "fr", 2) == 0 && (lang[2] == '\0' || lang[2] == '-'))
+	if (strncasecmp(lang, "fr", 2) == 0 &&
+	    (lang[2] == '\0' || lang[2] == '-'))
 		return "fr";
-	if (strncasecmp(lang, "en", 2) == 0 && (lang[2] == '\0' || lang[2] == '-'))
+	if (strncasecmp(lang, "en", 2) == 0 &&
+	    (lang[2] == '\0' || lang[2] == '-'))
 		return "en";
 	return NULL;
 }
@@ -168,23 +169,24 @@ score(const struct analyzer *a, const struct item *it, const char *lang,
 	}
 	if (body != NULL)
 		buf_append(&b, body,
-		    strlen(body) > TONE_MAX_BYTES ? TONE_MAX_BYTES : strlen(body));
-	sentiment_score(a->model, b.data ? b.data : "", b.len, lang, a->band,
-	    out);
+		    strlen(body) > TONE_MAX_BYTES ? TONE_MAX_BYTES
+		                                  : strlen(body));
+	sentiment_score(
+	    a->model, b.data ? b.data : "", b.len, lang, a->band, out);
 	buf_free(&b);
 }
 
 void
-analyze_item(const struct analyzer *a, const struct item *it,
-    const char *lang, const unsigned char *only, struct match_result *scratch,
+analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
+    const unsigned char *only, struct match_result *scratch,
     struct item_analysis *out)
 {
 	struct match_doc doc = {
-	    .title = it->title,
-	    .text = body_of(it),
-	    .author = it->author,
-	    .link = it->link,
-	    .lang = it->lang ? it->lang : lang,
+		.title = it->title,
+		.text = body_of(it),
+		.author = it->author,
+		.link = it->link,
+		.lang = it->lang ? it->lang : lang,
 	};
 	size_t n;
 
@@ -195,8 +197,8 @@ analyze_item(const struct analyzer *a, const struct item *it,
 			continue;
 		struct match_hit *h = &scratch->hits[i], *m;
 
-		out->mentions = xreallocarray(out->mentions,
-		    out->nmentions + 1, sizeof *out->mentions);
+		out->mentions = xreallocarray(
+		    out->mentions, out->nmentions + 1, sizeof *out->mentions);
 		m = &out->mentions[out->nmentions++];
 		/* The hit's term list lives in the scratch space, which the
 		 * next item reuses; the terms themselves live in the
@@ -204,8 +206,8 @@ analyze_item(const struct analyzer *a, const struct item *it,
 		*m = *h;
 		m->terms = xcalloc(h->nterms, sizeof *m->terms);
 		if (h->nterms > 0)
-			memcpy(m->terms, h->terms,
-			    h->nterms * sizeof *m->terms);
+			memcpy(
+			    m->terms, h->terms, h->nterms * sizeof *m->terms);
 	}
 	/* Every item is scored, mention or not: the tone of what a source
 	 * publishes is worth knowing before it names a watch. A backfill

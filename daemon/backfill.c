@@ -91,8 +91,8 @@ on_page(struct stored_item *items, long n, void *arg)
 	}
 	bf->items += n;
 	bf->after_id = items[n - 1].id;
-	store_save_mentions(bf->store, items, ia, (size_t)n, bf->an, on_saved,
-	    bf);
+	store_save_mentions(
+	    bf->store, items, ia, (size_t)n, bf->an, on_saved, bf);
 	for (long i = 0; i < n; i++)
 		item_analysis_clear(&ia[i]);
 	free(ia);
@@ -102,8 +102,8 @@ on_page(struct stored_item *items, long n, void *arg)
 static void
 next_page(struct backfill *bf)
 {
-	store_backfill_page(bf->store, bf->after_id, bf->window_ms, PAGE_ITEMS,
-	    on_page, bf);
+	store_backfill_page(
+	    bf->store, bf->after_id, bf->window_ms, PAGE_ITEMS, on_page, bf);
 }
 
 static void
@@ -119,8 +119,8 @@ on_purged(int ok, void *arg)
 }
 
 static void
-on_todo(char **names, unsigned char *purge, long n, const char *as_of,
-    void *arg)
+on_todo(
+    char **names, unsigned char *purge, long n, const char *as_of, void *arg)
 {
 	struct backfill *bf = arg;
 	size_t nwatches = analyzer_watch_count(bf->an);
@@ -143,15 +143,16 @@ on_todo(char **names, unsigned char *purge, long n, const char *as_of,
 		 * knows better than this analyzer) is left for the next
 		 * pass. */
 		for (size_t w = 0; w < nwatches; w++)
-			if (strcmp(analyzer_watch_name(bf->an, w), names[i]) == 0)
+			if (strcmp(analyzer_watch_name(bf->an, w), names[i]) ==
+			    0)
 				bf->only[w] = 1;
 		if (purge[i])
 			purged[npurged++] = names[i];
 	}
 	log_info("backfill: matching the last %lld days again for %ld watches",
 	    (long long)(bf->window_ms / (24 * 3600 * 1000LL)), n);
-	store_backfill_purge(bf->store, purged, npurged, bf->window_ms,
-	    on_purged, bf);
+	store_backfill_purge(
+	    bf->store, purged, npurged, bf->window_ms, on_purged, bf);
 	free(purged);
 }
 

@@ -24,21 +24,26 @@ static const char counts_sql[] =
     " ORDER BY bucket";
 
 static const char *const event_names[] = {
-    [DETECT_NONE] = "", [DETECT_FIRED] = "FIRED",
-    [DETECT_ESCALATED] = "ESCALATED", [DETECT_RESOLVED] = "RESOLVED",
+	[DETECT_NONE] = "",
+	[DETECT_FIRED] = "FIRED",
+	[DETECT_ESCALATED] = "ESCALATED",
+	[DETECT_RESOLVED] = "RESOLVED",
 };
 static const char *const reason_names[] = {
-    [REASON_NONE] = "-", [REASON_POISSON] = "poisson",
-    [REASON_CUSUM] = "cusum", [REASON_COLD] = "cold",
+	[REASON_NONE] = "-",
+	[REASON_POISSON] = "poisson",
+	[REASON_CUSUM] = "cusum",
+	[REASON_COLD] = "cold",
 };
 
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: vigie backtest [-c FILE] --watch NAME "
-	                "--from TIME --to TIME\n"
-	                "TIME is a date or an RFC 3339 time "
-	                "(2026-03-01, 2026-03-01T08:00:00Z)\n");
+	fprintf(stderr,
+	    "usage: vigie backtest [-c FILE] --watch NAME "
+	    "--from TIME --to TIME\n"
+	    "TIME is a date or an RFC 3339 time "
+	    "(2026-03-01, 2026-03-01T08:00:00Z)\n");
 	return 2;
 }
 
@@ -91,13 +96,12 @@ cmd_backtest(int argc, char **argv)
 {
 	const char *path = CONF_DEFAULT_PATH, *watch = NULL;
 	int64_t from = DATE_NONE, to = DATE_NONE;
-	struct diag diag = {0};
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"watch", required_argument, NULL, 'w'},
-	    {"from", required_argument, NULL, 'f'},
-	    {"to", required_argument, NULL, 't'},
-	    {NULL, 0, NULL, 0}};
+	struct diag diag = { 0 };
+	static const struct option opts[] = { { "config", required_argument,
+		                                  NULL, 'c' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
 	int c, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -137,7 +141,7 @@ cmd_backtest(int argc, char **argv)
 	int64_t to_ms = end / p->bucket_ms * p->bucket_ms;
 	int64_t learn_ms = from_ms - p->warmup_ms - p->window_ms;
 	char b[32], w[32], f[32], t[32];
-	const char *params[5] = {watch, b, w, f, t};
+	const char *params[5] = { watch, b, w, f, t };
 	PGconn *conn = PQconnectdb(conf->conninfo);
 	PGresult *res = NULL;
 
@@ -152,8 +156,8 @@ cmd_backtest(int argc, char **argv)
 	}
 	res = PQexecParams(conn, counts_sql, 5, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "vigie: backtest: %s",
-		    PQresultErrorMessage(res));
+		fprintf(
+		    stderr, "vigie: backtest: %s", PQresultErrorMessage(res));
 		goto out;
 	}
 	printf("watch \"%s\": %d buckets with mentions; bucket %llds, "

@@ -22,7 +22,7 @@ int
 cmd_check(int argc, char **argv)
 {
 	const char *path = CONF_DEFAULT_PATH;
-	struct diag diag = {0};
+	struct diag diag = { 0 };
 	struct conf *conf;
 	struct analyzer *an = NULL;
 	int ch;

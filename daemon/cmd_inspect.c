@@ -39,11 +39,11 @@ on_done(struct fetch_response *r, void *arg)
 	/* The fetcher frees its response after this call: keep copies. */
 	w->resp = *r;
 	buf_init(&w->resp.body);
-	buf_append(&w->resp.body, r->body.data ? r->body.data : "",
-	    r->body.len);
+	buf_append(
+	    &w->resp.body, r->body.data ? r->body.data : "", r->body.len);
 	w->resp.etag = w->resp.last_modified = NULL;
-	w->resp.content_type = r->content_type ? xstrdup(r->content_type)
-	                                       : NULL;
+	w->resp.content_type =
+	    r->content_type ? xstrdup(r->content_type) : NULL;
 	w->resp.final_url = r->final_url ? xstrdup(r->final_url) : NULL;
 	w->done = 1;
 	event_base_loopbreak(w->base);
@@ -61,13 +61,13 @@ response_free(struct fetch_response *r)
 static int
 fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
 {
-	struct waiter w = {0};
+	struct waiter w = { 0 };
 	struct fetcher *fr;
 	struct fetch_request req = {
-	    .url = url,
-	    .user_agent = user_agent,
-	    .timeout_ms = INSPECT_TIMEOUT_MS,
-	    .max_body = INSPECT_MAX_BODY,
+		.url = url,
+		.user_agent = user_agent,
+		.timeout_ms = INSPECT_TIMEOUT_MS,
+		.max_body = INSPECT_MAX_BODY,
 	};
 
 	w.base = event_base_new();
@@ -94,7 +94,6 @@ fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
 	return -1;
 }
 
-
 static void
 print_field(const char *name, const char *value)
 {
@@ -103,8 +102,8 @@ print_field(const char *name, const char *value)
 }
 
 static void
-print_item(const struct analyzer *an, const struct item *it,
-    const char *lang, struct match_result *scratch)
+print_item(const struct analyzer *an, const struct item *it, const char *lang,
+    struct match_result *scratch)
 {
 	struct item_analysis ia;
 	char when[DATE_RFC3339_LEN];
@@ -135,12 +134,12 @@ print_item(const struct analyzer *an, const struct item *it,
 static void
 print_stats(const struct conf_source *s, const struct extract_stats *st)
 {
-	static const char *const names[] = {"title", "link", "author", "date",
-	    "text"};
-	const char *const rules[] = {s->title, s->link, s->author, s->date,
-	    s->text};
-	const size_t found[] = {st->title, st->link, st->author, st->date,
-	    st->text};
+	static const char *const names[] = { "title", "link", "author", "date",
+		"text" };
+	const char *const rules[] = { s->title, s->link, s->author, s->date,
+		s->text };
+	const size_t found[] = { st->title, st->link, st->author, st->date,
+		st->text };
 
 	if (st->items == 0) {
 		printf("the item rule matched nothing on this page\n");
@@ -187,7 +186,8 @@ inspect(const struct conf *conf, const struct analyzer *an,
 			break;
 		}
 		if (v == SOURCE_DISCOVERED) {
-			printf("%s is a page; its feed: %s\n", s->url, res.next);
+			printf(
+			    "%s is a page; its feed: %s\n", s->url, res.next);
 			url = hops++ == 0 ? xstrdup(res.next) : NULL;
 			source_result_clear(&res);
 			continue;
@@ -213,17 +213,19 @@ int
 cmd_inspect(int argc, char **argv)
 {
 	const char *path = CONF_DEFAULT_PATH;
-	struct diag diag = {0};
+	struct diag diag = { 0 };
 	struct analyzer *an = NULL;
 	struct conf *conf;
 	const struct conf_source *s;
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+		{ "config", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 }
+	};
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c != 'c') {
-			fprintf(stderr, "usage: vigie inspect [-c FILE] NAME\n");
+			fprintf(
+			    stderr, "usage: vigie inspect [-c FILE] NAME\n");
 			return 2;
 		}
 		path = optarg;
@@ -267,8 +269,8 @@ cmd_discover(int argc, char **argv)
 	feed_global_init();
 	if (fetch_now(argv[1], "vigie/" VIGIE_VERSION, &resp) == 0) {
 		const char *base = resp.final_url ? resp.final_url : argv[1];
-		struct feed_input in = {resp.body.data ? resp.body.data : "",
-		    resp.body.len, base, resp.content_type};
+		struct feed_input in = { resp.body.data ? resp.body.data : "",
+			resp.body.len, base, resp.content_type };
 		struct feed *feed = NULL;
 		char err[256];
 
@@ -276,15 +278,15 @@ cmd_discover(int argc, char **argv)
 			printf("feed\t%s\t%zu items\n", base, feed->nitems);
 			feed_free(feed);
 			rc = 0;
-		} else if (discover_feeds(in.data, in.len, base, &found,
-		               &n) == 0) {
+		} else if (discover_feeds(in.data, in.len, base, &found, &n) ==
+		    0) {
 			for (size_t i = 0; i < n; i++)
 				printf("%s\t%s\t%s\n", found[i].type,
 				    found[i].url,
 				    found[i].title ? found[i].title : "");
 			if (n == 0)
-				fprintf(stderr, "vigie: %s: no feed found\n",
-				    base);
+				fprintf(
+				    stderr, "vigie: %s: no feed found\n", base);
 			rc = n > 0 ? 0 : 1;
 			discovered_free(found, n);
 		} else {

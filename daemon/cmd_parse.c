@@ -111,16 +111,17 @@ cmd_parse(int argc, char **argv)
 	if (r < 0) {
 		if (r == -2)
 			fprintf(stderr, "vigie: %s: larger than %zu MiB\n",
-			        path, PARSE_MAX_SIZE >> 20);
+			    path, PARSE_MAX_SIZE >> 20);
 		else
-			fprintf(stderr, "vigie: %s: %s\n", path,
-			        strerror(saved));
+			fprintf(
+			    stderr, "vigie: %s: %s\n", path, strerror(saved));
 		buf_free(&b);
 		return 1;
 	}
 
 	struct feed_input in = {
-	    .data = b.data ? b.data : "", .len = b.len, .base_url = base};
+		.data = b.data ? b.data : "", .len = b.len, .base_url = base
+	};
 	struct feed *feed;
 	char err[256];
 	if (feed_parse(&in, &feed, err, sizeof err) < 0) {

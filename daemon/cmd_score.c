@@ -23,8 +23,9 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: vigie score [--lang en|fr|auto] [--band X] "
-	                "[--lexicon FILE]... [-c FILE] [TEXT...]\n");
+	fprintf(stderr,
+	    "usage: vigie score [--lang en|fr|auto] [--band X] "
+	    "[--lexicon FILE]... [-c FILE] [TEXT...]\n");
 	return 2;
 }
 
@@ -62,15 +63,15 @@ static void
 emit_matches(struct buf *out, struct scorer *sc, const char *text)
 {
 	const struct matcher *m = analyzer_matcher(sc->analyzer);
-	struct match_doc doc = {.text = text, .lang = sc->lang};
+	struct match_doc doc = { .text = text, .lang = sc->lang };
 	json_t *watches = json_array(), *terms = json_array();
 	char *js;
 
 	matcher_match(m, &doc, &sc->scratch);
 	for (size_t i = 0; i < sc->scratch.nhits; i++) {
 		const struct match_hit *h = &sc->scratch.hits[i];
-		json_array_append_new(watches,
-		    json_string(matcher_name(m, h->watch)));
+		json_array_append_new(
+		    watches, json_string(matcher_name(m, h->watch)));
 		for (size_t t = 0; t < h->nterms; t++)
 			json_array_append_new(terms, json_string(h->terms[t]));
 	}
@@ -94,10 +95,10 @@ emit(struct buf *out, struct scorer *sc, char *text, size_t len)
 	sentiment_score(sc->model, text, len, sc->lang, sc->band, &s);
 	/* Adding 0.0 turns a negative zero into "0.0000". */
 	buf_printf(out,
-	           "{\"compound\":%.4f,\"label\":\"%s\",\"lang\":\"%s\","
-	           "\"abusive\":%s,\"pos\":%.3f,\"neu\":%.3f,\"neg\":%.3f",
-	           s.compound + 0.0, sentiment_label_name(s.label), s.lang,
-	           s.abusive ? "true" : "false", s.pos, s.neu, s.neg);
+	    "{\"compound\":%.4f,\"label\":\"%s\",\"lang\":\"%s\","
+	    "\"abusive\":%s,\"pos\":%.3f,\"neu\":%.3f,\"neg\":%.3f",
+	    s.compound + 0.0, sentiment_label_name(s.label), s.lang,
+	    s.abusive ? "true" : "false", s.pos, s.neu, s.neg);
 	if (sc->analyzer != NULL) {
 		char saved = text[len];
 		text[len] = '\0';
@@ -114,8 +115,8 @@ emit(struct buf *out, struct scorer *sc, char *text, size_t len)
 /* With -c: the configuration's watches, lexicons and band, plus any
  * --lexicon files after its own overrides. */
 static struct analyzer *
-load_analyzer(const char *path, const char **extra, size_t nextra,
-    struct diag *diag)
+load_analyzer(
+    const char *path, const char **extra, size_t nextra, struct diag *diag)
 {
 	struct conf *conf = conf_load(path, diag);
 	struct analyzer *an;
@@ -164,10 +165,10 @@ cmd_score(int argc, char **argv)
 			if (errno || end == v || *end || !(band >= 0) ||
 			    band >= 1)
 				missing = 1;
-		} else if ((v = optval(argc, argv, &i, "--lexicon",
-		                       &missing))) {
-			lexicons = xreallocarray(lexicons, nlexicons + 1,
-			                         sizeof *lexicons);
+		} else if ((v = optval(
+		                argc, argv, &i, "--lexicon", &missing))) {
+			lexicons = xreallocarray(
+			    lexicons, nlexicons + 1, sizeof *lexicons);
 			lexicons[nlexicons++] = v;
 		} else if ((v = optval(argc, argv, &i, "-c", &missing))) {
 			conf_path = v;
@@ -182,8 +183,8 @@ cmd_score(int argc, char **argv)
 		}
 	}
 
-	struct diag diag = {0};
-	struct scorer sc = {.lang = lang, .band = band};
+	struct diag diag = { 0 };
+	struct scorer sc = { .lang = lang, .band = band };
 	struct analyzer *an = NULL;
 	struct sentiment_model *m = NULL;
 
@@ -197,8 +198,8 @@ cmd_score(int argc, char **argv)
 		}
 	} else {
 		char *dir = xasprintf("%s/lexicons", rules_dir_default());
-		sc.model = m = sentiment_model_load(dir, lexicons, nlexicons,
-		    &diag);
+		sc.model = m =
+		    sentiment_model_load(dir, lexicons, nlexicons, &diag);
 		free(dir);
 	}
 	free(lexicons);
@@ -221,7 +222,7 @@ cmd_score(int argc, char **argv)
 		ssize_t n;
 		while ((n = getline(&line, &cap, stdin)) >= 0) {
 			while (n > 0 &&
-			       (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			    (line[n - 1] == '\n' || line[n - 1] == '\r'))
 				n--;
 			emit(&out, &sc, line, (size_t)n);
 		}

@@ -27,14 +27,47 @@
 #define DEFAULT_USER_AGENT \
 	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
 
-enum sect { SECT_NONE, SECT_DATABASE, SECT_POLL, SECT_DAEMON, SECT_SOURCE,
-	SECT_WATCH, SECT_SENTIMENT, SECT_RULES, SECT_SMTP, SECT_NOTIFY,
-	SECT_DETECT, SECT_SKIP, SECT_COUNT };
+enum sect {
+	SECT_NONE,
+	SECT_DATABASE,
+	SECT_POLL,
+	SECT_DAEMON,
+	SECT_SOURCE,
+	SECT_WATCH,
+	SECT_SENTIMENT,
+	SECT_RULES,
+	SECT_SMTP,
+	SECT_NOTIFY,
+	SECT_DETECT,
+	SECT_SKIP,
+	SECT_COUNT
+};
 
-enum type { T_STRING, T_TEXT, T_DURATION, T_SIZE, T_INT, T_LOGLEVEL, T_PATH,
-	T_PATHS, T_URL, T_LANG, T_LANGS, T_TAGS, T_BAND, T_BOOL, T_SMTP_URL,
-	T_HOOK_URL, T_FORMAT, T_ALERT_LANG, T_EMAILS, T_NAMES, T_REAL,
-	T_SOURCE_TYPE, T_LISTEN };
+enum type {
+	T_STRING,
+	T_TEXT,
+	T_DURATION,
+	T_SIZE,
+	T_INT,
+	T_LOGLEVEL,
+	T_PATH,
+	T_PATHS,
+	T_URL,
+	T_LANG,
+	T_LANGS,
+	T_TAGS,
+	T_BAND,
+	T_BOOL,
+	T_SMTP_URL,
+	T_HOOK_URL,
+	T_FORMAT,
+	T_ALERT_LANG,
+	T_EMAILS,
+	T_NAMES,
+	T_REAL,
+	T_SOURCE_TYPE,
+	T_LISTEN
+};
 
 struct key {
 	enum sect sect;
@@ -60,82 +93,86 @@ struct key {
 #define ANY_COUNT 0, INT32_MAX, NULL
 
 static const struct key keys[] = {
-    {SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL},
-    {SECT_DATABASE, "retention", T_DURATION, CONF(retention_ms), 0,
-	3650 * DAY, "0 (keep) to 3650d"},
-    {SECT_POLL, "interval", T_DURATION, POLL(interval_ms), 10 * SEC, 30 * DAY,
-	"10s to 30d"},
-    {SECT_POLL, "timeout", T_DURATION, POLL(timeout_ms), SEC, 10 * MIN,
-	"1s to 10m"},
-    {SECT_POLL, "max_body", T_SIZE, POLL(max_body), 1024, 1024 * 1024 * 1024,
-	"1k to 1G"},
-    {SECT_POLL, "concurrency", T_INT, POLL(concurrency), 1, 10000,
-	"1 to 10000"},
-    {SECT_POLL, "per_host", T_INT, POLL(per_host), 1, 100, "1 to 100"},
-    {SECT_POLL, "user_agent", T_TEXT, POLL(user_agent), 0, 0, NULL},
-    {SECT_POLL, "opml", T_PATH, POLL(opml), 0, 0, NULL},
-    {SECT_SOURCE, "url", T_URL, SRC(url), 0, 0, NULL},
-    {SECT_SOURCE, "interval", T_DURATION, SRC(interval_ms), 10 * SEC,
-	30 * DAY, "10s to 30d"},
-    {SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL},
-    {SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL},
-    {SECT_SOURCE, "type", T_SOURCE_TYPE, SRC(type), 0, 0, NULL},
-    {SECT_SOURCE, "preset", T_TEXT, SRC(preset), 0, 0, NULL},
-    {SECT_SOURCE, "item", T_TEXT, SRC(item), 0, 0, NULL},
-    {SECT_SOURCE, "title", T_TEXT, SRC(title), 0, 0, NULL},
-    {SECT_SOURCE, "link", T_TEXT, SRC(link), 0, 0, NULL},
-    {SECT_SOURCE, "author", T_TEXT, SRC(author), 0, 0, NULL},
-    {SECT_SOURCE, "date", T_TEXT, SRC(date), 0, 0, NULL},
-    {SECT_SOURCE, "date_format", T_TEXT, SRC(date_format), 0, 0, NULL},
-    {SECT_SOURCE, "text", T_TEXT, SRC(text), 0, 0, NULL},
-    {SECT_SOURCE, "next", T_TEXT, SRC(next), 0, 0, NULL},
-    {SECT_SOURCE, "exclude", T_TEXT, SRC(exclude), 0, 0, NULL},
-    {SECT_SOURCE, "pages", T_INT, SRC(pages), 1, 50, "1 to 50"},
-    {SECT_POLL, "min_delay", T_DURATION, POLL(min_delay_ms), 0, 60 * SEC,
-	"0 to 60s"},
-    {SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL},
-    {SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL},
-    {SECT_DAEMON, "listen", T_LISTEN, CONF(listen), 0, 0, NULL},
-    {SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL},
-    {SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL},
-    {SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL},
-    {SECT_SENTIMENT, "lexicons", T_PATH, SENT(lexicons), 0, 0, NULL},
-    {SECT_SENTIMENT, "overrides", T_PATHS, SENT(overrides), 0, 0, NULL},
-    {SECT_SENTIMENT, "neutral_band", T_BAND, SENT(neutral_band), 0, 0,
-	"0 to 0.99"},
-    {SECT_RULES, "include", T_PATHS, RULES(include), 0, 0, NULL},
-    {SECT_RULES, "backfill", T_DURATION, RULES(backfill_ms), 0, 365 * DAY,
-	"0 to 365d"},
-    {SECT_POLL, "notify", T_NAMES, POLL(notify), 0, 0, NULL},
-    {SECT_POLL, "alert_after", T_INT, POLL(alert_after), 1, 1000,
-	"1 to 1000"},
-    {SECT_WATCH, "notify", T_NAMES, WATCH(notify), 0, 0, NULL},
-    {SECT_SMTP, "url", T_SMTP_URL, SMTP(url), 0, 0, NULL},
-    {SECT_SMTP, "from", T_EMAILS, SMTP(from), 0, 0, NULL},
-    {SECT_SMTP, "username", T_TEXT, SMTP(username), 0, 0, NULL},
-    {SECT_SMTP, "password_file", T_PATH, SMTP(password_file), 0, 0, NULL},
-    {SECT_SMTP, "starttls", T_BOOL, SMTP(starttls), 0, 0, NULL},
-    {SECT_NOTIFY, "email", T_EMAILS, NOTIFY(email), 0, 0, NULL},
-    {SECT_NOTIFY, "webhook", T_HOOK_URL, NOTIFY(webhook), 0, 0, NULL},
-    {SECT_NOTIFY, "format", T_FORMAT, NOTIFY(slack), 0, 0, NULL},
-    {SECT_NOTIFY, "secret_file", T_PATH, NOTIFY(secret_file), 0, 0, NULL},
-    {SECT_NOTIFY, "lang", T_ALERT_LANG, NOTIFY(lang), 0, 0, NULL},
-    {SECT_DETECT, "bucket", T_DURATION, DET(bucket_ms), ANY_DURATION},
-    {SECT_DETECT, "window", T_DURATION, DET(window_ms), ANY_DURATION},
-    {SECT_DETECT, "min_count", T_INT, DET(min_count), ANY_COUNT},
-    {SECT_DETECT, "min_ratio", T_REAL, DET(min_ratio), 0, 0, NULL},
-    {SECT_DETECT, "p_value", T_REAL, DET(p_value), 0, 0, NULL},
-    {SECT_DETECT, "half_life", T_DURATION, DET(half_life_ms), ANY_DURATION},
-    {SECT_DETECT, "baseline_floor", T_REAL, DET(baseline_floor), 0, 0, NULL},
-    {SECT_DETECT, "cold_threshold", T_INT, DET(cold_threshold), ANY_COUNT},
-    {SECT_DETECT, "warmup", T_DURATION, DET(warmup_ms), ANY_DURATION},
-    {SECT_DETECT, "cusum_k", T_REAL, DET(cusum_k), 0, 0, NULL},
-    {SECT_DETECT, "cusum_h", T_REAL, DET(cusum_h), 0, 0, NULL},
-    {SECT_DETECT, "resolve_ratio", T_REAL, DET(resolve_ratio), 0, 0, NULL},
-    {SECT_DETECT, "resolve_after", T_DURATION, DET(resolve_after_ms),
-	ANY_DURATION},
-    {SECT_DETECT, "cooldown", T_DURATION, DET(cooldown_ms), ANY_DURATION},
-    {SECT_DETECT, "escalate", T_REAL, DET(escalate), 0, 0, NULL},
+	{ SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL },
+	{ SECT_DATABASE, "retention", T_DURATION, CONF(retention_ms), 0,
+	    3650 * DAY, "0 (keep) to 3650d" },
+	{ SECT_POLL, "interval", T_DURATION, POLL(interval_ms), 10 * SEC,
+	    30 * DAY, "10s to 30d" },
+	{ SECT_POLL, "timeout", T_DURATION, POLL(timeout_ms), SEC, 10 * MIN,
+	    "1s to 10m" },
+	{ SECT_POLL, "max_body", T_SIZE, POLL(max_body), 1024,
+	    1024 * 1024 * 1024, "1k to 1G" },
+	{ SECT_POLL, "concurrency", T_INT, POLL(concurrency), 1, 10000,
+	    "1 to 10000" },
+	{ SECT_POLL, "per_host", T_INT, POLL(per_host), 1, 100, "1 to 100" },
+	{ SECT_POLL, "user_agent", T_TEXT, POLL(user_agent), 0, 0, NULL },
+	{ SECT_POLL, "opml", T_PATH, POLL(opml), 0, 0, NULL },
+	{ SECT_SOURCE, "url", T_URL, SRC(url), 0, 0, NULL },
+	{ SECT_SOURCE, "interval", T_DURATION, SRC(interval_ms), 10 * SEC,
+	    30 * DAY, "10s to 30d" },
+	{ SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL },
+	{ SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL },
+	{ SECT_SOURCE, "type", T_SOURCE_TYPE, SRC(type), 0, 0, NULL },
+	{ SECT_SOURCE, "preset", T_TEXT, SRC(preset), 0, 0, NULL },
+	{ SECT_SOURCE, "item", T_TEXT, SRC(item), 0, 0, NULL },
+	{ SECT_SOURCE, "title", T_TEXT, SRC(title), 0, 0, NULL },
+	{ SECT_SOURCE, "link", T_TEXT, SRC(link), 0, 0, NULL },
+	{ SECT_SOURCE, "author", T_TEXT, SRC(author), 0, 0, NULL },
+	{ SECT_SOURCE, "date", T_TEXT, SRC(date), 0, 0, NULL },
+	{ SECT_SOURCE, "date_format", T_TEXT, SRC(date_format), 0, 0, NULL },
+	{ SECT_SOURCE, "text", T_TEXT, SRC(text), 0, 0, NULL },
+	{ SECT_SOURCE, "next", T_TEXT, SRC(next), 0, 0, NULL },
+	{ SECT_SOURCE, "exclude", T_TEXT, SRC(exclude), 0, 0, NULL },
+	{ SECT_SOURCE, "pages", T_INT, SRC(pages), 1, 50, "1 to 50" },
+	{ SECT_POLL, "min_delay", T_DURATION, POLL(min_delay_ms), 0, 60 * SEC,
+	    "0 to 60s" },
+	{ SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL },
+	{ SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL },
+	{ SECT_DAEMON, "listen", T_LISTEN, CONF(listen), 0, 0, NULL },
+	{ SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL },
+	{ SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL },
+	{ SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL },
+	{ SECT_SENTIMENT, "lexicons", T_PATH, SENT(lexicons), 0, 0, NULL },
+	{ SECT_SENTIMENT, "overrides", T_PATHS, SENT(overrides), 0, 0, NULL },
+	{ SECT_SENTIMENT, "neutral_band", T_BAND, SENT(neutral_band), 0, 0,
+	    "0 to 0.99" },
+	{ SECT_RULES, "include", T_PATHS, RULES(include), 0, 0, NULL },
+	{ SECT_RULES, "backfill", T_DURATION, RULES(backfill_ms), 0, 365 * DAY,
+	    "0 to 365d" },
+	{ SECT_POLL, "notify", T_NAMES, POLL(notify), 0, 0, NULL },
+	{ SECT_POLL, "alert_after", T_INT, POLL(alert_after), 1, 1000,
+	    "1 to 1000" },
+	{ SECT_WATCH, "notify", T_NAMES, WATCH(notify), 0, 0, NULL },
+	{ SECT_SMTP, "url", T_SMTP_URL, SMTP(url), 0, 0, NULL },
+	{ SECT_SMTP, "from", T_EMAILS, SMTP(from), 0, 0, NULL },
+	{ SECT_SMTP, "username", T_TEXT, SMTP(username), 0, 0, NULL },
+	{ SECT_SMTP, "password_file", T_PATH, SMTP(password_file), 0, 0, NULL },
+	{ SECT_SMTP, "starttls", T_BOOL, SMTP(starttls), 0, 0, NULL },
+	{ SECT_NOTIFY, "email", T_EMAILS, NOTIFY(email), 0, 0, NULL },
+	{ SECT_NOTIFY, "webhook", T_HOOK_URL, NOTIFY(webhook), 0, 0, NULL },
+	{ SECT_NOTIFY, "format", T_FORMAT, NOTIFY(slack), 0, 0, NULL },
+	{ SECT_NOTIFY, "secret_file", T_PATH, NOTIFY(secret_file), 0, 0, NULL },
+	{ SECT_NOTIFY, "lang", T_ALERT_LANG, NOTIFY(lang), 0, 0, NULL },
+	{ SECT_DETECT, "bucket", T_DURATION, DET(bucket_ms), ANY_DURATION },
+	{ SECT_DETECT, "window", T_DURATION, DET(window_ms), ANY_DURATION },
+	{ SECT_DETECT, "min_count", T_INT, DET(min_count), ANY_COUNT },
+	{ SECT_DETECT, "min_ratio", T_REAL, DET(min_ratio), 0, 0, NULL },
+	{ SECT_DETECT, "p_value", T_REAL, DET(p_value), 0, 0, NULL },
+	{ SECT_DETECT, "half_life", T_DURATION, DET(half_life_ms),
+	    ANY_DURATION },
+	{ SECT_DETECT, "baseline_floor", T_REAL, DET(baseline_floor), 0, 0,
+	    NULL },
+	{ SECT_DETECT, "cold_threshold", T_INT, DET(cold_threshold),
+	    ANY_COUNT },
+	{ SECT_DETECT, "warmup", T_DURATION, DET(warmup_ms), ANY_DURATION },
+	{ SECT_DETECT, "cusum_k", T_REAL, DET(cusum_k), 0, 0, NULL },
+	{ SECT_DETECT, "cusum_h", T_REAL, DET(cusum_h), 0, 0, NULL },
+	{ SECT_DETECT, "resolve_ratio", T_REAL, DET(resolve_ratio), 0, 0,
+	    NULL },
+	{ SECT_DETECT, "resolve_after", T_DURATION, DET(resolve_after_ms),
+	    ANY_DURATION },
+	{ SECT_DETECT, "cooldown", T_DURATION, DET(cooldown_ms), ANY_DURATION },
+	{ SECT_DETECT, "escalate", T_REAL, DET(escalate), 0, 0, NULL },
 };
 
 /* Beyond this a line is an error, not a value: it bounds what one line of
@@ -163,19 +200,19 @@ struct parser {
 	struct conf *conf;
 	struct diag *diag;
 	const char *file; /* the file being read: the main one or an include */
-	int included;     /* included files hold [watch] and [source] only */
+	int included; /* included files hold [watch] and [source] only */
 	FILE *fp;
 	char *line;
 	size_t linecap;
 	int lineno;
 	int read_errno;
-	int pending;    /* the last line handed over must reach the handler */
+	int pending; /* the last line handed over must reach the handler */
 	int handled;
 	char *long_name; /* the line too long for inih, split; or NULL */
 	char *long_value;
 	enum sect sect; /* of the lines being read */
 	char *sect_text;
-	void *base;     /* where the section's values go */
+	void *base; /* where the section's values go */
 	int seen[SECT_COUNT][ARRAY_LEN(keys)]; /* line of each key, 0: unset */
 	struct strmap *watch_index; /* watch names, across included files */
 };
@@ -203,8 +240,8 @@ struct unit {
 };
 
 static int
-parse_with_units(const char *s, const struct unit *units, size_t nunits,
-    int64_t *out)
+parse_with_units(
+    const char *s, const struct unit *units, size_t nunits, int64_t *out)
 {
 	int64_t n;
 	const char *end;
@@ -226,8 +263,12 @@ int
 conf_parse_duration(const char *s, int64_t *ms)
 {
 	static const struct unit units[] = {
-	    {"", SEC}, {"ms", 1}, {"s", SEC}, {"m", MIN}, {"h", 60 * MIN},
-	    {"d", DAY},
+		{ "", SEC },
+		{ "ms", 1 },
+		{ "s", SEC },
+		{ "m", MIN },
+		{ "h", 60 * MIN },
+		{ "d", DAY },
 	};
 
 	return parse_with_units(s, units, ARRAY_LEN(units), ms);
@@ -238,9 +279,13 @@ conf_parse_size(const char *s, int64_t *bytes)
 {
 	/* Either case: unlike durations, sizes have no "m" to confuse. */
 	static const struct unit units[] = {
-	    {"", 1}, {"k", 1024}, {"K", 1024}, {"m", 1024 * 1024},
-	    {"M", 1024 * 1024}, {"g", 1024 * 1024 * 1024},
-	    {"G", 1024 * 1024 * 1024},
+		{ "", 1 },
+		{ "k", 1024 },
+		{ "K", 1024 },
+		{ "m", 1024 * 1024 },
+		{ "M", 1024 * 1024 },
+		{ "g", 1024 * 1024 * 1024 },
+		{ "G", 1024 * 1024 * 1024 },
 	};
 
 	return parse_with_units(s, units, ARRAY_LEN(units), bytes);
@@ -252,11 +297,12 @@ valid_lang(const char *s)
 {
 	size_t len = strlen(s);
 
-	if (len == 0 || len > 35 || !((*s >= 'a' && *s <= 'z') ||
-	    (*s >= 'A' && *s <= 'Z')))
+	if (len == 0 || len > 35 ||
+	    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
 		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
+	return strspn(s,
+	           "abcdefghijklmnopqrstuvwxyz"
+	           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
 }
 
 /* A bare address, user@host: what SMTP's MAIL FROM and RCPT TO take.
@@ -326,8 +372,8 @@ resolve_path(const char *conf_path, const char *rel)
 /* A comma-separated list of paths (each made absolute) or of language
  * tags (each checked); NULL when empty or wrong, with a message. */
 static char *
-checked_list(struct parser *p, const struct key *k, const char *name,
-    const char *value)
+checked_list(
+    struct parser *p, const struct key *k, const char *name, const char *value)
 {
 	char *list = normalize_tags(value), *save = NULL;
 	struct buf b;
@@ -339,13 +385,14 @@ checked_list(struct parser *p, const struct key *k, const char *name,
 	}
 	buf_init(&b);
 	for (char *t = strtok_r(list, ",", &save); t != NULL;
-	    t = strtok_r(NULL, ",", &save)) {
+	     t = strtok_r(NULL, ",", &save)) {
 		if (b.len > 0)
 			buf_putc(&b, ',');
 		if (k->type == T_LANGS && !valid_lang(t)) {
 			diag_add(p->diag, p->file, p->lineno,
 			    "bad lang '%s' (expected language tags such as "
-			    "fr or en-US, separated by commas)", t);
+			    "fr or en-US, separated by commas)",
+			    t);
 			bad = 1;
 		} else if (k->type == T_EMAILS && !valid_email(t)) {
 			diag_add(p->diag, p->file, p->lineno,
@@ -377,8 +424,8 @@ set_string(void *field, char *value)
 }
 
 static void
-set_value(struct parser *p, const struct key *k, const char *name,
-    const char *value)
+set_value(
+    struct parser *p, const struct key *k, const char *name, const char *value)
 {
 	void *field = (char *)p->base + k->off;
 	const char *path = p->file;
@@ -406,7 +453,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		if (!url_is_http(value))
 			diag_add(p->diag, path, line,
 			    "bad url '%s' (expected an absolute http:// or "
-			    "https:// URL)", value);
+			    "https:// URL)",
+			    value);
 		/* Kept even when bad, so it is not also reported missing. */
 		set_string(field, xstrdup(value));
 		return;
@@ -414,7 +462,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		if (!valid_lang(value))
 			diag_add(p->diag, path, line,
 			    "bad lang '%s' (expected a language tag such as "
-			    "fr or en-US)", value);
+			    "fr or en-US)",
+			    value);
 		else
 			set_string(field, xstrdup(value));
 		return;
@@ -428,7 +477,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 	case T_BOOL:
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			*(int *)field = 1;
-		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+		else if (strcmp(value, "no") == 0 ||
+		    strcmp(value, "false") == 0)
 			*(int *)field = 0;
 		else
 			diag_add(p->diag, path, line,
@@ -444,7 +494,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		    port < 1 || port > 65535)
 			diag_add(p->diag, path, line,
 			    "bad listen '%s' (expected HOST:PORT, such as "
-			    "127.0.0.1:9464)", value);
+			    "127.0.0.1:9464)",
+			    value);
 		else
 			set_string(field, xstrdup(value));
 		return;
@@ -458,7 +509,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 			*(int *)field = SOURCE_HTML;
 		else
 			diag_add(p->diag, path, line,
-			    "bad type '%s' (expected auto, feed or html)", value);
+			    "bad type '%s' (expected auto, feed or html)",
+			    value);
 		return;
 	case T_FORMAT:
 		if (strcmp(value, "json") == 0 || strcmp(value, "slack") == 0)
@@ -479,14 +531,16 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		    strncmp(value, "smtps://", 8) != 0)
 			diag_add(p->diag, path, line,
 			    "bad url '%s' (expected smtp://HOST:PORT or "
-			    "smtps://HOST:PORT)", value);
+			    "smtps://HOST:PORT)",
+			    value);
 		set_string(field, xstrdup(value));
 		return;
 	case T_HOOK_URL:
 		if (!url_is_http(value))
 			diag_add(p->diag, path, line,
 			    "bad webhook '%s' (expected an absolute http:// or "
-			    "https:// URL)", value);
+			    "https:// URL)",
+			    value);
 		set_string(field, xstrdup(value));
 		return;
 	case T_EMAILS:
@@ -499,7 +553,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		if (*value == '\0' || *rend != '\0' || !isfinite(d))
 			diag_add(p->diag, path, line,
 			    "bad number '%s' for %s (expected a decimal number "
-			    "such as 3 or 0.0001)", value, name);
+			    "such as 3 or 0.0001)",
+			    value, name);
 		else
 			*(double *)field = d;
 		return;
@@ -519,7 +574,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		if ((n = log_level_parse(value)) == -1)
 			diag_add(p->diag, path, line,
 			    "unknown log_level '%s' (expected err, warning, "
-			    "notice, info or debug)", value);
+			    "notice, info or debug)",
+			    value);
 		else
 			*(int *)field = (int)n;
 		return;
@@ -527,7 +583,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		if (conf_parse_duration(value, &n) == -1) {
 			diag_add(p->diag, path, line,
 			    "bad duration '%s' for %s (expected a number and a "
-			    "unit: ms, s, m, h or d, e.g. 15m)", value, name);
+			    "unit: ms, s, m, h or d, e.g. 15m)",
+			    value, name);
 			return;
 		}
 		break;
@@ -550,8 +607,8 @@ set_value(struct parser *p, const struct key *k, const char *name,
 		break;
 	}
 	if (n < k->min || n > k->max) {
-		diag_add(p->diag, path, line,
-		    "%s '%s' is out of range (%s)", name, value, k->range);
+		diag_add(p->diag, path, line, "%s '%s' is out of range (%s)",
+		    name, value, k->range);
 		return;
 	}
 	if (k->type == T_INT)
@@ -695,8 +752,8 @@ add_source(struct conf *c, const char *name, const char *file, int line)
 {
 	if (c->nsources == c->sources_cap) {
 		c->sources_cap = c->sources_cap ? c->sources_cap * 2 : 16;
-		c->sources = xreallocarray(c->sources, c->sources_cap,
-		    sizeof *c->sources);
+		c->sources = xreallocarray(
+		    c->sources, c->sources_cap, sizeof *c->sources);
 	}
 	struct conf_source *s = &c->sources[c->nsources];
 	memset(s, 0, sizeof *s);
@@ -714,8 +771,8 @@ add_watch(struct parser *p, const char *name)
 	struct conf_watch *w;
 
 	/* Grown one at a time: watches are few and parsed once. */
-	c->watches = xreallocarray(c->watches, c->nwatches + 1,
-	    sizeof *c->watches);
+	c->watches =
+	    xreallocarray(c->watches, c->nwatches + 1, sizeof *c->watches);
 	w = &c->watches[c->nwatches];
 	memset(w, 0, sizeof *w);
 	w->name = xstrdup(name);
@@ -742,8 +799,8 @@ quoted_name(struct parser *p, const char *text, const char *kind)
 		return NULL;
 	}
 	if (len == 2) {
-		diag_add(p->diag, p->file, p->lineno,
-		    "empty %s name in [%s]", kind, text);
+		diag_add(p->diag, p->file, p->lineno, "empty %s name in [%s]",
+		    kind, text);
 		return NULL;
 	}
 	return xstrndup(s + 1, len - 2);
@@ -757,7 +814,7 @@ is_named(const char *text, const char *kind)
 
 	return strncmp(text, kind, n) == 0 &&
 	    (text[n] == '\0' || text[n] == ' ' || text[n] == '\t' ||
-	    text[n] == '"');
+	        text[n] == '"');
 }
 
 /* "FILE:LINE" of an earlier definition, for duplicate messages: the line
@@ -833,8 +890,8 @@ open_notify(struct parser *p, const char *text)
 		free(name);
 		return;
 	}
-	c->notifies = xreallocarray(c->notifies, c->nnotifies + 1,
-	    sizeof *c->notifies);
+	c->notifies =
+	    xreallocarray(c->notifies, c->nnotifies + 1, sizeof *c->notifies);
 	n = &c->notifies[c->nnotifies++];
 	memset(n, 0, sizeof *n);
 	n->name = name;
@@ -852,10 +909,13 @@ open_section(struct parser *p, const char *text)
 		const char *name;
 		enum sect sect;
 	} fixed[] = {
-	    {"database", SECT_DATABASE}, {"poll", SECT_POLL},
-	    {"daemon", SECT_DAEMON},     {"sentiment", SECT_SENTIMENT},
-	    {"rules", SECT_RULES},        {"smtp", SECT_SMTP},
-	    {"detect", SECT_DETECT},
+		{ "database", SECT_DATABASE },
+		{ "poll", SECT_POLL },
+		{ "daemon", SECT_DAEMON },
+		{ "sentiment", SECT_SENTIMENT },
+		{ "rules", SECT_RULES },
+		{ "smtp", SECT_SMTP },
+		{ "detect", SECT_DETECT },
 	};
 	struct conf *c = p->conf;
 
@@ -880,12 +940,13 @@ open_section(struct parser *p, const char *text)
 		if (p->included) {
 			diag_add(p->diag, p->file, p->lineno,
 			    "[%s] is not allowed in an included file (only "
-			    "[watch] and [source] are)", text);
+			    "[watch] and [source] are)",
+			    text);
 			return;
 		}
 		p->sect = fixed[i].sect;
-		p->base = fixed[i].sect == SECT_POLL ? (void *)&c->poll
-		                                     : (void *)c;
+		p->base =
+		    fixed[i].sect == SECT_POLL ? (void *)&c->poll : (void *)c;
 		if (p->sect == SECT_DETECT && c->detect_line == 0)
 			c->detect_line = p->lineno;
 		return;
@@ -906,8 +967,8 @@ close_section(struct parser *p)
 	const struct conf_notify *n = p->base;
 
 	if (p->sect == SECT_WATCH && w->query == NULL)
-		diag_add(p->diag, w->file, w->line,
-		    "watch \"%s\" has no query", w->name);
+		diag_add(p->diag, w->file, w->line, "watch \"%s\" has no query",
+		    w->name);
 	if (p->sect == SECT_NOTIFY && n->email == NULL && n->webhook == NULL)
 		diag_add(p->diag, n->file, n->line,
 		    "notify \"%s\" has neither email nor webhook", n->name);
@@ -921,8 +982,8 @@ ini_scan(const char *s, const char *chars)
 {
 	int blank = 0;
 
-	for (; *s != '\0' && strchr(chars, *s) == NULL &&
-	    !(blank && *s == ';'); s++)
+	for (; *s != '\0' && strchr(chars, *s) == NULL && !(blank && *s == ';');
+	     s++)
 		blank = isspace((unsigned char)*s);
 	return s;
 }
@@ -1094,8 +1155,8 @@ static void
 parse_file(struct parser *p)
 {
 	if ((p->fp = fopen(p->file, "r")) == NULL) {
-		diag_add(p->diag, p->file, 0, "cannot read: %s",
-		    strerror(errno));
+		diag_add(
+		    p->diag, p->file, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
 	/* Its result names only the first line without a '=', which
@@ -1135,7 +1196,7 @@ import_opml(struct parser *p)
 	struct conf *c = p->conf;
 	struct opml_feed *feeds;
 	size_t nfeeds;
-	struct strmap urls = {0}, suffixes = {0};
+	struct strmap urls = { 0 }, suffixes = { 0 };
 
 	if (opml_read(c->poll.opml, &feeds, &nfeeds, p->diag) == -1)
 		return;
@@ -1147,15 +1208,16 @@ import_opml(struct parser *p)
 		if (!url_is_http(f->url)) {
 			diag_add(p->diag, c->poll.opml, f->line,
 			    "bad url '%s' (expected an absolute http:// or "
-			    "https:// URL)", f->url);
+			    "https:// URL)",
+			    f->url);
 			continue;
 		}
 		if (strmap_get(&urls, f->url) != NULL)
 			continue;
 		const char *title = f->title != NULL ? f->title : f->url;
 		char *name = unique_name(c->index, &suffixes, title);
-		struct conf_source *s = add_source(c, name,
-		    c->poll.opml, f->line);
+		struct conf_source *s =
+		    add_source(c, name, c->poll.opml, f->line);
 		free(name);
 		s->url = xstrdup(f->url);
 		s->interval_ms = c->poll.interval_ms;
@@ -1176,13 +1238,13 @@ read_includes(struct conf *c, struct diag *diag, struct strmap *watches)
 	char *list = xstrdup(c->rules.include), *save = NULL;
 
 	for (char *pat = strtok_r(list, ",", &save); pat != NULL;
-	    pat = strtok_r(NULL, ",", &save)) {
+	     pat = strtok_r(NULL, ",", &save)) {
 		glob_t g;
 		int rc = glob(pat, GLOB_ERR, NULL, &g);
 
 		if (rc == GLOB_NOMATCH && strpbrk(pat, "*?[") == NULL)
-			diag_add(diag, pat, 0, "cannot read: %s",
-			    strerror(ENOENT));
+			diag_add(
+			    diag, pat, 0, "cannot read: %s", strerror(ENOENT));
 		else if (rc != 0 && rc != GLOB_NOMATCH)
 			diag_add(diag, c->path, 0,
 			    "cannot read the files of include '%s'", pat);
@@ -1214,7 +1276,7 @@ check_notify_names(struct conf *c, struct diag *diag, const char *list,
 		return;
 	copy = xstrdup(list);
 	for (char *t = strtok_r(copy, ",", &save); t != NULL;
-	    t = strtok_r(NULL, ",", &save))
+	     t = strtok_r(NULL, ",", &save))
 		if (conf_find_notify(c, t) == NULL)
 			diag_add(diag, file, line,
 			    "%s: notify '%s' is not a [notify \"%s\"] section",
@@ -1254,7 +1316,7 @@ conf_load(const char *path, struct diag *diag)
 	struct parser *p = xcalloc(1, sizeof *p);
 	size_t before = diag->len;
 
-	struct strmap watches = {0};
+	struct strmap watches = { 0 };
 
 	conf_defaults(c, path);
 	p->conf = c;

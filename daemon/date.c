@@ -28,8 +28,8 @@ is_leap(int y)
 static int
 month_days(int y, int m)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-	                           31, 31, 30, 31, 30, 31};
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
@@ -59,7 +59,7 @@ dt_epoch(const struct dt *t)
 	if (t->hour == 24 && (t->min != 0 || t->sec != 0))
 		return DATE_NONE;
 	return days_from_civil(t->year, t->mon, t->day) * DAY_SECS +
-	       t->hour * 3600 + t->min * 60 + t->sec - t->off;
+	    t->hour * 3600 + t->min * 60 + t->sec - t->off;
 }
 
 /* Reads exactly n digits. */
@@ -103,7 +103,7 @@ numeric_offset(const char **sp, int *off)
 static int64_t
 parse_iso(const char *s)
 {
-	struct dt t = {.mon = 1, .day = 1};
+	struct dt t = { .mon = 1, .day = 1 };
 
 	if (digits(&s, 4, &t.year) < 0)
 		return DATE_NONE;
@@ -141,10 +141,10 @@ parse_iso(const char *s)
 		if (*s == 'Z' || *s == 'z')
 			s++;
 		else if ((*s == '+' || *s == '-') &&
-		         numeric_offset(&s, &t.off) < 0)
+		    numeric_offset(&s, &t.off) < 0)
 			return DATE_NONE;
 		else if (strncasecmp(s, "UTC", 3) == 0 ||
-		         strncasecmp(s, "GMT", 3) == 0)
+		    strncasecmp(s, "GMT", 3) == 0)
 			s += 3;
 	}
 	while (isspace((unsigned char)*s))
@@ -152,24 +152,32 @@ parse_iso(const char *s)
 	return *s == '\0' ? dt_epoch(&t) : DATE_NONE;
 }
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                     "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const month_names[] = {
-    "january", "february", "march",     "april",   "may",      "june",
-    "july",    "august",   "september", "october", "november", "december"};
-static const char *const days[] = {"mon", "tue", "wed", "thu",
-                                   "fri", "sat", "sun"};
-static const char *const day_names[] = {"monday",   "tuesday", "wednesday",
-                                        "thursday", "friday",  "saturday",
-                                        "sunday"};
+static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
+	"jul", "aug", "sep", "oct", "nov", "dec" };
+static const char *const month_names[] = { "january", "february", "march",
+	"april", "may", "june", "july", "august", "september", "october",
+	"november", "december" };
+static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat",
+	"sun" };
+static const char *const day_names[] = { "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday", "sunday" };
 
 static const struct {
 	const char *name;
 	int hours;
 } zones[] = {
-    {"gmt", 0},  {"ut", 0},   {"utc", 0},  {"z", 0},
-    {"est", -5}, {"edt", -4}, {"cst", -6}, {"cdt", -5},
-    {"mst", -7}, {"mdt", -6}, {"pst", -8}, {"pdt", -7},
+	{ "gmt", 0 },
+	{ "ut", 0 },
+	{ "utc", 0 },
+	{ "z", 0 },
+	{ "est", -5 },
+	{ "edt", -4 },
+	{ "cst", -6 },
+	{ "cdt", -5 },
+	{ "mst", -7 },
+	{ "mdt", -6 },
+	{ "pst", -8 },
+	{ "pdt", -7 },
 };
 
 static int
@@ -193,10 +201,10 @@ zone_word(const char *w, int *off)
 		}
 	if (w[0] != '\0' && w[1] == '\0' && w[0] != 'j') {
 		int c = w[0];
-		int h = c <= 'i'   ? -(c - 'a' + 1)
-		        : c <= 'm' ? -(c - 'a')
-		        : c <= 'y' ? c - 'n' + 1
-		                   : 0;
+		int h = c <= 'i' ? -(c - 'a' + 1)
+		    : c <= 'm'   ? -(c - 'a')
+		    : c <= 'y'   ? c - 'n' + 1
+		                 : 0;
 		*off = h * 3600;
 		return 1;
 	}
@@ -246,20 +254,20 @@ clock_time(const char *s, struct dt *t)
 static int64_t
 parse_822(const char *s)
 {
-	struct dt t = {0};
+	struct dt t = { 0 };
 	int have_mon = 0, have_day = 0, have_year = 0, have_time = 0;
 	int have_zone = 0;
 	char w[16];
 
 	for (;;) {
 		while (*s == ' ' || *s == ',' || *s == '\t' || *s == '\n' ||
-		       *s == '\r' || *s == '.')
+		    *s == '\r' || *s == '.')
 			s++;
 		if (*s == '\0')
 			break;
 		size_t n = 0;
 		while (s[n] != '\0' && s[n] != ' ' && s[n] != ',' &&
-		       s[n] != '\t' && s[n] != '\n' && s[n] != '\r')
+		    s[n] != '\t' && s[n] != '\n' && s[n] != '\r')
 			n++;
 		if (n >= sizeof w)
 			return DATE_NONE;

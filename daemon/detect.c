@@ -60,23 +60,23 @@ detect_params_check(const struct detect_params *p, char *err, size_t errlen)
 	if (p->window_ms < p->bucket_ms || p->window_ms % p->bucket_ms != 0)
 		return fail(err, errlen, "window must be a multiple of bucket");
 	if (p->window_ms / p->bucket_ms > DETECT_MAX_WINDOW)
-		return fail(err, errlen,
-		    "window must hold at most 512 buckets");
+		return fail(
+		    err, errlen, "window must hold at most 512 buckets");
 	if (p->min_count < 1 || p->min_count > 1000000)
-		return fail(err, errlen,
-		    "min_count must be between 1 and 1000000");
+		return fail(
+		    err, errlen, "min_count must be between 1 and 1000000");
 	if (!(p->min_ratio >= 1 && p->min_ratio <= 1000))
-		return fail(err, errlen, "min_ratio must be between 1 and 1000");
+		return fail(
+		    err, errlen, "min_ratio must be between 1 and 1000");
 	if (!(p->p_value > 0 && p->p_value < 1))
 		return fail(err, errlen, "p_value must be in (0, 1)");
 	if (p->half_life_ms < p->bucket_ms || p->half_life_ms > 365 * DAY)
-		return fail(err, errlen,
-		    "half_life must be between bucket and 365d");
+		return fail(
+		    err, errlen, "half_life must be between bucket and 365d");
 	if (!(p->baseline_floor > 0 && p->baseline_floor <= 1000000))
-		return fail(err, errlen,
-		    "baseline_floor must be in (0, 1000000]");
-	if (p->cold_threshold < p->min_count ||
-	    p->cold_threshold > 1000000)
+		return fail(
+		    err, errlen, "baseline_floor must be in (0, 1000000]");
+	if (p->cold_threshold < p->min_count || p->cold_threshold > 1000000)
 		return fail(err, errlen,
 		    "cold_threshold must be between min_count and 1000000");
 	if (p->warmup_ms < 0 || p->warmup_ms > 365 * DAY)
@@ -89,8 +89,8 @@ detect_params_check(const struct detect_params *p, char *err, size_t errlen)
 		return fail(err, errlen,
 		    "resolve_ratio must be between 1 and min_ratio");
 	if (p->resolve_after_ms < 0 || p->resolve_after_ms > 7 * DAY)
-		return fail(err, errlen,
-		    "resolve_after must be between 0 and 7d");
+		return fail(
+		    err, errlen, "resolve_after must be between 0 and 7d");
 	if (p->cooldown_ms < 0 || p->cooldown_ms > 7 * DAY)
 		return fail(err, errlen, "cooldown must be between 0 and 7d");
 	if (!(p->escalate > 1 && p->escalate <= 1000))
@@ -101,13 +101,12 @@ detect_params_check(const struct detect_params *p, char *err, size_t errlen)
 double
 detect_alpha(const struct detect_params *p)
 {
-	return -expm1(-M_LN2 * (double)p->bucket_ms /
-	    (double)p->half_life_ms);
+	return -expm1(-M_LN2 * (double)p->bucket_ms / (double)p->half_life_ms);
 }
 
 int64_t
-detect_item_time(int64_t published_ms, int64_t first_seen_ms,
-    const struct detect_params *p)
+detect_item_time(
+    int64_t published_ms, int64_t first_seen_ms, const struct detect_params *p)
 {
 	if (published_ms == INT64_MIN || published_ms > first_seen_ms)
 		return first_seen_ms;
@@ -210,8 +209,8 @@ learn(const struct detect_params *p, struct detect_track *t, int n, int w,
 		double dev = (w - e) * (w - e) / e;
 		double a = fmax(alpha, 1.0 / (double)(nb - t->nwindow + 1));
 
-		t->dispersion += a * (fmin(dev, DISPERSION_SAMPLE_MAX) -
-		    t->dispersion);
+		t->dispersion +=
+		    a * (fmin(dev, DISPERSION_SAMPLE_MAX) - t->dispersion);
 		t->dispersion = fmin(fmax(t->dispersion, 1), DISPERSION_MAX);
 	}
 	if (t->history_ms < HISTORY_MAX)
@@ -221,13 +220,12 @@ learn(const struct detect_params *p, struct detect_track *t, int n, int w,
 /* A long gap's empty buckets, once no incident can be open: the baseline
  * decays as if each had been stepped. */
 static void
-fast_forward(const struct detect_params *p, struct detect_track *t,
-    int64_t n)
+fast_forward(const struct detect_params *p, struct detect_track *t, int64_t n)
 {
 	double alpha = detect_alpha(p);
 
-	while (n > 0 && 1.0 / (double)(t->history_ms / p->bucket_ms + 1) >
-	    alpha) {
+	while (
+	    n > 0 && 1.0 / (double)(t->history_ms / p->bucket_ms + 1) > alpha) {
 		learn(p, t, 0, 0, expected(p, t));
 		n--;
 	}
@@ -250,8 +248,9 @@ judge(const struct detect_params *p, const struct detect_track *t, int w,
 	if (t->last_bucket - t->first_bucket < p->window_ms - p->bucket_ms)
 		return w >= p->cold_threshold ? REASON_COLD : REASON_NONE;
 	if (t->history_ms < p->warmup_ms)
-		return w >= p->cold_threshold && w >= p->min_ratio * e ?
-		    REASON_COLD : REASON_NONE;
+		return w >= p->cold_threshold && w >= p->min_ratio * e
+		    ? REASON_COLD
+		    : REASON_NONE;
 	if (w >= p->min_count && w >= p->min_ratio * e && pv <= p->p_value)
 		return REASON_POISSON;
 	if (t->cusum > p->cusum_h && w >= resolve_level(p, e))
@@ -260,8 +259,8 @@ judge(const struct detect_params *p, const struct detect_track *t, int w,
 }
 
 static void
-update_cusum(const struct detect_params *p, struct detect_track *t, int w,
-    double e)
+update_cusum(
+    const struct detect_params *p, struct detect_track *t, int w, double e)
 {
 	double z;
 
@@ -276,8 +275,8 @@ update_cusum(const struct detect_params *p, struct detect_track *t, int w,
 }
 
 static enum detect_event
-step_one(const struct detect_params *p, struct detect_track *t,
-    int64_t start, int n, int total, int may_open, struct detect_info *info)
+step_one(const struct detect_params *p, struct detect_track *t, int64_t start,
+    int n, int total, int may_open, struct detect_info *info)
 {
 	enum detect_event ev = DETECT_NONE;
 	enum detect_reason why;
@@ -376,8 +375,8 @@ detect_step(const struct detect_params *p, struct detect_track *t,
 	    t->head >= t->nwindow)
 		detect_track_init(t, p);
 	memset(info, 0, sizeof(*info));
-	if (bucket_start < 0 || bucket_start - bucket_start % p->bucket_ms <=
-	    t->last_bucket)
+	if (bucket_start < 0 ||
+	    bucket_start - bucket_start % p->bucket_ms <= t->last_bucket)
 		return DETECT_NONE;
 	start = bucket_start - bucket_start % p->bucket_ms;
 	negative = clamp_count(negative);
@@ -389,11 +388,11 @@ detect_step(const struct detect_params *p, struct detect_track *t,
 		/* Enough empty buckets to close any incident and cooldown;
 		 * beyond that an empty bucket only decays the baseline. */
 		gap = (start - t->last_bucket) / p->bucket_ms - 1;
-		settle = t->nwindow + (p->resolve_after_ms +
-		    p->cooldown_ms) / p->bucket_ms + 2;
+		settle = t->nwindow +
+		    (p->resolve_after_ms + p->cooldown_ms) / p->bucket_ms + 2;
 		for (int64_t i = 0; i < gap && i < settle; i++)
 			if (step_one(p, t, t->last_bucket + p->bucket_ms, 0, 0,
-			    0, info) == DETECT_RESOLVED)
+			        0, info) == DETECT_RESOLVED)
 				resolved = 1;
 		if (gap > settle) {
 			fast_forward(p, t, gap - settle);

@@ -67,10 +67,10 @@ struct detector {
 	const struct conf *conf;
 	struct track *tracks; /* sorted by watch name (strcmp) */
 	size_t ntracks;
-	int loaded;   /* tracks read back from the database */
+	int loaded; /* tracks read back from the database */
 	int loading;
 	int cycling;
-	int counted;  /* the cycle's counts are in: its events may go */
+	int counted; /* the cycle's counts are in: its events may go */
 	int64_t last_closed;
 	struct event_queue events;
 	struct event *current; /* being stored */
@@ -114,15 +114,15 @@ reason_name(enum detect_reason r)
 /* A UUID from the SHA-256 of what identifies an event: the same event,
  * seen again after a restart, has the same id. */
 static void
-event_id(char out[37], const char *kind, const char *subject,
-    const char *state, int64_t at_ms)
+event_id(char out[37], const char *kind, const char *subject, const char *state,
+    int64_t at_ms)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 	/* The unit separator cannot occur in names read from the
 	 * configuration. */
-	char *key = xasprintf("%s\x1f%s\x1f%s\x1f%lld", kind, subject, state,
-	    (long long)at_ms);
+	char *key = xasprintf(
+	    "%s\x1f%s\x1f%s\x1f%lld", kind, subject, state, (long long)at_ms);
 
 	if (EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) != 1 ||
 	    len < 16)
@@ -146,8 +146,8 @@ ring_json(const struct detect_track *t, const int *ring)
 
 	/* Oldest first, whatever the ring's head: the form outlives it. */
 	for (int i = 0; i < t->nwindow; i++)
-		json_array_append_new(a,
-		    json_integer(ring[(t->head + i) % t->nwindow]));
+		json_array_append_new(
+		    a, json_integer(ring[(t->head + i) % t->nwindow]));
 	return a;
 }
 
@@ -184,8 +184,8 @@ track_json(const struct track *tr)
 /* Restores a saved track; one saved under other bucket or window
  * settings starts afresh. */
 static void
-track_from_json(struct track *tr, const char *text,
-    const struct detect_params *p)
+track_from_json(
+    struct track *tr, const char *text, const struct detect_params *p)
 {
 	json_t *o = json_loads(text, 0, NULL);
 	json_t *win, *tot;
@@ -224,8 +224,8 @@ track_from_json(struct track *tr, const char *text,
 		    json_integer_value(json_object_get(o, "state_since"));
 		t->below_since =
 		    json_integer_value(json_object_get(o, "below_since"));
-		t->notified = (int)json_integer_value(
-		    json_object_get(o, "notified"));
+		t->notified =
+		    (int)json_integer_value(json_object_get(o, "notified"));
 		t->notified_at =
 		    json_integer_value(json_object_get(o, "notified_at"));
 		t->peak = (int)json_integer_value(json_object_get(o, "peak"));
@@ -238,19 +238,19 @@ track_from_json(struct track *tr, const char *text,
 static int
 track_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct track *)a)->watch,
-	    ((const struct track *)b)->watch);
+	return strcmp(
+	    ((const struct track *)a)->watch, ((const struct track *)b)->watch);
 }
 
 static struct track *
 find_track(struct detector *d, const char *watch)
 {
-	struct track key = {.watch = (char *)watch};
+	struct track key = { .watch = (char *)watch };
 
 	if (d->ntracks == 0)
 		return NULL;
-	return bsearch(&key, d->tracks, d->ntracks, sizeof *d->tracks,
-	    track_cmp);
+	return bsearch(
+	    &key, d->tracks, d->ntracks, sizeof *d->tracks, track_cmp);
 }
 
 /* One track per configured watch: kept if it exists, fresh otherwise. */
@@ -264,15 +264,17 @@ align_tracks(struct detector *d)
 	d->tracks = xcalloc(c->nwatches + 1, sizeof *d->tracks);
 	d->ntracks = 0;
 	for (size_t i = 0; i < c->nwatches; i++) {
-		struct track key = {.watch = c->watches[i].name};
+		struct track key = { .watch = c->watches[i].name };
 		/* bsearch must not be handed a NULL array, even empty. */
-		struct track *prev = nold == 0 ? NULL
+		struct track *prev = nold == 0
+		    ? NULL
 		    : bsearch(&key, old, nold, sizeof *old, track_cmp);
 		struct track *tr = &d->tracks[d->ntracks++];
 
 		tr->watch = xstrdup(c->watches[i].name);
-		if (prev != NULL && prev->t.nwindow ==
-		    (int)(c->detect.window_ms / c->detect.bucket_ms)) {
+		if (prev != NULL &&
+		    prev->t.nwindow ==
+		        (int)(c->detect.window_ms / c->detect.bucket_ms)) {
 			tr->t = prev->t;
 			tr->opened_ms = prev->opened_ms;
 		} else {
@@ -357,7 +359,7 @@ split_list(char *copy, const char **out, size_t max)
 	char *save = NULL;
 
 	for (char *t = strtok_r(copy, ",", &save); t != NULL && n < max;
-	    t = strtok_r(NULL, ",", &save))
+	     t = strtok_r(NULL, ",", &save))
 		out[n++] = t;
 	return n;
 }
@@ -369,8 +371,8 @@ add_outbox(json_t *rows, const char *target, const char *channel,
 	json_t *o;
 
 	if (body == NULL) {
-		log_err("notify %s: the %s could not be written", target,
-		    channel);
+		log_err(
+		    "notify %s: the %s could not be written", target, channel);
 		return;
 	}
 	o = json_object();
@@ -397,27 +399,28 @@ render_outbox(struct detector *d, struct alert *a, const char *targets)
 		copy = xstrdup(targets);
 		n = split_list(copy, names, ARRAY_LEN(names));
 		for (size_t i = 0; i < n; i++) {
-			const struct conf_notify *t = conf_find_notify(c,
-			    names[i]);
+			const struct conf_notify *t =
+			    conf_find_notify(c, names[i]);
 			if (t == NULL)
 				continue;
 			a->lang = t->lang ? t->lang : "en";
 			if (t->email != NULL && c->smtp.from != NULL) {
 				char *to_copy = xstrdup(t->email);
 				const char *to[64];
-				size_t nto = split_list(to_copy, to,
-				    ARRAY_LEN(to));
+				size_t nto =
+				    split_list(to_copy, to, ARRAY_LEN(to));
 				add_outbox(rows, t->name, "email", t->email,
 				    "message/rfc822",
-				    alert_email(a, c->smtp.from, to, nto,
-				        d->host));
+				    alert_email(
+				        a, c->smtp.from, to, nto, d->host));
 				free(to_copy);
 			}
 			if (t->webhook != NULL)
-				add_outbox(rows, t->name, "webhook",
-				    t->webhook, "application/json",
-				    alert_webhook(a, t->slack ? WEBHOOK_SLACK
-				                              : WEBHOOK_JSON));
+				add_outbox(rows, t->name, "webhook", t->webhook,
+				    "application/json",
+				    alert_webhook(a,
+				        t->slack ? WEBHOOK_SLACK
+				                 : WEBHOOK_JSON));
 		}
 		free(copy);
 	}
@@ -445,21 +448,21 @@ record(struct detector *d, struct event *e, const char *outbox,
     const char *details)
 {
 	struct event_record r = {
-	    .kind = e->kind,
-	    .subject = e->subject,
-	    .state = e->state,
-	    .event_id = e->id,
-	    .at_ms = e->at_ms,
-	    .severity = severity(&d->conf->detect, e),
-	    .reason = reason_name(e->reason),
-	    .window_count = e->info.window_count,
-	    .window_total = e->info.window_total,
-	    .expected = e->info.expected,
-	    .ratio = e->info.ratio,
-	    .p = e->info.p,
-	    .details = details,
-	    .outbox = outbox,
-	    .track = e->track_json,
+		.kind = e->kind,
+		.subject = e->subject,
+		.state = e->state,
+		.event_id = e->id,
+		.at_ms = e->at_ms,
+		.severity = severity(&d->conf->detect, e),
+		.reason = reason_name(e->reason),
+		.window_count = e->info.window_count,
+		.window_total = e->info.window_total,
+		.expected = e->info.expected,
+		.ratio = e->info.ratio,
+		.p = e->info.p,
+		.details = details,
+		.outbox = outbox,
+		.track = e->track_json,
 	};
 
 	store_record_event(d->store, &r, on_recorded, d);
@@ -528,8 +531,8 @@ on_context(char *text, void *arg)
 	outbox = e->notify && w != NULL ? render_outbox(d, &a, w->notify)
 	                                : xstrdup("[]");
 	det = json_object();
-	json_object_set_new(det, "terms", terms ? json_copy(terms)
-	                                        : json_array());
+	json_object_set_new(
+	    det, "terms", terms ? json_copy(terms) : json_array());
 	json_object_set_new(det, "cusum", json_real(e->info.cusum));
 	details = json_dumps(det, JSON_COMPACT);
 	json_decref(det);
@@ -557,7 +560,8 @@ save_tracks(struct detector *d)
 	for (size_t i = 0; i < d->ntracks; i++) {
 		json_t *o = json_object();
 		char *tj = track_json(&d->tracks[i]);
-		json_object_set_new(o, "watch", json_string(d->tracks[i].watch));
+		json_object_set_new(
+		    o, "watch", json_string(d->tracks[i].watch));
 		json_object_set_new(o, "track", json_loads(tj, 0, NULL));
 		free(tj);
 		json_array_append_new(arr, o);
@@ -597,8 +601,8 @@ next_event(struct detector *d)
 		json_object_set_new(det, "url", json_string(e->url));
 		json_object_set_new(det, "failures", json_integer(e->failures));
 		if (e->last_error != NULL)
-			json_object_set_new(det, "last_error",
-			    json_string(e->last_error));
+			json_object_set_new(
+			    det, "last_error", json_string(e->last_error));
 		details = json_dumps(det, JSON_COMPACT);
 		json_decref(det);
 		record(d, e, outbox, details);
@@ -614,8 +618,8 @@ step(struct detector *d, struct track *tr, int64_t bucket, int negative,
     int total, int64_t closed)
 {
 	struct detect_info info;
-	enum detect_event ev = detect_step(&d->conf->detect, &tr->t, bucket,
-	    negative, total, &info);
+	enum detect_event ev = detect_step(
+	    &d->conf->detect, &tr->t, bucket, negative, total, &info);
 
 	if (ev != DETECT_NONE)
 		push_spike(d, tr, ev, bucket, &info, closed);
@@ -646,8 +650,8 @@ on_counts(struct bucket_count *rows, long n, void *arg)
 				    rows[k].bucket_ms, rows[k].negative,
 				    rows[k].total);
 			else
-				step(d, tr, rows[k].bucket_ms,
-				    rows[k].negative, rows[k].total, closed);
+				step(d, tr, rows[k].bucket_ms, rows[k].negative,
+				    rows[k].total, closed);
 		}
 		i = j;
 	}
@@ -694,8 +698,8 @@ detector_tick(struct detector *d, int64_t now_ms)
 	    d->conf->nwatches == 0)
 		return;
 	p = &d->conf->detect;
-	closed = (now_ms - SETTLE_MS) / p->bucket_ms * p->bucket_ms -
-	    p->bucket_ms;
+	closed =
+	    (now_ms - SETTLE_MS) / p->bucket_ms * p->bucket_ms - p->bucket_ms;
 	if (closed <= d->last_closed)
 		return;
 	/* A watch new to the detector learns from the history it has (a
@@ -715,8 +719,8 @@ detector_tick(struct detector *d, int64_t now_ms)
 	d->cycling = 1;
 	d->counted = 0;
 	d->last_closed = closed;
-	store_detect_counts(d->store, from, closed + p->bucket_ms,
-	    p->bucket_ms, p->window_ms, on_counts_sorted, d);
+	store_detect_counts(d->store, from, closed + p->bucket_ms, p->bucket_ms,
+	    p->window_ms, on_counts_sorted, d);
 }
 
 /* --- setup --- */
@@ -764,13 +768,11 @@ detector_busy(const struct detector *d)
 }
 
 void
-detector_source_event(struct detector *d, const char *source,
-    const char *url, const char *state, int failures,
-    const char *last_error, int64_t at_ms)
+detector_source_event(struct detector *d, const char *source, const char *url,
+    const char *state, int failures, const char *last_error, int64_t at_ms)
 {
 	struct event *e = xcalloc(1, sizeof *e);
-	int idle = d->current == NULL && !d->cycling &&
-	    TAILQ_EMPTY(&d->events);
+	int idle = d->current == NULL && !d->cycling && TAILQ_EMPTY(&d->events);
 
 	e->kind = "source";
 	e->subject = xstrdup(source);

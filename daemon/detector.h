@@ -29,7 +29,7 @@ int detector_busy(const struct detector *);
 /* A source crossed [poll] alert_after failures in a row (state
  * "firing"), or recovered after that ("resolved"). */
 void detector_source_event(struct detector *, const char *source,
-    const char *url, const char *state, int failures,
-    const char *last_error, int64_t at_ms);
+    const char *url, const char *state, int failures, const char *last_error,
+    int64_t at_ms);
 
 #endif

@@ -48,17 +48,17 @@ static const struct {
 	const char *path;
 	int comments;
 } guesses[] = {
-    {ENGINE_WORDPRESS, "/feed/", 0},
-    {ENGINE_WORDPRESS, "/comments/feed/", 1},
-    {ENGINE_PHPBB, "app.php/feed", 0}, /* 3.1 and later */
-    {ENGINE_PHPBB, "feed.php", 0},     /* 3.0 */
-    {ENGINE_DISCOURSE, "/latest.rss", 0},
-    {ENGINE_XENFORO, "/forums/-/index.rss", 0},
-    {ENGINE_BLOGGER, "/feeds/posts/default", 0},
-    {ENGINE_NONE, "/rss.xml", 0},
-    {ENGINE_NONE, "/atom.xml", 0},
-    {ENGINE_NONE, "/index.xml", 0},
-    {ENGINE_NONE, "/feed.xml", 0},
+	{ ENGINE_WORDPRESS, "/feed/", 0 },
+	{ ENGINE_WORDPRESS, "/comments/feed/", 1 },
+	{ ENGINE_PHPBB, "app.php/feed", 0 }, /* 3.1 and later */
+	{ ENGINE_PHPBB, "feed.php", 0 }, /* 3.0 */
+	{ ENGINE_DISCOURSE, "/latest.rss", 0 },
+	{ ENGINE_XENFORO, "/forums/-/index.rss", 0 },
+	{ ENGINE_BLOGGER, "/feeds/posts/default", 0 },
+	{ ENGINE_NONE, "/rss.xml", 0 },
+	{ ENGINE_NONE, "/atom.xml", 0 },
+	{ ENGINE_NONE, "/index.xml", 0 },
+	{ ENGINE_NONE, "/feed.xml", 0 },
 };
 
 /* Substrings of a generator, an asset path or a link that betray an
@@ -67,23 +67,25 @@ static const struct {
 	const char *needle;
 	enum engine engine;
 } asset_signs[] = {
-    {"/wp-content/", ENGINE_WORDPRESS},
-    {"/wp-includes/", ENGINE_WORDPRESS},
-    {"/styles/prosilver/", ENGINE_PHPBB},
-    {"viewforum.php", ENGINE_PHPBB},
-    {"viewtopic.php", ENGINE_PHPBB},
-    {"/js/xf/", ENGINE_XENFORO},
-    {"/js/xenforo/", ENGINE_XENFORO},
-    {"/assets/discourse", ENGINE_DISCOURSE},
-    {"/assets/start-discourse", ENGINE_DISCOURSE},
-    {"blogger.com/static/", ENGINE_BLOGGER},
-    {"blogblog.com/", ENGINE_BLOGGER},
+	{ "/wp-content/", ENGINE_WORDPRESS },
+	{ "/wp-includes/", ENGINE_WORDPRESS },
+	{ "/styles/prosilver/", ENGINE_PHPBB },
+	{ "viewforum.php", ENGINE_PHPBB },
+	{ "viewtopic.php", ENGINE_PHPBB },
+	{ "/js/xf/", ENGINE_XENFORO },
+	{ "/js/xenforo/", ENGINE_XENFORO },
+	{ "/assets/discourse", ENGINE_DISCOURSE },
+	{ "/assets/start-discourse", ENGINE_DISCOURSE },
+	{ "blogger.com/static/", ENGINE_BLOGGER },
+	{ "blogblog.com/", ENGINE_BLOGGER },
 };
 
 static const char *const generator_names[ENGINE_COUNT] = {
-    [ENGINE_WORDPRESS] = "wordpress", [ENGINE_PHPBB] = "phpbb",
-    [ENGINE_DISCOURSE] = "discourse", [ENGINE_XENFORO] = "xenforo",
-    [ENGINE_BLOGGER] = "blogger",
+	[ENGINE_WORDPRESS] = "wordpress",
+	[ENGINE_PHPBB] = "phpbb",
+	[ENGINE_DISCOURSE] = "discourse",
+	[ENGINE_XENFORO] = "xenforo",
+	[ENGINE_BLOGGER] = "blogger",
 };
 
 struct scan {
@@ -132,9 +134,11 @@ feed_type(const char *type)
 	static const struct {
 		const char *mime, *type;
 	} types[] = {
-	    {"application/rss+xml", "rss"},   {"application/rdf+xml", "rss"},
-	    {"application/atom+xml", "atom"}, {"application/feed+json", "json"},
-	    {"application/json", "json"},
+		{ "application/rss+xml", "rss" },
+		{ "application/rdf+xml", "rss" },
+		{ "application/atom+xml", "atom" },
+		{ "application/feed+json", "json" },
+		{ "application/json", "json" },
 	};
 
 	type += strspn(type, " \t");
@@ -149,14 +153,14 @@ feed_type(const char *type)
 static int
 is_comments(const char *title, const char *url)
 {
-	return (title != NULL && (strcasestr(title, "comments") != NULL ||
-	                          strcasestr(title, "commentaires") != NULL)) ||
-	       strstr(url, "/comments/feed") != NULL;
+	return (title != NULL &&
+	           (strcasestr(title, "comments") != NULL ||
+	               strcasestr(title, "commentaires") != NULL)) ||
+	    strstr(url, "/comments/feed") != NULL;
 }
 
 static void
-add(struct scan *sc, char *url, const char *type, const char *title,
-    int score)
+add(struct scan *sc, char *url, const char *type, const char *title, int score)
 {
 	for (size_t i = 0; i < sc->n; i++)
 		if (strcmp(sc->v[i].url, url) == 0) {
@@ -193,8 +197,9 @@ declared_link(struct scan *sc, const xmlNode *n)
 	char *url = url_resolve(sc->base, href);
 	if (url == NULL || !url_is_http(url) ||
 	    /* WordPress's REST API and oEmbed also say application/json. */
-	    (strcmp(kind, "json") == 0 && (strstr(url, "/wp-json/") != NULL ||
-	                                   strstr(url, "oembed") != NULL))) {
+	    (strcmp(kind, "json") == 0 &&
+	        (strstr(url, "/wp-json/") != NULL ||
+	            strstr(url, "oembed") != NULL))) {
 		free(url);
 		return;
 	}
@@ -269,7 +274,7 @@ walk(struct scan *sc, xmlNode *root)
 		if (n->type == XML_ELEMENT_NODE)
 			element(sc, n);
 		if ((n->type == XML_ELEMENT_NODE ||
-		     n->type == XML_HTML_DOCUMENT_NODE) &&
+		        n->type == XML_HTML_DOCUMENT_NODE) &&
 		    n->children != NULL) {
 			n = n->children;
 			continue;
@@ -327,9 +332,9 @@ prefix_ci(const char *s, const char *end, const char *prefix)
 static int
 looks_html(const char *s, size_t len)
 {
-	static const char *const starts[] = {
-	    "<!doctype html", "<html", "<head", "<body", "<meta", "<title",
-	    "<link", "<base", "<script", "<style", "<div", "<noscript"};
+	static const char *const starts[] = { "<!doctype html", "<html",
+		"<head", "<body", "<meta", "<title", "<link", "<base",
+		"<script", "<style", "<div", "<noscript" };
 	const char *end = s + len;
 
 	if (prefix_ci(s, end, "\xef\xbb\xbf"))
@@ -390,10 +395,9 @@ discover_feeds(const char *html, size_t len, const char *base_url,
 	sc.page_url = base_url;
 	sc.base = base_url;
 	sc.page_host = base_url != NULL ? url_host(base_url) : NULL;
-	htmlDocPtr doc =
-	    htmlReadMemory(html, (int)len, NULL, "UTF-8",
-	                   HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-	                       HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+	    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	        HTML_PARSE_NOWARNING);
 	if (doc != NULL) {
 		walk(&sc, (xmlNode *)doc);
 		xmlFreeDoc(doc);

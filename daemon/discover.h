@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 struct discovered {
-	char *url;   /* absolute */
-	char *type;  /* "rss", "atom", "json" or "guess" */
+	char *url; /* absolute */
+	char *type; /* "rss", "atom", "json" or "guess" */
 	char *title; /* from the link, or NULL */
-	int score;   /* higher is better */
+	int score; /* higher is better */
 };
 
 /*

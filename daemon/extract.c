@@ -42,14 +42,15 @@
  * tree per item would need there. */
 #define EXTRACT_XPATH_OPS 50000000UL
 
-#define HTML_OPTIONS                                                           \
-	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |          \
-	 HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT)
+#define HTML_OPTIONS \
+	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
+	    HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT)
 
 /* --- Presets --- */
 
 /* XPath 1.0 has no class selector: a whole word of @class. */
-#define CLASS(c) "contains(concat(' ', normalize-space(@class), ' '), ' " c " ')"
+#define CLASS(c) \
+	"contains(concat(' ', normalize-space(@class), ' '), ' " c " ')"
 
 /*
  * A preset is a struct extract_rules written for an engine's default
@@ -60,74 +61,88 @@ static const struct {
 	const char *name;
 	struct extract_rules rules;
 } presets[] = {
-    /* phpBB 3.x, prosilver: viewtopic.php. */
-    {"phpbb",
-     {
-         .item = "//div[" CLASS("post") "][starts-with(@id, 'p')]",
-         .title = ".//h3/a",
-         .link = ".//h3/a/@href",
-         .author = ".//*[" CLASS("postprofile") "]//a[" CLASS(
-             "username") " or " CLASS("username-coloured") "]",
-         .date = ".//p[" CLASS("author") "]/time/@datetime",
-         .text = ".//div[" CLASS("content") "]",
-         .exclude = ".//blockquote | .//div[" CLASS("signature") "]",
-         .next = "//li[" CLASS("next") "]/a/@href | //a[@rel='next']/@href",
-     }},
-    /* Discourse's server-rendered view (no JavaScript): posts of /t/
-     * pages and rows of /latest and category lists. A post has no link
-     * of its own there: it is the topic's URL and the post number. */
-    {"discourse",
-     {
-         .item = "//div[" CLASS("crawler-post") "][starts-with(@id, 'post_')]"
-                 " | //tr[" CLASS("topic-list-item") "]"
-                 " | //div[@itemprop='itemListElement']",
-         .title = ".//a[" CLASS("raw-topic-link") "]"
-                  " | //div[@id='topic-title']//h1",
-         .link = "concat(.//a[" CLASS("raw-topic-link") "]/@href,"
-                 " .//link[@itemprop='mainEntityOfPage']/@href,"
-                 " substring(concat('/', substring-after(@id, 'post_')), 1,"
-                 " 12 * starts-with(@id, 'post_')))",
-         .author = ".//*[@itemprop='author']//*[@itemprop='name']",
-         .date = ".//time[" CLASS("post-time") "]/@datetime",
-         .text = ".//div[@itemprop='text' or @itemprop='articleBody']"
-                 " | .//p[" CLASS("excerpt") "]",
-         .exclude = ".//aside[" CLASS("quote") "] | .//blockquote",
-         .next = "//link[@rel='next']/@href | //a[@rel='next']/@href",
-     }},
-    /* XenForo 2: threads. */
-    {"xenforo",
-     {
-         .item = "//article[" CLASS("message") "][" CLASS("message--post") "]",
-         .title = "//h1[" CLASS("p-title-value") "]",
-         .link = ".//ul[" CLASS("message-attribution-main") "]//a/@href",
-         .author = "@data-author",
-         .date = ".//ul[" CLASS("message-attribution-main") "]//time/@datetime",
-         .text = ".//div[" CLASS("message-userContent") "]",
-         .exclude = ".//blockquote | .//aside[" CLASS("message-signature") "]",
-         .next = "//a[" CLASS("pageNav-jump--next") "]/@href"
-                 " | //link[@rel='next']/@href",
-     }},
-    /* WordPress: home, archive, category and search pages of the usual
-     * themes (Twenty Ten to Twenty Seventeen, Astra, GeneratePress...). */
-    {"wordpress",
-     {
-         .item = "//article[" CLASS("post") " or " CLASS("type-post") "]",
-         .title = ".//*[" CLASS("entry-title") "]",
-         .link = ".//*[" CLASS("entry-title") "]//a/@href",
-         .author = ".//*[" CLASS("author") "][" CLASS("vcard") "]",
-         .date = ".//time[" CLASS("entry-date") "]/@datetime",
-         .text = "(.//*[" CLASS("entry-summary") "]"
-                 " | .//*[" CLASS("entry-content") "])[1]",
-         .exclude = ".//a[" CLASS("more-link") "]"
-                    " | .//div[" CLASS("sharedaddy") "]",
-         .next = "//link[@rel='next']/@href | //a[@rel='next']/@href"
-                 " | //a[" CLASS("next") "][" CLASS("page-numbers") "]/@href"
-                 " | //div[" CLASS("nav-previous") "]/a/@href",
-     }},
+	/* phpBB 3.x, prosilver: viewtopic.php. */
+	{ "phpbb",
+	    {
+	        .item = "//div[" CLASS("post") "][starts-with(@id, 'p')]",
+	        .title = ".//h3/a",
+	        .link = ".//h3/a/@href",
+	        .author = ".//*[" CLASS("postprofile") "]//a[" CLASS(
+	            "username") " or " CLASS("username-coloured") "]",
+	        .date = ".//p[" CLASS("author") "]/time/@datetime",
+	        .text = ".//div[" CLASS("content") "]",
+	        .exclude = ".//blockquote | .//div[" CLASS("signature") "]",
+	        .next =
+	            "//li[" CLASS("next") "]/a/@href | //a[@rel='next']/@href",
+	    } },
+	/* Discourse's server-rendered view (no JavaScript): posts of /t/
+	 * pages and rows of /latest and category lists. A post has no link
+	 * of its own there: it is the topic's URL and the post number. */
+	{ "discourse",
+	    {
+	        .item = "//div[" CLASS(
+	            "crawler-post") "][starts-with(@id, 'post_')]"
+	                            " | //tr[" CLASS(
+	                                "topic-list-item") "]"
+	                                                   " | //div[@itemprop='itemListElement']",
+	        .title = ".//a[" CLASS(
+	            "raw-topic-link") "]"
+	                              " | //div[@id='topic-title']//h1",
+	        .link = "concat(.//a[" CLASS(
+	            "raw-topic-link") "]/@href,"
+	                              " .//link[@itemprop='mainEntityOfPage']/@href,"
+	                              " substring(concat('/', substring-after(@id, 'post_')), 1,"
+	                              " 12 * starts-with(@id, 'post_')))",
+	        .author = ".//*[@itemprop='author']//*[@itemprop='name']",
+	        .date = ".//time[" CLASS("post-time") "]/@datetime",
+	        .text = ".//div[@itemprop='text' or @itemprop='articleBody']"
+	                " | .//p[" CLASS("excerpt") "]",
+	        .exclude = ".//aside[" CLASS("quote") "] | .//blockquote",
+	        .next = "//link[@rel='next']/@href | //a[@rel='next']/@href",
+	    } },
+	/* XenForo 2: threads. */
+	{ "xenforo",
+	    {
+	        .item = "//article[" CLASS("message") "][" CLASS(
+	            "message--post") "]",
+	        .title = "//h1[" CLASS("p-title-value") "]",
+	        .link = ".//ul[" CLASS("message-attribution-main") "]//a/@href",
+	        .author = "@data-author",
+	        .date = ".//ul[" CLASS(
+	            "message-attribution-main") "]//time/@datetime",
+	        .text = ".//div[" CLASS("message-userContent") "]",
+	        .exclude =
+	            ".//blockquote | .//aside[" CLASS("message-signature") "]",
+	        .next = "//a[" CLASS(
+	            "pageNav-jump--next") "]/@href"
+	                                  " | //link[@rel='next']/@href",
+	    } },
+	/* WordPress: home, archive, category and search pages of the usual
+	 * themes (Twenty Ten to Twenty Seventeen, Astra, GeneratePress...). */
+	{ "wordpress",
+	    {
+	        .item =
+	            "//article[" CLASS("post") " or " CLASS("type-post") "]",
+	        .title = ".//*[" CLASS("entry-title") "]",
+	        .link = ".//*[" CLASS("entry-title") "]//a/@href",
+	        .author = ".//*[" CLASS("author") "][" CLASS("vcard") "]",
+	        .date = ".//time[" CLASS("entry-date") "]/@datetime",
+	        .text = "(.//*[" CLASS(
+	            "entry-summary") "]"
+	                             " | .//*[" CLASS("entry-content") "])[1]",
+	        .exclude = ".//a[" CLASS("more-link") "]"
+	                                              " | .//div[" CLASS(
+	                                                  "sharedaddy") "]",
+	        .next = "//link[@rel='next']/@href | //a[@rel='next']/@href"
+	                " | //a[" CLASS("next") "][" CLASS(
+	                    "page-numbers") "]/@href"
+	                                    " | //div[" CLASS(
+	                                        "nav-previous") "]/a/@href",
+	    } },
 };
 
-const char *const extract_preset_names[] = {"phpbb", "discourse", "xenforo",
-                                            "wordpress", NULL};
+const char *const extract_preset_names[] = { "phpbb", "discourse", "xenforo",
+	"wordpress", NULL };
 
 /* Where no next rule is given: the link the page declares. */
 #define DEFAULT_NEXT "//link[@rel='next']/@href | //a[@rel='next']/@href"
@@ -143,11 +158,20 @@ extract_preset(const char *name)
 
 /* --- Rules --- */
 
-enum field { F_TITLE, F_LINK, F_AUTHOR, F_DATE, F_TEXT, F_EXCLUDE, F_NEXT,
-	     F_ITEM, F_COUNT };
+enum field {
+	F_TITLE,
+	F_LINK,
+	F_AUTHOR,
+	F_DATE,
+	F_TEXT,
+	F_EXCLUDE,
+	F_NEXT,
+	F_ITEM,
+	F_COUNT
+};
 
-static const char *const field_names[F_COUNT] = {
-    "title", "link", "author", "date", "text", "exclude", "next", "item"};
+static const char *const field_names[F_COUNT] = { "title", "link", "author",
+	"date", "text", "exclude", "next", "item" };
 
 static const char *
 rule_of(const struct extract_rules *r, enum field f)
@@ -258,7 +282,7 @@ charset_in(const char *s, size_t len, char *out, size_t outlen)
 			q++;
 		size_t n = 0;
 		while (q + n < end && n + 1 < outlen &&
-		       (isalnum((unsigned char)q[n]) || strchr("-_.:", q[n])))
+		    (isalnum((unsigned char)q[n]) || strchr("-_.:", q[n])))
 			n++;
 		memcpy(out, q, n);
 		out[n] = '\0';
@@ -279,7 +303,8 @@ meta_charset(const char *s, size_t len, char *out, size_t outlen)
 		if (*p != '<' || (size_t)(end - p) < 5 ||
 		    strncasecmp(p + 1, "meta", 4) != 0)
 			continue;
-		const char *gt = memchr(p, '>', (size_t)(len - (size_t)(p - s)));
+		const char *gt =
+		    memchr(p, '>', (size_t)(len - (size_t)(p - s)));
 		if (gt == NULL)
 			return;
 		charset_in(p, (size_t)(gt - p), out, outlen);
@@ -301,8 +326,8 @@ page_utf8(struct buf *b, const struct extract_input *in, size_t len)
 		s += 3;
 		len -= 3;
 		snprintf(cs, sizeof cs, "utf-8");
-	} else if (len >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 ||
-	                           memcmp(s, "\xfe\xff", 2) == 0)) {
+	} else if (len >= 2 &&
+	    (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0)) {
 		snprintf(cs, sizeof cs, "%s",
 		    s[0] == 0xff ? "UTF-16LE" : "UTF-16BE");
 		s += 2;
@@ -310,8 +335,8 @@ page_utf8(struct buf *b, const struct extract_input *in, size_t len)
 	} else if (cs[0] == '\0')
 		meta_charset((const char *)s, len, cs, sizeof cs);
 	/* A page declaring UTF-16 in ASCII bytes is mistaken. */
-	if (strncasecmp(cs, "utf-16", 6) == 0 && s == (const unsigned char *)
-	    in->data)
+	if (strncasecmp(cs, "utf-16", 6) == 0 &&
+	    s == (const unsigned char *)in->data)
 		cs[0] = '\0';
 	feed_decode(b, s, len, cs);
 }
@@ -361,7 +386,9 @@ cap_text(char *s, size_t max)
 static char *
 node_value(xmlNodePtr n, enum field f)
 {
-	const char *attr = f == F_LINK ? "href" : f == F_DATE ? "datetime" : NULL;
+	const char *attr = f == F_LINK ? "href"
+	    : f == F_DATE              ? "datetime"
+	                               : NULL;
 	xmlChar *v = NULL;
 
 	if (n->type == XML_ELEMENT_NODE && attr != NULL)
@@ -381,8 +408,7 @@ node_value(xmlNodePtr n, enum field f)
  * joined by spaces; a string, number or boolean as XPath writes it. NULL
  * when there is nothing or only white space. */
 static char *
-value(struct page *pg, xmlXPathCompExprPtr comp, xmlNodePtr node,
-    enum field f)
+value(struct page *pg, xmlXPathCompExprPtr comp, xmlNodePtr node, enum field f)
 {
 	size_t max = f == F_TEXT ? EXTRACT_MAX_TEXT : EXTRACT_MAX_SHORT;
 	xmlXPathObjectPtr o = eval(pg, comp, node);
@@ -409,7 +435,8 @@ value(struct page *pg, xmlXPathCompExprPtr comp, xmlNodePtr node,
 	} else {
 		xmlChar *v = xmlXPathCastToString(o);
 		if (v != NULL && v[0] != '\0')
-			s = text_collapse((const char *)v, strlen((const char *)v));
+			s = text_collapse(
+			    (const char *)v, strlen((const char *)v));
 		xmlFree(v);
 		if (s != NULL && s[0] == '\0') {
 			free(s);
@@ -451,8 +478,8 @@ drop_excluded(struct page *pg, xmlXPathCompExprPtr comp, xmlNodePtr node)
 				continue;
 			xmlUnlinkNode(n);
 			if (pg->ndropped == pg->capdropped) {
-				pg->capdropped = pg->capdropped ?
-				    pg->capdropped * 2 : 16;
+				pg->capdropped =
+				    pg->capdropped ? pg->capdropped * 2 : 16;
 				pg->dropped = xreallocarray(pg->dropped,
 				    pg->capdropped, sizeof *pg->dropped);
 			}
@@ -513,12 +540,13 @@ read_items(struct page *pg, const struct extract_rules *r,
 	xmlXPathObjectPtr items = eval(pg, comp[F_ITEM], (xmlNodePtr)pg->doc);
 
 	if (items == NULL)
-		return fail(err, errlen, pg->over ?
-		    "item rule: too much work for one page" :
-		    "item rule: could not be evaluated");
+		return fail(err, errlen,
+		    pg->over ? "item rule: too much work for one page"
+		             : "item rule: could not be evaluated");
 	if (items->type != XPATH_NODESET) {
 		xmlXPathFreeObject(items);
-		return fail(err, errlen, "item rule selects no elements "
+		return fail(err, errlen,
+		    "item rule selects no elements "
 		    "(a string or a number)");
 	}
 	int n = items->nodesetval ? items->nodesetval->nodeNr : 0;
@@ -543,8 +571,8 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
     size_t errlen)
 {
 	xmlXPathCompExprPtr comp[F_COUNT];
-	struct page pg = {0};
-	struct extract_stats st = {0};
+	struct page pg = { 0 };
+	struct extract_stats st = { 0 };
 	size_t len = in->len < EXTRACT_MAX_SIZE ? in->len : EXTRACT_MAX_SIZE;
 	struct buf u;
 	int rc;
@@ -564,8 +592,8 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
 		free_comps(comp);
 		return fail(err, errlen, "empty page");
 	}
-	pg.doc = htmlReadMemory(u.data, (int)u.len, in->base_url, "UTF-8",
-	    HTML_OPTIONS);
+	pg.doc = htmlReadMemory(
+	    u.data, (int)u.len, in->base_url, "UTF-8", HTML_OPTIONS);
 	buf_free(&u);
 	pg.ctx = pg.doc ? xmlXPathNewContext(pg.doc) : NULL;
 	if (pg.ctx == NULL) {
@@ -643,7 +671,7 @@ fold(const char *s, char *out, size_t outlen, int keep_case)
 			c = latin1[p[1] - 0x80];
 			p += 2;
 		} else if (p[0] == 0xe2 && p[1] == 0x80 &&
-		           (p[2] == 0x98 || p[2] == 0x99)) {
+		    (p[2] == 0x98 || p[2] == 0x99)) {
 			c = '\''; /* typographic apostrophes */
 			p += 3;
 		} else {
@@ -659,7 +687,7 @@ enum tok_kind { T_NUM, T_WORD, T_PUNCT };
 
 struct tok {
 	enum tok_kind kind;
-	int num;     /* T_NUM: its value; T_PUNCT: the character */
+	int num; /* T_NUM: its value; T_PUNCT: the character */
 	int ndigits; /* T_NUM */
 	char word[16];
 };
@@ -716,19 +744,12 @@ is_punct(const struct tok *t, int c)
 static int
 month_of(const char *w)
 {
-	static const char *const names[12] = {
-	    " janvier janv jan january ",
-	    " fevrier fevr fev february feb ",
-	    " mars mar march ",
-	    " avril avr april apr ",
-	    " mai may ",
-	    " juin jun june ",
-	    " juillet juil jul july ",
-	    " aout august aug ",
-	    " septembre sept sep september ",
-	    " octobre oct october ",
-	    " novembre nov november ",
-	    " decembre dec december "};
+	static const char *const names[12] = { " janvier janv jan january ",
+		" fevrier fevr fev february feb ", " mars mar march ",
+		" avril avr april apr ", " mai may ", " juin jun june ",
+		" juillet juil jul july ", " aout august aug ",
+		" septembre sept sep september ", " octobre oct october ",
+		" novembre nov november ", " decembre dec december " };
 	char key[20];
 
 	if (w[0] == '\0' || strlen(w) > 15)
@@ -742,8 +763,8 @@ month_of(const char *w)
 
 struct when {
 	int year, mon, day, hour, min, sec;
-	int pm;   /* 0 none, 1 am, 2 pm */
-	int off;  /* seconds east of UTC */
+	int pm; /* 0 none, 1 am, 2 pm */
+	int off; /* seconds east of UTC */
 	int have_time;
 };
 
@@ -770,16 +791,16 @@ clock_ok(const struct when *w)
 	int h = hour24(w);
 
 	return h >= 0 && w->min >= 0 && w->min <= 59 && w->sec >= 0 &&
-	       w->sec <= 60 && (h < 24 || (w->min == 0 && w->sec == 0));
+	    w->sec <= 60 && (h < 24 || (w->min == 0 && w->sec == 0));
 }
 
 static int64_t
 when_epoch(const struct when *w)
 {
 	struct tm tm = {
-	    .tm_year = w->year - 1900,
-	    .tm_mon = w->mon - 1,
-	    .tm_mday = w->day,
+		.tm_year = w->year - 1900,
+		.tm_mon = w->mon - 1,
+		.tm_mday = w->day,
 	};
 
 	if (w->year < 1 || w->year > 9999 || w->mon < 1 || w->mon > 12 ||
@@ -805,7 +826,8 @@ read_clock(const struct tok *t, size_t i, size_t n, struct when *w)
 		w->hour = t[i].num;
 		w->min = t[j + 1].num;
 		j += 2;
-		if (j + 1 < n && is_punct(&t[j], ':') && t[j + 1].kind == T_NUM) {
+		if (j + 1 < n && is_punct(&t[j], ':') &&
+		    t[j + 1].kind == T_NUM) {
 			w->sec = t[j + 1].num;
 			j += 2;
 		}
@@ -825,9 +847,9 @@ read_clock(const struct tok *t, size_t i, size_t n, struct when *w)
 static size_t
 read_numeric(const struct tok *t, size_t i, size_t n, struct when *w)
 {
-	if (i + 4 >= n || t[i + 1].kind != T_PUNCT ||
-	    t[i + 2].kind != T_NUM || !is_punct(&t[i + 3], t[i + 1].num) ||
-	    t[i + 4].kind != T_NUM || strchr("/.-", t[i + 1].num) == NULL)
+	if (i + 4 >= n || t[i + 1].kind != T_PUNCT || t[i + 2].kind != T_NUM ||
+	    !is_punct(&t[i + 3], t[i + 1].num) || t[i + 4].kind != T_NUM ||
+	    strchr("/.-", t[i + 1].num) == NULL)
 		return 0;
 	int a = t[i].num, b = t[i + 2].num, c = t[i + 4].num;
 	if (t[i].ndigits == 4) {
@@ -856,7 +878,7 @@ read_offset(const struct tok *t, size_t i, size_t n, struct when *w)
 		h = t[i + 1].num / 100;
 		m = t[i + 1].num % 100;
 	} else if (i + 3 < n && is_punct(&t[i + 2], ':') &&
-	           t[i + 3].kind == T_NUM) {
+	    t[i + 3].kind == T_NUM) {
 		m = t[i + 3].num;
 		used = 4;
 	} else if (t[i + 1].ndigits > 2)
@@ -875,13 +897,13 @@ unit_secs(const char *u)
 		const char *names;
 		int64_t secs;
 	} units[] = {
-	    {" s sec secs seconde secondes second seconds ", 1},
-	    {" mn min mins minute minutes ", 60},
-	    {" h hr hrs heure heures hour hours ", 3600},
-	    {" j d jour jours day days ", DAY_SECS},
-	    {" sem semaine semaines w wk week weeks ", 7 * DAY_SECS},
-	    {" mois month months ", 30 * DAY_SECS},
-	    {" an ans annee annees y yr yrs year years ", 365 * DAY_SECS},
+		{ " s sec secs seconde secondes second seconds ", 1 },
+		{ " mn min mins minute minutes ", 60 },
+		{ " h hr hrs heure heures hour hours ", 3600 },
+		{ " j d jour jours day days ", DAY_SECS },
+		{ " sem semaine semaines w wk week weeks ", 7 * DAY_SECS },
+		{ " mois month months ", 30 * DAY_SECS },
+		{ " an ans annee annees y yr yrs year years ", 365 * DAY_SECS },
 	};
 	char key[20];
 
@@ -925,8 +947,8 @@ day_word(const struct tok *t, size_t i, size_t n, int *used)
 		*used = 3;
 		return 0;
 	}
-	if (is_word(&t[i], "instant") || (is_word(&t[i], "just") && i + 1 < n &&
-	                                  is_word(&t[i + 1], "now")))
+	if (is_word(&t[i], "instant") ||
+	    (is_word(&t[i], "just") && i + 1 < n && is_word(&t[i + 1], "now")))
 		return 0;
 	return INT_MIN;
 }
@@ -944,11 +966,12 @@ relative(const struct tok *t, size_t n, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		if (is_word(&t[i], "ago") ||
 		    (is_word(&t[i], "il") && i + 2 < n &&
-		     is_word(&t[i + 1], "y") && is_word(&t[i + 2], "a")))
+		        is_word(&t[i + 1], "y") && is_word(&t[i + 2], "a")))
 			ago = 1;
 	for (size_t i = 0; ago && i + 1 < n; i++) {
 		int c = count_of(&t[i]);
-		int64_t u = t[i + 1].kind == T_WORD ? unit_secs(t[i + 1].word) : 0;
+		int64_t u =
+		    t[i + 1].kind == T_WORD ? unit_secs(t[i + 1].word) : 0;
 		/* "il y a" itself holds the word "a": not a count there. */
 		if (c >= 0 && u > 0 && !(i > 0 && is_word(&t[i - 1], "y")))
 			return now - (int64_t)c * u;
@@ -958,7 +981,7 @@ relative(const struct tok *t, size_t n, int64_t now)
 		int d = day_word(t, i, n, &used);
 		if (d == INT_MIN)
 			continue;
-		struct when w = {0};
+		struct when w = { 0 };
 		for (size_t j = i + (size_t)used; j < n && !w.have_time; j++)
 			read_clock(t, j, n, &w);
 		for (size_t j = i + (size_t)used; j < n; j++)
@@ -1003,7 +1026,7 @@ with_year(struct when *w, int64_t now)
 static int64_t
 absolute(const struct tok *t, size_t n, int64_t now)
 {
-	struct when w = {0};
+	struct when w = { 0 };
 	size_t used;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1011,7 +1034,7 @@ absolute(const struct tok *t, size_t n, int64_t now)
 		    (used = read_clock(t, i, n, &w)) > 0) {
 			i += used - 1;
 		} else if (t[i].kind == T_NUM && w.mon == 0 &&
-		           (used = read_numeric(t, i, n, &w)) > 0) {
+		    (used = read_numeric(t, i, n, &w)) > 0) {
 			i += used - 1;
 		} else if ((used = read_offset(t, i, n, &w)) > 0) {
 			i += used - 1;
@@ -1019,7 +1042,7 @@ absolute(const struct tok *t, size_t n, int64_t now)
 			if (t[i].ndigits == 4 && w.year == 0)
 				w.year = t[i].num;
 			else if (t[i].ndigits <= 2 && w.day == 0 &&
-			         t[i].num >= 1)
+			    t[i].num >= 1)
 				w.day = t[i].num;
 			else if (t[i].ndigits <= 2 && w.year == 0)
 				w.year = 2000 + t[i].num;
@@ -1033,8 +1056,8 @@ absolute(const struct tok *t, size_t n, int64_t now)
 				w.mon = m;
 			else if (is_word(&t[i], "am") || is_word(&t[i], "pm"))
 				w.pm = is_word(&t[i], "pm") ? 2 : 1;
-			else if (is_word(&t[i], "utc") || is_word(&t[i], "gmt") ||
-			         is_word(&t[i], "z"))
+			else if (is_word(&t[i], "utc") ||
+			    is_word(&t[i], "gmt") || is_word(&t[i], "z"))
 				w.off = 0;
 		}
 	}
@@ -1049,7 +1072,7 @@ absolute(const struct tok *t, size_t n, int64_t now)
 static int64_t
 by_format(const char *s, const char *fmt, int64_t now)
 {
-	struct when w = {0};
+	struct when w = { 0 };
 
 	for (const char *f = fmt; *f != '\0'; f++) {
 		if (isspace((unsigned char)*f)) {
@@ -1059,7 +1082,8 @@ by_format(const char *s, const char *fmt, int64_t now)
 		}
 		if (*f != '%' || f[1] == '%') {
 			f += *f == '%';
-			if (tolower((unsigned char)*s) != tolower((unsigned char)*f))
+			if (tolower((unsigned char)*s) !=
+			    tolower((unsigned char)*f))
 				return DATE_NONE;
 			s++;
 			continue;
@@ -1070,7 +1094,8 @@ by_format(const char *s, const char *fmt, int64_t now)
 		if (strchr("bBhaAp", d) != NULL) {
 			char word[16];
 			size_t n = 0;
-			while (isalpha((unsigned char)*s) || (*s == '.' && n > 0)) {
+			while (isalpha((unsigned char)*s) ||
+			    (*s == '.' && n > 0)) {
 				if (*s != '.' && n + 1 < sizeof word)
 					word[n++] = *s;
 				s++;
@@ -1080,7 +1105,8 @@ by_format(const char *s, const char *fmt, int64_t now)
 				if (n == 0)
 					return DATE_NONE;
 			} else if (d == 'p') {
-				if (strcmp(word, "am") != 0 && strcmp(word, "pm") != 0)
+				if (strcmp(word, "am") != 0 &&
+				    strcmp(word, "pm") != 0)
 					return DATE_NONE;
 				w.pm = word[0] == 'p' ? 2 : 1;
 			} else if ((w.mon = month_of(word)) == 0)
@@ -1088,11 +1114,13 @@ by_format(const char *s, const char *fmt, int64_t now)
 			continue;
 		}
 		int width = d == 'Y' ? 4 : 2, v = 0, k = 0;
-		int *slot = d == 'd' || d == 'e' ? &w.day :
-		            d == 'm' ? &w.mon :
-		            d == 'Y' || d == 'y' ? &w.year :
-		            d == 'H' || d == 'I' ? &w.hour :
-		            d == 'M' ? &w.min : d == 'S' ? &w.sec : NULL;
+		int *slot = d == 'd' || d == 'e' ? &w.day
+		    : d == 'm'                   ? &w.mon
+		    : d == 'Y' || d == 'y'       ? &w.year
+		    : d == 'H' || d == 'I'       ? &w.hour
+		    : d == 'M'                   ? &w.min
+		    : d == 'S'                   ? &w.sec
+		                                 : NULL;
 		if (slot == NULL)
 			return DATE_NONE;
 		while (*s == ' ' && d == 'e')
@@ -1119,8 +1147,8 @@ iso_shaped(const char *s)
 	while (isspace((unsigned char)*s))
 		s++;
 	return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
-	       isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) &&
-	       s[4] == '-';
+	    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) &&
+	    s[4] == '-';
 }
 
 int64_t

@@ -42,9 +42,9 @@ int extract_check(const struct extract_rules *, char *err, size_t errlen);
 struct extract_input {
 	const char *data;
 	size_t len;
-	const char *base_url;     /* for relative links */
+	const char *base_url; /* for relative links */
 	const char *content_type; /* from HTTP, with its charset; may be NULL */
-	int64_t now;              /* seconds, for relative dates */
+	int64_t now; /* seconds, for relative dates */
 };
 
 /* Per rule, how many items it found something for: a rule that matches
@@ -60,8 +60,8 @@ struct extract_stats {
  * -1 with a reason in err when the page could not be read at all.
  */
 int extract_html(const struct extract_rules *, const struct extract_input *,
-    struct feed **out, char **next, struct extract_stats *stats,
-    char *err, size_t errlen);
+    struct feed **out, char **next, struct extract_stats *stats, char *err,
+    size_t errlen);
 
 /*
  * A date as pages write it: RFC 3339 and RFC 822 (date_parse), "12 janvier

@@ -40,9 +40,9 @@
 /* A JSON Feed nests five levels; extensions get some room on top. */
 #define JSON_MAX_DEPTH 64
 
-#define XML_OPTIONS                                                            \
-	(XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |             \
-	 XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
+#define XML_OPTIONS \
+	(XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | \
+	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
 
 /* Namespaces an element may be in, as a mask so a lookup can accept
  * several (RSS 1.0 and 0.90 elements are namespaced, RSS 2.0's are not). */
@@ -62,14 +62,14 @@ static const struct {
 	const char *uri;
 	unsigned mask;
 } namespaces[] = {
-    {"http://purl.org/rss/1.0/", M_RSS},
-    {"http://my.netscape.com/rdf/simple/0.9/", M_RSS},
-    {"http://www.w3.org/2005/Atom", M_ATOM},
-    {"http://purl.org/atom/ns#", M_ATOM},
-    {"http://purl.org/dc/elements/1.1/", M_DC},
-    {"http://purl.org/dc/terms/", M_DC},
-    {"http://purl.org/rss/1.0/modules/content/", M_CONTENT},
-    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", M_RDF},
+	{ "http://purl.org/rss/1.0/", M_RSS },
+	{ "http://my.netscape.com/rdf/simple/0.9/", M_RSS },
+	{ "http://www.w3.org/2005/Atom", M_ATOM },
+	{ "http://purl.org/atom/ns#", M_ATOM },
+	{ "http://purl.org/dc/elements/1.1/", M_DC },
+	{ "http://purl.org/dc/terms/", M_DC },
+	{ "http://purl.org/rss/1.0/modules/content/", M_CONTENT },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", M_RDF },
 };
 #define RDF_NS "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -129,11 +129,10 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 /* --- Bytes to UTF-8 --- */
 
 /* windows-1252's 0x80-0x9f; 0 where the code page has a hole. */
-static const unsigned short cp1252_c1[32] = {
-    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017d, 0,
-    0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
+static const unsigned short cp1252_c1[32] = { 0x20ac, 0, 0x201a, 0x0192, 0x201e,
+	0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,
+	0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178 };
 
 static void
 put_cp(struct buf *b, unsigned cp)
@@ -177,7 +176,7 @@ from_utf8(struct buf *b, const unsigned char *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		size_t n = text_utf8_seq(s + i, len - i);
 		int ctl = n == 1 && s[i] < 0x20 && s[i] != '\t' &&
-		          s[i] != '\n' && s[i] != '\r';
+		    s[i] != '\n' && s[i] != '\r';
 		if (n > 0 && !ctl) {
 			i += n;
 			continue;
@@ -203,8 +202,8 @@ valid_utf8(const unsigned char *s, size_t len)
 }
 
 static int
-from_iconv(struct buf *b, const unsigned char *s, size_t len,
-           const char *charset)
+from_iconv(
+    struct buf *b, const unsigned char *s, size_t len, const char *charset)
 {
 	iconv_t cd = iconv_open("UTF-8", charset);
 	struct buf tmp;
@@ -228,8 +227,8 @@ from_iconv(struct buf *b, const unsigned char *s, size_t len,
 		}
 	}
 	iconv_close(cd);
-	from_utf8(b, (const unsigned char *)(tmp.data ? tmp.data : ""),
-	          tmp.len);
+	from_utf8(
+	    b, (const unsigned char *)(tmp.data ? tmp.data : ""), tmp.len);
 	buf_free(&tmp);
 	return 0;
 }
@@ -252,7 +251,7 @@ media_param(const char *ct, const char *name, char *out, size_t outlen)
 			q++;
 		size_t n = 0;
 		while (q[n] != '\0' && q[n] != '"' && q[n] != ';' &&
-		       q[n] != ' ' && n + 1 < outlen)
+		    q[n] != ' ' && n + 1 < outlen)
 			n++;
 		memcpy(out, q, n);
 		out[n] = '\0';
@@ -268,8 +267,8 @@ decl_encoding(const char *s, size_t len, char *out, size_t outlen)
 	if (len < 6 || strncmp(s, "<?xml", 5) != 0)
 		return;
 	size_t end = 5;
-	while (end + 1 < len && end < 512 &&
-	       !(s[end] == '?' && s[end + 1] == '>'))
+	while (
+	    end + 1 < len && end < 512 && !(s[end] == '?' && s[end + 1] == '>'))
 		end++;
 	const char *p = memmem(s, end, "encoding", 8);
 	if (p == NULL)
@@ -338,10 +337,10 @@ to_utf8(struct buf *b, const struct feed_input *in)
 void
 feed_decode(struct buf *b, const unsigned char *s, size_t len, const char *cs)
 {
-	static const char *const utf8[] = {"utf-8", "utf8"};
-	static const char *const latin[] = {
-	    "iso-8859-1", "iso8859-1", "iso_8859-1",   "latin1", "l1",
-	    "us-ascii",   "ascii",     "windows-1252", "cp1252", "x-cp1252"};
+	static const char *const utf8[] = { "utf-8", "utf8" };
+	static const char *const latin[] = { "iso-8859-1", "iso8859-1",
+		"iso_8859-1", "latin1", "l1", "us-ascii", "ascii",
+		"windows-1252", "cp1252", "x-cp1252" };
 
 	if (charset_is(cs, utf8, ARRAY_LEN(utf8)))
 		from_utf8(b, s, len);
@@ -389,7 +388,7 @@ static int
 is_el(const xmlNode *n, unsigned mask, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE &&
-	       strcmp((const char *)n->name, name) == 0 && (ns_mask(n) & mask);
+	    strcmp((const char *)n->name, name) == 0 && (ns_mask(n) & mask);
 }
 
 static xmlNode *
@@ -544,8 +543,8 @@ el_xhtml(xmlNode *el)
 		return NULL;
 	for (xmlNode *n = el->children; n != NULL; n = n->next)
 		xmlNodeDump(xb, el->doc, n, 0, 0);
-	out = text_from_html((const char *)xmlBufferContent(xb),
-	                     (size_t)xmlBufferLength(xb));
+	out = text_from_html(
+	    (const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
 	xmlBufferFree(xb);
 	return nonempty(out);
 }
@@ -564,7 +563,7 @@ atom_text(struct ctx *c, xmlNode *el)
 	    (mode == NULL || strcmp(mode, "xml") == 0))
 		out = el_xhtml(el);
 	else if ((type != NULL && strstr(type, "html") != NULL) ||
-	         (mode != NULL && strcmp(mode, "escaped") == 0))
+	    (mode != NULL && strcmp(mode, "escaped") == 0))
 		out = el_html(c, el);
 	else
 		out = el_plain(c, el);
@@ -613,9 +612,8 @@ static int
 is_alternate(const char *rel)
 {
 	return rel == NULL || strcmp(rel, "alternate") == 0 ||
-	       strcmp(rel,
-	              "http://www.iana.org/assignments/relation/alternate") ==
-	           0;
+	    strcmp(rel, "http://www.iana.org/assignments/relation/alternate") ==
+	    0;
 }
 
 /* The alternate link among parent's atom:link children, preferring an
@@ -671,8 +669,9 @@ item_lang(xmlNode *el, const char *feed_lang)
 static int
 looks_like_url(const char *s)
 {
-	return s != NULL && (strncasecmp(s, "http://", 7) == 0 ||
-	                     strncasecmp(s, "https://", 8) == 0);
+	return s != NULL &&
+	    (strncasecmp(s, "http://", 7) == 0 ||
+	        strncasecmp(s, "https://", 8) == 0);
 }
 
 static void
@@ -685,9 +684,8 @@ rss_item(struct ctx *c, xmlNode *el, int rdf)
 	if (it->id == NULL && rdf) {
 		it->id = el_raw(c, child(el, M_DC, "identifier"));
 		if (it->id == NULL) {
-			xmlChar *about =
-			    xmlGetNsProp(el, (const xmlChar *)"about",
-			                 (const xmlChar *)RDF_NS);
+			xmlChar *about = xmlGetNsProp(el,
+			    (const xmlChar *)"about", (const xmlChar *)RDF_NS);
 			it->id =
 			    about ? nonempty(xstrdup((char *)about)) : NULL;
 			xmlFree(about);
@@ -705,7 +703,7 @@ rss_item(struct ctx *c, xmlNode *el, int rdf)
 		it->link = atom_link(c, el, M_ATOM);
 	it->title = el_html(c, child(el, M_PLAIN, "title"));
 	it->author = first_of(el_html(c, child(el, M_PLAIN, "author")),
-	                      el_html(c, child(el, M_DC, "creator")));
+	    el_html(c, child(el, M_DC, "creator")));
 	it->published = el_date(c, child(el, M_PLAIN, "pubDate"));
 	if (it->published == DATE_NONE)
 		it->published = el_date(c, child(el, M_DC, "date"));
@@ -742,7 +740,7 @@ parse_rss(struct ctx *c, xmlNode *root, int rdf)
 		xmlNode *link = child(ch, M_PLAIN, "link");
 		f->link = resolve_at(c, link, el_raw(c, link));
 		f->lang = first_of(el_plain(c, child(ch, M_PLAIN, "language")),
-		                   el_plain(c, child(ch, M_DC, "language")));
+		    el_plain(c, child(ch, M_DC, "language")));
 		f->lang = first_of(f->lang, inherited_lang(ch));
 	}
 	/* RSS 1.0 puts items beside the channel, RSS 2.0 inside it. */
@@ -764,12 +762,11 @@ atom_entry(struct ctx *c, xmlNode *el, const char *feed_author)
 	 * the feed's. */
 	it->author = atom_author(c, child(el, M_ATOMDOC, "author"));
 	if (it->author == NULL)
-		it->author =
-		    atom_author(c, child(child(el, M_ATOMDOC, "source"),
-		                         M_ATOMDOC, "author"));
+		it->author = atom_author(c,
+		    child(child(el, M_ATOMDOC, "source"), M_ATOMDOC, "author"));
 	if (it->author == NULL && feed_author != NULL)
 		it->author = xstrdup(feed_author);
-	static const char *const pub[] = {"published", "issued", "created"};
+	static const char *const pub[] = { "published", "issued", "created" };
 	for (size_t i = 0; i < ARRAY_LEN(pub) && it->published == DATE_NONE;
 	     i++)
 		it->published = el_date(c, child(el, M_ATOMDOC, pub[i]));
@@ -812,7 +809,7 @@ parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 		char msg[160] = "no root element";
 		if (e != NULL && e->message != NULL) {
 			snprintf(msg, sizeof msg, "line %d: %s", e->line,
-			         e->message);
+			    e->message);
 			msg[strcspn(msg, "\r\n")] = '\0';
 		}
 		xmlFreeParserCtxt(pc);
@@ -830,8 +827,8 @@ parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 	else if (strcasecmp(name, "html") == 0)
 		return fail(err, errlen, "not a feed (HTML page)");
 	else
-		return fail(err, errlen, "not a feed (root element <%.40s>)",
-		            name);
+		return fail(
+		    err, errlen, "not a feed (root element <%.40s>)", name);
 	return 0;
 }
 
@@ -906,8 +903,8 @@ jid(json_t *v)
 		return nonempty(
 		    text_collapse(json_string_value(v), json_string_length(v)));
 	if (json_is_integer(v))
-		return xasprintf("%" JSON_INTEGER_FORMAT,
-		                 json_integer_value(v));
+		return xasprintf(
+		    "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	if (json_is_real(v))
 		return xasprintf("%.15g", json_real_value(v));
 	return NULL;
@@ -949,13 +946,13 @@ parse_json(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 
 	if (json_depth(s, len) > JSON_MAX_DEPTH)
 		return fail(err, errlen,
-		            "not a feed (JSON nested deeper "
-		            "than %d)",
-		            JSON_MAX_DEPTH);
+		    "not a feed (JSON nested deeper "
+		    "than %d)",
+		    JSON_MAX_DEPTH);
 	json_t *root = json_loadb(s, len, 0, &je);
 	if (root == NULL)
-		return fail(err, errlen, "not JSON (line %d: %s)", je.line,
-		            je.text);
+		return fail(
+		    err, errlen, "not JSON (line %d: %s)", je.line, je.text);
 	json_t *items = json_object_get(root, "items");
 	if (!json_is_array(items)) {
 		json_decref(root);
@@ -988,7 +985,7 @@ is_json_type(const char *ct)
 		ct++;
 	size_t n = strcspn(ct, "; ");
 	return (n == 16 && strncasecmp(ct, "application/json", n) == 0) ||
-	       (n == 21 && strncasecmp(ct, "application/feed+json", n) == 0);
+	    (n == 21 && strncasecmp(ct, "application/feed+json", n) == 0);
 }
 
 static const char *
@@ -1021,22 +1018,22 @@ is_html_page(const char *p, const char *end)
 	if (left >= 14 && strncasecmp(p, "<!doctype html", 14) == 0)
 		return 1;
 	return left >= 6 && strncasecmp(p, "<html", 5) == 0 &&
-	       (isspace((unsigned char)p[5]) || p[5] == '>');
+	    (isspace((unsigned char)p[5]) || p[5] == '>');
 }
 
 int
-feed_parse(const struct feed_input *in, struct feed **out, char *err,
-           size_t errlen)
+feed_parse(
+    const struct feed_input *in, struct feed **out, char *err, size_t errlen)
 {
-	struct ctx c = {.base_url = in->base_url,
-	                .entity_budget = ENTITY_BUDGET};
+	struct ctx c = { .base_url = in->base_url,
+		.entity_budget = ENTITY_BUDGET };
 	struct buf u;
 	int r;
 
 	*out = NULL;
 	if (in->len > FEED_MAX_SIZE)
 		return fail(err, errlen, "document larger than %zu MiB",
-		            FEED_MAX_SIZE >> 20);
+		    FEED_MAX_SIZE >> 20);
 	buf_init(&u);
 	to_utf8(&u, in);
 	const char *s = u.data ? u.data : "";
@@ -1053,8 +1050,7 @@ feed_parse(const struct feed_input *in, struct feed **out, char *err,
 	else if (is_html_page(start, s + u.len)) {
 		fail(err, errlen, "not a feed (HTML page)");
 		r = -2;
-	}
-	else if (u.len > INT_MAX)
+	} else if (u.len > INT_MAX)
 		r = fail(err, errlen, "document too large");
 	else
 		r = parse_xml(&c, s, u.len, err, errlen);

@@ -15,15 +15,15 @@
  * entities decoded, whitespace collapsed) except id and link; NULL where
  * the document does not say. */
 struct item {
-	char *id;      /* guid, atom:id, rdf:about, JSON Feed id */
-	char *link;    /* absolute URL, resolved against xml:base/feed URL */
+	char *id; /* guid, atom:id, rdf:about, JSON Feed id */
+	char *link; /* absolute URL, resolved against xml:base/feed URL */
 	char *title;
 	char *author;
 	char *summary;
 	char *content;
-	char *lang;        /* item language, else the feed's */
+	char *lang; /* item language, else the feed's */
 	int64_t published; /* seconds since the epoch, UTC, or DATE_NONE */
-	int64_t updated;   /* idem */
+	int64_t updated; /* idem */
 };
 
 struct feed {
@@ -37,7 +37,7 @@ struct feed {
 struct feed_input {
 	const char *data;
 	size_t len;
-	const char *base_url;     /* feed URL, for relative links; may be NULL */
+	const char *base_url; /* feed URL, for relative links; may be NULL */
 	const char *content_type; /* from HTTP, with its charset; may be NULL */
 };
 
@@ -47,8 +47,8 @@ struct feed_input {
  * reason in err when it could not (not XML nor JSON, not a feed, empty),
  * and -2 when it is an HTML page (whose feed may be discovered).
  */
-int feed_parse(const struct feed_input *, struct feed **out, char *err,
-    size_t errlen);
+int feed_parse(
+    const struct feed_input *, struct feed **out, char *err, size_t errlen);
 void feed_free(struct feed *);
 
 /* Appends s, in charset cs ("" when unknown), to b as UTF-8 the way
@@ -56,8 +56,8 @@ void feed_free(struct feed *);
  * windows-1252, byte by byte. For HTML pages, whose charset is found
  * elsewhere. */
 struct buf;
-void feed_decode(struct buf *b, const unsigned char *s, size_t len,
-    const char *cs);
+void feed_decode(
+    struct buf *b, const unsigned char *s, size_t len, const char *cs);
 
 /* Call once before any parse: installs libxml2's refusing entity loader. */
 void feed_global_init(void);

@@ -32,7 +32,7 @@ struct fetch {
 	CURL *easy;
 	struct curl_slist *headers;
 	struct curl_slist *rcpt;
-	const char *upload;   /* the request's body, being sent */
+	const char *upload; /* the request's body, being sent */
 	size_t upload_left;
 	fetch_done_cb done;
 	void *arg;
@@ -96,14 +96,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	curl_multi_socket_action(fr->multi, CURL_SOCKET_TIMEOUT, 0,
-	    &fr->running);
+	curl_multi_socket_action(
+	    fr->multi, CURL_SOCKET_TIMEOUT, 0, &fr->running);
 	fetcher_drain(fr);
 }
 
 static int
-curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
-    void *socketp)
+curl_socket_cb(
+    CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	struct fetcher *fr = userp;
 	struct sock *s = socketp;
@@ -201,8 +201,9 @@ header_value(const char *line, size_t len, const char *name)
 		line++;
 		len--;
 	}
-	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
-	    line[len - 1] == ' ' || line[len - 1] == '\t'))
+	while (len > 0 &&
+	    (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+	        line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	if (len == 0 || len > HEADER_VALUE_MAX)
 		return NULL;
@@ -257,8 +258,8 @@ describe_failure(struct fetch *f, CURLcode rc)
 		    "refused: only http and https are fetched (%.200s)",
 		    f->curl_error[0] ? f->curl_error : curl_easy_strerror(rc));
 	} else if (rc == CURLE_TOO_MANY_REDIRECTS) {
-		snprintf(r->error, sizeof r->error,
-		    "more than %d redirects", MAX_REDIRECTS);
+		snprintf(r->error, sizeof r->error, "more than %d redirects",
+		    MAX_REDIRECTS);
 	} else {
 		snprintf(r->error, sizeof r->error, "%s",
 		    f->curl_error[0] ? f->curl_error : curl_easy_strerror(rc));
@@ -273,7 +274,8 @@ finish(struct fetch *f, CURLcode rc)
 	curl_off_t retry_after = 0;
 
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &r->status);
-	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK &&
+	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &s) ==
+	        CURLE_OK &&
 	    s != NULL)
 		r->final_url = xstrdup(s);
 	s = NULL;
@@ -281,7 +283,8 @@ finish(struct fetch *f, CURLcode rc)
 	    s != NULL)
 		r->content_type = xstrdup(s);
 	if (curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after) ==
-	        CURLE_OK && retry_after > 0)
+	        CURLE_OK &&
+	    retry_after > 0)
 		r->retry_after_ms = (int64_t)retry_after * 1000;
 	r->duration_ms = now_mono_ms() - f->started_mono;
 	r->bytes = (int64_t)r->body.len;
@@ -389,21 +392,21 @@ setup_upload(struct fetch *f, const struct fetch_request *req)
 				return CURLE_OUT_OF_MEMORY;
 		rc = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 		if (rc == CURLE_OK)
-			rc = curl_easy_setopt(e, CURLOPT_MAIL_FROM,
-			    req->mail_from);
+			rc = curl_easy_setopt(
+			    e, CURLOPT_MAIL_FROM, req->mail_from);
 		if (rc == CURLE_OK)
 			rc = curl_easy_setopt(e, CURLOPT_MAIL_RCPT, f->rcpt);
 		if (rc == CURLE_OK)
 			rc = curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 		if (rc == CURLE_OK && req->starttls)
-			rc = curl_easy_setopt(e, CURLOPT_USE_SSL,
-			    (long)CURLUSESSL_ALL);
+			rc = curl_easy_setopt(
+			    e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 		if (rc == CURLE_OK && req->username != NULL)
-			rc = curl_easy_setopt(e, CURLOPT_USERNAME,
-			    req->username);
+			rc = curl_easy_setopt(
+			    e, CURLOPT_USERNAME, req->username);
 		if (rc == CURLE_OK && req->password != NULL)
-			rc = curl_easy_setopt(e, CURLOPT_PASSWORD,
-			    req->password);
+			rc = curl_easy_setopt(
+			    e, CURLOPT_PASSWORD, req->password);
 	} else {
 		for (size_t i = 0; i < req->nheaders; i++)
 			if (strpbrk(req->headers[i], "\r\n") == NULL &&
@@ -418,7 +421,8 @@ setup_upload(struct fetch *f, const struct fetch_request *req)
 			rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 			    (curl_off_t)req->body_len);
 		if (rc == CURLE_OK)
-			rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
+			rc =
+			    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
 	}
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
@@ -450,10 +454,10 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 	        -1)
 		goto fail;
 
-#define SET(opt, val)                                                          \
-	do {                                                                   \
-		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(e, opt, val);                    \
+#define SET(opt, val) \
+	do { \
+		if (rc == CURLE_OK) \
+			rc = curl_easy_setopt(e, opt, val); \
 	} while (0)
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_PRIVATE, f);

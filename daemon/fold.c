@@ -16,8 +16,8 @@
 /* The longest decomposition of a single character (U+FDFA) is 18. */
 #define FOLD_MAX_EXPANSION 18
 
-#define FOLD_OPTIONS                                                          \
-	(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |           \
+#define FOLD_OPTIONS \
+	(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
 	    UTF8PROC_STRIPMARK)
 
 void
@@ -109,8 +109,8 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 		fw->text_len++;
 		return;
 	}
-	n = utf8proc_decompose_char(cp, out, FOLD_MAX_EXPANSION, FOLD_OPTIONS,
-	    &boundclass);
+	n = utf8proc_decompose_char(
+	    cp, out, FOLD_MAX_EXPANSION, FOLD_OPTIONS, &boundclass);
 	if (n < 0 || n > FOLD_MAX_EXPANSION)
 		return;
 	for (i = 0; i < n; i++) {
@@ -129,8 +129,8 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 }
 
 static void
-push_word(struct fold_words *fw, size_t off, size_t src, size_t src_end,
-    char sigil)
+push_word(
+    struct fold_words *fw, size_t off, size_t src, size_t src_end, char sigil)
 {
 	struct fold_word *w;
 

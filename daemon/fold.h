@@ -14,9 +14,9 @@
 struct fold_word {
 	uint32_t off; /* folded bytes: text + off, len bytes, no NUL */
 	uint32_t len;
-	uint32_t src;     /* first input byte of the word, sigil included */
+	uint32_t src; /* first input byte of the word, sigil included */
 	uint32_t src_end; /* one past its last input byte */
-	char sigil;       /* '#' (hashtag), '@' (handle) or 0 */
+	char sigil; /* '#' (hashtag), '@' (handle) or 0 */
 };
 
 /* Reused between texts: fold_words appends, fold_reset empties. */

@@ -17,25 +17,23 @@
 /* Accented letters are weaker evidence than words ("café" in English). */
 #define ACCENT_CAP 2
 
-static const char *const fr_words[] = {
-    "au",   "aux",  "avec", "ce",    "ces",  "cette", "dans", "des",
-    "donc", "du",   "elle", "elles", "en",   "est",   "et",   "etait",
-    "ete",  "etre", "il",   "ils",   "je",   "la",    "le",   "les",
-    "leur", "mais", "mes",  "moi",   "mon",  "ne",    "nous", "ont",
-    "ou",   "par",  "pas",  "plus",  "pour", "qu",    "que",  "qui",
-    "sa",   "sans", "ses",  "son",   "sont", "sur",   "ta",   "te",
-    "tes",  "toi",  "tres", "tu",    "un",   "une",   "vous"};
+static const char *const fr_words[] = { "au", "aux", "avec", "ce", "ces",
+	"cette", "dans", "des", "donc", "du", "elle", "elles", "en", "est",
+	"et", "etait", "ete", "etre", "il", "ils", "je", "la", "le", "les",
+	"leur", "mais", "mes", "moi", "mon", "ne", "nous", "ont", "ou", "par",
+	"pas", "plus", "pour", "qu", "que", "qui", "sa", "sans", "ses", "son",
+	"sont", "sur", "ta", "te", "tes", "toi", "tres", "tu", "un", "une",
+	"vous" };
 
-static const char *const en_words[] = {
-    "about", "and",   "are",  "at",   "be",   "been",  "but",  "by",   "can",
-    "could", "did",   "do",   "does", "dont", "for",   "from", "had",  "has",
-    "have",  "he",    "her",  "his",  "i",    "im",    "is",   "it",   "its",
-    "my",    "not",   "of",   "or",   "our",  "she",   "that", "the",  "their",
-    "them",  "they",  "this", "to",   "very", "was",   "we",   "were", "what",
-    "when",  "which", "who",  "will", "with", "would", "you",  "your"};
+static const char *const en_words[] = { "about", "and", "are", "at", "be",
+	"been", "but", "by", "can", "could", "did", "do", "does", "dont", "for",
+	"from", "had", "has", "have", "he", "her", "his", "i", "im", "is", "it",
+	"its", "my", "not", "of", "or", "our", "she", "that", "the", "their",
+	"them", "they", "this", "to", "very", "was", "we", "were", "what",
+	"when", "which", "who", "will", "with", "would", "you", "your" };
 
-static const char *const fr_elided[] = {"c", "d",  "j", "l", "m",
-                                        "n", "qu", "s", "t"};
+static const char *const fr_elided[] = { "c", "d", "j", "l", "m", "n", "qu",
+	"s", "t" };
 
 static int
 cmp(const void *a, const void *b)
@@ -86,10 +84,10 @@ lang_detect(const char *text, size_t len)
 			if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))
 				c = (char)(b | 0x20);
 			else if (b == 0xc3 && i + 1 < len &&
-			         (c = latin1_fold(s[i + 1], &accent)))
+			    (c = latin1_fold(s[i + 1], &accent)))
 				skip = 1;
 			else if (b == 0xc5 && i + 1 < len &&
-			         (s[i + 1] == 0x93 || s[i + 1] == 0x92))
+			    (s[i + 1] == 0x93 || s[i + 1] == 0x92))
 				c = 'o', skip = 1, accent = 1; /* oe */
 		}
 		if (c) {
@@ -102,21 +100,23 @@ lang_detect(const char *text, size_t len)
 			continue;
 		}
 		/* An apostrophe after an elidable word: "l'", "qu’". */
-		int apos = i < len && (s[i] == '\'' ||
-		                       (i + 2 < len && s[i] == 0xe2 &&
-		                        s[i + 1] == 0x80 && s[i + 2] == 0x99));
+		int apos = i < len &&
+		    (s[i] == '\'' ||
+		        (i + 2 < len && s[i] == 0xe2 && s[i + 1] == 0x80 &&
+		            s[i + 2] == 0x99));
 		if (wl > 0 && !overlong) {
 			w[wl] = '\0';
-			if (apos && in(w, fr_elided,
-			               sizeof fr_elided / sizeof *fr_elided))
+			if (apos &&
+			    in(w, fr_elided,
+			        sizeof fr_elided / sizeof *fr_elided))
 				fr++;
 			else if (apos && strcmp(w, "don") == 0)
 				en++; /* don't */
 			else if (in(w, fr_words,
-			            sizeof fr_words / sizeof *fr_words))
+			             sizeof fr_words / sizeof *fr_words))
 				fr++;
 			else if (in(w, en_words,
-			            sizeof en_words / sizeof *en_words))
+			             sizeof en_words / sizeof *en_words))
 				en++;
 		}
 		wl = 0;

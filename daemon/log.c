@@ -12,9 +12,11 @@ static enum log_level log_threshold = LOG_LVL_INFO;
 static int log_journal;
 
 static const char *const level_names[] = {
-    [LOG_LVL_ERR] = "error", [LOG_LVL_WARN] = "warning",
-    [LOG_LVL_NOTICE] = "notice", [LOG_LVL_INFO] = "info",
-    [LOG_LVL_DEBUG] = "debug",
+	[LOG_LVL_ERR] = "error",
+	[LOG_LVL_WARN] = "warning",
+	[LOG_LVL_NOTICE] = "notice",
+	[LOG_LVL_INFO] = "info",
+	[LOG_LVL_DEBUG] = "debug",
 };
 
 void

@@ -13,14 +13,21 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *usage;
 } commands[] = {
-    {"run", cmd_run, "run [-c FILE] [--once]    poll, store and alert"},
-    {"check", cmd_check, "check [-c FILE]           validate the configuration"},
-    {"migrate", cmd_migrate, "migrate [-c FILE]         bring the database schema up to date"},
-    {"parse", cmd_parse, "parse [--base URL] FILE   print the items of a feed as JSON lines"},
-    {"backtest", cmd_backtest, "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised"},
-    {"inspect", cmd_inspect, "inspect [-c FILE] NAME     fetch one source now and show what it gives"},
-    {"discover", cmd_discover, "discover URL              the feeds of a page, best first"},
-    {"score", cmd_score, "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text"},
+	{ "run", cmd_run, "run [-c FILE] [--once]    poll, store and alert" },
+	{ "check", cmd_check,
+	    "check [-c FILE]           validate the configuration" },
+	{ "migrate", cmd_migrate,
+	    "migrate [-c FILE]         bring the database schema up to date" },
+	{ "parse", cmd_parse,
+	    "parse [--base URL] FILE   print the items of a feed as JSON lines" },
+	{ "backtest", cmd_backtest,
+	    "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised" },
+	{ "inspect", cmd_inspect,
+	    "inspect [-c FILE] NAME     fetch one source now and show what it gives" },
+	{ "discover", cmd_discover,
+	    "discover URL              the feeds of a page, best first" },
+	{ "score", cmd_score,
+	    "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text" },
 };
 
 static int

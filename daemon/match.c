@@ -71,8 +71,8 @@ struct matcher {
 	struct atom *atoms;
 	size_t natoms;
 	uint32_t *table; /* atom index + 1, 0 when empty */
-	size_t tabsize;  /* a power of two, at least twice natoms */
-	size_t *plens;   /* lengths of the wildcard prefixes, ascending */
+	size_t tabsize; /* a power of two, at least twice natoms */
+	size_t *plens; /* lengths of the wildcard prefixes, ascending */
 	size_t nplens;
 	uint32_t *always; /* watches evaluated on every document */
 	size_t nalways;
@@ -205,8 +205,8 @@ intern(struct matcher *m, enum atom_kind kind, const char *key, size_t len)
 		for (i = 0; i < m->nplens && m->plens[i] < len; i++)
 			;
 		if (i == m->nplens || m->plens[i] != len) {
-			m->plens = xreallocarray(m->plens, m->nplens + 1,
-			    sizeof(*m->plens));
+			m->plens = xreallocarray(
+			    m->plens, m->nplens + 1, sizeof(*m->plens));
 			memmove(m->plens + i + 1, m->plens + i,
 			    (m->nplens - i) * sizeof(*m->plens));
 			m->plens[i] = len;
@@ -300,8 +300,8 @@ prepare(struct matcher *m, struct watch *w, struct qnode *n, int negated)
 			if (strcmp(w->terms[i], n->src) == 0)
 				break;
 		if (i == w->nterms) {
-			w->terms = xreallocarray(w->terms, w->nterms + 1,
-			    sizeof(*w->terms));
+			w->terms = xreallocarray(
+			    w->terms, w->nterms + 1, sizeof(*w->terms));
 			w->terms[w->nterms++] = n->src;
 		}
 		n->term = (int)i;
@@ -329,7 +329,7 @@ atomset_add(struct atomset *set, uint32_t atom)
 static int
 triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
 {
-	struct atomset best = {NULL, 0}, kid;
+	struct atomset best = { NULL, 0 }, kid;
 	size_t i, longest;
 	int found = 0;
 
@@ -343,8 +343,9 @@ triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
 		return 1;
 	case Q_SITE:
 	case Q_LANG:
-		atomset_add(set, intern(m, n->type == Q_SITE ? A_SITE : A_LANG,
-				     n->value, strlen(n->value)));
+		atomset_add(set,
+		    intern(m, n->type == Q_SITE ? A_SITE : A_LANG, n->value,
+		        strlen(n->value)));
 		return 1;
 	case Q_OR:
 		for (i = 0; i < n->nkids; i++)
@@ -395,8 +396,8 @@ split_langs(struct watch *w, const char *langs)
 					code[i] = (char)(code[i] + 32);
 				else if (code[i] == '_')
 					code[i] = '-';
-			w->langs = xreallocarray(w->langs, w->nlangs + 1,
-			    sizeof(*w->langs));
+			w->langs = xreallocarray(
+			    w->langs, w->nlangs + 1, sizeof(*w->langs));
 			w->langs[w->nlangs++] = code;
 		}
 		p = *end ? end + 1 : end;
@@ -412,8 +413,8 @@ matcher_add(struct matcher *m, const char *name, const char *query,
 
 	if ((root = query_parse(query, err)) == NULL)
 		return -1;
-	m->watches = xreallocarray(m->watches, m->nwatches + 1,
-	    sizeof(*m->watches));
+	m->watches =
+	    xreallocarray(m->watches, m->nwatches + 1, sizeof(*m->watches));
 	w = &m->watches[m->nwatches++];
 	memset(w, 0, sizeof(*w));
 	w->name = xstrdup(name);
@@ -428,7 +429,7 @@ matcher_add(struct matcher *m, const char *name, const char *query,
 void
 matcher_build(struct matcher *m)
 {
-	struct atomset set = {NULL, 0};
+	struct atomset set = { NULL, 0 };
 	struct atom *a;
 	uint32_t id;
 	size_t i;
@@ -439,8 +440,8 @@ matcher_build(struct matcher *m)
 	for (id = 0; id < m->nwatches; id++) {
 		set.len = 0;
 		if (!triggers(m, m->watches[id].root, &set)) {
-			m->always = xreallocarray(m->always, m->nalways + 1,
-			    sizeof(*m->always));
+			m->always = xreallocarray(
+			    m->always, m->nalways + 1, sizeof(*m->always));
 			m->always[m->nalways++] = id;
 			continue;
 		}
@@ -449,8 +450,8 @@ matcher_build(struct matcher *m)
 			if (a->nwatches > 0 &&
 			    a->watches[a->nwatches - 1] == id)
 				continue;
-			a->watches = xreallocarray(a->watches,
-			    a->nwatches + 1, sizeof(*a->watches));
+			a->watches = xreallocarray(
+			    a->watches, a->nwatches + 1, sizeof(*a->watches));
 			a->watches[a->nwatches++] = id;
 		}
 	}
@@ -513,8 +514,8 @@ scratch_get(const struct matcher *m, struct match_result *res)
 	}
 	if (s->capwatches < m->nwatches) {
 		s->wstamp = grow_stamps(s->wstamp, s->capwatches, m->nwatches);
-		s->cands = xreallocarray(s->cands, m->nwatches,
-		    sizeof(*s->cands));
+		s->cands =
+		    xreallocarray(s->cands, m->nwatches, sizeof(*s->cands));
 		s->capwatches = m->nwatches;
 	}
 	for (i = 0; i < m->nwatches; i++)
@@ -574,7 +575,8 @@ doc_host(struct scratch *s, const char *link)
 	if (len > MATCH_MAX_HOST)
 		return;
 	for (i = 0; i < len; i++)
-		s->host[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+		s->host[i] =
+		    (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
 	s->host[len] = '\0';
 }
 
@@ -592,7 +594,8 @@ doc_lang(struct scratch *s, const char *lang)
 	     i++)
 		s->lang[i] = lang[i] >= 'A' && lang[i] <= 'Z'
 		    ? (char)(lang[i] + 32)
-		    : lang[i] == '_' ? '-' : lang[i];
+		    : lang[i] == '_' ? '-'
+		                     : lang[i];
 	s->lang[i] = '\0';
 }
 
@@ -702,8 +705,8 @@ probe_doc(const struct matcher *m, struct scratch *s)
 	if (s->lang[0] != '\0') {
 		probe_value(m, s, A_LANG, s->lang, strlen(s->lang));
 		if ((p = strchr(s->lang, '-')) != NULL)
-			probe_value(m, s, A_LANG, s->lang,
-			    (size_t)(p - s->lang));
+			probe_value(
+			    m, s, A_LANG, s->lang, (size_t)(p - s->lang));
 	}
 }
 
@@ -750,8 +753,8 @@ push_span(struct scratch *s, size_t start, size_t end)
 {
 	if (s->nspans == s->capspans) {
 		s->capspans = s->capspans ? s->capspans * 2 : 64;
-		s->spans = xreallocarray(s->spans, s->capspans,
-		    sizeof(*s->spans));
+		s->spans =
+		    xreallocarray(s->spans, s->capspans, sizeof(*s->spans));
 	}
 	s->spans[s->nspans].start = (uint32_t)start;
 	s->spans[s->nspans].end = (uint32_t)end;
@@ -779,8 +782,8 @@ term_find(const struct eval *e, const struct qnode *n, int collect)
 			found = 1;
 			if (!collect)
 				break;
-			push_span(s, s->occ[o].tok,
-			    s->occ[o].tok + n->nwords - 1);
+			push_span(
+			    s, s->occ[o].tok, s->occ[o].tok + n->nwords - 1);
 		}
 		return found;
 	}
@@ -868,8 +871,9 @@ regex_in(const struct eval *e, const struct qnode *n, const char *text)
 {
 	if (text == NULL)
 		return 0;
-	return pcre2_match(n->re, (PCRE2_SPTR)text, strnlen(text, MATCH_MAX_FIELD),
-		   0, e->m->regex_options, e->s->md, e->m->mctx) >= 0;
+	return pcre2_match(n->re, (PCRE2_SPTR)text,
+	           strnlen(text, MATCH_MAX_FIELD), 0, e->m->regex_options,
+	           e->s->md, e->m->mctx) >= 0;
 }
 
 static int
@@ -886,9 +890,11 @@ eval(const struct eval *e, const struct qnode *n)
 		return lang_is(e->s->lang, n->value);
 	case Q_REGEX:
 		/* Errors, limits hit included, are no match. */
-		return ((n->zones & ZONE_TITLE) && regex_in(e, n, e->doc->title)) ||
+		return ((n->zones & ZONE_TITLE) &&
+		           regex_in(e, n, e->doc->title)) ||
 		    ((n->zones & ZONE_TEXT) && regex_in(e, n, e->doc->text)) ||
-		    ((n->zones & ZONE_AUTHOR) && regex_in(e, n, e->doc->author));
+		    ((n->zones & ZONE_AUTHOR) &&
+		        regex_in(e, n, e->doc->author));
 	case Q_AND:
 		for (i = 0; i < n->nkids; i++)
 			if (!eval(e, n->kids[i]))
@@ -913,8 +919,7 @@ mark_terms(const struct eval *e, const struct qnode *n)
 {
 	size_t i;
 
-	if (n->term >= 0 && e->s->tstamp[n->term] != e->s->tgen &&
-	    eval(e, n))
+	if (n->term >= 0 && e->s->tstamp[n->term] != e->s->tgen && eval(e, n))
 		e->s->tstamp[n->term] = e->s->tgen;
 	for (i = 0; i < n->nkids; i++)
 		mark_terms(e, n->kids[i]);
@@ -948,10 +953,10 @@ add_hit(const struct eval *e, struct match_result *res, uint32_t id)
 	mark_terms(e, w->root);
 	if (res->nhits == s->caphits) {
 		s->caphits = s->caphits ? s->caphits * 2 : 16;
-		res->hits = xreallocarray(res->hits, s->caphits,
-		    sizeof(*res->hits));
-		s->terms_at = xreallocarray(s->terms_at, s->caphits,
-		    sizeof(*s->terms_at));
+		res->hits =
+		    xreallocarray(res->hits, s->caphits, sizeof(*res->hits));
+		s->terms_at = xreallocarray(
+		    s->terms_at, s->caphits, sizeof(*s->terms_at));
 	}
 	s->terms_at[res->nhits] = s->nterms;
 	res->hits[res->nhits].watch = id;
@@ -960,11 +965,10 @@ add_hit(const struct eval *e, struct match_result *res, uint32_t id)
 		if (s->tstamp[i] != s->tgen)
 			continue;
 		if (s->nterms == s->capterms_pool) {
-			s->capterms_pool = s->capterms_pool
-			    ? s->capterms_pool * 2
-			    : 64;
-			s->terms = xreallocarray(s->terms, s->capterms_pool,
-			    sizeof(*s->terms));
+			s->capterms_pool =
+			    s->capterms_pool ? s->capterms_pool * 2 : 64;
+			s->terms = xreallocarray(
+			    s->terms, s->capterms_pool, sizeof(*s->terms));
 		}
 		s->terms[s->nterms++] = w->terms[i];
 		res->hits[res->nhits].nterms++;
@@ -985,7 +989,7 @@ run(const struct matcher *m, const struct match_doc *doc,
     struct match_result *res, int indexed)
 {
 	struct scratch *s = scratch_get(m, res);
-	struct eval e = {m, s, doc, indexed};
+	struct eval e = { m, s, doc, indexed };
 	size_t i, ncands;
 	uint32_t id;
 

@@ -74,14 +74,14 @@ void match_result_free(struct match_result *);
 /* Tests doc against every watch; fills res with the matching watches in
  * index order. Returns res->nhits. Thread-compatible: one match_result per
  * thread, the matcher itself is read-only after matcher_build. */
-size_t matcher_match(const struct matcher *, const struct match_doc *,
-    struct match_result *);
+size_t matcher_match(
+    const struct matcher *, const struct match_doc *, struct match_result *);
 
 /* Same answer as matcher_match, without the index: every watch evaluated,
  * each term found by scanning the document's words. The baseline the index
  * is measured against, and its oracle in tests. A matcher not yet built
  * matches this way too. */
-size_t matcher_match_naive(const struct matcher *, const struct match_doc *,
-    struct match_result *);
+size_t matcher_match_naive(
+    const struct matcher *, const struct match_doc *, struct match_result *);
 
 #endif

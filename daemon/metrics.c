@@ -28,10 +28,13 @@ struct metrics {
 };
 
 static const char *const outcome_names[OUTCOMES] = {
-    "ok", "not_modified", "failed", "throttled", "gone",
+	"ok",
+	"not_modified",
+	"failed",
+	"throttled",
+	"gone",
 };
-static const char *const label_names[3] = {"negative", "neutral",
-    "positive"};
+static const char *const label_names[3] = { "negative", "neutral", "positive" };
 
 void
 metrics_fetch(struct metrics *m, const char *outcome, int64_t now_ms)
@@ -55,8 +58,7 @@ metrics_items(struct metrics *m, long n)
 }
 
 void
-metrics_mentions(struct metrics *m, long negative, long neutral,
-    long positive)
+metrics_mentions(struct metrics *m, long negative, long neutral, long positive)
 {
 	if (m == NULL)
 		return;
@@ -102,8 +104,8 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 		buf_printf(&b, "vigie_fetches_total{outcome=\"%s\"} %llu\n",
 		    outcome_names[i], (unsigned long long)m->fetches[i]);
 	family(&b, "vigie_items_total", "counter", "New items stored.");
-	buf_printf(&b, "vigie_items_total %llu\n",
-	    (unsigned long long)m->items);
+	buf_printf(
+	    &b, "vigie_items_total %llu\n", (unsigned long long)m->items);
 	family(&b, "vigie_mentions_total", "counter",
 	    "Mentions of watches stored, by tone.");
 	for (int i = 0; i < 3; i++)
@@ -129,12 +131,12 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 		    m->stats.mentions_hour);
 		family(&b, "vigie_incidents_open", "gauge",
 		    "Incidents currently firing.");
-		buf_printf(&b, "vigie_incidents_open %ld\n",
-		    m->stats.incidents_open);
+		buf_printf(
+		    &b, "vigie_incidents_open %ld\n", m->stats.incidents_open);
 		family(&b, "vigie_outbox_pending", "gauge",
 		    "Notifications waiting for delivery.");
-		buf_printf(&b, "vigie_outbox_pending %ld\n",
-		    m->stats.outbox_pending);
+		buf_printf(
+		    &b, "vigie_outbox_pending %ld\n", m->stats.outbox_pending);
 		family(&b, "vigie_database_roundtrip_seconds", "gauge",
 		    "Round trip of the last statistics query.");
 		buf_printf(&b, "vigie_database_roundtrip_seconds %.6f\n",
@@ -153,8 +155,8 @@ reply(struct evhttp_request *req, int code, const char *reason,
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", type);
+	evhttp_add_header(
+	    evhttp_request_get_output_headers(req), "Content-Type", type);
 	evbuffer_add(out, body, strlen(body));
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
@@ -165,8 +167,7 @@ on_metrics(struct evhttp_request *req, void *arg)
 {
 	char *text = metrics_render(arg, now_real_ms());
 
-	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
-	    text);
+	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text);
 	free(text);
 }
 
@@ -189,8 +190,8 @@ on_healthz(struct evhttp_request *req, void *arg)
 }
 
 struct metrics *
-metrics_new(struct event_base *base, const char *listen, char *err,
-    size_t errlen)
+metrics_new(
+    struct event_base *base, const char *listen, char *err, size_t errlen)
 {
 	struct metrics *m;
 	char *host;
@@ -203,8 +204,8 @@ metrics_new(struct event_base *base, const char *listen, char *err,
 	colon = strrchr(listen, ':');
 	port = colon ? strtol(colon + 1, NULL, 10) : 0;
 	if (colon == NULL || port <= 0 || port > 65535) {
-		snprintf(err, errlen, "listen '%s': expected HOST:PORT",
-		    listen);
+		snprintf(
+		    err, errlen, "listen '%s': expected HOST:PORT", listen);
 		return NULL;
 	}
 	m = xcalloc(1, sizeof *m);

@@ -24,16 +24,16 @@ struct metrics_stats {
 
 /* Listens on "HOST:PORT" (an empty listen means no listener, and NULL is
  * returned with an empty err). NULL with err set if it cannot bind. */
-struct metrics *metrics_new(struct event_base *, const char *listen,
-    char *err, size_t errlen);
+struct metrics *metrics_new(
+    struct event_base *, const char *listen, char *err, size_t errlen);
 void metrics_free(struct metrics *);
 
 /* A poll's outcome: "ok", "not_modified", "failed", "throttled", "gone"
  * (the fetches table's words). */
 void metrics_fetch(struct metrics *, const char *outcome, int64_t now_ms);
 void metrics_items(struct metrics *, long n);
-void metrics_mentions(struct metrics *, long negative, long neutral,
-    long positive);
+void metrics_mentions(
+    struct metrics *, long negative, long neutral, long positive);
 void metrics_stats(struct metrics *, const struct metrics_stats *);
 /* Health as the poller sees it: database reachable, and the age beyond
  * which a quiet poller is unhealthy (0: no sources, always fine). */

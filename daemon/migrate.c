@@ -52,7 +52,7 @@ static int
 applied(PGconn *conn, int version)
 {
 	char v[16];
-	const char *params[1] = {v};
+	const char *params[1] = { v };
 	PGresult *res;
 	int found;
 
@@ -70,7 +70,7 @@ static int
 apply(PGconn *conn, const struct migration *m)
 {
 	char v[16];
-	const char *params[2] = {v, m->name};
+	const char *params[2] = { v, m->name };
 	PGresult *res;
 
 	snprintf(v, sizeof v, "%d", m->version);
@@ -130,12 +130,13 @@ int
 cmd_migrate(int argc, char **argv)
 {
 	const char *path = CONF_DEFAULT_PATH;
-	struct diag diag = {0};
+	struct diag diag = { 0 };
 	struct conf *conf;
 	PGconn *conn;
 	int c, rc;
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+		{ "config", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 }
+	};
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c != 'c') {

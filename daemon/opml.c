@@ -97,8 +97,8 @@ collect(xmlNodePtr root, struct opml_feed **out, size_t *n)
 			if (url != NULL) {
 				if (*n == cap) {
 					cap = cap ? cap * 2 : 16;
-					*out = xreallocarray(*out, cap,
-					    sizeof **out);
+					*out = xreallocarray(
+					    *out, cap, sizeof **out);
 				}
 				struct opml_feed *f = &(*out)[(*n)++];
 				f->url = url;
@@ -140,11 +140,11 @@ parse(const char *path, const struct buf *data, struct opml_feed **out,
 	doc = xmlCtxtReadMemory(ctxt, data->data ? data->data : "",
 	    (int)data->len, path, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_BIG_LINES);
+	        XML_PARSE_BIG_LINES);
 	if (doc == NULL) {
 		xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
-		const char *msg = err && err->message ? err->message :
-		    "unknown error";
+		const char *msg =
+		    err && err->message ? err->message : "unknown error";
 		/* libxml2's messages end with a newline of their own. */
 		diag_add(diag, path, err ? err->line : 0,
 		    "not well-formed XML: %.*s", (int)strcspn(msg, "\n"), msg);
@@ -167,8 +167,8 @@ parse(const char *path, const struct buf *data, struct opml_feed **out,
 }
 
 int
-opml_read(const char *path, struct opml_feed **out, size_t *n,
-    struct diag *diag)
+opml_read(
+    const char *path, struct opml_feed **out, size_t *n, struct diag *diag)
 {
 	struct buf data;
 	int rc = -1;

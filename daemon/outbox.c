@@ -103,8 +103,8 @@ on_delivered(struct fetch_response *resp, void *arg)
 	struct outbox *ob = dv->ob;
 	struct outbox_row *r = &dv->row;
 	int email = strcmp(r->channel, "email") == 0;
-	int ok = !resp->failed && (email ||
-	    (resp->status >= 200 && resp->status <= 299));
+	int ok = !resp->failed &&
+	    (email || (resp->status >= 200 && resp->status <= 299));
 	char err[320] = "";
 	int64_t retry = 0;
 	int give_up = 0;
@@ -166,8 +166,8 @@ prepare(struct outbox *ob, struct delivery *dv, struct fetch_request *req,
 		req->password = *secret;
 		*to_copy = xstrdup(r->destination);
 		for (char *t = strtok_r(*to_copy, ",", &save);
-		    t != NULL && req->nrcpt < maxrcpt;
-		    t = strtok_r(NULL, ",", &save))
+		     t != NULL && req->nrcpt < maxrcpt;
+		     t = strtok_r(NULL, ",", &save))
 			rcpt[req->nrcpt++] = t;
 		req->mail_rcpt = rcpt;
 		return 0;
@@ -184,8 +184,8 @@ prepare(struct outbox *ob, struct delivery *dv, struct fetch_request *req,
 		    alert_sign(*secret, strlen(*secret), r->body,
 		        strlen(r->body), sig) == -1)
 			return -1;
-		headers[req->nheaders++] = xasprintf("%s: %s",
-		    WEBHOOK_SIGNATURE_HEADER, sig);
+		headers[req->nheaders++] =
+		    xasprintf("%s: %s", WEBHOOK_SIGNATURE_HEADER, sig);
 	}
 	req->headers = (const char *const *)headers;
 	return 0;
@@ -196,7 +196,7 @@ deliver(struct outbox *ob, struct delivery *dv)
 {
 	struct fetch_request req;
 	char *to_copy = NULL, *secret = NULL;
-	char *headers[3] = {NULL, NULL, NULL};
+	char *headers[3] = { NULL, NULL, NULL };
 	const char *rcpt[64];
 
 	TAILQ_INSERT_TAIL(&ob->inflight, dv, entry);
@@ -211,7 +211,7 @@ deliver(struct outbox *ob, struct delivery *dv)
 		free(secret);
 	}
 	if (dv->fetch == NULL) {
-		struct fetch_response resp = {0};
+		struct fetch_response resp = { 0 };
 
 		resp.failed = 1;
 		snprintf(resp.error, sizeof resp.error,
@@ -251,8 +251,8 @@ outbox_tick(struct outbox *ob)
 	    !TAILQ_EMPTY(&ob->inflight))
 		return;
 	ob->claiming = 1;
-	store_outbox_claim(ob->store, ob->owner, CLAIM_LIMIT, LEASE_S,
-	    on_claimed, ob);
+	store_outbox_claim(
+	    ob->store, ob->owner, CLAIM_LIMIT, LEASE_S, on_claimed, ob);
 }
 
 int

@@ -14,8 +14,7 @@ struct fetcher;
 struct outbox;
 struct store;
 
-struct outbox *outbox_new(struct store *, struct fetcher *,
-    const char *owner);
+struct outbox *outbox_new(struct store *, struct fetcher *, const char *owner);
 void outbox_free(struct outbox *);
 void outbox_set_conf(struct outbox *, const struct conf *);
 /* Claims due notifications when nothing is in flight. */

@@ -24,12 +24,12 @@
 #define ROBOTS_TIMEOUT_MS 30000
 
 struct site {
-	char *origin;          /* scheme://host[:port] */
+	char *origin; /* scheme://host[:port] */
 	struct robots *robots; /* NULL while it is being fetched */
 	int64_t expires_ms;
-	int64_t last_ms;       /* last request started */
-	char *agent;           /* the User-Agent robots.txt is read for */
-	struct fetch *fetch;   /* robots.txt on its way, or NULL */
+	int64_t last_ms; /* last request started */
+	char *agent; /* the User-Agent robots.txt is read for */
+	struct fetch *fetch; /* robots.txt on its way, or NULL */
 	struct polite *pl;
 };
 
@@ -73,16 +73,16 @@ on_robots(struct fetch_response *r, void *arg)
 
 	s->fetch = NULL;
 	if (!r->failed && r->status >= 200 && r->status <= 299) {
-		s->robots = robots_parse(r->body.data ? r->body.data : "",
-		    r->body.len, s->agent);
+		s->robots = robots_parse(
+		    r->body.data ? r->body.data : "", r->body.len, s->agent);
 		s->expires_ms = now + ROBOTS_TTL_MS;
 	} else if (!r->failed && r->status >= 400 && r->status <= 499) {
 		/* No robots.txt: everything is allowed. */
 		s->robots = robots_allow_all();
 		s->expires_ms = now + ROBOTS_TTL_MS;
 	} else {
-		log_warn("%s/robots.txt: %s: its pages wait an hour",
-		    s->origin, r->failed ? r->error : "server error");
+		log_warn("%s/robots.txt: %s: its pages wait an hour", s->origin,
+		    r->failed ? r->error : "server error");
 		s->robots = robots_deny_all();
 		s->expires_ms = now + ROBOTS_RETRY_MS;
 	}
@@ -95,12 +95,12 @@ fetch_robots(struct site *s, const char *user_agent)
 {
 	char *url = xasprintf("%s/robots.txt", s->origin);
 	struct fetch_request req = {
-	    .url = url,
-	    .user_agent = user_agent,
-	    .timeout_ms = ROBOTS_TIMEOUT_MS,
-	    .max_body = ROBOTS_MAX,
+		.url = url,
+		.user_agent = user_agent,
+		.timeout_ms = ROBOTS_TIMEOUT_MS,
+		.max_body = ROBOTS_MAX,
 	};
-	struct fetch_response fail = {0};
+	struct fetch_response fail = { 0 };
 
 	robots_free(s->robots);
 	s->robots = NULL;
@@ -109,8 +109,8 @@ fetch_robots(struct site *s, const char *user_agent)
 	if ((s->fetch = fetch_start(s->pl->fetcher, &req, on_robots, s)) ==
 	    NULL) {
 		fail.failed = 1;
-		snprintf(fail.error, sizeof fail.error,
-		    "cannot start the transfer");
+		snprintf(
+		    fail.error, sizeof fail.error, "cannot start the transfer");
 		on_robots(&fail, s);
 	}
 	free(url);
@@ -132,8 +132,8 @@ polite_check(struct polite *pl, const char *url, const char *user_agent,
 		s = xcalloc(1, sizeof *s);
 		s->origin = origin;
 		s->pl = pl;
-		pl->sites = xreallocarray(pl->sites, pl->nsites + 1,
-		    sizeof *pl->sites);
+		pl->sites =
+		    xreallocarray(pl->sites, pl->nsites + 1, sizeof *pl->sites);
 		pl->sites[pl->nsites++] = s;
 		origin = NULL;
 	}

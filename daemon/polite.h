@@ -17,8 +17,8 @@ struct polite *polite_new(struct fetcher *, void (*ready)(void *), void *arg);
 void polite_free(struct polite *);
 
 enum polite_verdict {
-	POLITE_GO,         /* fetch it now (and call polite_started) */
-	POLITE_WAIT,       /* not yet: robots.txt is on its way, or too soon */
+	POLITE_GO, /* fetch it now (and call polite_started) */
+	POLITE_WAIT, /* not yet: robots.txt is on its way, or too soon */
 	POLITE_DISALLOWED, /* robots.txt says no */
 };
 

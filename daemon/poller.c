@@ -61,11 +61,11 @@ struct job {
 	char *lang;
 	int failures;
 	int64_t interval_ms;
-	int page;       /* 1, then the pages followed through "next" */
-	int html;       /* a page, fetched politely */
-	int blocked;    /* robots.txt forbids it */
+	int page; /* 1, then the pages followed through "next" */
+	int html; /* a page, fetched politely */
+	int blocked; /* robots.txt forbids it */
 	char *feed_url; /* a feed discovered on the source's page */
-	char *next;     /* the next page, once this one is stored */
+	char *next; /* the next page, once this one is stored */
 	struct fetch *fetch;
 	TAILQ_ENTRY(job) entry;
 };
@@ -89,14 +89,14 @@ struct poller {
 	struct detector *detector;
 	struct outbox *outbox;
 	struct polite *polite;
-	struct metrics *metrics;   /* NULL without [daemon] listen */
+	struct metrics *metrics; /* NULL without [daemon] listen */
 	int stats_busy;
 	int purging;
-	int64_t purge_due;         /* monotonic */
-	int64_t stats_due;         /* monotonic */
+	int64_t purge_due; /* monotonic */
+	int64_t stats_due; /* monotonic */
 	int64_t stats_sent;
-	int once_detected;         /* --once: the final detection cycle ran */
-	int backfill_again;        /* watches changed while it ran */
+	int once_detected; /* --once: the final detection cycle ran */
+	int backfill_again; /* watches changed while it ran */
 	char owner[160];
 
 	int once;
@@ -106,8 +106,8 @@ struct poller {
 	int db_up;
 	int db_ever_up;
 	int64_t db_down_since;
-	int syncing;               /* answers awaited by the current round */
-	unsigned sync_gen;         /* the current sync round */
+	int syncing; /* answers awaited by the current round */
+	unsigned sync_gen; /* the current sync round */
 	int claiming;
 	int once_exhausted;
 	int stopping;
@@ -229,8 +229,8 @@ job_set_url(struct job *j, const char *url)
 }
 
 static void
-on_saved(int ok, long items_new, long items_seen, const long *by_label,
-    void *arg)
+on_saved(
+    int ok, long items_new, long items_seen, const long *by_label, void *arg)
 {
 	struct job *j = arg;
 	struct poller *p = j->p;
@@ -238,8 +238,8 @@ on_saved(int ok, long items_new, long items_seen, const long *by_label,
 
 	if (ok) {
 		metrics_items(p->metrics, items_new);
-		metrics_mentions(p->metrics, by_label[0], by_label[1],
-		    by_label[2]);
+		metrics_mentions(
+		    p->metrics, by_label[0], by_label[1], by_label[2]);
 	} else {
 		store_save_failed(p->store, j->source_id,
 		    "the fetch could not be stored (see the daemon's log)",
@@ -297,8 +297,8 @@ analysis_free(struct item_analysis *ia, const struct feed *feed)
 /* A source that crosses alert_after failures in a row is reported once,
  * and again when it recovers. */
 static void
-source_health(struct poller *p, const struct job *j,
-    const struct fetch_record *rec)
+source_health(
+    struct poller *p, const struct job *j, const struct fetch_record *rec)
 {
 	int after = p->conf->poll.alert_after;
 
@@ -306,8 +306,8 @@ source_health(struct poller *p, const struct job *j,
 		detector_source_event(p->detector, j->name, j->url, "firing",
 		    rec->failures, rec->error, rec->started_ms);
 	else if (rec->failures == 0 && j->failures >= after)
-		detector_source_event(p->detector, j->name, j->url,
-		    "resolved", 0, NULL, rec->started_ms);
+		detector_source_event(p->detector, j->name, j->url, "resolved",
+		    0, NULL, rec->started_ms);
 }
 
 /* Decides what a finished transfer means for the source. A page where a
@@ -317,7 +317,7 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
     char **discovered, char *err, size_t errlen)
 {
 	const struct conf_source *cs = conf_find_source(j->p->conf, j->name);
-	struct conf_source plain = {.type = SOURCE_AUTO, .pages = 1};
+	struct conf_source plain = { .type = SOURCE_AUTO, .pages = 1 };
 	struct source_result res;
 	enum source_verdict v;
 
@@ -342,8 +342,8 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	}
 	/* A source a reload removed is read as a feed, one last time. */
 	v = source_read(cs ? cs : &plain, r->body.data ? r->body.data : "",
-	    r->body.len, r->final_url ? r->final_url : j->url,
-	    r->content_type, now_real_ms() / 1000, &res);
+	    r->body.len, r->final_url ? r->final_url : j->url, r->content_type,
+	    now_real_ms() / 1000, &res);
 	switch (v) {
 	case SOURCE_ERROR:
 		snprintf(err, errlen, "%s", res.err);
@@ -376,7 +376,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	struct job *j = arg;
 	struct poller *p = j->p;
 	struct feed *feed = NULL;
-	struct fetch_record rec = {0};
+	struct fetch_record rec = { 0 };
 	struct item_analysis *analysis;
 	char *discovered = NULL;
 	char err[512] = "";
@@ -387,8 +387,10 @@ on_fetched(struct fetch_response *r, void *arg)
 	p->nfetching--;
 	if (j->blocked) {
 		/* Said once, then asked again a day later, not in a loop. */
-		snprintf(err, sizeof err, "disallowed by %s's robots.txt for "
-		    "our User-Agent", j->host);
+		snprintf(err, sizeof err,
+		    "disallowed by %s's robots.txt for "
+		    "our User-Agent",
+		    j->host);
 		o = OUTCOME_THROTTLED;
 		r->retry_after_ms = 24 * 3600 * 1000LL;
 	} else {
@@ -407,8 +409,8 @@ on_fetched(struct fetch_response *r, void *arg)
 		return;
 	}
 	if (discovered != NULL) {
-		snprintf(err, sizeof err, "the discovered feed %s is a page too",
-		    discovered);
+		snprintf(err, sizeof err,
+		    "the discovered feed %s is a page too", discovered);
 		free(discovered);
 		o = OUTCOME_FAILED;
 	}
@@ -454,7 +456,8 @@ on_fetched(struct fetch_response *r, void *arg)
 	    r->retry_after_ms, (double)arc4random() / 4294967296.0);
 
 	if (o == OUTCOME_OK)
-		log_info("source %s: HTTP %ld, %zu items, %lld bytes in %lld ms",
+		log_info(
+		    "source %s: HTTP %ld, %zu items, %lld bytes in %lld ms",
 		    j->name, r->status, feed->nitems, (long long)r->bytes,
 		    (long long)r->duration_ms);
 	else if (o == OUTCOME_NOT_MODIFIED)
@@ -480,22 +483,22 @@ static void
 start_job(struct poller *p, struct job *j)
 {
 	struct fetch_request req = {
-	    .url = j->url,
-	    .etag = j->etag,
-	    .last_modified = j->last_modified,
-	    .user_agent = p->conf->poll.user_agent,
-	    .timeout_ms = p->conf->poll.timeout_ms,
-	    .max_body = p->conf->poll.max_body,
+		.url = j->url,
+		.etag = j->etag,
+		.last_modified = j->last_modified,
+		.user_agent = p->conf->poll.user_agent,
+		.timeout_ms = p->conf->poll.timeout_ms,
+		.max_body = p->conf->poll.max_body,
 	};
 
 	p->nqueued--;
 	p->nfetching++;
 	j->state = JOB_FETCHING;
 	host_slot(p, j->host)->active++;
-	j->fetch = j->blocked ? NULL
-	                      : fetch_start(p->fetcher, &req, on_fetched, j);
+	j->fetch =
+	    j->blocked ? NULL : fetch_start(p->fetcher, &req, on_fetched, j);
 	if (j->fetch == NULL) {
-		struct fetch_response r = {0};
+		struct fetch_response r = { 0 };
 
 		snprintf(r.error, sizeof r.error, "cannot start the transfer");
 		r.failed = 1;
@@ -521,16 +524,16 @@ dispatch(struct poller *p)
 			continue;
 		if (j->html && p->conf->poll.robots) {
 			switch (polite_check(p->polite, j->url,
-			    p->conf->poll.user_agent, p->conf->poll.min_delay_ms,
-			    now_real_ms())) {
+			    p->conf->poll.user_agent,
+			    p->conf->poll.min_delay_ms, now_real_ms())) {
 			case POLITE_WAIT:
 				continue;
 			case POLITE_DISALLOWED:
 				j->blocked = 1;
 				break;
 			case POLITE_GO:
-				polite_started(p->polite, j->url,
-				    now_real_ms());
+				polite_started(
+				    p->polite, j->url, now_real_ms());
 				break;
 			}
 			/* polite_check can call dispatch() back (a robots.txt
@@ -836,8 +839,8 @@ static void
 release_unknown_leases(struct poller *p)
 {
 	size_t n = 0;
-	int64_t *keep = xcalloc(p->nqueued + p->nfetching + p->nsaving + 1,
-	    sizeof *keep);
+	int64_t *keep =
+	    xcalloc(p->nqueued + p->nfetching + p->nsaving + 1, sizeof *keep);
 	struct job *j;
 
 	TAILQ_FOREACH(j, &p->jobs, entry)
@@ -887,7 +890,7 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 static void
 reload(struct poller *p)
 {
-	struct diag diag = {0};
+	struct diag diag = { 0 };
 	struct analyzer *an = NULL;
 	struct conf *conf = configure(p->conf_path, &an, &diag);
 
@@ -974,12 +977,12 @@ on_polite_ready(void *arg)
 static int
 poller_init(struct poller *p)
 {
-	struct timeval tv = {TICK_MS / 1000, (TICK_MS % 1000) * 1000};
+	struct timeval tv = { TICK_MS / 1000, (TICK_MS % 1000) * 1000 };
 	char host[64] = "localhost";
 
 	gethostname(host, sizeof host - 1);
-	snprintf(p->owner, sizeof p->owner, "%s:%ld:%08x", host,
-	    (long)getpid(), arc4random());
+	snprintf(p->owner, sizeof p->owner, "%s:%ld:%08x", host, (long)getpid(),
+	    arc4random());
 	TAILQ_INIT(&p->jobs);
 	match_result_init(&p->scratch);
 	p->base = event_base_new();
@@ -1008,8 +1011,8 @@ poller_init(struct poller *p)
 	if (p->conf->listen != NULL && !p->once) {
 		char err[256];
 
-		p->metrics = metrics_new(p->base, p->conf->listen, err,
-		    sizeof err);
+		p->metrics =
+		    metrics_new(p->base, p->conf->listen, err, sizeof err);
 		if (p->metrics == NULL && err[0] != '\0') {
 			log_err("%s", err);
 			return -1;
@@ -1057,13 +1060,12 @@ poller_cleanup(struct poller *p)
 int
 cmd_run(int argc, char **argv)
 {
-	struct poller p = {0};
-	struct diag diag = {0};
+	struct poller p = { 0 };
+	struct diag diag = { 0 };
 	int c;
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"once", no_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0}};
+	static const struct option opts[] = { { "config", required_argument,
+		                                  NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
 
 	p.conf_path = CONF_DEFAULT_PATH;
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -1075,13 +1077,13 @@ cmd_run(int argc, char **argv)
 			p.once = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: vigie run [-c FILE] [--once]\n");
+			fprintf(
+			    stderr, "usage: vigie run [-c FILE] [--once]\n");
 			return 2;
 		}
 	}
 	p.conf = configure(p.conf_path, &p.analyzer, &diag);
-	if (p.conf == NULL ||
-	    configure_check_private(p.conf, &diag) == -1) {
+	if (p.conf == NULL || configure_check_private(p.conf, &diag) == -1) {
 		diag_print(&diag);
 		analyzer_free(p.analyzer);
 		conf_free(p.conf);

@@ -57,8 +57,8 @@ struct parser {
 	int have_tok;
 	enum tok tok;
 	size_t tok_start, tok_end; /* whole token, quotes and slashes too */
-	int tok_distance;          /* T_NEAR */
-	enum field tok_field;      /* T_FIELD */
+	int tok_distance; /* T_NEAR */
+	enum field tok_field; /* T_FIELD */
 
 	enum field field; /* applied to the leaves being parsed */
 	int depth;
@@ -76,8 +76,7 @@ column(const struct parser *p, size_t off)
 	return (int)fold_count_chars(p->q, off) + 1;
 }
 
-static void
-fail(struct parser *p, size_t off, const char *fmt, ...)
+static void fail(struct parser *p, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -151,16 +150,15 @@ lex_chunk(struct parser *p, size_t start)
 			return T_END;
 		}
 		if (n < 1 || n > QUERY_MAX_NEAR) {
-			fail(p, start,
-			    "NEAR distance must be between 1 and %d",
+			fail(p, start, "NEAR distance must be between 1 and %d",
 			    QUERY_MAX_NEAR);
 			return T_END;
 		}
 		p->tok_distance = (int)n;
 		return T_NEAR;
 	}
-	for (i = 0; i < len && ((s[i] >= 'a' && s[i] <= 'z') ||
-				   (s[i] >= 'A' && s[i] <= 'Z'));
+	for (i = 0; i < len &&
+	     ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'));
 	     i++)
 		;
 	if (i > 0 && i < len && s[i] == ':') {
@@ -170,8 +168,9 @@ lex_chunk(struct parser *p, size_t start)
 			return T_END;
 		}
 		p->tok_end = start + i + 1;
-		if (i + 1 == len && (start + len == p->len ||
-					is_space(s[len]) || s[len] == ')')) {
+		if (i + 1 == len &&
+		    (start + len == p->len || is_space(s[len]) ||
+		        s[len] == ')')) {
 			fail(p, start,
 			    "field '%.*s:' needs a term, phrase or group "
 			    "right after it",
@@ -194,8 +193,9 @@ lex_delimited(struct parser *p, size_t start)
 		if (delim == '/' && p->q[i] == '\\' && i + 1 < p->len)
 			i++;
 	if (i >= p->len) {
-		fail(p, start, delim == '"' ? "unterminated phrase"
-					    : "unterminated regex");
+		fail(p, start,
+		    delim == '"' ? "unterminated phrase"
+		                 : "unterminated regex");
 		return T_END;
 	}
 	p->tok_end = i + 1;
@@ -320,8 +320,8 @@ add_chunk(struct parser *p, struct qnode *n, size_t off, size_t len)
 	}
 	fold_reset(&p->fw);
 	fold_words(&p->fw, s, len);
-	if (prefix && (p->fw.len == 0 ||
-			  p->fw.v[p->fw.len - 1].src_end != len)) {
+	if (prefix &&
+	    (p->fw.len == 0 || p->fw.v[p->fw.len - 1].src_end != len)) {
 		fail(p, off, "'*' must follow a letter or digit");
 		return;
 	}
@@ -342,8 +342,8 @@ add_chunk(struct parser *p, struct qnode *n, size_t off, size_t len)
 		}
 	}
 	first = n->nwords;
-	n->words = xreallocarray(n->words, n->nwords + p->fw.len,
-	    sizeof(*n->words));
+	n->words =
+	    xreallocarray(n->words, n->nwords + p->fw.len, sizeof(*n->words));
 	for (i = 0; i < p->fw.len; i++) {
 		w = &p->fw.v[i];
 		qw = &n->words[n->nwords++];
@@ -400,8 +400,8 @@ parse_value(struct parser *p, size_t off, size_t len)
 	    (p->field == F_LANG && len > 15)) {
 		fail(p, off,
 		    p->field == F_SITE
-			? "site: takes a host name such as example.com"
-			: "lang: takes a language code such as fr or en-gb");
+		        ? "site: takes a host name such as example.com"
+		        : "lang: takes a language code such as fr or en-gb");
 		query_free(n);
 		return NULL;
 	}
@@ -446,7 +446,7 @@ parse_term(struct parser *p, enum tok t, size_t start, size_t end)
 	if (!p->failed && n->nwords == 0)
 		fail(p, start,
 		    t == T_WORD ? "'%.*s' has no letters or digits to match"
-				: "empty phrase",
+		                : "empty phrase",
 		    (int)(end - start), p->q + start);
 	if (p->failed) {
 		query_free(n);
@@ -564,7 +564,8 @@ parse_primary(struct parser *p)
 		n = parse_regex(p, start, end);
 		break;
 	case T_RPAREN:
-		fail(p, start, "unbalanced parenthesis: ')' has no matching '('");
+		fail(p, start,
+		    "unbalanced parenthesis: ')' has no matching '('");
 		return NULL;
 	case T_AND:
 	case T_OR:
@@ -596,7 +597,8 @@ parse_unary(struct parser *p)
 	next(p);
 	if (!starts_operand(peek(p))) {
 		if (!p->failed)
-			fail(p, start, "dangling operator NOT: nothing after it");
+			fail(p, start,
+			    "dangling operator NOT: nothing after it");
 		return NULL;
 	}
 	if (!enter(p, start) || (kid = parse_unary(p)) == NULL)
@@ -814,7 +816,8 @@ void
 query_format(const struct qnode *n, struct buf *b)
 {
 	static const char *const ops[] = {
-		[Q_AND] = "AND", [Q_OR] = "OR", [Q_NOT] = "NOT"};
+		[Q_AND] = "AND", [Q_OR] = "OR", [Q_NOT] = "NOT"
+	};
 	size_t i;
 
 	if ((n->type == Q_TERM || n->type == Q_REGEX) &&
@@ -834,11 +837,12 @@ query_format(const struct qnode *n, struct buf *b)
 		break;
 	case Q_SITE:
 	case Q_LANG:
-		buf_printf(b, "%s:%s", n->type == Q_SITE ? "site" : "lang",
-		    n->value);
+		buf_printf(
+		    b, "%s:%s", n->type == Q_SITE ? "site" : "lang", n->value);
 		break;
 	case Q_REGEX:
-		buf_puts(b, n->src + (n->src[0] != '/' ? strcspn(n->src, "/") : 0));
+		buf_puts(
+		    b, n->src + (n->src[0] != '/' ? strcspn(n->src, "/") : 0));
 		break;
 	default:
 		if (n->type == Q_NEAR)

@@ -29,9 +29,9 @@ enum {
 #define ZONE_DEFAULT (ZONE_TITLE | ZONE_TEXT)
 
 enum qtype {
-	Q_TERM,  /* a word or phrase, possibly with a trailing wildcard */
-	Q_SITE,  /* site:host */
-	Q_LANG,  /* lang:code */
+	Q_TERM, /* a word or phrase, possibly with a trailing wildcard */
+	Q_SITE, /* site:host */
+	Q_LANG, /* lang:code */
 	Q_REGEX, /* /pattern/ */
 	Q_AND,
 	Q_OR,
@@ -42,8 +42,8 @@ enum qtype {
 struct qword {
 	char *text; /* folded, NUL-terminated */
 	size_t len;
-	char sigil;  /* '#', '@' or 0 (any) */
-	int prefix;  /* trailing '*' */
+	char sigil; /* '#', '@' or 0 (any) */
+	int prefix; /* trailing '*' */
 	uint32_t atom; /* the matcher's index entry, for the first word */
 };
 
@@ -52,14 +52,14 @@ struct qnode {
 	int column;
 	char *src; /* leaves: the term as written in the query */
 
-	unsigned zones;      /* Q_TERM, Q_REGEX */
+	unsigned zones; /* Q_TERM, Q_REGEX */
 	struct qword *words; /* Q_TERM */
 	size_t nwords;
-	char *value;     /* Q_SITE, Q_LANG: lowercased host or language */
-	pcre2_code *re;  /* Q_REGEX */
+	char *value; /* Q_SITE, Q_LANG: lowercased host or language */
+	pcre2_code *re; /* Q_REGEX */
 
 	struct qnode **kids; /* Q_AND, Q_OR: two or more; Q_NOT: one;
-			      * Q_NEAR: two */
+	                      * Q_NEAR: two */
 	size_t nkids;
 	int distance; /* Q_NEAR */
 

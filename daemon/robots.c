@@ -63,18 +63,19 @@ normalise(const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 		int hi, lo;
 
-		if (c == '%' && i + 2 < len && (hi = hex_value(s[i + 1])) >= 0 &&
+		if (c == '%' && i + 2 < len &&
+		    (hi = hex_value(s[i + 1])) >= 0 &&
 		    (lo = hex_value(s[i + 2])) >= 0) {
 			int v = hi * 16 + lo;
 			if (unreserved(v))
 				buf_putc(&b, (char)v);
 			else {
-				char e[3] = {'%', hex[hi], hex[lo]};
+				char e[3] = { '%', hex[hi], hex[lo] };
 				buf_append(&b, e, 3);
 			}
 			i += 2;
 		} else if (c <= ' ' || c >= 0x7f) {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
 			buf_append(&b, e, 3);
 		} else
 			buf_putc(&b, (char)c);
@@ -169,8 +170,8 @@ token_len(const char *s, size_t len)
 {
 	size_t n = 0;
 
-	while (n < len && (isalpha((unsigned char)s[n]) || s[n] == '_' ||
-	                   s[n] == '-'))
+	while (n < len &&
+	    (isalpha((unsigned char)s[n]) || s[n] == '_' || s[n] == '-'))
 		n++;
 	return n;
 }
@@ -179,17 +180,18 @@ static int
 key_is(const char *key, size_t klen, const char *const *names)
 {
 	for (; *names != NULL; names++)
-		if (strlen(*names) == klen && strncasecmp(key, *names, klen) == 0)
+		if (strlen(*names) == klen &&
+		    strncasecmp(key, *names, klen) == 0)
 			return 1;
 	return 0;
 }
 
-static const char *const ua_keys[] = {"user-agent", "useragent", "user agent",
-                                      NULL};
-static const char *const allow_keys[] = {"allow", NULL};
-static const char *const disallow_keys[] = {"disallow", "dissallow",
-                                            "disalow", NULL};
-static const char *const delay_keys[] = {"crawl-delay", "crawldelay", NULL};
+static const char *const ua_keys[] = { "user-agent", "useragent", "user agent",
+	NULL };
+static const char *const allow_keys[] = { "allow", NULL };
+static const char *const disallow_keys[] = { "disallow", "dissallow", "disalow",
+	NULL };
+static const char *const delay_keys[] = { "crawl-delay", "crawldelay", NULL };
 
 static int
 rule_cmp(const void *a, const void *b)
@@ -239,7 +241,7 @@ parse_line(struct parser *ps, const char *line, size_t len)
 		if (vlen > 0 && val[0] == '*')
 			ps->cur_star = ps->star.matched = 1;
 		else if (n > 0 && n == ps->token_len &&
-		         strncasecmp(val, ps->token, n) == 0)
+		    strncasecmp(val, ps->token, n) == 0)
 			ps->cur_mine = ps->mine.matched = 1;
 		return;
 	}
@@ -249,8 +251,8 @@ parse_line(struct parser *ps, const char *line, size_t len)
 	if (!allow && !delay && !key_is(key, klen, disallow_keys))
 		return; /* Sitemap and unknown records do not end a group */
 	ps->in_agents = 0;
-	struct rule_set *sets[2] = {ps->cur_mine ? &ps->mine : NULL,
-	                            ps->cur_star ? &ps->star : NULL};
+	struct rule_set *sets[2] = { ps->cur_mine ? &ps->mine : NULL,
+		ps->cur_star ? &ps->star : NULL };
 	for (size_t i = 0; i < 2; i++) {
 		if (sets[i] == NULL)
 			continue;

@@ -12,8 +12,8 @@ struct robots;
 
 /* Parses a robots.txt body for user_agent (its product token is compared,
  * case-insensitively). Never fails: garbage allows everything. */
-struct robots *robots_parse(const char *txt, size_t len,
-    const char *user_agent);
+struct robots *robots_parse(
+    const char *txt, size_t len, const char *user_agent);
 /* A robots that allows everything (no robots.txt, 4xx), or that forbids
  * everything (5xx: the site is not ready to say). */
 struct robots *robots_allow_all(void);

@@ -32,8 +32,8 @@ backoff(int64_t interval_ms, int failures, double rnd)
 }
 
 int64_t
-sched_next_delay(enum fetch_outcome outcome, int64_t interval_ms,
-    int failures, int64_t retry_after_ms, double rnd)
+sched_next_delay(enum fetch_outcome outcome, int64_t interval_ms, int failures,
+    int64_t retry_after_ms, double rnd)
 {
 	int64_t delay;
 

@@ -12,11 +12,11 @@
 #define SCHED_RETRY_AFTER_CAP_MS (24LL * 3600 * 1000)
 
 enum fetch_outcome {
-	OUTCOME_OK,           /* 2xx with a body we parsed */
+	OUTCOME_OK, /* 2xx with a body we parsed */
 	OUTCOME_NOT_MODIFIED, /* 304 */
-	OUTCOME_GONE,         /* 410: the source is disabled */
-	OUTCOME_THROTTLED,    /* 429 or 503 */
-	OUTCOME_FAILED,       /* anything else */
+	OUTCOME_GONE, /* 410: the source is disabled */
+	OUTCOME_THROTTLED, /* 429 or 503 */
+	OUTCOME_FAILED, /* anything else */
 };
 
 /*
@@ -25,7 +25,7 @@ enum fetch_outcome {
  * Retry-After (0 if absent); rnd is a uniform random number in [0, 1) for
  * the jitter.
  */
-int64_t sched_next_delay(enum fetch_outcome, int64_t interval_ms,
-    int failures, int64_t retry_after_ms, double rnd);
+int64_t sched_next_delay(enum fetch_outcome, int64_t interval_ms, int failures,
+    int64_t retry_after_ms, double rnd);
 
 #endif

@@ -50,13 +50,13 @@ struct lex {
 enum lang_id { L_EN, L_FR, L_COUNT };
 
 struct lang_model {
-	struct lex words;   /* valence of words and phrases */
-	struct lex stems;   /* French: mean valence by Snowball stem */
+	struct lex words; /* valence of words and phrases */
+	struct lex stems; /* French: mean valence by Snowball stem */
 	struct lex abusive; /* value unused */
-	struct lex boost;   /* intensifiers and dampeners: scalar */
-	struct lex negate;  /* negations (French: unconditional ones) */
+	struct lex boost; /* intensifiers and dampeners: scalar */
+	struct lex negate; /* negations (French: unconditional ones) */
 	struct lex special; /* English: VADER's special cases */
-	struct lex post;    /* French: second half of "ne ... pas" */
+	struct lex post; /* French: second half of "ne ... pas" */
 	struct lex weakneg; /* French: negations only after "ne" */
 	struct lex contrast;
 	struct sb_stemmer *stemmer;
@@ -66,81 +66,75 @@ struct sentiment_model {
 	struct lang_model lang[L_COUNT];
 };
 
-static const char *const lang_names[L_COUNT] = {"en", "fr"};
+static const char *const lang_names[L_COUNT] = { "en", "fr" };
 
 /* VADER 3.3.2's rule words. */
-static const char *const en_negate[] = {
-    "aint",    "arent",    "cannot",  "cant",     "couldnt",  "darent",
-    "didnt",   "doesnt",   "ain't",   "aren't",   "can't",    "couldn't",
-    "daren't", "didn't",   "doesn't", "dont",     "hadnt",    "hasnt",
-    "havent",  "isnt",     "mightnt", "mustnt",   "neither",  "don't",
-    "hadn't",  "hasn't",   "haven't", "isn't",    "mightn't", "mustn't",
-    "neednt",  "needn't",  "never",   "none",     "nope",     "nor",
-    "not",     "nothing",  "nowhere", "oughtnt",  "shant",    "shouldnt",
-    "uhuh",    "wasnt",    "werent",  "oughtn't", "shan't",   "shouldn't",
-    "uh-uh",   "wasn't",   "weren't", "without",  "wont",     "wouldnt",
-    "won't",   "wouldn't", "rarely",  "seldom",   "despite"};
+static const char *const en_negate[] = { "aint", "arent", "cannot", "cant",
+	"couldnt", "darent", "didnt", "doesnt", "ain't", "aren't", "can't",
+	"couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt",
+	"havent", "isnt", "mightnt", "mustnt", "neither", "don't", "hadn't",
+	"hasn't", "haven't", "isn't", "mightn't", "mustn't", "neednt",
+	"needn't", "never", "none", "nope", "nor", "not", "nothing", "nowhere",
+	"oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent", "oughtn't",
+	"shan't", "shouldn't", "uh-uh", "wasn't", "weren't", "without", "wont",
+	"wouldnt", "won't", "wouldn't", "rarely", "seldom", "despite" };
 
-static const char *const en_incr[] = {
-    "absolutely",    "amazingly",    "awfully",       "completely",
-    "considerable",  "considerably", "decidedly",     "deeply",
-    "effing",        "enormous",     "enormously",    "entirely",
-    "especially",    "exceptional",  "exceptionally", "extreme",
-    "extremely",     "fabulously",   "flipping",      "flippin",
-    "frackin",       "fracking",     "fricking",      "frickin",
-    "frigging",      "friggin",      "fully",         "fuckin",
-    "fucking",       "fuggin",       "fugging",       "greatly",
-    "hella",         "highly",       "hugely",        "incredible",
-    "incredibly",    "intensely",    "major",         "majorly",
-    "more",          "most",         "particularly",  "purely",
-    "quite",         "really",       "remarkably",    "so",
-    "substantially", "thoroughly",   "total",         "totally",
-    "tremendous",    "tremendously", "uber",          "unbelievably",
-    "unusually",     "utter",        "utterly",       "very"};
+static const char *const en_incr[] = { "absolutely", "amazingly", "awfully",
+	"completely", "considerable", "considerably", "decidedly", "deeply",
+	"effing", "enormous", "enormously", "entirely", "especially",
+	"exceptional", "exceptionally", "extreme", "extremely", "fabulously",
+	"flipping", "flippin", "frackin", "fracking", "fricking", "frickin",
+	"frigging", "friggin", "fully", "fuckin", "fucking", "fuggin",
+	"fugging", "greatly", "hella", "highly", "hugely", "incredible",
+	"incredibly", "intensely", "major", "majorly", "more", "most",
+	"particularly", "purely", "quite", "really", "remarkably", "so",
+	"substantially", "thoroughly", "total", "totally", "tremendous",
+	"tremendously", "uber", "unbelievably", "unusually", "utter", "utterly",
+	"very" };
 
-static const char *const en_decr[] = {
-    "almost",   "barely",     "hardly",     "just enough",  "kind of",
-    "kinda",    "kindof",     "kind-of",    "less",         "little",
-    "marginal", "marginally", "occasional", "occasionally", "partly",
-    "scarce",   "scarcely",   "slight",     "slightly",     "somewhat",
-    "sort of",  "sorta",      "sortof",     "sort-of"};
+static const char *const en_decr[] = { "almost", "barely", "hardly",
+	"just enough", "kind of", "kinda", "kindof", "kind-of", "less",
+	"little", "marginal", "marginally", "occasional", "occasionally",
+	"partly", "scarce", "scarcely", "slight", "slightly", "somewhat",
+	"sort of", "sorta", "sortof", "sort-of" };
 
 static const struct {
 	const char *phrase;
 	double val;
 } en_special_cases[] = {
-    {"the shit", 3},         {"the bomb", 3},   {"bad ass", 1.5},
-    {"badass", 1.5},         {"bus stop", 0.0}, {"yeah right", -2},
-    {"kiss of death", -1.5}, {"to die for", 3}, {"beating heart", 3.1},
-    {"broken heart", -2.9},
+	{ "the shit", 3 },
+	{ "the bomb", 3 },
+	{ "bad ass", 1.5 },
+	{ "badass", 1.5 },
+	{ "bus stop", 0.0 },
+	{ "yeah right", -2 },
+	{ "kiss of death", -1.5 },
+	{ "to die for", 3 },
+	{ "beating heart", 3.1 },
+	{ "broken heart", -2.9 },
 };
 
 /* French rule words, written folded (no accents). */
-static const char *const fr_negate[] = {"pas",  "jamais", "rien",
-                                        "sans", "aucun",  "aucune",
-                                        "ni",   "non",    "nullement"};
+static const char *const fr_negate[] = { "pas", "jamais", "rien", "sans",
+	"aucun", "aucune", "ni", "non", "nullement" };
 /* Negations only when "ne" comes just before: alone they are ordinary
  * words ("plus beau", "une personne", "un point"). */
-static const char *const fr_weakneg[] = {"plus", "personne", "point", "guere"};
-static const char *const fr_post[] = {"pas",   "plus",  "jamais",  "rien",
-                                      "guere", "point", "personne"};
-static const char *const fr_incr[] = {
-    "tres",           "trop",         "vraiment",     "super",
-    "hyper",          "tellement",    "si",           "extremement",
-    "absolument",     "totalement",   "completement", "particulierement",
-    "vachement",      "carrement",    "franchement",  "enormement",
-    "profondement",   "entierement",  "fortement",    "hautement",
-    "incroyablement", "terriblement", "beaucoup",     "aussi"};
-static const char *const fr_decr[] = {"peu",     "un peu",      "assez",
-                                      "plutot",  "legerement",  "moyennement",
-                                      "presque", "quelque peu", "relativement",
-                                      "a peine", "moins",       "un brin"};
-static const char *const fr_contrast[] = {
-    "mais",      "pourtant",   "cependant",   "toutefois",
-    "neanmoins", "par contre", "en revanche", "sauf que"};
-static const char *const fr_elision[] = {
-    "l", "j", "qu",    "d",      "n",      "c",     "s",
-    "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"};
+static const char *const fr_weakneg[] = { "plus", "personne", "point",
+	"guere" };
+static const char *const fr_post[] = { "pas", "plus", "jamais", "rien", "guere",
+	"point", "personne" };
+static const char *const fr_incr[] = { "tres", "trop", "vraiment", "super",
+	"hyper", "tellement", "si", "extremement", "absolument", "totalement",
+	"completement", "particulierement", "vachement", "carrement",
+	"franchement", "enormement", "profondement", "entierement", "fortement",
+	"hautement", "incroyablement", "terriblement", "beaucoup", "aussi" };
+static const char *const fr_decr[] = { "peu", "un peu", "assez", "plutot",
+	"legerement", "moyennement", "presque", "quelque peu", "relativement",
+	"a peine", "moins", "un brin" };
+static const char *const fr_contrast[] = { "mais", "pourtant", "cependant",
+	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que" };
+static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
+	"m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu" };
 
 /*
  * Folding: case folded, accents and other marks stripped, typographic
@@ -178,8 +172,8 @@ fold_append(struct buf *b, const char *s, size_t n)
 			continue;
 		}
 		int last = 0;
-		utf8proc_ssize_t m = utf8proc_decompose_char(
-		    cp, d, (utf8proc_ssize_t)ARRAY_LEN(d),
+		utf8proc_ssize_t m = utf8proc_decompose_char(cp, d,
+		    (utf8proc_ssize_t)ARRAY_LEN(d),
 		    UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
 		    &last);
 		if (m < 0 || m > (utf8proc_ssize_t)ARRAY_LEN(d))
@@ -231,9 +225,9 @@ static void
 lex_put(struct lex *l, const char *s, size_t n, double val)
 {
 	if (2 * (l->len + 1) > l->cap) {
-		struct lex g = {
-		    xcalloc(l->cap ? 2 * l->cap : 64, sizeof *g.tab),
-		    l->cap ? 2 * l->cap : 64, l->len, l->maxwords};
+		struct lex g = { xcalloc(
+			             l->cap ? 2 * l->cap : 64, sizeof *g.tab),
+			l->cap ? 2 * l->cap : 64, l->len, l->maxwords };
 		for (size_t i = 0; i < l->cap; i++)
 			if (l->tab[i].key)
 				*lex_slot(&g, l->tab[i].key, l->tab[i].klen) =
@@ -269,7 +263,7 @@ lex_free(struct lex *l)
 enum {
 	T_UPPER = 1, /* ALL CAPS in the original, as Python's isupper() */
 	T_BREAK = 2, /* clause punctuation follows (French rules) */
-	T_LEX = 4,   /* val is the word's valence */
+	T_LEX = 4, /* val is the word's valence */
 };
 
 struct tok {
@@ -296,7 +290,7 @@ static int
 tok_is(const struct toks *t, size_t i, const char *w)
 {
 	return t->v[i].len == strlen(w) &&
-	       memcmp(tok_str(t, i), w, t->v[i].len) == 0;
+	    memcmp(tok_str(t, i), w, t->v[i].len) == 0;
 }
 
 /* Tokens from..to (inclusive) as one folded phrase. */
@@ -353,10 +347,10 @@ space_len(const char *s, size_t left)
 
 	if (c < 0x80)
 		return c == ' ' || (c >= '\t' && c <= '\r') ||
-		       (c >= 0x1c && c <= 0x1f);
+		    (c >= 0x1c && c <= 0x1f);
 	utf8proc_int32_t cp;
-	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
-	                                      (utf8proc_ssize_t)left, &cp);
+	utf8proc_ssize_t k = utf8proc_iterate(
+	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
 	if (k < 0)
 		return 0;
 	if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
@@ -370,14 +364,14 @@ static int
 is_ascii_punct(unsigned char c)
 {
 	return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
-	       (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+	    (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
 }
 
 static int
 is_break_punct(unsigned char c)
 {
 	return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' ||
-	       c == '?';
+	    c == '?';
 }
 
 /* Length of a typographic punctuation character at s that French text
@@ -390,8 +384,8 @@ typo_punct_len(const char *s, size_t left, int *brk)
 
 	if ((unsigned char)*s < 0x80)
 		return 0;
-	k = utf8proc_iterate((const utf8proc_uint8_t *)s,
-	                     (utf8proc_ssize_t)left, &cp);
+	k = utf8proc_iterate(
+	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
 	if (k < 0)
 		return 0;
 	switch (cp) {
@@ -412,8 +406,8 @@ typo_punct_len(const char *s, size_t left, int *brk)
 }
 
 static void
-toks_push(struct toks *t, const char *s, size_t n, const char *folded,
-          size_t flen)
+toks_push(
+    struct toks *t, const char *s, size_t n, const char *folded, size_t flen)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
@@ -487,8 +481,8 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			if (a < b && is_ascii_punct((unsigned char)s[a])) {
 				brk |= is_break_punct((unsigned char)s[a]);
 				a++;
-			} else if (a < b && (k = typo_punct_len(s + a, b - a,
-			                                        &brk)) > 0) {
+			} else if (a < b &&
+			    (k = typo_punct_len(s + a, b - a, &brk)) > 0) {
 				a += k;
 			} else {
 				break;
@@ -505,7 +499,7 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			}
 			size_t back = 1;
 			while (back < 4 && b - back > a &&
-			       ((unsigned char)s[b - back] & 0xc0) == 0x80)
+			    ((unsigned char)s[b - back] & 0xc0) == 0x80)
 				back++;
 			if (typo_punct_len(s + b - back, back, &brk) == back)
 				b -= back;
@@ -516,8 +510,8 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			/* An elided word: up to an apostrophe ' or U+2019. */
 			size_t q = a;
 			while (q < b && s[q] != '\'' &&
-			       !(b - q >= 3 &&
-			         memcmp(s + q, "\xe2\x80\x99", 3) == 0))
+			    !(b - q >= 3 &&
+			        memcmp(s + q, "\xe2\x80\x99", 3) == 0))
 				q++;
 			if (q == b)
 				break;
@@ -598,8 +592,9 @@ merge_phrases(const struct lang_model *m, struct toks *t, int rules)
 				continue;
 			if (phrase_get(&m->words, t, i, i + span - 1) ||
 			    (rules &&
-			     (phrase_get(&m->boost, t, i, i + span - 1) ||
-			      phrase_get(&m->contrast, t, i, i + span - 1)))) {
+			        (phrase_get(&m->boost, t, i, i + span - 1) ||
+			            phrase_get(
+			                &m->contrast, t, i, i + span - 1)))) {
 				k = span;
 				break;
 			}
@@ -623,19 +618,18 @@ merge_phrases(const struct lang_model *m, struct toks *t, int rules)
  * in the lexicon (French). Short words and rule words are not stemmed:
  * their stems collide too easily ("extrêmement" with "extrême"). */
 static int
-word_valence(const struct lang_model *m, const struct toks *t, size_t i,
-             double *val)
+word_valence(
+    const struct lang_model *m, const struct toks *t, size_t i, double *val)
 {
 	const struct lexent *e = tok_get(&m->words, t, i);
 
 	if (e == NULL && m->stemmer && t->v[i].len > 3 &&
 	    !tok_get(&m->boost, t, i) && !tok_get(&m->negate, t, i)) {
-		const sb_symbol *st = sb_stemmer_stem(
-		    m->stemmer, (const sb_symbol *)tok_str(t, i),
-		    (int)t->v[i].len);
+		const sb_symbol *st = sb_stemmer_stem(m->stemmer,
+		    (const sb_symbol *)tok_str(t, i), (int)t->v[i].len);
 		if (st)
 			e = lex_get(&m->stems, (const char *)st,
-			            (size_t)sb_stemmer_length(m->stemmer));
+			    (size_t)sb_stemmer_length(m->stemmer));
 	}
 	if (e == NULL)
 		return 0;
@@ -656,7 +650,7 @@ cap_differential(const struct toks *t)
 /* VADER's scalar_inc_dec(): what word j adds to valence. */
 static double
 booster(const struct lang_model *m, const struct toks *t, size_t j,
-        double valence, int capdiff)
+    double valence, int capdiff)
 {
 	const struct lexent *e = tok_get(&m->boost, t, j);
 	double s;
@@ -673,13 +667,13 @@ static int
 en_negated(const struct lang_model *m, const struct toks *t, size_t j)
 {
 	return tok_get(&m->negate, t, j) != NULL ||
-	       memmem(tok_str(t, j), t->v[j].len, "n't", 3) != NULL;
+	    memmem(tok_str(t, j), t->v[j].len, "n't", 3) != NULL;
 }
 
 /* VADER's _negation_check(). */
 static double
 en_negation(const struct lang_model *m, const struct toks *t, double v,
-            size_t start, size_t i)
+    size_t start, size_t i)
 {
 	if (start == 0) {
 		if (en_negated(m, t, i - 1))
@@ -689,18 +683,17 @@ en_negation(const struct lang_model *m, const struct toks *t, double v,
 		    (tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this")))
 			v *= 1.25;
 		else if (tok_is(t, i - 2, "without") &&
-		         tok_is(t, i - 1, "doubt"))
+		    tok_is(t, i - 1, "doubt"))
 			;
 		else if (en_negated(m, t, i - 2))
 			v *= N_SCALAR;
 	} else {
 		if ((tok_is(t, i - 3, "never") &&
-		     (tok_is(t, i - 2, "so") || tok_is(t, i - 2, "this"))) ||
+		        (tok_is(t, i - 2, "so") || tok_is(t, i - 2, "this"))) ||
 		    tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this"))
 			v *= 1.25;
 		else if (tok_is(t, i - 3, "without") &&
-		         (tok_is(t, i - 2, "doubt") ||
-		          tok_is(t, i - 1, "doubt")))
+		    (tok_is(t, i - 2, "doubt") || tok_is(t, i - 1, "doubt")))
 			;
 		else if (en_negated(m, t, i - 3))
 			v *= N_SCALAR;
@@ -712,12 +705,13 @@ en_negation(const struct lang_model *m, const struct toks *t, double v,
 static double
 en_special(const struct lang_model *m, const struct toks *t, double v, size_t i)
 {
-	static const int before[][2] = {{1, 0}, {2, 0}, {2, 1}, {3, 1}, {3, 2}};
+	static const int before[][2] = { { 1, 0 }, { 2, 0 }, { 2, 1 }, { 3, 1 },
+		{ 3, 2 } };
 	const struct lexent *e;
 
 	for (size_t k = 0; k < ARRAY_LEN(before); k++) {
-		e = phrase_get(&m->special, t, i - before[k][0],
-		               i - before[k][1]);
+		e = phrase_get(
+		    &m->special, t, i - before[k][0], i - before[k][1]);
 		if (e) {
 			v = e->val;
 			break;
@@ -728,10 +722,10 @@ en_special(const struct lang_model *m, const struct toks *t, double v, size_t i)
 	if (i + 2 < t->n && (e = phrase_get(&m->special, t, i, i + 2)))
 		v = e->val;
 	/* Multi-word boosters ("kind of") before the word. */
-	static const int grams[][2] = {{3, 1}, {3, 2}, {2, 1}};
+	static const int grams[][2] = { { 3, 1 }, { 3, 2 }, { 2, 1 } };
 	for (size_t k = 0; k < ARRAY_LEN(grams); k++)
-		if ((e = phrase_get(&m->boost, t, i - grams[k][0],
-		                    i - grams[k][1])))
+		if ((e = phrase_get(
+		         &m->boost, t, i - grams[k][0], i - grams[k][1])))
 			v += e->val;
 	return v;
 }
@@ -746,7 +740,7 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 		s[i] = 0;
 		if (tok_get(&m->boost, t, i) ||
 		    (i + 1 < n && tok_is(t, i, "kind") &&
-		     tok_is(t, i + 1, "of")))
+		        tok_is(t, i + 1, "of")))
 			continue;
 		if (!(t->v[i].flags & T_LEX))
 			continue;
@@ -757,7 +751,7 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 		if ((i > 0 && tok_is(t, i - 1, "no")) ||
 		    (i > 1 && tok_is(t, i - 2, "no")) ||
 		    (i > 2 && tok_is(t, i - 3, "no") &&
-		     (tok_is(t, i - 1, "or") || tok_is(t, i - 1, "nor"))))
+		        (tok_is(t, i - 1, "or") || tok_is(t, i - 1, "nor"))))
 			v = base * N_SCALAR;
 		if ((t->v[i].flags & T_UPPER) && capdiff)
 			v += v > 0 ? C_INCR : -C_INCR;
@@ -777,7 +771,7 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 		if (i > 0 && !(t->v[i - 1].flags & T_LEX) &&
 		    tok_is(t, i - 1, "least") &&
 		    (i == 1 ||
-		     (!tok_is(t, i - 2, "at") && !tok_is(t, i - 2, "very"))))
+		        (!tok_is(t, i - 2, "at") && !tok_is(t, i - 2, "very"))))
 			v *= N_SCALAR;
 		s[i] = v;
 	}
@@ -828,8 +822,8 @@ fr_negation(const struct lang_model *m, const struct toks *t, size_t i)
 		int neg = tok_get(&m->negate, t, j) != NULL;
 		if (weak && !neg)
 			neg = (j >= 1 && tok_is(t, j - 1, "ne")) ||
-			      (j >= 2 && tok_is(t, j - 2, "ne") &&
-			       !(t->v[j - 2].flags & T_BREAK));
+			    (j >= 2 && tok_is(t, j - 2, "ne") &&
+			        !(t->v[j - 2].flags & T_BREAK));
 		if (!neg)
 			continue;
 		if (tok_is(t, j, "jamais"))
@@ -891,7 +885,7 @@ score_fr(const struct lang_model *m, const struct toks *t, double *s)
 
 static void
 sift(const double *s, size_t n, const char *text, size_t len,
-     struct sentiment_score *out)
+    struct sentiment_score *out)
 {
 	double sum = 0, pos = 0, neg = 0, neu = 0;
 	size_t excl = 0, quest = 0;
@@ -1013,13 +1007,13 @@ pick_lang(const char *lang, const char *text, size_t len, int *known)
 
 void
 sentiment_score(const struct sentiment_model *model, const char *text,
-                size_t len, const char *lang, double neutral_band,
-                struct sentiment_score *out)
+    size_t len, const char *lang, double neutral_band,
+    struct sentiment_score *out)
 {
 	int known;
 	enum lang_id id = pick_lang(lang, text, len, &known);
 	const struct lang_model *m = &model->lang[id];
-	struct toks t = {0};
+	struct toks t = { 0 };
 
 	buf_init(&t.fold);
 	tokenize(id, &t, text, len);
@@ -1073,9 +1067,9 @@ sentiment_label_name(enum sentiment_label l)
  * has no word or too many. */
 static int
 add_entry(struct lex *l, enum lang_id lang, const char *word, size_t n,
-          double val, int abusive)
+    double val, int abusive)
 {
-	struct toks t = {0};
+	struct toks t = { 0 };
 	struct buf w;
 	int r = -1;
 
@@ -1103,8 +1097,8 @@ add_entry(struct lex *l, enum lang_id lang, const char *word, size_t n,
 }
 
 enum file_kind {
-	F_VALENCE,  /* WORD<TAB>VALENCE */
-	F_ABUSIVE,  /* WORD */
+	F_VALENCE, /* WORD<TAB>VALENCE */
+	F_ABUSIVE, /* WORD */
 	F_OVERRIDE, /* WORD<TAB>VALENCE|abusive[<TAB>en|fr] */
 };
 
@@ -1120,7 +1114,7 @@ parse_valence(const char *s, double *v)
 
 static void
 load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
-          char *line, const char *path, int lineno, struct diag *diag)
+    char *line, const char *path, int lineno, struct diag *diag)
 {
 	char *f[4];
 	int nf = 0;
@@ -1136,17 +1130,17 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 	int want = kind == F_ABUSIVE ? 1 : 2;
 	if (nf < want || nf > (kind == F_OVERRIDE ? 3 : want) || !*f[0]) {
 		diag_add(diag, path, lineno, "expected %s",
-		         kind == F_ABUSIVE ? "WORD"
-		         : kind == F_VALENCE
-		             ? "WORD<TAB>VALENCE"
-		             : "WORD<TAB>VALENCE|abusive[<TAB>en|fr]");
+		    kind == F_ABUSIVE ? "WORD"
+		        : kind == F_VALENCE
+		        ? "WORD<TAB>VALENCE"
+		        : "WORD<TAB>VALENCE|abusive[<TAB>en|fr]");
 		return;
 	}
 	int abusive = kind == F_ABUSIVE ||
-	              (kind == F_OVERRIDE && strcmp(f[1], "abusive") == 0);
+	    (kind == F_OVERRIDE && strcmp(f[1], "abusive") == 0);
 	if (!abusive && !parse_valence(f[1], &val)) {
-		diag_add(diag, path, lineno, "valence \"%s\" is not a number",
-		         f[1]);
+		diag_add(
+		    diag, path, lineno, "valence \"%s\" is not a number", f[1]);
 		return;
 	}
 	if (!abusive && fabs(val) > VALENCE_MAX) {
@@ -1162,8 +1156,7 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 					break;
 			if (from == L_COUNT) {
 				diag_add(diag, path, lineno,
-				         "unknown language \"%s\" (en, fr)",
-				         f[2]);
+				    "unknown language \"%s\" (en, fr)", f[2]);
 				return;
 			}
 			to = from;
@@ -1172,11 +1165,11 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 	for (int l = from; l <= to; l++) {
 		struct lang_model *lm = &m->lang[l];
 		if (add_entry(abusive ? &lm->abusive : &lm->words,
-		              (enum lang_id)l, f[0], strlen(f[0]), val,
-		              abusive) < 0) {
+		        (enum lang_id)l, f[0], strlen(f[0]), val,
+		        abusive) < 0) {
 			diag_add(diag, path, lineno,
-			         "\"%s\" has no word or more than %d", f[0],
-			         PHRASE_MAX);
+			    "\"%s\" has no word or more than %d", f[0],
+			    PHRASE_MAX);
 			return;
 		}
 	}
@@ -1200,7 +1193,7 @@ valid_utf8(const char *s, size_t n)
 
 static void
 load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
-          const char *path, struct diag *diag)
+    const char *path, struct diag *diag)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
@@ -1220,7 +1213,7 @@ load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 			continue;
 		if (n > LINE_MAX_LEN) {
 			diag_add(diag, path, lineno,
-			         "line longer than %d bytes", LINE_MAX_LEN);
+			    "line longer than %d bytes", LINE_MAX_LEN);
 			continue;
 		}
 		if (!valid_utf8(line, (size_t)n)) {
@@ -1246,7 +1239,7 @@ put_words(struct lex *l, const char *const *w, size_t n, double val)
 static void
 build_stems(struct lang_model *lm)
 {
-	struct lex count = {0};
+	struct lex count = { 0 };
 
 	for (size_t i = 0; i < lm->words.cap; i++) {
 		const struct lexent *e = &lm->words.tab[i];
@@ -1271,7 +1264,7 @@ build_stems(struct lang_model *lm)
 
 struct sentiment_model *
 sentiment_model_load(const char *dir, const char *const *overrides,
-                     size_t noverrides, struct diag *diag)
+    size_t noverrides, struct diag *diag)
 {
 	struct sentiment_model *m = xcalloc(1, sizeof *m);
 	size_t before = diag->len;
@@ -1282,8 +1275,8 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 	put_words(&en->boost, en_decr, ARRAY_LEN(en_decr), B_DECR);
 	for (size_t i = 0; i < ARRAY_LEN(en_special_cases); i++)
 		lex_put(&en->special, en_special_cases[i].phrase,
-		        strlen(en_special_cases[i].phrase),
-		        en_special_cases[i].val);
+		    strlen(en_special_cases[i].phrase),
+		    en_special_cases[i].val);
 	put_words(&fr->negate, fr_negate, ARRAY_LEN(fr_negate), 1);
 	put_words(&fr->weakneg, fr_weakneg, ARRAY_LEN(fr_weakneg), 1);
 	put_words(&fr->post, fr_post, ARRAY_LEN(fr_post), 1);
@@ -1296,12 +1289,12 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 		enum lang_id lang;
 		enum file_kind kind;
 	} files[] = {
-	    {"en.tsv", L_EN, F_VALENCE},
-	    {"en-reputation.tsv", L_EN, F_VALENCE},
-	    {"en-abusive.tsv", L_EN, F_ABUSIVE},
-	    {"fr.tsv", L_FR, F_VALENCE},
-	    {"fr-reputation.tsv", L_FR, F_VALENCE},
-	    {"fr-abusive.tsv", L_FR, F_ABUSIVE},
+		{ "en.tsv", L_EN, F_VALENCE },
+		{ "en-reputation.tsv", L_EN, F_VALENCE },
+		{ "en-abusive.tsv", L_EN, F_ABUSIVE },
+		{ "fr.tsv", L_FR, F_VALENCE },
+		{ "fr-reputation.tsv", L_FR, F_VALENCE },
+		{ "fr-abusive.tsv", L_FR, F_ABUSIVE },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char *path = xasprintf("%s/%s", dir, files[i].name);

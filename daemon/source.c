@@ -13,14 +13,13 @@
 #include "util.h"
 
 int
-source_rules(const struct conf_source *s, struct extract_rules *r,
-    char *err, size_t errlen)
+source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
+    size_t errlen)
 {
 	const struct extract_rules *preset = NULL;
 
 	memset(r, 0, sizeof *r);
-	if (s->preset != NULL &&
-	    (preset = extract_preset(s->preset)) == NULL) {
+	if (s->preset != NULL && (preset = extract_preset(s->preset)) == NULL) {
 		struct buf names;
 
 		buf_init(&names);
@@ -34,8 +33,8 @@ source_rules(const struct conf_source *s, struct extract_rules *r,
 	}
 	if (preset != NULL)
 		*r = *preset;
-#define OVERRIDE(f)                                                            \
-	if (s->f != NULL)                                                      \
+#define OVERRIDE(f) \
+	if (s->f != NULL) \
 		r->f = s->f;
 	OVERRIDE(item)
 	OVERRIDE(title)
@@ -69,7 +68,8 @@ sources_check(const struct conf *c, struct diag *diag)
 			if (s->preset != NULL || s->item != NULL)
 				diag_add(diag, s->file, s->line,
 				    "source \"%s\": extraction rules need "
-				    "type = html", s->name);
+				    "type = html",
+				    s->name);
 			continue;
 		}
 		if (source_rules(s, &rules, err, sizeof err) == -1)
@@ -104,11 +104,11 @@ read_html(const struct conf_source *s, const char *body, size_t len,
 {
 	struct extract_rules rules;
 	struct extract_input in = {
-	    .data = body,
-	    .len = len,
-	    .base_url = url,
-	    .content_type = content_type,
-	    .now = now,
+		.data = body,
+		.len = len,
+		.base_url = url,
+		.content_type = content_type,
+		.now = now,
 	};
 
 	if (source_rules(s, &rules, out->err, sizeof out->err) == -1)
@@ -122,8 +122,8 @@ read_html(const struct conf_source *s, const char *body, size_t len,
 /* A page where a feed was expected: its best feed, if it declares or
  * follows the conventions of one. */
 static enum source_verdict
-discover(const char *body, size_t len, const char *url,
-    struct source_result *out)
+discover(
+    const char *body, size_t len, const char *url, struct source_result *out)
 {
 	struct discovered *found = NULL;
 	size_t n = 0;
@@ -146,10 +146,10 @@ source_read(const struct conf_source *s, const char *body, size_t len,
     struct source_result *out)
 {
 	struct feed_input in = {
-	    .data = body,
-	    .len = len,
-	    .base_url = url,
-	    .content_type = content_type,
+		.data = body,
+		.len = len,
+		.base_url = url,
+		.content_type = content_type,
 	};
 	enum source_verdict v;
 	int rc;
@@ -157,8 +157,8 @@ source_read(const struct conf_source *s, const char *body, size_t len,
 	memset(out, 0, sizeof *out);
 	if (s->type == SOURCE_HTML)
 		v = read_html(s, body, len, url, content_type, now, out);
-	else if ((rc = feed_parse(&in, &out->feed, out->err,
-	              sizeof out->err)) == 0)
+	else if ((rc = feed_parse(
+	              &in, &out->feed, out->err, sizeof out->err)) == 0)
 		v = SOURCE_ITEMS;
 	else if (rc == -2 && s->type == SOURCE_AUTO)
 		v = discover(body, len, url, out);

@@ -64,379 +64,379 @@ static const struct {
 	const char *name;
 	const char *sql;
 } statements[STMT_COUNT] = {
-    [STMT_SYNC] = {"sync_sources",
-        "WITH cfg AS ("
-        "  SELECT * FROM json_to_recordset($1::json)"
-        "    AS x(name text, url text, lang text, tags text[], interval_s int,"
-        "      family text)"
-        "), up AS ("
-        "  INSERT INTO sources (name, url, lang, tags, interval_s, family)"
-        "  SELECT name, url, lang, coalesce(tags, '{}'), interval_s, family"
-        "  FROM cfg"
-        "  ON CONFLICT (name) DO UPDATE SET"
-        "    url = excluded.url, lang = excluded.lang, tags = excluded.tags,"
-        "    interval_s = excluded.interval_s, in_config = true,"
-        "    family = excluded.family,"
-        "    feed_url = CASE WHEN sources.url <> excluded.url"
-        "      THEN NULL ELSE sources.feed_url END,"
-        /* A new URL is a new start: what 410 or the validators said
-         * was about the old one. */
-        "    enabled = sources.enabled OR sources.url <> excluded.url,"
-        "    disabled_reason = CASE WHEN sources.url <> excluded.url"
-        "      THEN NULL ELSE sources.disabled_reason END,"
-        "    etag = CASE WHEN sources.url <> excluded.url"
-        "      THEN NULL ELSE sources.etag END,"
-        "    last_modified = CASE WHEN sources.url <> excluded.url"
-        "      THEN NULL ELSE sources.last_modified END,"
-        "    failures = CASE WHEN sources.url <> excluded.url"
-        "      THEN 0 ELSE sources.failures END,"
-        "    next_poll_at = CASE WHEN sources.url <> excluded.url THEN now()"
-        "      ELSE least(sources.next_poll_at,"
-        "        now() + make_interval(secs => excluded.interval_s)) END"
-        "  RETURNING id"
-        ")"
-        "UPDATE sources SET in_config = false"
-        " WHERE in_config AND id NOT IN (SELECT id FROM up)"},
-    [STMT_CLAIM_DUE] = {"claim_due",
-        "UPDATE sources s SET lease_owner = $1,"
-        "  lease_until = now() + make_interval(secs => $3::int)"
-        " FROM (SELECT id FROM sources"
-        "  WHERE enabled AND in_config AND next_poll_at <= now()"
-        "    AND (lease_until IS NULL OR lease_until < now())"
-        "  ORDER BY next_poll_at LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
-        " WHERE s.id = due.id"
-        " RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,"
-        "  s.last_modified, s.failures"},
-    [STMT_CLAIM_ONCE] = {"claim_once",
-        "UPDATE sources s SET lease_owner = $1,"
-        "  lease_until = now() + make_interval(secs => $3::int)"
-        " FROM (SELECT id FROM sources"
-        "  WHERE enabled AND in_config"
-        "    AND coalesce(last_fetch_at, '-infinity')"
-        "      < to_timestamp($4::bigint / 1000.0)"
-        "    AND (lease_until IS NULL OR lease_until < now())"
-        "  ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
-        " WHERE s.id = due.id"
-        " RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,"
-        "  s.last_modified, s.failures"},
-    [STMT_SAVE] = {"save_fetch",
-        "WITH input AS ("
-        /* An identity longer than an index row may hold (a hostile or
-         * tracking-laden link) is stored as its digest. */
-        "  SELECT x.*, CASE WHEN octet_length(raw.id) > 512"
-        "    THEN 'sha256:' || encode(sha256(convert_to(raw.id, 'UTF8')),"
-        "      'hex') ELSE raw.id END AS ident"
-        "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
-        "    title text, author text, summary text, content text, lang text,"
-        "    published bigint, updated bigint, tone real, label text,"
-        "    abusive boolean, tone_lang text, mentions json, url_norm text,"
-        "    simhash bigint),"
-        "  LATERAL (SELECT coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
-        "    'md5:' || md5(coalesce(x.title, '') || E'\\n' ||"
-        "      coalesce(x.summary, '') || E'\\n' ||"
-        "      coalesce(x.content, ''))) AS id) raw"
-        "), ins AS ("
-        "  INSERT INTO items (source_id, identity, guid, link, title, author,"
-        "    summary, content, lang, published_at, updated_at, sentiment,"
-        "    label, abusive, tone_lang, url_norm, simhash, band0, band1,"
-        "    band2, band3, story_id)"
-        "  SELECT $1::bigint, ident, guid, link, title, author, summary,"
-        "    content, coalesce(lang, $17), to_timestamp(published),"
-        "    to_timestamp(updated), tone, label, abusive, tone_lang,"
-        "    url_norm, simhash, (simhash >> 48) & 65535,"
-        "    (simhash >> 32) & 65535, (simhash >> 16) & 65535,"
-        "    simhash & 65535, story.id"
-        "  FROM input x LEFT JOIN LATERAL ("
-        /* The story this item continues: an item of another source with
-         * the same normalised link, else a near-duplicate text seen in
-         * the last week (SimHash within 3 bits, found by a shared band). */
-        "    SELECT coalesce(o.story_id, o.id) AS id FROM items o"
-        "    WHERE o.source_id <> $1::bigint AND ("
-        "      o.url_norm = x.url_norm OR (x.simhash IS NOT NULL"
-        "      AND o.first_seen_at > now() - interval '7 days'"
-        "      AND (o.band0 = (x.simhash >> 48) & 65535"
-        "        OR o.band1 = (x.simhash >> 32) & 65535"
-        "        OR o.band2 = (x.simhash >> 16) & 65535"
-        "        OR o.band3 = x.simhash & 65535)"
-        "      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3))"
-        "    ORDER BY o.url_norm = x.url_norm DESC, o.id LIMIT 1) story"
-        "    ON true"
-        "  ON CONFLICT (source_id, identity) DO NOTHING"
-        "  RETURNING id, identity, lang, published_at, first_seen_at"
-        "), men AS ("
-        /* Only new items get mentions here: known ones got theirs when
-         * they were new, or from a backfill. */
-        "  INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,"
-        "    sentiment, label, abusive, published_at, first_seen_at)"
-        "  SELECT ins.id, w.id, $1::bigint,"
-        "    ARRAY(SELECT json_array_elements_text(m->'terms')),"
-        "    coalesce(i.tone_lang, ins.lang), i.tone, i.label,"
-        "    coalesce(i.abusive, false), ins.published_at, ins.first_seen_at"
-        "  FROM ins JOIN input i ON i.ident = ins.identity"
-        "  CROSS JOIN LATERAL json_array_elements(i.mentions) AS m"
-        "  JOIN watches w ON w.name = m->>'watch'"
-        "  ON CONFLICT DO NOTHING"
-        "  RETURNING label"
-        "), counts AS ("
-        "  SELECT (SELECT count(*) FROM ins) AS n_new,"
-        "         (SELECT count(DISTINCT ident) FROM input) AS n_all,"
-        "         (SELECT count(*) FROM men WHERE label = 'negative') AS neg,"
-        "         (SELECT count(*) FROM men WHERE label = 'neutral') AS neu,"
-        "         (SELECT count(*) FROM men WHERE label = 'positive') AS pos"
-        "), rec AS ("
-        "  INSERT INTO fetches (attempt, source_id, started_at, duration_ms,"
-        "    http_status, outcome, error, bytes, items_new, items_seen,"
-        "    final_url)"
-        "  SELECT $2::uuid, $1::bigint, to_timestamp($3::bigint / 1000.0),"
-        "    $4::int, $5::int, $6, $7, $8::bigint, n_new, n_all - n_new, $9"
-        "  FROM counts"
-        "  ON CONFLICT (attempt) DO NOTHING"
-        "  RETURNING 1"
-        ")"
-        "UPDATE sources s SET"
-        "  last_fetch_at = to_timestamp($3::bigint / 1000.0),"
-        "  last_status = $5::int, last_error = $7,"
-        "  last_success_at = CASE WHEN $7 IS NULL THEN now()"
-        "    ELSE s.last_success_at END,"
-        "  etag = CASE WHEN $13::boolean THEN $11 ELSE s.etag END,"
-        "  feed_url = coalesce($18, s.feed_url),"
-        "  last_modified = CASE WHEN $13::boolean THEN $12"
-        "    ELSE s.last_modified END,"
-        "  failures = $15::int,"
-        "  enabled = s.enabled AND $14::bigint >= 0,"
-        "  disabled_reason = CASE WHEN $14::bigint < 0 THEN $16"
-        "    ELSE s.disabled_reason END,"
-        "  next_poll_at = CASE WHEN $14::bigint < 0 THEN s.next_poll_at"
-        "    ELSE now() + make_interval(secs => $14::bigint / 1000.0) END,"
-        "  items_total = s.items_total + c.n_new,"
-        "  lease_owner = NULL, lease_until = NULL"
-        " FROM counts c"
-        " WHERE s.id = $1::bigint"
-        " RETURNING c.n_new, c.n_all - c.n_new, c.neg, c.neu, c.pos"},
-    [STMT_RELEASE] = {"release_leases",
-        "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
-        " WHERE lease_owner = $1 AND id NOT IN"
-        "  (SELECT json_array_elements_text($2::json)::bigint)"},
-    [STMT_SYNC_WATCHES] = {"sync_watches",
-        "WITH cfg AS ("
-        "  SELECT * FROM json_to_recordset($1::json)"
-        "    AS x(name text, query text, lang text[], tags text[])"
-        "), up AS ("
-        "  INSERT INTO watches (name, query, lang, tags)"
-        "  SELECT name, query, lang, coalesce(tags, '{}') FROM cfg"
-        "  ON CONFLICT (name) DO UPDATE SET"
-        "    query = excluded.query, lang = excluded.lang,"
-        "    tags = excluded.tags, in_config = true,"
-        "    backfill_needed = watches.backfill_needed OR NOT watches.in_config"
-        "      OR watches.query <> excluded.query"
-        "      OR watches.lang IS DISTINCT FROM excluded.lang,"
-        "    query_changed_at = CASE WHEN watches.query <> excluded.query"
-        "      OR watches.lang IS DISTINCT FROM excluded.lang"
-        "      OR NOT watches.in_config"
-        "      THEN now() ELSE watches.query_changed_at END"
-        "  RETURNING id"
-        ")"
-        "UPDATE watches SET in_config = false"
-        " WHERE in_config AND id NOT IN (SELECT id FROM up)"},
-    [STMT_BACKFILL_TODO] = {"backfill_todo",
-        "SELECT name, backfilled_at IS NOT NULL, now()::text FROM watches"
-        " WHERE in_config AND backfill_needed ORDER BY id"},
-    /* A changed query must not leave the old query's mentions behind in
-     * the window it matches again. */
-    [STMT_BACKFILL_PURGE] = {"backfill_purge",
-        "DELETE FROM mentions m USING watches w"
-        " WHERE m.watch_id = w.id AND w.backfilled_at IS NOT NULL"
-        "   AND w.name IN (SELECT json_array_elements_text($1::json))"
-        "   AND m.first_seen_at > now() - make_interval(secs => $2::bigint)"
-        /* An editor's correction outlives a new query. */
-        "   AND m.label_override IS NULL AND NOT m.dismissed"},
-    [STMT_BACKFILL_PAGE] = {"backfill_page",
-        "SELECT i.id, i.title, i.summary, i.content, i.author, i.link,"
-        "  coalesce(i.lang, s.lang)"
-        " FROM items i JOIN sources s ON s.id = i.source_id"
-        " WHERE i.id > $1::bigint"
-        "   AND i.first_seen_at > now() - make_interval(secs => $2::bigint)"
-        " ORDER BY i.id LIMIT $3::int"},
-    [STMT_SAVE_MENTIONS] = {"save_mentions",
-        "WITH input AS ("
-        "  SELECT * FROM json_to_recordset($1::json) AS x(item bigint,"
-        "    tone real, label text, abusive boolean, tone_lang text,"
-        "    mentions json)"
-        "), tone AS ("
-        "  UPDATE items i SET sentiment = x.tone, label = x.label,"
-        "    abusive = x.abusive, tone_lang = x.tone_lang"
-        "  FROM input x WHERE i.id = x.item AND i.sentiment IS NULL"
-        ")"
-        "INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,"
-        "  sentiment, label, abusive, published_at, first_seen_at)"
-        "SELECT i.id, w.id, i.source_id,"
-        "  ARRAY(SELECT json_array_elements_text(m->'terms')),"
-        "  coalesce(x.tone_lang, i.lang), x.tone, x.label,"
-        "  coalesce(x.abusive, false), i.published_at, i.first_seen_at"
-        " FROM input x JOIN items i ON i.id = x.item"
-        " CROSS JOIN LATERAL json_array_elements(x.mentions) AS m"
-        " JOIN watches w ON w.name = m->>'watch'"
-        " ON CONFLICT DO NOTHING"},
-    [STMT_BACKFILL_DONE] = {"backfill_done",
-        "UPDATE watches SET backfill_needed = false, backfilled_at = now()"
-        " WHERE name IN (SELECT json_array_elements_text($1::json))"
-        "   AND query_changed_at <= $2::timestamptz"},
-    /* Negative and total mentions per watch and bucket, by the time a
-     * mention counts for detection (detect_item_time(), mirrored). */
-    /* detect_counts() (schema/006) is shared with vigie backtest. */
-    [STMT_DETECT_COUNTS] = {"detect_counts",
-        "SELECT watch, bucket, negative, total FROM detect_counts("
-        "  $1::bigint, $2::bigint, $3::bigint, $4::bigint)"},
-    [STMT_LOAD_TRACKS] = {"load_tracks",
-        "SELECT w.name, t.track::text FROM detector_tracks t"
-        " JOIN watches w ON w.id = t.watch_id WHERE w.in_config"},
-    [STMT_SAVE_TRACKS] = {"save_tracks",
-        "WITH x AS ("
-        "  SELECT w.id AS watch_id, x.track"
-        "  FROM json_to_recordset($1::json) AS x(watch text, track jsonb)"
-        "  JOIN watches w ON w.name = x.watch"
-        "), peak AS ("
-        /* An open incident's peak grows between its state changes. */
-        "  UPDATE incidents i"
-        "  SET peak_count = greatest(i.peak_count, (x.track->>'peak')::int)"
-        "  FROM x WHERE i.watch_id = x.watch_id AND i.kind = 'spike'"
-        "    AND i.state = 'firing' AND (x.track->>'peak') IS NOT NULL"
-        ")"
-        "INSERT INTO detector_tracks (watch_id, track)"
-        " SELECT watch_id, track FROM x"
-        " ON CONFLICT (watch_id) DO UPDATE"
-        "   SET track = excluded.track, updated_at = now()"},
-    /* What a notification shows: the most negative mentions of the
-     * window, the terms they matched, and 24 hourly counts. */
-    [STMT_EVENT_CONTEXT] = {"event_context",
-        "WITH neg AS ("
-        "  SELECT m.sentiment, m.terms, i.title, i.link, s.name AS source,"
-        "    mention_time(m.published_at, m.first_seen_at,"
-        "      make_interval(secs => $4::bigint / 1000.0)) AS t"
-        "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
-        "  JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id"
-        "  WHERE w.name = $1 AND NOT m.dismissed"
-        "    AND coalesce(m.label_override, m.label) = 'negative'"
-        "    AND m.first_seen_at >= to_timestamp($3::bigint / 1000.0)"
-        "      - interval '24 hours' - make_interval(secs => $4::bigint / 1000.0)"
-        "), recent AS ("
-        "  SELECT * FROM neg WHERE t < to_timestamp($3::bigint / 1000.0)"
-        "    AND t >= to_timestamp($3::bigint / 1000.0) - interval '24 hours'"
-        ")"
-        "SELECT json_build_object("
-        " 'top', (SELECT coalesce(json_agg(x), '[]') FROM ("
-        "   SELECT title, source, link, sentiment AS score FROM recent"
-        "   WHERE t >= to_timestamp($2::bigint / 1000.0)"
-        "   ORDER BY sentiment, t DESC LIMIT 5) x),"
-        " 'terms', (SELECT coalesce(json_agg(term), '[]') FROM ("
-        "   SELECT term FROM recent, unnest(terms) AS term"
-        "   WHERE t >= to_timestamp($2::bigint / 1000.0)"
-        "   GROUP BY term ORDER BY count(*) DESC, term LIMIT 10) x),"
-        " 'series', (SELECT json_agg(coalesce(c.n, 0) ORDER BY g.h)"
-        "   FROM generate_series(0, 23) g(h) LEFT JOIN ("
-        "     SELECT floor(extract(epoch FROM"
-        "       to_timestamp($3::bigint / 1000.0) - t) / 3600)::int AS age,"
-        "       count(*) AS n FROM recent GROUP BY 1) c"
-        "   ON c.age = 23 - g.h))::text"},
-    /* An incident's state change, its notifications and the detector's
-     * state, all or nothing. Event ids are derived from what happened,
-     * so a replay after a crash records and sends nothing twice. */
-    [STMT_RECORD_EVENT] = {"record_event",
-        "WITH subj AS ("
-        "  SELECT (SELECT id FROM watches WHERE $1 = 'spike' AND name = $2)"
-        "      AS watch_id,"
-        "    (SELECT id FROM sources WHERE $1 = 'source' AND name = $2)"
-        "      AS source_id"
-        "), opened AS ("
-        "  INSERT INTO incidents (kind, watch_id, source_id, state, severity,"
-        "    reason, opened_at, peak_count)"
-        "  SELECT $1, watch_id, source_id, 'firing', $6, $7,"
-        "    to_timestamp($5::bigint / 1000.0), $8::int FROM subj"
-        "  WHERE $3 = 'firing' AND coalesce(watch_id, source_id) IS NOT NULL"
-        "  ON CONFLICT (kind, (coalesce(watch_id, 0)), (coalesce(source_id, 0)))"
-        "    WHERE state = 'firing' DO NOTHING"
-        "  RETURNING id"
-        "), changed AS ("
-        "  UPDATE incidents i SET"
-        "    state = CASE WHEN $3 = 'resolved' THEN 'resolved' ELSE i.state END,"
-        "    resolved_at = CASE WHEN $3 = 'resolved'"
-        "      THEN to_timestamp($5::bigint / 1000.0) ELSE i.resolved_at END,"
-        "    severity = CASE WHEN $3 = 'escalated' THEN $6 ELSE i.severity END,"
-        "    peak_count = greatest(i.peak_count, $8::int)"
-        "  FROM subj"
-        "  WHERE $3 <> 'firing' AND i.state = 'firing' AND i.kind = $1"
-        "    AND i.watch_id IS NOT DISTINCT FROM subj.watch_id"
-        "    AND i.source_id IS NOT DISTINCT FROM subj.source_id"
-        "  RETURNING i.id"
-        "), ev AS ("
-        "  INSERT INTO incident_events (event_id, incident_id, state, at,"
-        "    window_count, window_total, expected, ratio, p_value, details)"
-        "  SELECT $4::uuid, id, $3, to_timestamp($5::bigint / 1000.0),"
-        "    $8::int, $9::int, $10::real, $11::real, $12::float8, $13::jsonb"
-        "  FROM (SELECT id FROM opened UNION ALL SELECT id FROM changed) x"
-        "  ON CONFLICT (event_id) DO NOTHING"
-        "  RETURNING event_id"
-        "), ob AS ("
-        "  INSERT INTO outbox (event_id, target, channel, destination,"
-        "    content_type, body)"
-        "  SELECT ev.event_id, o.target, o.channel, o.destination,"
-        "    o.content_type, o.body"
-        "  FROM ev, json_to_recordset($14::json) AS o(target text,"
-        "    channel text, destination text, content_type text, body text)"
-        "  ON CONFLICT DO NOTHING"
-        "  RETURNING 1"
-        "), tr AS ("
-        "  INSERT INTO detector_tracks (watch_id, track)"
-        "  SELECT watch_id, $15::jsonb FROM subj"
-        "  WHERE $15 IS NOT NULL AND watch_id IS NOT NULL"
-        "  ON CONFLICT (watch_id) DO UPDATE"
-        "    SET track = excluded.track, updated_at = now()"
-        "  RETURNING 1"
-        ")"
-        "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ob)"},
-    [STMT_OUTBOX_CLAIM] = {"outbox_claim",
-        "UPDATE outbox o SET lease_owner = $1,"
-        "  lease_until = now() + make_interval(secs => $3::int)"
-        " FROM (SELECT id FROM outbox"
-        "  WHERE delivered_at IS NULL AND failed_at IS NULL"
-        "    AND next_attempt_at <= now()"
-        "    AND (lease_until IS NULL OR lease_until < now())"
-        "  ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d"
-        " WHERE o.id = d.id"
-        " RETURNING o.id, o.event_id, o.target, o.channel, o.destination,"
-        "  o.content_type, o.body, o.attempts,"
-        "  (extract(epoch FROM o.created_at) * 1000)::bigint"},
-    [STMT_OUTBOX_RESULT] = {"outbox_result",
-        "UPDATE outbox SET attempts = attempts + 1,"
-        "  lease_owner = NULL, lease_until = NULL,"
-        "  delivered_at = CASE WHEN $2::boolean THEN now() END,"
-        "  last_error = CASE WHEN $2::boolean THEN last_error ELSE $3 END,"
-        "  failed_at = CASE WHEN NOT $2::boolean AND $5::boolean"
-        "    THEN now() END,"
-        "  next_attempt_at = CASE WHEN $2::boolean THEN next_attempt_at"
-        "    ELSE now() + make_interval(secs => $4::bigint / 1000.0) END"
-        " WHERE id = $1::bigint"},
-    [STMT_STATS] = {"stats",
-        "SELECT"
-        " (SELECT count(*) FROM sources"
-        "   WHERE in_config AND enabled AND failures = 0),"
-        " (SELECT count(*) FROM sources"
-        "   WHERE in_config AND (failures > 0 OR NOT enabled)),"
-        " (SELECT count(*) FROM mentions"
-        "   WHERE first_seen_at > now() - interval '1 hour'),"
-        " (SELECT count(*) FROM incidents WHERE state = 'firing'),"
-        " (SELECT count(*) FROM outbox"
-        "   WHERE delivered_at IS NULL AND failed_at IS NULL)"},
-    /* A fetch the database refused (not the connection: the data) is
-     * recorded as a failure, so the source's lease goes and it is tried
-     * again later, not in a loop, nor never. */
-    [STMT_SAVE_FAILED] = {"save_failed",
-        "UPDATE sources SET lease_owner = NULL, lease_until = NULL,"
-        "  failures = failures + 1, last_error = $2, last_fetch_at = now(),"
-        "  next_poll_at = now() + make_interval(secs => $3::bigint / 1000.0)"
-        " WHERE id = $1::bigint"},
-    [STMT_PURGE] = {"purge",
-        "SELECT purge_before(to_timestamp($1::bigint / 1000.0), $2::int)"},
+	[STMT_SYNC] = { "sync_sources",
+	    "WITH cfg AS ("
+	    "  SELECT * FROM json_to_recordset($1::json)"
+	    "    AS x(name text, url text, lang text, tags text[], interval_s int,"
+	    "      family text)"
+	    "), up AS ("
+	    "  INSERT INTO sources (name, url, lang, tags, interval_s, family)"
+	    "  SELECT name, url, lang, coalesce(tags, '{}'), interval_s, family"
+	    "  FROM cfg"
+	    "  ON CONFLICT (name) DO UPDATE SET"
+	    "    url = excluded.url, lang = excluded.lang, tags = excluded.tags,"
+	    "    interval_s = excluded.interval_s, in_config = true,"
+	    "    family = excluded.family,"
+	    "    feed_url = CASE WHEN sources.url <> excluded.url"
+	    "      THEN NULL ELSE sources.feed_url END,"
+	    /* A new URL is a new start: what 410 or the validators said
+	     * was about the old one. */
+	    "    enabled = sources.enabled OR sources.url <> excluded.url,"
+	    "    disabled_reason = CASE WHEN sources.url <> excluded.url"
+	    "      THEN NULL ELSE sources.disabled_reason END,"
+	    "    etag = CASE WHEN sources.url <> excluded.url"
+	    "      THEN NULL ELSE sources.etag END,"
+	    "    last_modified = CASE WHEN sources.url <> excluded.url"
+	    "      THEN NULL ELSE sources.last_modified END,"
+	    "    failures = CASE WHEN sources.url <> excluded.url"
+	    "      THEN 0 ELSE sources.failures END,"
+	    "    next_poll_at = CASE WHEN sources.url <> excluded.url THEN now()"
+	    "      ELSE least(sources.next_poll_at,"
+	    "        now() + make_interval(secs => excluded.interval_s)) END"
+	    "  RETURNING id"
+	    ")"
+	    "UPDATE sources SET in_config = false"
+	    " WHERE in_config AND id NOT IN (SELECT id FROM up)" },
+	[STMT_CLAIM_DUE] = { "claim_due",
+	    "UPDATE sources s SET lease_owner = $1,"
+	    "  lease_until = now() + make_interval(secs => $3::int)"
+	    " FROM (SELECT id FROM sources"
+	    "  WHERE enabled AND in_config AND next_poll_at <= now()"
+	    "    AND (lease_until IS NULL OR lease_until < now())"
+	    "  ORDER BY next_poll_at LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
+	    " WHERE s.id = due.id"
+	    " RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,"
+	    "  s.last_modified, s.failures" },
+	[STMT_CLAIM_ONCE] = { "claim_once",
+	    "UPDATE sources s SET lease_owner = $1,"
+	    "  lease_until = now() + make_interval(secs => $3::int)"
+	    " FROM (SELECT id FROM sources"
+	    "  WHERE enabled AND in_config"
+	    "    AND coalesce(last_fetch_at, '-infinity')"
+	    "      < to_timestamp($4::bigint / 1000.0)"
+	    "    AND (lease_until IS NULL OR lease_until < now())"
+	    "  ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) due"
+	    " WHERE s.id = due.id"
+	    " RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,"
+	    "  s.last_modified, s.failures" },
+	[STMT_SAVE] = { "save_fetch",
+	    "WITH input AS ("
+	    /* An identity longer than an index row may hold (a hostile or
+	     * tracking-laden link) is stored as its digest. */
+	    "  SELECT x.*, CASE WHEN octet_length(raw.id) > 512"
+	    "    THEN 'sha256:' || encode(sha256(convert_to(raw.id, 'UTF8')),"
+	    "      'hex') ELSE raw.id END AS ident"
+	    "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
+	    "    title text, author text, summary text, content text, lang text,"
+	    "    published bigint, updated bigint, tone real, label text,"
+	    "    abusive boolean, tone_lang text, mentions json, url_norm text,"
+	    "    simhash bigint),"
+	    "  LATERAL (SELECT coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
+	    "    'md5:' || md5(coalesce(x.title, '') || E'\\n' ||"
+	    "      coalesce(x.summary, '') || E'\\n' ||"
+	    "      coalesce(x.content, ''))) AS id) raw"
+	    "), ins AS ("
+	    "  INSERT INTO items (source_id, identity, guid, link, title, author,"
+	    "    summary, content, lang, published_at, updated_at, sentiment,"
+	    "    label, abusive, tone_lang, url_norm, simhash, band0, band1,"
+	    "    band2, band3, story_id)"
+	    "  SELECT $1::bigint, ident, guid, link, title, author, summary,"
+	    "    content, coalesce(lang, $17), to_timestamp(published),"
+	    "    to_timestamp(updated), tone, label, abusive, tone_lang,"
+	    "    url_norm, simhash, (simhash >> 48) & 65535,"
+	    "    (simhash >> 32) & 65535, (simhash >> 16) & 65535,"
+	    "    simhash & 65535, story.id"
+	    "  FROM input x LEFT JOIN LATERAL ("
+	    /* The story this item continues: an item of another source with
+	     * the same normalised link, else a near-duplicate text seen in
+	     * the last week (SimHash within 3 bits, found by a shared band). */
+	    "    SELECT coalesce(o.story_id, o.id) AS id FROM items o"
+	    "    WHERE o.source_id <> $1::bigint AND ("
+	    "      o.url_norm = x.url_norm OR (x.simhash IS NOT NULL"
+	    "      AND o.first_seen_at > now() - interval '7 days'"
+	    "      AND (o.band0 = (x.simhash >> 48) & 65535"
+	    "        OR o.band1 = (x.simhash >> 32) & 65535"
+	    "        OR o.band2 = (x.simhash >> 16) & 65535"
+	    "        OR o.band3 = x.simhash & 65535)"
+	    "      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3))"
+	    "    ORDER BY o.url_norm = x.url_norm DESC, o.id LIMIT 1) story"
+	    "    ON true"
+	    "  ON CONFLICT (source_id, identity) DO NOTHING"
+	    "  RETURNING id, identity, lang, published_at, first_seen_at"
+	    "), men AS ("
+	    /* Only new items get mentions here: known ones got theirs when
+	     * they were new, or from a backfill. */
+	    "  INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,"
+	    "    sentiment, label, abusive, published_at, first_seen_at)"
+	    "  SELECT ins.id, w.id, $1::bigint,"
+	    "    ARRAY(SELECT json_array_elements_text(m->'terms')),"
+	    "    coalesce(i.tone_lang, ins.lang), i.tone, i.label,"
+	    "    coalesce(i.abusive, false), ins.published_at, ins.first_seen_at"
+	    "  FROM ins JOIN input i ON i.ident = ins.identity"
+	    "  CROSS JOIN LATERAL json_array_elements(i.mentions) AS m"
+	    "  JOIN watches w ON w.name = m->>'watch'"
+	    "  ON CONFLICT DO NOTHING"
+	    "  RETURNING label"
+	    "), counts AS ("
+	    "  SELECT (SELECT count(*) FROM ins) AS n_new,"
+	    "         (SELECT count(DISTINCT ident) FROM input) AS n_all,"
+	    "         (SELECT count(*) FROM men WHERE label = 'negative') AS neg,"
+	    "         (SELECT count(*) FROM men WHERE label = 'neutral') AS neu,"
+	    "         (SELECT count(*) FROM men WHERE label = 'positive') AS pos"
+	    "), rec AS ("
+	    "  INSERT INTO fetches (attempt, source_id, started_at, duration_ms,"
+	    "    http_status, outcome, error, bytes, items_new, items_seen,"
+	    "    final_url)"
+	    "  SELECT $2::uuid, $1::bigint, to_timestamp($3::bigint / 1000.0),"
+	    "    $4::int, $5::int, $6, $7, $8::bigint, n_new, n_all - n_new, $9"
+	    "  FROM counts"
+	    "  ON CONFLICT (attempt) DO NOTHING"
+	    "  RETURNING 1"
+	    ")"
+	    "UPDATE sources s SET"
+	    "  last_fetch_at = to_timestamp($3::bigint / 1000.0),"
+	    "  last_status = $5::int, last_error = $7,"
+	    "  last_success_at = CASE WHEN $7 IS NULL THEN now()"
+	    "    ELSE s.last_success_at END,"
+	    "  etag = CASE WHEN $13::boolean THEN $11 ELSE s.etag END,"
+	    "  feed_url = coalesce($18, s.feed_url),"
+	    "  last_modified = CASE WHEN $13::boolean THEN $12"
+	    "    ELSE s.last_modified END,"
+	    "  failures = $15::int,"
+	    "  enabled = s.enabled AND $14::bigint >= 0,"
+	    "  disabled_reason = CASE WHEN $14::bigint < 0 THEN $16"
+	    "    ELSE s.disabled_reason END,"
+	    "  next_poll_at = CASE WHEN $14::bigint < 0 THEN s.next_poll_at"
+	    "    ELSE now() + make_interval(secs => $14::bigint / 1000.0) END,"
+	    "  items_total = s.items_total + c.n_new,"
+	    "  lease_owner = NULL, lease_until = NULL"
+	    " FROM counts c"
+	    " WHERE s.id = $1::bigint"
+	    " RETURNING c.n_new, c.n_all - c.n_new, c.neg, c.neu, c.pos" },
+	[STMT_RELEASE] = { "release_leases",
+	    "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
+	    " WHERE lease_owner = $1 AND id NOT IN"
+	    "  (SELECT json_array_elements_text($2::json)::bigint)" },
+	[STMT_SYNC_WATCHES] = { "sync_watches",
+	    "WITH cfg AS ("
+	    "  SELECT * FROM json_to_recordset($1::json)"
+	    "    AS x(name text, query text, lang text[], tags text[])"
+	    "), up AS ("
+	    "  INSERT INTO watches (name, query, lang, tags)"
+	    "  SELECT name, query, lang, coalesce(tags, '{}') FROM cfg"
+	    "  ON CONFLICT (name) DO UPDATE SET"
+	    "    query = excluded.query, lang = excluded.lang,"
+	    "    tags = excluded.tags, in_config = true,"
+	    "    backfill_needed = watches.backfill_needed OR NOT watches.in_config"
+	    "      OR watches.query <> excluded.query"
+	    "      OR watches.lang IS DISTINCT FROM excluded.lang,"
+	    "    query_changed_at = CASE WHEN watches.query <> excluded.query"
+	    "      OR watches.lang IS DISTINCT FROM excluded.lang"
+	    "      OR NOT watches.in_config"
+	    "      THEN now() ELSE watches.query_changed_at END"
+	    "  RETURNING id"
+	    ")"
+	    "UPDATE watches SET in_config = false"
+	    " WHERE in_config AND id NOT IN (SELECT id FROM up)" },
+	[STMT_BACKFILL_TODO] = { "backfill_todo",
+	    "SELECT name, backfilled_at IS NOT NULL, now()::text FROM watches"
+	    " WHERE in_config AND backfill_needed ORDER BY id" },
+	/* A changed query must not leave the old query's mentions behind in
+	 * the window it matches again. */
+	[STMT_BACKFILL_PURGE] = { "backfill_purge",
+	    "DELETE FROM mentions m USING watches w"
+	    " WHERE m.watch_id = w.id AND w.backfilled_at IS NOT NULL"
+	    "   AND w.name IN (SELECT json_array_elements_text($1::json))"
+	    "   AND m.first_seen_at > now() - make_interval(secs => $2::bigint)"
+	    /* An editor's correction outlives a new query. */
+	    "   AND m.label_override IS NULL AND NOT m.dismissed" },
+	[STMT_BACKFILL_PAGE] = { "backfill_page",
+	    "SELECT i.id, i.title, i.summary, i.content, i.author, i.link,"
+	    "  coalesce(i.lang, s.lang)"
+	    " FROM items i JOIN sources s ON s.id = i.source_id"
+	    " WHERE i.id > $1::bigint"
+	    "   AND i.first_seen_at > now() - make_interval(secs => $2::bigint)"
+	    " ORDER BY i.id LIMIT $3::int" },
+	[STMT_SAVE_MENTIONS] = { "save_mentions",
+	    "WITH input AS ("
+	    "  SELECT * FROM json_to_recordset($1::json) AS x(item bigint,"
+	    "    tone real, label text, abusive boolean, tone_lang text,"
+	    "    mentions json)"
+	    "), tone AS ("
+	    "  UPDATE items i SET sentiment = x.tone, label = x.label,"
+	    "    abusive = x.abusive, tone_lang = x.tone_lang"
+	    "  FROM input x WHERE i.id = x.item AND i.sentiment IS NULL"
+	    ")"
+	    "INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,"
+	    "  sentiment, label, abusive, published_at, first_seen_at)"
+	    "SELECT i.id, w.id, i.source_id,"
+	    "  ARRAY(SELECT json_array_elements_text(m->'terms')),"
+	    "  coalesce(x.tone_lang, i.lang), x.tone, x.label,"
+	    "  coalesce(x.abusive, false), i.published_at, i.first_seen_at"
+	    " FROM input x JOIN items i ON i.id = x.item"
+	    " CROSS JOIN LATERAL json_array_elements(x.mentions) AS m"
+	    " JOIN watches w ON w.name = m->>'watch'"
+	    " ON CONFLICT DO NOTHING" },
+	[STMT_BACKFILL_DONE] = { "backfill_done",
+	    "UPDATE watches SET backfill_needed = false, backfilled_at = now()"
+	    " WHERE name IN (SELECT json_array_elements_text($1::json))"
+	    "   AND query_changed_at <= $2::timestamptz" },
+	/* Negative and total mentions per watch and bucket, by the time a
+	 * mention counts for detection (detect_item_time(), mirrored). */
+	/* detect_counts() (schema/006) is shared with vigie backtest. */
+	[STMT_DETECT_COUNTS] = { "detect_counts",
+	    "SELECT watch, bucket, negative, total FROM detect_counts("
+	    "  $1::bigint, $2::bigint, $3::bigint, $4::bigint)" },
+	[STMT_LOAD_TRACKS] = { "load_tracks",
+	    "SELECT w.name, t.track::text FROM detector_tracks t"
+	    " JOIN watches w ON w.id = t.watch_id WHERE w.in_config" },
+	[STMT_SAVE_TRACKS] = { "save_tracks",
+	    "WITH x AS ("
+	    "  SELECT w.id AS watch_id, x.track"
+	    "  FROM json_to_recordset($1::json) AS x(watch text, track jsonb)"
+	    "  JOIN watches w ON w.name = x.watch"
+	    "), peak AS ("
+	    /* An open incident's peak grows between its state changes. */
+	    "  UPDATE incidents i"
+	    "  SET peak_count = greatest(i.peak_count, (x.track->>'peak')::int)"
+	    "  FROM x WHERE i.watch_id = x.watch_id AND i.kind = 'spike'"
+	    "    AND i.state = 'firing' AND (x.track->>'peak') IS NOT NULL"
+	    ")"
+	    "INSERT INTO detector_tracks (watch_id, track)"
+	    " SELECT watch_id, track FROM x"
+	    " ON CONFLICT (watch_id) DO UPDATE"
+	    "   SET track = excluded.track, updated_at = now()" },
+	/* What a notification shows: the most negative mentions of the
+	 * window, the terms they matched, and 24 hourly counts. */
+	[STMT_EVENT_CONTEXT] = { "event_context",
+	    "WITH neg AS ("
+	    "  SELECT m.sentiment, m.terms, i.title, i.link, s.name AS source,"
+	    "    mention_time(m.published_at, m.first_seen_at,"
+	    "      make_interval(secs => $4::bigint / 1000.0)) AS t"
+	    "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
+	    "  JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id"
+	    "  WHERE w.name = $1 AND NOT m.dismissed"
+	    "    AND coalesce(m.label_override, m.label) = 'negative'"
+	    "    AND m.first_seen_at >= to_timestamp($3::bigint / 1000.0)"
+	    "      - interval '24 hours' - make_interval(secs => $4::bigint / 1000.0)"
+	    "), recent AS ("
+	    "  SELECT * FROM neg WHERE t < to_timestamp($3::bigint / 1000.0)"
+	    "    AND t >= to_timestamp($3::bigint / 1000.0) - interval '24 hours'"
+	    ")"
+	    "SELECT json_build_object("
+	    " 'top', (SELECT coalesce(json_agg(x), '[]') FROM ("
+	    "   SELECT title, source, link, sentiment AS score FROM recent"
+	    "   WHERE t >= to_timestamp($2::bigint / 1000.0)"
+	    "   ORDER BY sentiment, t DESC LIMIT 5) x),"
+	    " 'terms', (SELECT coalesce(json_agg(term), '[]') FROM ("
+	    "   SELECT term FROM recent, unnest(terms) AS term"
+	    "   WHERE t >= to_timestamp($2::bigint / 1000.0)"
+	    "   GROUP BY term ORDER BY count(*) DESC, term LIMIT 10) x),"
+	    " 'series', (SELECT json_agg(coalesce(c.n, 0) ORDER BY g.h)"
+	    "   FROM generate_series(0, 23) g(h) LEFT JOIN ("
+	    "     SELECT floor(extract(epoch FROM"
+	    "       to_timestamp($3::bigint / 1000.0) - t) / 3600)::int AS age,"
+	    "       count(*) AS n FROM recent GROUP BY 1) c"
+	    "   ON c.age = 23 - g.h))::text" },
+	/* An incident's state change, its notifications and the detector's
+	 * state, all or nothing. Event ids are derived from what happened,
+	 * so a replay after a crash records and sends nothing twice. */
+	[STMT_RECORD_EVENT] = { "record_event",
+	    "WITH subj AS ("
+	    "  SELECT (SELECT id FROM watches WHERE $1 = 'spike' AND name = $2)"
+	    "      AS watch_id,"
+	    "    (SELECT id FROM sources WHERE $1 = 'source' AND name = $2)"
+	    "      AS source_id"
+	    "), opened AS ("
+	    "  INSERT INTO incidents (kind, watch_id, source_id, state, severity,"
+	    "    reason, opened_at, peak_count)"
+	    "  SELECT $1, watch_id, source_id, 'firing', $6, $7,"
+	    "    to_timestamp($5::bigint / 1000.0), $8::int FROM subj"
+	    "  WHERE $3 = 'firing' AND coalesce(watch_id, source_id) IS NOT NULL"
+	    "  ON CONFLICT (kind, (coalesce(watch_id, 0)), (coalesce(source_id, 0)))"
+	    "    WHERE state = 'firing' DO NOTHING"
+	    "  RETURNING id"
+	    "), changed AS ("
+	    "  UPDATE incidents i SET"
+	    "    state = CASE WHEN $3 = 'resolved' THEN 'resolved' ELSE i.state END,"
+	    "    resolved_at = CASE WHEN $3 = 'resolved'"
+	    "      THEN to_timestamp($5::bigint / 1000.0) ELSE i.resolved_at END,"
+	    "    severity = CASE WHEN $3 = 'escalated' THEN $6 ELSE i.severity END,"
+	    "    peak_count = greatest(i.peak_count, $8::int)"
+	    "  FROM subj"
+	    "  WHERE $3 <> 'firing' AND i.state = 'firing' AND i.kind = $1"
+	    "    AND i.watch_id IS NOT DISTINCT FROM subj.watch_id"
+	    "    AND i.source_id IS NOT DISTINCT FROM subj.source_id"
+	    "  RETURNING i.id"
+	    "), ev AS ("
+	    "  INSERT INTO incident_events (event_id, incident_id, state, at,"
+	    "    window_count, window_total, expected, ratio, p_value, details)"
+	    "  SELECT $4::uuid, id, $3, to_timestamp($5::bigint / 1000.0),"
+	    "    $8::int, $9::int, $10::real, $11::real, $12::float8, $13::jsonb"
+	    "  FROM (SELECT id FROM opened UNION ALL SELECT id FROM changed) x"
+	    "  ON CONFLICT (event_id) DO NOTHING"
+	    "  RETURNING event_id"
+	    "), ob AS ("
+	    "  INSERT INTO outbox (event_id, target, channel, destination,"
+	    "    content_type, body)"
+	    "  SELECT ev.event_id, o.target, o.channel, o.destination,"
+	    "    o.content_type, o.body"
+	    "  FROM ev, json_to_recordset($14::json) AS o(target text,"
+	    "    channel text, destination text, content_type text, body text)"
+	    "  ON CONFLICT DO NOTHING"
+	    "  RETURNING 1"
+	    "), tr AS ("
+	    "  INSERT INTO detector_tracks (watch_id, track)"
+	    "  SELECT watch_id, $15::jsonb FROM subj"
+	    "  WHERE $15 IS NOT NULL AND watch_id IS NOT NULL"
+	    "  ON CONFLICT (watch_id) DO UPDATE"
+	    "    SET track = excluded.track, updated_at = now()"
+	    "  RETURNING 1"
+	    ")"
+	    "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ob)" },
+	[STMT_OUTBOX_CLAIM] = { "outbox_claim",
+	    "UPDATE outbox o SET lease_owner = $1,"
+	    "  lease_until = now() + make_interval(secs => $3::int)"
+	    " FROM (SELECT id FROM outbox"
+	    "  WHERE delivered_at IS NULL AND failed_at IS NULL"
+	    "    AND next_attempt_at <= now()"
+	    "    AND (lease_until IS NULL OR lease_until < now())"
+	    "  ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d"
+	    " WHERE o.id = d.id"
+	    " RETURNING o.id, o.event_id, o.target, o.channel, o.destination,"
+	    "  o.content_type, o.body, o.attempts,"
+	    "  (extract(epoch FROM o.created_at) * 1000)::bigint" },
+	[STMT_OUTBOX_RESULT] = { "outbox_result",
+	    "UPDATE outbox SET attempts = attempts + 1,"
+	    "  lease_owner = NULL, lease_until = NULL,"
+	    "  delivered_at = CASE WHEN $2::boolean THEN now() END,"
+	    "  last_error = CASE WHEN $2::boolean THEN last_error ELSE $3 END,"
+	    "  failed_at = CASE WHEN NOT $2::boolean AND $5::boolean"
+	    "    THEN now() END,"
+	    "  next_attempt_at = CASE WHEN $2::boolean THEN next_attempt_at"
+	    "    ELSE now() + make_interval(secs => $4::bigint / 1000.0) END"
+	    " WHERE id = $1::bigint" },
+	[STMT_STATS] = { "stats",
+	    "SELECT"
+	    " (SELECT count(*) FROM sources"
+	    "   WHERE in_config AND enabled AND failures = 0),"
+	    " (SELECT count(*) FROM sources"
+	    "   WHERE in_config AND (failures > 0 OR NOT enabled)),"
+	    " (SELECT count(*) FROM mentions"
+	    "   WHERE first_seen_at > now() - interval '1 hour'),"
+	    " (SELECT count(*) FROM incidents WHERE state = 'firing'),"
+	    " (SELECT count(*) FROM outbox"
+	    "   WHERE delivered_at IS NULL AND failed_at IS NULL)" },
+	/* A fetch the database refused (not the connection: the data) is
+	 * recorded as a failure, so the source's lease goes and it is tried
+	 * again later, not in a loop, nor never. */
+	[STMT_SAVE_FAILED] = { "save_failed",
+	    "UPDATE sources SET lease_owner = NULL, lease_until = NULL,"
+	    "  failures = failures + 1, last_error = $2, last_fetch_at = now(),"
+	    "  next_poll_at = now() + make_interval(secs => $3::bigint / 1000.0)"
+	    " WHERE id = $1::bigint" },
+	[STMT_PURGE] = { "purge",
+	    "SELECT purge_before(to_timestamp($1::bigint / 1000.0), $2::int)" },
 };
 
 struct op;
@@ -472,17 +472,17 @@ struct store {
 	store_event_cb on_event;
 	void *event_arg;
 	PGconn *conn;
-	int up;         /* connected, checked and prepared */
-	int fatal;      /* stop trying: a person must act */
+	int up; /* connected, checked and prepared */
+	int fatal; /* stop trying: a person must act */
 	struct event *ev_read;
 	struct event *ev_write;
 	struct event *ev_retry;
 	int64_t retry_ms;
 	struct op_queue queue; /* head may be in flight */
 	struct op *inflight;
-	PGresult *result;      /* last result of the op in flight */
-	char *error;           /* its error, if any */
-	char error_state[6];   /* and that error's SQLSTATE */
+	PGresult *result; /* last result of the op in flight */
+	char *error; /* its error, if any */
+	char error_state[6]; /* and that error's SQLSTATE */
 };
 
 static void store_kick(struct store *);
@@ -680,8 +680,8 @@ start_connect(struct store *st)
 	}
 	PQsetNoticeProcessor(st->conn, on_notice, st);
 	/* The first step of PQconnectPoll waits for writability. */
-	st->ev_write = event_new(st->base, PQsocket(st->conn), EV_WRITE,
-	    connect_step, st);
+	st->ev_write =
+	    event_new(st->base, PQsocket(st->conn), EV_WRITE, connect_step, st);
 	event_add(st->ev_write, NULL);
 }
 
@@ -748,8 +748,8 @@ connect_step(evutil_socket_t fd, short what, void *arg)
 	}
 	st->ev_read = event_new(st->base, PQsocket(st->conn),
 	    EV_READ | EV_PERSIST, on_readable, st);
-	st->ev_write = event_new(st->base, PQsocket(st->conn), EV_WRITE,
-	    on_writable, st);
+	st->ev_write =
+	    event_new(st->base, PQsocket(st->conn), EV_WRITE, on_writable, st);
 	event_add(st->ev_read, NULL);
 	queue_setup_ops(st);
 	store_kick(st);
@@ -769,9 +769,8 @@ send_op(struct store *st, struct op *op)
 		return PQsendPrepare(st->conn, statements[op->stmt].name,
 		    statements[op->stmt].sql, 0, NULL);
 	case OP_EXEC:
-		return PQsendQueryPrepared(st->conn,
-		    statements[op->stmt].name, n,
-		    (const char *const *)op->params, NULL, NULL, 0);
+		return PQsendQueryPrepared(st->conn, statements[op->stmt].name,
+		    n, (const char *const *)op->params, NULL, NULL, 0);
 	}
 	return 0;
 }
@@ -927,8 +926,8 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 				return;
 			}
 			if (st->error == NULL) {
-				const char *state = PQresultErrorField(res,
-				    PG_DIAG_SQLSTATE);
+				const char *state =
+				    PQresultErrorField(res, PG_DIAG_SQLSTATE);
 				st->error = xstrdup(PQresultErrorMessage(res));
 				snprintf(st->error_state,
 				    sizeof st->error_state, "%s",
@@ -942,8 +941,8 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 }
 
 struct store *
-store_new(struct event_base *base, const char *conninfo, store_event_cb cb,
-    void *arg)
+store_new(
+    struct event_base *base, const char *conninfo, store_event_cb cb, void *arg)
 {
 	struct store *st = xcalloc(1, sizeof *st);
 
@@ -1041,19 +1040,19 @@ json_tags(const char *list)
 		return arr;
 	copy = xstrdup(list);
 	for (char *t = strtok_r(copy, ",", &save); t != NULL;
-	    t = strtok_r(NULL, ",", &save))
+	     t = strtok_r(NULL, ",", &save))
 		json_array_append_new(arr, json_text(t));
 	free(copy);
 	return arr;
 }
 
 void
-store_sync_sources(struct store *st, const struct conf *conf,
-    store_done_cb cb, void *arg)
+store_sync_sources(
+    struct store *st, const struct conf *conf, store_done_cb cb, void *arg)
 {
 	json_t *arr = json_array();
-	struct op *op = op_new(OP_EXEC, STMT_SYNC, done_result, (void (*)(void))cb,
-	    arg);
+	struct op *op =
+	    op_new(OP_EXEC, STMT_SYNC, done_result, (void (*)(void))cb, arg);
 
 	for (size_t i = 0; i < conf->nsources; i++) {
 		const struct conf_source *s = &conf->sources[i];
@@ -1108,8 +1107,8 @@ store_claim(struct store *st, const char *owner, int limit, int lease_s,
     int64_t once_since_ms, store_claim_cb cb, void *arg)
 {
 	struct op *op = op_new(OP_EXEC,
-	    once_since_ms >= 0 ? STMT_CLAIM_ONCE : STMT_CLAIM_DUE,
-	    claim_result, (void (*)(void))cb, arg);
+	    once_since_ms >= 0 ? STMT_CLAIM_ONCE : STMT_CLAIM_DUE, claim_result,
+	    (void (*)(void))cb, arg);
 
 	op_param(op, owner);
 	op_paramf(op, limit);
@@ -1141,8 +1140,8 @@ json_date(int64_t t)
 
 /* The tone and mentions of one item, as the statements expect them. */
 static void
-json_analysis(json_t *o, const struct item_analysis *ia,
-    const struct analyzer *an)
+json_analysis(
+    json_t *o, const struct item_analysis *ia, const struct analyzer *an)
 {
 	json_t *mentions = json_array();
 
@@ -1152,8 +1151,8 @@ json_analysis(json_t *o, const struct item_analysis *ia,
 
 		for (size_t t = 0; t < h->nterms; t++)
 			json_array_append_new(terms, json_text(h->terms[t]));
-		json_object_set_new(m, "watch",
-		    json_text(analyzer_watch_name(an, h->watch)));
+		json_object_set_new(
+		    m, "watch", json_text(analyzer_watch_name(an, h->watch)));
 		json_object_set_new(m, "terms", terms);
 		json_array_append_new(mentions, m);
 	}
@@ -1161,8 +1160,8 @@ json_analysis(json_t *o, const struct item_analysis *ia,
 	if (ia == NULL || !ia->scored)
 		return;
 	json_object_set_new(o, "tone", json_real(ia->tone.compound));
-	json_object_set_new(o, "label",
-	    json_text(sentiment_label_name(ia->tone.label)));
+	json_object_set_new(
+	    o, "label", json_text(sentiment_label_name(ia->tone.label)));
 	json_object_set_new(o, "abusive", json_boolean(ia->tone.abusive));
 	json_object_set_new(o, "tone_lang", json_text(ia->tone.lang));
 }
@@ -1215,8 +1214,8 @@ items_json(const struct fetch_record *r)
 		json_object_set_new(o, "published", json_date(it->published));
 		json_object_set_new(o, "updated", json_date(it->updated));
 		json_story(o, it);
-		json_analysis(o, r->analysis ? &r->analysis[i] : NULL,
-		    r->analyzer);
+		json_analysis(
+		    o, r->analysis ? &r->analysis[i] : NULL, r->analyzer);
 		json_array_append_new(arr, o);
 	}
 	return json_dump_owned(arr);
@@ -1244,40 +1243,40 @@ void
 store_save_fetch(struct store *st, const struct fetch_record *r,
     store_saved_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_SAVE, saved_result, (void (*)(void))cb,
-	    arg);
+	struct op *op =
+	    op_new(OP_EXEC, STMT_SAVE, saved_result, (void (*)(void))cb, arg);
 
-	op_paramf(op, r->source_id);                             /* $1 */
-	op_param(op, r->attempt);                                /* $2 */
-	op_paramf(op, r->started_ms);                            /* $3 */
-	op_paramf(op, r->duration_ms);                           /* $4 */
-	if (r->http_status > 0)                                  /* $5 */
+	op_paramf(op, r->source_id); /* $1 */
+	op_param(op, r->attempt); /* $2 */
+	op_paramf(op, r->started_ms); /* $3 */
+	op_paramf(op, r->duration_ms); /* $4 */
+	if (r->http_status > 0) /* $5 */
 		op_paramf(op, r->http_status);
 	else
 		op_param(op, NULL);
-	op_param(op, r->outcome);                                /* $6 */
-	op_param(op, r->error);                                  /* $7 */
-	op_paramf(op, r->bytes);                                 /* $8 */
-	op_param(op, r->final_url);                              /* $9 */
-	op->params[op->nparams++] = items_json(r);               /* $10 */
-	op_param(op, r->etag);                                   /* $11 */
-	op_param(op, r->last_modified);                          /* $12 */
-	op_param(op, r->set_validators ? "true" : "false");      /* $13 */
-	op_paramf(op, r->next_delay_ms);                         /* $14 */
-	op_paramf(op, r->failures);                              /* $15 */
-	op_param(op, r->next_delay_ms < 0 ? r->error : NULL);    /* $16 */
-	op_param(op, r->lang);                                   /* $17 */
-	op_param(op, r->feed_url);                               /* $18 */
+	op_param(op, r->outcome); /* $6 */
+	op_param(op, r->error); /* $7 */
+	op_paramf(op, r->bytes); /* $8 */
+	op_param(op, r->final_url); /* $9 */
+	op->params[op->nparams++] = items_json(r); /* $10 */
+	op_param(op, r->etag); /* $11 */
+	op_param(op, r->last_modified); /* $12 */
+	op_param(op, r->set_validators ? "true" : "false"); /* $13 */
+	op_paramf(op, r->next_delay_ms); /* $14 */
+	op_paramf(op, r->failures); /* $15 */
+	op_param(op, r->next_delay_ms < 0 ? r->error : NULL); /* $16 */
+	op_param(op, r->lang); /* $17 */
+	op_param(op, r->feed_url); /* $18 */
 	op->replay = 1;
 	store_submit(st, op);
 }
 
 void
-store_release_leases(struct store *st, const char *owner,
-    const int64_t *keep, size_t nkeep, store_done_cb cb, void *arg)
+store_release_leases(struct store *st, const char *owner, const int64_t *keep,
+    size_t nkeep, store_done_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_RELEASE, done_result, (void (*)(void))cb,
-	    arg);
+	struct op *op =
+	    op_new(OP_EXEC, STMT_RELEASE, done_result, (void (*)(void))cb, arg);
 	json_t *ids = json_array();
 
 	for (size_t i = 0; i < nkeep; i++)
@@ -1299,12 +1298,12 @@ json_names(const char *const *names, size_t n)
 }
 
 void
-store_sync_watches(struct store *st, const struct conf *conf,
-    store_done_cb cb, void *arg)
+store_sync_watches(
+    struct store *st, const struct conf *conf, store_done_cb cb, void *arg)
 {
 	json_t *arr = json_array();
-	struct op *op = op_new(OP_EXEC, STMT_SYNC_WATCHES, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_SYNC_WATCHES, done_result, (void (*)(void))cb, arg);
 
 	for (size_t i = 0; i < conf->nwatches; i++) {
 		const struct conf_watch *w = &conf->watches[i];
@@ -1312,8 +1311,8 @@ store_sync_watches(struct store *st, const struct conf *conf,
 
 		json_object_set_new(o, "name", json_text(w->name));
 		json_object_set_new(o, "query", json_text(w->query));
-		json_object_set_new(o, "lang",
-		    w->lang ? json_tags(w->lang) : json_null());
+		json_object_set_new(
+		    o, "lang", w->lang ? json_tags(w->lang) : json_null());
 		json_object_set_new(o, "tags", json_tags(w->tags));
 		json_array_append_new(arr, o);
 	}
@@ -1349,8 +1348,9 @@ todo_result(struct op *op, PGresult *res, const char *error)
 void
 store_backfill_todo(struct store *st, store_names_cb cb, void *arg)
 {
-	store_submit(st, op_new(OP_EXEC, STMT_BACKFILL_TODO, todo_result,
-	    (void (*)(void))cb, arg));
+	store_submit(st,
+	    op_new(OP_EXEC, STMT_BACKFILL_TODO, todo_result, (void (*)(void))cb,
+	        arg));
 }
 
 void
@@ -1366,8 +1366,8 @@ void
 store_backfill_purge(struct store *st, const char *const *names, size_t n,
     int64_t window_ms, store_done_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_PURGE, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_BACKFILL_PURGE, done_result, (void (*)(void))cb, arg);
 
 	op->params[op->nparams++] = json_names(names, n);
 	op_paramf(op, window_ms / 1000);
@@ -1379,7 +1379,7 @@ static char *
 value_or_null(PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL
-	                                   : xstrdup(PQgetvalue(res, row, col));
+	                                  : xstrdup(PQgetvalue(res, row, col));
 }
 
 static void
@@ -1416,8 +1416,8 @@ void
 store_backfill_page(struct store *st, int64_t after_id, int64_t window_ms,
     int limit, store_page_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_PAGE, page_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_BACKFILL_PAGE, page_result, (void (*)(void))cb, arg);
 
 	op_paramf(op, after_id);
 	op_paramf(op, window_ms / 1000);
@@ -1443,11 +1443,11 @@ store_page_free(struct stored_item *items, long n)
 
 void
 store_save_mentions(struct store *st, const struct stored_item *items,
-    const struct item_analysis *analysis, size_t n,
-    const struct analyzer *an, store_done_cb cb, void *arg)
+    const struct item_analysis *analysis, size_t n, const struct analyzer *an,
+    store_done_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_SAVE_MENTIONS, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_SAVE_MENTIONS, done_result, (void (*)(void))cb, arg);
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++) {
@@ -1469,8 +1469,8 @@ void
 store_backfill_done(struct store *st, const char *const *names, size_t n,
     const char *as_of, store_done_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_BACKFILL_DONE, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_BACKFILL_DONE, done_result, (void (*)(void))cb, arg);
 
 	op->params[op->nparams++] = json_names(names, n);
 	op_param(op, as_of);
@@ -1552,8 +1552,8 @@ pairs_result(struct op *op, PGresult *res, const char *error)
 void
 store_load_tracks(struct store *st, store_pairs_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_LOAD_TRACKS, pairs_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_LOAD_TRACKS, pairs_result, (void (*)(void))cb, arg);
 
 	op->replay = 1;
 	store_submit(st, op);
@@ -1571,11 +1571,11 @@ store_pairs_free(char **names, char **values, long n)
 }
 
 void
-store_save_tracks(struct store *st, const char *tracks, store_done_cb cb,
-    void *arg)
+store_save_tracks(
+    struct store *st, const char *tracks, store_done_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_SAVE_TRACKS, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_SAVE_TRACKS, done_result, (void (*)(void))cb, arg);
 
 	op_param(op, tracks);
 	op->replay = 1;
@@ -1598,11 +1598,11 @@ text_result(struct op *op, PGresult *res, const char *error)
 }
 
 void
-store_event_context(struct store *st, const char *watch,
-    int64_t window_from_ms, int64_t at_ms, store_text_cb cb, void *arg)
+store_event_context(struct store *st, const char *watch, int64_t window_from_ms,
+    int64_t at_ms, store_text_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_EVENT_CONTEXT, text_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_EVENT_CONTEXT, text_result, (void (*)(void))cb, arg);
 
 	op_param(op, watch);
 	op_paramf(op, window_from_ms);
@@ -1620,27 +1620,27 @@ real_text(double d)
 }
 
 void
-store_record_event(struct store *st, const struct event_record *e,
-    store_done_cb cb, void *arg)
+store_record_event(
+    struct store *st, const struct event_record *e, store_done_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_RECORD_EVENT, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_RECORD_EVENT, done_result, (void (*)(void))cb, arg);
 
-	op_param(op, e->kind);            /* $1 */
-	op_param(op, e->subject);         /* $2 */
-	op_param(op, e->state);           /* $3 */
-	op_param(op, e->event_id);        /* $4 */
-	op_paramf(op, e->at_ms);          /* $5 */
-	op_param(op, e->severity);        /* $6 */
-	op_param(op, e->reason);          /* $7 */
-	op_paramf(op, e->window_count);   /* $8 */
-	op_paramf(op, e->window_total);   /* $9 */
+	op_param(op, e->kind); /* $1 */
+	op_param(op, e->subject); /* $2 */
+	op_param(op, e->state); /* $3 */
+	op_param(op, e->event_id); /* $4 */
+	op_paramf(op, e->at_ms); /* $5 */
+	op_param(op, e->severity); /* $6 */
+	op_param(op, e->reason); /* $7 */
+	op_paramf(op, e->window_count); /* $8 */
+	op_paramf(op, e->window_total); /* $9 */
 	op->params[op->nparams++] = real_text(e->expected); /* $10 */
-	op->params[op->nparams++] = real_text(e->ratio);    /* $11 */
-	op->params[op->nparams++] = real_text(e->p);        /* $12 */
-	op_param(op, e->details);         /* $13 */
+	op->params[op->nparams++] = real_text(e->ratio); /* $11 */
+	op->params[op->nparams++] = real_text(e->p); /* $12 */
+	op_param(op, e->details); /* $13 */
 	op_param(op, e->outbox ? e->outbox : "[]"); /* $14 */
-	op_param(op, e->track);           /* $15 */
+	op_param(op, e->track); /* $15 */
 	op->replay = 1;
 	store_submit(st, op);
 }
@@ -1675,11 +1675,11 @@ outbox_result(struct op *op, PGresult *res, const char *error)
 }
 
 void
-store_outbox_claim(struct store *st, const char *owner, int limit,
-    int lease_s, store_outbox_cb cb, void *arg)
+store_outbox_claim(struct store *st, const char *owner, int limit, int lease_s,
+    store_outbox_cb cb, void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_OUTBOX_CLAIM, outbox_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_OUTBOX_CLAIM, outbox_result, (void (*)(void))cb, arg);
 
 	op_param(op, owner);
 	op_paramf(op, limit);
@@ -1707,8 +1707,8 @@ store_outbox_result(struct store *st, int64_t id, int delivered,
     const char *error, int64_t retry_ms, int give_up, store_done_cb cb,
     void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_OUTBOX_RESULT, done_result,
-	    (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_OUTBOX_RESULT, done_result, (void (*)(void))cb, arg);
 
 	op_paramf(op, id);
 	op_param(op, delivered ? "true" : "false");
@@ -1739,16 +1739,16 @@ stats_result(struct op *op, PGresult *res, const char *error)
 void
 store_stats(struct store *st, store_stats_cb cb, void *arg)
 {
-	store_submit(st, op_new(OP_EXEC, STMT_STATS, stats_result,
-	    (void (*)(void))cb, arg));
+	store_submit(st,
+	    op_new(OP_EXEC, STMT_STATS, stats_result, (void (*)(void))cb, arg));
 }
 
 void
-store_save_failed(struct store *st, int64_t source_id, const char *why,
-    int64_t retry_ms)
+store_save_failed(
+    struct store *st, int64_t source_id, const char *why, int64_t retry_ms)
 {
-	struct op *op = op_new(OP_EXEC, STMT_SAVE_FAILED, done_result, NULL,
-	    NULL);
+	struct op *op =
+	    op_new(OP_EXEC, STMT_SAVE_FAILED, done_result, NULL, NULL);
 
 	op_paramf(op, source_id);
 	op_param(op, why);
@@ -1772,11 +1772,11 @@ purge_result(struct op *op, PGresult *res, const char *error)
 }
 
 void
-store_purge(struct store *st, int64_t cutoff_ms, int batch,
-    store_count_cb cb, void *arg)
+store_purge(struct store *st, int64_t cutoff_ms, int batch, store_count_cb cb,
+    void *arg)
 {
-	struct op *op = op_new(OP_EXEC, STMT_PURGE, purge_result,
-	    (void (*)(void))cb, arg);
+	struct op *op =
+	    op_new(OP_EXEC, STMT_PURGE, purge_result, (void (*)(void))cb, arg);
 
 	op_paramf(op, cutoff_ms);
 	op_paramf(op, batch);

@@ -27,24 +27,24 @@
  * share button, and the link itself is the story.
  */
 struct redirector {
-	const char *host;   /* exact, or any subdomain when starting with '.' */
-	const char *path;   /* exact, or NULL for any */
+	const char *host; /* exact, or any subdomain when starting with '.' */
+	const char *path; /* exact, or NULL for any */
 	const char *params; /* tried in order, space-separated */
 };
 
 static const struct redirector redirectors[] = {
-    /* Google Alerts and Google News; google.* hosts are checked apart. */
-    {"talkwalker.com", NULL, "url u target link"},
-    {".talkwalker.com", NULL, "url u target link"},
-    {"l.facebook.com", "/l.php", "u"},
-    {"lm.facebook.com", "/l.php", "u"},
-    {"www.youtube.com", "/redirect", "q"},
-    {"out.reddit.com", NULL, "url"},
-    {"slack-redir.net", "/link", "url"},
-    {"vk.com", "/away.php", "to"},
-    {"www.bing.com", "/news/apiclick.aspx", "url"},
-    {".safelinks.protection.outlook.com", "/", "url"},
-    {"steamcommunity.com", "/linkfilter/", "url"},
+	/* Google Alerts and Google News; google.* hosts are checked apart. */
+	{ "talkwalker.com", NULL, "url u target link" },
+	{ ".talkwalker.com", NULL, "url u target link" },
+	{ "l.facebook.com", "/l.php", "u" },
+	{ "lm.facebook.com", "/l.php", "u" },
+	{ "www.youtube.com", "/redirect", "q" },
+	{ "out.reddit.com", NULL, "url" },
+	{ "slack-redir.net", "/link", "url" },
+	{ "vk.com", "/away.php", "to" },
+	{ "www.bing.com", "/news/apiclick.aspx", "url" },
+	{ ".safelinks.protection.outlook.com", "/", "url" },
+	{ "steamcommunity.com", "/linkfilter/", "url" },
 };
 
 /* %XX decoded; '+' kept, as a target URL may hold a literal one. */
@@ -57,7 +57,8 @@ pct_decode(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < len && (hi = hex_value(s[i + 1])) >= 0 &&
+		if (s[i] == '%' && i + 2 < len &&
+		    (hi = hex_value(s[i + 1])) >= 0 &&
 		    (lo = hex_value(s[i + 2])) >= 0) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
@@ -104,9 +105,9 @@ redirect_params(const char *host, const char *path)
 {
 	if (google_host(host))
 		return strcmp(path, "/url") == 0 ||
-		               strcmp(path, "/news/url") == 0
-		           ? "url q"
-		           : NULL;
+		        strcmp(path, "/news/url") == 0
+		    ? "url q"
+		    : NULL;
 	for (size_t i = 0; i < ARRAY_LEN(redirectors); i++) {
 		const struct redirector *r = &redirectors[i];
 		if (host_is(host, r->host) &&
@@ -126,7 +127,8 @@ query_param(const char *query, const char *names)
 			size_t plen = strcspn(p, "&");
 			if (plen > nlen && strncmp(p, name, nlen) == 0 &&
 			    p[nlen] == '=')
-				return pct_decode(p + nlen + 1, plen - nlen - 1);
+				return pct_decode(
+				    p + nlen + 1, plen - nlen - 1);
 			p += plen;
 			if (*p == '&')
 				p++;
@@ -200,13 +202,13 @@ story_unwrap(const char *url)
 static int
 is_tracking(const char *key, size_t len)
 {
-	static const char *const prefixes[] = {"utm_", "pk_", "mtm_", "at_"};
-	static const char *const names[] = {
-	    "fbclid", "gclid",   "gclsrc",  "dclid",   "msclkid", "yclid",
-	    "twclid", "mc_cid",  "mc_eid",  "igshid",  "igsh",    "ref_src",
-	    "ref_url", "xtor",   "_ga",     "_gl",     "_hsenc",  "_hsmi",
-	    "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "wickedid",
-	    "s_cid",  "cmpid",   "ncid",    "sr_share", "smid"};
+	static const char *const prefixes[] = { "utm_", "pk_", "mtm_", "at_" };
+	static const char *const names[] = { "fbclid", "gclid", "gclsrc",
+		"dclid", "msclkid", "yclid", "twclid", "mc_cid", "mc_eid",
+		"igshid", "igsh", "ref_src", "ref_url", "xtor", "_ga", "_gl",
+		"_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+		"vero_id", "wickedid", "s_cid", "cmpid", "ncid", "sr_share",
+		"smid" };
 
 	for (size_t i = 0; i < ARRAY_LEN(prefixes); i++) {
 		size_t n = strlen(prefixes[i]);
@@ -214,7 +216,8 @@ is_tracking(const char *key, size_t len)
 			return 1;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		if (strlen(names[i]) == len && strncasecmp(key, names[i], len) == 0)
+		if (strlen(names[i]) == len &&
+		    strncasecmp(key, names[i], len) == 0)
 			return 1;
 	return 0;
 }
@@ -236,13 +239,14 @@ pct_canon(struct buf *b, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < len && (hi = hex_value(s[i + 1])) >= 0 &&
+		if (s[i] == '%' && i + 2 < len &&
+		    (hi = hex_value(s[i + 1])) >= 0 &&
 		    (lo = hex_value(s[i + 2])) >= 0) {
 			int v = hi * 16 + lo;
 			if (unreserved(v))
 				buf_putc(b, (char)v);
 			else {
-				char e[3] = {'%', hex[hi], hex[lo]};
+				char e[3] = { '%', hex[hi], hex[lo] };
 				buf_append(b, e, 3);
 			}
 			i += 2;
@@ -302,14 +306,16 @@ canon_query(const char *query)
 static char *
 canon_path(const char *path)
 {
-	static const char *const index_names[] = {"/index.html", "/index.htm"};
+	static const char *const index_names[] = { "/index.html",
+		"/index.htm" };
 	struct buf b;
 
 	buf_init(&b);
 	pct_canon(&b, path, strlen(path));
 	for (size_t i = 0; i < ARRAY_LEN(index_names); i++) {
 		size_t n = strlen(index_names[i]);
-		if (b.len >= n && strcmp(b.data + b.len - n, index_names[i]) == 0) {
+		if (b.len >= n &&
+		    strcmp(b.data + b.len - n, index_names[i]) == 0) {
 			b.len -= n - 1;
 			b.data[b.len] = '\0';
 			break;
@@ -350,13 +356,13 @@ story_normalize_url(const char *url)
 	char *q = query != NULL ? canon_query(query) : NULL;
 	/* Credentials and fragments do not change which article it is. */
 	int ok = curl_url_set(h, CURLUPART_HOST, host, 0) == CURLUE_OK &&
-	         curl_url_set(h, CURLUPART_PATH, p, 0) == CURLUE_OK &&
-	         curl_url_set(h, CURLUPART_QUERY, q, 0) == CURLUE_OK &&
-	         curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
-	         curl_url_set(h, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
-	         curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
-	         curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) ==
-	             CURLUE_OK;
+	    curl_url_set(h, CURLUPART_PATH, p, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_QUERY, q, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) ==
+	        CURLUE_OK;
 	free(p);
 	free(q);
 	if (ok)
@@ -428,8 +434,8 @@ story_simhash(const char *text, size_t len)
 		for (int b = 0; b < 64; b++) {
 			/* 64 hash functions out of one: a distinct
 			 * odd-multiple offset each, remixed. */
-			uint64_t v = mix(h + (uint64_t)(b + 1) *
-			                         0x9e3779b97f4a7c15ULL);
+			uint64_t v =
+			    mix(h + (uint64_t)(b + 1) * 0x9e3779b97f4a7c15ULL);
 			if (v < min[b])
 				min[b] = v;
 		}

@@ -56,7 +56,7 @@ text_collapse(const char *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		size_t n = text_utf8_seq(p + i, len - i);
 		int ws = p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r') ||
-		         (n == 2 && p[i] == 0xc2 && p[i + 1] == 0xa0);
+		    (n == 2 && p[i] == 0xc2 && p[i + 1] == 0xa0);
 
 		if (ws) {
 			space = 1;
@@ -89,14 +89,11 @@ text_collapse(const char *s, size_t len)
 static int
 is_block(const char *name)
 {
-	static const char *const blocks[] = {
-	    "address",    "article", "aside",   "blockquote", "br",
-	    "caption",    "dd",      "div",     "dl",         "dt",
-	    "figcaption", "figure",  "footer",  "h1",         "h2",
-	    "h3",         "h4",      "h5",      "h6",         "header",
-	    "hr",         "img",     "li",      "nav",        "ol",
-	    "p",          "pre",     "section", "table",      "td",
-	    "th",         "tr",      "ul"};
+	static const char *const blocks[] = { "address", "article", "aside",
+		"blockquote", "br", "caption", "dd", "div", "dl", "dt",
+		"figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
+		"h6", "header", "hr", "img", "li", "nav", "ol", "p", "pre",
+		"section", "table", "td", "th", "tr", "ul" };
 
 	for (size_t i = 0; i < ARRAY_LEN(blocks); i++)
 		if (strcasecmp(name, blocks[i]) == 0)
@@ -108,9 +105,9 @@ static int
 is_hidden(const char *name)
 {
 	return strcasecmp(name, "script") == 0 ||
-	       strcasecmp(name, "style") == 0 ||
-	       strcasecmp(name, "template") == 0 ||
-	       strcasecmp(name, "noscript") == 0;
+	    strcasecmp(name, "style") == 0 ||
+	    strcasecmp(name, "template") == 0 ||
+	    strcasecmp(name, "noscript") == 0;
 }
 
 /* Depth-first without recursion: a hostile fragment nests as deep as it
@@ -171,10 +168,9 @@ text_from_html(const char *html, size_t len)
 	if (len > INT_MAX)
 		return xstrdup("");
 
-	htmlDocPtr doc =
-	    htmlReadMemory(html, (int)len, NULL, "UTF-8",
-	                   HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-	                       HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+	    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	        HTML_PARSE_NOWARNING);
 	if (doc == NULL)
 		return text_collapse(html, len);
 

@@ -35,8 +35,8 @@ has_scheme(const char *s)
 {
 	if (!isalpha((unsigned char)*s))
 		return 0;
-	while (isalnum((unsigned char)*s) || *s == '+' || *s == '-' ||
-	       *s == '.')
+	while (
+	    isalnum((unsigned char)*s) || *s == '+' || *s == '-' || *s == '.')
 		s++;
 	return *s == ':';
 }
@@ -78,9 +78,10 @@ url_resolve(const char *base, const char *ref)
 	if (r[0] == '\0' || r[0] == '#') {
 		/* Same-document references only replace the fragment; curl
 		 * 7.88 resolves "#s" against the directory, so do it here. */
-		if (have_base && curl_url_set(h, CURLUPART_FRAGMENT,
-		                              r[0] == '#' ? r + 1 : NULL,
-		                              CURLU_URLENCODE) == CURLUE_OK)
+		if (have_base &&
+		    curl_url_set(h, CURLUPART_FRAGMENT,
+		        r[0] == '#' ? r + 1 : NULL,
+		        CURLU_URLENCODE) == CURLUE_OK)
 			out = get_url(h);
 	} else if (curl_url_set(h, CURLUPART_URL, r, URL_FLAGS) == CURLUE_OK)
 		out = get_url(h);
@@ -108,7 +109,7 @@ url_is_http(const char *url)
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		goto out;
 	ok = (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
-	     host[0] != '\0';
+	    host[0] != '\0';
 out:
 	curl_free(scheme);
 	curl_free(host);

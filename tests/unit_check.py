@@ -154,7 +154,7 @@ def check_man_coverage(t):
                          re.M | re.S):
         sections[m.group(1).upper()] = m.group(2)
     conf_c = (REPO_DIR / "daemon/conf.c").read_text()
-    keys = re.findall(r'\{SECT_(\w+), "(\w+)"', conf_c)
+    keys = re.findall(r'\{\s*SECT_(\w+), "(\w+)"', conf_c)
     t.ok(len(keys) >= 40, f"too few keys read from conf.c: {len(keys)}")
     for section, key in keys:
         text = sections.get(section, "")
