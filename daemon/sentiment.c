@@ -430,20 +430,29 @@ toks_push(
 
 /* VADER: split on whitespace, strip ASCII punctuation from both ends
  * unless that leaves two characters or fewer (emoticons, "a,"). */
+/* The next run of non-space bytes at or after *i: [*start, *i). 0 when
+ * there is none left. */
+static int
+next_word(const char *s, size_t len, size_t *i, size_t *start)
+{
+	size_t sp;
+
+	while (*i < len && (sp = space_len(s + *i, len - *i)) > 0)
+		*i += sp;
+	if (*i >= len)
+		return 0;
+	*start = *i;
+	while (*i < len && space_len(s + *i, len - *i) == 0)
+		(*i)++;
+	return 1;
+}
+
 static void
 tokenize_en(struct toks *t, const char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, start;
 
-	while (i < len) {
-		size_t sp = space_len(s + i, len - i);
-		if (sp) {
-			i += sp;
-			continue;
-		}
-		size_t start = i;
-		while (i < len && space_len(s + i, len - i) == 0)
-			i++;
+	while (next_word(s, len, &i, &start)) {
 		size_t a = start, b = i;
 		while (a < b && is_ascii_punct((unsigned char)s[a]))
 			a++;
@@ -464,17 +473,9 @@ tokenize_en(struct toks *t, const char *s, size_t len)
 static void
 tokenize_fr(struct toks *t, const char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, start;
 
-	while (i < len) {
-		size_t sp = space_len(s + i, len - i);
-		if (sp) {
-			i += sp;
-			continue;
-		}
-		size_t start = i;
-		while (i < len && space_len(s + i, len - i) == 0)
-			i++;
+	while (next_word(s, len, &i, &start)) {
 		size_t a = start, b = i, k;
 		int brk = 0;
 		for (;;) {
