@@ -175,6 +175,10 @@ prepare(struct outbox *ob, struct delivery *dv, struct fetch_request *req,
 	const struct conf_notify *t = conf_find_notify(c, r->target);
 	char sig[ALERT_SIGN_LEN];
 
+	/* A target a reload removed may have had a secret: sending unsigned
+	 * what the receiver expects signed would teach it to accept that. */
+	if (t == NULL)
+		return -1;
 	req->url = r->destination;
 	headers[0] = xasprintf("Content-Type: %s", r->content_type);
 	headers[1] = xasprintf("%s: %s", WEBHOOK_EVENT_HEADER, r->event_id);
