@@ -13,33 +13,9 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "discover.h"
-
-#define DIR FIXTURES "/discover/"
-
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	long n;
-	char *s;
-
-	snprintf(path, sizeof(path), DIR "%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return s;
-}
 
 struct want {
 	const char *url, *type, *title;
@@ -50,7 +26,7 @@ static void
 check(const char *file, const char *page, const struct want *w, size_t n)
 {
 	size_t len, got_n;
-	char *html = slurp(file, &len);
+	char *html = fixture_read("discover", file, &len);
 	struct discovered *got;
 
 	assert_int_equal(discover_feeds(html, len, page, &got, &got_n), 0);
@@ -196,7 +172,7 @@ static void
 test_not_html(void **state)
 {
 	size_t len;
-	char *xml = slurp("not-html.xml", &len);
+	char *xml = fixture_read("discover", "not-html.xml", &len);
 
 	(void)state;
 	/* A feed whose description carries HTML is still a feed. */

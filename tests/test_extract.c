@@ -12,25 +12,13 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "extract.h"
 #include "util.h"
 
 /* Wednesday 15 January 2025, 12:00:00 UTC. */
 #define NOW INT64_C(1736942400)
-
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/pages/%s", FIXTURES, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	char *data = malloc(1 << 20);
-	assert_non_null(data);
-	*len = fread(data, 1, 1 << 20, f);
-	fclose(f);
-	return data;
-}
 
 struct run {
 	struct feed *feed;
@@ -58,7 +46,7 @@ run_file(const struct extract_rules *r, const char *name, const char *base,
     struct run *out)
 {
 	size_t len;
-	char *data = slurp(name, &len);
+	char *data = fixture_read("pages", name, &len);
 
 	run_mem(r, data, len, base, NULL, out);
 	free(data);

@@ -11,22 +11,10 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "date.h"
 #include "feed.h"
-
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/feeds/%s", FIXTURES, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	char *data = malloc(1 << 20);
-	assert_non_null(data);
-	*len = fread(data, 1, 1 << 20, f);
-	fclose(f);
-	return data;
-}
 
 static struct feed *
 parse_mem(const char *data, size_t len, const char *base, const char *ct)
@@ -44,7 +32,7 @@ static struct feed *
 parse_file(const char *name, const char *base)
 {
 	size_t len;
-	char *data = slurp(name, &len);
+	char *data = fixture_read("feeds", name, &len);
 	struct feed *f = parse_mem(data, len, base, NULL);
 
 	free(data);
@@ -436,7 +424,7 @@ test_rejected(void **state)
 	    "{\"items\":[[[[[[[[[[[[[[[[[[[[[[[[[[[["
 	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]";
 	size_t len;
-	char *page = slurp("not-a-feed.html", &len);
+	char *page = fixture_read("feeds", "not-a-feed.html", &len);
 
 	(void)state;
 	rejects(page, len, NULL, "HTML page");

@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "story.h"
+#include "fixture.h"
 
-#define DIR FIXTURES "/discover/"
+#include "story.h"
 
 static void
 check_str(const char *what, const char *in, char *got, const char *want)
@@ -180,29 +180,6 @@ test_same_story(void **state)
 	free(unwrapped);
 }
 
-static char *
-slurp(const char *name)
-{
-	char path[512];
-	FILE *f;
-	long n;
-	char *s;
-
-	snprintf(path, sizeof(path), DIR "%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 static size_t
 count_words(const char *s)
 {
@@ -266,7 +243,7 @@ test_simhash_near(void **state)
 {
 	(void)state;
 	for (size_t a = 0; a < sizeof(articles) / sizeof(articles[0]); a++) {
-		char *text = slurp(articles[a]);
+		char *text = fixture_read("discover", articles[a], NULL);
 		uint64_t h = story_simhash(text, strlen(text));
 		size_t words = count_words(text);
 		size_t near1 = 0, near2 = 0, sum1 = 0, sum2 = 0;
@@ -302,7 +279,7 @@ test_simhash_near(void **state)
 static void
 test_simhash_copies(void **state)
 {
-	char *text = slurp("article-recall.txt");
+	char *text = fixture_read("discover", "article-recall.txt", NULL);
 	uint64_t h = story_simhash(text, strlen(text));
 	char *v[3];
 
@@ -338,7 +315,7 @@ test_simhash_far(void **state)
 
 	(void)state;
 	for (size_t a = 0; a < 3; a++) {
-		t[a] = slurp(articles[a]);
+		t[a] = fixture_read("discover", articles[a], NULL);
 		h[a] = story_simhash(t[a], strlen(t[a]));
 	}
 	for (size_t a = 0; a < 3; a++)
