@@ -10,7 +10,9 @@ all mentions, most watches a few thousand a year. Each item mentions two
 watches. Each question is asked for the busiest watch and for a median
 one, three times: the first run reads from disk or the OS cache, the
 others from shared buffers. Timings and plans are printed; the plans are
-also written to --plans.
+also written to --plans. Last, what partitioning by month costs the
+daemon (its identity check looks in every partition) and saves at
+retention time (a month dropped, not deleted).
 
     python3 bench/sql_bench.py [--vigie build/vigie] [--mentions 10000000]
         [--plans /tmp/sql_plans.txt]
@@ -45,6 +47,8 @@ WORDS_EN = ("delivery late customer service scam product quality price "
 # The year generated: 2025. Watches are named w0001 to w1000; w0001 is
 # the busiest, ten watches share each tag.
 GENERATE = """
+SELECT create_partitions('2025-01-01Z', '2026-01-01Z');
+
 INSERT INTO sources (name, url, lang, interval_s, family, last_fetch_at,
                      last_success_at, failures)
 SELECT 'src' || g, 'http://s' || g || '.example/rss',
@@ -223,6 +227,39 @@ def main():
                     out.write(f"-- {name} ({k} watch {w})\n{sql.strip()}\n"
                               f"{runs[-1][1]}\n\n")
         print(f"plans written to {args.plans}")
+        storage(pg)
+
+
+# What partitioning costs the daemon and what it saves at retention time,
+# each against its baseline in the same database.
+IDENTITY_PROBE = """
+    SELECT count(*) FROM generate_series(1, 2000) g
+     WHERE NOT EXISTS (SELECT FROM %s o
+                        WHERE o.source_id = 1 + g %% 2000
+                          AND o.identity = 'id' || (g * 2477))"""
+
+
+def storage(pg):
+    every, _ = min(explain(pg, IDENTITY_PROBE % "items") for _ in range(3))
+    one, _ = min(explain(pg, IDENTITY_PROBE % "items_2025_06")
+                 for _ in range(3))
+    parts = pg.scalar("SELECT count(*) FROM pg_inherits"
+                      " WHERE inhparent = 'items'::regclass")
+    print(f"identity check, 2,000 new items: {every:.1f} ms over {parts}"
+          f" partitions, {one:.1f} ms in one ({every / one:.1f}x)")
+    # The old retention deleted rows; deleting February (rolled back)
+    # against dropping January, months of about the same size.
+    t0 = time.monotonic()
+    psql(pg, "BEGIN; DELETE FROM mentions WHERE first_seen_at < '2025-03-01Z'"
+             " AND first_seen_at >= '2025-02-01Z'; DELETE FROM items WHERE"
+             " first_seen_at < '2025-03-01Z' AND first_seen_at >= '2025-02-01Z';"
+             " ROLLBACK")
+    delete = time.monotonic() - t0
+    t0 = time.monotonic()
+    psql(pg, "SELECT drop_partitions('2025-02-01Z')")
+    drop = time.monotonic() - t0
+    print(f"retention of one month: delete {delete * 1000:.0f} ms,"
+          f" drop {drop * 1000:.0f} ms ({delete / drop:.0f}x)")
 
 
 if __name__ == "__main__":

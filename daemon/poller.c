@@ -91,8 +91,8 @@ struct poller {
 	struct polite *polite;
 	struct metrics *metrics; /* NULL without [daemon] listen */
 	int stats_busy;
-	int purging;
-	int64_t purge_due; /* monotonic */
+	int maintaining;
+	int64_t maintain_due; /* monotonic */
 	int64_t stats_due; /* monotonic */
 	int64_t stats_sent;
 	int once_detected; /* --once: the final detection cycle ran */
@@ -609,37 +609,34 @@ check_stop(struct poller *p)
 }
 
 #define STATS_EVERY_MS 15000
-#define PURGE_EVERY_MS (3600 * 1000LL)
-#define PURGE_BATCH 10000
-
-static void retention(struct poller *);
+#define MAINTAIN_EVERY_MS (3600 * 1000LL)
 
 static void
-on_purged(long n, void *arg)
+on_maintained(long n, void *arg)
 {
 	struct poller *p = arg;
 
-	p->purging = 0;
+	p->maintaining = 0;
 	if (n > 0)
-		log_info("retention: %ld old items and fetches deleted", n);
-	/* A full batch means more are waiting: go on at once. */
-	if (n == PURGE_BATCH)
-		p->purge_due = 0;
+		log_info("retention: %ld month partitions older than %lld days "
+		         "dropped",
+		    n, (long long)(p->conf->retention_ms / 86400000));
 }
 
-/* Items first seen longer ago than [database] retention go, a batch at a
- * time between the daemon's other requests. */
+/* The month partitions of items, mentions and fetches are made ahead of
+ * need and dropped once older than [database] retention: when the
+ * database is reached (before anything is stored: the store keeps the
+ * order of requests) and every hour after. */
 static void
-retention(struct poller *p)
+maintain(struct poller *p)
 {
 	int64_t now = now_mono_ms();
 
-	if (p->conf->retention_ms <= 0 || p->purging || now < p->purge_due)
+	if (p->maintaining || now < p->maintain_due)
 		return;
-	p->purging = 1;
-	p->purge_due = now + PURGE_EVERY_MS;
-	store_purge(p->store, now_real_ms() - p->conf->retention_ms,
-	    PURGE_BATCH, on_purged, p);
+	p->maintaining = 1;
+	p->maintain_due = now + MAINTAIN_EVERY_MS;
+	store_maintain(p->store, p->conf->retention_ms, on_maintained, p);
 }
 
 /* The figures of /metrics and of systemd's STATUS= line. */
@@ -740,7 +737,7 @@ poller_tick(struct poller *p)
 		detector_tick(p->detector, now_real_ms());
 		outbox_tick(p->outbox);
 		read_stats(p);
-		retention(p);
+		maintain(p);
 	}
 	if (!p->db_up || p->syncing || p->claiming || p->once_exhausted)
 		return;
@@ -858,6 +855,8 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 	case STORE_UP:
 		log_notice("database connected");
 		p->db_up = p->db_ever_up = 1;
+		p->maintain_due = 0;
+		maintain(p);
 		release_unknown_leases(p);
 		sync_config(p);
 		detector_db_up(p->detector);
@@ -872,7 +871,7 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 		p->claiming = 0;
 		p->syncing = 0;
 		p->stats_busy = 0;
-		p->purging = 0;
+		p->maintaining = 0;
 		metrics_health(p->metrics, 0, 0);
 		if (p->once && !p->db_ever_up) {
 			p->exit_code = 1;

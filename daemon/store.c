@@ -55,7 +55,7 @@ enum stmt {
 	STMT_OUTBOX_CLAIM,
 	STMT_OUTBOX_RESULT,
 	STMT_STATS,
-	STMT_PURGE,
+	STMT_MAINTAIN,
 	STMT_SAVE_FAILED,
 	STMT_COUNT
 };
@@ -161,7 +161,13 @@ static const struct {
 	    "      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3))"
 	    "    ORDER BY o.url_norm = x.url_norm DESC, o.id LIMIT 1) story"
 	    "    ON true"
-	    "  ON CONFLICT (source_id, identity) DO NOTHING"
+	    /* Identity is unique per month partition only (schema/007): an
+	     * item still in its feed after the month it was first seen in is
+	     * known from an earlier partition. The source's lease makes this
+	     * daemon its only writer, so nothing inserts it meanwhile. */
+	    "  WHERE NOT EXISTS (SELECT FROM items o"
+	    "    WHERE o.source_id = $1::bigint AND o.identity = x.ident)"
+	    "  ON CONFLICT DO NOTHING"
 	    "  RETURNING id, identity, lang, published_at, first_seen_at"
 	    "), men AS ("
 	    /* Only new items get mentions here: known ones got theirs when
@@ -190,7 +196,7 @@ static const struct {
 	    "  SELECT $2::uuid, $1::bigint, to_timestamp($3::bigint / 1000.0),"
 	    "    $4::int, $5::int, $6, $7, $8::bigint, n_new, n_all - n_new, $9"
 	    "  FROM counts"
-	    "  ON CONFLICT (attempt) DO NOTHING"
+	    "  ON CONFLICT (attempt, started_at) DO NOTHING"
 	    "  RETURNING 1"
 	    ")"
 	    "UPDATE sources s SET"
@@ -314,7 +320,9 @@ static const struct {
 	    "    mention_time(m.published_at, m.first_seen_at,"
 	    "      make_interval(secs => $4::bigint / 1000.0)) AS t"
 	    "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
-	    "  JOIN items i ON i.id = m.item_id JOIN sources s ON s.id = m.source_id"
+	    "  JOIN items i ON i.id = m.item_id"
+	    "    AND i.first_seen_at = m.first_seen_at"
+	    "  JOIN sources s ON s.id = m.source_id"
 	    "  WHERE w.name = $1 AND NOT m.dismissed"
 	    "    AND coalesce(m.label_override, m.label) = 'negative'"
 	    "    AND m.first_seen_at >= to_timestamp($3::bigint / 1000.0)"
@@ -435,8 +443,9 @@ static const struct {
 	    "  failures = failures + 1, last_error = $2, last_fetch_at = now(),"
 	    "  next_poll_at = now() + make_interval(secs => $3::bigint / 1000.0)"
 	    " WHERE id = $1::bigint" },
-	[STMT_PURGE] = { "purge",
-	    "SELECT purge_before(to_timestamp($1::bigint / 1000.0), $2::int)" },
+	[STMT_MAINTAIN] = { "maintain",
+	    "SELECT maintain_partitions("
+	    "  make_interval(secs => $1::bigint / 1000.0))" },
 };
 
 struct op;
@@ -1758,13 +1767,13 @@ store_save_failed(
 }
 
 static void
-purge_result(struct op *op, PGresult *res, const char *error)
+maintain_result(struct op *op, PGresult *res, const char *error)
 {
 	store_count_cb cb = (store_count_cb)op->cb;
 
 	if (res == NULL || PQntuples(res) != 1) {
 		if (error != NULL)
-			log_err("database: retention: %s", error);
+			log_warn("database: partition maintenance: %s", error);
 		cb(-1, op->arg);
 		return;
 	}
@@ -1772,14 +1781,16 @@ purge_result(struct op *op, PGresult *res, const char *error)
 }
 
 void
-store_purge(struct store *st, int64_t cutoff_ms, int batch, store_count_cb cb,
+store_maintain(struct store *st, int64_t retention_ms, store_count_cb cb,
     void *arg)
 {
-	struct op *op =
-	    op_new(OP_EXEC, STMT_PURGE, purge_result, (void (*)(void))cb, arg);
+	struct op *op = op_new(
+	    OP_EXEC, STMT_MAINTAIN, maintain_result, (void (*)(void))cb, arg);
 
-	op_paramf(op, cutoff_ms);
-	op_paramf(op, batch);
+	if (retention_ms > 0)
+		op_paramf(op, retention_ms);
+	else
+		op_param(op, NULL); /* keep everything */
 	store_submit(st, op);
 }
 

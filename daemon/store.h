@@ -224,12 +224,12 @@ void store_stats(struct store *, store_stats_cb, void *arg);
 void store_save_failed(
     struct store *, int64_t source_id, const char *why, int64_t retry_ms);
 
-/* Deletes up to batch items first seen before cutoff_ms (their mentions
- * with them) and fetches made before it; n is how many went, -1 on
- * failure. */
+/* Creates the month partitions of items, mentions and fetches ahead of
+ * need and drops those wholly older than retention_ms (none when it is 0);
+ * n is how many partitions went, -1 on failure. */
 typedef void (*store_count_cb)(long n, void *arg);
-void store_purge(
-    struct store *, int64_t cutoff_ms, int batch, store_count_cb, void *arg);
+void store_maintain(
+    struct store *, int64_t retention_ms, store_count_cb, void *arg);
 
 /* A fresh random UUID, for fetch_record.attempt. */
 void store_new_attempt(char out[37]);

@@ -66,13 +66,18 @@ def body(t):
             "[database]\n", "[database]\nretention = 30d\n")
         pathlib.Path(conf).write_text(text)
         t.exited(vigie("migrate", "-c", conf), "migrate")
-        # History older than the retention, left by an earlier life.
+        # History older than the retention, left by an earlier life: a
+        # month that ended over 30 days ago, in partitions of its own.
+        pg.query("SELECT create_partitions(now() - interval '3 months',"
+                 " now() - interval '3 months')")
         pg.query("INSERT INTO sources (name, url, interval_s) "
                  "VALUES ('old', 'http://old.example/', 60)")
         pg.query("INSERT INTO items (source_id, identity, title, "
                  "first_seen_at) SELECT id, 'x' || g, 'old', "
-                 "now() - interval '40 days' FROM sources, "
+                 "now() - interval '3 months' FROM sources, "
                  "generate_series(1, 3) g WHERE name = 'old'")
+        old_month = pg.scalar("SELECT to_char((now() - interval '3 months')"
+                              " AT TIME ZONE 'UTC', 'YYYY_MM')")
 
         d = start_daemon(conf)
         base = f"http://127.0.0.1:{port}"
@@ -107,6 +112,9 @@ def body(t):
                    "items older than the retention deleted")
         t.eq(pg.scalar("SELECT count(*) FROM items"), "2",
              "recent items kept")
+        t.eq(pg.scalar("SELECT string_agg(relname, ' ' ORDER BY relname)"
+                       " FROM pg_class WHERE relname ~ '_%s$'" % old_month),
+             None, "the old month's partitions dropped")
         code, _ = get(base + "/nowhere")
         t.eq(code, 404, "unknown path")
 

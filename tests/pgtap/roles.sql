@@ -61,8 +61,16 @@ SELECT is(has_sequence_privilege('vigie_analyst', format('%I.%I', n.nspname, c.r
           false, format('vigie_analyst cannot draw from %s', c.relname))
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'S' AND n.nspname = 'public' ORDER BY c.relname;
-SELECT is(pg_temp.as_role('vigie_analyst', 'SELECT purge_before(now(), 10)'),
-          '42501', 'vigie_analyst cannot purge');
+SELECT is(pg_temp.as_role('vigie_analyst', f), '42501',
+          'vigie_analyst: ' || f || ' is refused')
+  FROM unnest(ARRAY['SELECT maintain_partitions(NULL)',
+                    'SELECT create_partitions(now(), now())',
+                    'SELECT drop_partitions(now())']) f;
+-- Webhook URLs carry secrets.
+SELECT is(pg_temp.as_role('vigie_analyst', 'SELECT destination FROM outbox'),
+          '42501', 'vigie_analyst cannot read the outbox''s destinations');
+SELECT is(pg_temp.as_role('vigie_analyst', 'SELECT target, body FROM outbox'),
+          'VGOK0', 'but reads the rest of it');
 SELECT is(pg_temp.as_role('vigie_analyst', 'CREATE TABLE public.x (a int)'),
           '42501', 'vigie_analyst cannot create tables in public');
 SELECT is(pg_temp.as_role('vigie_analyst', 'CREATE VIEW analytics.x AS SELECT 1'),
@@ -75,12 +83,16 @@ SELECT is(pg_temp.as_role('vigie_analyst', format('SELECT count(*) FROM %s', r.q
 -- The daemon writes the base tables, but may not empty them wholesale.
 SELECT table_privs_are(r.nsp, r.rel, 'vigie_daemon',
                        ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
-  FROM rels r WHERE r.nsp = 'public' AND r.kind = 'r' ORDER BY r.rel;
+  FROM rels r WHERE r.nsp = 'public' AND r.kind IN ('r', 'p') ORDER BY r.rel;
 SELECT is(pg_temp.as_role('vigie_daemon',
           $$INSERT INTO sources (name, url, interval_s) VALUES ('d', 'http://d/', 60)$$),
           'VGOK0', 'vigie_daemon inserts a source (and draws its id)');
-SELECT is(pg_temp.as_role('vigie_daemon', 'SELECT purge_before(now(), 10)'),
-          'VGOK0', 'vigie_daemon may purge');
+SELECT is(pg_temp.as_role('vigie_daemon', 'SELECT maintain_partitions(''400 days'')'),
+          'VGOK0', 'vigie_daemon maintains the partitions');
+SELECT is(pg_temp.as_role('vigie_daemon', f), '42501',
+          'vigie_daemon: ' || f || ' is refused')
+  FROM unnest(ARRAY['SELECT create_partitions(now(), now())',
+                    'SELECT drop_partitions(now())']) f;
 SELECT is(pg_temp.as_role('vigie_daemon', 'TRUNCATE items CASCADE'),
           '42501', 'vigie_daemon cannot truncate');
 

@@ -1,5 +1,6 @@
--- The objects of 005_analytics: tables' new columns and constraints,
--- indexes, functions, views, and a comment on every view and column.
+-- The objects of 005_analytics and 007_partitions: tables' new columns,
+-- partitions and constraints, indexes, functions, views, and a comment on
+-- every view and column.
 BEGIN;
 -- In a schema of its own: its views are not the project's.
 CREATE SCHEMA tap;
@@ -36,10 +37,35 @@ SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.re
             WHERE c.relname = 'items_first_seen'), 'brin', 'items_first_seen is BRIN');
 SELECT has_index('items', 'items_source_seen', ARRAY['source_id', 'first_seen_at']);
 SELECT has_index('mentions', 'mentions_watch_day', 'mentions by watch and day');
--- Existing keys are untouched: the daemon's ON CONFLICT clauses need them.
-SELECT col_is_unique('items', ARRAY['source_id', 'identity']);
-SELECT col_is_pk('mentions', ARRAY['item_id', 'watch_id']);
-SELECT fk_ok('mentions', 'item_id', 'items', 'id');
+-- Partitions (007): items, mentions and fetches by month; keys carry the
+-- partition key; identity is unique within each month's partition.
+SELECT is_partitioned(t) FROM unnest(ARRAY['items', 'mentions', 'fetches']) t;
+SELECT is(pg_get_partkeydef(t::regclass), k, t || ' partitioned by ' || k)
+  FROM (VALUES ('items', 'RANGE (first_seen_at)'),
+               ('mentions', 'RANGE (first_seen_at)'),
+               ('fetches', 'RANGE (started_at)')) x(t, k);
+SELECT col_is_pk('items', ARRAY['id', 'first_seen_at']);
+SELECT col_is_pk('mentions', ARRAY['item_id', 'watch_id', 'first_seen_at']);
+SELECT col_is_pk('fetches', ARRAY['id', 'started_at']);
+SELECT col_is_unique('fetches', ARRAY['attempt', 'started_at']);
+SELECT fk_ok('mentions', 'watch_id', 'watches', 'id');
+SELECT fk_ok('items', 'source_id', 'sources', 'id');
+SELECT is_partition_of(t || to_char(now() AT TIME ZONE 'UTC', '_YYYY_MM'), t)
+  FROM unnest(ARRAY['items', 'mentions', 'fetches']) t;
+SELECT is_partition_of(t || to_char((now() + interval '1 month') AT TIME ZONE 'UTC',
+                                    '_YYYY_MM'), t)
+  FROM unnest(ARRAY['items', 'mentions', 'fetches']) t;
+SELECT index_is_unique(c.relname, c.relname || '_identity')
+  FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+ WHERE h.inhparent = 'items'::regclass ORDER BY c.relname;
+SELECT is(create_partitions('2024-01-15Z', '2024-03-01Z'), 9,
+          'three months of three tables created');
+SELECT is(create_partitions('2024-01-15Z', '2024-03-01Z'), 0,
+          'and not twice');
+SELECT throws_ok(
+    $$INSERT INTO items (source_id, identity, first_seen_at)
+      VALUES (1, 'x', '1999-01-01')$$,
+    '23514', NULL, 'an item of a month without a partition is refused');
 
 SELECT has_function('analytics', 'mention_day', ARRAY['timestamp with time zone', 'timestamp with time zone']);
 SELECT volatility_is('analytics', 'mention_day', ARRAY['timestamp with time zone', 'timestamp with time zone'], 'immutable');
@@ -51,7 +77,12 @@ SELECT is(analytics.mention_day(NULL, '2025-03-02 08:00+00'),
           '2025-03-02'::date, 'an undated mention is dated when first seen');
 SELECT is(analytics.mention_day('2030-01-01', '2025-03-02 08:00+00'),
           '2025-03-02'::date, 'a mention from the future is dated when first seen');
-SELECT has_function('purge_before', ARRAY['timestamp with time zone', 'integer']);
+SELECT hasnt_function('purge_before');
+SELECT has_function('maintain_partitions', ARRAY['interval']);
+SELECT is_definer(f, a) FROM (VALUES
+    ('create_partitions', ARRAY['timestamp with time zone', 'timestamp with time zone']),
+    ('drop_partitions', ARRAY['timestamp with time zone']),
+    ('maintain_partitions', ARRAY['interval'])) x(f, a);
 
 SELECT has_view('effective_mentions');
 SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',

@@ -7,6 +7,9 @@ SET LOCAL search_path = public, tap;
 SET LOCAL TimeZone = 'Europe/Paris';
 SELECT no_plan();
 
+-- The data set's months (the current ones exist already).
+SELECT create_partitions('2025-02-01Z', '2025-04-01Z');
+
 INSERT INTO sources (id, name, url, lang, interval_s, family, failures,
                      last_fetch_at, last_success_at, enabled, created_at)
 OVERRIDING SYSTEM VALUE VALUES
@@ -208,16 +211,26 @@ SELECT lives_ok(
 SELECT ok((SELECT length(search) < 10 FROM items WHERE identity = 'huge'),
           'and its index entry stays small');
 
--- Retention: batches of old items, their mentions with them.
-SELECT is(purge_before('2025-03-02Z', 2), 2, 'a first batch of two');
-SELECT is(purge_before('2025-03-02Z', 2), 1, 'then the last old item and the old fetch');
-SELECT is(purge_before('2025-03-02Z', 2), 0, 'then nothing');
-SELECT results_eq($$SELECT id FROM items WHERE id < 10 ORDER BY id$$,
-                  $$VALUES (3::bigint), (4), (6), (7)$$, 'items first seen since remain');
-SELECT is((SELECT count(*) FROM mentions WHERE item_id IN (1, 2, 5)), 0::bigint,
-          'the mentions of purged items are gone');
-SELECT is((SELECT count(*) FROM fetches WHERE started_at < '2025-03-02Z'),
+-- Retention: whole months go, items, their mentions and fetches alike; a
+-- month stays while any of it is younger than the cutoff.
+SELECT is(drop_partitions('2025-03-31Z'), 3, 'February goes first, in three tables');
+SELECT is((SELECT count(*) FROM fetches WHERE started_at < '2025-03-01Z'),
           0::bigint, 'old fetches are gone');
+SELECT results_eq($$SELECT id FROM items WHERE id < 10 ORDER BY id$$,
+                  $$VALUES (1::bigint), (2), (3), (4), (5), (6), (7)$$,
+                  'March stays while part of it is younger');
+SELECT is(drop_partitions('2025-04-01Z'), 3, 'then March, in three tables');
+SELECT results_eq($$SELECT id FROM items WHERE id < 10 ORDER BY id$$,
+                  $$VALUES (7::bigint)$$, 'this month''s items remain');
+SELECT is((SELECT count(*) FROM mentions WHERE first_seen_at < '2025-04-01Z'),
+          0::bigint, 'the mentions of dropped items are gone');
+SELECT hasnt_table('items_2025_03');
+SELECT has_table('items_2025_04');
+SELECT is(maintain_partitions(NULL), 0, 'no retention drops nothing');
+SELECT is(maintain_partitions('1 day'), 3,
+          'a retention of a day drops April''s (empty) partitions');
+SELECT has_table(t || to_char(now() AT TIME ZONE 'UTC', '_YYYY_MM'))
+  FROM unnest(ARRAY['items', 'mentions', 'fetches']) t;
 SELECT is((SELECT count(*) FROM incidents), 2::bigint, 'incidents stay');
 
 SELECT * FROM finish();
