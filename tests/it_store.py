@@ -92,6 +92,25 @@ def body(t):
                        "JOIN sources s ON s.id = f.source_id "
                        "WHERE s.name = 'noetag' ORDER BY f.started_at")
         t.eq(new, [["3"], ["0"]], "noetag items_new per fetch")
+
+        # A new month: what was stored lies in last month's partition now.
+        # Items still in their feeds are known there, not stored again.
+        pg.query("SELECT create_partitions(now() - interval '1 month', now())")
+        pg.query("UPDATE items SET first_seen_at = first_seen_at"
+                 " - interval '1 month'")
+        t.exited(vigie("run", "-c", conf, "--once"), "run --once a month on")
+        counts = dict(pg.query(
+            "SELECT s.name, count(i.id) FROM sources s "
+            "LEFT JOIN items i ON i.source_id = s.id GROUP BY s.name"))
+        t.eq(counts, {"noetag": "3", "noguid": "2", "republished": "1"},
+             "items per source a month on")
+        t.eq(pg.scalar("SELECT count(*) FROM items"
+                       " WHERE first_seen_at > now() - interval '1 day'"),
+             "0", "nothing stored again in this month's partition")
+        new = pg.query("SELECT f.items_new, f.items_seen FROM fetches f "
+                       "JOIN sources s ON s.id = f.source_id "
+                       "WHERE s.name = 'noetag' ORDER BY f.started_at")
+        t.eq(new[-1:], [["0", "3"]], "noetag: 0 new, 3 seen a month on")
         ids = pg.query("SELECT count(*), count(DISTINCT identity), "
                        "bool_and(identity <> '') FROM items i "
                        "JOIN sources s ON s.id = i.source_id "
