@@ -125,6 +125,15 @@ struct poller {
 static void poller_tick(struct poller *);
 static void dispatch(struct poller *);
 
+/* How long a source stays ours once claimed (or while its pages are
+ * walked): long enough for three timeouts, so that it lapses only when a
+ * daemon died with it. */
+static int
+lease_seconds(const struct poller *p)
+{
+	return (int)(3 * p->conf->poll.timeout_ms / 1000) + 300;
+}
+
 static void
 job_free(struct job *j)
 {
@@ -252,7 +261,8 @@ on_saved(
 		log_debug("source %s: stored (%ld new, %ld already known)",
 		    j->name, items_new, items_seen);
 	/* The next page only while this one brought something new: once a
-	 * page is all known, the older ones are too. */
+	 * page is all known, the older ones are too. The lease kept for it
+	 * goes back otherwise (a failed save gave it back already). */
 	if (ok && j->next != NULL && items_new > 0 && !p->stopping) {
 		job_set_url(j, j->next);
 		free(j->next);
@@ -264,6 +274,8 @@ on_saved(
 		dispatch(p);
 		return;
 	}
+	if (ok && j->next != NULL)
+		store_release_lease(p->store, j->source_id, p->owner);
 	job_remove(j);
 	poller_tick(p);
 }
@@ -417,6 +429,7 @@ on_fetched(struct fetch_response *r, void *arg)
 
 	rec.source_id = j->source_id;
 	rec.owner = p->owner;
+	rec.lease_s = j->next != NULL ? lease_seconds(p) : 0;
 	store_new_attempt(rec.attempt);
 	rec.started_ms = r->started_ms;
 	rec.duration_ms = r->duration_ms;
@@ -746,7 +759,7 @@ poller_tick(struct poller *p)
 		return;
 	p->claiming = 1;
 	store_claim(p->store, p->owner, room,
-	    (int)(3 * p->conf->poll.timeout_ms / 1000) + 300,
+	    lease_seconds(p),
 	    p->once ? p->once_since_ms : -1, on_claimed, p);
 }
 

@@ -41,6 +41,7 @@ enum stmt {
 	STMT_CLAIM_ONCE,
 	STMT_SAVE,
 	STMT_RELEASE,
+	STMT_RELEASE_ONE,
 	STMT_SYNC_WATCHES,
 	STMT_BACKFILL_TODO,
 	STMT_BACKFILL_PURGE,
@@ -145,22 +146,8 @@ static const struct {
 	    "    to_timestamp(updated), tone, label, abusive, tone_lang,"
 	    "    url_norm, simhash, (simhash >> 48) & 65535,"
 	    "    (simhash >> 32) & 65535, (simhash >> 16) & 65535,"
-	    "    simhash & 65535, story.id"
-	    "  FROM input x LEFT JOIN LATERAL ("
-	    /* The story this item continues: an item of another source with
-	     * the same normalised link, else a near-duplicate text seen in
-	     * the last week (SimHash within 3 bits, found by a shared band). */
-	    "    SELECT coalesce(o.story_id, o.id) AS id FROM items o"
-	    "    WHERE o.source_id <> $1::bigint AND ("
-	    "      o.url_norm = x.url_norm OR (x.simhash IS NOT NULL"
-	    "      AND o.first_seen_at > now() - interval '7 days'"
-	    "      AND (o.band0 = (x.simhash >> 48) & 65535"
-	    "        OR o.band1 = (x.simhash >> 32) & 65535"
-	    "        OR o.band2 = (x.simhash >> 16) & 65535"
-	    "        OR o.band3 = x.simhash & 65535)"
-	    "      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3))"
-	    "    ORDER BY o.url_norm = x.url_norm DESC, o.id LIMIT 1) story"
-	    "    ON true"
+	    "    simhash & 65535, item_story_for($1::bigint, url_norm, simhash)"
+	    "  FROM input x"
 	    /* Identity is unique per month partition only (schema/007): an
 	     * item still in its feed after the month it was first seen in is
 	     * known from an earlier partition. The source's lease makes this
@@ -215,7 +202,14 @@ static const struct {
 	    "  next_poll_at = CASE WHEN $14::bigint < 0 THEN s.next_poll_at"
 	    "    ELSE now() + make_interval(secs => $14::bigint / 1000.0) END,"
 	    "  items_total = s.items_total + c.n_new,"
-	    "  lease_owner = NULL, lease_until = NULL"
+	    /* A lease another daemon took meanwhile stays its own; ours is
+	     * kept while pages follow, so that nobody polls the source while
+	     * we walk them. */
+	    "  lease_owner = CASE WHEN s.lease_owner IS DISTINCT FROM $20"
+	    "    OR $19::int > 0 THEN s.lease_owner END,"
+	    "  lease_until = CASE WHEN s.lease_owner IS DISTINCT FROM $20"
+	    "    THEN s.lease_until WHEN $19::int > 0"
+	    "    THEN now() + make_interval(secs => $19::int) END"
 	    " FROM counts c"
 	    " WHERE s.id = $1::bigint"
 	    " RETURNING c.n_new, c.n_all - c.n_new, c.neg, c.neu, c.pos" },
@@ -223,6 +217,9 @@ static const struct {
 	    "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
 	    " WHERE lease_owner = $1 AND id NOT IN"
 	    "  (SELECT json_array_elements_text($2::json)::bigint)" },
+	[STMT_RELEASE_ONE] = { "release_lease",
+	    "UPDATE sources SET lease_owner = NULL, lease_until = NULL"
+	    " WHERE id = $1::bigint AND lease_owner = $2" },
 	[STMT_SYNC_WATCHES] = { "sync_watches",
 	    "WITH cfg AS ("
 	    "  SELECT * FROM json_to_recordset($1::json)"
@@ -1276,6 +1273,19 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 	op_param(op, r->next_delay_ms < 0 ? r->error : NULL); /* $16 */
 	op_param(op, r->lang); /* $17 */
 	op_param(op, r->feed_url); /* $18 */
+	op_paramf(op, r->lease_s); /* $19 */
+	op_param(op, r->owner); /* $20 */
+	op->replay = 1;
+	store_submit(st, op);
+}
+
+void
+store_release_lease(struct store *st, int64_t source_id, const char *owner)
+{
+	struct op *op = op_new(OP_EXEC, STMT_RELEASE_ONE, done_result, NULL, NULL);
+
+	op_paramf(op, source_id);
+	op_param(op, owner);
 	op->replay = 1;
 	store_submit(st, op);
 }

@@ -81,6 +81,9 @@ struct fetch_record {
 	int64_t next_delay_ms; /* < 0: disable the source */
 	const char *lang; /* the source's configured language, or NULL */
 	const char *feed_url; /* a feed discovered on the source's page */
+	/* > 0: a next page follows, so the source's lease is kept (this many
+	 * seconds more) instead of given back. */
+	int lease_s;
 	const struct feed *feed; /* items to store, or NULL */
 	/* What the items mention and their tone, one per item; NULL when
 	 * there are no watches. */
@@ -96,6 +99,10 @@ typedef void (*store_saved_cb)(
     int ok, long items_new, long items_seen, const long *mentions, void *arg);
 void store_save_fetch(
     struct store *, const struct fetch_record *, store_saved_cb, void *arg);
+
+/* Gives back owner's lease on one source (kept while its pages were
+ * followed). */
+void store_release_lease(struct store *, int64_t source_id, const char *owner);
 
 /* Gives back the leases owner holds, except on the sources listed. */
 void store_release_leases(struct store *, const char *owner,

@@ -12,7 +12,8 @@
 --   items. Each month's partition has its own unique index on (source_id,
 --   identity), and the daemon stores only identities no partition holds
 --   (one index probe per partition). A source is written by the daemon
---   holding its lease only, so two writers never race for one identity.
+--   holding its lease only (kept while it walks the source's pages), so
+--   two writers do not race for one identity.
 -- * mentions has no foreign key to items: detaching a referenced partition
 --   makes PostgreSQL scan the referencing table, and both tables are
 --   partitioned alike and dropped together, so the key would guard
@@ -208,6 +209,30 @@ $$;
 DROP FUNCTION item_story(items_unpartitioned);
 CREATE FUNCTION item_story(items) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce($1.story_id, $1.id) $$;
+
+-- The story a new item of source continues: an item of another source
+-- with the same normalised link (in any month), else a near-duplicate
+-- text seen in the last week (SimHash within 3 bits, found by a shared
+-- 16-bit band; only the last week's partitions are read). NULL when the
+-- item starts a story.
+CREATE FUNCTION item_story_for(source bigint, url_norm text, simhash bigint)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT coalesce(
+        (SELECT coalesce(o.story_id, o.id) FROM items o
+          WHERE o.url_norm = item_story_for.url_norm AND o.source_id <> source
+          ORDER BY o.id LIMIT 1),
+        (SELECT coalesce(o.story_id, o.id) FROM items o
+          WHERE o.first_seen_at > now() - interval '7 days'
+            AND o.source_id <> source
+            AND (o.band0 = (simhash >> 48) & 65535
+                 OR o.band1 = (simhash >> 32) & 65535
+                 OR o.band2 = (simhash >> 16) & 65535
+                 OR o.band3 = simhash & 65535)
+            AND bit_count((o.simhash # item_story_for.simhash)::bit(64)) <= 3
+          ORDER BY o.id LIMIT 1))
+$$;
+
+COMMENT ON FUNCTION item_story_for(bigint, text, bigint) IS 'The story a new item of a source continues (same normalised link on another source, else a near-duplicate text of the last week), or NULL.';
 
 -- Retention drops partitions now.
 DROP FUNCTION purge_before(timestamptz, integer);

@@ -2,8 +2,9 @@
 it_pages.py - sources without a clean feed, through the daemon: forum
 pages read by a preset and followed page by page, a page configured where
 a feed was expected and its feed found, robots.txt obeyed, hostile pages,
-alert feeds' redirect links, the same story on several sites, and the
-`inspect` and `discover` commands.
+alert feeds' redirect links, the same story on several sites, the
+source's lease kept while its pages are walked, and the `inspect` and
+`discover` commands.
 """
 
 import pathlib
@@ -512,6 +513,35 @@ def spacing(t, env):
          f"min_delay: a second between two pages of one host ({times})")
 
 
+def lease_kept(t, env):
+    # While page 2 is fetched (slowly), nobody else may poll the source:
+    # the daemon keeps its lease from page 1's save to the last page's.
+    srv = env.srv
+    srv.set_robots(None)
+    base = "/site/slow/viewtopic.php?t=4521"
+    srv.set_page(base, (PAGES / "phpbb-topic.html").read_bytes().replace(
+        b"start=10", b"start=10&amp;delay=3"))
+    srv.set_page(base + "&start=10&delay=3", page_two())
+    conf = env.config("lease", {"slow": {
+        "url": srv.url(base), "type": "html", "preset": "phpbb",
+        "pages": 2}}, min_delay="0s")
+    d = start_daemon(conf, "--once")
+    try:
+        wait_until(lambda: len(env.fetches("slow")) >= 1, 30,
+                   "page 1 stored")
+        t.eq(env.pg.scalar("SELECT lease_owner IS NOT NULL AND lease_until"
+                           " > now() FROM sources WHERE name = 'slow'"),
+             "t", "lease: kept while page 2 is fetched")
+        t.eq(d.wait(timeout=60), 0, "lease: the run ends well")
+    finally:
+        d.cleanup()
+    t.eq([f["outcome"] for f in env.fetches("slow")], ["ok", "ok"],
+         "lease: both pages stored")
+    t.eq(env.pg.scalar("SELECT lease_owner IS NULL AND lease_until IS NULL"
+                       " FROM sources WHERE name = 'slow'"),
+         "t", "lease: given back after the last page")
+
+
 def run(t):
     tmp = tempfile.TemporaryDirectory(prefix="vigie-it-pages-")
     with tmp, Postgres() as pg, FixtureServer() as srv:
@@ -521,6 +551,6 @@ def run(t):
 
 
 PARTS = [phpbb_pages, autodiscovery, robots, hostile, alert_feed,
-         duplicates, inspect, spacing]
+         duplicates, inspect, spacing, lease_kept]
 
 run_test("it_pages", run)
