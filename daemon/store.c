@@ -152,8 +152,7 @@ static const struct {
 	     * item still in its feed after the month it was first seen in is
 	     * known from an earlier partition. The source's lease makes this
 	     * daemon its only writer, so nothing inserts it meanwhile. */
-	    "  WHERE NOT EXISTS (SELECT FROM items o"
-	    "    WHERE o.source_id = $1::bigint AND o.identity = x.ident)"
+	    "  WHERE NOT item_known($1::bigint, x.ident)"
 	    "  ON CONFLICT DO NOTHING"
 	    "  RETURNING id, identity, lang, published_at, first_seen_at"
 	    "), men AS ("

@@ -211,6 +211,28 @@ SELECT lives_ok(
 SELECT ok((SELECT length(search) < 10 FROM items WHERE identity = 'huge'),
           'and its index entry stays small');
 
+-- Identity across months, and the story a new item continues.
+SELECT ok(item_known(1, 'i1'), 'an identity of an old month is known');
+SELECT ok(item_known(5, 'i7'), 'and one of this month');
+SELECT ok(NOT item_known(2, 'i1'), 'identity is per source');
+SELECT ok(NOT item_known(1, 'nope'), 'a new identity is not known');
+INSERT INTO items (id, source_id, identity, url_norm, simhash, band0, band1,
+                   band2, band3, first_seen_at)
+OVERRIDING SYSTEM VALUE VALUES
+    (200, 1, 's1', 'http://a.example/x', 81985529216486895,
+     (81985529216486895 >> 48) & 65535, (81985529216486895 >> 32) & 65535,
+     (81985529216486895 >> 16) & 65535, 81985529216486895 & 65535,
+     now() - interval '2 days');
+SELECT is(item_story_for(2, 'http://a.example/x', NULL), 200::bigint,
+          'the same normalised link on another source continues its story');
+SELECT is(item_story_for(1, 'http://a.example/x', NULL), NULL,
+          'not on the same source');
+SELECT is(item_story_for(2, NULL, 81985529216486895 # 7), 200::bigint,
+          'a text 3 bits away continues the story');
+SELECT is(item_story_for(2, NULL, 81985529216486895 # 15), NULL,
+          'a text 4 bits away does not');
+DELETE FROM items WHERE id = 200;
+
 -- Retention: whole months go, items, their mentions and fetches alike; a
 -- month stays while any of it is younger than the cutoff.
 SELECT is(drop_partitions('2025-03-31Z'), 3, 'February goes first, in three tables');
