@@ -150,9 +150,16 @@ static const struct {
 	    "  FROM input x"
 	    /* Identity is unique per month partition only (schema/007): an
 	     * item still in its feed after the month it was first seen in is
-	     * known from an earlier partition. The source's lease makes this
-	     * daemon its only writer, so nothing inserts it meanwhile. */
-	    "  WHERE NOT item_known($1::bigint, x.ident)"
+	     * known from an earlier partition. Most items a feed repeats were
+	     * first seen lately: the last month's partitions are searched
+	     * first, the older ones only for what they did not hold. The
+	     * source's lease makes this daemon its only writer. */
+	    "  WHERE NOT EXISTS (SELECT FROM items o WHERE o.source_id = $1"
+	    "    AND o.identity = x.ident"
+	    "    AND o.first_seen_at >= now() - interval '1 month')"
+	    "  AND NOT EXISTS (SELECT FROM items o WHERE o.source_id = $1"
+	    "    AND o.identity = x.ident"
+	    "    AND o.first_seen_at < now() - interval '1 month')"
 	    "  ON CONFLICT DO NOTHING"
 	    "  RETURNING id, identity, lang, published_at, first_seen_at"
 	    "), men AS ("

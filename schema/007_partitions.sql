@@ -210,21 +210,6 @@ DROP FUNCTION item_story(items_unpartitioned);
 CREATE FUNCTION item_story(items) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce($1.story_id, $1.id) $$;
 
--- Whether source already has an item of this identity, in any month.
--- Most items a feed repeats were first seen lately: the last month's
--- partitions are searched first, the older ones only when that fails.
-CREATE FUNCTION item_known(source bigint, ident text)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT FROM items o
-                    WHERE o.source_id = source AND o.identity = ident
-                      AND o.first_seen_at >= now() - interval '1 month')
-        OR EXISTS (SELECT FROM items o
-                    WHERE o.source_id = source AND o.identity = ident
-                      AND o.first_seen_at < now() - interval '1 month')
-$$;
-
-COMMENT ON FUNCTION item_known(bigint, text) IS 'Whether the source already has an item of this identity, in any month: identity is unique within each month''s partition only.';
-
 -- The story a new item of source continues: an item of another source
 -- with the same normalised link (in any month), else a near-duplicate
 -- text seen in the last week (SimHash within 3 bits, found by a shared

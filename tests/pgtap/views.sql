@@ -211,11 +211,7 @@ SELECT lives_ok(
 SELECT ok((SELECT length(search) < 10 FROM items WHERE identity = 'huge'),
           'and its index entry stays small');
 
--- Identity across months, and the story a new item continues.
-SELECT ok(item_known(1, 'i1'), 'an identity of an old month is known');
-SELECT ok(item_known(5, 'i7'), 'and one of this month');
-SELECT ok(NOT item_known(2, 'i1'), 'identity is per source');
-SELECT ok(NOT item_known(1, 'nope'), 'a new identity is not known');
+-- The story a new item continues.
 INSERT INTO items (id, source_id, identity, url_norm, simhash, band0, band1,
                    band2, band3, first_seen_at)
 OVERRIDING SYSTEM VALUE VALUES
