@@ -180,8 +180,9 @@ def explain(pg, sql, settings=""):
 
 
 def brief(plan):
-    """The plan with each run of sibling scans that found nothing (the
-    months a question does not touch) folded into one line."""
+    """The plan with each run of sibling partition scans that found
+    nothing or were never run (the months a question does not touch)
+    folded into one line."""
     lines = plan.splitlines()
     out, i = [], 0
 
@@ -189,8 +190,9 @@ def brief(plan):
         return len(line) - len(line.lstrip())
 
     def empty_scan(line):
-        return " rows=0 loops=" in line and re.search(
-            r"Scan .* on (items|mentions|fetches)_\d{4}_\d{2} ", line)
+        return (" rows=0 loops=" in line or "(never executed)" in line) \
+            and re.search(r"Scan.* on (items|mentions|fetches)_\d{4}_\d{2} ",
+                          line)
 
     while i < len(lines):
         if not empty_scan(lines[i]):
@@ -204,9 +206,9 @@ def brief(plan):
             i += 1
             while i < len(lines) and depth(lines[i]) > level:
                 i += 1
-        out.append(" " * level + f"->  ({folded} more months scanned alike,"
-                   " nothing found in them)" if folded > 1 else
-                   " " * level + "->  (1 month scanned, nothing found)")
+        out.append(" " * level + f"->  ({folded} other month"
+                   f"{'s' if folded > 1 else ''}: nothing found, or pruned"
+                   " while running)")
     return "\n".join(out)
 
 

@@ -171,7 +171,7 @@ echo "== Mentions, most negative first"
 q "SELECT w.name AS watch, m.label, round(m.sentiment::numeric, 2) AS tone,
 	  m.lang, left(i.title, 60) AS title
      FROM mentions m JOIN watches w ON w.id = m.watch_id
-     JOIN items i ON i.id = m.item_id
+     JOIN items i ON i.id = m.item_id AND i.first_seen_at = m.first_seen_at
     ORDER BY m.sentiment, w.name"
 
 echo "== The crisis: incidents raised"
@@ -195,7 +195,8 @@ cat <<'SQL'
 == To see more, against your own database (psql "CONNINFO"):
   -- negative mentions of a watch, with their links
   SELECT m.sentiment, i.title, i.link, array_to_string(m.terms, ', ')
-    FROM mentions m JOIN items i ON i.id = m.item_id
+    FROM mentions m
+    JOIN items i ON i.id = m.item_id AND i.first_seen_at = m.first_seen_at
    WHERE m.watch_id = (SELECT id FROM watches WHERE name = 'Acme')
      AND m.label = 'negative'
    ORDER BY m.sentiment;
