@@ -122,20 +122,13 @@ static const struct {
 	    "  s.last_modified, s.failures" },
 	[STMT_SAVE] = { "save_fetch",
 	    "WITH input AS ("
-	    /* An identity longer than an index row may hold (a hostile or
-	     * tracking-laden link) is stored as its digest. */
-	    "  SELECT x.*, CASE WHEN octet_length(raw.id) > 512"
-	    "    THEN 'sha256:' || encode(sha256(convert_to(raw.id, 'UTF8')),"
-	    "      'hex') ELSE raw.id END AS ident"
+	    "  SELECT x.*, item_identity(guid, link, title, summary, content)"
+	    "    AS ident"
 	    "  FROM json_to_recordset($10::json) AS x(guid text, link text,"
 	    "    title text, author text, summary text, content text, lang text,"
 	    "    published bigint, updated bigint, tone real, label text,"
 	    "    abusive boolean, tone_lang text, mentions json, url_norm text,"
-	    "    simhash bigint),"
-	    "  LATERAL (SELECT coalesce(nullif(x.guid, ''), nullif(x.link, ''),"
-	    "    'md5:' || md5(coalesce(x.title, '') || E'\\n' ||"
-	    "      coalesce(x.summary, '') || E'\\n' ||"
-	    "      coalesce(x.content, ''))) AS id) raw"
+	    "    simhash bigint)"
 	    "), ins AS ("
 	    "  INSERT INTO items (source_id, identity, guid, link, title, author,"
 	    "    summary, content, lang, published_at, updated_at, sentiment,"
@@ -146,7 +139,22 @@ static const struct {
 	    "    to_timestamp(updated), tone, label, abusive, tone_lang,"
 	    "    url_norm, simhash, (simhash >> 48) & 65535,"
 	    "    (simhash >> 32) & 65535, (simhash >> 16) & 65535,"
-	    "    simhash & 65535, item_story_for($1::bigint, url_norm, simhash)"
+	    "    simhash & 65535, coalesce("
+	    /* The story this item continues: an item of another source with
+	     * the same normalised link, else a near-duplicate text seen in
+	     * the last week (SimHash within 3 bits, found by a shared band:
+	     * only that week's partitions are read). */
+	    "    (SELECT coalesce(o.story_id, o.id) FROM items o"
+	    "     WHERE o.url_norm = x.url_norm AND o.source_id <> $1"
+	    "     ORDER BY o.id LIMIT 1),"
+	    "    (SELECT coalesce(o.story_id, o.id) FROM items o"
+	    "     WHERE o.first_seen_at > now() - interval '7 days'"
+	    "      AND o.source_id <> $1 AND (o.band0 = (x.simhash >> 48) & 65535"
+	    "      OR o.band1 = (x.simhash >> 32) & 65535"
+	    "      OR o.band2 = (x.simhash >> 16) & 65535"
+	    "      OR o.band3 = x.simhash & 65535)"
+	    "      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3"
+	    "     ORDER BY o.id LIMIT 1))"
 	    "  FROM input x"
 	    /* Identity is unique per month partition only (schema/007): an
 	     * item still in its feed after the month it was first seen in is

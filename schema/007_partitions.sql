@@ -210,29 +210,28 @@ DROP FUNCTION item_story(items_unpartitioned);
 CREATE FUNCTION item_story(items) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce($1.story_id, $1.id) $$;
 
--- The story a new item of source continues: an item of another source
--- with the same normalised link (in any month), else a near-duplicate
--- text seen in the last week (SimHash within 3 bits, found by a shared
--- 16-bit band; only the last week's partitions are read). NULL when the
--- item starts a story.
-CREATE FUNCTION item_story_for(source bigint, url_norm text, simhash bigint)
-RETURNS bigint LANGUAGE sql STABLE AS $$
-    SELECT coalesce(
-        (SELECT coalesce(o.story_id, o.id) FROM items o
-          WHERE o.url_norm = item_story_for.url_norm AND o.source_id <> source
-          ORDER BY o.id LIMIT 1),
-        (SELECT coalesce(o.story_id, o.id) FROM items o
-          WHERE o.first_seen_at > now() - interval '7 days'
-            AND o.source_id <> source
-            AND (o.band0 = (simhash >> 48) & 65535
-                 OR o.band1 = (simhash >> 32) & 65535
-                 OR o.band2 = (simhash >> 16) & 65535
-                 OR o.band3 = simhash & 65535)
-            AND bit_count((o.simhash # item_story_for.simhash)::bit(64)) <= 3
-          ORDER BY o.id LIMIT 1))
+-- The identity of an item within its source: its guid (or id), else its
+-- link, else a digest of its title and text; one longer than an index row
+-- may hold (a hostile or tracking-laden link) is stored as its digest.
+-- PL/pgSQL for its fast path on simple expressions: the daemon calls it
+-- for every item of every fetch.
+CREATE FUNCTION item_identity(guid text, link text, title text,
+                              summary text, content text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    ident text := coalesce(nullif(guid, ''), nullif(link, ''),
+                           'md5:' || md5(coalesce(title, '') || E'\n'
+                                         || coalesce(summary, '') || E'\n'
+                                         || coalesce(content, '')));
+BEGIN
+    IF octet_length(ident) > 512 THEN
+        RETURN 'sha256:' || encode(sha256(convert_to(ident, 'UTF8')), 'hex');
+    END IF;
+    RETURN ident;
+END
 $$;
 
-COMMENT ON FUNCTION item_story_for(bigint, text, bigint) IS 'The story a new item of a source continues (same normalised link on another source, else a near-duplicate text of the last week), or NULL.';
+COMMENT ON FUNCTION item_identity(text, text, text, text, text) IS 'An item''s identity within its source: guid, else link, else md5 of title and text; a digest when longer than 512 bytes.';
 
 -- Retention drops partitions now.
 DROP FUNCTION purge_before(timestamptz, integer);

@@ -211,23 +211,16 @@ SELECT lives_ok(
 SELECT ok((SELECT length(search) < 10 FROM items WHERE identity = 'huge'),
           'and its index entry stays small');
 
--- The story a new item continues.
-INSERT INTO items (id, source_id, identity, url_norm, simhash, band0, band1,
-                   band2, band3, first_seen_at)
-OVERRIDING SYSTEM VALUE VALUES
-    (200, 1, 's1', 'http://a.example/x', 81985529216486895,
-     (81985529216486895 >> 48) & 65535, (81985529216486895 >> 32) & 65535,
-     (81985529216486895 >> 16) & 65535, 81985529216486895 & 65535,
-     now() - interval '2 days');
-SELECT is(item_story_for(2, 'http://a.example/x', NULL), 200::bigint,
-          'the same normalised link on another source continues its story');
-SELECT is(item_story_for(1, 'http://a.example/x', NULL), NULL,
-          'not on the same source');
-SELECT is(item_story_for(2, NULL, 81985529216486895 # 7), 200::bigint,
-          'a text 3 bits away continues the story');
-SELECT is(item_story_for(2, NULL, 81985529216486895 # 15), NULL,
-          'a text 4 bits away does not');
-DELETE FROM items WHERE id = 200;
+-- An item's identity within its source.
+SELECT is(item_identity('g', 'http://l/', 't', 's', 'c'), 'g', 'the guid first');
+SELECT is(item_identity('', 'http://l/', 't', 's', 'c'), 'http://l/',
+          'else the link');
+SELECT is(item_identity(NULL, NULL, 't', NULL, 'c'),
+          'md5:' || md5(E't\n\nc'), 'else a digest of title and text');
+SELECT is(item_identity(NULL, 'http://l/' || repeat('é', 300), NULL, NULL, NULL),
+          'sha256:' || encode(sha256(convert_to('http://l/' || repeat('é', 300),
+                                                'UTF8')), 'hex'),
+          'one over 512 bytes is digested');
 
 -- Retention: whole months go, items, their mentions and fetches alike; a
 -- month stays while any of it is younger than the cutoff.
