@@ -5,6 +5,7 @@ daemon does, and /healthz answering 200 only while the database and
 polling are healthy.
 """
 
+import os
 import pathlib
 import shutil
 import socket
@@ -78,6 +79,41 @@ def body(t):
                  "generate_series(1, 3) g WHERE name = 'old'")
         old_month = pg.scalar("SELECT to_char((now() - interval '3 months')"
                               " AT TIME ZONE 'UTC', 'YYYY_MM')")
+
+        # A query holding the old month (an analyst's, say) makes the drop
+        # give up after its lock timeout: a warning, polling goes on, and
+        # the month goes on the next attempt (the daemon below).
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.conninfo,
+             "-c", f"BEGIN; LOCK TABLE items_{old_month} IN ACCESS SHARE"
+             " MODE; SELECT pg_sleep(10); COMMIT"],
+            env={k: v for k, v in os.environ.items()
+                 if not k.startswith("PG")},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: pg.scalar(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c"
+                " ON c.oid = l.relation WHERE c.relname ="
+                f" 'items_{old_month}' AND l.granted") == "1", 10,
+                "the old month locked")
+            locked = write_config(f"{tmp.name}/locked.conf", pg.conninfo, {
+                "elsewhere": srv.url("/status/404")})
+            pathlib.Path(locked).write_text(pathlib.Path(locked).read_text()
+                                            .replace("[database]\n",
+                                                     "[database]\n"
+                                                     "retention = 30d\n"))
+            p = vigie("run", "-c", locked, "--once", timeout=60)
+        finally:
+            holder.wait(timeout=30)
+        t.exited(p, "run --once while the old month is locked")
+        t.ok("partition maintenance" in p.stderr
+             and "lock timeout" in p.stderr,
+             f"the failed drop is reported: {p.stderr[-600:]!r}")
+        t.eq(pg.scalar("SELECT count(*) FROM fetches f JOIN sources s"
+                       " ON s.id = f.source_id WHERE s.name = 'elsewhere'"),
+             "1", "polling went on")
+        t.eq(pg.scalar("SELECT count(*) FROM items WHERE title = 'old'"),
+             "3", "the locked month is kept")
 
         d = start_daemon(conf)
         base = f"http://127.0.0.1:{port}"
