@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "detect.h"
+#include "core/detect/detect.h"
 
 #define MIN (60 * 1000LL)
 #define HOUR (60 * MIN)
@@ -139,14 +139,14 @@ theory(const struct detect_params *p, double lambda)
 
 	if (c < ceil(p->min_ratio * e))
 		c = (int)ceil(p->min_ratio * e);
-	while (poisson_upper_tail(c, e) > p->p_value)
+	while (detect_poisson_upper_tail(c, e) > p->p_value)
 		c++;
 	for (int a = 0; a < c; a++) {
 		double pa = exp(a * log(lambda * (n - 1)) - lambda * (n - 1) -
 		    lgamma(a + 1.0));
 
-		sum += pa * poisson_upper_tail(c - a, lambda) *
-		    (1 - poisson_upper_tail(c - a, lambda));
+		sum += pa * detect_poisson_upper_tail(c - a, lambda) *
+		    (1 - detect_poisson_upper_tail(c - a, lambda));
 	}
 	return sum * (double)MONTH_DAYS * DAY / p->bucket_ms;
 }

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
-#include "util.h"
+#include "core/base/util.h"
+#include "core/read/extract.h"
 
 /* Live bytes of libxml2 and their peak; each block carries its size. */
 static size_t live, peak;

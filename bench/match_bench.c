@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "match.h"
-#include "util.h"
+#include "core/base/util.h"
+#include "core/match/match.h"
 
 #define MAX_WATCHES 10000
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
+#include "core/alert/alert.h"
 
 static const char *
 str(json_t *o, const char *key)

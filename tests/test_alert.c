@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
+#include "core/alert/alert.h"
 
 #define T_AT INT64_C(1717502400000) /* 2024-06-04T12:00:00Z */
 #define BOUNDARY "=_vigie-alternative"

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "log.h"
+#include "core/base/log.h"
+#include "core/config/conf.h"
 
 #define DIR FIXTURES "/conf/"
 #define SEC 1000LL

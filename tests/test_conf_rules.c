@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
+#include "core/config/conf.h"
 
 #define DIR FIXTURES "/conf/"
 #define DAY (24 * 3600 * 1000LL)

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "date.h"
+#include "core/read/date.h"
 
 /* 2004-06-04T12:00:00Z */
 #define T0 INT64_C(1086350400)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "detect.h"
+#include "core/detect/detect.h"
 
 #define SEC 1000LL
 #define MIN (60 * SEC)
@@ -132,22 +132,23 @@ test_poisson_tail(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		double got = poisson_upper_tail(cases[i].k, cases[i].lambda);
+		double got =
+		    detect_poisson_upper_tail(cases[i].k, cases[i].lambda);
 
 		assert_true(fabs(got - cases[i].p) <= 1e-9 * cases[i].p);
 	}
-	assert_true(poisson_upper_tail(0, 3) == 1);
-	assert_true(poisson_upper_tail(-4, 3) == 1);
-	assert_true(poisson_upper_tail(1, 0) == 0);
-	assert_true(poisson_upper_tail(1, NAN) == 0);
+	assert_true(detect_poisson_upper_tail(0, 3) == 1);
+	assert_true(detect_poisson_upper_tail(-4, 3) == 1);
+	assert_true(detect_poisson_upper_tail(1, 0) == 0);
+	assert_true(detect_poisson_upper_tail(1, NAN) == 0);
 	/* Underflows to zero rather than to garbage. */
-	assert_true(poisson_upper_tail(200, 0.01) == 0);
+	assert_true(detect_poisson_upper_tail(200, 0.01) == 0);
 	/* Far beyond the mean the sum stops quickly and stays in [0, 1]. */
-	double big = poisson_upper_tail(2000000000, 1e6);
+	double big = detect_poisson_upper_tail(2000000000, 1e6);
 	assert_true(big >= 0 && big < 1e-300);
 	for (int k = 1; k < 60; k++)
-		assert_true(poisson_upper_tail(k + 1, 7.5) <
-		    poisson_upper_tail(k, 7.5));
+		assert_true(detect_poisson_upper_tail(k + 1, 7.5) <
+		    detect_poisson_upper_tail(k, 7.5));
 }
 
 static void

@@ -15,7 +15,7 @@
 
 #include "fixture.h"
 
-#include "discover.h"
+#include "core/read/discover.h"
 
 struct want {
 	const char *url, *type, *title;

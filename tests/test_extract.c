@@ -14,8 +14,8 @@
 
 #include "fixture.h"
 
-#include "extract.h"
-#include "util.h"
+#include "core/base/util.h"
+#include "core/read/extract.h"
 
 /* Wednesday 15 January 2025, 12:00:00 UTC. */
 #define NOW INT64_C(1736942400)

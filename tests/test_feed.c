@@ -13,8 +13,8 @@
 
 #include "fixture.h"
 
-#include "date.h"
-#include "feed.h"
+#include "core/read/date.h"
+#include "core/read/feed.h"
 
 static struct feed *
 parse_mem(const char *data, size_t len, const char *base, const char *ct)

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "match.h"
-#include "util.h"
+#include "core/base/util.h"
+#include "core/match/match.h"
 
 static int jit = 1;
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "query.h"
+#include "core/match/query.h"
 
 static void
 parses_as(const char *query, const char *want)

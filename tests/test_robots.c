@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "robots.h"
+#include "core/read/robots.h"
 
 struct want {
 	const char *path;

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "sched.h"
+#include "core/read/sched.h"
 
 #define SEC 1000LL
 #define MIN (60 * SEC)

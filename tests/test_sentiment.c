@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <utf8proc.h>
 
-#include "sentiment.h"
+#include "core/judge/sentiment.h"
 
 #define LEXICONS VIGIE_SOURCE_RULES_DIR "/lexicons"
 

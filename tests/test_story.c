@@ -15,7 +15,7 @@
 
 #include "fixture.h"
 
-#include "story.h"
+#include "core/judge/story.h"
 
 static void
 check_str(const char *what, const char *in, char *got, const char *want)

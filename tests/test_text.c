@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "text.h"
+#include "core/read/text.h"
 
 static void
 html_is(const char *html, const char *want)

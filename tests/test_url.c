@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "url.h"
+#include "core/read/url.h"
 
 #define BASE "http://a/b/c/d;p?q"
 

@@ -153,7 +153,7 @@ def check_man_coverage(t):
     for m in re.finditer(r"^# \[(\w+)[^\n]*\n(.*?)(?=^# )", page5,
                          re.M | re.S):
         sections[m.group(1).upper()] = m.group(2)
-    conf_c = (REPO_DIR / "daemon/conf.c").read_text()
+    conf_c = (REPO_DIR / "daemon/core/config/conf.c").read_text()
     keys = re.findall(r'\{\s*SECT_(\w+), "(\w+)"', conf_c)
     t.ok(len(keys) >= 40, f"too few keys read from conf.c: {len(keys)}")
     for section, key in keys:

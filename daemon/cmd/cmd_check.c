@@ -1,0 +1,54 @@
+/*
+ * cmd_check.c - "vigie check": loads the configuration the way the daemon
+ * would and reports every problem in it, for editors and deployment scripts.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "core/base/util.h"
+#include "core/config/conf.h"
+#include "core/config/conf_open.h"
+#include "core/judge/analyze.h"
+
+static int
+usage(FILE *f)
+{
+	fprintf(f, "usage: vigie check [-c FILE]\n");
+	return f == stdout ? 0 : 2;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	const char *path = CONF_DEFAULT_PATH;
+	struct diag diag = { 0 };
+	struct conf *conf;
+	struct analyzer *an = NULL;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			return usage(stdout);
+		default:
+			return usage(stderr);
+		}
+	}
+	if (optind != argc)
+		return usage(stderr);
+
+	if ((conf = conf_open(path, &an, &diag)) == NULL) {
+		diag_print(&diag);
+		return 1;
+	}
+	printf("%s: ok, %zu source%s, %zu watch%s\n", path, conf->nsources,
+	    conf->nsources == 1 ? "" : "s", conf->nwatches,
+	    conf->nwatches == 1 ? "" : "es");
+	analyzer_free(an);
+	conf_free(conf);
+	return 0;
+}

@@ -1,0 +1,140 @@
+/*
+ * cmd_parse.c - "vigie parse": the items of one feed document as JSON
+ * lines, for checking what vigie makes of a feed without a database.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/base/util.h"
+#include "core/read/date.h"
+#include "core/read/feed.h"
+
+#define PARSE_MAX_SIZE ((size_t)64 << 20)
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: vigie parse [--base URL] FILE\n");
+	return 2;
+}
+
+/* Reads all of f up to PARSE_MAX_SIZE; -1 with errno set, or -2 when
+ * the document is larger. */
+static int
+slurp(FILE *f, struct buf *b)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b->len + n > PARSE_MAX_SIZE)
+			return -2;
+		buf_append(b, chunk, n);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static json_t *
+jstring(const char *s)
+{
+	json_t *v = s ? json_string(s) : NULL;
+
+	return v ? v : json_null();
+}
+
+static json_t *
+jdate(int64_t t)
+{
+	char s[DATE_RFC3339_LEN];
+
+	if (t == DATE_NONE)
+		return json_null();
+	date_format_rfc3339(t, s);
+	return jstring(s);
+}
+
+static void
+print_item(const struct item *it)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", jstring(it->id));
+	json_object_set_new(o, "link", jstring(it->link));
+	json_object_set_new(o, "title", jstring(it->title));
+	json_object_set_new(o, "author", jstring(it->author));
+	json_object_set_new(o, "published", jdate(it->published));
+	json_object_set_new(o, "updated", jdate(it->updated));
+	json_object_set_new(o, "summary", jstring(it->summary));
+	json_object_set_new(o, "content", jstring(it->content));
+	json_object_set_new(o, "lang", jstring(it->lang));
+	json_dumpf(o, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(o);
+}
+
+int
+cmd_parse(int argc, char **argv)
+{
+	const char *base = NULL, *path = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			base = argv[++i];
+		else if (strncmp(argv[i], "--base=", 7) == 0)
+			base = argv[i] + 7;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage();
+		else if (path == NULL)
+			path = argv[i];
+		else
+			return usage();
+	}
+	if (path == NULL)
+		return usage();
+
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "vigie: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	struct buf b;
+	buf_init(&b);
+	int r = slurp(f, &b);
+	int saved = errno;
+	if (f != stdin)
+		fclose(f);
+	if (r < 0) {
+		if (r == -2)
+			fprintf(stderr, "vigie: %s: larger than %zu MiB\n",
+			    path, PARSE_MAX_SIZE >> 20);
+		else
+			fprintf(
+			    stderr, "vigie: %s: %s\n", path, strerror(saved));
+		buf_free(&b);
+		return 1;
+	}
+
+	struct feed_input in = {
+		.data = b.data ? b.data : "", .len = b.len, .base_url = base
+	};
+	struct feed *feed;
+	char err[256];
+	if (feed_parse(&in, &feed, err, sizeof err) < 0) {
+		fprintf(stderr, "vigie: %s: %s\n", path, err);
+		buf_free(&b);
+		return 1;
+	}
+	buf_free(&b);
+	for (size_t i = 0; i < feed->nitems; i++)
+		print_item(&feed->items[i]);
+	feed_free(feed);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "vigie: write error: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,237 @@
+/*
+ * cmd_score.c - "vigie score": the tone of each text argument, or of each
+ * line of standard input, as one JSON object per line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd.h"
+#include "core/base/util.h"
+#include "core/config/conf.h"
+#include "core/judge/analyze.h"
+#include "core/judge/sentiment.h"
+
+/* Only the start of a longer line is scored: a runaway line must not
+ * hold the pipeline. */
+#define SCORE_MAX_LEN ((size_t)1 << 20)
+#define OUT_FLUSH 65536
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: vigie score [--lang en|fr|auto] [--band X] "
+	    "[--lexicon FILE]... [-c FILE] [TEXT...]\n");
+	return 2;
+}
+
+/* The value of option name at argv[*i] ("--name V" or "--name=V"), or
+ * NULL if argv[*i] is another argument. */
+static const char *
+optval(int argc, char **argv, int *i, const char *name, int *missing)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* What scoring needs: the model, and with -c the watches to match. */
+struct scorer {
+	const struct sentiment_model *model;
+	const struct analyzer *analyzer; /* NULL without -c */
+	struct match_result scratch;
+	const char *lang;
+	double band;
+};
+
+/* ,"watches":[...],"terms":[...] for the watches text matches. */
+static void
+emit_matches(struct buf *out, struct scorer *sc, const char *text)
+{
+	const struct matcher *m = analyzer_matcher(sc->analyzer);
+	struct match_doc doc = { .text = text, .lang = sc->lang };
+	json_t *watches = json_array(), *terms = json_array();
+	char *js;
+
+	matcher_match(m, &doc, &sc->scratch);
+	for (size_t i = 0; i < sc->scratch.nhits; i++) {
+		const struct match_hit *h = &sc->scratch.hits[i];
+		json_array_append_new(
+		    watches, json_string(matcher_name(m, h->watch)));
+		for (size_t t = 0; t < h->nterms; t++)
+			json_array_append_new(terms, json_string(h->terms[t]));
+	}
+	js = json_dumps(watches, JSON_COMPACT);
+	buf_printf(out, ",\"watches\":%s", js ? js : "[]");
+	free(js);
+	js = json_dumps(terms, JSON_COMPACT);
+	buf_printf(out, ",\"terms\":%s", js ? js : "[]");
+	free(js);
+	json_decref(watches);
+	json_decref(terms);
+}
+
+static void
+emit(struct buf *out, struct scorer *sc, char *text, size_t len)
+{
+	struct sentiment_score s;
+
+	if (len > SCORE_MAX_LEN)
+		len = SCORE_MAX_LEN;
+	sentiment_score(sc->model, text, len, sc->lang, sc->band, &s);
+	/* Adding 0.0 turns a negative zero into "0.0000". */
+	buf_printf(out,
+	    "{\"compound\":%.4f,\"label\":\"%s\",\"lang\":\"%s\","
+	    "\"abusive\":%s,\"pos\":%.3f,\"neu\":%.3f,\"neg\":%.3f",
+	    s.compound + 0.0, sentiment_label_name(s.label), s.lang,
+	    s.abusive ? "true" : "false", s.pos, s.neu, s.neg);
+	if (sc->analyzer != NULL) {
+		char saved = text[len];
+		text[len] = '\0';
+		emit_matches(out, sc, text);
+		text[len] = saved;
+	}
+	buf_puts(out, "}\n");
+	if (out->len >= OUT_FLUSH) {
+		fwrite(out->data, 1, out->len, stdout);
+		out->len = 0;
+	}
+}
+
+/* With -c: the configuration's watches, lexicons and band, plus any
+ * --lexicon files after its own overrides. */
+static struct analyzer *
+load_analyzer(
+    const char *path, const char **extra, size_t nextra, struct diag *diag)
+{
+	struct conf *conf = conf_load(path, diag);
+	struct analyzer *an;
+	struct buf b;
+
+	if (conf == NULL)
+		return NULL;
+	buf_init(&b);
+	if (conf->sentiment.overrides != NULL)
+		buf_puts(&b, conf->sentiment.overrides);
+	for (size_t i = 0; i < nextra; i++) {
+		if (b.len > 0)
+			buf_putc(&b, ',');
+		buf_puts(&b, extra[i]);
+	}
+	free(conf->sentiment.overrides);
+	conf->sentiment.overrides = b.len > 0 ? buf_release(&b) : NULL;
+	an = analyzer_new(conf, diag);
+	conf_free(conf);
+	return an;
+}
+
+int
+cmd_score(int argc, char **argv)
+{
+	const char *lang = NULL, *conf_path = NULL, *v;
+	const char **lexicons = NULL;
+	size_t nlexicons = 0;
+	double band = 0.05;
+	int i, missing = 0, band_set = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if ((v = optval(argc, argv, &i, "--lang", &missing))) {
+			if (strcmp(v, "en") && strcmp(v, "fr") &&
+			    strcmp(v, "auto"))
+				missing = 1;
+			lang = strcmp(v, "auto") ? v : NULL;
+		} else if ((v = optval(argc, argv, &i, "--band", &missing))) {
+			char *end;
+			errno = 0;
+			band = strtod(v, &end);
+			band_set = 1;
+			if (errno || end == v || *end || !(band >= 0) ||
+			    band >= 1)
+				missing = 1;
+		} else if ((v = optval(
+		                argc, argv, &i, "--lexicon", &missing))) {
+			lexicons = xreallocarray(
+			    lexicons, nlexicons + 1, sizeof *lexicons);
+			lexicons[nlexicons++] = v;
+		} else if ((v = optval(argc, argv, &i, "-c", &missing))) {
+			conf_path = v;
+		} else if (missing || (argv[i][0] == '-' && argv[i][1])) {
+			missing = 1;
+		} else {
+			break;
+		}
+		if (missing) {
+			free(lexicons);
+			return usage();
+		}
+	}
+
+	struct diag diag = { 0 };
+	struct scorer sc = { .lang = lang, .band = band };
+	struct analyzer *an = NULL;
+	struct sentiment_model *m = NULL;
+
+	if (conf_path != NULL) {
+		an = load_analyzer(conf_path, lexicons, nlexicons, &diag);
+		if (an != NULL) {
+			sc.analyzer = an;
+			sc.model = analyzer_model(an);
+			if (!band_set)
+				sc.band = analyzer_band(an);
+		}
+	} else {
+		char *dir = xasprintf("%s/lexicons", rules_dir_default());
+		sc.model = m =
+		    sentiment_model_load(dir, lexicons, nlexicons, &diag);
+		free(dir);
+	}
+	free(lexicons);
+	if (sc.model == NULL) {
+		for (size_t k = 0; k < diag.len; k++)
+			fprintf(stderr, "vigie: %s\n", diag.msgs[k]);
+		diag_free(&diag);
+		return 1;
+	}
+	match_result_init(&sc.scratch);
+
+	struct buf out;
+	buf_init(&out);
+	if (i < argc) {
+		for (; i < argc; i++)
+			emit(&out, &sc, argv[i], strlen(argv[i]));
+	} else {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		while ((n = getline(&line, &cap, stdin)) >= 0) {
+			while (n > 0 &&
+			    (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				n--;
+			emit(&out, &sc, line, (size_t)n);
+		}
+		free(line);
+	}
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	buf_free(&out);
+	match_result_free(&sc.scratch);
+	sentiment_model_free(m);
+	analyzer_free(an);
+	return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,1424 @@
+/*
+ * conf.c - the configuration file (see conf.h and docs/CONFIG.md): sections
+ * and keys, their defaults and bounds, and the import of an OPML file's
+ * feeds as sources. Every problem is collected, not just the first.
+ */
+#include "core/config/conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/base/log.h"
+#include "core/config/opml.h"
+#include "core/read/url.h"
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define DAY (24 * 60 * MIN)
+
+#define DEFAULT_USER_AGENT \
+	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
+
+enum sect {
+	SECT_NONE,
+	SECT_DATABASE,
+	SECT_POLL,
+	SECT_DAEMON,
+	SECT_SOURCE,
+	SECT_WATCH,
+	SECT_SENTIMENT,
+	SECT_RULES,
+	SECT_SMTP,
+	SECT_NOTIFY,
+	SECT_DETECT,
+	SECT_SKIP,
+	SECT_COUNT
+};
+
+enum type {
+	T_STRING,
+	T_TEXT,
+	T_DURATION,
+	T_SIZE,
+	T_INT,
+	T_LOGLEVEL,
+	T_PATH,
+	T_PATHS,
+	T_URL,
+	T_LANG,
+	T_LANGS,
+	T_TAGS,
+	T_BAND,
+	T_BOOL,
+	T_SMTP_URL,
+	T_HOOK_URL,
+	T_FORMAT,
+	T_ALERT_LANG,
+	T_EMAILS,
+	T_NAMES,
+	T_REAL,
+	T_SOURCE_TYPE,
+	T_LISTEN
+};
+
+struct key {
+	enum sect sect;
+	const char *name;
+	enum type type;
+	size_t off; /* into struct conf, conf_poll or conf_source */
+	int64_t min, max;
+	const char *range; /* min and max as a user writes them */
+};
+
+#define CONF(f) offsetof(struct conf, f)
+#define POLL(f) offsetof(struct conf_poll, f)
+#define SRC(f) offsetof(struct conf_source, f)
+#define WATCH(f) offsetof(struct conf_watch, f)
+#define SENT(f) offsetof(struct conf, sentiment.f)
+#define RULES(f) offsetof(struct conf, rules.f)
+#define SMTP(f) offsetof(struct conf, smtp.f)
+#define NOTIFY(f) offsetof(struct conf_notify, f)
+#define DET(f) offsetof(struct conf, detect.f)
+/* [detect] values are checked together by detect_params_check(); here
+ * only their form is. */
+#define ANY_DURATION 0, INT64_MAX, NULL
+#define ANY_COUNT 0, INT32_MAX, NULL
+
+static const struct key keys[] = {
+	{ SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL },
+	{ SECT_DATABASE, "retention", T_DURATION, CONF(retention_ms), 0,
+	    3650 * DAY, "0 (keep) to 3650d" },
+	{ SECT_POLL, "interval", T_DURATION, POLL(interval_ms), 10 * SEC,
+	    30 * DAY, "10s to 30d" },
+	{ SECT_POLL, "timeout", T_DURATION, POLL(timeout_ms), SEC, 10 * MIN,
+	    "1s to 10m" },
+	{ SECT_POLL, "max_body", T_SIZE, POLL(max_body), 1024,
+	    1024 * 1024 * 1024, "1k to 1G" },
+	{ SECT_POLL, "concurrency", T_INT, POLL(concurrency), 1, 10000,
+	    "1 to 10000" },
+	{ SECT_POLL, "per_host", T_INT, POLL(per_host), 1, 100, "1 to 100" },
+	{ SECT_POLL, "user_agent", T_TEXT, POLL(user_agent), 0, 0, NULL },
+	{ SECT_POLL, "opml", T_PATH, POLL(opml), 0, 0, NULL },
+	{ SECT_SOURCE, "url", T_URL, SRC(url), 0, 0, NULL },
+	{ SECT_SOURCE, "interval", T_DURATION, SRC(interval_ms), 10 * SEC,
+	    30 * DAY, "10s to 30d" },
+	{ SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL },
+	{ SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL },
+	{ SECT_SOURCE, "type", T_SOURCE_TYPE, SRC(type), 0, 0, NULL },
+	{ SECT_SOURCE, "preset", T_TEXT, SRC(preset), 0, 0, NULL },
+	{ SECT_SOURCE, "item", T_TEXT, SRC(item), 0, 0, NULL },
+	{ SECT_SOURCE, "title", T_TEXT, SRC(title), 0, 0, NULL },
+	{ SECT_SOURCE, "link", T_TEXT, SRC(link), 0, 0, NULL },
+	{ SECT_SOURCE, "author", T_TEXT, SRC(author), 0, 0, NULL },
+	{ SECT_SOURCE, "date", T_TEXT, SRC(date), 0, 0, NULL },
+	{ SECT_SOURCE, "date_format", T_TEXT, SRC(date_format), 0, 0, NULL },
+	{ SECT_SOURCE, "text", T_TEXT, SRC(text), 0, 0, NULL },
+	{ SECT_SOURCE, "next", T_TEXT, SRC(next), 0, 0, NULL },
+	{ SECT_SOURCE, "exclude", T_TEXT, SRC(exclude), 0, 0, NULL },
+	{ SECT_SOURCE, "pages", T_INT, SRC(pages), 1, 50, "1 to 50" },
+	{ SECT_POLL, "min_delay", T_DURATION, POLL(min_delay_ms), 0, 60 * SEC,
+	    "0 to 60s" },
+	{ SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL },
+	{ SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL },
+	{ SECT_DAEMON, "listen", T_LISTEN, CONF(listen), 0, 0, NULL },
+	{ SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL },
+	{ SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL },
+	{ SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL },
+	{ SECT_SENTIMENT, "lexicons", T_PATH, SENT(lexicons), 0, 0, NULL },
+	{ SECT_SENTIMENT, "overrides", T_PATHS, SENT(overrides), 0, 0, NULL },
+	{ SECT_SENTIMENT, "neutral_band", T_BAND, SENT(neutral_band), 0, 0,
+	    "0 to 0.99" },
+	{ SECT_RULES, "include", T_PATHS, RULES(include), 0, 0, NULL },
+	{ SECT_RULES, "backfill", T_DURATION, RULES(backfill_ms), 0, 365 * DAY,
+	    "0 to 365d" },
+	{ SECT_POLL, "notify", T_NAMES, POLL(notify), 0, 0, NULL },
+	{ SECT_POLL, "alert_after", T_INT, POLL(alert_after), 1, 1000,
+	    "1 to 1000" },
+	{ SECT_WATCH, "notify", T_NAMES, WATCH(notify), 0, 0, NULL },
+	{ SECT_SMTP, "url", T_SMTP_URL, SMTP(url), 0, 0, NULL },
+	{ SECT_SMTP, "from", T_EMAILS, SMTP(from), 0, 0, NULL },
+	{ SECT_SMTP, "username", T_TEXT, SMTP(username), 0, 0, NULL },
+	{ SECT_SMTP, "password_file", T_PATH, SMTP(password_file), 0, 0, NULL },
+	{ SECT_SMTP, "starttls", T_BOOL, SMTP(starttls), 0, 0, NULL },
+	{ SECT_NOTIFY, "email", T_EMAILS, NOTIFY(email), 0, 0, NULL },
+	{ SECT_NOTIFY, "webhook", T_HOOK_URL, NOTIFY(webhook), 0, 0, NULL },
+	{ SECT_NOTIFY, "format", T_FORMAT, NOTIFY(slack), 0, 0, NULL },
+	{ SECT_NOTIFY, "secret_file", T_PATH, NOTIFY(secret_file), 0, 0, NULL },
+	{ SECT_NOTIFY, "lang", T_ALERT_LANG, NOTIFY(lang), 0, 0, NULL },
+	{ SECT_DETECT, "bucket", T_DURATION, DET(bucket_ms), ANY_DURATION },
+	{ SECT_DETECT, "window", T_DURATION, DET(window_ms), ANY_DURATION },
+	{ SECT_DETECT, "min_count", T_INT, DET(min_count), ANY_COUNT },
+	{ SECT_DETECT, "min_ratio", T_REAL, DET(min_ratio), 0, 0, NULL },
+	{ SECT_DETECT, "p_value", T_REAL, DET(p_value), 0, 0, NULL },
+	{ SECT_DETECT, "half_life", T_DURATION, DET(half_life_ms),
+	    ANY_DURATION },
+	{ SECT_DETECT, "baseline_floor", T_REAL, DET(baseline_floor), 0, 0,
+	    NULL },
+	{ SECT_DETECT, "cold_threshold", T_INT, DET(cold_threshold),
+	    ANY_COUNT },
+	{ SECT_DETECT, "warmup", T_DURATION, DET(warmup_ms), ANY_DURATION },
+	{ SECT_DETECT, "cusum_k", T_REAL, DET(cusum_k), 0, 0, NULL },
+	{ SECT_DETECT, "cusum_h", T_REAL, DET(cusum_h), 0, 0, NULL },
+	{ SECT_DETECT, "resolve_ratio", T_REAL, DET(resolve_ratio), 0, 0,
+	    NULL },
+	{ SECT_DETECT, "resolve_after", T_DURATION, DET(resolve_after_ms),
+	    ANY_DURATION },
+	{ SECT_DETECT, "cooldown", T_DURATION, DET(cooldown_ms), ANY_DURATION },
+	{ SECT_DETECT, "escalate", T_REAL, DET(escalate), 0, 0, NULL },
+};
+
+/* Beyond this a line is an error, not a value: it bounds what one line of
+ * a mistaken file (a binary, a log) can make us allocate. */
+#define LINE_MAX_LEN (64 * 1024)
+
+/*
+ * Parsing state. inih r55 as packaged does not pass line numbers to the
+ * handler (INI_HANDLER_LINENO is off), so lines are handed to it by
+ * read_line() below, which counts them: when the handler runs, lineno is
+ * the line it is looking at. Section headers are read here too, because
+ * inih reports neither an empty section nor a header it could not parse,
+ * and every one of those deserves a message.
+ *
+ * inih's line buffer is also fixed at build time (200 bytes in Debian's
+ * package), too short for alert-feed URLs or conninfo strings. A key line
+ * that would not fit is split by read_line() itself, as inih would split
+ * it, into long_name and long_value, and inih is handed a placeholder line
+ * in its place; on_key() takes the pair from here instead of from inih.
+ * Nothing in the placeholder is looked at, so no file content can pose as
+ * one: long_name is set only for the line being handled and cleared before
+ * the next is read.
+ */
+struct parser {
+	struct conf *conf;
+	struct diag *diag;
+	const char *file; /* the file being read: the main one or an include */
+	int included; /* included files hold [watch] and [source] only */
+	FILE *fp;
+	char *line;
+	size_t linecap;
+	int lineno;
+	int read_errno;
+	int pending; /* the last line handed over must reach the handler */
+	int handled;
+	char *long_name; /* the line too long for inih, split; or NULL */
+	char *long_value;
+	enum sect sect; /* of the lines being read */
+	char *sect_text;
+	void *base; /* where the section's values go */
+	int seen[SECT_COUNT][ARRAY_LEN(keys)]; /* line of each key, 0: unset */
+	struct strmap *watch_index; /* watch names, across included files */
+};
+
+static int
+parse_digits(const char *s, int64_t *out, const char **end)
+{
+	int64_t n = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	*out = n;
+	*end = s;
+	return 0;
+}
+
+struct unit {
+	const char *suffix;
+	int64_t mult;
+};
+
+static int
+parse_with_units(
+    const char *s, const struct unit *units, size_t nunits, int64_t *out)
+{
+	int64_t n;
+	const char *end;
+
+	if (parse_digits(s, &n, &end) == -1)
+		return -1;
+	for (size_t i = 0; i < nunits; i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		if (n > INT64_MAX / units[i].mult)
+			return -1;
+		*out = n * units[i].mult;
+		return 0;
+	}
+	return -1;
+}
+
+int
+conf_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct unit units[] = {
+		{ "", SEC },
+		{ "ms", 1 },
+		{ "s", SEC },
+		{ "m", MIN },
+		{ "h", 60 * MIN },
+		{ "d", DAY },
+	};
+
+	return parse_with_units(s, units, ARRAY_LEN(units), ms);
+}
+
+int
+conf_parse_size(const char *s, int64_t *bytes)
+{
+	/* Either case: unlike durations, sizes have no "m" to confuse. */
+	static const struct unit units[] = {
+		{ "", 1 },
+		{ "k", 1024 },
+		{ "K", 1024 },
+		{ "m", 1024 * 1024 },
+		{ "M", 1024 * 1024 },
+		{ "g", 1024 * 1024 * 1024 },
+		{ "G", 1024 * 1024 * 1024 },
+	};
+
+	return parse_with_units(s, units, ARRAY_LEN(units), bytes);
+}
+
+/* A language tag as in xml:lang or HTTP: fr, en-US, zh-Hant-TW. */
+static int
+valid_lang(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 35 ||
+	    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	return strspn(s,
+	           "abcdefghijklmnopqrstuvwxyz"
+	           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
+}
+
+/* A bare address, user@host: what SMTP's MAIL FROM and RCPT TO take.
+ * Anything that could smuggle a command or a header is refused. */
+static int
+valid_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at != NULL && at != s && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL &&
+	    strpbrk(s, " \t\r\n<>()[]\\,;:\"") == NULL;
+}
+
+/* Comma-separated, each trimmed, empty ones dropped; NULL if none. */
+static char *
+normalize_tags(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+		const char *t = s;
+		size_t tlen = len;
+		while (tlen > 0 && (*t == ' ' || *t == '\t'))
+			t++, tlen--;
+		while (tlen > 0 && (t[tlen - 1] == ' ' || t[tlen - 1] == '\t'))
+			tlen--;
+		if (tlen > 0) {
+			if (b.len > 0)
+				buf_putc(&b, ',');
+			buf_append(&b, t, tlen);
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return b.len > 0 ? buf_release(&b) : NULL;
+}
+
+/* rel against the directory of the configuration file, made absolute so
+ * that it does not depend on where the daemon is started from later. */
+static char *
+resolve_path(const char *conf_path, const char *rel)
+{
+	struct buf b;
+	const char *slash = strrchr(conf_path, '/');
+
+	if (rel[0] == '/')
+		return xstrdup(rel);
+	buf_init(&b);
+	if (conf_path[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		if (cwd != NULL) {
+			buf_puts(&b, cwd);
+			buf_putc(&b, '/');
+			free(cwd);
+		}
+	}
+	if (slash != NULL)
+		buf_append(&b, conf_path, (size_t)(slash - conf_path) + 1);
+	buf_puts(&b, rel);
+	return buf_release(&b);
+}
+
+/* A comma-separated list of paths (each made absolute) or of language
+ * tags (each checked); NULL when empty or wrong, with a message. */
+static char *
+checked_list(
+    struct parser *p, const struct key *k, const char *name, const char *value)
+{
+	char *list = normalize_tags(value), *save = NULL;
+	struct buf b;
+	int bad = 0;
+
+	if (list == NULL) {
+		diag_add(p->diag, p->file, p->lineno, "empty %s", name);
+		return NULL;
+	}
+	buf_init(&b);
+	for (char *t = strtok_r(list, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (b.len > 0)
+			buf_putc(&b, ',');
+		if (k->type == T_LANGS && !valid_lang(t)) {
+			diag_add(p->diag, p->file, p->lineno,
+			    "bad lang '%s' (expected language tags such as "
+			    "fr or en-US, separated by commas)",
+			    t);
+			bad = 1;
+		} else if (k->type == T_EMAILS && !valid_email(t)) {
+			diag_add(p->diag, p->file, p->lineno,
+			    "bad address '%s' in %s (expected user@host)", t,
+			    name);
+			bad = 1;
+		} else if (k->type == T_PATHS) {
+			char *abs = resolve_path(p->file, t);
+			buf_puts(&b, abs);
+			free(abs);
+		} else {
+			buf_puts(&b, t);
+		}
+	}
+	free(list);
+	/* Kept even when partly wrong, so that it is not also reported
+	 * missing: the configuration is refused anyway. */
+	(void)bad;
+	return buf_release(&b);
+}
+
+static void
+set_string(void *field, char *value)
+{
+	char **p = field;
+
+	free(*p);
+	*p = value;
+}
+
+static void
+set_value(
+    struct parser *p, const struct key *k, const char *name, const char *value)
+{
+	void *field = (char *)p->base + k->off;
+	const char *path = p->file;
+	int line = p->lineno;
+	int64_t n = 0;
+	const char *end;
+
+	switch (k->type) {
+	case T_STRING:
+		set_string(field, xstrdup(value));
+		return;
+	case T_TEXT:
+		if (*value == '\0')
+			diag_add(p->diag, path, line, "empty %s", name);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	case T_PATH:
+		if (*value == '\0')
+			diag_add(p->diag, path, line, "empty %s path", name);
+		else
+			set_string(field, resolve_path(path, value));
+		return;
+	case T_URL:
+		if (!url_is_http(value))
+			diag_add(p->diag, path, line,
+			    "bad url '%s' (expected an absolute http:// or "
+			    "https:// URL)",
+			    value);
+		/* Kept even when bad, so it is not also reported missing. */
+		set_string(field, xstrdup(value));
+		return;
+	case T_LANG:
+		if (!valid_lang(value))
+			diag_add(p->diag, path, line,
+			    "bad lang '%s' (expected a language tag such as "
+			    "fr or en-US)",
+			    value);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	case T_TAGS:
+		set_string(field, normalize_tags(value));
+		return;
+	case T_PATHS:
+	case T_LANGS:
+		set_string(field, checked_list(p, k, name, value));
+		return;
+	case T_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			*(int *)field = 1;
+		else if (strcmp(value, "no") == 0 ||
+		    strcmp(value, "false") == 0)
+			*(int *)field = 0;
+		else
+			diag_add(p->diag, path, line,
+			    "bad %s '%s' (expected yes or no)", name, value);
+		return;
+	case T_LISTEN: {
+		const char *colon = strrchr(value, ':');
+		long port = colon ? strtol(colon + 1, (char **)&end, 10) : 0;
+
+		if (*value == '\0')
+			return; /* empty: no listener */
+		if (colon == NULL || colon == value || *end != '\0' ||
+		    port < 1 || port > 65535)
+			diag_add(p->diag, path, line,
+			    "bad listen '%s' (expected HOST:PORT, such as "
+			    "127.0.0.1:9464)",
+			    value);
+		else
+			set_string(field, xstrdup(value));
+		return;
+	}
+	case T_SOURCE_TYPE:
+		if (strcmp(value, "auto") == 0)
+			*(int *)field = SOURCE_AUTO;
+		else if (strcmp(value, "feed") == 0)
+			*(int *)field = SOURCE_FEED;
+		else if (strcmp(value, "html") == 0)
+			*(int *)field = SOURCE_HTML;
+		else
+			diag_add(p->diag, path, line,
+			    "bad type '%s' (expected auto, feed or html)",
+			    value);
+		return;
+	case T_FORMAT:
+		if (strcmp(value, "json") == 0 || strcmp(value, "slack") == 0)
+			*(int *)field = strcmp(value, "slack") == 0;
+		else
+			diag_add(p->diag, path, line,
+			    "bad format '%s' (expected json or slack)", value);
+		return;
+	case T_ALERT_LANG:
+		if (strcmp(value, "fr") == 0 || strcmp(value, "en") == 0)
+			set_string(field, xstrdup(value));
+		else
+			diag_add(p->diag, path, line,
+			    "bad lang '%s' (expected fr or en)", value);
+		return;
+	case T_SMTP_URL:
+		if (strncmp(value, "smtp://", 7) != 0 &&
+		    strncmp(value, "smtps://", 8) != 0)
+			diag_add(p->diag, path, line,
+			    "bad url '%s' (expected smtp://HOST:PORT or "
+			    "smtps://HOST:PORT)",
+			    value);
+		set_string(field, xstrdup(value));
+		return;
+	case T_HOOK_URL:
+		if (!url_is_http(value))
+			diag_add(p->diag, path, line,
+			    "bad webhook '%s' (expected an absolute http:// or "
+			    "https:// URL)",
+			    value);
+		set_string(field, xstrdup(value));
+		return;
+	case T_EMAILS:
+	case T_NAMES:
+		set_string(field, checked_list(p, k, name, value));
+		return;
+	case T_REAL: {
+		char *rend;
+		double d = strtod(value, &rend);
+		if (*value == '\0' || *rend != '\0' || !isfinite(d))
+			diag_add(p->diag, path, line,
+			    "bad number '%s' for %s (expected a decimal number "
+			    "such as 3 or 0.0001)",
+			    value, name);
+		else
+			*(double *)field = d;
+		return;
+	}
+	case T_BAND: {
+		char *dend;
+		double d = strtod(value, &dend);
+		if (*value == '\0' || *dend != '\0' || !(d >= 0 && d < 1))
+			diag_add(p->diag, path, line,
+			    "%s '%s' is out of range (%s)", name, value,
+			    k->range);
+		else
+			*(double *)field = d;
+		return;
+	}
+	case T_LOGLEVEL:
+		if ((n = log_level_parse(value)) == -1)
+			diag_add(p->diag, path, line,
+			    "unknown log_level '%s' (expected err, warning, "
+			    "notice, info or debug)",
+			    value);
+		else
+			*(int *)field = (int)n;
+		return;
+	case T_DURATION:
+		if (conf_parse_duration(value, &n) == -1) {
+			diag_add(p->diag, path, line,
+			    "bad duration '%s' for %s (expected a number and a "
+			    "unit: ms, s, m, h or d, e.g. 15m)",
+			    value, name);
+			return;
+		}
+		break;
+	case T_SIZE:
+		if (conf_parse_size(value, &n) == -1) {
+			diag_add(p->diag, path, line,
+			    "bad size '%s' for %s (expected a number of bytes "
+			    "and an optional unit: k, M or G, e.g. 10M)",
+			    value, name);
+			return;
+		}
+		break;
+	case T_INT:
+		if (parse_digits(value, &n, &end) == -1 || *end != '\0') {
+			diag_add(p->diag, path, line,
+			    "bad number '%s' for %s (expected a whole number)",
+			    value, name);
+			return;
+		}
+		break;
+	}
+	if (n < k->min || n > k->max) {
+		diag_add(p->diag, path, line, "%s '%s' is out of range (%s)",
+		    name, value, k->range);
+		return;
+	}
+	if (k->type == T_INT)
+		*(int *)field = (int)n;
+	else
+		*(int64_t *)field = n;
+}
+
+static const char *ini_scan(const char *, const char *);
+
+/* The column (in characters, from 1) where the value of a key line starts,
+ * so that a message about a query can point into the file. */
+static int
+value_column(const char *line)
+{
+	const char *v = ini_scan(line, "=:");
+	int col = 1;
+
+	if (*v != '\0')
+		v++;
+	while (isspace((unsigned char)*v))
+		v++;
+	for (const char *c = line; c < v; c++)
+		if (((unsigned char)*c & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct key *k = NULL;
+
+	(void)section; /* always "": headers never reach inih, see above */
+	p->handled = 1;
+	if (p->long_name != NULL) {
+		name = p->long_name;
+		value = p->long_value;
+	}
+	if (p->sect == SECT_SKIP)
+		return 1;
+	if (p->sect == SECT_NONE) {
+		diag_add(p->diag, p->file, p->lineno,
+		    "key '%s' outside of any section", name);
+		return 1;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0)
+			k = &keys[i];
+	if (k == NULL) {
+		diag_add(p->diag, p->file, p->lineno,
+		    "unknown key '%s' in [%s]", name, p->sect_text);
+		return 1;
+	}
+	int *seen = &p->seen[p->sect][k - keys];
+	if (*seen != 0) {
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate key '%s' in [%s] (first set at line %d)", name,
+		    p->sect_text, *seen);
+		return 1;
+	}
+	*seen = p->lineno;
+	if (k->type == T_TEXT && p->sect == SECT_WATCH) {
+		struct conf_watch *w = p->base;
+		w->query_line = p->lineno;
+		w->query_column = value_column(p->line);
+	}
+	set_value(p, k, name, value);
+	return 1;
+}
+
+/*
+ * A set of strings with a number each: the sources by name (struct conf's
+ * index, which the daemon looks up for every source it polls), and while
+ * importing OPML the URLs taken and the next "(N)" suffix to try for a
+ * name. Open addressing; it is what keeps tens of thousands of sources, or
+ * an export of thousands of feeds with the same title, from going
+ * quadratic. Names differing only in case are different names.
+ */
+struct strmap {
+	const char **keys;
+	size_t *vals;
+	size_t cap, len;
+};
+
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *s = (const unsigned char *)key; *s; s++)
+		h = (h ^ *s) * 1099511628211ULL;
+	size_t i = (size_t)h & (m->cap - 1);
+	while (m->keys[i] != NULL && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static size_t *
+strmap_get(const struct strmap *m, const char *key)
+{
+	if (m->cap == 0)
+		return NULL;
+	size_t i = strmap_slot(m, key);
+	return m->keys[i] != NULL ? &m->vals[i] : NULL;
+}
+
+/* key must outlive the map. */
+static void
+strmap_put(struct strmap *m, const char *key, size_t val)
+{
+	if ((m->len + 1) * 2 > m->cap) {
+		struct strmap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->keys = xcalloc(m->cap, sizeof *m->keys);
+		m->vals = xcalloc(m->cap, sizeof *m->vals);
+		m->len = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.keys[i] != NULL)
+				strmap_put(m, old.keys[i], old.vals[i]);
+		free(old.keys);
+		free(old.vals);
+	}
+	size_t i = strmap_slot(m, key);
+	if (m->keys[i] == NULL)
+		m->len++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+static void
+strmap_free(struct strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+static struct conf_source *
+add_source(struct conf *c, const char *name, const char *file, int line)
+{
+	if (c->nsources == c->sources_cap) {
+		c->sources_cap = c->sources_cap ? c->sources_cap * 2 : 16;
+		c->sources = xreallocarray(
+		    c->sources, c->sources_cap, sizeof *c->sources);
+	}
+	struct conf_source *s = &c->sources[c->nsources];
+	memset(s, 0, sizeof *s);
+	s->name = xstrdup(name);
+	strmap_put(c->index, s->name, c->nsources++);
+	s->file = xstrdup(file);
+	s->line = line;
+	return s;
+}
+
+static struct conf_watch *
+add_watch(struct parser *p, const char *name)
+{
+	struct conf *c = p->conf;
+	struct conf_watch *w;
+
+	/* Grown one at a time: watches are few and parsed once. */
+	c->watches =
+	    xreallocarray(c->watches, c->nwatches + 1, sizeof *c->watches);
+	w = &c->watches[c->nwatches];
+	memset(w, 0, sizeof *w);
+	w->name = xstrdup(name);
+	w->file = xstrdup(p->file);
+	w->line = p->lineno;
+	strmap_put(p->watch_index, w->name, c->nwatches++);
+	return w;
+}
+
+/* [KIND "NAME"]: the name, or NULL with a message if the header is
+ * malformed. */
+static char *
+quoted_name(struct parser *p, const char *text, const char *kind)
+{
+	const char *s = text + strlen(kind);
+	size_t len;
+
+	s += strspn(s, " \t");
+	len = strlen(s);
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"' ||
+	    memchr(s + 1, '"', len - 2) != NULL) {
+		diag_add(p->diag, p->file, p->lineno,
+		    "bad section [%s] (expected [%s \"NAME\"])", text, kind);
+		return NULL;
+	}
+	if (len == 2) {
+		diag_add(p->diag, p->file, p->lineno, "empty %s name in [%s]",
+		    kind, text);
+		return NULL;
+	}
+	return xstrndup(s + 1, len - 2);
+}
+
+/* 1 if text is [KIND ...], a section that takes a quoted name. */
+static int
+is_named(const char *text, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	return strncmp(text, kind, n) == 0 &&
+	    (text[n] == '\0' || text[n] == ' ' || text[n] == '\t' ||
+	        text[n] == '"');
+}
+
+/* "FILE:LINE" of an earlier definition, for duplicate messages: the line
+ * alone when it is in the file being read. */
+static char *
+where(const struct parser *p, const char *file, int line)
+{
+	if (strcmp(file, p->file) == 0)
+		return xasprintf("line %d", line);
+	return xasprintf("%s:%d", file, line);
+}
+
+static void
+open_source(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "source");
+
+	if (name == NULL)
+		return;
+	const struct conf_source *dup = conf_find_source(c, name);
+	if (dup != NULL) {
+		char *at = where(p, dup->file, dup->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate source \"%s\" (first defined at %s)", name, at);
+		free(at);
+	} else {
+		p->base = add_source(c, name, p->file, p->lineno);
+		p->sect = SECT_SOURCE;
+		memset(p->seen[SECT_SOURCE], 0, sizeof p->seen[SECT_SOURCE]);
+	}
+	free(name);
+}
+
+static void
+open_watch(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "watch");
+
+	if (name == NULL)
+		return;
+	const size_t *dup = strmap_get(p->watch_index, name);
+	if (dup != NULL) {
+		const struct conf_watch *w = &c->watches[*dup];
+		char *at = where(p, w->file, w->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate watch \"%s\" (first defined at %s)", name, at);
+		free(at);
+	} else {
+		p->base = add_watch(p, name);
+		p->sect = SECT_WATCH;
+		memset(p->seen[SECT_WATCH], 0, sizeof p->seen[SECT_WATCH]);
+	}
+	free(name);
+}
+
+static void
+open_notify(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "notify");
+	const struct conf_notify *dup;
+	struct conf_notify *n;
+
+	if (name == NULL)
+		return;
+	if ((dup = conf_find_notify(c, name)) != NULL) {
+		char *at = where(p, dup->file, dup->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate notify \"%s\" (first defined at %s)", name, at);
+		free(at);
+		free(name);
+		return;
+	}
+	c->notifies =
+	    xreallocarray(c->notifies, c->nnotifies + 1, sizeof *c->notifies);
+	n = &c->notifies[c->nnotifies++];
+	memset(n, 0, sizeof *n);
+	n->name = name;
+	n->file = xstrdup(p->file);
+	n->line = p->lineno;
+	p->base = n;
+	p->sect = SECT_NOTIFY;
+	memset(p->seen[SECT_NOTIFY], 0, sizeof p->seen[SECT_NOTIFY]);
+}
+
+static void
+open_section(struct parser *p, const char *text)
+{
+	static const struct {
+		const char *name;
+		enum sect sect;
+	} fixed[] = {
+		{ "database", SECT_DATABASE },
+		{ "poll", SECT_POLL },
+		{ "daemon", SECT_DAEMON },
+		{ "sentiment", SECT_SENTIMENT },
+		{ "rules", SECT_RULES },
+		{ "smtp", SECT_SMTP },
+		{ "detect", SECT_DETECT },
+	};
+	struct conf *c = p->conf;
+
+	free(p->sect_text);
+	p->sect_text = xstrdup(text);
+	p->sect = SECT_SKIP;
+	if (is_named(text, "source")) {
+		open_source(p, text);
+		return;
+	}
+	if (is_named(text, "watch")) {
+		open_watch(p, text);
+		return;
+	}
+	if (is_named(text, "notify") && !p->included) {
+		open_notify(p, text);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(fixed); i++) {
+		if (strcmp(text, fixed[i].name) != 0)
+			continue;
+		if (p->included) {
+			diag_add(p->diag, p->file, p->lineno,
+			    "[%s] is not allowed in an included file (only "
+			    "[watch] and [source] are)",
+			    text);
+			return;
+		}
+		p->sect = fixed[i].sect;
+		p->base =
+		    fixed[i].sect == SECT_POLL ? (void *)&c->poll : (void *)c;
+		if (p->sect == SECT_DETECT && c->detect_line == 0)
+			c->detect_line = p->lineno;
+		return;
+	}
+	diag_add(p->diag, p->file, p->lineno, "unknown section [%s]", text);
+}
+
+/* A required key can only be found missing once its section is over. */
+static void
+close_section(struct parser *p)
+{
+	const struct conf_source *s = p->base;
+	const struct conf_watch *w = p->base;
+
+	if (p->sect == SECT_SOURCE && s->url == NULL)
+		diag_add(p->diag, s->file, s->line, "source \"%s\" has no url",
+		    s->name);
+	const struct conf_notify *n = p->base;
+
+	if (p->sect == SECT_WATCH && w->query == NULL)
+		diag_add(p->diag, w->file, w->line, "watch \"%s\" has no query",
+		    w->name);
+	if (p->sect == SECT_NOTIFY && n->email == NULL && n->webhook == NULL)
+		diag_add(p->diag, n->file, n->line,
+		    "notify \"%s\" has neither email nor webhook", n->name);
+}
+
+/* Where inih's scan for one of chars stops: at one of them, at an inline
+ * comment (";" after a blank) or at the end. Only lines inih never sees
+ * are scanned here, and they must read as they would to inih. */
+static const char *
+ini_scan(const char *s, const char *chars)
+{
+	int blank = 0;
+
+	for (; *s != '\0' && strchr(chars, *s) == NULL && !(blank && *s == ';');
+	     s++)
+		blank = isspace((unsigned char)*s);
+	return s;
+}
+
+/* [start, end) without blanks at either end, as inih trims. */
+static char *
+trimmed(const char *start, const char *end)
+{
+	while (start < end && isspace((unsigned char)*start))
+		start++;
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	return xstrndup(start, (size_t)(end - start));
+}
+
+/* After a header that could not be read, whose keys are not checked. */
+static void
+skip_section(struct parser *p)
+{
+	close_section(p);
+	free(p->sect_text);
+	p->sect_text = NULL;
+	p->sect = SECT_SKIP;
+}
+
+static void
+header(struct parser *p, const char *s)
+{
+	const char *end = ini_scan(s + 1, "]");
+
+	if (*end != ']') {
+		diag_add(p->diag, p->file, p->lineno,
+		    "syntax error: no ']' to close the section header");
+		skip_section(p);
+		return;
+	}
+	close_section(p);
+	char *text = trimmed(s + 1, end);
+	open_section(p, text);
+	free(text);
+}
+
+/* A line that inih took for neither a comment nor a key: it had no '='. */
+static void
+check_handled(struct parser *p)
+{
+	if (p->pending && !p->handled)
+		diag_add(p->diag, p->file, p->lineno,
+		    "syntax error: expected 'key = value'");
+	p->pending = 0;
+}
+
+/* The next line into p->line, without its end: 1 if it was longer than
+ * LINE_MAX_LEN (the rest of it is skipped), 0, or -1 at the end. */
+static int
+next_line(struct parser *p)
+{
+	size_t len = 0;
+	int ch, too_long = 0;
+
+	if (p->linecap == 0)
+		p->line = xmalloc(p->linecap = 256);
+	errno = 0;
+	while ((ch = getc_unlocked(p->fp)) != EOF && ch != '\n') {
+		if (len == LINE_MAX_LEN) {
+			too_long = 1;
+			continue;
+		}
+		if (len + 1 == p->linecap)
+			p->line = xrealloc(p->line, p->linecap *= 2);
+		p->line[len++] = (char)ch;
+	}
+	if (ferror(p->fp)) {
+		p->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	if (ch == EOF && len == 0)
+		return -1;
+	/* CRLF ends too; inih would take the '\r' for a blank. */
+	if (len > 0 && p->line[len - 1] == '\r')
+		len--;
+	p->line[len] = '\0';
+	return too_long;
+}
+
+/* A key line too long for inih: see struct parser. */
+static const char *
+split_long(struct parser *p, const char *s)
+{
+	const char *sep = ini_scan(s, "=:");
+
+	if (*sep != '=' && *sep != ':')
+		return ""; /* not a key line: check_handled() says so */
+	const char *value = sep + 1;
+	p->long_name = trimmed(s, sep);
+	p->long_value = trimmed(value, ini_scan(value, ""));
+	return "placeholder=";
+}
+
+/* The ini_reader: see struct parser. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	const char *s;
+	int r;
+
+	check_handled(p);
+	free(p->long_name);
+	free(p->long_value);
+	p->long_name = p->long_value = NULL;
+	if ((r = next_line(p)) == -1)
+		return NULL;
+	p->lineno++;
+	p->handled = 0;
+	s = p->line;
+	/* inih strips a byte order mark only at the start of its first line,
+	 * but this line is not handed over as read. */
+	if (p->lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	/* Leading blanks go, so that inih never sees a continuation line:
+	 * each value fits on one line. */
+	while (isspace((unsigned char)*s))
+		s++;
+	if (r == 1) {
+		diag_add(p->diag, p->file, p->lineno, "line too long");
+		if (*s == '[')
+			skip_section(p);
+		s = "";
+	} else if (*s == '[') {
+		header(p, s);
+		s = "";
+	} else if (*s == '\0' || *s == ';' || *s == '#') {
+		s = "";
+	} else {
+		p->pending = 1;
+		/* inih needs room for "\r\n\0" and would cut the line. */
+		if (strlen(s) > (size_t)num - 3)
+			s = split_long(p, s);
+	}
+	snprintf(str, (size_t)num, "%s\n", s);
+	return str;
+}
+
+static void
+conf_defaults(struct conf *c, const char *path)
+{
+	memset(c, 0, sizeof *c);
+	c->path = xstrdup(path);
+	c->conninfo = xstrdup("");
+	c->index = xcalloc(1, sizeof *c->index);
+	c->log_level = LOG_LVL_INFO;
+	c->poll.interval_ms = 15 * MIN;
+	c->poll.timeout_ms = 30 * SEC;
+	c->poll.max_body = 10 * 1024 * 1024;
+	c->poll.concurrency = 64;
+	c->poll.per_host = 2;
+	c->poll.user_agent = xstrdup(DEFAULT_USER_AGENT);
+	c->sentiment.lexicons = xasprintf("%s/lexicons", rules_dir_default());
+	c->sentiment.neutral_band = 0.05;
+	c->rules.backfill_ms = 30 * DAY;
+	c->poll.alert_after = 5;
+	c->poll.min_delay_ms = SEC;
+	c->poll.robots = 1;
+	detect_params_default(&c->detect);
+}
+
+static void
+parse_file(struct parser *p)
+{
+	if ((p->fp = fopen(p->file, "r")) == NULL) {
+		diag_add(
+		    p->diag, p->file, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	/* Its result names only the first line without a '=', which
+	 * check_handled() has reported with all the others. */
+	(void)ini_parse_stream(read_line, p, on_key, p);
+	close_section(p);
+	if (p->read_errno != 0)
+		diag_add(p->diag, p->file, 0, "cannot read: %s",
+		    strerror(p->read_errno));
+	fclose(p->fp);
+	free(p->line);
+	free(p->long_name);
+	free(p->long_value);
+	free(p->sect_text);
+}
+
+/* title, or "title (2)", "title (3)"... whichever is free. */
+static char *
+unique_name(struct strmap *names, struct strmap *suffixes, const char *title)
+{
+	if (strmap_get(names, title) == NULL)
+		return xstrdup(title);
+	size_t *next = strmap_get(suffixes, title);
+	size_t n = next != NULL ? *next : 2;
+	char *name = NULL;
+	do {
+		free(name);
+		name = xasprintf("%s (%zu)", title, n++);
+	} while (strmap_get(names, name) != NULL);
+	strmap_put(suffixes, title, n);
+	return name;
+}
+
+static void
+import_opml(struct parser *p)
+{
+	struct conf *c = p->conf;
+	struct opml_feed *feeds;
+	size_t nfeeds;
+	struct strmap urls = { 0 }, suffixes = { 0 };
+
+	if (opml_read(c->poll.opml, &feeds, &nfeeds, p->diag) == -1)
+		return;
+	for (size_t i = 0; i < c->nsources; i++)
+		if (c->sources[i].url != NULL)
+			strmap_put(&urls, c->sources[i].url, 0);
+	for (size_t i = 0; i < nfeeds; i++) {
+		struct opml_feed *f = &feeds[i];
+		if (!url_is_http(f->url)) {
+			diag_add(p->diag, c->poll.opml, f->line,
+			    "bad url '%s' (expected an absolute http:// or "
+			    "https:// URL)",
+			    f->url);
+			continue;
+		}
+		if (strmap_get(&urls, f->url) != NULL)
+			continue;
+		const char *title = f->title != NULL ? f->title : f->url;
+		char *name = unique_name(c->index, &suffixes, title);
+		struct conf_source *s =
+		    add_source(c, name, c->poll.opml, f->line);
+		free(name);
+		s->url = xstrdup(f->url);
+		s->interval_ms = c->poll.interval_ms;
+		s->pages = 1;
+		strmap_put(&urls, s->url, 0);
+	}
+	/* The suffix map's keys are the feeds' titles. */
+	strmap_free(&suffixes);
+	strmap_free(&urls);
+	opml_free(feeds, nfeeds);
+}
+
+/* Every file the [rules] include patterns name, in the order given and,
+ * within a pattern, in name order. */
+static void
+read_includes(struct conf *c, struct diag *diag, struct strmap *watches)
+{
+	char *list = xstrdup(c->rules.include), *save = NULL;
+
+	for (char *pat = strtok_r(list, ",", &save); pat != NULL;
+	     pat = strtok_r(NULL, ",", &save)) {
+		glob_t g;
+		int rc = glob(pat, GLOB_ERR, NULL, &g);
+
+		if (rc == GLOB_NOMATCH && strpbrk(pat, "*?[") == NULL)
+			diag_add(
+			    diag, pat, 0, "cannot read: %s", strerror(ENOENT));
+		else if (rc != 0 && rc != GLOB_NOMATCH)
+			diag_add(diag, c->path, 0,
+			    "cannot read the files of include '%s'", pat);
+		for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+			struct parser *p = xcalloc(1, sizeof *p);
+
+			p->conf = c;
+			p->diag = diag;
+			p->file = g.gl_pathv[i];
+			p->included = 1;
+			p->watch_index = watches;
+			parse_file(p);
+			free(p);
+		}
+		if (rc == 0)
+			globfree(&g);
+	}
+	free(list);
+}
+
+/* Each name of a notify list must be a [notify] section. */
+static void
+check_notify_names(struct conf *c, struct diag *diag, const char *list,
+    const char *file, int line, const char *what)
+{
+	char *copy, *save = NULL;
+
+	if (list == NULL)
+		return;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save))
+		if (conf_find_notify(c, t) == NULL)
+			diag_add(diag, file, line,
+			    "%s: notify '%s' is not a [notify \"%s\"] section",
+			    what, t, t);
+	free(copy);
+}
+
+/* What can only be checked once every file is read. */
+static void
+check_references(struct conf *c, struct diag *diag)
+{
+	check_notify_names(c, diag, c->poll.notify, c->path, 0, "[poll]");
+	for (size_t i = 0; i < c->nwatches; i++) {
+		const struct conf_watch *w = &c->watches[i];
+		char *what = xasprintf("watch \"%s\"", w->name);
+		check_notify_names(c, diag, w->notify, w->file, w->line, what);
+		free(what);
+	}
+	for (size_t i = 0; i < c->nnotifies; i++) {
+		const struct conf_notify *n = &c->notifies[i];
+		if (n->email != NULL && c->smtp.url == NULL)
+			diag_add(diag, n->file, n->line,
+			    "notify \"%s\" sends email but [smtp] has no url",
+			    n->name);
+	}
+	if (c->smtp.url != NULL && c->smtp.from == NULL)
+		diag_add(diag, c->path, 0, "[smtp] has a url but no from");
+	char err[256];
+	if (detect_params_check(&c->detect, err, sizeof err) == -1)
+		diag_add(diag, c->path, c->detect_line, "[detect]: %s", err);
+}
+
+struct conf *
+conf_load(const char *path, struct diag *diag)
+{
+	struct conf *c = xmalloc(sizeof *c);
+	struct parser *p = xcalloc(1, sizeof *p);
+	size_t before = diag->len;
+
+	struct strmap watches = { 0 };
+
+	conf_defaults(c, path);
+	p->conf = c;
+	p->diag = diag;
+	p->file = c->path;
+	p->watch_index = &watches;
+	parse_file(p);
+	if (c->rules.include != NULL)
+		read_includes(c, diag, &watches);
+	strmap_free(&watches);
+	check_references(c, diag);
+	for (size_t i = 0; i < c->nsources; i++) {
+		if (c->sources[i].interval_ms == 0)
+			c->sources[i].interval_ms = c->poll.interval_ms;
+		if (c->sources[i].pages == 0)
+			c->sources[i].pages = 1;
+	}
+	if (c->poll.opml != NULL)
+		import_opml(p);
+	free(p);
+	if (diag->len > before) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nsources; i++) {
+		struct conf_source *s = &c->sources[i];
+		free(s->name);
+		free(s->url);
+		free(s->lang);
+		free(s->tags);
+		free(s->preset);
+		free(s->item);
+		free(s->title);
+		free(s->link);
+		free(s->author);
+		free(s->date);
+		free(s->date_format);
+		free(s->text);
+		free(s->next);
+		free(s->exclude);
+		free(s->file);
+	}
+	free(c->sources);
+	for (size_t i = 0; i < c->nwatches; i++) {
+		struct conf_watch *w = &c->watches[i];
+		free(w->name);
+		free(w->query);
+		free(w->lang);
+		free(w->tags);
+		free(w->notify);
+		free(w->file);
+	}
+	free(c->watches);
+	for (size_t i = 0; i < c->nnotifies; i++) {
+		struct conf_notify *n = &c->notifies[i];
+		free(n->name);
+		free(n->email);
+		free(n->webhook);
+		free(n->secret_file);
+		free(n->lang);
+		free(n->file);
+	}
+	free(c->notifies);
+	free(c->smtp.url);
+	free(c->smtp.from);
+	free(c->smtp.username);
+	free(c->smtp.password_file);
+	free(c->poll.notify);
+	free(c->sentiment.lexicons);
+	free(c->sentiment.overrides);
+	free(c->rules.include);
+	strmap_free(c->index);
+	free(c->index);
+	free(c->poll.user_agent);
+	free(c->poll.opml);
+	free(c->conninfo);
+	free(c->listen);
+	free(c->path);
+	free(c);
+}
+
+const struct conf_source *
+conf_find_source(const struct conf *c, const char *name)
+{
+	const size_t *i = strmap_get(c->index, name);
+
+	return i != NULL ? &c->sources[*i] : NULL;
+}
+
+const struct conf_notify *
+conf_find_notify(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nnotifies; i++)
+		if (strcmp(c->notifies[i].name, name) == 0)
+			return &c->notifies[i];
+	return NULL;
+}

@@ -1,0 +1,137 @@
+/*
+ * conf.h - the configuration file: INI (inih) read into a struct conf, with
+ * every problem reported as "FILE:LINE: message".
+ */
+#ifndef VIGIE_CONF_H
+#define VIGIE_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/util.h"
+#include "core/detect/detect.h"
+
+#define CONF_DEFAULT_PATH "/etc/vigie/vigie.conf"
+
+struct conf_poll {
+	int64_t interval_ms; /* default 15m */
+	int64_t timeout_ms; /* whole transfer, default 30s */
+	int64_t max_body; /* bytes, default 10M */
+	int concurrency; /* transfers in flight, default 64 */
+	int per_host; /* transfers per host, default 2 */
+	char *user_agent; /* default "vigie/VERSION (+url)" */
+	char *opml; /* absolute path or NULL */
+	char *notify; /* source-health alerts go there */
+	int alert_after; /* failures in a row before one; 5 */
+	int64_t min_delay_ms; /* between two requests to a host; 1s */
+	int robots; /* obey robots.txt for pages; yes */
+};
+
+enum source_type {
+	SOURCE_AUTO, /* a feed, or a page whose feed is discovered */
+	SOURCE_FEED,
+	SOURCE_HTML, /* items extracted by XPath rules (extract.h) */
+};
+
+struct conf_source {
+	char *name;
+	char *url;
+	char *lang; /* NULL: any */
+	char *tags; /* comma-separated, trimmed; NULL: none */
+	int64_t interval_ms; /* resolved: the source's or [poll]'s */
+	int type; /* enum source_type */
+	/* type = html: a preset's rules, overridden by any set here */
+	char *preset;
+	char *item, *title, *link, *author, *date, *date_format, *text, *next;
+	char *exclude; /* nodes dropped from each item before reading */
+	int pages; /* pages followed through "next"; 1 */
+	char *file; /* where it was defined, for messages */
+	int line;
+};
+
+/* A watch: what to look for, in which languages. Its query is compiled by
+ * watch.c; here it is only text with the line it came from. */
+struct conf_watch {
+	char *name;
+	char *query;
+	char *lang; /* comma-separated language tags; NULL: all */
+	char *tags; /* comma-separated, trimmed; NULL: none */
+	char *notify; /* comma-separated [notify] names, or NULL */
+	char *file;
+	int line; /* of the [watch] header */
+	int query_line; /* of the query key */
+	int query_column; /* where its value starts on that line */
+};
+
+/* Where alerts go: [notify "NAME"]. */
+struct conf_notify {
+	char *name;
+	char *email; /* comma-separated addresses, or NULL */
+	char *webhook; /* URL, or NULL */
+	int slack; /* format = slack (else json) */
+	char *secret_file; /* key for the webhook signature, or NULL */
+	char *lang; /* "fr" or "en" (default en) */
+	char *file;
+	int line;
+};
+
+struct conf_smtp {
+	char *url; /* smtp://host:port or smtps://...; NULL: no email */
+	char *from;
+	char *username;
+	char *password_file;
+	int starttls; /* starttls = yes|no (default no) */
+};
+
+struct conf_sentiment {
+	char *lexicons; /* directory of the shipped lexicons */
+	char *overrides; /* comma-separated files, absolute; or NULL */
+	double neutral_band; /* |compound| below it is neutral; 0.05 */
+};
+
+struct conf_rules {
+	char *include; /* comma-separated glob patterns, absolute */
+	int64_t backfill_ms; /* history matched again for a new watch; 30d */
+};
+
+struct conf {
+	char *path;
+	char *conninfo; /* "" means libpq defaults and PG* variables */
+	int64_t retention_ms; /* items older are purged; 0: kept forever */
+	int log_level; /* enum log_level */
+	char *listen; /* [daemon] listen: HOST:PORT for /metrics, or NULL */
+	struct conf_poll poll;
+	struct conf_source *sources;
+	size_t nsources;
+	size_t sources_cap;
+	struct strmap *index; /* sources by name, for conf_find_source() */
+	struct conf_watch *watches;
+	size_t nwatches;
+	struct conf_sentiment sentiment;
+	struct conf_rules rules;
+	struct conf_smtp smtp;
+	struct conf_notify *notifies;
+	size_t nnotifies;
+	struct detect_params detect;
+	int detect_line; /* of the [detect] header, for messages */
+};
+
+/*
+ * Reads and validates path, the files its [rules] include names (which may
+ * hold [watch] and [source] sections only) and the OPML file it names. Returns
+ * the configuration, or NULL with every problem appended to diag.
+ */
+struct conf *conf_load(const char *path, struct diag *diag);
+void conf_free(struct conf *);
+
+const struct conf_source *conf_find_source(
+    const struct conf *, const char *name);
+const struct conf_notify *conf_find_notify(
+    const struct conf *, const char *name);
+
+/* "30s", "15m", "2h", "1d", "500ms", bare seconds. 0 ok, -1 bad. */
+int conf_parse_duration(const char *, int64_t *ms);
+/* "512k", "10M", "1G", bare bytes (k = 1024). 0 ok, -1 bad. */
+int conf_parse_size(const char *, int64_t *bytes);
+
+#endif

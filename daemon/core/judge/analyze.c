@@ -1,0 +1,228 @@
+/*
+ * analyze.c - the match/score stage (see analyze.h): compiles watches into
+ * one matcher, loads the sentiment model, and gives each item its mentions
+ * and its tone.
+ */
+#include "core/judge/analyze.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/config/conf.h"
+
+/* Tone is read from the first part of a long text: the opening carries
+ * it, and scoring a whole 10 MB page would stall the loop. */
+#define TONE_MAX_BYTES (16 * 1024)
+
+struct analyzer {
+	int refs;
+	struct matcher *matcher;
+	struct sentiment_model *model;
+	double band;
+};
+
+static int
+compile_watches(struct analyzer *a, const struct conf *conf, struct diag *diag)
+{
+	size_t before = diag->len;
+
+	a->matcher = matcher_new();
+	for (size_t i = 0; i < conf->nwatches; i++) {
+		const struct conf_watch *w = &conf->watches[i];
+		struct query_error err;
+
+		if (matcher_add(a->matcher, w->name, w->query, w->lang, &err) ==
+		    -1)
+			diag_add(diag, w->file, w->query_line, "column %d: %s",
+			    w->query_column + err.column - 1, err.message);
+	}
+	matcher_build(a->matcher);
+	return diag->len == before ? 0 : -1;
+}
+
+static int
+load_model(struct analyzer *a, const struct conf *conf, struct diag *diag)
+{
+	char *list = conf->sentiment.overrides
+	    ? xstrdup(conf->sentiment.overrides)
+	    : NULL;
+	const char **files = NULL;
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *f = list ? strtok_r(list, ",", &save) : NULL; f != NULL;
+	     f = strtok_r(NULL, ",", &save)) {
+		files = xreallocarray(files, n + 1, sizeof *files);
+		files[n++] = f;
+	}
+	a->model = sentiment_model_load(
+	    conf->sentiment.lexicons, (const char *const *)files, n, diag);
+	free(files);
+	free(list);
+	return a->model != NULL ? 0 : -1;
+}
+
+struct analyzer *
+analyzer_new(const struct conf *conf, struct diag *diag)
+{
+	struct analyzer *a = xcalloc(1, sizeof *a);
+	int bad = 0;
+
+	a->refs = 1;
+	a->band = conf->sentiment.neutral_band;
+	/* Both run so that every problem is reported at once. */
+	bad |= compile_watches(a, conf, diag);
+	bad |= load_model(a, conf, diag);
+	if (bad) {
+		analyzer_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+struct analyzer *
+analyzer_ref(struct analyzer *a)
+{
+	a->refs++;
+	return a;
+}
+
+void
+analyzer_free(struct analyzer *a)
+{
+	if (a == NULL || --a->refs > 0)
+		return;
+	matcher_free(a->matcher);
+	sentiment_model_free(a->model);
+	free(a);
+}
+
+const struct matcher *
+analyzer_matcher(const struct analyzer *a)
+{
+	return a->matcher;
+}
+
+const struct sentiment_model *
+analyzer_model(const struct analyzer *a)
+{
+	return a->model;
+}
+
+double
+analyzer_band(const struct analyzer *a)
+{
+	return a->band;
+}
+
+size_t
+analyzer_watch_count(const struct analyzer *a)
+{
+	return matcher_count(a->matcher);
+}
+
+const char *
+analyzer_watch_name(const struct analyzer *a, size_t watch)
+{
+	return matcher_name(a->matcher, watch);
+}
+
+/* Summary and content, which often repeat each other: the longer one. */
+static const char *
+body_of(const struct item *it)
+{
+	size_t s = it->summary ? strlen(it->summary) : 0;
+	size_t c = it->content ? strlen(it->content) : 0;
+
+	return c >= s ? it->content : it->summary;
+}
+
+/* The scorer knows "en" and "fr"; "fr-CA" is French, anything else is
+ * left to its language detection. */
+static const char *
+tone_lang(const char *lang)
+{
+	if (lang == NULL)
+		return NULL;
+	if (strncasecmp(lang, "fr", 2) == 0 &&
+	    (lang[2] == '\0' || lang[2] == '-'))
+		return "fr";
+	if (strncasecmp(lang, "en", 2) == 0 &&
+	    (lang[2] == '\0' || lang[2] == '-'))
+		return "en";
+	return NULL;
+}
+
+static void
+score(const struct analyzer *a, const struct item *it, const char *lang,
+    struct sentiment_score *out)
+{
+	struct buf b;
+	const char *body = body_of(it);
+
+	buf_init(&b);
+	if (it->title != NULL) {
+		buf_puts(&b, it->title);
+		/* A title is a sentence of its own. */
+		buf_puts(&b, ".\n");
+	}
+	if (body != NULL)
+		buf_append(&b, body,
+		    strlen(body) > TONE_MAX_BYTES ? TONE_MAX_BYTES
+		                                  : strlen(body));
+	sentiment_score(
+	    a->model, b.data ? b.data : "", b.len, lang, a->band, out);
+	buf_free(&b);
+}
+
+void
+analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
+    const unsigned char *only, struct match_result *scratch,
+    struct item_analysis *out)
+{
+	struct match_doc doc = {
+		.title = it->title,
+		.text = body_of(it),
+		.author = it->author,
+		.link = it->link,
+		.lang = it->lang ? it->lang : lang,
+	};
+	size_t n;
+
+	memset(out, 0, sizeof *out);
+	n = matcher_match(a->matcher, &doc, scratch);
+	for (size_t i = 0; i < n; i++) {
+		if (only != NULL && !only[scratch->hits[i].watch])
+			continue;
+		struct match_hit *h = &scratch->hits[i], *m;
+
+		out->mentions = xreallocarray(
+		    out->mentions, out->nmentions + 1, sizeof *out->mentions);
+		m = &out->mentions[out->nmentions++];
+		/* The hit's term list lives in the scratch space, which the
+		 * next item reuses; the terms themselves live in the
+		 * matcher. */
+		*m = *h;
+		m->terms = xcalloc(h->nterms, sizeof *m->terms);
+		if (h->nterms > 0)
+			memcpy(
+			    m->terms, h->terms, h->nterms * sizeof *m->terms);
+	}
+	/* Every item is scored, mention or not: the tone of what a source
+	 * publishes is worth knowing before it names a watch. A backfill
+	 * scores only what it matched (the others were scored on ingest). */
+	if (only == NULL || out->nmentions > 0) {
+		score(a, it, tone_lang(doc.lang), &out->tone);
+		out->scored = 1;
+	}
+}
+
+void
+item_analysis_clear(struct item_analysis *ia)
+{
+	for (size_t i = 0; i < ia->nmentions; i++)
+		free(ia->mentions[i].terms);
+	free(ia->mentions);
+	memset(ia, 0, sizeof *ia);
+}

@@ -1,0 +1,131 @@
+/*
+ * lang.c - tells French from English (see lang_detect() in sentiment.h).
+ *
+ * Function words give most of the evidence: each language's most frequent
+ * short words, none shared by the other ("a", "on", "me" are left out).
+ * French also shows itself by elided articles and pronouns ("l'", "qu'")
+ * and accented letters. Only the first LANG_SCAN bytes are read: a page of
+ * text decides, and a huge document must not cost more.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/judge/sentiment.h"
+
+#define LANG_SCAN 4096
+#define WORD_MAX 16
+/* Accented letters are weaker evidence than words ("café" in English). */
+#define ACCENT_CAP 2
+
+static const char *const fr_words[] = { "au", "aux", "avec", "ce", "ces",
+	"cette", "dans", "des", "donc", "du", "elle", "elles", "en", "est",
+	"et", "etait", "ete", "etre", "il", "ils", "je", "la", "le", "les",
+	"leur", "mais", "mes", "moi", "mon", "ne", "nous", "ont", "ou", "par",
+	"pas", "plus", "pour", "qu", "que", "qui", "sa", "sans", "ses", "son",
+	"sont", "sur", "ta", "te", "tes", "toi", "tres", "tu", "un", "une",
+	"vous" };
+
+static const char *const en_words[] = { "about", "and", "are", "at", "be",
+	"been", "but", "by", "can", "could", "did", "do", "does", "dont", "for",
+	"from", "had", "has", "have", "he", "her", "his", "i", "im", "is", "it",
+	"its", "my", "not", "of", "or", "our", "she", "that", "the", "their",
+	"them", "they", "this", "to", "very", "was", "we", "were", "what",
+	"when", "which", "who", "will", "with", "would", "you", "your" };
+
+static const char *const fr_elided[] = { "c", "d", "j", "l", "m", "n", "qu",
+	"s", "t" };
+
+static int
+cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+in(const char *w, const char *const *list, size_t n)
+{
+	return bsearch(&w, list, n, sizeof *list, cmp) != NULL;
+}
+
+/* Lower-case ASCII letter for c, folding the accented Latin-1 letters
+ * of French (UTF-8 "\xc3" + c); 0 if c is not a letter. *accent is set
+ * for an accented one. */
+static char
+latin1_fold(unsigned char c, int *accent)
+{
+	static const char map[] = "aaaaaaaceeeeiiii"
+	                          "dnooooo ouuuuy  ";
+	if (c < 0x80 || c > 0xbf)
+		return 0;
+	unsigned idx = (c - 0x80) & 0x1f;
+	if (idx == 0x17 || idx >= 0x1e)
+		return 0;
+	*accent = 1;
+	return map[idx];
+}
+
+const char *
+lang_detect(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	int fr = 0, en = 0, accents = 0;
+	char w[WORD_MAX + 1];
+	size_t wl = 0;
+	int overlong = 0;
+
+	if (len > LANG_SCAN)
+		len = LANG_SCAN;
+	for (size_t i = 0; i <= len; i++) {
+		char c = 0;
+		int accent = 0;
+		size_t skip = 0;
+		if (i < len) {
+			unsigned char b = s[i];
+			if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))
+				c = (char)(b | 0x20);
+			else if (b == 0xc3 && i + 1 < len &&
+			    (c = latin1_fold(s[i + 1], &accent)))
+				skip = 1;
+			else if (b == 0xc5 && i + 1 < len &&
+			    (s[i + 1] == 0x93 || s[i + 1] == 0x92))
+				c = 'o', skip = 1, accent = 1; /* oe */
+		}
+		if (c) {
+			if (wl < WORD_MAX)
+				w[wl++] = c;
+			else
+				overlong = 1;
+			accents += accent;
+			i += skip;
+			continue;
+		}
+		/* An apostrophe after an elidable word: "l'", "qu’". */
+		int apos = i < len &&
+		    (s[i] == '\'' ||
+		        (i + 2 < len && s[i] == 0xe2 && s[i + 1] == 0x80 &&
+		            s[i + 2] == 0x99));
+		if (wl > 0 && !overlong) {
+			w[wl] = '\0';
+			if (apos &&
+			    in(w, fr_elided,
+			        sizeof fr_elided / sizeof *fr_elided))
+				fr++;
+			else if (apos && strcmp(w, "don") == 0)
+				en++; /* don't */
+			else if (in(w, fr_words,
+			             sizeof fr_words / sizeof *fr_words))
+				fr++;
+			else if (in(w, en_words,
+			             sizeof en_words / sizeof *en_words))
+				en++;
+		}
+		wl = 0;
+		overlong = 0;
+	}
+	fr += accents < ACCENT_CAP ? accents : ACCENT_CAP;
+	if (fr > en)
+		return "fr";
+	if (en > fr)
+		return "en";
+	return NULL;
+}

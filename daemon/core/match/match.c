@@ -1,0 +1,1041 @@
+/*
+ * match.c - the multi-watch matcher (see match.h).
+ *
+ * Every word a watch needs is interned once as an "atom" (a folded word,
+ * a folded prefix for wildcards, a host for site:, a language for lang:)
+ * in one open-addressing table. A document is tokenised and folded once;
+ * each word is looked up in the table, its exact form and each of its
+ * prefixes whose length some wildcard uses, all from one running hash.
+ * The lookups give, per atom, the list of positions where it occurs, and
+ * the set of candidate watches: those with a trigger atom present. Only
+ * candidates are evaluated, and their terms read the position lists
+ * instead of the text.
+ *
+ * A trigger set is chosen per watch so that the watch cannot match unless
+ * one of its atoms is present: a term's longest word, the union over an
+ * OR, the smallest set among the children of an AND. A watch with no such
+ * set (a regex not ANDed with any indexable term) is evaluated on every
+ * document.
+ */
+#include "core/match/match.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+#include "core/match/fold.h"
+#include "core/match/query.h"
+
+/* Longer fields are matched on their first MATCH_MAX_FIELD bytes. */
+#define MATCH_MAX_FIELD (1024 * 1024)
+#define MATCH_MAX_LANG 15
+#define MATCH_MAX_HOST 255
+
+/* Bounds on one regex run: the interpreter's backtracking steps and
+ * recursion, and its heap in KiB. */
+#define REGEX_MATCH_LIMIT 200000
+#define REGEX_DEPTH_LIMIT 2000
+#define REGEX_HEAP_LIMIT 4096
+
+#define NONE UINT32_MAX
+
+enum atom_kind {
+	A_WORD,
+	A_PREFIX,
+	A_SITE,
+	A_LANG,
+};
+
+struct atom {
+	enum atom_kind kind;
+	char *key;
+	size_t len;
+	uint32_t hash;
+	uint32_t *watches; /* the watches it triggers */
+	size_t nwatches;
+};
+
+struct watch {
+	char *name;
+	struct qnode *root;
+	char **langs; /* NULL: all */
+	size_t nlangs;
+	const char **terms; /* distinct positive leaves' src, query order */
+	size_t nterms;
+};
+
+struct matcher {
+	struct watch *watches;
+	size_t nwatches;
+	struct atom *atoms;
+	size_t natoms;
+	uint32_t *table; /* atom index + 1, 0 when empty */
+	size_t tabsize; /* a power of two, at least twice natoms */
+	size_t *plens; /* lengths of the wildcard prefixes, ascending */
+	size_t nplens;
+	uint32_t *always; /* watches evaluated on every document */
+	size_t nalways;
+	int built;
+	uint32_t regex_options; /* PCRE2_NO_JIT or 0 */
+	pcre2_match_context *mctx;
+};
+
+struct occ {
+	uint32_t tok;
+	uint32_t next;
+};
+
+struct span {
+	uint32_t start, end; /* first and last word */
+};
+
+/* Per-document working memory, kept in match_result.scratch. Arrays
+ * indexed by atom or watch are valid where their stamp equals gen, so
+ * they never need clearing. */
+struct scratch {
+	uint32_t gen;
+	struct fold_words fw;
+	size_t bound[3]; /* end of the title, text and author words */
+
+	struct occ *occ;
+	size_t nocc, capocc;
+	uint32_t *astamp, *head, *tail;
+	size_t capatoms;
+	uint32_t *wstamp, *tstamp;
+	size_t capwatches, capterms;
+	uint32_t tgen; /* tstamp's generation: one per hit */
+	uint32_t *cands;
+	size_t ncands;
+
+	struct span *spans;
+	size_t nspans, capspans;
+
+	const char **terms; /* hits' terms, one run per hit */
+	size_t nterms, capterms_pool;
+	size_t *terms_at; /* where each hit's run starts */
+	size_t caphits;
+
+	pcre2_match_data *md;
+	char host[MATCH_MAX_HOST + 1];
+	char lang[MATCH_MAX_LANG + 1];
+};
+
+struct eval {
+	const struct matcher *m;
+	struct scratch *s;
+	const struct match_doc *doc;
+	int indexed; /* read atoms' position lists, else scan the words */
+};
+
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+
+static uint32_t
+hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * FNV_PRIME;
+}
+
+static uint32_t
+hash_bytes(const char *s, size_t len)
+{
+	uint32_t h = FNV_OFFSET;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = hash_step(h, (unsigned char)s[i]);
+	return h;
+}
+
+static uint32_t
+lookup(const struct matcher *m, enum atom_kind kind, const char *key,
+    size_t len, uint32_t h)
+{
+	const struct atom *a;
+	size_t i;
+
+	if (m->tabsize == 0)
+		return NONE;
+	for (i = h & (m->tabsize - 1); m->table[i] != 0;
+	     i = (i + 1) & (m->tabsize - 1)) {
+		a = &m->atoms[m->table[i] - 1];
+		if (a->hash == h && a->kind == kind && a->len == len &&
+		    memcmp(a->key, key, len) == 0)
+			return m->table[i] - 1;
+	}
+	return NONE;
+}
+
+static void
+table_insert(struct matcher *m, uint32_t atom)
+{
+	size_t i = m->atoms[atom].hash & (m->tabsize - 1);
+
+	while (m->table[i] != 0)
+		i = (i + 1) & (m->tabsize - 1);
+	m->table[i] = atom + 1;
+}
+
+static uint32_t
+intern(struct matcher *m, enum atom_kind kind, const char *key, size_t len)
+{
+	uint32_t h = hash_bytes(key, len), id;
+	struct atom *a;
+	size_t i;
+
+	if ((id = lookup(m, kind, key, len, h)) != NONE)
+		return id;
+	if (m->natoms + 1 > m->tabsize / 2) {
+		free(m->table);
+		m->tabsize = m->tabsize ? m->tabsize * 2 : 256;
+		m->table = xcalloc(m->tabsize, sizeof(*m->table));
+		for (i = 0; i < m->natoms; i++)
+			table_insert(m, (uint32_t)i);
+	}
+	m->atoms = xreallocarray(m->atoms, m->natoms + 1, sizeof(*m->atoms));
+	a = &m->atoms[m->natoms];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->key = xstrndup(key, len);
+	a->len = len;
+	a->hash = h;
+	table_insert(m, (uint32_t)m->natoms);
+	if (kind == A_PREFIX) {
+		for (i = 0; i < m->nplens && m->plens[i] < len; i++)
+			;
+		if (i == m->nplens || m->plens[i] != len) {
+			m->plens = xreallocarray(
+			    m->plens, m->nplens + 1, sizeof(*m->plens));
+			memmove(m->plens + i + 1, m->plens + i,
+			    (m->nplens - i) * sizeof(*m->plens));
+			m->plens[i] = len;
+			m->nplens++;
+		}
+	}
+	return (uint32_t)m->natoms++;
+}
+
+struct matcher *
+matcher_new(void)
+{
+	struct matcher *m = xcalloc(1, sizeof(*m));
+
+	m->mctx = pcre2_match_context_create(NULL);
+	if (m->mctx == NULL)
+		abort();
+	pcre2_set_match_limit(m->mctx, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(m->mctx, REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(m->mctx, REGEX_HEAP_LIMIT);
+	return m;
+}
+
+void
+matcher_free(struct matcher *m)
+{
+	struct watch *w;
+	size_t i, j;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nwatches; i++) {
+		w = &m->watches[i];
+		free(w->name);
+		query_free(w->root);
+		for (j = 0; j < w->nlangs; j++)
+			free(w->langs[j]);
+		free(w->langs);
+		free(w->terms);
+	}
+	for (i = 0; i < m->natoms; i++) {
+		free(m->atoms[i].key);
+		free(m->atoms[i].watches);
+	}
+	free(m->watches);
+	free(m->atoms);
+	free(m->table);
+	free(m->plens);
+	free(m->always);
+	pcre2_match_context_free(m->mctx);
+	free(m);
+}
+
+void
+matcher_set_jit(struct matcher *m, int on)
+{
+	m->regex_options = on ? 0 : PCRE2_NO_JIT;
+}
+
+size_t
+matcher_count(const struct matcher *m)
+{
+	return m->nwatches;
+}
+
+const char *
+matcher_name(const struct matcher *m, size_t watch)
+{
+	return watch < m->nwatches ? m->watches[watch].name : NULL;
+}
+
+static uint32_t
+word_atom(struct matcher *m, const struct qword *w)
+{
+	return intern(m, w->prefix ? A_PREFIX : A_WORD, w->text, w->len);
+}
+
+/*
+ * Interns what evaluation reads (each term's first word) and numbers the
+ * positive leaves' distinct terms, in query order.
+ */
+static void
+prepare(struct matcher *m, struct watch *w, struct qnode *n, int negated)
+{
+	size_t i;
+
+	if (n->type == Q_TERM)
+		n->words[0].atom = word_atom(m, &n->words[0]);
+	if (n->type <= Q_REGEX && !negated) {
+		for (i = 0; i < w->nterms; i++)
+			if (strcmp(w->terms[i], n->src) == 0)
+				break;
+		if (i == w->nterms) {
+			w->terms = xreallocarray(
+			    w->terms, w->nterms + 1, sizeof(*w->terms));
+			w->terms[w->nterms++] = n->src;
+		}
+		n->term = (int)i;
+	}
+	for (i = 0; i < n->nkids; i++)
+		prepare(m, w, n->kids[i], negated ^ (n->type == Q_NOT));
+}
+
+struct atomset {
+	uint32_t *v;
+	size_t len;
+};
+
+static void
+atomset_add(struct atomset *set, uint32_t atom)
+{
+	set->v = xreallocarray(set->v, set->len + 1, sizeof(*set->v));
+	set->v[set->len++] = atom;
+}
+
+/*
+ * Fills set with atoms one of which a document must hold for n to be
+ * true; returns 0 when there is no such set.
+ */
+static int
+triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
+{
+	struct atomset best = { NULL, 0 }, kid;
+	size_t i, longest;
+	int found = 0;
+
+	switch (n->type) {
+	case Q_TERM:
+		/* Longer words are rarer: fewer needless candidates. */
+		for (i = 1, longest = 0; i < n->nwords; i++)
+			if (n->words[i].len > n->words[longest].len)
+				longest = i;
+		atomset_add(set, word_atom(m, &n->words[longest]));
+		return 1;
+	case Q_SITE:
+	case Q_LANG:
+		atomset_add(set,
+		    intern(m, n->type == Q_SITE ? A_SITE : A_LANG, n->value,
+		        strlen(n->value)));
+		return 1;
+	case Q_OR:
+		for (i = 0; i < n->nkids; i++)
+			if (!triggers(m, n->kids[i], set))
+				return 0;
+		return 1;
+	case Q_AND:
+		for (i = 0; i < n->nkids; i++) {
+			kid.v = NULL;
+			kid.len = 0;
+			if (triggers(m, n->kids[i], &kid) &&
+			    (!found || kid.len < best.len)) {
+				free(best.v);
+				best = kid;
+				found = 1;
+			} else
+				free(kid.v);
+		}
+		for (i = 0; i < best.len; i++)
+			atomset_add(set, best.v[i]);
+		free(best.v);
+		return found;
+	case Q_NEAR:
+		return triggers(m, n->kids[0], set);
+	default:
+		return 0;
+	}
+}
+
+static void
+split_langs(struct watch *w, const char *langs)
+{
+	const char *p = langs, *end;
+	char *code;
+	size_t len, i;
+
+	while (*p != '\0') {
+		end = p + strcspn(p, ",");
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > 0) {
+			code = xstrndup(p, len);
+			for (i = 0; i < len; i++)
+				if (code[i] >= 'A' && code[i] <= 'Z')
+					code[i] = (char)(code[i] + 32);
+				else if (code[i] == '_')
+					code[i] = '-';
+			w->langs = xreallocarray(
+			    w->langs, w->nlangs + 1, sizeof(*w->langs));
+			w->langs[w->nlangs++] = code;
+		}
+		p = *end ? end + 1 : end;
+	}
+}
+
+int
+matcher_add(struct matcher *m, const char *name, const char *query,
+    const char *langs, struct query_error *err)
+{
+	struct qnode *root;
+	struct watch *w;
+
+	if ((root = query_parse(query, err)) == NULL)
+		return -1;
+	m->watches =
+	    xreallocarray(m->watches, m->nwatches + 1, sizeof(*m->watches));
+	w = &m->watches[m->nwatches++];
+	memset(w, 0, sizeof(*w));
+	w->name = xstrdup(name);
+	w->root = root;
+	if (langs != NULL)
+		split_langs(w, langs);
+	prepare(m, w, root, 0);
+	m->built = 0;
+	return (int)(m->nwatches - 1);
+}
+
+void
+matcher_build(struct matcher *m)
+{
+	struct atomset set = { NULL, 0 };
+	struct atom *a;
+	uint32_t id;
+	size_t i;
+
+	m->nalways = 0;
+	for (i = 0; i < m->natoms; i++)
+		m->atoms[i].nwatches = 0;
+	for (id = 0; id < m->nwatches; id++) {
+		set.len = 0;
+		if (!triggers(m, m->watches[id].root, &set)) {
+			m->always = xreallocarray(
+			    m->always, m->nalways + 1, sizeof(*m->always));
+			m->always[m->nalways++] = id;
+			continue;
+		}
+		for (i = 0; i < set.len; i++) {
+			a = &m->atoms[set.v[i]];
+			if (a->nwatches > 0 &&
+			    a->watches[a->nwatches - 1] == id)
+				continue;
+			a->watches = xreallocarray(
+			    a->watches, a->nwatches + 1, sizeof(*a->watches));
+			a->watches[a->nwatches++] = id;
+		}
+	}
+	free(set.v);
+	m->built = 1;
+}
+
+void
+match_result_init(struct match_result *res)
+{
+	memset(res, 0, sizeof(*res));
+}
+
+void
+match_result_free(struct match_result *res)
+{
+	struct scratch *s = res->scratch;
+
+	if (s != NULL) {
+		fold_free(&s->fw);
+		free(s->occ);
+		free(s->astamp);
+		free(s->head);
+		free(s->tail);
+		free(s->wstamp);
+		free(s->tstamp);
+		free(s->cands);
+		free(s->spans);
+		free(s->terms);
+		free(s->terms_at);
+		pcre2_match_data_free(s->md);
+		free(s);
+	}
+	free(res->hits);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Grows a stamped array to n entries, the new ones stale. */
+static uint32_t *
+grow_stamps(uint32_t *v, size_t old, size_t n)
+{
+	v = xreallocarray(v, n, sizeof(*v));
+	memset(v + old, 0, (n - old) * sizeof(*v));
+	return v;
+}
+
+static struct scratch *
+scratch_get(const struct matcher *m, struct match_result *res)
+{
+	struct scratch *s = res->scratch;
+	size_t maxterms = 0, i;
+
+	if (s == NULL)
+		s = res->scratch = xcalloc(1, sizeof(*s));
+	if (s->capatoms < m->natoms) {
+		s->astamp = grow_stamps(s->astamp, s->capatoms, m->natoms);
+		s->head = xreallocarray(s->head, m->natoms, sizeof(*s->head));
+		s->tail = xreallocarray(s->tail, m->natoms, sizeof(*s->tail));
+		s->capatoms = m->natoms;
+	}
+	if (s->capwatches < m->nwatches) {
+		s->wstamp = grow_stamps(s->wstamp, s->capwatches, m->nwatches);
+		s->cands =
+		    xreallocarray(s->cands, m->nwatches, sizeof(*s->cands));
+		s->capwatches = m->nwatches;
+	}
+	for (i = 0; i < m->nwatches; i++)
+		if (m->watches[i].nterms > maxterms)
+			maxterms = m->watches[i].nterms;
+	if (s->capterms < maxterms) {
+		s->tstamp = grow_stamps(s->tstamp, s->capterms, maxterms);
+		s->capterms = maxterms;
+	}
+	if (s->md == NULL && (s->md = pcre2_match_data_create(1, NULL)) == NULL)
+		abort();
+	if (++s->gen == 0) {
+		memset(s->astamp, 0, s->capatoms * sizeof(*s->astamp));
+		memset(s->wstamp, 0, s->capwatches * sizeof(*s->wstamp));
+		s->gen = 1;
+	}
+	fold_reset(&s->fw);
+	s->nocc = 0;
+	s->ncands = 0;
+	s->nspans = 0;
+	s->nterms = 0;
+	return s;
+}
+
+static void
+add_field(struct scratch *s, const char *text)
+{
+	size_t len;
+
+	if (text != NULL) {
+		len = strnlen(text, MATCH_MAX_FIELD);
+		fold_words(&s->fw, text, len);
+	}
+}
+
+/* The host of an absolute link, lowercased, without port or userinfo. */
+static void
+doc_host(struct scratch *s, const char *link)
+{
+	const char *p, *end, *at;
+	size_t len, i;
+
+	s->host[0] = '\0';
+	if (link == NULL || (p = strstr(link, "://")) == NULL)
+		return;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	for (at = p; at < end; at++)
+		if (*at == '@')
+			p = at + 1;
+	if (*p == '[')
+		return;
+	for (len = 0; p + len < end && p[len] != ':'; len++)
+		;
+	while (len > 0 && p[len - 1] == '.')
+		len--;
+	if (len > MATCH_MAX_HOST)
+		return;
+	for (i = 0; i < len; i++)
+		s->host[i] =
+		    (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+	s->host[len] = '\0';
+}
+
+static void
+doc_lang(struct scratch *s, const char *lang)
+{
+	size_t i;
+
+	s->lang[0] = '\0';
+	if (lang == NULL)
+		return;
+	while (*lang == ' ')
+		lang++;
+	for (i = 0; i < MATCH_MAX_LANG && lang[i] != '\0' && lang[i] != ' ';
+	     i++)
+		s->lang[i] = lang[i] >= 'A' && lang[i] <= 'Z'
+		    ? (char)(lang[i] + 32)
+		    : lang[i] == '_' ? '-'
+		                     : lang[i];
+	s->lang[i] = '\0';
+}
+
+/* lang:fr holds for fr, fr-FR and fr-CA; lang:fr-ca for fr-CA alone. */
+static int
+lang_is(const char *doc, const char *code)
+{
+	size_t len = strlen(code);
+
+	return strncmp(doc, code, len) == 0 &&
+	    (doc[len] == '\0' || doc[len] == '-');
+}
+
+/* site:example.com holds for example.com and its subdomains only. */
+static int
+site_is(const char *host, const char *site)
+{
+	size_t hlen = strlen(host), slen = strlen(site);
+
+	if (hlen < slen || strcmp(host + hlen - slen, site) != 0)
+		return 0;
+	return hlen == slen || host[hlen - slen - 1] == '.';
+}
+
+/* Atom seen in this document: its watches become candidates. */
+static void
+atom_seen(const struct matcher *m, struct scratch *s, uint32_t a)
+{
+	const struct atom *at = &m->atoms[a];
+	size_t i;
+
+	s->astamp[a] = s->gen;
+	s->head[a] = s->tail[a] = NONE;
+	for (i = 0; i < at->nwatches; i++)
+		if (s->wstamp[at->watches[i]] != s->gen) {
+			s->wstamp[at->watches[i]] = s->gen;
+			s->cands[s->ncands++] = at->watches[i];
+		}
+}
+
+static void
+occurs(const struct matcher *m, struct scratch *s, uint32_t a, uint32_t tok)
+{
+	if (s->astamp[a] != s->gen)
+		atom_seen(m, s, a);
+	if (s->nocc == s->capocc) {
+		s->capocc = s->capocc ? s->capocc * 2 : 256;
+		s->occ = xreallocarray(s->occ, s->capocc, sizeof(*s->occ));
+	}
+	s->occ[s->nocc].tok = tok;
+	s->occ[s->nocc].next = NONE;
+	if (s->tail[a] == NONE)
+		s->head[a] = (uint32_t)s->nocc;
+	else
+		s->occ[s->tail[a]].next = (uint32_t)s->nocc;
+	s->tail[a] = (uint32_t)s->nocc++;
+}
+
+/* Looks every word of the document up, its wildcard prefixes too. */
+static void
+probe_words(const struct matcher *m, struct scratch *s)
+{
+	const struct fold_word *w;
+	const char *key;
+	uint32_t h, a;
+	size_t t, i, p;
+
+	for (t = 0; t < s->fw.len; t++) {
+		w = &s->fw.v[t];
+		key = s->fw.text + w->off;
+		h = FNV_OFFSET;
+		for (i = 0, p = 0; i < w->len; i++) {
+			h = hash_step(h, (unsigned char)key[i]);
+			if (p < m->nplens && m->plens[p] == i + 1) {
+				p++;
+				a = lookup(m, A_PREFIX, key, i + 1, h);
+				if (a != NONE)
+					occurs(m, s, a, (uint32_t)t);
+			}
+		}
+		if ((a = lookup(m, A_WORD, key, w->len, h)) != NONE)
+			occurs(m, s, a, (uint32_t)t);
+	}
+}
+
+static void
+probe_value(const struct matcher *m, struct scratch *s, enum atom_kind kind,
+    const char *v, size_t len)
+{
+	uint32_t a = lookup(m, kind, v, len, hash_bytes(v, len));
+
+	if (a != NONE && s->astamp[a] != s->gen)
+		atom_seen(m, s, a);
+}
+
+/* The host and each parent domain; the language and its primary tag. */
+static void
+probe_doc(const struct matcher *m, struct scratch *s)
+{
+	const char *p;
+
+	for (p = s->host; *p != '\0'; p = strchr(p, '.') + 1) {
+		probe_value(m, s, A_SITE, p, strlen(p));
+		if (strchr(p, '.') == NULL)
+			break;
+	}
+	if (s->lang[0] != '\0') {
+		probe_value(m, s, A_LANG, s->lang, strlen(s->lang));
+		if ((p = strchr(s->lang, '-')) != NULL)
+			probe_value(
+			    m, s, A_LANG, s->lang, (size_t)(p - s->lang));
+	}
+}
+
+static unsigned
+zone_of(const struct scratch *s, size_t tok)
+{
+	if (tok < s->bound[0])
+		return ZONE_TITLE;
+	return tok < s->bound[1] ? ZONE_TEXT : ZONE_AUTHOR;
+}
+
+static int
+word_is(const struct scratch *s, size_t tok, const struct qword *q)
+{
+	const struct fold_word *w = &s->fw.v[tok];
+
+	if (q->sigil != 0 && w->sigil != q->sigil)
+		return 0;
+	if (q->prefix ? w->len < q->len : w->len != q->len)
+		return 0;
+	return memcmp(s->fw.text + w->off, q->text, q->len) == 0;
+}
+
+/* Whether the term n starts at word tok (its first word known to fit). */
+static int
+term_at(const struct scratch *s, const struct qnode *n, size_t tok)
+{
+	unsigned zone = zone_of(s, tok);
+	size_t i;
+
+	if (!(n->zones & zone) || tok + n->nwords > s->fw.len)
+		return 0;
+	if (n->words[0].sigil && s->fw.v[tok].sigil != n->words[0].sigil)
+		return 0;
+	for (i = 1; i < n->nwords; i++)
+		if (zone_of(s, tok + i) != zone ||
+		    !word_is(s, tok + i, &n->words[i]))
+			return 0;
+	return 1;
+}
+
+static void
+push_span(struct scratch *s, size_t start, size_t end)
+{
+	if (s->nspans == s->capspans) {
+		s->capspans = s->capspans ? s->capspans * 2 : 64;
+		s->spans =
+		    xreallocarray(s->spans, s->capspans, sizeof(*s->spans));
+	}
+	s->spans[s->nspans].start = (uint32_t)start;
+	s->spans[s->nspans].end = (uint32_t)end;
+	s->nspans++;
+}
+
+/*
+ * Finds where the term n occurs; with collect, appends every occurrence
+ * to the spans, else stops at the first. Returns whether it occurs.
+ */
+static int
+term_find(const struct eval *e, const struct qnode *n, int collect)
+{
+	struct scratch *s = e->s;
+	uint32_t a = n->words[0].atom, o;
+	size_t t;
+	int found = 0;
+
+	if (e->indexed) {
+		if (s->astamp[a] != s->gen)
+			return 0;
+		for (o = s->head[a]; o != NONE; o = s->occ[o].next) {
+			if (!term_at(s, n, s->occ[o].tok))
+				continue;
+			found = 1;
+			if (!collect)
+				break;
+			push_span(
+			    s, s->occ[o].tok, s->occ[o].tok + n->nwords - 1);
+		}
+		return found;
+	}
+	for (t = 0; t < s->fw.len; t++) {
+		if (!word_is(s, t, &n->words[0]) || !term_at(s, n, t))
+			continue;
+		found = 1;
+		if (!collect)
+			break;
+		push_span(s, t, t + n->nwords - 1);
+	}
+	return found;
+}
+
+static void
+collect_spans(const struct eval *e, const struct qnode *n)
+{
+	size_t i;
+
+	if (n->type == Q_TERM)
+		term_find(e, n, 1);
+	else
+		for (i = 0; i < n->nkids; i++)
+			collect_spans(e, n->kids[i]);
+}
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Whether some span of the first operand lies within n->distance words
+ * of some span of the second, in either order, in the same field. */
+static int
+near(const struct eval *e, const struct qnode *n)
+{
+	struct scratch *s = e->s;
+	size_t a0 = s->nspans, b0, nb, i, lo, hi, mid;
+	const struct span *a, *b;
+	uint32_t d = (uint32_t)n->distance, from;
+	int found = 0;
+
+	collect_spans(e, n->kids[0]);
+	b0 = s->nspans;
+	if (b0 > a0)
+		collect_spans(e, n->kids[1]);
+	nb = s->nspans - b0;
+	if (nb > 1)
+		qsort(s->spans + b0, nb, sizeof(*s->spans), span_cmp);
+	for (a = s->spans + a0; a < s->spans + b0 && !found; a++) {
+		/* A span before a ends at most d words before it, and
+		 * starts at most a phrase's length earlier still. */
+		from = a->start > d + QUERY_MAX_PHRASE
+		    ? a->start - d - QUERY_MAX_PHRASE
+		    : 0;
+		for (lo = 0, hi = nb; lo < hi;) {
+			mid = (lo + hi) / 2;
+			if (s->spans[b0 + mid].start < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (i = lo; i < nb; i++) {
+			b = &s->spans[b0 + i];
+			if (b->start > a->end + d + 1)
+				break;
+			if (zone_of(s, a->start) != zone_of(s, b->start))
+				continue;
+			if ((b->end < a->start && a->start - b->end - 1 <= d) ||
+			    (b->start > a->end && b->start - a->end - 1 <= d)) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	s->nspans = a0;
+	return found;
+}
+
+static int
+regex_in(const struct eval *e, const struct qnode *n, const char *text)
+{
+	if (text == NULL)
+		return 0;
+	return pcre2_match(n->re, (PCRE2_SPTR)text,
+	           strnlen(text, MATCH_MAX_FIELD), 0, e->m->regex_options,
+	           e->s->md, e->m->mctx) >= 0;
+}
+
+static int
+eval(const struct eval *e, const struct qnode *n)
+{
+	size_t i;
+
+	switch (n->type) {
+	case Q_TERM:
+		return term_find(e, n, 0);
+	case Q_SITE:
+		return site_is(e->s->host, n->value);
+	case Q_LANG:
+		return lang_is(e->s->lang, n->value);
+	case Q_REGEX:
+		/* Errors, limits hit included, are no match. */
+		return ((n->zones & ZONE_TITLE) &&
+		           regex_in(e, n, e->doc->title)) ||
+		    ((n->zones & ZONE_TEXT) && regex_in(e, n, e->doc->text)) ||
+		    ((n->zones & ZONE_AUTHOR) &&
+		        regex_in(e, n, e->doc->author));
+	case Q_AND:
+		for (i = 0; i < n->nkids; i++)
+			if (!eval(e, n->kids[i]))
+				return 0;
+		return 1;
+	case Q_OR:
+		for (i = 0; i < n->nkids; i++)
+			if (eval(e, n->kids[i]))
+				return 1;
+		return 0;
+	case Q_NOT:
+		return !eval(e, n->kids[0]);
+	case Q_NEAR:
+		return near(e, n);
+	}
+	return 0;
+}
+
+/* Marks the positive terms present in the document. */
+static void
+mark_terms(const struct eval *e, const struct qnode *n)
+{
+	size_t i;
+
+	if (n->term >= 0 && e->s->tstamp[n->term] != e->s->tgen && eval(e, n))
+		e->s->tstamp[n->term] = e->s->tgen;
+	for (i = 0; i < n->nkids; i++)
+		mark_terms(e, n->kids[i]);
+}
+
+static int
+lang_kept(const struct watch *w, const char *lang)
+{
+	size_t i;
+
+	if (w->nlangs == 0 || lang[0] == '\0')
+		return 1;
+	for (i = 0; i < w->nlangs; i++)
+		if (lang_is(lang, w->langs[i]))
+			return 1;
+	return 0;
+}
+
+static void
+add_hit(const struct eval *e, struct match_result *res, uint32_t id)
+{
+	const struct watch *w = &e->m->watches[id];
+	struct scratch *s = e->s;
+	size_t i;
+
+	/* Terms of the previous hit must not count as seen here. */
+	if (++s->tgen == 0) {
+		memset(s->tstamp, 0, s->capterms * sizeof(*s->tstamp));
+		s->tgen = 1;
+	}
+	mark_terms(e, w->root);
+	if (res->nhits == s->caphits) {
+		s->caphits = s->caphits ? s->caphits * 2 : 16;
+		res->hits =
+		    xreallocarray(res->hits, s->caphits, sizeof(*res->hits));
+		s->terms_at = xreallocarray(
+		    s->terms_at, s->caphits, sizeof(*s->terms_at));
+	}
+	s->terms_at[res->nhits] = s->nterms;
+	res->hits[res->nhits].watch = id;
+	res->hits[res->nhits].nterms = 0;
+	for (i = 0; i < w->nterms; i++) {
+		if (s->tstamp[i] != s->tgen)
+			continue;
+		if (s->nterms == s->capterms_pool) {
+			s->capterms_pool =
+			    s->capterms_pool ? s->capterms_pool * 2 : 64;
+			s->terms = xreallocarray(
+			    s->terms, s->capterms_pool, sizeof(*s->terms));
+		}
+		s->terms[s->nterms++] = w->terms[i];
+		res->hits[res->nhits].nterms++;
+	}
+	res->nhits++;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t
+run(const struct matcher *m, const struct match_doc *doc,
+    struct match_result *res, int indexed)
+{
+	struct scratch *s = scratch_get(m, res);
+	struct eval e = { m, s, doc, indexed };
+	size_t i, ncands;
+	uint32_t id;
+
+	res->nhits = 0;
+	add_field(s, doc->title);
+	s->bound[0] = s->fw.len;
+	add_field(s, doc->text);
+	s->bound[1] = s->fw.len;
+	add_field(s, doc->author);
+	s->bound[2] = s->fw.len;
+	doc_host(s, doc->link);
+	doc_lang(s, doc->lang);
+	if (indexed) {
+		probe_words(m, s);
+		probe_doc(m, s);
+		for (i = 0; i < m->nalways; i++)
+			if (s->wstamp[m->always[i]] != s->gen) {
+				s->wstamp[m->always[i]] = s->gen;
+				s->cands[s->ncands++] = m->always[i];
+			}
+		/* qsort must not be handed a NULL array, even empty. */
+		if (s->ncands > 1)
+			qsort(s->cands, s->ncands, sizeof(*s->cands), id_cmp);
+	}
+	ncands = indexed ? s->ncands : m->nwatches;
+	for (i = 0; i < ncands; i++) {
+		id = indexed ? s->cands[i] : (uint32_t)i;
+		if (lang_kept(&m->watches[id], s->lang) &&
+		    eval(&e, m->watches[id].root))
+			add_hit(&e, res, id);
+	}
+	for (i = 0; i < res->nhits; i++)
+		res->hits[i].terms = s->terms + s->terms_at[i];
+	return res->nhits;
+}
+
+size_t
+matcher_match(const struct matcher *m, const struct match_doc *doc,
+    struct match_result *res)
+{
+	return run(m, doc, res, m->built);
+}
+
+size_t
+matcher_match_naive(const struct matcher *m, const struct match_doc *doc,
+    struct match_result *res)
+{
+	return run(m, doc, res, 0);
+}

@@ -1,0 +1,178 @@
+/*
+ * source.c - a source's answer turned into items (see source.h).
+ */
+#include "core/read/source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+#include "core/config/conf.h"
+#include "core/judge/story.h"
+#include "core/read/discover.h"
+
+int
+source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
+    size_t errlen)
+{
+	const struct extract_rules *preset = NULL;
+
+	memset(r, 0, sizeof *r);
+	if (s->preset != NULL && (preset = extract_preset(s->preset)) == NULL) {
+		struct buf names;
+
+		buf_init(&names);
+		for (size_t i = 0; extract_preset_names[i] != NULL; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "",
+			    extract_preset_names[i]);
+		snprintf(err, errlen, "unknown preset '%s' (known: %s)",
+		    s->preset, names.data ? names.data : "none");
+		buf_free(&names);
+		return -1;
+	}
+	if (preset != NULL)
+		*r = *preset;
+#define OVERRIDE(f) \
+	if (s->f != NULL) \
+		r->f = s->f;
+	OVERRIDE(item)
+	OVERRIDE(title)
+	OVERRIDE(link)
+	OVERRIDE(author)
+	OVERRIDE(date)
+	OVERRIDE(date_format)
+	OVERRIDE(text)
+	OVERRIDE(next)
+	OVERRIDE(exclude)
+#undef OVERRIDE
+	if (r->item == NULL) {
+		snprintf(err, errlen,
+		    "an html source needs an item rule or a preset");
+		return -1;
+	}
+	return extract_check(r, err, errlen);
+}
+
+int
+sources_check(const struct conf *c, struct diag *diag)
+{
+	size_t before = diag->len;
+
+	for (size_t i = 0; i < c->nsources; i++) {
+		const struct conf_source *s = &c->sources[i];
+		struct extract_rules rules;
+		char err[512];
+
+		if (s->type != SOURCE_HTML) {
+			if (s->preset != NULL || s->item != NULL)
+				diag_add(diag, s->file, s->line,
+				    "source \"%s\": extraction rules need "
+				    "type = html",
+				    s->name);
+			continue;
+		}
+		if (source_rules(s, &rules, err, sizeof err) == -1)
+			diag_add(diag, s->file, s->line, "source \"%s\": %s",
+			    s->name, err);
+	}
+	return diag->len == before ? 0 : -1;
+}
+
+/* Links of alert feeds (Google Alerts, Talkwalker) go through a
+ * redirector: identity, site: queries and duplicates need the article. */
+static void
+unwrap_links(struct feed *feed)
+{
+	for (size_t i = 0; feed != NULL && i < feed->nitems; i++) {
+		struct item *it = &feed->items[i];
+		char *real = it->link ? story_unwrap(it->link) : NULL;
+
+		if (real == NULL)
+			continue;
+		/* An alert feed's guid is the redirect too, unique per
+		 * alert, and stays the identity; the link is the article. */
+		free(it->link);
+		it->link = real;
+	}
+}
+
+static enum source_verdict
+read_html(const struct conf_source *s, const char *body, size_t len,
+    const char *url, const char *content_type, int64_t now,
+    struct source_result *out)
+{
+	struct extract_rules rules;
+	struct extract_input in = {
+		.data = body,
+		.len = len,
+		.base_url = url,
+		.content_type = content_type,
+		.now = now,
+	};
+
+	if (source_rules(s, &rules, out->err, sizeof out->err) == -1)
+		return SOURCE_ERROR;
+	if (extract_html(&rules, &in, &out->feed, &out->next, &out->stats,
+	        out->err, sizeof out->err) == -1)
+		return SOURCE_ERROR;
+	return SOURCE_ITEMS;
+}
+
+/* A page where a feed was expected: its best feed, if it declares or
+ * follows the conventions of one. */
+static enum source_verdict
+discover(
+    const char *body, size_t len, const char *url, struct source_result *out)
+{
+	struct discovered *found = NULL;
+	size_t n = 0;
+
+	if (discover_feeds(body, len, url, &found, &n) == -1 || n == 0) {
+		discovered_free(found, n);
+		snprintf(out->err, sizeof out->err,
+		    "an HTML page with no feed found: set type = html and "
+		    "extraction rules, or the feed's URL");
+		return SOURCE_ERROR;
+	}
+	out->next = xstrdup(found[0].url);
+	discovered_free(found, n);
+	return SOURCE_DISCOVERED;
+}
+
+enum source_verdict
+source_read(const struct conf_source *s, const char *body, size_t len,
+    const char *url, const char *content_type, int64_t now,
+    struct source_result *out)
+{
+	struct feed_input in = {
+		.data = body,
+		.len = len,
+		.base_url = url,
+		.content_type = content_type,
+	};
+	enum source_verdict v;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s->type == SOURCE_HTML)
+		v = read_html(s, body, len, url, content_type, now, out);
+	else if ((rc = feed_parse(
+	              &in, &out->feed, out->err, sizeof out->err)) == 0)
+		v = SOURCE_ITEMS;
+	else if (rc == -2 && s->type == SOURCE_AUTO)
+		v = discover(body, len, url, out);
+	else
+		v = SOURCE_ERROR;
+	if (v == SOURCE_ITEMS)
+		unwrap_links(out->feed);
+	return v;
+}
+
+void
+source_result_clear(struct source_result *r)
+{
+	feed_free(r->feed);
+	free(r->next);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,140 @@
+/*
+ * url.c - URL resolution, scheme checks and host names, all through
+ * libcurl's URL API so that vigie and the fetcher agree on what a URL is.
+ */
+#include "core/read/url.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+
+/* Feeds carry URLs with spaces and non-ASCII bytes that browsers accept;
+ * percent-encoding them is what a browser would request. Schemes curl
+ * cannot fetch (mailto:, tag:) are still valid links. */
+#define URL_FLAGS (CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
+
+static char *
+trimmed(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* "scheme:" as RFC 3986 spells it. curl only parses URLs with an
+ * authority, so "mailto:x" or "tag:x,2004:1" fail there though they are
+ * already absolute and need no resolution. */
+static int
+has_scheme(const char *s)
+{
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	while (
+	    isalnum((unsigned char)*s) || *s == '+' || *s == '-' || *s == '.')
+		s++;
+	return *s == ':';
+}
+
+static char *
+get_url(CURLU *h)
+{
+	char *s, *out = NULL;
+
+	if (curl_url_get(h, CURLUPART_URL, &s, 0) == CURLUE_OK) {
+		out = xstrdup(s);
+		curl_free(s);
+	}
+	return out;
+}
+
+char *
+url_resolve(const char *base, const char *ref)
+{
+	CURLU *h = curl_url();
+	int have_base = 0;
+	char *out = NULL;
+
+	if (h == NULL)
+		return NULL;
+	if (base != NULL) {
+		char *b = trimmed(base);
+		have_base =
+		    curl_url_set(h, CURLUPART_URL, b, URL_FLAGS) == CURLUE_OK;
+		free(b);
+	}
+	if (ref == NULL) {
+		if (have_base)
+			out = get_url(h);
+		curl_url_cleanup(h);
+		return out;
+	}
+	char *r = trimmed(ref);
+	if (r[0] == '\0' || r[0] == '#') {
+		/* Same-document references only replace the fragment; curl
+		 * 7.88 resolves "#s" against the directory, so do it here. */
+		if (have_base &&
+		    curl_url_set(h, CURLUPART_FRAGMENT,
+		        r[0] == '#' ? r + 1 : NULL,
+		        CURLU_URLENCODE) == CURLUE_OK)
+			out = get_url(h);
+	} else if (curl_url_set(h, CURLUPART_URL, r, URL_FLAGS) == CURLUE_OK)
+		out = get_url(h);
+	else if (has_scheme(r)) {
+		out = r;
+		r = NULL;
+	}
+	free(r);
+	curl_url_cleanup(h);
+	return out;
+}
+
+int
+url_is_http(const char *url)
+{
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int ok = 0;
+
+	if (h == NULL || url == NULL)
+		goto out;
+	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	ok = (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
+	    host[0] != '\0';
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(h);
+	return ok;
+}
+
+char *
+url_host(const char *url)
+{
+	CURLU *h = curl_url();
+	char *host, *out = NULL;
+
+	if (h == NULL || url == NULL)
+		goto out;
+	if (curl_url_set(h, CURLUPART_URL, url, URL_FLAGS) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	if (host[0] != '\0') {
+		out = xstrdup(host);
+		for (char *p = out; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	curl_free(host);
+out:
+	curl_url_cleanup(h);
+	return out;
+}

@@ -1,0 +1,822 @@
+/*
+ * monitor.c - detection and alerting on the daemon's loop (see
+ * monitor.h).
+ *
+ * A cycle runs once per closed bucket: one query counts every watch's
+ * mentions over the buckets that are new or still in the window (late
+ * mentions revise the latter), the tracks are stepped, and each state
+ * change becomes an event. Events are handled one at a time: the context
+ * of a notification is read, the messages are rendered for each target,
+ * and the event, its notifications and the track are stored in one
+ * statement. Event ids are derived from what happened (watch, state,
+ * bucket), so replaying a cycle after a crash stores and sends nothing
+ * twice.
+ */
+#include "service/monitor.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <unistd.h>
+
+#include "core/alert/alert.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/config/conf.h"
+#include "core/detect/detect.h"
+#include "core/read/date.h"
+#include "service/store.h"
+
+/* Counted only once a bucket is closed and this settled: mentions stored
+ * in its last seconds are in. */
+#define SETTLE_MS 2000
+#define TOP_MENTIONS 5
+
+struct track {
+	char *watch;
+	struct detect_track t;
+	int64_t opened_ms; /* of the open or last incident */
+};
+
+struct event {
+	const char *kind; /* "spike" or "source" */
+	char *subject;
+	const char *state;
+	char id[37];
+	int64_t at_ms;
+	int64_t started_ms;
+	int64_t window_from_ms;
+	int notify; /* recent enough to tell anyone */
+	struct detect_info info;
+	enum detect_reason reason;
+	char *track_json;
+	/* source */
+	char *url;
+	int failures;
+	char *last_error;
+	TAILQ_ENTRY(event) entry;
+};
+
+TAILQ_HEAD(event_queue, event);
+
+struct monitor {
+	struct store *store;
+	const struct conf *conf;
+	struct track *tracks; /* sorted by watch name (strcmp) */
+	size_t ntracks;
+	int loaded; /* tracks read back from the database */
+	int loading;
+	int cycling;
+	int counted; /* the cycle's counts are in: its events may go */
+	int64_t last_closed;
+	struct event_queue events;
+	struct event *current; /* being stored */
+	char host[128];
+};
+
+static void next_event(struct monitor *);
+
+static const char *
+state_name(enum detect_event ev)
+{
+	switch (ev) {
+	case DETECT_FIRED:
+		return "firing";
+	case DETECT_ESCALATED:
+		return "escalated";
+	case DETECT_RESOLVED:
+		return "resolved";
+	case DETECT_NONE:
+		break;
+	}
+	return "none";
+}
+
+static const char *
+reason_name(enum detect_reason r)
+{
+	switch (r) {
+	case REASON_POISSON:
+		return "poisson";
+	case REASON_CUSUM:
+		return "cusum";
+	case REASON_COLD:
+		return "cold";
+	case REASON_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* A UUID from the SHA-256 of what identifies an event: the same event,
+ * seen again after a restart, has the same id. */
+static void
+event_id(char out[37], const char *kind, const char *subject, const char *state,
+    int64_t at_ms)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	/* The unit separator cannot occur in names read from the
+	 * configuration. */
+	char *key = xasprintf(
+	    "%s\x1f%s\x1f%s\x1f%lld", kind, subject, state, (long long)at_ms);
+
+	if (EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) != 1 ||
+	    len < 16)
+		memset(md, 0, 16);
+	free(key);
+	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* name-based */
+	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8],
+	    md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
+}
+
+/* --- tracks and their JSON form --- */
+
+static json_t *
+ring_json(const struct detect_track *t, const int *ring)
+{
+	json_t *a = json_array();
+
+	/* Oldest first, whatever the ring's head: the form outlives it. */
+	for (int i = 0; i < t->nwindow; i++)
+		json_array_append_new(
+		    a, json_integer(ring[(t->head + i) % t->nwindow]));
+	return a;
+}
+
+static char *
+track_json(const struct track *tr)
+{
+	const struct detect_track *t = &tr->t;
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "v", json_integer(1));
+	json_object_set_new(o, "state", json_integer(t->state));
+	json_object_set_new(o, "reason", json_integer(t->reason));
+	json_object_set_new(o, "baseline", json_real(t->baseline));
+	json_object_set_new(o, "dispersion", json_real(t->dispersion));
+	json_object_set_new(o, "cusum", json_real(t->cusum));
+	json_object_set_new(o, "history_ms", json_integer(t->history_ms));
+	json_object_set_new(o, "last_bucket", json_integer(t->last_bucket));
+	json_object_set_new(o, "first_bucket", json_integer(t->first_bucket));
+	json_object_set_new(o, "nwindow", json_integer(t->nwindow));
+	json_object_set_new(o, "window", ring_json(t, t->window));
+	json_object_set_new(o, "total", ring_json(t, t->total));
+	json_object_set_new(o, "state_since", json_integer(t->state_since));
+	json_object_set_new(o, "below_since", json_integer(t->below_since));
+	json_object_set_new(o, "notified", json_integer(t->notified));
+	json_object_set_new(o, "notified_at", json_integer(t->notified_at));
+	json_object_set_new(o, "peak", json_integer(t->peak));
+	json_object_set_new(o, "opened_ms", json_integer(tr->opened_ms));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s ? s : xstrdup("{}");
+}
+
+/* Restores a saved track; one saved under other bucket or window
+ * settings starts afresh. */
+static void
+track_from_json(
+    struct track *tr, const char *text, const struct detect_params *p)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	json_t *win, *tot;
+	struct detect_track *t = &tr->t;
+
+	detect_track_init(t, p);
+	if (o == NULL)
+		return;
+	win = json_object_get(o, "window");
+	tot = json_object_get(o, "total");
+	if (json_integer_value(json_object_get(o, "nwindow")) == t->nwindow &&
+	    json_array_size(win) == (size_t)t->nwindow &&
+	    json_array_size(tot) == (size_t)t->nwindow) {
+		t->state = (enum detect_state)json_integer_value(
+		    json_object_get(o, "state"));
+		t->reason = (enum detect_reason)json_integer_value(
+		    json_object_get(o, "reason"));
+		t->baseline = json_number_value(json_object_get(o, "baseline"));
+		t->dispersion =
+		    json_number_value(json_object_get(o, "dispersion"));
+		t->cusum = json_number_value(json_object_get(o, "cusum"));
+		t->history_ms =
+		    json_integer_value(json_object_get(o, "history_ms"));
+		t->last_bucket =
+		    json_integer_value(json_object_get(o, "last_bucket"));
+		t->first_bucket =
+		    json_integer_value(json_object_get(o, "first_bucket"));
+		for (int i = 0; i < t->nwindow; i++) {
+			t->window[i] = (int)json_integer_value(
+			    json_array_get(win, (size_t)i));
+			t->total[i] = (int)json_integer_value(
+			    json_array_get(tot, (size_t)i));
+		}
+		t->head = 0;
+		t->state_since =
+		    json_integer_value(json_object_get(o, "state_since"));
+		t->below_since =
+		    json_integer_value(json_object_get(o, "below_since"));
+		t->notified =
+		    (int)json_integer_value(json_object_get(o, "notified"));
+		t->notified_at =
+		    json_integer_value(json_object_get(o, "notified_at"));
+		t->peak = (int)json_integer_value(json_object_get(o, "peak"));
+		tr->opened_ms =
+		    json_integer_value(json_object_get(o, "opened_ms"));
+	}
+	json_decref(o);
+}
+
+static int
+track_cmp(const void *a, const void *b)
+{
+	return strcmp(
+	    ((const struct track *)a)->watch, ((const struct track *)b)->watch);
+}
+
+static struct track *
+find_track(struct monitor *d, const char *watch)
+{
+	struct track key = { .watch = (char *)watch };
+
+	if (d->ntracks == 0)
+		return NULL;
+	return bsearch(
+	    &key, d->tracks, d->ntracks, sizeof *d->tracks, track_cmp);
+}
+
+/* One track per configured watch: kept if it exists, fresh otherwise. */
+static void
+align_tracks(struct monitor *d)
+{
+	const struct conf *c = d->conf;
+	struct track *old = d->tracks;
+	size_t nold = d->ntracks;
+
+	d->tracks = xcalloc(c->nwatches + 1, sizeof *d->tracks);
+	d->ntracks = 0;
+	for (size_t i = 0; i < c->nwatches; i++) {
+		struct track key = { .watch = c->watches[i].name };
+		/* bsearch must not be handed a NULL array, even empty. */
+		struct track *prev = nold == 0
+		    ? NULL
+		    : bsearch(&key, old, nold, sizeof *old, track_cmp);
+		struct track *tr = &d->tracks[d->ntracks++];
+
+		tr->watch = xstrdup(c->watches[i].name);
+		if (prev != NULL &&
+		    prev->t.nwindow ==
+		        (int)(c->detect.window_ms / c->detect.bucket_ms)) {
+			tr->t = prev->t;
+			tr->opened_ms = prev->opened_ms;
+		} else {
+			detect_track_init(&tr->t, &c->detect);
+		}
+	}
+	if (d->ntracks > 1)
+		qsort(d->tracks, d->ntracks, sizeof *d->tracks, track_cmp);
+	for (size_t i = 0; i < nold; i++)
+		free(old[i].watch);
+	free(old);
+}
+
+/* --- events --- */
+
+static void
+event_free(struct event *e)
+{
+	free(e->subject);
+	free(e->track_json);
+	free(e->url);
+	free(e->last_error);
+	free(e);
+}
+
+static void
+push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
+    int64_t bucket, const struct detect_info *info, int64_t closed)
+{
+	const struct detect_params *p = &d->conf->detect;
+	struct event *e = xcalloc(1, sizeof *e);
+
+	e->kind = "spike";
+	e->subject = xstrdup(tr->watch);
+	e->state = state_name(ev);
+	e->at_ms = bucket + p->bucket_ms;
+	if (ev == DETECT_FIRED)
+		tr->opened_ms = e->at_ms;
+	e->started_ms = tr->opened_ms ? tr->opened_ms : e->at_ms;
+	e->window_from_ms = e->at_ms - p->window_ms;
+	/* A change found while catching up on old history is recorded,
+	 * not announced. */
+	e->notify = bucket + p->window_ms > closed;
+	e->info = *info;
+	e->reason = ev == DETECT_FIRED ? info->reason : tr->t.reason;
+	/* A new watch's first window is all it knows: no usual level, so
+	 * nothing to compare with (null in the webhook, unsaid in the
+	 * email). */
+	if (e->reason == REASON_COLD)
+		e->info.expected = e->info.ratio = e->info.p = NAN;
+	e->track_json = track_json(tr);
+	event_id(e->id, e->kind, e->subject, e->state, e->at_ms);
+	TAILQ_INSERT_TAIL(&d->events, e, entry);
+}
+
+static const char *
+severity(const struct detect_params *p, const struct event *e)
+{
+	if (!strcmp(e->kind, "source") || !strcmp(e->state, "resolved"))
+		return "warning";
+	if (e->reason == REASON_COLD ||
+	    (e->info.ratio >= 2 * p->min_ratio &&
+	        e->info.window_count >= 2 * p->min_count))
+		return "critical";
+	return "warning";
+}
+
+static const struct conf_watch *
+find_watch(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nwatches; i++)
+		if (strcmp(c->watches[i].name, name) == 0)
+			return &c->watches[i];
+	return NULL;
+}
+
+/* The comma-separated list as an array of strings (in a copy). */
+static size_t
+split_list(char *copy, const char **out, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t != NULL && n < max;
+	     t = strtok_r(NULL, ",", &save))
+		out[n++] = t;
+	return n;
+}
+
+static void
+add_outbox(json_t *rows, const char *target, const char *channel,
+    const char *destination, const char *type, char *body)
+{
+	json_t *o;
+
+	if (body == NULL) {
+		log_err(
+		    "notify %s: the %s could not be written", target, channel);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "target", json_string(target));
+	json_object_set_new(o, "channel", json_string(channel));
+	json_object_set_new(o, "destination", json_string(destination));
+	json_object_set_new(o, "content_type", json_string(type));
+	json_object_set_new(o, "body", json_string(body));
+	json_array_append_new(rows, o);
+	free(body);
+}
+
+/* Renders the alert for every target of the list. */
+static char *
+render_outbox(struct monitor *d, struct alert *a, const char *targets)
+{
+	const struct conf *c = d->conf;
+	json_t *rows = json_array();
+	char *copy, *out;
+	const char *names[64];
+	size_t n;
+
+	if (targets != NULL) {
+		copy = xstrdup(targets);
+		n = split_list(copy, names, ARRAY_LEN(names));
+		for (size_t i = 0; i < n; i++) {
+			const struct conf_notify *t =
+			    conf_find_notify(c, names[i]);
+			if (t == NULL)
+				continue;
+			a->lang = t->lang ? t->lang : "en";
+			if (t->email != NULL && c->smtp.from != NULL) {
+				char *to_copy = xstrdup(t->email);
+				const char *to[64];
+				size_t nto =
+				    split_list(to_copy, to, ARRAY_LEN(to));
+				add_outbox(rows, t->name, "email", t->email,
+				    "message/rfc822",
+				    alert_email(
+				        a, c->smtp.from, to, nto, d->host));
+				free(to_copy);
+			}
+			if (t->webhook != NULL)
+				add_outbox(rows, t->name, "webhook", t->webhook,
+				    "application/json",
+				    alert_webhook(a,
+				        t->slack ? WEBHOOK_SLACK
+				                 : WEBHOOK_JSON));
+		}
+		free(copy);
+	}
+	out = json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	return out ? out : xstrdup("[]");
+}
+
+static void
+on_recorded(int ok, void *arg)
+{
+	struct monitor *d = arg;
+	struct event *e = d->current;
+
+	if (ok)
+		log_notice("%s %s: %s%s", e->kind, e->subject, e->state,
+		    e->notify ? "" : " (history: not announced)");
+	d->current = NULL;
+	event_free(e);
+	next_event(d);
+}
+
+static void
+record(
+    struct monitor *d, struct event *e, const char *outbox, const char *details)
+{
+	struct event_record r = {
+		.kind = e->kind,
+		.subject = e->subject,
+		.state = e->state,
+		.event_id = e->id,
+		.at_ms = e->at_ms,
+		.severity = severity(&d->conf->detect, e),
+		.reason = reason_name(e->reason),
+		.window_count = e->info.window_count,
+		.window_total = e->info.window_total,
+		.expected = e->info.expected,
+		.ratio = e->info.ratio,
+		.p = e->info.p,
+		.details = details,
+		.outbox = outbox,
+		.track = e->track_json,
+	};
+
+	store_record_event(d->store, &r, on_recorded, d);
+}
+
+static void
+fill_alert(struct monitor *d, const struct event *e, struct alert *a)
+{
+	memset(a, 0, sizeof *a);
+	a->event_id = e->id;
+	a->kind = e->kind;
+	a->state = e->state;
+	a->severity = severity(&d->conf->detect, e);
+	a->subject = e->subject;
+	a->at_ms = e->at_ms;
+	a->started_ms = e->started_ms;
+	a->window_count = e->info.window_count;
+	a->window_total = e->info.window_total;
+	a->expected = e->info.expected;
+	a->ratio = e->info.ratio;
+	a->p = e->info.p;
+	a->reason = reason_name(e->reason);
+	a->window_ms = d->conf->detect.window_ms;
+	a->failures = e->failures;
+	a->last_error = e->last_error;
+	a->url = e->url;
+}
+
+static void
+on_context(char *text, void *arg)
+{
+	struct monitor *d = arg;
+	struct event *e = d->current;
+	const struct conf_watch *w = find_watch(d->conf, e->subject);
+	json_t *ctx = text ? json_loads(text, 0, NULL) : NULL;
+	json_t *top = json_object_get(ctx, "top");
+	json_t *terms = json_object_get(ctx, "terms");
+	json_t *series = json_object_get(ctx, "series");
+	struct alert_mention m[TOP_MENTIONS];
+	const char *t[16];
+	int hours[24];
+	struct alert a;
+	char *outbox, *details;
+	json_t *det;
+	size_t i;
+
+	free(text);
+	fill_alert(d, e, &a);
+	for (i = 0; i < json_array_size(top) && i < TOP_MENTIONS; i++) {
+		json_t *r = json_array_get(top, i);
+		m[i].title = json_string_value(json_object_get(r, "title"));
+		m[i].source = json_string_value(json_object_get(r, "source"));
+		m[i].link = json_string_value(json_object_get(r, "link"));
+		m[i].score = json_number_value(json_object_get(r, "score"));
+	}
+	a.top = m;
+	a.ntop = i;
+	for (i = 0; i < json_array_size(terms) && i < ARRAY_LEN(t); i++)
+		t[i] = json_string_value(json_array_get(terms, i));
+	a.terms = t;
+	a.nterms = i;
+	for (i = 0; i < 24; i++)
+		hours[i] = (int)json_integer_value(json_array_get(series, i));
+	a.series = hours;
+	a.nseries = 24;
+	outbox = e->notify && w != NULL ? render_outbox(d, &a, w->notify)
+	                                : xstrdup("[]");
+	det = json_object();
+	json_object_set_new(
+	    det, "terms", terms ? json_copy(terms) : json_array());
+	json_object_set_new(det, "cusum", json_real(e->info.cusum));
+	details = json_dumps(det, JSON_COMPACT);
+	json_decref(det);
+	record(d, e, outbox, details);
+	free(outbox);
+	free(details);
+	json_decref(ctx);
+}
+
+static void
+on_tracks_saved(int ok, void *arg)
+{
+	struct monitor *d = arg;
+
+	(void)ok;
+	d->cycling = 0;
+}
+
+static void
+save_tracks(struct monitor *d)
+{
+	json_t *arr = json_array();
+	char *s;
+
+	for (size_t i = 0; i < d->ntracks; i++) {
+		json_t *o = json_object();
+		char *tj = track_json(&d->tracks[i]);
+		json_object_set_new(
+		    o, "watch", json_string(d->tracks[i].watch));
+		json_object_set_new(o, "track", json_loads(tj, 0, NULL));
+		free(tj);
+		json_array_append_new(arr, o);
+	}
+	s = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	store_save_tracks(d->store, s ? s : "[]", on_tracks_saved, d);
+	free(s);
+}
+
+/* Stores the queued events one after the other, then the tracks. */
+static void
+next_event(struct monitor *d)
+{
+	struct event *e = TAILQ_FIRST(&d->events);
+
+	if (e == NULL) {
+		/* The tracks follow the cycle's events, once they are all
+		 * stored, not before its counts are even in. */
+		if (d->cycling && d->counted)
+			save_tracks(d);
+		return;
+	}
+	TAILQ_REMOVE(&d->events, e, entry);
+	d->current = e;
+	if (strcmp(e->kind, "spike") == 0) {
+		store_event_context(d->store, e->subject, e->window_from_ms,
+		    e->at_ms, on_context, d);
+	} else {
+		struct alert a;
+		json_t *det = json_object();
+		char *outbox, *details;
+
+		fill_alert(d, e, &a);
+		a.lang = "en";
+		outbox = render_outbox(d, &a, d->conf->poll.notify);
+		json_object_set_new(det, "url", json_string(e->url));
+		json_object_set_new(det, "failures", json_integer(e->failures));
+		if (e->last_error != NULL)
+			json_object_set_new(
+			    det, "last_error", json_string(e->last_error));
+		details = json_dumps(det, JSON_COMPACT);
+		json_decref(det);
+		record(d, e, outbox, details);
+		free(outbox);
+		free(details);
+	}
+}
+
+/* --- the cycle --- */
+
+static void
+step(struct monitor *d, struct track *tr, int64_t bucket, int negative,
+    int total, int64_t closed)
+{
+	struct detect_info info;
+	enum detect_event ev = detect_step(
+	    &d->conf->detect, &tr->t, bucket, negative, total, &info);
+
+	if (ev != DETECT_NONE)
+		push_spike(d, tr, ev, bucket, &info, closed);
+}
+
+static void
+on_counts(struct bucket_count *rows, long n, void *arg)
+{
+	struct monitor *d = arg;
+	int64_t closed = d->last_closed;
+	long i = 0;
+
+	if (n < 0) {
+		/* Tried again at the next tick. */
+		d->cycling = 0;
+		d->last_closed = -1;
+		return;
+	}
+	while (i < n) {
+		long j = i;
+		struct track *tr = find_track(d, rows[i].watch);
+
+		while (j < n && strcmp(rows[j].watch, rows[i].watch) == 0)
+			j++;
+		for (long k = i; tr != NULL && k < j; k++) {
+			if (rows[k].bucket_ms <= tr->t.last_bucket)
+				detect_revise(&d->conf->detect, &tr->t,
+				    rows[k].bucket_ms, rows[k].negative,
+				    rows[k].total);
+			else
+				step(d, tr, rows[k].bucket_ms, rows[k].negative,
+				    rows[k].total, closed);
+		}
+		i = j;
+	}
+	/* Every watch reaches the closed bucket, quiet ones included. */
+	for (size_t t = 0; t < d->ntracks; t++)
+		if (d->tracks[t].t.last_bucket < closed)
+			step(d, &d->tracks[t], closed, 0, 0, closed);
+	store_counts_free(rows, n);
+	d->counted = 1;
+	/* A source event being stored goes on by itself, and the cycle's
+	 * events after it: one chain at a time. */
+	if (d->current == NULL)
+		next_event(d);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct bucket_count *x = a, *y = b;
+	int c = strcmp(x->watch, y->watch);
+
+	if (c != 0)
+		return c;
+	return (x->bucket_ms > y->bucket_ms) - (x->bucket_ms < y->bucket_ms);
+}
+
+/* The rows come in the database's collation; the tracks are in strcmp's
+ * order, and so must the groups be. */
+static void
+on_counts_sorted(struct bucket_count *rows, long n, void *arg)
+{
+	if (n > 0)
+		qsort(rows, (size_t)n, sizeof *rows, row_cmp);
+	on_counts(rows, n, arg);
+}
+
+void
+monitor_tick(struct monitor *d, int64_t now_ms)
+{
+	const struct detect_params *p;
+	int64_t closed, from, catchup;
+
+	if (d->conf == NULL || !d->loaded || monitor_busy(d) ||
+	    d->conf->nwatches == 0)
+		return;
+	p = &d->conf->detect;
+	closed =
+	    (now_ms - SETTLE_MS) / p->bucket_ms * p->bucket_ms - p->bucket_ms;
+	if (closed <= d->last_closed)
+		return;
+	/* A watch new to the detector learns from the history it has (a
+	 * warmup and a window), not from the whole of it. */
+	catchup = p->warmup_ms + p->window_ms;
+	from = closed;
+	for (size_t i = 0; i < d->ntracks; i++) {
+		const struct detect_track *t = &d->tracks[i].t;
+		int64_t want = t->last_bucket < 0
+		    ? closed - catchup
+		    : t->last_bucket - p->window_ms + p->bucket_ms;
+		if (want < from)
+			from = want;
+	}
+	if (from < closed - catchup)
+		from = closed - catchup;
+	d->cycling = 1;
+	d->counted = 0;
+	d->last_closed = closed;
+	store_detect_counts(d->store, from, closed + p->bucket_ms, p->bucket_ms,
+	    p->window_ms, on_counts_sorted, d);
+}
+
+/* --- setup --- */
+
+static void
+on_tracks(char **names, char **values, long n, void *arg)
+{
+	struct monitor *d = arg;
+
+	d->loading = 0;
+	if (n < 0)
+		return;
+	for (long i = 0; i < n; i++) {
+		struct track *tr = find_track(d, names[i]);
+		if (tr != NULL)
+			track_from_json(tr, values[i], &d->conf->detect);
+	}
+	store_pairs_free(names, values, n);
+	d->loaded = 1;
+}
+
+void
+monitor_db_up(struct monitor *d)
+{
+	/* Tracks are read once: afterwards memory is ahead of the
+	 * database, which only catches up. */
+	if (d->loaded || d->loading || d->conf == NULL)
+		return;
+	d->loading = 1;
+	store_load_tracks(d->store, on_tracks, d);
+}
+
+void
+monitor_set_conf(struct monitor *d, const struct conf *c)
+{
+	d->conf = c;
+	align_tracks(d);
+}
+
+int
+monitor_busy(const struct monitor *d)
+{
+	return d->cycling || d->current != NULL || d->loading ||
+	    !TAILQ_EMPTY(&d->events);
+}
+
+void
+monitor_source_event(struct monitor *d, const char *source, const char *url,
+    const char *state, int failures, const char *last_error, int64_t at_ms)
+{
+	struct event *e = xcalloc(1, sizeof *e);
+	int idle = d->current == NULL && !d->cycling && TAILQ_EMPTY(&d->events);
+
+	e->kind = "source";
+	e->subject = xstrdup(source);
+	e->state = strcmp(state, "firing") == 0 ? "firing" : "resolved";
+	e->at_ms = at_ms;
+	e->started_ms = at_ms;
+	e->notify = 1;
+	e->url = xstrdup(url);
+	e->failures = failures;
+	e->last_error = last_error ? xstrdup(last_error) : NULL;
+	event_id(e->id, e->kind, e->subject, e->state, e->at_ms);
+	TAILQ_INSERT_TAIL(&d->events, e, entry);
+	if (idle)
+		next_event(d);
+}
+
+struct monitor *
+monitor_new(struct store *st)
+{
+	struct monitor *d = xcalloc(1, sizeof *d);
+
+	d->store = st;
+	d->last_closed = -1;
+	TAILQ_INIT(&d->events);
+	if (gethostname(d->host, sizeof d->host - 1) != 0 || !d->host[0])
+		snprintf(d->host, sizeof d->host, "localhost");
+	return d;
+}
+
+void
+monitor_free(struct monitor *d)
+{
+	struct event *e;
+
+	if (d == NULL)
+		return;
+	while ((e = TAILQ_FIRST(&d->events)) != NULL) {
+		TAILQ_REMOVE(&d->events, e, entry);
+		event_free(e);
+	}
+	if (d->current != NULL)
+		event_free(d->current);
+	for (size_t i = 0; i < d->ntracks; i++)
+		free(d->tracks[i].watch);
+	free(d->tracks);
+	free(d);
+}
