@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
-PGBIN=/usr/lib/postgresql/15/bin
+# The newest PostgreSQL server installed (setup.sh installs Debian 12's).
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 tmp=$(mktemp -d /tmp/vigie-demo-XXXXXX)
 http_pid=
 sinks_pid=

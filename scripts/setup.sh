@@ -11,7 +11,7 @@ PACKAGES=(
 	libjansson-dev libcmocka-dev libssl-dev
 	postgresql-15 postgresql-client-15
 	python3 python3-feedparser python3-nltk python3-aiosmtpd
-	valgrind nginx-light ca-certificates prometheus scdoc
+	valgrind nginx-light ca-certificates prometheus scdoc clang-format
 	postgresql-15-pgtap time
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test.sh - the whole test suite: every suite in build/, the unit tests
-# under valgrind, and every suite again in build-asan/ (AddressSanitizer
-# and UndefinedBehaviorSanitizer, both fatal). Runs them all even when one
+# test.sh - the whole test suite: the formatting of every C file, every
+# suite in build/, the unit tests under valgrind, and every suite again in
+# build-asan/ (AddressSanitizer and UndefinedBehaviorSanitizer, both
+# fatal). Runs them all even when one
 # fails, then prints "N passed, N failed[, N skipped]" as its last line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,20 @@ run() {
 		build_failures=$((build_failures + 1))
 	fi
 }
+
+# The committed .clang-format is the style: every C file of the tree must
+# already be formatted by it. Counted as one test in the summary.
+format_check() {
+	local out result=OK
+	out=$(git ls-files -z -- '*.c' '*.h' |
+	    xargs -0 clang-format --dry-run --Werror 2>&1) || result=FAIL
+	echo "== clang-format: $result"
+	python3 -c 'import json, sys
+print(json.dumps({"name": "clang-format", "result": sys.argv[1],
+                  "stdout": sys.argv[2]}))' "$result" "$out" \
+	    >"$results/format.json"
+}
+format_check
 
 run build build/meson-logs/testlog.json \
     meson test -C build --print-errorlogs

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import Checks, finish
+
 DUMP = os.environ["ALERT_DUMP"]
 FIXTURES = Path(os.environ["FIXTURES"]) / "alert"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "WEBHOOK.md"
@@ -34,12 +36,11 @@ WORDS = {
            "down": "source en échec", "up": "source rétablie"},
 }
 
-failures = []
+T = Checks("alert_validate")
 
 
 def check(cond, msg):
-    if not cond:
-        failures.append(msg)
+    T.ok(cond, msg)
 
 
 def dump(path, what):
@@ -176,10 +177,8 @@ def main():
         a = json.loads(path.read_text())
         check_email(path.stem, a, dump(path, "email"))
         check_webhook(path.stem, a, path, examples)
-    if failures:
-        print("\n".join(failures))
-        sys.exit(1)
     print(f"{len(paths)} alerts checked")
+    finish(T)
 
 
 main()

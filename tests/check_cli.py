@@ -4,9 +4,11 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, finish
+
 VIGIE = os.environ["VIGIE"]
 CONF = os.path.join(os.environ["FIXTURES"], "conf")
-failures = []
+T = Checks("check_cli")
 
 
 def check(args, want_rc, want_out, want_err):
@@ -15,14 +17,13 @@ def check(args, want_rc, want_out, want_err):
                        timeout=60)
     out, err = p.stdout.splitlines(), p.stderr.splitlines()
     name = " ".join(args)
-    if p.returncode != want_rc:
-        failures.append(f"{name}: exit {p.returncode}, expected {want_rc}"
-                        f"\n  stderr: {p.stderr!r}")
-    if want_out is not None and out != want_out:
-        failures.append(f"{name}: stdout {out!r}, expected {want_out!r}")
-    if want_err is not None and err != want_err:
-        failures.append(f"{name}: stderr\n    " + "\n    ".join(err) +
-                        "\n  expected\n    " + "\n    ".join(want_err))
+    T.ok(p.returncode == want_rc, f"{name}: exit {p.returncode}, expected "
+         f"{want_rc}\n  stderr: {p.stderr!r}")
+    if want_out is not None:
+        T.ok(out == want_out, f"{name}: stdout {out!r}, expected {want_out!r}")
+    if want_err is not None:
+        T.ok(err == want_err, f"{name}: stderr\n    " + "\n    ".join(err) +
+             "\n  expected\n    " + "\n    ".join(want_err))
 
 
 def fx(name):
@@ -91,9 +92,10 @@ with tempfile.TemporaryDirectory() as tmp:
         dst.write(src.read())
     p = subprocess.run([VIGIE, "check", "-c", "etc/v.conf"], cwd=tmp,
                        capture_output=True, text=True, timeout=60)
-    if p.returncode != 0 or p.stdout != "etc/v.conf: ok, 5 sources, 0 watches\n":
-        failures.append(f"relative -c: exit {p.returncode}, "
-                        f"stdout {p.stdout!r}, stderr {p.stderr!r}")
+    T.ok(p.returncode == 0 and
+         p.stdout == "etc/v.conf: ok, 5 sources, 0 watches\n",
+         f"relative -c: exit {p.returncode}, "
+         f"stdout {p.stdout!r}, stderr {p.stderr!r}")
 
 # Lines longer than inih's own buffer: an alert feed's URL, a conninfo.
 with tempfile.TemporaryDirectory() as tmp:
@@ -123,7 +125,4 @@ check(["check", "-c", fx("good.conf"), "extra"], 2, [],
       ["usage: vigie check [-c FILE]"])
 check(["check", "-h"], 0, ["usage: vigie check [-c FILE]"], [])
 
-if failures:
-    print("\n".join(failures), file=sys.stderr)
-    sys.exit(1)
-print("check_cli: all cases passed")
+finish(T)

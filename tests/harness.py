@@ -32,7 +32,29 @@ REPO_DIR = TESTS_DIR.parent
 FIXTURES = pathlib.Path(os.environ.get("FIXTURES", TESTS_DIR / "fixtures"))
 HTTP_FIXTURES = FIXTURES / "http"
 PAGE_FIXTURES = FIXTURES / "pages"
-PG_BIN = pathlib.Path("/usr/lib/postgresql/15/bin")
+
+
+def pg_installations():
+    """Debian's PostgreSQL server installations, newest major first, as
+    (major, bindir); VIGIE_PG_BIN names another bindir (its major read
+    from the path, else 0)."""
+    override = os.environ.get("VIGIE_PG_BIN")
+    if override:
+        bindir = pathlib.Path(override)
+        major = next((int(p) for p in reversed(bindir.parts)
+                      if p.isdigit()), 0)
+        return [(major, bindir)]
+    found = []
+    for initdb in pathlib.Path("/usr/lib/postgresql").glob("*/bin/initdb"):
+        if initdb.parent.parent.name.isdigit():
+            found.append((int(initdb.parent.parent.name), initdb.parent))
+    return sorted(found, reverse=True)
+
+
+# The server the tests run: the newest installed, whatever its major
+# version (scripts/setup.sh installs Debian 12's, 15).
+PG_MAJOR, PG_BIN = (pg_installations() or
+                    [(0, pathlib.Path("/usr/lib/postgresql/15/bin"))])[0]
 
 
 class TestFailure(Exception):
@@ -723,9 +745,29 @@ def exit_status(code):
     return f"exit {code}"
 
 
+def finish(checks, skipped=False):
+    """Exits 0 only if every check held, 77 (meson's skip) if the test
+    said it skipped, and 1 otherwise - also when no check was made at
+    all: a test that checked nothing has proved nothing, whatever it
+    ran."""
+    name = checks.name
+    if checks.failures:
+        print(f"{name}: {len(checks.failures)} failure(s) "
+              f"out of {checks.count} checks", flush=True)
+        sys.exit(1)
+    if skipped:
+        print(f"{name}: skipped after {checks.count} checks", flush=True)
+        sys.exit(77)
+    if checks.count == 0:
+        print(f"FAIL: {name} made no check", flush=True)
+        sys.exit(1)
+    print(f"{name}: all {checks.count} checks passed", flush=True)
+    sys.exit(0)
+
+
 def run_test(name, body):
-    """Runs body(checks) and exits 0 only if it raised nothing and every
-    check held."""
+    """Runs body(checks) and exits through finish(): 0 only if it raised
+    nothing, made at least one check and every check held."""
     checks = Checks(name)
     try:
         body(checks)
@@ -737,9 +779,4 @@ def run_test(name, body):
         checks.failures.append("exception")
     finally:
         _run_cleanups()
-    if checks.failures:
-        print(f"{name}: {len(checks.failures)} failure(s) "
-              f"out of {checks.count} checks", flush=True)
-        sys.exit(1)
-    print(f"{name}: all {checks.count} checks passed", flush=True)
-    sys.exit(0)
+    finish(checks)

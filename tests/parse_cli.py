@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 
+from harness import Checks, finish
+
 VIGIE = os.environ["VIGIE"]
 FEEDS = os.path.join(os.environ["FIXTURES"], "feeds")
 KEYS = ["id", "link", "title", "author", "published", "updated", "summary",
         "content", "lang"]
-failures = []
+T = Checks("parse_cli")
 
 
 def run(*args, stdin=None):
@@ -20,8 +22,7 @@ def run(*args, stdin=None):
 
 
 def check(cond, what):
-    if not cond:
-        failures.append(what)
+    T.ok(cond, what)
 
 
 def lines_of(out):
@@ -150,8 +151,4 @@ rc, out, err = run(os.path.join(FEEDS, "hostile-xxe.xml"))
 check(rc == 0 and "root:" not in out and len(lines_of(out)) == 2,
       f"xxe: {rc} {out!r}")
 
-if failures:
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    sys.exit(1)
-print("parse_cli: all checks passed")
+finish(T)

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import REPO_DIR, Checks, vigie_path
+from harness import REPO_DIR, Checks, finish, vigie_path
 
 SKIP = 77
 
@@ -276,12 +276,7 @@ def main():
         check_regex_without_jit(t)
     finally:
         shutil.rmtree(dest, ignore_errors=True)
-    if t.failures:
-        print(f"unit_check: {len(t.failures)} failure(s) out of {t.count} "
-              f"checks")
-        sys.exit(1)
-    print(f"unit_check: all {t.count} checks passed")
-    sys.exit(SKIP if skipped else 0)
+    finish(t, skipped)
 
 
 if __name__ == "__main__":

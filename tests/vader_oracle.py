@@ -103,6 +103,9 @@ def main():
                 print(f"{path}:{n}: bad annotation {note!r}")
                 return 1
             cases.append((n, text, reason))
+    if not cases:
+        print(f"FAIL: {path} holds no sentence: nothing was compared")
+        return 1
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8",
                                      delete=False) as lex:

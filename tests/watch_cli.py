@@ -10,8 +10,10 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, finish
+
 VIGIE = os.environ["VIGIE"]
-failures = []
+T = Checks("watch_cli")
 
 
 def run(*args, stdin=None):
@@ -20,8 +22,7 @@ def run(*args, stdin=None):
 
 
 def expect(cond, what):
-    if not cond:
-        failures.append(what)
+    T.ok(cond, what)
 
 
 CONF = """\
@@ -115,7 +116,4 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(p.returncode == 0 and "watches" not in json.loads(p.stdout),
            f"score without -c: {p.stdout!r}")
 
-for f in failures:
-    print("FAIL:", f)
-print(f"watch_cli: {len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+finish(T)
