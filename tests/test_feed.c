@@ -468,8 +468,14 @@ test_garbage(void **state)
 		struct feed_input in = { buf, n, NULL, NULL };
 		struct feed *f;
 		char err[256];
-		if (feed_parse(&in, &f, err, sizeof err) == 0)
+		err[0] = '\0';
+		if (feed_parse(&in, &f, err, sizeof err) == 0) {
+			assert_non_null(f);
 			feed_free(f);
+		} else {
+			/* Refused input says why. */
+			assert_true(err[0] != '\0');
+		}
 	}
 }
 
