@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
@@ -39,11 +40,10 @@ static const char *const reason_names[] = {
 static int
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: vigie backtest [-c FILE] --watch NAME "
-	    "--from TIME --to TIME\n"
-	    "TIME is a date or an RFC 3339 time "
-	    "(2026-03-01, 2026-03-01T08:00:00Z)\n");
+	log_plain("usage: vigie backtest [-c FILE] --watch NAME "
+	          "--from TIME --to TIME\n"
+	          "TIME is a date or an RFC 3339 time "
+	          "(2026-03-01, 2026-03-01T08:00:00Z)\n");
 	return 2;
 }
 
@@ -150,14 +150,13 @@ cmd_backtest(int argc, char **argv)
 	snprintf(f, sizeof f, "%lld", (long long)learn_ms);
 	snprintf(t, sizeof t, "%lld", (long long)to_ms);
 	if (PQstatus(conn) != CONNECTION_OK) {
-		fprintf(stderr, "vigie: cannot connect to the database: %s",
-		    PQerrorMessage(conn));
+		log_user(
+		    "cannot connect to the database: %s", PQerrorMessage(conn));
 		goto out;
 	}
 	res = PQexecParams(conn, counts_sql, 5, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(
-		    stderr, "vigie: backtest: %s", PQresultErrorMessage(res));
+		log_user("backtest: %s", PQresultErrorMessage(res));
 		goto out;
 	}
 	printf("watch \"%s\": %d buckets with mentions; bucket %llds, "

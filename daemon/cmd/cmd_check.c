@@ -6,16 +6,25 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/config/conf_open.h"
 #include "core/judge/analyze.h"
 
+#define USAGE "usage: vigie check [-c FILE]"
+
+/* Asked for (-h), the usage is the answer, on stdout; otherwise it is a
+ * complaint. */
 static int
-usage(FILE *f)
+usage(int asked)
 {
-	fprintf(f, "usage: vigie check [-c FILE]\n");
-	return f == stdout ? 0 : 2;
+	if (asked) {
+		puts(USAGE);
+		return 0;
+	}
+	log_plain(USAGE);
+	return 2;
 }
 
 int
@@ -33,13 +42,13 @@ cmd_check(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'h':
-			return usage(stdout);
+			return usage(1);
 		default:
-			return usage(stderr);
+			return usage(0);
 		}
 	}
 	if (optind != argc)
-		return usage(stderr);
+		return usage(0);
 
 	if ((conf = conf_open(path, &an, &diag)) == NULL) {
 		diag_print(&diag);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/config/conf_open.h"
@@ -73,7 +74,7 @@ fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
 	w.base = event_base_new();
 	fr = w.base ? fetcher_new(w.base) : NULL;
 	if (fr == NULL || fetch_start(fr, &req, on_done, &w) == NULL) {
-		fprintf(stderr, "vigie: cannot start a transfer for %s\n", url);
+		log_user("cannot start a transfer for %s", url);
 		fetcher_free(fr);
 		if (w.base)
 			event_base_free(w.base);
@@ -87,9 +88,9 @@ fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
 	if (!out->failed && out->status >= 200 && out->status <= 299)
 		return 0;
 	if (out->failed)
-		fprintf(stderr, "vigie: %s: %s\n", url, out->error);
+		log_user("%s: %s", url, out->error);
 	else
-		fprintf(stderr, "vigie: %s: HTTP %ld\n", url, out->status);
+		log_user("%s: HTTP %ld", url, out->status);
 	response_free(out);
 	return -1;
 }
@@ -180,7 +181,7 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		free(url);
 		url = NULL;
 		if (v == SOURCE_ERROR) {
-			fprintf(stderr, "vigie: %s: %s\n", s->name, res.err);
+			log_user("%s: %s", s->name, res.err);
 			source_result_clear(&res);
 			rc = 1;
 			break;
@@ -224,14 +225,13 @@ cmd_inspect(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c != 'c') {
-			fprintf(
-			    stderr, "usage: vigie inspect [-c FILE] NAME\n");
+			log_plain("usage: vigie inspect [-c FILE] NAME");
 			return 2;
 		}
 		path = optarg;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: vigie inspect [-c FILE] NAME\n");
+		log_plain("usage: vigie inspect [-c FILE] NAME");
 		return 2;
 	}
 	if ((conf = conf_open(path, &an, &diag)) == NULL) {
@@ -239,8 +239,7 @@ cmd_inspect(int argc, char **argv)
 		return 1;
 	}
 	if ((s = conf_find_source(conf, argv[optind])) == NULL) {
-		fprintf(stderr, "vigie: %s: no source \"%s\"\n", path,
-		    argv[optind]);
+		log_user("%s: no source \"%s\"\n", path, argv[optind]);
 		rc = 1;
 	} else {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -261,7 +260,7 @@ cmd_discover(int argc, char **argv)
 	int rc = 1;
 
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: vigie discover URL\n");
+		log_plain("usage: vigie discover URL");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -283,12 +282,11 @@ cmd_discover(int argc, char **argv)
 				    found[i].url,
 				    found[i].title ? found[i].title : "");
 			if (n == 0)
-				fprintf(
-				    stderr, "vigie: %s: no feed found\n", base);
+				log_user("%s: no feed found", base);
 			rc = n > 0 ? 0 : 1;
 			discovered_free(found, n);
 		} else {
-			fprintf(stderr, "vigie: %s: %s\n", base, err);
+			log_user("%s: %s", base, err);
 		}
 		response_free(&resp);
 	}

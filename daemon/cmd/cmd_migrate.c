@@ -34,7 +34,7 @@ cmd_migrate(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c != 'c') {
-			fprintf(stderr, "usage: vigie migrate [-c FILE]\n");
+			log_plain("usage: vigie migrate [-c FILE]");
 			return 2;
 		}
 		path = optarg;
@@ -47,7 +47,7 @@ cmd_migrate(int argc, char **argv)
 	rc = migrate_database(conf->conninfo, print_applied, &done, &err);
 	conf_free(conf);
 	if (rc == -1) {
-		fprintf(stderr, "vigie: migrate: %s\n", err);
+		log_user("migrate: %s", err);
 		free(err);
 		return 1;
 	}

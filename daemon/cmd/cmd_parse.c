@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/read/date.h"
 #include "core/read/feed.h"
@@ -18,7 +19,7 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: vigie parse [--base URL] FILE\n");
+	log_plain("usage: vigie parse [--base URL] FILE");
 	return 2;
 }
 
@@ -98,7 +99,7 @@ cmd_parse(int argc, char **argv)
 
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (f == NULL) {
-		fprintf(stderr, "vigie: %s: %s\n", path, strerror(errno));
+		log_user("%s: %s", path, strerror(errno));
 		return 1;
 	}
 	struct buf b;
@@ -109,11 +110,10 @@ cmd_parse(int argc, char **argv)
 		fclose(f);
 	if (r < 0) {
 		if (r == -2)
-			fprintf(stderr, "vigie: %s: larger than %zu MiB\n",
-			    path, PARSE_MAX_SIZE >> 20);
+			log_user("%s: larger than %zu MiB", path,
+			    PARSE_MAX_SIZE >> 20);
 		else
-			fprintf(
-			    stderr, "vigie: %s: %s\n", path, strerror(saved));
+			log_user("%s: %s", path, strerror(saved));
 		buf_free(&b);
 		return 1;
 	}
@@ -124,7 +124,7 @@ cmd_parse(int argc, char **argv)
 	struct feed *feed;
 	char err[256];
 	if (feed_parse(&in, &feed, err, sizeof err) < 0) {
-		fprintf(stderr, "vigie: %s: %s\n", path, err);
+		log_user("%s: %s", path, err);
 		buf_free(&b);
 		return 1;
 	}
@@ -133,7 +133,7 @@ cmd_parse(int argc, char **argv)
 		print_item(&feed->items[i]);
 	feed_free(feed);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "vigie: write error: %s\n", strerror(errno));
+		log_user("write error: %s", strerror(errno));
 		return 1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cmd/cmd.h"
+#include "core/base/log.h"
 #include "core/config/conf.h"
 #include "core/config/conf_open.h"
 #include "core/judge/analyze.h"
@@ -32,8 +33,7 @@ cmd_run(int argc, char **argv)
 			once = 1;
 			break;
 		default:
-			fprintf(
-			    stderr, "usage: vigie run [-c FILE] [--once]\n");
+			log_plain("usage: vigie run [-c FILE] [--once]");
 			return 2;
 		}
 	}

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/judge/analyze.h"
@@ -23,9 +24,8 @@
 static int
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: vigie score [--lang en|fr|auto] [--band X] "
-	    "[--lexicon FILE]... [-c FILE] [TEXT...]\n");
+	log_plain("usage: vigie score [--lang en|fr|auto] [--band X] "
+	          "[--lexicon FILE]... [-c FILE] [TEXT...]\n");
 	return 2;
 }
 
@@ -205,7 +205,7 @@ cmd_score(int argc, char **argv)
 	free(lexicons);
 	if (sc.model == NULL) {
 		for (size_t k = 0; k < diag.len; k++)
-			fprintf(stderr, "vigie: %s\n", diag.msgs[k]);
+			log_user("%s", diag.msgs[k]);
 		diag_free(&diag);
 		return 1;
 	}

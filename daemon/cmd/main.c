@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "core/base/log.h"
+#include "core/base/util.h"
 #include "core/read/feed.h"
 
 static const struct {
@@ -30,14 +31,24 @@ static const struct {
 	    "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text" },
 };
 
+/* Asked for (help, -h), the usage is the answer, on stdout; otherwise it
+ * is a complaint. */
 static int
-usage(FILE *f)
+usage(int asked)
 {
-	fprintf(f, "usage: vigie COMMAND [ARGS]\n\ncommands:\n");
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "usage: vigie COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  vigie %s\n", commands[i].usage);
-	fprintf(f, "\nThe configuration defaults to /etc/vigie/vigie.conf.\n");
-	return f == stdout ? 0 : 2;
+		buf_printf(&b, "  vigie %s\n", commands[i].usage);
+	buf_puts(&b, "\nThe configuration defaults to /etc/vigie/vigie.conf.");
+	if (asked)
+		puts(b.data);
+	else
+		log_plain("%s", b.data);
+	buf_free(&b);
+	return asked ? 0 : 2;
 }
 
 int
@@ -48,10 +59,10 @@ main(int argc, char **argv)
 	 * command: configuration checks compile XPaths too. */
 	feed_global_init();
 	if (argc < 2)
-		return usage(stderr);
+		return usage(0);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0)
-		return usage(stdout);
+		return usage(1);
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("vigie %s\n", VIGIE_VERSION);
 		return 0;
@@ -59,6 +70,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "vigie: unknown command '%s'\n", argv[1]);
-	return usage(stderr);
+	log_user("unknown command '%s'", argv[1]);
+	return usage(0);
 }

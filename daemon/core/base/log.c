@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/util.h"
+
 static enum log_level log_threshold = LOG_LVL_INFO;
 static int log_journal;
 
@@ -77,5 +79,39 @@ log_msg(enum log_level level, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+/* Writes prefix and the formatted message, its trailing newlines replaced
+ * by exactly one. */
+static void
+user_line(const char *prefix, const char *fmt, va_list ap)
+{
+	char *line = xvasprintf(fmt, ap);
+	size_t len = strlen(line);
+
+	while (len > 0 && line[len - 1] == '\n')
+		len--;
+	fprintf(stderr, "%s%.*s\n", prefix, (int)len, line);
+	free(line);
+}
+
+void
+log_user(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	user_line("vigie: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	user_line("", fmt, ap);
 	va_end(ap);
 }

@@ -191,7 +191,7 @@ void
 diag_print(struct diag *d)
 {
 	for (size_t i = 0; i < d->len; i++)
-		fprintf(stderr, "%s\n", d->msgs[i]);
+		log_plain("%s", d->msgs[i]);
 	diag_free(d);
 }
 

@@ -48,7 +48,8 @@ struct diag {
 void diag_add(struct diag *, const char *file, int line, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_free(struct diag *);
-/* Writes every message to stderr, one a line, and frees them. */
+/* Writes every message to stderr (log_plain), one a line, and frees
+ * them. */
 void diag_print(struct diag *);
 
 /* The shipped rules directory (lexicons, example watches): the installed
