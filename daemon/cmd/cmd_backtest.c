@@ -2,11 +2,11 @@
  * cmd_backtest.c - `vigie backtest`: replays the detector over a watch's stored
  * mentions with the configuration's [detect] parameters and prints the
  * incidents it would have raised, so that they can be tuned on real
- * history before they wake anyone. Reads only; a blocking connection is
- * fine for a command.
+ * history before they wake anyone. The counts come from the database
+ * (service/history.h), the decisions from the detector itself
+ * (core/detect/detect.h).
  */
 #include <getopt.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +17,7 @@
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/read/date.h"
-
-/* What the daemon's detector counts (detect_counts(), schema/006). */
-static const char counts_sql[] =
-    "SELECT bucket, negative, total FROM detect_counts("
-    "  $4::bigint, $5::bigint, $2::bigint, $3::bigint, $1)"
-    " ORDER BY bucket";
+#include "service/history.h"
 
 static const char *const event_names[] = {
 	[DETECT_NONE] = "",
@@ -62,21 +57,22 @@ print_event(enum detect_event ev, int64_t at, const struct detect_info *in)
 /* Steps the detector over the rows, printing the events from `from` on;
  * the history before it only teaches the baseline. */
 static int
-replay(const struct detect_params *p, PGresult *res, int64_t learn_from,
-    int64_t from, int64_t to)
+replay(const struct detect_params *p, const struct bucket_count *rows,
+    size_t nrows, int64_t learn_from, int64_t from, int64_t to)
 {
 	struct detect_track t;
 	struct detect_info info;
-	int rows = PQntuples(res), r = 0, incidents = 0;
+	size_t r = 0;
+	int incidents = 0;
 
 	detect_track_init(&t, p);
 	for (int64_t b = learn_from; b < to; b += p->bucket_ms) {
 		int neg = 0, total = 0;
 		enum detect_event ev;
 
-		if (r < rows && strtoll(PQgetvalue(res, r, 0), NULL, 10) == b) {
-			neg = atoi(PQgetvalue(res, r, 1));
-			total = atoi(PQgetvalue(res, r, 2));
+		if (r < nrows && rows[r].bucket_ms == b) {
+			neg = rows[r].negative;
+			total = rows[r].total;
 			r++;
 		}
 		/* History starts with the watch's first mention. */
@@ -102,7 +98,7 @@ cmd_backtest(int argc, char **argv)
 		{ "watch", required_argument, NULL, 'w' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
-	int c, rc = 1;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		switch (c) {
@@ -140,35 +136,24 @@ cmd_backtest(int argc, char **argv)
 	int64_t end = to * 1000 < now_real_ms() ? to * 1000 : now_real_ms();
 	int64_t to_ms = end / p->bucket_ms * p->bucket_ms;
 	int64_t learn_ms = from_ms - p->warmup_ms - p->window_ms;
-	char b[32], w[32], f[32], t[32];
-	const char *params[5] = { watch, b, w, f, t };
-	PGconn *conn = PQconnectdb(conf->conninfo);
-	PGresult *res = NULL;
+	struct bucket_count *rows;
+	size_t nrows;
+	char *err;
 
-	snprintf(b, sizeof b, "%lld", (long long)p->bucket_ms);
-	snprintf(w, sizeof w, "%lld", (long long)p->window_ms);
-	snprintf(f, sizeof f, "%lld", (long long)learn_ms);
-	snprintf(t, sizeof t, "%lld", (long long)to_ms);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		log_user(
-		    "cannot connect to the database: %s", PQerrorMessage(conn));
-		goto out;
+	if (history_counts(conf->conninfo, watch, p->bucket_ms, p->window_ms,
+	        learn_ms, to_ms, &rows, &nrows, &err) == -1) {
+		log_user("%s", err);
+		free(err);
+		conf_free(conf);
+		return 1;
 	}
-	res = PQexecParams(conn, counts_sql, 5, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_user("backtest: %s", PQresultErrorMessage(res));
-		goto out;
-	}
-	printf("watch \"%s\": %d buckets with mentions; bucket %llds, "
+	printf("watch \"%s\": %zu buckets with mentions; bucket %llds, "
 	       "window %llds\n",
-	    watch, PQntuples(res), (long long)(p->bucket_ms / 1000),
+	    watch, nrows, (long long)(p->bucket_ms / 1000),
 	    (long long)(p->window_ms / 1000));
-	int n = replay(p, res, learn_ms, from_ms, to_ms);
+	int n = replay(p, rows, nrows, learn_ms, from_ms, to_ms);
 	printf("%d incident%s\n", n, n == 1 ? "" : "s");
-	rc = 0;
-out:
-	PQclear(res);
-	PQfinish(conn);
+	free(rows);
 	conf_free(conf);
-	return rc;
+	return 0;
 }

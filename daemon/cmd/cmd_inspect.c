@@ -1,11 +1,9 @@
 /*
- * cmd_inspect.c - `vigie inspect` and `vigie discover`: one source fetched
- * now, through the daemon's own fetcher and reader (source.h), and what it
+ * cmd_inspect.c - `vigie inspect [-c FILE] NAME`: one source fetched now,
+ * through the daemon's own fetcher and reader (source.h), and what it
  * gives printed item by item, so that a rule can be got right before it
  * runs unattended.
  */
-#include <curl/curl.h>
-#include <event2/event.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,80 +16,24 @@
 #include "core/config/conf_open.h"
 #include "core/judge/analyze.h"
 #include "core/read/date.h"
-#include "core/read/discover.h"
 #include "core/read/feed.h"
 #include "core/read/source.h"
-#include "service/fetch.h"
+#include "service/fetch_now.h"
 
 #define INSPECT_TIMEOUT_MS 30000
 #define INSPECT_MAX_BODY (16 * 1024 * 1024)
 
-struct waiter {
-	struct event_base *base;
-	struct fetch_response resp;
-	int done;
-};
-
-static void
-on_done(struct fetch_response *r, void *arg)
-{
-	struct waiter *w = arg;
-
-	/* The fetcher frees its response after this call: keep copies. */
-	w->resp = *r;
-	buf_init(&w->resp.body);
-	buf_append(
-	    &w->resp.body, r->body.data ? r->body.data : "", r->body.len);
-	w->resp.etag = w->resp.last_modified = NULL;
-	w->resp.content_type =
-	    r->content_type ? xstrdup(r->content_type) : NULL;
-	w->resp.final_url = r->final_url ? xstrdup(r->final_url) : NULL;
-	w->done = 1;
-	event_base_loopbreak(w->base);
-}
-
-static void
-response_free(struct fetch_response *r)
-{
-	buf_free(&r->body);
-	free(r->content_type);
-	free(r->final_url);
-}
-
-/* One transfer, waited for: the daemon's fetcher on a loop of its own. */
+/* One page, or -1 after saying why. */
 static int
-fetch_now(const char *url, const char *user_agent, struct fetch_response *out)
+fetch_page(const char *url, const char *user_agent, struct fetched_page *out)
 {
-	struct waiter w = { 0 };
-	struct fetcher *fr;
-	struct fetch_request req = {
-		.url = url,
-		.user_agent = user_agent,
-		.timeout_ms = INSPECT_TIMEOUT_MS,
-		.max_body = INSPECT_MAX_BODY,
-	};
+	char *err;
 
-	w.base = event_base_new();
-	fr = w.base ? fetcher_new(w.base) : NULL;
-	if (fr == NULL || fetch_start(fr, &req, on_done, &w) == NULL) {
-		log_user("cannot start a transfer for %s", url);
-		fetcher_free(fr);
-		if (w.base)
-			event_base_free(w.base);
-		return -1;
-	}
-	while (!w.done)
-		event_base_loop(w.base, EVLOOP_ONCE);
-	fetcher_free(fr);
-	event_base_free(w.base);
-	*out = w.resp;
-	if (!out->failed && out->status >= 200 && out->status <= 299)
+	if (fetch_now(url, user_agent, INSPECT_TIMEOUT_MS, INSPECT_MAX_BODY,
+	        out, &err) == 0)
 		return 0;
-	if (out->failed)
-		log_user("%s: %s", url, out->error);
-	else
-		log_user("%s: HTTP %ld", url, out->status);
-	response_free(out);
+	log_user("%s", err);
+	free(err);
 	return -1;
 }
 
@@ -163,12 +105,12 @@ inspect(const struct conf *conf, const struct analyzer *an,
 
 	match_result_init(&scratch);
 	for (int page = 1, hops = 0; url != NULL && page <= s->pages;) {
-		struct fetch_response resp;
+		struct fetched_page resp;
 		struct source_result res;
 		enum source_verdict v;
 
 		fflush(stdout);
-		if (fetch_now(url, conf->poll.user_agent, &resp) == -1) {
+		if (fetch_page(url, conf->poll.user_agent, &resp) == -1) {
 			/* A later page that fails ends the walk, not the
 			 * inspection. */
 			rc = page == 1 && hops == 0;
@@ -177,7 +119,7 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		v = source_read(s, resp.body.data ? resp.body.data : "",
 		    resp.body.len, resp.final_url ? resp.final_url : url,
 		    resp.content_type, now_real_ms() / 1000, &res);
-		response_free(&resp);
+		fetched_page_clear(&resp);
 		free(url);
 		url = NULL;
 		if (v == SOURCE_ERROR) {
@@ -242,54 +184,9 @@ cmd_inspect(int argc, char **argv)
 		log_user("%s: no source \"%s\"\n", path, argv[optind]);
 		rc = 1;
 	} else {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = inspect(conf, an, s);
-		curl_global_cleanup();
 	}
 	analyzer_free(an);
 	conf_free(conf);
-	return rc;
-}
-
-int
-cmd_discover(int argc, char **argv)
-{
-	struct fetch_response resp;
-	struct discovered *found = NULL;
-	size_t n = 0;
-	int rc = 1;
-
-	if (argc != 2 || argv[1][0] == '-') {
-		log_plain("usage: vigie discover URL");
-		return 2;
-	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (fetch_now(argv[1], "vigie/" VIGIE_VERSION, &resp) == 0) {
-		const char *base = resp.final_url ? resp.final_url : argv[1];
-		struct feed_input in = { resp.body.data ? resp.body.data : "",
-			resp.body.len, base, resp.content_type };
-		struct feed *feed = NULL;
-		char err[256];
-
-		if (feed_parse(&in, &feed, err, sizeof err) == 0) {
-			printf("feed\t%s\t%zu items\n", base, feed->nitems);
-			feed_free(feed);
-			rc = 0;
-		} else if (discover_feeds(in.data, in.len, base, &found, &n) ==
-		    0) {
-			for (size_t i = 0; i < n; i++)
-				printf("%s\t%s\t%s\n", found[i].type,
-				    found[i].url,
-				    found[i].title ? found[i].title : "");
-			if (n == 0)
-				log_user("%s: no feed found", base);
-			rc = n > 0 ? 0 : 1;
-			discovered_free(found, n);
-		} else {
-			log_user("%s: %s", base, err);
-		}
-		response_free(&resp);
-	}
-	curl_global_cleanup();
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * main.c - the vigie executable: picks the subcommand.
  */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,8 +57,13 @@ main(int argc, char **argv)
 {
 	log_init();
 	/* libxml2 must never print, nor load anything, whatever the
-	 * command: configuration checks compile XPaths too. */
+	 * command: configuration checks compile XPaths too. libcurl is set
+	 * up once, before anything else runs, as its documentation asks. */
 	feed_global_init();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_user("cannot initialise libcurl");
+		return 1;
+	}
 	if (argc < 2)
 		return usage(0);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "service/pq.h"
 
 /* Serialises concurrent migrators (two daemons upgraded at once). */
 #define MIGRATE_LOCK_KEY "7262706105"
@@ -20,17 +21,6 @@ int
 migrate_latest(void)
 {
 	return migrations_count ? migrations[migrations_count - 1].version : 0;
-}
-
-/* "what: msg" without libpq's trailing newline, for the caller. */
-static char *
-pq_message(const char *what, const char *msg)
-{
-	size_t len = strlen(msg);
-
-	while (len > 0 && msg[len - 1] == '\n')
-		len--;
-	return xasprintf("%s: %.*s", what, (int)len, msg);
 }
 
 /* The first error is kept for the caller. */
@@ -138,16 +128,12 @@ int
 migrate_database(const char *conninfo,
     void (*applied_cb)(const struct migration *, void *), void *arg, char **err)
 {
-	PGconn *conn = PQconnectdb(conninfo);
+	PGconn *conn;
 	int rc;
 
 	*err = NULL;
-	if (PQstatus(conn) != CONNECTION_OK) {
-		*err = pq_message(
-		    "cannot connect to the database", PQerrorMessage(conn));
-		PQfinish(conn);
+	if ((conn = pq_connect(conninfo, err)) == NULL)
 		return -1;
-	}
 	rc = migrate(conn, applied_cb, arg, err);
 	PQfinish(conn);
 	return rc;
