@@ -6,7 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "core/base/log.h"
-#include "core/read/feed.h"
+#include "core/read/xml.h"
 
 static const struct {
 	const char *name;
@@ -46,7 +46,7 @@ main(int argc, char **argv)
 	log_init();
 	/* libxml2 must never print, nor load anything, whatever the
 	 * command: configuration checks compile XPaths too. */
-	feed_global_init();
+	xml_global_init();
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
