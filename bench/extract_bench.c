@@ -18,6 +18,7 @@
 
 #include "core/base/util.h"
 #include "core/read/extract.h"
+#include "core/read/xml.h"
 
 /* Live bytes of libxml2 and their peak; each block carries its size. */
 static size_t live, peak;
@@ -201,7 +202,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "xmlMemSetup failed\n");
 		return 1;
 	}
-	feed_global_init();
+	xml_global_init();
 	printf("%-28s %-10s %9s %6s %10s %8s %10s\n", "page", "preset", "bytes",
 	    "items", "pages/s", "MB/s", "peak KiB");
 	for (size_t i = 0; i < ARRAY_LEN(fixtures); i++) {

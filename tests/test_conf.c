@@ -16,6 +16,7 @@
 
 #include "core/base/log.h"
 #include "core/config/conf.h"
+#include "core/read/xml.h"
 
 #define DIR FIXTURES "/conf/"
 #define SEC 1000LL
@@ -610,5 +611,6 @@ main(void)
 		cmocka_unit_test(test_lookup),
 	};
 
+	xml_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

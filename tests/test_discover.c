@@ -16,6 +16,7 @@
 #include "fixture.h"
 
 #include "core/read/discover.h"
+#include "core/read/xml.h"
 
 struct want {
 	const char *url, *type, *title;
@@ -275,5 +276,6 @@ main(void)
 		cmocka_unit_test(test_format),
 	};
 
+	xml_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,8 @@
 
 #include "core/base/util.h"
 #include "core/read/extract.h"
+#include "core/read/page_date.h"
+#include "core/read/xml.h"
 
 /* Wednesday 15 January 2025, 12:00:00 UTC. */
 #define NOW INT64_C(1736942400)
@@ -572,18 +574,19 @@ test_dates(void **state)
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		int64_t got = extract_date(cases[i].text, cases[i].format, NOW);
+		int64_t got =
+		    page_date_parse(cases[i].text, cases[i].format, NOW);
 		if (got != cases[i].want)
 			fail_msg("\"%s\" (%s): got %lld, want %lld",
 			    cases[i].text,
 			    cases[i].format ? cases[i].format : "no format",
 			    (long long)got, (long long)cases[i].want);
 	}
-	assert_int_equal(extract_date(NULL, NULL, NOW), INT64_MIN);
+	assert_int_equal(page_date_parse(NULL, NULL, NOW), INT64_MIN);
 	char long_text[1024];
 	memset(long_text, '1', sizeof long_text - 1);
 	long_text[sizeof long_text - 1] = '\0';
-	assert_int_equal(extract_date(long_text, NULL, NOW), INT64_MIN);
+	assert_int_equal(page_date_parse(long_text, NULL, NOW), INT64_MIN);
 }
 
 int
@@ -605,6 +608,6 @@ main(void)
 		cmocka_unit_test(test_dates),
 	};
 
-	feed_global_init();
+	xml_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include "core/read/date.h"
 #include "core/read/feed.h"
+#include "core/read/xml.h"
 
 static struct feed *
 parse_mem(const char *data, size_t len, const char *base, const char *ct)
@@ -483,7 +484,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	feed_global_init();
+	xml_global_init();
 	return 0;
 }
 

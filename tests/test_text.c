@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/read/text.h"
+#include "core/read/xml.h"
 
 static void
 html_is(const char *html, const char *want)
@@ -147,5 +148,6 @@ main(void)
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_utf8_seq),
 	};
+	xml_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #include "cmd/cmd.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
-#include "core/read/feed.h"
+#include "core/read/xml.h"
 
 static const struct {
 	const char *name;
@@ -59,7 +59,7 @@ main(int argc, char **argv)
 	/* libxml2 must never print, nor load anything, whatever the
 	 * command: configuration checks compile XPaths too. libcurl is set
 	 * up once, before anything else runs, as its documentation asks. */
-	feed_global_init();
+	xml_global_init();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_user("cannot initialise libcurl");
 		return 1;

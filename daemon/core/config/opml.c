@@ -127,7 +127,7 @@ parse(const char *path, const struct buf *data, struct opml_feed **out,
 	int rc = -1;
 
 	/* The OPML file is not ours: it may come from any feed reader's
-	 * export. The process's refusing entity loader (feed_global_init(),
+	 * export. The process's refusing entity loader (xml_global_init(),
 	 * called by main) and the parser options below keep any DTD or
 	 * external entity from being fetched. */
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {

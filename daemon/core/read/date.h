@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/read/feed.h" /* DATE_NONE */
+/* No date: the document does not say, or says nothing readable. */
+#define DATE_NONE INT64_MIN
 
 /* Seconds since the epoch (UTC), or DATE_NONE when s is not a date. */
 int64_t date_parse(const char *s);

@@ -1,9 +1,8 @@
 /*
  * extract.h - items out of HTML pages (forums, blogs, news) by XPath rules:
  * the repeating element and, relative to it, title, link, author, date
- * and text; presets for common engines; dates in the forms such pages
- * use, French and English, absolute and relative. libxml2's HTML parser
- * with recovery, no network, size-capped.
+ * and text; presets for common engines. Dates are read by page_date.h.
+ * libxml2's HTML parser with recovery, no network, size-capped.
  */
 #ifndef VIGIE_EXTRACT_H
 #define VIGIE_EXTRACT_H
@@ -62,15 +61,5 @@ struct extract_stats {
 int extract_html(const struct extract_rules *, const struct extract_input *,
     struct feed **out, char **next, struct extract_stats *stats, char *err,
     size_t errlen);
-
-/*
- * A date as pages write it: RFC 3339 and RFC 822 (date_parse), "12 janvier
- * 2025 à 14:05", "Jan 12, 2025, 2:05 PM", "12/01/2025", relative forms
- * ("il y a 3 heures", "hier à 18:02", "2 hours ago", "yesterday at 6:02
- * PM"), or by format (strptime-like %d %m %Y %H %M %S %b %B %p, with French
- * and English month names). Times without a zone are taken as UTC.
- * Returns seconds since the epoch or DATE_NONE.
- */
-int64_t extract_date(const char *text, const char *format, int64_t now);
 
 #endif

@@ -1,24 +1,20 @@
 /*
  * feed.c - RSS, RDF, Atom and JSON Feed documents into items (see feed.h).
  *
- * The bytes are first turned into clean UTF-8 here, by rules this module
- * owns (HTTP charset, then XML declaration, then BOM, then a windows-1252
- * fallback), so that libxml2 never has to guess and never gives up on a
- * stray byte. The tree is then read per format with namespaces checked.
+ * The bytes are first turned into clean UTF-8 (charset.h: HTTP charset,
+ * then XML declaration, then BOM, then a windows-1252 fallback), so that
+ * libxml2 never has to guess and never gives up on a stray byte. The tree
+ * is then read per format with namespaces checked.
  * Entities are never substituted: text is gathered by walking the tree,
  * and entity references are looked at, not descended into.
  */
 #include "core/read/feed.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <iconv.h>
 #include <jansson.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +23,7 @@
 #include <strings.h>
 
 #include "core/base/util.h"
+#include "core/read/charset.h"
 #include "core/read/date.h"
 #include "core/read/text.h"
 #include "core/read/url.h"
@@ -81,40 +78,6 @@ struct ctx {
 	size_t entity_budget; /* bytes entities may still add */
 };
 
-static xmlParserInputPtr
-refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
-
-static void
-ignore_error(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
-}
-
-static void
-ignore_generic(void *ctx, const char *fmt, ...)
-{
-	(void)ctx;
-	(void)fmt;
-}
-
-void
-feed_global_init(void)
-{
-	xmlInitParser();
-	xmlSetExternalEntityLoader(refuse_entity);
-	/* Parse errors are reported through feed_parse's err argument;
-	 * libxml2 must not print them on its own. */
-	xmlSetStructuredErrorFunc(NULL, ignore_error);
-	xmlSetGenericErrorFunc(NULL, ignore_generic);
-}
-
 static int
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -124,236 +87,6 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* --- Bytes to UTF-8 --- */
-
-/* windows-1252's 0x80-0x9f; 0 where the code page has a hole. */
-static const unsigned short cp1252_c1[32] = { 0x20ac, 0, 0x201a, 0x0192, 0x201e,
-	0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,
-	0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178 };
-
-static void
-put_cp(struct buf *b, unsigned cp)
-{
-	char u[3];
-
-	if (cp < 0x80) {
-		/* XML forbids these; dropping them keeps the parser going. */
-		if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-			return;
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 2);
-	} else {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 3);
-	}
-}
-
-static void
-put_cp1252(struct buf *b, unsigned char c)
-{
-	if (c >= 0x80 && c < 0xa0)
-		put_cp(b, cp1252_c1[c - 0x80] ? cp1252_c1[c - 0x80] : 0xfffd);
-	else
-		put_cp(b, c);
-}
-
-/* UTF-8 with each byte that is not part of a well-formed sequence read as
- * windows-1252: a UTF-8 feed with one pasted Latin-1 paragraph stays
- * readable. */
-static void
-from_utf8(struct buf *b, const unsigned char *s, size_t len)
-{
-	size_t run = 0; /* start of the pending run of good bytes */
-
-	for (size_t i = 0; i < len;) {
-		size_t n = text_utf8_seq(s + i, len - i);
-		int ctl = n == 1 && s[i] < 0x20 && s[i] != '\t' &&
-		    s[i] != '\n' && s[i] != '\r';
-		if (n > 0 && !ctl) {
-			i += n;
-			continue;
-		}
-		buf_append(b, s + run, i - run);
-		if (n == 0)
-			put_cp1252(b, s[i]);
-		run = ++i;
-	}
-	buf_append(b, s + run, len - run);
-}
-
-static int
-valid_utf8(const unsigned char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		size_t n = text_utf8_seq(s + i, len - i);
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-static int
-from_iconv(
-    struct buf *b, const unsigned char *s, size_t len, const char *charset)
-{
-	iconv_t cd = iconv_open("UTF-8", charset);
-	struct buf tmp;
-	char out[4096];
-
-	if (cd == (iconv_t)-1)
-		return -1;
-	buf_init(&tmp);
-	char *in = (char *)s;
-	size_t inleft = len;
-	while (inleft > 0) {
-		char *o = out;
-		size_t oleft = sizeof out;
-		size_t r = iconv(cd, &in, &inleft, &o, &oleft);
-		buf_append(&tmp, out, (size_t)(o - out));
-		if (r == (size_t)-1 && errno != E2BIG) {
-			/* Undecodable or truncated: mark it and move on. */
-			buf_puts(&tmp, "\xef\xbf\xbd");
-			in++;
-			inleft--;
-		}
-	}
-	iconv_close(cd);
-	from_utf8(
-	    b, (const unsigned char *)(tmp.data ? tmp.data : ""), tmp.len);
-	buf_free(&tmp);
-	return 0;
-}
-
-static void
-media_param(const char *ct, const char *name, char *out, size_t outlen)
-{
-	size_t nlen = strlen(name);
-
-	out[0] = '\0';
-	for (const char *p = ct ? strchr(ct, ';') : NULL; p != NULL;
-	     p = strchr(p + 1, ';')) {
-		const char *q = p + 1;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (strncasecmp(q, name, nlen) != 0 || q[nlen] != '=')
-			continue;
-		q += nlen + 1;
-		if (*q == '"')
-			q++;
-		size_t n = 0;
-		while (q[n] != '\0' && q[n] != '"' && q[n] != ';' &&
-		    q[n] != ' ' && n + 1 < outlen)
-			n++;
-		memcpy(out, q, n);
-		out[n] = '\0';
-		return;
-	}
-}
-
-/* encoding="..." of an XML declaration at the start of s. */
-static void
-decl_encoding(const char *s, size_t len, char *out, size_t outlen)
-{
-	out[0] = '\0';
-	if (len < 6 || strncmp(s, "<?xml", 5) != 0)
-		return;
-	size_t end = 5;
-	while (
-	    end + 1 < len && end < 512 && !(s[end] == '?' && s[end + 1] == '>'))
-		end++;
-	const char *p = memmem(s, end, "encoding", 8);
-	if (p == NULL)
-		return;
-	p += 8;
-	while (p < s + end && (*p == ' ' || *p == '='))
-		p++;
-	if (p >= s + end || (*p != '"' && *p != '\''))
-		return;
-	char q = *p++;
-	size_t n = 0;
-	while (p + n < s + end && p[n] != q && n + 1 < outlen)
-		n++;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-static int
-charset_is(const char *cs, const char *const *names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(cs, names[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Turns the document into UTF-8 (see the header comment for the order of
- * authority). ISO-8859-1 and ASCII are read as windows-1252, as browsers
- * do, since that is what such feeds really contain. */
-static void
-to_utf8(struct buf *b, const struct feed_input *in)
-{
-	const unsigned char *s = (const unsigned char *)in->data;
-	size_t len = in->len;
-	const char *bom = NULL;
-	char cs[64];
-
-	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
-		bom = "UTF-8";
-		s += 3;
-		len -= 3;
-	} else if (len >= 2 && s[0] == 0xff && s[1] == 0xfe) {
-		bom = "UTF-16LE";
-		s += 2;
-		len -= 2;
-	} else if (len >= 2 && s[0] == 0xfe && s[1] == 0xff) {
-		bom = "UTF-16BE";
-		s += 2;
-		len -= 2;
-	}
-	media_param(in->content_type, "charset", cs, sizeof cs);
-	/* A declaration legible as ASCII cannot be in UTF-16 or UTF-32,
-	 * whatever it says: such a claim is a template's mistake. */
-	if (cs[0] == '\0') {
-		decl_encoding((const char *)s, len, cs, sizeof cs);
-		if (strncasecmp(cs, "utf-16", 6) == 0 ||
-		    strncasecmp(cs, "utf-32", 6) == 0 ||
-		    strncasecmp(cs, "ucs", 3) == 0)
-			cs[0] = '\0';
-	}
-	if (cs[0] == '\0' && bom != NULL)
-		snprintf(cs, sizeof cs, "%s", bom);
-	feed_decode(b, s, len, cs);
-}
-
-void
-feed_decode(struct buf *b, const unsigned char *s, size_t len, const char *cs)
-{
-	static const char *const utf8[] = { "utf-8", "utf8" };
-	static const char *const latin[] = { "iso-8859-1", "iso8859-1",
-		"iso_8859-1", "latin1", "l1", "us-ascii", "ascii",
-		"windows-1252", "cp1252", "x-cp1252" };
-
-	if (charset_is(cs, utf8, ARRAY_LEN(utf8)))
-		from_utf8(b, s, len);
-	else if (charset_is(cs, latin, ARRAY_LEN(latin)))
-		for (size_t i = 0; i < len; i++)
-			put_cp1252(b, s[i]);
-	else if (cs[0] != '\0' && from_iconv(b, s, len, cs) == 0)
-		return;
-	else if (valid_utf8(s, len))
-		from_utf8(b, s, len);
-	else
-		for (size_t i = 0; i < len; i++)
-			put_cp1252(b, s[i]);
 }
 
 /* --- Items --- */
@@ -1035,7 +768,7 @@ feed_parse(
 		return fail(err, errlen, "document larger than %zu MiB",
 		    FEED_MAX_SIZE >> 20);
 	buf_init(&u);
-	to_utf8(&u, in);
+	charset_xml_utf8(&u, in->data, in->len, in->content_type);
 	const char *s = u.data ? u.data : "";
 	const char *start = skip_space(s, s + u.len);
 	if (start == s + u.len) {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DATE_NONE INT64_MIN
+#include "core/read/date.h" /* DATE_NONE */
 
 /* One entry of a feed. Every string is plain UTF-8 text (markup removed,
  * entities decoded, whitespace collapsed) except id and link; NULL where
@@ -50,16 +50,5 @@ struct feed_input {
 int feed_parse(
     const struct feed_input *, struct feed **out, char *err, size_t errlen);
 void feed_free(struct feed *);
-
-/* Appends s, in charset cs ("" when unknown), to b as UTF-8 the way
- * feed_parse reads documents: unknown or invalid UTF-8 is read as
- * windows-1252, byte by byte. For HTML pages, whose charset is found
- * elsewhere. */
-struct buf;
-void feed_decode(
-    struct buf *b, const unsigned char *s, size_t len, const char *cs);
-
-/* Call once before any parse: installs libxml2's refusing entity loader. */
-void feed_global_init(void);
 
 #endif

@@ -10,39 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/utf8.h"
 #include "core/base/util.h"
 
+/* Kept for the callers outside read/ that still use the old name. */
 size_t
 text_utf8_seq(const unsigned char *s, size_t len)
 {
-	size_t n;
-	unsigned int c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return n;
+	return utf8_char_len(s, len);
 }
 
 char *
@@ -54,7 +29,7 @@ text_collapse(const char *s, size_t len)
 
 	buf_init(&b);
 	for (size_t i = 0; i < len;) {
-		size_t n = text_utf8_seq(p + i, len - i);
+		size_t n = utf8_char_len(p + i, len - i);
 		int ws = p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r') ||
 		    (n == 2 && p[i] == 0xc2 && p[i + 1] == 0xa0);
 
@@ -71,7 +46,7 @@ text_collapse(const char *s, size_t len)
 			buf_putc(&b, ' ');
 		space = 0;
 		if (n == 0) {
-			buf_puts(&b, "\xef\xbf\xbd");
+			buf_puts(&b, UTF8_REPLACEMENT);
 			i++;
 			continue;
 		}

@@ -17,8 +17,8 @@ char *text_from_node(struct _xmlNode *);
 /* Copy of s with runs of white space folded to one space and trimmed. */
 char *text_collapse(const char *s, size_t len);
 
-/* Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes there are not one (overlong, surrogate, truncated, stray byte). */
+/* utf8_char_len() (core/base/utf8.h) under its former name, for callers
+ * not yet moved to it. */
 size_t text_utf8_seq(const unsigned char *s, size_t len);
 
 #endif
