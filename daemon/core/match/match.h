@@ -15,13 +15,9 @@
 
 #include <stddef.h>
 
-struct matcher;
+#include "core/match/query_error.h"
 
-/* Where a query is wrong: 1-based column (in characters) and a message. */
-struct query_error {
-	int column;
-	char message[256];
-};
+struct matcher;
 
 struct matcher *matcher_new(void);
 void matcher_free(struct matcher *);
