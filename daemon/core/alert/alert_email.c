@@ -281,18 +281,36 @@ put_date(struct buf *b, int64_t ms)
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* One alternative of the body, its headers and its text in
+ * quoted-printable, after its boundary line. */
+static void
+put_part(struct buf *b, const char *subtype,
+    void (*body)(struct buf *, const struct view *), const struct view *v)
+{
+	struct buf part;
+
+	buf_init(&part);
+	buf_printf(b,
+	    "--" BOUNDARY "\r\nContent-Type: text/%s; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n\r\n",
+	    subtype);
+	body(&part, v);
+	put_qp(b, part.data);
+	buf_free(&part);
+}
+
 char *
 alert_email(const struct alert *a, const char *from, const char *const *to,
     size_t nto, const char *message_id_domain)
 {
 	struct view v;
-	struct buf b, part;
+	struct buf b;
 	struct hdr h;
 	int bad;
 
 	alert_view_init(&v, a);
 	buf_init(&b);
-	buf_init(&part);
 
 	hdr_begin(&h, &b, "From");
 	bad = from == NULL || nto == 0 || hdr_mailbox(&h, from, 0) < 0;
@@ -324,20 +342,9 @@ alert_email(const struct alert *a, const char *from, const char *const *to,
 	    "Content-Type: multipart/alternative;\r\n boundary=\"" BOUNDARY
 	    "\"\r\n\r\n");
 
-	buf_puts(&b,
-	    "--" BOUNDARY "\r\nContent-Type: text/plain; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: "
-	    "quoted-printable\r\n\r\n");
-	alert_body_text(&part, &v);
-	put_qp(&b, part.data);
-	buf_free(&part);
-	buf_puts(&b,
-	    "\r\n--" BOUNDARY "\r\nContent-Type: text/html; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: "
-	    "quoted-printable\r\n\r\n");
-	alert_body_html(&part, &v);
-	put_qp(&b, part.data);
-	buf_free(&part);
+	put_part(&b, "plain", alert_body_text, &v);
+	buf_puts(&b, "\r\n");
+	put_part(&b, "html", alert_body_html, &v);
 	buf_puts(&b, "\r\n--" BOUNDARY "--\r\n");
 	alert_view_clear(&v);
 	return buf_release(&b);
