@@ -188,7 +188,7 @@ strmap_put(struct strmap *m, const char *key, size_t val)
 }
 
 static void
-strmap_free(struct strmap *m)
+strmap_clear(struct strmap *m)
 {
 	free(m->keys);
 	free(m->vals);
@@ -672,8 +672,8 @@ import_opml(struct parser *p)
 		strmap_put(&urls, s->url, 0);
 	}
 	/* The suffix map's keys are the feeds' titles. */
-	strmap_free(&suffixes);
-	strmap_free(&urls);
+	strmap_clear(&suffixes);
+	strmap_clear(&urls);
 	opml_free(feeds, nfeeds);
 }
 
@@ -773,7 +773,7 @@ conf_load(const char *path, struct diag *diag)
 	parse_file(p);
 	if (c->rules.include != NULL)
 		read_includes(c, diag, &watches);
-	strmap_free(&watches);
+	strmap_clear(&watches);
 	check_references(c, diag);
 	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].interval_ms == 0)
@@ -843,7 +843,7 @@ conf_free(struct conf *c)
 	free(c->sentiment.lexicons);
 	free(c->sentiment.overrides);
 	free(c->rules.include);
-	strmap_free(c->index);
+	strmap_clear(c->index);
 	free(c->index);
 	free(c->poll.user_agent);
 	free(c->poll.opml);

@@ -366,12 +366,12 @@ match_result_init(struct match_result *res)
 }
 
 void
-match_result_free(struct match_result *res)
+match_result_clear(struct match_result *res)
 {
 	struct scratch *s = res->scratch;
 
 	if (s != NULL) {
-		fold_free(&s->fw);
+		fold_clear(&s->fw);
 		free(s->occ);
 		free(s->astamp);
 		free(s->head);

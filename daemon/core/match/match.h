@@ -65,7 +65,7 @@ struct match_result {
 };
 
 void match_result_init(struct match_result *);
-void match_result_free(struct match_result *);
+void match_result_clear(struct match_result *);
 
 /* Tests doc against every watch; fills res with the matching watches in
  * index order. Returns res->nhits. Thread-compatible: one match_result per
