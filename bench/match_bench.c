@@ -299,7 +299,7 @@ measure(const struct matcher *m, const struct item *items, size_t nitems,
 		done++;
 		t = now() - t0;
 	} while (done < nitems && t < 1.0);
-	match_result_free(&res);
+	match_result_clear(&res);
 	*mbps = (double)bytes / t / 1e6;
 	*hits_per_item = (double)hits / (double)done;
 	return (double)done / t;

@@ -46,7 +46,7 @@ doc_matches(const char *query, const char *langs, const struct match_doc *doc)
 	if (indexed != naive)
 		fail_msg(
 		    "%s: index says %zu, scan says %zu", query, indexed, naive);
-	match_result_free(&res);
+	match_result_clear(&res);
 	matcher_free(m);
 	return indexed == 1;
 }
@@ -333,7 +333,7 @@ test_terms(void **state)
 	assert_int_equal(res.hits[1].watch, 2);
 	assert_int_equal(res.hits[1].nterms, 1);
 	assert_string_equal(res.hits[1].terms[0], "acme");
-	match_result_free(&res);
+	match_result_clear(&res);
 	matcher_free(m);
 }
 
@@ -572,9 +572,9 @@ test_index_against_scan(void **state)
 	for (j = 0; j < NSINGLE; j++)
 		matcher_free(single[j]);
 	jit = 1;
-	match_result_free(&res);
-	match_result_free(&naive);
-	match_result_free(&alone);
+	match_result_clear(&res);
+	match_result_clear(&naive);
+	match_result_clear(&alone);
 	matcher_free(m);
 }
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <utf8proc.h>
 
+#include "core/judge/lang_detect.h"
 #include "core/judge/sentiment.h"
 
 #define LEXICONS VIGIE_SOURCE_RULES_DIR "/lexicons"

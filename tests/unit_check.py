@@ -139,7 +139,7 @@ def check_install(t, build, dest, d):
 
 def check_man_coverage(t):
     """Every command of `vigie --help` is in vigie(1), every key of
-    conf.c's table in its section of vigie.conf(5)."""
+    conf_keys.c's table in its section of vigie.conf(5)."""
     p = run([vigie_path(), "--help"])
     commands = re.findall(r"^\s+vigie (\w+)", p.stdout, re.M)
     t.ok(len(commands) >= 5, f"vigie --help lists too few: {commands}")
@@ -153,9 +153,17 @@ def check_man_coverage(t):
     for m in re.finditer(r"^# \[(\w+)[^\n]*\n(.*?)(?=^# )", page5,
                          re.M | re.S):
         sections[m.group(1).upper()] = m.group(2)
-    conf_c = (REPO_DIR / "daemon/core/config/conf.c").read_text()
-    keys = re.findall(r'\{\s*SECT_(\w+), "(\w+)"', conf_c)
-    t.ok(len(keys) >= 40, f"too few keys read from conf.c: {len(keys)}")
+    config = REPO_DIR / "daemon/core/config"
+    keys = re.findall(r'\{\s*SECT_(\w+), "(\w+)"',
+                      (config / "conf_keys.c").read_text())
+    t.ok(len(keys) >= 40, f"too few keys read from conf_keys.c: {len(keys)}")
+    # The table's declared size: a row the pattern above cannot read
+    # would otherwise go unchecked.
+    m = re.search(r"#define CONF_NKEYS (\d+)",
+                  (config / "conf_keys.h").read_text())
+    t.ok(m and int(m.group(1)) == len(keys),
+         f"conf_keys.c: read {len(keys)} keys, CONF_NKEYS says "
+         f"{m and m.group(1)}")
     for section, key in keys:
         text = sections.get(section, "")
         t.ok(re.search(r"\*" + re.escape(key.replace("_", "\\_")) + r"\*",

@@ -146,7 +146,7 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		source_result_clear(&res);
 	}
 	free(url);
-	match_result_free(&scratch);
+	match_result_clear(&scratch);
 	if (rc == 0)
 		printf("%zu items\n", total);
 	return rc;

@@ -230,7 +230,7 @@ cmd_score(int argc, char **argv)
 	}
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	buf_free(&out);
-	match_result_free(&sc.scratch);
+	match_result_clear(&sc.scratch);
 	sentiment_model_free(m);
 	analyzer_free(an);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -186,7 +186,7 @@ backfill_free(struct backfill *bf)
 	store_names_free(bf->names, bf->purge, bf->nnames);
 	free(bf->as_of);
 	free(bf->only);
-	match_result_free(&bf->scratch);
+	match_result_clear(&bf->scratch);
 	analyzer_free(bf->an);
 	free(bf);
 }

@@ -1053,7 +1053,7 @@ poller_cleanup(struct poller *p)
 	backfill_free(p->backfill);
 	monitor_free(p->monitor);
 	analyzer_free(p->analyzer);
-	match_result_free(&p->scratch);
+	match_result_clear(&p->scratch);
 	fetcher_free(p->fetcher);
 	if (p->tick)
 		event_free(p->tick);

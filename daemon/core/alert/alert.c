@@ -5,73 +5,21 @@
  * (control characters and line breaks folded away, invalid UTF-8 replaced,
  * length bounded) into a view, together with its HTML and Slack escapes;
  * the email, the JSON payload and the Slack payload are all rendered from
- * that view, so no renderer ever sees raw input.
+ * that view, so no renderer ever sees raw input. The email is written in
+ * alert_email.c, the webhook payloads in alert_webhook.c, the signature in
+ * alert_sign.c.
  */
-#include "core/alert/alert.h"
+#include "core/alert/alert_impl.h"
 
-#include <jansson.h>
-#include <limits.h>
 #include <math.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include "core/base/util.h"
-#include "core/read/date.h"
 #include "core/read/text.h"
-
-#define TITLE_MAX 200 /* characters of a title or an error */
-#define NAME_MAX_ 100 /* of a watch, source or display name, a term */
-#define LINK_MAX 2048 /* bytes of a link; a longer one is not linked */
-#define TOP_MAX 10
-#define TERMS_MAX 20
-#define SERIES_LEN 24
-#define HDR_WIDTH 78 /* RFC 5322 2.1.1 */
-#define QP_WIDTH 76 /* RFC 2045 6.7 */
-/* Longest header word: even after "Subject: " it fits in HDR_WIDTH. */
-#define WORD_MAX 60
-/* UTF-8 bytes per encoded-word: base64 of 36 bytes is 48 characters, plus
- * "=?UTF-8?B?" and "?=" makes WORD_MAX. */
-#define EW_BYTES 36
-#define SLACK_BLOCK_MAX 2900 /* Slack refuses section text past 3000 */
-/* Quoted-printable output never holds "=_", so no line of a part can be
- * mistaken for this boundary. */
-#define BOUNDARY "=_vigie-alternative"
-
-enum mode { OUT_TEXT, OUT_HTML, OUT_SLACK };
-
-/* The wording of one language. Formats take their arguments in the same
- * order in every language. */
-struct words {
-	const char *code;
-	const char *severity[2]; /* warning, critical */
-	const char *resolved;
-	const char *colon; /* after a label */
-	const char *what[5]; /* spike, spike worse, source down/up, */
-	const char *decimal; /* decimal separator */
-	const char *thousands; /* digit group separator */
-	const char *win_minutes, *win_hour, *win_hours;
-	const char *fired; /* count, watch, window, total, expected, ratio */
-	const char *fired_cold; /* count, watch, window, total */
-	const char *worse;
-	const char *over; /* watch, count, window, expected */
-	const char *odds; /* odds phrase, p */
-	const char *odds_tiny, *odds_about;
-	const char *cusum, *cold;
-	const char *since, *lasted; /* dates */
-	const char *src_down, *src_up; /* source, failures */
-	const char *src_since;
-	const char *address, *last_error;
-	const char *top, *tone, *untitled, *terms;
-	const char *chart; /* peak */
-	const char *footer; /* event id */
-};
-
-enum { WHAT_SPIKE, WHAT_WORSE, WHAT_DOWN, WHAT_UP };
 
 static const struct words en = {
 	.code = "en",
@@ -181,39 +129,10 @@ static const struct words fr = {
 	    "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP ": %s",
 };
 
-/* One untrusted string, cleaned, in each of the forms a renderer needs. */
-struct vstr {
-	char *s[3]; /* indexed by enum mode */
-};
-
-struct vmention {
-	struct vstr title, source, link;
-	int linkable; /* an http(s) link short enough to keep whole */
-	double score;
-};
-
-static const char *const kinds[] = { "spike", "source" };
-static const char *const states[] = { "firing", "escalated", "resolved" };
-static const char *const severities[] = { "warning", "critical" };
-static const char *const reasons[] = { "poisson", "cusum", "cold" };
-
-enum { KIND_SPIKE, KIND_SOURCE };
-enum { STATE_FIRING, STATE_ESCALATED, STATE_RESOLVED };
-enum { REASON_POISSON, REASON_CUSUM, REASON_COLD };
-
-struct view {
-	const struct alert *a;
-	const struct words *w;
-	size_t kind, state, severity, reason;
-	struct vstr name, url, last_error, event;
-	struct vmention top[TOP_MAX];
-	size_t ntop;
-	struct vstr terms[TERMS_MAX];
-	size_t nterms;
-	int series[SERIES_LEN];
-	int peak;
-	char *subject; /* the one-line summary, plain */
-};
+const char *const alert_kinds[2] = { "spike", "source" };
+const char *const alert_states[3] = { "firing", "escalated", "resolved" };
+const char *const alert_severities[2] = { "warning", "critical" };
+const char *const alert_reasons[3] = { "poisson", "cusum", "cold" };
 
 /* Index of s in set; the first entry when s is missing or unknown, so a
  * caller's slip still yields a documented value. */
@@ -233,8 +152,8 @@ pick(const char *s, const char *const *set, size_t n)
  * make a subject read backwards) dropped, and at most max characters, cut
  * at a word boundary when one is near and marked with an ellipsis.
  */
-static char *
-clean(const char *s, size_t max)
+char *
+alert_clean(const char *s, size_t max)
 {
 	char *c, *out;
 	size_t n = 0, cut = 0, space = 0, len;
@@ -286,8 +205,8 @@ clean(const char *s, size_t max)
 	return out;
 }
 
-static char *
-escape_html(const char *s)
+char *
+alert_escape_html(const char *s)
 {
 	struct buf b;
 
@@ -317,8 +236,8 @@ escape_html(const char *s)
 }
 
 /* Slack's mrkdwn gives meaning to &, < and > only. */
-static char *
-escape_slack(const char *s)
+char *
+alert_escape_slack(const char *s)
 {
 	struct buf b;
 
@@ -339,13 +258,13 @@ escape_slack(const char *s)
 static void
 vstr_set(struct vstr *v, const char *s, size_t max)
 {
-	v->s[OUT_TEXT] = clean(s, max);
-	v->s[OUT_HTML] = escape_html(v->s[OUT_TEXT]);
-	v->s[OUT_SLACK] = escape_slack(v->s[OUT_TEXT]);
+	v->s[OUT_TEXT] = alert_clean(s, max);
+	v->s[OUT_HTML] = alert_escape_html(v->s[OUT_TEXT]);
+	v->s[OUT_SLACK] = alert_escape_slack(v->s[OUT_TEXT]);
 }
 
 static void
-vstr_free(struct vstr *v)
+vstr_clear(struct vstr *v)
 {
 	for (size_t i = 0; i < ARRAY_LEN(v->s); i++)
 		free(v->s[i]);
@@ -358,8 +277,8 @@ is_http(const char *s)
 	    strncasecmp(s, "https://", 8) == 0;
 }
 
-static void
-view_init(struct view *v, const struct alert *a)
+void
+alert_view_init(struct view *v, const struct alert *a)
 {
 	const struct words *w;
 	size_t skip = 0;
@@ -367,10 +286,11 @@ view_init(struct view *v, const struct alert *a)
 	memset(v, 0, sizeof *v);
 	v->a = a;
 	v->w = w = a->lang != NULL && strcmp(a->lang, "fr") == 0 ? &fr : &en;
-	v->kind = pick(a->kind, kinds, ARRAY_LEN(kinds));
-	v->state = pick(a->state, states, ARRAY_LEN(states));
-	v->severity = pick(a->severity, severities, ARRAY_LEN(severities));
-	v->reason = pick(a->reason, reasons, ARRAY_LEN(reasons));
+	v->kind = pick(a->kind, alert_kinds, ARRAY_LEN(alert_kinds));
+	v->state = pick(a->state, alert_states, ARRAY_LEN(alert_states));
+	v->severity =
+	    pick(a->severity, alert_severities, ARRAY_LEN(alert_severities));
+	v->reason = pick(a->reason, alert_reasons, ARRAY_LEN(alert_reasons));
 	vstr_set(&v->name, a->subject, NAME_MAX_);
 	vstr_set(&v->url, a->url, LINK_MAX);
 	vstr_set(&v->last_error, a->last_error, TITLE_MAX);
@@ -417,20 +337,20 @@ view_init(struct view *v, const struct alert *a)
 		    v->name.s[OUT_TEXT]);
 }
 
-static void
-view_free(struct view *v)
+void
+alert_view_clear(struct view *v)
 {
-	vstr_free(&v->name);
-	vstr_free(&v->url);
-	vstr_free(&v->last_error);
-	vstr_free(&v->event);
+	vstr_clear(&v->name);
+	vstr_clear(&v->url);
+	vstr_clear(&v->last_error);
+	vstr_clear(&v->event);
 	for (size_t i = 0; i < v->ntop; i++) {
-		vstr_free(&v->top[i].title);
-		vstr_free(&v->top[i].source);
-		vstr_free(&v->top[i].link);
+		vstr_clear(&v->top[i].title);
+		vstr_clear(&v->top[i].source);
+		vstr_clear(&v->top[i].link);
 	}
 	for (size_t i = 0; i < v->nterms; i++)
-		vstr_free(&v->terms[i]);
+		vstr_clear(&v->terms[i]);
 	free(v->subject);
 }
 
@@ -499,18 +419,6 @@ fmt_when(char *out, size_t size, int64_t ms)
 		    tm.tm_min);
 }
 
-/*
- * The body, in one of three forms. Untrusted strings reach it already
- * escaped for the form (struct vstr); the wording tables hold none of the
- * characters either markup gives meaning to.
- */
-struct out {
-	struct buf *b;
-	enum mode mode;
-};
-
-#define V(o, vs) ((vs).s[(o)->mode])
-
 static void para(struct out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -549,8 +457,8 @@ field(struct out *o, const struct words *w, const char *label,
 }
 
 /* The sentences every form starts with. */
-static void
-summary(struct out *o, const struct view *v)
+void
+alert_summary(struct out *o, const struct view *v)
 {
 	const struct words *w = v->w;
 	const struct alert *a = v->a;
@@ -615,8 +523,8 @@ summary(struct out *o, const struct view *v)
 	para(o, w->since, started);
 }
 
-static void
-mentions(struct out *o, const struct view *v)
+void
+alert_mentions(struct out *o, const struct view *v)
 {
 	const struct words *w = v->w;
 	char score[64];
@@ -687,8 +595,8 @@ mentions(struct out *o, const struct view *v)
 	buf_puts(o->b, o->mode == OUT_HTML ? "</ol>\n" : "\n");
 }
 
-static void
-terms(struct out *o, const struct view *v)
+void
+alert_terms(struct out *o, const struct view *v)
 {
 	struct buf list;
 
@@ -715,8 +623,8 @@ terms(struct out *o, const struct view *v)
 }
 
 /* Eight block heights: the text form of the chart. */
-static void
-sparkline(struct buf *b, const struct view *v)
+void
+alert_sparkline(struct buf *b, const struct view *v)
 {
 	for (size_t i = 0; i < SERIES_LEN; i++) {
 		int n = v->series[i];
@@ -740,7 +648,7 @@ chart(struct out *o, const struct view *v)
 	if (o->mode == OUT_TEXT) {
 		buf_printf(o->b, v->w->chart, v->peak);
 		buf_puts(o->b, ":\n");
-		sparkline(o->b, v);
+		alert_sparkline(o->b, v);
 		buf_puts(o->b, "\n\n");
 		return;
 	}
@@ -764,16 +672,16 @@ chart(struct out *o, const struct view *v)
 	buf_puts(o->b, "</tr></table>\n");
 }
 
-static void
-body_text(struct buf *b, const struct view *v)
+void
+alert_body_text(struct buf *b, const struct view *v)
 {
 	struct out o = { b, OUT_TEXT };
 
 	buf_printf(b, "%s\n\n", v->subject);
-	summary(&o, v);
+	alert_summary(&o, v);
 	if (v->kind == KIND_SPIKE) {
-		mentions(&o, v);
-		terms(&o, v);
+		alert_mentions(&o, v);
+		alert_terms(&o, v);
 		chart(&o, v);
 	}
 	buf_puts(b, "-- \n");
@@ -781,11 +689,11 @@ body_text(struct buf *b, const struct view *v)
 	buf_putc(b, '\n');
 }
 
-static void
-body_html(struct buf *b, const struct view *v)
+void
+alert_body_html(struct buf *b, const struct view *v)
 {
 	struct out o = { b, OUT_HTML };
-	char *subject = escape_html(v->subject);
+	char *subject = alert_escape_html(v->subject);
 
 	buf_printf(b,
 	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
@@ -800,10 +708,10 @@ body_html(struct buf *b, const struct view *v)
 	                               : "#b35900",
 	    subject);
 	free(subject);
-	summary(&o, v);
+	alert_summary(&o, v);
 	if (v->kind == KIND_SPIKE) {
-		mentions(&o, v);
-		terms(&o, v);
+		alert_mentions(&o, v);
+		alert_terms(&o, v);
 		chart(&o, v);
 	}
 	buf_puts(b,
@@ -811,493 +719,4 @@ body_html(struct buf *b, const struct view *v)
 	    "12px\">");
 	buf_printf(b, v->w->footer, V(&o, v->event));
 	buf_puts(b, "</p>\n</body></html>\n");
-}
-
-/*
- * Quoted-printable (RFC 2045 6.7): LF in, CRLF out, lines at most 76
- * characters with soft breaks, trailing blanks encoded so no transport
- * strips them.
- */
-static void
-put_qp(struct buf *b, const char *s)
-{
-	size_t col = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int eol = p[1] == '\n' || p[1] == '\0';
-		char enc[4];
-		size_t n = 1;
-
-		if (*p == '\n') {
-			buf_puts(b, "\r\n");
-			col = 0;
-			continue;
-		}
-		if ((*p >= 33 && *p <= 126 && *p != '=') ||
-		    ((*p == ' ' || *p == '\t') && !eol))
-			enc[0] = (char)*p;
-		else
-			n = (size_t)snprintf(enc, sizeof enc, "=%02X", *p);
-		/* A soft break needs its own column for the "=". */
-		if (col + n > (eol ? QP_WIDTH : QP_WIDTH - 1)) {
-			buf_puts(b, "=\r\n");
-			col = 0;
-		}
-		buf_append(b, enc, n);
-		col += n;
-	}
-}
-
-/* A header being written, folded at HDR_WIDTH. */
-struct hdr {
-	struct buf *b;
-	size_t col, start;
-};
-
-static void
-hdr_begin(struct hdr *h, struct buf *b, const char *name)
-{
-	h->b = b;
-	buf_printf(b, "%s:", name);
-	h->col = h->start = strlen(name) + 1;
-}
-
-static void
-hdr_word(struct hdr *h, const char *w, size_t len)
-{
-	if (h->col > h->start && h->col + 1 + len > HDR_WIDTH) {
-		buf_puts(h->b, "\r\n ");
-		h->col = 1;
-	} else {
-		buf_putc(h->b, ' ');
-		h->col++;
-	}
-	buf_append(h->b, w, len);
-	h->col += len;
-}
-
-static void
-hdr_end(struct hdr *h)
-{
-	buf_puts(h->b, "\r\n");
-}
-
-/* ASCII whatever the locale. */
-static int
-is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* RFC 5322 atext: what a display-name word may hold unquoted. */
-static int
-is_atext(int c)
-{
-	return c != '\0' && (is_alnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c));
-}
-
-/* Whether a word can stand as it is: short printable ASCII that no
- * decoder could take for an encoded-word (nor, in a phrase, for syntax). */
-static int
-word_plain(const char *w, size_t n, int phrase)
-{
-	if (n > WORD_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)w[i];
-
-		if (c < 0x21 || c > 0x7e || (phrase && !is_atext(c)))
-			return 0;
-		if (c == '=' && i + 1 < n && w[i + 1] == '?')
-			return 0;
-	}
-	return 1;
-}
-
-/* RFC 2047 B encoded-words, split between characters, never longer than
- * WORD_MAX. */
-static void
-hdr_encoded(struct hdr *h, const char *s, size_t len)
-{
-	unsigned char b64[4 * ((EW_BYTES + 2) / 3) + 1];
-	char word[WORD_MAX + 1];
-
-	while (len > 0) {
-		size_t n = len < EW_BYTES ? len : EW_BYTES;
-		int k;
-
-		while (n < len && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		if (n == 0) /* not after clean(); still, always progress */
-			n = len < EW_BYTES ? len : EW_BYTES;
-		EVP_EncodeBlock(b64, (const unsigned char *)s, (int)n);
-		k = snprintf(word, sizeof word, "=?UTF-8?B?%s?=", b64);
-		hdr_word(h, word, (size_t)k);
-		s += n;
-		len -= n;
-	}
-}
-
-/*
- * Clean text as header words: plain words stay readable, and each run of
- * words that cannot be plain becomes encoded-words, the spaces inside the
- * run encoded with it (a decoder drops the white space between two
- * encoded-words but keeps it next to a plain word).
- */
-static void
-hdr_text(struct hdr *h, const char *s, int phrase)
-{
-	while (*s != '\0') {
-		const char *e = strchrnul(s, ' ');
-		const char *r = e;
-
-		if (e == s) {
-			s++;
-			continue;
-		}
-		if (word_plain(s, (size_t)(e - s), phrase)) {
-			hdr_word(h, s, (size_t)(e - s));
-			s = e;
-			continue;
-		}
-		while (*r == ' ') {
-			const char *n = r + 1, *ne = strchrnul(n, ' ');
-
-			if (ne == n || word_plain(n, (size_t)(ne - n), phrase))
-				break;
-			r = ne;
-		}
-		hdr_encoded(h, s, (size_t)(r - s));
-		s = r;
-	}
-}
-
-/* A dot-atom (RFC 5322 3.2.3); a domain holds letters, digits and
- * hyphens only. */
-static int
-dot_atom(const char *p, const char *end, int domain)
-{
-	if (p == end || *p == '.' || end[-1] == '.')
-		return 0;
-	for (; p < end; p++) {
-		if (*p == '.') {
-			if (p[1] == '.')
-				return 0;
-		} else if (domain ? !(is_alnum(*p) || *p == '-')
-		                  : !is_atext((unsigned char)*p))
-			return 0;
-	}
-	return 1;
-}
-
-/* The only address form vigie writes into a header. */
-static int
-addr_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-	size_t len = strlen(s);
-
-	return at != NULL && len <= 254 && dot_atom(s, at, 0) &&
-	    dot_atom(at + 1, s + len, 1);
-}
-
-/* "Name <addr>" or "addr" into the header; -1 when the address is not
- * one vigie can write. */
-static int
-hdr_mailbox(struct hdr *h, const char *s, int comma)
-{
-	const char *lt = strrchr(s, '<');
-	size_t len = strlen(s);
-	char *name, *addr, *tok;
-	int rc = 0;
-
-	if (lt != NULL && len > 0 && s[len - 1] == '>') {
-		name = xstrndup(s, (size_t)(lt - s));
-		addr = xstrndup(lt + 1, len - (size_t)(lt - s) - 2);
-	} else {
-		name = xstrdup("");
-		addr = xstrdup(s);
-	}
-	if (!addr_ok(addr)) {
-		rc = -1;
-	} else {
-		char *n = clean(name, NAME_MAX_);
-		size_t nl = strlen(n);
-
-		/* A quoted display name is the same name unquoted. */
-		if (nl >= 2 && n[0] == '"' && n[nl - 1] == '"') {
-			memmove(n, n + 1, nl - 2);
-			n[nl - 2] = '\0';
-		}
-		hdr_text(h, n, 1);
-		tok =
-		    xasprintf(n[0] ? "<%s>%s" : "%s%s", addr, comma ? "," : "");
-		hdr_word(h, tok, strlen(tok));
-		free(tok);
-		free(n);
-	}
-	free(name);
-	free(addr);
-	return rc;
-}
-
-/* Only the characters no Message-ID parser trips on. */
-static void
-put_id_part(struct buf *b, const char *s, const char *extra, const char *dflt)
-{
-	size_t start = b->len;
-
-	for (; *s != '\0' && b->len - start < 128; s++)
-		if (is_alnum(*s) || strchr(extra, *s))
-			buf_putc(b, *s);
-		else
-			buf_putc(b, '-');
-	if (b->len == start)
-		buf_puts(b, dflt);
-}
-
-static void
-put_date(struct buf *b, int64_t ms)
-{
-	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-		"Fri", "Sat" };
-	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
-		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL) {
-		t = 0;
-		gmtime_r(&t, &tm);
-	}
-	/* English names whatever the locale, as RFC 5322 3.3 requires. */
-	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-char *
-alert_email(const struct alert *a, const char *from, const char *const *to,
-    size_t nto, const char *message_id_domain)
-{
-	struct view v;
-	struct buf b, part;
-	struct hdr h;
-	int bad;
-
-	view_init(&v, a);
-	buf_init(&b);
-	buf_init(&part);
-
-	hdr_begin(&h, &b, "From");
-	bad = from == NULL || nto == 0 || hdr_mailbox(&h, from, 0) < 0;
-	hdr_end(&h);
-	hdr_begin(&h, &b, "To");
-	for (size_t i = 0; !bad && i < nto; i++)
-		bad |= to[i] == NULL || hdr_mailbox(&h, to[i], i + 1 < nto) < 0;
-	hdr_end(&h);
-	if (bad) {
-		buf_free(&b);
-		view_free(&v);
-		return NULL;
-	}
-	hdr_begin(&h, &b, "Subject");
-	hdr_text(&h, v.subject, 0);
-	hdr_end(&h);
-	put_date(&b, a->at_ms);
-	/* Stable per event, so a second delivery reads as a duplicate. */
-	buf_puts(&b, "Message-ID: <");
-	put_id_part(&b, a->event_id ? a->event_id : "", "_", "event");
-	buf_putc(&b, '@');
-	put_id_part(
-	    &b, message_id_domain ? message_id_domain : "", ".", "localhost");
-	buf_puts(&b, ">\r\n");
-	buf_puts(&b, "MIME-Version: 1.0\r\n");
-	/* RFC 3834: no vacation replies to an alert. */
-	buf_puts(&b, "Auto-Submitted: auto-generated\r\n");
-	buf_puts(&b,
-	    "Content-Type: multipart/alternative;\r\n boundary=\"" BOUNDARY
-	    "\"\r\n\r\n");
-
-	buf_puts(&b,
-	    "--" BOUNDARY "\r\nContent-Type: text/plain; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: "
-	    "quoted-printable\r\n\r\n");
-	body_text(&part, &v);
-	put_qp(&b, part.data);
-	buf_free(&part);
-	buf_puts(&b,
-	    "\r\n--" BOUNDARY "\r\nContent-Type: text/html; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: "
-	    "quoted-printable\r\n\r\n");
-	body_html(&part, &v);
-	put_qp(&b, part.data);
-	buf_free(&part);
-	buf_puts(&b, "\r\n--" BOUNDARY "--\r\n");
-	view_free(&v);
-	return buf_release(&b);
-}
-
-static void
-set_str(json_t *o, const char *key, const char *s)
-{
-	json_object_set_new(o, key, json_string(s));
-}
-
-static void
-set_time(json_t *o, const char *key, int64_t ms)
-{
-	char when[DATE_RFC3339_LEN];
-
-	date_format_rfc3339(ms / 1000, when);
-	set_str(o, key, when);
-}
-
-/* Not a number is not JSON: an undefined figure is null. */
-static void
-set_real(json_t *o, const char *key, double x)
-{
-	json_object_set_new(o, key, isfinite(x) ? json_real(x) : json_null());
-}
-
-static json_t *
-payload_json(const struct view *v)
-{
-	const struct alert *a = v->a;
-	json_t *o = json_object(), *list;
-
-	json_object_set_new(o, "version", json_integer(WEBHOOK_VERSION));
-	set_str(o, "event_id", v->event.s[OUT_TEXT]);
-	set_str(o, "kind", kinds[v->kind]);
-	set_str(o, "state", states[v->state]);
-	set_str(o, "severity", severities[v->severity]);
-	set_str(o, "subject", v->subject);
-	set_str(o, v->kind == KIND_SOURCE ? "source" : "watch",
-	    v->name.s[OUT_TEXT]);
-	set_str(o, "lang", v->w->code);
-	set_time(o, "at", a->at_ms);
-	set_time(o, "started_at", a->started_ms);
-	if (v->kind == KIND_SOURCE) {
-		set_str(o, "url", v->url.s[OUT_TEXT]);
-		json_object_set_new(o, "failures", json_integer(a->failures));
-		set_str(o, "last_error", v->last_error.s[OUT_TEXT]);
-		return o;
-	}
-	json_object_set_new(o, "window_count", json_integer(a->window_count));
-	json_object_set_new(o, "window_total", json_integer(a->window_total));
-	set_real(o, "expected", a->expected);
-	set_real(o, "ratio", a->ratio);
-	set_real(o, "p_value", a->p);
-	json_object_set_new(
-	    o, "window_seconds", json_integer(a->window_ms / 1000));
-	set_str(o, "reason", reasons[v->reason]);
-	list = json_array();
-	for (size_t i = 0; i < v->ntop; i++) {
-		const struct vmention *m = &v->top[i];
-		json_t *e = json_object();
-
-		set_str(e, "title", m->title.s[OUT_TEXT]);
-		set_str(e, "source", m->source.s[OUT_TEXT]);
-		set_str(e, "link", m->link.s[OUT_TEXT]);
-		set_real(e, "score", m->score);
-		json_array_append_new(list, e);
-	}
-	json_object_set_new(o, "top_mentions", list);
-	list = json_array();
-	for (size_t i = 0; i < v->nterms; i++)
-		json_array_append_new(
-		    list, json_string(v->terms[i].s[OUT_TEXT]));
-	json_object_set_new(o, "terms", list);
-	list = json_array();
-	for (size_t i = 0; i < SERIES_LEN; i++)
-		json_array_append_new(list, json_integer(v->series[i]));
-	json_object_set_new(o, "series", list);
-	return o;
-}
-
-/* Takes the text of b, without the paragraph breaks at its end. */
-static void
-slack_section(json_t *blocks, struct buf *b)
-{
-	while (b->len > 0 && b->data[b->len - 1] == '\n')
-		b->data[--b->len] = '\0';
-	json_array_append_new(blocks,
-	    json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text", "type",
-	        "mrkdwn", "text", b->data));
-	buf_free(b);
-}
-
-/* Slack's incoming-webhook shape: "text" for notifications and for the
- * chat tools that read nothing else, blocks for Slack itself. */
-static json_t *
-payload_slack(const struct view *v)
-{
-	json_t *o = json_object(), *blocks = json_array();
-	char *subject = escape_slack(v->subject);
-	struct buf b;
-	struct out out = { &b, OUT_SLACK };
-
-	set_str(o, "text", subject);
-	buf_init(&b);
-	buf_printf(&b, "*%s*\n", subject);
-	summary(&out, v);
-	slack_section(blocks, &b);
-	if (v->kind == KIND_SPIKE && v->ntop > 0) {
-		mentions(&out, v);
-		slack_section(blocks, &b);
-	}
-	if (v->kind == KIND_SPIKE) {
-		terms(&out, v);
-		buf_putc(&b, '`');
-		sparkline(&b, v);
-		buf_puts(&b, "`");
-		slack_section(blocks, &b);
-	}
-	buf_printf(&b, v->w->footer, v->event.s[OUT_SLACK]);
-	json_array_append_new(blocks,
-	    json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context", "elements",
-	        "type", "mrkdwn", "text", b.data));
-	buf_free(&b);
-	json_object_set_new(o, "blocks", blocks);
-	free(subject);
-	return o;
-}
-
-char *
-alert_webhook(const struct alert *a, enum webhook_format format)
-{
-	struct view v;
-	json_t *o;
-	char *s;
-
-	view_init(&v, a);
-	o = format == WEBHOOK_SLACK ? payload_slack(&v) : payload_json(&v);
-	s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6))
-	              : NULL;
-	json_decref(o);
-	view_free(&v);
-	return s;
-}
-
-int
-alert_sign(const void *key, size_t keylen, const char *body, size_t len,
-    char out[ALERT_SIGN_LEN])
-{
-	/* HMAC() reads a NULL key as "reuse the last one". */
-	static const unsigned char empty[1];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	char *p = out;
-
-	out[0] = '\0';
-	if (keylen > INT_MAX ||
-	    HMAC(EVP_sha256(), keylen > 0 ? key : empty, (int)keylen,
-	        (const unsigned char *)body, len, md, &mdlen) == NULL ||
-	    mdlen != 32)
-		return -1;
-	p += snprintf(p, ALERT_SIGN_LEN, "sha256=");
-	for (unsigned int i = 0; i < mdlen; i++)
-		p += snprintf(p, 3, "%02x", md[i]);
-	return 0;
 }

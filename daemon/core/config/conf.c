@@ -17,163 +17,12 @@
 #include <unistd.h>
 
 #include "core/base/log.h"
+#include "core/config/conf_keys.h"
 #include "core/config/opml.h"
 #include "core/read/url.h"
 
-#define SEC 1000LL
-#define MIN (60 * SEC)
-#define DAY (24 * 60 * MIN)
-
 #define DEFAULT_USER_AGENT \
 	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
-
-enum sect {
-	SECT_NONE,
-	SECT_DATABASE,
-	SECT_POLL,
-	SECT_DAEMON,
-	SECT_SOURCE,
-	SECT_WATCH,
-	SECT_SENTIMENT,
-	SECT_RULES,
-	SECT_SMTP,
-	SECT_NOTIFY,
-	SECT_DETECT,
-	SECT_SKIP,
-	SECT_COUNT
-};
-
-enum type {
-	T_STRING,
-	T_TEXT,
-	T_DURATION,
-	T_SIZE,
-	T_INT,
-	T_LOGLEVEL,
-	T_PATH,
-	T_PATHS,
-	T_URL,
-	T_LANG,
-	T_LANGS,
-	T_TAGS,
-	T_BAND,
-	T_BOOL,
-	T_SMTP_URL,
-	T_HOOK_URL,
-	T_FORMAT,
-	T_ALERT_LANG,
-	T_EMAILS,
-	T_NAMES,
-	T_REAL,
-	T_SOURCE_TYPE,
-	T_LISTEN
-};
-
-struct key {
-	enum sect sect;
-	const char *name;
-	enum type type;
-	size_t off; /* into struct conf, conf_poll or conf_source */
-	int64_t min, max;
-	const char *range; /* min and max as a user writes them */
-};
-
-#define CONF(f) offsetof(struct conf, f)
-#define POLL(f) offsetof(struct conf_poll, f)
-#define SRC(f) offsetof(struct conf_source, f)
-#define WATCH(f) offsetof(struct conf_watch, f)
-#define SENT(f) offsetof(struct conf, sentiment.f)
-#define RULES(f) offsetof(struct conf, rules.f)
-#define SMTP(f) offsetof(struct conf, smtp.f)
-#define NOTIFY(f) offsetof(struct conf_notify, f)
-#define DET(f) offsetof(struct conf, detect.f)
-/* [detect] values are checked together by detect_params_check(); here
- * only their form is. */
-#define ANY_DURATION 0, INT64_MAX, NULL
-#define ANY_COUNT 0, INT32_MAX, NULL
-
-static const struct key keys[] = {
-	{ SECT_DATABASE, "conninfo", T_STRING, CONF(conninfo), 0, 0, NULL },
-	{ SECT_DATABASE, "retention", T_DURATION, CONF(retention_ms), 0,
-	    3650 * DAY, "0 (keep) to 3650d" },
-	{ SECT_POLL, "interval", T_DURATION, POLL(interval_ms), 10 * SEC,
-	    30 * DAY, "10s to 30d" },
-	{ SECT_POLL, "timeout", T_DURATION, POLL(timeout_ms), SEC, 10 * MIN,
-	    "1s to 10m" },
-	{ SECT_POLL, "max_body", T_SIZE, POLL(max_body), 1024,
-	    1024 * 1024 * 1024, "1k to 1G" },
-	{ SECT_POLL, "concurrency", T_INT, POLL(concurrency), 1, 10000,
-	    "1 to 10000" },
-	{ SECT_POLL, "per_host", T_INT, POLL(per_host), 1, 100, "1 to 100" },
-	{ SECT_POLL, "user_agent", T_TEXT, POLL(user_agent), 0, 0, NULL },
-	{ SECT_POLL, "opml", T_PATH, POLL(opml), 0, 0, NULL },
-	{ SECT_SOURCE, "url", T_URL, SRC(url), 0, 0, NULL },
-	{ SECT_SOURCE, "interval", T_DURATION, SRC(interval_ms), 10 * SEC,
-	    30 * DAY, "10s to 30d" },
-	{ SECT_SOURCE, "lang", T_LANG, SRC(lang), 0, 0, NULL },
-	{ SECT_SOURCE, "tags", T_TAGS, SRC(tags), 0, 0, NULL },
-	{ SECT_SOURCE, "type", T_SOURCE_TYPE, SRC(type), 0, 0, NULL },
-	{ SECT_SOURCE, "preset", T_TEXT, SRC(preset), 0, 0, NULL },
-	{ SECT_SOURCE, "item", T_TEXT, SRC(item), 0, 0, NULL },
-	{ SECT_SOURCE, "title", T_TEXT, SRC(title), 0, 0, NULL },
-	{ SECT_SOURCE, "link", T_TEXT, SRC(link), 0, 0, NULL },
-	{ SECT_SOURCE, "author", T_TEXT, SRC(author), 0, 0, NULL },
-	{ SECT_SOURCE, "date", T_TEXT, SRC(date), 0, 0, NULL },
-	{ SECT_SOURCE, "date_format", T_TEXT, SRC(date_format), 0, 0, NULL },
-	{ SECT_SOURCE, "text", T_TEXT, SRC(text), 0, 0, NULL },
-	{ SECT_SOURCE, "next", T_TEXT, SRC(next), 0, 0, NULL },
-	{ SECT_SOURCE, "exclude", T_TEXT, SRC(exclude), 0, 0, NULL },
-	{ SECT_SOURCE, "pages", T_INT, SRC(pages), 1, 50, "1 to 50" },
-	{ SECT_POLL, "min_delay", T_DURATION, POLL(min_delay_ms), 0, 60 * SEC,
-	    "0 to 60s" },
-	{ SECT_POLL, "robots", T_BOOL, POLL(robots), 0, 0, NULL },
-	{ SECT_DAEMON, "log_level", T_LOGLEVEL, CONF(log_level), 0, 0, NULL },
-	{ SECT_DAEMON, "listen", T_LISTEN, CONF(listen), 0, 0, NULL },
-	{ SECT_WATCH, "query", T_TEXT, WATCH(query), 0, 0, NULL },
-	{ SECT_WATCH, "lang", T_LANGS, WATCH(lang), 0, 0, NULL },
-	{ SECT_WATCH, "tags", T_TAGS, WATCH(tags), 0, 0, NULL },
-	{ SECT_SENTIMENT, "lexicons", T_PATH, SENT(lexicons), 0, 0, NULL },
-	{ SECT_SENTIMENT, "overrides", T_PATHS, SENT(overrides), 0, 0, NULL },
-	{ SECT_SENTIMENT, "neutral_band", T_BAND, SENT(neutral_band), 0, 0,
-	    "0 to 0.99" },
-	{ SECT_RULES, "include", T_PATHS, RULES(include), 0, 0, NULL },
-	{ SECT_RULES, "backfill", T_DURATION, RULES(backfill_ms), 0, 365 * DAY,
-	    "0 to 365d" },
-	{ SECT_POLL, "notify", T_NAMES, POLL(notify), 0, 0, NULL },
-	{ SECT_POLL, "alert_after", T_INT, POLL(alert_after), 1, 1000,
-	    "1 to 1000" },
-	{ SECT_WATCH, "notify", T_NAMES, WATCH(notify), 0, 0, NULL },
-	{ SECT_SMTP, "url", T_SMTP_URL, SMTP(url), 0, 0, NULL },
-	{ SECT_SMTP, "from", T_EMAILS, SMTP(from), 0, 0, NULL },
-	{ SECT_SMTP, "username", T_TEXT, SMTP(username), 0, 0, NULL },
-	{ SECT_SMTP, "password_file", T_PATH, SMTP(password_file), 0, 0, NULL },
-	{ SECT_SMTP, "starttls", T_BOOL, SMTP(starttls), 0, 0, NULL },
-	{ SECT_NOTIFY, "email", T_EMAILS, NOTIFY(email), 0, 0, NULL },
-	{ SECT_NOTIFY, "webhook", T_HOOK_URL, NOTIFY(webhook), 0, 0, NULL },
-	{ SECT_NOTIFY, "format", T_FORMAT, NOTIFY(slack), 0, 0, NULL },
-	{ SECT_NOTIFY, "secret_file", T_PATH, NOTIFY(secret_file), 0, 0, NULL },
-	{ SECT_NOTIFY, "lang", T_ALERT_LANG, NOTIFY(lang), 0, 0, NULL },
-	{ SECT_DETECT, "bucket", T_DURATION, DET(bucket_ms), ANY_DURATION },
-	{ SECT_DETECT, "window", T_DURATION, DET(window_ms), ANY_DURATION },
-	{ SECT_DETECT, "min_count", T_INT, DET(min_count), ANY_COUNT },
-	{ SECT_DETECT, "min_ratio", T_REAL, DET(min_ratio), 0, 0, NULL },
-	{ SECT_DETECT, "p_value", T_REAL, DET(p_value), 0, 0, NULL },
-	{ SECT_DETECT, "half_life", T_DURATION, DET(half_life_ms),
-	    ANY_DURATION },
-	{ SECT_DETECT, "baseline_floor", T_REAL, DET(baseline_floor), 0, 0,
-	    NULL },
-	{ SECT_DETECT, "cold_threshold", T_INT, DET(cold_threshold),
-	    ANY_COUNT },
-	{ SECT_DETECT, "warmup", T_DURATION, DET(warmup_ms), ANY_DURATION },
-	{ SECT_DETECT, "cusum_k", T_REAL, DET(cusum_k), 0, 0, NULL },
-	{ SECT_DETECT, "cusum_h", T_REAL, DET(cusum_h), 0, 0, NULL },
-	{ SECT_DETECT, "resolve_ratio", T_REAL, DET(resolve_ratio), 0, 0,
-	    NULL },
-	{ SECT_DETECT, "resolve_after", T_DURATION, DET(resolve_after_ms),
-	    ANY_DURATION },
-	{ SECT_DETECT, "cooldown", T_DURATION, DET(cooldown_ms), ANY_DURATION },
-	{ SECT_DETECT, "escalate", T_REAL, DET(escalate), 0, 0, NULL },
-};
 
 /* Beyond this a line is an error, not a value: it bounds what one line of
  * a mistaken file (a binary, a log) can make us allocate. */
@@ -213,409 +62,9 @@ struct parser {
 	enum sect sect; /* of the lines being read */
 	char *sect_text;
 	void *base; /* where the section's values go */
-	int seen[SECT_COUNT][ARRAY_LEN(keys)]; /* line of each key, 0: unset */
+	int seen[SECT_COUNT][CONF_NKEYS]; /* line of each key, 0: unset */
 	struct strmap *watch_index; /* watch names, across included files */
 };
-
-static int
-parse_digits(const char *s, int64_t *out, const char **end)
-{
-	int64_t n = 0;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (n > (INT64_MAX - (*s - '0')) / 10)
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	*out = n;
-	*end = s;
-	return 0;
-}
-
-struct unit {
-	const char *suffix;
-	int64_t mult;
-};
-
-static int
-parse_with_units(
-    const char *s, const struct unit *units, size_t nunits, int64_t *out)
-{
-	int64_t n;
-	const char *end;
-
-	if (parse_digits(s, &n, &end) == -1)
-		return -1;
-	for (size_t i = 0; i < nunits; i++) {
-		if (strcmp(end, units[i].suffix) != 0)
-			continue;
-		if (n > INT64_MAX / units[i].mult)
-			return -1;
-		*out = n * units[i].mult;
-		return 0;
-	}
-	return -1;
-}
-
-int
-conf_parse_duration(const char *s, int64_t *ms)
-{
-	static const struct unit units[] = {
-		{ "", SEC },
-		{ "ms", 1 },
-		{ "s", SEC },
-		{ "m", MIN },
-		{ "h", 60 * MIN },
-		{ "d", DAY },
-	};
-
-	return parse_with_units(s, units, ARRAY_LEN(units), ms);
-}
-
-int
-conf_parse_size(const char *s, int64_t *bytes)
-{
-	/* Either case: unlike durations, sizes have no "m" to confuse. */
-	static const struct unit units[] = {
-		{ "", 1 },
-		{ "k", 1024 },
-		{ "K", 1024 },
-		{ "m", 1024 * 1024 },
-		{ "M", 1024 * 1024 },
-		{ "g", 1024 * 1024 * 1024 },
-		{ "G", 1024 * 1024 * 1024 },
-	};
-
-	return parse_with_units(s, units, ARRAY_LEN(units), bytes);
-}
-
-/* A language tag as in xml:lang or HTTP: fr, en-US, zh-Hant-TW. */
-static int
-valid_lang(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > 35 ||
-	    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-		return 0;
-	return strspn(s,
-	           "abcdefghijklmnopqrstuvwxyz"
-	           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
-}
-
-/* A bare address, user@host: what SMTP's MAIL FROM and RCPT TO take.
- * Anything that could smuggle a command or a header is refused. */
-static int
-valid_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at != NULL && at != s && at[1] != '\0' &&
-	    strchr(at + 1, '@') == NULL &&
-	    strpbrk(s, " \t\r\n<>()[]\\,;:\"") == NULL;
-}
-
-/* Comma-separated, each trimmed, empty ones dropped; NULL if none. */
-static char *
-normalize_tags(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b);
-	while (*s != '\0') {
-		size_t len = strcspn(s, ",");
-		const char *t = s;
-		size_t tlen = len;
-		while (tlen > 0 && (*t == ' ' || *t == '\t'))
-			t++, tlen--;
-		while (tlen > 0 && (t[tlen - 1] == ' ' || t[tlen - 1] == '\t'))
-			tlen--;
-		if (tlen > 0) {
-			if (b.len > 0)
-				buf_putc(&b, ',');
-			buf_append(&b, t, tlen);
-		}
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	return b.len > 0 ? buf_release(&b) : NULL;
-}
-
-/* rel against the directory of the configuration file, made absolute so
- * that it does not depend on where the daemon is started from later. */
-static char *
-resolve_path(const char *conf_path, const char *rel)
-{
-	struct buf b;
-	const char *slash = strrchr(conf_path, '/');
-
-	if (rel[0] == '/')
-		return xstrdup(rel);
-	buf_init(&b);
-	if (conf_path[0] != '/') {
-		char *cwd = getcwd(NULL, 0);
-		if (cwd != NULL) {
-			buf_puts(&b, cwd);
-			buf_putc(&b, '/');
-			free(cwd);
-		}
-	}
-	if (slash != NULL)
-		buf_append(&b, conf_path, (size_t)(slash - conf_path) + 1);
-	buf_puts(&b, rel);
-	return buf_release(&b);
-}
-
-/* A comma-separated list of paths (each made absolute) or of language
- * tags (each checked); NULL when empty or wrong, with a message. */
-static char *
-checked_list(
-    struct parser *p, const struct key *k, const char *name, const char *value)
-{
-	char *list = normalize_tags(value), *save = NULL;
-	struct buf b;
-	int bad = 0;
-
-	if (list == NULL) {
-		diag_add(p->diag, p->file, p->lineno, "empty %s", name);
-		return NULL;
-	}
-	buf_init(&b);
-	for (char *t = strtok_r(list, ",", &save); t != NULL;
-	     t = strtok_r(NULL, ",", &save)) {
-		if (b.len > 0)
-			buf_putc(&b, ',');
-		if (k->type == T_LANGS && !valid_lang(t)) {
-			diag_add(p->diag, p->file, p->lineno,
-			    "bad lang '%s' (expected language tags such as "
-			    "fr or en-US, separated by commas)",
-			    t);
-			bad = 1;
-		} else if (k->type == T_EMAILS && !valid_email(t)) {
-			diag_add(p->diag, p->file, p->lineno,
-			    "bad address '%s' in %s (expected user@host)", t,
-			    name);
-			bad = 1;
-		} else if (k->type == T_PATHS) {
-			char *abs = resolve_path(p->file, t);
-			buf_puts(&b, abs);
-			free(abs);
-		} else {
-			buf_puts(&b, t);
-		}
-	}
-	free(list);
-	/* Kept even when partly wrong, so that it is not also reported
-	 * missing: the configuration is refused anyway. */
-	(void)bad;
-	return buf_release(&b);
-}
-
-static void
-set_string(void *field, char *value)
-{
-	char **p = field;
-
-	free(*p);
-	*p = value;
-}
-
-static void
-set_value(
-    struct parser *p, const struct key *k, const char *name, const char *value)
-{
-	void *field = (char *)p->base + k->off;
-	const char *path = p->file;
-	int line = p->lineno;
-	int64_t n = 0;
-	const char *end;
-
-	switch (k->type) {
-	case T_STRING:
-		set_string(field, xstrdup(value));
-		return;
-	case T_TEXT:
-		if (*value == '\0')
-			diag_add(p->diag, path, line, "empty %s", name);
-		else
-			set_string(field, xstrdup(value));
-		return;
-	case T_PATH:
-		if (*value == '\0')
-			diag_add(p->diag, path, line, "empty %s path", name);
-		else
-			set_string(field, resolve_path(path, value));
-		return;
-	case T_URL:
-		if (!url_is_http(value))
-			diag_add(p->diag, path, line,
-			    "bad url '%s' (expected an absolute http:// or "
-			    "https:// URL)",
-			    value);
-		/* Kept even when bad, so it is not also reported missing. */
-		set_string(field, xstrdup(value));
-		return;
-	case T_LANG:
-		if (!valid_lang(value))
-			diag_add(p->diag, path, line,
-			    "bad lang '%s' (expected a language tag such as "
-			    "fr or en-US)",
-			    value);
-		else
-			set_string(field, xstrdup(value));
-		return;
-	case T_TAGS:
-		set_string(field, normalize_tags(value));
-		return;
-	case T_PATHS:
-	case T_LANGS:
-		set_string(field, checked_list(p, k, name, value));
-		return;
-	case T_BOOL:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
-			*(int *)field = 1;
-		else if (strcmp(value, "no") == 0 ||
-		    strcmp(value, "false") == 0)
-			*(int *)field = 0;
-		else
-			diag_add(p->diag, path, line,
-			    "bad %s '%s' (expected yes or no)", name, value);
-		return;
-	case T_LISTEN: {
-		const char *colon = strrchr(value, ':');
-		long port = colon ? strtol(colon + 1, (char **)&end, 10) : 0;
-
-		if (*value == '\0')
-			return; /* empty: no listener */
-		if (colon == NULL || colon == value || *end != '\0' ||
-		    port < 1 || port > 65535)
-			diag_add(p->diag, path, line,
-			    "bad listen '%s' (expected HOST:PORT, such as "
-			    "127.0.0.1:9464)",
-			    value);
-		else
-			set_string(field, xstrdup(value));
-		return;
-	}
-	case T_SOURCE_TYPE:
-		if (strcmp(value, "auto") == 0)
-			*(int *)field = SOURCE_AUTO;
-		else if (strcmp(value, "feed") == 0)
-			*(int *)field = SOURCE_FEED;
-		else if (strcmp(value, "html") == 0)
-			*(int *)field = SOURCE_HTML;
-		else
-			diag_add(p->diag, path, line,
-			    "bad type '%s' (expected auto, feed or html)",
-			    value);
-		return;
-	case T_FORMAT:
-		if (strcmp(value, "json") == 0 || strcmp(value, "slack") == 0)
-			*(int *)field = strcmp(value, "slack") == 0;
-		else
-			diag_add(p->diag, path, line,
-			    "bad format '%s' (expected json or slack)", value);
-		return;
-	case T_ALERT_LANG:
-		if (strcmp(value, "fr") == 0 || strcmp(value, "en") == 0)
-			set_string(field, xstrdup(value));
-		else
-			diag_add(p->diag, path, line,
-			    "bad lang '%s' (expected fr or en)", value);
-		return;
-	case T_SMTP_URL:
-		if (strncmp(value, "smtp://", 7) != 0 &&
-		    strncmp(value, "smtps://", 8) != 0)
-			diag_add(p->diag, path, line,
-			    "bad url '%s' (expected smtp://HOST:PORT or "
-			    "smtps://HOST:PORT)",
-			    value);
-		set_string(field, xstrdup(value));
-		return;
-	case T_HOOK_URL:
-		if (!url_is_http(value))
-			diag_add(p->diag, path, line,
-			    "bad webhook '%s' (expected an absolute http:// or "
-			    "https:// URL)",
-			    value);
-		set_string(field, xstrdup(value));
-		return;
-	case T_EMAILS:
-	case T_NAMES:
-		set_string(field, checked_list(p, k, name, value));
-		return;
-	case T_REAL: {
-		char *rend;
-		double d = strtod(value, &rend);
-		if (*value == '\0' || *rend != '\0' || !isfinite(d))
-			diag_add(p->diag, path, line,
-			    "bad number '%s' for %s (expected a decimal number "
-			    "such as 3 or 0.0001)",
-			    value, name);
-		else
-			*(double *)field = d;
-		return;
-	}
-	case T_BAND: {
-		char *dend;
-		double d = strtod(value, &dend);
-		if (*value == '\0' || *dend != '\0' || !(d >= 0 && d < 1))
-			diag_add(p->diag, path, line,
-			    "%s '%s' is out of range (%s)", name, value,
-			    k->range);
-		else
-			*(double *)field = d;
-		return;
-	}
-	case T_LOGLEVEL:
-		if ((n = log_level_parse(value)) == -1)
-			diag_add(p->diag, path, line,
-			    "unknown log_level '%s' (expected err, warning, "
-			    "notice, info or debug)",
-			    value);
-		else
-			*(int *)field = (int)n;
-		return;
-	case T_DURATION:
-		if (conf_parse_duration(value, &n) == -1) {
-			diag_add(p->diag, path, line,
-			    "bad duration '%s' for %s (expected a number and a "
-			    "unit: ms, s, m, h or d, e.g. 15m)",
-			    value, name);
-			return;
-		}
-		break;
-	case T_SIZE:
-		if (conf_parse_size(value, &n) == -1) {
-			diag_add(p->diag, path, line,
-			    "bad size '%s' for %s (expected a number of bytes "
-			    "and an optional unit: k, M or G, e.g. 10M)",
-			    value, name);
-			return;
-		}
-		break;
-	case T_INT:
-		if (parse_digits(value, &n, &end) == -1 || *end != '\0') {
-			diag_add(p->diag, path, line,
-			    "bad number '%s' for %s (expected a whole number)",
-			    value, name);
-			return;
-		}
-		break;
-	}
-	if (n < k->min || n > k->max) {
-		diag_add(p->diag, path, line, "%s '%s' is out of range (%s)",
-		    name, value, k->range);
-		return;
-	}
-	if (k->type == T_INT)
-		*(int *)field = (int)n;
-	else
-		*(int64_t *)field = n;
-}
 
 static const char *ini_scan(const char *, const char *);
 
@@ -641,7 +90,7 @@ static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *p = user;
-	const struct key *k = NULL;
+	const struct conf_key *k;
 
 	(void)section; /* always "": headers never reach inih, see above */
 	p->handled = 1;
@@ -656,15 +105,12 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		    "key '%s' outside of any section", name);
 		return 1;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0)
-			k = &keys[i];
-	if (k == NULL) {
+	if ((k = conf_key_find(p->sect, name)) == NULL) {
 		diag_add(p->diag, p->file, p->lineno,
 		    "unknown key '%s' in [%s]", name, p->sect_text);
 		return 1;
 	}
-	int *seen = &p->seen[p->sect][k - keys];
+	int *seen = &p->seen[p->sect][k - conf_keys];
 	if (*seen != 0) {
 		diag_add(p->diag, p->file, p->lineno,
 		    "duplicate key '%s' in [%s] (first set at line %d)", name,
@@ -672,12 +118,13 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	*seen = p->lineno;
-	if (k->type == T_TEXT && p->sect == SECT_WATCH) {
+	if (p->sect == SECT_WATCH && strcmp(k->name, "query") == 0) {
 		struct conf_watch *w = p->base;
 		w->query_line = p->lineno;
 		w->query_column = value_column(p->line);
 	}
-	set_value(p, k, name, value);
+	const struct conf_where at = { p->diag, p->file, p->lineno };
+	k->set(k, &at, (char *)p->base + k->off, value);
 	return 1;
 }
 
@@ -741,7 +188,7 @@ strmap_put(struct strmap *m, const char *key, size_t val)
 }
 
 static void
-strmap_free(struct strmap *m)
+strmap_clear(struct strmap *m)
 {
 	free(m->keys);
 	free(m->vals);
@@ -1225,8 +672,8 @@ import_opml(struct parser *p)
 		strmap_put(&urls, s->url, 0);
 	}
 	/* The suffix map's keys are the feeds' titles. */
-	strmap_free(&suffixes);
-	strmap_free(&urls);
+	strmap_clear(&suffixes);
+	strmap_clear(&urls);
 	opml_free(feeds, nfeeds);
 }
 
@@ -1326,7 +773,7 @@ conf_load(const char *path, struct diag *diag)
 	parse_file(p);
 	if (c->rules.include != NULL)
 		read_includes(c, diag, &watches);
-	strmap_free(&watches);
+	strmap_clear(&watches);
 	check_references(c, diag);
 	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].interval_ms == 0)
@@ -1396,7 +843,7 @@ conf_free(struct conf *c)
 	free(c->sentiment.lexicons);
 	free(c->sentiment.overrides);
 	free(c->rules.include);
-	strmap_free(c->index);
+	strmap_clear(c->index);
 	free(c->index);
 	free(c->poll.user_agent);
 	free(c->poll.opml);

@@ -48,7 +48,4 @@ void sentiment_score(const struct sentiment_model *, const char *text,
 
 const char *sentiment_label_name(enum sentiment_label);
 
-/* "fr", "en", or NULL when the text says too little to tell. */
-const char *lang_detect(const char *text, size_t len);
-
 #endif

@@ -425,7 +425,7 @@ story_simhash(const char *text, size_t len)
 	memset(&fw, 0, sizeof(fw));
 	fold_words(&fw, text, len);
 	if (fw.len < 3) {
-		fold_free(&fw);
+		fold_clear(&fw);
 		return 0;
 	}
 	memset(min, 0xff, sizeof(min));
@@ -440,7 +440,7 @@ story_simhash(const char *text, size_t len)
 				min[b] = v;
 		}
 	}
-	fold_free(&fw);
+	fold_clear(&fw);
 	for (int b = 0; b < 64; b++)
 		out |= (min[b] & 1) << b;
 	return out;

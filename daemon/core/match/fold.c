@@ -28,7 +28,7 @@ fold_reset(struct fold_words *fw)
 }
 
 void
-fold_free(struct fold_words *fw)
+fold_clear(struct fold_words *fw)
 {
 	free(fw->v);
 	free(fw->text);

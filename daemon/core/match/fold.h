@@ -19,7 +19,8 @@ struct fold_word {
 	char sigil; /* '#' (hashtag), '@' (handle) or 0 */
 };
 
-/* Reused between texts: fold_words appends, fold_reset empties. */
+/* Reused between texts: fold_words appends, fold_reset empties,
+ * fold_clear frees what it holds (not the struct). */
 struct fold_words {
 	struct fold_word *v;
 	size_t len, cap;
@@ -28,7 +29,7 @@ struct fold_words {
 };
 
 void fold_reset(struct fold_words *);
-void fold_free(struct fold_words *);
+void fold_clear(struct fold_words *);
 
 /*
  * Appends the words of s (len bytes of UTF-8; invalid bytes separate words

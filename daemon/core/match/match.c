@@ -15,7 +15,7 @@
  * one of its atoms is present: a term's longest word, the union over an
  * OR, the smallest set among the children of an AND. A watch with no such
  * set (a regex not ANDed with any indexable term) is evaluated on every
- * document.
+ * document. The evaluation of a query on a document is in match_eval.c.
  */
 #include "core/match/match.h"
 
@@ -25,108 +25,8 @@
 
 #include "core/base/util.h"
 #include "core/match/fold.h"
+#include "core/match/match_impl.h"
 #include "core/match/query.h"
-
-/* Longer fields are matched on their first MATCH_MAX_FIELD bytes. */
-#define MATCH_MAX_FIELD (1024 * 1024)
-#define MATCH_MAX_LANG 15
-#define MATCH_MAX_HOST 255
-
-/* Bounds on one regex run: the interpreter's backtracking steps and
- * recursion, and its heap in KiB. */
-#define REGEX_MATCH_LIMIT 200000
-#define REGEX_DEPTH_LIMIT 2000
-#define REGEX_HEAP_LIMIT 4096
-
-#define NONE UINT32_MAX
-
-enum atom_kind {
-	A_WORD,
-	A_PREFIX,
-	A_SITE,
-	A_LANG,
-};
-
-struct atom {
-	enum atom_kind kind;
-	char *key;
-	size_t len;
-	uint32_t hash;
-	uint32_t *watches; /* the watches it triggers */
-	size_t nwatches;
-};
-
-struct watch {
-	char *name;
-	struct qnode *root;
-	char **langs; /* NULL: all */
-	size_t nlangs;
-	const char **terms; /* distinct positive leaves' src, query order */
-	size_t nterms;
-};
-
-struct matcher {
-	struct watch *watches;
-	size_t nwatches;
-	struct atom *atoms;
-	size_t natoms;
-	uint32_t *table; /* atom index + 1, 0 when empty */
-	size_t tabsize; /* a power of two, at least twice natoms */
-	size_t *plens; /* lengths of the wildcard prefixes, ascending */
-	size_t nplens;
-	uint32_t *always; /* watches evaluated on every document */
-	size_t nalways;
-	int built;
-	uint32_t regex_options; /* PCRE2_NO_JIT or 0 */
-	pcre2_match_context *mctx;
-};
-
-struct occ {
-	uint32_t tok;
-	uint32_t next;
-};
-
-struct span {
-	uint32_t start, end; /* first and last word */
-};
-
-/* Per-document working memory, kept in match_result.scratch. Arrays
- * indexed by atom or watch are valid where their stamp equals gen, so
- * they never need clearing. */
-struct scratch {
-	uint32_t gen;
-	struct fold_words fw;
-	size_t bound[3]; /* end of the title, text and author words */
-
-	struct occ *occ;
-	size_t nocc, capocc;
-	uint32_t *astamp, *head, *tail;
-	size_t capatoms;
-	uint32_t *wstamp, *tstamp;
-	size_t capwatches, capterms;
-	uint32_t tgen; /* tstamp's generation: one per hit */
-	uint32_t *cands;
-	size_t ncands;
-
-	struct span *spans;
-	size_t nspans, capspans;
-
-	const char **terms; /* hits' terms, one run per hit */
-	size_t nterms, capterms_pool;
-	size_t *terms_at; /* where each hit's run starts */
-	size_t caphits;
-
-	pcre2_match_data *md;
-	char host[MATCH_MAX_HOST + 1];
-	char lang[MATCH_MAX_LANG + 1];
-};
-
-struct eval {
-	const struct matcher *m;
-	struct scratch *s;
-	const struct match_doc *doc;
-	int indexed; /* read atoms' position lists, else scan the words */
-};
 
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME 16777619u
@@ -466,12 +366,12 @@ match_result_init(struct match_result *res)
 }
 
 void
-match_result_free(struct match_result *res)
+match_result_clear(struct match_result *res)
 {
 	struct scratch *s = res->scratch;
 
 	if (s != NULL) {
-		fold_free(&s->fw);
+		fold_clear(&s->fw);
 		free(s->occ);
 		free(s->astamp);
 		free(s->head);
@@ -599,27 +499,6 @@ doc_lang(struct scratch *s, const char *lang)
 	s->lang[i] = '\0';
 }
 
-/* lang:fr holds for fr, fr-FR and fr-CA; lang:fr-ca for fr-CA alone. */
-static int
-lang_is(const char *doc, const char *code)
-{
-	size_t len = strlen(code);
-
-	return strncmp(doc, code, len) == 0 &&
-	    (doc[len] == '\0' || doc[len] == '-');
-}
-
-/* site:example.com holds for example.com and its subdomains only. */
-static int
-site_is(const char *host, const char *site)
-{
-	size_t hlen = strlen(host), slen = strlen(site);
-
-	if (hlen < slen || strcmp(host + hlen - slen, site) != 0)
-		return 0;
-	return hlen == slen || host[hlen - slen - 1] == '.';
-}
-
 /* Atom seen in this document: its watches become candidates. */
 static void
 atom_seen(const struct matcher *m, struct scratch *s, uint32_t a)
@@ -710,221 +589,6 @@ probe_doc(const struct matcher *m, struct scratch *s)
 	}
 }
 
-static unsigned
-zone_of(const struct scratch *s, size_t tok)
-{
-	if (tok < s->bound[0])
-		return ZONE_TITLE;
-	return tok < s->bound[1] ? ZONE_TEXT : ZONE_AUTHOR;
-}
-
-static int
-word_is(const struct scratch *s, size_t tok, const struct qword *q)
-{
-	const struct fold_word *w = &s->fw.v[tok];
-
-	if (q->sigil != 0 && w->sigil != q->sigil)
-		return 0;
-	if (q->prefix ? w->len < q->len : w->len != q->len)
-		return 0;
-	return memcmp(s->fw.text + w->off, q->text, q->len) == 0;
-}
-
-/* Whether the term n starts at word tok (its first word known to fit). */
-static int
-term_at(const struct scratch *s, const struct qnode *n, size_t tok)
-{
-	unsigned zone = zone_of(s, tok);
-	size_t i;
-
-	if (!(n->zones & zone) || tok + n->nwords > s->fw.len)
-		return 0;
-	if (n->words[0].sigil && s->fw.v[tok].sigil != n->words[0].sigil)
-		return 0;
-	for (i = 1; i < n->nwords; i++)
-		if (zone_of(s, tok + i) != zone ||
-		    !word_is(s, tok + i, &n->words[i]))
-			return 0;
-	return 1;
-}
-
-static void
-push_span(struct scratch *s, size_t start, size_t end)
-{
-	if (s->nspans == s->capspans) {
-		s->capspans = s->capspans ? s->capspans * 2 : 64;
-		s->spans =
-		    xreallocarray(s->spans, s->capspans, sizeof(*s->spans));
-	}
-	s->spans[s->nspans].start = (uint32_t)start;
-	s->spans[s->nspans].end = (uint32_t)end;
-	s->nspans++;
-}
-
-/*
- * Finds where the term n occurs; with collect, appends every occurrence
- * to the spans, else stops at the first. Returns whether it occurs.
- */
-static int
-term_find(const struct eval *e, const struct qnode *n, int collect)
-{
-	struct scratch *s = e->s;
-	uint32_t a = n->words[0].atom, o;
-	size_t t;
-	int found = 0;
-
-	if (e->indexed) {
-		if (s->astamp[a] != s->gen)
-			return 0;
-		for (o = s->head[a]; o != NONE; o = s->occ[o].next) {
-			if (!term_at(s, n, s->occ[o].tok))
-				continue;
-			found = 1;
-			if (!collect)
-				break;
-			push_span(
-			    s, s->occ[o].tok, s->occ[o].tok + n->nwords - 1);
-		}
-		return found;
-	}
-	for (t = 0; t < s->fw.len; t++) {
-		if (!word_is(s, t, &n->words[0]) || !term_at(s, n, t))
-			continue;
-		found = 1;
-		if (!collect)
-			break;
-		push_span(s, t, t + n->nwords - 1);
-	}
-	return found;
-}
-
-static void
-collect_spans(const struct eval *e, const struct qnode *n)
-{
-	size_t i;
-
-	if (n->type == Q_TERM)
-		term_find(e, n, 1);
-	else
-		for (i = 0; i < n->nkids; i++)
-			collect_spans(e, n->kids[i]);
-}
-
-static int
-span_cmp(const void *a, const void *b)
-{
-	const struct span *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Whether some span of the first operand lies within n->distance words
- * of some span of the second, in either order, in the same field. */
-static int
-near(const struct eval *e, const struct qnode *n)
-{
-	struct scratch *s = e->s;
-	size_t a0 = s->nspans, b0, nb, i, lo, hi, mid;
-	const struct span *a, *b;
-	uint32_t d = (uint32_t)n->distance, from;
-	int found = 0;
-
-	collect_spans(e, n->kids[0]);
-	b0 = s->nspans;
-	if (b0 > a0)
-		collect_spans(e, n->kids[1]);
-	nb = s->nspans - b0;
-	if (nb > 1)
-		qsort(s->spans + b0, nb, sizeof(*s->spans), span_cmp);
-	for (a = s->spans + a0; a < s->spans + b0 && !found; a++) {
-		/* A span before a ends at most d words before it, and
-		 * starts at most a phrase's length earlier still. */
-		from = a->start > d + QUERY_MAX_PHRASE
-		    ? a->start - d - QUERY_MAX_PHRASE
-		    : 0;
-		for (lo = 0, hi = nb; lo < hi;) {
-			mid = (lo + hi) / 2;
-			if (s->spans[b0 + mid].start < from)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (i = lo; i < nb; i++) {
-			b = &s->spans[b0 + i];
-			if (b->start > a->end + d + 1)
-				break;
-			if (zone_of(s, a->start) != zone_of(s, b->start))
-				continue;
-			if ((b->end < a->start && a->start - b->end - 1 <= d) ||
-			    (b->start > a->end && b->start - a->end - 1 <= d)) {
-				found = 1;
-				break;
-			}
-		}
-	}
-	s->nspans = a0;
-	return found;
-}
-
-static int
-regex_in(const struct eval *e, const struct qnode *n, const char *text)
-{
-	if (text == NULL)
-		return 0;
-	return pcre2_match(n->re, (PCRE2_SPTR)text,
-	           strnlen(text, MATCH_MAX_FIELD), 0, e->m->regex_options,
-	           e->s->md, e->m->mctx) >= 0;
-}
-
-static int
-eval(const struct eval *e, const struct qnode *n)
-{
-	size_t i;
-
-	switch (n->type) {
-	case Q_TERM:
-		return term_find(e, n, 0);
-	case Q_SITE:
-		return site_is(e->s->host, n->value);
-	case Q_LANG:
-		return lang_is(e->s->lang, n->value);
-	case Q_REGEX:
-		/* Errors, limits hit included, are no match. */
-		return ((n->zones & ZONE_TITLE) &&
-		           regex_in(e, n, e->doc->title)) ||
-		    ((n->zones & ZONE_TEXT) && regex_in(e, n, e->doc->text)) ||
-		    ((n->zones & ZONE_AUTHOR) &&
-		        regex_in(e, n, e->doc->author));
-	case Q_AND:
-		for (i = 0; i < n->nkids; i++)
-			if (!eval(e, n->kids[i]))
-				return 0;
-		return 1;
-	case Q_OR:
-		for (i = 0; i < n->nkids; i++)
-			if (eval(e, n->kids[i]))
-				return 1;
-		return 0;
-	case Q_NOT:
-		return !eval(e, n->kids[0]);
-	case Q_NEAR:
-		return near(e, n);
-	}
-	return 0;
-}
-
-/* Marks the positive terms present in the document. */
-static void
-mark_terms(const struct eval *e, const struct qnode *n)
-{
-	size_t i;
-
-	if (n->term >= 0 && e->s->tstamp[n->term] != e->s->tgen && eval(e, n))
-		e->s->tstamp[n->term] = e->s->tgen;
-	for (i = 0; i < n->nkids; i++)
-		mark_terms(e, n->kids[i]);
-}
-
 static int
 lang_kept(const struct watch *w, const char *lang)
 {
@@ -933,7 +597,7 @@ lang_kept(const struct watch *w, const char *lang)
 	if (w->nlangs == 0 || lang[0] == '\0')
 		return 1;
 	for (i = 0; i < w->nlangs; i++)
-		if (lang_is(lang, w->langs[i]))
+		if (match_lang_is(lang, w->langs[i]))
 			return 1;
 	return 0;
 }
@@ -950,7 +614,7 @@ add_hit(const struct eval *e, struct match_result *res, uint32_t id)
 		memset(s->tstamp, 0, s->capterms * sizeof(*s->tstamp));
 		s->tgen = 1;
 	}
-	mark_terms(e, w->root);
+	match_mark_terms(e, w->root);
 	if (res->nhits == s->caphits) {
 		s->caphits = s->caphits ? s->caphits * 2 : 16;
 		res->hits =
@@ -1018,7 +682,7 @@ run(const struct matcher *m, const struct match_doc *doc,
 	for (i = 0; i < ncands; i++) {
 		id = indexed ? s->cands[i] : (uint32_t)i;
 		if (lang_kept(&m->watches[id], s->lang) &&
-		    eval(&e, m->watches[id].root))
+		    match_eval(&e, m->watches[id].root))
 			add_hit(&e, res, id);
 	}
 	for (i = 0; i < res->nhits; i++)

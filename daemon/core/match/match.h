@@ -15,13 +15,9 @@
 
 #include <stddef.h>
 
-struct matcher;
+#include "core/match/query_error.h"
 
-/* Where a query is wrong: 1-based column (in characters) and a message. */
-struct query_error {
-	int column;
-	char message[256];
-};
+struct matcher;
 
 struct matcher *matcher_new(void);
 void matcher_free(struct matcher *);
@@ -69,7 +65,7 @@ struct match_result {
 };
 
 void match_result_init(struct match_result *);
-void match_result_free(struct match_result *);
+void match_result_clear(struct match_result *);
 
 /* Tests doc against every watch; fills res with the matching watches in
  * index order. Returns res->nhits. Thread-compatible: one match_result per

@@ -794,7 +794,7 @@ query_parse(const char *query, struct query_error *err)
 		else if (!positive(n))
 			fail(&p, 0, "a query needs at least one positive term");
 	}
-	fold_free(&p.fw);
+	fold_clear(&p.fw);
 	if (p.failed) {
 		query_free(n);
 		return NULL;

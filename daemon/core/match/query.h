@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "core/base/util.h"
-#include "core/match/match.h"
+#include "core/match/query_error.h"
 
 #define QUERY_MAX_BYTES 16384
 #define QUERY_MAX_DEPTH 64

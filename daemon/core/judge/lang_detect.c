@@ -1,5 +1,5 @@
 /*
- * lang.c - tells French from English (see lang_detect() in sentiment.h).
+ * lang_detect.c - tells French from English (see lang_detect.h).
  *
  * Function words give most of the evidence: each language's most frequent
  * short words, none shared by the other ("a", "on", "me" are left out).
@@ -7,10 +7,10 @@
  * and accented letters. Only the first LANG_SCAN bytes are read: a page of
  * text decides, and a huge document must not cost more.
  */
+#include "core/judge/lang_detect.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/judge/sentiment.h"
 
 #define LANG_SCAN 4096
 #define WORD_MAX 16

@@ -1,0 +1,152 @@
+/*
+ * alert_webhook.c - an alert as a webhook body: the versioned JSON payload
+ * (docs/WEBHOOK.md) or Slack's incoming-webhook shape.
+ */
+#include "core/alert/alert_impl.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/read/date.h"
+
+static void
+set_str(json_t *o, const char *key, const char *s)
+{
+	json_object_set_new(o, key, json_string(s));
+}
+
+static void
+set_time(json_t *o, const char *key, int64_t ms)
+{
+	char when[DATE_RFC3339_LEN];
+
+	date_format_rfc3339(ms / 1000, when);
+	set_str(o, key, when);
+}
+
+/* Not a number is not JSON: an undefined figure is null. */
+static void
+set_real(json_t *o, const char *key, double x)
+{
+	json_object_set_new(o, key, isfinite(x) ? json_real(x) : json_null());
+}
+
+static json_t *
+payload_json(const struct view *v)
+{
+	const struct alert *a = v->a;
+	json_t *o = json_object(), *list;
+
+	json_object_set_new(o, "version", json_integer(WEBHOOK_VERSION));
+	set_str(o, "event_id", v->event.s[OUT_TEXT]);
+	set_str(o, "kind", alert_kinds[v->kind]);
+	set_str(o, "state", alert_states[v->state]);
+	set_str(o, "severity", alert_severities[v->severity]);
+	set_str(o, "subject", v->subject);
+	set_str(o, v->kind == KIND_SOURCE ? "source" : "watch",
+	    v->name.s[OUT_TEXT]);
+	set_str(o, "lang", v->w->code);
+	set_time(o, "at", a->at_ms);
+	set_time(o, "started_at", a->started_ms);
+	if (v->kind == KIND_SOURCE) {
+		set_str(o, "url", v->url.s[OUT_TEXT]);
+		json_object_set_new(o, "failures", json_integer(a->failures));
+		set_str(o, "last_error", v->last_error.s[OUT_TEXT]);
+		return o;
+	}
+	json_object_set_new(o, "window_count", json_integer(a->window_count));
+	json_object_set_new(o, "window_total", json_integer(a->window_total));
+	set_real(o, "expected", a->expected);
+	set_real(o, "ratio", a->ratio);
+	set_real(o, "p_value", a->p);
+	json_object_set_new(
+	    o, "window_seconds", json_integer(a->window_ms / 1000));
+	set_str(o, "reason", alert_reasons[v->reason]);
+	list = json_array();
+	for (size_t i = 0; i < v->ntop; i++) {
+		const struct vmention *m = &v->top[i];
+		json_t *e = json_object();
+
+		set_str(e, "title", m->title.s[OUT_TEXT]);
+		set_str(e, "source", m->source.s[OUT_TEXT]);
+		set_str(e, "link", m->link.s[OUT_TEXT]);
+		set_real(e, "score", m->score);
+		json_array_append_new(list, e);
+	}
+	json_object_set_new(o, "top_mentions", list);
+	list = json_array();
+	for (size_t i = 0; i < v->nterms; i++)
+		json_array_append_new(
+		    list, json_string(v->terms[i].s[OUT_TEXT]));
+	json_object_set_new(o, "terms", list);
+	list = json_array();
+	for (size_t i = 0; i < SERIES_LEN; i++)
+		json_array_append_new(list, json_integer(v->series[i]));
+	json_object_set_new(o, "series", list);
+	return o;
+}
+
+/* Takes the text of b, without the paragraph breaks at its end. */
+static void
+slack_section(json_t *blocks, struct buf *b)
+{
+	while (b->len > 0 && b->data[b->len - 1] == '\n')
+		b->data[--b->len] = '\0';
+	json_array_append_new(blocks,
+	    json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text", "type",
+	        "mrkdwn", "text", b->data));
+	buf_free(b);
+}
+
+/* Slack's incoming-webhook shape: "text" for notifications and for the
+ * chat tools that read nothing else, blocks for Slack itself. */
+static json_t *
+payload_slack(const struct view *v)
+{
+	json_t *o = json_object(), *blocks = json_array();
+	char *subject = alert_escape_slack(v->subject);
+	struct buf b;
+	struct out out = { &b, OUT_SLACK };
+
+	set_str(o, "text", subject);
+	buf_init(&b);
+	buf_printf(&b, "*%s*\n", subject);
+	alert_summary(&out, v);
+	slack_section(blocks, &b);
+	if (v->kind == KIND_SPIKE && v->ntop > 0) {
+		alert_mentions(&out, v);
+		slack_section(blocks, &b);
+	}
+	if (v->kind == KIND_SPIKE) {
+		alert_terms(&out, v);
+		buf_putc(&b, '`');
+		alert_sparkline(&b, v);
+		buf_puts(&b, "`");
+		slack_section(blocks, &b);
+	}
+	buf_printf(&b, v->w->footer, v->event.s[OUT_SLACK]);
+	json_array_append_new(blocks,
+	    json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context", "elements",
+	        "type", "mrkdwn", "text", b.data));
+	buf_free(&b);
+	json_object_set_new(o, "blocks", blocks);
+	free(subject);
+	return o;
+}
+
+char *
+alert_webhook(const struct alert *a, enum webhook_format format)
+{
+	struct view v;
+	json_t *o;
+	char *s;
+
+	alert_view_init(&v, a);
+	o = format == WEBHOOK_SLACK ? payload_slack(&v) : payload_json(&v);
+	s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6))
+	              : NULL;
+	json_decref(o);
+	alert_view_clear(&v);
+	return s;
+}

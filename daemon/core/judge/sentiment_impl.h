@@ -1,0 +1,100 @@
+/*
+ * sentiment_impl.h - what the parts of the sentiment module share: the
+ * lexicon tables (sentiment_lexicon.c builds them), the tokens of a text
+ * (sentiment_tokens.c cuts them) and the model that sentiment.c scores
+ * with. Not for use outside core/judge/sentiment*.
+ */
+#ifndef VIGIE_SENTIMENT_IMPL_H
+#define VIGIE_SENTIMENT_IMPL_H
+
+#include <stddef.h>
+
+#include "core/base/util.h"
+#include "core/judge/sentiment.h"
+
+#define B_INCR 0.293
+#define B_DECR (-0.293)
+#define C_INCR 0.733
+#define N_SCALAR (-0.74)
+#define VALENCE_MAX 4.0
+#define LINE_MAX_LEN 4096
+/* Words of a text over which VADER's "but" quirk is reproduced. */
+#define BUT_LOOKBACK 1024
+/* Longest phrase, in words, a lexicon entry may have. */
+#define PHRASE_MAX 8
+
+/* A hash table from folded text (words joined by single spaces) to a
+ * value: open addressing, linear probing, at most half full. */
+struct lexent {
+	char *key; /* NULL: empty slot */
+	size_t klen;
+	double val;
+};
+
+struct lex {
+	struct lexent *tab;
+	size_t cap, len;
+	int maxwords; /* longest entry, in words */
+};
+
+enum lang_id { L_EN, L_FR, L_COUNT };
+
+struct lang_model {
+	struct lex words; /* valence of words and phrases */
+	struct lex stems; /* French: mean valence by Snowball stem */
+	struct lex abusive; /* value unused */
+	struct lex boost; /* intensifiers and dampeners: scalar */
+	struct lex negate; /* negations (French: unconditional ones) */
+	struct lex special; /* English: VADER's special cases */
+	struct lex post; /* French: second half of "ne ... pas" */
+	struct lex weakneg; /* French: negations only after "ne" */
+	struct lex contrast;
+	struct sb_stemmer *stemmer;
+};
+
+struct sentiment_model {
+	struct lang_model lang[L_COUNT];
+};
+
+extern const char *const sentiment_lang_names[L_COUNT];
+
+/* The entry for the folded text s (n bytes), or NULL. */
+const struct lexent *lex_get(const struct lex *, const char *s, size_t n);
+/* Sets the value of s, adding it if new. */
+void lex_put(struct lex *, const char *s, size_t n, double val);
+void lex_clear(struct lex *);
+
+/* Tokens of one text. Their folded forms sit in one buffer, separated by
+ * single spaces, so that a run of tokens is a contiguous phrase. */
+enum {
+	T_UPPER = 1, /* ALL CAPS in the original, as Python's isupper() */
+	T_BREAK = 2, /* clause punctuation follows (French rules) */
+	T_LEX = 4, /* val is the word's valence */
+};
+
+struct tok {
+	const char *s; /* original text */
+	size_t n;
+	size_t off, len; /* folded form in toks.fold */
+	double val;
+	unsigned flags;
+};
+
+struct toks {
+	struct tok *v;
+	size_t n, cap;
+	struct buf fold;
+};
+
+/* Appends the folded form of s (n bytes of UTF-8) to b. */
+void sent_fold(struct buf *b, const char *s, size_t n);
+/* Cuts text into t as the language's rules do. */
+void toks_read(enum lang_id, struct toks *t, const char *s, size_t len);
+void toks_clear(struct toks *);
+/* Python's str.isupper(): some cased character, and none lower case. */
+int sent_is_upper(const char *s, size_t n);
+/* Whole words of the folded text, for the abusive lists: letters and
+ * digits only, so that punctuation and apostrophes separate words. */
+void sent_words(const char *s, size_t len, struct buf *out);
+
+#endif

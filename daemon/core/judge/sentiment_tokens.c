@@ -1,0 +1,354 @@
+/*
+ * sentiment_tokens.c - a text cut into the tokens the sentiment rules
+ * read: VADER's own tokenisation for English (whitespace, then ASCII
+ * punctuation stripped, emoticons kept), clause-aware splitting for French
+ * (typographic punctuation, elision), each token folded; and the plain
+ * words the abusive lists are matched on.
+ */
+#include "core/judge/sentiment_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* French elided words, written folded: l'acme is "l" and "acme". */
+static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
+	"m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu" };
+
+/*
+ * Folding: case folded, accents and other marks stripped, typographic
+ * apostrophes made ASCII. Equivalent to utf8proc_map() with
+ * UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD |
+ * UTF8PROC_STRIPMARK (marks are dropped, so canonical reordering cannot
+ * matter), but one character at a time into the caller's buffer, so that
+ * scoring a text allocates nothing per word.
+ */
+void
+sent_fold(struct buf *b, const char *s, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)n;
+
+	while (left > 0) {
+		if (*p < 0x80) {
+			char c = (char)*p;
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			buf_putc(b, c);
+			p++, left--;
+			continue;
+		}
+		utf8proc_int32_t cp, d[8];
+		utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+		if (k < 0) {
+			/* Invalid UTF-8 is dropped, byte by byte. */
+			p++, left--;
+			continue;
+		}
+		p += k, left -= k;
+		if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC) {
+			buf_putc(b, '\'');
+			continue;
+		}
+		int last = 0;
+		utf8proc_ssize_t m = utf8proc_decompose_char(cp, d,
+		    (utf8proc_ssize_t)ARRAY_LEN(d),
+		    UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
+		    &last);
+		if (m < 0 || m > (utf8proc_ssize_t)ARRAY_LEN(d))
+			continue;
+		for (utf8proc_ssize_t j = 0; j < m; j++) {
+			utf8proc_uint8_t e[4];
+			utf8proc_ssize_t el = utf8proc_encode_char(d[j], e);
+			buf_append(b, e, (size_t)el);
+		}
+	}
+}
+
+int
+sent_is_upper(const char *s, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)n;
+	int cased = 0;
+
+	while (left > 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+		if (k < 0) {
+			p++, left--;
+			continue;
+		}
+		p += k, left -= k;
+		if (cp < 0x80) {
+			if (cp >= 'a' && cp <= 'z')
+				return 0;
+			cased |= cp >= 'A' && cp <= 'Z';
+			continue;
+		}
+		utf8proc_category_t c = utf8proc_category(cp);
+		if (c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT)
+			return 0;
+		cased |= c == UTF8PROC_CATEGORY_LU;
+	}
+	return cased;
+}
+
+/* Length of the whitespace at s (as Python's str.split() sees it), 0 if
+ * none. */
+static size_t
+space_len(const char *s, size_t left)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (c < 0x80)
+		return c == ' ' || (c >= '\t' && c <= '\r') ||
+		    (c >= 0x1c && c <= 0x1f);
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k = utf8proc_iterate(
+	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
+	if (k < 0)
+		return 0;
+	if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
+		return (size_t)k;
+	return 0;
+}
+
+static int
+is_ascii_punct(unsigned char c)
+{
+	return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
+	    (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+static int
+is_break_punct(unsigned char c)
+{
+	return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' ||
+	    c == '?';
+}
+
+/* Length of a typographic punctuation character at s that French text
+ * wraps words in (guillemets, curly quotes, ellipsis, dashes), else 0. */
+static size_t
+typo_punct_len(const char *s, size_t left, int *brk)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+
+	if ((unsigned char)*s < 0x80)
+		return 0;
+	k = utf8proc_iterate(
+	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
+	if (k < 0)
+		return 0;
+	switch (cp) {
+	case 0x2026: /* ... */
+	case 0x2013:
+	case 0x2014:
+		*brk = 1;
+		return (size_t)k;
+	case 0xab:
+	case 0xbb:
+	case 0x201c:
+	case 0x201d:
+	case 0x2018:
+	case 0x2019:
+		return (size_t)k;
+	}
+	return 0;
+}
+
+static void
+toks_push(
+    struct toks *t, const char *s, size_t n, const char *folded, size_t flen)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	struct tok *k = &t->v[t->n++];
+	if (t->fold.len > 0)
+		buf_putc(&t->fold, ' ');
+	k->s = s;
+	k->n = n;
+	k->off = t->fold.len;
+	if (folded)
+		buf_append(&t->fold, folded, flen);
+	else
+		sent_fold(&t->fold, s, n);
+	k->len = t->fold.len - k->off;
+	k->val = 0;
+	k->flags = sent_is_upper(s, n) ? T_UPPER : 0;
+}
+
+/* VADER: split on whitespace, strip ASCII punctuation from both ends
+ * unless that leaves two characters or fewer (emoticons, "a,"). */
+/* The next run of non-space bytes at or after *i: [*start, *i). 0 when
+ * there is none left. */
+static int
+next_word(const char *s, size_t len, size_t *i, size_t *start)
+{
+	size_t sp;
+
+	while (*i < len && (sp = space_len(s + *i, len - *i)) > 0)
+		*i += sp;
+	if (*i >= len)
+		return 0;
+	*start = *i;
+	while (*i < len && space_len(s + *i, len - *i) == 0)
+		(*i)++;
+	return 1;
+}
+
+static void
+tokenize_en(struct toks *t, const char *s, size_t len)
+{
+	size_t i = 0, start;
+
+	while (next_word(s, len, &i, &start)) {
+		size_t a = start, b = i;
+		while (a < b && is_ascii_punct((unsigned char)s[a]))
+			a++;
+		while (b > a && is_ascii_punct((unsigned char)s[b - 1]))
+			b--;
+		size_t chars = 0;
+		for (size_t j = a; j < b; j++)
+			chars += ((unsigned char)s[j] & 0xc0) != 0x80;
+		if (chars <= 2)
+			a = start, b = i;
+		toks_push(t, s + a, b - a, NULL, 0);
+	}
+}
+
+/* French: whitespace, then punctuation stripped from both ends (clause
+ * punctuation marks a break), then elided articles and pronouns split off
+ * ("l'", "qu'"...); "n'" stays, as "ne", for the negation rules. */
+static void
+tokenize_fr(struct toks *t, const char *s, size_t len)
+{
+	size_t i = 0, start;
+
+	while (next_word(s, len, &i, &start)) {
+		size_t a = start, b = i, k;
+		int brk = 0;
+		for (;;) {
+			if (a < b && is_ascii_punct((unsigned char)s[a])) {
+				brk |= is_break_punct((unsigned char)s[a]);
+				a++;
+			} else if (a < b &&
+			    (k = typo_punct_len(s + a, b - a, &brk)) > 0) {
+				a += k;
+			} else {
+				break;
+			}
+		}
+		if (brk && t->n > 0)
+			t->v[t->n - 1].flags |= T_BREAK;
+		brk = 0;
+		while (b > a) {
+			if (is_ascii_punct((unsigned char)s[b - 1])) {
+				brk |= is_break_punct((unsigned char)s[b - 1]);
+				b--;
+				continue;
+			}
+			size_t back = 1;
+			while (back < 4 && b - back > a &&
+			    ((unsigned char)s[b - back] & 0xc0) == 0x80)
+				back++;
+			if (typo_punct_len(s + b - back, back, &brk) == back)
+				b -= back;
+			else
+				break;
+		}
+		while (a < b) {
+			/* An elided word: up to an apostrophe ' or U+2019. */
+			size_t q = a;
+			while (q < b && s[q] != '\'' &&
+			    !(b - q >= 3 &&
+			        memcmp(s + q, "\xe2\x80\x99", 3) == 0))
+				q++;
+			if (q == b)
+				break;
+			size_t alen = s[q] == '\'' ? 1 : 3;
+			char pre[8];
+			size_t plen = q - a, j;
+			if (plen == 0 || plen >= sizeof pre)
+				break;
+			for (j = 0; j < plen; j++) {
+				char c = s[a + j];
+				pre[j] =
+				    (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			}
+			pre[plen] = '\0';
+			for (j = 0; j < ARRAY_LEN(fr_elision); j++)
+				if (strcmp(pre, fr_elision[j]) == 0)
+					break;
+			if (j == ARRAY_LEN(fr_elision))
+				break;
+			if (strcmp(pre, "n") == 0)
+				toks_push(t, s + a, plen, "ne", 2);
+			a = q + alen;
+		}
+		if (a < b) {
+			toks_push(t, s + a, b - a, NULL, 0);
+			if (brk)
+				t->v[t->n - 1].flags |= T_BREAK;
+		} else if (brk && t->n > 0) {
+			t->v[t->n - 1].flags |= T_BREAK;
+		}
+	}
+}
+
+void
+toks_read(enum lang_id lang, struct toks *t, const char *s, size_t len)
+{
+	if (lang == L_FR)
+		tokenize_fr(t, s, len);
+	else
+		tokenize_en(t, s, len);
+}
+
+void
+toks_clear(struct toks *t)
+{
+	free(t->v);
+	buf_free(&t->fold);
+}
+
+void
+sent_words(const char *s, size_t len, struct buf *out)
+{
+	struct buf f;
+	buf_init(&f);
+	sent_fold(&f, s, len);
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)f.data;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)f.len;
+	int inword = 0;
+
+	while (left > 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+		if (k < 0)
+			k = 1, cp = ' ';
+		int w;
+		if (cp < 0x80) {
+			w = (cp >= 'a' && cp <= 'z') ||
+			    (cp >= '0' && cp <= '9');
+		} else {
+			utf8proc_category_t c = utf8proc_category(cp);
+			w = c >= UTF8PROC_CATEGORY_LU &&
+			    c <= UTF8PROC_CATEGORY_NO;
+		}
+		if (w) {
+			if (!inword && out->len > 0)
+				buf_putc(out, ' ');
+			buf_append(out, p, (size_t)k);
+		}
+		inword = w;
+		p += k, left -= k;
+	}
+	buf_free(&f);
+}

@@ -1,0 +1,248 @@
+/*
+ * match_eval.c - a watch's query evaluated on one document: its terms
+ * found, through the index's position lists or by scanning the words, in
+ * the fields they may match; NEAR/n between their occurrences; regexes
+ * run on the fields' text; site: and lang: against the document's host
+ * and language.
+ */
+#include "core/match/match_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+
+int
+match_lang_is(const char *doc, const char *code)
+{
+	size_t len = strlen(code);
+
+	return strncmp(doc, code, len) == 0 &&
+	    (doc[len] == '\0' || doc[len] == '-');
+}
+
+/* site:example.com holds for example.com and its subdomains only. */
+static int
+site_is(const char *host, const char *site)
+{
+	size_t hlen = strlen(host), slen = strlen(site);
+
+	if (hlen < slen || strcmp(host + hlen - slen, site) != 0)
+		return 0;
+	return hlen == slen || host[hlen - slen - 1] == '.';
+}
+
+static unsigned
+zone_of(const struct scratch *s, size_t tok)
+{
+	if (tok < s->bound[0])
+		return ZONE_TITLE;
+	return tok < s->bound[1] ? ZONE_TEXT : ZONE_AUTHOR;
+}
+
+static int
+word_is(const struct scratch *s, size_t tok, const struct qword *q)
+{
+	const struct fold_word *w = &s->fw.v[tok];
+
+	if (q->sigil != 0 && w->sigil != q->sigil)
+		return 0;
+	if (q->prefix ? w->len < q->len : w->len != q->len)
+		return 0;
+	return memcmp(s->fw.text + w->off, q->text, q->len) == 0;
+}
+
+/* Whether the term n starts at word tok (its first word known to fit). */
+static int
+term_at(const struct scratch *s, const struct qnode *n, size_t tok)
+{
+	unsigned zone = zone_of(s, tok);
+	size_t i;
+
+	if (!(n->zones & zone) || tok + n->nwords > s->fw.len)
+		return 0;
+	if (n->words[0].sigil && s->fw.v[tok].sigil != n->words[0].sigil)
+		return 0;
+	for (i = 1; i < n->nwords; i++)
+		if (zone_of(s, tok + i) != zone ||
+		    !word_is(s, tok + i, &n->words[i]))
+			return 0;
+	return 1;
+}
+
+static void
+push_span(struct scratch *s, size_t start, size_t end)
+{
+	if (s->nspans == s->capspans) {
+		s->capspans = s->capspans ? s->capspans * 2 : 64;
+		s->spans =
+		    xreallocarray(s->spans, s->capspans, sizeof(*s->spans));
+	}
+	s->spans[s->nspans].start = (uint32_t)start;
+	s->spans[s->nspans].end = (uint32_t)end;
+	s->nspans++;
+}
+
+/*
+ * Finds where the term n occurs; with collect, appends every occurrence
+ * to the spans, else stops at the first. Returns whether it occurs.
+ */
+static int
+term_find(const struct eval *e, const struct qnode *n, int collect)
+{
+	struct scratch *s = e->s;
+	uint32_t a = n->words[0].atom, o;
+	size_t t;
+	int found = 0;
+
+	if (e->indexed) {
+		if (s->astamp[a] != s->gen)
+			return 0;
+		for (o = s->head[a]; o != NONE; o = s->occ[o].next) {
+			if (!term_at(s, n, s->occ[o].tok))
+				continue;
+			found = 1;
+			if (!collect)
+				break;
+			push_span(
+			    s, s->occ[o].tok, s->occ[o].tok + n->nwords - 1);
+		}
+		return found;
+	}
+	for (t = 0; t < s->fw.len; t++) {
+		if (!word_is(s, t, &n->words[0]) || !term_at(s, n, t))
+			continue;
+		found = 1;
+		if (!collect)
+			break;
+		push_span(s, t, t + n->nwords - 1);
+	}
+	return found;
+}
+
+static void
+collect_spans(const struct eval *e, const struct qnode *n)
+{
+	size_t i;
+
+	if (n->type == Q_TERM)
+		term_find(e, n, 1);
+	else
+		for (i = 0; i < n->nkids; i++)
+			collect_spans(e, n->kids[i]);
+}
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Whether some span of the first operand lies within n->distance words
+ * of some span of the second, in either order, in the same field. */
+static int
+near(const struct eval *e, const struct qnode *n)
+{
+	struct scratch *s = e->s;
+	size_t a0 = s->nspans, b0, nb, i, lo, hi, mid;
+	const struct span *a, *b;
+	uint32_t d = (uint32_t)n->distance, from;
+	int found = 0;
+
+	collect_spans(e, n->kids[0]);
+	b0 = s->nspans;
+	if (b0 > a0)
+		collect_spans(e, n->kids[1]);
+	nb = s->nspans - b0;
+	if (nb > 1)
+		qsort(s->spans + b0, nb, sizeof(*s->spans), span_cmp);
+	for (a = s->spans + a0; a < s->spans + b0 && !found; a++) {
+		/* A span before a ends at most d words before it, and
+		 * starts at most a phrase's length earlier still. */
+		from = a->start > d + QUERY_MAX_PHRASE
+		    ? a->start - d - QUERY_MAX_PHRASE
+		    : 0;
+		for (lo = 0, hi = nb; lo < hi;) {
+			mid = (lo + hi) / 2;
+			if (s->spans[b0 + mid].start < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (i = lo; i < nb; i++) {
+			b = &s->spans[b0 + i];
+			if (b->start > a->end + d + 1)
+				break;
+			if (zone_of(s, a->start) != zone_of(s, b->start))
+				continue;
+			if ((b->end < a->start && a->start - b->end - 1 <= d) ||
+			    (b->start > a->end && b->start - a->end - 1 <= d)) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	s->nspans = a0;
+	return found;
+}
+
+static int
+regex_in(const struct eval *e, const struct qnode *n, const char *text)
+{
+	if (text == NULL)
+		return 0;
+	return pcre2_match(n->re, (PCRE2_SPTR)text,
+	           strnlen(text, MATCH_MAX_FIELD), 0, e->m->regex_options,
+	           e->s->md, e->m->mctx) >= 0;
+}
+
+int
+match_eval(const struct eval *e, const struct qnode *n)
+{
+	size_t i;
+
+	switch (n->type) {
+	case Q_TERM:
+		return term_find(e, n, 0);
+	case Q_SITE:
+		return site_is(e->s->host, n->value);
+	case Q_LANG:
+		return match_lang_is(e->s->lang, n->value);
+	case Q_REGEX:
+		/* Errors, limits hit included, are no match. */
+		return ((n->zones & ZONE_TITLE) &&
+		           regex_in(e, n, e->doc->title)) ||
+		    ((n->zones & ZONE_TEXT) && regex_in(e, n, e->doc->text)) ||
+		    ((n->zones & ZONE_AUTHOR) &&
+		        regex_in(e, n, e->doc->author));
+	case Q_AND:
+		for (i = 0; i < n->nkids; i++)
+			if (!match_eval(e, n->kids[i]))
+				return 0;
+		return 1;
+	case Q_OR:
+		for (i = 0; i < n->nkids; i++)
+			if (match_eval(e, n->kids[i]))
+				return 1;
+		return 0;
+	case Q_NOT:
+		return !match_eval(e, n->kids[0]);
+	case Q_NEAR:
+		return near(e, n);
+	}
+	return 0;
+}
+
+void
+match_mark_terms(const struct eval *e, const struct qnode *n)
+{
+	size_t i;
+
+	if (n->term >= 0 && e->s->tstamp[n->term] != e->s->tgen &&
+	    match_eval(e, n))
+		e->s->tstamp[n->term] = e->s->tgen;
+	for (i = 0; i < n->nkids; i++)
+		match_mark_terms(e, n->kids[i]);
+}

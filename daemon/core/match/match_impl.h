@@ -1,0 +1,126 @@
+/*
+ * match_impl.h - the matcher's inner structures: the compiled watches and
+ * their index of atoms (built by match.c) and the per-document working
+ * memory, read by the evaluation of queries (match_eval.c). Not for use
+ * outside core/match/.
+ */
+#ifndef VIGIE_MATCH_IMPL_H
+#define VIGIE_MATCH_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/match/fold.h"
+#include "core/match/match.h"
+#include "core/match/query.h"
+
+/* Longer fields are matched on their first MATCH_MAX_FIELD bytes. */
+#define MATCH_MAX_FIELD (1024 * 1024)
+#define MATCH_MAX_LANG 15
+#define MATCH_MAX_HOST 255
+
+/* Bounds on one regex run: the interpreter's backtracking steps and
+ * recursion, and its heap in KiB. */
+#define REGEX_MATCH_LIMIT 200000
+#define REGEX_DEPTH_LIMIT 2000
+#define REGEX_HEAP_LIMIT 4096
+
+#define NONE UINT32_MAX
+
+enum atom_kind {
+	A_WORD,
+	A_PREFIX,
+	A_SITE,
+	A_LANG,
+};
+
+struct atom {
+	enum atom_kind kind;
+	char *key;
+	size_t len;
+	uint32_t hash;
+	uint32_t *watches; /* the watches it triggers */
+	size_t nwatches;
+};
+
+struct watch {
+	char *name;
+	struct qnode *root;
+	char **langs; /* NULL: all */
+	size_t nlangs;
+	const char **terms; /* distinct positive leaves' src, query order */
+	size_t nterms;
+};
+
+struct matcher {
+	struct watch *watches;
+	size_t nwatches;
+	struct atom *atoms;
+	size_t natoms;
+	uint32_t *table; /* atom index + 1, 0 when empty */
+	size_t tabsize; /* a power of two, at least twice natoms */
+	size_t *plens; /* lengths of the wildcard prefixes, ascending */
+	size_t nplens;
+	uint32_t *always; /* watches evaluated on every document */
+	size_t nalways;
+	int built;
+	uint32_t regex_options; /* PCRE2_NO_JIT or 0 */
+	pcre2_match_context *mctx;
+};
+
+struct occ {
+	uint32_t tok;
+	uint32_t next;
+};
+
+struct span {
+	uint32_t start, end; /* first and last word */
+};
+
+/* Per-document working memory, kept in match_result.scratch. Arrays
+ * indexed by atom or watch are valid where their stamp equals gen, so
+ * they never need clearing. */
+struct scratch {
+	uint32_t gen;
+	struct fold_words fw;
+	size_t bound[3]; /* end of the title, text and author words */
+
+	struct occ *occ;
+	size_t nocc, capocc;
+	uint32_t *astamp, *head, *tail;
+	size_t capatoms;
+	uint32_t *wstamp, *tstamp;
+	size_t capwatches, capterms;
+	uint32_t tgen; /* tstamp's generation: one per hit */
+	uint32_t *cands;
+	size_t ncands;
+
+	struct span *spans;
+	size_t nspans, capspans;
+
+	const char **terms; /* hits' terms, one run per hit */
+	size_t nterms, capterms_pool;
+	size_t *terms_at; /* where each hit's run starts */
+	size_t caphits;
+
+	pcre2_match_data *md;
+	char host[MATCH_MAX_HOST + 1];
+	char lang[MATCH_MAX_LANG + 1];
+};
+
+struct eval {
+	const struct matcher *m;
+	struct scratch *s;
+	const struct match_doc *doc;
+	int indexed; /* read atoms' position lists, else scan the words */
+};
+
+/* Whether n holds for the document e is reading. */
+int match_eval(const struct eval *, const struct qnode *n);
+/* Marks, in the scratch's tstamp, the positive terms of n present in the
+ * document. */
+void match_mark_terms(const struct eval *, const struct qnode *n);
+/* lang:fr holds for fr, fr-FR and fr-CA; lang:fr-ca for fr-CA alone. */
+int match_lang_is(const char *doc, const char *code);
+
+#endif
