@@ -117,25 +117,6 @@ test_bad_utf8(void **state)
 	free(s);
 }
 
-static void
-test_utf8_seq(void **state)
-{
-	(void)state;
-	assert_int_equal(text_utf8_seq((const unsigned char *)"a", 1), 1);
-	assert_int_equal(
-	    text_utf8_seq((const unsigned char *)"\xc3\xa9", 2), 2);
-	assert_int_equal(
-	    text_utf8_seq((const unsigned char *)"\xe2\x82\xac", 3), 3);
-	assert_int_equal(
-	    text_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
-	assert_int_equal(
-	    text_utf8_seq((const unsigned char *)"\xc0\x80", 2), 0);
-	assert_int_equal(
-	    text_utf8_seq((const unsigned char *)"\xe2\x82", 2), 0);
-	assert_int_equal(
-	    text_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
-}
-
 int
 main(void)
 {
@@ -146,7 +127,6 @@ main(void)
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_fast_path),
 		cmocka_unit_test(test_bad_utf8),
-		cmocka_unit_test(test_utf8_seq),
 	};
 	xml_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/utf8.h"
 #include "core/read/text.h"
 
 static const struct words en = {
@@ -166,7 +167,7 @@ alert_clean(const char *s, size_t max)
 	len = strlen(c);
 	out = xmalloc(len + 4);
 	for (size_t i = 0; i < len;) {
-		size_t k = text_utf8_seq(p + i, len - i);
+		size_t k = utf8_char_len(p + i, len - i);
 		int drop = (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) ||
 		    (k == 3 && p[i] == 0xe2 &&
 		        ((p[i + 1] == 0x80 && p[i + 2] >= 0xaa &&

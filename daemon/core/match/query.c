@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
+#include "core/base/utf8.h"
 #include "core/match/fold.h"
 
 enum tok {
@@ -752,22 +752,6 @@ positive(const struct qnode *n)
 	}
 }
 
-static size_t
-invalid_utf8(const char *s, size_t len)
-{
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i;
-
-	for (i = 0; i < len; i += (size_t)n) {
-		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		    (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0)
-			return i;
-	}
-	return len;
-}
-
 struct qnode *
 query_parse(const char *query, struct query_error *err)
 {
@@ -783,7 +767,7 @@ query_parse(const char *query, struct query_error *err)
 	if (p.len > QUERY_MAX_BYTES)
 		fail(&p, 0, "query too long (more than %d bytes)",
 		    QUERY_MAX_BYTES);
-	else if ((bad = invalid_utf8(query, p.len)) < p.len)
+	else if ((bad = utf8_valid_len(query, p.len)) < p.len)
 		fail(&p, bad, "invalid UTF-8");
 	else if (peek(&p) == T_END && !p.failed)
 		fail(&p, p.tok_start, "empty query");
