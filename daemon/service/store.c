@@ -305,7 +305,7 @@ static const struct {
 	    "SELECT watch, bucket, negative, total FROM detect_counts("
 	    "  $1::bigint, $2::bigint, $3::bigint, $4::bigint)" },
 	[STMT_LOAD_TRACKS] = { "load_tracks",
-	    "SELECT w.name, t.track::text FROM monitor_tracks t"
+	    "SELECT w.name, t.track::text FROM detector_tracks t"
 	    " JOIN watches w ON w.id = t.watch_id WHERE w.in_config" },
 	[STMT_SAVE_TRACKS] = { "save_tracks",
 	    "WITH x AS ("
@@ -319,7 +319,7 @@ static const struct {
 	    "  FROM x WHERE i.watch_id = x.watch_id AND i.kind = 'spike'"
 	    "    AND i.state = 'firing' AND (x.track->>'peak') IS NOT NULL"
 	    ")"
-	    "INSERT INTO monitor_tracks (watch_id, track)"
+	    "INSERT INTO detector_tracks (watch_id, track)"
 	    " SELECT watch_id, track FROM x"
 	    " ON CONFLICT (watch_id) DO UPDATE"
 	    "   SET track = excluded.track, updated_at = now()" },
@@ -405,7 +405,7 @@ static const struct {
 	    "  ON CONFLICT DO NOTHING"
 	    "  RETURNING 1"
 	    "), tr AS ("
-	    "  INSERT INTO monitor_tracks (watch_id, track)"
+	    "  INSERT INTO detector_tracks (watch_id, track)"
 	    "  SELECT watch_id, $15::jsonb FROM subj"
 	    "  WHERE $15 IS NOT NULL AND watch_id IS NOT NULL"
 	    "  ON CONFLICT (watch_id) DO UPDATE"
