@@ -281,8 +281,9 @@ on_saved(
 	poller_tick(p);
 }
 
-/* Every item's mentions and tone; NULL when there is nothing to match. The
- * store serialises them at once, so they live only as long as on_fetched. */
+/* Every item's mentions, tone and story identity; NULL when there is
+ * nothing to analyse. The store serialises them at once, so they live only
+ * as long as on_fetched. */
 static struct item_analysis *
 analyze_feed(struct poller *p, const struct feed *feed, const char *lang)
 {

@@ -85,8 +85,9 @@ struct fetch_record {
 	 * seconds more) instead of given back. */
 	int lease_s;
 	const struct feed *feed; /* items to store, or NULL */
-	/* What the items mention and their tone, one per item; NULL when
-	 * there are no watches. */
+	/* One per item, from analyze_item: what it mentions, its tone and
+	 * its story identity (the normalised link and SimHash written with
+	 * it); NULL when there are no items. */
 	const struct item_analysis *analysis;
 	const struct analyzer *analyzer;
 };

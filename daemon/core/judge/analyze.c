@@ -1,7 +1,7 @@
 /*
  * analyze.c - the match/score stage (see analyze.h): compiles watches into
- * one matcher, loads the sentiment model, and gives each item its mentions
- * and its tone.
+ * one matcher, loads the sentiment model, and gives each item its
+ * mentions, its tone and its story identity.
  */
 #include "core/judge/analyze.h"
 
@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/config/conf.h"
+#include "core/judge/story.h"
 
 /* Tone is read from the first part of a long text: the opening carries
  * it, and scoring a whole 10 MB page would stall the loop. */
@@ -176,6 +177,30 @@ score(const struct analyzer *a, const struct item *it, const char *lang,
 	buf_free(&b);
 }
 
+/* What links an item to the same story elsewhere (story.h). */
+static void
+story(const struct item *it, struct item_analysis *out)
+{
+	struct buf text;
+
+	out->url_norm = it->link ? story_normalize_url(it->link) : NULL;
+	if (out->url_norm != NULL &&
+	    strlen(out->url_norm) > ANALYZE_URL_NORM_MAX) {
+		free(out->url_norm);
+		out->url_norm = NULL;
+	}
+	/* The content, else the summary (not body_of's longer of the two):
+	 * the SimHashes stored so far were made so, and new ones must
+	 * compare with them. */
+	buf_init(&text);
+	if (it->title != NULL)
+		buf_printf(&text, "%s\n", it->title);
+	if (it->content != NULL || it->summary != NULL)
+		buf_puts(&text, it->content ? it->content : it->summary);
+	out->simhash = story_simhash(text.data ? text.data : "", text.len);
+	buf_free(&text);
+}
+
 void
 analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
     const unsigned char *only, struct match_result *scratch,
@@ -216,6 +241,8 @@ analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
 		score(a, it, tone_lang(doc.lang), &out->tone);
 		out->scored = 1;
 	}
+	if (only == NULL)
+		story(it, out);
 }
 
 void
@@ -224,5 +251,6 @@ item_analysis_clear(struct item_analysis *ia)
 	for (size_t i = 0; i < ia->nmentions; i++)
 		free(ia->mentions[i].terms);
 	free(ia->mentions);
+	free(ia->url_norm);
 	memset(ia, 0, sizeof *ia);
 }

@@ -1,12 +1,14 @@
 /*
  * analyze.h - the match/score stage of the pipeline: which watches an item
- * mentions (match.h) and in what tone (sentiment.h). Built once from the
+ * mentions (match.h), in what tone (sentiment.h), and what makes it the
+ * same story as another item (story.h). Built once from the
  * configuration, read-only afterwards; a reload builds a new one.
  */
 #ifndef VIGIE_ANALYZE_H
 #define VIGIE_ANALYZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/base/util.h"
 #include "core/judge/sentiment.h"
@@ -33,15 +35,31 @@ double analyzer_band(const struct analyzer *);
 size_t analyzer_watch_count(const struct analyzer *);
 const char *analyzer_watch_name(const struct analyzer *, size_t watch);
 
+/* Past this length a normalised link is not an identity (see
+ * item_analysis.url_norm). */
+#define ANALYZE_URL_NORM_MAX 1024
+
 /* One item's verdict. mentions point into the analyzer. */
 struct item_analysis {
 	struct match_hit *mentions;
 	size_t nmentions;
 	struct sentiment_score tone; /* meaningful when scored */
 	int scored;
+	/*
+	 * The item's story identity, what the store writes with a new item
+	 * to link it to the same story elsewhere; found only when only is
+	 * NULL (a backfill reads stored items, which have theirs). url_norm
+	 * is the link normalised (story_normalize_url), NULL without a link
+	 * or past ANALYZE_URL_NORM_MAX bytes: such a link would not fit an
+	 * index row, and the item is compared by its text only. simhash is
+	 * the SimHash of the title and text (story_simhash), 0 when they
+	 * are too short to say anything.
+	 */
+	char *url_norm;
+	uint64_t simhash;
 };
 
-/* Matches and scores one item. lang is the
+/* Matches and scores one item, and gives its story identity. lang is the
  * source's configured language, used when the item has none. The result
  * is owned by the caller: free it with item_analysis_clear. only, when not
  * NULL, restricts matching to the watches whose flag is set. */

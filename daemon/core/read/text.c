@@ -13,13 +13,6 @@
 #include "core/base/utf8.h"
 #include "core/base/util.h"
 
-/* Kept for the callers outside read/ that still use the old name. */
-size_t
-text_utf8_seq(const unsigned char *s, size_t len)
-{
-	return utf8_char_len(s, len);
-}
-
 char *
 text_collapse(const char *s, size_t len)
 {

@@ -17,8 +17,4 @@ char *text_from_node(struct _xmlNode *);
 /* Copy of s with runs of white space folded to one space and trimmed. */
 char *text_collapse(const char *s, size_t len);
 
-/* utf8_char_len() (core/base/utf8.h) under its former name, for callers
- * not yet moved to it. */
-size_t text_utf8_seq(const unsigned char *s, size_t len);
-
 #endif

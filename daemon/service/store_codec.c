@@ -1,0 +1,173 @@
+/*
+ * store_codec.c - what goes into the store's statements and comes out of
+ * them (see store_int.h): results read row by row into typed values, and
+ * the JSON that set-based statements take as one parameter.
+ */
+#include "service/store_int.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/judge/analyze.h"
+
+/* --- results --- */
+
+void
+op_log_error(const struct op *op, const char *what, const char *error)
+{
+	if (error != NULL)
+		log_err(
+		    "database: %s: %s", what ? what : op->stmt->name, error);
+}
+
+void
+done_result(struct op *op, PGresult *res, const char *error)
+{
+	store_done_cb cb = (store_done_cb)op->cb;
+
+	op_log_error(op, NULL, error);
+	if (cb != NULL)
+		cb(res != NULL, op->arg);
+}
+
+const char *
+row_peek(struct row r, int col)
+{
+	return PQgetvalue(r.res, r.i, col);
+}
+
+int64_t
+row_int64(struct row r, int col)
+{
+	return strtoll(row_peek(r, col), NULL, 10);
+}
+
+long
+row_long(struct row r, int col)
+{
+	return strtol(row_peek(r, col), NULL, 10);
+}
+
+int
+row_int(struct row r, int col)
+{
+	return atoi(row_peek(r, col));
+}
+
+int
+row_bool(struct row r, int col)
+{
+	return row_peek(r, col)[0] == 't';
+}
+
+char *
+row_text(struct row r, int col)
+{
+	return xstrdup(row_peek(r, col));
+}
+
+char *
+row_text_or_null(struct row r, int col)
+{
+	return PQgetisnull(r.res, r.i, col) ? NULL : row_text(r, col);
+}
+
+int
+result_one_row(const PGresult *res)
+{
+	return res != NULL && PQntuples(res) == 1;
+}
+
+void *
+rows_decode(const PGresult *res, size_t size,
+    void (*decode)(struct row, void *elem), long *n)
+{
+	int rows = PQntuples(res);
+	unsigned char *elems = xcalloc((size_t)rows + 1, size);
+
+	for (int i = 0; i < rows; i++)
+		decode((struct row){ res, i }, elems + (size_t)i * size);
+	*n = rows;
+	return elems;
+}
+
+/* --- parameters --- */
+
+json_t *
+json_text(const char *s)
+{
+	/* Feeds can carry invalid UTF-8 that PostgreSQL would refuse:
+	 * jansson validates, and a string it refuses is stored as NULL
+	 * rather than failing the whole batch. */
+	json_t *j = s ? json_string(s) : NULL;
+
+	return j ? j : json_null();
+}
+
+char *
+json_dump_owned(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	if (s == NULL)
+		s = xstrdup("[]");
+	return s;
+}
+
+json_t *
+json_tags(const char *list)
+{
+	json_t *arr = json_array();
+	char *copy, *save = NULL;
+
+	if (list == NULL)
+		return arr;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save))
+		json_array_append_new(arr, json_text(t));
+	free(copy);
+	return arr;
+}
+
+char *
+json_names(const char *const *names, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_text(names[i]));
+	return json_dump_owned(arr);
+}
+
+void
+json_analysis(
+    json_t *o, const struct item_analysis *ia, const struct analyzer *an)
+{
+	json_t *mentions = json_array();
+
+	for (size_t i = 0; ia != NULL && i < ia->nmentions; i++) {
+		const struct match_hit *h = &ia->mentions[i];
+		json_t *m = json_object(), *terms = json_array();
+
+		for (size_t t = 0; t < h->nterms; t++)
+			json_array_append_new(terms, json_text(h->terms[t]));
+		json_object_set_new(
+		    m, "watch", json_text(analyzer_watch_name(an, h->watch)));
+		json_object_set_new(m, "terms", terms);
+		json_array_append_new(mentions, m);
+	}
+	json_object_set_new(o, "mentions", mentions);
+	if (ia == NULL || !ia->scored)
+		return;
+	json_object_set_new(o, "tone", json_real(ia->tone.compound));
+	json_object_set_new(
+	    o, "label", json_text(sentiment_label_name(ia->tone.label)));
+	json_object_set_new(o, "abusive", json_boolean(ia->tone.abusive));
+	json_object_set_new(o, "tone_lang", json_text(ia->tone.lang));
+}

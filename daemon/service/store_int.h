@@ -1,0 +1,135 @@
+/*
+ * store_int.h - what the store's files share, and nothing else includes:
+ * the statements (daemon/service/sql/, embedded at build time), the
+ * request and its queue (store.c), and what goes into a statement and
+ * comes out of it (store_codec.c). The requests themselves are by domain:
+ * store_sources.c, store_backfill.c, store_detect.c, store_outbox.c.
+ */
+#ifndef VIGIE_STORE_INT_H
+#define VIGIE_STORE_INT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "service/store.h"
+
+/* --- statements (generated from sql/NAME.sql by embed-statements.py) --- */
+
+struct store_stmt {
+	const char *name; /* the prepared statement's: its file's NAME */
+	const char *sql;
+	int nparams; /* it takes $1 .. $nparams */
+};
+
+/* store_sources.c's */
+extern const struct store_stmt stmt_sync_sources, stmt_claim_due,
+    stmt_claim_once, stmt_save_fetch, stmt_release_leases, stmt_release_lease,
+    stmt_save_failed, stmt_maintain;
+/* store_backfill.c's */
+extern const struct store_stmt stmt_sync_watches, stmt_backfill_todo,
+    stmt_backfill_purge, stmt_backfill_page, stmt_save_mentions,
+    stmt_backfill_done;
+/* store_detect.c's */
+extern const struct store_stmt stmt_detect_counts, stmt_load_tracks,
+    stmt_save_tracks, stmt_event_context, stmt_record_event, stmt_stats;
+/* store_outbox.c's */
+extern const struct store_stmt stmt_outbox_claim, stmt_outbox_result;
+/* Every one of them, prepared on each new connection. */
+extern const struct store_stmt *const store_stmts[];
+extern const size_t store_stmts_count;
+
+/* --- requests (store.c) --- */
+
+struct op;
+/* res is NULL on failure; error is NULL too when the connection was lost
+ * (which the store reports once, for every request). */
+typedef void (*op_result_fn)(struct op *, PGresult *, const char *error);
+
+enum op_kind {
+	OP_VERSION, /* schema version check, first thing on a connection */
+	OP_PREPARE,
+	OP_EXEC,
+};
+
+/* Whether a request is sent again after a reconnection (one that changes
+ * nothing when repeated), or fails with the connection. */
+enum op_replay {
+	OP_ONCE,
+	OP_REPLAY,
+};
+
+struct op {
+	enum op_kind kind;
+	const struct store_stmt *stmt; /* NULL for OP_VERSION */
+	enum op_replay replay;
+	op_result_fn on_result;
+	void (*cb)(void); /* the caller's callback, of the op's own type */
+	void *arg;
+	TAILQ_ENTRY(op) entry;
+	int nparams; /* set so far */
+	char *params[]; /* stmt->nparams of them, for OP_EXEC */
+};
+
+/* A request to run stmt; fn gets its result and hands it to cb. */
+struct op *op_new(const struct store_stmt *stmt, op_result_fn fn,
+    void (*cb)(void), void *arg);
+/* Append the next parameter, $1 first. op_param copies value as
+ * PostgreSQL will take it (invalid UTF-8 repaired); NULL is SQL NULL.
+ * op_param_owned takes value as it is, and frees it with the op. */
+void op_param(struct op *, const char *value);
+void op_paramf(struct op *, long long value);
+void op_param_owned(struct op *, char *value);
+/* Queues op, which must have every parameter of its statement, behind
+ * the requests already waiting. */
+void store_submit(struct store *, struct op *, enum op_replay);
+
+/* --- results and parameters (store_codec.c) --- */
+
+/* Logs a request's error as "database: WHAT: ERROR", WHAT being its
+ * statement's name when NULL; nothing when error is NULL (a lost
+ * connection, reported once for every request). */
+void op_log_error(const struct op *, const char *what, const char *error);
+/* The store_done_cb result: ok or not, the error logged. */
+void done_result(struct op *, PGresult *, const char *error);
+
+/* One row of a result, read by column. Text is an owned copy, except
+ * row_peek's, which lives as long as the result. */
+struct row {
+	const PGresult *res;
+	int i;
+};
+int64_t row_int64(struct row, int col);
+long row_long(struct row, int col);
+int row_int(struct row, int col);
+int row_bool(struct row, int col);
+char *row_text(struct row, int col); /* SQL NULL reads as "" */
+char *row_text_or_null(struct row, int col);
+const char *row_peek(struct row, int col);
+/* Whether res holds exactly one row, as single-row statements answer. */
+int result_one_row(const PGresult *res);
+/*
+ * Decodes every row of res into a new array of n + 1 zeroed elements of
+ * size bytes each (the last one stays zeroed), one decode call per row;
+ * *n is the number of rows.
+ */
+void *rows_decode(const PGresult *res, size_t size,
+    void (*decode)(struct row, void *elem), long *n);
+
+/* JSON for the statements' json parameters. json_text is JSON null for a
+ * NULL or invalid UTF-8 string (jansson refuses it, and PostgreSQL would
+ * refuse the whole batch); json_tags splits a comma-separated list. */
+json_t *json_text(const char *);
+json_t *json_tags(const char *list);
+/* j as compact text ("[]" if it cannot be), and j released. */
+char *json_dump_owned(json_t *j);
+/* A JSON array of names, as text. */
+char *json_names(const char *const *names, size_t n);
+/* Sets o's "mentions", and its tone ("tone", "label", "abusive",
+ * "tone_lang") when the item was scored; ia may be NULL. */
+void json_analysis(
+    json_t *o, const struct item_analysis *ia, const struct analyzer *);
+
+#endif
