@@ -25,6 +25,7 @@
 #include "core/base/log.h"
 #include "core/config/conf.h"
 #include "core/config/conf_open.h"
+#include "core/detect/incident.h"
 #include "core/judge/analyze.h"
 #include "core/read/feed.h"
 #include "core/read/sched.h"
@@ -316,11 +317,12 @@ source_health(
 	int after = p->conf->poll.alert_after;
 
 	if (rec->failures == after)
-		monitor_source_event(p->monitor, j->name, j->url, "firing",
-		    rec->failures, rec->error, rec->started_ms);
+		monitor_source_event(p->monitor, j->name, j->url,
+		    INCIDENT_FIRING, rec->failures, rec->error,
+		    rec->started_ms);
 	else if (rec->failures == 0 && j->failures >= after)
-		monitor_source_event(p->monitor, j->name, j->url, "resolved", 0,
-		    NULL, rec->started_ms);
+		monitor_source_event(p->monitor, j->name, j->url,
+		    INCIDENT_RESOLVED, 0, NULL, rec->started_ms);
 }
 
 /* Decides what a finished transfer means for the source. A page where a
