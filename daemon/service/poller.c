@@ -204,24 +204,6 @@ host_release(struct poller *p, const char *host)
 	*h = p->hosts[--p->nhosts];
 }
 
-static const char *
-outcome_name(enum fetch_outcome o)
-{
-	switch (o) {
-	case OUTCOME_OK:
-		return "ok";
-	case OUTCOME_NOT_MODIFIED:
-		return "not_modified";
-	case OUTCOME_GONE:
-		return "gone";
-	case OUTCOME_THROTTLED:
-		return "throttled";
-	case OUTCOME_FAILED:
-		break;
-	}
-	return "failed";
-}
-
 /* The job moves on to another URL of the same source: the feed found on
  * its page, or its next page. */
 static void
@@ -437,7 +419,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.started_ms = r->started_ms;
 	rec.duration_ms = r->duration_ms;
 	rec.http_status = r->status;
-	rec.outcome = outcome_name(o);
+	rec.outcome = fetch_outcome_name(o); /* the store takes the name */
 	rec.error = err[0] ? err : NULL;
 	rec.bytes = r->bytes;
 	rec.final_url = r->final_url;
@@ -485,7 +467,7 @@ on_fetched(struct fetch_response *r, void *arg)
 
 	source_health(p, j, &rec);
 	j->failures = rec.failures; /* for the next page, if any */
-	metrics_fetch(p->metrics, rec.outcome, now_real_ms());
+	metrics_fetch(p->metrics, o, now_real_ms());
 	j->state = JOB_SAVING;
 	p->nsaving++;
 	store_save_fetch(p->store, &rec, on_saved, j);
