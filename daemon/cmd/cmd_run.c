@@ -1,6 +1,6 @@
 /*
  * cmd_run.c - `vigie run [-c FILE] [--once]`: reads and checks the
- * configuration, then hands it to the daemon (service/poller.h).
+ * configuration, then hands it to the daemon (service/daemon.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "core/config/conf.h"
 #include "core/config/conf_open.h"
 #include "core/judge/analyze.h"
-#include "service/poller.h"
+#include "service/daemon.h"
 
 int
 cmd_run(int argc, char **argv)
@@ -44,5 +44,5 @@ cmd_run(int argc, char **argv)
 		conf_free(conf);
 		return 1;
 	}
-	return poller_run(path, once, conf, analyzer);
+	return daemon_run(path, once, conf, analyzer);
 }

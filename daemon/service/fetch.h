@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/base/util.h"
+#include "core/read/sched.h"
 
 struct event_base;
 struct fetcher;
@@ -69,5 +70,9 @@ struct fetch *fetch_start(
     struct fetcher *, const struct fetch_request *, fetch_done_cb, void *arg);
 /* Abandons a transfer; its callback is never called. */
 void fetch_cancel(struct fetch *);
+
+/* What a poll's outcome is called in the fetches table and in /metrics:
+ * "ok", "not_modified", "gone", "throttled", "failed". */
+const char *fetch_outcome_name(enum fetch_outcome);
 
 #endif

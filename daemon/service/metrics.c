@@ -11,12 +11,20 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "service/fetch.h"
 
-#define OUTCOMES 5
+/* The order of the exposition, kept as it always was (not the enum's). */
+static const enum fetch_outcome outcome_order[] = {
+	OUTCOME_OK,
+	OUTCOME_NOT_MODIFIED,
+	OUTCOME_FAILED,
+	OUTCOME_THROTTLED,
+	OUTCOME_GONE,
+};
 
 struct metrics {
 	struct evhttp *http;
-	uint64_t fetches[OUTCOMES];
+	uint64_t fetches[ARRAY_LEN(outcome_order)]; /* by enum fetch_outcome */
 	uint64_t items;
 	uint64_t mentions[3]; /* negative, neutral, positive */
 	struct metrics_stats stats;
@@ -27,26 +35,17 @@ struct metrics {
 	int64_t started_ms;
 };
 
-static const char *const outcome_names[OUTCOMES] = {
-	"ok",
-	"not_modified",
-	"failed",
-	"throttled",
-	"gone",
-};
 static const char *const label_names[3] = { "negative", "neutral", "positive" };
 
 void
-metrics_fetch(struct metrics *m, const char *outcome, int64_t now_ms)
+metrics_fetch(struct metrics *m, enum fetch_outcome o, int64_t now_ms)
 {
 	if (m == NULL)
 		return;
-	for (int i = 0; i < OUTCOMES; i++)
-		if (strcmp(outcome, outcome_names[i]) == 0)
-			m->fetches[i]++;
-	/* ok and not_modified are the first two: a source that answered. */
-	if (strcmp(outcome, outcome_names[0]) == 0 ||
-	    strcmp(outcome, outcome_names[1]) == 0)
+	if ((unsigned)o < ARRAY_LEN(m->fetches))
+		m->fetches[o]++;
+	/* A source that answered. */
+	if (o == OUTCOME_OK || o == OUTCOME_NOT_MODIFIED)
 		m->last_ok_ms = now_ms;
 }
 
@@ -100,9 +99,10 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 	buf_init(&b);
 	family(&b, "vigie_fetches_total", "counter",
 	    "Polls of sources, by outcome.");
-	for (int i = 0; i < OUTCOMES; i++)
+	for (size_t i = 0; i < ARRAY_LEN(outcome_order); i++)
 		buf_printf(&b, "vigie_fetches_total{outcome=\"%s\"} %llu\n",
-		    outcome_names[i], (unsigned long long)m->fetches[i]);
+		    fetch_outcome_name(outcome_order[i]),
+		    (unsigned long long)m->fetches[outcome_order[i]]);
 	family(&b, "vigie_items_total", "counter", "New items stored.");
 	buf_printf(
 	    &b, "vigie_items_total %llu\n", (unsigned long long)m->items);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/read/sched.h"
+
 struct event_base;
 struct metrics;
 
@@ -28,9 +30,8 @@ struct metrics *metrics_new(
     struct event_base *, const char *listen, char *err, size_t errlen);
 void metrics_free(struct metrics *);
 
-/* A poll's outcome: "ok", "not_modified", "failed", "throttled", "gone"
- * (the fetches table's words). */
-void metrics_fetch(struct metrics *, const char *outcome, int64_t now_ms);
+/* A poll's outcome, counted under its name (fetch_outcome_name()). */
+void metrics_fetch(struct metrics *, enum fetch_outcome, int64_t now_ms);
 void metrics_items(struct metrics *, long n);
 void metrics_mentions(
     struct metrics *, long negative, long neutral, long positive);

@@ -27,6 +27,7 @@
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
+#include "core/detect/incident.h"
 #include "core/read/date.h"
 #include "service/store.h"
 
@@ -42,9 +43,9 @@ struct track {
 };
 
 struct event {
-	const char *kind; /* "spike" or "source" */
+	enum incident_kind kind;
 	char *subject;
-	const char *state;
+	enum incident_state state;
 	char id[37];
 	int64_t at_ms;
 	int64_t started_ms;
@@ -79,20 +80,21 @@ struct monitor {
 
 static void next_event(struct monitor *);
 
-static const char *
-state_name(enum detect_event ev)
+/* The detector's change as an incident's state (step() never passes
+ * DETECT_NONE). */
+static enum incident_state
+spike_state(enum detect_event ev)
 {
 	switch (ev) {
 	case DETECT_FIRED:
-		return "firing";
+		return INCIDENT_FIRING;
 	case DETECT_ESCALATED:
-		return "escalated";
+		return INCIDENT_ESCALATED;
 	case DETECT_RESOLVED:
-		return "resolved";
 	case DETECT_NONE:
 		break;
 	}
-	return "none";
+	return INCIDENT_RESOLVED;
 }
 
 static const char *
@@ -114,15 +116,16 @@ reason_name(enum detect_reason r)
 /* A UUID from the SHA-256 of what identifies an event: the same event,
  * seen again after a restart, has the same id. */
 static void
-event_id(char out[37], const char *kind, const char *subject, const char *state,
-    int64_t at_ms)
+event_id(char out[37], enum incident_kind kind, const char *subject,
+    enum incident_state state, int64_t at_ms)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 	/* The unit separator cannot occur in names read from the
 	 * configuration. */
-	char *key = xasprintf(
-	    "%s\x1f%s\x1f%s\x1f%lld", kind, subject, state, (long long)at_ms);
+	char *key =
+	    xasprintf("%s\x1f%s\x1f%s\x1f%lld", incident_kind_name(kind),
+	        subject, incident_state_name(state), (long long)at_ms);
 
 	if (EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) != 1 ||
 	    len < 16)
@@ -307,9 +310,9 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 	const struct detect_params *p = &d->conf->detect;
 	struct event *e = xcalloc(1, sizeof *e);
 
-	e->kind = "spike";
+	e->kind = INCIDENT_SPIKE;
 	e->subject = xstrdup(tr->watch);
-	e->state = state_name(ev);
+	e->state = spike_state(ev);
 	e->at_ms = bucket + p->bucket_ms;
 	if (ev == DETECT_FIRED)
 		tr->opened_ms = e->at_ms;
@@ -330,16 +333,16 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 	TAILQ_INSERT_TAIL(&d->events, e, entry);
 }
 
-static const char *
+static enum incident_severity
 severity(const struct detect_params *p, const struct event *e)
 {
-	if (!strcmp(e->kind, "source") || !strcmp(e->state, "resolved"))
-		return "warning";
+	if (e->kind == INCIDENT_SOURCE || e->state == INCIDENT_RESOLVED)
+		return SEVERITY_WARNING;
 	if (e->reason == REASON_COLD ||
 	    (e->info.ratio >= 2 * p->min_ratio &&
 	        e->info.window_count >= 2 * p->min_count))
-		return "critical";
-	return "warning";
+		return SEVERITY_CRITICAL;
+	return SEVERITY_WARNING;
 }
 
 static const struct conf_watch *
@@ -436,7 +439,8 @@ on_recorded(int ok, void *arg)
 	struct event *e = d->current;
 
 	if (ok)
-		log_notice("%s %s: %s%s", e->kind, e->subject, e->state,
+		log_notice("%s %s: %s%s", incident_kind_name(e->kind),
+		    e->subject, incident_state_name(e->state),
 		    e->notify ? "" : " (history: not announced)");
 	d->current = NULL;
 	event_free(e);
@@ -447,13 +451,15 @@ static void
 record(
     struct monitor *d, struct event *e, const char *outbox, const char *details)
 {
+	/* The store still takes the names. */
 	struct event_record r = {
-		.kind = e->kind,
+		.kind = incident_kind_name(e->kind),
 		.subject = e->subject,
-		.state = e->state,
+		.state = incident_state_name(e->state),
 		.event_id = e->id,
 		.at_ms = e->at_ms,
-		.severity = severity(&d->conf->detect, e),
+		.severity =
+		    incident_severity_name(severity(&d->conf->detect, e)),
 		.reason = reason_name(e->reason),
 		.window_count = e->info.window_count,
 		.window_total = e->info.window_total,
@@ -473,9 +479,10 @@ fill_alert(struct monitor *d, const struct event *e, struct alert *a)
 {
 	memset(a, 0, sizeof *a);
 	a->event_id = e->id;
-	a->kind = e->kind;
-	a->state = e->state;
-	a->severity = severity(&d->conf->detect, e);
+	/* The renderer still takes the names. */
+	a->kind = incident_kind_name(e->kind);
+	a->state = incident_state_name(e->state);
+	a->severity = incident_severity_name(severity(&d->conf->detect, e));
 	a->subject = e->subject;
 	a->at_ms = e->at_ms;
 	a->started_ms = e->started_ms;
@@ -587,7 +594,7 @@ next_event(struct monitor *d)
 	}
 	TAILQ_REMOVE(&d->events, e, entry);
 	d->current = e;
-	if (strcmp(e->kind, "spike") == 0) {
+	if (e->kind == INCIDENT_SPIKE) {
 		store_event_context(d->store, e->subject, e->window_from_ms,
 		    e->at_ms, on_context, d);
 	} else {
@@ -769,14 +776,17 @@ monitor_busy(const struct monitor *d)
 
 void
 monitor_source_event(struct monitor *d, const char *source, const char *url,
-    const char *state, int failures, const char *last_error, int64_t at_ms)
+    enum incident_state state, int failures, const char *last_error,
+    int64_t at_ms)
 {
 	struct event *e = xcalloc(1, sizeof *e);
 	int idle = d->current == NULL && !d->cycling && TAILQ_EMPTY(&d->events);
 
-	e->kind = "source";
+	e->kind = INCIDENT_SOURCE;
 	e->subject = xstrdup(source);
-	e->state = strcmp(state, "firing") == 0 ? "firing" : "resolved";
+	/* A source fires or recovers: it has no escalation. */
+	e->state =
+	    state == INCIDENT_FIRING ? INCIDENT_FIRING : INCIDENT_RESOLVED;
 	e->at_ms = at_ms;
 	e->started_ms = at_ms;
 	e->notify = 1;

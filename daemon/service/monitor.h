@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "core/detect/incident.h"
+
 struct conf;
 struct monitor;
 struct store;
@@ -27,8 +29,9 @@ void monitor_tick(struct monitor *, int64_t now_ms);
 int monitor_busy(const struct monitor *);
 
 /* A source crossed [poll] alert_after failures in a row (state
- * "firing"), or recovered after that ("resolved"). */
+ * INCIDENT_FIRING), or recovered after that (INCIDENT_RESOLVED; any state
+ * but firing is taken as that). */
 void monitor_source_event(struct monitor *, const char *source, const char *url,
-    const char *state, int failures, const char *last_error, int64_t at_ms);
+    enum incident_state, int failures, const char *last_error, int64_t at_ms);
 
 #endif

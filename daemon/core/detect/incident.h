@@ -1,0 +1,31 @@
+/*
+ * incident.h - what an incident is, in words the database and the
+ * notifications share: its kind, the state it moved to and its severity.
+ * The names are stored in SQL and sent in JSON, so they never change.
+ */
+#ifndef VIGIE_INCIDENT_H
+#define VIGIE_INCIDENT_H
+
+enum incident_kind {
+	INCIDENT_SPIKE, /* a watch's negative mentions */
+	INCIDENT_SOURCE, /* a source failing [poll] alert_after times */
+};
+
+enum incident_state {
+	INCIDENT_FIRING,
+	INCIDENT_ESCALATED,
+	INCIDENT_RESOLVED,
+};
+
+enum incident_severity {
+	SEVERITY_WARNING,
+	SEVERITY_CRITICAL,
+};
+
+/* "spike", "source"; "firing", "escalated", "resolved"; "warning",
+ * "critical". A value outside the enum is "unknown". */
+const char *incident_kind_name(enum incident_kind);
+const char *incident_state_name(enum incident_state);
+const char *incident_severity_name(enum incident_severity);
+
+#endif

@@ -1,0 +1,550 @@
+/*
+ * daemon.c - the daemon's life cycle (`vigie run`): the event loop and
+ * everything set up on it, signals (SIGHUP reloads, SIGTERM and SIGINT
+ * stop), the configuration's sync into the database, systemd's
+ * notifications, the tick that drives the job pipeline (poller.h), the
+ * monitor and the outbox, statistics, partition maintenance, the
+ * database going and coming back, and --once's ending.
+ */
+#include "service/daemon.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/config/conf.h"
+#include "core/config/conf_open.h"
+#include "core/judge/analyze.h"
+#include "service/backfill.h"
+#include "service/fetch.h"
+#include "service/metrics.h"
+#include "service/monitor.h"
+#include "service/outbox.h"
+#include "service/pacer.h"
+#include "service/poller.h"
+#include "service/store.h"
+
+#define TICK_MS 1000
+/* How long --once waits for a database that went away mid-run, and how
+ * long a stopping daemon waits for its last writes. */
+#define ONCE_DB_PATIENCE_MS 60000
+#define STOP_GRACE_MS 10000
+
+struct daemon {
+	struct event_base *base;
+	const char *conf_path;
+	struct conf *conf;
+	struct analyzer *analyzer; /* built from conf */
+	struct fetcher *fetcher;
+	struct store *store;
+	struct poller *poller;
+	struct backfill *backfill; /* running, or NULL */
+	struct monitor *monitor;
+	struct outbox *outbox;
+	struct pacer *pacer;
+	struct metrics *metrics; /* NULL without [daemon] listen */
+	int stats_busy;
+	int maintaining;
+	int64_t maintain_due; /* monotonic */
+	int64_t stats_due; /* monotonic */
+	int64_t stats_sent;
+	int once_detected; /* --once: the final detection cycle ran */
+	int backfill_again; /* watches changed while it ran */
+	char owner[160];
+
+	int once;
+	int64_t once_since_ms;
+	int exit_code;
+
+	int db_up;
+	int db_ever_up;
+	int64_t db_down_since;
+	int syncing; /* answers awaited by the current round */
+	unsigned sync_gen; /* the current sync round */
+	int stopping;
+	int64_t stop_deadline;
+
+	struct event *tick;
+	struct event *sig_term, *sig_int, *sig_hup;
+};
+
+static void
+finish_loop(struct daemon *d)
+{
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+check_stop(struct daemon *d)
+{
+	size_t fetching, saving;
+
+	poller_in_flight(d->poller, &fetching, &saving);
+	if (saving == 0 && store_pending(d->store) == 0) {
+		finish_loop(d);
+	} else if (now_mono_ms() > d->stop_deadline) {
+		log_warn("stopping with %zu results not stored", saving);
+		finish_loop(d);
+	}
+}
+
+#define STATS_EVERY_MS 15000
+#define MAINTAIN_EVERY_MS (3600 * 1000LL)
+
+static void
+on_maintained(long n, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->maintaining = 0;
+	if (n > 0)
+		log_info("retention: %ld month partitions older than %lld days "
+		         "dropped",
+		    n, (long long)(d->conf->retention_ms / 86400000));
+}
+
+/* The month partitions of items, mentions and fetches are made ahead of
+ * need and dropped once older than [database] retention: when the
+ * database is reached (before anything is stored: the store keeps the
+ * order of requests) and every hour after. */
+static void
+maintain(struct daemon *d)
+{
+	int64_t now = now_mono_ms();
+
+	if (d->maintaining || now < d->maintain_due)
+		return;
+	d->maintaining = 1;
+	d->maintain_due = now + MAINTAIN_EVERY_MS;
+	store_maintain(d->store, d->conf->retention_ms, on_maintained, d);
+}
+
+/* The figures of /metrics and of systemd's STATUS= line. */
+static void
+on_stats(const long *v, int n, void *arg)
+{
+	struct daemon *d = arg;
+	struct metrics_stats st;
+	char status[256];
+
+	d->stats_busy = 0;
+	if (n < 5)
+		return;
+	st.sources_ok = v[0];
+	st.sources_failing = v[1];
+	st.mentions_hour = v[2];
+	st.incidents_open = v[3];
+	st.outbox_pending = v[4];
+	st.db_seconds = (double)(now_mono_ms() - d->stats_sent) / 1000.0;
+	metrics_stats(d->metrics, &st);
+	snprintf(status, sizeof status,
+	    "STATUS=sources: %ld ok, %ld failing; mentions in the last hour: "
+	    "%ld; open incidents: %ld",
+	    v[0], v[1], v[2], v[3]);
+	sd_notify(0, status);
+}
+
+static void
+read_stats(struct daemon *d)
+{
+	int64_t now = now_mono_ms(), stale = 0;
+
+	/* Quiet for three times the longest interval is unhealthy. */
+	for (size_t i = 0; i < d->conf->nsources; i++)
+		if (3 * d->conf->sources[i].interval_ms > stale)
+			stale = 3 * d->conf->sources[i].interval_ms;
+	metrics_health(d->metrics, d->db_up, stale);
+	if (d->stats_busy || now < d->stats_due)
+		return;
+	d->stats_busy = 1;
+	d->stats_due = now + STATS_EVERY_MS;
+	d->stats_sent = now;
+	store_stats(d->store, on_stats, d);
+}
+
+/* --once, after the last poll is stored: one detection cycle over what
+ * was found, then every notification it caused, delivered once. */
+static void
+once_finish(struct daemon *d)
+{
+	if (!d->db_up || monitor_busy(d->monitor))
+		return;
+	if (!d->once_detected) {
+		d->once_detected = 1;
+		monitor_tick(d->monitor, now_real_ms());
+		return;
+	}
+	if (!outbox_drained(d->outbox)) {
+		outbox_tick(d->outbox);
+		return;
+	}
+	finish_loop(d);
+}
+
+/* The heartbeat: refills the queue from the database and notices when
+ * there is nothing left to do. Called on a timer and whenever a job
+ * moves on. */
+static void
+daemon_tick(struct daemon *d)
+{
+	if (d->stopping) {
+		check_stop(d);
+		return;
+	}
+	/* Jobs held back (a page waiting for its host's delay) go as soon
+	 * as they may. */
+	poller_dispatch(d->poller);
+	if (d->once) {
+		if (!d->db_up && d->db_ever_up &&
+		    now_mono_ms() - d->db_down_since > ONCE_DB_PATIENCE_MS) {
+			log_err("database unreachable for %d s: giving up",
+			    ONCE_DB_PATIENCE_MS / 1000);
+			d->exit_code = 1;
+			finish_loop(d);
+			return;
+		}
+		if (poller_done(d->poller) && d->backfill == NULL &&
+		    store_pending(d->store) == 0) {
+			once_finish(d);
+			return;
+		}
+	}
+	/* --once detects and delivers at the end, over all it stored. */
+	if (d->db_up && !d->syncing && !d->once) {
+		monitor_tick(d->monitor, now_real_ms());
+		outbox_tick(d->outbox);
+		read_stats(d);
+		maintain(d);
+	}
+	if (d->db_up && !d->syncing)
+		poller_claim(d->poller);
+}
+
+/* The pipeline moved on: so may the daemon. */
+static void
+on_moved(void *arg)
+{
+	daemon_tick(arg);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	/* From the timer only: the loop is alive if its timers fire. */
+	sd_notify(0, "WATCHDOG=1");
+	daemon_tick(arg);
+}
+
+static void start_backfill(struct daemon *);
+
+static void
+on_backfilled(int ok, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->backfill = NULL;
+	if (!ok && !d->stopping)
+		log_warn("backfill interrupted; it resumes on the next start "
+		         "or reload");
+	if (d->backfill_again && d->db_up && !d->stopping) {
+		d->backfill_again = 0;
+		start_backfill(d);
+	}
+	daemon_tick(d);
+}
+
+static void
+start_backfill(struct daemon *d)
+{
+	if (d->backfill != NULL) {
+		/* The running pass has the old watches: go again after. */
+		d->backfill_again = 1;
+		return;
+	}
+	d->backfill = backfill_start(d->store, d->analyzer,
+	    d->conf->rules.backfill_ms, on_backfilled, d);
+}
+
+/* A sync round: its two requests answer to it, and a round superseded
+ * (a reload, a reconnection) is ignored when its answers come. */
+struct sync_round {
+	struct daemon *d;
+	unsigned gen;
+};
+
+static void
+on_synced(int ok, void *arg)
+{
+	struct sync_round *r = arg;
+	struct daemon *d = r->d;
+	int current = r->gen == d->sync_gen;
+
+	free(r);
+	if (!current || --d->syncing > 0)
+		return;
+	if (ok)
+		log_debug("%zu sources and %zu watches in the configuration",
+		    d->conf->nsources, d->conf->nwatches);
+	/* Ready means: database reached and sources loaded. */
+	sd_notify(0, "READY=1\nSTATUS=polling");
+	if (d->conf->rules.backfill_ms > 0)
+		start_backfill(d);
+	daemon_tick(d);
+}
+
+/* Sources and watches of the configuration into the database. */
+static void
+sync_config(struct daemon *d)
+{
+	struct sync_round *a = xmalloc(sizeof *a), *b = xmalloc(sizeof *b);
+
+	a->d = b->d = d;
+	a->gen = b->gen = ++d->sync_gen;
+	d->syncing = 2;
+	store_sync_sources(d->store, d->conf, on_synced, a);
+	store_sync_watches(d->store, d->conf, on_synced, b);
+}
+
+static void
+on_store_event(enum store_event ev, const char *msg, void *arg)
+{
+	struct daemon *d = arg;
+
+	switch (ev) {
+	case STORE_UP:
+		log_notice("database connected");
+		d->db_up = d->db_ever_up = 1;
+		d->maintain_due = 0;
+		maintain(d);
+		/* Leases held but no longer known of: a claim whose answer
+		 * was lost with the connection. */
+		poller_release_leases(d->poller);
+		sync_config(d);
+		monitor_db_up(d->monitor);
+		break;
+	case STORE_DOWN:
+		if (d->db_up || !d->db_ever_up)
+			log_err("database unavailable: %s%s", msg,
+			    d->once && !d->db_ever_up ? "" : "; retrying");
+		if (d->db_up)
+			d->db_down_since = now_mono_ms();
+		d->db_up = 0;
+		poller_db_lost(d->poller);
+		d->syncing = 0;
+		d->stats_busy = 0;
+		d->maintaining = 0;
+		metrics_health(d->metrics, 0, 0);
+		if (d->once && !d->db_ever_up) {
+			d->exit_code = 1;
+			finish_loop(d);
+		}
+		break;
+	case STORE_FATAL:
+		log_err("%s", msg);
+		d->exit_code = 1;
+		finish_loop(d);
+		break;
+	}
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct diag diag = { 0 };
+	struct analyzer *an = NULL;
+	struct conf *conf = conf_open(d->conf_path, &an, &diag);
+
+	if (conf == NULL || conf_check_private(conf, &diag) == -1) {
+		for (size_t i = 0; i < diag.len; i++)
+			log_err("reload rejected: %s", diag.msgs[i]);
+		log_err("reload rejected: keeping the running configuration");
+		diag_free(&diag);
+		analyzer_free(an);
+		conf_free(conf);
+		return;
+	}
+	conf_free(d->conf);
+	analyzer_free(d->analyzer);
+	d->conf = conf;
+	d->analyzer = an;
+	poller_set_conf(d->poller, conf, an);
+	monitor_set_conf(d->monitor, conf);
+	outbox_set_conf(d->outbox, conf);
+	log_set_level((enum log_level)conf->log_level);
+	log_notice("configuration reloaded: %zu sources, %zu watches",
+	    conf->nsources, conf->nwatches);
+	if (d->db_up)
+		sync_config(d);
+}
+
+static void
+stop(struct daemon *d)
+{
+	size_t fetching, saving;
+
+	if (d->stopping)
+		return;
+	poller_in_flight(d->poller, &fetching, &saving);
+	log_notice("stopping: %zu transfers abandoned, %zu results to store",
+	    fetching, saving);
+	d->stopping = 1;
+	d->stop_deadline = now_mono_ms() + STOP_GRACE_MS;
+	if (d->backfill != NULL)
+		backfill_stop(d->backfill);
+	outbox_stop(d->outbox);
+	poller_stop(d->poller);
+	if (d->db_up)
+		poller_release_leases(d->poller);
+	check_stop(d);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_notice("SIGHUP: reloading %s", d->conf_path);
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
+		    (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+		reload(d);
+		sd_notify(0, "READY=1");
+	} else {
+		sd_notify(0, "STOPPING=1");
+		stop(d);
+	}
+}
+
+/* A robots.txt arrived: the pages waiting for it may go. */
+static void
+on_pacer_ready(void *arg)
+{
+	struct daemon *d = arg;
+
+	poller_dispatch(d->poller);
+}
+
+static int
+daemon_init(struct daemon *d)
+{
+	struct timeval tv = { TICK_MS / 1000, (TICK_MS % 1000) * 1000 };
+	char host[64] = "localhost";
+
+	gethostname(host, sizeof host - 1);
+	snprintf(d->owner, sizeof d->owner, "%s:%ld:%08x", host, (long)getpid(),
+	    arc4random());
+	d->base = event_base_new();
+	if (d->base == NULL)
+		return -1;
+	d->fetcher = fetcher_new(d->base);
+	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+	if (d->fetcher == NULL || d->tick == NULL || d->sig_term == NULL ||
+	    d->sig_int == NULL || d->sig_hup == NULL)
+		return -1;
+	event_add(d->tick, &tv);
+	event_add(d->sig_term, NULL);
+	event_add(d->sig_int, NULL);
+	event_add(d->sig_hup, NULL);
+	d->store = store_new(d->base, d->conf->conninfo, on_store_event, d);
+	if (d->store == NULL)
+		return -1;
+	d->monitor = monitor_new(d->store);
+	monitor_set_conf(d->monitor, d->conf);
+	d->outbox = outbox_new(d->store, d->fetcher, d->owner);
+	outbox_set_conf(d->outbox, d->conf);
+	d->pacer = pacer_new(d->fetcher, on_pacer_ready, d);
+	if (d->conf->listen != NULL && !d->once) {
+		char err[256];
+
+		d->metrics =
+		    metrics_new(d->base, d->conf->listen, err, sizeof err);
+		if (d->metrics == NULL && err[0] != '\0') {
+			log_err("%s", err);
+			return -1;
+		}
+	}
+	d->poller = poller_new(
+	    &(struct poller_env){
+	        .store = d->store,
+	        .fetcher = d->fetcher,
+	        .pacer = d->pacer,
+	        .monitor = d->monitor,
+	        .metrics = d->metrics,
+	        .owner = d->owner,
+	        .once = d->once,
+	        .once_since_ms = d->once_since_ms,
+	        .moved = on_moved,
+	        .arg = d,
+	    },
+	    d->conf, d->analyzer);
+	return 0;
+}
+
+static void
+daemon_cleanup(struct daemon *d)
+{
+	/* First: its transfers are cancelled while the fetcher lives. */
+	poller_free(d->poller);
+	outbox_free(d->outbox);
+	pacer_free(d->pacer);
+	metrics_free(d->metrics);
+	store_free(d->store);
+	/* After the store: its queue held their callbacks. */
+	backfill_free(d->backfill);
+	monitor_free(d->monitor);
+	analyzer_free(d->analyzer);
+	fetcher_free(d->fetcher);
+	if (d->tick)
+		event_free(d->tick);
+	if (d->sig_term)
+		event_free(d->sig_term);
+	if (d->sig_int)
+		event_free(d->sig_int);
+	if (d->sig_hup)
+		event_free(d->sig_hup);
+	if (d->base)
+		event_base_free(d->base);
+	conf_free(d->conf);
+}
+
+int
+daemon_run(const char *conf_path, int once, struct conf *conf,
+    struct analyzer *analyzer)
+{
+	struct daemon d = { 0 };
+
+	d.conf_path = conf_path;
+	d.once = once;
+	d.conf = conf;
+	d.analyzer = analyzer;
+	log_set_level((enum log_level)d.conf->log_level);
+	/* libcurl was set up by main, before anything else ran. */
+	signal(SIGPIPE, SIG_IGN);
+	d.once_since_ms = now_real_ms();
+	if (daemon_init(&d) == -1) {
+		log_err("cannot set up the event loop");
+		d.exit_code = 1;
+	} else {
+		log_notice("vigie %s started: %zu sources, %zu watches%s",
+		    VIGIE_VERSION, d.conf->nsources, d.conf->nwatches,
+		    d.once ? ", polling each once" : "");
+		event_base_dispatch(d.base);
+	}
+	daemon_cleanup(&d);
+	return d.exit_code;
+}
