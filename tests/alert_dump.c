@@ -58,9 +58,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	a.event_id = str(j, "event_id");
-	a.kind = str(j, "kind");
-	a.state = str(j, "state");
-	a.severity = str(j, "severity");
+	if (incident_kind_parse(str(j, "kind"), &a.kind) == -1 ||
+	    incident_state_parse(str(j, "state"), &a.state) == -1 ||
+	    incident_severity_parse(str(j, "severity"), &a.severity) == -1) {
+		fprintf(
+		    stderr, "%s: kind, state or severity unknown\n", argv[1]);
+		return 2;
+	}
 	a.subject = str(j, "subject");
 	a.lang = str(j, "lang");
 	a.at_ms = num(j, "at_ms");
@@ -70,7 +74,7 @@ main(int argc, char **argv)
 	a.expected = json_number_value(json_object_get(j, "expected"));
 	a.ratio = json_number_value(json_object_get(j, "ratio"));
 	a.p = json_number_value(json_object_get(j, "p"));
-	a.reason = str(j, "reason");
+	a.reason = detect_reason_parse(str(j, "reason"));
 	a.window_ms = num(j, "window_ms");
 	a.failures = (int)num(j, "failures");
 	a.last_error = str(j, "last_error");

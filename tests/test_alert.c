@@ -33,13 +33,13 @@ static const char *const to[] = { "ops@example.com",
 	"Comms Team <comms@example.com>" };
 
 static struct alert
-spike(const char *name, const char *lang, const char *state)
+spike(const char *name, const char *lang, enum incident_state state)
 {
 	struct alert a = {
 		.event_id = "spike-acme-1",
-		.kind = "spike",
+		.kind = INCIDENT_SPIKE,
 		.state = state,
-		.severity = "critical",
+		.severity = SEVERITY_CRITICAL,
 		.subject = name,
 		.lang = lang,
 		.at_ms = T_AT,
@@ -49,7 +49,7 @@ spike(const char *name, const char *lang, const char *state)
 		.expected = 3.5,
 		.ratio = 12,
 		.p = 2.5e-5,
-		.reason = "poisson",
+		.reason = REASON_POISSON,
 		.window_ms = 3600000,
 		.top = mentions,
 		.ntop = 3,
@@ -169,7 +169,7 @@ part(const char *m, const char *type)
 static void
 test_subject_ascii(void **state)
 {
-	struct alert a = spike("Acme", "en", "firing");
+	struct alert a = spike("Acme", "en", INCIDENT_FIRING);
 	char *m = email(&a), *h = headers(m), *s = header(h, "Subject");
 
 	(void)state;
@@ -191,7 +191,7 @@ test_subject_utf8_folded(void **state)
 	          "Grand Lyon M\xc3\xa9tropole \xf0\x9f\x94\xa5 "
 	          "Vraiment_un_tr\xc3\xa8s_long_mot_sans_espace_qui"
 	          "_d\xc3\xa9passe_la_largeur_d_une_ligne",
-	        "fr", "firing");
+	        "fr", INCIDENT_FIRING);
 	char *m = email(&a), *h = headers(m), *s = header(h, "Subject");
 
 	(void)state;
@@ -213,8 +213,8 @@ test_header_injection(void **state)
 	static const char *const names[] = { "From", "To", "Subject", "Date",
 		"Message-ID", "MIME-Version", "Auto-Submitted",
 		"Content-Type" };
-	struct alert a =
-	    spike("Acme\r\nBcc: evil@example.com\r\n\r\nbody", "en", "firing");
+	struct alert a = spike(
+	    "Acme\r\nBcc: evil@example.com\r\n\r\nbody", "en", INCIDENT_FIRING);
 	char *m, *h;
 	int count = 0;
 
@@ -244,7 +244,7 @@ test_header_injection(void **state)
 static void
 test_bad_addresses(void **state)
 {
-	struct alert a = spike("Acme", "en", "firing");
+	struct alert a = spike("Acme", "en", INCIDENT_FIRING);
 	const char *bad_to[] = { "ops@example.com\r\nBcc: evil@example.com" };
 	const char *bad_to2[] = { "a@b.example>, <c@d.example" };
 
@@ -258,7 +258,7 @@ test_bad_addresses(void **state)
 static void
 test_mime_structure(void **state)
 {
-	struct alert a = spike("Acme", "en", "firing");
+	struct alert a = spike("Acme", "en", INCIDENT_FIRING);
 	char *m = email(&a), *h = headers(m), *ct = header(h, "Content-Type");
 	const char *body = strstr(m, "\r\n\r\n") + 4;
 	int boundaries = 0;
@@ -302,7 +302,7 @@ test_mime_structure(void **state)
 static void
 test_message_id_stable(void **state)
 {
-	struct alert a = spike("Acme", "en", "firing");
+	struct alert a = spike("Acme", "en", INCIDENT_FIRING);
 	char *m1 = email(&a), *m2, *id1, *id2;
 
 	(void)state;
@@ -320,7 +320,7 @@ test_message_id_stable(void **state)
 static void
 test_html_escaping(void **state)
 {
-	struct alert a = spike("Acme <b>&</b>", "en", "firing");
+	struct alert a = spike("Acme <b>&</b>", "en", INCIDENT_FIRING);
 	char *m = email(&a), *html = part(m, "text/html"),
 	     *text = part(m, "text/plain");
 
@@ -354,8 +354,8 @@ test_html_escaping(void **state)
 static void
 test_languages(void **state)
 {
-	struct alert en = spike("Acme", "en", "firing");
-	struct alert fr = spike("Acme", "fr", "firing");
+	struct alert en = spike("Acme", "en", INCIDENT_FIRING);
+	struct alert fr = spike("Acme", "fr", INCIDENT_FIRING);
 	char *me = email(&en), *mf = email(&fr);
 	char *te = part(me, "text/plain"), *tf = part(mf, "text/plain");
 
@@ -383,8 +383,8 @@ test_languages(void **state)
 static void
 test_resolved(void **state)
 {
-	struct alert en = spike("Acme", "en", "resolved");
-	struct alert fr = spike("Acme", "fr", "resolved");
+	struct alert en = spike("Acme", "en", INCIDENT_RESOLVED);
+	struct alert fr = spike("Acme", "fr", INCIDENT_RESOLVED);
 	char *me = email(&en), *mf = email(&fr);
 	char *te = part(me, "text/plain"), *tf = part(mf, "text/plain");
 
@@ -409,9 +409,9 @@ test_source_alert(void **state)
 {
 	struct alert a = {
 		.event_id = "source-1",
-		.kind = "source",
-		.state = "firing",
-		.severity = "warning",
+		.kind = INCIDENT_SOURCE,
+		.state = INCIDENT_FIRING,
+		.severity = SEVERITY_WARNING,
 		.subject = "Daily News",
 		.lang = "en",
 		.at_ms = T_AT,
@@ -445,7 +445,7 @@ test_source_alert(void **state)
 static void
 test_webhook_json(void **state)
 {
-	struct alert a = spike("Acme \xff\xfe bad", "en", "escalated");
+	struct alert a = spike("Acme \xff\xfe bad", "en", INCIDENT_ESCALATED);
 	char *w, *title;
 	json_t *j, *s;
 	char long_title[400];
@@ -492,7 +492,7 @@ test_webhook_json(void **state)
 static void
 test_slack(void **state)
 {
-	struct alert a = spike("A&B <Corp>", "en", "firing");
+	struct alert a = spike("A&B <Corp>", "en", INCIDENT_FIRING);
 	char *w = alert_webhook(&a, WEBHOOK_SLACK), *all;
 	json_t *j = json_loads(w, 0, NULL);
 
@@ -529,7 +529,8 @@ test_random_bytes(void **state)
 
 	(void)state;
 	for (int round = 0; round < 300; round++) {
-		struct alert a = spike(name, round % 2 ? "fr" : "en", "firing");
+		struct alert a =
+		    spike(name, round % 2 ? "fr" : "en", INCIDENT_FIRING);
 		struct alert_mention m = { title, name, title, -0.5 };
 		size_t n = round % 300;
 		char *mail, *h, *w;

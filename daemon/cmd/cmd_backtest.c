@@ -6,6 +6,7 @@
  * (service/history.h), the decisions from the detector itself
  * (core/detect/detect.h).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +19,6 @@
 #include "core/detect/detect.h"
 #include "core/read/date.h"
 #include "service/history.h"
-
-static const char *const event_names[] = {
-	[DETECT_NONE] = "",
-	[DETECT_FIRED] = "FIRED",
-	[DETECT_ESCALATED] = "ESCALATED",
-	[DETECT_RESOLVED] = "RESOLVED",
-};
-static const char *const reason_names[] = {
-	[REASON_NONE] = "-",
-	[REASON_POISSON] = "poisson",
-	[REASON_CUSUM] = "cusum",
-	[REASON_COLD] = "cold",
-};
 
 static int
 usage(void)
@@ -45,12 +33,20 @@ usage(void)
 static void
 print_event(enum detect_event ev, int64_t at, const struct detect_info *in)
 {
-	char when[DATE_RFC3339_LEN];
+	const char *reason = detect_reason_name(in->reason);
+	char when[DATE_RFC3339_LEN], name[16];
+	size_t i;
 
+	/* Upper case, so that events stand out of the figures. */
+	for (i = 0; detect_event_name(ev)[i] != '\0' && i + 1 < sizeof name;
+	     i++)
+		name[i] =
+		    (char)toupper((unsigned char)detect_event_name(ev)[i]);
+	name[i] = '\0';
 	date_format_rfc3339(at / 1000, when);
 	printf("%s  %-9s  reason=%-7s  negatives=%d/%d  expected=%.1f  "
 	       "ratio=%.1f  p=%.2g\n",
-	    when, event_names[ev], reason_names[in->reason], in->window_count,
+	    when, name, reason ? reason : "-", in->window_count,
 	    in->window_total, in->expected, in->ratio, in->p);
 }
 

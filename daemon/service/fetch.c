@@ -507,20 +507,3 @@ fetch_cancel(struct fetch *f)
 {
 	fetch_free(f);
 }
-
-static const char *const outcome_names[] = {
-	[OUTCOME_OK] = "ok",
-	[OUTCOME_NOT_MODIFIED] = "not_modified",
-	[OUTCOME_GONE] = "gone",
-	[OUTCOME_THROTTLED] = "throttled",
-	[OUTCOME_FAILED] = "failed",
-};
-
-const char *
-fetch_outcome_name(enum fetch_outcome o)
-{
-	/* A value outside the enum is a failure, as anything unforeseen. */
-	if ((unsigned)o >= ARRAY_LEN(outcome_names))
-		return outcome_names[OUTCOME_FAILED];
-	return outcome_names[o];
-}

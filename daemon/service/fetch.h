@@ -71,8 +71,4 @@ struct fetch *fetch_start(
 /* Abandons a transfer; its callback is never called. */
 void fetch_cancel(struct fetch *);
 
-/* What a poll's outcome is called in the fetches table and in /metrics:
- * "ok", "not_modified", "gone", "throttled", "failed". */
-const char *fetch_outcome_name(enum fetch_outcome);
-
 #endif

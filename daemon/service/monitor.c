@@ -97,22 +97,6 @@ spike_state(enum detect_event ev)
 	return INCIDENT_RESOLVED;
 }
 
-static const char *
-reason_name(enum detect_reason r)
-{
-	switch (r) {
-	case REASON_POISSON:
-		return "poisson";
-	case REASON_CUSUM:
-		return "cusum";
-	case REASON_COLD:
-		return "cold";
-	case REASON_NONE:
-		break;
-	}
-	return NULL;
-}
-
 /* A UUID from the SHA-256 of what identifies an event: the same event,
  * seen again after a restart, has the same id. */
 static void
@@ -451,16 +435,14 @@ static void
 record(
     struct monitor *d, struct event *e, const char *outbox, const char *details)
 {
-	/* The store still takes the names. */
 	struct event_record r = {
-		.kind = incident_kind_name(e->kind),
+		.kind = e->kind,
 		.subject = e->subject,
-		.state = incident_state_name(e->state),
+		.state = e->state,
 		.event_id = e->id,
 		.at_ms = e->at_ms,
-		.severity =
-		    incident_severity_name(severity(&d->conf->detect, e)),
-		.reason = reason_name(e->reason),
+		.severity = severity(&d->conf->detect, e),
+		.reason = e->reason,
 		.window_count = e->info.window_count,
 		.window_total = e->info.window_total,
 		.expected = e->info.expected,
@@ -479,10 +461,9 @@ fill_alert(struct monitor *d, const struct event *e, struct alert *a)
 {
 	memset(a, 0, sizeof *a);
 	a->event_id = e->id;
-	/* The renderer still takes the names. */
-	a->kind = incident_kind_name(e->kind);
-	a->state = incident_state_name(e->state);
-	a->severity = incident_severity_name(severity(&d->conf->detect, e));
+	a->kind = e->kind;
+	a->state = e->state;
+	a->severity = severity(&d->conf->detect, e);
 	a->subject = e->subject;
 	a->at_ms = e->at_ms;
 	a->started_ms = e->started_ms;
@@ -491,7 +472,7 @@ fill_alert(struct monitor *d, const struct event *e, struct alert *a)
 	a->expected = e->info.expected;
 	a->ratio = e->info.ratio;
 	a->p = e->info.p;
-	a->reason = reason_name(e->reason);
+	a->reason = e->reason;
 	a->window_ms = d->conf->detect.window_ms;
 	a->failures = e->failures;
 	a->last_error = e->last_error;

@@ -376,7 +376,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.started_ms = r->started_ms;
 	rec.duration_ms = r->duration_ms;
 	rec.http_status = r->status;
-	rec.outcome = fetch_outcome_name(o); /* the store takes the name */
+	rec.outcome = o;
 	rec.error = err[0] ? err : NULL;
 	rec.bytes = r->bytes;
 	rec.final_url = r->final_url;

@@ -13,7 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/detect/detect.h"
+#include "core/detect/incident.h"
 #include "core/read/feed.h"
+#include "core/read/sched.h"
 
 struct event_base;
 struct analyzer;
@@ -70,7 +73,7 @@ struct fetch_record {
 	int64_t started_ms; /* realtime */
 	int64_t duration_ms;
 	long http_status; /* 0: none */
-	const char *outcome; /* ok, not_modified, gone, throttled, failed */
+	enum fetch_outcome outcome;
 	const char *error; /* NULL on success */
 	int64_t bytes;
 	const char *final_url;
@@ -182,13 +185,13 @@ void store_event_context(struct store *, const char *watch,
 
 /* An incident's state change with the notifications it causes. */
 struct event_record {
-	const char *kind; /* "spike" or "source" */
+	enum incident_kind kind;
 	const char *subject; /* watch or source name */
-	const char *state; /* "firing", "escalated" or "resolved" */
+	enum incident_state state;
 	const char *event_id;
 	int64_t at_ms;
-	const char *severity;
-	const char *reason;
+	enum incident_severity severity;
+	enum detect_reason reason; /* REASON_NONE for a source */
 	int window_count, window_total;
 	double expected, ratio, p;
 	const char *details; /* JSON object text */

@@ -158,13 +158,13 @@ store_record_event(
 	struct op *op =
 	    op_new(&stmt_record_event, done_result, (void (*)(void))cb, arg);
 
-	op_param(op, e->kind); /* $1 */
+	op_param(op, incident_kind_name(e->kind)); /* $1 */
 	op_param(op, e->subject); /* $2 */
-	op_param(op, e->state); /* $3 */
+	op_param(op, incident_state_name(e->state)); /* $3 */
 	op_param(op, e->event_id); /* $4 */
 	op_paramf(op, e->at_ms); /* $5 */
-	op_param(op, e->severity); /* $6 */
-	op_param(op, e->reason); /* $7 */
+	op_param(op, incident_severity_name(e->severity)); /* $6 */
+	op_param(op, detect_reason_name(e->reason)); /* $7 */
 	op_paramf(op, e->window_count); /* $8 */
 	op_paramf(op, e->window_total); /* $9 */
 	op_param_owned(op, real_text(e->expected)); /* $10 */

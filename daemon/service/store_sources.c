@@ -204,7 +204,7 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 		op_paramf(op, r->http_status);
 	else
 		op_param(op, NULL);
-	op_param(op, r->outcome); /* $6 */
+	op_param(op, fetch_outcome_name(r->outcome)); /* $6 */
 	op_param(op, r->error); /* $7 */
 	op_paramf(op, r->bytes); /* $8 */
 	op_param(op, r->final_url); /* $9 */

@@ -130,22 +130,8 @@ static const struct words fr = {
 	    "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP ": %s",
 };
 
-const char *const alert_kinds[2] = { "spike", "source" };
-const char *const alert_states[3] = { "firing", "escalated", "resolved" };
-const char *const alert_severities[2] = { "warning", "critical" };
-const char *const alert_reasons[3] = { "poisson", "cusum", "cold" };
-
 /* Index of s in set; the first entry when s is missing or unknown, so a
  * caller's slip still yields a documented value. */
-static size_t
-pick(const char *s, const char *const *set, size_t n)
-{
-	for (size_t i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, set[i]) == 0)
-			return i;
-	return 0;
-}
-
 /*
  * One line of valid UTF-8 out of anything: line breaks and control
  * characters folded away, invalid sequences replaced by U+FFFD (both by
@@ -287,11 +273,12 @@ alert_view_init(struct view *v, const struct alert *a)
 	memset(v, 0, sizeof *v);
 	v->a = a;
 	v->w = w = a->lang != NULL && strcmp(a->lang, "fr") == 0 ? &fr : &en;
-	v->kind = pick(a->kind, alert_kinds, ARRAY_LEN(alert_kinds));
-	v->state = pick(a->state, alert_states, ARRAY_LEN(alert_states));
-	v->severity =
-	    pick(a->severity, alert_severities, ARRAY_LEN(alert_severities));
-	v->reason = pick(a->reason, alert_reasons, ARRAY_LEN(alert_reasons));
+	v->kind = a->kind;
+	v->state = a->state;
+	v->severity = a->severity;
+	/* A spike always has a reason; one rendered without says it was
+	 * improbable, the plainest of them. */
+	v->reason = a->reason == REASON_NONE ? REASON_POISSON : a->reason;
 	vstr_set(&v->name, a->subject, NAME_MAX_);
 	vstr_set(&v->url, a->url, LINK_MAX);
 	vstr_set(&v->last_error, a->last_error, TITLE_MAX);
@@ -324,17 +311,17 @@ alert_view_init(struct view *v, const struct alert *a)
 			v->peak = n;
 	}
 
-	if (v->state == STATE_RESOLVED)
+	if (v->state == INCIDENT_RESOLVED)
 		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
 		    w->resolved, w->colon,
-		    w->what[v->kind == KIND_SOURCE ? WHAT_UP : WHAT_SPIKE],
+		    w->what[v->kind == INCIDENT_SOURCE ? WHAT_UP : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
 	else
 		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
 		    w->severity[v->severity], w->colon,
-		    w->what[v->kind == KIND_SOURCE        ? WHAT_DOWN
-		            : v->state == STATE_ESCALATED ? WHAT_WORSE
-		                                          : WHAT_SPIKE],
+		    w->what[v->kind == INCIDENT_SOURCE       ? WHAT_DOWN
+		            : v->state == INCIDENT_ESCALATED ? WHAT_WORSE
+		                                             : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
 }
 
@@ -473,8 +460,8 @@ alert_summary(struct out *o, const struct view *v)
 	fmt_when(started, sizeof started, a->started_ms);
 	fmt_when(at, sizeof at, a->at_ms);
 
-	if (v->kind == KIND_SOURCE) {
-		if (v->state == STATE_RESOLVED) {
+	if (v->kind == INCIDENT_SOURCE) {
+		if (v->state == INCIDENT_RESOLVED) {
 			para(o, w->src_up, V(o, v->name), a->failures);
 			para(o, w->lasted, started, at);
 		} else {
@@ -482,17 +469,17 @@ alert_summary(struct out *o, const struct view *v)
 			para(o, w->src_since, started);
 		}
 		field(o, w, w->address, &v->url);
-		if (v->state != STATE_RESOLVED)
+		if (v->state != INCIDENT_RESOLVED)
 			field(o, w, w->last_error, &v->last_error);
 		return;
 	}
-	if (v->state == STATE_RESOLVED) {
+	if (v->state == INCIDENT_RESOLVED) {
 		para(o, w->over, V(o, v->name), a->window_count, window,
 		    expected);
 		para(o, w->lasted, started, at);
 		return;
 	}
-	if (v->state == STATE_ESCALATED)
+	if (v->state == INCIDENT_ESCALATED)
 		para(o, "%s", w->worse);
 	/* With no history, there is no usual level to compare with. */
 	if (v->reason == REASON_COLD)
@@ -680,7 +667,7 @@ alert_body_text(struct buf *b, const struct view *v)
 
 	buf_printf(b, "%s\n\n", v->subject);
 	alert_summary(&o, v);
-	if (v->kind == KIND_SPIKE) {
+	if (v->kind == INCIDENT_SPIKE) {
 		alert_mentions(&o, v);
 		alert_terms(&o, v);
 		chart(&o, v);
@@ -704,13 +691,13 @@ alert_body_html(struct buf *b, const struct view *v)
 	    "background:#ffffff\">\n<h1 style=\"font-size:18px;"
 	    "margin:0 0 12px;color:%s\">%s</h1>\n",
 	    v->w->code, subject,
-	    v->state == STATE_RESOLVED ? "#1e7e34"
-	        : v->severity == 1     ? "#b00020"
-	                               : "#b35900",
+	    v->state == INCIDENT_RESOLVED          ? "#1e7e34"
+	        : v->severity == SEVERITY_CRITICAL ? "#b00020"
+	                                           : "#b35900",
 	    subject);
 	free(subject);
 	alert_summary(&o, v);
-	if (v->kind == KIND_SPIKE) {
+	if (v->kind == INCIDENT_SPIKE) {
 		alert_mentions(&o, v);
 		alert_terms(&o, v);
 		chart(&o, v);

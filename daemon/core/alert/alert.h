@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/detect/detect.h"
+#include "core/detect/incident.h"
+
 struct alert_mention {
 	const char *title;
 	const char *source;
@@ -20,9 +23,9 @@ struct alert_mention {
 
 struct alert {
 	const char *event_id; /* stable: a receiver drops duplicates by it */
-	const char *kind; /* "spike" or "source" */
-	const char *state; /* "firing", "escalated" or "resolved" */
-	const char *severity; /* "warning" or "critical" */
+	enum incident_kind kind;
+	enum incident_state state;
+	enum incident_severity severity;
 	const char *subject; /* the watch's or the source's name */
 	const char *lang; /* "fr" or "en": the language of the text */
 	int64_t at_ms; /* when the state changed */
@@ -33,7 +36,7 @@ struct alert {
 	double expected;
 	double ratio;
 	double p;
-	const char *reason; /* "poisson", "cusum" or "cold" */
+	enum detect_reason reason; /* of a spike */
 	int64_t window_ms;
 	const struct alert_mention *top; /* most negative first */
 	size_t ntop;

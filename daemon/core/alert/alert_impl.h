@@ -70,19 +70,13 @@ struct vmention {
 	double score;
 };
 
-extern const char *const alert_kinds[2];
-extern const char *const alert_states[3];
-extern const char *const alert_severities[2];
-extern const char *const alert_reasons[3];
-
-enum { KIND_SPIKE, KIND_SOURCE };
-enum { STATE_FIRING, STATE_ESCALATED, STATE_RESOLVED };
-enum { REASON_POISSON, REASON_CUSUM, REASON_COLD };
-
 struct view {
 	const struct alert *a;
 	const struct words *w;
-	size_t kind, state, severity, reason;
+	enum incident_kind kind;
+	enum incident_state state;
+	enum incident_severity severity;
+	enum detect_reason reason; /* REASON_POISSON when none was given */
 	struct vstr name, url, last_error, event;
 	struct vmention top[TOP_MAX];
 	size_t ntop;

@@ -40,16 +40,16 @@ payload_json(const struct view *v)
 
 	json_object_set_new(o, "version", json_integer(WEBHOOK_VERSION));
 	set_str(o, "event_id", v->event.s[OUT_TEXT]);
-	set_str(o, "kind", alert_kinds[v->kind]);
-	set_str(o, "state", alert_states[v->state]);
-	set_str(o, "severity", alert_severities[v->severity]);
+	set_str(o, "kind", incident_kind_name(v->kind));
+	set_str(o, "state", incident_state_name(v->state));
+	set_str(o, "severity", incident_severity_name(v->severity));
 	set_str(o, "subject", v->subject);
-	set_str(o, v->kind == KIND_SOURCE ? "source" : "watch",
+	set_str(o, v->kind == INCIDENT_SOURCE ? "source" : "watch",
 	    v->name.s[OUT_TEXT]);
 	set_str(o, "lang", v->w->code);
 	set_time(o, "at", a->at_ms);
 	set_time(o, "started_at", a->started_ms);
-	if (v->kind == KIND_SOURCE) {
+	if (v->kind == INCIDENT_SOURCE) {
 		set_str(o, "url", v->url.s[OUT_TEXT]);
 		json_object_set_new(o, "failures", json_integer(a->failures));
 		set_str(o, "last_error", v->last_error.s[OUT_TEXT]);
@@ -62,7 +62,7 @@ payload_json(const struct view *v)
 	set_real(o, "p_value", a->p);
 	json_object_set_new(
 	    o, "window_seconds", json_integer(a->window_ms / 1000));
-	set_str(o, "reason", alert_reasons[v->reason]);
+	set_str(o, "reason", detect_reason_name(v->reason));
 	list = json_array();
 	for (size_t i = 0; i < v->ntop; i++) {
 		const struct vmention *m = &v->top[i];
@@ -114,11 +114,11 @@ payload_slack(const struct view *v)
 	buf_printf(&b, "*%s*\n", subject);
 	alert_summary(&out, v);
 	slack_section(blocks, &b);
-	if (v->kind == KIND_SPIKE && v->ntop > 0) {
+	if (v->kind == INCIDENT_SPIKE && v->ntop > 0) {
 		alert_mentions(&out, v);
 		slack_section(blocks, &b);
 	}
-	if (v->kind == KIND_SPIKE) {
+	if (v->kind == INCIDENT_SPIKE) {
 		alert_terms(&out, v);
 		buf_putc(&b, '`');
 		alert_sparkline(&b, v);

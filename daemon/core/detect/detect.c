@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base/util.h"
+
 #define SEC 1000LL
 #define MIN (60 * SEC)
 #define HOUR (60 * MIN)
@@ -422,4 +424,39 @@ detect_revise(const struct detect_params *p, struct detect_track *t,
 	i = (int)(((t->head - 1 - k) % t->nwindow + t->nwindow) % t->nwindow);
 	t->window[i] = clamp_count(negative);
 	t->total[i] = clamp_count(total);
+}
+
+static const char *const event_names[] = {
+	[DETECT_NONE] = "none",
+	[DETECT_FIRED] = "fired",
+	[DETECT_ESCALATED] = "escalated",
+	[DETECT_RESOLVED] = "resolved",
+};
+
+static const char *const reason_names[] = {
+	[REASON_NONE] = NULL,
+	[REASON_POISSON] = "poisson",
+	[REASON_CUSUM] = "cusum",
+	[REASON_COLD] = "cold",
+};
+
+const char *
+detect_event_name(enum detect_event ev)
+{
+	return (unsigned)ev < ARRAY_LEN(event_names) ? event_names[ev] : "none";
+}
+
+const char *
+detect_reason_name(enum detect_reason r)
+{
+	return (unsigned)r < ARRAY_LEN(reason_names) ? reason_names[r] : NULL;
+}
+
+enum detect_reason
+detect_reason_parse(const char *s)
+{
+	for (size_t i = 0; s != NULL && i < ARRAY_LEN(reason_names); i++)
+		if (reason_names[i] != NULL && strcmp(s, reason_names[i]) == 0)
+			return (enum detect_reason)i;
+	return REASON_NONE;
 }

@@ -77,6 +77,14 @@ enum detect_reason {
 	REASON_COLD, /* no history yet, an obvious crisis */
 };
 
+/* "fired", "escalated", "resolved"; "none" for DETECT_NONE. */
+const char *detect_event_name(enum detect_event);
+/* "poisson", "cusum", "cold" (stored in SQL, sent in JSON); NULL for
+ * REASON_NONE, which is stored as NULL. */
+const char *detect_reason_name(enum detect_reason);
+/* The reason named s; REASON_NONE for NULL or an unknown name. */
+enum detect_reason detect_reason_parse(const char *s);
+
 /* What the detector knows of one watch; small, copyable, resumable. */
 struct detect_track {
 	enum detect_state state;

@@ -5,6 +5,7 @@
 #include "core/detect/incident.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "core/base/util.h"
 
@@ -50,4 +51,43 @@ const char *
 incident_severity_name(enum incident_severity s)
 {
 	return name_of(severities, ARRAY_LEN(severities), (int)s);
+}
+
+static int
+index_of(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+incident_kind_parse(const char *s, enum incident_kind *out)
+{
+	int i = index_of(kinds, ARRAY_LEN(kinds), s);
+
+	if (i >= 0)
+		*out = (enum incident_kind)i;
+	return i >= 0 ? 0 : -1;
+}
+
+int
+incident_state_parse(const char *s, enum incident_state *out)
+{
+	int i = index_of(states, ARRAY_LEN(states), s);
+
+	if (i >= 0)
+		*out = (enum incident_state)i;
+	return i >= 0 ? 0 : -1;
+}
+
+int
+incident_severity_parse(const char *s, enum incident_severity *out)
+{
+	int i = index_of(severities, ARRAY_LEN(severities), s);
+
+	if (i >= 0)
+		*out = (enum incident_severity)i;
+	return i >= 0 ? 0 : -1;
 }

@@ -28,4 +28,10 @@ const char *incident_kind_name(enum incident_kind);
 const char *incident_state_name(enum incident_state);
 const char *incident_severity_name(enum incident_severity);
 
+/* The value named s, as the names above: 0, or -1 when s is NULL or names
+ * none (and *out is left alone). */
+int incident_kind_parse(const char *s, enum incident_kind *out);
+int incident_state_parse(const char *s, enum incident_state *out);
+int incident_severity_parse(const char *s, enum incident_severity *out);
+
 #endif

@@ -11,7 +11,9 @@
  * not all come back at the same instant, and none comes back sooner than
  * half the computed delay.
  */
-#include "sched.h"
+#include "core/read/sched.h"
+
+#include "core/base/util.h"
 
 #define SCHED_BACKOFF_MIN_MS (30LL * 1000)
 
@@ -54,4 +56,21 @@ sched_next_delay(enum fetch_outcome outcome, int64_t interval_ms, int failures,
 		break;
 	}
 	return backoff(interval_ms, failures, rnd);
+}
+
+static const char *const outcome_names[] = {
+	[OUTCOME_OK] = "ok",
+	[OUTCOME_NOT_MODIFIED] = "not_modified",
+	[OUTCOME_GONE] = "gone",
+	[OUTCOME_THROTTLED] = "throttled",
+	[OUTCOME_FAILED] = "failed",
+};
+
+const char *
+fetch_outcome_name(enum fetch_outcome o)
+{
+	/* A value outside the enum is a failure, as anything unforeseen. */
+	if ((unsigned)o >= ARRAY_LEN(outcome_names))
+		return outcome_names[OUTCOME_FAILED];
+	return outcome_names[o];
 }

@@ -19,6 +19,10 @@ enum fetch_outcome {
 	OUTCOME_FAILED, /* anything else */
 };
 
+/* What a poll's outcome is called in the fetches table and in /metrics:
+ * "ok", "not_modified", "gone", "throttled", "failed". */
+const char *fetch_outcome_name(enum fetch_outcome);
+
 /*
  * Delay before the next poll. failures is the count of consecutive failures
  * including this one (0 after a success); retry_after_ms is the server's
