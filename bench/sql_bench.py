@@ -272,7 +272,7 @@ def main():
 
 # What partitioning costs the daemon and what it saves at retention time,
 # each against its baseline in the same database.
-# The daemon's identity check (daemon/service/sql/save_fetch.sql: the
+# The daemon's identity check (daemon/service/db/sql/save_fetch.sql: the
 # last month's partitions first, then the older ones) for 2,000 identities
 # of items first seen this month (most of what a feed repeats), in the
 # oldest month, and never; the baseline is the same index probe in one

@@ -10,7 +10,7 @@ out, inputs = sys.argv[1], sorted(sys.argv[2:], key=os.path.basename)
 with open(out, "w", encoding="utf-8") as f:
     f.write("/* Generated from the schema directory by "
             "scripts/embed-migrations.py. */\n")
-    f.write('#include "service/migrate.h"\n\n')
+    f.write('#include "service/db/migrate.h"\n\n')
     for i, path in enumerate(inputs):
         sql = open(path, "rb").read() + b"\0"
         f.write("static const unsigned char sql_%d[] = {" % i)

@@ -48,9 +48,9 @@ def main():
     if len(set(names)) != len(names):
         sys.exit("two statements share a name")
     with open(out, "w", encoding="utf-8") as f:
-        f.write("/* Generated from daemon/service/sql/ by "
+        f.write("/* Generated from daemon/service/db/sql/ by "
                 "scripts/embed-statements.py. */\n")
-        f.write('#include "service/store_int.h"\n\n')
+        f.write('#include "service/db/store_int.h"\n\n')
         for name, sql, nparams in statements:
             f.write("static const unsigned char sql_%s[] = {" % name)
             for j in range(0, len(sql), 16):

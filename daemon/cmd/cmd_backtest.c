@@ -18,7 +18,7 @@
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/read/date.h"
-#include "service/history.h"
+#include "service/db/history.h"
 
 static int
 usage(void)

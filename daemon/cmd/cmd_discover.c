@@ -10,7 +10,7 @@
 #include "core/base/log.h"
 #include "core/read/discover.h"
 #include "core/read/feed.h"
-#include "service/fetch_now.h"
+#include "service/net/fetch_now.h"
 
 #define DISCOVER_TIMEOUT_MS 30000
 #define DISCOVER_MAX_BODY (16 * 1024 * 1024)

@@ -18,7 +18,7 @@
 #include "core/read/date.h"
 #include "core/read/feed.h"
 #include "core/read/source.h"
-#include "service/fetch_now.h"
+#include "service/net/fetch_now.h"
 
 #define INSPECT_TIMEOUT_MS 30000
 #define INSPECT_MAX_BODY (16 * 1024 * 1024)

@@ -9,7 +9,7 @@
 #include "cmd/cmd.h"
 #include "core/base/log.h"
 #include "core/config/conf.h"
-#include "service/migrate.h"
+#include "service/db/migrate.h"
 
 static void
 print_applied(const struct migration *m, void *arg)

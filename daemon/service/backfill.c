@@ -11,7 +11,7 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/judge/analyze.h"
-#include "service/store.h"
+#include "service/db/store.h"
 
 #define PAGE_ITEMS 200
 

@@ -22,13 +22,13 @@
 #include "core/config/conf_open.h"
 #include "core/judge/analyze.h"
 #include "service/backfill.h"
-#include "service/fetch.h"
+#include "service/db/store.h"
 #include "service/metrics.h"
 #include "service/monitor.h"
+#include "service/net/fetch.h"
+#include "service/net/pacer.h"
 #include "service/outbox.h"
-#include "service/pacer.h"
 #include "service/poller.h"
-#include "service/store.h"
 
 #define TICK_MS 1000
 /* How long --once waits for a database that went away mid-run, and how

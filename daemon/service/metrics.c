@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/base/util.h"
-#include "service/fetch.h"
+#include "service/net/fetch.h"
 
 /* The order of the exposition, kept as it always was (not the enum's). */
 static const enum fetch_outcome outcome_order[] = {

@@ -29,7 +29,7 @@
 #include "core/detect/detect.h"
 #include "core/detect/incident.h"
 #include "core/read/date.h"
-#include "service/store.h"
+#include "service/db/store.h"
 
 /* Counted only once a bucket is closed and this settled: mentions stored
  * in its last seconds are in. */

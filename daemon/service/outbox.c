@@ -18,8 +18,8 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
-#include "service/fetch.h"
-#include "service/store.h"
+#include "service/db/store.h"
+#include "service/net/fetch.h"
 
 #define CLAIM_LIMIT 16
 #define LEASE_S 600

@@ -24,11 +24,11 @@
 #include "core/read/sched.h"
 #include "core/read/source.h"
 #include "core/read/url.h"
-#include "service/fetch.h"
+#include "service/db/store.h"
 #include "service/metrics.h"
 #include "service/monitor.h"
-#include "service/pacer.h"
-#include "service/store.h"
+#include "service/net/fetch.h"
+#include "service/net/pacer.h"
 
 enum job_state { JOB_QUEUED, JOB_FETCHING, JOB_SAVING };
 

@@ -4,7 +4,7 @@
  * notification shows, an incident's state changes, and the figures the
  * daemon reports about itself.
  */
-#include "service/store_int.h"
+#include "service/db/store_int.h"
 
 #include <libpq-fe.h>
 #include <math.h>

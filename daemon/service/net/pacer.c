@@ -5,7 +5,7 @@
  * small array, searched linearly, forgets a site a day after its
  * robots.txt was read.
  */
-#include "service/pacer.h"
+#include "service/net/pacer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/read/robots.h"
-#include "service/fetch.h"
+#include "service/net/fetch.h"
 
 #define ROBOTS_TTL_MS (24 * 3600 * 1000LL)
 /* A site whose robots.txt failed (5xx, timeout) is treated as closed for

@@ -3,7 +3,7 @@
  * delivered (see store.h): leasing those that are due, and what became of
  * each delivery.
  */
-#include "service/store_int.h"
+#include "service/db/store_int.h"
 
 #include <libpq-fe.h>
 #include <stdint.h>

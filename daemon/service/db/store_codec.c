@@ -3,7 +3,7 @@
  * them (see store_int.h): results read row by row into typed values, and
  * the JSON that set-based statements take as one parameter.
  */
-#include "service/store_int.h"
+#include "service/db/store_int.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>

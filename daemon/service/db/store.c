@@ -7,12 +7,12 @@
  * (a whole fetch with all its items is one round trip), and it keeps the
  * reconnection story simple: after a loss, the request that was in flight
  * goes back to the head of the queue and everything is sent again in
- * order. All SQL lives in daemon/service/sql/, one statement a file,
+ * order. All SQL lives in daemon/service/db/sql/, one statement a file,
  * prepared on every connection and run with parameters; none is ever
  * assembled from strings. The requests are made by store_sources.c,
  * store_backfill.c, store_detect.c and store_outbox.c.
  */
-#include "service/store.h"
+#include "service/db/store.h"
 
 #include <event2/event.h>
 #include <libpq-fe.h>
@@ -25,8 +25,8 @@
 #include "core/base/utf8.h"
 #include "core/base/util.h"
 #include "core/read/text.h"
-#include "service/migrate.h"
-#include "service/store_int.h"
+#include "service/db/migrate.h"
+#include "service/db/store_int.h"
 
 #define RECONNECT_MIN_MS 500
 #define RECONNECT_MAX_MS 30000

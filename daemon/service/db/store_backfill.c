@@ -3,7 +3,7 @@
  * backfill (see store.h): the configured watches, which of them wait for
  * a backfill, the stored items it reads again and the mentions it finds.
  */
-#include "service/store_int.h"
+#include "service/db/store_int.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>

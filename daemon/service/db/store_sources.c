@@ -3,7 +3,7 @@
  * (see store.h): the configured sources, their leases, what a fetch
  * brought, and the month partitions the items live in.
  */
-#include "service/store_int.h"
+#include "service/db/store_int.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>

@@ -4,7 +4,7 @@
  * A blocking libpq connection is fine here: `vigie migrate` runs it, not
  * the event loop.
  */
-#include "service/migrate.h"
+#include "service/db/migrate.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/base/util.h"
-#include "service/pq.h"
+#include "service/db/pq.h"
 
 /* Serialises concurrent migrators (two daemons upgraded at once). */
 #define MIGRATE_LOCK_KEY "7262706105"

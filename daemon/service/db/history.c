@@ -2,13 +2,13 @@
  * history.c - a watch's mention counts per bucket from the database (see
  * history.h).
  */
-#include "service/history.h"
+#include "service/db/history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/base/util.h"
-#include "service/pq.h"
+#include "service/db/pq.h"
 
 /* What the daemon's detector counts (detect_counts(), schema/006). */
 static const char counts_sql[] =

@@ -1,12 +1,12 @@
 /*
  * fetch_now.c - one transfer, waited for (see fetch_now.h).
  */
-#include "service/fetch_now.h"
+#include "service/net/fetch_now.h"
 
 #include <event2/event.h>
 #include <stdlib.h>
 
-#include "service/fetch.h"
+#include "service/net/fetch.h"
 
 struct waiter {
 	struct event_base *base;

@@ -1,7 +1,7 @@
 /*
  * pq.c - libpq helpers for the blocking paths (see pq.h).
  */
-#include "service/pq.h"
+#include "service/db/pq.h"
 
 #include <string.h>
 

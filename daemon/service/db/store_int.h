@@ -1,6 +1,6 @@
 /*
  * store_int.h - what the store's files share, and nothing else includes:
- * the statements (daemon/service/sql/, embedded at build time), the
+ * the statements (daemon/service/db/sql/, embedded at build time), the
  * request and its queue (store.c), and what goes into a statement and
  * comes out of it (store_codec.c). The requests themselves are by domain:
  * store_sources.c, store_backfill.c, store_detect.c, store_outbox.c.
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include "service/store.h"
+#include "service/db/store.h"
 
 /* --- statements (generated from sql/NAME.sql by embed-statements.py) --- */
 

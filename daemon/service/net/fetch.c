@@ -6,7 +6,7 @@
  * timer callback only arms a libevent timer, and finished transfers are
  * collected after curl_multi_socket_action() has returned.
  */
-#include "service/fetch.h"
+#include "service/net/fetch.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
