@@ -15,11 +15,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness import Checks, finish
+from harness import REPO_DIR, Checks, finish
 
 DUMP = os.environ["ALERT_DUMP"]
 FIXTURES = Path(os.environ["FIXTURES"]) / "alert"
-DOC = Path(__file__).resolve().parent.parent / "docs" / "WEBHOOK.md"
+DOC = REPO_DIR / "docs" / "WEBHOOK.md"
 
 HEADERS = {"from", "to", "subject", "date", "message-id", "mime-version",
            "auto-submitted", "content-type"}

@@ -32,9 +32,10 @@ except ImportError:
         sys.exit(77)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LEXICONS = os.path.join(os.path.dirname(HERE), "rules", "lexicons")
+TESTS = os.path.dirname(HERE)
+LEXICONS = os.path.join(os.path.dirname(TESTS), "rules", "lexicons")
 VIGIE = os.environ.get("VIGIE", "vigie")
-FIXTURES = os.environ.get("FIXTURES", os.path.join(HERE, "fixtures"))
+FIXTURES = os.environ.get("FIXTURES", os.path.join(TESTS, "fixtures"))
 
 
 def vader_lexicon(out):

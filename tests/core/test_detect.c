@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/detect/detect.h"
+#include "core/detect/incident.h"
 
 #define SEC 1000LL
 #define MIN (60 * SEC)
@@ -555,6 +556,59 @@ test_revise(void **state)
 	assert_true(r.t.baseline == 0);
 }
 
+/* The names are stored in SQL and sent in JSON: they must not drift, and
+ * each must read back as the value it names. */
+static void
+test_names(void **state)
+{
+	static const struct {
+		enum incident_state v;
+		const char *name;
+	} states[] = { { INCIDENT_FIRING, "firing" },
+		{ INCIDENT_ESCALATED, "escalated" },
+		{ INCIDENT_RESOLVED, "resolved" } };
+	enum incident_kind kind = INCIDENT_SPIKE;
+	enum incident_state st = INCIDENT_FIRING;
+	enum incident_severity sev = SEVERITY_WARNING;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+		assert_string_equal(
+		    incident_state_name(states[i].v), states[i].name);
+		assert_int_equal(incident_state_parse(states[i].name, &st), 0);
+		assert_int_equal(st, states[i].v);
+	}
+	assert_string_equal(incident_kind_name(INCIDENT_SPIKE), "spike");
+	assert_string_equal(incident_kind_name(INCIDENT_SOURCE), "source");
+	assert_int_equal(incident_kind_parse("source", &kind), 0);
+	assert_int_equal(kind, INCIDENT_SOURCE);
+	assert_string_equal(
+	    incident_severity_name(SEVERITY_WARNING), "warning");
+	assert_string_equal(
+	    incident_severity_name(SEVERITY_CRITICAL), "critical");
+	assert_int_equal(incident_severity_parse("critical", &sev), 0);
+	assert_int_equal(sev, SEVERITY_CRITICAL);
+	/* Unknown names are refused and leave the value alone; a value cast
+	 * from outside the enum is named, not read past the table. */
+	assert_int_equal(incident_kind_parse("Spike", &kind), -1);
+	assert_int_equal(incident_state_parse(NULL, &st), -1);
+	assert_int_equal(kind, INCIDENT_SOURCE);
+	assert_string_equal(
+	    incident_state_name((enum incident_state)7), "unknown");
+
+	assert_string_equal(detect_reason_name(REASON_POISSON), "poisson");
+	assert_string_equal(detect_reason_name(REASON_CUSUM), "cusum");
+	assert_string_equal(detect_reason_name(REASON_COLD), "cold");
+	assert_null(detect_reason_name(REASON_NONE));
+	assert_int_equal(detect_reason_parse("cusum"), REASON_CUSUM);
+	assert_int_equal(detect_reason_parse("cold"), REASON_COLD);
+	assert_int_equal(detect_reason_parse("bogus"), REASON_NONE);
+	assert_int_equal(detect_reason_parse(NULL), REASON_NONE);
+	assert_string_equal(detect_event_name(DETECT_FIRED), "fired");
+	assert_string_equal(detect_event_name(DETECT_RESOLVED), "resolved");
+	assert_string_equal(detect_event_name(DETECT_NONE), "none");
+}
+
 int
 main(void)
 {
@@ -571,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_skipped_buckets),
 		cmocka_unit_test(test_params_check),
 		cmocka_unit_test(test_revise),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,11 +119,28 @@ test_throttled(void **state)
 	    SCHED_RETRY_AFTER_CAP_MS);
 }
 
+/* The outcome's name is what the fetches table and /metrics say. */
+static void
+test_outcome_names(void **state)
+{
+	(void)state;
+	assert_string_equal(fetch_outcome_name(OUTCOME_OK), "ok");
+	assert_string_equal(
+	    fetch_outcome_name(OUTCOME_NOT_MODIFIED), "not_modified");
+	assert_string_equal(fetch_outcome_name(OUTCOME_GONE), "gone");
+	assert_string_equal(fetch_outcome_name(OUTCOME_THROTTLED), "throttled");
+	assert_string_equal(fetch_outcome_name(OUTCOME_FAILED), "failed");
+	/* Anything unforeseen is a failure. */
+	assert_string_equal(
+	    fetch_outcome_name((enum fetch_outcome)42), "failed");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_success),
+		cmocka_unit_test(test_outcome_names),
 		cmocka_unit_test(test_gone),
 		cmocka_unit_test(test_failed_first),
 		cmocka_unit_test(test_failed_doubles),

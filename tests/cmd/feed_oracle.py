@@ -4,7 +4,7 @@ well-formed feed fixture: count, link, title text, id and dates.
 
 Skipped, by rule:
   hostile-*      attacks (XXE, entity bombs): there the point is what vigie
-                 refuses to do, which tests/test_feed.c checks;
+                 refuses to do, which tests/core/test_feed.c checks;
   *.html         not feeds;
   *.json         feedparser 6.0 (Debian 12) does not read JSON Feed;
   ill-formed XML feedparser flags it "bozo" with anything but a charset
