@@ -245,3 +245,14 @@ hex_value(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+int
+err_set(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}

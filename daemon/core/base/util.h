@@ -52,6 +52,11 @@ void diag_free(struct diag *);
  * them. */
 void diag_print(struct diag *);
 
+/* Formats a message into err[errlen] (truncated to fit) and returns -1,
+ * for the parsers that report why they refused their input. */
+int err_set(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The shipped rules directory (lexicons, example watches): the installed
  * one, else the source tree's when running from a build directory. */
 const char *rules_dir_default(void);

@@ -15,7 +15,6 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,17 +435,6 @@ doc_string(struct page *pg, const char *expr)
 }
 
 static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
 read_items(struct page *pg, const struct extract_rules *r,
     xmlXPathCompExprPtr comp[F_COUNT], const struct extract_input *in,
     struct feed *feed, struct extract_stats *st, char *err, size_t errlen)
@@ -454,12 +442,12 @@ read_items(struct page *pg, const struct extract_rules *r,
 	xmlXPathObjectPtr items = eval(pg, comp[F_ITEM], (xmlNodePtr)pg->doc);
 
 	if (items == NULL)
-		return fail(err, errlen,
+		return err_set(err, errlen,
 		    pg->over ? "item rule: too much work for one page"
 		             : "item rule: could not be evaluated");
 	if (items->type != XPATH_NODESET) {
 		xmlXPathFreeObject(items);
-		return fail(err, errlen,
+		return err_set(err, errlen,
 		    "item rule selects no elements "
 		    "(a string or a number)");
 	}
@@ -496,7 +484,7 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
 	if (stats != NULL)
 		*stats = st;
 	if (r->item == NULL)
-		return fail(err, errlen, "item rule missing");
+		return err_set(err, errlen, "item rule missing");
 	if (compile(r, comp, err, errlen) == -1)
 		return -1;
 	buf_init(&u);
@@ -504,7 +492,7 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
 	if (u.len == 0 || u.len > INT_MAX) {
 		buf_free(&u);
 		free_comps(comp);
-		return fail(err, errlen, "empty page");
+		return err_set(err, errlen, "empty page");
 	}
 	pg.doc = htmlReadMemory(
 	    u.data, (int)u.len, in->base_url, "UTF-8", HTML_OPTIONS);
@@ -513,7 +501,7 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
 	if (pg.ctx == NULL) {
 		xmlFreeDoc(pg.doc);
 		free_comps(comp);
-		return fail(err, errlen, "page could not be parsed");
+		return err_set(err, errlen, "page could not be parsed");
 	}
 	pg.ctx->opLimit = EXTRACT_XPATH_OPS;
 	/* Numbered elements make document order a comparison of numbers;

@@ -16,7 +16,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,17 +76,6 @@ struct ctx {
 	size_t cap;
 	size_t entity_budget; /* bytes entities may still add */
 };
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* --- Items --- */
 
@@ -234,24 +222,27 @@ el_raw(struct ctx *c, xmlNode *el)
 	return nonempty(out);
 }
 
+/* An element's text through conv (text_collapse or text_from_html). */
 static char *
-el_plain(struct ctx *c, xmlNode *el)
+el_text(struct ctx *c, xmlNode *el, char *(*conv)(const char *, size_t))
 {
 	char *raw = el_raw(c, el);
-	char *out = raw ? text_collapse(raw, strlen(raw)) : NULL;
+	char *out = raw ? conv(raw, strlen(raw)) : NULL;
 
 	free(raw);
 	return nonempty(out);
 }
 
 static char *
+el_plain(struct ctx *c, xmlNode *el)
+{
+	return el_text(c, el, text_collapse);
+}
+
+static char *
 el_html(struct ctx *c, xmlNode *el)
 {
-	char *raw = el_raw(c, el);
-	char *out = raw ? text_from_html(raw, strlen(raw)) : NULL;
-
-	free(raw);
-	return nonempty(out);
+	return el_text(c, el, text_from_html);
 }
 
 static int64_t
@@ -534,7 +525,7 @@ parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 	xmlParserCtxt *pc = xmlNewParserCtxt();
 
 	if (pc == NULL)
-		return fail(err, errlen, "out of memory");
+		return err_set(err, errlen, "out of memory");
 	c->doc = xmlCtxtReadMemory(pc, s, (int)len, NULL, NULL, XML_OPTIONS);
 	xmlNode *root = c->doc ? xmlDocGetRootElement(c->doc) : NULL;
 	if (root == NULL) {
@@ -546,7 +537,7 @@ parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 			msg[strcspn(msg, "\r\n")] = '\0';
 		}
 		xmlFreeParserCtxt(pc);
-		return fail(err, errlen, "not XML (%s)", msg);
+		return err_set(err, errlen, "not XML (%s)", msg);
 	}
 	xmlFreeParserCtxt(pc);
 
@@ -558,9 +549,9 @@ parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 	else if (strcmp(name, "feed") == 0 && (ns_mask(root) & M_ATOMDOC))
 		parse_atom(c, root);
 	else if (strcasecmp(name, "html") == 0)
-		return fail(err, errlen, "not a feed (HTML page)");
+		return err_set(err, errlen, "not a feed (HTML page)");
 	else
-		return fail(
+		return err_set(
 		    err, errlen, "not a feed (root element <%.40s>)", name);
 	return 0;
 }
@@ -678,18 +669,18 @@ parse_json(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 	json_error_t je;
 
 	if (json_depth(s, len) > JSON_MAX_DEPTH)
-		return fail(err, errlen,
+		return err_set(err, errlen,
 		    "not a feed (JSON nested deeper "
 		    "than %d)",
 		    JSON_MAX_DEPTH);
 	json_t *root = json_loadb(s, len, 0, &je);
 	if (root == NULL)
-		return fail(
+		return err_set(
 		    err, errlen, "not JSON (line %d: %s)", je.line, je.text);
 	json_t *items = json_object_get(root, "items");
 	if (!json_is_array(items)) {
 		json_decref(root);
-		return fail(err, errlen, "not a feed (JSON without items)");
+		return err_set(err, errlen, "not a feed (JSON without items)");
 	}
 	struct feed *f = c->feed;
 	f->title = jplain(root, "title");
@@ -765,7 +756,7 @@ feed_parse(
 
 	*out = NULL;
 	if (in->len > FEED_MAX_SIZE)
-		return fail(err, errlen, "document larger than %zu MiB",
+		return err_set(err, errlen, "document larger than %zu MiB",
 		    FEED_MAX_SIZE >> 20);
 	buf_init(&u);
 	charset_xml_utf8(&u, in->data, in->len, in->content_type);
@@ -773,18 +764,18 @@ feed_parse(
 	const char *start = skip_space(s, s + u.len);
 	if (start == s + u.len) {
 		buf_free(&u);
-		return fail(err, errlen, "empty document");
+		return err_set(err, errlen, "empty document");
 	}
 	c.feed = xcalloc(1, sizeof *c.feed);
 	if (is_json_type(in->content_type) || *start == '{')
 		r = parse_json(&c, s, u.len, err, errlen);
 	else if (*start != '<')
-		r = fail(err, errlen, "neither XML nor JSON");
+		r = err_set(err, errlen, "neither XML nor JSON");
 	else if (is_html_page(start, s + u.len)) {
-		fail(err, errlen, "not a feed (HTML page)");
+		err_set(err, errlen, "not a feed (HTML page)");
 		r = -2;
 	} else if (u.len > INT_MAX)
-		r = fail(err, errlen, "document too large");
+		r = err_set(err, errlen, "document too large");
 	else
 		r = parse_xml(&c, s, u.len, err, errlen);
 	xmlFreeDoc(c.doc);

@@ -113,17 +113,11 @@ decode_item(struct row r, void *elem)
 static void
 page_result(struct op *op, PGresult *res, const char *error)
 {
-	store_page_cb cb = (store_page_cb)op->cb;
-	struct stored_item *items;
 	long n;
+	struct stored_item *items =
+	    op_rows(op, res, error, "backfill", sizeof *items, decode_item, &n);
 
-	if (res == NULL) {
-		op_log_error(op, "backfill", error);
-		cb(NULL, -1, op->arg);
-		return;
-	}
-	items = rows_decode(res, sizeof *items, decode_item, &n);
-	cb(items, n, op->arg);
+	((store_page_cb)op->cb)(items, n, op->arg);
 }
 
 void

@@ -83,12 +83,19 @@ result_one_row(const PGresult *res)
 }
 
 void *
-rows_decode(const PGresult *res, size_t size,
-    void (*decode)(struct row, void *elem), long *n)
+op_rows(struct op *op, const PGresult *res, const char *error, const char *what,
+    size_t size, void (*decode)(struct row, void *elem), long *n)
 {
-	int rows = PQntuples(res);
-	unsigned char *elems = xcalloc((size_t)rows + 1, size);
+	unsigned char *elems;
+	int rows;
 
+	if (res == NULL) {
+		op_log_error(op, what, error);
+		*n = -1;
+		return NULL;
+	}
+	rows = PQntuples(res);
+	elems = xcalloc((size_t)rows + 1, size);
 	for (int i = 0; i < rows; i++)
 		decode((struct row){ res, i }, elems + (size_t)i * size);
 	*n = rows;

@@ -27,17 +27,11 @@ decode_count(struct row r, void *elem)
 static void
 counts_result(struct op *op, PGresult *res, const char *error)
 {
-	store_counts_cb cb = (store_counts_cb)op->cb;
-	struct bucket_count *rows;
 	long n;
+	struct bucket_count *rows = op_rows(
+	    op, res, error, "detection", sizeof *rows, decode_count, &n);
 
-	if (res == NULL) {
-		op_log_error(op, "detection", error);
-		cb(NULL, -1, op->arg);
-		return;
-	}
-	rows = rows_decode(res, sizeof *rows, decode_count, &n);
-	cb(rows, n, op->arg);
+	((store_counts_cb)op->cb)(rows, n, op->arg);
 }
 
 void

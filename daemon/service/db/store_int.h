@@ -110,13 +110,13 @@ char *row_text_or_null(struct row, int col);
 const char *row_peek(struct row, int col);
 /* Whether res holds exactly one row, as single-row statements answer. */
 int result_one_row(const PGresult *res);
-/*
- * Decodes every row of res into a new array of n + 1 zeroed elements of
- * size bytes each (the last one stays zeroed), one decode call per row;
- * *n is the number of rows.
- */
-void *rows_decode(const PGresult *res, size_t size,
-    void (*decode)(struct row, void *elem), long *n);
+/* The rows of a request's result, each decoded by decode into an element
+ * of size bytes, as an allocated array (one spare zeroed element, so
+ * never NULL on success) with *n rows; or, when the request failed (res
+ * NULL), its error logged as what, NULL and *n = -1. */
+void *op_rows(struct op *, const PGresult *res, const char *error,
+    const char *what, size_t size, void (*decode)(struct row, void *elem),
+    long *n);
 
 /* JSON for the statements' json parameters. json_text is JSON null for a
  * NULL or invalid UTF-8 string (jansson refuses it, and PostgreSQL would

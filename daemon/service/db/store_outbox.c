@@ -28,17 +28,11 @@ decode_outbox(struct row r, void *elem)
 static void
 outbox_result(struct op *op, PGresult *res, const char *error)
 {
-	store_outbox_cb cb = (store_outbox_cb)op->cb;
-	struct outbox_row *rows;
 	long n;
+	struct outbox_row *rows =
+	    op_rows(op, res, error, "outbox", sizeof *rows, decode_outbox, &n);
 
-	if (res == NULL) {
-		op_log_error(op, "outbox", error);
-		cb(NULL, -1, op->arg);
-		return;
-	}
-	rows = rows_decode(res, sizeof *rows, decode_outbox, &n);
-	cb(rows, n, op->arg);
+	((store_outbox_cb)op->cb)(rows, n, op->arg);
 }
 
 void

@@ -77,17 +77,11 @@ decode_claimed(struct row r, void *elem)
 static void
 claim_result(struct op *op, PGresult *res, const char *error)
 {
-	store_claim_cb cb = (store_claim_cb)op->cb;
-	struct claimed_source *rows;
 	long n;
+	struct claimed_source *rows = op_rows(op, res, error,
+	    "claiming sources", sizeof *rows, decode_claimed, &n);
 
-	if (res == NULL) {
-		op_log_error(op, "claiming sources", error);
-		cb(NULL, -1, op->arg);
-		return;
-	}
-	rows = rows_decode(res, sizeof *rows, decode_claimed, &n);
-	cb(rows, n, op->arg);
+	((store_claim_cb)op->cb)(rows, n, op->arg);
 }
 
 void
