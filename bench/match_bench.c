@@ -350,8 +350,8 @@ main(int argc, char **argv)
 		matcher_free(m);
 	}
 	for (i = 0; i < nitems; i++) {
-		buf_free(&items[i].title);
-		buf_free(&items[i].text);
+		buf_clear(&items[i].title);
+		buf_clear(&items[i].text);
 	}
 	free(items);
 	for (i = 0; i < MAX_WATCHES; i++)

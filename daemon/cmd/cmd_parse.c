@@ -114,7 +114,7 @@ cmd_parse(int argc, char **argv)
 			    PARSE_MAX_SIZE >> 20);
 		else
 			log_user("%s: %s", path, strerror(saved));
-		buf_free(&b);
+		buf_clear(&b);
 		return 1;
 	}
 
@@ -125,10 +125,10 @@ cmd_parse(int argc, char **argv)
 	char err[256];
 	if (feed_parse(&in, &feed, err, sizeof err) < 0) {
 		log_user("%s: %s", path, err);
-		buf_free(&b);
+		buf_clear(&b);
 		return 1;
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	for (size_t i = 0; i < feed->nitems; i++)
 		print_item(&feed->items[i]);
 	feed_free(feed);

@@ -206,7 +206,7 @@ cmd_score(int argc, char **argv)
 	if (sc.model == NULL) {
 		for (size_t k = 0; k < diag.len; k++)
 			log_user("%s", diag.msgs[k]);
-		diag_free(&diag);
+		diag_clear(&diag);
 		return 1;
 	}
 	match_result_init(&sc.scratch);
@@ -229,7 +229,7 @@ cmd_score(int argc, char **argv)
 		free(line);
 	}
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
-	buf_free(&out);
+	buf_clear(&out);
 	match_result_clear(&sc.scratch);
 	sentiment_model_free(m);
 	analyzer_free(an);

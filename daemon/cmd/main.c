@@ -48,7 +48,7 @@ usage(int asked)
 		puts(b.data);
 	else
 		log_plain("%s", b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	return asked ? 0 : 2;
 }
 

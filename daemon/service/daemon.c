@@ -366,7 +366,7 @@ reload(struct daemon *d)
 		for (size_t i = 0; i < diag.len; i++)
 			log_err("reload rejected: %s", diag.msgs[i]);
 		log_err("reload rejected: keeping the running configuration");
-		diag_free(&diag);
+		diag_clear(&diag);
 		analyzer_free(an);
 		conf_free(conf);
 		return;

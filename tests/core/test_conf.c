@@ -200,7 +200,7 @@ assert_diag(const char *path, const char *const *want, size_t nwant)
 	for (size_t i = 0; i < d.len && i < nwant; i++)
 		assert_string_equal(d.msgs[i], want[i]);
 	assert_int_equal(d.len, nwant);
-	diag_free(&d);
+	diag_clear(&d);
 }
 
 static void
@@ -276,7 +276,7 @@ test_opml_errors(void **state)
 	assert_int_equal(d.len, 1);
 	assert_non_null(
 	    strstr(d.msgs[0], DIR "broken.opml:7: not well-formed XML: "));
-	diag_free(&d);
+	diag_clear(&d);
 }
 
 /* Entities declared in the OPML file are not expanded: a few nested ones
@@ -378,7 +378,7 @@ test_text_forms(void **state)
 	    "range (1 to 100)"));
 	assert_non_null(strstr(d.msgs[5], ":7: empty opml path"));
 	assert_non_null(strstr(d.msgs[6], ":10: bad lang '' (expected"));
-	diag_free(&d);
+	diag_clear(&d);
 }
 
 /* n characters that are not all alike, so that a cut or a shift shows. */
@@ -499,7 +499,7 @@ test_long_errors(void **state)
 	assert_non_null(strstr(d.msgs[6],
 	    ":9: unknown key 'placeholder' in "
 	    "[poll]"));
-	diag_free(&d);
+	diag_clear(&d);
 	free(unknown);
 	free(text);
 	free(fill);
@@ -526,7 +526,7 @@ test_line_cap(void **state)
 	assert_non_null(strstr(d.msgs[1], ":4: per_host '0' is out of range"));
 	assert_non_null(strstr(d.msgs[2], ":5: line too long"));
 	assert_non_null(strstr(d.msgs[3], ":8: unknown key 'bogus' in [poll]"));
-	diag_free(&d);
+	diag_clear(&d);
 	free(text);
 	free(section);
 	free(over);
@@ -588,7 +588,7 @@ test_lookup(void **state)
 	assert_null(conf_find_source(c, "s"));
 	assert_null(conf_find_source(c, ""));
 	conf_free(c);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 int

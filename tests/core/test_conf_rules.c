@@ -139,7 +139,7 @@ expect_errors(const char *main_text, const char *inc_text,
 		free(msg);
 	}
 	assert_int_equal(d.len, nwant);
-	diag_free(&d);
+	diag_clear(&d);
 	unlink(main_path);
 	free(main_path);
 	if (inc_path != NULL) {

@@ -55,7 +55,7 @@ run_file(const struct extract_rules *r, const char *name, const char *base,
 }
 
 static void
-run_free(struct run *r)
+run_clear(struct run *r)
 {
 	feed_free(r->feed);
 	free(r->next);
@@ -111,7 +111,7 @@ test_phpbb(void **state)
 	    "Box en panne depuis la mise à jour - Forum Freenautes");
 	assert_int_equal(r.st.title, 3);
 	assert_int_equal(r.st.text, 3);
-	run_free(&r);
+	run_clear(&r);
 }
 
 /* The last page: a previous link, no next. */
@@ -130,7 +130,7 @@ test_phpbb_last_page(void **state)
 	    "Same here since the firmware update. Third router "
 	    "this year.");
 	assert_null(r.next);
-	run_free(&r);
+	run_clear(&r);
 }
 
 static void
@@ -160,7 +160,7 @@ test_discourse_topic(void **state)
 	assert_string_equal(r.next,
 	    "https://community.acme.example/t/"
 	    "router-x200-bricked-after-update/8812?page=2");
-	run_free(&r);
+	run_clear(&r);
 }
 
 static void
@@ -193,7 +193,7 @@ test_discourse_latest(void **state)
 	assert_string_equal(r.next,
 	    "https://community.acme.example/latest?"
 	    "no_definitions=true&page=1");
-	run_free(&r);
+	run_clear(&r);
 }
 
 static void
@@ -226,7 +226,7 @@ test_xenforo(void **state)
 	assert_string_equal(r.next,
 	    "https://forum-conso.example/threads/"
 	    "colis-jamais-livre-service-client-injoignable.3310/page-2");
-	run_free(&r);
+	run_clear(&r);
 }
 
 static void
@@ -251,7 +251,7 @@ test_wordpress(void **state)
 	    "The company says the USB-C chargers can overheat. Customers are "
 	    "offered a free replacement.");
 	assert_string_equal(r.next, "https://gadgetwatch.example/page/2/");
-	run_free(&r);
+	run_clear(&r);
 }
 
 /* Hand-written rules for a news page: attributes, elements, a date in a
@@ -297,7 +297,7 @@ test_custom_rules(void **state)
 	assert_int_equal(r.st.author, 0);
 	assert_string_equal(
 	    r.next, "https://news.example/actu/index.html?page=2");
-	run_free(&r);
+	run_clear(&r);
 }
 
 /* An item rule matching nothing is a page with no items, not an error. */
@@ -313,7 +313,7 @@ test_no_match(void **state)
 	assert_int_equal(r.feed->nitems, 0);
 	assert_int_equal(r.st.items, 0);
 	assert_int_equal(r.st.title, 0);
-	run_free(&r);
+	run_clear(&r);
 }
 
 static void
@@ -385,7 +385,7 @@ test_malformed(void **state)
 	assert_null(last->link);
 	assert_null(last->id);
 	assert_string_equal(last->content, "Texte après script");
-	run_free(&r);
+	run_clear(&r);
 }
 
 static void
@@ -402,7 +402,7 @@ test_windows_1252(void **state)
 	assert_string_equal(r.feed->items[0].title, "Problème de facturation");
 	assert_string_equal(r.feed->items[0].content,
 	    "Facturé deux fois € 12,50 – c’est inadmissible.");
-	run_free(&r);
+	run_clear(&r);
 
 	/* The HTTP charset wins over <meta>; <meta> over the guess. */
 	static const char latin9[] =
@@ -412,17 +412,17 @@ test_windows_1252(void **state)
 	    "</div></body></html>";
 	run_mem(p, latin9, sizeof latin9 - 1, "https://a.example/", NULL, &r);
 	assert_string_equal(r.feed->items[0].title, "Prix en €");
-	run_free(&r);
+	run_clear(&r);
 	run_mem(p, latin9, sizeof latin9 - 1, "https://a.example/",
 	    "text/html; charset=ISO-8859-1", &r);
 	assert_string_equal(r.feed->items[0].title, "Prix en ¤");
-	run_free(&r);
+	run_clear(&r);
 	static const char utf8[] =
 	    "<meta charset=\"utf-8\"><div class='post' id='p1'><h3><a "
 	    "href='/x'>Déjà</a></h3></div>";
 	run_mem(p, utf8, sizeof utf8 - 1, "https://a.example/", NULL, &r);
 	assert_string_equal(r.feed->items[0].title, "Déjà");
-	run_free(&r);
+	run_clear(&r);
 }
 
 /* A page far over the size cap, with many more items than are kept and
@@ -462,7 +462,7 @@ test_huge(void **state)
 	assert_true(strlen(r.feed->items[0].content) <= 64 * 1024);
 	assert_true(strlen(r.feed->items[0].content) > 60 * 1024);
 	assert_string_equal(r.feed->items[999].title, "t");
-	run_free(&r);
+	run_clear(&r);
 
 	/* Nesting deeper than any parser should follow. */
 	b.len = 0;
@@ -470,7 +470,7 @@ test_huge(void **state)
 		buf_puts(&b, "<div class='post'><h3>n</h3>");
 	run_mem(&rules, b.data, b.len, NULL, NULL, &r);
 	assert_true(r.feed->nitems <= 1000);
-	run_free(&r);
+	run_clear(&r);
 
 	/* A rule that walks the whole page from every item runs out of
 	 * budget and stops. */
@@ -490,7 +490,7 @@ test_huge(void **state)
 	assert_true(f->nitems < 1000);
 	feed_free(f);
 	free(next);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static void

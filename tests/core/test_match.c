@@ -240,7 +240,7 @@ test_regex(void **state)
 		assert_true(doc_matches("/a!/", NULL, &doc));
 	}
 	jit = 1;
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static void
@@ -524,7 +524,7 @@ test_index_against_scan(void **state)
 			i--;
 		} else if ((size_t)id < NSINGLE)
 			single[id] = one(q.data, NULL);
-		buf_free(&q);
+		buf_clear(&q);
 	}
 	matcher_build(m);
 	match_result_init(&res);
@@ -563,8 +563,8 @@ test_index_against_scan(void **state)
 			assert_int_equal(alone.nhits,
 			    k < res.nhits && res.hits[k].watch == j);
 		}
-		buf_free(&title);
-		buf_free(&text);
+		buf_clear(&title);
+		buf_clear(&text);
 	}
 	/* The generated data must exercise both outcomes. */
 	assert_true(nhits > NDOCS);

@@ -163,7 +163,7 @@ test_not_well_formed(void **state)
 	snprintf(want, sizeof want, "%s:6: not well-formed XML: ", t.path);
 	assert_memory_equal(d.msgs[0], want, strlen(want));
 	assert_null(strchr(d.msgs[0], '\n'));
-	diag_free(&d);
+	diag_clear(&d);
 
 	/* Well-formed, but not OPML. */
 	tmp_write(t.path, "<?xml version=\"1.0\"?>\n<rss><channel/></rss>\n");
@@ -173,7 +173,7 @@ test_not_well_formed(void **state)
 	    "%s:2: not an OPML document (root element <rss>, expected <opml>)",
 	    t.path);
 	assert_string_equal(d.msgs[0], want);
-	diag_free(&d);
+	diag_clear(&d);
 	tmp_close(&t);
 }
 

@@ -25,7 +25,7 @@ parses_as(const char *query, const char *want)
 	query_format(n, &b);
 	if (strcmp(b.data, want) != 0)
 		fail_msg("%s: got %s, want %s", query, b.data, want);
-	buf_free(&b);
+	buf_clear(&b);
 	query_free(n);
 }
 
@@ -217,7 +217,7 @@ test_limits(void **state)
 		buf_putc(&b, ')');
 	fails_with(b.data, QUERY_MAX_DEPTH + 1,
 	    "query nested too deeply (more than 64 levels)");
-	buf_free(&b);
+	buf_clear(&b);
 	buf_init(&b);
 	buf_putc(&b, '"');
 	for (i = 0; i < QUERY_MAX_PHRASE + 1; i++)
@@ -225,12 +225,12 @@ test_limits(void **state)
 	buf_putc(&b, '"');
 	fails_with(b.data, 2 + 2 * QUERY_MAX_PHRASE,
 	    "a phrase may have at most 32 words");
-	buf_free(&b);
+	buf_clear(&b);
 	buf_init(&b);
 	for (i = 0; i < QUERY_MAX_BYTES / 4 + 1; i++)
 		buf_puts(&b, "abc ");
 	fails_with(b.data, 1, "query too long (more than 16384 bytes)");
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 int

@@ -28,7 +28,7 @@ setup(void **state)
 
 	(void)state;
 	model = sentiment_model_load(LEXICONS, NULL, 0, &d);
-	diag_free(&d);
+	diag_clear(&d);
 	return model ? 0 : -1;
 }
 
@@ -426,10 +426,10 @@ test_malformed(void **state)
 	assert_non_null(strstr(d.msgs[2], "bad.tsv:5: valence 9 outside"));
 	assert_non_null(strstr(d.msgs[3], "bad.tsv:6: unknown language"));
 	assert_non_null(strstr(d.msgs[4], "missing.tsv: No such file"));
-	diag_free(&d);
+	diag_clear(&d);
 	assert_null(sentiment_model_load(FIXTURES "/nowhere", NULL, 0, &d));
 	assert_true(d.len >= 6);
-	diag_free(&d);
+	diag_clear(&d);
 }
 
 /* The folding the lexicons rely on is utf8proc's, character for

@@ -153,7 +153,7 @@ test_repair(void **state)
 	utf8_repair_buf(&b, "\x80y", 2);
 	assert_string_equal(b.data, "x=" R "y");
 	assert_int_equal(b.len, 2 + 3 + 1);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 int

@@ -376,7 +376,7 @@ fmt_grouped(char *out, size_t size, long long n, const struct words *w)
 		buf_putc(&b, digits[i]);
 	}
 	snprintf(out, size, "%s", b.data);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static void
@@ -607,7 +607,7 @@ alert_terms(struct out *o, const struct view *v)
 	else
 		buf_printf(
 		    o->b, "%s%s%s\n\n", v->w->terms, v->w->colon, list.data);
-	buf_free(&list);
+	buf_clear(&list);
 }
 
 /* Eight block heights: the text form of the chart. */

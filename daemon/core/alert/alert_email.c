@@ -297,7 +297,7 @@ put_part(struct buf *b, const char *subtype,
 	    subtype);
 	body(&part, v);
 	put_qp(b, part.data);
-	buf_free(&part);
+	buf_clear(&part);
 }
 
 char *
@@ -320,7 +320,7 @@ alert_email(const struct alert *a, const char *from, const char *const *to,
 		bad |= to[i] == NULL || hdr_mailbox(&h, to[i], i + 1 < nto) < 0;
 	hdr_end(&h);
 	if (bad) {
-		buf_free(&b);
+		buf_clear(&b);
 		alert_view_clear(&v);
 		return NULL;
 	}

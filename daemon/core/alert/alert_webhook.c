@@ -96,7 +96,7 @@ slack_section(json_t *blocks, struct buf *b)
 	json_array_append_new(blocks,
 	    json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text", "type",
 	        "mrkdwn", "text", b->data));
-	buf_free(b);
+	buf_clear(b);
 }
 
 /* Slack's incoming-webhook shape: "text" for notifications and for the
@@ -129,7 +129,7 @@ payload_slack(const struct view *v)
 	json_array_append_new(blocks,
 	    json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context", "elements",
 	        "type", "mrkdwn", "text", b.data));
-	buf_free(&b);
+	buf_clear(&b);
 	json_object_set_new(o, "blocks", blocks);
 	free(subject);
 	return o;

@@ -164,7 +164,7 @@ buf_release(struct buf *b)
 }
 
 void
-buf_free(struct buf *b)
+buf_clear(struct buf *b)
 {
 	free(b->data);
 	buf_init(b);
@@ -192,11 +192,11 @@ diag_print(struct diag *d)
 {
 	for (size_t i = 0; i < d->len; i++)
 		log_plain("%s", d->msgs[i]);
-	diag_free(d);
+	diag_clear(d);
 }
 
 void
-diag_free(struct diag *d)
+diag_clear(struct diag *d)
 {
 	for (size_t i = 0; i < d->len; i++)
 		free(d->msgs[i]);

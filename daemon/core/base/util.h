@@ -36,7 +36,7 @@ void buf_printf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands the string to the caller and leaves the buffer empty. */
 char *buf_release(struct buf *);
-void buf_free(struct buf *);
+void buf_clear(struct buf *);
 
 /* Problems found while reading configuration or rules, each already
  * formatted as "FILE:LINE: message". */
@@ -47,7 +47,7 @@ struct diag {
 
 void diag_add(struct diag *, const char *file, int line, const char *, ...)
     __attribute__((format(printf, 4, 5)));
-void diag_free(struct diag *);
+void diag_clear(struct diag *);
 /* Writes every message to stderr (log_plain), one a line, and frees
  * them. */
 void diag_print(struct diag *);

@@ -70,7 +70,7 @@ attr(xmlNodePtr node, const char *name)
 	while (len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL)
 		len--;
 	char *r = len > 0 ? xstrndup(s, len) : NULL;
-	buf_free(&b);
+	buf_clear(&b);
 	return r;
 }
 
@@ -176,7 +176,7 @@ opml_read(
 	buf_init(&data);
 	if (slurp(path, &data, diag) == 0)
 		rc = parse(path, &data, out, n, diag);
-	buf_free(&data);
+	buf_clear(&data);
 	return rc;
 }
 

@@ -174,7 +174,7 @@ score(const struct analyzer *a, const struct item *it, const char *lang,
 		                                  : strlen(body));
 	sentiment_score(
 	    a->model, b.data ? b.data : "", b.len, lang, a->band, out);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* What links an item to the same story elsewhere (story.h). */
@@ -198,7 +198,7 @@ story(const struct item *it, struct item_analysis *out)
 	if (it->content != NULL || it->summary != NULL)
 		buf_puts(&text, it->content ? it->content : it->summary);
 	out->simhash = story_simhash(text.data ? text.data : "", text.len);
-	buf_free(&text);
+	buf_clear(&text);
 }
 
 void

@@ -437,7 +437,7 @@ is_abusive(const struct lex *lex, const char *text, size_t len)
 			end++;
 		}
 	}
-	buf_free(&w);
+	buf_clear(&w);
 	return found;
 }
 

@@ -83,41 +83,6 @@ static const char *const fr_decr[] = { "peu", "un peu", "assez", "plutot",
 static const char *const fr_contrast[] = { "mais", "pourtant", "cependant",
 	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que" };
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static struct lexent *
-lex_slot(const struct lex *l, const char *s, size_t n)
-{
-	size_t mask = l->cap - 1;
-	size_t i = (size_t)hash(s, n) & mask;
-
-	for (;; i = (i + 1) & mask) {
-		struct lexent *e = &l->tab[i];
-		if (e->key == NULL ||
-		    (e->klen == n && memcmp(e->key, s, n) == 0))
-			return e;
-	}
-}
-
-const struct lexent *
-lex_get(const struct lex *l, const char *s, size_t n)
-{
-	if (l->len == 0)
-		return NULL;
-	const struct lexent *e = lex_slot(l, s, n);
-	return e->key ? e : NULL;
-}
-
 void
 lex_put(struct lex *l, const char *s, size_t n, double val)
 {
@@ -185,7 +150,7 @@ add_entry(struct lex *l, enum lang_id lang, const char *word, size_t n,
 		}
 	}
 	toks_clear(&t);
-	buf_free(&w);
+	buf_clear(&w);
 	return r;
 }
 

@@ -65,35 +65,6 @@ sent_fold(struct buf *b, const char *s, size_t n)
 	}
 }
 
-int
-sent_is_upper(const char *s, size_t n)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_ssize_t left = (utf8proc_ssize_t)n;
-	int cased = 0;
-
-	while (left > 0) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
-		if (k < 0) {
-			p++, left--;
-			continue;
-		}
-		p += k, left -= k;
-		if (cp < 0x80) {
-			if (cp >= 'a' && cp <= 'z')
-				return 0;
-			cased |= cp >= 'A' && cp <= 'Z';
-			continue;
-		}
-		utf8proc_category_t c = utf8proc_category(cp);
-		if (c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT)
-			return 0;
-		cased |= c == UTF8PROC_CATEGORY_LU;
-	}
-	return cased;
-}
-
 /* Length of the whitespace at s (as Python's str.split() sees it), 0 if
  * none. */
 static size_t
@@ -315,7 +286,7 @@ void
 toks_clear(struct toks *t)
 {
 	free(t->v);
-	buf_free(&t->fold);
+	buf_clear(&t->fold);
 }
 
 void
@@ -350,5 +321,5 @@ sent_words(const char *s, size_t len, struct buf *out)
 		inword = w;
 		p += k, left -= k;
 	}
-	buf_free(&f);
+	buf_clear(&f);
 }

@@ -110,7 +110,7 @@ from_iconv(
 	iconv_close(cd);
 	from_utf8(
 	    b, (const unsigned char *)(tmp.data ? tmp.data : ""), tmp.len);
-	buf_free(&tmp);
+	buf_clear(&tmp);
 	return 0;
 }
 

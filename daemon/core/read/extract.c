@@ -344,7 +344,7 @@ value(struct page *pg, xmlXPathCompExprPtr comp, xmlNodePtr node, enum field f)
 				break;
 		}
 		s = b.len ? buf_release(&b) : NULL;
-		buf_free(&b);
+		buf_clear(&b);
 	} else {
 		xmlChar *v = xmlXPathCastToString(o);
 		if (v != NULL && v[0] != '\0')
@@ -490,13 +490,13 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
 	buf_init(&u);
 	charset_html_utf8(&u, in->data, len, in->content_type);
 	if (u.len == 0 || u.len > INT_MAX) {
-		buf_free(&u);
+		buf_clear(&u);
 		free_comps(comp);
 		return err_set(err, errlen, "empty page");
 	}
 	pg.doc = htmlReadMemory(
 	    u.data, (int)u.len, in->base_url, "UTF-8", HTML_OPTIONS);
-	buf_free(&u);
+	buf_clear(&u);
 	pg.ctx = pg.doc ? xmlXPathNewContext(pg.doc) : NULL;
 	if (pg.ctx == NULL) {
 		xmlFreeDoc(pg.doc);

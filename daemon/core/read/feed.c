@@ -218,7 +218,7 @@ el_raw(struct ctx *c, xmlNode *el)
 	while (len > 0 && isspace((unsigned char)s[len - 1]))
 		len--;
 	char *out = xstrndup(s, len);
-	buf_free(&b);
+	buf_clear(&b);
 	return nonempty(out);
 }
 
@@ -763,7 +763,7 @@ feed_parse(
 	const char *s = u.data ? u.data : "";
 	const char *start = skip_space(s, s + u.len);
 	if (start == s + u.len) {
-		buf_free(&u);
+		buf_clear(&u);
 		return err_set(err, errlen, "empty document");
 	}
 	c.feed = xcalloc(1, sizeof *c.feed);
@@ -779,7 +779,7 @@ feed_parse(
 	else
 		r = parse_xml(&c, s, u.len, err, errlen);
 	xmlFreeDoc(c.doc);
-	buf_free(&u);
+	buf_clear(&u);
 	if (r < 0) {
 		feed_free(c.feed);
 		return r == -2 ? -2 : -1;

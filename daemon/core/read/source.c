@@ -28,7 +28,7 @@ source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
 			    extract_preset_names[i]);
 		snprintf(err, errlen, "unknown preset '%s' (known: %s)",
 		    s->preset, names.data ? names.data : "none");
-		buf_free(&names);
+		buf_clear(&names);
 		return -1;
 	}
 	if (preset != NULL)

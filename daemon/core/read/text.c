@@ -124,7 +124,7 @@ text_from_node(xmlNode *node)
 	buf_init(&b);
 	collect(node, &b);
 	char *out = text_collapse(b.data ? b.data : "", b.len);
-	buf_free(&b);
+	buf_clear(&b);
 	return out;
 }
 

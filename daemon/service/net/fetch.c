@@ -55,7 +55,7 @@ static void fetcher_drain(struct fetcher *);
 static void
 response_clear(struct fetch_response *r)
 {
-	buf_free(&r->body);
+	buf_clear(&r->body);
 	free(r->etag);
 	free(r->last_modified);
 	free(r->content_type);

@@ -76,7 +76,7 @@ fetch_now(const char *url, const char *user_agent, int64_t timeout_ms,
 void
 fetched_page_clear(struct fetched_page *p)
 {
-	buf_free(&p->body);
+	buf_clear(&p->body);
 	free(p->content_type);
 	free(p->final_url);
 	p->content_type = p->final_url = NULL;
