@@ -5,12 +5,13 @@ query as FILE:LINE: column N: message and refuses the file, and
 """
 
 import json
+import re
 import os
 import subprocess
 import sys
 import tempfile
 
-from harness import Checks, finish
+from harness import REPO_DIR, Checks, finish
 
 VIGIE = os.environ["VIGIE"]
 T = Checks("watch_cli")
@@ -115,5 +116,25 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run("score", "Acme")
     expect(p.returncode == 0 and "watches" not in json.loads(p.stdout),
            f"score without -c: {p.stdout!r}")
+
+# Every example of docs/QUERIES.md is a configuration vigie accepts, and
+# the French one matches as documented.
+blocks = re.findall(r"```ini\n(.*?)```",
+                    (REPO_DIR / "docs" / "QUERIES.md").read_text(), re.S)
+expect(len(blocks) >= 1, "no ini example found in docs/QUERIES.md")
+with tempfile.TemporaryDirectory() as tmp:
+    examples = os.path.join(tmp, "examples.conf")
+    with open(examples, "w") as f:
+        f.write("[database]\nconninfo = dbname=none\n\n" + "\n".join(blocks))
+    p = run("check", "-c", examples)
+    expect(p.returncode == 0,
+           f"docs/QUERIES.md examples: exit {p.returncode}: {p.stderr}")
+    p = run("score", "-c", examples, "--lang", "fr",
+            "Le service client de Free ne répond pas",
+            "Promo Free : le service client offert")
+    rows = [json.loads(l) for l in p.stdout.splitlines()]
+    expect(len(rows) == 2 and "free-sav" in rows[0]["watches"] and
+           "free-sav" not in rows[1]["watches"],
+           f"the French example: {p.stdout!r} {p.stderr!r}")
 
 finish(T)

@@ -578,6 +578,21 @@ test_index_against_scan(void **state)
 	matcher_free(m);
 }
 
+/* The French forms of the operators and quotes match as the English. */
+static void
+test_french_forms(void **state)
+{
+	(void)state;
+	YES("free OU orange", "", "Panne chez Orange ce matin");
+	NO("free ET orange", "", "Panne chez Orange ce matin");
+	YES("free SAUF promo", "", "Free augmente ses prix");
+	NO("free SAUF promo", "", "Promo Free sur la fibre");
+	YES("\xc2\xab service client \xc2\xbb", "",
+	    "Le service client de Free ne r\xc3\xa9pond pas");
+	NO("\xc2\xab service client \xc2\xbb", "", "le client du service");
+	YES("\xe2\x80\x9cSAV nul\xe2\x80\x9d", "", "Franchement, SAV nul.");
+}
+
 int
 main(void)
 {
@@ -591,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_exclusions),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_hashtags),
+		cmocka_unit_test(test_french_forms),
 		cmocka_unit_test(test_watch_lang),
 		cmocka_unit_test(test_terms),
 		cmocka_unit_test(test_add_errors),

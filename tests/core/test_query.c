@@ -233,6 +233,42 @@ test_limits(void **state)
 	buf_clear(&b);
 }
 
+/* French users' forms: OU, ET, SAUF; guillemets and typographic quotes,
+ * with or without the non-breaking spaces French typography puts inside
+ * guillemets. */
+static void
+test_french(void **state)
+{
+	(void)state;
+	parses_as("free OU orange", "(OR free orange)");
+	parses_as("free ET forfait", "(AND free forfait)");
+	parses_as("free SAUF promo", "(AND free (NOT promo))");
+	parses_as("a OU b ET c", "(OR a (AND b c))");
+	parses_as("a OU b SAUF c", "(OR a (AND b (NOT c)))");
+	parses_as("a OR b OU c", "(OR a b c)");
+	parses_as("\xc2\xab service client \xc2\xbb", "\"service client\"");
+	parses_as("free \xc2\xabservice client\xc2\xbb",
+	    "(AND free \"service client\")");
+	parses_as("\xc2\xab\xc2\xa0service client\xc2\xa0\xc2\xbb",
+	    "\"service client\"");
+	parses_as("\xe2\x80\x9cservice client\xe2\x80\x9d OU \"sav nul\"",
+	    "(OR \"service client\" \"sav nul\")");
+	parses_as(
+	    "title:\xc2\xabservice client\xc2\xbb", "title:\"service client\"");
+	/* Lower case, they are words, as or and not are. */
+	parses_as("free ou orange", "(AND free ou orange)");
+	parses_as("free et sauf", "(AND free et sauf)");
+	/* A closing mark of another pair does not close a phrase. */
+	fails_with("acme \xc2\xabservice\"", 6, "unterminated phrase");
+	fails_with(
+	    "acme \xe2\x80\x9cservice\xc2\xbb", 6, "unterminated phrase");
+	fails_with("acme ET", 6, "dangling operator ET: nothing after it");
+	fails_with("acme OU", 6, "dangling operator OU: nothing after it");
+	fails_with("OU acme", 1, "dangling operator OU: nothing before it");
+	fails_with("acme SAUF", 6, "dangling operator SAUF: nothing after it");
+	fails_with("\xc2\xab \xc2\xbb", 1, "empty phrase");
+}
+
 int
 main(void)
 {
@@ -245,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_utf8_columns),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_french),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,11 +3,15 @@
  * language (see query.h and docs/QUERIES.md).
  *
  * Grammar, loosest first:
- *	or	= and { "OR" and }
- *	and	= near { ["AND"] near }
+ *	or	= and { ("OR" | "OU") and }
+ *	and	= near { ["AND" | "ET"] near }
  *	near	= unary { "NEAR/n" unary }
- *	unary	= "NOT" unary | primary
- *	primary	= "(" or ")" | FIELD ":" primary | word | "phrase" | /regex/
+ *	unary	= ("NOT" | "SAUF") unary | primary
+ *	primary	= "(" or ")" | FIELD ":" primary | word | phrase | /regex/
+ *	phrase	= "..." | « ... » | “...”
+ *
+ * French users write the operators in French and quote with guillemets
+ * or typographic quotes: both are the same query as the English forms.
  */
 #include "core/match/query.h"
 
@@ -106,6 +110,27 @@ ends_chunk(char c)
 	return is_space(c) || c == '(' || c == ')' || c == '"';
 }
 
+/* The quotes a phrase may be written with, opening and closing. */
+static const struct {
+	const char *open, *close;
+} quotes[] = {
+	{ "\"", "\"" }, { "\xc2\xab", "\xc2\xbb" }, /* « » */
+	{ "\xe2\x80\x9c", "\xe2\x80\x9d" }, /* “ ” */
+};
+
+/* The quote pair opening at s (left bytes), or -1. */
+static int
+opening_quote(const char *s, size_t left)
+{
+	for (size_t i = 0; i < ARRAY_LEN(quotes); i++) {
+		size_t n = strlen(quotes[i].open);
+
+		if (n <= left && memcmp(s, quotes[i].open, n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 static enum field
 field_lookup(const char *s, size_t len)
 {
@@ -135,11 +160,11 @@ lex_chunk(struct parser *p, size_t start)
 	while (start + len < p->len && !ends_chunk(s[len]))
 		len++;
 	p->tok_end = start + len;
-	if (chunk_is(s, len, "AND"))
+	if (chunk_is(s, len, "AND") || chunk_is(s, len, "ET"))
 		return T_AND;
-	if (chunk_is(s, len, "OR"))
+	if (chunk_is(s, len, "OR") || chunk_is(s, len, "OU"))
 		return T_OR;
-	if (chunk_is(s, len, "NOT"))
+	if (chunk_is(s, len, "NOT") || chunk_is(s, len, "SAUF"))
 		return T_NOT;
 	if (chunk_is(s, len, "NEAR") || (len > 4 && !strncmp(s, "NEAR/", 5))) {
 		for (i = 5, n = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
@@ -186,27 +211,30 @@ lex_chunk(struct parser *p, size_t start)
 static enum tok
 lex_delimited(struct parser *p, size_t start)
 {
-	char delim = p->q[start];
+	int quote = opening_quote(p->q + start, p->len - start);
+	const char *close = quote >= 0 ? quotes[quote].close : "/";
+	size_t open_len = quote >= 0 ? strlen(quotes[quote].open) : 1;
+	size_t close_len = strlen(close);
 	size_t i;
 
-	for (i = start + 1; i < p->len && p->q[i] != delim; i++)
-		if (delim == '/' && p->q[i] == '\\' && i + 1 < p->len)
+	for (i = start + open_len; i < p->len &&
+	     (i + close_len > p->len || memcmp(p->q + i, close, close_len));
+	     i++)
+		if (quote < 0 && p->q[i] == '\\' && i + 1 < p->len)
 			i++;
 	if (i >= p->len) {
 		fail(p, start,
-		    delim == '"' ? "unterminated phrase"
-		                 : "unterminated regex");
+		    quote >= 0 ? "unterminated phrase" : "unterminated regex");
 		return T_END;
 	}
-	p->tok_end = i + 1;
-	if (delim == '/' && p->tok_end < p->len &&
-	    !ends_chunk(p->q[p->tok_end])) {
+	p->tok_end = i + close_len;
+	if (quote < 0 && p->tok_end < p->len && !ends_chunk(p->q[p->tok_end])) {
 		fail(p, p->tok_end,
 		    "a regex ends at its closing '/': flags are not "
 		    "supported, regexes are always caseless");
 		return T_END;
 	}
-	return delim == '"' ? T_PHRASE : T_REGEX;
+	return quote >= 0 ? T_PHRASE : T_REGEX;
 }
 
 static enum tok
@@ -224,7 +252,7 @@ peek(struct parser *p)
 	else if (p->q[i] == '(' || p->q[i] == ')') {
 		p->tok = p->q[i] == '(' ? T_LPAREN : T_RPAREN;
 		p->tok_end = i + 1;
-	} else if (p->q[i] == '"' || p->q[i] == '/')
+	} else if (p->q[i] == '/' || opening_quote(p->q + i, p->len - i) >= 0)
 		p->tok = lex_delimited(p, i);
 	else
 		p->tok = lex_chunk(p, i);
@@ -434,10 +462,14 @@ parse_term(struct parser *p, enum tok t, size_t start, size_t end)
 	else {
 		/* A phrase: whitespace-separated chunks, each cut into words
 		 * like a bare term, so "l'acme" and l'acme agree. */
-		for (i = start + 1; i < end - 1 && !p->failed; i = j) {
-			while (i < end - 1 && is_space(p->q[i]))
+		int quote = opening_quote(p->q + start, end - start);
+		size_t from = start + strlen(quotes[quote].open);
+		size_t to = end - strlen(quotes[quote].close);
+
+		for (i = from; i < to && !p->failed; i = j) {
+			while (i < to && is_space(p->q[i]))
 				i++;
-			for (j = i; j < end - 1 && !is_space(p->q[j]); j++)
+			for (j = i; j < to && !is_space(p->q[j]); j++)
 				;
 			if (j > i)
 				add_chunk(p, n, i, j - i);
@@ -569,8 +601,9 @@ parse_primary(struct parser *p)
 		return NULL;
 	case T_AND:
 	case T_OR:
-		fail(p, start, "dangling operator %s: nothing before it",
-		    t == T_AND ? "AND" : "OR");
+		/* Named as written: ET is not AND to whoever typed it. */
+		fail(p, start, "dangling operator %.*s: nothing before it",
+		    (int)(end - start), p->q + start);
 		return NULL;
 	case T_NEAR:
 		fail(p, start, "NEAR/%d needs a term on each side",
@@ -585,6 +618,19 @@ parse_primary(struct parser *p)
 	return n;
 }
 
+/* The operator at `at` has no operand after it; it is named as written
+ * (ET is not AND to whoever typed it). */
+static void
+dangling(struct parser *p, size_t at)
+{
+	size_t len = 0;
+
+	while (at + len < p->len && !ends_chunk(p->q[at + len]))
+		len++;
+	fail(p, at, "dangling operator %.*s: nothing after it", (int)len,
+	    p->q + at);
+}
+
 static struct qnode *
 parse_unary(struct parser *p)
 {
@@ -597,8 +643,7 @@ parse_unary(struct parser *p)
 	next(p);
 	if (!starts_operand(peek(p))) {
 		if (!p->failed)
-			fail(p, start,
-			    "dangling operator NOT: nothing after it");
+			dangling(p, start);
 		return NULL;
 	}
 	if (!enter(p, start) || (kid = parse_unary(p)) == NULL)
@@ -682,9 +727,7 @@ parse_and(struct parser *p)
 			next(p);
 			if (!starts_operand(peek(p))) {
 				if (!p->failed)
-					fail(p, at,
-					    "dangling operator AND: nothing "
-					    "after it");
+					dangling(p, at);
 				break;
 			}
 		} else if (!starts_operand(peek(p)))
@@ -713,8 +756,7 @@ parse_or(struct parser *p)
 		next(p);
 		if (!starts_operand(peek(p))) {
 			if (!p->failed)
-				fail(p, at,
-				    "dangling operator OR: nothing after it");
+				dangling(p, at);
 			break;
 		}
 		if ((rhs = parse_and(p)) == NULL)
