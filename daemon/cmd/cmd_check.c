@@ -54,6 +54,9 @@ cmd_check(int argc, char **argv)
 		diag_print(&diag);
 		return 1;
 	}
+	/* Warnings do not refuse the configuration: it runs as written. */
+	for (size_t i = 0; i < analyzer_warnings(an)->len; i++)
+		log_plain("%s", analyzer_warnings(an)->msgs[i]);
 	printf("%s: ok, %zu source%s, %zu watch%s\n", path, conf->nsources,
 	    conf->nsources == 1 ? "" : "s", conf->nwatches,
 	    conf->nwatches == 1 ? "" : "es");

@@ -355,6 +355,16 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 	}
 }
 
+/* Queries that compiled but probably do not say what was meant. */
+static void
+log_query_warnings(const struct analyzer *an)
+{
+	const struct diag *w = analyzer_warnings(an);
+
+	for (size_t i = 0; i < w->len; i++)
+		log_warn("%s", w->msgs[i]);
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -371,6 +381,7 @@ reload(struct daemon *d)
 		conf_free(conf);
 		return;
 	}
+	log_query_warnings(an);
 	conf_free(d->conf);
 	analyzer_free(d->analyzer);
 	d->conf = conf;
@@ -533,6 +544,7 @@ daemon_run(const char *conf_path, int once, struct conf *conf,
 	d.conf = conf;
 	d.analyzer = analyzer;
 	log_set_level((enum log_level)d.conf->log_level);
+	log_query_warnings(d.analyzer);
 	/* libcurl was set up by main, before anything else ran. */
 	signal(SIGPIPE, SIG_IGN);
 	d.once_since_ms = now_real_ms();

@@ -125,4 +125,18 @@ check(["check", "-c", fx("good.conf"), "extra"], 2, [],
       ["usage: vigie check [-c FILE]"])
 check(["check", "-h"], 0, ["usage: vigie check [-c FILE]"], [])
 
+# A lower-case operator between terms: the configuration is accepted (it
+# runs as written) and the likely mistake is named where it stands.
+with tempfile.TemporaryDirectory() as tmp:
+    conf = os.path.join(tmp, "w.conf")
+    with open(conf, "w") as f:
+        f.write("[database]\nconninfo = dbname=none\n\n"
+                "[watch \"fai\"]\nquery = free ou orange\n\n"
+                "[watch \"fr\"]\nquery = free OU \u00ab service client "
+                "\u00bb SAUF promo\n")
+    check(["check", "-c", conf], 0,
+          [f"{conf}: ok, 0 sources, 2 watches"],
+          [f"{conf}:5: column 14: warning: lower-case 'ou' is searched as "
+           "a word, not an operator: write OU if an operator was meant"])
+
 finish(T)

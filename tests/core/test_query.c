@@ -44,6 +44,24 @@ fails_with(const char *query, int column, const char *message)
 		    err.column, err.message, column, message);
 }
 
+/* query parses, with a warning at column (0: none) that names word. */
+static void
+warns_at(const char *query, int column, const char *word)
+{
+	struct query_error err;
+	struct qnode *n = query_parse(query, &err);
+
+	if (n == NULL)
+		fail_msg("%s: column %d: %s", query, err.column, err.message);
+	query_free(n);
+	if (err.warn_column != column)
+		fail_msg("%s: warning at column %d (%s), want %d", query,
+		    err.warn_column, err.warning, column);
+	if (column != 0 && strstr(err.warning, word) == NULL)
+		fail_msg("%s: warning %s does not name %s", query, err.warning,
+		    word);
+}
+
 static void
 test_precedence(void **state)
 {
@@ -269,6 +287,27 @@ test_french(void **state)
 	fails_with("\xc2\xab \xc2\xbb", 1, "empty phrase");
 }
 
+/* A lower-case operator word between terms is searched as a word, and
+ * said to be a likely mistake; elsewhere it is just a word. */
+static void
+test_lower_operator_warning(void **state)
+{
+	(void)state;
+	warns_at("free ou orange", 6, "'ou'");
+	warns_at("free ou orange", 6, "write OU");
+	warns_at("acme not promo", 6, "write NOT");
+	warns_at("a et b sauf c", 3, "write ET");
+	warns_at("(acme and globex)", 7, "write AND");
+	warns_at("\xc3\xa9t\xc3\xa9 or hiver", 5, "write OR");
+	warns_at("free OU orange", 0, NULL);
+	warns_at("\"rock and roll\"", 0, NULL);
+	warns_at("ou free", 0, NULL);
+	warns_at("free ou", 0, NULL);
+	warns_at("(free ou) orange", 0, NULL);
+	warns_at("free oui orange", 0, NULL);
+	warns_at("free OU orange ou sfr", 16, "'ou'");
+}
+
 int
 main(void)
 {
@@ -282,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_utf8_columns),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_french),
+		cmocka_unit_test(test_lower_operator_warning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,10 +113,16 @@ def body(t):
         t.eq(pg.scalar("SELECT count(*) FROM watches WHERE backfill_needed"),
              "0", "backfill marks cleared")
 
-        # A changed query replaces that watch's recent mentions.
-        watches["Globex"] = "query = globex AND (outage OR panne)"
+        # A changed query replaces that watch's recent mentions. Its
+        # lower-case "or" is searched as a word, as written, and the
+        # daemon says it is probably a mistake.
+        watches["Globex"] = ("query = globex AND (outage OR panne OR "
+                             "(zzz or yyy))")
         config(conf, pg, srv, watches)
-        t.exited(vigie("run", "-c", conf, "--once"), "run with a new query")
+        p = vigie("run", "-c", conf, "--once")
+        t.exited(p, "run with a new query")
+        t.ok("warning: lower-case 'or' is searched as a word" in p.stderr,
+             f"the daemon warns of a lower-case operator: {p.stderr}")
         t.eq([r[1] for r in mentions(pg) if r[0] == "Globex"], ["en-2"],
              "Globex's mentions follow its new query")
 

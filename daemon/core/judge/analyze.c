@@ -21,6 +21,7 @@ struct analyzer {
 	struct matcher *matcher;
 	struct sentiment_model *model;
 	double band;
+	struct diag warnings; /* likely mistakes in queries that parse */
 };
 
 static int
@@ -37,6 +38,10 @@ compile_watches(struct analyzer *a, const struct conf *conf, struct diag *diag)
 		    -1)
 			diag_add(diag, w->file, w->query_line, "column %d: %s",
 			    w->query_column + err.column - 1, err.message);
+		else if (err.warn_column != 0)
+			diag_add(&a->warnings, w->file, w->query_line,
+			    "column %d: warning: %s",
+			    w->query_column + err.warn_column - 1, err.warning);
 	}
 	matcher_build(a->matcher);
 	return diag->len == before ? 0 : -1;
@@ -96,7 +101,14 @@ analyzer_free(struct analyzer *a)
 		return;
 	matcher_free(a->matcher);
 	sentiment_model_free(a->model);
+	diag_clear(&a->warnings);
 	free(a);
+}
+
+const struct diag *
+analyzer_warnings(const struct analyzer *a)
+{
+	return &a->warnings;
 }
 
 const struct matcher *

@@ -32,6 +32,9 @@ void analyzer_free(struct analyzer *);
 const struct matcher *analyzer_matcher(const struct analyzer *);
 const struct sentiment_model *analyzer_model(const struct analyzer *);
 double analyzer_band(const struct analyzer *);
+/* Likely mistakes in queries that compiled ("free ou orange"), each
+ * formatted as FILE:LINE: column N: warning: message. */
+const struct diag *analyzer_warnings(const struct analyzer *);
 size_t analyzer_watch_count(const struct analyzer *);
 const char *analyzer_watch_name(const struct analyzer *, size_t watch);
 

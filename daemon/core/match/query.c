@@ -713,6 +713,39 @@ parse_near(struct parser *p)
 	return n;
 }
 
+/*
+ * A lower-case operator word between two terms ("free ou orange") is a
+ * word to search for, as in "rock and roll" - but far more often an
+ * operator mistyped. The query stands; the first such word is reported
+ * as a warning. p has peeked a T_WORD after an operand.
+ */
+static void
+warn_lower_operator(struct parser *p)
+{
+	static const char *const words[][2] = { { "or", "OR" },
+		{ "and", "AND" }, { "not", "NOT" }, { "ou", "OU" },
+		{ "et", "ET" }, { "sauf", "SAUF" } };
+	size_t start = p->tok_start, len = p->tok_end - start, after;
+
+	if (p->err->warn_column != 0)
+		return;
+	for (after = p->tok_end; after < p->len && is_space(p->q[after]);
+	     after++)
+		;
+	if (after == p->len || p->q[after] == ')')
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(words); i++) {
+		if (!chunk_is(p->q + start, len, words[i][0]))
+			continue;
+		p->err->warn_column = column(p, start);
+		snprintf(p->err->warning, sizeof p->err->warning,
+		    "lower-case '%s' is searched as a word, not an "
+		    "operator: write %s if an operator was meant",
+		    words[i][0], words[i][1]);
+		return;
+	}
+}
+
 static struct qnode *
 parse_and(struct parser *p)
 {
@@ -732,6 +765,8 @@ parse_and(struct parser *p)
 			}
 		} else if (!starts_operand(peek(p)))
 			break;
+		else if (peek(p) == T_WORD)
+			warn_lower_operator(p);
 		if ((rhs = parse_near(p)) == NULL)
 			break;
 		n = node_join(Q_AND, n, rhs);
