@@ -10,17 +10,15 @@
 #include "core/base/util.h"
 #include "core/read/xml.h"
 
-/* NET: the command transfers (libcurl's TLS set-up, some 2.5 million
- * instructions, is done only for those). */
-enum { NET = 1 };
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
-	int flags;
+	/* It transfers: libcurl's set-up (OpenSSL's, some 2.5 million
+	 * instructions) is done for those commands only. */
+	int net;
 	const char *usage;
 } commands[] = {
-	{ "run", cmd_run, NET,
+	{ "run", cmd_run, 1,
 	    "run [-c FILE] [--once]    poll, store and alert" },
 	{ "check", cmd_check, 0,
 	    "check [-c FILE]           validate the configuration" },
@@ -30,9 +28,9 @@ static const struct {
 	    "parse [--base URL] FILE   print the items of a feed as JSON lines" },
 	{ "backtest", cmd_backtest, 0,
 	    "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised" },
-	{ "inspect", cmd_inspect, NET,
+	{ "inspect", cmd_inspect, 1,
 	    "inspect [-c FILE] NAME     fetch one source now and show what it gives" },
-	{ "discover", cmd_discover, NET,
+	{ "discover", cmd_discover, 1,
 	    "discover URL              the feeds of a page, best first" },
 	{ "score", cmd_score, 0,
 	    "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text" },
@@ -79,7 +77,7 @@ main(int argc, char **argv)
 			continue;
 		/* Once, before anything else runs, as libcurl asks; its URL
 		 * parser, which every command uses, needs none of it. */
-		if ((commands[i].flags & NET) &&
+		if (commands[i].net &&
 		    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			log_user("cannot initialise libcurl");
 			return 1;
