@@ -192,7 +192,8 @@ alert_clean(const char *s, size_t max)
 	return out;
 }
 
-char *
+/* s with the characters HTML gives meaning to escaped. A new string. */
+static char *
 alert_escape_html(const char *s)
 {
 	struct buf b;

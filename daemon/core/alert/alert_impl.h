@@ -106,7 +106,6 @@ void alert_view_clear(struct view *v);
 
 /* s made safe to show: see alert.c. A new string. */
 char *alert_clean(const char *s, size_t max);
-char *alert_escape_html(const char *s);
 /* Slack's mrkdwn gives meaning to &, < and > only. */
 char *alert_escape_slack(const char *s);
 

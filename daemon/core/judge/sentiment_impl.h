@@ -102,9 +102,6 @@ lex_get(const struct lex *l, const char *s, size_t n)
 	const struct lexent *e = lex_slot(l, s, n);
 	return e->key ? e : NULL;
 }
-/* Sets the value of s, adding it if new. */
-void lex_put(struct lex *, const char *s, size_t n, double val);
-void lex_clear(struct lex *);
 
 /* Tokens of one text. Their folded forms sit in one buffer, separated by
  * single spaces, so that a run of tokens is a contiguous phrase. */
@@ -128,8 +125,6 @@ struct toks {
 	struct buf fold;
 };
 
-/* Appends the folded form of s (n bytes of UTF-8) to b. */
-void sent_fold(struct buf *b, const char *s, size_t n);
 /* Cuts text into t as the language's rules do. */
 void toks_read(enum lang_id, struct toks *t, const char *s, size_t len);
 void toks_clear(struct toks *);

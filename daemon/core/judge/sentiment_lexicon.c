@@ -83,7 +83,8 @@ static const char *const fr_decr[] = { "peu", "un peu", "assez", "plutot",
 static const char *const fr_contrast[] = { "mais", "pourtant", "cependant",
 	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que" };
 
-void
+/* Sets the value of s, adding it if new. */
+static void
 lex_put(struct lex *l, const char *s, size_t n, double val)
 {
 	if (2 * (l->len + 1) > l->cap) {
@@ -111,7 +112,7 @@ lex_put(struct lex *l, const char *s, size_t n, double val)
 		l->maxwords = words;
 }
 
-void
+static void
 lex_clear(struct lex *l)
 {
 	for (size_t i = 0; i < l->cap; i++)

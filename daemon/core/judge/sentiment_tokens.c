@@ -23,7 +23,7 @@ static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
  * matter), but one character at a time into the caller's buffer, so that
  * scoring a text allocates nothing per word.
  */
-void
+static void
 sent_fold(struct buf *b, const char *s, size_t n)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;

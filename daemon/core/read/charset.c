@@ -123,7 +123,10 @@ charset_is(const char *cs, const char *const *names, size_t n)
 	return 0;
 }
 
-void
+/* Appends s, in charset cs ("" when unknown), to b as UTF-8: invalid
+ * UTF-8 is read as windows-1252 byte by byte, and the C0 controls XML
+ * forbids are dropped. */
+static void
 charset_decode(
     struct buf *b, const unsigned char *s, size_t len, const char *cs)
 {

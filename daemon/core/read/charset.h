@@ -22,10 +22,4 @@ void charset_xml_utf8(
 void charset_html_utf8(
     struct buf *b, const char *data, size_t len, const char *content_type);
 
-/* Appends s, in charset cs ("" when unknown), to b as UTF-8: invalid
- * UTF-8 is read as windows-1252 byte by byte, and the C0 controls XML
- * forbids are dropped. */
-void charset_decode(
-    struct buf *b, const unsigned char *s, size_t len, const char *cs);
-
 #endif
