@@ -231,9 +231,11 @@ analyze_feed(struct poller *p, const struct feed *feed, const char *lang)
 	if (feed == NULL || feed->nitems == 0)
 		return NULL;
 	ia = xcalloc(feed->nitems, sizeof *ia);
-	for (size_t i = 0; i < feed->nitems; i++)
+	for (size_t i = 0; i < feed->nitems; i++) {
 		analyze_item(p->analyzer, &feed->items[i], lang, NULL,
 		    &p->scratch, &ia[i]);
+		analyze_story(&feed->items[i], &ia[i]);
+	}
 	return ia;
 }
 

@@ -100,11 +100,15 @@ item(const char *title, const char *text, const char *link)
 	return it;
 }
 
+/* As the daemon does: an item on ingest (only NULL) gets its story
+ * identity, a backfilled one (only set) does not. */
 static void
 analyze(struct fixture *f, const struct item *it, const char *lang,
     const unsigned char *only, struct item_analysis *out)
 {
 	analyze_item(f->an, it, lang, only, &f->scratch, out);
+	if (only == NULL)
+		analyze_story(it, out);
 }
 
 /* Which watches ia mentions, as a bit per watch index. */

@@ -190,8 +190,8 @@ score(const struct analyzer *a, const struct item *it, const char *lang,
 }
 
 /* What links an item to the same story elsewhere (story.h). */
-static void
-story(const struct item *it, struct item_analysis *out)
+void
+analyze_story(const struct item *it, struct item_analysis *out)
 {
 	struct buf text;
 
@@ -253,8 +253,6 @@ analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
 		score(a, it, tone_lang(doc.lang), &out->tone);
 		out->scored = 1;
 	}
-	if (only == NULL)
-		story(it, out);
 }
 
 void

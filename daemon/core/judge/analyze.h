@@ -50,8 +50,8 @@ struct item_analysis {
 	int scored;
 	/*
 	 * The item's story identity, what the store writes with a new item
-	 * to link it to the same story elsewhere; found only when only is
-	 * NULL (a backfill reads stored items, which have theirs). url_norm
+	 * to link it to the same story elsewhere; set by analyze_story (a
+	 * backfill reads stored items, which have theirs). url_norm
 	 * is the link normalised (story_normalize_url), NULL without a link
 	 * or past ANALYZE_URL_NORM_MAX bytes: such a link would not fit an
 	 * index row, and the item is compared by its text only. simhash is
@@ -62,13 +62,16 @@ struct item_analysis {
 	uint64_t simhash;
 };
 
-/* Matches and scores one item, and gives its story identity. lang is the
- * source's configured language, used when the item has none. The result
- * is owned by the caller: free it with item_analysis_clear. only, when not
- * NULL, restricts matching to the watches whose flag is set. */
+/* Matches and scores one item. lang is the source's configured language,
+ * used when the item has none. The result is owned by the caller: free it
+ * with item_analysis_clear. only, when not NULL, restricts matching to the
+ * watches whose flag is set. */
 void analyze_item(const struct analyzer *, const struct item *,
     const char *lang, const unsigned char *only, struct match_result *scratch,
     struct item_analysis *out);
+/* Adds the item's story identity (url_norm, simhash) to out, for a new
+ * item on its way to the store. */
+void analyze_story(const struct item *, struct item_analysis *out);
 void item_analysis_clear(struct item_analysis *);
 
 #endif
