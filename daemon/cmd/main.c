@@ -59,6 +59,8 @@ usage(int asked)
 int
 main(int argc, char **argv)
 {
+	int rc;
+
 	log_init();
 	/* libxml2 must never print, nor load anything, whatever the
 	 * command: configuration checks compile XPaths too. */
@@ -82,7 +84,10 @@ main(int argc, char **argv)
 			log_user("cannot initialise libcurl");
 			return 1;
 		}
-		return commands[i].fn(argc - 1, argv + 1);
+		rc = commands[i].fn(argc - 1, argv + 1);
+		if (commands[i].net)
+			curl_global_cleanup();
+		return rc;
 	}
 	log_user("unknown command '%s'", argv[1]);
 	return usage(0);

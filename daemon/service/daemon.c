@@ -59,7 +59,6 @@ struct daemon {
 	char owner[160];
 
 	int once;
-	int64_t once_since_ms;
 	int exit_code;
 
 	int db_up;
@@ -498,7 +497,8 @@ daemon_init(struct daemon *d)
 	        .metrics = d->metrics,
 	        .owner = d->owner,
 	        .once = d->once,
-	        .once_since_ms = d->once_since_ms,
+	        /* --once: every source not polled since the start. */
+	        .once_since_ms = now_real_ms(),
 	        .moved = on_moved,
 	        .arg = d,
 	    },
@@ -509,13 +509,14 @@ daemon_init(struct daemon *d)
 static void
 daemon_cleanup(struct daemon *d)
 {
-	/* First: its transfers are cancelled while the fetcher lives. */
-	poller_free(d->poller);
 	outbox_free(d->outbox);
 	pacer_free(d->pacer);
 	metrics_free(d->metrics);
 	store_free(d->store);
-	/* After the store: its queue held their callbacks. */
+	/* After the store: its queue held their callbacks. The poller
+	 * before the fetcher, so that its transfers are cancelled while the
+	 * fetcher lives. */
+	poller_free(d->poller);
 	backfill_free(d->backfill);
 	monitor_free(d->monitor);
 	analyzer_free(d->analyzer);
@@ -547,7 +548,6 @@ daemon_run(const char *conf_path, int once, struct conf *conf,
 	log_query_warnings(d.analyzer);
 	/* libcurl was set up by main, before anything else ran. */
 	signal(SIGPIPE, SIG_IGN);
-	d.once_since_ms = now_real_ms();
 	if (daemon_init(&d) == -1) {
 		log_err("cannot set up the event loop");
 		d.exit_code = 1;
