@@ -6,17 +6,17 @@ promises string literals of 4095 characters, and migrations are longer."""
 import os
 import sys
 
+from cbytes import write_bytes
+
 out, inputs = sys.argv[1], sorted(sys.argv[2:], key=os.path.basename)
 with open(out, "w", encoding="utf-8") as f:
     f.write("/* Generated from the schema directory by "
             "scripts/embed-migrations.py. */\n")
     f.write('#include "service/db/migrate.h"\n\n')
     for i, path in enumerate(inputs):
-        sql = open(path, "rb").read() + b"\0"
-        f.write("static const unsigned char sql_%d[] = {" % i)
-        for j in range(0, len(sql), 16):
-            f.write("\n\t" + ", ".join(str(b) for b in sql[j:j + 16]) + ",")
-        f.write("\n};\n\n")
+        with open(path, "rb") as sql:
+            write_bytes(f, "sql_%d" % i, sql.read())
+        f.write("\n")
     f.write("const struct migration migrations[] = {\n")
     for i, path in enumerate(inputs):
         name = os.path.basename(path)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a C file holding the store's SQL statements, one named constant
-each, for the store's files (service/store_int.h declares them).
+each, for the store's files (service/db/store_int.h declares them).
 
 usage: embed-statements.py OUT FILE.sql...
 
@@ -18,6 +18,8 @@ is longer."""
 import os
 import re
 import sys
+
+from cbytes import write_bytes
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 PARAM = re.compile(r"\$([0-9]+)")
@@ -38,7 +40,7 @@ def statement(path):
     missing = sorted(set(range(1, nparams + 1)) - used)
     if missing:
         sys.exit(f"{path}: ${missing[0]} is never used, ${nparams} is")
-    return name, sql.encode("utf-8") + b"\0", nparams
+    return name, sql.encode("utf-8"), nparams
 
 
 def main():
@@ -52,11 +54,7 @@ def main():
                 "scripts/embed-statements.py. */\n")
         f.write('#include "service/db/store_int.h"\n\n')
         for name, sql, nparams in statements:
-            f.write("static const unsigned char sql_%s[] = {" % name)
-            for j in range(0, len(sql), 16):
-                f.write("\n\t" + ", ".join(str(b) for b in sql[j:j + 16])
-                        + ",")
-            f.write("\n};\n")
+            write_bytes(f, "sql_%s" % name, sql)
             f.write("const struct store_stmt stmt_%s = {\n"
                     "\t\"%s\", (const char *)sql_%s, %d\n};\n\n"
                     % (name, name, name, nparams))

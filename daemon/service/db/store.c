@@ -24,7 +24,6 @@
 #include "core/base/log.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
-#include "core/read/text.h"
 #include "service/db/migrate.h"
 #include "service/db/store_int.h"
 
