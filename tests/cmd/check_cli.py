@@ -125,6 +125,15 @@ check(["check", "-c", fx("good.conf"), "extra"], 2, [],
       ["usage: vigie check [-c FILE]"])
 check(["check", "-h"], 0, ["usage: vigie check [-c FILE]"], [])
 
+# A source type that is not one of the three, named with the choices.
+with tempfile.TemporaryDirectory() as tmp:
+    conf = os.path.join(tmp, "t.conf")
+    with open(conf, "w") as f:
+        f.write("[source \"x\"]\nurl = https://example.com/feed\n"
+                "type = rss\n")
+    check(["check", "-c", conf], 1, [],
+          [f"{conf}:3: bad type 'rss' (expected auto, feed or html)"])
+
 # A lower-case operator between terms: the configuration is accepted (it
 # runs as written) and the likely mistake is named where it stands.
 with tempfile.TemporaryDirectory() as tmp:
