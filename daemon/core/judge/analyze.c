@@ -252,6 +252,11 @@ analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
 	if (only == NULL || out->nmentions > 0) {
 		score(a, it, tone_lang(doc.lang), &out->tone);
 		out->scored = 1;
+		out->mention_tones =
+		    xreallocarray(NULL, out->nmentions ? out->nmentions : 1,
+		        sizeof *out->mention_tones);
+		for (size_t i = 0; i < out->nmentions; i++)
+			out->mention_tones[i] = out->tone;
 	}
 }
 
@@ -261,6 +266,7 @@ item_analysis_clear(struct item_analysis *ia)
 	for (size_t i = 0; i < ia->nmentions; i++)
 		free(ia->mentions[i].terms);
 	free(ia->mentions);
+	free(ia->mention_tones);
 	free(ia->url_norm);
 	memset(ia, 0, sizeof *ia);
 }

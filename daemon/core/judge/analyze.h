@@ -46,7 +46,12 @@ const char *analyzer_watch_name(const struct analyzer *, size_t watch);
 struct item_analysis {
 	struct match_hit *mentions;
 	size_t nmentions;
-	struct sentiment_score tone; /* meaningful when scored */
+	/* The document's tone, meaningful when scored. */
+	struct sentiment_score tone;
+	/* Parallel to mentions, when scored: the tone toward each watch,
+	 * that of the sentences that mention it (the document's when no
+	 * sentence does on its own). What a mention stores and counts. */
+	struct sentiment_score *mention_tones;
 	int scored;
 	/*
 	 * The item's story identity, what the store writes with a new item

@@ -496,6 +496,8 @@ sentiment_score(const struct sentiment_model *model, const char *text,
 	if (!known && !out->abusive)
 		out->abusive =
 		    is_abusive(&model->lang[L_FR].abusive, text, len);
+	out->emotions = 0;
+	out->rumour = 0;
 	snprintf(out->lang, sizeof out->lang, "%s", sentiment_lang_names[id]);
 }
 
@@ -511,4 +513,47 @@ sentiment_label_name(enum sentiment_label l)
 		break;
 	}
 	return "neutral";
+}
+
+static const char *const emotion_names[EMOTION_COUNT] = {
+	[EMOTION_ANGER] = "anger",
+	[EMOTION_FEAR] = "fear",
+	[EMOTION_SADNESS] = "sadness",
+	[EMOTION_DISGUST] = "disgust",
+	[EMOTION_JOY] = "joy",
+	[EMOTION_SURPRISE] = "surprise",
+};
+
+static const char *const emotion_names_fr[EMOTION_COUNT] = {
+	[EMOTION_ANGER] = "colère",
+	[EMOTION_FEAR] = "peur",
+	[EMOTION_SADNESS] = "tristesse",
+	[EMOTION_DISGUST] = "dégoût",
+	[EMOTION_JOY] = "joie",
+	[EMOTION_SURPRISE] = "surprise",
+};
+
+const char *
+emotion_name(enum emotion e)
+{
+	return (unsigned)e < EMOTION_COUNT ? emotion_names[e] : "";
+}
+
+const char *
+emotion_label(enum emotion e, const char *lang)
+{
+	if ((unsigned)e >= EMOTION_COUNT)
+		return "";
+	if (lang != NULL && strncmp(lang, "fr", 2) == 0)
+		return emotion_names_fr[e];
+	return emotion_names[e];
+}
+
+int
+emotion_parse(const char *name)
+{
+	for (int e = 0; e < EMOTION_COUNT; e++)
+		if (strcmp(name, emotion_names[e]) == 0)
+			return e;
+	return -1;
 }

@@ -29,11 +29,27 @@ enum sentiment_label {
 	LABEL_POSITIVE = 1,
 };
 
+/* The emotions of triage, after Ekman's six: they call for different
+ * answers (anger an apology, fear reassurance). */
+enum emotion {
+	EMOTION_ANGER,
+	EMOTION_FEAR,
+	EMOTION_SADNESS,
+	EMOTION_DISGUST,
+	EMOTION_JOY,
+	EMOTION_SURPRISE,
+	EMOTION_COUNT
+};
+
 struct sentiment_score {
 	double compound; /* -1 .. 1, VADER's normalised score */
 	double pos, neu, neg;
 	enum sentiment_label label;
 	int abusive;
+	/* The dominant emotions: bit 1u << EMOTION_x for each emotion that
+	 * has the most evidence in the text (ties keep all); 0 for none. */
+	unsigned emotions;
+	int rumour; /* rumour markers ("il paraît que", "fake ?") */
 	char lang[8]; /* the language scored: "en" or "fr" */
 };
 
@@ -47,5 +63,12 @@ void sentiment_score(const struct sentiment_model *, const char *text,
     struct sentiment_score *out);
 
 const char *sentiment_label_name(enum sentiment_label);
+/* "anger", "fear", ...: the stored and machine-readable name. */
+const char *emotion_name(enum emotion);
+/* The name for a reader of lang ("fr": "colère", "peur", ...; English
+ * otherwise). */
+const char *emotion_label(enum emotion, const char *lang);
+/* The emotion named name (emotion_name's), or -1. */
+int emotion_parse(const char *name);
 
 #endif
