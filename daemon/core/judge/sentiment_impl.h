@@ -83,8 +83,14 @@ struct lang_model {
 	struct sb_stemmer *stemmer;
 };
 
+struct sentiment_scratch;
+
 struct sentiment_model {
 	struct lang_model lang[L_COUNT];
+	/* Memory that scoring reuses from text to text, so that a text
+	 * costs no allocation: one more reason, with the stemmer, to use
+	 * one model per thread. */
+	struct sentiment_scratch *scratch;
 };
 
 extern const char *const sentiment_lang_names[L_COUNT];
@@ -162,9 +168,24 @@ struct toks {
 	struct buf fold;
 };
 
-/* Cuts text into t as the language's rules do. */
+/* Cuts text into t as the language's rules do, after what t holds. */
 void toks_read(enum lang_id, struct toks *t, const char *s, size_t len);
 void toks_clear(struct toks *);
+
+/* What one scoring reuses (sentiment.c). */
+struct scoring_mem {
+	struct toks t;
+	double *s;
+	size_t scap;
+};
+
+/* Two scorings: a text of unsure language is scored in both. */
+struct sentiment_scratch {
+	struct scoring_mem mem[2];
+	struct buf words;
+};
+
+void sentiment_scratch_free(struct sentiment_scratch *);
 /* Python's str.isupper(): some cased character, and none lower case.
  * Inline for the same reason as lex_get: it runs on every token. */
 static inline int

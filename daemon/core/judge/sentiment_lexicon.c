@@ -460,6 +460,8 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 {
 	struct sentiment_model *m = xcalloc(1, sizeof *m);
 	size_t before = diag->len;
+
+	m->scratch = xcalloc(1, sizeof *m->scratch);
 	struct lang_model *en = &m->lang[L_EN], *fr = &m->lang[L_FR];
 
 	put_words(&en->words, en_negate, ARRAY_LEN(en_negate), K_NEGATE, 0);
@@ -548,5 +550,6 @@ sentiment_model_free(struct sentiment_model *m)
 		if (lm->stemmer)
 			sb_stemmer_delete(lm->stemmer);
 	}
+	sentiment_scratch_free(m->scratch);
 	free(m);
 }

@@ -31,11 +31,20 @@ sent_fold(struct buf *b, const char *s, size_t n)
 
 	while (left > 0) {
 		if (*p < 0x80) {
-			char c = (char)*p;
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			buf_putc(b, c);
-			p++, left--;
+			/* A run of ASCII, lower-cased straight into the
+			 * buffer: most text is nothing else. */
+			utf8proc_ssize_t run = 1;
+			while (run < left && p[run] < 0x80)
+				run++;
+			buf_reserve(b, (size_t)run);
+			char *o = b->data + b->len;
+			for (utf8proc_ssize_t i = 0; i < run; i++) {
+				unsigned char c = p[i];
+				o[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			}
+			b->len += (size_t)run;
+			b->data[b->len] = '\0';
+			p += run, left -= run;
 			continue;
 		}
 		utf8proc_int32_t cp, d[8];
@@ -65,16 +74,10 @@ sent_fold(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* Length of the whitespace at s (as Python's str.split() sees it), 0 if
- * none. */
+/* Length of the Unicode whitespace at s, 0 if none. */
 static size_t
-space_len(const char *s, size_t left)
+space_len_utf8(const char *s, size_t left)
 {
-	unsigned char c = (unsigned char)*s;
-
-	if (c < 0x80)
-		return c == ' ' || (c >= '\t' && c <= '\r') ||
-		    (c >= 0x1c && c <= 0x1f);
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t k = utf8proc_iterate(
 	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
@@ -85,6 +88,19 @@ space_len(const char *s, size_t left)
 	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
 		return (size_t)k;
 	return 0;
+}
+
+/* Length of the whitespace at s (as Python's str.split() sees it), 0 if
+ * none. */
+static inline size_t
+space_len(const char *s, size_t left)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (c < 0x80)
+		return c == ' ' || (c >= '\t' && c <= '\r') ||
+		    (c >= 0x1c && c <= 0x1f);
+	return space_len_utf8(s, left);
 }
 
 static int
@@ -415,38 +431,45 @@ sent_words(const char *folded, size_t len, struct buf *out)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
 	utf8proc_ssize_t left = (utf8proc_ssize_t)len;
 	int inword = 0;
+	char *o;
 
+	/* A word gains at most one separator: the buffer never holds more
+	 * than twice the text. */
+	buf_reserve(out, 2 * len + 1);
+	o = out->data + out->len;
 	while (left > 0) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k;
+		utf8proc_ssize_t k = 1;
 		int w;
 		if (*p < 0x80) {
-			k = 1, cp = *p;
-			w = (cp >= 'a' && cp <= 'z') ||
-			    (cp >= '0' && cp <= '9');
+			w = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
 		} else {
 			k = utf8proc_iterate(p, left, &cp);
 			if (k < 0)
 				k = 1, cp = ' ';
-			utf8proc_category_t c = utf8proc_category(cp);
-			w = c >= UTF8PROC_CATEGORY_LU &&
-			    c <= UTF8PROC_CATEGORY_NO;
 			if (is_pictograph(cp)) {
 				/* A word of its own. */
-				if (out->len > 0)
-					buf_putc(out, ' ');
-				buf_append(out, p, (size_t)k);
+				if (o > out->data)
+					*o++ = ' ';
+				memcpy(o, p, (size_t)k);
+				o += k;
 				inword = 0;
 				p += k, left -= k;
 				continue;
 			}
+			utf8proc_category_t c = utf8proc_category(cp);
+			w = c >= UTF8PROC_CATEGORY_LU &&
+			    c <= UTF8PROC_CATEGORY_NO;
 		}
 		if (w) {
-			if (!inword && out->len > 0)
-				buf_putc(out, ' ');
-			buf_append(out, p, (size_t)k);
+			if (!inword && o > out->data)
+				*o++ = ' ';
+			memcpy(o, p, (size_t)k);
+			o += k;
 		}
 		inword = w;
 		p += k, left -= k;
 	}
+	out->len = (size_t)(o - out->data);
+	out->data[out->len] = '\0';
 }
