@@ -353,6 +353,7 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 		{ "en-reputation.tsv", L_EN, F_VALENCE },
 		{ "en-abusive.tsv", L_EN, F_ABUSIVE },
 		{ "fr.tsv", L_FR, F_VALENCE },
+		{ "fr-fitted.tsv", L_FR, F_VALENCE },
 		{ "fr-reputation.tsv", L_FR, F_VALENCE },
 		{ "fr-abusive.tsv", L_FR, F_ABUSIVE },
 	};
