@@ -123,7 +123,7 @@ certains certaines tel telle tels telles ici la-bas alors ainsi apres
 avant aujourd hui deja encore enfin ensuite puis quand lorsque lors depuis
 pendant vers sous sans selon contre malgre parmi jusqu jusque voici voila
 oui non ni car or puisque quoique comme tant tandis cependant toujours
-jamais parfois souvent souvent bien mal mieux ou dela dessus dessous
+jamais parfois souvent bien mal mieux ou dela dessus dessous
 leur-meme soi soi-meme celle-ci celui-ci ceux-ci celles-ci cela-meme c d j
 l m n s t qu lorsqu puisqu quoiqu un deux trois quatre cinq six sept huit
 neuf dix cent mille premier premiere second seconde
@@ -132,8 +132,8 @@ neuf dix cent mille premier premiere second seconde
 # Words and phrases the reviews make polar that carry no tone of their own
 # in news and customer messages: what films and books are about (people,
 # family, life, war, the world; the fear a thriller is praised for), parts
-# of a work (scenario, dialogues,
-# pitch, summary), common nouns and verbs of description, words whose
+# of a work (scenario, dialogues, pitch, summary), common nouns and verbs
+# of description, words whose
 # other meaning is common in customer messages ("cliches": photos, "plat":
 # a dish), and review words that are neutral in news ("previsible": "une
 # baisse previsible", "convaincre les investisseurs"). Reviewed by hand on
@@ -147,8 +147,7 @@ romans auteur acteur acteurs actrice realisateur lecture lecteur page pages
 fin debut temps annee annees jour jours heure heures epoque pays ville
 mettre mis tente tenter dirait crois devine voulait vouloir pouvoir pu
 convaincre previsible cliches plat peur
-peut-on pas le cas a un a sa a part a cote rien de rien a pas a pas du
-pas ce gros grosse vite bref longueur truc pseudo mene decouvre grace
+peut-on gros grosse vite bref longueur truc pseudo mene decouvre grace
 """.split()) | {"pas le cas", "a un", "a sa", "a part", "a cote",
                    "rien de", "rien a", "pas a", "pas du", "pas ce",
                    "a travers", "a la fois"}
