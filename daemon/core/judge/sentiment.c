@@ -460,7 +460,13 @@ score_fr(struct scoring *sc)
 			continue;
 		}
 		double v = t->v[i].val;
-		if ((t->v[i].flags & T_UPPER) && capdiff) {
+		/* A pictograph says its tone whatever surrounds it: "pour
+		 * rien 😭" is not a negated sob. */
+		if (t->v[i].flags & T_PICTO) {
+			s[i] = v;
+			continue;
+		}
+		if ((t->v[i].flags & T_UPPER) && capdiff && v != 0) {
 			v += v > 0 ? C_INCR : -C_INCR;
 			*why |= RULE_CAPS;
 		}

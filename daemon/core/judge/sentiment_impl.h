@@ -148,8 +148,9 @@ enum {
 	T_UPPER = 1, /* ALL CAPS in the original, as Python's isupper() */
 	T_BREAK = 2, /* clause punctuation follows (French rules) */
 	T_LEX = 4, /* val is the word's valence */
-	T_QUOTED = 8, /* a word alone in quotes: "super" service */
+	T_QUOTED = 8, /* in short quotes: "super" service, « bien arrivé » */
 	T_HASHTAG = 16, /* a part of a hashtag cut at its capitals */
+	T_PICTO = 32, /* a pictograph (an emoji) */
 };
 
 struct tok {

@@ -85,7 +85,8 @@ static const char *const fr_decr[] = { "peu", "un peu", "assez", "plutot",
 	"legerement", "moyennement", "presque", "quelque peu", "relativement",
 	"a peine", "moins", "un brin" };
 static const char *const fr_contrast[] = { "mais", "pourtant", "cependant",
-	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que" };
+	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que",
+	"finalement", "au final", "en fin de compte" };
 
 /*
  * Irony. Praise that opens or closes a complaint is read as sarcasm when a

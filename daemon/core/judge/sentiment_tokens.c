@@ -226,8 +226,10 @@ push_word(struct toks *t, const char *s, size_t n, int hashtag)
 		}
 		if (i > start)
 			toks_push(t, s + start, i - start, NULL, 0);
-		if (is_pictograph(cp))
+		if (is_pictograph(cp)) {
 			toks_push(t, s + i, (size_t)k, NULL, 0);
+			t->v[t->n - 1].flags |= T_PICTO;
+		}
 		i += (size_t)k;
 		start = i;
 	}
@@ -248,17 +250,21 @@ is_quote(const char *s, size_t left)
 	            memcmp(s, "\xe2\x80\x9d", 3) == 0)); /* ” */
 }
 
-/* A word in quotes on both sides: '"super" service', « top ». */
+/* Is there a quotation mark in s[from, to)? */
+static int
+has_quote(const char *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (is_quote(s + i, to - i))
+			return 1;
+	return 0;
+}
+
+/* A word in quotes on both sides: '"super" service'. */
 static int
 quoted(const char *s, size_t start, size_t a, size_t b, size_t end)
 {
-	int open = 0, close = 0;
-
-	for (size_t i = start; i < a; i++)
-		open |= is_quote(s + i, a - i);
-	for (size_t i = b; i < end; i++)
-		close |= is_quote(s + i, end - i);
-	return open && close;
+	return has_quote(s, start, a) && has_quote(s, b, end);
 }
 
 /* VADER: split on whitespace, strip ASCII punctuation from both ends
@@ -314,7 +320,8 @@ emoticon(const char *s, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == ':' || c == ';' || c == '=' || c == '<' || c == '^')
+		if (c == ':' || c == ';' || c == '=' || c == '<' || c == '^' ||
+		    c == '_')
 			marks++;
 		else if (!is_ascii_punct(c))
 			other++;
@@ -328,7 +335,7 @@ emoticon(const char *s, size_t n)
 static void
 tokenize_fr(struct toks *t, const char *s, size_t len)
 {
-	size_t i = 0, start;
+	size_t i = 0, start, quote_from = SIZE_MAX;
 
 	while (next_word(s, len, &i, &start)) {
 		size_t a = start, b = i, k;
@@ -397,10 +404,22 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 		}
 		if (a < b) {
 			size_t before = t->n;
-			push_word(
-			    t, s + a, b - a, a > start && s[a - 1] == '#');
-			if (t->n == before + 1 && quoted(s, start, a, b, i))
-				t->v[before].flags |= T_QUOTED;
+			int hashtag = a > start && s[a - 1] == '#';
+			/* A hashtag stands apart from the sentence before
+			 * it: "... rien #BoycottAcme" negates nothing. */
+			if (hashtag && before > 0)
+				t->v[before - 1].flags |= T_BREAK;
+			if (has_quote(s, start, a))
+				quote_from = before;
+			push_word(t, s + a, b - a, hashtag);
+			if (quote_from != SIZE_MAX && has_quote(s, b, i)) {
+				/* Up to three words in quotes: scare quotes
+				 * (« bien arrivé »), not a quoted sentence. */
+				if (t->n - quote_from <= 3)
+					for (size_t q = quote_from; q < t->n; q++)
+						t->v[q].flags |= T_QUOTED;
+				quote_from = SIZE_MAX;
+			}
 			if (brk)
 				t->v[t->n - 1].flags |= T_BREAK;
 		} else if (brk && t->n > 0) {
