@@ -312,6 +312,15 @@ test_camel_case(void **state)
 	YES("sncf*", NULL, "#SNCFgreve");
 	/* Only hashtags and handles are cut. */
 	NO("danone", NULL, "BoycottDanone");
+	/* The examples of docs/QUERIES.md. */
+	YES("danone NEAR/3 boycott*", NULL, "#BoycottDanone");
+	YES("danone NEAR/3 boycott*", NULL,
+	    "@Danone_France appelle au boycott");
+	YES("danone NEAR/3 boycott*", NULL, "le boycott de Danone");
+	YES("sncf* AND grève*", NULL, "#GrèveSNCF");
+	YES("sncf* AND grève*", NULL, "#SNCFGreve");
+	YES("sncf* AND grève*", NULL, "@SNCF_Direct : grève demain");
+	YES("sncf* AND grève*", NULL, "grève à la SNCF");
 	/* Fields keep their parts: no phrase from the title into the
 	 * text. */
 	NO("\"boycott danone\"", "#Boycott", "Danone");
