@@ -8,10 +8,10 @@
  * change becomes an event. Each watch has its own parameters; watches
  * whose bucket or window differ are counted on a different grid, so a
  * cycle counts the watches of one grid, and those of another grid have
- * their own cycle at the next tick. Events are handled one at a time: the
- * context of a notification is read, the messages are rendered for each target,
- * and the event, its notifications and the track are stored in one
- * statement. Event ids are derived from what happened (watch, state,
+ * their own cycle at the next tick. Events are handled one at a time:
+ * the context of a notification is read, the messages are rendered for
+ * each target, and the event, its notifications and the track are stored
+ * in one statement. Event ids are derived from what happened (watch, state,
  * bucket), so replaying a cycle after a crash stores and sends nothing
  * twice.
  */
@@ -637,12 +637,12 @@ on_counts(struct bucket_count *rows, long n, void *arg)
 	long i = 0;
 
 	if (n < 0) {
-		/* Tried again at the next tick. */
+		/* The next bucket's cycle counts from each track's last
+		 * stepped bucket, so it catches up on this one; retrying
+		 * at once could go on for ever in --once, which runs one
+		 * cycle per grid and then ends. */
 		for (size_t t = 0; t < d->ntracks; t++)
-			if (d->tracks[t].counting) {
-				d->tracks[t].counting = 0;
-				d->tracks[t].closed = -1;
-			}
+			d->tracks[t].counting = 0;
 		d->cycling = 0;
 		return;
 	}
