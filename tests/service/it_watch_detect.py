@@ -67,7 +67,10 @@ def once_and_backtest(t):
                                   ("big", "0 incidents", "bucket 60s, "
                                    "window 1800s"),
                                   ("hourly", "1 incident", "bucket 300s, "
-                                   "window 3600s")):
+                                   "window 3600s"),
+                                  # No longer configured: [detect]'s.
+                                  ("gone", "0 incidents", "bucket 60s, "
+                                   "window 1800s")):
             p = vigie("backtest", "-c", conf, "--watch", watch, "--from", day,
                       "--to", until)
             t.exited(p, f"backtest {watch}")
