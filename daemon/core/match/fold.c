@@ -284,7 +284,7 @@ push_cut(struct fold_words *fw, const struct cut *c, size_t off, size_t src,
 		if (k == 0) {
 			w->whole_off = (uint32_t)off;
 			w->whole_len = (uint32_t)(fw->text_len - off);
-			w->parts = (uint32_t)c->n;
+			w->parts = (uint8_t)c->n;
 			w->whole_sigil = sigil;
 		}
 	}
@@ -317,7 +317,11 @@ fold_run(struct fold_words *fw, const char *str, size_t len, int split)
 			}
 		}
 		off = fw->text_len;
-		memset(&c, 0, sizeof(c));
+		/* All but the parts, which are written before they are read:
+		 * this runs for every word. */
+		c.n = c.off = c.src = c.chars = 0;
+		c.open = 0;
+		c.prev = PC_NONE;
 		do {
 			if (split && sigil)
 				cut_at(&c, part_class(cp),

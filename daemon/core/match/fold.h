@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most parts a hashtag or handle is cut into (fold_words_parts). */
+#define FOLD_MAX_PARTS 8
+
 struct fold_word {
 	uint32_t off; /* folded bytes: text + off, len bytes, no NUL */
 	uint32_t len;
@@ -21,7 +24,7 @@ struct fold_word {
 	 * text + whole_off, covering this word and the parts - 1 next. */
 	uint32_t whole_off;
 	uint32_t whole_len; /* 0: the word is not a first part */
-	uint32_t parts;
+	uint8_t parts; /* at most FOLD_MAX_PARTS */
 	char sigil; /* '#' (hashtag), '@' (handle) or 0; 0 for a part */
 	char whole_sigil; /* of the whole word, for a first part */
 };
@@ -59,8 +62,6 @@ void fold_words(struct fold_words *, const char *s, size_t len);
  * the last one keeps whatever is left.
  */
 void fold_words_parts(struct fold_words *, const char *s, size_t len);
-
-#define FOLD_MAX_PARTS 8
 
 /* Number of characters (code points) in the first len bytes of s. */
 size_t fold_count_chars(const char *s, size_t len);

@@ -40,7 +40,7 @@ zone_of(const struct scratch *s, size_t tok)
 	return tok < s->bound[1] ? ZONE_TEXT : ZONE_AUTHOR;
 }
 
-static int
+static inline int
 text_is(const char *text, size_t len, char sigil, const struct qword *q)
 {
 	if (q->sigil != 0 && sigil != q->sigil)
@@ -56,7 +56,7 @@ text_is(const char *text, size_t len, char sigil, const struct qword *q)
 #define READ_WORD 1u
 #define READ_WHOLE 2u
 
-static unsigned
+static inline unsigned
 reads(const struct scratch *s, size_t tok, const struct qword *q)
 {
 	const struct fold_word *w = &s->fw.v[tok];
@@ -85,8 +85,22 @@ add_start(uint32_t *set, size_t *n, uint32_t t)
 	(*n)++;
 }
 
+/* Adds to the set of n sorted positions where the next word of a term may
+ * start, after word tok read as r. */
+static void
+add_reads(
+    const struct scratch *s, uint32_t *set, size_t *n, size_t tok, unsigned r)
+{
+	if (r & READ_WORD)
+		add_start(set, n, (uint32_t)tok + 1);
+	if (r & READ_WHOLE)
+		add_start(set, n, (uint32_t)tok + s->fw.v[tok].parts);
+}
+
 /*
- * Whether the term n starts at word tok; *end is then its last word. A
+ * Whether the term n starts at word tok, where its first word reads as r
+ * (reads(), which the caller has checked, so that the words it rules out,
+ * most of them, cost no more); *end is then the term's last word. A
  * word of the term matches one word of the document, or a hashtag cut into
  * parts read whole, which covers its parts: where a prefix fits both, both
  * readings stay open, so the next word of the term is looked for at a set
@@ -94,28 +108,23 @@ add_start(uint32_t *set, size_t *n, uint32_t t)
  * FOLD_MAX_PARTS per word of the term.
  */
 static int
-term_at(const struct scratch *s, const struct qnode *n, size_t tok, size_t *end)
+term_at(const struct scratch *s, const struct qnode *n, size_t tok, unsigned r,
+    size_t *end)
 {
 	uint32_t at[QUERY_MAX_PHRASE * FOLD_MAX_PARTS];
 	uint32_t next[QUERY_MAX_PHRASE * FOLD_MAX_PARTS];
-	size_t nat = 1, nnext, i, k;
-	unsigned zone = zone_of(s, tok), r;
+	size_t nat = 0, nnext, i, k;
+	unsigned zone = zone_of(s, tok);
 
 	if (!(n->zones & zone))
 		return 0;
-	at[0] = (uint32_t)tok;
-	for (i = 0; i < n->nwords && nat > 0; i++) {
+	add_reads(s, at, &nat, tok, r);
+	for (i = 1; i < n->nwords && nat > 0; i++) {
 		nnext = 0;
-		for (k = 0; k < nat; k++) {
-			if (at[k] >= s->fw.len || zone_of(s, at[k]) != zone)
-				continue;
-			r = reads(s, at[k], &n->words[i]);
-			if (r & READ_WORD)
-				add_start(next, &nnext, at[k] + 1);
-			if (r & READ_WHOLE)
-				add_start(
-				    next, &nnext, at[k] + s->fw.v[at[k]].parts);
-		}
+		for (k = 0; k < nat; k++)
+			if (at[k] < s->fw.len && zone_of(s, at[k]) == zone)
+				add_reads(s, next, &nnext, at[k],
+				    reads(s, at[k], &n->words[i]));
 		memcpy(at, next, nnext * sizeof(*at));
 		nat = nnext;
 	}
@@ -149,23 +158,27 @@ term_find(const struct eval *e, const struct qnode *n, int collect)
 	struct scratch *s = e->s;
 	uint32_t a = n->words[0].atom, o;
 	size_t t, end;
+	unsigned r;
 	int found = 0;
 
 	if (e->indexed) {
 		if (s->astamp[a] != s->gen)
 			return 0;
 		for (o = s->head[a]; o != NONE; o = s->occ[o].next) {
-			if (!term_at(s, n, s->occ[o].tok, &end))
+			t = s->occ[o].tok;
+			r = reads(s, t, &n->words[0]);
+			if (!r || !term_at(s, n, t, r, &end))
 				continue;
 			found = 1;
 			if (!collect)
 				break;
-			push_span(s, s->occ[o].tok, end);
+			push_span(s, t, end);
 		}
 		return found;
 	}
 	for (t = 0; t < s->fw.len; t++) {
-		if (!term_at(s, n, t, &end))
+		r = reads(s, t, &n->words[0]);
+		if (!r || !term_at(s, n, t, r, &end))
 			continue;
 		found = 1;
 		if (!collect)
