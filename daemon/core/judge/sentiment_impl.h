@@ -179,6 +179,10 @@ struct toks {
 	struct tok *v;
 	size_t n, cap;
 	struct buf fold;
+	/* Every folded token is letters a-z and digits only: the tokens
+	 * are then the text's whole words too, and the markers are looked
+	 * up on them directly (sentiment.c). Cleared by toks_read. */
+	int plain;
 };
 
 /* Cuts text into t as the language's rules do, after what t holds. */

@@ -11,6 +11,22 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* Bytes of a plain folded word: a-z, 0-9. */
+static const unsigned char word_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* ASCII whitespace as Python's str.split() sees it. */
+static const unsigned char space_byte[128] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [' '] = 1,
+};
+
 /* French elided words, written folded: l'acme is "l" and "acme". */
 static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
 	"m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu" };
@@ -98,10 +114,7 @@ space_len(const char *s, size_t left)
 {
 	unsigned char c = (unsigned char)*s;
 
-	if (c < 0x80)
-		return c == ' ' || (c >= '\t' && c <= '\r') ||
-		    (c >= 0x1c && c <= 0x1f);
-	return space_len_utf8(s, left);
+	return c < 0x80 ? space_byte[c] : space_len_utf8(s, left);
 }
 
 static int
@@ -168,6 +181,8 @@ toks_push(
 	else
 		sent_fold(&t->fold, s, n);
 	k->len = t->fold.len - k->off;
+	for (size_t i = k->off; i < t->fold.len && t->plain; i++)
+		t->plain = word_byte[(unsigned char)t->fold.data[i]];
 	k->e = NULL;
 	k->val = 0;
 	k->why = 0;
@@ -194,6 +209,7 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	k->n = n;
 	k->off = f->len;
 	k->len = n;
+	int plain = 1;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c >= 'A' && c <= 'Z') {
@@ -202,8 +218,10 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 		} else {
 			lower |= c >= 'a' && c <= 'z';
 		}
+		plain &= word_byte[(unsigned char)c];
 		f->data[f->len++] = c;
 	}
+	t->plain &= plain;
 	f->data[f->len] = '\0';
 	k->e = NULL;
 	k->val = 0;
@@ -485,6 +503,7 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 void
 toks_read(enum lang_id lang, struct toks *t, const char *s, size_t len)
 {
+	t->plain = 1;
 	if (lang == L_FR)
 		tokenize_fr(t, s, len);
 	else
