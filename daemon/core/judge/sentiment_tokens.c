@@ -405,15 +405,20 @@ quoted(const char *s, size_t start, size_t a, size_t b, size_t end)
 static int
 next_word(const char *s, size_t len, size_t *i, size_t *start)
 {
-	size_t sp;
+	/* A local index: through the pointer, every byte read would
+	 * reload it (a char may alias anything). */
+	size_t k = *i, sp;
 
-	while (*i < len && (sp = space_len(s + *i, len - *i)) > 0)
-		*i += sp;
-	if (*i >= len)
+	while (k < len && (sp = space_len(s + k, len - k)) > 0)
+		k += sp;
+	if (k >= len) {
+		*i = k;
 		return 0;
-	*start = *i;
-	while (*i < len && space_len(s + *i, len - *i) == 0)
-		(*i)++;
+	}
+	*start = k;
+	while (k < len && space_len(s + k, len - k) == 0)
+		k++;
+	*i = k;
 	return 1;
 }
 
