@@ -62,6 +62,13 @@ SELECT m.item_id, m.watch_id, i.source_id, '{x}', i.lang, m.sentiment,
                (6, 1, 0.5, 'positive')) m(item_id, watch_id, sentiment, label)
   JOIN items i ON i.id = m.item_id;
 
+-- What the scorer felt toward each watch: item 1 is angry (and abusive:
+-- still a negative), item 5 a rumour, item 6 a rumour too.
+UPDATE mentions SET emotions = '{anger}', abusive = true WHERE item_id = 1;
+UPDATE mentions SET emotions = '{fear,surprise}', rumour = true
+ WHERE item_id = 5;
+UPDATE mentions SET rumour = true WHERE item_id = 6;
+
 -- An editor's corrections: item 3 is in fact a complaint, item 6 is about
 -- a pastry, not the brand.
 UPDATE mentions SET label_override = 'negative' WHERE item_id = 3;
@@ -135,6 +142,29 @@ SELECT results_eq(
              ('Acme', 3, 'Acme outage hits customers', 'http://news.example/3', 'news', true, '2025-03-02 09:00Z'),
              ('Globex', 5, 'Globex, c''est nul', 'http://forum.example/5', 'forum', false, '2025-03-01 15:00Z')$$,
     'negative_mentions: with links, corrections applied');
+
+SELECT results_eq(
+    $$SELECT watch, item_id, emotions, rumour, abusive
+        FROM analytics.negative_mentions ORDER BY 1, 2$$,
+    $$VALUES ('Acme', 1::bigint, '{anger}'::text[], false, true),
+             ('Acme', 3, '{}', false, false),
+             ('Globex', 5, '{fear,surprise}', true, false)$$,
+    'negative_mentions: emotions and rumour, abusive ones counted');
+SELECT is((SELECT sum(negative) FROM analytics.mention_volume
+            WHERE watch = 'Acme'), 2::numeric,
+          'an abusive mention counts with the negatives');
+
+-- rumours: the dismissed one (item 6) left out, whatever the tone
+SELECT results_eq(
+    $$SELECT watch, item_id, title, link, source, label, emotions, at
+        FROM analytics.rumours ORDER BY 1, 2$$,
+    $$VALUES ('Globex', 5::bigint, 'Globex, c''est nul', 'http://forum.example/5', 'forum',
+              'negative', '{fear,surprise}'::text[], '2025-03-01 15:00Z'::timestamptz)$$,
+    'rumours: with links and tone, dismissed ones left out');
+SELECT results_eq(
+    $$SELECT watch, item_id FROM analytics.negative_mentions
+       WHERE 'anger' = ANY (emotions) ORDER BY 1, 2$$,
+    $$VALUES ('Acme', 1::bigint)$$, 'negative mentions in anger');
 
 -- incidents
 INSERT INTO incidents (id, kind, watch_id, source_id, state, severity,
