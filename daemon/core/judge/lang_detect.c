@@ -64,8 +64,8 @@ latin1_fold(unsigned char c, int *accent)
 	return map[idx];
 }
 
-const char *
-lang_detect(const char *text, size_t len)
+int
+lang_evidence(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	int fr = 0, en = 0, accents = 0;
@@ -123,9 +123,13 @@ lang_detect(const char *text, size_t len)
 		overlong = 0;
 	}
 	fr += accents < ACCENT_CAP ? accents : ACCENT_CAP;
-	if (fr > en)
-		return "fr";
-	if (en > fr)
-		return "en";
-	return NULL;
+	return fr - en;
+}
+
+const char *
+lang_detect(const char *text, size_t len)
+{
+	int d = lang_evidence(text, len);
+
+	return d > 0 ? "fr" : d < 0 ? "en" : NULL;
 }

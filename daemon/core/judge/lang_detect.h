@@ -9,5 +9,8 @@
 
 /* "fr", "en", or NULL when the text says too little to tell. */
 const char *lang_detect(const char *text, size_t len);
+/* The function-word evidence behind it: French points minus English
+ * points (> 0 French, < 0 English, 0 undecided). */
+int lang_evidence(const char *text, size_t len);
 
 #endif

@@ -21,6 +21,26 @@
 
 #include "core/judge/lang_detect.h"
 
+/* What an insult adds to the sum, per insult (at most ABUSE_MAX): about
+ * VADER's "hate", so that "Espèce de connard" is clearly negative while
+ * a long, otherwise positive text keeps its tone. */
+#define ABUSE_VALENCE (-2.5)
+#define ABUSE_MAX 3
+
+/* The work of scoring one text in one language. */
+struct scoring {
+	const struct lang_model *m;
+	enum lang_id id;
+	struct toks t;
+	double *s; /* each token's contribution */
+	unsigned markers; /* K_ABUSIVE, K_RUMOUR bits seen */
+	int insults;
+	int emotion_hits[EMOTION_COUNT];
+	size_t lexical; /* tokens the lexicon scores: evidence */
+	double punct; /* the punctuation amplifier */
+	double sum;
+};
+
 static const char *
 tok_str(const struct toks *t, size_t i)
 {
@@ -49,50 +69,43 @@ tok_get(const struct lex *l, const struct toks *t, size_t i)
 	return phrase_get(l, t, i, i);
 }
 
-/* Replaces each run of tokens that spells a multi-word lexicon entry (or,
- * in French, a multi-word intensifier such as "un peu" or contrast such as
- * "par contre") by one token, longest first, within a clause. VADER's own
- * lexicon has no such entry and its "kind of" has rules of its own, so
- * English text without phrases from the other files is tokenised exactly
- * as VADER does. */
-static void
-merge_phrases(const struct lang_model *m, struct toks *t, int rules)
+static unsigned
+kind_of(const struct toks *t, size_t i)
 {
-	int maxw = m->words.maxwords;
+	return t->v[i].e ? t->v[i].e->kind : 0;
+}
+
+/*
+ * Replaces each run of tokens that spells a multi-word entry (a lexicon
+ * phrase; in French also a rule phrase such as "un peu" or "par contre")
+ * by one token, longest first, within a clause. A run is extended only
+ * while some entry starts with it (K_PHRASE), so most tokens cost one
+ * lookup. VADER's own lexicon has no such entry, so English text without
+ * phrases from the other files is tokenised exactly as VADER does.
+ */
+static void
+merge_phrases(const struct lang_model *m, struct toks *t, unsigned mergeable)
+{
 	size_t w = 0;
 
-	if (rules && m->boost.maxwords > maxw)
-		maxw = m->boost.maxwords;
-	if (rules && m->contrast.maxwords > maxw)
-		maxw = m->contrast.maxwords;
-	if (maxw < 2)
-		return;
 	for (size_t i = 0; i < t->n;) {
+		const struct lexent *e = tok_get(&m->words, t, i);
 		size_t k = 1;
-		for (size_t span = (size_t)maxw; span >= 2; span--) {
-			if (i + span > t->n)
-				continue;
-			size_t j;
-			for (j = i; j + 1 < i + span; j++)
-				if (t->v[j].flags & T_BREAK)
-					break;
-			if (j + 1 < i + span)
-				continue;
-			if (phrase_get(&m->words, t, i, i + span - 1) ||
-			    (rules &&
-			        (phrase_get(&m->boost, t, i, i + span - 1) ||
-			            phrase_get(
-			                &m->contrast, t, i, i + span - 1)))) {
-				k = span;
-				break;
-			}
+
+		for (size_t j = i + 1; e && (e->kind & K_PHRASE) && j < t->n &&
+		     j - i < PHRASE_MAX && !(t->v[j - 1].flags & T_BREAK);
+		     j++) {
+			e = phrase_get(&m->words, t, i, j);
+			if (e && (e->kind & mergeable))
+				k = j - i + 1;
 		}
 		struct tok merged = t->v[i];
 		if (k > 1) {
 			const struct tok *last = &t->v[i + k - 1];
 			merged.n = (size_t)(last->s + last->n - merged.s);
 			merged.len = last->off + last->len - merged.off;
-			merged.flags = last->flags & T_BREAK;
+			merged.flags =
+			    (last->flags & T_BREAK) | (merged.flags & T_QUOTED);
 			if (sent_is_upper(merged.s, merged.n))
 				merged.flags |= T_UPPER;
 		}
@@ -102,27 +115,77 @@ merge_phrases(const struct lang_model *m, struct toks *t, int rules)
 	t->n = w;
 }
 
-/* Valence of a word, through its Snowball stem if the form itself is not
- * in the lexicon (French). Short words and rule words are not stemmed:
- * their stems collide too easily ("extrêmement" with "extrême"). */
-static int
-word_valence(
-    const struct lang_model *m, const struct toks *t, size_t i, double *val)
+/* The entry of an elongated word ("nuuul", "trooop"): runs of three or
+ * more of a letter cut to one, else to two. */
+static const struct lexent *
+elongated(const struct lex *l, const char *s, size_t n)
 {
-	const struct lexent *e = tok_get(&m->words, t, i);
+	char one[TOKEN_MAX], two[TOKEN_MAX];
+	size_t n1 = 0, n2 = 0;
+	int found = 0;
 
-	if (e == NULL && m->stemmer && t->v[i].len > 3 &&
-	    !tok_get(&m->boost, t, i) && !tok_get(&m->negate, t, i)) {
-		const sb_symbol *st = sb_stemmer_stem(m->stemmer,
-		    (const sb_symbol *)tok_str(t, i), (int)t->v[i].len);
-		if (st)
-			e = lex_get(&m->stems, (const char *)st,
-			    (size_t)sb_stemmer_length(m->stemmer));
+	if (n > TOKEN_MAX)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t r = 1;
+		while (i + r < n && s[i + r] == s[i])
+			r++;
+		int letter = s[i] >= 'a' && s[i] <= 'z';
+		found |= letter && r >= 3;
+		size_t keep1 = letter && r >= 3 ? 1 : r;
+		size_t keep2 = letter && r >= 3 ? 2 : r;
+		memset(one + n1, s[i], keep1);
+		memset(two + n2, s[i], keep2);
+		n1 += keep1, n2 += keep2, i += r;
 	}
-	if (e == NULL)
-		return 0;
-	*val = e->val;
-	return 1;
+	if (!found)
+		return NULL;
+	const struct lexent *e = lex_get(l, one, n1);
+	return e ? e : lex_get(l, two, n2);
+}
+
+/* Each token's entry and valence: the word's, else (French) that of its
+ * de-elongated form or of its Snowball stem. Short words and rule words
+ * are not stemmed: their stems collide too easily ("extrêmement" with
+ * "extrême"). */
+static void
+look_up(struct scoring *sc)
+{
+	const struct lang_model *m = sc->m;
+	struct toks *t = &sc->t;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct tok *k = &t->v[i];
+		const struct lexent *e = tok_get(&m->words, t, i);
+		if (sc->id == L_FR && (e == NULL || !(e->kind & K_VALENCE))) {
+			const struct lexent *x =
+			    elongated(&m->words, tok_str(t, i), k->len);
+			if (x != NULL) {
+				e = x;
+				k->why |= RULE_ELONGATED;
+			}
+		}
+		k->e = e;
+		if (e && (e->kind & K_VALENCE)) {
+			k->val = e->val;
+			k->flags |= T_LEX;
+			continue;
+		}
+		if (m->stemmer == NULL || k->len <= 3 ||
+		    (e && (e->kind & (K_BOOST | K_NEGATE))))
+			continue;
+		const sb_symbol *st = sb_stemmer_stem(
+		    m->stemmer, (const sb_symbol *)tok_str(t, i), (int)k->len);
+		const struct lexent *se = st
+		    ? lex_get(&m->stems, (const char *)st,
+		          (size_t)sb_stemmer_length(m->stemmer))
+		    : NULL;
+		if (se != NULL) {
+			k->val = se->val;
+			k->flags |= T_LEX;
+			k->why |= RULE_STEM;
+		}
+	}
 }
 
 static int
@@ -137,61 +200,71 @@ cap_differential(const struct toks *t)
 
 /* VADER's scalar_inc_dec(): what word j adds to valence. */
 static double
-booster(const struct lang_model *m, const struct toks *t, size_t j,
-    double valence, int capdiff)
+booster(
+    const struct toks *t, size_t j, double valence, int capdiff, unsigned *why)
 {
-	const struct lexent *e = tok_get(&m->boost, t, j);
+	unsigned kind = kind_of(t, j);
 	double s;
 
-	if (e == NULL)
+	if (!(kind & K_BOOST))
 		return 0;
-	s = valence < 0 ? -e->val : e->val;
+	s = valence < 0 ? -t->v[j].e->boost : t->v[j].e->boost;
 	if ((t->v[j].flags & T_UPPER) && capdiff)
 		s += valence > 0 ? C_INCR : -C_INCR;
+	*why |= t->v[j].e->boost > 0 ? RULE_BOOSTED : RULE_DAMPENED;
 	return s;
 }
 
 static int
-en_negated(const struct lang_model *m, const struct toks *t, size_t j)
+en_negated(const struct toks *t, size_t j)
 {
-	return tok_get(&m->negate, t, j) != NULL ||
+	return (kind_of(t, j) & K_NEGATE) ||
 	    memmem(tok_str(t, j), t->v[j].len, "n't", 3) != NULL;
 }
 
 /* VADER's _negation_check(). */
 static double
-en_negation(const struct lang_model *m, const struct toks *t, double v,
-    size_t start, size_t i)
+en_negation(
+    const struct toks *t, double v, size_t start, size_t i, unsigned *why)
 {
+	size_t neg = SIZE_MAX;
+
 	if (start == 0) {
-		if (en_negated(m, t, i - 1))
-			v *= N_SCALAR;
+		if (en_negated(t, i - 1))
+			neg = i - 1;
 	} else if (start == 1) {
 		if (tok_is(t, i - 2, "never") &&
-		    (tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this")))
-			v *= 1.25;
-		else if (tok_is(t, i - 2, "without") &&
-		    tok_is(t, i - 1, "doubt"))
-			;
-		else if (en_negated(m, t, i - 2))
-			v *= N_SCALAR;
+		    (tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this"))) {
+			*why |= RULE_NEVER_SO;
+			return v * 1.25;
+		}
+		if (!(tok_is(t, i - 2, "without") &&
+		        tok_is(t, i - 1, "doubt")) &&
+		    en_negated(t, i - 2))
+			neg = i - 2;
 	} else {
 		if ((tok_is(t, i - 3, "never") &&
 		        (tok_is(t, i - 2, "so") || tok_is(t, i - 2, "this"))) ||
-		    tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this"))
-			v *= 1.25;
-		else if (tok_is(t, i - 3, "without") &&
-		    (tok_is(t, i - 2, "doubt") || tok_is(t, i - 1, "doubt")))
-			;
-		else if (en_negated(m, t, i - 3))
-			v *= N_SCALAR;
+		    tok_is(t, i - 1, "so") || tok_is(t, i - 1, "this")) {
+			*why |= RULE_NEVER_SO;
+			return v * 1.25;
+		}
+		if (!(tok_is(t, i - 3, "without") &&
+		        (tok_is(t, i - 2, "doubt") ||
+		            tok_is(t, i - 1, "doubt"))) &&
+		    en_negated(t, i - 3))
+			neg = i - 3;
 	}
-	return v;
+	if (neg == SIZE_MAX)
+		return v;
+	*why |= RULE_NEGATED;
+	return v * N_SCALAR;
 }
 
 /* VADER's _special_idioms_check(). */
 static double
-en_special(const struct lang_model *m, const struct toks *t, double v, size_t i)
+en_special(const struct lang_model *m, const struct toks *t, double v, size_t i,
+    unsigned *why)
 {
 	static const int before[][2] = { { 1, 0 }, { 2, 0 }, { 2, 1 }, { 3, 1 },
 		{ 3, 2 } };
@@ -202,31 +275,38 @@ en_special(const struct lang_model *m, const struct toks *t, double v, size_t i)
 		    &m->special, t, i - before[k][0], i - before[k][1]);
 		if (e) {
 			v = e->val;
+			*why |= RULE_SPECIAL;
 			break;
 		}
 	}
 	if (i + 1 < t->n && (e = phrase_get(&m->special, t, i, i + 1)))
-		v = e->val;
+		v = e->val, *why |= RULE_SPECIAL;
 	if (i + 2 < t->n && (e = phrase_get(&m->special, t, i, i + 2)))
-		v = e->val;
+		v = e->val, *why |= RULE_SPECIAL;
 	/* Multi-word boosters ("kind of") before the word. */
 	static const int grams[][2] = { { 3, 1 }, { 3, 2 }, { 2, 1 } };
-	for (size_t k = 0; k < ARRAY_LEN(grams); k++)
-		if ((e = phrase_get(
-		         &m->boost, t, i - grams[k][0], i - grams[k][1])))
-			v += e->val;
+	for (size_t k = 0; k < ARRAY_LEN(grams); k++) {
+		e = phrase_get(&m->words, t, i - grams[k][0], i - grams[k][1]);
+		if (e && (e->kind & K_BOOST)) {
+			v += e->boost;
+			*why |= RULE_DAMPENED;
+		}
+	}
 	return v;
 }
 
 static void
-score_en(const struct lang_model *m, const struct toks *t, double *s)
+score_en(struct scoring *sc)
 {
+	const struct toks *t = &sc->t;
 	int capdiff = cap_differential(t);
 	size_t n = t->n;
+	double *s = sc->s;
 
 	for (size_t i = 0; i < n; i++) {
+		unsigned *why = &sc->t.v[i].why;
 		s[i] = 0;
-		if (tok_get(&m->boost, t, i) ||
+		if ((kind_of(t, i) & K_BOOST) ||
 		    (i + 1 < n && tok_is(t, i, "kind") &&
 		        tok_is(t, i + 1, "of")))
 			continue;
@@ -239,28 +319,35 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 		if ((i > 0 && tok_is(t, i - 1, "no")) ||
 		    (i > 1 && tok_is(t, i - 2, "no")) ||
 		    (i > 2 && tok_is(t, i - 3, "no") &&
-		        (tok_is(t, i - 1, "or") || tok_is(t, i - 1, "nor"))))
+		        (tok_is(t, i - 1, "or") || tok_is(t, i - 1, "nor")))) {
 			v = base * N_SCALAR;
-		if ((t->v[i].flags & T_UPPER) && capdiff)
+			*why |= RULE_NEGATED;
+		}
+		if ((t->v[i].flags & T_UPPER) && capdiff) {
 			v += v > 0 ? C_INCR : -C_INCR;
+			*why |= RULE_CAPS;
+		}
 		for (size_t st = 0; st < 3; st++) {
 			if (i <= st || (t->v[i - st - 1].flags & T_LEX))
 				continue;
-			double b = booster(m, t, i - st - 1, v, capdiff);
+			double b = booster(t, i - st - 1, v, capdiff, why);
 			if (st == 1)
 				b *= 0.95;
 			else if (st == 2)
 				b *= 0.9;
-			v = en_negation(m, t, v + b, st, i);
+			v = en_negation(t, v + b, st, i, why);
 			if (st == 2)
-				v = en_special(m, t, v, i);
+				v = en_special(sc->m, t, v, i, why);
 		}
 		/* "least" negates, but not in "at least", "very least". */
 		if (i > 0 && !(t->v[i - 1].flags & T_LEX) &&
 		    tok_is(t, i - 1, "least") &&
 		    (i == 1 ||
-		        (!tok_is(t, i - 2, "at") && !tok_is(t, i - 2, "very"))))
+		        (!tok_is(t, i - 2, "at") &&
+		            !tok_is(t, i - 2, "very")))) {
 			v *= N_SCALAR;
+			*why |= RULE_NEGATED;
+		}
 		s[i] = v;
 	}
 	/*
@@ -281,20 +368,24 @@ score_en(const struct lang_model *m, const struct toks *t, double *s)
 		if (s[k] != 0 && k < BUT_LOOKBACK)
 			for (si = 0; s[si] != s[k]; si++)
 				;
-		if (si < bi)
+		if (si < bi) {
 			s[si] *= 0.5;
-		else if (si > bi)
+			sc->t.v[si].why |= RULE_BEFORE_CONTRAST;
+		} else if (si > bi) {
 			s[si] *= 1.5;
+			sc->t.v[si].why |= RULE_AFTER_CONTRAST;
+		}
 	}
 }
 
-/* Is word i negated in French: a negation among the three words before
- * it in its clause ("pas bon", "sans problème", "ne ... plus"), or "ne"
- * before it and the second half right after ("je ne l'aime pas")?
- * Returns 1.25 for "jamais ... aussi/si" (never so...), which
- * intensifies. */
+/* Is word i negated in French? A negation among the three words before
+ * it in its clause ("pas bon", "sans problème", "ne ... plus"); or "ne"
+ * before it and the second half right after ("je ne l'aime pas"); or, as
+ * French is written online, without "ne": "pas", "jamais" or "rien" right
+ * after it ("j'aime pas", "je recommande pas"). Returns 1.25 for "jamais
+ * ... aussi/si" (never so...), which intensifies. */
 static double
-fr_negation(const struct lang_model *m, const struct toks *t, size_t i)
+fr_negation(const struct toks *t, size_t i)
 {
 	size_t ne = SIZE_MAX;
 
@@ -306,9 +397,9 @@ fr_negation(const struct lang_model *m, const struct toks *t, size_t i)
 			ne = j;
 			continue;
 		}
-		int weak = tok_get(&m->weakneg, t, j) != NULL;
-		int neg = tok_get(&m->negate, t, j) != NULL;
-		if (weak && !neg)
+		unsigned kind = kind_of(t, j);
+		int neg = (kind & K_NEGATE) != 0;
+		if ((kind & K_WEAKNEG) && !neg)
 			neg = (j >= 1 && tok_is(t, j - 1, "ne")) ||
 			    (j >= 2 && tok_is(t, j - 2, "ne") &&
 			        !(t->v[j - 2].flags & T_BREAK));
@@ -320,66 +411,171 @@ fr_negation(const struct lang_model *m, const struct toks *t, size_t i)
 					return 1.25;
 		return N_SCALAR;
 	}
-	if (ne == SIZE_MAX)
+	if (ne != SIZE_MAX) {
+		for (size_t j = i; j + 1 < t->n && j < i + 2; j++) {
+			if (t->v[j].flags & T_BREAK)
+				break;
+			if (kind_of(t, j + 1) & K_POST)
+				return N_SCALAR;
+		}
 		return 1;
-	for (size_t j = i; j + 1 < t->n && j < i + 2; j++) {
-		if (t->v[j].flags & T_BREAK)
-			break;
-		if (tok_get(&m->post, t, j + 1))
-			return N_SCALAR;
 	}
+	if (i + 1 < t->n && !(t->v[i].flags & T_BREAK) &&
+	    (tok_is(t, i + 1, "pas") || tok_is(t, i + 1, "jamais") ||
+	        tok_is(t, i + 1, "rien")))
+		return N_SCALAR;
 	return 1;
 }
 
 static void
-score_fr(const struct lang_model *m, const struct toks *t, double *s)
+score_fr(struct scoring *sc)
 {
+	struct toks *t = &sc->t;
 	int capdiff = cap_differential(t);
 	size_t n = t->n;
+	double *s = sc->s;
 
 	for (size_t i = 0; i < n; i++) {
+		unsigned *why = &sc->t.v[i].why;
+		unsigned kind = kind_of(t, i);
 		s[i] = 0;
-		if (!(t->v[i].flags & T_LEX) || tok_get(&m->negate, t, i) ||
-		    tok_get(&m->contrast, t, i))
+		if (!(t->v[i].flags & T_LEX) || (kind & K_NEGATE) ||
+		    (kind & K_CONTRAST))
 			continue;
 		/* An intensifier that is also a word ("super") counts as
-		 * the word when nothing it could intensify follows. */
-		if (tok_get(&m->boost, t, i) && i + 1 < n &&
+		 * the word when nothing it could intensify follows; one
+		 * written after its word ("kiffe grave") never counts. */
+		if ((kind & K_BOOST) && i + 1 < n &&
 		    !(t->v[i].flags & T_BREAK) && (t->v[i + 1].flags & T_LEX))
 			continue;
+		if ((kind & K_AFTER) && i > 0 && s[i - 1] != 0 &&
+		    !(t->v[i - 1].flags & T_BREAK)) {
+			s[i - 1] += s[i - 1] > 0 ? B_INCR : -B_INCR;
+			t->v[i - 1].why |= RULE_BOOSTED;
+			continue;
+		}
 		double v = t->v[i].val;
-		if ((t->v[i].flags & T_UPPER) && capdiff)
+		if ((t->v[i].flags & T_UPPER) && capdiff) {
 			v += v > 0 ? C_INCR : -C_INCR;
+			*why |= RULE_CAPS;
+		}
 		for (size_t st = 0; st < 3 && st < i; st++) {
 			size_t j = i - st - 1;
 			if (t->v[j].flags & T_BREAK)
 				break;
 			/* Unlike VADER, an intensifier the lexicon also scores
 			 * ("super", "terriblement") still intensifies. */
-			double b = booster(m, t, j, v, capdiff);
+			double b = booster(t, j, v, capdiff, why);
 			v += st == 0 ? b : st == 1 ? b * 0.95 : b * 0.9;
 		}
-		s[i] = v * fr_negation(m, t, i);
+		double neg = fr_negation(t, i);
+		if (neg < 0)
+			*why |= RULE_NEGATED;
+		else if (neg > 1)
+			*why |= RULE_NEVER_SO;
+		s[i] = v * neg;
 	}
 	/* Contrast: the clause after "mais" dominates, as after "but". */
 	for (size_t bi = 0; bi < n; bi++) {
-		if (!tok_get(&m->contrast, t, bi))
+		if (!(kind_of(t, bi) & K_CONTRAST))
 			continue;
-		for (size_t k = 0; k < n; k++)
-			s[k] *= k < bi ? 0.5 : k > bi ? 1.5 : 1;
+		for (size_t k = 0; k < n; k++) {
+			if (s[k] == 0 || k == bi)
+				continue;
+			s[k] *= k < bi ? 0.5 : 1.5;
+			sc->t.v[k].why |=
+			    k < bi ? RULE_BEFORE_CONTRAST : RULE_AFTER_CONTRAST;
+		}
 		break;
 	}
 }
 
+/*
+ * Sarcasm, in its common written forms: praise next to a complaint that
+ * says the failure is not the first ("Génial, encore une panne", "Bravo
+ * la SNCF, encore un train annulé, vraiment au top"), an eye-roll (🙄 🙃)
+ * anywhere, applause (👏) after a complaint; and praise alone in quotes
+ * ('le "super" service'). The praise turns negative, as a negation
+ * turns a word; the complaint keeps its own tone.
+ */
 static void
-sift(const double *s, size_t n, const char *text, size_t len,
+irony(struct scoring *sc)
+{
+	struct toks *t = &sc->t;
+	int complaint = 0, again = 0, eyeroll = 0, clap = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		unsigned kind = kind_of(t, i);
+		complaint |= sc->s[i] < 0 && !(kind & (K_IRONY | K_CLAP));
+		again |= (kind & K_AGAIN) != 0;
+		eyeroll |= (kind & K_IRONY) != 0;
+		clap |= (kind & K_CLAP) != 0;
+	}
+	int sarcastic = eyeroll || (complaint && (again || clap));
+	for (size_t i = 0; i < t->n; i++) {
+		unsigned kind = kind_of(t, i);
+		if (sc->s[i] <= 0)
+			continue;
+		if (sarcastic &&
+		    (eyeroll || (kind & (K_PRAISE | K_CLAP)) ||
+		        (t->v[i].flags & T_QUOTED))) {
+			sc->s[i] *= N_SCALAR;
+			t->v[i].why |= RULE_IRONY;
+		} else if ((t->v[i].flags & T_QUOTED) && (kind & K_PRAISE)) {
+			sc->s[i] *= N_SCALAR;
+			t->v[i].why |= RULE_QUOTED;
+		}
+	}
+}
+
+/*
+ * The markers of the text, on its whole words: insults, rumour phrases,
+ * emotion words. Each word start is looked up, and extended to the next
+ * words only while a marker starts with what it has (K_MARK_PHRASE).
+ */
+static void
+markers_scan(struct scoring *sc, struct buf *words)
+{
+	const struct lex *l = &sc->m->words;
+
+	words->len = 0;
+	sent_words(sc->t.fold.data, sc->t.fold.len, words);
+	for (size_t i = 0; i < words->len; i++) {
+		if (i > 0 && words->data[i - 1] != ' ')
+			continue;
+		size_t end = i;
+		for (int k = 0; k < PHRASE_MAX && end < words->len; k++) {
+			while (end < words->len && words->data[end] != ' ')
+				end++;
+			const struct lexent *e =
+			    lex_get(l, words->data + i, end - i);
+			if (e == NULL)
+				break;
+			if (e->kind & K_ABUSIVE)
+				sc->insults++;
+			sc->markers |= e->kind & (K_ABUSIVE | K_RUMOUR);
+			for (int em = 0; em < EMOTION_COUNT; em++)
+				sc->emotion_hits[em] +=
+				    (e->kind >> (K_EMOTION_SHIFT + em)) & 1;
+			if (!(e->kind & K_MARK_PHRASE))
+				break;
+			end++;
+		}
+	}
+}
+
+static void
+sift(struct scoring *sc, const char *text, size_t len,
     struct sentiment_score *out)
 {
 	double sum = 0, pos = 0, neg = 0, neu = 0;
-	size_t excl = 0, quest = 0;
+	size_t excl = 0, quest = 0, n = sc->t.n;
+	const double *s = sc->s;
+	int insults = sc->insults < ABUSE_MAX ? sc->insults : ABUSE_MAX;
 
 	out->compound = out->pos = out->neg = out->neu = 0;
-	if (n == 0)
+	sc->punct = sc->sum = 0;
+	if (n == 0 && insults == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		sum += s[i];
@@ -390,6 +586,9 @@ sift(const double *s, size_t n, const char *text, size_t len,
 		else
 			neu += 1;
 	}
+	/* An insult is a negative word, wherever the lexicon stands. */
+	sum += insults * ABUSE_VALENCE;
+	neg += insults * (ABUSE_VALENCE - 1);
 	for (size_t i = 0; i < len; i++) {
 		excl += text[i] == '!';
 		quest += text[i] == '?';
@@ -400,9 +599,10 @@ sift(const double *s, size_t n, const char *text, size_t len,
 	else if (quest > 1)
 		amp += (double)quest * 0.18;
 	if (sum > 0)
-		sum += amp;
+		sum += amp, sc->punct = amp;
 	else if (sum < 0)
-		sum -= amp;
+		sum -= amp, sc->punct = -amp;
+	sc->sum = sum;
 	double c = sum / sqrt(sum * sum + 15);
 	out->compound = c < -1 ? -1 : c > 1 ? 1 : c;
 	if (pos > fabs(neg))
@@ -415,71 +615,132 @@ sift(const double *s, size_t n, const char *text, size_t len,
 	out->neu = fabs(neu / total);
 }
 
-/* Does the text hold an entry of the language's abusive list? Each word
- * start is tried with phrases of up to the longest entry's length. */
-static int
-is_abusive(const struct lex *lex, const char *text, size_t len)
-{
-	struct buf w;
-	int found = 0;
-
-	buf_init(&w);
-	sent_words(text, len, &w);
-	for (size_t i = 0; i < w.len && lex->len && !found; i++) {
-		if (i > 0 && w.data[i - 1] != ' ')
-			continue;
-		size_t end = i;
-		for (int k = 0; k < lex->maxwords && end < w.len && !found;
-		     k++) {
-			while (end < w.len && w.data[end] != ' ')
-				end++;
-			found = lex_get(lex, w.data + i, end - i) != NULL;
-			end++;
-		}
-	}
-	buf_clear(&w);
-	return found;
-}
-
-/* The language to score in; *known is 0 when it had to be guessed (no
- * evidence either way: English). */
-static enum lang_id
-pick_lang(const char *lang, const char *text, size_t len, int *known)
-{
-	*known = 1;
-	if (lang && strcmp(lang, "fr") == 0)
-		return L_FR;
-	if (lang && strcmp(lang, "en") == 0)
-		return L_EN;
-	const char *d = lang_detect(text, len);
-	*known = d != NULL;
-	return d && strcmp(d, "fr") == 0 ? L_FR : L_EN;
-}
-
-void
-sentiment_score(const struct sentiment_model *model, const char *text,
-    size_t len, const char *lang, double neutral_band,
+/* Scores text in language id into out; sc keeps the details. */
+static void
+score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
+    size_t len, struct scoring *sc, struct buf *words,
     struct sentiment_score *out)
 {
-	int known;
-	enum lang_id id = pick_lang(lang, text, len, &known);
-	const struct lang_model *m = &model->lang[id];
-	struct toks t = { 0 };
-
-	buf_init(&t.fold);
-	toks_read(id, &t, text, len);
-	merge_phrases(m, &t, id == L_FR);
-	for (size_t i = 0; i < t.n; i++)
-		if (word_valence(m, &t, i, &t.v[i].val))
-			t.v[i].flags |= T_LEX;
-	double *s = xreallocarray(NULL, t.n ? t.n : 1, sizeof *s);
+	sc->m = &model->lang[id];
+	sc->id = id;
+	toks_read(id, &sc->t, text, len);
+	merge_phrases(sc->m, &sc->t,
+	    id == L_FR ? K_VALENCE | K_BOOST | K_CONTRAST | K_AGAIN
+	               : K_VALENCE);
+	look_up(sc);
+	sc->s = xreallocarray(NULL, sc->t.n ? sc->t.n : 1, sizeof *sc->s);
 	if (id == L_FR)
-		score_fr(m, &t, s);
+		score_fr(sc);
 	else
-		score_en(m, &t, s);
-	sift(s, t.n, text, len, out);
-	free(s);
-	toks_clear(&t);
+		score_en(sc);
+	irony(sc);
+	markers_scan(sc, words);
+	for (size_t i = 0; i < sc->t.n; i++)
+		sc->lexical += (sc->t.v[i].flags & T_LEX) != 0;
+	sift(sc, text, len, out);
+	out->abusive = (sc->markers & K_ABUSIVE) != 0;
+	out->rumour = (sc->markers & K_RUMOUR) != 0;
+	/* An insult is anger too, when nothing else says what is felt. */
+	int best = 0;
+	for (int e = 0; e < EMOTION_COUNT; e++)
+		if (sc->emotion_hits[e] > best)
+			best = sc->emotion_hits[e];
+	if (best == 0 && sc->insults > 0)
+		sc->emotion_hits[EMOTION_ANGER] = best = 1;
+	out->emotions = 0;
+	for (int e = 0; best > 0 && e < EMOTION_COUNT; e++)
+		if (sc->emotion_hits[e] == best)
+			out->emotions |= 1u << e;
+	snprintf(out->lang, sizeof out->lang, "%s", sentiment_lang_names[id]);
+}
+
+static void
+scoring_clear(struct scoring *sc)
+{
+	free(sc->s);
+	toks_clear(&sc->t);
+	memset(sc, 0, sizeof *sc);
+}
+
+/* Evidence a scoring found in its language: words it knows. */
+static size_t
+evidence(const struct scoring *sc)
+{
+	return sc->lexical + (size_t)sc->insults +
+	    ((sc->markers & K_RUMOUR) != 0);
+}
+
+static void
+explain_fill(const struct scoring *sc, struct sentiment_explain *ex)
+{
+	const struct toks *t = &sc->t;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (!(t->v[i].flags & T_LEX) && sc->s[i] == 0 && !t->v[i].why)
+			continue;
+		if (!(t->v[i].flags & T_LEX))
+			continue;
+		ex->v = xreallocarray(ex->v, ex->n + 1, sizeof *ex->v);
+		struct sentiment_contrib *c = &ex->v[ex->n++];
+		c->word = xstrndup(t->v[i].s, t->v[i].n);
+		c->valence = t->v[i].val;
+		c->score = sc->s[i];
+		c->rules = t->v[i].why |
+		    ((t->v[i].flags & T_HASHTAG) ? RULE_HASHTAG : 0);
+	}
+	int insults = sc->insults < ABUSE_MAX ? sc->insults : ABUSE_MAX;
+	for (int i = 0; i < insults; i++) {
+		ex->v = xreallocarray(ex->v, ex->n + 1, sizeof *ex->v);
+		struct sentiment_contrib *c = &ex->v[ex->n++];
+		c->word = xstrdup("(insult)");
+		c->valence = c->score = ABUSE_VALENCE;
+		c->rules = RULE_ABUSIVE;
+	}
+	ex->punctuation = sc->punct;
+	ex->sum = sc->sum;
+}
+
+static void
+judge(const struct sentiment_model *model, const char *text, size_t len,
+    const char *lang, double neutral_band, struct sentiment_score *out,
+    struct sentiment_explain *ex)
+{
+	struct scoring sc = { 0 }, other = { 0 };
+	struct sentiment_score alt;
+	struct buf words;
+	enum lang_sureness sure = LANG_SURE;
+	enum lang_id id;
+
+	buf_init(&words);
+	if (lang && strcmp(lang, "fr") == 0)
+		id = L_FR;
+	else if (lang && strcmp(lang, "en") == 0)
+		id = L_EN;
+	else
+		id = sentiment_lang(model, text, len, &sure);
+	score_in(model, id, text, len, &sc, &words, out);
+	if (sure != LANG_SURE) {
+		/* Too little to tell the language: both, and the one that
+		 * recognises more of the text wins; on a tie, the language
+		 * the text leans to, else the stronger tone. */
+		enum lang_id oid = id == L_FR ? L_EN : L_FR;
+		score_in(model, oid, text, len, &other, &words, &alt);
+		size_t a = evidence(&sc), b = evidence(&other);
+		if (b > a ||
+		    (b == a && sure == LANG_UNKNOWN &&
+		        fabs(alt.compound) > fabs(out->compound))) {
+			struct scoring tmp = sc;
+			sc = other, other = tmp;
+			*out = alt;
+		}
+	}
+	if (ex != NULL) {
+		memset(ex, 0, sizeof *ex);
+		explain_fill(&sc, ex);
+	}
+	scoring_clear(&sc);
+	scoring_clear(&other);
+	buf_clear(&words);
 
 	if (out->compound >= neutral_band)
 		out->label = LABEL_POSITIVE;
@@ -487,18 +748,45 @@ sentiment_score(const struct sentiment_model *model, const char *text,
 		out->label = LABEL_NEGATIVE;
 	else
 		out->label = LABEL_NEUTRAL;
-	/* The scored language's list only: a word can be an insult in one
-	 * language and innocent in the other (English "retard", French
-	 * "retard", a delay); insults both languages use are in both. A
-	 * short text that shows no language ("Connard !") is tried with
-	 * both. */
-	out->abusive = is_abusive(&m->abusive, text, len);
-	if (!known && !out->abusive)
-		out->abusive =
-		    is_abusive(&model->lang[L_FR].abusive, text, len);
-	out->emotions = 0;
-	out->rumour = 0;
-	snprintf(out->lang, sizeof out->lang, "%s", sentiment_lang_names[id]);
+}
+
+void
+sentiment_score(const struct sentiment_model *model, const char *text,
+    size_t len, const char *lang, double neutral_band,
+    struct sentiment_score *out)
+{
+	judge(model, text, len, lang, neutral_band, out, NULL);
+}
+
+void
+sentiment_explain(const struct sentiment_model *model, const char *text,
+    size_t len, const char *lang, double neutral_band,
+    struct sentiment_score *out, struct sentiment_explain *ex)
+{
+	judge(model, text, len, lang, neutral_band, out, ex);
+}
+
+void
+sentiment_explain_clear(struct sentiment_explain *ex)
+{
+	for (size_t i = 0; i < ex->n; i++)
+		free(ex->v[i].word);
+	free(ex->v);
+	memset(ex, 0, sizeof *ex);
+}
+
+static const char *const rule_names[RULE_COUNT] = { "stem", "elongated", "caps",
+	"boosted", "dampened", "negated", "never so", "idiom",
+	"before contrast", "after contrast", "irony", "quoted", "insult",
+	"hashtag" };
+
+const char *
+sentiment_rule_name(unsigned rule)
+{
+	for (int i = 0; i < RULE_COUNT; i++)
+		if (rule == 1u << i)
+			return rule_names[i];
+	return "";
 }
 
 const char *

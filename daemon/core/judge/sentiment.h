@@ -62,6 +62,53 @@ void sentiment_score(const struct sentiment_model *, const char *text,
     size_t len, const char *lang, double neutral_band,
     struct sentiment_score *out);
 
+/*
+ * Why a text got its tone, for `vigie score --explain`: every word that
+ * the lexicon scores or a rule turns, with its lexicon valence, what it
+ * finally added to the sum, and the rules that changed it on the way.
+ */
+enum sentiment_rule {
+	RULE_STEM = 1u << 0, /* valence of its Snowball stem */
+	RULE_ELONGATED = 1u << 1, /* "nuuul" read as "nul" */
+	RULE_CAPS = 1u << 2, /* ALL CAPS in a mixed-case text */
+	RULE_BOOSTED = 1u << 3, /* an intensifier before it */
+	RULE_DAMPENED = 1u << 4, /* a dampener before it */
+	RULE_NEGATED = 1u << 5,
+	RULE_NEVER_SO = 1u << 6, /* "never so", "jamais aussi" */
+	RULE_SPECIAL = 1u << 7, /* a VADER idiom ("yeah right") */
+	RULE_BEFORE_CONTRAST = 1u << 8, /* halved before "mais", "but" */
+	RULE_AFTER_CONTRAST = 1u << 9, /* × 1.5 after it */
+	RULE_IRONY = 1u << 10, /* praise read as sarcasm */
+	RULE_QUOTED = 1u << 11, /* praise in scare quotes */
+	RULE_ABUSIVE = 1u << 12, /* an insult counts as negative */
+	RULE_HASHTAG = 1u << 13, /* a word of a hashtag (#BoycottAcme) */
+	RULE_COUNT = 14
+};
+
+/* rule: one RULE_ bit. */
+const char *sentiment_rule_name(unsigned rule);
+
+struct sentiment_contrib {
+	char *word; /* as written (folded for an insult) */
+	double valence; /* the lexicon's */
+	double score; /* added to the sum */
+	unsigned rules;
+};
+
+struct sentiment_explain {
+	struct sentiment_contrib *v;
+	size_t n;
+	double punctuation; /* the "!" and "?" amplifier, signed */
+	double sum; /* before normalisation into compound */
+};
+
+/* sentiment_score, and why, into ex (cleared first; free with
+ * sentiment_explain_clear). */
+void sentiment_explain(const struct sentiment_model *, const char *text,
+    size_t len, const char *lang, double neutral_band,
+    struct sentiment_score *out, struct sentiment_explain *ex);
+void sentiment_explain_clear(struct sentiment_explain *);
+
 const char *sentiment_label_name(enum sentiment_label);
 /* "anger", "fear", ...: the stored and machine-readable name. */
 const char *emotion_name(enum emotion);

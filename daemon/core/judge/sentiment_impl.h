@@ -25,33 +25,61 @@
 #define BUT_LOOKBACK 1024
 /* Longest phrase, in words, a lexicon entry may have. */
 #define PHRASE_MAX 8
+/* Longest token looked up when de-elongated ("nuuul"), in bytes. */
+#define TOKEN_MAX 64
 
-/* A hash table from folded text (words joined by single spaces) to a
- * value: open addressing, linear probing, at most half full. */
+/*
+ * What a folded word or phrase is to one language: one table answers every
+ * question the rules ask of a token, so that scoring looks each token up
+ * once (the separate tables of rule words cost a lookup each).
+ */
+enum {
+	K_VALENCE = 1u << 0, /* val: a lexicon word or phrase */
+	K_BOOST = 1u << 1, /* boost: intensifier (> 0) or dampener (< 0) */
+	K_NEGATE = 1u << 2, /* a negation (French: an unconditional one) */
+	K_WEAKNEG = 1u << 3, /* French: a negation only after "ne" */
+	K_POST = 1u << 4, /* French: second half of "ne ... pas" */
+	K_CONTRAST = 1u << 5, /* mais, but: what follows dominates */
+	K_PHRASE = 1u << 6, /* starts a multi-word token entry */
+	K_PRAISE = 1u << 7, /* "génial", "bravo", "merci": ironic before a
+	                       complaint */
+	K_AGAIN = 1u << 8, /* "encore", "again": a failure once more */
+	K_IRONY = 1u << 9, /* 🙄 🙃: the praise around it is ironic */
+	K_CLAP = 1u << 10, /* 👏: ironic after a complaint, else praise */
+	/* Markers, matched on whole words of the text (markers_scan). */
+	K_ABUSIVE = 1u << 11,
+	K_RUMOUR = 1u << 12,
+	K_MARK_PHRASE = 1u << 13, /* starts a multi-word marker */
+	K_AFTER = 1u << 14, /* French: intensifies the word before it
+	                       ("je kiffe grave", "nul de chez nul") */
+	K_EMOTION_SHIFT = 16, /* emotion bits (1 << EMOTION_x) from here */
+};
+#define K_MARKERS (K_ABUSIVE | K_RUMOUR | (0xffu << K_EMOTION_SHIFT))
+
+/* A hash table from folded text (words joined by single spaces) to what
+ * it is: open addressing, linear probing, at most half full. */
 struct lexent {
 	char *key; /* NULL: empty slot */
 	size_t klen;
-	double val;
+	double val; /* valence (K_VALENCE), or a plain value (stems) */
+	double boost; /* K_BOOST's scalar */
+	unsigned kind;
 };
 
 struct lex {
 	struct lexent *tab;
 	size_t cap, len;
-	int maxwords; /* longest entry, in words */
 };
 
 enum lang_id { L_EN, L_FR, L_COUNT };
 
 struct lang_model {
-	struct lex words; /* valence of words and phrases */
+	struct lex words; /* every word and phrase: valence, rules, markers */
 	struct lex stems; /* French: mean valence by Snowball stem */
-	struct lex abusive; /* value unused */
-	struct lex boost; /* intensifiers and dampeners: scalar */
-	struct lex negate; /* negations (French: unconditional ones) */
 	struct lex special; /* English: VADER's special cases */
-	struct lex post; /* French: second half of "ne ... pas" */
-	struct lex weakneg; /* French: negations only after "ne" */
-	struct lex contrast;
+	/* French only: each letter trigram's log-odds, French against
+	 * English, for language detection (sentiment_lang.c) */
+	struct lex grams;
 	struct sb_stemmer *stemmer;
 };
 
@@ -103,20 +131,29 @@ lex_get(const struct lex *l, const char *s, size_t n)
 	return e->key ? e : NULL;
 }
 
+/* Sets the value of s, adding it if new; returns its entry (valid until
+ * the next lex_put). */
+struct lexent *lex_put(struct lex *, const char *s, size_t n);
+void lex_clear(struct lex *);
+
 /* Tokens of one text. Their folded forms sit in one buffer, separated by
  * single spaces, so that a run of tokens is a contiguous phrase. */
 enum {
 	T_UPPER = 1, /* ALL CAPS in the original, as Python's isupper() */
 	T_BREAK = 2, /* clause punctuation follows (French rules) */
 	T_LEX = 4, /* val is the word's valence */
+	T_QUOTED = 8, /* a word alone in quotes: "super" service */
+	T_HASHTAG = 16, /* a part of a hashtag cut at its capitals */
 };
 
 struct tok {
 	const char *s; /* original text */
 	size_t n;
 	size_t off, len; /* folded form in toks.fold */
+	const struct lexent *e; /* its entry in the language's table */
 	double val;
 	unsigned flags;
+	unsigned why; /* the rules that changed it (enum why_bits) */
 };
 
 struct toks {
@@ -158,8 +195,20 @@ sent_is_upper(const char *s, size_t n)
 	}
 	return cased;
 }
-/* Whole words of the folded text, for the abusive lists: letters and
- * digits only, so that punctuation and apostrophes separate words. */
-void sent_words(const char *s, size_t len, struct buf *out);
+/* Learns the trigram log-odds from the loaded lexicons. */
+void lang_grams_build(struct sentiment_model *);
+/* How sure sentiment_lang is: below LANG_SURE, the text is scored in
+ * both languages. */
+enum lang_sureness { LANG_UNKNOWN, LANG_LEANING, LANG_SURE };
+/* The language to score text in, and how sure that is. */
+enum lang_id sentiment_lang(const struct sentiment_model *, const char *text,
+    size_t len, enum lang_sureness *sure);
+
+/* Whole words of folded text, for the markers: runs of letters and
+ * digits, and each symbol (an emoji) a word of its own; punctuation and
+ * apostrophes separate words. Appended to out, joined by single spaces. */
+void sent_words(const char *folded, size_t len, struct buf *out);
+/* Folds s into b (case, accents, typographic apostrophes). */
+void sent_fold(struct buf *b, const char *s, size_t n);
 
 #endif

@@ -76,21 +76,49 @@ static const char *const fr_incr[] = { "tres", "trop", "vraiment", "super",
 	"hyper", "tellement", "si", "extremement", "absolument", "totalement",
 	"completement", "particulierement", "vachement", "carrement",
 	"franchement", "enormement", "profondement", "entierement", "fortement",
-	"hautement", "incroyablement", "terriblement", "beaucoup", "aussi" };
+	"hautement", "incroyablement", "terriblement", "beaucoup", "aussi",
+	"archi", "ultra", "mega", "bcp", "tro", "vrmt" };
+/* Intensifiers written after the word, as spoken French does. */
+static const char *const fr_after[] = { "grave", "de ouf", "a mort", "a fond",
+	"de fou", "de chez de chez" };
 static const char *const fr_decr[] = { "peu", "un peu", "assez", "plutot",
 	"legerement", "moyennement", "presque", "quelque peu", "relativement",
 	"a peine", "moins", "un brin" };
 static const char *const fr_contrast[] = { "mais", "pourtant", "cependant",
 	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que" };
 
-/* Sets the value of s, adding it if new. */
-static void
-lex_put(struct lex *l, const char *s, size_t n, double val)
+/*
+ * Irony. Praise that opens or closes a complaint is read as sarcasm when a
+ * word says the failure is not the first ("Génial, encore une panne",
+ * "Bravo ... encore un train annulé") or an eye-roll says so (🙄 🙃); 👏
+ * is applause, unless the text complains. English "but" is VADER's own
+ * rule (score_en), not a contrast word here.
+ */
+static const char *const fr_praise[] = { "genial", "geniale", "bravo", "merci",
+	"super", "parfait", "parfaite", "top", "au top", "chapeau",
+	"felicitations", "bien joue", "trop bien", "excellent", "magnifique",
+	"formidable", "sympa", "cool", "nickel", "champion", "champions",
+	"quel plaisir", "j'adore" };
+static const char *const fr_again[] = { "encore", "encore une fois",
+	"une fois de plus", "comme d'habitude", "comme d'hab", "a nouveau",
+	"de nouveau", "toujours autant", "comme toujours" };
+static const char *const en_praise[] = { "great", "thanks", "thank you",
+	"bravo", "well done", "perfect", "awesome", "wonderful", "brilliant",
+	"nice", "love", "fantastic", "amazing", "congrats", "congratulations",
+	"superb", "excellent", "good job", "nice job" };
+static const char *const en_again[] = { "again", "once again", "yet again",
+	"as usual", "as always", "another" };
+static const char *const en_contrast[] = { "but" };
+static const char *const irony_marks[] = { "\xf0\x9f\x99\x84",
+	"\xf0\x9f\x99\x83", "\xf0\x9f\x98\x92", "\xf0\x9f\xa4\xa1" };
+static const char *const clap_marks[] = { "\xf0\x9f\x91\x8f" };
+
+struct lexent *
+lex_put(struct lex *l, const char *s, size_t n)
 {
 	if (2 * (l->len + 1) > l->cap) {
-		struct lex g = { xcalloc(
-			             l->cap ? 2 * l->cap : 64, sizeof *g.tab),
-			l->cap ? 2 * l->cap : 64, l->len, l->maxwords };
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct lex g = { xcalloc(cap, sizeof *g.tab), cap, l->len };
 		for (size_t i = 0; i < l->cap; i++)
 			if (l->tab[i].key)
 				*lex_slot(&g, l->tab[i].key, l->tab[i].klen) =
@@ -104,15 +132,10 @@ lex_put(struct lex *l, const char *s, size_t n, double val)
 		e->klen = n;
 		l->len++;
 	}
-	e->val = val;
-	int words = 1;
-	for (size_t i = 0; i < n; i++)
-		words += s[i] == ' ';
-	if (words > l->maxwords)
-		l->maxwords = words;
+	return e;
 }
 
-static void
+void
 lex_clear(struct lex *l)
 {
 	for (size_t i = 0; i < l->cap; i++)
@@ -121,44 +144,49 @@ lex_clear(struct lex *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* Adds an entry under its normalised key: tokenised like text of the
- * language, folded, words joined by single spaces. 0, or -1 if the entry
- * has no word or too many. */
+/*
+ * The key of an entry: tokenised like text of the language and folded,
+ * words joined by single spaces; a marker's is then cut into whole words
+ * (sent_words), as the text it is looked for in will be. Returns the
+ * number of words, 0 if none, or more than PHRASE_MAX.
+ */
 static int
-add_entry(struct lex *l, enum lang_id lang, const char *word, size_t n,
-    double val, int abusive)
+entry_key(
+    enum lang_id lang, const char *word, size_t n, int marker, struct buf *key)
 {
 	struct toks t = { 0 };
-	struct buf w;
-	int r = -1;
+	int words = 0;
 
 	buf_init(&t.fold);
-	buf_init(&w);
-	if (abusive) {
-		sent_words(word, n, &w);
-		int words = 1;
-		for (size_t i = 0; i < w.len; i++)
-			words += w.data[i] == ' ';
-		if (w.len > 0 && words <= PHRASE_MAX) {
-			lex_put(l, w.data, w.len, val);
-			r = 0;
-		}
-	} else {
-		toks_read(lang, &t, word, n);
-		if (t.n > 0 && t.n <= PHRASE_MAX) {
-			lex_put(l, t.fold.data, t.fold.len, val);
-			r = 0;
-		}
+	toks_read(lang, &t, word, n);
+	key->len = 0;
+	if (marker)
+		sent_words(t.fold.data, t.fold.len, key);
+	else if (t.n > 0)
+		buf_append(key, t.fold.data, t.fold.len);
+	if (key->len > 0) {
+		words = 1;
+		for (size_t i = 0; i < key->len; i++)
+			words += key->data[i] == ' ';
 	}
 	toks_clear(&t);
-	buf_clear(&w);
-	return r;
+	return words > PHRASE_MAX ? 0 : words;
 }
 
 enum file_kind {
 	F_VALENCE, /* WORD<TAB>VALENCE */
 	F_ABUSIVE, /* WORD */
-	F_OVERRIDE, /* WORD<TAB>VALENCE|abusive[<TAB>en|fr] */
+	F_RUMOUR, /* WORD */
+	F_EMOTION, /* WORD<TAB>EMOTION[,EMOTION...] */
+	F_OVERRIDE, /* WORD<TAB>VALENCE|abusive|rumour[<TAB>en|fr] */
+};
+
+static const char *const file_syntax[] = {
+	[F_VALENCE] = "WORD<TAB>VALENCE",
+	[F_ABUSIVE] = "WORD",
+	[F_RUMOUR] = "WORD",
+	[F_EMOTION] = "WORD<TAB>EMOTION[,EMOTION...]",
+	[F_OVERRIDE] = "WORD<TAB>VALENCE|abusive|rumour[<TAB>en|fr]",
 };
 
 static int
@@ -171,13 +199,86 @@ parse_valence(const char *s, double *v)
 	return errno == 0 && end != s && *end == '\0' && isfinite(*v);
 }
 
+/* "anger,fear" as emotion bits, or -1 naming the bad one in *bad. */
+static long
+parse_emotions(char *list, const char **bad)
+{
+	unsigned bits = 0;
+	char *save = NULL;
+
+	for (char *e = strtok_r(list, ",", &save); e != NULL;
+	     e = strtok_r(NULL, ",", &save)) {
+		while (*e == ' ')
+			e++;
+		int k = emotion_parse(e);
+		if (k < 0) {
+			*bad = e;
+			return -1;
+		}
+		bits |= 1u << k;
+	}
+	if (bits == 0)
+		*bad = "";
+	return bits ? (long)bits : -1;
+}
+
+/* What one line of a file says: the kind bits it sets and its valence. */
+static int
+parse_line(enum file_kind kind, char **f, int nf, const char *path, int lineno,
+    struct diag *diag, unsigned *bits, double *val)
+{
+	int want = kind == F_ABUSIVE || kind == F_RUMOUR ? 1 : 2;
+
+	if (nf < want || nf > (kind == F_OVERRIDE ? 3 : want) || !*f[0]) {
+		diag_add(diag, path, lineno, "expected %s", file_syntax[kind]);
+		return -1;
+	}
+	*val = 0;
+	if (kind == F_ABUSIVE ||
+	    (kind == F_OVERRIDE && strcmp(f[1], "abusive") == 0)) {
+		*bits = K_ABUSIVE;
+		return 0;
+	}
+	if (kind == F_RUMOUR ||
+	    (kind == F_OVERRIDE && strcmp(f[1], "rumour") == 0)) {
+		*bits = K_RUMOUR;
+		return 0;
+	}
+	if (kind == F_EMOTION) {
+		const char *bad = NULL;
+		long e = parse_emotions(f[1], &bad);
+		if (e < 0) {
+			diag_add(diag, path, lineno,
+			    "unknown emotion \"%s\" (anger, fear, sadness, "
+			    "disgust, joy, surprise)",
+			    bad);
+			return -1;
+		}
+		*bits = (unsigned)e << K_EMOTION_SHIFT;
+		return 0;
+	}
+	if (!parse_valence(f[1], val)) {
+		diag_add(
+		    diag, path, lineno, "valence \"%s\" is not a number", f[1]);
+		return -1;
+	}
+	if (fabs(*val) > VALENCE_MAX) {
+		diag_add(
+		    diag, path, lineno, "valence %g outside -4 .. 4", *val);
+		return -1;
+	}
+	*bits = K_VALENCE;
+	return 0;
+}
+
 static void
 load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
     char *line, const char *path, int lineno, struct diag *diag)
 {
 	char *f[4];
 	int nf = 0;
-	double val = 0;
+	double val;
+	unsigned bits;
 
 	for (char *p = line; nf < 4;) {
 		f[nf++] = p;
@@ -186,26 +287,8 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 			break;
 		*p++ = '\0';
 	}
-	int want = kind == F_ABUSIVE ? 1 : 2;
-	if (nf < want || nf > (kind == F_OVERRIDE ? 3 : want) || !*f[0]) {
-		diag_add(diag, path, lineno, "expected %s",
-		    kind == F_ABUSIVE ? "WORD"
-		        : kind == F_VALENCE
-		        ? "WORD<TAB>VALENCE"
-		        : "WORD<TAB>VALENCE|abusive[<TAB>en|fr]");
+	if (parse_line(kind, f, nf, path, lineno, diag, &bits, &val) < 0)
 		return;
-	}
-	int abusive = kind == F_ABUSIVE ||
-	    (kind == F_OVERRIDE && strcmp(f[1], "abusive") == 0);
-	if (!abusive && !parse_valence(f[1], &val)) {
-		diag_add(
-		    diag, path, lineno, "valence \"%s\" is not a number", f[1]);
-		return;
-	}
-	if (!abusive && fabs(val) > VALENCE_MAX) {
-		diag_add(diag, path, lineno, "valence %g outside -4 .. 4", val);
-		return;
-	}
 	int from = lang, to = lang;
 	if (kind == F_OVERRIDE) {
 		from = 0, to = L_COUNT - 1;
@@ -222,17 +305,23 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 			to = from;
 		}
 	}
+	struct buf key;
+	buf_init(&key);
 	for (int l = from; l <= to; l++) {
-		struct lang_model *lm = &m->lang[l];
-		if (add_entry(abusive ? &lm->abusive : &lm->words,
-		        (enum lang_id)l, f[0], strlen(f[0]), val,
-		        abusive) < 0) {
+		if (entry_key((enum lang_id)l, f[0], strlen(f[0]),
+		        (bits & K_MARKERS) != 0, &key) == 0) {
 			diag_add(diag, path, lineno,
 			    "\"%s\" has no word or more than %d", f[0],
 			    PHRASE_MAX);
-			return;
+			break;
 		}
+		struct lexent *e =
+		    lex_put(&m->lang[l].words, key.data, key.len);
+		e->kind |= bits;
+		if (bits & K_VALENCE)
+			e->val = val;
 	}
+	buf_clear(&key);
 }
 
 static int
@@ -289,10 +378,52 @@ load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 }
 
 static void
-put_words(struct lex *l, const char *const *w, size_t n, double val)
+put_words(
+    struct lex *l, const char *const *w, size_t n, unsigned kind, double boost)
 {
-	for (size_t i = 0; i < n; i++)
-		lex_put(l, w[i], strlen(w[i]), val);
+	for (size_t i = 0; i < n; i++) {
+		struct lexent *e = lex_put(l, w[i], strlen(w[i]));
+		e->kind |= kind;
+		if (kind & K_BOOST)
+			e->boost = boost;
+	}
+}
+
+/*
+ * Marks every proper prefix of a multi-word entry, so that the scorer
+ * extends a phrase only while some entry still starts with it: one lookup
+ * for most tokens, where trying every span up to PHRASE_MAX words cost
+ * seven. Token phrases are the lexicon's and, in French, the rule
+ * phrases ("un peu", "par contre"); markers are prefixed apart, as they
+ * are looked up in the text's whole words.
+ */
+static void
+mark_prefixes(struct lex *l, unsigned phrase_kinds)
+{
+	char **keys = NULL;
+	unsigned *kinds = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->cap; i++) {
+		const struct lexent *e = &l->tab[i];
+		if (e->key == NULL || memchr(e->key, ' ', e->klen) == NULL)
+			continue;
+		keys = xreallocarray(keys, n + 1, sizeof *keys);
+		kinds = xreallocarray(kinds, n + 1, sizeof *kinds);
+		keys[n] = xstrndup(e->key, e->klen);
+		kinds[n++] = e->kind;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned mark = ((kinds[i] & phrase_kinds) ? K_PHRASE : 0) |
+		    ((kinds[i] & K_MARKERS) ? K_MARK_PHRASE : 0);
+		for (char *sp = strchr(keys[i], ' '); mark && sp != NULL;
+		     sp = strchr(sp + 1, ' '))
+			lex_put(l, keys[i], (size_t)(sp - keys[i]))->kind |=
+			    mark;
+		free(keys[i]);
+	}
+	free(keys);
+	free(kinds);
 }
 
 /* Each stem takes the mean valence of the lexicon words that share it. */
@@ -303,8 +434,8 @@ build_stems(struct lang_model *lm)
 
 	for (size_t i = 0; i < lm->words.cap; i++) {
 		const struct lexent *e = &lm->words.tab[i];
-		if (e->key == NULL || memchr(e->key, ' ', e->klen) ||
-		    e->klen <= 3)
+		if (e->key == NULL || !(e->kind & K_VALENCE) ||
+		    memchr(e->key, ' ', e->klen) || e->klen <= 3)
 			continue;
 		const sb_symbol *st = sb_stemmer_stem(
 		    lm->stemmer, (const sb_symbol *)e->key, (int)e->klen);
@@ -316,8 +447,9 @@ build_stems(struct lang_model *lm)
 		    lex_get(&lm->stems, (const char *)st, sl);
 		double k = c ? c->val : 0;
 		double total = (sum ? sum->val * k : 0) + e->val;
-		lex_put(&count, (const char *)st, sl, k + 1);
-		lex_put(&lm->stems, (const char *)st, sl, total / (k + 1));
+		lex_put(&count, (const char *)st, sl)->val = k + 1;
+		lex_put(&lm->stems, (const char *)st, sl)->val =
+		    total / (k + 1);
 	}
 	lex_clear(&count);
 }
@@ -330,19 +462,34 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 	size_t before = diag->len;
 	struct lang_model *en = &m->lang[L_EN], *fr = &m->lang[L_FR];
 
-	put_words(&en->negate, en_negate, ARRAY_LEN(en_negate), 1);
-	put_words(&en->boost, en_incr, ARRAY_LEN(en_incr), B_INCR);
-	put_words(&en->boost, en_decr, ARRAY_LEN(en_decr), B_DECR);
+	put_words(&en->words, en_negate, ARRAY_LEN(en_negate), K_NEGATE, 0);
+	put_words(&en->words, en_incr, ARRAY_LEN(en_incr), K_BOOST, B_INCR);
+	put_words(&en->words, en_decr, ARRAY_LEN(en_decr), K_BOOST, B_DECR);
+	put_words(&en->words, en_praise, ARRAY_LEN(en_praise), K_PRAISE, 0);
+	put_words(&en->words, en_again, ARRAY_LEN(en_again), K_AGAIN, 0);
+	put_words(
+	    &en->words, en_contrast, ARRAY_LEN(en_contrast), K_CONTRAST, 0);
 	for (size_t i = 0; i < ARRAY_LEN(en_special_cases); i++)
 		lex_put(&en->special, en_special_cases[i].phrase,
-		    strlen(en_special_cases[i].phrase),
-		    en_special_cases[i].val);
-	put_words(&fr->negate, fr_negate, ARRAY_LEN(fr_negate), 1);
-	put_words(&fr->weakneg, fr_weakneg, ARRAY_LEN(fr_weakneg), 1);
-	put_words(&fr->post, fr_post, ARRAY_LEN(fr_post), 1);
-	put_words(&fr->boost, fr_incr, ARRAY_LEN(fr_incr), B_INCR);
-	put_words(&fr->boost, fr_decr, ARRAY_LEN(fr_decr), B_DECR);
-	put_words(&fr->contrast, fr_contrast, ARRAY_LEN(fr_contrast), 1);
+		    strlen(en_special_cases[i].phrase))
+		    ->val = en_special_cases[i].val;
+	put_words(&fr->words, fr_negate, ARRAY_LEN(fr_negate), K_NEGATE, 0);
+	put_words(&fr->words, fr_weakneg, ARRAY_LEN(fr_weakneg), K_WEAKNEG, 0);
+	put_words(&fr->words, fr_post, ARRAY_LEN(fr_post), K_POST, 0);
+	put_words(&fr->words, fr_incr, ARRAY_LEN(fr_incr), K_BOOST, B_INCR);
+	put_words(&fr->words, fr_decr, ARRAY_LEN(fr_decr), K_BOOST, B_DECR);
+	put_words(&fr->words, fr_after, ARRAY_LEN(fr_after), K_AFTER | K_BOOST,
+	    B_INCR);
+	put_words(
+	    &fr->words, fr_contrast, ARRAY_LEN(fr_contrast), K_CONTRAST, 0);
+	put_words(&fr->words, fr_praise, ARRAY_LEN(fr_praise), K_PRAISE, 0);
+	put_words(&fr->words, fr_again, ARRAY_LEN(fr_again), K_AGAIN, 0);
+	for (int l = 0; l < L_COUNT; l++) {
+		put_words(&m->lang[l].words, irony_marks,
+		    ARRAY_LEN(irony_marks), K_IRONY, 0);
+		put_words(&m->lang[l].words, clap_marks, ARRAY_LEN(clap_marks),
+		    K_CLAP, 0);
+	}
 
 	static const struct {
 		const char *name;
@@ -351,10 +498,17 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 	} files[] = {
 		{ "en.tsv", L_EN, F_VALENCE },
 		{ "en-reputation.tsv", L_EN, F_VALENCE },
+		{ "emoji.tsv", L_EN, F_VALENCE },
 		{ "en-abusive.tsv", L_EN, F_ABUSIVE },
+		{ "en-emotion.tsv", L_EN, F_EMOTION },
+		{ "en-rumour.tsv", L_EN, F_RUMOUR },
 		{ "fr.tsv", L_FR, F_VALENCE },
 		{ "fr-reputation.tsv", L_FR, F_VALENCE },
+		{ "fr-online.tsv", L_FR, F_VALENCE },
+		{ "emoji.tsv", L_FR, F_VALENCE },
 		{ "fr-abusive.tsv", L_FR, F_ABUSIVE },
+		{ "fr-emotion.tsv", L_FR, F_EMOTION },
+		{ "fr-rumour.tsv", L_FR, F_RUMOUR },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char *path = xasprintf("%s/%s", dir, files[i].name);
@@ -374,6 +528,9 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 		return NULL;
 	}
 	build_stems(fr);
+	mark_prefixes(&en->words, K_VALENCE);
+	mark_prefixes(&fr->words, K_VALENCE | K_BOOST | K_CONTRAST | K_AGAIN);
+	lang_grams_build(m);
 	return m;
 }
 
@@ -386,13 +543,8 @@ sentiment_model_free(struct sentiment_model *m)
 		struct lang_model *lm = &m->lang[l];
 		lex_clear(&lm->words);
 		lex_clear(&lm->stems);
-		lex_clear(&lm->abusive);
-		lex_clear(&lm->boost);
-		lex_clear(&lm->negate);
 		lex_clear(&lm->special);
-		lex_clear(&lm->post);
-		lex_clear(&lm->weakneg);
-		lex_clear(&lm->contrast);
+		lex_clear(&lm->grams);
 		if (lm->stemmer)
 			sb_stemmer_delete(lm->stemmer);
 	}

@@ -23,7 +23,7 @@ static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
  * matter), but one character at a time into the caller's buffer, so that
  * scoring a text allocates nothing per word.
  */
-static void
+void
 sent_fold(struct buf *b, const char *s, size_t n)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -151,8 +151,98 @@ toks_push(
 	else
 		sent_fold(&t->fold, s, n);
 	k->len = t->fold.len - k->off;
+	k->e = NULL;
 	k->val = 0;
+	k->why = 0;
 	k->flags = sent_is_upper(s, n) ? T_UPPER : 0;
+}
+
+/* Is cp a pictograph, a token of its own however it is glued to words
+ * ("merci🙄", "😡😡😡")? */
+static int
+is_pictograph(utf8proc_int32_t cp)
+{
+	return cp >= 0x2190 && utf8proc_category(cp) == UTF8PROC_CATEGORY_SO;
+}
+
+/* What dresses a pictograph and is dropped with it: skin tones, the
+ * emoji variation selector, the zero-width joiner. */
+static int
+is_emoji_dress(utf8proc_int32_t cp)
+{
+	return (cp >= 0x1f3fb && cp <= 0x1f3ff) || cp == 0xfe0f || cp == 0x200d;
+}
+
+/*
+ * Pushes the word s as one token, or as several when it holds
+ * pictographs (each one its own token) or is a hashtag in camel case
+ * ("#BoycottAcme": "boycott", "acme"), which reads as its words.
+ */
+static void
+push_word(struct toks *t, const char *s, size_t n, int hashtag)
+{
+	size_t i = 0, start = 0;
+
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			/* A capital after a lower-case letter starts a word
+			 * of a hashtag. */
+			if (hashtag && i > start && s[i] >= 'A' &&
+			    s[i] <= 'Z' && s[i - 1] >= 'a' && s[i - 1] <= 'z') {
+				toks_push(t, s + start, i - start, NULL, 0);
+				t->v[t->n - 1].flags |= T_HASHTAG;
+				start = i;
+			}
+			i++;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k =
+		    utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		        (utf8proc_ssize_t)(n - i), &cp);
+		if (k < 0) {
+			i++;
+			continue;
+		}
+		if (!is_pictograph(cp) && !is_emoji_dress(cp)) {
+			i += (size_t)k;
+			continue;
+		}
+		if (i > start)
+			toks_push(t, s + start, i - start, NULL, 0);
+		if (is_pictograph(cp))
+			toks_push(t, s + i, (size_t)k, NULL, 0);
+		i += (size_t)k;
+		start = i;
+	}
+	if (n > start) {
+		toks_push(t, s + start, n - start, NULL, 0);
+		if (hashtag && start > 0)
+			t->v[t->n - 1].flags |= T_HASHTAG;
+	}
+}
+
+static int
+is_quote(const char *s, size_t left)
+{
+	return *s == '"' ||
+	    (left >= 2 && memcmp(s, "\xc2\xab", 2) == 0) || /* « */
+	    (left >= 3 &&
+	        (memcmp(s, "\xe2\x80\x9c", 3) == 0 || /* “ */
+	            memcmp(s, "\xe2\x80\x9d", 3) == 0)); /* ” */
+}
+
+/* A word in quotes on both sides: '"super" service', « top ». */
+static int
+quoted(const char *s, size_t start, size_t a, size_t b, size_t end)
+{
+	int open = 0, close = 0;
+
+	for (size_t i = start; i < a; i++)
+		open |= is_quote(s + i, a - i);
+	for (size_t i = b; i < end; i++)
+		close |= is_quote(s + i, end - i);
+	return open && close;
 }
 
 /* VADER: split on whitespace, strip ASCII punctuation from both ends
@@ -190,8 +280,30 @@ tokenize_en(struct toks *t, const char *s, size_t len)
 			chars += ((unsigned char)s[j] & 0xc0) != 0x80;
 		if (chars <= 2)
 			a = start, b = i;
-		toks_push(t, s + a, b - a, NULL, 0);
+		size_t before = t->n;
+		push_word(t, s + a, b - a, a > start && s[a - 1] == '#');
+		if (t->n == before + 1 && quoted(s, start, a, b, i))
+			t->v[before].flags |= T_QUOTED;
 	}
+}
+
+/* An emoticon: a short word of punctuation and at most one digit or
+ * letter, ":)", ":-(", "<3", ";-)", ":'(", "xD" excepted (a word). */
+static int
+emoticon(const char *s, size_t n)
+{
+	int marks = 0, other = 0;
+
+	if (n < 2 || n > 4)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ':' || c == ';' || c == '=' || c == '<' || c == '^')
+			marks++;
+		else if (!is_ascii_punct(c))
+			other++;
+	}
+	return marks > 0 && other <= 1;
 }
 
 /* French: whitespace, then punctuation stripped from both ends (clause
@@ -205,6 +317,10 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 	while (next_word(s, len, &i, &start)) {
 		size_t a = start, b = i, k;
 		int brk = 0;
+		if (emoticon(s + start, i - start)) {
+			toks_push(t, s + start, i - start, NULL, 0);
+			continue;
+		}
 		for (;;) {
 			if (a < b && is_ascii_punct((unsigned char)s[a])) {
 				brk |= is_break_punct((unsigned char)s[a]);
@@ -264,7 +380,11 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			a = q + alen;
 		}
 		if (a < b) {
-			toks_push(t, s + a, b - a, NULL, 0);
+			size_t before = t->n;
+			push_word(
+			    t, s + a, b - a, a > start && s[a - 1] == '#');
+			if (t->n == before + 1 && quoted(s, start, a, b, i))
+				t->v[before].flags |= T_QUOTED;
 			if (brk)
 				t->v[t->n - 1].flags |= T_BREAK;
 		} else if (brk && t->n > 0) {
@@ -290,28 +410,36 @@ toks_clear(struct toks *t)
 }
 
 void
-sent_words(const char *s, size_t len, struct buf *out)
+sent_words(const char *folded, size_t len, struct buf *out)
 {
-	struct buf f;
-	buf_init(&f);
-	sent_fold(&f, s, len);
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)f.data;
-	utf8proc_ssize_t left = (utf8proc_ssize_t)f.len;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)len;
 	int inword = 0;
 
 	while (left > 0) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
-		if (k < 0)
-			k = 1, cp = ' ';
+		utf8proc_ssize_t k;
 		int w;
-		if (cp < 0x80) {
+		if (*p < 0x80) {
+			k = 1, cp = *p;
 			w = (cp >= 'a' && cp <= 'z') ||
 			    (cp >= '0' && cp <= '9');
 		} else {
+			k = utf8proc_iterate(p, left, &cp);
+			if (k < 0)
+				k = 1, cp = ' ';
 			utf8proc_category_t c = utf8proc_category(cp);
 			w = c >= UTF8PROC_CATEGORY_LU &&
 			    c <= UTF8PROC_CATEGORY_NO;
+			if (is_pictograph(cp)) {
+				/* A word of its own. */
+				if (out->len > 0)
+					buf_putc(out, ' ');
+				buf_append(out, p, (size_t)k);
+				inword = 0;
+				p += k, left -= k;
+				continue;
+			}
 		}
 		if (w) {
 			if (!inword && out->len > 0)
@@ -321,5 +449,4 @@ sent_words(const char *s, size_t len, struct buf *out)
 		inword = w;
 		p += k, left -= k;
 	}
-	buf_clear(&f);
 }
