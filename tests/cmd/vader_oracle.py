@@ -131,7 +131,8 @@ def main():
     for (n, text, reason), row in zip(cases, rows):
         ours = f"{row['compound']:.4f}"
         theirs = f"{sia.polarity_scores(text)['compound']:.4f}"
-        if set(row) != {"compound", "label", "lang", "abusive", "pos", "neu", "neg"}:
+        if set(row) != {"compound", "label", "lang", "abusive", "pos", "neu",
+                        "neg", "emotions", "rumour"}:
             print(f"line {n}: unexpected keys {sorted(row)}")
             failures += 1
         if ours == theirs and reason is None:

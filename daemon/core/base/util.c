@@ -101,7 +101,7 @@ buf_init(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-static void
+void
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;

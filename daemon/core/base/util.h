@@ -29,6 +29,9 @@ struct buf {
 };
 
 void buf_init(struct buf *);
+/* Room for extra more bytes and the NUL, so that a hot loop can write
+ * into data directly. */
+void buf_reserve(struct buf *, size_t extra);
 void buf_append(struct buf *, const void *, size_t);
 void buf_puts(struct buf *, const char *);
 void buf_putc(struct buf *, char);

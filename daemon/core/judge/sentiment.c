@@ -31,6 +31,7 @@
 struct scoring {
 	const struct lang_model *m;
 	enum lang_id id;
+	struct scoring_mem *mem; /* where t and s come from and go back */
 	struct toks t;
 	double *s; /* each token's contribution */
 	unsigned markers; /* K_ABUSIVE, K_RUMOUR bits seen */
@@ -89,17 +90,21 @@ merge_phrases(const struct lang_model *m, struct toks *t, unsigned mergeable)
 	size_t w = 0;
 
 	for (size_t i = 0; i < t->n;) {
-		const struct lexent *e = tok_get(&m->words, t, i);
+		const struct lexent *e = tok_get(&m->words, t, i), *best = e;
 		size_t k = 1;
 
 		for (size_t j = i + 1; e && (e->kind & K_PHRASE) && j < t->n &&
 		     j - i < PHRASE_MAX && !(t->v[j - 1].flags & T_BREAK);
 		     j++) {
 			e = phrase_get(&m->words, t, i, j);
-			if (e && (e->kind & mergeable))
+			if (e && (e->kind & mergeable)) {
 				k = j - i + 1;
+				best = e;
+			}
 		}
 		struct tok merged = t->v[i];
+		/* The token's entry, which look_up reads. */
+		merged.e = best;
 		if (k > 1) {
 			const struct tok *last = &t->v[i + k - 1];
 			merged.n = (size_t)(last->s + last->n - merged.s);
@@ -156,7 +161,7 @@ look_up(struct scoring *sc)
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct tok *k = &t->v[i];
-		const struct lexent *e = tok_get(&m->words, t, i);
+		const struct lexent *e = k->e;
 		if (sc->id == L_FR && (e == NULL || !(e->kind & K_VALENCE))) {
 			const struct lexent *x =
 			    elongated(&m->words, tok_str(t, i), k->len);
@@ -455,7 +460,13 @@ score_fr(struct scoring *sc)
 			continue;
 		}
 		double v = t->v[i].val;
-		if ((t->v[i].flags & T_UPPER) && capdiff) {
+		/* A pictograph says its tone whatever surrounds it: "pour
+		 * rien 😭" is not a negated sob. */
+		if (t->v[i].flags & T_PICTO) {
+			s[i] = v;
+			continue;
+		}
+		if ((t->v[i].flags & T_UPPER) && capdiff && v != 0) {
 			v += v > 0 ? C_INCR : -C_INCR;
 			*why |= RULE_CAPS;
 		}
@@ -615,20 +626,29 @@ sift(struct scoring *sc, const char *text, size_t len,
 	out->neu = fabs(neu / total);
 }
 
-/* Scores text in language id into out; sc keeps the details. */
+/* Scores text in language id into out; sc keeps the details, in the
+ * memory of mem. */
 static void
-score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
-    size_t len, struct scoring *sc, struct buf *words,
-    struct sentiment_score *out)
+score_in(const struct sentiment_model *model, enum lang_id id,
+    const char *text, size_t len, struct scoring *sc, struct scoring_mem *mem,
+    struct buf *words, struct sentiment_score *out)
 {
 	sc->m = &model->lang[id];
 	sc->id = id;
+	sc->mem = mem;
+	sc->t = mem->t;
+	sc->t.n = 0;
+	sc->t.fold.len = 0;
 	toks_read(id, &sc->t, text, len);
 	merge_phrases(sc->m, &sc->t,
 	    id == L_FR ? K_VALENCE | K_BOOST | K_CONTRAST | K_AGAIN
 	               : K_VALENCE);
 	look_up(sc);
-	sc->s = xreallocarray(NULL, sc->t.n ? sc->t.n : 1, sizeof *sc->s);
+	if (mem->scap < sc->t.n || mem->s == NULL) {
+		mem->scap = sc->t.n > 64 ? sc->t.n : 64;
+		mem->s = xreallocarray(mem->s, mem->scap, sizeof *mem->s);
+	}
+	sc->s = mem->s;
 	if (id == L_FR)
 		score_fr(sc);
 	else
@@ -654,12 +674,26 @@ score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
 	snprintf(out->lang, sizeof out->lang, "%s", sentiment_lang_names[id]);
 }
 
+/* Gives the scoring's memory back for the next text. */
 static void
 scoring_clear(struct scoring *sc)
 {
-	free(sc->s);
-	toks_clear(&sc->t);
+	if (sc->mem != NULL)
+		sc->mem->t = sc->t;
 	memset(sc, 0, sizeof *sc);
+}
+
+void
+sentiment_scratch_free(struct sentiment_scratch *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(x->mem); i++) {
+		toks_clear(&x->mem[i].t);
+		free(x->mem[i].s);
+	}
+	buf_clear(&x->words);
+	free(x);
 }
 
 /* Evidence a scoring found in its language: words it knows. */
@@ -707,24 +741,24 @@ judge(const struct sentiment_model *model, const char *text, size_t len,
 {
 	struct scoring sc = { 0 }, other = { 0 };
 	struct sentiment_score alt;
-	struct buf words;
+	struct sentiment_scratch *x = model->scratch;
 	enum lang_sureness sure = LANG_SURE;
 	enum lang_id id;
 
-	buf_init(&words);
 	if (lang && strcmp(lang, "fr") == 0)
 		id = L_FR;
 	else if (lang && strcmp(lang, "en") == 0)
 		id = L_EN;
 	else
 		id = sentiment_lang(model, text, len, &sure);
-	score_in(model, id, text, len, &sc, &words, out);
+	score_in(model, id, text, len, &sc, &x->mem[0], &x->words, out);
 	if (sure != LANG_SURE) {
 		/* Too little to tell the language: both, and the one that
 		 * recognises more of the text wins; on a tie, the language
 		 * the text leans to, else the stronger tone. */
 		enum lang_id oid = id == L_FR ? L_EN : L_FR;
-		score_in(model, oid, text, len, &other, &words, &alt);
+		score_in(
+		    model, oid, text, len, &other, &x->mem[1], &x->words, &alt);
 		size_t a = evidence(&sc), b = evidence(&other);
 		if (b > a ||
 		    (b == a && sure == LANG_UNKNOWN &&
@@ -740,7 +774,6 @@ judge(const struct sentiment_model *model, const char *text, size_t len,
 	}
 	scoring_clear(&sc);
 	scoring_clear(&other);
-	buf_clear(&words);
 
 	if (out->compound >= neutral_band)
 		out->label = LABEL_POSITIVE;

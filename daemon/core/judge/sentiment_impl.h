@@ -83,8 +83,14 @@ struct lang_model {
 	struct sb_stemmer *stemmer;
 };
 
+struct sentiment_scratch;
+
 struct sentiment_model {
 	struct lang_model lang[L_COUNT];
+	/* Memory that scoring reuses from text to text, so that a text
+	 * costs no allocation: one more reason, with the stemmer, to use
+	 * one model per thread. */
+	struct sentiment_scratch *scratch;
 };
 
 extern const char *const sentiment_lang_names[L_COUNT];
@@ -142,8 +148,9 @@ enum {
 	T_UPPER = 1, /* ALL CAPS in the original, as Python's isupper() */
 	T_BREAK = 2, /* clause punctuation follows (French rules) */
 	T_LEX = 4, /* val is the word's valence */
-	T_QUOTED = 8, /* a word alone in quotes: "super" service */
+	T_QUOTED = 8, /* in short quotes: "super" service, « bien arrivé » */
 	T_HASHTAG = 16, /* a part of a hashtag cut at its capitals */
+	T_PICTO = 32, /* a pictograph (an emoji) */
 };
 
 struct tok {
@@ -162,9 +169,24 @@ struct toks {
 	struct buf fold;
 };
 
-/* Cuts text into t as the language's rules do. */
+/* Cuts text into t as the language's rules do, after what t holds. */
 void toks_read(enum lang_id, struct toks *t, const char *s, size_t len);
 void toks_clear(struct toks *);
+
+/* What one scoring reuses (sentiment.c). */
+struct scoring_mem {
+	struct toks t;
+	double *s;
+	size_t scap;
+};
+
+/* Two scorings: a text of unsure language is scored in both. */
+struct sentiment_scratch {
+	struct scoring_mem mem[2];
+	struct buf words;
+};
+
+void sentiment_scratch_free(struct sentiment_scratch *);
 /* Python's str.isupper(): some cased character, and none lower case.
  * Inline for the same reason as lex_get: it runs on every token. */
 static inline int

@@ -85,7 +85,8 @@ static const char *const fr_decr[] = { "peu", "un peu", "assez", "plutot",
 	"legerement", "moyennement", "presque", "quelque peu", "relativement",
 	"a peine", "moins", "un brin" };
 static const char *const fr_contrast[] = { "mais", "pourtant", "cependant",
-	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que" };
+	"toutefois", "neanmoins", "par contre", "en revanche", "sauf que",
+	"finalement", "au final", "en fin de compte" };
 
 /*
  * Irony. Praise that opens or closes a complaint is read as sarcasm when a
@@ -460,6 +461,8 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 {
 	struct sentiment_model *m = xcalloc(1, sizeof *m);
 	size_t before = diag->len;
+
+	m->scratch = xcalloc(1, sizeof *m->scratch);
 	struct lang_model *en = &m->lang[L_EN], *fr = &m->lang[L_FR];
 
 	put_words(&en->words, en_negate, ARRAY_LEN(en_negate), K_NEGATE, 0);
@@ -503,6 +506,7 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 		{ "en-emotion.tsv", L_EN, F_EMOTION },
 		{ "en-rumour.tsv", L_EN, F_RUMOUR },
 		{ "fr.tsv", L_FR, F_VALENCE },
+		{ "fr-fitted.tsv", L_FR, F_VALENCE },
 		{ "fr-reputation.tsv", L_FR, F_VALENCE },
 		{ "fr-online.tsv", L_FR, F_VALENCE },
 		{ "emoji.tsv", L_FR, F_VALENCE },
@@ -548,5 +552,6 @@ sentiment_model_free(struct sentiment_model *m)
 		if (lm->stemmer)
 			sb_stemmer_delete(lm->stemmer);
 	}
+	sentiment_scratch_free(m->scratch);
 	free(m);
 }

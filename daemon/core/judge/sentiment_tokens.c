@@ -31,11 +31,20 @@ sent_fold(struct buf *b, const char *s, size_t n)
 
 	while (left > 0) {
 		if (*p < 0x80) {
-			char c = (char)*p;
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			buf_putc(b, c);
-			p++, left--;
+			/* A run of ASCII, lower-cased straight into the
+			 * buffer: most text is nothing else. */
+			utf8proc_ssize_t run = 1;
+			while (run < left && p[run] < 0x80)
+				run++;
+			buf_reserve(b, (size_t)run);
+			char *o = b->data + b->len;
+			for (utf8proc_ssize_t i = 0; i < run; i++) {
+				unsigned char c = p[i];
+				o[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			}
+			b->len += (size_t)run;
+			b->data[b->len] = '\0';
+			p += run, left -= run;
 			continue;
 		}
 		utf8proc_int32_t cp, d[8];
@@ -65,16 +74,10 @@ sent_fold(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* Length of the whitespace at s (as Python's str.split() sees it), 0 if
- * none. */
+/* Length of the Unicode whitespace at s, 0 if none. */
 static size_t
-space_len(const char *s, size_t left)
+space_len_utf8(const char *s, size_t left)
 {
-	unsigned char c = (unsigned char)*s;
-
-	if (c < 0x80)
-		return c == ' ' || (c >= '\t' && c <= '\r') ||
-		    (c >= 0x1c && c <= 0x1f);
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t k = utf8proc_iterate(
 	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
@@ -85,6 +88,19 @@ space_len(const char *s, size_t left)
 	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
 		return (size_t)k;
 	return 0;
+}
+
+/* Length of the whitespace at s (as Python's str.split() sees it), 0 if
+ * none. */
+static inline size_t
+space_len(const char *s, size_t left)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (c < 0x80)
+		return c == ' ' || (c >= '\t' && c <= '\r') ||
+		    (c >= 0x1c && c <= 0x1f);
+	return space_len_utf8(s, left);
 }
 
 static int
@@ -210,8 +226,10 @@ push_word(struct toks *t, const char *s, size_t n, int hashtag)
 		}
 		if (i > start)
 			toks_push(t, s + start, i - start, NULL, 0);
-		if (is_pictograph(cp))
+		if (is_pictograph(cp)) {
 			toks_push(t, s + i, (size_t)k, NULL, 0);
+			t->v[t->n - 1].flags |= T_PICTO;
+		}
 		i += (size_t)k;
 		start = i;
 	}
@@ -232,17 +250,21 @@ is_quote(const char *s, size_t left)
 	            memcmp(s, "\xe2\x80\x9d", 3) == 0)); /* ” */
 }
 
-/* A word in quotes on both sides: '"super" service', « top ». */
+/* Is there a quotation mark in s[from, to)? */
+static int
+has_quote(const char *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (is_quote(s + i, to - i))
+			return 1;
+	return 0;
+}
+
+/* A word in quotes on both sides: '"super" service'. */
 static int
 quoted(const char *s, size_t start, size_t a, size_t b, size_t end)
 {
-	int open = 0, close = 0;
-
-	for (size_t i = start; i < a; i++)
-		open |= is_quote(s + i, a - i);
-	for (size_t i = b; i < end; i++)
-		close |= is_quote(s + i, end - i);
-	return open && close;
+	return has_quote(s, start, a) && has_quote(s, b, end);
 }
 
 /* VADER: split on whitespace, strip ASCII punctuation from both ends
@@ -298,7 +320,8 @@ emoticon(const char *s, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == ':' || c == ';' || c == '=' || c == '<' || c == '^')
+		if (c == ':' || c == ';' || c == '=' || c == '<' || c == '^' ||
+		    c == '_')
 			marks++;
 		else if (!is_ascii_punct(c))
 			other++;
@@ -312,7 +335,7 @@ emoticon(const char *s, size_t n)
 static void
 tokenize_fr(struct toks *t, const char *s, size_t len)
 {
-	size_t i = 0, start;
+	size_t i = 0, start, quote_from = SIZE_MAX;
 
 	while (next_word(s, len, &i, &start)) {
 		size_t a = start, b = i, k;
@@ -381,10 +404,22 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 		}
 		if (a < b) {
 			size_t before = t->n;
-			push_word(
-			    t, s + a, b - a, a > start && s[a - 1] == '#');
-			if (t->n == before + 1 && quoted(s, start, a, b, i))
-				t->v[before].flags |= T_QUOTED;
+			int hashtag = a > start && s[a - 1] == '#';
+			/* A hashtag stands apart from the sentence before
+			 * it: "... rien #BoycottAcme" negates nothing. */
+			if (hashtag && before > 0)
+				t->v[before - 1].flags |= T_BREAK;
+			if (has_quote(s, start, a))
+				quote_from = before;
+			push_word(t, s + a, b - a, hashtag);
+			if (quote_from != SIZE_MAX && has_quote(s, b, i)) {
+				/* Up to three words in quotes: scare quotes
+				 * (« bien arrivé »), not a quoted sentence. */
+				if (t->n - quote_from <= 3)
+					for (size_t q = quote_from; q < t->n; q++)
+						t->v[q].flags |= T_QUOTED;
+				quote_from = SIZE_MAX;
+			}
 			if (brk)
 				t->v[t->n - 1].flags |= T_BREAK;
 		} else if (brk && t->n > 0) {
@@ -415,38 +450,45 @@ sent_words(const char *folded, size_t len, struct buf *out)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
 	utf8proc_ssize_t left = (utf8proc_ssize_t)len;
 	int inword = 0;
+	char *o;
 
+	/* A word gains at most one separator: the buffer never holds more
+	 * than twice the text. */
+	buf_reserve(out, 2 * len + 1);
+	o = out->data + out->len;
 	while (left > 0) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k;
+		utf8proc_ssize_t k = 1;
 		int w;
 		if (*p < 0x80) {
-			k = 1, cp = *p;
-			w = (cp >= 'a' && cp <= 'z') ||
-			    (cp >= '0' && cp <= '9');
+			w = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
 		} else {
 			k = utf8proc_iterate(p, left, &cp);
 			if (k < 0)
 				k = 1, cp = ' ';
-			utf8proc_category_t c = utf8proc_category(cp);
-			w = c >= UTF8PROC_CATEGORY_LU &&
-			    c <= UTF8PROC_CATEGORY_NO;
 			if (is_pictograph(cp)) {
 				/* A word of its own. */
-				if (out->len > 0)
-					buf_putc(out, ' ');
-				buf_append(out, p, (size_t)k);
+				if (o > out->data)
+					*o++ = ' ';
+				memcpy(o, p, (size_t)k);
+				o += k;
 				inword = 0;
 				p += k, left -= k;
 				continue;
 			}
+			utf8proc_category_t c = utf8proc_category(cp);
+			w = c >= UTF8PROC_CATEGORY_LU &&
+			    c <= UTF8PROC_CATEGORY_NO;
 		}
 		if (w) {
-			if (!inword && out->len > 0)
-				buf_putc(out, ' ');
-			buf_append(out, p, (size_t)k);
+			if (!inword && o > out->data)
+				*o++ = ' ';
+			memcpy(o, p, (size_t)k);
+			o += k;
 		}
 		inword = w;
 		p += k, left -= k;
 	}
+	out->len = (size_t)(o - out->data);
+	out->data[out->len] = '\0';
 }
