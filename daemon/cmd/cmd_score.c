@@ -105,31 +105,40 @@ emit_judgement(struct buf *out, const struct sentiment_score *s)
 	buf_printf(out, "],\"rumour\":%s", s->rumour ? "true" : "false");
 }
 
-/* ,"watches":[...],"terms":[...] for the watches text matches. */
+/* ,"watches":[...],"terms":[...],"tones":[...] for the watches text
+ * matches: the tone toward each is that of the sentences naming it. */
 static void
-emit_matches(struct buf *out, struct scorer *sc, const char *text)
+emit_matches(struct buf *out, struct scorer *sc, char *text)
 {
-	const struct matcher *m = analyzer_matcher(sc->analyzer);
-	struct match_doc doc = { .text = text, .lang = sc->lang };
+	struct item it = { .content = text };
+	struct item_analysis ia;
 	json_t *watches = json_array(), *terms = json_array();
+	json_t *tones = json_array();
 	char *js;
 
-	matcher_match(m, &doc, &sc->scratch);
-	for (size_t i = 0; i < sc->scratch.nhits; i++) {
-		const struct match_hit *h = &sc->scratch.hits[i];
-		json_array_append_new(
-		    watches, json_string(matcher_name(m, h->watch)));
+	analyze_item(sc->analyzer, &it, sc->lang, NULL, &sc->scratch, &ia);
+	for (size_t i = 0; i < ia.nmentions; i++) {
+		const struct match_hit *h = &ia.mentions[i];
+		json_array_append_new(watches,
+		    json_string(analyzer_watch_name(sc->analyzer, h->watch)));
 		for (size_t t = 0; t < h->nterms; t++)
 			json_array_append_new(terms, json_string(h->terms[t]));
+		json_array_append_new(tones,
+		    json_real(round(ia.mention_tones[i].compound * 1e4) / 1e4));
 	}
+	item_analysis_clear(&ia);
 	js = json_dumps(watches, JSON_COMPACT);
 	buf_printf(out, ",\"watches\":%s", js ? js : "[]");
 	free(js);
 	js = json_dumps(terms, JSON_COMPACT);
 	buf_printf(out, ",\"terms\":%s", js ? js : "[]");
 	free(js);
+	js = json_dumps(tones, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	buf_printf(out, ",\"tones\":%s", js ? js : "[]");
+	free(js);
 	json_decref(watches);
 	json_decref(terms);
+	json_decref(tones);
 }
 
 /*

@@ -167,26 +167,96 @@ tone_lang(const char *lang)
 	return NULL;
 }
 
+/* The text whose tone is read: the title, a sentence of its own, then
+ * the opening of the body. */
 static void
-score(const struct analyzer *a, const struct item *it, const char *lang,
-    struct sentiment_score *out)
+tone_text(const struct item *it, struct buf *b)
 {
-	struct buf b;
 	const char *body = body_of(it);
 
-	buf_init(&b);
 	if (it->title != NULL) {
-		buf_puts(&b, it->title);
-		/* A title is a sentence of its own. */
-		buf_puts(&b, ".\n");
+		buf_puts(b, it->title);
+		buf_puts(b, ".\n");
 	}
 	if (body != NULL)
-		buf_append(&b, body,
+		buf_append(b, body,
 		    strlen(body) > TONE_MAX_BYTES ? TONE_MAX_BYTES
 		                                  : strlen(body));
-	sentiment_score(
-	    a->model, b.data ? b.data : "", b.len, lang, a->band, out);
-	buf_clear(&b);
+	if (b->data == NULL)
+		buf_puts(b, "");
+}
+
+/* The length of the sentence (or clause) that starts at s: up to . ! ?
+ * ; or : followed by a space, or a line break. Numbers ("20.000",
+ * "3:30") do not end one. */
+static size_t
+sentence_len(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '\n')
+			return i + 1;
+		if ((c == '.' || c == '!' || c == '?' || c == ';' ||
+		        c == ':') &&
+		    (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' ||
+		        (unsigned char)s[i + 1] == 0xc2)) {
+			while (i + 1 < len &&
+			    (s[i + 1] == '.' || s[i + 1] == '!' ||
+			        s[i + 1] == '?'))
+				i++;
+			return i + 1;
+		}
+	}
+	return len;
+}
+
+/*
+ * The tone toward each watch: that of the sentences which, alone, match
+ * the watch ("Free condamné à rembourser 20 000 abonnés" in a headline
+ * that goes on to quote a victory for consumers). A watch that no
+ * sentence matches alone (its terms spread over several) keeps the
+ * document's tone. The post's markers (insults, rumours) stay the
+ * document's.
+ */
+static void
+tone_toward(const struct analyzer *a, const struct item *it, const char *text,
+    size_t len, const char *lang, const struct match_doc *whole,
+    struct match_result *scratch, struct item_analysis *out)
+{
+	struct buf *mine = xcalloc(out->nmentions, sizeof *mine);
+	size_t title_len = it->title ? strlen(it->title) + 2 : 0;
+
+	for (size_t off = 0; off < len;) {
+		size_t n = sentence_len(text + off, len - off);
+		char *sentence = xstrndup(text + off, n);
+		struct match_doc doc = *whole;
+		doc.title = off < title_len ? sentence : NULL;
+		doc.text = off < title_len ? NULL : sentence;
+		matcher_match(a->matcher, &doc, scratch);
+		for (size_t h = 0; h < scratch->nhits; h++)
+			for (size_t m = 0; m < out->nmentions; m++)
+				if (out->mentions[m].watch ==
+				    scratch->hits[h].watch) {
+					buf_append(&mine[m], text + off, n);
+					buf_putc(&mine[m], '\n');
+				}
+		free(sentence);
+		off += n;
+	}
+	for (size_t m = 0; m < out->nmentions; m++) {
+		struct sentiment_score *t = &out->mention_tones[m];
+		*t = out->tone;
+		if (mine[m].len > 0 && mine[m].len < len) {
+			sentiment_score(a->model, mine[m].data, mine[m].len,
+			    lang ? lang : out->tone.lang, a->band, t);
+			t->abusive = out->tone.abusive;
+			t->rumour = out->tone.rumour;
+			if (t->emotions == 0)
+				t->emotions = out->tone.emotions;
+		}
+		buf_clear(&mine[m]);
+	}
+	free(mine);
 }
 
 /* What links an item to the same story elsewhere (story.h). */
@@ -250,13 +320,21 @@ analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
 	 * publishes is worth knowing before it names a watch. A backfill
 	 * scores only what it matched (the others were scored on ingest). */
 	if (only == NULL || out->nmentions > 0) {
-		score(a, it, tone_lang(doc.lang), &out->tone);
+		struct buf text;
+		const char *lang = tone_lang(doc.lang);
+
+		buf_init(&text);
+		tone_text(it, &text);
+		sentiment_score(
+		    a->model, text.data, text.len, lang, a->band, &out->tone);
 		out->scored = 1;
 		out->mention_tones =
 		    xreallocarray(NULL, out->nmentions ? out->nmentions : 1,
 		        sizeof *out->mention_tones);
-		for (size_t i = 0; i < out->nmentions; i++)
-			out->mention_tones[i] = out->tone;
+		if (out->nmentions > 0)
+			tone_toward(a, it, text.data, text.len, lang, &doc,
+			    scratch, out);
+		buf_clear(&text);
 	}
 }
 
