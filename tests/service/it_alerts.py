@@ -98,7 +98,7 @@ RUMOURS = 5
 
 def umbrella_items(n=12):
     return [item(f"umbrella-{i}",
-                 f"Umbrella : je suis furieux, quel scandale #{i}",
+                 f"Je suis furieux contre Umbrella, quel scandale #{i}",
                  "Il paraît que Umbrella va fermer, partagez avant "
                  "suppression." if i < RUMOURS else
                  "Commande perdue, aucune réponse.")

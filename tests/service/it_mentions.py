@@ -43,13 +43,13 @@ FEED_EN = """<?xml version="1.0" encoding="utf-8"?>
 
 # Anger, a rumour, and a document that praises a show in Lyon but names
 # Acme in its one harsh sentence.
-JUDGED = """<item><guid>fr-6</guid><title>Acme : je suis furieux, quel scandale</title>
+JUDGED = """<item><guid>fr-6</guid><title>Je suis furieux contre Acme, quel scandale</title>
 <link>https://conso.example/6</link>
 <description>Commande perdue et aucune réponse.</description></item>
 <item><guid>fr-7</guid><title>Il paraît que Acme va fermer</title>
 <link>https://conso.example/7</link>
 <description>Partagez avant suppression.</description></item>
-<item><guid>fr-8</guid><title>Salon de Lyon : une journée magnifique</title>
+<item><guid>fr-8</guid><title>Une journée magnifique au salon de Lyon</title>
 <link>https://conso.example/8</link>
 <description>Des stands superbes, un accueil formidable, tout était parfait.
 Seul Acme nous a déçus, quelle honte.</description></item>
