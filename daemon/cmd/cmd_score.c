@@ -4,9 +4,11 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -20,13 +22,13 @@
 /* Only the start of a longer line is scored: a runaway line must not
  * hold the pipeline. */
 #define SCORE_MAX_LEN ((size_t)1 << 20)
-#define OUT_FLUSH 65536
 
 static int
 usage(void)
 {
 	log_plain("usage: vigie score [--lang en|fr|auto] [--band X] "
-	          "[--lexicon FILE]... [--explain] [-c FILE] [TEXT...]\n");
+	          "[--lexicon FILE]... [--explain] [--jobs N] [-c FILE] "
+	          "[TEXT...]\n");
 	return 2;
 }
 
@@ -54,6 +56,8 @@ optval(int argc, char **argv, int *i, const char *name, int *missing)
 struct scorer {
 	const struct sentiment_model *model;
 	const struct analyzer *analyzer; /* NULL without -c */
+	struct sentiment_model *owned_model; /* what to free */
+	struct analyzer *owned_analyzer;
 	struct match_result scratch;
 	const char *lang;
 	double band;
@@ -76,16 +80,16 @@ emit_explain(struct buf *out, const struct sentiment_explain *ex)
 				json_array_append_new(
 				    rules, json_string(sentiment_rule_name(r)));
 		json_object_set_new(w, "word", json_string(c->word));
-		json_object_set_new(w, "valence",
-		    json_real(round(c->valence * 1000) / 1000));
+		json_object_set_new(
+		    w, "valence", json_real(round(c->valence * 1000) / 1000));
 		json_object_set_new(
 		    w, "score", json_real(round(c->score * 1000) / 1000));
 		json_object_set_new(w, "rules", rules);
 		json_array_append_new(words, w);
 	}
 	json_object_set_new(o, "words", words);
-	json_object_set_new(o, "punctuation",
-	    json_real(round(ex->punctuation * 1000) / 1000));
+	json_object_set_new(
+	    o, "punctuation", json_real(round(ex->punctuation * 1000) / 1000));
 	json_object_set_new(o, "sum", json_real(round(ex->sum * 1000) / 1000));
 	js = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	buf_printf(out, ",\"explain\":%s", js ? js : "{}");
@@ -98,11 +102,14 @@ static void
 emit_judgement(struct buf *out, const struct sentiment_score *s)
 {
 	buf_puts(out, ",\"emotions\":[");
-	for (int e = 0, n = 0; e < EMOTION_COUNT; e++)
-		if (s->emotions & (1u << e))
-			buf_printf(out, "%s\"%s\"", n++ ? "," : "",
-			    emotion_name((enum emotion)e));
-	buf_printf(out, "],\"rumour\":%s", s->rumour ? "true" : "false");
+	for (int e = 0, n = 0; e < EMOTION_COUNT; e++) {
+		if (!(s->emotions & (1u << e)))
+			continue;
+		buf_puts(out, n++ ? ",\"" : "\"");
+		buf_puts(out, emotion_name((enum emotion)e));
+		buf_putc(out, '"');
+	}
+	buf_puts(out, s->rumour ? "],\"rumour\":true" : "],\"rumour\":false");
 }
 
 /* ,"watches":[...],"terms":[...],"tones":[...] for the watches text
@@ -187,9 +194,12 @@ emit(struct buf *out, struct scorer *sc, char *text, size_t len)
 	/* Adding 0.0 turns a negative zero into "0.0000". */
 	buf_puts(out, "{\"compound\":");
 	put_fixed(out, s.compound + 0.0, 4);
-	buf_printf(out, ",\"label\":\"%s\",\"lang\":\"%s\",\"abusive\":%s",
-	    sentiment_label_name(s.label), s.lang,
-	    s.abusive ? "true" : "false");
+	buf_puts(out, ",\"label\":\"");
+	buf_puts(out, sentiment_label_name(s.label));
+	buf_puts(out, "\",\"lang\":\"");
+	buf_puts(out, s.lang);
+	buf_puts(
+	    out, s.abusive ? "\",\"abusive\":true" : "\",\"abusive\":false");
 	buf_puts(out, ",\"pos\":");
 	put_fixed(out, s.pos, 3);
 	buf_puts(out, ",\"neu\":");
@@ -208,10 +218,6 @@ emit(struct buf *out, struct scorer *sc, char *text, size_t len)
 		text[len] = saved;
 	}
 	buf_puts(out, "}\n");
-	if (out->len >= OUT_FLUSH) {
-		fwrite(out->data, 1, out->len, stdout);
-		out->len = 0;
-	}
 }
 
 /* With -c: the configuration's watches, lexicons and band, plus any
@@ -241,14 +247,176 @@ load_analyzer(
 	return an;
 }
 
+/* What each scorer is built from. */
+struct score_opts {
+	const char *lang, *conf_path;
+	const char **lexicons;
+	size_t nlexicons;
+	double band;
+	int band_set, explain;
+};
+
+/* Loads sc's model (and with -c its analyzer); 0, or -1 with diag. */
+static int
+scorer_open(struct scorer *sc, const struct score_opts *o, struct diag *diag)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->lang = o->lang;
+	sc->band = o->band;
+	sc->explain = o->explain;
+	if (o->conf_path != NULL) {
+		sc->analyzer = sc->owned_analyzer = load_analyzer(
+		    o->conf_path, o->lexicons, o->nlexicons, diag);
+		if (sc->analyzer == NULL)
+			return -1;
+		sc->model = analyzer_model(sc->analyzer);
+		if (!o->band_set)
+			sc->band = analyzer_band(sc->analyzer);
+	} else {
+		char *dir = xasprintf("%s/lexicons", rules_dir_default());
+		sc->model = sc->owned_model =
+		    sentiment_model_load(dir, o->lexicons, o->nlexicons, diag);
+		free(dir);
+		if (sc->model == NULL)
+			return -1;
+	}
+	match_result_init(&sc->scratch);
+	return 0;
+}
+
+static void
+scorer_close(struct scorer *sc)
+{
+	match_result_clear(&sc->scratch);
+	sentiment_model_free(sc->owned_model);
+	analyzer_free(sc->owned_analyzer);
+}
+
+/*
+ * Standard input is scored in batches of lines shared out between
+ * workers, each with a model of its own (a model is not thread-safe),
+ * and written in input order: a batch scorer should use the machine's
+ * cores, and the daemon scores on its loop, one item at a time, anyway.
+ */
+#define BATCH_LINES 8192
+#define JOBS_MAX 16
+
+struct batch {
+	char **lines;
+	size_t *lens;
+	size_t n;
+};
+
+struct worker {
+	struct scorer sc;
+	const struct score_opts *opts;
+	const struct batch *batch;
+	size_t from, to;
+	struct buf out;
+	struct diag diag;
+	int failed;
+};
+
+static void *
+worker_open(void *arg)
+{
+	struct worker *w = arg;
+
+	w->failed = scorer_open(&w->sc, w->opts, &w->diag) < 0;
+	return NULL;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+
+	for (size_t k = w->from; k < w->to; k++)
+		emit(&w->out, &w->sc, w->batch->lines[k], w->batch->lens[k]);
+	return NULL;
+}
+
+/* Runs fn on every worker, on threads of their own but the first. */
+static void
+run_all(struct worker *w, int jobs, void *(*fn)(void *))
+{
+	pthread_t tid[JOBS_MAX];
+	int started[JOBS_MAX] = { 0 };
+
+	for (int j = 1; j < jobs; j++)
+		started[j] = pthread_create(&tid[j], NULL, fn, &w[j]) == 0;
+	fn(&w[0]);
+	for (int j = 1; j < jobs; j++) {
+		if (started[j])
+			pthread_join(tid[j], NULL);
+		else
+			fn(&w[j]);
+	}
+}
+
+/* Reads up to BATCH_LINES lines; the number read. */
+static size_t
+read_batch(struct batch *b, size_t *caps)
+{
+	b->n = 0;
+	while (b->n < BATCH_LINES) {
+		ssize_t n = getline(&b->lines[b->n], &caps[b->n], stdin);
+		if (n < 0)
+			break;
+		while (n > 0 &&
+		    (b->lines[b->n][n - 1] == '\n' ||
+		        b->lines[b->n][n - 1] == '\r'))
+			n--;
+		b->lens[b->n++] = (size_t)n;
+	}
+	return b->n;
+}
+
+static int
+score_stdin(struct worker *w, int jobs)
+{
+	struct batch b = { xcalloc(BATCH_LINES, sizeof *b.lines),
+		xcalloc(BATCH_LINES, sizeof *b.lens), 0 };
+	size_t *caps = xcalloc(BATCH_LINES, sizeof *caps);
+
+	while (read_batch(&b, caps) > 0) {
+		/* Small batches are not worth a thread. */
+		int use = b.n < 64 ? 1 : jobs;
+		for (int j = 0; j < use; j++) {
+			w[j].batch = &b;
+			w[j].from = b.n * (size_t)j / (size_t)use;
+			w[j].to = b.n * (size_t)(j + 1) / (size_t)use;
+		}
+		run_all(w, use, worker_run);
+		for (int j = 0; j < use; j++) {
+			fwrite(w[j].out.data ? w[j].out.data : "", 1,
+			    w[j].out.len, stdout);
+			w[j].out.len = 0;
+		}
+	}
+	for (size_t k = 0; k < BATCH_LINES; k++)
+		free(b.lines[k]);
+	free(b.lines);
+	free(b.lens);
+	free(caps);
+	return 0;
+}
+
+/* --jobs, else the processors online, at most JOBS_MAX. */
+static int
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (int)n;
+}
+
 int
 cmd_score(int argc, char **argv)
 {
-	const char *lang = NULL, *conf_path = NULL, *v;
-	const char **lexicons = NULL;
-	size_t nlexicons = 0;
-	double band = 0.05;
-	int i, missing = 0, band_set = 0, explain = 0;
+	struct score_opts o = { .band = 0.05 };
+	const char *v;
+	int i, missing = 0, jobs = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -258,84 +426,74 @@ cmd_score(int argc, char **argv)
 			if (strcmp(v, "en") && strcmp(v, "fr") &&
 			    strcmp(v, "auto"))
 				missing = 1;
-			lang = strcmp(v, "auto") ? v : NULL;
+			o.lang = strcmp(v, "auto") ? v : NULL;
 		} else if ((v = optval(argc, argv, &i, "--band", &missing))) {
 			char *end;
 			errno = 0;
-			band = strtod(v, &end);
-			band_set = 1;
-			if (errno || end == v || *end || !(band >= 0) ||
-			    band >= 1)
+			o.band = strtod(v, &end);
+			o.band_set = 1;
+			if (errno || end == v || *end || !(o.band >= 0) ||
+			    o.band >= 1)
 				missing = 1;
+		} else if ((v = optval(argc, argv, &i, "--jobs", &missing))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (end == v || *end || n < 1 || n > JOBS_MAX)
+				missing = 1;
+			jobs = (int)n;
 		} else if ((v = optval(
 		                argc, argv, &i, "--lexicon", &missing))) {
-			lexicons = xreallocarray(
-			    lexicons, nlexicons + 1, sizeof *lexicons);
-			lexicons[nlexicons++] = v;
+			o.lexicons = xreallocarray(
+			    o.lexicons, o.nlexicons + 1, sizeof *o.lexicons);
+			o.lexicons[o.nlexicons++] = v;
 		} else if (strcmp(argv[i], "--explain") == 0) {
-			explain = 1;
+			o.explain = 1;
 		} else if ((v = optval(argc, argv, &i, "-c", &missing))) {
-			conf_path = v;
+			o.conf_path = v;
 		} else if (missing || (argv[i][0] == '-' && argv[i][1])) {
 			missing = 1;
 		} else {
 			break;
 		}
 		if (missing) {
-			free(lexicons);
+			free(o.lexicons);
 			return usage();
 		}
 	}
+	/* Text arguments are few: one scorer. */
+	if (i < argc || jobs == 0)
+		jobs = i < argc ? 1 : default_jobs();
 
-	struct diag diag = { 0 };
-	struct scorer sc = { .lang = lang, .band = band, .explain = explain };
-	struct analyzer *an = NULL;
-	struct sentiment_model *m = NULL;
+	struct worker w[JOBS_MAX];
+	int failed = 0;
 
-	if (conf_path != NULL) {
-		an = load_analyzer(conf_path, lexicons, nlexicons, &diag);
-		if (an != NULL) {
-			sc.analyzer = an;
-			sc.model = analyzer_model(an);
-			if (!band_set)
-				sc.band = analyzer_band(an);
+	memset(w, 0, sizeof w);
+	for (int j = 0; j < jobs; j++)
+		w[j].opts = &o;
+	run_all(w, jobs, worker_open);
+	for (int j = 0; j < jobs; j++)
+		failed |= w[j].failed;
+	if (failed) {
+		/* Every worker read the same files: the first says it. */
+		for (size_t k = 0; k < w[0].diag.len; k++)
+			log_user("%s", w[0].diag.msgs[k]);
+	} else if (i < argc) {
+		for (; i < argc; i++) {
+			emit(&w[0].out, &w[0].sc, argv[i], strlen(argv[i]));
+			fwrite(w[0].out.data, 1, w[0].out.len, stdout);
+			w[0].out.len = 0;
 		}
 	} else {
-		char *dir = xasprintf("%s/lexicons", rules_dir_default());
-		sc.model = m =
-		    sentiment_model_load(dir, lexicons, nlexicons, &diag);
-		free(dir);
+		score_stdin(w, jobs);
 	}
-	free(lexicons);
-	if (sc.model == NULL) {
-		for (size_t k = 0; k < diag.len; k++)
-			log_user("%s", diag.msgs[k]);
-		diag_clear(&diag);
+	for (int j = 0; j < jobs; j++) {
+		if (!w[j].failed)
+			scorer_close(&w[j].sc);
+		buf_clear(&w[j].out);
+		diag_clear(&w[j].diag);
+	}
+	free(o.lexicons);
+	if (failed)
 		return 1;
-	}
-	match_result_init(&sc.scratch);
-
-	struct buf out;
-	buf_init(&out);
-	if (i < argc) {
-		for (; i < argc; i++)
-			emit(&out, &sc, argv[i], strlen(argv[i]));
-	} else {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		while ((n = getline(&line, &cap, stdin)) >= 0) {
-			while (n > 0 &&
-			    (line[n - 1] == '\n' || line[n - 1] == '\r'))
-				n--;
-			emit(&out, &sc, line, (size_t)n);
-		}
-		free(line);
-	}
-	fwrite(out.data ? out.data : "", 1, out.len, stdout);
-	buf_clear(&out);
-	match_result_clear(&sc.scratch);
-	sentiment_model_free(m);
-	analyzer_free(an);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -144,14 +144,24 @@ buf_putc(struct buf *b, char c)
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list ap;
-	char *s;
+	va_list ap, again;
+	int n;
 
+	/* Formatted in place: most writes fit the room already there, and
+	 * a temporary string per call was a malloc and a free each. */
+	buf_reserve(b, 64);
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	va_copy(again, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
-	buf_puts(b, s);
-	free(s);
+	if (n < 0)
+		oom();
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
+	}
+	va_end(again);
+	b->len += (size_t)n;
 }
 
 char *

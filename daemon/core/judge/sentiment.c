@@ -224,7 +224,8 @@ static int
 en_negated(const struct toks *t, size_t j)
 {
 	return (kind_of(t, j) & K_NEGATE) ||
-	    memmem(tok_str(t, j), t->v[j].len, "n't", 3) != NULL;
+	    (memchr(tok_str(t, j), '\'', t->v[j].len) != NULL &&
+	        memmem(tok_str(t, j), t->v[j].len, "n't", 3) != NULL);
 }
 
 /* VADER's _negation_check(). */
@@ -600,10 +601,14 @@ sift(struct scoring *sc, const char *text, size_t len,
 	/* An insult is a negative word, wherever the lexicon stands. */
 	sum += insults * ABUSE_VALENCE;
 	neg += insults * (ABUSE_VALENCE - 1);
-	for (size_t i = 0; i < len; i++) {
-		excl += text[i] == '!';
-		quest += text[i] == '?';
-	}
+	/* Most texts have neither: memchr finds that out a word at a
+	 * time. */
+	if (memchr(text, '!', len) != NULL)
+		for (size_t i = 0; i < len; i++)
+			excl += text[i] == '!';
+	if (memchr(text, '?', len) != NULL)
+		for (size_t i = 0; i < len; i++)
+			quest += text[i] == '?';
 	double amp = (double)(excl > 4 ? 4 : excl) * 0.292;
 	if (quest > 3)
 		amp += 0.96;
@@ -671,7 +676,7 @@ score_in(const struct sentiment_model *model, enum lang_id id,
 	for (int e = 0; best > 0 && e < EMOTION_COUNT; e++)
 		if (sc->emotion_hits[e] == best)
 			out->emotions |= 1u << e;
-	snprintf(out->lang, sizeof out->lang, "%s", sentiment_lang_names[id]);
+	memcpy(out->lang, sentiment_lang_names[id], 3);
 }
 
 /* Gives the scoring's memory back for the next text. */

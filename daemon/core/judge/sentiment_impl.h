@@ -104,13 +104,25 @@ extern const char *const sentiment_lang_names[L_COUNT];
 static inline uint64_t
 lex_hash(const char *s, size_t n)
 {
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	/* Eight bytes a step: words are short, and a byte-at-a-time hash
+	 * was a sixth of the scoring. The mix is splitmix64's. */
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+		s += 8, n -= 8;
 	}
-	return h;
+	if (n > 0) {
+		uint64_t w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+	}
+	h ^= h >> 29;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 32);
 }
 
 /* The slot of s: its entry, or the empty slot where it would go. */

@@ -173,6 +173,53 @@ toks_push(
 	k->flags = sent_is_upper(s, n) ? T_UPPER : 0;
 }
 
+/* toks_push for a word of ASCII only, the common case: folded and
+ * checked for capitals in one pass. */
+static void
+toks_push_ascii(struct toks *t, const char *s, size_t n)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	struct tok *k = &t->v[t->n++];
+	struct buf *f = &t->fold;
+	int upper = 0, lower = 0;
+
+	buf_reserve(f, n + 1);
+	if (f->len > 0)
+		f->data[f->len++] = ' ';
+	k->s = s;
+	k->n = n;
+	k->off = f->len;
+	k->len = n;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z') {
+			upper = 1;
+			c = (char)(c + 32);
+		} else {
+			lower |= c >= 'a' && c <= 'z';
+		}
+		f->data[f->len++] = c;
+	}
+	f->data[f->len] = '\0';
+	k->e = NULL;
+	k->val = 0;
+	k->why = 0;
+	k->flags = upper && !lower ? T_UPPER : 0;
+}
+
+static int
+all_ascii(const char *s, size_t n)
+{
+	unsigned char any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= (unsigned char)s[i];
+	return any < 0x80;
+}
+
 /* Is cp a pictograph, a token of its own however it is glued to words
  * ("merci🙄", "😡😡😡")? */
 static int
@@ -199,6 +246,10 @@ push_word(struct toks *t, const char *s, size_t n, int hashtag)
 {
 	size_t i = 0, start = 0;
 
+	if (!hashtag && all_ascii(s, n)) {
+		toks_push_ascii(t, s, n);
+		return;
+	}
 	while (i < n) {
 		if ((unsigned char)s[i] < 0x80) {
 			/* A capital after a lower-case letter starts a word
@@ -462,6 +513,13 @@ sent_words(const char *folded, size_t len, struct buf *out)
 		int w;
 		if (*p < 0x80) {
 			w = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+			if (w && !inword && o > out->data)
+				*o++ = ' ';
+			if (w)
+				*o++ = (char)*p;
+			inword = w;
+			p++, left--;
+			continue;
 		} else {
 			k = utf8proc_iterate(p, left, &cp);
 			if (k < 0)
