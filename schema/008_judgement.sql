@@ -77,6 +77,30 @@ COMMENT ON COLUMN analytics.negative_mentions.sentiment IS 'Compound tone toward
 COMMENT ON COLUMN analytics.negative_mentions.emotions IS 'The dominant emotions toward the watch: anger, fear, sadness, disgust, joy, surprise (empty for none).';
 COMMENT ON COLUMN analytics.negative_mentions.rumour IS 'Whether the mention spreads a rumour.';
 
+-- What each state change's alert said of the incident's emotion and
+-- rumours (kept in its details by the daemon) in the timeline; NULL for
+-- the events recorded before.
+CREATE OR REPLACE VIEW analytics.incidents AS
+SELECT n.id AS incident_id, n.kind, n.watch_id, w.name AS watch,
+       n.source_id, s.name AS source, n.state, n.severity, n.reason,
+       n.opened_at, n.resolved_at,
+       coalesce(n.resolved_at, now()) - n.opened_at AS duration,
+       n.peak_count,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'state', e.state, 'at', e.at,
+                   'window_count', e.window_count,
+                   'window_total', e.window_total,
+                   'expected', e.expected, 'ratio', e.ratio,
+                   'p_value', e.p_value,
+                   'emotion', e.details -> 'emotion',
+                   'rumours', e.details -> 'rumours') ORDER BY e.at, e.id)
+          FROM incident_events e WHERE e.incident_id = n.id) AS timeline
+  FROM incidents n
+  LEFT JOIN watches w ON w.id = n.watch_id
+  LEFT JOIN sources s ON s.id = n.source_id;
+
+COMMENT ON COLUMN analytics.incidents.timeline IS 'State changes in order: [{state, at, window_count, window_total, expected, ratio, p_value, emotion, rumours}]; emotion is the dominant emotion of the window''s negative mentions (null for none), rumours how many of them spread a rumour.';
+
 -- Rumours whatever their tone: "il paraît que Acme va fermer" is neutral
 -- to the scorer and still worth an answer.
 CREATE VIEW analytics.rumours AS

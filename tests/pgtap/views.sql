@@ -174,10 +174,13 @@ OVERRIDING SYSTEM VALUE VALUES
      '2025-03-02 09:00Z', '2025-03-02 13:00Z', 9),
     (2, 'source', NULL, 1, 'firing', 'warning', 'failing',
      now() - interval '1 hour', NULL, NULL);
-INSERT INTO incident_events (event_id, incident_id, state, at, window_count)
-VALUES (gen_random_uuid(), 1, 'resolved', '2025-03-02 13:00Z', 1),
-       (gen_random_uuid(), 1, 'firing', '2025-03-02 09:00Z', 5),
-       (gen_random_uuid(), 1, 'escalated', '2025-03-02 10:00Z', 9);
+INSERT INTO incident_events (event_id, incident_id, state, at, window_count,
+                             details)
+VALUES (gen_random_uuid(), 1, 'resolved', '2025-03-02 13:00Z', 1,
+        '{"emotion": null, "rumours": 0}'),
+       (gen_random_uuid(), 1, 'firing', '2025-03-02 09:00Z', 5,
+        '{"emotion": "anger", "rumours": 2}'),
+       (gen_random_uuid(), 1, 'escalated', '2025-03-02 10:00Z', 9, NULL);
 SELECT results_eq(
     $$SELECT incident_id, kind, watch, source, duration,
              jsonb_path_query_array(timeline, '$[*].state'),
@@ -186,6 +189,12 @@ SELECT results_eq(
     $$VALUES (1::bigint, 'spike', 'Acme', NULL::text, interval '4 hours',
               '["firing", "escalated", "resolved"]'::jsonb, '[5, 9, 1]'::jsonb)$$,
     'incidents: the timeline in order');
+SELECT results_eq(
+    $$SELECT jsonb_path_query_array(timeline, '$[*].emotion'),
+             jsonb_path_query_array(timeline, '$[*].rumours')
+        FROM analytics.incidents WHERE incident_id = 1$$,
+    $$VALUES ('["anger", null, null]'::jsonb, '[2, null, 0]'::jsonb)$$,
+    'incidents: each alert''s emotion and rumours in the timeline');
 SELECT results_eq(
     $$SELECT watch, source, duration, timeline FROM analytics.incidents
        WHERE incident_id = 2$$,
