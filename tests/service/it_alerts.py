@@ -278,7 +278,7 @@ def scenario(t, pg, srv, smtp, team, flaky, crash, conf, procs):
     check_email(t, mails, got[0][1]["event_id"])
     t.eq([i["state"] for i in incidents(pg, "Acme")], ["firing"],
          "exactly one incident for Acme")
-    check_judgement(t, smtp, team)
+    check_judgement(t, pg, smtp, team)
 
     check_flaky(t, pg, flaky)
     check_crash(t, pg, crash, conf, procs)
@@ -384,7 +384,7 @@ def check_email(t, mails, event_id):
          msg["bcc"] is None, "no recipient smuggled in by a title")
 
 
-def check_judgement(t, smtp, team):
+def check_judgement(t, pg, smtp, team):
     """Umbrella's alerts in French: the dominant emotion and the rumours."""
     got = wait_until(lambda: hooks(team, "/hook/equipe", watch="Umbrella",
                                    state="firing"),
@@ -411,6 +411,10 @@ def check_judgement(t, smtp, team):
          in text, "text part: the rumours")
     t.ok("colère" in html and "<b>RUMEUR</b>" in html,
          "html part: the emotion and the rumours")
+    t.eq(pg.query("SELECT jsonb_path_query_array(timeline, '$[*].emotion'),"
+                  " jsonb_path_query_array(timeline, '$[*].rumours')"
+                  " FROM analytics.incidents WHERE watch = 'Umbrella'"),
+         [['["anger"]', f"[{RUMOURS}]"]], "the incident's timeline")
 
 
 def check_flaky(t, pg, flaky):
