@@ -8,7 +8,8 @@ main sets.
 
 Each set goes through one `vigie score --lang L` process on stdin. The
 script prints, per language and per rule tag, the accuracy, the macro-F1
-and the confusion matrix, how many insults (rule tag "abusive") carry the
+and the confusion matrix, how many insults (rule tag "abusive" or
+"insult") carry the
 abusive flag and which other sentences do, then the first misclassified
 sentences, for whoever tunes the lexicons. It fails when the output is
 malformed (a line missing, a label that contradicts the compound, the
@@ -35,24 +36,23 @@ MIN_SENTENCES = {"en": 300, "fr": 300, "en-holdout": 120, "fr-holdout": 120,
 SETS = tuple(MIN_SENTENCES)
 SHOW_MISSES = 30
 
-# Measured when set, after the French lexicon review (docs/SENTIMENT.md,
-# Figures): en accuracy 0.811, macro-F1 0.810, 10 of 15 insults flagged;
-# fr 0.855 / 0.856, 9 of 15; en-holdout 0.766 / 0.765, 7 of 8; fr-holdout
-# 0.805 / 0.805, 8 of 8. Before it: en 0.805 / 0.805, fr 0.670 / 0.659,
-# en-holdout 0.742 / 0.741, fr-holdout 0.617 / 0.607, one insult of 8 in
-# each holdout. The floors are about 3 points lower (a little more on the
-# smaller holdouts, and one or two insults fewer for the abusive flag), so
-# that a lexicon edit moving a sentence or two passes but a broken rule
-# does not.
+# Measured when set, after the online-French rules (docs/SENTIMENT.md,
+# Accuracy): en 0.828, fr 0.938, en-holdout 0.790, fr-holdout 0.906,
+# fr-social 0.933 (the development set of the online-French review),
+# fr-social-holdout 0.840 and en-social 0.700 (never tuned against).
+# Before that review: en 0.811, fr 0.855, en-holdout 0.766, fr-holdout
+# 0.805. The floors are about 3 points lower (a little more on the smaller
+# sets, and one or two insults fewer for the abusive flag), so that a
+# lexicon edit moving a sentence or two passes but a broken rule does not.
 FLOORS = {
-    "en": {"accuracy": 0.78, "macro_f1": 0.78, "abusive_recall": 0.6},
-    "fr": {"accuracy": 0.82, "macro_f1": 0.82, "abusive_recall": 0.53},
-    "en-holdout": {"accuracy": 0.73, "macro_f1": 0.73, "abusive_recall": 0.74},
-    "fr-holdout": {"accuracy": 0.77, "macro_f1": 0.77, "abusive_recall": 0.87},
-    "fr-social": {"accuracy": 0.0, "macro_f1": 0.0, "abusive_recall": 0.0},
-    "fr-social-holdout": {"accuracy": 0.0, "macro_f1": 0.0,
-                          "abusive_recall": 0.0},
-    "en-social": {"accuracy": 0.0, "macro_f1": 0.0, "abusive_recall": 0.0},
+    "en": {"accuracy": 0.80, "macro_f1": 0.80, "abusive_recall": 0.6},
+    "fr": {"accuracy": 0.90, "macro_f1": 0.90, "abusive_recall": 0.66},
+    "en-holdout": {"accuracy": 0.76, "macro_f1": 0.76, "abusive_recall": 0.74},
+    "fr-holdout": {"accuracy": 0.87, "macro_f1": 0.87, "abusive_recall": 0.87},
+    "fr-social": {"accuracy": 0.90, "macro_f1": 0.90, "abusive_recall": 0.7},
+    "fr-social-holdout": {"accuracy": 0.80, "macro_f1": 0.80,
+                          "abusive_recall": 0.6},
+    "en-social": {"accuracy": 0.66, "macro_f1": 0.66, "abusive_recall": 0.6},
 }
 
 
@@ -188,9 +188,11 @@ def report(name, rows, scores):
               f"{macro_f1(tm):>7.3f}   {cells}")
 
     flagged = [bool(s["abusive"]) for s in scores]
-    insults = [f for f, (_, _, tag) in zip(flagged, rows) if tag == "abusive"]
+    # The older sets tag insults "abusive", the social sets "insult".
+    insulting = ("abusive", "insult")
+    insults = [f for f, (_, _, tag) in zip(flagged, rows) if tag in insulting]
     others = [(f, sentence) for f, (_, sentence, tag) in zip(flagged, rows)
-              if tag != "abusive"]
+              if tag not in insulting]
     recall = sum(insults) / len(insults) if insults else 0.0
     print(f"  abusive flag: {sum(insults)} of {len(insults)} insults "
           f"(recall {recall:.3f}), {sum(f for f, _ in others)} of "

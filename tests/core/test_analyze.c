@@ -235,6 +235,40 @@ test_tone(void **state)
 	item_analysis_clear(&ia);
 }
 
+/* A mention's tone is the tone of the sentences naming its watch; the
+ * document keeps its own. */
+static void
+test_tone_toward(void **state)
+{
+	struct fixture *f = *state;
+	struct item_analysis ia;
+	struct item it = item("Globex condamn\xc3\xa9 \xc3\xa0 rembourser "
+	                      "20 000 abonn\xc3\xa9s : \xc2\xab C'est une "
+	                      "victoire magnifique pour Acme \xc2\xbb",
+	    NULL, NULL);
+	struct item one =
+	    item("Acme et Globex : un service formidable", NULL, NULL);
+
+	analyze(f, &it, "fr", NULL, &ia);
+	assert_int_equal(
+	    watches_of(&ia), (1u << ACME) | (1u << ACME_FR) | (1u << GLOBEX));
+	for (size_t i = 0; i < ia.nmentions; i++) {
+		const struct sentiment_score *t = &ia.mention_tones[i];
+		if (ia.mentions[i].watch == GLOBEX)
+			assert_int_equal(t->label, LABEL_NEGATIVE);
+		else
+			assert_int_equal(t->label, LABEL_POSITIVE);
+	}
+	item_analysis_clear(&ia);
+
+	/* One sentence names both: the document's tone for each. */
+	analyze(f, &one, "fr", NULL, &ia);
+	assert_int_equal(ia.nmentions, 3);
+	for (size_t i = 0; i < ia.nmentions; i++)
+		assert_true(ia.mention_tones[i].compound == ia.tone.compound);
+	item_analysis_clear(&ia);
+}
+
 /* An item without a language of its own is in its source's: that decides
  * the watches restricted to a language and the language it is scored
  * in. Its own language, when it has one, wins. */
@@ -396,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_only),
 		cmocka_unit_test(test_tone),
+		cmocka_unit_test(test_tone_toward),
 		cmocka_unit_test(test_lang_fallback),
 		cmocka_unit_test(test_story_url),
 		cmocka_unit_test(test_story_simhash),

@@ -4,6 +4,7 @@
  * checked against the reference (tests/vader_oracle.py); the abusive flag,
  * language detection, override files and lexicon errors.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -408,6 +409,11 @@ test_overrides(void **state)
 	assert_true(s.compound == 0);
 	sentiment_score(m, "sale zorgluber", 14, NULL, 0.05, &s);
 	assert_true(s.abusive);
+	sentiment_score(m, "rumeurzorg sur Acme", 19, "fr", 0.05, &s);
+	assert_true(s.rumour);
+	sentiment_score(m, "zorgrage", 8, "en", 0.05, &s);
+	assert_int_equal(
+	    s.emotions, (1u << EMOTION_ANGER) | (1u << EMOTION_DISGUST));
 	sentiment_model_free(m);
 	assert_true(en("what a scam") < 0);
 }
@@ -455,6 +461,209 @@ test_fold(void **state)
 	assert_true(en("\xf0\x9f\x98") == 0);
 }
 
+/* The examples of French online writing the scorer got wrong: each with
+ * its sign, in French and with the language left to detection. */
+static void
+test_fr_online(void **state)
+{
+	static const struct {
+		const char *text;
+		int sign;
+	} cases[] = {
+		{ "J'aime pas du tout ce produit", -1 },
+		{ "Je recommande pas", -1 },
+		{ "Je ne recommande pas", -1 },
+		{ "Trop bien ce nouveau forfait !", 1 },
+		{ "Pas ouf", -1 },
+		{ "Je kiffe grave la nouvelle appli", 1 },
+		{ "C'est une dinguerie", 1 },
+		{ "Ils se foutent de notre gueule", -1 },
+		{ "Cette entreprise pollue et ment aux consommateurs", -1 },
+		{ "\xf0\x9f\x98\xa1\xf0\x9f\x98\xa1\xf0\x9f\x98\xa1", -1 },
+		{ "\xf0\x9f\x91\x8d", 1 },
+		{ "G\xc3\xa9nial, encore 3 heures d'attente au service "
+		  "client... merci Orange \xf0\x9f\x99\x84",
+		    -1 },
+		{ "Merci pour rien", -1 },
+		{ "Bravo la SNCF, encore un train annul\xc3\xa9, vraiment au "
+		  "top \xf0\x9f\x91\x8f",
+		    -1 },
+		{ "Esp\xc3\xa8"
+		  "ce de connard",
+		    -1 },
+		{ "Va te faire foutre", -1 },
+		{ "Free arnaque", -1 },
+		{ "FREE = ARNAQUE !!!", -1 },
+		{ "SAV nul", -1 },
+		{ "c nuuul", -1 },
+		{ "trooop bien", 1 },
+		{ "Service client au top :)", 1 },
+		{ "Toujours pas de r\xc3\xa9seau :(", -1 },
+		{ "Encore une panne #fail", -1 },
+		{ "Ils remplacent les conseillers par un robot #BoycottAcme",
+		    -1 },
+		{ "Bravo \xc3\xa0 toute l'\xc3\xa9quipe \xf0\x9f\x91\x8f", 1 },
+		{ "G\xc3\xa9nial, livraison en avance !", 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		for (int auto_lang = 0; auto_lang < 2; auto_lang++) {
+			struct sentiment_score s =
+			    score(cases[i].text, auto_lang ? NULL : "fr");
+			if ((cases[i].sign > 0 && s.label != LABEL_POSITIVE) ||
+			    (cases[i].sign < 0 && s.label != LABEL_NEGATIVE))
+				fail_msg("%s (%s): %.4f", cases[i].text,
+				    auto_lang ? "auto" : "fr", s.compound);
+			/* Pictographs alone show no language. */
+			if (auto_lang && (unsigned char)cases[i].text[0] < 0xf0)
+				assert_string_equal(s.lang, "fr");
+		}
+	}
+}
+
+/* Insults are negative, whatever else the lexicon sees. */
+static void
+test_insult_tone(void **state)
+{
+	struct sentiment_score s;
+
+	(void)state;
+	s = score("Esp\xc3\xa8"
+	          "ce de connard",
+	    "fr");
+	assert_true(s.abusive);
+	assert_int_equal(s.label, LABEL_NEGATIVE);
+	s = score("You are a bunch of clowns", "en");
+	assert_true(s.abusive);
+	assert_int_equal(s.label, LABEL_NEGATIVE);
+	/* An insult does not turn a long, plainly positive text. */
+	assert_true(fr("Livraison rapide, produit parfait, vendeur "
+	               "tr\xc3\xa8s aimable, je recommande vivement, "
+	               "mes coll\xc3\xa8gues sont des bouffons de ne pas "
+	               "l'avoir pris") > -0.05);
+}
+
+static unsigned
+emotions(const char *text, const char *lang)
+{
+	return score(text, lang).emotions;
+}
+
+static void
+test_emotions(void **state)
+{
+	(void)state;
+	assert_true(emotions("Je suis furieux, quel scandale", "fr") &
+	    (1u << EMOTION_ANGER));
+	assert_true(emotions("J'ai peur pour mes donn\xc3\xa9"
+	                     "es personnelles",
+	                "fr") &
+	    (1u << EMOTION_FEAR));
+	assert_true(emotions("I'm so happy with my new phone", "en") &
+	    (1u << EMOTION_JOY));
+	assert_int_equal(
+	    emotions("Acme ouvre un magasin \xc3\xa0 Lyon", "fr"), 0);
+	/* An insult alone is anger. */
+	assert_int_equal(
+	    emotions("Bande de bouffons", "fr"), 1u << EMOTION_ANGER);
+	assert_string_equal(emotion_name(EMOTION_DISGUST), "disgust");
+	assert_string_equal(
+	    emotion_label(EMOTION_ANGER, "fr"), "col\xc3\xa8re");
+	assert_string_equal(emotion_label(EMOTION_ANGER, "en"), "anger");
+	assert_int_equal(emotion_parse("fear"), EMOTION_FEAR);
+	assert_int_equal(emotion_parse("fury"), -1);
+}
+
+static void
+test_rumour(void **state)
+{
+	(void)state;
+	assert_true(
+	    score("Il para\xc3\xaet que Acme va fermer ses usines", "fr")
+	        .rumour);
+	assert_true(score("Il parait qu'Acme licencie, partagez avant "
+	                  "suppression",
+	    "fr")
+	                .rumour);
+	assert_true(score("Rumor has it Acme is shutting down", "en").rumour);
+	assert_false(score("Acme ferme une usine \xc3\xa0 Lille", "fr").rumour);
+	assert_false(score("Acme is shutting down a plant", "en").rumour);
+}
+
+/* Short texts: the language is told, or both are tried. */
+static void
+test_lang_short(void **state)
+{
+	(void)state;
+	assert_string_equal(score("Free arnaque", NULL).lang, "fr");
+	assert_string_equal(score("SAV nul", NULL).lang, "fr");
+	assert_string_equal(score("worst service ever", NULL).lang, "en");
+	assert_string_equal(score("love my new phone", NULL).lang, "en");
+	assert_string_equal(
+	    score("remboursement refus\xc3\xa9", NULL).lang, "fr");
+}
+
+static int
+has_rule(const struct sentiment_explain *ex, const char *word, unsigned rule)
+{
+	for (size_t i = 0; i < ex->n; i++)
+		if (strcmp(ex->v[i].word, word) == 0 && (ex->v[i].rules & rule))
+			return 1;
+	return 0;
+}
+
+static void
+test_explain(void **state)
+{
+	struct sentiment_score s, plain;
+	struct sentiment_explain ex;
+	const char *t = "Ce n'est pas bon, mais le SAV est vraiment "
+	                "g\xc3\xa9nial !";
+	double sum = 0;
+
+	(void)state;
+	sentiment_explain(model, t, strlen(t), "fr", 0.05, &s, &ex);
+	plain = score(t, "fr");
+	assert_true(s.compound == plain.compound);
+	assert_true(has_rule(&ex, "bon", RULE_NEGATED));
+	assert_true(has_rule(&ex, "bon", RULE_BEFORE_CONTRAST));
+	assert_true(has_rule(&ex, "g\xc3\xa9nial", RULE_BOOSTED));
+	assert_true(has_rule(&ex, "g\xc3\xa9nial", RULE_AFTER_CONTRAST));
+	/* The contributions and the punctuation make the sum. */
+	for (size_t i = 0; i < ex.n; i++)
+		sum += ex.v[i].score;
+	assert_true(fabs(sum + ex.punctuation - ex.sum) < 1e-9);
+	assert_true(ex.punctuation > 0);
+	sentiment_explain_clear(&ex);
+	t = "Merci pour rien \xf0\x9f\x99\x84 bravo";
+	sentiment_explain(model, t, strlen(t), "fr", 0.05, &s, &ex);
+	assert_true(has_rule(&ex, "bravo", RULE_IRONY));
+	sentiment_explain_clear(&ex);
+	t = "Esp\xc3\xa8"
+	    "ce de connard";
+	sentiment_explain(model, t, strlen(t), "fr", 0.05, &s, &ex);
+	assert_int_equal(ex.n, 1);
+	assert_true(ex.v[0].rules & RULE_ABUSIVE);
+	sentiment_explain_clear(&ex);
+	assert_string_equal(sentiment_rule_name(RULE_NEGATED), "negated");
+	assert_string_equal(sentiment_rule_name(3), "");
+}
+
+static void
+test_emotion_file(void **state)
+{
+	const char *files[] = { FIXTURES "/sentiment/bad-emotion.tsv" };
+	struct diag d = { 0 };
+
+	(void)state;
+	assert_null(sentiment_model_load(LEXICONS, files, 1, &d));
+	assert_int_equal(d.len, 1);
+	assert_non_null(
+	    strstr(d.msgs[0], "bad-emotion.tsv:1: unknown emotion \"fury\""));
+	diag_clear(&d);
+}
+
 int
 main(void)
 {
@@ -476,6 +685,13 @@ main(void)
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_fr_online),
+		cmocka_unit_test(test_insult_tone),
+		cmocka_unit_test(test_emotions),
+		cmocka_unit_test(test_rumour),
+		cmocka_unit_test(test_lang_short),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_emotion_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -214,9 +214,10 @@ sentence_len(const char *s, size_t len)
  * The tone toward each watch: that of the sentences which, alone, match
  * the watch ("Free condamné à rembourser 20 000 abonnés" in a headline
  * that goes on to quote a victory for consumers). A watch that no
- * sentence matches alone (its terms spread over several) keeps the
- * document's tone. The post's markers (insults, rumours) stay the
- * document's.
+ * sentence matches alone (its terms spread over several), or whose
+ * sentences carry no tone, keeps the document's. An insult counts where
+ * it is aimed: at the watch its sentence names. A rumour marker is the
+ * whole post's, and so are its emotions when its sentences show none.
  */
 static void
 tone_toward(const struct analyzer *a, const struct item *it, const char *text,
@@ -247,12 +248,18 @@ tone_toward(const struct analyzer *a, const struct item *it, const char *text,
 		struct sentiment_score *t = &out->mention_tones[m];
 		*t = out->tone;
 		if (mine[m].len > 0 && mine[m].len < len) {
+			struct sentiment_score clause;
 			sentiment_score(a->model, mine[m].data, mine[m].len,
-			    lang ? lang : out->tone.lang, a->band, t);
-			t->abusive = out->tone.abusive;
-			t->rumour = out->tone.rumour;
-			if (t->emotions == 0)
-				t->emotions = out->tone.emotions;
+			    lang ? lang : out->tone.lang, a->band, &clause);
+			/* Sentences that name the watch without a word of
+			 * tone ("Acme : un service formidable" cut at its
+			 * colon) say nothing against the document's. */
+			if (clause.compound != 0) {
+				*t = clause;
+				t->rumour = out->tone.rumour;
+				if (t->emotions == 0)
+					t->emotions = out->tone.emotions;
+			}
 		}
 		buf_clear(&mine[m]);
 	}

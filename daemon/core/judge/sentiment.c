@@ -542,8 +542,10 @@ irony(struct scoring *sc)
 
 /*
  * The markers of the text, on its whole words: insults, rumour phrases,
- * emotion words. Each word start is looked up, and extended to the next
- * words only while a marker starts with what it has (K_MARK_PHRASE).
+ * emotion words. At each word the longest marker starting there counts,
+ * and the words it covers are not looked at again ("espèce de connard" is
+ * one insult, not two). A start is extended to the next words only while
+ * some marker starts with what it has (K_MARK_PHRASE).
  */
 static void
 markers_scan(struct scoring *sc, struct buf *words)
@@ -552,10 +554,9 @@ markers_scan(struct scoring *sc, struct buf *words)
 
 	words->len = 0;
 	sent_words(sc->t.fold.data, sc->t.fold.len, words);
-	for (size_t i = 0; i < words->len; i++) {
-		if (i > 0 && words->data[i - 1] != ' ')
-			continue;
-		size_t end = i;
+	for (size_t i = 0; i < words->len;) {
+		const struct lexent *best = NULL;
+		size_t end = i, best_end = i;
 		for (int k = 0; k < PHRASE_MAX && end < words->len; k++) {
 			while (end < words->len && words->data[end] != ' ')
 				end++;
@@ -563,16 +564,25 @@ markers_scan(struct scoring *sc, struct buf *words)
 			    lex_get(l, words->data + i, end - i);
 			if (e == NULL)
 				break;
-			if (e->kind & K_ABUSIVE)
-				sc->insults++;
-			sc->markers |= e->kind & (K_ABUSIVE | K_RUMOUR);
-			for (int em = 0; em < EMOTION_COUNT; em++)
-				sc->emotion_hits[em] +=
-				    (e->kind >> (K_EMOTION_SHIFT + em)) & 1;
+			if (e->kind & K_MARKERS)
+				best = e, best_end = end;
 			if (!(e->kind & K_MARK_PHRASE))
 				break;
 			end++;
 		}
+		if (best != NULL) {
+			sc->insults += (best->kind & K_ABUSIVE) != 0;
+			sc->markers |= best->kind & (K_ABUSIVE | K_RUMOUR);
+			for (int em = 0; em < EMOTION_COUNT; em++)
+				sc->emotion_hits[em] +=
+				    (best->kind >> (K_EMOTION_SHIFT + em)) & 1;
+		} else {
+			/* The next word. */
+			while (best_end < words->len &&
+			    words->data[best_end] != ' ')
+				best_end++;
+		}
+		i = best_end + 1;
 	}
 }
 
@@ -634,9 +644,9 @@ sift(struct scoring *sc, const char *text, size_t len,
 /* Scores text in language id into out; sc keeps the details, in the
  * memory of mem. */
 static void
-score_in(const struct sentiment_model *model, enum lang_id id,
-    const char *text, size_t len, struct scoring *sc, struct scoring_mem *mem,
-    struct buf *words, struct sentiment_score *out)
+score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
+    size_t len, struct scoring *sc, struct scoring_mem *mem, struct buf *words,
+    struct sentiment_score *out)
 {
 	sc->m = &model->lang[id];
 	sc->id = id;

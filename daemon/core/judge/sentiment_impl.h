@@ -162,7 +162,7 @@ enum {
 	T_LEX = 4, /* val is the word's valence */
 	T_QUOTED = 8, /* in short quotes: "super" service, « bien arrivé » */
 	T_HASHTAG = 16, /* a part of a hashtag cut at its capitals */
-	T_PICTO = 32, /* a pictograph (an emoji) */
+	T_PICTO = 32, /* a pictograph (an emoji), or a French emoticon */
 };
 
 struct tok {

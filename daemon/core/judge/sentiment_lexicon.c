@@ -179,7 +179,8 @@ enum file_kind {
 	F_ABUSIVE, /* WORD */
 	F_RUMOUR, /* WORD */
 	F_EMOTION, /* WORD<TAB>EMOTION[,EMOTION...] */
-	F_OVERRIDE, /* WORD<TAB>VALENCE|abusive|rumour[<TAB>en|fr] */
+	F_OVERRIDE, /* WORD<TAB>VALENCE|abusive|rumour|emotion:E,...[<TAB>LANG]
+	             */
 };
 
 static const char *const file_syntax[] = {
@@ -187,7 +188,8 @@ static const char *const file_syntax[] = {
 	[F_ABUSIVE] = "WORD",
 	[F_RUMOUR] = "WORD",
 	[F_EMOTION] = "WORD<TAB>EMOTION[,EMOTION...]",
-	[F_OVERRIDE] = "WORD<TAB>VALENCE|abusive|rumour[<TAB>en|fr]",
+	[F_OVERRIDE] = "WORD<TAB>VALENCE|abusive|rumour|emotion:EMOTION,..."
+	               "[<TAB>en|fr]",
 };
 
 static int
@@ -245,9 +247,11 @@ parse_line(enum file_kind kind, char **f, int nf, const char *path, int lineno,
 		*bits = K_RUMOUR;
 		return 0;
 	}
-	if (kind == F_EMOTION) {
+	if (kind == F_EMOTION ||
+	    (kind == F_OVERRIDE && strncmp(f[1], "emotion:", 8) == 0)) {
 		const char *bad = NULL;
-		long e = parse_emotions(f[1], &bad);
+		long e =
+		    parse_emotions(kind == F_EMOTION ? f[1] : f[1] + 8, &bad);
 		if (e < 0) {
 			diag_add(diag, path, lineno,
 			    "unknown emotion \"%s\" (anger, fear, sadness, "

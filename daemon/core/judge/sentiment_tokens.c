@@ -40,7 +40,8 @@ sent_fold(struct buf *b, const char *s, size_t n)
 			char *o = b->data + b->len;
 			for (utf8proc_ssize_t i = 0; i < run; i++) {
 				unsigned char c = p[i];
-				o[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				o[i] =
+				    (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 			}
 			b->len += (size_t)run;
 			b->data[b->len] = '\0';
@@ -393,6 +394,7 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 		int brk = 0;
 		if (emoticon(s + start, i - start)) {
 			toks_push(t, s + start, i - start, NULL, 0);
+			t->v[t->n - 1].flags |= T_PICTO;
 			continue;
 		}
 		for (;;) {
@@ -467,7 +469,8 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 				/* Up to three words in quotes: scare quotes
 				 * (« bien arrivé »), not a quoted sentence. */
 				if (t->n - quote_from <= 3)
-					for (size_t q = quote_from; q < t->n; q++)
+					for (size_t q = quote_from; q < t->n;
+					     q++)
 						t->v[q].flags |= T_QUOTED;
 				quote_from = SIZE_MAX;
 			}
@@ -512,7 +515,8 @@ sent_words(const char *folded, size_t len, struct buf *out)
 		utf8proc_ssize_t k = 1;
 		int w;
 		if (*p < 0x80) {
-			w = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+			w = (*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9');
 			if (w && !inword && o > out->data)
 				*o++ = ' ';
 			if (w)
