@@ -1,6 +1,7 @@
 /*
  * cmd_backtest.c - `vigie backtest`: replays the detector over a watch's stored
- * mentions with the configuration's [detect] parameters and prints the
+ * mentions with the watch's detector parameters ([detect]'s, and those its
+ * own section sets) and prints the
  * incidents it would have raised, so that they can be tuned on real
  * history before they wake anyone. The counts come from the database
  * (service/history.h), the decisions from the detector itself
@@ -123,7 +124,9 @@ cmd_backtest(int argc, char **argv)
 		diag_print(&diag);
 		return 1;
 	}
-	const struct detect_params *p = &conf->detect;
+	/* A watch no longer configured still has history: [detect]'s. */
+	const struct conf_watch *w = conf_find_watch(conf, watch);
+	const struct detect_params *p = w != NULL ? &w->detect : &conf->detect;
 	/* Whole buckets, and a warmup's history before the start to learn
 	 * the baseline from, as the daemon would have. */
 	int64_t from_ms = from * 1000 / p->bucket_ms * p->bucket_ms;

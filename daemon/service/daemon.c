@@ -54,7 +54,7 @@ struct daemon {
 	int64_t maintain_due; /* monotonic */
 	int64_t stats_due; /* monotonic */
 	int64_t stats_sent;
-	int once_detected; /* --once: the final detection cycle ran */
+	int once_detected; /* --once: the final detection cycles ran */
 	int backfill_again; /* watches changed while it ran */
 	char owner[160];
 
@@ -167,17 +167,18 @@ read_stats(struct daemon *d)
 	store_stats(d->store, on_stats, d);
 }
 
-/* --once, after the last poll is stored: one detection cycle over what
- * was found, then every notification it caused, delivered once. */
+/* --once, after the last poll is stored: a detection cycle over what
+ * was found (one per grid of bucket and window the watches use), then
+ * every notification they caused, delivered once. */
 static void
 once_finish(struct daemon *d)
 {
 	if (!d->db_up || monitor_busy(d->monitor))
 		return;
 	if (!d->once_detected) {
-		d->once_detected = 1;
-		monitor_tick(d->monitor, now_real_ms());
-		return;
+		d->once_detected = !monitor_tick(d->monitor, now_real_ms());
+		if (!d->once_detected)
+			return;
 	}
 	if (!outbox_drained(d->outbox)) {
 		outbox_tick(d->outbox);

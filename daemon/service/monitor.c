@@ -5,10 +5,13 @@
  * A cycle runs once per closed bucket: one query counts every watch's
  * mentions over the buckets that are new or still in the window (late
  * mentions revise the latter), the tracks are stepped, and each state
- * change becomes an event. Events are handled one at a time: the context
- * of a notification is read, the messages are rendered for each target,
- * and the event, its notifications and the track are stored in one
- * statement. Event ids are derived from what happened (watch, state,
+ * change becomes an event. Each watch has its own parameters; watches
+ * whose bucket or window differ are counted on a different grid, so a
+ * cycle counts the watches of one grid, and those of another grid have
+ * their own cycle at the next tick. Events are handled one at a time:
+ * the context of a notification is read, the messages are rendered for
+ * each target, and the event, its notifications and the track are stored
+ * in one statement. Event ids are derived from what happened (watch, state,
  * bucket), so replaying a cycle after a crash stores and sends nothing
  * twice.
  */
@@ -39,8 +42,13 @@
 
 struct track {
 	char *watch;
+	/* The watch's, copied: an event or a reload may outlive the
+	 * configuration they came from. */
+	struct detect_params p;
 	struct detect_track t;
 	int64_t opened_ms; /* of the open or last incident */
+	int64_t closed; /* the last bucket a cycle counted it to, or -1 */
+	int counting; /* in the cycle whose counts are awaited */
 };
 
 struct event {
@@ -51,6 +59,8 @@ struct event {
 	int64_t at_ms;
 	int64_t started_ms;
 	int64_t window_from_ms;
+	int64_t window_ms; /* the watch's window */
+	enum incident_severity severity;
 	int notify; /* recent enough to tell anyone */
 	struct detect_info info;
 	enum detect_reason reason;
@@ -73,7 +83,7 @@ struct monitor {
 	int loading;
 	int cycling;
 	int counted; /* the cycle's counts are in: its events may go */
-	int64_t last_closed;
+	int64_t last_closed; /* the bucket the cycle counts to */
 	struct event_queue events;
 	struct event *current; /* being stored */
 	char host[128];
@@ -241,7 +251,15 @@ find_track(struct monitor *d, const char *watch)
 	    &key, d->tracks, d->ntracks, sizeof *d->tracks, track_cmp);
 }
 
-/* One track per configured watch: kept if it exists, fresh otherwise. */
+/* Whether counts made for a are counts for b. */
+static int
+same_grid(const struct detect_params *a, const struct detect_params *b)
+{
+	return a->bucket_ms == b->bucket_ms && a->window_ms == b->window_ms;
+}
+
+/* One track per configured watch: kept if it exists on the same grid,
+ * fresh otherwise. */
 static void
 align_tracks(struct monitor *d)
 {
@@ -260,13 +278,17 @@ align_tracks(struct monitor *d)
 		struct track *tr = &d->tracks[d->ntracks++];
 
 		tr->watch = xstrdup(c->watches[i].name);
-		if (prev != NULL &&
-		    prev->t.nwindow ==
-		        (int)(c->detect.window_ms / c->detect.bucket_ms)) {
+		tr->p = c->watches[i].detect;
+		/* Other parameters take effect at the next step; another
+		 * grid makes the counts so far meaningless. */
+		if (prev != NULL && same_grid(&prev->p, &tr->p)) {
 			tr->t = prev->t;
 			tr->opened_ms = prev->opened_ms;
+			tr->closed = prev->closed;
+			tr->counting = prev->counting;
 		} else {
-			detect_track_init(&tr->t, &c->detect);
+			detect_track_init(&tr->t, &tr->p);
+			tr->closed = -1;
 		}
 	}
 	if (d->ntracks > 1)
@@ -288,11 +310,24 @@ event_free(struct event *e)
 	free(e);
 }
 
+/* A spike's severity, under its watch's thresholds. */
+static enum incident_severity
+severity(const struct detect_params *p, const struct event *e)
+{
+	if (e->state == INCIDENT_RESOLVED)
+		return SEVERITY_WARNING;
+	if (e->reason == REASON_COLD ||
+	    (e->info.ratio >= 2 * p->min_ratio &&
+	        e->info.window_count >= 2 * p->min_count))
+		return SEVERITY_CRITICAL;
+	return SEVERITY_WARNING;
+}
+
 static void
 push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
     int64_t bucket, const struct detect_info *info, int64_t closed)
 {
-	const struct detect_params *p = &d->conf->detect;
+	const struct detect_params *p = &tr->p;
 	struct event *e = xcalloc(1, sizeof *e);
 
 	e->kind = INCIDENT_SPIKE;
@@ -303,6 +338,7 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 		tr->opened_ms = e->at_ms;
 	e->started_ms = tr->opened_ms ? tr->opened_ms : e->at_ms;
 	e->window_from_ms = e->at_ms - p->window_ms;
+	e->window_ms = p->window_ms;
 	/* A change found while catching up on old history is recorded,
 	 * not announced. */
 	e->notify = bucket + p->window_ms > closed;
@@ -313,30 +349,10 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 	 * email). */
 	if (e->reason == REASON_COLD)
 		e->info.expected = e->info.ratio = e->info.p = NAN;
+	e->severity = severity(p, e);
 	e->track_json = track_json(tr);
 	event_id(e->id, e->kind, e->subject, e->state, e->at_ms);
 	TAILQ_INSERT_TAIL(&d->events, e, entry);
-}
-
-static enum incident_severity
-severity(const struct detect_params *p, const struct event *e)
-{
-	if (e->kind == INCIDENT_SOURCE || e->state == INCIDENT_RESOLVED)
-		return SEVERITY_WARNING;
-	if (e->reason == REASON_COLD ||
-	    (e->info.ratio >= 2 * p->min_ratio &&
-	        e->info.window_count >= 2 * p->min_count))
-		return SEVERITY_CRITICAL;
-	return SEVERITY_WARNING;
-}
-
-static const struct conf_watch *
-find_watch(const struct conf *c, const char *name)
-{
-	for (size_t i = 0; i < c->nwatches; i++)
-		if (strcmp(c->watches[i].name, name) == 0)
-			return &c->watches[i];
-	return NULL;
 }
 
 /* The comma-separated list as an array of strings (in a copy). */
@@ -442,7 +458,7 @@ record(
 		.state = e->state,
 		.event_id = e->id,
 		.at_ms = e->at_ms,
-		.severity = severity(&d->conf->detect, e),
+		.severity = e->severity,
 		.reason = e->reason,
 		.window_count = e->info.window_count,
 		.window_total = e->info.window_total,
@@ -458,13 +474,13 @@ record(
 }
 
 static void
-fill_alert(struct monitor *d, const struct event *e, struct alert *a)
+fill_alert(const struct event *e, struct alert *a)
 {
 	memset(a, 0, sizeof *a);
 	a->event_id = e->id;
 	a->kind = e->kind;
 	a->state = e->state;
-	a->severity = severity(&d->conf->detect, e);
+	a->severity = e->severity;
 	a->subject = e->subject;
 	a->at_ms = e->at_ms;
 	a->started_ms = e->started_ms;
@@ -474,7 +490,7 @@ fill_alert(struct monitor *d, const struct event *e, struct alert *a)
 	a->ratio = e->info.ratio;
 	a->p = e->info.p;
 	a->reason = e->reason;
-	a->window_ms = d->conf->detect.window_ms;
+	a->window_ms = e->window_ms;
 	a->failures = e->failures;
 	a->last_error = e->last_error;
 	a->url = e->url;
@@ -510,7 +526,7 @@ on_context(char *text, void *arg)
 {
 	struct monitor *d = arg;
 	struct event *e = d->current;
-	const struct conf_watch *w = find_watch(d->conf, e->subject);
+	const struct conf_watch *w = conf_find_watch(d->conf, e->subject);
 	json_t *ctx = text ? json_loads(text, 0, NULL) : NULL;
 	json_t *top = json_object_get(ctx, "top");
 	json_t *terms = json_object_get(ctx, "terms");
@@ -524,7 +540,7 @@ on_context(char *text, void *arg)
 	size_t i;
 
 	free(text);
-	fill_alert(d, e, &a);
+	fill_alert(e, &a);
 	for (i = 0; i < json_array_size(top) && i < TOP_MENTIONS; i++) {
 		json_t *r = json_array_get(top, i);
 		m[i].title = json_string_value(json_object_get(r, "title"));
@@ -615,7 +631,7 @@ next_event(struct monitor *d)
 		json_t *det = json_object();
 		char *outbox, *details;
 
-		fill_alert(d, e, &a);
+		fill_alert(e, &a);
 		a.lang = "en";
 		outbox = render_outbox(d, &a, d->conf->poll.notify);
 		json_object_set_new(det, "url", json_string(e->url));
@@ -638,8 +654,8 @@ step(struct monitor *d, struct track *tr, int64_t bucket, int negative,
     int total, int64_t closed)
 {
 	struct detect_info info;
-	enum detect_event ev = detect_step(
-	    &d->conf->detect, &tr->t, bucket, negative, total, &info);
+	enum detect_event ev =
+	    detect_step(&tr->p, &tr->t, bucket, negative, total, &info);
 
 	if (ev != DETECT_NONE)
 		push_spike(d, tr, ev, bucket, &info, closed);
@@ -653,9 +669,13 @@ on_counts(struct bucket_count *rows, long n, void *arg)
 	long i = 0;
 
 	if (n < 0) {
-		/* Tried again at the next tick. */
+		/* The next bucket's cycle counts from each track's last
+		 * stepped bucket, so it catches up on this one; retrying
+		 * at once could go on for ever in --once, which runs one
+		 * cycle per grid and then ends. */
+		for (size_t t = 0; t < d->ntracks; t++)
+			d->tracks[t].counting = 0;
 		d->cycling = 0;
-		d->last_closed = -1;
 		return;
 	}
 	while (i < n) {
@@ -664,21 +684,28 @@ on_counts(struct bucket_count *rows, long n, void *arg)
 
 		while (j < n && strcmp(rows[j].watch, rows[i].watch) == 0)
 			j++;
+		/* The counts are on this cycle's grid: a watch on another
+		 * one (or moved to another by a reload) has its own. */
+		if (tr != NULL && !tr->counting)
+			tr = NULL;
 		for (long k = i; tr != NULL && k < j; k++) {
 			if (rows[k].bucket_ms <= tr->t.last_bucket)
-				detect_revise(&d->conf->detect, &tr->t,
-				    rows[k].bucket_ms, rows[k].negative,
-				    rows[k].total);
+				detect_revise(&tr->p, &tr->t, rows[k].bucket_ms,
+				    rows[k].negative, rows[k].total);
 			else
 				step(d, tr, rows[k].bucket_ms, rows[k].negative,
 				    rows[k].total, closed);
 		}
 		i = j;
 	}
-	/* Every watch reaches the closed bucket, quiet ones included. */
-	for (size_t t = 0; t < d->ntracks; t++)
-		if (d->tracks[t].t.last_bucket < closed)
+	/* Every watch of the cycle reaches the closed bucket, quiet ones
+	 * included. */
+	for (size_t t = 0; t < d->ntracks; t++) {
+		if (d->tracks[t].counting &&
+		    d->tracks[t].t.last_bucket < closed)
 			step(d, &d->tracks[t], closed, 0, 0, closed);
+		d->tracks[t].counting = 0;
+	}
 	store_counts_free(rows, n);
 	d->counted = 1;
 	/* A source event being stored goes on by itself, and the cycle's
@@ -708,39 +735,58 @@ on_counts_sorted(struct bucket_count *rows, long n, void *arg)
 	on_counts(rows, n, arg);
 }
 
-void
+/* The start of the last bucket closed (and settled) at now_ms. */
+static int64_t
+closed_bucket(const struct detect_params *p, int64_t now_ms)
+{
+	return (now_ms - SETTLE_MS) / p->bucket_ms * p->bucket_ms -
+	    p->bucket_ms;
+}
+
+int
 monitor_tick(struct monitor *d, int64_t now_ms)
 {
-	const struct detect_params *p;
-	int64_t closed, from, catchup;
+	const struct detect_params *p = NULL;
+	int64_t closed = 0, from;
 
 	if (d->conf == NULL || !d->loaded || monitor_busy(d) ||
 	    d->conf->nwatches == 0)
-		return;
-	p = &d->conf->detect;
-	closed =
-	    (now_ms - SETTLE_MS) / p->bucket_ms * p->bucket_ms - p->bucket_ms;
-	if (closed <= d->last_closed)
-		return;
-	/* A watch new to the detector learns from the history it has (a
-	 * warmup and a window), not from the whole of it. */
-	catchup = p->warmup_ms + p->window_ms;
+		return 0;
+	/* The first watch with a bucket closed since its last cycle sets
+	 * the grid; every watch on that grid is counted with it. */
+	for (size_t i = 0; p == NULL && i < d->ntracks; i++) {
+		closed = closed_bucket(&d->tracks[i].p, now_ms);
+		if (closed > d->tracks[i].closed)
+			p = &d->tracks[i].p;
+	}
+	if (p == NULL)
+		return 0;
 	from = closed;
 	for (size_t i = 0; i < d->ntracks; i++) {
-		const struct detect_track *t = &d->tracks[i].t;
+		struct track *tr = &d->tracks[i];
+		const struct detect_track *t = &tr->t;
+		/* A watch new to the detector learns from the history it
+		 * has (a warmup and a window), not from the whole of it. */
+		int64_t oldest = closed - tr->p.warmup_ms - p->window_ms;
 		int64_t want = t->last_bucket < 0
-		    ? closed - catchup
+		    ? oldest
 		    : t->last_bucket - p->window_ms + p->bucket_ms;
+
+		if (!same_grid(&tr->p, p) || tr->closed >= closed)
+			continue;
+		tr->counting = 1;
+		tr->closed = closed;
+		if (want < oldest)
+			want = oldest;
 		if (want < from)
 			from = want;
 	}
-	if (from < closed - catchup)
-		from = closed - catchup;
 	d->cycling = 1;
 	d->counted = 0;
 	d->last_closed = closed;
 	store_detect_counts(d->store, from, closed + p->bucket_ms, p->bucket_ms,
 	    p->window_ms, on_counts_sorted, d);
+	return 1;
 }
 
 /* --- setup --- */
@@ -756,7 +802,7 @@ on_tracks(char **names, char **values, long n, void *arg)
 	for (long i = 0; i < n; i++) {
 		struct track *tr = find_track(d, names[i]);
 		if (tr != NULL)
-			track_from_json(tr, values[i], &d->conf->detect);
+			track_from_json(tr, values[i], &tr->p);
 	}
 	store_pairs_free(names, values, n);
 	d->loaded = 1;
@@ -802,6 +848,7 @@ monitor_source_event(struct monitor *d, const char *source, const char *url,
 	    state == INCIDENT_FIRING ? INCIDENT_FIRING : INCIDENT_RESOLVED;
 	e->at_ms = at_ms;
 	e->started_ms = at_ms;
+	e->severity = SEVERITY_WARNING; /* a source is never critical */
 	e->notify = 1;
 	e->url = xstrdup(url);
 	e->failures = failures;

@@ -23,8 +23,10 @@ void monitor_free(struct monitor *);
 void monitor_set_conf(struct monitor *, const struct conf *);
 /* The database is (again) reachable: reload the saved tracks. */
 void monitor_db_up(struct monitor *);
-/* Runs a cycle when a bucket has closed since the last one. */
-void monitor_tick(struct monitor *, int64_t now_ms);
+/* Runs a cycle when a bucket has closed since the last one: 1 if one
+ * started. The watches on one grid (bucket and window) are counted in a
+ * cycle; a watch on another grid waits for a later tick. */
+int monitor_tick(struct monitor *, int64_t now_ms);
 /* 1 while a cycle or an event is being stored. */
 int monitor_busy(const struct monitor *);
 

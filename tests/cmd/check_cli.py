@@ -148,4 +148,32 @@ with tempfile.TemporaryDirectory() as tmp:
           [f"{conf}:5: column 14: warning: lower-case 'ou' is searched as "
            "a word, not an operator: write OU if an operator was meant"])
 
+# A watch's own detector settings: accepted when they hold together,
+# reported on the watch's lines otherwise, in an included file too.
+with tempfile.TemporaryDirectory() as tmp:
+    conf = os.path.join(tmp, "d.conf")
+    inc = os.path.join(tmp, "niche.conf")
+    with open(conf, "w") as f:
+        f.write("[rules]\ninclude = niche.conf\n\n"
+                "[detect]\nmin_count = 8\n\n"
+                "[watch \"danone\"]\nquery = danone\nmin_count = 40\n"
+                "cold_threshold = 150\n")
+    with open(inc, "w") as f:
+        f.write("[watch \"bledina\"]\nquery = bledina\nmin_count = 3\n"
+                "cold_threshold = 10\n")
+    check(["check", "-c", conf], 0, [f"{conf}: ok, 0 sources, 2 watches"],
+          [])
+    with open(conf, "a") as f:
+        f.write("window = 7m\nescalate = 0.5\n"
+                "[watch \"yaourt\"]\nquery = yaourt\nmin_count = 30\n")
+    with open(inc, "a") as f:
+        f.write("p_value = often\n")
+    check(["check", "-c", conf], 1, [], [
+        f"{inc}:5: bad number 'often' for p_value (expected a decimal "
+        "number such as 3 or 0.0001)",
+        f'{conf}:11: watch "danone": window must be a multiple of bucket',
+        f'{conf}:13: watch "yaourt": cold_threshold must be between '
+        "min_count and 1000000",
+    ])
+
 finish(T)

@@ -381,6 +381,118 @@ test_text_forms(void **state)
 	diag_clear(&d);
 }
 
+/* A [watch] may set any [detect] key for itself; what it leaves unset
+ * comes from [detect], wherever that section is in the file. */
+static void
+test_watch_detect(void **state)
+{
+	char path[64];
+	struct diag d = { 0 };
+	const struct conf_watch *big, *niche;
+	struct conf *c;
+
+	(void)state;
+	c = load_text("[watch \"big\"]\n"
+	              "query = danone\n"
+	              "min_count = 50\n"
+	              "cold_threshold = 200\n"
+	              "window = 2h\n"
+	              "p_value = 1e-6\n"
+	              "[watch \"niche\"]\n"
+	              "query = bledina\n"
+	              "[detect]\n"
+	              "min_count = 8\n"
+	              "cooldown = 1h\n",
+	    &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	big = conf_find_watch(c, "big");
+	niche = conf_find_watch(c, "niche");
+	assert_non_null(big);
+	assert_non_null(niche);
+	assert_null(conf_find_watch(c, "Big"));
+	assert_int_equal(big->detect.min_count, 50);
+	assert_int_equal(big->detect.cold_threshold, 200);
+	assert_int_equal(big->detect.window_ms, 120 * MIN);
+	assert_true(big->detect.p_value == 1e-6);
+	/* Inherited: [detect]'s value, or its default. */
+	assert_int_equal(big->detect.cooldown_ms, 60 * MIN);
+	assert_int_equal(big->detect.bucket_ms, 5 * MIN);
+	assert_int_equal(niche->detect.min_count, 8);
+	assert_int_equal(niche->detect.cold_threshold, 20);
+	assert_int_equal(niche->detect.window_ms, 60 * MIN);
+	assert_int_equal(niche->detect.cooldown_ms, 60 * MIN);
+	/* [detect] itself is untouched by the watches. */
+	assert_int_equal(c->detect.min_count, 8);
+	assert_true(c->detect.p_value == 1e-4);
+	conf_free(c);
+}
+
+/* A watch's [detect] keys are checked as [detect]'s: their form on their
+ * line, their bounds and how they fit together on the merged values. */
+static void
+test_watch_detect_errors(void **state)
+{
+	char path[64];
+	struct diag d = { 0 };
+	struct conf *c;
+
+	(void)state;
+	c = load_text("[watch \"a\"]\n"
+	              "query = x\n"
+	              "min_count = lots\n"
+	              "min_count = 3\n"
+	              "[watch \"b\"]\n"
+	              "query = x\n"
+	              "escalate = 3\n"
+	              "p_value = 2\n"
+	              "[watch \"c\"]\n"
+	              "query = x\n"
+	              "min_count = 50\n"
+	              "[watch \"d\"]\n"
+	              "query = x\n"
+	              "window = 7m\n"
+	              "colour = blue\n"
+	              "[detect]\n"
+	              "cold_threshold = 30\n",
+	    &d, path, sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 6);
+	assert_non_null(strstr(d.msgs[0],
+	    ":4: duplicate key 'min_count' in [watch \"a\"] (first set at "
+	    "line 3)"));
+	assert_non_null(strstr(d.msgs[1],
+	    ":15: unknown key 'colour' in "
+	    "[watch \"d\"]"));
+	assert_non_null(strstr(d.msgs[2],
+	    ":3: bad number 'lots' for min_count (expected a whole "
+	    "number)"));
+	assert_non_null(
+	    strstr(d.msgs[3], ":8: watch \"b\": p_value must be in (0, 1)"));
+	/* Set by [detect], at odds with the watch's min_count: on the
+	 * watch's header. */
+	assert_non_null(strstr(d.msgs[4],
+	    ":9: watch \"c\": cold_threshold must be between min_count and "
+	    "1000000"));
+	assert_non_null(strstr(d.msgs[5],
+	    ":14: watch \"d\": window must be a multiple of bucket"));
+	diag_clear(&d);
+
+	/* A mistake in [detect] is reported there, not again for each
+	 * watch that inherits it. */
+	c = load_text("[detect]\n"
+	              "min_ratio = 0.5\n"
+	              "[watch \"a\"]\n"
+	              "query = x\n"
+	              "min_count = 7\n",
+	    &d, path, sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 1);
+	assert_non_null(strstr(
+	    d.msgs[0], ":1: [detect]: min_ratio must be between 1 and 1000"));
+	diag_clear(&d);
+}
+
 /* n characters that are not all alike, so that a cut or a shift shows. */
 static char *
 filler(size_t n)
@@ -604,6 +716,8 @@ main(void)
 		cmocka_unit_test(test_opml_entities),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_text_forms),
+		cmocka_unit_test(test_watch_detect),
+		cmocka_unit_test(test_watch_detect_errors),
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_long_edge),
 		cmocka_unit_test(test_long_errors),

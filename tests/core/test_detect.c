@@ -2,17 +2,22 @@
  * test_detect.c - the spike detector on synthetic bucket series: Poisson
  * tails against values summed independently, the item time rule, quiet
  * traffic, bursts through the whole incident cycle, slow build-ups, cold
- * starts, the frozen baseline, the floor, gaps and parameter checks.
+ * starts, one watch's thresholds against another's, the frozen baseline,
+ * the floor, gaps and parameter checks.
  */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "core/base/util.h"
+#include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/detect/incident.h"
 
@@ -376,6 +381,54 @@ test_cold_start(void **state)
 	assert_int_equal(r.reason, REASON_COLD);
 }
 
+/* Two watches of one configuration, a big brand and a niche product, each
+ * with its own thresholds: the same counts are an incident for one and not
+ * for the other, in the daemon and in a backtest alike, since both step
+ * the detector with the watch's parameters. */
+static void
+test_watch_params(void **state)
+{
+	static const char text[] = "[detect]\n"
+	                           "min_count = 5\n"
+	                           "[watch \"big\"]\n"
+	                           "query = danone\n"
+	                           "min_count = 40\n"
+	                           "cold_threshold = 200\n"
+	                           "[watch \"niche\"]\n"
+	                           "query = bledina\n";
+	char path[] = "/tmp/vigie-test-detect-XXXXXX";
+	struct diag d = { 0 };
+	struct run big, niche;
+	struct conf *c;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(
+	    write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+	close(fd);
+	c = conf_load(path, &d);
+	unlink(path);
+	assert_non_null(c);
+	run_init(&big);
+	run_init(&niche);
+	big.p = conf_find_watch(c, "big")->detect;
+	niche.p = conf_find_watch(c, "niche")->detect;
+	conf_free(c);
+	warm(&big, 2 * DAY);
+	warm(&niche, 2 * DAY);
+	/* 24 negatives in an hour against about one. */
+	for (int i = 0; i < 12; i++) {
+		feed(&big, 2);
+		feed(&niche, 2);
+	}
+	assert_int_equal(niche.fired, 1);
+	assert_int_equal(niche.reason, REASON_POISSON);
+	assert_int_equal(big.fired, 0);
+	assert_int_equal(big.t.state, DETECT_OK);
+}
+
 static void
 test_baseline_frozen(void **state)
 {
@@ -620,6 +673,7 @@ main(void)
 		cmocka_unit_test(test_resolve_needs_time),
 		cmocka_unit_test(test_buildup),
 		cmocka_unit_test(test_cold_start),
+		cmocka_unit_test(test_watch_params),
 		cmocka_unit_test(test_baseline_frozen),
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_skipped_buckets),

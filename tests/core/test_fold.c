@@ -16,14 +16,19 @@
 #include "core/base/util.h"
 #include "core/match/fold.h"
 
-/* The words of text as "w1|w2|...", each after its sigil if it has one. */
+/* The words of text as "w1|w2|...", each after its sigil if it has one;
+ * with parts, a first part is followed by its whole word and the number
+ * of parts it covers, in brackets: "boycott[#boycottdanone/2]|danone". */
 static char *
-words_of(struct fold_words *fw, const char *text)
+words_of(struct fold_words *fw, const char *text, int parts)
 {
 	struct buf b;
 
 	fold_reset(fw);
-	fold_words(fw, text, strlen(text));
+	if (parts)
+		fold_words_parts(fw, text, strlen(text));
+	else
+		fold_words(fw, text, strlen(text));
 	buf_init(&b);
 	for (size_t i = 0; i < fw->len; i++) {
 		const struct fold_word *w = &fw->v[i];
@@ -32,20 +37,37 @@ words_of(struct fold_words *fw, const char *text)
 		if (w->sigil != 0)
 			buf_putc(&b, w->sigil);
 		buf_append(&b, fw->text + w->off, w->len);
+		if (w->whole_len == 0)
+			continue;
+		buf_printf(&b, "[%c", w->whole_sigil);
+		buf_append(&b, fw->text + w->whole_off, w->whole_len);
+		buf_printf(&b, "/%u]", (unsigned)w->parts);
 	}
 	return buf_release(&b);
 }
 
 static void
-cuts_as(const char *text, const char *want)
+cuts_into(const char *text, int parts, const char *want)
 {
 	struct fold_words fw = { 0 };
-	char *got = words_of(&fw, text);
+	char *got = words_of(&fw, text, parts);
 
 	fold_clear(&fw);
 	if (strcmp(got, want) != 0)
 		fail_msg("\"%s\": got \"%s\", want \"%s\"", text, got, want);
 	free(got);
+}
+
+static void
+cuts_as(const char *text, const char *want)
+{
+	cuts_into(text, 0, want);
+}
+
+static void
+parts_as(const char *text, const char *want)
+{
+	cuts_into(text, 1, want);
 }
 
 static void
@@ -113,6 +135,62 @@ test_sigils(void **state)
 	cuts_as("(#acme)", "#acme");
 	/* The underscore joins a handle, as on the sites that use them. */
 	cuts_as("@acme_support_fr", "@acme_support_fr");
+	/* Words are not cut in parts unless asked. */
+	cuts_as("#BoycottDanone", "#boycottdanone");
+}
+
+/* fold_words_parts: hashtags and handles joining words. */
+static void
+test_parts(void **state)
+{
+	(void)state;
+	parts_as("#BoycottDanone", "boycott[#boycottdanone/2]|danone");
+	parts_as("le @FreeMobile !", "le|free[@freemobile/2]|mobile");
+	parts_as("#GrèveSNCF", "greve[#grevesncf/2]|sncf");
+	parts_as("@SNCF_Direct", "sncf[@sncf_direct/2]|direct");
+	parts_as(
+	    "#Covid19 #COVID19", "covid[#covid19/2]|19|covid[#covid19/2]|19");
+	parts_as("#iPhone15Pro", "iphone[#iphone15pro/3]|15|pro");
+	parts_as("#BNPParibas #SNCFGreve",
+	    "bnp[#bnpparibas/2]|paribas|sncf[#sncfgreve/2]|greve");
+	/* A run of capitals straight into lower case: its last capital is
+	 * read as starting the next word, as in BNPParibas. */
+	parts_as("#SNCFgreve", "snc[#sncfgreve/2]|fgreve");
+	/* Underscores at either end or doubled make no empty part. */
+	parts_as("@_acme__fr_", "acme[@_acme__fr_/2]|fr");
+	/* One word, whatever its case: nothing to cut. */
+	parts_as("#Danone #DANONE #danone @acme_ #iOS",
+	    "#danone|#danone|#danone|@acme_|#ios");
+	/* Only hashtags and handles are cut. */
+	parts_as("BoycottDanone iPhone15", "boycottdanone|iphone15");
+	/* Decomposed accents stay with their letter. */
+	parts_as("#Gre\xcc\x80veSNCF", "greve[#grevesncf/2]|sncf");
+	/* At most FOLD_MAX_PARTS parts: the last keeps the rest. */
+	parts_as("#UnDeuxTroisQuatreCinqSixSeptHuitNeufDix",
+	    "un[#undeuxtroisquatrecinqsixsepthuitneufdix/8]|deux|trois|"
+	    "quatre|cinq|six|sept|huitneufdix");
+}
+
+/* Parts point into the input: the first from the sigil, the last to the
+ * end of the whole word. */
+static void
+test_part_offsets(void **state)
+{
+	struct fold_words fw = { 0 };
+	const char *text = "vu #BoycottDanone2024.";
+
+	(void)state;
+	fold_words_parts(&fw, text, strlen(text));
+	assert_int_equal(fw.len, 4);
+	assert_int_equal(fw.v[1].src, 3);
+	assert_int_equal(fw.v[1].src_end, 11);
+	assert_int_equal(fw.v[2].src, 11);
+	assert_int_equal(fw.v[2].src_end, 17);
+	assert_int_equal(fw.v[3].src, 17);
+	assert_int_equal(fw.v[3].src_end, 21);
+	assert_int_equal(fw.v[2].whole_len, 0);
+	assert_int_equal(fw.v[2].sigil, 0);
+	fold_clear(&fw);
 }
 
 static void
@@ -154,7 +232,7 @@ test_offsets(void **state)
 	char *got;
 
 	(void)state;
-	got = words_of(&fw, text);
+	got = words_of(&fw, text, 0);
 	assert_string_equal(got, "voir|#acme|l|ecole");
 	free(got);
 	/* src includes the sigil; src_end is one past the word's last byte,
@@ -197,6 +275,8 @@ main(void)
 		cmocka_unit_test(test_ligatures),
 		cmocka_unit_test(test_elision),
 		cmocka_unit_test(test_sigils),
+		cmocka_unit_test(test_parts),
+		cmocka_unit_test(test_part_offsets),
 		cmocka_unit_test(test_punctuation),
 		cmocka_unit_test(test_non_latin),
 		cmocka_unit_test(test_offsets),

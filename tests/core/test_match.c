@@ -253,10 +253,78 @@ test_hashtags(void **state)
 	YES("acme", NULL, "vive #acme !");
 	YES("acme", NULL, "merci @acme");
 	YES("@acme_fr", NULL, "merci @Acme_FR.");
-	NO("acme", NULL, "merci @acme_fr");
+	/* A handle's parts are words of the text, not handles. */
+	YES("acme", NULL, "merci @acme_fr");
 	NO("@acme", NULL, "merci @acme_fr");
 	NO("@acme", NULL, "contact@acme.com");
 	YES("\"#acme fail\"", NULL, "#acme fail");
+}
+
+/* Hashtags and handles joining words contain them. */
+static void
+test_camel_case(void **state)
+{
+	const char *t = "Rejoignez le #BoycottDanone, il continue.";
+
+	(void)state;
+	YES("danone", NULL, t);
+	YES("boycott", NULL, t);
+	YES("\"boycott danone\"", NULL, t);
+	YES("#BoycottDanone", NULL, t);
+	YES("boycottdanone", NULL, t);
+	YES("boycottd*", NULL, t);
+	YES("boycott*", NULL, t);
+	/* Its parts are not hashtags. */
+	NO("#boycott", NULL, t);
+	NO("#danone", NULL, t);
+	/* The whole hashtag still is one. */
+	YES("#boycott*", NULL, t);
+	/* Phrases run through the parts, or over the whole word. */
+	YES("\"le boycott\"", NULL, t);
+	YES("\"danone il\"", NULL, t);
+	YES("\"le #boycottdanone il\"", NULL, t);
+	YES("\"le boycott danone il continue\"", NULL, t);
+	NO("\"boycott il\"", NULL, t);
+	NO("\"le danone\"", NULL, t);
+	/* A prefix may be read either way: each reading is tried. */
+	YES("\"boycott* danone\"", NULL, t);
+	YES("\"boycott* il\"", NULL, t);
+	/* NEAR counts the parts as words. */
+	YES("boycott NEAR/1 il", NULL, t);
+	NO("le NEAR/1 il", NULL, t);
+	YES("#boycottdanone NEAR/1 continue", NULL, t);
+	/* Handles, underscores, accents, digits. */
+	YES("free", NULL, "merci @FreeMobile");
+	YES("mobile", NULL, "merci @FreeMobile");
+	NO("@free", NULL, "merci @FreeMobile");
+	YES("sncf", NULL, "cc @SNCF_Direct");
+	YES("\"sncf direct\"", NULL, "cc @SNCF_Direct");
+	YES("@sncf_direct", NULL, "cc @SNCF_Direct");
+	YES("grève", NULL, "#GrèveSNCF");
+	YES("\"greve sncf\"", NULL, "#GrèveSNCF");
+	YES("covid", NULL, "#Covid19");
+	YES("19", NULL, "#Covid19");
+	YES("iphone", NULL, "#iPhone15Pro");
+	YES("\"iphone 15 pro\"", NULL, "#iPhone15Pro");
+	YES("iphone15pro", NULL, "#iPhone15Pro");
+	YES("paribas", NULL, "#BNPParibas");
+	NO("sncf", NULL, "#SNCFgreve");
+	YES("sncf*", NULL, "#SNCFgreve");
+	/* Only hashtags and handles are cut. */
+	NO("danone", NULL, "BoycottDanone");
+	/* The examples of docs/QUERIES.md. */
+	YES("danone NEAR/3 boycott*", NULL, "#BoycottDanone");
+	YES("danone NEAR/3 boycott*", NULL,
+	    "@Danone_France appelle au boycott");
+	YES("danone NEAR/3 boycott*", NULL, "le boycott de Danone");
+	YES("sncf* AND grève*", NULL, "#GrèveSNCF");
+	YES("sncf* AND grève*", NULL, "#SNCFGreve");
+	YES("sncf* AND grève*", NULL, "@SNCF_Direct : grève demain");
+	YES("sncf* AND grève*", NULL, "grève à la SNCF");
+	/* Fields keep their parts: no phrase from the title into the
+	 * text. */
+	NO("\"boycott danone\"", "#Boycott", "Danone");
+	YES("title:danone", "#BoycottDanone", "rien");
 }
 
 static void
@@ -378,6 +446,11 @@ static const char *const vocab[] = {
 	"promo",
 	"#acme",
 	"@acme_fr",
+	"#BoycottAcme",
+	"#AcmeArnaque",
+	"@Acme_Service",
+	"#iPhone15Pro",
+	"boycott",
 	"l'acme",
 	"remboursement",
 	"retard",
@@ -406,6 +479,8 @@ static const char *const stems[] = {
 	"servic",
 	"#acm",
 	"@acme_",
+	"#boycott",
+	"acmea",
 	"déç",
 	"ÉCO",
 	"ac",
@@ -606,6 +681,7 @@ main(void)
 		cmocka_unit_test(test_exclusions),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_hashtags),
+		cmocka_unit_test(test_camel_case),
 		cmocka_unit_test(test_french_forms),
 		cmocka_unit_test(test_watch_lang),
 		cmocka_unit_test(test_terms),

@@ -245,8 +245,10 @@ test_fr_neutral(void **state)
 	assert_true(fr("Rappel : aimants géants Acme, lot 4471") < 0);
 	/* "salé" no longer overwrites "sale" (dirty) once folded. */
 	assert_true(fr("La chambre était sale") < -0.2);
-	/* The verb "rappeler" (call back) is not a recall. */
-	assert_true(fr("Le conseiller ne m'a jamais rappelé") == 0);
+	/* The verb "rappeler" (call back) is not a recall; a customer
+	 * never called back is a complaint of its own. */
+	assert_true(fr("Le conseiller m'a rappelé") == 0);
+	assert_true(fr("Le conseiller ne m'a jamais rappelé") < 0);
 }
 
 static void

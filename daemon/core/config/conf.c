@@ -64,6 +64,24 @@ struct parser {
 	void *base; /* where the section's values go */
 	int seen[SECT_COUNT][CONF_NKEYS]; /* line of each key, 0: unset */
 	struct strmap *watch_index; /* watch names, across included files */
+	struct overrides *overrides; /* [detect] keys of watches, likewise */
+};
+
+/*
+ * The [detect] keys set in [watch] sections. They are applied only once
+ * every file is read, on top of [detect], which may come after the watch
+ * or in another file.
+ */
+struct override {
+	size_t watch; /* index in struct conf's watches */
+	const struct conf_key *key;
+	char *value;
+	int line;
+};
+
+struct overrides {
+	struct override *v;
+	size_t len;
 };
 
 static const char *ini_scan(const char *, const char *);
@@ -105,7 +123,10 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		    "key '%s' outside of any section", name);
 		return 1;
 	}
-	if ((k = conf_key_find(p->sect, name)) == NULL) {
+	k = conf_key_find(p->sect, name);
+	if (k == NULL && p->sect == SECT_WATCH)
+		k = conf_key_find(SECT_DETECT, name);
+	if (k == NULL) {
 		diag_add(p->diag, p->file, p->lineno,
 		    "unknown key '%s' in [%s]", name, p->sect_text);
 		return 1;
@@ -122,6 +143,15 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		struct conf_watch *w = p->base;
 		w->query_line = p->lineno;
 		w->query_column = value_column(p->line);
+	}
+	if (p->sect == SECT_WATCH && k->sect == SECT_DETECT) {
+		struct overrides *o = p->overrides;
+		o->v = xreallocarray(o->v, o->len + 1, sizeof *o->v);
+		o->v[o->len++] =
+		    (struct override){ (size_t)((struct conf_watch *)p->base -
+			                   p->conf->watches),
+			    k, xstrdup(value), p->lineno };
+		return 1;
 	}
 	const struct conf_where at = { p->diag, p->file, p->lineno };
 	k->set(k, &at, (char *)p->base + k->off, value);
@@ -392,8 +422,9 @@ open_section(struct parser *p, const char *text)
 			return;
 		}
 		p->sect = fixed[i].sect;
-		p->base =
-		    fixed[i].sect == SECT_POLL ? (void *)&c->poll : (void *)c;
+		p->base = fixed[i].sect == SECT_POLL ? (void *)&c->poll
+		    : fixed[i].sect == SECT_DETECT   ? (void *)&c->detect
+		                                     : (void *)c;
 		if (p->sect == SECT_DETECT && c->detect_line == 0)
 			c->detect_line = p->lineno;
 		return;
@@ -680,7 +711,8 @@ import_opml(struct parser *p)
 /* Every file the [rules] include patterns name, in the order given and,
  * within a pattern, in name order. */
 static void
-read_includes(struct conf *c, struct diag *diag, struct strmap *watches)
+read_includes(struct conf *c, struct diag *diag, struct strmap *watches,
+    struct overrides *overrides)
 {
 	char *list = xstrdup(c->rules.include), *save = NULL;
 
@@ -703,6 +735,7 @@ read_includes(struct conf *c, struct diag *diag, struct strmap *watches)
 			p->file = g.gl_pathv[i];
 			p->included = 1;
 			p->watch_index = watches;
+			p->overrides = overrides;
 			parse_file(p);
 			free(p);
 		}
@@ -751,9 +784,58 @@ check_references(struct conf *c, struct diag *diag)
 	}
 	if (c->smtp.url != NULL && c->smtp.from == NULL)
 		diag_add(diag, c->path, 0, "[smtp] has a url but no from");
+}
+
+/* The line where watch i sets the key named name (as long as its first
+ * len bytes), else 0. */
+static int
+override_line(const struct overrides *o, size_t i, const char *name, size_t len)
+{
+	for (size_t j = 0; j < o->len; j++)
+		if (o->v[j].watch == i && strlen(o->v[j].key->name) == len &&
+		    strncmp(o->v[j].key->name, name, len) == 0)
+			return o->v[j].line;
+	return 0;
+}
+
+/*
+ * Each watch's detector parameters: [detect]'s, then the keys its own
+ * section sets, each checked as [detect]'s are. A watch's parameters are
+ * checked together only when [detect]'s pass, so that one mistake there
+ * is not reported again for every watch; a problem is reported on the
+ * line of the key at fault when the watch sets it, else on the watch's
+ * header (a key it inherits, at odds with one it sets).
+ */
+static void
+apply_overrides(struct conf *c, struct overrides *o, struct diag *diag)
+{
 	char err[256];
-	if (detect_params_check(&c->detect, err, sizeof err) == -1)
+	int detect_ok = detect_params_check(&c->detect, err, sizeof err) == 0;
+
+	if (!detect_ok)
 		diag_add(diag, c->path, c->detect_line, "[detect]: %s", err);
+	for (size_t i = 0; i < c->nwatches; i++)
+		c->watches[i].detect = c->detect;
+	for (size_t j = 0; j < o->len; j++) {
+		struct conf_watch *w = &c->watches[o->v[j].watch];
+		const struct conf_key *k = o->v[j].key;
+		const struct conf_where at = { diag, w->file, o->v[j].line };
+
+		k->set(k, &at, (char *)&w->detect + k->off, o->v[j].value);
+	}
+	for (size_t i = 0; detect_ok && i < c->nwatches; i++) {
+		const struct conf_watch *w = &c->watches[i];
+
+		if (detect_params_check(&w->detect, err, sizeof err) == 0)
+			continue;
+		/* The message starts with the key at fault (detect.h). */
+		int line = override_line(o, i, err, strcspn(err, " "));
+		diag_add(diag, w->file, line != 0 ? line : w->line,
+		    "watch \"%s\": %s", w->name, err);
+	}
+	for (size_t j = 0; j < o->len; j++)
+		free(o->v[j].value);
+	free(o->v);
 }
 
 struct conf *
@@ -764,17 +846,20 @@ conf_load(const char *path, struct diag *diag)
 	size_t before = diag->len;
 
 	struct strmap watches = { 0 };
+	struct overrides overrides = { 0 };
 
 	conf_defaults(c, path);
 	p->conf = c;
 	p->diag = diag;
 	p->file = c->path;
 	p->watch_index = &watches;
+	p->overrides = &overrides;
 	parse_file(p);
 	if (c->rules.include != NULL)
-		read_includes(c, diag, &watches);
+		read_includes(c, diag, &watches, &overrides);
 	strmap_clear(&watches);
 	check_references(c, diag);
+	apply_overrides(c, &overrides, diag);
 	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].interval_ms == 0)
 			c->sources[i].interval_ms = c->poll.interval_ms;
@@ -859,6 +944,15 @@ conf_find_source(const struct conf *c, const char *name)
 	const size_t *i = strmap_get(c->index, name);
 
 	return i != NULL ? &c->sources[*i] : NULL;
+}
+
+const struct conf_watch *
+conf_find_watch(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nwatches; i++)
+		if (strcmp(c->watches[i].name, name) == 0)
+			return &c->watches[i];
+	return NULL;
 }
 
 const struct conf_notify *

@@ -61,6 +61,9 @@ struct conf_watch {
 	int line; /* of the [watch] header */
 	int query_line; /* of the query key */
 	int query_column; /* where its value starts on that line */
+	/* The detector's parameters for this watch: [detect]'s, overridden
+	 * by the [detect] keys set in the watch's own section. */
+	struct detect_params detect;
 };
 
 /* Where alerts go: [notify "NAME"]. */
@@ -128,6 +131,7 @@ const struct conf_source *conf_find_source(
     const struct conf *, const char *name);
 const struct conf_notify *conf_find_notify(
     const struct conf *, const char *name);
+const struct conf_watch *conf_find_watch(const struct conf *, const char *name);
 
 /* "30s", "15m", "2h", "1d", "500ms", bare seconds. 0 ok, -1 bad. */
 int conf_parse_duration(const char *, int64_t *ms);

@@ -541,9 +541,10 @@ set_int(const struct conf_key *k, const struct conf_where *w, void *field,
 #define RULES(f) offsetof(struct conf, rules.f)
 #define SMTP(f) offsetof(struct conf, smtp.f)
 #define NOTIFY(f) offsetof(struct conf_notify, f)
-#define DET(f) offsetof(struct conf, detect.f)
-/* [detect] values are checked together by detect_params_check(); here
- * only their form is. */
+/* Into struct detect_params: [detect] and a [watch] that overrides it
+ * both set them. Their values are checked together by
+ * detect_params_check(); here only their form is. */
+#define DET(f) offsetof(struct detect_params, f)
 #define ANY_DURATION 0, INT64_MAX, NULL
 #define ANY_COUNT 0, INT32_MAX, NULL
 

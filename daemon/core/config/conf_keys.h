@@ -48,7 +48,8 @@ struct conf_key {
 	enum sect sect;
 	const char *name;
 	conf_setter *set;
-	size_t off; /* into struct conf or the section's own struct */
+	size_t off; /* into struct conf or the section's own struct (for
+	             [detect]'s keys, struct detect_params) */
 	int64_t min, max;
 	const char *range; /* min and max as a user writes them */
 };

@@ -41,7 +41,9 @@ struct detect_params {
 
 void detect_params_default(struct detect_params *);
 
-/* 0 if the parameters are usable, else -1 and a message in err. */
+/* 0 if the parameters are usable, else -1 and a message in err, which
+ * starts with the name of the key at fault (the configuration reader
+ * points at that key's line). */
 int detect_params_check(const struct detect_params *, char *err, size_t errlen);
 
 /* The EWMA weight of one bucket, from half_life: 1 - 2^(-bucket/half_life). */

@@ -90,7 +90,8 @@ merge_phrases(const struct lang_model *m, struct toks *t, unsigned mergeable)
 	size_t w = 0;
 
 	for (size_t i = 0; i < t->n;) {
-		const struct lexent *e = tok_get(&m->words, t, i), *best = e;
+		/* look_words found each word's entry already. */
+		const struct lexent *e = t->v[i].e, *best = e;
 		size_t k = 1;
 
 		for (size_t j = i + 1; e && (e->kind & K_PHRASE) && j < t->n &&
@@ -540,20 +541,53 @@ irony(struct scoring *sc)
 	}
 }
 
+/* Counts the marker e (the longest found at a word). */
+static void
+marker_count(struct scoring *sc, const struct lexent *e)
+{
+	sc->insults += (e->kind & K_ABUSIVE) != 0;
+	sc->markers |= e->kind & (K_ABUSIVE | K_RUMOUR);
+	for (int em = 0; em < EMOTION_COUNT; em++)
+		sc->emotion_hits[em] += (e->kind >> (K_EMOTION_SHIFT + em)) & 1;
+}
+
 /*
  * The markers of the text, on its whole words: insults, rumour phrases,
  * emotion words. At each word the longest marker starting there counts,
  * and the words it covers are not looked at again ("espèce de connard" is
  * one insult, not two). A start is extended to the next words only while
  * some marker starts with what it has (K_MARK_PHRASE).
+ *
+ * When every token is a plain word (toks.plain), the tokens are the
+ * words and their entries are known already; else the folded text is cut
+ * into words (apostrophes, hyphens, pictographs) and looked up again.
  */
 static void
 markers_scan(struct scoring *sc, struct buf *words)
 {
 	const struct lex *l = &sc->m->words;
+	const struct toks *t = &sc->t;
 
+	if (t->plain) {
+		for (size_t i = 0; i < t->n;) {
+			const struct lexent *e = t->v[i].e, *best = NULL;
+			size_t next = i + 1;
+			for (size_t j = i + 1; e != NULL; j++) {
+				if (e->kind & K_MARKERS)
+					best = e, next = j;
+				if (!(e->kind & K_MARK_PHRASE) || j == t->n ||
+				    j - i == PHRASE_MAX)
+					break;
+				e = phrase_get(l, t, i, j);
+			}
+			if (best != NULL)
+				marker_count(sc, best);
+			i = next;
+		}
+		return;
+	}
 	words->len = 0;
-	sent_words(sc->t.fold.data, sc->t.fold.len, words);
+	sent_words(t->fold.data, t->fold.len, words);
 	for (size_t i = 0; i < words->len;) {
 		const struct lexent *best = NULL;
 		size_t end = i, best_end = i;
@@ -571,11 +605,7 @@ markers_scan(struct scoring *sc, struct buf *words)
 			end++;
 		}
 		if (best != NULL) {
-			sc->insults += (best->kind & K_ABUSIVE) != 0;
-			sc->markers |= best->kind & (K_ABUSIVE | K_RUMOUR);
-			for (int em = 0; em < EMOTION_COUNT; em++)
-				sc->emotion_hits[em] +=
-				    (best->kind >> (K_EMOTION_SHIFT + em)) & 1;
+			marker_count(sc, best);
 		} else {
 			/* The next word. */
 			while (best_end < words->len &&
@@ -655,6 +685,10 @@ score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
 	sc->t.n = 0;
 	sc->t.fold.len = 0;
 	toks_read(id, &sc->t, text, len);
+	for (size_t i = 0; i < sc->t.n; i++)
+		sc->t.v[i].e = tok_get(&sc->m->words, &sc->t, i);
+	/* On the words, before phrases merge them into tokens. */
+	markers_scan(sc, words);
 	merge_phrases(sc->m, &sc->t,
 	    id == L_FR ? K_VALENCE | K_BOOST | K_CONTRAST | K_AGAIN
 	               : K_VALENCE);
@@ -669,7 +703,6 @@ score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
 	else
 		score_en(sc);
 	irony(sc);
-	markers_scan(sc, words);
 	for (size_t i = 0; i < sc->t.n; i++)
 		sc->lexical += (sc->t.v[i].flags & T_LEX) != 0;
 	sift(sc, text, len, out);

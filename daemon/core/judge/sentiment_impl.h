@@ -134,8 +134,15 @@ lex_slot(const struct lex *l, const char *s, size_t n)
 
 	for (;; i = (i + 1) & mask) {
 		struct lexent *e = &l->tab[i];
-		if (e->key == NULL ||
-		    (e->klen == n && memcmp(e->key, s, n) == 0))
+		if (e->key == NULL)
+			return e;
+		if (e->klen != n)
+			continue;
+		/* Keys are short: a loop beats a call to memcmp. */
+		size_t k = 0;
+		while (k < n && e->key[k] == s[k])
+			k++;
+		if (k == n)
 			return e;
 	}
 }
@@ -179,6 +186,10 @@ struct toks {
 	struct tok *v;
 	size_t n, cap;
 	struct buf fold;
+	/* Every folded token is letters a-z and digits only: the tokens
+	 * are then the text's whole words too, and the markers are looked
+	 * up on them directly (sentiment.c). Cleared by toks_read. */
+	int plain;
 };
 
 /* Cuts text into t as the language's rules do, after what t holds. */

@@ -11,6 +11,22 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* Bytes of a plain folded word: a-z, 0-9. */
+static const unsigned char word_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* ASCII whitespace as Python's str.split() sees it. */
+static const unsigned char space_byte[128] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [' '] = 1,
+};
+
 /* French elided words, written folded: l'acme is "l" and "acme". */
 static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
 	"m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu" };
@@ -98,10 +114,7 @@ space_len(const char *s, size_t left)
 {
 	unsigned char c = (unsigned char)*s;
 
-	if (c < 0x80)
-		return c == ' ' || (c >= '\t' && c <= '\r') ||
-		    (c >= 0x1c && c <= 0x1f);
-	return space_len_utf8(s, left);
+	return c < 0x80 ? space_byte[c] : space_len_utf8(s, left);
 }
 
 static int
@@ -168,6 +181,8 @@ toks_push(
 	else
 		sent_fold(&t->fold, s, n);
 	k->len = t->fold.len - k->off;
+	for (size_t i = k->off; i < t->fold.len && t->plain; i++)
+		t->plain = word_byte[(unsigned char)t->fold.data[i]];
 	k->e = NULL;
 	k->val = 0;
 	k->why = 0;
@@ -175,50 +190,51 @@ toks_push(
 }
 
 /* toks_push for a word of ASCII only, the common case: folded and
- * checked for capitals in one pass. */
-static void
+ * checked for capitals in one pass. Returns 0, pushing nothing, at the
+ * first byte outside ASCII. */
+static int
 toks_push_ascii(struct toks *t, const char *s, size_t n)
 {
+	struct buf *f = &t->fold;
+	size_t start = f->len;
+	int upper = 0, lower = 0, plain = 1;
+
+	buf_reserve(f, n + 1);
+	if (f->len > 0)
+		f->data[f->len++] = ' ';
+	size_t off = f->len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			f->len = start;
+			f->data[f->len] = '\0';
+			return 0;
+		}
+		if (c >= 'A' && c <= 'Z') {
+			upper = 1;
+			c = (unsigned char)(c + 32);
+		} else {
+			lower |= c >= 'a' && c <= 'z';
+		}
+		plain &= word_byte[c];
+		f->data[f->len++] = (char)c;
+	}
+	f->data[f->len] = '\0';
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
 		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
 	}
 	struct tok *k = &t->v[t->n++];
-	struct buf *f = &t->fold;
-	int upper = 0, lower = 0;
-
-	buf_reserve(f, n + 1);
-	if (f->len > 0)
-		f->data[f->len++] = ' ';
 	k->s = s;
 	k->n = n;
-	k->off = f->len;
+	k->off = off;
 	k->len = n;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= 'A' && c <= 'Z') {
-			upper = 1;
-			c = (char)(c + 32);
-		} else {
-			lower |= c >= 'a' && c <= 'z';
-		}
-		f->data[f->len++] = c;
-	}
-	f->data[f->len] = '\0';
 	k->e = NULL;
 	k->val = 0;
 	k->why = 0;
 	k->flags = upper && !lower ? T_UPPER : 0;
-}
-
-static int
-all_ascii(const char *s, size_t n)
-{
-	unsigned char any = 0;
-
-	for (size_t i = 0; i < n; i++)
-		any |= (unsigned char)s[i];
-	return any < 0x80;
+	t->plain &= plain;
+	return 1;
 }
 
 /* Is cp a pictograph, a token of its own however it is glued to words
@@ -247,10 +263,8 @@ push_word(struct toks *t, const char *s, size_t n, int hashtag)
 {
 	size_t i = 0, start = 0;
 
-	if (!hashtag && all_ascii(s, n)) {
-		toks_push_ascii(t, s, n);
+	if (!hashtag && toks_push_ascii(t, s, n))
 		return;
-	}
 	while (i < n) {
 		if ((unsigned char)s[i] < 0x80) {
 			/* A capital after a lower-case letter starts a word
@@ -349,9 +363,13 @@ tokenize_en(struct toks *t, const char *s, size_t len)
 			a++;
 		while (b > a && is_ascii_punct((unsigned char)s[b - 1]))
 			b--;
-		size_t chars = 0;
-		for (size_t j = a; j < b; j++)
-			chars += ((unsigned char)s[j] & 0xc0) != 0x80;
+		/* Two characters are at most eight bytes. */
+		size_t chars = 3;
+		if (b - a <= 8) {
+			chars = 0;
+			for (size_t j = a; j < b; j++)
+				chars += ((unsigned char)s[j] & 0xc0) != 0x80;
+		}
 		if (chars <= 2)
 			a = start, b = i;
 		size_t before = t->n;
@@ -485,6 +503,7 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 void
 toks_read(enum lang_id lang, struct toks *t, const char *s, size_t len)
 {
+	t->plain = 1;
 	if (lang == L_FR)
 		tokenize_fr(t, s, len);
 	else

@@ -128,35 +128,177 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 	fw->text_len = (size_t)(p - (unsigned char *)fw->text);
 }
 
-static void
-push_word(
-    struct fold_words *fw, size_t off, size_t src, size_t src_end, char sigil)
+/* The folded bytes [off, end) as a word, unless empty (a word of marks
+ * alone folds to nothing: not a word). */
+static struct fold_word *
+push_word(struct fold_words *fw, size_t off, size_t end, size_t src,
+    size_t src_end, char sigil)
 {
 	struct fold_word *w;
 
-	/* A word of marks alone folds to nothing: not a word. */
-	if (fw->text_len == off)
-		return;
+	if (end == off)
+		return NULL;
 	if (fw->len == fw->cap) {
 		fw->cap = fw->cap ? fw->cap * 2 : 64;
 		fw->v = xreallocarray(fw->v, fw->cap, sizeof(*fw->v));
 	}
 	w = &fw->v[fw->len++];
+	memset(w, 0, sizeof(*w));
 	w->off = (uint32_t)off;
-	w->len = (uint32_t)(fw->text_len - off);
+	w->len = (uint32_t)(end - off);
 	w->src = (uint32_t)src;
 	w->src_end = (uint32_t)src_end;
 	w->sigil = sigil;
+	return w;
 }
 
-void
-fold_words(struct fold_words *fw, const char *str, size_t len)
+/* What a character is to the cutting of a hashtag into words. */
+enum part_class {
+	PC_NONE, /* before the first character */
+	PC_UPPER,
+	PC_LOWER, /* letters without case (CJK...) count as lower case */
+	PC_DIGIT,
+	PC_MARK, /* belongs with the character before it */
+	PC_SEP, /* '_' */
+};
+
+static enum part_class
+part_class(utf8proc_int32_t cp)
+{
+	if (cp == '_')
+		return PC_SEP;
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LT:
+		return PC_UPPER;
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+		return PC_LOWER;
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME:
+		return PC_MARK;
+	default:
+		return PC_DIGIT; /* the numbers: what else a word holds */
+	}
+}
+
+static int
+is_letter(enum part_class c)
+{
+	return c == PC_UPPER || c == PC_LOWER;
+}
+
+/* The parts of one hashtag or handle, as its characters are folded:
+ * folded bytes and input bytes of each. */
+struct cut {
+	struct {
+		size_t off, end, src, src_end;
+	} v[FOLD_MAX_PARTS];
+	size_t n; /* parts closed */
+	int open; /* a part is open, from off and src */
+	size_t off, src;
+	size_t chars; /* in the open part, marks aside */
+	enum part_class prev; /* of the last character not a mark */
+};
+
+static void
+cut_close(struct cut *c, size_t end, size_t src_end)
+{
+	if (c->open && end > c->off) {
+		c->v[c->n].off = c->off;
+		c->v[c->n].end = end;
+		c->v[c->n].src = c->src;
+		c->v[c->n].src_end = src_end;
+		c->n++;
+	}
+	c->open = 0;
+}
+
+/* Before a character of class cls, at input byte src and folded byte
+ * off: ends the part open there if a word ends there, and opens one. next
+ * is the class of the character after it. */
+static void
+cut_at(struct cut *c, enum part_class cls, enum part_class next, size_t off,
+    size_t src)
+{
+	enum part_class prev = c->prev;
+	/* One lower-case letter before a capital starts a word rather than
+	 * being one: iPhone, eBay, iOS are words. */
+	int cut = (prev == PC_LOWER && cls == PC_UPPER &&
+	              !(c->n == 0 && c->chars == 1)) ||
+	    (is_letter(prev) && cls == PC_DIGIT) ||
+	    (prev == PC_DIGIT && is_letter(cls)) ||
+	    (prev == PC_UPPER && cls == PC_UPPER && next == PC_LOWER);
+
+	if (cls == PC_MARK)
+		return;
+	c->prev = cls;
+	/* The last part takes the rest. */
+	if (c->n + 1 >= FOLD_MAX_PARTS)
+		cut = 0;
+	if (cls == PC_SEP || (cut && c->open)) {
+		cut_close(c, off, src);
+		if (cls == PC_SEP)
+			return;
+	}
+	if (!c->open) {
+		c->open = 1;
+		c->off = off;
+		c->src = src;
+		c->chars = 0;
+	}
+	c->chars++;
+}
+
+/* The class of the word character at s[i], PC_NONE if none is there. */
+static enum part_class
+class_at(const unsigned char *s, size_t len, size_t i)
+{
+	utf8proc_int32_t cp;
+
+	if (i >= len || word_char(s, len, i, &cp) == 0)
+		return PC_NONE;
+	return part_class(cp);
+}
+
+/* The word folded at [off, text_len), from input bytes [src, src_end):
+ * whole, or as its parts when it has several. */
+static void
+push_cut(struct fold_words *fw, const struct cut *c, size_t off, size_t src,
+    size_t src_end, char sigil)
+{
+	struct fold_word *w;
+
+	if (c->n < 2) {
+		push_word(fw, off, fw->text_len, src, src_end, sigil);
+		return;
+	}
+	for (size_t k = 0; k < c->n; k++) {
+		/* The first part starts with the sigil, the last ends with
+		 * the word, as the whole does. */
+		w = push_word(fw, c->v[k].off, c->v[k].end,
+		    k == 0 ? src : c->v[k].src,
+		    k + 1 == c->n ? src_end : c->v[k].src_end, 0);
+		if (k == 0) {
+			w->whole_off = (uint32_t)off;
+			w->whole_len = (uint32_t)(fw->text_len - off);
+			w->parts = (uint8_t)c->n;
+			w->whole_sigil = sigil;
+		}
+	}
+}
+
+static void
+fold_run(struct fold_words *fw, const char *str, size_t len, int split)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	utf8proc_int32_t cp;
 	size_t i = 0, n, start, off;
 	int after_word = 0;
 	char sigil;
+	struct cut c;
 
 	while (i < len) {
 		start = i;
@@ -175,13 +317,34 @@ fold_words(struct fold_words *fw, const char *str, size_t len)
 			}
 		}
 		off = fw->text_len;
+		/* All but the parts, which are written before they are read:
+		 * this runs for every word. */
+		c.n = c.off = c.src = c.chars = 0;
+		c.open = 0;
+		c.prev = PC_NONE;
 		do {
+			if (split && sigil)
+				cut_at(&c, part_class(cp),
+				    class_at(s, len, i + n), fw->text_len, i);
 			fold_char(fw, cp);
 			i += n;
 		} while (i < len && (n = word_char(s, len, i, &cp)) != 0);
-		push_word(fw, off, start, i, sigil);
+		cut_close(&c, fw->text_len, i);
+		push_cut(fw, &c, off, start, i, sigil);
 		after_word = 1;
 	}
+}
+
+void
+fold_words(struct fold_words *fw, const char *s, size_t len)
+{
+	fold_run(fw, s, len, 0);
+}
+
+void
+fold_words_parts(struct fold_words *fw, const char *s, size_t len)
+{
+	fold_run(fw, s, len, 1);
 }
 
 size_t

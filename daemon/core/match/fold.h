@@ -11,12 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most parts a hashtag or handle is cut into (fold_words_parts). */
+#define FOLD_MAX_PARTS 8
+
 struct fold_word {
 	uint32_t off; /* folded bytes: text + off, len bytes, no NUL */
 	uint32_t len;
 	uint32_t src; /* first input byte of the word, sigil included */
 	uint32_t src_end; /* one past its last input byte */
-	char sigil; /* '#' (hashtag), '@' (handle) or 0 */
+	/* When the word is the first part of a hashtag or handle cut into
+	 * parts (fold_words_parts): the whole word, whole_len bytes at
+	 * text + whole_off, covering this word and the parts - 1 next. */
+	uint32_t whole_off;
+	uint32_t whole_len; /* 0: the word is not a first part */
+	uint8_t parts; /* at most FOLD_MAX_PARTS */
+	char sigil; /* '#' (hashtag), '@' (handle) or 0; 0 for a part */
+	char whole_sigil; /* of the whole word, for a first part */
 };
 
 /* Reused between texts: fold_words appends, fold_reset empties,
@@ -39,6 +49,19 @@ void fold_clear(struct fold_words *);
  * word's sigil.
  */
 void fold_words(struct fold_words *, const char *s, size_t len);
+
+/*
+ * As fold_words, but a hashtag or handle that joins several words is cut
+ * into them, and the parts are the words appended (without the sigil); the
+ * first part keeps the whole word. Cuts fall where a lower-case letter is
+ * followed by a capital (#BoycottDanone), except a single one that starts
+ * the word (#iPhone is one word), before the last capital of a run
+ * followed by a lower-case letter (#BNPParibas: bnp, paribas), between
+ * letters and digits (#Covid19, #iPhone15Pro: iphone, 15, pro) and at
+ * underscores (@SNCF_Direct). A word has at most FOLD_MAX_PARTS parts:
+ * the last one keeps whatever is left.
+ */
+void fold_words_parts(struct fold_words *, const char *s, size_t len);
 
 /* Number of characters (code points) in the first len bytes of s. */
 size_t fold_count_chars(const char *s, size_t len);

@@ -447,7 +447,7 @@ add_field(struct scratch *s, const char *text)
 
 	if (text != NULL) {
 		len = strnlen(text, MATCH_MAX_FIELD);
-		fold_words(&s->fw, text, len);
+		fold_words_parts(&s->fw, text, len);
 	}
 }
 
@@ -520,6 +520,8 @@ occurs(const struct matcher *m, struct scratch *s, uint32_t a, uint32_t tok)
 {
 	if (s->astamp[a] != s->gen)
 		atom_seen(m, s, a);
+	else if (s->occ[s->tail[a]].tok == tok)
+		return; /* a part and its whole share a wildcard prefix */
 	if (s->nocc == s->capocc) {
 		s->capocc = s->capocc ? s->capocc * 2 : 256;
 		s->occ = xreallocarray(s->occ, s->capocc, sizeof(*s->occ));
@@ -533,30 +535,42 @@ occurs(const struct matcher *m, struct scratch *s, uint32_t a, uint32_t tok)
 	s->tail[a] = (uint32_t)s->nocc++;
 }
 
-/* Looks every word of the document up, its wildcard prefixes too. */
+/* Looks the len bytes at key up as a word of the document at t, its
+ * wildcard prefixes too. */
+static void
+probe_word(const struct matcher *m, struct scratch *s, const char *key,
+    size_t len, uint32_t t)
+{
+	uint32_t h = FNV_OFFSET, a;
+	size_t i, p;
+
+	for (i = 0, p = 0; i < len; i++) {
+		h = hash_step(h, (unsigned char)key[i]);
+		if (p < m->nplens && m->plens[p] == i + 1) {
+			p++;
+			a = lookup(m, A_PREFIX, key, i + 1, h);
+			if (a != NONE)
+				occurs(m, s, a, t);
+		}
+	}
+	if ((a = lookup(m, A_WORD, key, len, h)) != NONE)
+		occurs(m, s, a, t);
+}
+
+/* Looks every word of the document up; a hashtag or handle cut into
+ * parts is also looked up whole, where its first part is. */
 static void
 probe_words(const struct matcher *m, struct scratch *s)
 {
 	const struct fold_word *w;
-	const char *key;
-	uint32_t h, a;
-	size_t t, i, p;
+	size_t t;
 
 	for (t = 0; t < s->fw.len; t++) {
 		w = &s->fw.v[t];
-		key = s->fw.text + w->off;
-		h = FNV_OFFSET;
-		for (i = 0, p = 0; i < w->len; i++) {
-			h = hash_step(h, (unsigned char)key[i]);
-			if (p < m->nplens && m->plens[p] == i + 1) {
-				p++;
-				a = lookup(m, A_PREFIX, key, i + 1, h);
-				if (a != NONE)
-					occurs(m, s, a, (uint32_t)t);
-			}
-		}
-		if ((a = lookup(m, A_WORD, key, w->len, h)) != NONE)
-			occurs(m, s, a, (uint32_t)t);
+		probe_word(m, s, s->fw.text + w->off, w->len, (uint32_t)t);
+		if (w->whole_len != 0)
+			probe_word(m, s, s->fw.text + w->whole_off,
+			    w->whole_len, (uint32_t)t);
 	}
 }
 

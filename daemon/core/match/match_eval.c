@@ -40,33 +40,98 @@ zone_of(const struct scratch *s, size_t tok)
 	return tok < s->bound[1] ? ZONE_TEXT : ZONE_AUTHOR;
 }
 
-static int
-word_is(const struct scratch *s, size_t tok, const struct qword *q)
+static inline int
+text_is(const char *text, size_t len, char sigil, const struct qword *q)
 {
-	const struct fold_word *w = &s->fw.v[tok];
-
-	if (q->sigil != 0 && w->sigil != q->sigil)
+	if (q->sigil != 0 && sigil != q->sigil)
 		return 0;
-	if (q->prefix ? w->len < q->len : w->len != q->len)
+	if (q->prefix ? len < q->len : len != q->len)
 		return 0;
-	return memcmp(s->fw.text + w->off, q->text, q->len) == 0;
+	return memcmp(text, q->text, q->len) == 0;
 }
 
-/* Whether the term n starts at word tok (its first word known to fit). */
-static int
-term_at(const struct scratch *s, const struct qnode *n, size_t tok)
-{
-	unsigned zone = zone_of(s, tok);
-	size_t i;
+/* How the query word q reads at word tok: READ_WORD when the word itself
+ * is q, READ_WHOLE when the hashtag or handle whose first part it is, read
+ * whole, is q (both for a prefix that fits either). */
+#define READ_WORD 1u
+#define READ_WHOLE 2u
 
-	if (!(n->zones & zone) || tok + n->nwords > s->fw.len)
+static inline unsigned
+reads(const struct scratch *s, size_t tok, const struct qword *q)
+{
+	const struct fold_word *w = &s->fw.v[tok];
+	unsigned r = 0;
+
+	if (text_is(s->fw.text + w->off, w->len, w->sigil, q))
+		r |= READ_WORD;
+	if (w->whole_len != 0 &&
+	    text_is(s->fw.text + w->whole_off, w->whole_len, w->whole_sigil, q))
+		r |= READ_WHOLE;
+	return r;
+}
+
+/* Adds t to the set of n sorted positions, unless it is there. */
+static void
+add_start(uint32_t *set, size_t *n, uint32_t t)
+{
+	size_t i = *n;
+
+	while (i > 0 && set[i - 1] > t)
+		i--;
+	if (i > 0 && set[i - 1] == t)
+		return;
+	memmove(set + i + 1, set + i, (*n - i) * sizeof(*set));
+	set[i] = t;
+	(*n)++;
+}
+
+/* Adds to the set of n sorted positions where the next word of a term may
+ * start, after word tok read as r. */
+static void
+add_reads(
+    const struct scratch *s, uint32_t *set, size_t *n, size_t tok, unsigned r)
+{
+	if (r & READ_WORD)
+		add_start(set, n, (uint32_t)tok + 1);
+	if (r & READ_WHOLE)
+		add_start(set, n, (uint32_t)tok + s->fw.v[tok].parts);
+}
+
+/*
+ * Whether the term n starts at word tok, where its first word reads as r
+ * (reads(), which the caller has checked, so that the words it rules out,
+ * most of them, cost no more); *end is then the term's last word. A
+ * word of the term matches one word of the document, or a hashtag cut into
+ * parts read whole, which covers its parts: where a prefix fits both, both
+ * readings stay open, so the next word of the term is looked for at a set
+ * of places. They are distinct words within the term's reach, at most
+ * FOLD_MAX_PARTS per word of the term.
+ */
+static int
+term_at(const struct scratch *s, const struct qnode *n, size_t tok, unsigned r,
+    size_t *end)
+{
+	uint32_t at[QUERY_MAX_PHRASE * FOLD_MAX_PARTS];
+	uint32_t next[QUERY_MAX_PHRASE * FOLD_MAX_PARTS];
+	size_t nat = 0, nnext, i, k;
+	unsigned zone = zone_of(s, tok);
+
+	if (!(n->zones & zone))
 		return 0;
-	if (n->words[0].sigil && s->fw.v[tok].sigil != n->words[0].sigil)
+	add_reads(s, at, &nat, tok, r);
+	for (i = 1; i < n->nwords && nat > 0; i++) {
+		nnext = 0;
+		for (k = 0; k < nat; k++)
+			if (at[k] < s->fw.len && zone_of(s, at[k]) == zone)
+				add_reads(s, next, &nnext, at[k],
+				    reads(s, at[k], &n->words[i]));
+		memcpy(at, next, nnext * sizeof(*at));
+		nat = nnext;
+	}
+	if (nat == 0)
 		return 0;
-	for (i = 1; i < n->nwords; i++)
-		if (zone_of(s, tok + i) != zone ||
-		    !word_is(s, tok + i, &n->words[i]))
-			return 0;
+	/* The shortest reading: the closest to what follows. */
+	*end = at[0] - 1;
 	return 1;
 }
 
@@ -92,30 +157,33 @@ term_find(const struct eval *e, const struct qnode *n, int collect)
 {
 	struct scratch *s = e->s;
 	uint32_t a = n->words[0].atom, o;
-	size_t t;
+	size_t t, end;
+	unsigned r;
 	int found = 0;
 
 	if (e->indexed) {
 		if (s->astamp[a] != s->gen)
 			return 0;
 		for (o = s->head[a]; o != NONE; o = s->occ[o].next) {
-			if (!term_at(s, n, s->occ[o].tok))
+			t = s->occ[o].tok;
+			r = reads(s, t, &n->words[0]);
+			if (!r || !term_at(s, n, t, r, &end))
 				continue;
 			found = 1;
 			if (!collect)
 				break;
-			push_span(
-			    s, s->occ[o].tok, s->occ[o].tok + n->nwords - 1);
+			push_span(s, t, end);
 		}
 		return found;
 	}
 	for (t = 0; t < s->fw.len; t++) {
-		if (!word_is(s, t, &n->words[0]) || !term_at(s, n, t))
+		r = reads(s, t, &n->words[0]);
+		if (!r || !term_at(s, n, t, r, &end))
 			continue;
 		found = 1;
 		if (!collect)
 			break;
-		push_span(s, t, t + n->nwords - 1);
+		push_span(s, t, end);
 	}
 	return found;
 }
