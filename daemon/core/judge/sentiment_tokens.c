@@ -13,23 +13,88 @@
 
 /* Bytes of a plain folded word: a-z, 0-9. */
 static const unsigned char word_byte[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
-	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
-	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['0'] = 1,
+	['1'] = 1,
+	['2'] = 1,
+	['3'] = 1,
+	['4'] = 1,
+	['5'] = 1,
+	['6'] = 1,
+	['7'] = 1,
+	['8'] = 1,
+	['9'] = 1,
+	['a'] = 1,
+	['b'] = 1,
+	['c'] = 1,
+	['d'] = 1,
+	['e'] = 1,
+	['f'] = 1,
+	['g'] = 1,
+	['h'] = 1,
+	['i'] = 1,
+	['j'] = 1,
+	['k'] = 1,
+	['l'] = 1,
+	['m'] = 1,
+	['n'] = 1,
+	['o'] = 1,
+	['p'] = 1,
+	['q'] = 1,
+	['r'] = 1,
+	['s'] = 1,
+	['t'] = 1,
+	['u'] = 1,
+	['v'] = 1,
+	['w'] = 1,
+	['x'] = 1,
+	['y'] = 1,
+	['z'] = 1,
 };
 
 /* ASCII whitespace as Python's str.split() sees it. */
 static const unsigned char space_byte[128] = {
-	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
-	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [' '] = 1,
+	['\t'] = 1,
+	['\n'] = 1,
+	['\v'] = 1,
+	['\f'] = 1,
+	['\r'] = 1,
+	[0x1c] = 1,
+	[0x1d] = 1,
+	[0x1e] = 1,
+	[0x1f] = 1,
+	[' '] = 1,
 };
 
 /* French elided words, written folded: l'acme is "l" and "acme". */
 static const char *const fr_elision[] = { "l", "j", "qu", "d", "n", "c", "s",
 	"m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu" };
+
+static int
+is_elided(const char *w, size_t n)
+{
+	char low[8];
+
+	if (n == 0 || n >= sizeof low)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+	low[n] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(fr_elision); i++)
+		if (strcmp(low, fr_elision[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is s (a word between spaces) an elided word and its apostrophe? */
+static int
+elided_alone(const char *s, size_t n)
+{
+	if (n >= 2 && s[n - 1] == '\'')
+		return is_elided(s, n - 1);
+	if (n >= 4 && memcmp(s + n - 3, "\xe2\x80\x99", 3) == 0)
+		return is_elided(s, n - 3);
+	return 0;
+}
 
 /*
  * Folding: case folded, accents and other marks stripped, typographic
@@ -415,6 +480,10 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			t->v[t->n - 1].flags |= T_PICTO;
 			continue;
 		}
+		/* An elided word left alone ("qu' Acme", or a lexicon phrase
+		 * ending "il paraît qu'") is dropped as when it is glued. */
+		if (elided_alone(s + start, i - start))
+			continue;
 		for (;;) {
 			if (a < b && is_ascii_punct((unsigned char)s[a])) {
 				brk |= is_break_punct((unsigned char)s[a]);
@@ -454,22 +523,10 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 			if (q == b)
 				break;
 			size_t alen = s[q] == '\'' ? 1 : 3;
-			char pre[8];
-			size_t plen = q - a, j;
-			if (plen == 0 || plen >= sizeof pre)
+			size_t plen = q - a;
+			if (!is_elided(s + a, plen))
 				break;
-			for (j = 0; j < plen; j++) {
-				char c = s[a + j];
-				pre[j] =
-				    (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-			}
-			pre[plen] = '\0';
-			for (j = 0; j < ARRAY_LEN(fr_elision); j++)
-				if (strcmp(pre, fr_elision[j]) == 0)
-					break;
-			if (j == ARRAY_LEN(fr_elision))
-				break;
-			if (strcmp(pre, "n") == 0)
+			if (plen == 1 && (s[a] == 'n' || s[a] == 'N'))
 				toks_push(t, s + a, plen, "ne", 2);
 			a = q + alen;
 		}
