@@ -31,6 +31,7 @@
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/detect/incident.h"
+#include "core/judge/sentiment.h"
 #include "core/read/date.h"
 #include "service/db/store.h"
 
@@ -495,6 +496,31 @@ fill_alert(const struct event *e, struct alert *a)
 	a->url = e->url;
 }
 
+/* The emotion most of the window's negative mentions show, from
+ * {"anger": n, ...}; on a tie the first in the enum's order, so that the
+ * same counts always say the same. 0 when none shows one. */
+static int
+dominant_emotion(json_t *counts, enum emotion *out)
+{
+	const char *name;
+	json_t *n;
+	json_int_t best = 0;
+
+	json_object_foreach(counts, name, n)
+	{
+		int e = emotion_parse(name);
+		json_int_t c = json_integer_value(n);
+
+		if (e < 0)
+			continue;
+		if (c > best || (c == best && c > 0 && e < (int)*out)) {
+			best = c;
+			*out = (enum emotion)e;
+		}
+	}
+	return best > 0;
+}
+
 static void
 on_context(char *text, void *arg)
 {
@@ -532,12 +558,18 @@ on_context(char *text, void *arg)
 		hours[i] = (int)json_integer_value(json_array_get(series, i));
 	a.series = hours;
 	a.nseries = 24;
+	a.has_emotion =
+	    dominant_emotion(json_object_get(ctx, "emotions"), &a.emotion);
+	a.rumours = (int)json_integer_value(json_object_get(ctx, "rumours"));
 	outbox = e->notify && w != NULL ? render_outbox(d, &a, w->notify)
 	                                : xstrdup("[]");
 	det = json_object();
 	json_object_set_new(
 	    det, "terms", terms ? json_copy(terms) : json_array());
 	json_object_set_new(det, "cusum", json_real(e->info.cusum));
+	json_object_set_new(det, "emotion",
+	    a.has_emotion ? json_string(emotion_name(a.emotion)) : json_null());
+	json_object_set_new(det, "rumours", json_integer(a.rumours));
 	details = json_dumps(det, JSON_COMPACT);
 	json_decref(det);
 	record(d, e, outbox, details);

@@ -28,12 +28,18 @@ WORDS = {
            "resolved": "resolved", "colon": ": ",
            "spike": "spike of negative mentions",
            "escalated": "spike of negative mentions, getting worse",
-           "down": "source failing", "up": "source recovered"},
+           "down": "source failing", "up": "source recovered",
+           "rumour": "rumour", "emotion": "Dominant emotion",
+           "anger": "anger", "fear": "fear", "sadness": "sadness",
+           "disgust": "disgust", "joy": "joy", "surprise": "surprise"},
     "fr": {"warning": "AVERTISSEMENT", "critical": "CRITIQUE",
            "resolved": "résolu", "colon": " : ",
            "spike": "pic de mentions négatives",
            "escalated": "pic de mentions négatives en aggravation",
-           "down": "source en échec", "up": "source rétablie"},
+           "down": "source en échec", "up": "source rétablie",
+           "rumour": "rumeur", "emotion": "Émotion dominante",
+           "anger": "colère", "fear": "peur", "sadness": "tristesse",
+           "disgust": "dégoût", "joy": "joie", "surprise": "surprise"},
 }
 
 T = Checks("alert_validate")
@@ -64,6 +70,8 @@ def expected_subject(a):
         head = w[a["severity"]]
         what = w["down"] if source else w[
             "escalated" if a["state"] == "escalated" else "spike"]
+        if a.get("rumours", 0) > 0:
+            what += f" ({w['rumour']})"
     return f"[vigie] {head}{w['colon']}{what} — {one_line(a['subject'])}"
 
 
@@ -118,6 +126,10 @@ def check_email(name, a, raw):
     if a["kind"] == "source":
         check(a["url"] in text and one_line(a["last_error"]) in text,
               f"{name}: source details missing")
+    elif a["state"] != "resolved" and a.get("emotion"):
+        w = WORDS[a["lang"]]
+        line = f"{w['emotion']}{w['colon']}{w[a['emotion']]}"
+        check(line in text, f"{name}: {line!r} not in the text part")
 
 
 def doc_examples():
@@ -157,6 +169,9 @@ def check_webhook(name, a, path, examples):
         check([t["title"][:60] for t in j["top_mentions"]] ==
               [one_line(t["title"])[:60] for t in a["top"]],
               f"{name}: top_mentions")
+        check(j["emotion"] == a.get("emotion") and
+              j["rumours"] == a.get("rumours", 0),
+              f"{name}: emotion {j['emotion']!r}, rumours {j['rumours']!r}")
     key = a["key"].encode()
     want = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
     check(hmac.compare_digest(dump(path, "signature").decode(), want),

@@ -1,7 +1,8 @@
 /*
  * alert_dump.c - test-only: reads an alert described in JSON (fields named
- * as in struct alert, plus "from", "to", "domain" and "key") and writes
- * one rendering of it to stdout, for tests/alert_validate.py.
+ * as in struct alert, "emotion" by its name, plus "from", "to", "domain"
+ * and "key") and writes one rendering of it to stdout, for
+ * tests/alert_validate.py.
  *
  *	alert_dump FILE email|webhook|slack|signature
  */
@@ -101,6 +102,17 @@ main(int argc, char **argv)
 		hours[i] = (int)json_integer_value(json_array_get(series, i));
 	a.series = hours;
 	a.nseries = json_array_size(series);
+	if (str(j, "emotion") != NULL) {
+		int e = emotion_parse(str(j, "emotion"));
+
+		if (e < 0) {
+			fprintf(stderr, "%s: emotion unknown\n", argv[1]);
+			return 2;
+		}
+		a.has_emotion = 1;
+		a.emotion = (enum emotion)e;
+	}
+	a.rumours = (int)num(j, "rumours");
 	to = strings(json_object_get(j, "to"), &nto);
 
 	if (m == NULL || terms == NULL || hours == NULL || to == NULL) {

@@ -404,6 +404,90 @@ test_resolved(void **state)
 	free(mf);
 }
 
+/* The dominant emotion in the reader's language, and a rumour said in
+ * the subject and the body of an open incident. */
+static void
+test_emotion_rumour(void **state)
+{
+	struct alert fr = spike("Acme", "fr", INCIDENT_FIRING);
+	struct alert en = spike("Acme", "en", INCIDENT_ESCALATED);
+	struct alert one = spike("Acme", "en", INCIDENT_FIRING);
+	char *mf, *tf, *hf, *me, *te, *mo, *to1, *w, *sl;
+	json_t *j;
+
+	(void)state;
+	fr.has_emotion = en.has_emotion = 1;
+	fr.emotion = en.emotion = EMOTION_ANGER;
+	fr.rumours = en.rumours = 3;
+	one.rumours = 1;
+	mf = email(&fr);
+	tf = part(mf, "text/plain");
+	hf = part(mf, "text/html");
+	assert_non_null(strstr(tf,
+	    "[vigie] CRITIQUE : pic de mentions n\xc3\xa9gatives (rumeur) "
+	    "\xe2\x80\x94 Acme\n"));
+	assert_non_null(
+	    strstr(tf, "\xc3\x89motion dominante : col\xc3\xa8re\n"));
+	assert_non_null(strstr(tf,
+	    "RUMEUR : 3 de ces mentions n\xc3\xa9gatives relaient une "
+	    "rumeur"));
+	assert_non_null(strstr(hf, "<b>RUMEUR</b> : 3 de ces"));
+	assert_non_null(
+	    strstr(hf, "<b>\xc3\x89motion dominante</b> : col\xc3\xa8re</p>"));
+	assert_null(strstr(tf, "anger"));
+
+	me = email(&en);
+	te = part(me, "text/plain");
+	assert_non_null(strstr(te,
+	    "[vigie] CRITICAL: spike of negative mentions, getting worse "
+	    "(rumour) \xe2\x80\x94 Acme\n"));
+	assert_non_null(strstr(te, "Dominant emotion: anger\n"));
+	assert_non_null(
+	    strstr(te, "RUMOUR: 3 of these negative mentions spread"));
+	mo = email(&one);
+	to1 = part(mo, "text/plain");
+	assert_non_null(
+	    strstr(to1, "RUMOUR: 1 of these negative mentions spreads"));
+	assert_null(strstr(to1, "Dominant emotion"));
+
+	w = alert_webhook(&fr, WEBHOOK_JSON);
+	j = json_loads(w, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "emotion")), "anger");
+	assert_int_equal(json_integer_value(json_object_get(j, "rumours")), 3);
+	json_decref(j);
+	free(w);
+	sl = alert_webhook(&fr, WEBHOOK_SLACK);
+	assert_non_null(strstr(sl, "*RUMEUR* : 3 de ces"));
+	assert_non_null(strstr(sl, "col\xc3\xa8re"));
+	free(sl);
+
+	/* No emotion: null. */
+	w = alert_webhook(&one, WEBHOOK_JSON);
+	j = json_loads(w, 0, NULL);
+	assert_true(json_is_null(json_object_get(j, "emotion")));
+	assert_int_equal(json_integer_value(json_object_get(j, "rumours")), 1);
+	json_decref(j);
+	free(w);
+
+	/* Resolved: the counts stay in the JSON, the words go. */
+	fr.state = INCIDENT_RESOLVED;
+	free(tf);
+	free(mf);
+	mf = email(&fr);
+	tf = part(mf, "text/plain");
+	assert_null(strstr(tf, "rumeur"));
+	assert_null(strstr(tf, "col\xc3\xa8re"));
+	free(tf);
+	free(hf);
+	free(mf);
+	free(te);
+	free(me);
+	free(to1);
+	free(mo);
+}
+
 static void
 test_source_alert(void **state)
 {
@@ -608,6 +692,7 @@ main(void)
 		cmocka_unit_test(test_html_escaping),
 		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_resolved),
+		cmocka_unit_test(test_emotion_rumour),
 		cmocka_unit_test(test_source_alert),
 		cmocka_unit_test(test_webhook_json),
 		cmocka_unit_test(test_slack),

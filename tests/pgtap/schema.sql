@@ -1,4 +1,5 @@
--- The objects of 005_analytics and 007_partitions: tables' new columns,
+-- The objects of 005_analytics, 007_partitions and 008_judgement: tables'
+-- new columns,
 -- partitions and constraints, indexes, functions, views, and a comment on
 -- every view and column.
 BEGIN;
@@ -84,10 +85,42 @@ SELECT is_definer(f, a) FROM (VALUES
     ('drop_partitions', ARRAY['timestamp with time zone']),
     ('maintain_partitions', ARRAY['interval'])) x(f, a);
 
+-- Judgement (008): emotions and rumour, on mentions toward the watch and
+-- on items for the whole document.
+SELECT col_type_is('mentions', 'emotions', 'text[]');
+SELECT col_not_null('mentions', 'emotions');
+SELECT col_default_is('mentions', 'emotions', '{}');
+SELECT col_type_is('mentions', 'rumour', 'boolean');
+SELECT col_not_null('mentions', 'rumour');
+SELECT col_default_is('mentions', 'rumour', 'false');
+SELECT col_type_is('items', 'emotions', 'text[]');
+SELECT col_is_null('items', 'emotions');
+SELECT col_type_is('items', 'rumour', 'boolean');
+SELECT throws_ok(
+    $$INSERT INTO mentions (item_id, watch_id, source_id, terms, sentiment,
+        label, first_seen_at, emotions)
+      VALUES (1, 1, 1, '{}', 0, 'neutral', now(), '{anger,rage}')$$,
+    '23514', NULL, 'an emotion outside the six is refused');
+SELECT has_index('mentions', 'mentions_rumour', 'rumours by watch and day');
+SELECT is((SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i
+            WHERE i.indexrelid = 'mentions_rumour'::regclass),
+          'rumour', 'mentions_rumour holds the rumours only');
+SELECT is_empty($$
+    SELECT c.relname || '.' || a.attname FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relname IN ('mentions', 'items')
+       AND a.attname IN ('emotions', 'rumour')
+       AND col_description(c.oid, a.attnum) IS NULL$$,
+    'the new columns carry their documentation');
+
 SELECT has_view('effective_mentions');
+SELECT columns_are('effective_mentions', ARRAY['item_id', 'watch_id',
+    'source_id', 'terms', 'lang', 'sentiment', 'label', 'detected_label',
+    'corrected', 'abusive', 'published_at', 'first_seen_at', 'matched_at',
+    'emotions', 'rumour']);
 SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
     'source_volume', 'author_volume', 'negative_mentions', 'incidents',
-    'source_health']);
+    'source_health', 'rumours']);
 SELECT columns_are('analytics', 'mention_volume', ARRAY['watch_id', 'watch',
     'day', 'lang', 'mentions', 'negative', 'neutral', 'positive',
     'net_sentiment', 'mean_tone']);
@@ -97,6 +130,14 @@ SELECT columns_are('analytics', 'source_volume', ARRAY['watch_id', 'watch',
     'day', 'source_id', 'source', 'site', 'mentions', 'negative', 'positive']);
 SELECT columns_are('analytics', 'author_volume', ARRAY['watch_id', 'watch',
     'day', 'author', 'site', 'mentions', 'negative', 'positive']);
+SELECT columns_are('analytics', 'negative_mentions', ARRAY['watch_id',
+    'watch', 'day', 'at', 'item_id', 'title', 'link', 'author', 'source',
+    'site', 'sentiment', 'terms', 'lang', 'corrected', 'abusive',
+    'emotions', 'rumour']);
+SELECT columns_are('analytics', 'rumours', ARRAY['watch_id', 'watch', 'day',
+    'at', 'item_id', 'title', 'link', 'author', 'source', 'site',
+    'sentiment', 'label', 'emotions', 'terms', 'lang', 'corrected',
+    'abusive']);
 SELECT col_type_is('analytics', 'mention_volume', 'day', 'date', 'day is a date');
 
 -- Every view and every column of a view carries its documentation.

@@ -62,6 +62,13 @@ SELECT m.item_id, m.watch_id, i.source_id, '{x}', i.lang, m.sentiment,
                (6, 1, 0.5, 'positive')) m(item_id, watch_id, sentiment, label)
   JOIN items i ON i.id = m.item_id;
 
+-- What the scorer felt toward each watch: item 1 is angry (and abusive:
+-- still a negative), item 5 a rumour, item 6 a rumour too.
+UPDATE mentions SET emotions = '{anger}', abusive = true WHERE item_id = 1;
+UPDATE mentions SET emotions = '{fear,surprise}', rumour = true
+ WHERE item_id = 5;
+UPDATE mentions SET rumour = true WHERE item_id = 6;
+
 -- An editor's corrections: item 3 is in fact a complaint, item 6 is about
 -- a pastry, not the brand.
 UPDATE mentions SET label_override = 'negative' WHERE item_id = 3;
@@ -136,6 +143,29 @@ SELECT results_eq(
              ('Globex', 5, 'Globex, c''est nul', 'http://forum.example/5', 'forum', false, '2025-03-01 15:00Z')$$,
     'negative_mentions: with links, corrections applied');
 
+SELECT results_eq(
+    $$SELECT watch, item_id, emotions, rumour, abusive
+        FROM analytics.negative_mentions ORDER BY 1, 2$$,
+    $$VALUES ('Acme', 1::bigint, '{anger}'::text[], false, true),
+             ('Acme', 3, '{}', false, false),
+             ('Globex', 5, '{fear,surprise}', true, false)$$,
+    'negative_mentions: emotions and rumour, abusive ones counted');
+SELECT is((SELECT sum(negative) FROM analytics.mention_volume
+            WHERE watch = 'Acme'), 2::numeric,
+          'an abusive mention counts with the negatives');
+
+-- rumours: the dismissed one (item 6) left out, whatever the tone
+SELECT results_eq(
+    $$SELECT watch, item_id, title, link, source, label, emotions, at
+        FROM analytics.rumours ORDER BY 1, 2$$,
+    $$VALUES ('Globex', 5::bigint, 'Globex, c''est nul', 'http://forum.example/5', 'forum',
+              'negative', '{fear,surprise}'::text[], '2025-03-01 15:00Z'::timestamptz)$$,
+    'rumours: with links and tone, dismissed ones left out');
+SELECT results_eq(
+    $$SELECT watch, item_id FROM analytics.negative_mentions
+       WHERE 'anger' = ANY (emotions) ORDER BY 1, 2$$,
+    $$VALUES ('Acme', 1::bigint)$$, 'negative mentions in anger');
+
 -- incidents
 INSERT INTO incidents (id, kind, watch_id, source_id, state, severity,
                        reason, opened_at, resolved_at, peak_count)
@@ -144,10 +174,13 @@ OVERRIDING SYSTEM VALUE VALUES
      '2025-03-02 09:00Z', '2025-03-02 13:00Z', 9),
     (2, 'source', NULL, 1, 'firing', 'warning', 'failing',
      now() - interval '1 hour', NULL, NULL);
-INSERT INTO incident_events (event_id, incident_id, state, at, window_count)
-VALUES (gen_random_uuid(), 1, 'resolved', '2025-03-02 13:00Z', 1),
-       (gen_random_uuid(), 1, 'firing', '2025-03-02 09:00Z', 5),
-       (gen_random_uuid(), 1, 'escalated', '2025-03-02 10:00Z', 9);
+INSERT INTO incident_events (event_id, incident_id, state, at, window_count,
+                             details)
+VALUES (gen_random_uuid(), 1, 'resolved', '2025-03-02 13:00Z', 1,
+        '{"emotion": null, "rumours": 0}'),
+       (gen_random_uuid(), 1, 'firing', '2025-03-02 09:00Z', 5,
+        '{"emotion": "anger", "rumours": 2}'),
+       (gen_random_uuid(), 1, 'escalated', '2025-03-02 10:00Z', 9, NULL);
 SELECT results_eq(
     $$SELECT incident_id, kind, watch, source, duration,
              jsonb_path_query_array(timeline, '$[*].state'),
@@ -156,6 +189,12 @@ SELECT results_eq(
     $$VALUES (1::bigint, 'spike', 'Acme', NULL::text, interval '4 hours',
               '["firing", "escalated", "resolved"]'::jsonb, '[5, 9, 1]'::jsonb)$$,
     'incidents: the timeline in order');
+SELECT results_eq(
+    $$SELECT jsonb_path_query_array(timeline, '$[*].emotion'),
+             jsonb_path_query_array(timeline, '$[*].rumours')
+        FROM analytics.incidents WHERE incident_id = 1$$,
+    $$VALUES ('["anger", null, null]'::jsonb, '[2, null, 0]'::jsonb)$$,
+    'incidents: each alert''s emotion and rumours in the timeline');
 SELECT results_eq(
     $$SELECT watch, source, duration, timeline FROM analytics.incidents
        WHERE incident_id = 2$$,

@@ -3,7 +3,7 @@ it_alerts.py - detection and alerting through the daemon, end to end: feeds
 that change while `vigie run` polls them, a real SMTP server and real
 webhook receivers (tests/sinks.py).
 
-One daemon, one timeline, three watches with a target each, so that the
+One daemon, one timeline, four watches with a target each, so that the
 cases share their waiting:
 
 - quiet: a few scattered negative mentions raise nothing, while the
@@ -15,7 +15,10 @@ cases share their waiting:
   JSON. Globex's receiver answers 500, then refuses connections, then
   recovers: one delivery per event id. Initech's receiver is down when
   the incident fires; the daemon is killed with SIGKILL before delivery
-  and restarted: one delivery per event id, nothing recorded twice;
+  and restarted: one delivery per event id, nothing recorded twice.
+  Umbrella's burst, on a French source, is angry and partly a rumour:
+  its French target's email and webhook name the dominant emotion
+  ("colère", "anger") and the rumours;
 - the end of the burst resolves Acme's incident and sends the
   resolution, and the source that recovered sends its own.
 
@@ -55,10 +58,10 @@ ITEM = """<item><guid>{guid}</guid><title>{title}</title>
 <description>{text}</description></item>"""
 
 
-def rss(items):
+def rss(items, lang="en"):
     return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">'
             "<channel><title>News</title><link>https://news.example/</link>"
-            "<language>en</language>\n" + "\n".join(items) +
+            f"<language>{lang}</language>\n" + "\n".join(items) +
             "\n</channel></rss>\n")
 
 
@@ -89,9 +92,23 @@ def burst_items(n=12):
     return items
 
 
+# Umbrella's: every one angry, RUMOURS of them a rumour as well.
+RUMOURS = 5
+
+
+def umbrella_items(n=12):
+    return [item(f"umbrella-{i}",
+                 f"Je suis furieux contre Umbrella, quel scandale #{i}",
+                 "Il paraît que Umbrella va fermer, partagez avant "
+                 "suppression." if i < RUMOURS else
+                 "Commande perdue, aucune réponse.")
+            for i in range(n)]
+
+
 def config(path, pg, srv, team, flaky, crash, secret, smtp):
     write_config(path, pg.conninfo, {
         "news": srv.url("/dynamic/news.xml"),
+        "nouvelles": srv.url("/dynamic/nouvelles.xml"),
         "broken": srv.url("/dynamic/broken.xml"),
     }, interval=f"{POLL}s", timeout="5s", notify="ops", alert_after=2)
     text = pathlib.Path(path).read_text() + f"""
@@ -125,6 +142,12 @@ secret_file = {secret}
 webhook = {crash.url("/hook/crash")}
 secret_file = {secret}
 
+[notify "equipe"]
+lang = fr
+email = equipe@example.com
+webhook = {team.url("/hook/equipe")}
+secret_file = {secret}
+
 [watch "Acme"]
 query = acme
 notify = team
@@ -136,6 +159,10 @@ notify = flaky
 [watch "Initech"]
 query = initech
 notify = crash
+
+[watch "Umbrella"]
+query = umbrella
+notify = equipe
 """
     pathlib.Path(path).write_text(text)
 
@@ -186,6 +213,7 @@ def body(t):
         secret.chmod(0o600)
         conf = f"{tmp.name}/vigie.conf"
         srv.set_feed("news.xml", rss(quiet_items()))
+        srv.set_feed("nouvelles.xml", rss([], "fr"))
         config(conf, pg, srv, team, flaky, crash, secret, smtp)
         t.exited(vigie("check", "-c", conf), "check")
         if not t.exited(vigie("migrate", "-c", conf), "migrate"):
@@ -222,7 +250,7 @@ def scenario(t, pg, srv, smtp, team, flaky, crash, conf, procs):
     t.eq(pg.scalar("SELECT count(*) FROM mentions m JOIN items i"
                    " ON i.id = m.item_id WHERE i.guid LIKE 'q-%'"), "4",
          "the quiet mentions are stored")
-    t.ok(pg.scalar("SELECT count(*) FROM detector_tracks") == "3",
+    t.ok(pg.scalar("SELECT count(*) FROM detector_tracks") == "4",
          "the detector stepped every watch")
     t.eq(pg.scalar("SELECT count(*) FROM incidents WHERE kind = 'spike'"),
          "0", "a quiet period raises nothing")
@@ -230,6 +258,7 @@ def scenario(t, pg, srv, smtp, team, flaky, crash, conf, procs):
 
     # --- the burst
     srv.set_feed("news.xml", rss(quiet_items() + burst_items()))
+    srv.set_feed("nouvelles.xml", rss(umbrella_items(), "fr"))
     burst = time.time()
     got = wait_until(lambda: hooks(team, "/hook/team", watch="Acme",
                                    state="firing"),
@@ -249,6 +278,7 @@ def scenario(t, pg, srv, smtp, team, flaky, crash, conf, procs):
     check_email(t, mails, got[0][1]["event_id"])
     t.eq([i["state"] for i in incidents(pg, "Acme")], ["firing"],
          "exactly one incident for Acme")
+    check_judgement(t, pg, smtp, team)
 
     check_flaky(t, pg, flaky)
     check_crash(t, pg, crash, conf, procs)
@@ -313,6 +343,9 @@ def check_webhook(t, got):
          "webhook content type")
     t.eq((doc.get("version"), doc.get("kind"), doc.get("watch")),
          (1, "spike", "Acme"), "webhook version, kind, watch")
+    t.ok("emotion" in doc and isinstance(doc.get("rumours"), int),
+         f"webhook emotion and rumours: {doc.get('emotion')!r}, "
+         f"{doc.get('rumours')!r}")
     t.ok(doc.get("window_count", 0) >= 8,
          f"window count, got {doc.get('window_count')}")
     titles = [m.get("title", "") for m in doc.get("top_mentions", [])]
@@ -349,6 +382,39 @@ def check_email(t, mails, event_id):
          "html part: titles escaped")
     t.ok("victim@evil.example" not in str(msg["to"]) and
          msg["bcc"] is None, "no recipient smuggled in by a title")
+
+
+def check_judgement(t, pg, smtp, team):
+    """Umbrella's alerts in French: the dominant emotion and the rumours."""
+    got = wait_until(lambda: hooks(team, "/hook/equipe", watch="Umbrella",
+                                   state="firing"),
+                     30, "Umbrella's webhook")
+    req, doc = got[0]
+    t.ok(verified(SECRET, req["body"], req["headers"].get(SIGNATURE_HEADER)),
+         "Umbrella's webhook signature")
+    t.eq((doc.get("lang"), doc.get("emotion"), doc.get("rumours")),
+         ("fr", "anger", RUMOURS), "webhook: the emotion's name, the rumours")
+    t.ok("(rumeur)" in doc.get("subject", ""),
+         f"the subject says rumour: {doc.get('subject')!r}")
+    mails = wait_until(lambda: [m for m in smtp.received()
+                                if "Umbrella" in str(m["message"]["subject"])],
+                       20, "Umbrella's email")
+    msg = mails[0]["message"]
+    t.eq(mails[0]["rcpt_tos"], ["equipe@example.com"], "the French team")
+    t.ok("(rumeur)" in str(msg["subject"]),
+         f"email subject: {str(msg['subject'])!r}")
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    t.ok("Émotion dominante : colère" in text,
+         "text part: the dominant emotion in French")
+    t.ok(f"RUMEUR : {RUMOURS} de ces mentions négatives relaient une rumeur"
+         in text, "text part: the rumours")
+    t.ok("colère" in html and "<b>RUMEUR</b>" in html,
+         "html part: the emotion and the rumours")
+    t.eq(pg.query("SELECT jsonb_path_query_array(timeline, '$[*].emotion'),"
+                  " jsonb_path_query_array(timeline, '$[*].rumours')"
+                  " FROM analytics.incidents WHERE watch = 'Umbrella'"),
+         [['["anger"]', f"[{RUMOURS}]"]], "the incident's timeline")
 
 
 def check_flaky(t, pg, flaky):

@@ -1,7 +1,9 @@
 """
 it_mentions.py - watches through the daemon: items matched and scored on
 ingest, one mention per (item, watch), language filters, and the history
-matched again when a watch is added or its query changes.
+matched again when a watch is added or its query changes; each mention's
+tone toward its watch apart from the document's, its emotions and rumour
+flag, on ingest and by a backfill alike.
 """
 
 import pathlib
@@ -39,6 +41,20 @@ FEED_EN = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 """
 
+# Anger, a rumour, and a document that praises a show in Lyon but names
+# Acme in its one harsh sentence.
+JUDGED = """<item><guid>fr-6</guid><title>Je suis furieux contre Acme, quel scandale</title>
+<link>https://conso.example/6</link>
+<description>Commande perdue et aucune réponse.</description></item>
+<item><guid>fr-7</guid><title>Il paraît que Acme va fermer</title>
+<link>https://conso.example/7</link>
+<description>Partagez avant suppression.</description></item>
+<item><guid>fr-8</guid><title>Une journée magnifique au salon de Lyon</title>
+<link>https://conso.example/8</link>
+<description>Des stands superbes, un accueil formidable, tout était parfait.
+Seul Acme nous a déçus, quelle honte.</description></item>
+"""
+
 WATCHES = {
     "Acme": 'query = acme\ntags = brand',
     "Acme FR": 'query = acme\nlang = fr',
@@ -63,6 +79,58 @@ def mentions(pg):
         "  FROM mentions m JOIN watches w ON w.id = m.watch_id"
         "  JOIN items i ON i.id = m.item_id ORDER BY 1, 2")
     return [tuple(r) for r in rows]
+
+
+def judged(pg, watch):
+    """(guid, mention label, sentiment, emotions, rumour) of watch's
+    mentions of the judged items."""
+    rows = pg.query(
+        "SELECT i.guid, m.label, m.sentiment, array_to_string(m.emotions,"
+        " ','), m.rumour FROM mentions m JOIN watches w ON w.id = m.watch_id"
+        "  JOIN items i ON i.id = m.item_id AND i.first_seen_at ="
+        "  m.first_seen_at"
+        f" WHERE w.name = '{watch}' AND i.guid IN ('fr-6', 'fr-7', 'fr-8')"
+        " ORDER BY 1")
+    return [tuple(r) for r in rows]
+
+
+def check_judgement(t, pg, conf, srv, watches):
+    """Tone toward each watch, emotions and rumours, stored on ingest and
+    by a backfill."""
+    srv.set_feed("fr.xml", FEED_FR.replace("</channel>",
+                                           JUDGED + "</channel>"))
+    t.exited(vigie("run", "-c", conf, "--once"), "run with judged items")
+    acme = judged(pg, "Acme")
+    t.eq([r[0] for r in acme], ["fr-6", "fr-7", "fr-8"], "Acme's mentions")
+    by = {r[0]: r for r in acme}
+    t.ok("anger" in by["fr-6"][3].split(","),
+         f"'furieux, quel scandale' is anger: {by['fr-6']}")
+    t.eq(by["fr-6"][4], "f", "an angry complaint is no rumour")
+    t.eq(by["fr-7"][4], "t", f"'il paraît que' is a rumour: {by['fr-7']}")
+    t.eq(by["fr-8"][1], "negative",
+         f"the tone toward Acme is its sentence's: {by['fr-8']}")
+    items = {r[0]: r[1:] for r in pg.query(
+        "SELECT guid, label, array_to_string(emotions, ','), rumour"
+        " FROM items WHERE guid IN ('fr-6', 'fr-7', 'fr-8')")}
+    t.eq(items["fr-8"][0], "positive", "the document's tone is its own")
+    t.eq([r[:2] for r in judged(pg, "Lyon")], [("fr-8", "positive")],
+         "the tone toward Lyon is that of the sentences naming it")
+    t.ok("anger" in items["fr-6"][1].split(","),
+         f"the document's emotions: {items['fr-6']}")
+    t.eq(items["fr-7"][2], "t", "the document's rumour flag")
+    t.eq(pg.query("SELECT watch, title FROM analytics.rumours"
+                  " ORDER BY 1, 2"),
+         [["Acme", "Il paraît que Acme va fermer"]], "analytics.rumours")
+    t.ok(pg.scalar("SELECT count(*) FROM analytics.negative_mentions"
+                   " WHERE watch = 'Acme' AND 'anger' = ANY (emotions)")
+         != "0", "negative mentions in anger")
+
+    # A new watch on the same name: the backfill stores the same verdicts.
+    watches = dict(watches, **{"Acme bis": "query = acme"})
+    config(conf, pg, srv, watches)
+    t.exited(vigie("run", "-c", conf, "--once"), "run with Acme bis")
+    t.eq(judged(pg, "Acme bis"), acme,
+         "backfilled mentions carry the same tone, emotions and rumour")
 
 
 def body(t):
@@ -142,6 +210,8 @@ def body(t):
         t.exited(vigie("run", "-c", conf, "--once"), "run with a new item")
         t.eq(sorted(r[0] for r in mentions(pg) if r[1] == "fr-5"),
              ["Globex", "Lyon"], "a new item's mentions")
+
+        check_judgement(t, pg, conf, srv, watches)
 
 
 run_test("it_mentions", body)

@@ -52,12 +52,19 @@ def body(t):
                      "INSERT INTO mentions (item_id, watch_id, source_id,"
                      " terms, sentiment, label, first_seen_at)"
                      " SELECT i.id, w.id, i.source_id, '{w}', -0.5,"
-                     " 'negative', now() FROM items i, watches w")
+                     " 'negative', now() FROM items i, watches w;"
+                     "UPDATE mentions SET rumour = true")
             t.exited(p, f"{db}: the owner writes")
             p = psql(pg, "alice", db, "SELECT sum(negative)"
                      " FROM analytics.mention_volume")
             t.exited(p, f"{db}: an analyst reads the views")
             t.eq(p.stdout.strip(), "1", f"{db}: and sees the mention")
+            p = psql(pg, "alice", db, "SELECT watch FROM analytics.rumours")
+            t.eq((p.returncode, p.stdout.strip()), (0, "w"),
+                 f"{db}: an analyst reads the rumours {p.stderr!r}")
+            p = psql(pg, "bruno", db, "UPDATE mentions SET rumour = false")
+            t.exited(p, f"{db}: an editor cannot unflag a rumour",
+                     want="nonzero")
             p = psql(pg, "alice", db, "UPDATE mentions SET dismissed = true")
             t.exited(p, f"{db}: an analyst cannot correct", want="nonzero")
             t.ok("permission denied" in p.stderr, f"{db}: {p.stderr!r}")

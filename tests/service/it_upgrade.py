@@ -1,8 +1,9 @@
 """
 it_upgrade.py - a database made by an earlier vigie (schema version 6,
 items and mentions in plain tables) is brought to the partitioned schema
-by `vigie migrate` with nothing lost: rows, ids, what the views answer,
-the rights of each role, and the identity of items already stored.
+and on to emotions and rumours (008) by `vigie migrate` with nothing
+lost: rows, ids, what the views answer, the rights of each role, and the
+identity of items already stored.
 """
 
 import tempfile
@@ -97,7 +98,8 @@ def body(t):
 
         p = vigie("migrate", "-c", conf)
         t.exited(p, "migrate from version 6")
-        t.ok("applied 007_partitions.sql" in p.stdout, p.stdout.strip())
+        t.ok("applied 007_partitions.sql" in p.stdout and
+             "applied 008_judgement.sql" in p.stdout, p.stdout.strip())
         for k, q in ANSWERS.items():
             t.eq(pg.query(q), before[k], f"{k}: the same after the upgrade")
         t.eq(pg.scalar("SELECT string_agg(relname, ' ') FROM pg_class"
@@ -124,6 +126,18 @@ def body(t):
         t.eq(pg.scalar("SELECT obj_description("
                        "'analytics.negative_mentions'::regclass, 'pg_class')"
                        " IS NOT NULL"), "t", "view comments kept")
+        # Stored before the scorer judged them: mentions without emotion
+        # or rumour, items unjudged.
+        t.eq(pg.query("SELECT DISTINCT emotions, rumour FROM mentions"),
+             [["{}", "f"]], "old mentions: no emotion, no rumour")
+        t.eq(pg.query("SELECT count(*) FROM items WHERE emotions IS NULL"
+                      " AND rumour IS NULL"), [["30"]],
+             "old items: not judged")
+        t.eq(pg.scalar("SELECT count(*) FROM analytics.rumours"), "0",
+             "analytics.rumours on the old history")
+        t.eq(pg.scalar("SELECT has_table_privilege('vigie_analyst',"
+                       " 'analytics.rumours', 'SELECT')"), "t",
+             "an analyst reads analytics.rumours")
 
         # The daemon on the upgraded database: two items it knew, one new,
         # its id drawn after the largest old one.

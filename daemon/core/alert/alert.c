@@ -64,6 +64,15 @@ static const struct words en = {
 	.tone = "tone",
 	.untitled = "(untitled)",
 	.terms = "Matched terms",
+	.emotion = "Dominant emotion",
+	.rumour_tag = "rumour",
+	.rumour_label = "RUMOUR",
+	.rumours_one = "%d of these negative mentions spreads a rumour "
+	               "(hearsay, calls to share before deletion): check the "
+	               "facts before answering.",
+	.rumours_many = "%d of these negative mentions spread a rumour "
+	                "(hearsay, calls to share before deletion): check the "
+	                "facts before answering.",
 	.chart = "Negative mentions per hour over the last 24 hours, oldest "
 	         "first (peak: %d)",
 	.footer = "Sent by vigie. Event: %s",
@@ -123,6 +132,18 @@ static const struct words fr = {
 	.tone = "ton",
 	.untitled = "(sans titre)",
 	.terms = "Termes trouv\xc3\xa9s",
+	.emotion = "\xc3\x89motion dominante",
+	.rumour_tag = "rumeur",
+	.rumour_label = "RUMEUR",
+	.rumours_one =
+	    "%d de ces mentions n\xc3\xa9gatives relaie une rumeur "
+	    "(ou\xc3\xaf-dire, appels \xc3\xa0 partager avant "
+	    "suppression)" NBSP ": v\xc3\xa9rifiez les faits avant de "
+	    "r\xc3\xa9pondre.",
+	.rumours_many = "%d de ces mentions n\xc3\xa9gatives relaient une "
+	                "rumeur (ou\xc3\xaf-dire, appels \xc3\xa0 partager "
+	                "avant suppression)" NBSP ": v\xc3\xa9rifiez les faits "
+	                "avant de r\xc3\xa9pondre.",
 	.chart = "Mentions n\xc3\xa9gatives par heure sur les derni\xc3\xa8res "
 	         "24 heures, de la plus ancienne \xc3\xa0 la plus r\xc3\xa9"
 	         "cente (pic" NBSP ": %d)",
@@ -312,18 +333,27 @@ alert_view_init(struct view *v, const struct alert *a)
 			v->peak = n;
 	}
 
+	v->has_emotion = a->has_emotion && (unsigned)a->emotion < EMOTION_COUNT;
+	v->emotion = a->emotion;
+	/* A rumour calls for an answer of its own: the subject says so,
+	 * where it is seen first. */
+	v->rumours = v->kind == INCIDENT_SPIKE &&
+	        v->state != INCIDENT_RESOLVED && a->rumours > 0
+	    ? a->rumours
+	    : 0;
 	if (v->state == INCIDENT_RESOLVED)
 		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
 		    w->resolved, w->colon,
 		    w->what[v->kind == INCIDENT_SOURCE ? WHAT_UP : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
 	else
-		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
+		v->subject = xasprintf("[vigie] %s%s%s%s%s%s \xe2\x80\x94 %s",
 		    w->severity[v->severity], w->colon,
 		    w->what[v->kind == INCIDENT_SOURCE       ? WHAT_DOWN
 		            : v->state == INCIDENT_ESCALATED ? WHAT_WORSE
 		                                             : WHAT_SPIKE],
-		    v->name.s[OUT_TEXT]);
+		    v->rumours ? " (" : "", v->rumours ? w->rumour_tag : "",
+		    v->rumours ? ")" : "", v->name.s[OUT_TEXT]);
 }
 
 void
@@ -427,22 +457,42 @@ para(struct out *o, const char *fmt, ...)
 	free(s);
 }
 
-/* A label and an untrusted value on a line. */
+/* A label and a value on a line, the value already in o's form. */
 static void
-field(struct out *o, const struct words *w, const char *label,
-    const struct vstr *value)
+field(
+    struct out *o, const struct words *w, const char *label, const char *value)
 {
-	if (V(o, *value)[0] == '\0')
+	if (value[0] == '\0')
 		return;
 	if (o->mode == OUT_HTML)
 		buf_printf(o->b,
 		    "<p style=\"margin:0 0 10px\"><b>%s</b>%s%s"
 		    "</p>\n",
-		    label, w->colon, V(o, *value));
+		    label, w->colon, value);
 	else if (o->mode == OUT_SLACK)
-		buf_printf(o->b, "*%s*%s%s\n", label, w->colon, V(o, *value));
+		buf_printf(o->b, "*%s*%s%s\n", label, w->colon, value);
 	else
-		buf_printf(o->b, "%s%s%s\n\n", label, w->colon, V(o, *value));
+		buf_printf(o->b, "%s%s%s\n\n", label, w->colon, value);
+}
+
+/* What the window's negative mentions feel and spread. The names of the
+ * emotions and the wording hold no character either markup gives
+ * meaning to. */
+static void
+judgement(struct out *o, const struct view *v)
+{
+	const struct words *w = v->w;
+	char *s;
+
+	if (v->rumours > 0) {
+		s = xasprintf(
+		    v->rumours == 1 ? w->rumours_one : w->rumours_many,
+		    v->rumours);
+		field(o, w, w->rumour_label, s);
+		free(s);
+	}
+	if (v->has_emotion)
+		field(o, w, w->emotion, emotion_label(v->emotion, w->code));
 }
 
 /* The sentences every form starts with. */
@@ -469,9 +519,9 @@ alert_summary(struct out *o, const struct view *v)
 			para(o, w->src_down, V(o, v->name), a->failures);
 			para(o, w->src_since, started);
 		}
-		field(o, w, w->address, &v->url);
+		field(o, w, w->address, V(o, v->url));
 		if (v->state != INCIDENT_RESOLVED)
-			field(o, w, w->last_error, &v->last_error);
+			field(o, w, w->last_error, V(o, v->last_error));
 		return;
 	}
 	if (v->state == INCIDENT_RESOLVED) {
@@ -489,6 +539,7 @@ alert_summary(struct out *o, const struct view *v)
 	else
 		para(o, w->fired, a->window_count, V(o, v->name), window,
 		    a->window_total, expected, ratio);
+	judgement(o, v);
 	if (v->reason == REASON_COLD) {
 		para(o, "%s", w->cold);
 	} else if (v->reason == REASON_CUSUM) {

@@ -13,6 +13,7 @@
 
 #include "core/detect/detect.h"
 #include "core/detect/incident.h"
+#include "core/judge/sentiment.h"
 
 struct alert_mention {
 	const char *title;
@@ -45,6 +46,12 @@ struct alert {
 	const int *series; /* negatives per hour, oldest first, the
 	                      last being the current hour (24 used) */
 	size_t nseries;
+	/* The emotion that most of the window's negative mentions show,
+	 * when has_emotion (none of them may show one); how many of them
+	 * spread a rumour. */
+	int has_emotion;
+	enum emotion emotion;
+	int rumours;
 	/* source */
 	int failures;
 	const char *last_error;

@@ -53,6 +53,10 @@ struct words {
 	const char *src_since;
 	const char *address, *last_error;
 	const char *top, *tone, *untitled, *terms;
+	const char *emotion; /* label of the dominant emotion */
+	const char *rumour_tag; /* in the subject */
+	const char *rumour_label;
+	const char *rumours_one, *rumours_many; /* count */
 	const char *chart; /* peak */
 	const char *footer; /* event id */
 };
@@ -84,6 +88,9 @@ struct view {
 	size_t nterms;
 	int series[SERIES_LEN];
 	int peak;
+	int has_emotion; /* and emotion is one of the enum's */
+	enum emotion emotion;
+	int rumours; /* said of a spike still open, 0 otherwise */
 	char *subject; /* the one-line summary, plain */
 };
 

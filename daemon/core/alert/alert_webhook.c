@@ -63,6 +63,13 @@ payload_json(const struct view *v)
 	json_object_set_new(
 	    o, "window_seconds", json_integer(a->window_ms / 1000));
 	set_str(o, "reason", detect_reason_name(v->reason));
+	json_object_set_new(o, "emotion",
+	    v->has_emotion ? json_string(emotion_name(v->emotion))
+	                   : json_null());
+	/* The window's count whatever the state; the words say it of an
+	 * open incident only. */
+	json_object_set_new(
+	    o, "rumours", json_integer(a->rumours > 0 ? a->rumours : 0));
 	list = json_array();
 	for (size_t i = 0; i < v->ntop; i++) {
 		const struct vmention *m = &v->top[i];

@@ -152,6 +152,31 @@ json_names(const char *const *names, size_t n)
 	return json_dump_owned(arr);
 }
 
+/* The names of the emotions set in a score's mask, in the enum's order. */
+static json_t *
+json_emotions(unsigned mask)
+{
+	json_t *arr = json_array();
+
+	for (int e = 0; e < EMOTION_COUNT; e++)
+		if (mask & (1u << e))
+			json_array_append_new(
+			    arr, json_string(emotion_name((enum emotion)e)));
+	return arr;
+}
+
+/* What a score says, under the keys the save statements read. */
+static void
+json_tone(json_t *o, const struct sentiment_score *s)
+{
+	json_object_set_new(o, "tone", json_real(s->compound));
+	json_object_set_new(
+	    o, "label", json_text(sentiment_label_name(s->label)));
+	json_object_set_new(o, "abusive", json_boolean(s->abusive));
+	json_object_set_new(o, "emotions", json_emotions(s->emotions));
+	json_object_set_new(o, "rumour", json_boolean(s->rumour));
+}
+
 void
 json_analysis(
     json_t *o, const struct item_analysis *ia, const struct analyzer *an)
@@ -167,14 +192,15 @@ json_analysis(
 		json_object_set_new(
 		    m, "watch", json_text(analyzer_watch_name(an, h->watch)));
 		json_object_set_new(m, "terms", terms);
+		/* The tone toward this watch; the item's below is the
+		 * document's. */
+		if (ia->scored)
+			json_tone(m, &ia->mention_tones[i]);
 		json_array_append_new(mentions, m);
 	}
 	json_object_set_new(o, "mentions", mentions);
 	if (ia == NULL || !ia->scored)
 		return;
-	json_object_set_new(o, "tone", json_real(ia->tone.compound));
-	json_object_set_new(
-	    o, "label", json_text(sentiment_label_name(ia->tone.label)));
-	json_object_set_new(o, "abusive", json_boolean(ia->tone.abusive));
+	json_tone(o, &ia->tone);
 	json_object_set_new(o, "tone_lang", json_text(ia->tone.lang));
 }

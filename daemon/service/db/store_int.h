@@ -127,8 +127,10 @@ json_t *json_tags(const char *list);
 char *json_dump_owned(json_t *j);
 /* A JSON array of names, as text. */
 char *json_names(const char *const *names, size_t n);
-/* Sets o's "mentions", and its tone ("tone", "label", "abusive",
- * "tone_lang") when the item was scored; ia may be NULL. */
+/* Sets o's "mentions" ("watch", "terms"), and when the item was scored
+ * the document's tone ("tone", "label", "abusive", "emotions", "rumour",
+ * "tone_lang") and each mention's toward its watch (the same keys but
+ * "tone_lang"); ia may be NULL. */
 void json_analysis(
     json_t *o, const struct item_analysis *ia, const struct analyzer *);
 

@@ -1,9 +1,13 @@
 -- What a notification shows: the most negative mentions of the window,
--- the terms they matched, and 24 hourly counts, as one JSON object.
+-- the terms they matched, how many of them show each emotion and how
+-- many spread a rumour, and 24 hourly counts, as one JSON object. The
+-- incident is made of the window's negative mentions: their emotions
+-- and rumours are its own (positive ones would drown them).
 -- $1: the watch, $2: the window's start, $3: now, $4: the window's
 -- length; times in ms
 WITH neg AS (
-  SELECT m.sentiment, m.terms, i.title, i.link, s.name AS source,
+  SELECT m.sentiment, m.terms, m.emotions, m.rumour, i.title, i.link,
+    s.name AS source,
     mention_time(m.published_at, m.first_seen_at,
       make_interval(secs => $4::bigint / 1000.0)) AS t
   FROM mentions m JOIN watches w ON w.id = m.watch_id
@@ -17,16 +21,20 @@ WITH neg AS (
 ), recent AS (
   SELECT * FROM neg WHERE t < to_timestamp($3::bigint / 1000.0)
     AND t >= to_timestamp($3::bigint / 1000.0) - interval '24 hours'
+), win AS (
+  SELECT * FROM recent WHERE t >= to_timestamp($2::bigint / 1000.0)
 )
 SELECT json_build_object(
  'top', (SELECT coalesce(json_agg(x), '[]') FROM (
-   SELECT title, source, link, sentiment AS score FROM recent
-   WHERE t >= to_timestamp($2::bigint / 1000.0)
+   SELECT title, source, link, sentiment AS score FROM win
    ORDER BY sentiment, t DESC LIMIT 5) x),
  'terms', (SELECT coalesce(json_agg(term), '[]') FROM (
-   SELECT term FROM recent, unnest(terms) AS term
-   WHERE t >= to_timestamp($2::bigint / 1000.0)
+   SELECT term FROM win, unnest(terms) AS term
    GROUP BY term ORDER BY count(*) DESC, term LIMIT 10) x),
+ 'emotions', (SELECT coalesce(json_object_agg(emotion, n), '{}') FROM (
+   SELECT emotion, count(*) AS n FROM win, unnest(emotions) AS emotion
+   GROUP BY emotion) x),
+ 'rumours', (SELECT count(*) FROM win WHERE rumour),
  'series', (SELECT json_agg(coalesce(c.n, 0) ORDER BY g.h)
    FROM generate_series(0, 23) g(h) LEFT JOIN (
      SELECT floor(extract(epoch FROM

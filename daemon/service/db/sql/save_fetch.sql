@@ -12,7 +12,9 @@
 --  $8 bytes                  $18 a feed found on its page, or NULL
 --  $9 final URL              $19 > 0: keep the lease this many seconds
 -- $10 json array of items    $20 owner of the lease
---     (store_sources.c's items_json: item, analysis, story identity)
+--     (store_sources.c's items_json: item, analysis, story identity;
+--     the item's tone is the document's, each mention's the tone
+--     toward its watch)
 -- Returns one row: items new, items seen before, new mentions negative,
 -- neutral and positive; none when the source no longer exists.
 WITH input AS (
@@ -21,17 +23,17 @@ WITH input AS (
   FROM json_to_recordset($10::json) AS x(guid text, link text,
     title text, author text, summary text, content text, lang text,
     published bigint, updated bigint, tone real, label text,
-    abusive boolean, tone_lang text, mentions json, url_norm text,
-    simhash bigint)
+    abusive boolean, tone_lang text, emotions text[], rumour boolean,
+    mentions json, url_norm text, simhash bigint)
 ), ins AS (
   INSERT INTO items (source_id, identity, guid, link, title, author,
     summary, content, lang, published_at, updated_at, sentiment,
-    label, abusive, tone_lang, url_norm, simhash, band0, band1,
-    band2, band3, story_id)
+    label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
+    band0, band1, band2, band3, story_id)
   SELECT $1::bigint, ident, guid, link, title, author, summary,
     content, coalesce(lang, $17), to_timestamp(published),
     to_timestamp(updated), tone, label, abusive, tone_lang,
-    url_norm, simhash, (simhash >> 48) & 65535,
+    emotions, rumour, url_norm, simhash, (simhash >> 48) & 65535,
     (simhash >> 32) & 65535, (simhash >> 16) & 65535,
     simhash & 65535, coalesce(
     -- The story this item continues: an item of another source with the
@@ -68,14 +70,17 @@ WITH input AS (
   -- Only new items get mentions here: known ones got theirs when they
   -- were new, or from a backfill.
   INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,
-    sentiment, label, abusive, published_at, first_seen_at)
-  SELECT ins.id, w.id, $1::bigint,
-    ARRAY(SELECT json_array_elements_text(m->'terms')),
-    coalesce(i.tone_lang, ins.lang), i.tone, i.label,
-    coalesce(i.abusive, false), ins.published_at, ins.first_seen_at
+    sentiment, label, abusive, emotions, rumour, published_at,
+    first_seen_at)
+  SELECT ins.id, w.id, $1::bigint, m.terms,
+    coalesce(i.tone_lang, ins.lang), m.tone, m.label,
+    coalesce(m.abusive, false), coalesce(m.emotions, '{}'),
+    coalesce(m.rumour, false), ins.published_at, ins.first_seen_at
   FROM ins JOIN input i ON i.ident = ins.identity
-  CROSS JOIN LATERAL json_array_elements(i.mentions) AS m
-  JOIN watches w ON w.name = m->>'watch'
+  CROSS JOIN LATERAL json_to_recordset(i.mentions) AS m(watch text,
+    terms text[], tone real, label text, abusive boolean,
+    emotions text[], rumour boolean)
+  JOIN watches w ON w.name = m.watch
   ON CONFLICT DO NOTHING
   RETURNING label
 ), counts AS (
