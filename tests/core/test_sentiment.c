@@ -17,6 +17,7 @@
 
 #include "core/judge/lang_detect.h"
 #include "core/judge/sentiment.h"
+#include "core/judge/sentiment_impl.h"
 
 #define LEXICONS VIGIE_SOURCE_RULES_DIR "/lexicons"
 
@@ -461,6 +462,32 @@ test_fold(void **state)
 	               "\xff\xfe"
 	               "\xe2\x80") <= 0);
 	assert_true(en("\xf0\x9f\x98") == 0);
+	/* Every character of the first planes folds as utf8proc_map
+	 * folds it, the Latin-1 table's included; typographic apostrophes
+	 * are made ASCII on purpose. */
+	for (utf8proc_int32_t cp = 0x80; cp < 0x3000; cp++) {
+		utf8proc_uint8_t ch[5] = { 0 };
+		utf8proc_uint8_t *ref = NULL;
+		struct buf got;
+
+		if (cp == 0x2018 || cp == 0x2019 || cp == 0x02bc ||
+		    !utf8proc_codepoint_valid(cp))
+			continue;
+		utf8proc_encode_char(cp, ch);
+		if (utf8proc_map(ch, 0, &ref,
+		        UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+		            UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD |
+		            UTF8PROC_STRIPMARK) < 0)
+			continue;
+		buf_init(&got);
+		sent_fold(&got, (const char *)ch, strlen((const char *)ch));
+		if (strcmp(got.data ? got.data : "", (const char *)ref) != 0)
+			fail_msg("U+%04X folds to \"%s\", utf8proc: \"%s\"",
+			    (unsigned)cp, got.data ? got.data : "",
+			    (const char *)ref);
+		buf_clear(&got);
+		free(ref);
+	}
 }
 
 /* The examples of French online writing the scorer got wrong: each with

@@ -32,6 +32,7 @@ struct scoring {
 	const struct lang_model *m;
 	enum lang_id id;
 	struct scoring_mem *mem; /* where t and s come from and go back */
+	struct lex *stems_seen; /* the scratch's stem cache (French) */
 	struct toks t;
 	double *s; /* each token's contribution */
 	unsigned markers; /* K_ABUSIVE, K_RUMOUR bits seen */
@@ -130,8 +131,15 @@ elongated(const struct lex *l, const char *s, size_t n)
 	size_t n1 = 0, n2 = 0;
 	int found = 0;
 
-	if (n > TOKEN_MAX)
+	if (n > TOKEN_MAX || n < 3)
 		return NULL;
+	/* Most words have no run of three: say so before copying. */
+	for (size_t i = 0; i + 2 < n; i++)
+		if (s[i] == s[i + 1] && s[i] == s[i + 2])
+			found = 1;
+	if (!found)
+		return NULL;
+	found = 0;
 	for (size_t i = 0; i < n;) {
 		size_t r = 1;
 		while (i + r < n && s[i + r] == s[i])
@@ -148,6 +156,38 @@ elongated(const struct lex *l, const char *s, size_t n)
 		return NULL;
 	const struct lexent *e = lex_get(l, one, n1);
 	return e ? e : lex_get(l, two, n2);
+}
+
+/*
+ * The stem entry of a French word the lexicon lacks, or NULL. Snowball
+ * is the costliest step of French scoring (half of it, before this
+ * cache), and the same words come back text after text: each word's
+ * answer is kept, in a table emptied when it reaches STEM_CACHE_MAX.
+ */
+#define STEM_CACHE_MAX 65536
+#define K_STEM_FOUND K_VALENCE
+
+static const struct lexent *
+stem_valence(struct scoring *sc, const char *w, size_t n)
+{
+	const struct lang_model *m = sc->m;
+	struct lex *seen = sc->stems_seen;
+	const struct lexent *c = lex_get(seen, w, n);
+
+	if (c != NULL)
+		return c->kind & K_STEM_FOUND ? c : NULL;
+	const sb_symbol *st =
+	    sb_stemmer_stem(m->stemmer, (const sb_symbol *)w, (int)n);
+	const struct lexent *se = st
+	    ? lex_get(&m->stems, (const char *)st,
+	          (size_t)sb_stemmer_length(m->stemmer))
+	    : NULL;
+	if (seen->len >= STEM_CACHE_MAX)
+		lex_clear(seen);
+	struct lexent *k = lex_put(seen, w, n);
+	k->kind = se ? K_STEM_FOUND : 0;
+	k->val = se ? se->val : 0;
+	return se ? k : NULL;
 }
 
 /* Each token's entry and valence: the word's, else (French) that of its
@@ -180,12 +220,8 @@ look_up(struct scoring *sc)
 		if (m->stemmer == NULL || k->len <= 3 ||
 		    (e && (e->kind & (K_BOOST | K_NEGATE))))
 			continue;
-		const sb_symbol *st = sb_stemmer_stem(
-		    m->stemmer, (const sb_symbol *)tok_str(t, i), (int)k->len);
-		const struct lexent *se = st
-		    ? lex_get(&m->stems, (const char *)st,
-		          (size_t)sb_stemmer_length(m->stemmer))
-		    : NULL;
+		const struct lexent *se =
+		    stem_valence(sc, tok_str(t, i), k->len);
 		if (se != NULL) {
 			k->val = se->val;
 			k->flags |= T_LEX;
@@ -681,6 +717,7 @@ score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
 	sc->m = &model->lang[id];
 	sc->id = id;
 	sc->mem = mem;
+	sc->stems_seen = &model->scratch->stems_seen;
 	sc->t = mem->t;
 	sc->t.n = 0;
 	sc->t.fold.len = 0;
@@ -741,6 +778,7 @@ sentiment_scratch_free(struct sentiment_scratch *x)
 		free(x->mem[i].s);
 	}
 	buf_clear(&x->words);
+	lex_clear(&x->stems_seen);
 	free(x);
 }
 

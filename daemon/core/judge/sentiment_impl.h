@@ -116,8 +116,10 @@ lex_hash(const char *s, size_t n)
 		s += 8, n -= 8;
 	}
 	if (n > 0) {
+		/* Byte by byte: memcpy of a variable length is a call. */
 		uint64_t w = 0;
-		memcpy(&w, s, n);
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
 		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
 	}
 	h ^= h >> 29;
@@ -207,6 +209,7 @@ struct scoring_mem {
 struct sentiment_scratch {
 	struct scoring_mem mem[2];
 	struct buf words;
+	struct lex stems_seen; /* French words' stem valences, known so far */
 };
 
 void sentiment_scratch_free(struct sentiment_scratch *);
