@@ -303,7 +303,7 @@ scorer_close(struct scorer *sc)
 
 struct batch {
 	char **lines;
-	size_t *lens;
+	size_t *lens, *caps; /* caps: getline's allocations */
 	size_t n;
 };
 
@@ -336,31 +336,51 @@ worker_run(void *arg)
 	return NULL;
 }
 
-/* Runs fn on every worker, on threads of their own but the first. */
-static void
-run_all(struct worker *w, int jobs, void *(*fn)(void *))
-{
+/* Threads of a round of workers. */
+struct round {
 	pthread_t tid[JOBS_MAX];
-	int started[JOBS_MAX] = { 0 };
+	int started[JOBS_MAX];
+	int n;
+};
 
-	for (int j = 1; j < jobs; j++)
-		started[j] = pthread_create(&tid[j], NULL, fn, &w[j]) == 0;
-	fn(&w[0]);
-	for (int j = 1; j < jobs; j++) {
-		if (started[j])
-			pthread_join(tid[j], NULL);
+/* Starts fn on each of the first n workers, each in a thread of its own. */
+static void
+round_start(struct round *r, struct worker *w, int n, void *(*fn)(void *))
+{
+	r->n = n;
+	for (int j = 0; j < n; j++)
+		r->started[j] =
+		    pthread_create(&r->tid[j], NULL, fn, &w[j]) == 0;
+}
+
+/* Waits for them; a worker whose thread did not start runs here. */
+static void
+round_join(struct round *r, struct worker *w, void *(*fn)(void *))
+{
+	for (int j = 0; j < r->n; j++) {
+		if (r->started[j])
+			pthread_join(r->tid[j], NULL);
 		else
 			fn(&w[j]);
 	}
 }
 
+static void
+run_all(struct worker *w, int jobs, void *(*fn)(void *))
+{
+	struct round r;
+
+	round_start(&r, w, jobs, fn);
+	round_join(&r, w, fn);
+}
+
 /* Reads up to BATCH_LINES lines; the number read. */
 static size_t
-read_batch(struct batch *b, size_t *caps)
+read_batch(struct batch *b)
 {
 	b->n = 0;
 	while (b->n < BATCH_LINES) {
-		ssize_t n = getline(&b->lines[b->n], &caps[b->n], stdin);
+		ssize_t n = getline(&b->lines[b->n], &b->caps[b->n], stdin);
 		if (n < 0)
 			break;
 		while (n > 0 &&
@@ -372,33 +392,58 @@ read_batch(struct batch *b, size_t *caps)
 	return b->n;
 }
 
+static void
+batch_init(struct batch *b)
+{
+	b->lines = xcalloc(BATCH_LINES, sizeof *b->lines);
+	b->lens = xcalloc(BATCH_LINES, sizeof *b->lens);
+	b->caps = xcalloc(BATCH_LINES, sizeof *b->caps);
+	b->n = 0;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	for (size_t k = 0; k < BATCH_LINES; k++)
+		free(b->lines[k]);
+	free(b->lines);
+	free(b->lens);
+	free(b->caps);
+}
+
+/* Two batches: the workers score one while this thread reads the next. */
 static int
 score_stdin(struct worker *w, int jobs)
 {
-	struct batch b = { xcalloc(BATCH_LINES, sizeof *b.lines),
-		xcalloc(BATCH_LINES, sizeof *b.lens), 0 };
-	size_t *caps = xcalloc(BATCH_LINES, sizeof *caps);
+	struct batch b[2];
+	int cur = 0;
 
-	while (read_batch(&b, caps) > 0) {
+	batch_init(&b[0]);
+	batch_init(&b[1]);
+	read_batch(&b[0]);
+	while (b[cur].n > 0) {
 		/* Small batches are not worth a thread. */
-		int use = b.n < 64 ? 1 : jobs;
+		int use = b[cur].n < 64 ? 1 : jobs;
+		struct round r;
 		for (int j = 0; j < use; j++) {
-			w[j].batch = &b;
-			w[j].from = b.n * (size_t)j / (size_t)use;
-			w[j].to = b.n * (size_t)(j + 1) / (size_t)use;
+			w[j].batch = &b[cur];
+			w[j].from = b[cur].n * (size_t)j / (size_t)use;
+			w[j].to = b[cur].n * (size_t)(j + 1) / (size_t)use;
 		}
-		run_all(w, use, worker_run);
+		round_start(&r, w, b[cur].n < 64 ? 0 : use, worker_run);
+		read_batch(&b[cur ^ 1]);
+		if (b[cur].n < 64)
+			worker_run(&w[0]);
+		round_join(&r, w, worker_run);
 		for (int j = 0; j < use; j++) {
 			fwrite(w[j].out.data ? w[j].out.data : "", 1,
 			    w[j].out.len, stdout);
 			w[j].out.len = 0;
 		}
+		cur ^= 1;
 	}
-	for (size_t k = 0; k < BATCH_LINES; k++)
-		free(b.lines[k]);
-	free(b.lines);
-	free(b.lens);
-	free(caps);
+	batch_clear(&b[0]);
+	batch_clear(&b[1]);
 	return 0;
 }
 
