@@ -66,9 +66,18 @@ struct lexent {
 	unsigned kind;
 };
 
+/* Where a table's keys live: blocks of many keys, so that a lexicon of
+ * tens of thousands of entries costs a few allocations, not one each. */
+struct lex_keys {
+	struct lex_keys *next;
+	size_t used, cap;
+	char data[];
+};
+
 struct lex {
 	struct lexent *tab;
 	size_t cap, len;
+	struct lex_keys *keys;
 };
 
 enum lang_id { L_EN, L_FR, L_COUNT };
@@ -77,16 +86,21 @@ struct lang_model {
 	struct lex words; /* every word and phrase: valence, rules, markers */
 	struct lex stems; /* French: mean valence by Snowball stem */
 	struct lex special; /* English: VADER's special cases */
-	/* French only: each letter trigram's log-odds, French against
-	 * English, for language detection (sentiment_lang.c) */
-	struct lex grams;
+
 	struct sb_stemmer *stemmer;
 };
 
 struct sentiment_scratch;
 
+/* Letter trigrams of folded words: a-z and a word boundary, 27 codes. */
+#define GRAM_CODES 27
+#define GRAMS (GRAM_CODES * GRAM_CODES * GRAM_CODES)
+
 struct sentiment_model {
 	struct lang_model lang[L_COUNT];
+	/* Each letter trigram's log-odds, French against English, for
+	 * language detection (sentiment_lang.c). */
+	float grams[GRAMS];
 	/* Memory that scoring reuses from text to text, so that a text
 	 * costs no allocation: one more reason, with the stemmer, to use
 	 * one model per thread. */

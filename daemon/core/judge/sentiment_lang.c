@@ -36,29 +36,22 @@ letters_only(const char *s, size_t n)
 	return n > 0;
 }
 
-/* Calls fn on each trigram of "^word$". */
-static void
-each_gram(const char *w, size_t n, void (*fn)(const char *, void *), void *arg)
+/* The index of the trigram of word w (n letters) centred on letter i:
+ * code 0 is the word's boundary, 1..26 the letters. */
+static size_t
+gram_at(const char *w, size_t n, size_t i)
 {
-	char g[3];
+	size_t a = i == 0 ? 0 : (size_t)(w[i - 1] - 'a' + 1);
+	size_t b = (size_t)(w[i] - 'a' + 1);
+	size_t c = i + 1 < n ? (size_t)(w[i + 1] - 'a' + 1) : 0;
 
-	for (size_t i = 0; i < n; i++) {
-		g[0] = i == 0 ? '^' : w[i - 1];
-		g[1] = w[i];
-		g[2] = i + 1 < n ? w[i + 1] : '$';
-		fn(g, arg);
-	}
+	return (a * GRAM_CODES + b) * GRAM_CODES + c;
 }
 
-static void
-count_gram(const char *g, void *arg)
-{
-	lex_put(arg, g, 3)->val += 1;
-}
-
-/* Trigram counts of the single words of one language's lexicons. */
+/* Trigram counts of the single words of one language's lexicons; the
+ * number of trigrams. */
 static double
-count_grams(const struct lex *words, struct lex *counts)
+count_grams(const struct lex *words, double *counts)
 {
 	double total = 0;
 
@@ -67,7 +60,8 @@ count_grams(const struct lex *words, struct lex *counts)
 		if (e->key == NULL || !(e->kind & K_VALENCE) ||
 		    !letters_only(e->key, e->klen))
 			continue;
-		each_gram(e->key, e->klen, count_gram, counts);
+		for (size_t k = 0; k < e->klen; k++)
+			counts[gram_at(e->key, e->klen, k)] += 1;
 		total += (double)e->klen;
 	}
 	return total;
@@ -76,44 +70,23 @@ count_grams(const struct lex *words, struct lex *counts)
 void
 lang_grams_build(struct sentiment_model *m)
 {
-	struct lex en = { 0 }, fr = { 0 };
-	double nen = count_grams(&m->lang[L_EN].words, &en);
-	double nfr = count_grams(&m->lang[L_FR].words, &fr);
-	struct lex *out = &m->lang[L_FR].grams;
-	/* Add-one smoothing over the trigrams either language has. */
-	double v = (double)(en.len + fr.len);
+	double *en = xcalloc(GRAMS, sizeof *en);
+	double *fr = xcalloc(GRAMS, sizeof *fr);
+	double nen = count_grams(&m->lang[L_EN].words, en);
+	double nfr = count_grams(&m->lang[L_FR].words, fr);
+	double seen = 0;
 
-	for (int pass = 0; pass < 2; pass++) {
-		const struct lex *l = pass ? &en : &fr;
-		for (size_t i = 0; i < l->cap; i++) {
-			const char *k = l->tab[i].key;
-			if (k == NULL)
-				continue;
-			const struct lexent *a = lex_get(&fr, k, 3);
-			const struct lexent *b = lex_get(&en, k, 3);
-			double pf = ((a ? a->val : 0) + 1) / (nfr + v);
-			double pe = ((b ? b->val : 0) + 1) / (nen + v);
-			lex_put(out, k, 3)->val = log(pf / pe);
-		}
-	}
-	lex_clear(&en);
-	lex_clear(&fr);
-}
-
-struct gram_sum {
-	const struct lex *grams;
-	double sum;
-	int n;
-};
-
-static void
-add_gram(const char *g, void *arg)
-{
-	struct gram_sum *gs = arg;
-	const struct lexent *e = lex_get(gs->grams, g, 3);
-
-	gs->sum += e ? e->val : 0;
-	gs->n++;
+	for (size_t g = 0; g < GRAMS; g++)
+		seen += en[g] > 0 || fr[g] > 0;
+	/* Add-one smoothing over the trigrams either language has; one
+	 * that neither has says nothing. */
+	for (size_t g = 0; g < GRAMS; g++)
+		m->grams[g] = en[g] == 0 && fr[g] == 0
+		    ? 0
+		    : (float)log(((fr[g] + 1) / (nfr + seen)) /
+		          ((en[g] + 1) / (nen + seen)));
+	free(en);
+	free(fr);
 }
 
 /* French evidence of one folded word (> 0 French, < 0 English). */
@@ -129,9 +102,10 @@ word_evidence(const struct sentiment_model *m, const char *w, size_t n)
 	if (in_fr != in_en)
 		ev += in_fr ? W_LEXICON : -W_LEXICON;
 	if (n >= 3 && letters_only(w, n)) {
-		struct gram_sum gs = { &m->lang[L_FR].grams, 0, 0 };
-		each_gram(w, n, add_gram, &gs);
-		double g = gs.n ? gs.sum / gs.n * 2 : 0;
+		double sum = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += m->grams[gram_at(w, n, i)];
+		double g = sum / (double)n * 2;
 		ev += g > GRAM_CAP ? GRAM_CAP : g < -GRAM_CAP ? -GRAM_CAP : g;
 	}
 	return ev;

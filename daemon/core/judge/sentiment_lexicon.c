@@ -114,12 +114,36 @@ static const char *const irony_marks[] = { "\xf0\x9f\x99\x84",
 	"\xf0\x9f\x99\x83", "\xf0\x9f\x98\x92", "\xf0\x9f\xa4\xa1" };
 static const char *const clap_marks[] = { "\xf0\x9f\x91\x8f" };
 
+#define KEYS_BLOCK 65536
+
+/* A NUL-terminated copy of s in the table's key blocks. */
+static char *
+key_copy(struct lex *l, const char *s, size_t n)
+{
+	struct lex_keys *b = l->keys;
+
+	if (b == NULL || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > KEYS_BLOCK ? n + 1 : KEYS_BLOCK;
+		b = xmalloc(sizeof *b + cap);
+		b->next = l->keys;
+		b->used = 0;
+		b->cap = cap;
+		l->keys = b;
+	}
+	char *k = b->data + b->used;
+	memcpy(k, s, n);
+	k[n] = '\0';
+	b->used += n + 1;
+	return k;
+}
+
 struct lexent *
 lex_put(struct lex *l, const char *s, size_t n)
 {
 	if (2 * (l->len + 1) > l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct lex g = { xcalloc(cap, sizeof *g.tab), cap, l->len };
+		struct lex g = { xcalloc(cap, sizeof *g.tab), cap, l->len,
+			l->keys };
 		for (size_t i = 0; i < l->cap; i++)
 			if (l->tab[i].key)
 				*lex_slot(&g, l->tab[i].key, l->tab[i].klen) =
@@ -129,7 +153,7 @@ lex_put(struct lex *l, const char *s, size_t n)
 	}
 	struct lexent *e = lex_slot(l, s, n);
 	if (e->key == NULL) {
-		e->key = xstrndup(s, n);
+		e->key = key_copy(l, s, n);
 		e->klen = n;
 		l->len++;
 	}
@@ -139,8 +163,10 @@ lex_put(struct lex *l, const char *s, size_t n)
 void
 lex_clear(struct lex *l)
 {
-	for (size_t i = 0; i < l->cap; i++)
-		free(l->tab[i].key);
+	for (struct lex_keys *b = l->keys, *next; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(l->tab);
 	memset(l, 0, sizeof *l);
 }
@@ -152,27 +178,34 @@ lex_clear(struct lex *l)
  * number of words, 0 if none, or more than PHRASE_MAX.
  */
 static int
-entry_key(
-    enum lang_id lang, const char *word, size_t n, int marker, struct buf *key)
+entry_key(enum lang_id lang, const char *word, size_t n, int marker,
+    struct toks *t, struct buf *key)
 {
-	struct toks t = { 0 };
 	int words = 0;
 
-	buf_init(&t.fold);
-	toks_read(lang, &t, word, n);
+	t->n = 0;
+	t->fold.len = 0;
+	toks_read(lang, t, word, n);
 	key->len = 0;
 	if (marker)
-		sent_words(t.fold.data, t.fold.len, key);
-	else if (t.n > 0)
-		buf_append(key, t.fold.data, t.fold.len);
+		sent_words(t->fold.data, t->fold.len, key);
+	else if (t->n > 0)
+		buf_append(key, t->fold.data, t->fold.len);
 	if (key->len > 0) {
 		words = 1;
 		for (size_t i = 0; i < key->len; i++)
 			words += key->data[i] == ' ';
 	}
-	toks_clear(&t);
 	return words > PHRASE_MAX ? 0 : words;
 }
+
+/* What reading the files reuses from line to line. */
+struct loading {
+	struct sentiment_model *m;
+	struct diag *diag;
+	struct toks t;
+	struct buf key;
+};
 
 enum file_kind {
 	F_VALENCE, /* WORD<TAB>VALENCE */
@@ -277,9 +310,10 @@ parse_line(enum file_kind kind, char **f, int nf, const char *path, int lineno,
 }
 
 static void
-load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
-    char *line, const char *path, int lineno, struct diag *diag)
+load_line(struct loading *ld, enum lang_id lang, enum file_kind kind,
+    char *line, const char *path, int lineno)
 {
+	struct diag *diag = ld->diag;
 	char *f[4];
 	int nf = 0;
 	double val;
@@ -310,23 +344,20 @@ load_line(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 			to = from;
 		}
 	}
-	struct buf key;
-	buf_init(&key);
 	for (int l = from; l <= to; l++) {
 		if (entry_key((enum lang_id)l, f[0], strlen(f[0]),
-		        (bits & K_MARKERS) != 0, &key) == 0) {
+		        (bits & K_MARKERS) != 0, &ld->t, &ld->key) == 0) {
 			diag_add(diag, path, lineno,
 			    "\"%s\" has no word or more than %d", f[0],
 			    PHRASE_MAX);
 			break;
 		}
 		struct lexent *e =
-		    lex_put(&m->lang[l].words, key.data, key.len);
+		    lex_put(&ld->m->lang[l].words, ld->key.data, ld->key.len);
 		e->kind |= bits;
 		if (bits & K_VALENCE)
 			e->val = val;
 	}
-	buf_clear(&key);
 }
 
 static int
@@ -346,9 +377,10 @@ valid_utf8(const char *s, size_t n)
 }
 
 static void
-load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
-    const char *path, struct diag *diag)
+load_file(struct loading *ld, enum lang_id lang, enum file_kind kind,
+    const char *path)
 {
+	struct diag *diag = ld->diag;
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
@@ -374,7 +406,7 @@ load_file(struct sentiment_model *m, enum lang_id lang, enum file_kind kind,
 			diag_add(diag, path, lineno, "not UTF-8 text");
 			continue;
 		}
-		load_line(m, lang, kind, line, path, lineno, diag);
+		load_line(ld, lang, kind, line, path, lineno);
 	}
 	if (ferror(fp))
 		diag_add(diag, path, 0, "%s", strerror(errno));
@@ -518,13 +550,18 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 		{ "fr-emotion.tsv", L_FR, F_EMOTION },
 		{ "fr-rumour.tsv", L_FR, F_RUMOUR },
 	};
+	struct loading ld = { .m = m, .diag = diag };
+	buf_init(&ld.t.fold);
+	buf_init(&ld.key);
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char *path = xasprintf("%s/%s", dir, files[i].name);
-		load_file(m, files[i].lang, files[i].kind, path, diag);
+		load_file(&ld, files[i].lang, files[i].kind, path);
 		free(path);
 	}
 	for (size_t i = 0; i < noverrides; i++)
-		load_file(m, L_EN, F_OVERRIDE, overrides[i], diag);
+		load_file(&ld, L_EN, F_OVERRIDE, overrides[i]);
+	toks_clear(&ld.t);
+	buf_clear(&ld.key);
 	if (diag->len > before) {
 		sentiment_model_free(m);
 		return NULL;
@@ -552,7 +589,6 @@ sentiment_model_free(struct sentiment_model *m)
 		lex_clear(&lm->words);
 		lex_clear(&lm->stems);
 		lex_clear(&lm->special);
-		lex_clear(&lm->grams);
 		if (lm->stemmer)
 			sb_stemmer_delete(lm->stemmer);
 	}
