@@ -97,21 +97,6 @@ emit_explain(struct buf *out, const struct sentiment_explain *ex)
 	json_decref(o);
 }
 
-/* ,"emotions":[...],"rumour":B */
-static void
-emit_judgement(struct buf *out, const struct sentiment_score *s)
-{
-	buf_puts(out, ",\"emotions\":[");
-	for (int e = 0, n = 0; e < EMOTION_COUNT; e++) {
-		if (!(s->emotions & (1u << e)))
-			continue;
-		buf_puts(out, n++ ? ",\"" : "\"");
-		buf_puts(out, emotion_name((enum emotion)e));
-		buf_putc(out, '"');
-	}
-	buf_puts(out, s->rumour ? "],\"rumour\":true" : "],\"rumour\":false");
-}
-
 /* ,"watches":[...],"terms":[...],"tones":[...] for the watches text
  * matches: the tone toward each is that of the sentences naming it. */
 static void
@@ -155,26 +140,69 @@ emit_matches(struct buf *out, struct scorer *sc, char *text)
  * printf.
  */
 static void
-put_fixed(struct buf *b, double v, int decimals)
+put_fixed(char **o, double v, int decimals)
 {
 	static const double scale[] = { 1, 10, 100, 1000, 10000 };
 	double x = fabs(v) * scale[decimals];
 	double fl = floor(x);
-	char tmp[16];
-	int n = 0;
+	char *p = *o;
 
 	if (!(fabs(v) <= 1) || fabs(x - fl - 0.5) < 1e-6) {
-		buf_printf(b, "%.*f", decimals, v);
+		int n = snprintf(p, 16, "%.*f", decimals, v);
+		*o += n < 16 ? n : 15;
 		return;
 	}
 	long k = (long)fl + (x - fl > 0.5);
 	if (v < 0)
-		tmp[n++] = '-';
-	tmp[n++] = (char)('0' + k / (long)scale[decimals]);
-	tmp[n++] = '.';
+		*p++ = '-';
+	*p++ = (char)('0' + k / (long)scale[decimals]);
+	*p++ = '.';
 	for (int d = decimals - 1; d >= 0; d--)
-		tmp[n++] = (char)('0' + k / (long)scale[d] % 10);
-	buf_append(b, tmp, (size_t)n);
+		*p++ = (char)('0' + k / (long)scale[d] % 10);
+	*o = p;
+}
+
+/* Appends src to the line being built at *o. */
+static void
+put(char **o, const char *src)
+{
+	size_t n = strlen(src);
+
+	memcpy(*o, src, n);
+	*o += n;
+}
+
+/* The fields every line has, built on the stack and appended at once:
+ * the line's bytes are most of what `vigie score` writes. */
+static void
+emit_score(struct buf *out, const struct sentiment_score *s)
+{
+	char line[320], *o = line;
+
+	put(&o, "{\"compound\":");
+	/* Adding 0.0 turns a negative zero into "0.0000". */
+	put_fixed(&o, s->compound + 0.0, 4);
+	put(&o, ",\"label\":\"");
+	put(&o, sentiment_label_name(s->label));
+	put(&o, "\",\"lang\":\"");
+	put(&o, s->lang);
+	put(&o, s->abusive ? "\",\"abusive\":true" : "\",\"abusive\":false");
+	put(&o, ",\"pos\":");
+	put_fixed(&o, s->pos, 3);
+	put(&o, ",\"neu\":");
+	put_fixed(&o, s->neu, 3);
+	put(&o, ",\"neg\":");
+	put_fixed(&o, s->neg, 3);
+	put(&o, ",\"emotions\":[");
+	for (int e = 0, n = 0; e < EMOTION_COUNT; e++) {
+		if (!(s->emotions & (1u << e)))
+			continue;
+		put(&o, n++ ? ",\"" : "\"");
+		put(&o, emotion_name((enum emotion)e));
+		put(&o, "\"");
+	}
+	put(&o, s->rumour ? "],\"rumour\":true" : "],\"rumour\":false");
+	buf_append(out, line, (size_t)(o - line));
 }
 
 static void
@@ -191,22 +219,7 @@ emit(struct buf *out, struct scorer *sc, char *text, size_t len)
 		    sc->model, text, len, sc->lang, sc->band, &s, &ex);
 	else
 		sentiment_score(sc->model, text, len, sc->lang, sc->band, &s);
-	/* Adding 0.0 turns a negative zero into "0.0000". */
-	buf_puts(out, "{\"compound\":");
-	put_fixed(out, s.compound + 0.0, 4);
-	buf_puts(out, ",\"label\":\"");
-	buf_puts(out, sentiment_label_name(s.label));
-	buf_puts(out, "\",\"lang\":\"");
-	buf_puts(out, s.lang);
-	buf_puts(
-	    out, s.abusive ? "\",\"abusive\":true" : "\",\"abusive\":false");
-	buf_puts(out, ",\"pos\":");
-	put_fixed(out, s.pos, 3);
-	buf_puts(out, ",\"neu\":");
-	put_fixed(out, s.neu, 3);
-	buf_puts(out, ",\"neg\":");
-	put_fixed(out, s.neg, 3);
-	emit_judgement(out, &s);
+	emit_score(out, &s);
 	if (sc->explain) {
 		emit_explain(out, &ex);
 		sentiment_explain_clear(&ex);

@@ -281,7 +281,8 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	size_t start = f->len;
 	int upper = 0, lower = 0, plain = 1;
 
-	buf_reserve(f, n + 1);
+	if (f->cap - f->len < n + 2)
+		buf_reserve(f, n + 1);
 	if (f->len > 0)
 		f->data[f->len++] = ' ';
 	size_t off = f->len;
