@@ -594,61 +594,91 @@ marker_count(struct scoring *sc, const struct lexent *e)
  * one insult, not two). A start is extended to the next words only while
  * some marker starts with what it has (K_MARK_PHRASE).
  *
- * When every token is a plain word (toks.plain), the tokens are the
- * words and their entries are known already; else the folded text is cut
- * into words (apostrophes, hyphens, pictographs) and looked up again.
+ * A plain token (T_PLAIN: letters and digits) is one word, whose entry
+ * is known already; the others are cut into words (apostrophes, hyphens,
+ * pictographs: "don't" is "don" and "t") and looked up when reached.
+ * When every token is plain, the tokens are the words and the folded
+ * text is their buffer.
  */
 static void
-markers_scan(struct scoring *sc, struct buf *words)
+markers_scan(struct scoring *sc, struct sentiment_scratch *x)
 {
 	const struct lex *l = &sc->m->words;
 	const struct toks *t = &sc->t;
+	struct buf *words = &x->words;
+	const char *base;
+	size_t n = 0;
 
-	if (t->plain) {
-		for (size_t i = 0; i < t->n;) {
-			const struct lexent *e = t->v[i].e, *best = NULL;
-			size_t next = i + 1;
-			for (size_t j = i + 1; e != NULL; j++) {
-				if (e->kind & K_MARKERS)
-					best = e, next = j;
-				if (!(e->kind & K_MARK_PHRASE) || j == t->n ||
-				    j - i == PHRASE_MAX)
-					break;
-				e = phrase_get(l, t, i, j);
-			}
-			if (best != NULL)
-				marker_count(sc, best);
-			i = next;
-		}
-		return;
+	if (x->mwcap < t->n) {
+		x->mwcap = t->n > 64 ? 2 * t->n : 128;
+		x->mw = xreallocarray(x->mw, x->mwcap, sizeof *x->mw);
 	}
-	words->len = 0;
-	sent_words(t->fold.data, t->fold.len, words);
-	for (size_t i = 0; i < words->len;) {
-		const struct lexent *best = NULL;
-		size_t end = i, best_end = i;
-		for (int k = 0; k < PHRASE_MAX && end < words->len; k++) {
-			while (end < words->len && words->data[end] != ' ')
-				end++;
-			const struct lexent *e =
-			    lex_get(l, words->data + i, end - i);
-			if (e == NULL)
-				break;
+	if (t->plain) {
+		base = t->fold.data;
+		for (size_t i = 0; i < t->n; i++)
+			x->mw[n++] = (struct mark_word){ t->v[i].off,
+				t->v[i].len, t->v[i].e, 1 };
+	} else {
+		words->len = 0;
+		for (size_t i = 0; i < t->n; i++) {
+			const struct tok *k = &t->v[i];
+			if (k->flags & T_PLAIN) {
+				if (words->len > 0)
+					buf_putc(words, ' ');
+				if (n == x->mwcap) {
+					x->mwcap *= 2;
+					x->mw = xreallocarray(
+					    x->mw, x->mwcap, sizeof *x->mw);
+				}
+				x->mw[n++] = (struct mark_word){ words->len,
+					k->len, k->e, 1 };
+				buf_append(words, tok_str(t, i), k->len);
+				continue;
+			}
+			size_t from = words->len;
+			sent_words(tok_str(t, i), k->len, words);
+			for (size_t p = from; p < words->len;) {
+				while (p < words->len && words->data[p] == ' ')
+					p++;
+				size_t end = p;
+				while (
+				    end < words->len && words->data[end] != ' ')
+					end++;
+				if (end == p)
+					break;
+				if (n == x->mwcap) {
+					x->mwcap *= 2;
+					x->mw = xreallocarray(
+					    x->mw, x->mwcap, sizeof *x->mw);
+				}
+				x->mw[n++] =
+				    (struct mark_word){ p, end - p, NULL, 0 };
+				p = end;
+			}
+		}
+		base = words->data;
+	}
+	for (size_t i = 0; i < n;) {
+		struct mark_word *w = &x->mw[i];
+		if (!w->known) {
+			w->e = lex_get(l, base + w->off, w->len);
+			w->known = 1;
+		}
+		const struct lexent *e = w->e, *best = NULL;
+		size_t next = i + 1;
+		for (size_t j = i + 1; e != NULL; j++) {
 			if (e->kind & K_MARKERS)
-				best = e, best_end = end;
-			if (!(e->kind & K_MARK_PHRASE))
+				best = e, next = j;
+			if (!(e->kind & K_MARK_PHRASE) || j == n ||
+			    j - i == PHRASE_MAX)
 				break;
-			end++;
+			const struct mark_word *last = &x->mw[j];
+			e = lex_get(
+			    l, base + w->off, last->off + last->len - w->off);
 		}
-		if (best != NULL) {
+		if (best != NULL)
 			marker_count(sc, best);
-		} else {
-			/* The next word. */
-			while (best_end < words->len &&
-			    words->data[best_end] != ' ')
-				best_end++;
-		}
-		i = best_end + 1;
+		i = next;
 	}
 }
 
@@ -711,8 +741,8 @@ sift(struct scoring *sc, const char *text, size_t len,
  * memory of mem. */
 static void
 score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
-    size_t len, struct scoring *sc, struct scoring_mem *mem, struct buf *words,
-    struct sentiment_score *out)
+    size_t len, struct scoring *sc, struct scoring_mem *mem,
+    struct sentiment_scratch *x, struct sentiment_score *out)
 {
 	sc->m = &model->lang[id];
 	sc->id = id;
@@ -725,7 +755,7 @@ score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
 	for (size_t i = 0; i < sc->t.n; i++)
 		sc->t.v[i].e = tok_get(&sc->m->words, &sc->t, i);
 	/* On the words, before phrases merge them into tokens. */
-	markers_scan(sc, words);
+	markers_scan(sc, x);
 	merge_phrases(sc->m, &sc->t,
 	    id == L_FR ? K_VALENCE | K_BOOST | K_CONTRAST | K_AGAIN
 	               : K_VALENCE);
@@ -778,6 +808,7 @@ sentiment_scratch_free(struct sentiment_scratch *x)
 		free(x->mem[i].s);
 	}
 	buf_clear(&x->words);
+	free(x->mw);
 	lex_clear(&x->stems_seen);
 	free(x);
 }
@@ -837,14 +868,13 @@ judge(const struct sentiment_model *model, const char *text, size_t len,
 		id = L_EN;
 	else
 		id = sentiment_lang(model, text, len, &sure);
-	score_in(model, id, text, len, &sc, &x->mem[0], &x->words, out);
+	score_in(model, id, text, len, &sc, &x->mem[0], x, out);
 	if (sure != LANG_SURE) {
 		/* Too little to tell the language: both, and the one that
 		 * recognises more of the text wins; on a tie, the language
 		 * the text leans to, else the stronger tone. */
 		enum lang_id oid = id == L_FR ? L_EN : L_FR;
-		score_in(
-		    model, oid, text, len, &other, &x->mem[1], &x->words, &alt);
+		score_in(model, oid, text, len, &other, &x->mem[1], x, &alt);
 		size_t a = evidence(&sc), b = evidence(&other);
 		if (b > a ||
 		    (b == a && sure == LANG_UNKNOWN &&

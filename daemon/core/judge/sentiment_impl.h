@@ -215,6 +215,7 @@ enum {
 	T_QUOTED = 8, /* in short quotes: "super" service, « bien arrivé » */
 	T_HASHTAG = 16, /* a part of a hashtag cut at its capitals */
 	T_PICTO = 32, /* a pictograph (an emoji), or a French emoticon */
+	T_PLAIN = 64, /* folded, letters a-z and digits only: one word */
 };
 
 struct tok {
@@ -248,10 +249,20 @@ struct scoring_mem {
 	size_t scap;
 };
 
+/* A whole word of a text, for the markers: where it is in the words
+ * buffer, and its entry once looked up. */
+struct mark_word {
+	size_t off, len;
+	const struct lexent *e;
+	int known;
+};
+
 /* Two scorings: a text of unsure language is scored in both. */
 struct sentiment_scratch {
 	struct scoring_mem mem[2];
 	struct buf words;
+	struct mark_word *mw;
+	size_t mwcap;
 	struct lex stems_seen; /* French words' stem valences, known so far */
 };
 

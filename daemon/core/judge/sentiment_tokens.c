@@ -51,6 +51,209 @@ static const unsigned char word_byte[256] = {
 	['z'] = 1,
 };
 
+/* What a byte is to toks_push_ascii: C_UPPER must stay 1, it becomes
+ * the 0x20 bit that lower-cases a letter. */
+enum { C_UPPER = 1, C_LOWER = 2, C_WORD = 4, C_HIGH = 8 };
+
+static const unsigned char byte_class[256] = {
+#define U C_UPPER | C_WORD
+#define L C_LOWER | C_WORD
+#define H C_HIGH
+	['0'] = C_WORD,
+	['1'] = C_WORD,
+	['2'] = C_WORD,
+	['3'] = C_WORD,
+	['4'] = C_WORD,
+	['5'] = C_WORD,
+	['6'] = C_WORD,
+	['7'] = C_WORD,
+	['8'] = C_WORD,
+	['9'] = C_WORD,
+	['A'] = U,
+	['B'] = U,
+	['C'] = U,
+	['D'] = U,
+	['E'] = U,
+	['F'] = U,
+	['G'] = U,
+	['H'] = U,
+	['I'] = U,
+	['J'] = U,
+	['K'] = U,
+	['L'] = U,
+	['M'] = U,
+	['N'] = U,
+	['O'] = U,
+	['P'] = U,
+	['Q'] = U,
+	['R'] = U,
+	['S'] = U,
+	['T'] = U,
+	['U'] = U,
+	['V'] = U,
+	['W'] = U,
+	['X'] = U,
+	['Y'] = U,
+	['Z'] = U,
+	['a'] = L,
+	['b'] = L,
+	['c'] = L,
+	['d'] = L,
+	['e'] = L,
+	['f'] = L,
+	['g'] = L,
+	['h'] = L,
+	['i'] = L,
+	['j'] = L,
+	['k'] = L,
+	['l'] = L,
+	['m'] = L,
+	['n'] = L,
+	['o'] = L,
+	['p'] = L,
+	['q'] = L,
+	['r'] = L,
+	['s'] = L,
+	['t'] = L,
+	['u'] = L,
+	['v'] = L,
+	['w'] = L,
+	['x'] = L,
+	['y'] = L,
+	['z'] = L,
+	[0x80] = H,
+	[0x81] = H,
+	[0x82] = H,
+	[0x83] = H,
+	[0x84] = H,
+	[0x85] = H,
+	[0x86] = H,
+	[0x87] = H,
+	[0x88] = H,
+	[0x89] = H,
+	[0x8a] = H,
+	[0x8b] = H,
+	[0x8c] = H,
+	[0x8d] = H,
+	[0x8e] = H,
+	[0x8f] = H,
+	[0x90] = H,
+	[0x91] = H,
+	[0x92] = H,
+	[0x93] = H,
+	[0x94] = H,
+	[0x95] = H,
+	[0x96] = H,
+	[0x97] = H,
+	[0x98] = H,
+	[0x99] = H,
+	[0x9a] = H,
+	[0x9b] = H,
+	[0x9c] = H,
+	[0x9d] = H,
+	[0x9e] = H,
+	[0x9f] = H,
+	[0xa0] = H,
+	[0xa1] = H,
+	[0xa2] = H,
+	[0xa3] = H,
+	[0xa4] = H,
+	[0xa5] = H,
+	[0xa6] = H,
+	[0xa7] = H,
+	[0xa8] = H,
+	[0xa9] = H,
+	[0xaa] = H,
+	[0xab] = H,
+	[0xac] = H,
+	[0xad] = H,
+	[0xae] = H,
+	[0xaf] = H,
+	[0xb0] = H,
+	[0xb1] = H,
+	[0xb2] = H,
+	[0xb3] = H,
+	[0xb4] = H,
+	[0xb5] = H,
+	[0xb6] = H,
+	[0xb7] = H,
+	[0xb8] = H,
+	[0xb9] = H,
+	[0xba] = H,
+	[0xbb] = H,
+	[0xbc] = H,
+	[0xbd] = H,
+	[0xbe] = H,
+	[0xbf] = H,
+	[0xc0] = H,
+	[0xc1] = H,
+	[0xc2] = H,
+	[0xc3] = H,
+	[0xc4] = H,
+	[0xc5] = H,
+	[0xc6] = H,
+	[0xc7] = H,
+	[0xc8] = H,
+	[0xc9] = H,
+	[0xca] = H,
+	[0xcb] = H,
+	[0xcc] = H,
+	[0xcd] = H,
+	[0xce] = H,
+	[0xcf] = H,
+	[0xd0] = H,
+	[0xd1] = H,
+	[0xd2] = H,
+	[0xd3] = H,
+	[0xd4] = H,
+	[0xd5] = H,
+	[0xd6] = H,
+	[0xd7] = H,
+	[0xd8] = H,
+	[0xd9] = H,
+	[0xda] = H,
+	[0xdb] = H,
+	[0xdc] = H,
+	[0xdd] = H,
+	[0xde] = H,
+	[0xdf] = H,
+	[0xe0] = H,
+	[0xe1] = H,
+	[0xe2] = H,
+	[0xe3] = H,
+	[0xe4] = H,
+	[0xe5] = H,
+	[0xe6] = H,
+	[0xe7] = H,
+	[0xe8] = H,
+	[0xe9] = H,
+	[0xea] = H,
+	[0xeb] = H,
+	[0xec] = H,
+	[0xed] = H,
+	[0xee] = H,
+	[0xef] = H,
+	[0xf0] = H,
+	[0xf1] = H,
+	[0xf2] = H,
+	[0xf3] = H,
+	[0xf4] = H,
+	[0xf5] = H,
+	[0xf6] = H,
+	[0xf7] = H,
+	[0xf8] = H,
+	[0xf9] = H,
+	[0xfa] = H,
+	[0xfb] = H,
+	[0xfc] = H,
+	[0xfd] = H,
+	[0xfe] = H,
+	[0xff] = H,
+#undef U
+#undef L
+#undef H
+};
+
 /* ASCII whitespace as Python's str.split() sees it. */
 static const unsigned char space_byte[128] = {
 	['\t'] = 1,
@@ -263,12 +466,14 @@ toks_push(
 	else
 		sent_fold(&t->fold, s, n);
 	k->len = t->fold.len - k->off;
-	for (size_t i = k->off; i < t->fold.len && t->plain; i++)
-		t->plain = word_byte[(unsigned char)t->fold.data[i]];
+	int plain = k->len > 0;
+	for (size_t i = k->off; i < t->fold.len && plain; i++)
+		plain = word_byte[(unsigned char)t->fold.data[i]];
+	t->plain &= plain;
 	k->e = NULL;
 	k->val = 0;
 	k->why = 0;
-	k->flags = sent_is_upper(s, n) ? T_UPPER : 0;
+	k->flags = (sent_is_upper(s, n) ? T_UPPER : 0) | (plain ? T_PLAIN : 0);
 }
 
 /* toks_push for a word of ASCII only, the common case: folded and
@@ -286,23 +491,27 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	if (f->len > 0)
 		f->data[f->len++] = ' ';
 	size_t off = f->len;
+	unsigned seen = 0, all = C_WORD;
+	char *o = f->data + f->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x80) {
+		unsigned k = byte_class[c];
+		if (k & C_HIGH) {
 			f->len = start;
 			f->data[f->len] = '\0';
 			return 0;
 		}
-		if (c >= 'A' && c <= 'Z') {
-			upper = 1;
-			c = (unsigned char)(c + 32);
-		} else {
-			lower |= c >= 'a' && c <= 'z';
-		}
-		plain &= word_byte[c];
-		f->data[f->len++] = (char)c;
+		seen |= k;
+		all &= k;
+		/* An upper-case letter gains the 0x20 bit of its lower
+		 * case. */
+		o[i] = (char)(c | ((k & C_UPPER) << 5));
 	}
+	f->len += n;
 	f->data[f->len] = '\0';
+	upper = (seen & C_UPPER) != 0;
+	lower = (seen & C_LOWER) != 0;
+	plain = (all & C_WORD) != 0;
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
 		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
@@ -315,7 +524,8 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	k->e = NULL;
 	k->val = 0;
 	k->why = 0;
-	k->flags = upper && !lower ? T_UPPER : 0;
+	plain &= n > 0;
+	k->flags = (upper && !lower ? T_UPPER : 0) | (plain ? T_PLAIN : 0);
 	t->plain &= plain;
 	return 1;
 }
@@ -451,9 +661,10 @@ tokenize_en(struct toks *t, const char *s, size_t len)
 			a++;
 		while (b > a && is_ascii_punct((unsigned char)s[b - 1]))
 			b--;
-		/* Two characters are at most eight bytes. */
-		size_t chars = 3;
-		if (b - a <= 8) {
+		/* Two characters are at most eight bytes, and as many bytes
+		 * in ASCII. */
+		size_t chars = b - a;
+		if (chars > 2 && chars <= 8) {
 			chars = 0;
 			for (size_t j = a; j < b; j++)
 				chars += ((unsigned char)s[j] & 0xc0) != 0x80;
