@@ -49,7 +49,7 @@ tok_str(const struct toks *t, size_t i)
 	return t->fold.data + t->v[i].off;
 }
 
-static int
+static inline int
 tok_is(const struct toks *t, size_t i, const char *w)
 {
 	return t->v[i].len == strlen(w) &&
@@ -91,7 +91,7 @@ merge_phrases(const struct lang_model *m, struct toks *t, unsigned mergeable)
 	size_t w = 0;
 
 	for (size_t i = 0; i < t->n;) {
-		/* look_words found each word's entry already. */
+		/* score_in looked each token up already. */
 		const struct lexent *e = t->v[i].e, *best = e;
 		size_t k = 1;
 
@@ -104,18 +104,23 @@ merge_phrases(const struct lang_model *m, struct toks *t, unsigned mergeable)
 				best = e;
 			}
 		}
-		struct tok merged = t->v[i];
-		/* The token's entry, which look_up reads. */
-		merged.e = best;
-		if (k > 1) {
-			const struct tok *last = &t->v[i + k - 1];
-			merged.n = (size_t)(last->s + last->n - merged.s);
-			merged.len = last->off + last->len - merged.off;
-			merged.flags =
-			    (last->flags & T_BREAK) | (merged.flags & T_QUOTED);
-			if (sent_is_upper(merged.s, merged.n))
-				merged.flags |= T_UPPER;
+		if (k == 1) {
+			/* Most tokens: nothing to merge. */
+			if (w != i)
+				t->v[w] = t->v[i];
+			w++, i++;
+			continue;
 		}
+		struct tok merged = t->v[i];
+		const struct tok *last = &t->v[i + k - 1];
+		/* The phrase's entry, which look_up reads. */
+		merged.e = best;
+		merged.n = (size_t)(last->s + last->n - merged.s);
+		merged.len = last->off + last->len - merged.off;
+		merged.flags =
+		    (last->flags & T_BREAK) | (merged.flags & T_QUOTED);
+		if (sent_is_upper(merged.s, merged.n))
+			merged.flags |= T_UPPER;
 		t->v[w++] = merged;
 		i += k;
 	}
@@ -620,19 +625,25 @@ markers_scan(struct scoring *sc, struct sentiment_scratch *x)
 				t->v[i].len, t->v[i].e, 1 };
 	} else {
 		words->len = 0;
+		buf_reserve(words, t->fold.len + 1);
 		for (size_t i = 0; i < t->n; i++) {
 			const struct tok *k = &t->v[i];
 			if (k->flags & T_PLAIN) {
-				if (words->len > 0)
-					buf_putc(words, ' ');
 				if (n == x->mwcap) {
 					x->mwcap *= 2;
 					x->mw = xreallocarray(
 					    x->mw, x->mwcap, sizeof *x->mw);
 				}
+				if (words->cap - words->len < k->len + 2)
+					buf_reserve(words, k->len + 1);
+				if (words->len > 0)
+					words->data[words->len++] = ' ';
 				x->mw[n++] = (struct mark_word){ words->len,
 					k->len, k->e, 1 };
-				buf_append(words, tok_str(t, i), k->len);
+				memcpy(words->data + words->len, tok_str(t, i),
+				    k->len);
+				words->len += k->len;
+				words->data[words->len] = '\0';
 				continue;
 			}
 			size_t from = words->len;
