@@ -2,8 +2,8 @@
 """Lines per second of `vigie score` against vaderSentiment in Python, side
 by side on the same lines, and of French scoring against English.
 
-usage: bench/score_speed.py --vader-py DIR [--vigie PATH] [--lines N]
-                            [--runs R] [--seed S]
+usage: bench/score_speed.py --vader-py DIR [--vigie PATH] [--before PATH]
+                            [--lines N] [--runs R] [--seed S]
 
 The English corpus is bench/score_bench.py's (N lines of one to three
 sentences of tests/fixtures/sentiment/en.tsv); the French one is built the
@@ -12,6 +12,8 @@ scorer is one process reading its corpus on standard input, run R times;
 the figures are the median run, process start-up included. vigie runs
 with one scorer (--jobs 1) and with its default, one per processor.
 DIR is a checkout of https://github.com/cjhutto/vaderSentiment.
+--before names another vigie binary (an older release build) scored on
+the same English lines, for a before/after in the same run.
 """
 import argparse
 import os
@@ -46,6 +48,7 @@ def main():
     ap.add_argument("--vigie", default=os.path.join(ROOT, "build-bench",
                                                     "vigie"))
     ap.add_argument("--vader-py", required=True)
+    ap.add_argument("--before")
     ap.add_argument("--lines", type=int, default=100000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
@@ -67,6 +70,9 @@ def main():
         ("vigie score --lang en --jobs 1",
          [args.vigie, "score", "--lang", "en", "--jobs", "1"], en),
         ("vigie score --lang en", [args.vigie, "score", "--lang", "en"], en),
+        *([("before: vigie score --lang en", [args.before, "score",
+                                               "--lang", "en"], en)]
+          if args.before else []),
         ("vigie score --lang fr --jobs 1",
          [args.vigie, "score", "--lang", "fr", "--jobs", "1"], fr),
         ("vigie score --lang fr", [args.vigie, "score", "--lang", "fr"], fr),
