@@ -380,6 +380,12 @@ sent_fold(struct buf *b, const char *s, size_t n)
 static size_t
 space_len_utf8(const char *s, size_t left)
 {
+	unsigned char lead = (unsigned char)*s;
+
+	/* Only these lead bytes start a space (U+0085, U+00A0, U+1680,
+	 * U+2000..U+205F, U+3000): an accented letter is not one. */
+	if (lead != 0xc2 && lead != 0xe1 && lead != 0xe2 && lead != 0xe3)
+		return 0;
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t k = utf8proc_iterate(
 	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
@@ -424,7 +430,8 @@ typo_punct_len(const char *s, size_t left, int *brk)
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t k;
 
-	if ((unsigned char)*s < 0x80)
+	/* Guillemets are 0xc2, the others 0xe2 0x80. */
+	if ((unsigned char)*s != 0xc2 && (unsigned char)*s != 0xe2)
 		return 0;
 	k = utf8proc_iterate(
 	    (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
@@ -476,9 +483,9 @@ toks_push(
 	k->flags = (sent_is_upper(s, n) ? T_UPPER : 0) | (plain ? T_PLAIN : 0);
 }
 
-/* toks_push for a word of ASCII only, the common case: folded and
- * checked for capitals in one pass. Returns 0, pushing nothing, at the
- * first byte outside ASCII. */
+/* toks_push for a word of ASCII and accented Latin-1 letters, the common
+ * case: folded and checked for capitals in one pass. Returns 0, pushing
+ * nothing, at the first character it does not know. */
 static int
 toks_push_ascii(struct toks *t, const char *s, size_t n)
 {
@@ -493,21 +500,35 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	size_t off = f->len;
 	unsigned seen = 0, all = C_WORD;
 	char *o = f->data + f->len;
+	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		unsigned k = byte_class[c];
 		if (k & C_HIGH) {
-			f->len = start;
-			f->data[f->len] = '\0';
-			return 0;
+			/* An accented Latin-1 letter folds to one ASCII
+			 * letter (see latin1_fold); anything else takes the
+			 * general path. */
+			unsigned char d =
+			    i + 1 < n ? (unsigned char)s[i + 1] : 0;
+			if (c != 0xc3 || d < 0x80 || d > 0xbf ||
+			    latin1_fold[d - 0x80] == 0) {
+				f->len = start;
+				f->data[f->len] = '\0';
+				return 0;
+			}
+			/* U+00C0..U+00DE are capitals, the rest lower case. */
+			seen |= d < 0x9f ? C_UPPER : C_LOWER;
+			o[m++] = latin1_fold[d - 0x80];
+			i++;
+			continue;
 		}
 		seen |= k;
 		all &= k;
 		/* An upper-case letter gains the 0x20 bit of its lower
 		 * case. */
-		o[i] = (char)(c | ((k & C_UPPER) << 5));
+		o[m++] = (char)(c | ((k & C_UPPER) << 5));
 	}
-	f->len += n;
+	f->len += m;
 	f->data[f->len] = '\0';
 	upper = (seen & C_UPPER) != 0;
 	lower = (seen & C_LOWER) != 0;
@@ -520,7 +541,7 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	k->s = s;
 	k->n = n;
 	k->off = off;
-	k->len = n;
+	k->len = m;
 	k->e = NULL;
 	k->val = 0;
 	k->why = 0;
@@ -749,15 +770,15 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 		}
 		while (a < b) {
 			/* An elided word: up to an apostrophe ' or U+2019. */
-			size_t q = a;
-			while (q < b && s[q] != '\'' &&
+			/* Elided words are short: an apostrophe further in is
+			 * not one ("aujourd'hui"), and is not looked for. */
+			size_t q = a, stop = b - a > 7 ? a + 7 : b;
+			while (q < stop && s[q] != '\'' &&
 			    !((unsigned char)s[q] == 0xe2 && b - q >= 3 &&
 			        (unsigned char)s[q + 1] == 0x80 &&
 			        (unsigned char)s[q + 2] == 0x99))
 				q++;
-			/* Elided words are short: an apostrophe further in is
-			 * not one ("aujourd'hui"). */
-			if (q == b || q - a > 6)
+			if (q == stop)
 				break;
 			size_t alen = s[q] == '\'' ? 1 : 3;
 			size_t plen = q - a;
