@@ -647,8 +647,6 @@ quoted(const char *s, size_t start, size_t a, size_t b, size_t end)
 	return has_quote(s, start, a) && has_quote(s, b, end);
 }
 
-/* VADER: split on whitespace, strip ASCII punctuation from both ends
- * unless that leaves two characters or fewer (emoticons, "a,"). */
 /* The next run of non-space bytes at or after *i: [*start, *i). 0 when
  * there is none left. */
 static int
@@ -671,12 +669,34 @@ next_word(const char *s, size_t len, size_t *i, size_t *start)
 	return 1;
 }
 
+/* Is s letters and digits only, ASCII or accented Latin-1? */
+static int
+letters_word(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (byte_class[c] & C_WORD)
+			continue;
+		if (c != 0xc3 || i + 1 == n || (unsigned char)s[i + 1] < 0x80 ||
+		    (unsigned char)s[i + 1] > 0xbf ||
+		    latin1_fold[(unsigned char)s[i + 1] - 0x80] == 0)
+			return 0;
+		i++;
+	}
+	return 1;
+}
+
+/* VADER: split on whitespace, strip ASCII punctuation from both ends
+ * unless that leaves two characters or fewer (emoticons, "a,"). */
 static void
 tokenize_en(struct toks *t, const char *s, size_t len)
 {
 	size_t i = 0, start;
 
 	while (next_word(s, len, &i, &start)) {
+		if (letters_word(s + start, i - start) &&
+		    toks_push_ascii(t, s + start, i - start))
+			continue;
 		size_t a = start, b = i;
 		while (a < b && is_ascii_punct((unsigned char)s[a]))
 			a++;
@@ -730,6 +750,11 @@ tokenize_fr(struct toks *t, const char *s, size_t len)
 	while (next_word(s, len, &i, &start)) {
 		size_t a = start, b = i, k;
 		int brk = 0;
+		/* Most words are letters and digits alone: nothing to strip,
+		 * split or flag. */
+		if (letters_word(s + start, i - start) &&
+		    toks_push_ascii(t, s + start, i - start))
+			continue;
 		if (emoticon(s + start, i - start)) {
 			toks_push(t, s + start, i - start, NULL, 0);
 			t->v[t->n - 1].flags |= T_PICTO;
