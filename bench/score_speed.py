@@ -76,6 +76,8 @@ def main():
         ("vigie score --lang fr --jobs 1",
          [args.vigie, "score", "--lang", "fr", "--jobs", "1"], fr),
         ("vigie score --lang fr", [args.vigie, "score", "--lang", "fr"], fr),
+        ("vigie score --lang fr --jobs 1, English lines",
+         [args.vigie, "score", "--lang", "fr", "--jobs", "1"], en),
         ("vigie score (auto) --jobs 1, French lines",
          [args.vigie, "score", "--jobs", "1"], fr),
     ]
@@ -83,19 +85,20 @@ def main():
     for name, argv, src in runs:
         wall, lo, hi, cpu = score_bench.run_many(name, argv, src, out,
                                                  args.runs)
-        rows.append((name, wall, lo, hi, cpu))
-    for p in (en, fr, out):
-        os.unlink(p)
-    os.rmdir(work)
+        rows.append((name, wall, lo, hi, cpu, os.path.getsize(src)))
     base = args.lines / rows[0][1]
     print()
     print(f"| scorer | wall s (median of {args.runs}) | range | CPU s | "
-          "lines/s | × vaderSentiment |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, wall, lo, hi, cpu in rows:
+          "lines/s | MB/s | × vaderSentiment (lines/s) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, wall, lo, hi, cpu, size in rows:
         rate = args.lines / wall
         print(f"| {name} | {wall:.3f} | {lo:.3f}-{hi:.3f} | {cpu:.3f} | "
-              f"{rate:,.0f} | {rate / base:.1f} |")
+              f"{rate:,.0f} | {size / wall / 1e6:.1f} | "
+              f"{rate / base:.1f} |")
+    for p in (en, fr, out):
+        os.unlink(p)
+    os.rmdir(work)
     return 0
 
 
