@@ -77,7 +77,7 @@ static const char *const fr_incr[] = { "tres", "trop", "vraiment", "super",
 	"completement", "particulierement", "vachement", "carrement",
 	"franchement", "enormement", "profondement", "entierement", "fortement",
 	"hautement", "incroyablement", "terriblement", "beaucoup", "aussi",
-	"archi", "ultra", "mega", "bcp", "tro", "vrmt" };
+	"archi", "ultra", "mega", "bcp", "tro", "vrmt", "bien" };
 /* Intensifiers written after the word, as spoken French does. */
 static const char *const fr_after[] = { "grave", "de ouf", "a mort", "a fond",
 	"de fou", "de chez de chez" };
