@@ -26,6 +26,9 @@
  * a long, otherwise positive text keeps its tone. */
 #define ABUSE_VALENCE (-2.5)
 #define ABUSE_MAX 3
+/* Longest text, in tokens, that praise beside a complaint is read as
+ * sarcastic in (see irony()). */
+#define IRONY_MAX_TOKENS 40
 
 /* The work of scoring one text in one language. */
 struct scoring {
@@ -565,7 +568,11 @@ irony(struct scoring *sc)
 		eyeroll |= (kind & K_IRONY) != 0;
 		clap |= (kind & K_CLAP) != 0;
 	}
-	int sarcastic = eyeroll || (complaint && (again || clap));
+	/* Praise beside a complaint is sarcasm in a post; in a long review
+	 * it is usually a review weighing both ("Excellent ! ... encore un
+	 * rebondissement raté"), so the rule stops at IRONY_MAX_TOKENS. */
+	int sarcastic = eyeroll ||
+	    (complaint && (again || clap) && t->n <= IRONY_MAX_TOKENS);
 	for (size_t i = 0; i < t->n; i++) {
 		unsigned kind = kind_of(t, i);
 		if (sc->s[i] <= 0)
