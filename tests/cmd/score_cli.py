@@ -120,4 +120,42 @@ with tempfile.TemporaryDirectory() as d:
     T.ok(p.returncode == 1 and f"{bad}:2: unknown emotion \"rage\"" in
          p.stderr, f"a bad emotion is FILE:LINE: {p.stderr!r}")
 
+# The French rules' numbers come from fr-params.tsv, checked line by line.
+LEX = os.path.join(os.path.dirname(os.path.dirname(FIXTURES)), "rules",
+                   "lexicons")
+with tempfile.TemporaryDirectory() as d:
+    lex = os.path.join(d, "lexicons")
+    os.mkdir(lex)
+    for name in os.listdir(LEX):
+        if name != "fr-params.tsv":
+            os.symlink(os.path.join(LEX, name), os.path.join(lex, name))
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(f"[sentiment]\nlexicons = {lex}\n")
+    params = os.path.join(lex, "fr-params.tsv")
+
+    def negated(value):
+        with open(params, "w", encoding="utf-8") as f:
+            f.write(f"# test\nnegation\t{value}\n")
+        p = run("-c", conf, "--lang", "fr", "Ce n'est pas bon")
+        return lines(p)[0]["compound"] if p.returncode == 0 else None
+
+    weak, strong = negated(-0.2), negated(-1.5)
+    T.ok(weak is not None and strong is not None and strong < weak < 0,
+         f"the negation's number is read: {weak} {strong}")
+    with open(params, "w", encoding="utf-8") as f:
+        f.write("negation\t-0.9\nfoo\t1\nintensifier\tx\n"
+                "insult\t9\nnegation -0.9\n")
+    p = run("-c", conf, "texte")
+    for want in (f"{params}:2: unknown parameter \"foo\"",
+                 f"{params}:3: value \"x\" is not a number",
+                 f"{params}:4: insult 9 outside -4 .. 0",
+                 f"{params}:5: expected NAME<TAB>VALUE"):
+        T.ok(p.returncode == 1 and want in p.stderr,
+             f"{want!r} in {p.stderr!r}")
+    os.unlink(params)
+    p = run("-c", conf, "texte")
+    T.ok(p.returncode == 1 and f"{params}: No such file" in p.stderr,
+         f"a missing fr-params.tsv is named: {p.stderr!r}")
+
 finish(T)

@@ -21,10 +21,9 @@
 
 #include "core/judge/lang_detect.h"
 
-/* What an insult adds to the sum, per insult (at most ABUSE_MAX): about
- * VADER's "hate", so that "Espèce de connard" is clearly negative while
- * a long, otherwise positive text keeps its tone. */
-#define ABUSE_VALENCE (-2.5)
+/* Insults counted in a text, each adding the language's rule_params
+ * .insult: beyond three, a long rant is negative enough, and an otherwise
+ * positive text keeps its tone. */
 #define ABUSE_MAX 3
 /* Longest text, in tokens, that praise beside a complaint is read as
  * sarcastic in (see irony()). */
@@ -436,7 +435,7 @@ score_en(struct scoring *sc)
  * after it ("j'aime pas", "je recommande pas"). Returns 1.25 for "jamais
  * ... aussi/si" (never so...), which intensifies. */
 static double
-fr_negation(const struct toks *t, size_t i)
+fr_negation(const struct rule_params *p, const struct toks *t, size_t i)
 {
 	size_t ne = SIZE_MAX;
 
@@ -460,21 +459,21 @@ fr_negation(const struct toks *t, size_t i)
 			for (size_t k = j + 1; k < i; k++)
 				if (tok_is(t, k, "aussi") || tok_is(t, k, "si"))
 					return 1.25;
-		return N_SCALAR;
+		return p->negation;
 	}
 	if (ne != SIZE_MAX) {
 		for (size_t j = i; j + 1 < t->n && j < i + 2; j++) {
 			if (t->v[j].flags & T_BREAK)
 				break;
 			if (kind_of(t, j + 1) & K_POST)
-				return N_SCALAR;
+				return p->negation;
 		}
 		return 1;
 	}
 	if (i + 1 < t->n && !(t->v[i].flags & T_BREAK) &&
 	    (tok_is(t, i + 1, "pas") || tok_is(t, i + 1, "jamais") ||
 	        tok_is(t, i + 1, "rien")))
-		return N_SCALAR;
+		return p->negation;
 	return 1;
 }
 
@@ -501,7 +500,8 @@ score_fr(struct scoring *sc)
 			continue;
 		if ((kind & K_AFTER) && i > 0 && s[i - 1] != 0 &&
 		    !(t->v[i - 1].flags & T_BREAK)) {
-			s[i - 1] += s[i - 1] > 0 ? B_INCR : -B_INCR;
+			s[i - 1] += s[i - 1] > 0 ? sc->m->p.intensifier
+			                         : -sc->m->p.intensifier;
 			t->v[i - 1].why |= RULE_BOOSTED;
 			continue;
 		}
@@ -525,7 +525,7 @@ score_fr(struct scoring *sc)
 			double b = booster(t, j, v, capdiff, why);
 			v += st == 0 ? b : st == 1 ? b * 0.95 : b * 0.9;
 		}
-		double neg = fr_negation(t, i);
+		double neg = fr_negation(&sc->m->p, t, i);
 		if (neg < 0)
 			*why |= RULE_NEGATED;
 		else if (neg > 1)
@@ -539,7 +539,8 @@ score_fr(struct scoring *sc)
 		for (size_t k = 0; k < n; k++) {
 			if (s[k] == 0 || k == bi)
 				continue;
-			s[k] *= k < bi ? 0.5 : 1.5;
+			s[k] *= k < bi ? sc->m->p.before_contrast
+			               : sc->m->p.after_contrast;
 			sc->t.v[k].why |=
 			    k < bi ? RULE_BEFORE_CONTRAST : RULE_AFTER_CONTRAST;
 		}
@@ -580,10 +581,10 @@ irony(struct scoring *sc)
 		if (sarcastic &&
 		    (eyeroll || (kind & (K_PRAISE | K_CLAP)) ||
 		        (t->v[i].flags & T_QUOTED))) {
-			sc->s[i] *= N_SCALAR;
+			sc->s[i] *= sc->m->p.irony;
 			t->v[i].why |= RULE_IRONY;
 		} else if ((t->v[i].flags & T_QUOTED) && (kind & K_PRAISE)) {
-			sc->s[i] *= N_SCALAR;
+			sc->s[i] *= sc->m->p.irony;
 			t->v[i].why |= RULE_QUOTED;
 		}
 	}
@@ -723,8 +724,8 @@ sift(struct scoring *sc, const char *text, size_t len,
 			neu += 1;
 	}
 	/* An insult is a negative word, wherever the lexicon stands. */
-	sum += insults * ABUSE_VALENCE;
-	neg += insults * (ABUSE_VALENCE - 1);
+	sum += insults * sc->m->p.insult;
+	neg += insults * (sc->m->p.insult - 1);
 	/* Most texts have neither: memchr finds that out a word at a
 	 * time. */
 	if (memchr(text, '!', len) != NULL)
@@ -862,7 +863,7 @@ explain_fill(const struct scoring *sc, struct sentiment_explain *ex)
 		ex->v = xreallocarray(ex->v, ex->n + 1, sizeof *ex->v);
 		struct sentiment_contrib *c = &ex->v[ex->n++];
 		c->word = xstrdup("(insult)");
-		c->valence = c->score = ABUSE_VALENCE;
+		c->valence = c->score = sc->m->p.insult;
 		c->rules = RULE_ABUSIVE;
 	}
 	ex->punctuation = sc->punct;

@@ -82,7 +82,21 @@ struct lex {
 
 enum lang_id { L_EN, L_FR, L_COUNT };
 
+/*
+ * The numbers of a language's rules. English keeps VADER's (the
+ * defaults); French reads its own from fr-params.tsv, fitted on labelled
+ * reviews (scripts/fit-french-lexicon.py params).
+ */
+struct rule_params {
+	double negation; /* a negated word's valence is multiplied by it */
+	double intensifier; /* what an intensifier adds (a dampener takes) */
+	double before_contrast, after_contrast; /* around "mais", "but" */
+	double irony; /* ironic praise is multiplied by it */
+	double insult; /* what an insult adds to the sum */
+};
+
 struct lang_model {
+	struct rule_params p;
 	struct lex words; /* every word and phrase: valence, rules, markers */
 	struct lex stems; /* French: mean valence by Snowball stem */
 	struct lex special; /* English: VADER's special cases */

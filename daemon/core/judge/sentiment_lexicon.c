@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libstemmer.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,6 @@ static const char *const en_praise[] = { "great", "thanks", "thank you",
 	"superb", "excellent", "good job", "nice job" };
 static const char *const en_again[] = { "again", "once again", "yet again",
 	"as usual", "as always", "another" };
-static const char *const en_contrast[] = { "but" };
 static const char *const irony_marks[] = { "\xf0\x9f\x99\x84",
 	"\xf0\x9f\x99\x83", "\xf0\x9f\x98\x92", "\xf0\x9f\xa4\xa1" };
 static const char *const clap_marks[] = { "\xf0\x9f\x91\x8f" };
@@ -491,6 +491,83 @@ build_stems(struct lang_model *lm)
 	lex_clear(&count);
 }
 
+/* VADER's numbers, and the insult's: about VADER's "hate" (-3.2 before
+ * VADER's damping), so that "Espèce de connard" is clearly negative. */
+static const struct rule_params vader_params = {
+	.negation = N_SCALAR,
+	.intensifier = B_INCR,
+	.before_contrast = 0.5,
+	.after_contrast = 1.5,
+	.irony = N_SCALAR,
+	.insult = -2.5,
+};
+
+static const struct {
+	const char *name;
+	size_t off;
+	double lo, hi;
+} param_keys[] = {
+	{ "negation", offsetof(struct rule_params, negation), -2, 0 },
+	{ "intensifier", offsetof(struct rule_params, intensifier), 0, 2 },
+	{ "before_contrast", offsetof(struct rule_params, before_contrast), 0,
+	    1 },
+	{ "after_contrast", offsetof(struct rule_params, after_contrast), 1,
+	    3 },
+	{ "irony", offsetof(struct rule_params, irony), -2, 0 },
+	{ "insult", offsetof(struct rule_params, insult), -4, 0 },
+};
+
+/* Reads NAME<TAB>VALUE lines into p; each problem as FILE:LINE. */
+static void
+load_params(struct rule_params *p, const char *path, struct diag *diag)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0;
+
+	if (fp == NULL) {
+		diag_add(diag, path, 0, "%s", strerror(errno));
+		return;
+	}
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		char *tab = strchr(line, '\t');
+		if (tab == NULL || strchr(tab + 1, '\t') != NULL) {
+			diag_add(diag, path, lineno, "expected NAME<TAB>VALUE");
+			continue;
+		}
+		*tab = '\0';
+		size_t k;
+		for (k = 0; k < ARRAY_LEN(param_keys); k++)
+			if (strcmp(line, param_keys[k].name) == 0)
+				break;
+		double v;
+		if (k == ARRAY_LEN(param_keys))
+			diag_add(diag, path, lineno,
+			    "unknown parameter \"%s\" (negation, intensifier, "
+			    "before_contrast, after_contrast, irony, insult)",
+			    line);
+		else if (!parse_valence(tab + 1, &v))
+			diag_add(diag, path, lineno,
+			    "value \"%s\" is not a number", tab + 1);
+		else if (v < param_keys[k].lo || v > param_keys[k].hi)
+			diag_add(diag, path, lineno, "%s %g outside %g .. %g",
+			    line, v, param_keys[k].lo, param_keys[k].hi);
+		else
+			*(double *)((char *)p + param_keys[k].off) = v;
+	}
+	if (ferror(fp))
+		diag_add(diag, path, 0, "%s", strerror(errno));
+	free(line);
+	fclose(fp);
+}
+
 struct sentiment_model *
 sentiment_model_load(const char *dir, const char *const *overrides,
     size_t noverrides, struct diag *diag)
@@ -501,13 +578,17 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 	m->scratch = xcalloc(1, sizeof *m->scratch);
 	struct lang_model *en = &m->lang[L_EN], *fr = &m->lang[L_FR];
 
+	en->p = fr->p = vader_params;
+	/* Before the rule words: the intensifiers take its value. */
+	char *params = xasprintf("%s/fr-params.tsv", dir);
+	load_params(&fr->p, params, diag);
+	free(params);
+
 	put_words(&en->words, en_negate, ARRAY_LEN(en_negate), K_NEGATE, 0);
 	put_words(&en->words, en_incr, ARRAY_LEN(en_incr), K_BOOST, B_INCR);
 	put_words(&en->words, en_decr, ARRAY_LEN(en_decr), K_BOOST, B_DECR);
 	put_words(&en->words, en_praise, ARRAY_LEN(en_praise), K_PRAISE, 0);
 	put_words(&en->words, en_again, ARRAY_LEN(en_again), K_AGAIN, 0);
-	put_words(
-	    &en->words, en_contrast, ARRAY_LEN(en_contrast), K_CONTRAST, 0);
 	for (size_t i = 0; i < ARRAY_LEN(en_special_cases); i++)
 		lex_put(&en->special, en_special_cases[i].phrase,
 		    strlen(en_special_cases[i].phrase))
@@ -515,10 +596,12 @@ sentiment_model_load(const char *dir, const char *const *overrides,
 	put_words(&fr->words, fr_negate, ARRAY_LEN(fr_negate), K_NEGATE, 0);
 	put_words(&fr->words, fr_weakneg, ARRAY_LEN(fr_weakneg), K_WEAKNEG, 0);
 	put_words(&fr->words, fr_post, ARRAY_LEN(fr_post), K_POST, 0);
-	put_words(&fr->words, fr_incr, ARRAY_LEN(fr_incr), K_BOOST, B_INCR);
-	put_words(&fr->words, fr_decr, ARRAY_LEN(fr_decr), K_BOOST, B_DECR);
+	put_words(&fr->words, fr_incr, ARRAY_LEN(fr_incr), K_BOOST,
+	    fr->p.intensifier);
+	put_words(&fr->words, fr_decr, ARRAY_LEN(fr_decr), K_BOOST,
+	    -fr->p.intensifier);
 	put_words(&fr->words, fr_after, ARRAY_LEN(fr_after), K_AFTER | K_BOOST,
-	    B_INCR);
+	    fr->p.intensifier);
 	put_words(
 	    &fr->words, fr_contrast, ARRAY_LEN(fr_contrast), K_CONTRAST, 0);
 	put_words(&fr->words, fr_praise, ARRAY_LEN(fr_praise), K_PRAISE, 0);
