@@ -20,12 +20,15 @@ from harness import (FixtureServer, Postgres, run_test, start_daemon, vigie,
 
 
 def feed(now):
-    # Twenty-two negatives in the last twenty minutes: an obvious crisis
-    # for a new watch (cold start: 20 in a window), not for a brand whose
-    # ordinary day looks like that.
+    # Twenty-two negatives between twenty-five and seven minutes ago: an
+    # obvious crisis for a new watch (cold start: 20 in a window), not for
+    # a brand whose ordinary day looks like that. The newest is older
+    # than the longest bucket (5 minutes), so that every one of them is in
+    # a finished bucket whatever the time of the run: the detector judges
+    # finished buckets only.
     items = []
     for i in range(22):
-        t = email.utils.formatdate(now - 1200 + i * 50, usegmt=True)
+        t = email.utils.formatdate(now - 1500 + i * 50, usegmt=True)
         items.append(f"<item><guid>burst-{i}</guid><title>Acme est une "
                      f"arnaque, remboursez-nous ! ({i})</title>"
                      f"<pubDate>{t}</pubDate></item>")
