@@ -13,9 +13,11 @@
  *
  * A trigger set is chosen per watch so that the watch cannot match unless
  * one of its atoms is present: a term's longest word, the union over an
- * OR, the smallest set among the children of an AND. A watch with no such
- * set (a regex not ANDed with any indexable term) is evaluated on every
- * document. The evaluation of a query on a document is in match_eval.c.
+ * OR, the smallest set among the children of an AND, and for a regex an
+ * atom present when the literals it requires are (prefilter.c: the
+ * literals of every regex are found in one scan of the raw text). A watch
+ * with no such set (a regex with no known literal, not ANDed with any
+ * indexable term) is evaluated on every document. The evaluation of a query on a document is in match_eval.c.
  */
 #include "core/match/match.h"
 
@@ -155,6 +157,8 @@ matcher_free(struct matcher *m)
 	free(m->atoms);
 	free(m->table);
 	free(m->plens);
+	free(m->regexes);
+	litscan_free(m->lits);
 	free(m->always);
 	pcre2_match_context_free(m->mctx);
 	free(m);
@@ -231,6 +235,7 @@ triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
 {
 	struct atomset best = { NULL, 0 }, kid;
 	size_t i, longest;
+	uint32_t id;
 	int found = 0;
 
 	switch (n->type) {
@@ -270,6 +275,13 @@ triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
 		return found;
 	case Q_NEAR:
 		return triggers(m, n->kids[0], set);
+	case Q_REGEX:
+		if (n->pf == NULL)
+			return 0;
+		id = intern(m, A_REGEX, n->src, strlen(n->src));
+		m->atoms[id].pf = n->pf;
+		atomset_add(set, id);
+		return 1;
 	default:
 		return 0;
 	}
@@ -356,6 +368,20 @@ matcher_build(struct matcher *m)
 		}
 	}
 	free(set.v);
+	/* The regexes' literals, scanned once per document for all of them. */
+	litscan_free(m->lits);
+	m->lits = litscan_new();
+	m->nregexes = 0;
+	for (i = 0; i < m->natoms; i++) {
+		a = &m->atoms[i];
+		if (a->kind != A_REGEX || a->nwatches == 0)
+			continue;
+		a->filter = litscan_add(m->lits, a->pf);
+		m->regexes = xreallocarray(
+		    m->regexes, m->nregexes + 1, sizeof(*m->regexes));
+		m->regexes[m->nregexes++] = (uint32_t)i;
+	}
+	litscan_build(m->lits);
 	m->built = 1;
 }
 
@@ -374,6 +400,7 @@ match_result_clear(struct match_result *res)
 		fold_clear(&s->fw);
 		free(s->occ);
 		free(s->astamp);
+		free(s->lstamp);
 		free(s->head);
 		free(s->tail);
 		free(s->wstamp);
@@ -412,6 +439,11 @@ scratch_get(const struct matcher *m, struct match_result *res)
 		s->tail = xreallocarray(s->tail, m->natoms, sizeof(*s->tail));
 		s->capatoms = m->natoms;
 	}
+	if (m->lits != NULL && s->caplstates < litscan_states(m->lits)) {
+		s->lstamp = grow_stamps(
+		    s->lstamp, s->caplstates, litscan_states(m->lits));
+		s->caplstates = litscan_states(m->lits);
+	}
 	if (s->capwatches < m->nwatches) {
 		s->wstamp = grow_stamps(s->wstamp, s->capwatches, m->nwatches);
 		s->cands =
@@ -430,6 +462,7 @@ scratch_get(const struct matcher *m, struct match_result *res)
 	if (++s->gen == 0) {
 		memset(s->astamp, 0, s->capatoms * sizeof(*s->astamp));
 		memset(s->wstamp, 0, s->capwatches * sizeof(*s->wstamp));
+		memset(s->lstamp, 0, s->caplstates * sizeof(*s->lstamp));
 		s->gen = 1;
 	}
 	fold_reset(&s->fw);
@@ -603,6 +636,29 @@ probe_doc(const struct matcher *m, struct scratch *s)
 	}
 }
 
+/* A regex atom is present when its literals are: the fields a regex may
+ * read are scanned, each on its own and as long as the regex sees it. */
+static void
+probe_regexes(
+    const struct matcher *m, struct scratch *s, const struct match_doc *doc)
+{
+	const char *fields[] = { doc->title, doc->text, doc->author };
+	size_t i;
+
+	if (m->nregexes == 0)
+		return;
+	for (i = 0; i < ARRAY_LEN(fields); i++)
+		if (fields[i] != NULL)
+			litscan_scan(m->lits, fields[i],
+			    strnlen(fields[i], MATCH_MAX_FIELD), s->lstamp,
+			    s->gen);
+	for (i = 0; i < m->nregexes; i++)
+		if (s->astamp[m->regexes[i]] != s->gen &&
+		    litscan_holds(m->lits, m->atoms[m->regexes[i]].filter,
+		        s->lstamp, s->gen))
+			atom_seen(m, s, m->regexes[i]);
+}
+
 static int
 lang_kept(const struct watch *w, const char *lang)
 {
@@ -683,6 +739,7 @@ run(const struct matcher *m, const struct match_doc *doc,
 	if (indexed) {
 		probe_words(m, s);
 		probe_doc(m, s);
+		probe_regexes(m, s, doc);
 		for (i = 0; i < m->nalways; i++)
 			if (s->wstamp[m->always[i]] != s->gen) {
 				s->wstamp[m->always[i]] = s->gen;

@@ -12,6 +12,7 @@
 
 #include "core/match/fold.h"
 #include "core/match/match.h"
+#include "core/match/prefilter.h"
 #include "core/match/query.h"
 
 /* Longer fields are matched on their first MATCH_MAX_FIELD bytes. */
@@ -32,6 +33,7 @@ enum atom_kind {
 	A_PREFIX,
 	A_SITE,
 	A_LANG,
+	A_REGEX, /* present when the regex's prefilter holds */
 };
 
 struct atom {
@@ -39,6 +41,8 @@ struct atom {
 	char *key;
 	size_t len;
 	uint32_t hash;
+	struct prefilter *pf; /* A_REGEX: borrowed from the query */
+	size_t filter; /* A_REGEX: its number in the matcher's litscan */
 	uint32_t *watches; /* the watches it triggers */
 	size_t nwatches;
 };
@@ -61,6 +65,9 @@ struct matcher {
 	size_t tabsize; /* a power of two, at least twice natoms */
 	size_t *plens; /* lengths of the wildcard prefixes, ascending */
 	size_t nplens;
+	uint32_t *regexes; /* the A_REGEX atoms */
+	size_t nregexes;
+	struct litscan *lits; /* their literals, all in one automaton */
 	uint32_t *always; /* watches evaluated on every document */
 	size_t nalways;
 	int built;
@@ -89,6 +96,8 @@ struct scratch {
 	size_t nocc, capocc;
 	uint32_t *astamp, *head, *tail;
 	size_t capatoms;
+	uint32_t *lstamp; /* literals seen, by litscan state */
+	size_t caplstates;
 	uint32_t *wstamp, *tstamp;
 	size_t capwatches, capterms;
 	uint32_t tgen; /* tstamp's generation: one per hit */

@@ -301,6 +301,7 @@ query_free(struct qnode *n)
 	free(n->src);
 	free(n->value);
 	pcre2_code_free(n->re);
+	prefilter_free(n->pf);
 	free(n);
 }
 
@@ -516,6 +517,7 @@ parse_regex(struct parser *p, size_t start, size_t end)
 	/* Without JIT (a unit denying executable memory), pcre2_match
 	 * falls back to the interpreter by itself. */
 	pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE);
+	n->pf = prefilter_from_regex(p->q + start + 1, plen);
 	return n;
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/base/util.h"
+#include "core/match/prefilter.h"
 #include "core/match/query_error.h"
 
 #define QUERY_MAX_BYTES 16384
@@ -57,6 +58,7 @@ struct qnode {
 	size_t nwords;
 	char *value; /* Q_SITE, Q_LANG: lowercased host or language */
 	pcre2_code *re; /* Q_REGEX */
+	struct prefilter *pf; /* Q_REGEX: its literals, NULL: none known */
 
 	struct qnode **kids; /* Q_AND, Q_OR: two or more; Q_NOT: one;
 	                      * Q_NEAR: two */
