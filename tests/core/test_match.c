@@ -16,6 +16,8 @@
 
 #include "core/base/util.h"
 #include "core/match/match.h"
+#include "core/match/prefilter.h"
+#include "core/match/query.h"
 
 static int jit = 1;
 
@@ -419,6 +421,128 @@ test_add_errors(void **state)
 	matcher_free(m);
 }
 
+/* The literals a regex requires, or NULL for no prefilter. */
+static void
+assert_prefilter(const char *pattern, const char *want)
+{
+	struct prefilter *pf = prefilter_from_regex(pattern, strlen(pattern));
+	struct buf b;
+
+	if (want == NULL) {
+		if (pf != NULL) {
+			buf_init(&b);
+			prefilter_format(pf, &b);
+			fail_msg("/%s/: no prefilter expected, got %s", pattern,
+			    b.data);
+		}
+		return;
+	}
+	if (pf == NULL)
+		fail_msg("/%s/: no prefilter, expected %s", pattern, want);
+	buf_init(&b);
+	prefilter_format(pf, &b);
+	if (strcmp(b.data, want) != 0)
+		fail_msg("/%s/: %s, expected %s", pattern, b.data, want);
+	buf_clear(&b);
+	prefilter_free(pf);
+}
+
+static void
+test_prefilter_literals(void **state)
+{
+	(void)state;
+	/* Literals, lowered: the regex is caseless. */
+	assert_prefilter("Acme", "\"acme\"");
+	assert_prefilter("acme[- ]?\\d+", "\"acme\"");
+	assert_prefilter("\\bACME-?\\d{3,4}\\b", "\"acme\"");
+	assert_prefilter("\\bAC-?\\d{3,4}\\b", NULL); /* "ac" is too short */
+	assert_prefilter("^acme$", "\"acme\"");
+	/* Small exact sets multiply out; a set containing a shorter member
+	 * needs only that one. */
+	assert_prefilter("colou?r", "(OR \"colour\" \"color\")");
+	assert_prefilter("(acme|globex) (scam|fraud)",
+	    "(OR \"acme scam\" \"acme fraud\" \"globex scam\" "
+	    "\"globex fraud\")");
+	assert_prefilter("(?:arnaque|scam)s?", "(OR \"arnaque\" \"scam\")");
+	assert_prefilter(
+	    "re(fund|mboursement)", "(OR \"refund\" \"remboursement\")");
+	/* What is not a literal splits the requirement. */
+	assert_prefilter("acme.*globex", "(AND \"acme\" \"globex\")");
+	assert_prefilter("r[eé]gex", "\"gex\"");
+	assert_prefilter("d[ée]çu client", "\"u client\"");
+	assert_prefilter("déçu", NULL); /* non-ASCII: PCRE2's case variants */
+	assert_prefilter("ac+me", NULL); /* a, c and me: all too short */
+	assert_prefilter("acme\\.fr", "\"acme.fr\"");
+	assert_prefilter("(acme|\\d+) store", "\" store\"");
+	/* An alternative without literal, or an optional piece, requires
+	 * nothing. */
+	assert_prefilter("acme|\\d+", NULL);
+	assert_prefilter("(acme)?\\d+", NULL);
+	assert_prefilter("(acme)*x", NULL);
+	assert_prefilter("(acme){0,3}", NULL);
+	assert_prefilter("(acme){2}", "\"acme\"");
+	assert_prefilter("\\d{5}", NULL);
+	assert_prefilter("[a-z]+\\d", NULL);
+	assert_prefilter("a|b", NULL); /* too short to be worth it */
+	/* Syntax not analysed gets no prefilter, never a wrong one. */
+	assert_prefilter("(?i)acme", NULL);
+	assert_prefilter("(?=acme)\\w+", NULL);
+	assert_prefilter("(?<n>acme)", NULL);
+	assert_prefilter("(*UCP)acme", NULL);
+	assert_prefilter("\\x{41}cme", NULL);
+	assert_prefilter("\\QAC-1\\E", NULL);
+	assert_prefilter("(acme)\\1", NULL);
+	assert_prefilter("acme\\p{L}", NULL);
+	assert_prefilter("acme[[:alpha:]]", NULL);
+	assert_prefilter("acme{", NULL);
+	assert_prefilter("acme\\n", NULL);
+}
+
+/* The scanner compares literals as caseless PCRE2 does: an ASCII letter
+ * has exactly two non-ASCII case variants, both handled. */
+static void
+test_prefilter_case(void **state)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	PCRE2_UCHAR8 subject[4];
+	PCRE2_SIZE erroff;
+	pcre2_code *re;
+	char pattern[8];
+	uint32_t c, u;
+	int errcode;
+	size_t n;
+
+	(void)state;
+	for (c = 0x21; c < 0x7f; c++) {
+		snprintf(pattern, sizeof(pattern), "\\x{%x}", c);
+		re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+		    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &errcode, &erroff,
+		    NULL);
+		assert_non_null(re);
+		for (u = 0x80; u < 0x10000; u++) {
+			if (u >= 0xd800 && u < 0xe000)
+				continue;
+			n = u < 0x800 ? 2 : 3;
+			subject[0] = (PCRE2_UCHAR8)(n == 2 ? 0xc0 | u >> 6
+			                                   : 0xe0 | u >> 12);
+			subject[n - 1] = (PCRE2_UCHAR8)(0x80 | (u & 0x3f));
+			if (n == 3)
+				subject[1] =
+				    (PCRE2_UCHAR8)(0x80 | ((u >> 6) & 0x3f));
+			if (pcre2_match(re, subject, n, 0, 0, md, NULL) >= 0)
+				assert_true(
+				    (u == 0x212a && (c | 0x20) == 'k') ||
+				    (u == 0x17f && (c | 0x20) == 's'));
+		}
+		pcre2_code_free(re);
+	}
+	pcre2_match_data_free(md);
+	YES("/kiss/", "", "\xe2\x84\xaaISS");
+	YES("/kiss/", "", "ki\xc5\xbfs");
+	YES("/ACME/", "", "acme");
+	NO("/acme/", "", "acmé");
+}
+
 /* Deterministic generator for the differential test. */
 static uint32_t seed = 12345;
 
@@ -470,6 +594,15 @@ static const char *const vocab[] = {
 	"refund",
 	"scam",
 	"broken",
+	"colour",
+	"Color",
+	"kiss",
+	"\xe2\x84\xaaISS", /* KELVIN SIGN, caselessly k */
+	"ki\xc5\xbfs", /* LONG S, caselessly s */
+	"acme-42",
+	"AC-1234",
+	"serv1ce",
+	"12345",
 };
 
 static const char *const stems[] = {
@@ -496,11 +629,70 @@ static const char *const hosts[] = {
 
 static const char *const langs[] = { "fr", "en", "fr-CA", "de", NULL };
 
+/* Regexes the prefilter reads in full, in part, or not at all. */
+static const char *const regex_parts[] = {
+	"acme",
+	"ACME",
+	"Acm[eé]",
+	"(acme|globex)",
+	"(?:arnaque|scam)s?",
+	"acme[- ]?\\d+",
+	"^acme",
+	"client$",
+	"\\bservice\\b",
+	"serv.ce",
+	"se{0,2}rvice",
+	"colou?r",
+	"kiss",
+	"KI(SS|X)",
+	"d[ée]çu",
+	"DÉÇU",
+	"École",
+	"ac+me",
+	"\\d{5}",
+	"[a-z]+\\d",
+	"(?i)acme",
+	"(?=acme)\\w+",
+	"\\x{41}cme",
+	"(acme|\\d+)",
+	"a|b",
+	"re(fund|mboursement)",
+	"ac{2,}",
+	"\\QAC-1\\E",
+	"#acme",
+	"@acme_fr",
+};
+
+static const char *const regex_glue[] = { "", " ", ".*", "\\W+", "|" };
+
+static void
+gen_regex(struct buf *q)
+{
+	uint32_t i, n = 1 + rnd(3);
+
+	buf_putc(q, '/');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(q, regex_glue[rnd(ARRAY_LEN(regex_glue))]);
+		buf_puts(q, regex_parts[rnd(ARRAY_LEN(regex_parts))]);
+	}
+	buf_putc(q, '/');
+}
+
+/* Set by the regex-heavy variant of the differential test. */
+static int regex_heavy;
+
 static void
 gen_leaf(struct buf *q)
 {
 	const char *w = vocab[rnd(ARRAY_LEN(vocab))];
 
+	if (regex_heavy && rnd(3) != 0) {
+		if (rnd(4) == 0)
+			buf_puts(q, rnd(2) ? "title:" : "author:");
+		gen_regex(q);
+		return;
+	}
 	switch (rnd(12)) {
 	case 0:
 		buf_printf(q, "\"%s %s\"", w, vocab[rnd(ARRAY_LEN(vocab))]);
@@ -571,8 +763,9 @@ gen_words(struct buf *b, int n)
 #define NDOCS 300
 #define NSINGLE 150
 
+/* The index against the scan, and the first watches each alone. */
 static void
-test_index_against_scan(void **state)
+differential(void)
 {
 	struct matcher *m = matcher_new(), *single[NSINGLE];
 	struct match_result res, naive, alone;
@@ -582,7 +775,6 @@ test_index_against_scan(void **state)
 	size_t i, j, k, nhits = 0;
 	int id;
 
-	(void)state;
 	/* PCRE2's JIT reads whole vectors past the end of a subject (within
 	 * its allocation); valgrind reports the unwritten spare capacity of
 	 * the generated buffers. The interpreter gives the same answers. */
@@ -612,7 +804,7 @@ test_index_against_scan(void **state)
 		gen_words(&text, 20 + (int)rnd(80));
 		doc.title = title.data;
 		doc.text = text.data;
-		doc.author = rnd(3) ? "Jean Dupont" : NULL;
+		doc.author = rnd(3) ? "Jean Dupont" : rnd(2) ? NULL : "ACME-42";
 		doc.link = hosts[rnd(ARRAY_LEN(hosts))];
 		doc.lang = langs[rnd(ARRAY_LEN(langs))];
 		matcher_match(m, &doc, &res);
@@ -653,6 +845,25 @@ test_index_against_scan(void **state)
 	matcher_free(m);
 }
 
+static void
+test_index_against_scan(void **state)
+{
+	(void)state;
+	differential();
+}
+
+/* Two leaves in three are regexes: alternations, classes, anchors,
+ * optional groups, case, accents, regexes without literals or that the
+ * prefilter does not read. */
+static void
+test_regex_index_against_scan(void **state)
+{
+	(void)state;
+	regex_heavy = 1;
+	differential();
+	regex_heavy = 0;
+}
+
 /* The French forms of the operators and quotes match as the English. */
 static void
 test_french_forms(void **state)
@@ -686,7 +897,10 @@ main(void)
 		cmocka_unit_test(test_watch_lang),
 		cmocka_unit_test(test_terms),
 		cmocka_unit_test(test_add_errors),
+		cmocka_unit_test(test_prefilter_literals),
+		cmocka_unit_test(test_prefilter_case),
 		cmocka_unit_test(test_index_against_scan),
+		cmocka_unit_test(test_regex_index_against_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

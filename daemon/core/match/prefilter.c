@@ -236,32 +236,27 @@ as_cond(struct info *in)
 	return out;
 }
 
+/* The exact set of a followed by b: every pair, when not too long. */
 static struct info
-concat(struct info *a, struct info *b)
+product(struct info *a, struct info *b)
 {
 	struct info out = { 1, NULL, 0, NULL };
 	char buf[2 * MAX_EXACT_LEN + 1];
 	size_t i, j, la, lb;
 	int too_long = 0;
 
-	if (a->exact && b->exact && a->nstrs * b->nstrs <= MAX_EXACT) {
-		for (i = 0; i < a->nstrs; i++)
-			for (j = 0; j < b->nstrs; j++) {
-				la = strlen(a->strs[i]);
-				lb = strlen(b->strs[j]);
-				memcpy(buf, a->strs[i], la);
-				memcpy(buf + la, b->strs[j], lb);
-				strs_add(&out, buf, la + lb);
-				too_long |= la + lb > MAX_EXACT_LEN;
-			}
-		strs_free(a);
-		strs_free(b);
-		return too_long ? as_cond(&out) : out;
-	}
-	out.exact = 0;
-	out.cond = cond_of(a);
-	out.cond = pf_and(out.cond, cond_of(b));
-	return out;
+	for (i = 0; i < a->nstrs; i++)
+		for (j = 0; j < b->nstrs; j++) {
+			la = strlen(a->strs[i]);
+			lb = strlen(b->strs[j]);
+			memcpy(buf, a->strs[i], la);
+			memcpy(buf + la, b->strs[j], lb);
+			strs_add(&out, buf, la + lb);
+			too_long |= la + lb > MAX_EXACT_LEN;
+		}
+	strs_free(a);
+	strs_free(b);
+	return too_long ? as_cond(&out) : out;
 }
 
 static struct info
@@ -367,7 +362,8 @@ parse_atom(struct parser *p)
 		if (p->p + 1 < p->end && p->p[0] == '?' && p->p[1] == ':')
 			p->p += 2;
 		else if (p->p < p->end && (*p->p == '?' || *p->p == '*')) {
-			p->bad = 1; /* flags, lookarounds, named groups, verbs */
+			p->bad =
+			    1; /* flags, lookarounds, named groups, verbs */
 			return anything();
 		}
 		in = parse_alt(p);
@@ -396,8 +392,8 @@ parse_atom(struct parser *p)
 	}
 	if (c >= 0x80) {
 		/* One UTF-8 character: its case variants are PCRE2's. */
-		for (p->p++; p->p < p->end && ((unsigned char)*p->p & 0xc0) ==
-		     0x80;
+		for (p->p++;
+		     p->p < p->end && ((unsigned char)*p->p & 0xc0) == 0x80;
 		     p->p++)
 			;
 		return anything();
@@ -478,16 +474,37 @@ parse_quantified(struct parser *p)
 	return in;
 }
 
+/* A sequence: consecutive exact pieces multiply into a run of literals;
+ * a piece that is not exact ends the run, and the sequence requires the
+ * runs and the pieces' conditions together. */
 static struct info
 parse_concat(struct parser *p)
 {
-	struct info acc = exact_one("", 0), piece;
+	struct info run = exact_one("", 0), piece, out = anything();
+	int exact = 1;
 
 	while (!p->bad && p->p < p->end && *p->p != '|' && *p->p != ')') {
 		piece = parse_quantified(p);
-		acc = concat(&acc, &piece);
+		if (piece.exact && run.nstrs * piece.nstrs <= MAX_EXACT) {
+			run = product(&run, &piece);
+			if (run.exact)
+				continue;
+			piece = run;
+			run = exact_one("", 0);
+		}
+		exact = 0;
+		out.cond = pf_and(out.cond, cond_of(&run));
+		if (piece.exact)
+			run = piece; /* a new run starts with it */
+		else {
+			out.cond = pf_and(out.cond, cond_of(&piece));
+			run = exact_one("", 0);
+		}
 	}
-	return acc;
+	if (exact)
+		return run;
+	out.cond = pf_and(out.cond, cond_of(&run));
+	return out;
 }
 
 static struct info
@@ -599,8 +616,8 @@ state_new(struct litscan *ls)
 {
 	size_t i;
 
-	ls->delta = xreallocarray(ls->delta, (ls->nstates + 1) * ls->nclasses,
-	    sizeof(*ls->delta));
+	ls->delta = xreallocarray(
+	    ls->delta, (ls->nstates + 1) * ls->nclasses, sizeof(*ls->delta));
 	for (i = 0; i < ls->nclasses; i++)
 		ls->delta[ls->nstates * ls->nclasses + i] = NONE;
 	ls->out = xreallocarray(ls->out, ls->nstates + 1, sizeof(*ls->out));
@@ -691,8 +708,7 @@ void
 litscan_scan(const struct litscan *ls, const char *text, size_t len,
     uint32_t *seen, uint32_t gen)
 {
-	const unsigned char *p = (const unsigned char *)text,
-	                    *end = p + len;
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
 	uint32_t s = 0, t;
 	unsigned char c;
 
