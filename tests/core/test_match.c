@@ -498,44 +498,37 @@ test_prefilter_literals(void **state)
 	assert_prefilter("acme\\n", NULL);
 }
 
-/* The scanner compares literals as caseless PCRE2 does: an ASCII letter
- * has exactly two non-ASCII case variants, both handled. */
+/* The scanner compares literals as caseless PCRE2 does: of the
+ * characters of the Basic Multilingual Plane beyond ASCII, only the Kelvin
+ * sign and the long s are case variants of printable ASCII. */
 static void
 test_prefilter_case(void **state)
 {
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	PCRE2_UCHAR8 subject[4];
+	PCRE2_UCHAR8 subject[3];
 	PCRE2_SIZE erroff;
 	pcre2_code *re;
-	char pattern[8];
-	uint32_t c, u;
+	uint32_t u;
 	int errcode;
 	size_t n;
 
 	(void)state;
-	for (c = 0x21; c < 0x7f; c++) {
-		snprintf(pattern, sizeof(pattern), "\\x{%x}", c);
-		re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-		    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &errcode, &erroff,
-		    NULL);
-		assert_non_null(re);
-		for (u = 0x80; u < 0x10000; u++) {
-			if (u >= 0xd800 && u < 0xe000)
-				continue;
-			n = u < 0x800 ? 2 : 3;
-			subject[0] = (PCRE2_UCHAR8)(n == 2 ? 0xc0 | u >> 6
-			                                   : 0xe0 | u >> 12);
-			subject[n - 1] = (PCRE2_UCHAR8)(0x80 | (u & 0x3f));
-			if (n == 3)
-				subject[1] =
-				    (PCRE2_UCHAR8)(0x80 | ((u >> 6) & 0x3f));
-			if (pcre2_match(re, subject, n, 0, 0, md, NULL) >= 0)
-				assert_true(
-				    (u == 0x212a && (c | 0x20) == 'k') ||
-				    (u == 0x17f && (c | 0x20) == 's'));
-		}
-		pcre2_code_free(re);
+	re = pcre2_compile((PCRE2_SPTR) "[!-~]", PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &errcode, &erroff, NULL);
+	assert_non_null(re);
+	for (u = 0x80; u < 0x10000; u++) {
+		if (u >= 0xd800 && u < 0xe000)
+			continue;
+		n = u < 0x800 ? 2 : 3;
+		subject[0] =
+		    (PCRE2_UCHAR8)(n == 2 ? 0xc0 | u >> 6 : 0xe0 | u >> 12);
+		subject[n - 1] = (PCRE2_UCHAR8)(0x80 | (u & 0x3f));
+		if (n == 3)
+			subject[1] = (PCRE2_UCHAR8)(0x80 | ((u >> 6) & 0x3f));
+		if (pcre2_match(re, subject, n, 0, 0, md, NULL) >= 0)
+			assert_true(u == 0x212a || u == 0x17f);
 	}
+	pcre2_code_free(re);
 	pcre2_match_data_free(md);
 	YES("/kiss/", "", "\xe2\x84\xaaISS");
 	YES("/kiss/", "", "ki\xc5\xbfs");
@@ -765,7 +758,7 @@ gen_words(struct buf *b, int n)
 
 /* The index against the scan, and the first watches each alone. */
 static void
-differential(void)
+differential(size_t nwatches)
 {
 	struct matcher *m = matcher_new(), *single[NSINGLE];
 	struct match_result res, naive, alone;
@@ -780,7 +773,7 @@ differential(void)
 	 * the generated buffers. The interpreter gives the same answers. */
 	jit = 0;
 	matcher_set_jit(m, jit);
-	for (i = 0; i < NWATCHES; i++) {
+	for (i = 0; i < nwatches; i++) {
 		buf_init(&q);
 		gen_query(&q, 0);
 		id = matcher_add(m, "w", q.data, rnd(4) ? NULL : "fr,en", &err);
@@ -835,7 +828,7 @@ differential(void)
 	}
 	/* The generated data must exercise both outcomes. */
 	assert_true(nhits > NDOCS);
-	assert_true(nhits < (size_t)NDOCS * NWATCHES / 2);
+	assert_true(nhits < NDOCS * nwatches / 2);
 	for (j = 0; j < NSINGLE; j++)
 		matcher_free(single[j]);
 	jit = 1;
@@ -849,7 +842,7 @@ static void
 test_index_against_scan(void **state)
 {
 	(void)state;
-	differential();
+	differential(NWATCHES);
 }
 
 /* Two leaves in three are regexes: alternations, classes, anchors,
@@ -860,7 +853,8 @@ test_regex_index_against_scan(void **state)
 {
 	(void)state;
 	regex_heavy = 1;
-	differential();
+	/* Fewer: without JIT, regexes make the scan slow. */
+	differential(NWATCHES / 4);
 	regex_heavy = 0;
 }
 
