@@ -335,6 +335,8 @@ matcher_add(struct matcher *m, const char *name, const char *query,
 	if (langs != NULL)
 		split_langs(w, langs);
 	prepare(m, w, root, 0);
+	if (w->nterms > m->maxterms)
+		m->maxterms = w->nterms;
 	m->built = 0;
 	return (int)(m->nwatches - 1);
 }
@@ -430,7 +432,6 @@ static struct scratch *
 scratch_get(const struct matcher *m, struct match_result *res)
 {
 	struct scratch *s = res->scratch;
-	size_t maxterms = 0, i;
 
 	if (s == NULL)
 		s = res->scratch = xcalloc(1, sizeof(*s));
@@ -451,12 +452,9 @@ scratch_get(const struct matcher *m, struct match_result *res)
 		    xreallocarray(s->cands, m->nwatches, sizeof(*s->cands));
 		s->capwatches = m->nwatches;
 	}
-	for (i = 0; i < m->nwatches; i++)
-		if (m->watches[i].nterms > maxterms)
-			maxterms = m->watches[i].nterms;
-	if (s->capterms < maxterms) {
-		s->tstamp = grow_stamps(s->tstamp, s->capterms, maxterms);
-		s->capterms = maxterms;
+	if (s->capterms < m->maxterms) {
+		s->tstamp = grow_stamps(s->tstamp, s->capterms, m->maxterms);
+		s->capterms = m->maxterms;
 	}
 	if (s->md == NULL && (s->md = pcre2_match_data_create(1, NULL)) == NULL)
 		abort();

@@ -59,6 +59,7 @@ struct watch {
 struct matcher {
 	struct watch *watches;
 	size_t nwatches;
+	size_t maxterms; /* the most terms a watch has */
 	struct atom *atoms;
 	size_t natoms;
 	uint32_t *table; /* atom index + 1, 0 when empty */
