@@ -24,6 +24,7 @@
 #include <string.h>
 
 #define NONE UINT32_MAX
+#define HAS_OUT 0x80000000u
 /* An exact set larger than this, or with a longer string, becomes a
  * condition: cross products grow fast. */
 #define MAX_EXACT 16
@@ -560,7 +561,11 @@ struct litscan {
 	size_t npfs;
 	uint8_t cls[256]; /* byte to input class; 0: in no literal */
 	size_t nclasses;
-	uint32_t *delta; /* nstates x nclasses transitions */
+	/* nstates x nclasses transitions; once built, each names its
+	 * target by the target's row (state x nclasses), with HAS_OUT set
+	 * when a literal ends there: a scan neither multiplies nor looks
+	 * further for most bytes. */
+	uint32_t *delta;
 	uint32_t *out; /* the longest literal ending in a state, or NONE */
 	uint32_t *next; /* a literal state's next shorter literal, or NONE */
 	size_t nstates;
@@ -694,6 +699,13 @@ litscan_build(struct litscan *ls)
 			}
 		}
 	}
+	if (ls->nstates * ls->nclasses >= HAS_OUT)
+		abort(); /* some 20 MB of regex literals: no configuration */
+	for (i = 0; i < ls->nstates * ls->nclasses; i++) {
+		t = ls->delta[i];
+		ls->delta[i] = (uint32_t)(t * ls->nclasses) |
+		    (ls->out[t] != NONE ? HAS_OUT : 0);
+	}
 	free(fail);
 	free(queue);
 }
@@ -709,7 +721,7 @@ litscan_scan(const struct litscan *ls, const char *text, size_t len,
     uint32_t *seen, uint32_t gen)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	uint32_t s = 0, t;
+	uint32_t row = 0, t;
 	unsigned char c;
 
 	for (; p < end; p++) {
@@ -717,17 +729,23 @@ litscan_scan(const struct litscan *ls, const char *text, size_t len,
 		/* Caseless PCRE2 matches k with U+212A KELVIN SIGN and s with
 		 * U+017F LATIN SMALL LETTER LONG S; no other non-ASCII
 		 * character has an ASCII case variant. */
-		if (c == 0xe2 && end - p > 2 && p[1] == 0x84 && p[2] == 0xaa) {
-			c = 'k';
-			p += 2;
-		} else if (c == 0xc5 && end - p > 1 && p[1] == 0xbf) {
-			c = 's';
-			p++;
+		if (c >= 0xc5) {
+			if (c == 0xe2 && end - p > 2 && p[1] == 0x84 &&
+			    p[2] == 0xaa) {
+				c = 'k';
+				p += 2;
+			} else if (c == 0xc5 && end - p > 1 && p[1] == 0xbf) {
+				c = 's';
+				p++;
+			}
 		}
-		s = ls->delta[s * ls->nclasses + ls->cls[c]];
+		t = ls->delta[row + ls->cls[c]];
+		row = t & ~HAS_OUT;
+		if (!(t & HAS_OUT))
+			continue;
 		/* A literal already seen has had its shorter ones marked. */
-		for (t = ls->out[s]; t != NONE && seen[t] != gen;
-		     t = ls->next[t])
+		for (t = ls->out[row / ls->nclasses];
+		     t != NONE && seen[t] != gen; t = ls->next[t])
 			seen[t] = gen;
 	}
 }
