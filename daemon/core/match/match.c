@@ -17,8 +17,8 @@
  * atom present when the literals it requires are (prefilter.c: the
  * literals of every regex are found in one scan of the raw text). A watch
  * with no such set (a regex with no known literal, not ANDed with any
- * indexable term) is evaluated on every document. The evaluation of a query on
- * a document is in match_eval.c.
+ * indexable term) is evaluated on every document. The evaluation of a
+ * query on a document is in match_eval.c.
  */
 #include "core/match/match.h"
 
