@@ -569,6 +569,7 @@ struct litscan {
 	uint32_t *out; /* the longest literal ending in a state, or NONE */
 	uint32_t *next; /* a literal state's next shorter literal, or NONE */
 	size_t nstates;
+	size_t maxlen; /* the longest literal */
 };
 
 struct litscan *
@@ -643,6 +644,8 @@ insert(struct litscan *ls, struct prefilter *pf)
 			insert(ls, pf->kids[i]);
 		return;
 	}
+	if (strlen(pf->lit) > ls->maxlen)
+		ls->maxlen = strlen(pf->lit);
 	for (c = (const unsigned char *)pf->lit; *c != '\0'; c++) {
 		t = ls->delta[s * ls->nclasses + ls->cls[*c]];
 		if (t == NONE) {
@@ -716,38 +719,65 @@ litscan_states(const struct litscan *ls)
 	return ls->nstates;
 }
 
-void
-litscan_scan(const struct litscan *ls, const char *text, size_t len,
-    uint32_t *seen, uint32_t gen)
+/* One byte (or one character that caselessly is an ASCII letter) read at
+ * *pp from the state whose row is row; returns the new row. */
+static inline uint32_t
+step(const struct litscan *ls, const unsigned char **pp,
+    const unsigned char *end, uint32_t row, uint32_t *seen, uint32_t gen)
 {
-	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	uint32_t row = 0, t;
-	unsigned char c;
+	const unsigned char *p = *pp;
+	unsigned char c = *p++;
+	uint32_t t;
 
-	for (; p < end; p++) {
-		c = *p;
-		/* Caseless PCRE2 matches k with U+212A KELVIN SIGN and s with
-		 * U+017F LATIN SMALL LETTER LONG S; no other non-ASCII
-		 * character has an ASCII case variant. */
-		if (c >= 0xc5) {
-			if (c == 0xe2 && end - p > 2 && p[1] == 0x84 &&
-			    p[2] == 0xaa) {
-				c = 'k';
-				p += 2;
-			} else if (c == 0xc5 && end - p > 1 && p[1] == 0xbf) {
-				c = 's';
-				p++;
-			}
+	/* Caseless PCRE2 matches k with U+212A KELVIN SIGN and s with
+	 * U+017F LATIN SMALL LETTER LONG S; no other non-ASCII character has
+	 * an ASCII case variant. */
+	if (c >= 0xc5) {
+		if (c == 0xe2 && end - p > 1 && p[0] == 0x84 && p[1] == 0xaa) {
+			c = 'k';
+			p += 2;
+		} else if (c == 0xc5 && end - p > 0 && p[0] == 0xbf) {
+			c = 's';
+			p++;
 		}
-		t = ls->delta[row + ls->cls[c]];
-		row = t & ~HAS_OUT;
-		if (!(t & HAS_OUT))
-			continue;
+	}
+	*pp = p;
+	t = ls->delta[row + ls->cls[c]];
+	row = t & ~HAS_OUT;
+	if (t & HAS_OUT)
 		/* A literal already seen has had its shorter ones marked. */
 		for (t = ls->out[row / ls->nclasses];
 		     t != NONE && seen[t] != gen; t = ls->next[t])
 			seen[t] = gen;
-	}
+	return row;
+}
+
+void
+litscan_scan(const struct litscan *ls, const char *text, size_t len,
+    uint32_t *seen, uint32_t gen)
+{
+	const unsigned char *a = (const unsigned char *)text, *b, *a_end,
+	                    *b_end = a + len;
+	/* An occurrence is at most 3 bytes a character (the Kelvin sign). */
+	size_t overlap = 3 * ls->maxlen;
+	uint32_t ra = 0, rb = 0;
+
+	/* Each step waits for the table load of the one before: two halves
+	 * of the text, scanned in turn, keep two such chains in flight. They
+	 * overlap by the longest occurrence, so that none is cut. */
+	if (len >= 4 * overlap + 64) {
+		b = a + len / 2;
+		a_end = b + overlap;
+		while (b < b_end && a < a_end) {
+			ra = step(ls, &a, a_end, ra, seen, gen);
+			rb = step(ls, &b, b_end, rb, seen, gen);
+		}
+		while (b < b_end)
+			rb = step(ls, &b, b_end, rb, seen, gen);
+	} else
+		a_end = b_end;
+	while (a < a_end)
+		ra = step(ls, &a, a_end, ra, seen, gen);
 }
 
 static int
