@@ -1,6 +1,8 @@
 /*
- * cmd_parse.c - "vigie parse": the items of one feed document as JSON
- * lines, for checking what vigie makes of a feed without a database.
+ * cmd_parse.c - "vigie parse": the items of feed documents as JSON lines,
+ * for checking what vigie makes of a feed without a database. Many files
+ * are read in one process (one start-up for a whole corpus); each line
+ * then names its file.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -19,7 +21,7 @@
 static int
 usage(void)
 {
-	log_plain("usage: vigie parse [--base URL] FILE");
+	log_plain("usage: vigie parse [--base URL] FILE...");
 	return 2;
 }
 
@@ -58,11 +60,15 @@ jdate(int64_t t)
 	return jstring(s);
 }
 
+/* file is NULL when a single document is read: its lines stay as they
+ * always were. */
 static void
-print_item(const struct item *it)
+print_item(const struct item *it, const char *file)
 {
 	json_t *o = json_object();
 
+	if (file != NULL)
+		json_object_set_new(o, "file", jstring(file));
 	json_object_set_new(o, "id", jstring(it->id));
 	json_object_set_new(o, "link", jstring(it->link));
 	json_object_set_new(o, "title", jstring(it->title));
@@ -77,26 +83,11 @@ print_item(const struct item *it)
 	json_decref(o);
 }
 
-int
-cmd_parse(int argc, char **argv)
+/* Prints the items of the document at path ("-": stdin); 0, or 1 after
+ * saying why it could not be read. */
+static int
+parse_one(const char *path, const char *base, const char *label)
 {
-	const char *base = NULL, *path = NULL;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
-			base = argv[++i];
-		else if (strncmp(argv[i], "--base=", 7) == 0)
-			base = argv[i] + 7;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return usage();
-		else if (path == NULL)
-			path = argv[i];
-		else
-			return usage();
-	}
-	if (path == NULL)
-		return usage();
-
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (f == NULL) {
 		log_user("%s: %s", path, strerror(errno));
@@ -130,11 +121,37 @@ cmd_parse(int argc, char **argv)
 	}
 	buf_clear(&b);
 	for (size_t i = 0; i < feed->nitems; i++)
-		print_item(&feed->items[i]);
+		print_item(&feed->items[i], label);
 	feed_free(feed);
+	return 0;
+}
+
+/* Every file is read even when one fails: exit 1 if any did. */
+int
+cmd_parse(int argc, char **argv)
+{
+	const char *base = NULL;
+	int nfiles = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			base = argv[++i];
+		else if (strncmp(argv[i], "--base=", 7) == 0)
+			base = argv[i] + 7;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage();
+		else
+			argv[++nfiles] = argv[i];
+	}
+	if (nfiles == 0)
+		return usage();
+
+	int status = 0;
+	for (int i = 1; i <= nfiles; i++)
+		status |= parse_one(argv[i], base, nfiles > 1 ? argv[i] : NULL);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_user("write error: %s", strerror(errno));
 		return 1;
 	}
-	return 0;
+	return status;
 }

@@ -140,11 +140,31 @@ big = b"<rss><channel>" + b" " * (64 << 20) + b"</channel></rss>"
 expect_fail(["-"], big, "larger than 64 MiB")
 
 # Usage errors: exit 2 and a usage line.
-for args in ([], ["--base"], ["--bogus", "x"], ["a", "b"],
-             ["--base", "http://x/"]):
+for args in ([], ["--base"], ["--bogus", "x"], ["--base", "http://x/"]):
     rc, out, err = run(*args)
     check(rc == 2 and "usage: vigie parse" in err and out == "",
           f"usage {args}: exit {rc} {err!r}")
+
+# Many files in one process: each line names its file, in the order given;
+# a file that cannot be read is reported, the others are still read, and
+# the exit status is 1.
+one = os.path.join(FEEDS, "wordpress-rss2.xml")
+two = os.path.join(FEEDS, "atom-xhtml.xml")
+rc, out, err = run(one, two)
+alone = lines_of(run(one)[1]) + lines_of(run(two)[1])
+got = lines_of(out)
+check(rc == 0 and err == "", f"two files: exit {rc} {err!r}")
+check([list(g.keys()) for g in got] == [["file"] + KEYS] * len(got),
+      f"two files: keys {[list(g.keys()) for g in got][:1]}")
+check([g.pop("file") for g in got] ==
+      [one] * len(lines_of(run(one)[1])) + [two] * len(lines_of(run(two)[1])),
+      "two files: file keys in order")
+check(got == alone, "two files: items as when read alone")
+missing = os.path.join(FEEDS, "does-not-exist.xml")
+rc, out, err = run(missing, one)
+check(rc == 1 and err.startswith(f"vigie: {missing}: ")
+      and len(lines_of(out)) == len(lines_of(run(one)[1])),
+      f"a missing file among two: exit {rc} {err!r}")
 
 # The XXE fixture must not leak the file, and must still yield its items.
 rc, out, err = run(os.path.join(FEEDS, "hostile-xxe.xml"))
