@@ -673,12 +673,62 @@ is_name_char(unsigned char ch)
 	    ch == ':' || ch >= 0x80;
 }
 
+/* Past this size an internal subset is not searched for each reference
+ * (a hostile document could make that quadratic): its names are all taken
+ * as declared, and libxml2 reads them as it always did. */
+#define SUBSET_SEARCH_MAX ((size_t)64 << 10)
+
+/* The internal DTD subset, where a document declares its entities. */
+struct subset {
+	const char *start;
+	size_t len;
+};
+
+static struct subset
+internal_subset(const char *s, size_t len)
+{
+	struct subset d = { NULL, 0 };
+	const char *doctype = memmem(s, len, "<!DOCTYPE", 9);
+
+	if (doctype == NULL)
+		return d;
+	size_t left = len - (size_t)(doctype - s);
+	const char *open = memchr(doctype, '[', left);
+	const char *gt = memchr(doctype, '>', left);
+	if (open == NULL || (gt != NULL && gt < open))
+		return d;
+	const char *close = memmem(open, len - (size_t)(open - s), "]>", 2);
+	d.start = open;
+	d.len = close ? (size_t)(close - open) : len - (size_t)(open - s);
+	return d;
+}
+
+/* Whether the subset declares a general entity called name[0..n). */
+static int
+declared(const struct subset *d, const char *name, size_t n)
+{
+	if (d->len > SUBSET_SEARCH_MAX)
+		return 1;
+	const char *p = d->start, *end = d->start + d->len;
+	while (p != NULL &&
+	    (p = memmem(p, (size_t)(end - p), "<!ENTITY", 8)) != NULL) {
+		p += 8;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if ((size_t)(end - p) > n && memcmp(p, name, n) == 0 &&
+		    isspace((unsigned char)p[n]))
+			return 1;
+	}
+	return 0;
+}
+
 /* Length of the reference at p ("&...;") if XML accepts it as written;
  * 0 if not. *upper_x is set for "&#X", which only needs its x lowered;
- * *html for a name other than XML's five when the document has no DTD to
- * declare it. */
+ * *html for a name that is neither one of XML's five nor declared by the
+ * document (an HTML entity, whatever DTD it names but is not read). */
 static size_t
-ref_len(const char *p, const char *end, int dtd, int *upper_x, int *html)
+ref_len(const char *p, const char *end, const struct subset *dtd, int *upper_x,
+    int *html)
 {
 	const char *q = p + 1;
 
@@ -704,11 +754,11 @@ ref_len(const char *p, const char *end, int dtd, int *upper_x, int *html)
 	static const char *const predefined[] = { "amp", "lt", "gt", "quot",
 		"apos" };
 	size_t n = (size_t)(q - name);
-	*html = !dtd;
 	for (size_t i = 0; i < ARRAY_LEN(predefined); i++)
 		if (strlen(predefined[i]) == n &&
 		    memcmp(name, predefined[i], n) == 0)
-			*html = 0;
+			return n + 2;
+	*html = !declared(dtd, name, n);
 	return n + 2;
 }
 
@@ -737,16 +787,17 @@ skip_verbatim(const char *p, const char *end)
  * References made well-formed before libxml2 reads them, because once a
  * document is ill-formed its recovery drops every later reference, "&amp;"
  * included, and a bare "&" loses the rest of a URL ("?a=1&b=2"). A bare
- * "&" becomes "&amp;"; "&#X41;" becomes "&#x41;"; in a document without a
- * DTD, which alone could declare entities, an HTML name ("&eacute;") is
- * kept as the text "&eacute;", which the HTML reading of RSS text decodes.
+ * "&" becomes "&amp;"; "&#X41;" becomes "&#x41;"; a name the document
+ * does not declare in its internal subset ("&eacute;", undeclared, or
+ * declared by an external DTD that is never read) is kept as the text
+ * "&eacute;", which the HTML reading of RSS text decodes.
  * Returns 1 with the repaired copy in out, 0 when nothing needed it.
  */
 static int
 repair_refs(const char *s, size_t len, struct buf *out)
 {
 	const char *end = s + len, *p = s, *copied = s;
-	int dtd = memmem(s, len, "<!DOCTYPE", 9) != NULL;
+	struct subset dtd = internal_subset(s, len);
 
 	while (p < end) {
 		if (*p == '<') {
@@ -759,7 +810,7 @@ repair_refs(const char *s, size_t len, struct buf *out)
 			continue;
 		}
 		int upper_x, html;
-		size_t n = ref_len(p, end, dtd, &upper_x, &html);
+		size_t n = ref_len(p, end, &dtd, &upper_x, &html);
 		if (n > 0 && !upper_x && !html) {
 			p += n;
 			continue;
