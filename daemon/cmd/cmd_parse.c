@@ -5,13 +5,13 @@
  * then names its file.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "core/base/log.h"
+#include "core/base/utf8.h"
 #include "core/base/util.h"
 #include "core/read/date.h"
 #include "core/read/feed.h"
@@ -41,23 +41,67 @@ slurp(FILE *f, struct buf *b)
 	return ferror(f) ? -1 : 0;
 }
 
-static json_t *
-jstring(const char *s)
+/* A JSON string as jansson writes one (UTF-8 kept, quotes, backslashes
+ * and control characters escaped), or null where there is no value or
+ * it is not UTF-8. Written directly: building a jansson object per item
+ * cost more than parsing the feed. */
+static void
+put_string(const char *s)
 {
-	json_t *v = s ? json_string(s) : NULL;
-
-	return v ? v : json_null();
+	if (s == NULL || !utf8_valid(s, strlen(s))) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (const char *run = s;; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(s - run), stdout);
+		if (ch == '\0')
+			break;
+		run = s + 1;
+		switch (ch) {
+		case '"':
+			fputs("\\\"", stdout);
+			break;
+		case '\\':
+			fputs("\\\\", stdout);
+			break;
+		case '\n':
+			fputs("\\n", stdout);
+			break;
+		case '\r':
+			fputs("\\r", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
+		default: /* feeds' text never keeps other controls */
+			printf("\\u%04X", ch);
+		}
+	}
+	putchar('"');
 }
 
-static json_t *
-jdate(int64_t t)
+static void
+put_date(int64_t t)
 {
 	char s[DATE_RFC3339_LEN];
 
-	if (t == DATE_NONE)
-		return json_null();
+	if (t == DATE_NONE) {
+		fputs("null", stdout);
+		return;
+	}
 	date_format_rfc3339(t, s);
-	return jstring(s);
+	put_string(s);
+}
+
+static void
+put_key(const char *key, const char *value)
+{
+	printf(",\"%s\":", key);
+	put_string(value);
 }
 
 /* file is NULL when a single document is read: its lines stay as they
@@ -65,22 +109,28 @@ jdate(int64_t t)
 static void
 print_item(const struct item *it, const char *file)
 {
-	json_t *o = json_object();
-
-	if (file != NULL)
-		json_object_set_new(o, "file", jstring(file));
-	json_object_set_new(o, "id", jstring(it->id));
-	json_object_set_new(o, "link", jstring(it->link));
-	json_object_set_new(o, "title", jstring(it->title));
-	json_object_set_new(o, "author", jstring(it->author));
-	json_object_set_new(o, "published", jdate(it->published));
-	json_object_set_new(o, "updated", jdate(it->updated));
-	json_object_set_new(o, "summary", jstring(it->summary));
-	json_object_set_new(o, "content", jstring(it->content));
-	json_object_set_new(o, "lang", jstring(it->lang));
-	json_dumpf(o, stdout, JSON_COMPACT);
-	putchar('\n');
-	json_decref(o);
+	if (file != NULL) {
+		/* A path is bytes: shown readable rather than as null. */
+		char *shown = utf8_repair(file, strlen(file));
+		fputs("{\"file\":", stdout);
+		put_string(shown);
+		free(shown);
+		put_key("id", it->id);
+	} else {
+		fputs("{\"id\":", stdout);
+		put_string(it->id);
+	}
+	put_key("link", it->link);
+	put_key("title", it->title);
+	put_key("author", it->author);
+	fputs(",\"published\":", stdout);
+	put_date(it->published);
+	fputs(",\"updated\":", stdout);
+	put_date(it->updated);
+	put_key("summary", it->summary);
+	put_key("content", it->content);
+	put_key("lang", it->lang);
+	fputs("}\n", stdout);
 }
 
 /* Prints the items of the document at path ("-": stdin); 0, or 1 after

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 from harness import Checks, finish
 
@@ -165,6 +166,25 @@ rc, out, err = run(missing, one)
 check(rc == 1 and err.startswith(f"vigie: {missing}: ")
       and len(lines_of(out)) == len(lines_of(run(one)[1])),
       f"a missing file among two: exit {rc} {err!r}")
+
+# Strings escaped as JSON wants: quotes, backslashes, control characters.
+rc, out, err = run("-", stdin=b"<rss><channel><item><guid>a\"b\\c\td\ne"
+                              b"f</guid></item></channel></rss>")
+check(rc == 0 and '"id":"a\\"b\\\\c\\td\\nef"' in out
+      and lines_of(out)[0]["id"] == "a\"b\\c\td\nef",
+      f"escapes: {out!r}")
+
+# A path that is not UTF-8 is shown with U+FFFD.
+with tempfile.TemporaryDirectory() as tmp:
+    odd = os.path.join(os.fsencode(tmp), b"caf\xe9.xml")
+    with open(odd, "wb") as f:
+        f.write(b"<rss><channel><item><title>t</title></item></channel></rss>")
+    p = subprocess.run([VIGIE, "parse", odd, odd], capture_output=True,
+                       timeout=60)
+    got = lines_of(p.stdout.decode("utf-8"))
+    check(p.returncode == 0 and len(got) == 2 and
+          got[0]["file"] == os.path.join(tmp, "caf\ufffd.xml"),
+          f"non-UTF-8 path: {p.returncode} {got}")
 
 # The XXE fixture must not leak the file, and must still yield its items.
 rc, out, err = run(os.path.join(FEEDS, "hostile-xxe.xml"))

@@ -67,6 +67,12 @@ from_utf8(struct buf *b, const unsigned char *s, size_t len)
 	size_t run = 0; /* start of the pending run of good bytes */
 
 	for (size_t i = 0; i < len;) {
+		/* Most of a feed is printable ASCII: skip it byte by byte
+		 * without the sequence decoder. */
+		while (i < len && s[i] >= 0x20 && s[i] < 0x80)
+			i++;
+		if (i == len)
+			break;
 		size_t n = utf8_char_len(s + i, len - i);
 		int ctl = n == 1 && s[i] < 0x20 && s[i] != '\t' &&
 		    s[i] != '\n' && s[i] != '\r';
