@@ -52,11 +52,14 @@ put_string(const char *s)
 		fputs("null", stdout);
 		return;
 	}
+	static const char special[] =
+	    "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
+	    "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15"
+	    "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
 	putchar('"');
 	for (const char *run = s;; s++) {
+		s += strcspn(s, special);
 		unsigned char ch = (unsigned char)*s;
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
-			continue;
 		fwrite(run, 1, (size_t)(s - run), stdout);
 		if (ch == '\0')
 			break;

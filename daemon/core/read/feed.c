@@ -688,7 +688,13 @@ static struct subset
 internal_subset(const char *s, size_t len)
 {
 	struct subset d = { NULL, 0 };
-	const char *doctype = memmem(s, len, "<!DOCTYPE", 9);
+	/* Only the prolog may hold one: stop at the root element. */
+	const char *root = s;
+	while ((root = memchr(root, '<', len - (size_t)(root - s))) != NULL &&
+	    root + 1 < s + len && !isalpha((unsigned char)root[1]))
+		root++;
+	size_t prolog = root ? (size_t)(root - s) : len;
+	const char *doctype = memmem(s, prolog, "<!DOCTYPE", 9);
 
 	if (doctype == NULL)
 		return d;
@@ -772,6 +778,8 @@ skip_verbatim(const char *p, const char *end)
 	} kinds[] = { { "<![CDATA[", "]]>" }, { "<!--", "-->" },
 		{ "<?", "?>" } };
 
+	if (end - p < 2 || (p[1] != '!' && p[1] != '?'))
+		return p;
 	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
 		size_t ol = strlen(kinds[i].open), cl = strlen(kinds[i].close);
 		if ((size_t)(end - p) < ol || memcmp(p, kinds[i].open, ol) != 0)
@@ -800,13 +808,18 @@ repair_refs(const char *s, size_t len, struct buf *out)
 	struct subset dtd = internal_subset(s, len);
 
 	while (p < end) {
+		/* s is NUL-terminated (a buf), so the library's vectorised
+		 * scan applies; a NUL inside is stepped over. */
+		p += strcspn(p, "&<");
+		if (p >= end)
+			break;
+		if (*p == '\0') {
+			p++;
+			continue;
+		}
 		if (*p == '<') {
 			const char *v = skip_verbatim(p, end);
 			p = v == p ? p + 1 : v;
-			continue;
-		}
-		if (*p != '&') {
-			p++;
 			continue;
 		}
 		int upper_x, html;

@@ -26,7 +26,7 @@ text_collapse(const char *s, size_t len)
 
 	buf_init(&b);
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_char_len(p + i, len - i);
+		size_t n = p[i] < 0x80 ? 1 : utf8_char_len(p + i, len - i);
 		int ws = p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r') ||
 		    (n == 2 && p[i] == 0xc2 && p[i + 1] == 0xa0);
 
