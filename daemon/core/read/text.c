@@ -25,6 +25,9 @@ text_collapse(const char *s, size_t len)
 	int space = 0;
 
 	buf_init(&b);
+	/* The text is at most as long as s unless bad bytes are replaced:
+	 * one allocation instead of a doubling series. */
+	buf_reserve(&b, len);
 	for (size_t i = 0; i < len;) {
 		size_t n = p[i] < 0x80 ? 1 : utf8_char_len(p + i, len - i);
 		int ws = p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r') ||
