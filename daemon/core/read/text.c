@@ -28,6 +28,7 @@ text_collapse(const char *s, size_t len)
 	/* The text is at most as long as s unless bad bytes are replaced:
 	 * one allocation instead of a doubling series. */
 	buf_reserve(&b, len);
+	b.data[0] = '\0';
 	for (size_t i = 0; i < len;) {
 		size_t n = p[i] < 0x80 ? 1 : utf8_char_len(p + i, len - i);
 		int ws = p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r') ||
