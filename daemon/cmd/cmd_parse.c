@@ -80,7 +80,7 @@ put_string(const char *s)
 		case '\t':
 			fputs("\\t", stdout);
 			break;
-		default: /* feeds' text never keeps other controls */
+		default: /* XML and the folding drop the others: never seen */
 			printf("\\u%04X", ch);
 		}
 	}
