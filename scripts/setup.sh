@@ -12,6 +12,7 @@ PACKAGES=(
 	postgresql-15 postgresql-client-15
 	python3 python3-feedparser python3-nltk python3-aiosmtpd
 	valgrind nginx-light ca-certificates prometheus scdoc clang-format
+	libxml2-utils
 	postgresql-15-pgtap time
 )
 

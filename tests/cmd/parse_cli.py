@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 from harness import Checks, finish
 
@@ -140,11 +141,50 @@ big = b"<rss><channel>" + b" " * (64 << 20) + b"</channel></rss>"
 expect_fail(["-"], big, "larger than 64 MiB")
 
 # Usage errors: exit 2 and a usage line.
-for args in ([], ["--base"], ["--bogus", "x"], ["a", "b"],
-             ["--base", "http://x/"]):
+for args in ([], ["--base"], ["--bogus", "x"], ["--base", "http://x/"]):
     rc, out, err = run(*args)
     check(rc == 2 and "usage: vigie parse" in err and out == "",
           f"usage {args}: exit {rc} {err!r}")
+
+# Many files in one process: each line names its file, in the order given;
+# a file that cannot be read is reported, the others are still read, and
+# the exit status is 1.
+one = os.path.join(FEEDS, "wordpress-rss2.xml")
+two = os.path.join(FEEDS, "atom-xhtml.xml")
+rc, out, err = run(one, two)
+alone = lines_of(run(one)[1]) + lines_of(run(two)[1])
+got = lines_of(out)
+check(rc == 0 and err == "", f"two files: exit {rc} {err!r}")
+check([list(g.keys()) for g in got] == [["file"] + KEYS] * len(got),
+      f"two files: keys {[list(g.keys()) for g in got][:1]}")
+check([g.pop("file") for g in got] ==
+      [one] * len(lines_of(run(one)[1])) + [two] * len(lines_of(run(two)[1])),
+      "two files: file keys in order")
+check(got == alone, "two files: items as when read alone")
+missing = os.path.join(FEEDS, "does-not-exist.xml")
+rc, out, err = run(missing, one)
+check(rc == 1 and err.startswith(f"vigie: {missing}: ")
+      and len(lines_of(out)) == len(lines_of(run(one)[1])),
+      f"a missing file among two: exit {rc} {err!r}")
+
+# Strings escaped as JSON wants: quotes, backslashes, control characters.
+rc, out, err = run("-", stdin=b"<rss><channel><item><guid>a\"b\\c\td\ne"
+                              b"f</guid></item></channel></rss>")
+check(rc == 0 and '"id":"a\\"b\\\\c\\td\\nef"' in out
+      and lines_of(out)[0]["id"] == "a\"b\\c\td\nef",
+      f"escapes: {out!r}")
+
+# A path that is not UTF-8 is shown with U+FFFD.
+with tempfile.TemporaryDirectory() as tmp:
+    odd = os.path.join(os.fsencode(tmp), b"caf\xe9.xml")
+    with open(odd, "wb") as f:
+        f.write(b"<rss><channel><item><title>t</title></item></channel></rss>")
+    p = subprocess.run([VIGIE, "parse", odd, odd], capture_output=True,
+                       timeout=60)
+    got = lines_of(p.stdout.decode("utf-8"))
+    check(p.returncode == 0 and len(got) == 2 and
+          got[0]["file"] == os.path.join(tmp, "caf\ufffd.xml"),
+          f"non-UTF-8 path: {p.returncode} {got}")
 
 # The XXE fixture must not leak the file, and must still yield its items.
 rc, out, err = run(os.path.join(FEEDS, "hostile-xxe.xml"))

@@ -242,6 +242,180 @@ test_json(void **state)
 	feed_free(f);
 }
 
+static struct feed *
+parse_str(const char *doc)
+{
+	return parse_mem(doc, strlen(doc), NULL, NULL);
+}
+
+static void
+test_rss_default_ns(void **state)
+{
+	(void)state;
+	/* UserLand's RSS 2.0 namespace as the default one. */
+	struct feed *f = parse_str(
+	    "<rss version='2.0' xmlns='http://backend.userland.com/rss2'>"
+	    "<channel><title>C</title><item><title>T</title>"
+	    "<link>https://a.example/1</link><author>Jo</author>"
+	    "<pubDate>Mon, 06 May 2024 08:12:44 GMT</pubDate>"
+	    "</item></channel></rss>");
+	assert_int_equal(f->nitems, 1);
+	STR(f->title, "C");
+	STR(f->items[0].title, "T");
+	STR(f->items[0].link, "https://a.example/1");
+	STR(f->items[0].author, "Jo");
+	date_is(f->items[0].published, "2024-05-06T08:12:44Z");
+	feed_free(f);
+}
+
+#define RSS_NS \
+	"xmlns:dc='http://purl.org/dc/elements/1.1/' " \
+	"xmlns:dcterms='http://purl.org/dc/terms/' " \
+	"xmlns:media='http://search.yahoo.com/mrss/' " \
+	"xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'"
+
+static void
+test_rss_vocabularies(void **state)
+{
+	(void)state;
+	struct feed *f =
+	    parse_str("<rss " RSS_NS "><channel>"
+	              "<item><dc:title>DC</dc:title>"
+	              "<dc:author>A</dc:author>"
+	              "<dcterms:issued>2024-05-06</dcterms:issued>"
+	              "<dcterms:modified>2024-05-07</dcterms:modified>"
+	              "</item>"
+	              "<item><media:title>M</media:title>"
+	              "<media:description>D</media:description>"
+	              "<itunes:author>I</itunes:author></item>"
+	              "<item><title>T</title><media:title>M</media:title>"
+	              "<author>first</author><dc:creator>second</dc:creator>"
+	              "<itunes:author>last</itunes:author></item>"
+	              "</channel></rss>");
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[0].title, "DC");
+	STR(f->items[0].author, "A");
+	date_is(f->items[0].published, "2024-05-06T00:00:00Z");
+	date_is(f->items[0].updated, "2024-05-07T00:00:00Z");
+	/* Media RSS and iTunes only stand in for what is missing. */
+	STR(f->items[1].title, "M");
+	STR(f->items[1].summary, "D");
+	STR(f->items[1].author, "I");
+	STR(f->items[2].title, "T");
+	/* Several authors: the last one written. */
+	STR(f->items[2].author, "last");
+	feed_free(f);
+}
+
+static void
+test_links_elsewhere(void **state)
+{
+	(void)state;
+	struct feed *f = parse_str(
+	    "<feed xmlns='http://www.w3.org/2005/Atom'>"
+	    "<entry><id>urn:1</id><link>https://a.example/text</link></entry>"
+	    "<entry><id>urn:2</id><link rel='enclosure' "
+	    "href='https://a.example/a.mp3'/></entry>"
+	    "<entry><id>https://a.example/id</id></entry>"
+	    "<entry><id>javascript:alert(1)</id></entry>"
+	    "<entry><id>urn:5</id><author><name>X</name></author>"
+	    "<author><name>Y</name></author></entry>"
+	    "</feed>");
+	assert_int_equal(f->nitems, 5);
+	STR(f->items[0].link, "https://a.example/text");
+	STR(f->items[1].link, "https://a.example/a.mp3");
+	STR(f->items[2].link, "https://a.example/id");
+	/* Only a web address may stand in for a link. */
+	assert_null(f->items[3].link);
+	STR(f->items[4].author, "Y");
+	feed_free(f);
+
+	f = parse_str(
+	    "<rss><channel>"
+	    "<item><guid isPermaLink='true'>https://a.example/g</guid>"
+	    "</item><item><guid isPermaLink='false'>"
+	    "https://a.example/h</guid></item>"
+	    "<item><guid>ftp://a.example/f</guid></item>"
+	    "</channel></rss>");
+	STR(f->items[0].link, "https://a.example/g");
+	assert_null(f->items[1].link);
+	assert_null(f->items[2].link);
+	feed_free(f);
+}
+
+static void
+test_references(void **state)
+{
+	(void)state;
+	/* A bare '&' keeps the rest of the URL, and does not make later
+	 * references vanish; "&#X" is read as "&#x"; an HTML entity with no
+	 * DTD is decoded by the HTML reading of RSS text; CDATA, comments and
+	 * malformed references are left as they are. */
+	struct feed *f = parse_str(
+	    "<rss><channel><item><link>https://a.example/?a=1&b=2</link>"
+	    "<title>Caf&#XE9; &amp; th&eacute; &</title><guid>g&#XZZ;&#x;&;</guid>"
+	    "<!-- a & b --><description><![CDATA[x &amp; y]]></description>"
+	    "</item><item><title>R&amp;D &lt;3</title></item>"
+	    "</channel></rss>");
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].link, "https://a.example/?a=1&b=2");
+	STR(f->items[0].title, "Café & thé &");
+	STR(f->items[0].id, "g&#XZZ;&#x;&;");
+	STR(f->items[0].summary, "x & y");
+	STR(f->items[1].title, "R&D <3");
+	feed_free(f);
+
+	/* Entities the internal subset declares are read as declared; the
+	 * others are HTML's, as without a DTD. */
+	f = parse_str("<!DOCTYPE rss [<!ENTITY co \"Acme\">]>"
+	              "<rss><channel><item><title>&co; &eacute;t & co</title>"
+	              "</item></channel></rss>");
+	STR(f->items[0].title, "Acme ét & co");
+	feed_free(f);
+
+	/* A subset too large to search for every reference: its names are
+	 * left to libxml2, which drops the undeclared one. */
+	enum { PAD = 70 << 10 };
+	static char big[PAD + 200];
+	int n = sprintf(big, "<!DOCTYPE rss [<!-- ");
+	memset(big + n, 'x', PAD);
+	sprintf(big + n + PAD,
+	    " -->]><rss><channel><item><title>a&eacute;b"
+	    "</title></item></channel></rss>");
+	f = parse_str(big);
+	STR(f->items[0].title, "ab");
+	feed_free(f);
+
+	/* An unterminated CDATA section runs to the end, '&' and all. */
+	f = parse_str("<rss><channel><item><title>t</title><description>"
+	              "<![CDATA[a & b");
+	STR(f->items[0].title, "t");
+	feed_free(f);
+}
+
+static void
+test_base64(void **state)
+{
+	(void)state;
+	struct feed *f =
+	    parse_str("<feed xmlns='http://purl.org/atom/ns#'>"
+	              "<entry><title mode='base64'>aGVsbG8g\n d29ybGQ=</title>"
+	              "<content type='text/html' mode='base64'>"
+	              "PHA+YSAmYW1wOyBiPC9wPg==</content></entry>"
+	              "<entry><title mode='base64'>not base64!</title>"
+	              "<content mode='base64'>aGk=x</content>"
+	              "<summary mode='base64'>/w==</summary></entry>"
+	              "</feed>");
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].title, "hello world");
+	STR(f->items[0].content, "a & b");
+	/* Garbage is not text; undecodable bytes become U+FFFD. */
+	assert_null(f->items[1].title);
+	assert_null(f->items[1].content);
+	STR(f->items[1].summary, "\xef\xbf\xbd");
+	feed_free(f);
+}
+
 static void
 test_latin1(void **state)
 {
@@ -500,6 +674,11 @@ main(void)
 		cmocka_unit_test(test_base_url),
 		cmocka_unit_test(test_xhtml),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_rss_default_ns),
+		cmocka_unit_test(test_rss_vocabularies),
+		cmocka_unit_test(test_links_elsewhere),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_cp1252_fallback),
 		cmocka_unit_test(test_charset_precedence),

@@ -72,6 +72,27 @@ test_entities(void **state)
 }
 
 static void
+test_tokeniser(void **state)
+{
+	(void)state;
+	/* What is not a tag is text. */
+	html_is("a < b, x <3 y, 1<2", "a < b, x <3 y, 1<2");
+	html_is("<a title=\"x > y\" href='>'>in</a>side", "inside");
+	html_is("<?xml version='1.0'?><!DOCTYPE html>text", "text");
+	html_is("<![CDATA[gone]]>kept", "kept");
+	html_is("a<!-- never closed", "a");
+	html_is("a<p", "a");
+	html_is("x<SCRIPT>var a = '</p>';</Script >y", "x y");
+	html_is("x<style>never closed", "x");
+	html_is("<averyveryverylongname>t</averyveryverylongname>", "t");
+	/* References: out-of-range and surrogate code points, no ';'. */
+	html_is("&#0;&#xD800;&#x110000;&#99999999999999999999;",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	html_is("&#65&#x42 &#; &#x; &; &amp", "AB &#; &#x; &; &amp");
+	html_is("&#x1F600;", "\xf0\x9f\x98\x80");
+}
+
+static void
 test_whitespace(void **state)
 {
 	(void)state;
@@ -124,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_hidden),
 		cmocka_unit_test(test_entities),
+		cmocka_unit_test(test_tokeniser),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_fast_path),
 		cmocka_unit_test(test_bad_utf8),

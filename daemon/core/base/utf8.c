@@ -51,6 +51,10 @@ utf8_valid_len(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
+		if (p[i] < 0x80) { /* most text is ASCII: no decoding */
+			i++;
+			continue;
+		}
 		size_t n = utf8_char_len(p + i, len - i);
 		if (n == 0)
 			break;

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -67,6 +68,23 @@ from_utf8(struct buf *b, const unsigned char *s, size_t len)
 	size_t run = 0; /* start of the pending run of good bytes */
 
 	for (size_t i = 0; i < len;) {
+		/* Most of a feed is printable ASCII: skip it eight bytes at
+		 * a time while no byte has its high bit set or is below
+		 * 0x20, then byte by byte, without the sequence decoder. */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			const uint64_t ones = 0x0101010101010101u;
+			const uint64_t highs = ones * 0x80;
+			if ((w & highs) != 0 ||
+			    ((w - ones * 0x20) & highs) != 0)
+				break;
+			i += 8;
+		}
+		while (i < len && s[i] >= 0x20 && s[i] < 0x80)
+			i++;
+		if (i == len)
+			break;
 		size_t n = utf8_char_len(s + i, len - i);
 		int ctl = n == 1 && s[i] < 0x20 && s[i] != '\t' &&
 		    s[i] != '\n' && s[i] != '\r';

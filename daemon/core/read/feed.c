@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/utf8.h"
 #include "core/base/util.h"
 #include "core/read/charset.h"
 #include "core/read/date.h"
@@ -49,7 +50,9 @@ enum {
 	M_DC = 1 << 3,
 	M_CONTENT = 1 << 4,
 	M_RDF = 1 << 5,
-	M_OTHER = 1 << 6,
+	M_MEDIA = 1 << 6,
+	M_ITUNES = 1 << 7,
+	M_OTHER = 1 << 8,
 };
 #define M_PLAIN (M_NONE | M_RSS)
 #define M_ATOMDOC (M_NONE | M_ATOM)
@@ -59,6 +62,10 @@ static const struct {
 	unsigned mask;
 } namespaces[] = {
 	{ "http://purl.org/rss/1.0/", M_RSS },
+	/* UserLand's namespace for RSS 2.0, used as a default namespace by
+	 * some generators: the elements are plain RSS 2.0 ones. */
+	{ "http://backend.userland.com/rss2", M_RSS },
+	{ "http://backend.userland.com/rss", M_RSS },
 	{ "http://my.netscape.com/rdf/simple/0.9/", M_RSS },
 	{ "http://www.w3.org/2005/Atom", M_ATOM },
 	{ "http://purl.org/atom/ns#", M_ATOM },
@@ -66,6 +73,9 @@ static const struct {
 	{ "http://purl.org/dc/terms/", M_DC },
 	{ "http://purl.org/rss/1.0/modules/content/", M_CONTENT },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", M_RDF },
+	{ "http://search.yahoo.com/mrss/", M_MEDIA },
+	{ "http://search.yahoo.com/mrss", M_MEDIA },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", M_ITUNES },
 };
 #define RDF_NS "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -121,6 +131,19 @@ child(xmlNode *parent, unsigned mask, const char *name)
 		if (is_el(n, mask, name))
 			return n;
 	return NULL;
+}
+
+/* The last matching child: where a document repeats an element (several
+ * authors), readers keep the one written last. */
+static xmlNode *
+last_child(xmlNode *parent, unsigned mask, const char *name)
+{
+	xmlNode *last = NULL;
+
+	for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
+		if (is_el(n, mask, name))
+			last = n;
+	return last;
 }
 
 static char *
@@ -273,7 +296,68 @@ el_xhtml(xmlNode *el)
 	return nonempty(out);
 }
 
-/* Atom text construct (and Atom 0.3's mode="escaped"). */
+static int
+b64_value(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* Base64 (RFC 4648, white space allowed, padding optional) decoded into
+ * b; -1 on any other character, so garbage is not read as text. */
+static int
+b64_decode(const char *s, struct buf *b)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (; *s != '\0' && *s != '='; s++) {
+		if (isspace((unsigned char)*s))
+			continue;
+		int v = b64_value((unsigned char)*s);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_putc(b, (char)(acc >> bits & 0xff));
+		}
+	}
+	while (*s == '=' || isspace((unsigned char)*s))
+		s++;
+	return *s == '\0' ? 0 : -1;
+}
+
+/* Atom 0.3's mode="base64": the decoded bytes, made valid UTF-8, read as
+ * the type says. */
+static char *
+el_base64(struct ctx *c, xmlNode *el, int html)
+{
+	char *raw = el_raw(c, el);
+	struct buf b;
+	char *out = NULL;
+
+	if (raw == NULL)
+		return NULL;
+	buf_init(&b);
+	if (b64_decode(raw, &b) == 0 && b.len > 0) {
+		char *u = utf8_repair(b.data, b.len);
+		out = html ? text_from_html(u, strlen(u))
+		           : text_collapse(u, strlen(u));
+		free(u);
+	}
+	buf_clear(&b);
+	free(raw);
+	return nonempty(out);
+}
+
+/* Atom text construct (and Atom 0.3's modes "escaped" and "base64"). */
 static char *
 atom_text(struct ctx *c, xmlNode *el)
 {
@@ -281,13 +365,15 @@ atom_text(struct ctx *c, xmlNode *el)
 		return NULL;
 	char *type = attr(el, "type");
 	char *mode = attr(el, "mode");
+	int html = type != NULL && strstr(type, "html") != NULL;
 	char *out;
 
-	if (type != NULL && strstr(type, "xhtml") != NULL &&
+	if (mode != NULL && strcmp(mode, "base64") == 0)
+		out = el_base64(c, el, html);
+	else if (type != NULL && strstr(type, "xhtml") != NULL &&
 	    (mode == NULL || strcmp(mode, "xml") == 0))
 		out = el_xhtml(el);
-	else if ((type != NULL && strstr(type, "html") != NULL) ||
-	    (mode != NULL && strcmp(mode, "escaped") == 0))
+	else if (html || (mode != NULL && strcmp(mode, "escaped") == 0))
 		out = el_html(c, el);
 	else
 		out = el_plain(c, el);
@@ -340,10 +426,11 @@ is_alternate(const char *rel)
 	    0;
 }
 
-/* The alternate link among parent's atom:link children, preferring an
- * HTML one. */
+/* The link among parent's atom:link children whose rel is rel (NULL: the
+ * alternate one), preferring an HTML one. The URL is in href, or in the
+ * element's text as Atom 0.3-era and hand-written feeds put it. */
 static char *
-atom_link(struct ctx *c, xmlNode *parent, unsigned mask)
+atom_link(struct ctx *c, xmlNode *parent, unsigned mask, const char *want)
 {
 	xmlNode *best = NULL;
 
@@ -352,16 +439,43 @@ atom_link(struct ctx *c, xmlNode *parent, unsigned mask)
 			continue;
 		char *rel = attr(n, "rel");
 		char *type = attr(n, "type");
-		int alt = is_alternate(rel);
+		int ok = want ? rel != NULL && strcmp(rel, want) == 0
+		              : is_alternate(rel);
 		int html = type != NULL && strcasecmp(type, "text/html") == 0;
 		free(rel);
 		free(type);
-		if (alt && (best == NULL || html))
+		if (ok && (best == NULL || html))
 			best = n;
-		if (alt && html)
+		if (ok && html)
 			break;
 	}
-	return best ? resolve_at(c, best, nonempty(attr(best, "href"))) : NULL;
+	if (best == NULL)
+		return NULL;
+	char *href = nonempty(attr(best, "href"));
+	return resolve_at(c, best, href ? href : el_raw(c, best));
+}
+
+static int
+looks_like_url(const char *s)
+{
+	return s != NULL &&
+	    (strncasecmp(s, "http://", 7) == 0 ||
+	        strncasecmp(s, "https://", 8) == 0);
+}
+
+/* An item without a link is a mention nobody can open: its id stands in
+ * when it is a web address. */
+static char *
+link_from_id(struct ctx *c, xmlNode *id_el, const char *id)
+{
+	if (!looks_like_url(id))
+		return NULL;
+	char *perma = attr(id_el, "isPermaLink");
+	char *link = perma == NULL || strcasecmp(perma, "false") != 0
+	    ? resolve_at(c, id_el, xstrdup(id))
+	    : NULL;
+	free(perma);
+	return link;
 }
 
 static char *
@@ -390,12 +504,41 @@ item_lang(xmlNode *el, const char *feed_lang)
 	return l ? l : feed_lang ? xstrdup(feed_lang) : NULL;
 }
 
-static int
-looks_like_url(const char *s)
+/* The last of an RSS item's author elements, whichever vocabulary names
+ * it: a later one corrects or completes an earlier one. */
+static xmlNode *
+rss_author(xmlNode *item)
 {
-	return s != NULL &&
-	    (strncasecmp(s, "http://", 7) == 0 ||
-	        strncasecmp(s, "https://", 8) == 0);
+	xmlNode *last = NULL;
+
+	for (xmlNode *n = item->children; n != NULL; n = n->next)
+		if (is_el(n, M_PLAIN, "author") || is_el(n, M_DC, "creator") ||
+		    is_el(n, M_DC, "author") || is_el(n, M_ITUNES, "author"))
+			last = n;
+	return last;
+}
+
+/* The first of el's children named in order that gives a value. */
+static char *
+first_html(struct ctx *c, xmlNode *el, const unsigned *masks,
+    const char *const *names, size_t n)
+{
+	char *s = NULL;
+
+	for (size_t i = 0; i < n && s == NULL; i++)
+		s = el_html(c, child(el, masks[i], names[i]));
+	return s;
+}
+
+static int64_t
+first_date(struct ctx *c, xmlNode *el, const unsigned *masks,
+    const char *const *names, size_t n)
+{
+	int64_t t = DATE_NONE;
+
+	for (size_t i = 0; i < n && t == DATE_NONE; i++)
+		t = el_date(c, child(el, masks[i], names[i]));
+	return t;
 }
 
 static void
@@ -417,24 +560,23 @@ rss_item(struct ctx *c, xmlNode *el, int rdf)
 	}
 	xmlNode *link = child(el, M_PLAIN, "link");
 	it->link = resolve_at(c, link, el_raw(c, link));
-	if (it->link == NULL && guid != NULL && looks_like_url(it->id)) {
-		char *perma = attr(guid, "isPermaLink");
-		if (perma == NULL || strcasecmp(perma, "false") != 0)
-			it->link = resolve_at(c, guid, xstrdup(it->id));
-		free(perma);
-	}
+	if (it->link == NULL && guid != NULL)
+		it->link = link_from_id(c, guid, it->id);
 	if (it->link == NULL)
-		it->link = atom_link(c, el, M_ATOM);
-	it->title = el_html(c, child(el, M_PLAIN, "title"));
-	it->author = first_of(el_html(c, child(el, M_PLAIN, "author")),
-	    el_html(c, child(el, M_DC, "creator")));
-	it->published = el_date(c, child(el, M_PLAIN, "pubDate"));
-	if (it->published == DATE_NONE)
-		it->published = el_date(c, child(el, M_DC, "date"));
-	it->updated = el_date(c, child(el, M_ATOM, "updated"));
-	if (it->updated == DATE_NONE)
-		it->updated = el_date(c, child(el, M_DC, "modified"));
-	it->summary = el_html(c, child(el, M_PLAIN, "description"));
+		it->link = atom_link(c, el, M_ATOM, NULL);
+	static const unsigned title_ns[] = { M_PLAIN, M_DC, M_MEDIA };
+	static const char *const title[] = { "title", "title", "title" };
+	it->title = first_html(c, el, title_ns, title, ARRAY_LEN(title));
+	it->author = el_html(c, rss_author(el));
+	static const unsigned pub_ns[] = { M_PLAIN, M_DC, M_DC };
+	static const char *const pub[] = { "pubDate", "date", "issued" };
+	it->published = first_date(c, el, pub_ns, pub, ARRAY_LEN(pub));
+	static const unsigned upd_ns[] = { M_ATOM, M_DC };
+	static const char *const upd[] = { "updated", "modified" };
+	it->updated = first_date(c, el, upd_ns, upd, ARRAY_LEN(upd));
+	static const unsigned sum_ns[] = { M_PLAIN, M_MEDIA };
+	static const char *const sum[] = { "description", "description" };
+	it->summary = first_html(c, el, sum_ns, sum, ARRAY_LEN(sum));
 	it->content = el_html(c, child(el, M_CONTENT, "encoded"));
 	it->lang = nonempty(xml_attr(el, "lang"));
 	if (it->lang == NULL)
@@ -479,12 +621,17 @@ atom_entry(struct ctx *c, xmlNode *el, const char *feed_author)
 {
 	struct item *it = new_item(c);
 
-	it->id = el_raw(c, child(el, M_ATOMDOC, "id"));
-	it->link = atom_link(c, el, M_ATOMDOC);
+	xmlNode *id = child(el, M_ATOMDOC, "id");
+	it->id = el_raw(c, id);
+	it->link = atom_link(c, el, M_ATOMDOC, NULL);
+	if (it->link == NULL)
+		it->link = link_from_id(c, id, it->id);
+	if (it->link == NULL)
+		it->link = atom_link(c, el, M_ATOMDOC, "enclosure");
 	it->title = atom_text(c, child(el, M_ATOMDOC, "title"));
 	/* Per RFC 4287 an entry without author inherits its source's, then
 	 * the feed's. */
-	it->author = atom_author(c, child(el, M_ATOMDOC, "author"));
+	it->author = atom_author(c, last_child(el, M_ATOMDOC, "author"));
 	if (it->author == NULL)
 		it->author = atom_author(c,
 		    child(child(el, M_ATOMDOC, "source"), M_ATOMDOC, "author"));
@@ -510,13 +657,187 @@ parse_atom(struct ctx *c, xmlNode *root)
 	struct feed *f = c->feed;
 
 	f->title = atom_text(c, child(root, M_ATOMDOC, "title"));
-	f->link = atom_link(c, root, M_ATOMDOC);
+	f->link = atom_link(c, root, M_ATOMDOC, NULL);
 	f->lang = inherited_lang(root);
 	char *author = atom_author(c, child(root, M_ATOMDOC, "author"));
 	for (xmlNode *n = root->children; n != NULL; n = n->next)
 		if (is_el(n, M_ATOMDOC, "entry"))
 			atom_entry(c, n, author);
 	free(author);
+}
+
+static int
+is_name_char(unsigned char ch)
+{
+	return isalnum(ch) || ch == '_' || ch == '-' || ch == '.' ||
+	    ch == ':' || ch >= 0x80;
+}
+
+/* Past this size an internal subset is not searched for each reference
+ * (a hostile document could make that quadratic): its names are all taken
+ * as declared, and libxml2 reads them as it always did. */
+#define SUBSET_SEARCH_MAX ((size_t)64 << 10)
+
+/* The internal DTD subset, where a document declares its entities. */
+struct subset {
+	const char *start;
+	size_t len;
+};
+
+static struct subset
+internal_subset(const char *s, size_t len)
+{
+	struct subset d = { NULL, 0 };
+	/* Only the prolog may hold one: stop at the root element. */
+	const char *root = s;
+	while ((root = memchr(root, '<', len - (size_t)(root - s))) != NULL &&
+	    root + 1 < s + len && !isalpha((unsigned char)root[1]))
+		root++;
+	size_t prolog = root ? (size_t)(root - s) : len;
+	const char *doctype = memmem(s, prolog, "<!DOCTYPE", 9);
+
+	if (doctype == NULL)
+		return d;
+	size_t left = len - (size_t)(doctype - s);
+	const char *open = memchr(doctype, '[', left);
+	const char *gt = memchr(doctype, '>', left);
+	if (open == NULL || (gt != NULL && gt < open))
+		return d;
+	const char *close = memmem(open, len - (size_t)(open - s), "]>", 2);
+	d.start = open;
+	d.len = close ? (size_t)(close - open) : len - (size_t)(open - s);
+	return d;
+}
+
+/* Whether the subset declares a general entity called name[0..n). */
+static int
+declared(const struct subset *d, const char *name, size_t n)
+{
+	if (d->len > SUBSET_SEARCH_MAX)
+		return 1;
+	const char *p = d->start, *end = d->start + d->len;
+	while (p != NULL &&
+	    (p = memmem(p, (size_t)(end - p), "<!ENTITY", 8)) != NULL) {
+		p += 8;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if ((size_t)(end - p) > n && memcmp(p, name, n) == 0 &&
+		    isspace((unsigned char)p[n]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Length of the reference at p ("&...;") if XML accepts it as written;
+ * 0 if not. *upper_x is set for "&#X", which only needs its x lowered;
+ * *html for a name that is neither one of XML's five nor declared by the
+ * document (an HTML entity, whatever DTD it names but is not read). */
+static size_t
+ref_len(const char *p, const char *end, const struct subset *dtd, int *upper_x,
+    int *html)
+{
+	const char *q = p + 1;
+
+	*upper_x = *html = 0;
+	if (q < end && *q == '#') {
+		q++;
+		int hex = q < end && (*q == 'x' || *q == 'X');
+		*upper_x = hex && *q == 'X';
+		q += hex;
+		const char *digits = q;
+		while (q < end &&
+		    (hex ? isxdigit((unsigned char)*q)
+		         : isdigit((unsigned char)*q)))
+			q++;
+		return q > digits && q < end && *q == ';' ? (size_t)(q - p + 1)
+		                                          : 0;
+	}
+	const char *name = q;
+	while (q < end && q - name < 64 && is_name_char((unsigned char)*q))
+		q++;
+	if (q == name || q >= end || *q != ';' || isdigit((unsigned char)*name))
+		return 0;
+	static const char *const predefined[] = { "amp", "lt", "gt", "quot",
+		"apos" };
+	size_t n = (size_t)(q - name);
+	for (size_t i = 0; i < ARRAY_LEN(predefined); i++)
+		if (strlen(predefined[i]) == n &&
+		    memcmp(name, predefined[i], n) == 0)
+			return n + 2;
+	*html = !declared(dtd, name, n);
+	return n + 2;
+}
+
+/* What XML leaves alone: CDATA sections, comments and processing
+ * instructions. Returns where the construct at p ends, or p. */
+static const char *
+skip_verbatim(const char *p, const char *end)
+{
+	static const struct {
+		const char *open, *close;
+	} kinds[] = { { "<![CDATA[", "]]>" }, { "<!--", "-->" },
+		{ "<?", "?>" } };
+
+	if (end - p < 2 || (p[1] != '!' && p[1] != '?'))
+		return p;
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+		size_t ol = strlen(kinds[i].open), cl = strlen(kinds[i].close);
+		if ((size_t)(end - p) < ol || memcmp(p, kinds[i].open, ol) != 0)
+			continue;
+		const char *close =
+		    memmem(p + ol, (size_t)(end - p) - ol, kinds[i].close, cl);
+		return close ? close + cl : end;
+	}
+	return p;
+}
+
+/*
+ * References made well-formed before libxml2 reads them, because once a
+ * document is ill-formed its recovery drops every later reference, "&amp;"
+ * included, and a bare "&" loses the rest of a URL ("?a=1&b=2"). A bare
+ * "&" becomes "&amp;"; "&#X41;" becomes "&#x41;"; a name the document
+ * does not declare in its internal subset ("&eacute;", undeclared, or
+ * declared by an external DTD that is never read) is kept as the text
+ * "&eacute;", which the HTML reading of RSS text decodes.
+ * Returns 1 with the repaired copy in out, 0 when nothing needed it.
+ */
+static int
+repair_refs(const char *s, size_t len, struct buf *out)
+{
+	const char *end = s + len, *p = s, *copied = s;
+	struct subset dtd = internal_subset(s, len);
+
+	while (p < end) {
+		/* s is NUL-terminated (a buf), so the library's vectorised
+		 * scan applies; a NUL inside is stepped over. */
+		p += strcspn(p, "&<");
+		if (p >= end)
+			break;
+		if (*p == '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '<') {
+			const char *v = skip_verbatim(p, end);
+			p = v == p ? p + 1 : v;
+			continue;
+		}
+		int upper_x, html;
+		size_t n = ref_len(p, end, &dtd, &upper_x, &html);
+		if (n > 0 && !upper_x && !html) {
+			p += n;
+			continue;
+		}
+		buf_append(out, copied, (size_t)(p - copied));
+		int amp = n == 0 || html;
+		buf_puts(out, amp ? "&amp;" : "&#x");
+		p += amp ? 1 : 3;
+		copied = p;
+	}
+	if (out->data == NULL)
+		return 0;
+	buf_append(out, copied, (size_t)(end - copied));
+	return 1;
 }
 
 static int
@@ -774,10 +1095,20 @@ feed_parse(
 	else if (is_html_page(start, s + u.len)) {
 		err_set(err, errlen, "not a feed (HTML page)");
 		r = -2;
-	} else if (u.len > INT_MAX)
-		r = err_set(err, errlen, "document too large");
-	else
-		r = parse_xml(&c, s, u.len, err, errlen);
+	} else {
+		struct buf fixed;
+		buf_init(&fixed);
+		size_t len = u.len;
+		if (repair_refs(s, u.len, &fixed)) {
+			s = fixed.data;
+			len = fixed.len;
+		}
+		if (len > INT_MAX)
+			r = err_set(err, errlen, "document too large");
+		else
+			r = parse_xml(&c, s, len, err, errlen);
+		buf_clear(&fixed);
+	}
 	xmlFreeDoc(c.doc);
 	buf_clear(&u);
 	if (r < 0) {
