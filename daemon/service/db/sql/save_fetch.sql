@@ -39,18 +39,35 @@ WITH input AS (
     -- The story this item continues: an item of another source with the
     -- same normalised link, else a near-duplicate text seen in the last
     -- week (SimHash within 3 bits, found by a shared band: only that
-    -- week's partitions are read).
-    (SELECT coalesce(o.story_id, o.id) FROM items o
-     WHERE o.url_norm = x.url_norm AND o.source_id <> $1
-     ORDER BY o.id LIMIT 1),
-    (SELECT coalesce(o.story_id, o.id) FROM items o
+    -- week's partitions are read). Each look-up is one equality on one
+    -- indexed column, so that its index is the cheapest path whatever the
+    -- statistics: with the bands OR-ed, a month partition without
+    -- statistics (a new database, a new month) was read through its
+    -- (source_id, first_seen_at) index, every row of the week once per
+    -- item, the rows this statement inserts included. The first item is
+    -- taken by min() rather than ORDER BY id LIMIT 1, which the planner
+    -- may answer by walking the primary key.
+    (SELECT (min(ARRAY[o.id, coalesce(o.story_id, o.id)]))[2]
+     FROM items o WHERE o.url_norm = x.url_norm AND o.source_id <> $1),
+    (SELECT (min(ARRAY[o.id, o.story]))[2] FROM (
+       SELECT o.id, coalesce(o.story_id, o.id) AS story, o.simhash,
+         o.first_seen_at, o.source_id
+       FROM items o WHERE o.band0 = (x.simhash >> 48) & 65535
+       UNION ALL
+       SELECT o.id, coalesce(o.story_id, o.id), o.simhash,
+         o.first_seen_at, o.source_id
+       FROM items o WHERE o.band1 = (x.simhash >> 32) & 65535
+       UNION ALL
+       SELECT o.id, coalesce(o.story_id, o.id), o.simhash,
+         o.first_seen_at, o.source_id
+       FROM items o WHERE o.band2 = (x.simhash >> 16) & 65535
+       UNION ALL
+       SELECT o.id, coalesce(o.story_id, o.id), o.simhash,
+         o.first_seen_at, o.source_id
+       FROM items o WHERE o.band3 = x.simhash & 65535) o
      WHERE o.first_seen_at > now() - interval '7 days'
-      AND o.source_id <> $1 AND (o.band0 = (x.simhash >> 48) & 65535
-      OR o.band1 = (x.simhash >> 32) & 65535
-      OR o.band2 = (x.simhash >> 16) & 65535
-      OR o.band3 = x.simhash & 65535)
-      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3
-     ORDER BY o.id LIMIT 1))
+      AND o.source_id <> $1
+      AND bit_count((o.simhash # x.simhash)::bit(64)) <= 3))
   FROM input x
   -- Identity is unique per month partition only (schema/007): an item
   -- still in its feed after the month it was first seen in is known
