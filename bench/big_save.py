@@ -15,7 +15,7 @@ use. With --explain, the plan of the first chunk (EXPLAIN ANALYZE) is
 printed.
 
     python3 bench/big_save.py [--vigie build/vigie] [--sizes 10000,20000]
-        [--chunk 0] [--warm 0] [--explain]
+        [--chunk 0] [--warm 0] [--explain] [--sql FILE]
 """
 
 import argparse
@@ -115,9 +115,12 @@ def main():
     ap.add_argument("--chunk", type=int, default=0)
     ap.add_argument("--warm", type=int, default=0)
     ap.add_argument("--explain", action="store_true")
+    ap.add_argument("--sql", default=str(REPO / "daemon/service/db/sql/"
+                                         "save_fetch.sql"),
+                    help="the statement to run (another version's)")
     args = ap.parse_args()
     os.environ["VIGIE"] = args.vigie
-    sql = (REPO / "daemon/service/db/sql/save_fetch.sql").read_text()
+    sql = pathlib.Path(args.sql).read_text()
     sql = re.sub(r"--[^\n]*", "", sql)
     for n in map(int, args.sizes.split(",")):
         took = run(args, n, sql)

@@ -39,6 +39,11 @@ void store_free(struct store *);
 /* Requests queued or in flight. */
 size_t store_pending(const struct store *);
 
+/* Asks the server to cancel the request in flight, for a daemon that
+ * stops without waiting for it. Returns 1 with the statement's name in
+ * what, 0 when nothing is in flight, -1 with libpq's reason in what. */
+int store_cancel(struct store *, char *what, size_t size);
+
 /* Brings the sources table in line with the configuration: adds and
  * updates configured sources, marks the others as no longer configured. */
 typedef void (*store_done_cb)(int ok, void *arg);

@@ -1,0 +1,134 @@
+"""
+it_big_source.py - one big source does not hold up the others: two feeds
+of 50,000 new items each beside a 10-second source, on a new database
+(month partitions without statistics). The small source keeps being
+polled while the big ones are stored, and a SIGTERM during a big save
+leaves no query of the daemon running on the server.
+"""
+
+import signal
+import subprocess
+import tempfile
+import time
+
+from harness import (FixtureServer, _clean_env, Postgres, TestFailure, daemon_log,
+                     run_test, start_daemon, vigie, wait_until, write_config)
+
+BIG = 50000
+# The small source's polls may be late by a save or two, never by the
+# whole of the big ones: three intervals and a half is the most a gap
+# between two of its polls may last, however slow the machine.
+MAX_GAP_S = 35
+
+ITEM = ("<item><title>{p} item {n}</title><guid>{p}-{n}</guid>"
+        "<link>https://{p}.example/{n}</link>"
+        "<description>Story {n} of {p}, told once.</description></item>")
+
+
+def feed(prefix, first, n):
+    items = "\n".join(ITEM.format(p=prefix, n=i)
+                      for i in range(first, first + n))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel>'
+            f"<title>{prefix}</title><link>https://{prefix}.example/</link>"
+            f"\n{items}\n</channel></rss>\n")
+
+
+def stored(pg, source):
+    return int(pg.scalar(
+        "SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id "
+        f"WHERE s.name = '{source}'"))
+
+
+def our_queries(pg):
+    """The daemon's statements still running (psql is the test's)."""
+    return pg.query(
+        "SELECT pid, wait_event_type, left(query, 60) "
+        "FROM pg_stat_activity WHERE datname = 'vigie' "
+        "AND backend_type = 'client backend' AND state <> 'idle' "
+        "AND application_name <> 'psql'")
+
+
+def body(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-big-")
+    with tmp, Postgres() as pg, FixtureServer() as srv:
+        conf = f"{tmp.name}/vigie.conf"
+        srv.set_feed("small.xml", feed("small", 0, 3))
+        srv.set_feed("big1.xml", feed("big1", 0, BIG))
+        srv.set_feed("big2.xml", feed("big2", 0, BIG))
+        srcs = {name: srv.url(f"/dynamic/{name}.xml")
+                for name in ("small", "big1", "big2")}
+        write_config(conf, pg.conninfo, srcs, log_level="info",
+                     interval="10s", timeout="60s", max_body="64M")
+        if not t.exited(vigie("migrate", "-c", conf), "migrate"):
+            return
+        proc = start_daemon(conf)
+        try:
+            scenario(t, pg, srv, proc)
+        except TestFailure:
+            print("--- daemon log (tail) ---\n" +
+                  "\n".join(daemon_log(proc).splitlines()[-40:]))
+            raise
+
+
+def scenario(t, pg, srv, proc):
+    start = time.time()
+    wait_until(lambda: stored(pg, "big1") == BIG and
+               stored(pg, "big2") == BIG, 200,
+               "both big feeds to be stored")
+    done = time.time()
+    # One poll more after the big saves: the gap that includes them
+    # closes.
+    polls = srv.hits("/dynamic/small.xml")
+    wait_until(lambda: srv.hits("/dynamic/small.xml") > polls, 60,
+               "a poll of the small source after the big saves")
+    times = [start] + [r["time"] for r in
+                       srv.requests_for("/dynamic/small.xml")]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    t.ok(max(gaps) <= MAX_GAP_S,
+         f"the small source polled every {MAX_GAP_S} s at most while "
+         f"the big ones were stored ({done - start:.1f} s): gaps "
+         f"{[round(g, 1) for g in gaps]}")
+    t.eq(stored(pg, "small"), 3, "the small source's items")
+
+    # New items in both big feeds, and their saves held up by a lock as
+    # a slow server would: SIGTERM finds one in flight past the stop's
+    # grace, and cancels it.
+    hold = subprocess.Popen(["psql", "-X", "-q", "-d", pg.conninfo],
+                            stdin=subprocess.PIPE, text=True,
+                            env=_clean_env())
+    try:
+        hold.stdin.write("BEGIN;\nLOCK TABLE fetches IN SHARE MODE;\n")
+        hold.stdin.flush()
+        wait_until(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c "
+            "ON c.oid = l.relation WHERE c.relname = 'fetches' "
+            "AND l.mode = 'ShareLock' AND l.granted") == "1", 10,
+            "the test's lock on fetches")
+        srv.set_feed("big1.xml", feed("big1", BIG, BIG))
+        srv.set_feed("big2.xml", feed("big2", BIG, BIG))
+        wait_until(lambda: any(r[1] == "Lock" for r in our_queries(pg)),
+                   60, "a save of a big feed waiting")
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise TestFailure("daemon still running 30s after "
+                              "SIGTERM") from None
+        t.eq(code, 0, "exit status after SIGTERM")
+        try:
+            wait_until(lambda: not our_queries(pg), 5,
+                       "the daemon's queries to end")
+        except TestFailure:
+            pass
+        t.eq(our_queries(pg), [], "queries left running after SIGTERM")
+    finally:
+        hold.stdin.close()
+        hold.wait(timeout=30)
+    log = daemon_log(proc)
+    t.ok("save_fetch cancelled on the server" in log,
+         f"what was cancelled is logged:\n{log[-1500:]}")
+    t.ok(stored(pg, "big1") + stored(pg, "big2") == 2 * BIG,
+         "nothing of the cancelled saves stored")
+
+if __name__ == "__main__":
+    run_test("it_big_source", body)
