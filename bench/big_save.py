@@ -58,12 +58,16 @@ def literal(text):
     return "'" + text.replace("'", "''") + "'"
 
 
-def execute(source, chunk, explain=False):
+def execute(source, chunk, explain=False, last=None):
+    """EXECUTE of the save on chunk; last is None for a version of the
+    statement without chunks, else whether chunk is its fetch's last."""
     args = [str(source), literal(f"{random.getrandbits(128):032x}"),
             str(int(time.time() * 1000)), "10", "200", "'ok'", "NULL",
             "1000", "'https://x.example/feed'", literal(json.dumps(chunk)),
             "NULL", "NULL", "false", "600000", "0", "NULL", "NULL", "NULL",
             "0", "'bench'"]
+    if last is not None:
+        args += ["true" if last else "false", "0", "0"]
     head = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " if explain else ""
     return f"{head}EXECUTE save({', '.join(args)});\n"
 
@@ -88,17 +92,22 @@ def run(args, n, sql):
                  "('other', 'https://y.example/feed', 60);"
                  "INSERT INTO watches (name, query) VALUES ('acme', 'acme')")
         prepare = f"PREPARE save AS {sql};\n"
+        chunked = "$21" in sql
         if args.warm:
-            psql(pg, prepare + execute(2, items(args.warm, 2, "w")) +
+            psql(pg, prepare + execute(2, items(args.warm, 2, "w"),
+                                       last=True if chunked else None) +
                  "ANALYZE items, mentions;\n")
         data = items(n, 1, "b")
         size = args.chunk or n
         chunks = [data[i:i + size] for i in range(0, n, size)]
-        script = prepare + "".join(execute(1, c) for c in chunks)
+        script = prepare + "".join(
+            execute(1, c, last=(i == len(chunks) - 1) if chunked else None)
+            for i, c in enumerate(chunks))
         if args.explain:
             # Rolled back: the timed run starts from the same state.
             print(psql(pg, "BEGIN;\n" + prepare +
-                       execute(1, chunks[0], True) + "ROLLBACK;\n"))
+                       execute(1, chunks[0], True,
+                               True if chunked else None) + "ROLLBACK;\n"))
         start = time.monotonic()
         psql(pg, script)
         took = time.monotonic() - start

@@ -65,6 +65,8 @@ op_free(struct op *op)
 {
 	for (int i = 0; i < op->nparams; i++)
 		free(op->params[i]);
+	if (op->arg_free != NULL && op->arg != NULL)
+		op->arg_free(op->arg);
 	free(op);
 }
 
