@@ -3,7 +3,9 @@ it_big_source.py - one big source does not hold up the others: two feeds
 of 50,000 new items each beside a 10-second source, on a new database
 (month partitions without statistics). The small source keeps being
 polled while the big ones are stored, and a SIGTERM during a big save
-leaves no query of the daemon running on the server.
+leaves no query of the daemon running on the server. On the way, a fetch
+whose saving fails after some of its chunks were stored: fetched again,
+its items are stored once.
 """
 
 import signal
@@ -16,6 +18,8 @@ from harness import (FixtureServer, Postgres, TestFailure, _clean_env,
                      write_config)
 
 BIG = 50000
+# New items for a fetch that fails half way: a few chunks of them.
+MORE = 20000
 # The small source's polls may be late by a save or two, never by the
 # whole of the big ones: three intervals and a half is the most a gap
 # between two of its polls may last, however slow the machine.
@@ -109,21 +113,13 @@ def scenario(t, pg, srv, proc):
          [[name, str(BIG), "0", str(BIG)] for name in ("big1", "big2")],
          "one fetch record of each big feed, counting all its items")
 
-    # New items in both big feeds, and their saves held up by a lock as
+    fail_mid_fetch(t, pg, srv, proc)
+
+    # New items in the other big feed, and its saves held up by a lock as
     # a slow server would: SIGTERM finds one in flight past the stop's
     # grace, and cancels it.
-    hold = subprocess.Popen(["psql", "-X", "-q", "-d", pg.conninfo],
-                            stdin=subprocess.PIPE, text=True,
-                            env=_clean_env())
+    hold = lock_fetches(pg)
     try:
-        hold.stdin.write("BEGIN;\nLOCK TABLE fetches IN SHARE MODE;\n")
-        hold.stdin.flush()
-        wait_until(lambda: pg.scalar(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c "
-            "ON c.oid = l.relation WHERE c.relname = 'fetches' "
-            "AND l.mode = 'ShareLock' AND l.granted") == "1", 10,
-            "the test's lock on fetches")
-        srv.set_feed("big1.xml", feed("big1", BIG, BIG))
         srv.set_feed("big2.xml", feed("big2", BIG, BIG))
         wait_until(lambda: any(r[1] == "Lock" for r in our_queries(pg)),
                    60, "a save of a big feed waiting")
@@ -146,8 +142,58 @@ def scenario(t, pg, srv, proc):
     log = daemon_log(proc)
     t.ok("save_fetch cancelled on the server" in log,
          f"what was cancelled is logged:\n{log[-1500:]}")
-    t.ok(stored(pg, "big1") + stored(pg, "big2") == 2 * BIG,
-         "nothing of the cancelled saves stored")
+    t.eq(stored(pg, "big2"), BIG, "nothing of the cancelled save stored")
+
+
+def lock_fetches(pg):
+    """A session holding fetches in share mode, which every save waits
+    for (it inserts into fetches); ends when its stdin is closed."""
+    hold = subprocess.Popen(["psql", "-X", "-q", "-d", pg.conninfo],
+                            stdin=subprocess.PIPE, text=True,
+                            env=_clean_env())
+    hold.stdin.write("BEGIN;\nLOCK TABLE fetches IN SHARE MODE;\n")
+    hold.stdin.flush()
+    wait_until(lambda: pg.scalar(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c "
+        "ON c.oid = l.relation WHERE c.relname = 'fetches' "
+        "AND l.mode = 'ShareLock' AND l.granted") == "1", 30,
+        "the test's lock on fetches")
+    return hold
+
+
+def fail_mid_fetch(t, pg, srv, proc):
+    """A chunk that fails after others were stored: the fetch fails, the
+    source is polled again, and its items end up stored once."""
+    big1 = pg.scalar("SELECT id FROM sources WHERE name = 'big1'")
+    failed = f"storing fetch of source {big1}: ERROR:  canceling statement"
+    srv.set_feed("big1.xml", feed("big1", BIG, MORE))
+    wait_until(lambda: BIG < stored(pg, "big1") < BIG + MORE, 60,
+               "the new items of big1 part stored", interval=0.05)
+    # The lock waits for the chunk in flight; the next one then waits
+    # for the lock, and is cancelled (the small source's save may come
+    # first, and fail alike).
+    hold = lock_fetches(pg)
+    try:
+        def cancel_waiting():
+            pg.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = 'vigie' AND wait_event_type = 'Lock' "
+                     "AND application_name <> 'psql'")
+            return failed in daemon_log(proc)
+        wait_until(cancel_waiting, 60, "a chunk of big1 to fail")
+    finally:
+        hold.stdin.close()
+        hold.wait(timeout=30)
+    before = stored(pg, "big1")
+    t.ok(BIG < before < BIG + MORE,
+         f"big1 part stored when it failed: {before}")
+    wait_until(lambda: stored(pg, "big1") == BIG + MORE, 120,
+               "big1 stored after its failed fetch")
+    t.eq(pg.query("SELECT f.items_new, f.items_seen FROM fetches f "
+                  "JOIN sources s ON s.id = f.source_id "
+                  "WHERE s.name = 'big1' AND f.items_new > 0 "
+                  "ORDER BY f.started_at DESC LIMIT 1"),
+         [[str(BIG + MORE - before), str(before - BIG)]],
+         "the fetch after the failure: the chunks stored before are known")
 
 if __name__ == "__main__":
     run_test("it_big_source", body)
