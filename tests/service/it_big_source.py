@@ -5,7 +5,8 @@ of 50,000 new items each beside a 10-second source, on a new database
 polled while the big ones are stored, and a SIGTERM during a big save
 leaves no query of the daemon running on the server. On the way, a fetch
 whose saving fails after some of its chunks were stored: fetched again,
-its items are stored once.
+its items are stored once; and last, a stop whose cancel cannot reach the
+server.
 """
 
 import signal
@@ -73,6 +74,38 @@ def body(t):
             print("--- daemon log (tail) ---\n" +
                   "\n".join(daemon_log(proc).splitlines()[-40:]))
             raise
+        write_config(conf, pg.conninfo, {"small": srcs["small"]},
+                     log_level="info", interval="10s")
+        proc = start_daemon(conf)
+        try:
+            cancel_unreachable(t, pg, proc)
+        except TestFailure:
+            print("--- daemon log (tail) ---\n" +
+                  "\n".join(daemon_log(proc).splitlines()[-40:]))
+            raise
+
+
+def cancel_unreachable(t, pg, proc):
+    """A stop whose cancel cannot reach the server (its socket gone) says
+    so, and still exits."""
+    sock = pg.sock / ".s.PGSQL.5432"
+    hold = lock_fetches(pg)
+    try:
+        wait_until(lambda: any(r[1] == "Lock" for r in our_queries(pg)),
+                   60, "the small source's save waiting")
+        sock.rename(sock.with_name("away"))
+        try:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=30)
+        finally:
+            sock.with_name("away").rename(sock)
+        t.eq(code, 0, "exit status when the cancel fails")
+    finally:
+        hold.stdin.close()
+        hold.wait(timeout=30)
+    log = daemon_log(proc)
+    t.ok("cannot cancel the request in flight: " in log,
+         f"the failed cancel is logged:\n{log[-1500:]}")
 
 
 def scenario(t, pg, srv, proc):
