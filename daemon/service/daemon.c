@@ -104,6 +104,8 @@ check_stop(struct daemon *d)
 
 	poller_in_flight(d->poller, &fetching, &saving);
 	if (saving == 0 && store_pending(d->store) == 0) {
+		/* Nothing to wait for, but maybe a connection's set-up. */
+		cancel_inflight(d);
 		finish_loop(d);
 	} else if (now_mono_ms() > d->stop_deadline) {
 		log_warn("stopping with %zu results not stored", saving);

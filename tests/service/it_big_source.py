@@ -89,6 +89,10 @@ def cancel_unreachable(t, pg, proc):
     """A stop whose cancel cannot reach the server (its socket gone) says
     so, and still exits."""
     sock = pg.sock / ".s.PGSQL.5432"
+    # Its statements prepared first: preparing a save waits for the lock
+    # too.
+    wait_until(lambda: "database connected" in daemon_log(proc), 60,
+               "the second daemon to reach the database")
     hold = lock_fetches(pg)
     try:
         wait_until(lambda: any(r[1] == "Lock" for r in our_queries(pg)),

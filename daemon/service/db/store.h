@@ -40,8 +40,10 @@ void store_free(struct store *);
 size_t store_pending(const struct store *);
 
 /* Asks the server to cancel the request in flight, for a daemon that
- * stops without waiting for it. Returns 1 with the statement's name in
- * what, 0 when nothing is in flight, -1 with libpq's reason in what. */
+ * stops without waiting for it; blocks for the round trip of the request
+ * (a connection of its own), not for the cancellation. Returns 1 with the
+ * statement's name in what, 0 when nothing is in flight, -1 with libpq's
+ * reason in what. */
 int store_cancel(struct store *, char *what, size_t size);
 
 /* Brings the sources table in line with the configuration: adds and
