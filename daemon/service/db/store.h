@@ -102,8 +102,11 @@ struct fetch_record {
 	const struct analyzer *analyzer;
 };
 
-/* Stores items, the fetch record and the source's new state in one
- * statement: all of it or nothing. Retried across reconnections until the
+/* Stores items, the fetch record and the source's new state: in one
+ * statement, all of it or nothing, or for many items in chunks, one
+ * statement each, queued one at a time behind other requests, the record
+ * and the state with the last (a failed chunk fails the fetch; the chunks
+ * before it stay stored). Retried across reconnections until the
  * database has it. */
 /* mentions[3]: the new mentions stored, negative, neutral, positive. */
 typedef void (*store_saved_cb)(
