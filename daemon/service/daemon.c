@@ -79,6 +79,24 @@ finish_loop(struct daemon *d)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* What the server is still running for us would go on after we are gone
+ * (a big save, for minutes) and hold its locks meanwhile. */
+static void
+cancel_inflight(struct daemon *d)
+{
+	char what[256];
+
+	switch (store_cancel(d->store, what, sizeof what)) {
+	case 1:
+		log_notice("database: %s cancelled on the server", what);
+		break;
+	case -1:
+		log_warn(
+		    "database: cannot cancel the request in flight: %s", what);
+		break;
+	}
+}
+
 static void
 check_stop(struct daemon *d)
 {
@@ -86,9 +104,12 @@ check_stop(struct daemon *d)
 
 	poller_in_flight(d->poller, &fetching, &saving);
 	if (saving == 0 && store_pending(d->store) == 0) {
+		/* Nothing to wait for, but maybe a connection's set-up. */
+		cancel_inflight(d);
 		finish_loop(d);
 	} else if (now_mono_ms() > d->stop_deadline) {
 		log_warn("stopping with %zu results not stored", saving);
+		cancel_inflight(d);
 		finish_loop(d);
 	}
 }

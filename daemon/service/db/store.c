@@ -65,6 +65,8 @@ op_free(struct op *op)
 {
 	for (int i = 0; i < op->nparams; i++)
 		free(op->params[i]);
+	if (op->arg_free != NULL && op->arg != NULL)
+		op->arg_free(op->arg);
 	free(op);
 }
 
@@ -514,6 +516,33 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 	}
+}
+
+int
+store_cancel(struct store *st, char *what, size_t size)
+{
+	PGcancel *cancel;
+	char err[256];
+	int ok;
+
+	if (st->conn == NULL || st->inflight == NULL)
+		return 0;
+	/* A closed connection does not stop the server: a statement keeps
+	 * running (a big save for minutes) until it has a result to send. */
+	cancel = PQgetCancel(st->conn);
+	ok = cancel != NULL && PQcancel(cancel, err, sizeof err);
+	if (cancel == NULL)
+		snprintf(err, sizeof err, "no cancel handle");
+	PQfreeCancel(cancel);
+	if (!ok) {
+		err[strcspn(err, "\n")] = '\0';
+		snprintf(what, size, "%s", err);
+		return -1;
+	}
+	snprintf(what, size, "%s",
+	    st->inflight->kind == OP_EXEC ? st->inflight->stmt->name
+	                                  : "connection set-up");
+	return 1;
 }
 
 struct store *

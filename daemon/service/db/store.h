@@ -39,6 +39,13 @@ void store_free(struct store *);
 /* Requests queued or in flight. */
 size_t store_pending(const struct store *);
 
+/* Asks the server to cancel the request in flight, for a daemon that
+ * stops without waiting for it; blocks for the round trip of the request
+ * (a connection of its own), not for the cancellation. Returns 1 with the
+ * statement's name in what, 0 when nothing is in flight, -1 with libpq's
+ * reason in what. */
+int store_cancel(struct store *, char *what, size_t size);
+
 /* Brings the sources table in line with the configuration: adds and
  * updates configured sources, marks the others as no longer configured. */
 typedef void (*store_done_cb)(int ok, void *arg);
@@ -95,8 +102,11 @@ struct fetch_record {
 	const struct analyzer *analyzer;
 };
 
-/* Stores items, the fetch record and the source's new state in one
- * statement: all of it or nothing. Retried across reconnections until the
+/* Stores items, the fetch record and the source's new state: in one
+ * statement, all of it or nothing, or for many items in chunks, one
+ * statement each, queued one at a time behind other requests, the record
+ * and the state with the last (a failed chunk fails the fetch; the chunks
+ * before it stay stored). Retried across reconnections until the
  * database has it. */
 /* mentions[3]: the new mentions stored, negative, neutral, positive. */
 typedef void (*store_saved_cb)(

@@ -68,6 +68,10 @@ struct op {
 	op_result_fn on_result;
 	void (*cb)(void); /* the caller's callback, of the op's own type */
 	void *arg;
+	/* Frees arg with the op when set: what a request owns beyond its
+	 * answer (a fetch's chunks still to send) goes with it, also when the
+	 * store is freed with the request queued. */
+	void (*arg_free)(void *);
 	TAILQ_ENTRY(op) entry;
 	int nparams; /* set so far */
 	char *params[]; /* stmt->nparams of them, for OP_EXEC */

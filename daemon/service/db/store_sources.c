@@ -134,14 +134,20 @@ json_story(json_t *o, const struct item_analysis *ia)
 	        : json_null());
 }
 
-/* $10 of save_fetch: every item with its analysis. */
+/* A fetch's items go in chunks of at most this many, one statement each:
+ * the connection serves one request at a time, and one statement of a
+ * hundred thousand items would hold every other source's requests back
+ * for seconds (docs/BENCHMARKS.md). */
+#define SAVE_CHUNK 5000
+
+/* $10 of save_fetch: items [from, to) with their analysis. */
 static char *
-items_json(const struct fetch_record *r)
+items_json(const struct fetch_record *r, size_t from, size_t to)
 {
 	const struct feed *feed = r->feed;
 	json_t *arr = json_array();
 
-	for (size_t i = 0; feed != NULL && i < feed->nitems; i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct item *it = &feed->items[i];
 		const struct item_analysis *ia =
 		    r->analysis ? &r->analysis[i] : NULL;
@@ -163,57 +169,117 @@ items_json(const struct fetch_record *r)
 	return json_dump_owned(arr);
 }
 
+/* The parameters of save_fetch but the chunk's ($10, $21 to $23). */
+enum { SAVE_NPARAMS = 20 };
+
+/* A fetch being saved: each chunk is sent once the one before is stored,
+ * behind whatever was queued meanwhile. */
+struct save_job {
+	struct store *st;
+	char *params[SAVE_NPARAMS]; /* $10 unused */
+	char **chunks; /* the items' JSON, one per chunk */
+	size_t nchunks, next;
+	long items_new, items_seen, mentions[3];
+	store_saved_cb cb;
+	void *arg;
+};
+
+static void
+save_job_free(void *arg)
+{
+	struct save_job *job = arg;
+
+	for (int i = 0; i < SAVE_NPARAMS; i++)
+		free(job->params[i]);
+	for (size_t i = job->next; i < job->nchunks; i++)
+		free(job->chunks[i]);
+	free(job->chunks);
+	free(job);
+}
+
+static void saved_result(struct op *, PGresult *, const char *);
+
+static void
+save_next_chunk(struct save_job *job)
+{
+	size_t k = job->next++;
+	struct op *op = op_new(&stmt_save_fetch, saved_result, NULL, job);
+
+	op->arg_free = save_job_free;
+	for (int i = 0; i < SAVE_NPARAMS; i++) {
+		if (i == 9)
+			op_param_owned(op, job->chunks[k]); /* $10 */
+		else
+			op_param(op, job->params[i]);
+	}
+	op_param(op, job->next == job->nchunks ? "true" : "false"); /* $21 */
+	op_paramf(op, job->items_new); /* $22 */
+	op_paramf(op, job->items_seen); /* $23 */
+	store_submit(job->st, op, OP_REPLAY);
+}
+
 static void
 saved_result(struct op *op, PGresult *res, const char *error)
 {
-	store_saved_cb cb = (store_saved_cb)op->cb;
+	struct save_job *job = op->arg;
 	struct row r = { res, 0 };
-	long items_new, items_seen, mentions[3];
 
 	if (!result_one_row(res)) {
 		log_err("database: storing fetch of source %s: %s",
 		    op->params[0], error ? error : "source no longer exists");
-		cb(0, 0, 0, NULL, op->arg);
+		job->cb(0, 0, 0, NULL, job->arg);
+		return; /* the job goes with the op */
+	}
+	job->items_new += row_long(r, 0);
+	job->items_seen += row_long(r, 1);
+	for (int i = 0; i < 3; i++)
+		job->mentions[i] += row_long(r, 2 + i);
+	if (job->next < job->nchunks) {
+		op->arg = NULL; /* the next chunk's op holds the job */
+		save_next_chunk(job);
 		return;
 	}
-	items_new = row_long(r, 0);
-	items_seen = row_long(r, 1);
-	for (int i = 0; i < 3; i++)
-		mentions[i] = row_long(r, 2 + i);
-	cb(1, items_new, items_seen, mentions, op->arg);
+	job->cb(1, job->items_new, job->items_seen, job->mentions, job->arg);
 }
 
 void
 store_save_fetch(struct store *st, const struct fetch_record *r,
     store_saved_cb cb, void *arg)
 {
-	struct op *op =
-	    op_new(&stmt_save_fetch, saved_result, (void (*)(void))cb, arg);
+	struct save_job *job = xcalloc(1, sizeof *job);
+	size_t n = r->feed != NULL ? r->feed->nitems : 0;
+	char **p = job->params;
 
-	op_paramf(op, r->source_id); /* $1 */
-	op_param(op, r->attempt); /* $2 */
-	op_paramf(op, r->started_ms); /* $3 */
-	op_paramf(op, r->duration_ms); /* $4 */
-	if (r->http_status > 0) /* $5 */
-		op_paramf(op, r->http_status);
-	else
-		op_param(op, NULL);
-	op_param(op, fetch_outcome_name(r->outcome)); /* $6 */
-	op_param(op, r->error); /* $7 */
-	op_paramf(op, r->bytes); /* $8 */
-	op_param(op, r->final_url); /* $9 */
-	op_param_owned(op, items_json(r)); /* $10 */
-	op_param(op, r->etag); /* $11 */
-	op_param(op, r->last_modified); /* $12 */
-	op_param(op, r->set_validators ? "true" : "false"); /* $13 */
-	op_paramf(op, r->next_delay_ms); /* $14 */
-	op_paramf(op, r->failures); /* $15 */
-	op_param(op, r->next_delay_ms < 0 ? r->error : NULL); /* $16 */
-	op_param(op, r->lang); /* $17 */
-	op_param(op, r->feed_url); /* $18 */
-	op_paramf(op, r->lease_s); /* $19 */
-	op_param(op, r->owner); /* $20 */
-	store_submit(st, op, OP_REPLAY);
+	job->st = st;
+	job->cb = cb;
+	job->arg = arg;
+	/* One chunk even without items: it carries the fetch record. */
+	job->nchunks = n == 0 ? 1 : (n + SAVE_CHUNK - 1) / SAVE_CHUNK;
+	job->chunks = xcalloc(job->nchunks, sizeof *job->chunks);
+	for (size_t k = 0; k < job->nchunks; k++)
+		job->chunks[k] = items_json(r, k * SAVE_CHUNK,
+		    (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n);
+	p[0] = xasprintf("%lld", (long long)r->source_id);
+	p[1] = xstrdup(r->attempt);
+	p[2] = xasprintf("%lld", (long long)r->started_ms);
+	p[3] = xasprintf("%lld", (long long)r->duration_ms);
+	if (r->http_status > 0)
+		p[4] = xasprintf("%ld", r->http_status);
+	p[5] = xstrdup(fetch_outcome_name(r->outcome));
+	p[6] = r->error ? xstrdup(r->error) : NULL;
+	p[7] = xasprintf("%lld", (long long)r->bytes);
+	p[8] = r->final_url ? xstrdup(r->final_url) : NULL;
+	p[10] = r->etag ? xstrdup(r->etag) : NULL;
+	p[11] = r->last_modified ? xstrdup(r->last_modified) : NULL;
+	p[12] = xstrdup(r->set_validators ? "true" : "false");
+	p[13] = xasprintf("%lld", (long long)r->next_delay_ms);
+	p[14] = xasprintf("%d", r->failures);
+	p[15] = r->next_delay_ms < 0 && r->error ? xstrdup(r->error) : NULL;
+	p[16] = r->lang ? xstrdup(r->lang) : NULL;
+	p[17] = r->feed_url ? xstrdup(r->feed_url) : NULL;
+	p[18] = xasprintf("%d", r->lease_s);
+	p[19] = r->owner ? xstrdup(r->owner) : NULL;
+	save_next_chunk(job);
 }
 
 void
