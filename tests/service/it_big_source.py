@@ -76,6 +76,11 @@ def body(t):
             raise
         write_config(conf, pg.conninfo, {"small": srcs["small"]},
                      log_level="info", interval="10s")
+        # The stop above cancelled a save: the source it was for failed,
+        # is backing off and may still hold a lease. Due now, leaseless,
+        # so that the next daemon polls it at once.
+        pg.query("UPDATE sources SET next_poll_at = now(), failures = 0, "
+                 "lease_owner = NULL, lease_until = NULL")
         proc = start_daemon(conf)
         try:
             cancel_unreachable(t, pg, proc)
