@@ -376,11 +376,15 @@ valid_utf8(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Calls fn on each line of path that holds something: line ends, blank
+ * lines and # comments left out; a line too long or not UTF-8 reported
+ * as FILE:LINE and skipped.
+ */
 static void
-load_file(struct loading *ld, enum lang_id lang, enum file_kind kind,
-    const char *path)
+each_line(const char *path, struct diag *diag,
+    void (*fn)(char *line, int lineno, void *arg), void *arg)
 {
-	struct diag *diag = ld->diag;
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
@@ -406,12 +410,37 @@ load_file(struct loading *ld, enum lang_id lang, enum file_kind kind,
 			diag_add(diag, path, lineno, "not UTF-8 text");
 			continue;
 		}
-		load_line(ld, lang, kind, line, path, lineno);
+		fn(line, lineno, arg);
 	}
 	if (ferror(fp))
 		diag_add(diag, path, 0, "%s", strerror(errno));
 	free(line);
 	fclose(fp);
+}
+
+/* One lexicon file's reading. */
+struct lexicon_file {
+	struct loading *ld;
+	enum lang_id lang;
+	enum file_kind kind;
+	const char *path;
+};
+
+static void
+lexicon_line(char *line, int lineno, void *arg)
+{
+	struct lexicon_file *f = arg;
+
+	load_line(f->ld, f->lang, f->kind, line, f->path, lineno);
+}
+
+static void
+load_file(struct loading *ld, enum lang_id lang, enum file_kind kind,
+    const char *path)
+{
+	struct lexicon_file f = { ld, lang, kind, path };
+
+	each_line(path, ld->diag, lexicon_line, &f);
 }
 
 static void
@@ -517,55 +546,51 @@ static const struct {
 	{ "insult", offsetof(struct rule_params, insult), -4, 0 },
 };
 
+/* The parameter file's reading. */
+struct params_file {
+	struct rule_params *p;
+	const char *path;
+	struct diag *diag;
+};
+
+static void
+params_line(char *line, int lineno, void *arg)
+{
+	struct params_file *f = arg;
+	char *tab = strchr(line, '\t');
+	size_t k;
+	double v;
+
+	if (tab == NULL || strchr(tab + 1, '\t') != NULL) {
+		diag_add(f->diag, f->path, lineno, "expected NAME<TAB>VALUE");
+		return;
+	}
+	*tab = '\0';
+	for (k = 0; k < ARRAY_LEN(param_keys); k++)
+		if (strcmp(line, param_keys[k].name) == 0)
+			break;
+	if (k == ARRAY_LEN(param_keys))
+		diag_add(f->diag, f->path, lineno,
+		    "unknown parameter \"%s\" (negation, intensifier, "
+		    "before_contrast, after_contrast, irony, insult)",
+		    line);
+	else if (!parse_valence(tab + 1, &v))
+		diag_add(f->diag, f->path, lineno,
+		    "value \"%s\" is not a number", tab + 1);
+	else if (v < param_keys[k].lo || v > param_keys[k].hi)
+		diag_add(f->diag, f->path, lineno, "%s %g outside %g .. %g",
+		    line, v, param_keys[k].lo, param_keys[k].hi);
+	else
+		*(double *)((char *)f->p + param_keys[k].off) = v;
+}
+
 /* Reads NAME<TAB>VALUE lines into p; each problem as FILE:LINE. */
 static void
 load_params(struct rule_params *p, const char *path, struct diag *diag)
 {
-	FILE *fp = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int lineno = 0;
+	struct params_file f = { p, path, diag };
 
-	if (fp == NULL) {
-		diag_add(diag, path, 0, "%s", strerror(errno));
-		return;
-	}
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		char *tab = strchr(line, '\t');
-		if (tab == NULL || strchr(tab + 1, '\t') != NULL) {
-			diag_add(diag, path, lineno, "expected NAME<TAB>VALUE");
-			continue;
-		}
-		*tab = '\0';
-		size_t k;
-		for (k = 0; k < ARRAY_LEN(param_keys); k++)
-			if (strcmp(line, param_keys[k].name) == 0)
-				break;
-		double v;
-		if (k == ARRAY_LEN(param_keys))
-			diag_add(diag, path, lineno,
-			    "unknown parameter \"%s\" (negation, intensifier, "
-			    "before_contrast, after_contrast, irony, insult)",
-			    line);
-		else if (!parse_valence(tab + 1, &v))
-			diag_add(diag, path, lineno,
-			    "value \"%s\" is not a number", tab + 1);
-		else if (v < param_keys[k].lo || v > param_keys[k].hi)
-			diag_add(diag, path, lineno, "%s %g outside %g .. %g",
-			    line, v, param_keys[k].lo, param_keys[k].hi);
-		else
-			*(double *)((char *)p + param_keys[k].off) = v;
-	}
-	if (ferror(fp))
-		diag_add(diag, path, 0, "%s", strerror(errno));
-	free(line);
-	fclose(fp);
+	each_line(path, diag, params_line, &f);
 }
 
 struct sentiment_model *
