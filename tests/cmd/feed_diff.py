@@ -30,17 +30,16 @@ still count as differences. The test fails when fewer than 97% of the
 fields agree, when vigie crashes (signal) or takes more than 20 s on a
 file, or when a KNOWN entry no longer happens (it would hide a fix).
 """
-import calendar
 import datetime
 import fnmatch
 import glob
-import html.parser
 import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
+from feedref import epoch, fold, html_text, rfc3339_epoch
 
 try:
     import feedparser
@@ -75,39 +74,6 @@ KNOWN = [
     ("atom_links-*.xml", 1, "link", "no alternate link, an id that is not "
      "a web address: vigie takes the enclosure, feedparser the id"),
 ]
-
-
-class _Text(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def fold(s):
-    return " ".join(s.split()) or None if s is not None else None
-
-
-def html_text(s):
-    if s is None:
-        return None
-    p = _Text()
-    p.feed(s)
-    p.close()
-    return fold("".join(p.parts))
-
-
-def epoch(t):
-    return calendar.timegm(t) if t else None
-
-
-def rfc3339_epoch(s):
-    if s is None:
-        return None
-    return int(datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
-               .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 def reference(path):

@@ -20,14 +20,12 @@ Deliberate divergences, normalised below:
            items carry). For RSS, feedparser copies the publication date
            into "updated", so "updated" is compared for Atom only.
 """
-import calendar
-import datetime
 import glob
-import html.parser
 import json
 import os
 import subprocess
 import sys
+from feedref import epoch, html_text, rfc3339_epoch
 
 try:
     import feedparser
@@ -40,35 +38,6 @@ except ImportError:
 
 VIGIE = os.environ["VIGIE"]
 FEEDS = os.path.join(os.environ["FIXTURES"], "feeds")
-
-
-class _Text(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def text(s):
-    if s is None:
-        return None
-    p = _Text()
-    p.feed(s)
-    p.close()
-    return " ".join("".join(p.parts).split()) or None
-
-
-def epoch(t):
-    return calendar.timegm(t) if t else None
-
-
-def rfc3339_epoch(s):
-    if s is None:
-        return None
-    return int(datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
-               .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 def skipped(name, parsed):
@@ -115,7 +84,7 @@ def main():
                 pub = t.get("updated_parsed")
             fields = [
                 ("link", o["link"], t.get("link")),
-                ("title", o["title"], text(t.get("title"))),
+                ("title", o["title"], html_text(t.get("title"))),
                 ("id", o["id"], t.get("id")),
                 ("published", rfc3339_epoch(o["published"]), epoch(pub)),
             ]
