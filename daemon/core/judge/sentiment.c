@@ -633,30 +633,13 @@ markers_scan(struct scoring *sc, struct sentiment_scratch *x)
 				t->v[i].len, t->v[i].e, 1 };
 	} else {
 		words->len = 0;
-		buf_reserve(words, t->fold.len + 1);
 		for (size_t i = 0; i < t->n; i++) {
 			const struct tok *k = &t->v[i];
-			if (k->flags & T_PLAIN) {
-				if (n == x->mwcap) {
-					x->mwcap *= 2;
-					x->mw = xreallocarray(
-					    x->mw, x->mwcap, sizeof *x->mw);
-				}
-				if (words->cap - words->len < k->len + 2)
-					buf_reserve(words, k->len + 1);
-				if (words->len > 0)
-					words->data[words->len++] = ' ';
-				x->mw[n++] = (struct mark_word){ words->len,
-					k->len, k->e, 1 };
-				memcpy(words->data + words->len, tok_str(t, i),
-				    k->len);
-				words->len += k->len;
-				words->data[words->len] = '\0';
-				continue;
-			}
-			size_t from = words->len;
+			/* A plain token is one word, whose entry is known. */
+			int known = (k->flags & T_PLAIN) != 0;
+			size_t p = words->len;
 			sent_words(tok_str(t, i), k->len, words);
-			for (size_t p = from; p < words->len;) {
+			while (p < words->len) {
 				while (p < words->len && words->data[p] == ' ')
 					p++;
 				size_t end = p;
@@ -670,8 +653,8 @@ markers_scan(struct scoring *sc, struct sentiment_scratch *x)
 					x->mw = xreallocarray(
 					    x->mw, x->mwcap, sizeof *x->mw);
 				}
-				x->mw[n++] =
-				    (struct mark_word){ p, end - p, NULL, 0 };
+				x->mw[n++] = (struct mark_word){ p, end - p,
+					known ? k->e : NULL, known };
 				p = end;
 			}
 		}
@@ -846,8 +829,6 @@ explain_fill(const struct scoring *sc, struct sentiment_explain *ex)
 	const struct toks *t = &sc->t;
 
 	for (size_t i = 0; i < t->n; i++) {
-		if (!(t->v[i].flags & T_LEX) && sc->s[i] == 0 && !t->v[i].why)
-			continue;
 		if (!(t->v[i].flags & T_LEX))
 			continue;
 		ex->v = xreallocarray(ex->v, ex->n + 1, sizeof *ex->v);

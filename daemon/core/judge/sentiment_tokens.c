@@ -11,46 +11,6 @@
 #include <string.h>
 #include <utf8proc.h>
 
-/* Bytes of a plain folded word: a-z, 0-9. */
-static const unsigned char word_byte[256] = {
-	['0'] = 1,
-	['1'] = 1,
-	['2'] = 1,
-	['3'] = 1,
-	['4'] = 1,
-	['5'] = 1,
-	['6'] = 1,
-	['7'] = 1,
-	['8'] = 1,
-	['9'] = 1,
-	['a'] = 1,
-	['b'] = 1,
-	['c'] = 1,
-	['d'] = 1,
-	['e'] = 1,
-	['f'] = 1,
-	['g'] = 1,
-	['h'] = 1,
-	['i'] = 1,
-	['j'] = 1,
-	['k'] = 1,
-	['l'] = 1,
-	['m'] = 1,
-	['n'] = 1,
-	['o'] = 1,
-	['p'] = 1,
-	['q'] = 1,
-	['r'] = 1,
-	['s'] = 1,
-	['t'] = 1,
-	['u'] = 1,
-	['v'] = 1,
-	['w'] = 1,
-	['x'] = 1,
-	['y'] = 1,
-	['z'] = 1,
-};
-
 /* What a byte is to toks_push_ascii: C_UPPER must stay 1, it becomes
  * the 0x20 bit that lower-cases a letter. */
 enum { C_UPPER = 1, C_LOWER = 2, C_WORD = 4, C_HIGH = 8 };
@@ -454,33 +414,39 @@ typo_punct_len(const char *s, size_t left, int *brk)
 	return 0;
 }
 
+/* Appends the token s (n bytes of the text), whose folded form is the
+ * len bytes at off in t->fold. */
 static void
-toks_push(
-    struct toks *t, const char *s, size_t n, const char *folded, size_t flen)
+tok_add(struct toks *t, const char *s, size_t n, size_t off, size_t len,
+    unsigned flags)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
 		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
 	}
-	struct tok *k = &t->v[t->n++];
+	t->v[t->n++] = (struct tok){
+		.s = s, .n = n, .off = off, .len = len, .flags = flags
+	};
+	t->plain &= (flags & T_PLAIN) != 0;
+}
+
+static void
+toks_push(
+    struct toks *t, const char *s, size_t n, const char *folded, size_t flen)
+{
 	if (t->fold.len > 0)
 		buf_putc(&t->fold, ' ');
-	k->s = s;
-	k->n = n;
-	k->off = t->fold.len;
+	size_t off = t->fold.len;
 	if (folded)
 		buf_append(&t->fold, folded, flen);
 	else
 		sent_fold(&t->fold, s, n);
-	k->len = t->fold.len - k->off;
-	int plain = k->len > 0;
-	for (size_t i = k->off; i < t->fold.len && plain; i++)
-		plain = word_byte[(unsigned char)t->fold.data[i]];
-	t->plain &= plain;
-	k->e = NULL;
-	k->val = 0;
-	k->why = 0;
-	k->flags = (sent_is_upper(s, n) ? T_UPPER : 0) | (plain ? T_PLAIN : 0);
+	int plain = t->fold.len > off;
+	for (size_t i = off; i < t->fold.len && plain; i++)
+		plain =
+		    (byte_class[(unsigned char)t->fold.data[i]] & C_WORD) != 0;
+	tok_add(t, s, n, off, t->fold.len - off,
+	    (sent_is_upper(s, n) ? T_UPPER : 0) | (plain ? T_PLAIN : 0));
 }
 
 /* toks_push for a word of ASCII and accented Latin-1 letters, the common
@@ -532,22 +498,9 @@ toks_push_ascii(struct toks *t, const char *s, size_t n)
 	f->data[f->len] = '\0';
 	upper = (seen & C_UPPER) != 0;
 	lower = (seen & C_LOWER) != 0;
-	plain = (all & C_WORD) != 0;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 64;
-		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
-	}
-	struct tok *k = &t->v[t->n++];
-	k->s = s;
-	k->n = n;
-	k->off = off;
-	k->len = m;
-	k->e = NULL;
-	k->val = 0;
-	k->why = 0;
-	plain &= n > 0;
-	k->flags = (upper && !lower ? T_UPPER : 0) | (plain ? T_PLAIN : 0);
-	t->plain &= plain;
+	plain = (all & C_WORD) != 0 && n > 0;
+	tok_add(t, s, n, off, m,
+	    (upper && !lower ? T_UPPER : 0) | (plain ? T_PLAIN : 0));
 	return 1;
 }
 
