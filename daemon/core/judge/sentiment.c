@@ -600,6 +600,20 @@ marker_count(struct scoring *sc, const struct lexent *e)
 		sc->emotion_hits[em] += (e->kind >> (K_EMOTION_SHIFT + em)) & 1;
 }
 
+/* Appends a word at off (len bytes); known when e, its entry (NULL for
+ * none), was looked up already (a plain token's), else it is looked up
+ * when reached. */
+static void
+mark_word_add(struct sentiment_scratch *x, size_t *n, size_t off, size_t len,
+    const struct lexent *e, int known)
+{
+	if (*n == x->mwcap) {
+		x->mwcap = x->mwcap ? 2 * x->mwcap : 128;
+		x->mw = xreallocarray(x->mw, x->mwcap, sizeof *x->mw);
+	}
+	x->mw[(*n)++] = (struct mark_word){ off, len, e, known };
+}
+
 /*
  * The markers of the text, on its whole words: insults, rumour phrases,
  * emotion words. At each word the longest marker starting there counts,
@@ -635,9 +649,19 @@ markers_scan(struct scoring *sc, struct sentiment_scratch *x)
 		words->len = 0;
 		for (size_t i = 0; i < t->n; i++) {
 			const struct tok *k = &t->v[i];
-			/* A plain token is one word, whose entry is known. */
-			int known = (k->flags & T_PLAIN) != 0;
 			size_t p = words->len;
+			if (k->flags & T_PLAIN) {
+				/* One word, whose entry is known: copied
+				 * as it is, not cut again. */
+				buf_reserve(words, k->len + 1);
+				if (p > 0)
+					words->data[words->len++] = ' ', p++;
+				memcpy(words->data + p, tok_str(t, i), k->len);
+				words->len += k->len;
+				words->data[words->len] = '\0';
+				mark_word_add(x, &n, p, k->len, k->e, 1);
+				continue;
+			}
 			sent_words(tok_str(t, i), k->len, words);
 			while (p < words->len) {
 				while (p < words->len && words->data[p] == ' ')
@@ -646,15 +670,9 @@ markers_scan(struct scoring *sc, struct sentiment_scratch *x)
 				while (
 				    end < words->len && words->data[end] != ' ')
 					end++;
-				if (end == p)
-					break;
-				if (n == x->mwcap) {
-					x->mwcap *= 2;
-					x->mw = xreallocarray(
-					    x->mw, x->mwcap, sizeof *x->mw);
-				}
-				x->mw[n++] = (struct mark_word){ p, end - p,
-					known ? k->e : NULL, known };
+				if (end > p)
+					mark_word_add(
+					    x, &n, p, end - p, NULL, 0);
 				p = end;
 			}
 		}
