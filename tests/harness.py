@@ -780,3 +780,22 @@ def run_test(name, body):
     finally:
         _run_cleanups()
     finish(checks)
+
+
+def burst_items(now, oldest, n=22, step=50):
+    """RSS items of n French complaints about Acme, one every step
+    seconds from oldest seconds before now: a spike of negatives."""
+    items = []
+    for i in range(n):
+        t = email.utils.formatdate(now - oldest + i * step, usegmt=True)
+        items.append(f"<item><guid>burst-{i}</guid><title>Acme est une "
+                     f"arnaque, remboursez-nous ! ({i})</title>"
+                     f"<pubDate>{t}</pubDate></item>")
+    return items
+
+
+def rss_feed(items):
+    """An RSS 2.0 document in French holding items."""
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
+            "<channel><title>f</title><language>fr</language>"
+            + "".join(items) + "</channel></rss>")

@@ -9,7 +9,8 @@ import pathlib
 import tempfile
 import time
 
-from harness import FixtureServer, Postgres, run_test, vigie, write_config
+from harness import (FixtureServer, Postgres, burst_items, rss_feed, run_test,
+                     vigie, write_config)
 
 
 def feed(now):
@@ -22,14 +23,8 @@ def feed(now):
         items.append(f"<item><guid>calm-{i}</guid><title>Acme : livraison en "
                      f"retard, pas content</title><pubDate>{t}</pubDate>"
                      "</item>")
-    for i in range(22):
-        t = email.utils.formatdate(now - 1200 + i * 50, usegmt=True)
-        items.append(f"<item><guid>burst-{i}</guid><title>Acme est une "
-                     f"arnaque, remboursez-nous ! ({i})</title>"
-                     f"<pubDate>{t}</pubDate></item>")
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
-            "<channel><title>f</title><language>fr</language>"
-            + "".join(items) + "</channel></rss>")
+    items += burst_items(now, 1200)
+    return rss_feed(items)
 
 
 def body(t):

@@ -8,15 +8,14 @@ running daemon, reloaded with a watch's settings changed, detects with the
 new ones.
 """
 
-import email.utils
 import json
 import pathlib
 import signal
 import tempfile
 import time
 
-from harness import (FixtureServer, Postgres, run_test, start_daemon, vigie,
-                     wait_until, write_config)
+from harness import (FixtureServer, Postgres, burst_items, rss_feed, run_test,
+                     start_daemon, vigie, wait_until, write_config)
 
 
 def feed(now):
@@ -26,15 +25,7 @@ def feed(now):
     # than the longest bucket (5 minutes), so that every one of them is in
     # a finished bucket whatever the time of the run: the detector judges
     # finished buckets only.
-    items = []
-    for i in range(22):
-        t = email.utils.formatdate(now - 1500 + i * 50, usegmt=True)
-        items.append(f"<item><guid>burst-{i}</guid><title>Acme est une "
-                     f"arnaque, remboursez-nous ! ({i})</title>"
-                     f"<pubDate>{t}</pubDate></item>")
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
-            "<channel><title>f</title><language>fr</language>"
-            + "".join(items) + "</channel></rss>")
+    return rss_feed(burst_items(now, 1500))
 
 
 def once_and_backtest(t):
