@@ -288,13 +288,7 @@ def read_file(path):
                 lab = d.get("label", d.get("polarity"))
                 rows.append((lab, text))
     else:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                line = line.rstrip("\n")
-                if not line or line.startswith("#"):
-                    continue
-                p = line.split("\t")
-                rows.append((p[0], p[1]))
+        rows += [(p[0], p[1]) for p in tsv_rows(path)]
     ternary = any(str(lab).strip() in ("-1", "-1.0") or
                   str(lab).strip().lower() == "neutral" for lab, _ in rows)
     out = []
@@ -303,6 +297,16 @@ def read_file(path):
         if text and lab is not None and str(lab).strip() != "":
             out.append((norm_label(lab, ternary), text))
     return out
+
+
+def tsv_rows(path):
+    """The tab-separated fields of each line of path that is neither blank
+    nor a # comment."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                yield line.split("\t")
 
 
 def split_of(text):
@@ -325,18 +329,12 @@ def read_lexicon(path):
     lex = {}
     if not os.path.exists(path):
         return lex
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            p = line.split("\t")
-            if len(p) >= 2:
-                try:
-                    lex[" ".join(w for w, _, _ in tokenize(p[0]))] = \
-                        float(p[1])
-                except ValueError:
-                    pass
+    for p in tsv_rows(path):
+        if len(p) >= 2:
+            try:
+                lex[" ".join(w for w, _, _ in tokenize(p[0]))] = float(p[1])
+            except ValueError:
+                pass
     return lex
 
 
@@ -724,14 +722,7 @@ def evaluate(args):
     for path in args.files:
         rows = read_file(path) if not path.endswith(".tsv") else None
         if rows is None:
-            rows = []
-            with open(path, encoding="utf-8") as f:
-                for line in f:
-                    line = line.rstrip("\n")
-                    if not line or line.startswith("#"):
-                        continue
-                    p = line.split("\t")
-                    rows.append((norm_label(p[0], True), p[1]))
+            rows = [(norm_label(p[0], True), p[1]) for p in tsv_rows(path)]
         gold = [lab for lab, _ in rows]
         comp = score(args.vigie, [t for _, t in rows], args.band)
         three = "neutral" in gold
@@ -760,14 +751,7 @@ PARAM_GRID = {
 
 
 def read_params(path):
-    vals = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            name, value = line.rstrip("\n").split("\t")
-            vals[name] = float(value)
-    return vals
+    return {name: float(value) for name, value in tsv_rows(path)}
 
 
 def write_params(path, vals, header):
@@ -779,12 +763,7 @@ def write_params(path, vals, header):
 
 
 def read_split(path):
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            lab, text = line.rstrip("\n").split("\t", 1)
-            rows.append((norm_label(lab, False), text))
-    return rows
+    return [(norm_label(p[0], False), p[1]) for p in tsv_rows(path)]
 
 
 def params_fit(args):
