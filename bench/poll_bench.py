@@ -8,8 +8,20 @@ For each N it measures the cold cycle (every feed is new: fetch, parse,
 store every item) and a warm one (`--once` again: every answer is a 304
 thanks to the ETag), with the wall time and the peak RSS of the vigie
 process (/usr/bin/time -v), and checks that the database holds exactly
-the items generated. Then it prints how time and memory grow against the
-smallest N.
+the items generated. Two watches match most items, so that matching,
+judging and storing mentions are part of the cycle. Then it prints how
+time and memory grow against the smallest N.
+
+Beside it, in the same run and over the same URLs:
+- newsboat (`-x reload`, 32 threads, a fresh cache), a desktop feed
+  reader doing the same fetch, parse and store (--no-newsboat to skip);
+- the rows the cold cycle stored, dumped and loaded again with `COPY`,
+  once into tables of the same columns without indexes, defaults or
+  generated columns (the raw rate of the data) and once into a freshly
+  migrated database (the schema's own write cost); vigie's ingest rate
+  is its rows over its cold cycle's wall time;
+- how long after the cycle every item is searchable (the full-text
+  vector is computed in the background, docs/SQL.md).
 
 The feeds (bench/feedgen.py) are spread over 64 loopback addresses,
 127.0.0.1 to 127.0.0.64, so that the per-host limit does not serialise
@@ -17,7 +29,8 @@ the cycle. Nothing listens beyond loopback, and everything started here
 (nginx, PostgreSQL) is stopped on exit, whatever the exit.
 
     python3 bench/poll_bench.py [--vigie build-bench/vigie]
-        [--sizes 500,1000,2000] [--seed 1] [--no-gzip]
+        [--sizes 500,1000,2000] [--seed 1] [--no-gzip] [--no-newsboat]
+        [--concurrency 64 --per-host 2]
 """
 
 import argparse
@@ -27,6 +40,7 @@ import pathlib
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -44,10 +58,21 @@ import harness  # noqa: E402
 
 HOSTS = 64
 NGINX = "/usr/sbin/nginx"
+NEWSBOAT = "/usr/bin/newsboat"
 TIME = "/usr/bin/time"
 POLL = {"concurrency": 64, "per_host": 2, "timeout": "30s",
         "interval": "15m"}
-CYCLE_TIMEOUT = 900     # seconds; a cycle that long is a failure
+CYCLE_TIMEOUT = 1800    # seconds; a cycle that long is a failure
+SEARCH_TIMEOUT = 600    # seconds for every item to become searchable
+# Two watches of the feeds' vocabulary (bench/feedgen.py): together they
+# match more than one item in two.
+WATCHES = """
+[watch "Marque"]
+query = company OR brand OR customers
+
+[watch "Service"]
+query = service OR outage OR refund OR delivery
+"""
 START_TIMEOUT = 15
 
 
@@ -218,17 +243,21 @@ def check_served(nginx, feeds):
 # One cycle
 
 def timed_cycle(vigie, conf, workdir, label):
-    """Runs `vigie run --once` under /usr/bin/time -v. Returns wall
-    seconds, peak RSS in KiB, CPU seconds (user + system)."""
+    """Runs `vigie run --once`: see timed()."""
+    return timed([vigie, "run", "-c", str(conf), "--once"], workdir, label)
+
+
+def timed(cmd, workdir, label, env=None):
+    """Runs cmd under /usr/bin/time -v. Returns wall seconds, peak RSS in
+    KiB, CPU seconds (user + system)."""
     stats = workdir / f"{label}.time"
     log = workdir / f"{label}.log"
-    cmd = [TIME, "-v", "-o", str(stats), vigie, "run", "-c", str(conf),
-           "--once"]
+    cmd = [TIME, "-v", "-o", str(stats), *map(str, cmd)]
     with open(log, "w") as out:
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, env=harness._clean_env(),
-                                stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, env=env or harness._clean_env(),
+                                cwd=workdir, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         try:
             proc.wait(timeout=CYCLE_TIMEOUT)
@@ -236,14 +265,14 @@ def timed_cycle(vigie, conf, workdir, label):
             raise BenchError(f"{label}: still running after "
                              f"{CYCLE_TIMEOUT} s\n{tail(log)}") from None
         finally:
-            # Also when we are interrupted: vigie runs in its own session,
-            # out of reach of the signal that stopped us.
+            # Also when we are interrupted: the program runs in its own
+            # session, out of reach of the signal that stopped us.
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         wall = time.monotonic() - t0
     if proc.returncode != 0:
-        raise BenchError(f"{label}: vigie "
+        raise BenchError(f"{label}: {cmd[4]} "
                          f"{harness.exit_status(proc.returncode)}\n"
                          f"{tail(log)}")
     fields = {}
@@ -258,6 +287,33 @@ def timed_cycle(vigie, conf, workdir, label):
         raise BenchError(f"{label}: cannot read {stats}:\n"
                          f"{stats.read_text()}") from None
     return wall, rss, cpu
+
+
+NEWSBOAT_CONF = """\
+reload-threads 32
+download-timeout 30
+max-items 0
+show-read-feeds yes
+"""
+
+
+def newsboat_cycle(nginx, feeds, n, workdir):
+    """newsboat's reload of the first n feeds into a fresh cache: the
+    desktop reader's cold cycle. Returns timed()'s figures and the items
+    its cache holds."""
+    d = workdir / f"newsboat-{n}"
+    d.mkdir()
+    (d / "urls").write_text("".join(nginx.url(i, name) + "\n"
+                                    for i, (name, _, _) in
+                                    enumerate(feeds[:n])))
+    (d / "config").write_text(NEWSBOAT_CONF)
+    env = dict(harness._clean_env(), HOME=str(d))
+    res = timed([NEWSBOAT, "-q", "-u", d / "urls", "-c", d / "cache.db",
+                 "-C", d / "config", "-x", "reload"], d, "run", env=env)
+    with sqlite3.connect(d / "cache.db") as db:
+        items = db.execute("SELECT count(*) FROM rss_item").fetchone()[0]
+    shutil.rmtree(d, ignore_errors=True)
+    return res, items
 
 
 def tail(path, n=15):
@@ -292,19 +348,117 @@ def check_items(pg, feeds, n, label):
     return errors
 
 
+# ----------------------------------------------------------------------
+# What the rows cost: the cold cycle's rows loaded again with COPY
+
+# The tables a cycle fills, with their rows' order of arrival; and those
+# their keys refer to, copied first and not timed.
+STORED = ("items", "mentions")
+REFERRED = ("sources", "watches")
+
+
+def psql(pg, sql, dbname="vigie", stdin=None, stdout=None):
+    cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+           f"host={pg.sock} dbname={dbname} user=vigie", "-c", sql]
+    p = subprocess.run(cmd, env=harness._clean_env(), stdin=stdin,
+                       stdout=stdout, stderr=subprocess.PIPE, timeout=900)
+    if p.returncode != 0:
+        raise BenchError(f"psql {sql!r}: {p.stderr.decode().strip()}")
+
+
+def columns(pg, table, generated):
+    """The table's columns in order; without the generated ones unless
+    asked (COPY cannot write them)."""
+    return [c for c, g in pg.query(
+        "SELECT attname, attgenerated <> '' FROM pg_attribute"
+        f" WHERE attrelid = 'public.{table}'::regclass AND attnum > 0"
+        " AND NOT attisdropped ORDER BY attnum") if generated or g == "f"]
+
+
+def copy_in(pg, dbname, table, cols, path):
+    """Seconds to COPY path into table (one psql, its start included:
+    a few milliseconds)."""
+    with open(path, "rb") as f:
+        t0 = time.monotonic()
+        psql(pg, f"COPY {table} ({', '.join(cols)}) FROM STDIN", dbname,
+             stdin=f)
+        return time.monotonic() - t0
+
+
+def copy_ingest(pg, conf, workdir):
+    """The rows the cycle stored, dumped, then loaded with COPY into bare
+    tables (same columns, no index, default, key or generated column)
+    and into a freshly migrated database. Returns (rows, bare seconds,
+    schema seconds)."""
+    rows = 0
+    dumps = {}
+    psql(pg, "CREATE DATABASE bare")
+    psql(pg, "CREATE DATABASE schema")
+    schema_conf = workdir / "schema.conf"
+    schema_conf.write_text(conf.read_text().replace("dbname=vigie",
+                                                    "dbname=schema"))
+    schema_conf.chmod(0o600)
+    p = harness.vigie("migrate", "-c", schema_conf, timeout=120)
+    if p.returncode != 0:
+        raise BenchError(f"vigie migrate (schema) failed:\n{p.stderr}")
+    for t in REFERRED + STORED:
+        cols = columns(pg, t, generated=False)
+        dumps[t] = (cols, workdir / f"{t}.copy")
+        with open(dumps[t][1], "wb") as f:
+            psql(pg, f"COPY (SELECT {', '.join(cols)} FROM {t}) TO STDOUT",
+                 stdout=f)
+        if t in REFERRED:
+            copy_in(pg, "schema", t, *dumps.pop(t))
+            continue
+        rows += int(pg.scalar(f"SELECT count(*) FROM {t}"))
+        types = pg.query(
+            "SELECT attname, format_type(atttypid, atttypmod)"
+            " FROM pg_attribute WHERE attrelid = "
+            f"'public.{t}'::regclass AND attnum > 0 AND NOT attisdropped"
+            " ORDER BY attnum")
+        defs = ", ".join(f"{c} {ty}" for c, ty in types if c in cols)
+        psql(pg, f"CREATE TABLE {t} ({defs})", "bare")
+    bare = sum(copy_in(pg, "bare", t, *dumps[t]) for t in STORED)
+    own = sum(copy_in(pg, "schema", t, *dumps[t]) for t in STORED)
+    for path in workdir.glob("*.copy"):
+        path.unlink()
+    return rows, bare, own
+
+
+def searchable_after(pg):
+    """Seconds from now until no item waits for its full-text vector."""
+    t0 = time.monotonic()
+    while pg.scalar("SELECT count(*) FROM items WHERE search IS NULL") \
+            != "0":
+        if time.monotonic() - t0 > SEARCH_TIMEOUT:
+            raise BenchError(f"items still unsearchable after "
+                             f"{SEARCH_TIMEOUT} s")
+        time.sleep(0.2)
+    return time.monotonic() - t0
+
+
 def bench_one(args, nginx, feeds, n, workdir):
     res = {"n": n, "items": sum(f[2] for f in feeds[:n]), "errors": []}
+    if args.newsboat:
+        res["newsboat"], got = newsboat_cycle(nginx, feeds, n, workdir)
+        if got != res["items"]:
+            res["errors"].append(f"newsboat {n}: {got} items in its "
+                                 f"cache, {res['items']} generated")
     with Postgres() as pg:
         conf = workdir / f"vigie-{n}.conf"
         sources = {f"feed-{i:05d}": nginx.url(i, feeds[i][0])
                    for i in range(n)}
         harness.write_config(conf, pg.conninfo, sources, log_level="info",
-                             **POLL)
+                             **dict(POLL, concurrency=args.concurrency,
+                                    per_host=args.per_host))
+        with open(conf, "a") as f:
+            f.write(WATCHES)
         p = harness.vigie("migrate", "-c", conf, timeout=120)
         if p.returncode != 0:
             raise BenchError(f"vigie migrate failed:\n{p.stderr}")
 
         res["cold"] = timed_cycle(args.vigie, conf, workdir, f"cold-{n}")
+        res["searchable"] = searchable_after(pg)
         got = outcomes(pg)
         if got != {"ok": n}:
             res["errors"].append(f"cold {n}: fetch outcomes {got}, "
@@ -315,6 +469,7 @@ def bench_one(args, nginx, feeds, n, workdir):
         if new != res["items"]:
             res["errors"].append(f"cold {n}: fetches count {new} new "
                                  f"items, {res['items']} generated")
+        res["mentions"] = int(pg.scalar("SELECT count(*) FROM mentions"))
 
         res["warm"] = timed_cycle(args.vigie, conf, workdir, f"warm-{n}")
         got = outcomes(pg)
@@ -322,6 +477,8 @@ def bench_one(args, nginx, feeds, n, workdir):
             res["errors"].append(f"warm {n}: fetch outcomes {got}, want "
                                  f"{n} ok then {n} not_modified")
         res["errors"] += check_items(pg, feeds, n, f"warm {n}")
+        if args.copy:
+            res["copy"] = copy_ingest(pg, conf, workdir)
     for e in res["errors"]:
         print(f"ERROR: {e}", flush=True)
     return res
@@ -336,15 +493,45 @@ def mib(kib):
 
 def report(results):
     print()
-    print("| feeds | items | cold: wall s | RSS MiB | CPU s | items/s "
-          "| warm: wall s | RSS MiB | CPU s |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| feeds | items | mentions | cold: wall s | RSS MiB | CPU s "
+          "| items/s | all searchable after s | warm: wall s | RSS MiB "
+          "| CPU s |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: | ---: |")
     for r in results:
         cw, cr, cc = r["cold"]
         ww, wr, wc = r["warm"]
-        print(f"| {r['n']} | {r['items']} | {cw:.2f} | {mib(cr):.1f} | "
-              f"{cc:.2f} | {r['items'] / cw:.0f} | {ww:.2f} | "
-              f"{mib(wr):.1f} | {wc:.2f} |")
+        print(f"| {r['n']} | {r['items']} | {r['mentions']} | {cw:.2f} | "
+              f"{mib(cr):.1f} | {cc:.2f} | {r['items'] / cw:.0f} | "
+              f"{r['searchable']:.1f} | {ww:.2f} | {mib(wr):.1f} | "
+              f"{wc:.2f} |")
+    if "newsboat" in results[0]:
+        print()
+        print("Against newsboat (`-x reload`, 32 threads, fresh cache), "
+              "same feeds:")
+        print()
+        print("| feeds | newsboat: wall s | RSS MiB | CPU s "
+              "| vigie cold: wall s | newsboat / vigie | warm / cold |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in results:
+            nw, nr, nc = r["newsboat"]
+            print(f"| {r['n']} | {nw:.2f} | {mib(nr):.1f} | {nc:.2f} | "
+                  f"{r['cold'][0]:.2f} | {nw / r['cold'][0]:.2f} | "
+                  f"{r['warm'][0] / r['cold'][0]:.3f} |")
+    if "copy" in results[0]:
+        print()
+        print("Ingest against COPY of the rows the cold cycle stored "
+              "(items and mentions):")
+        print()
+        print("| feeds | rows | COPY, bare tables: s | COPY, vigie's schema: "
+              "s | vigie cold cycle: s | vigie / bare COPY rate "
+              "| vigie / schema COPY rate |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in results:
+            rows, bare, own = r["copy"]
+            cw = r["cold"][0]
+            print(f"| {r['n']} | {rows} | {bare:.2f} | {own:.2f} | "
+                  f"{cw:.2f} | {bare / cw:.1%} | {own / cw:.1%} |")
     base = results[0]
     print()
     print(f"Growth against {base['n']} feeds:")
@@ -379,6 +566,12 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-gzip", dest="gzip", action="store_false",
                     help="serve the feeds uncompressed")
+    ap.add_argument("--no-newsboat", dest="newsboat", action="store_false",
+                    help="do not run newsboat beside vigie")
+    ap.add_argument("--no-copy", dest="copy", action="store_false",
+                    help="do not load the stored rows again with COPY")
+    ap.add_argument("--concurrency", type=int, default=POLL["concurrency"])
+    ap.add_argument("--per-host", type=int, default=POLL["per_host"])
     args = ap.parse_args()
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -386,10 +579,11 @@ def main():
         ap.error(f"bad --sizes {args.sizes!r}")
     if not sizes or min(sizes) < 1:
         ap.error("--sizes: feed counts must be positive")
-    for tool in (args.vigie, NGINX, TIME):
+    for tool in (args.vigie, NGINX, TIME) + ((NEWSBOAT,) if args.newsboat
+                                             else ()):
         if not os.access(tool, os.X_OK):
             sys.exit(f"poll_bench: {tool} is missing (build vigie; "
-                     f"apt-get install nginx-light time)")
+                     f"apt-get install nginx-light time newsboat)")
     os.environ["VIGIE"] = str(pathlib.Path(args.vigie).resolve())
     args.vigie = os.environ["VIGIE"]
 
@@ -414,7 +608,8 @@ def main():
         with Nginx(workdir / "feeds", workdir / "nginx", args.gzip) as ng:
             check_served(ng, feeds)
             print(f"nginx on 127.0.0.1-{HOSTS}:{ng.port}; "
-                  f"[poll] {POLL}", flush=True)
+                  f"[poll] concurrency = {args.concurrency}, per_host = "
+                  f"{args.per_host}", flush=True)
             for n in sizes:
                 print(f"{n} feeds ...", flush=True)
                 results.append(bench_one(args, ng, feeds, n, workdir))

@@ -102,8 +102,8 @@ on_page(struct stored_item *items, long n, void *arg)
 static void
 next_page(struct backfill *bf)
 {
-	store_backfill_page(
-	    bf->store, bf->after_id, bf->window_ms, PAGE_ITEMS, on_page, bf);
+	store_backfill_page(bf->store, bf->after_id, bf->window_ms, bf->as_of,
+	    PAGE_ITEMS, on_page, bf);
 }
 
 static void

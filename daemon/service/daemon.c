@@ -23,6 +23,7 @@
 #include "core/judge/analyze.h"
 #include "service/backfill.h"
 #include "service/db/store.h"
+#include "service/indexer.h"
 #include "service/metrics.h"
 #include "service/monitor.h"
 #include "service/net/fetch.h"
@@ -47,6 +48,7 @@ struct daemon {
 	struct backfill *backfill; /* running, or NULL */
 	struct monitor *monitor;
 	struct outbox *outbox;
+	struct indexer *indexer;
 	struct pacer *pacer;
 	struct metrics *metrics; /* NULL without [daemon] listen */
 	int stats_busy;
@@ -55,6 +57,8 @@ struct daemon {
 	int64_t stats_due; /* monotonic */
 	int64_t stats_sent;
 	int once_detected; /* --once: the final detection cycles ran */
+	int once_stored; /* --once: every source polled and stored */
+	int64_t started; /* monotonic */
 	int backfill_again; /* watches changed while it ran */
 	char owner[160];
 
@@ -188,6 +192,16 @@ read_stats(struct daemon *d)
 	store_stats(d->store, on_stats, d);
 }
 
+/* Nothing fetched, nothing to store: the database's time is free. */
+static int
+daemon_idle(struct daemon *d)
+{
+	size_t fetching, saving;
+
+	poller_in_flight(d->poller, &fetching, &saving);
+	return fetching == 0 && saving == 0 && store_pending(d->store) == 0;
+}
+
 /* --once, after the last poll is stored: a detection cycle over what
  * was found (one per grid of bucket and window the watches use), then
  * every notification they caused, delivered once. */
@@ -205,6 +219,13 @@ once_finish(struct daemon *d)
 		outbox_tick(d->outbox);
 		return;
 	}
+	/* Last, as for a running daemon: whatever waits to be searchable. */
+	if (!indexer_caught_up(d->indexer)) {
+		indexer_tick(d->indexer, 1);
+		return;
+	}
+	log_info("once: done in %.1f s",
+	    (double)(now_mono_ms() - d->started) / 1000.0);
 	finish_loop(d);
 }
 
@@ -232,6 +253,12 @@ daemon_tick(struct daemon *d)
 		}
 		if (poller_done(d->poller) && d->backfill == NULL &&
 		    store_pending(d->store) == 0) {
+			if (!d->once_stored)
+				log_info("once: every source polled and stored "
+				         "in %.1f s",
+				    (double)(now_mono_ms() - d->started) /
+				        1000.0);
+			d->once_stored = 1;
 			once_finish(d);
 			return;
 		}
@@ -242,6 +269,7 @@ daemon_tick(struct daemon *d)
 		outbox_tick(d->outbox);
 		read_stats(d);
 		maintain(d);
+		indexer_tick(d->indexer, daemon_idle(d));
 	}
 	if (d->db_up && !d->syncing)
 		poller_claim(d->poller);
@@ -499,6 +527,7 @@ daemon_init(struct daemon *d)
 	monitor_set_conf(d->monitor, d->conf);
 	d->outbox = outbox_new(d->store, d->fetcher, d->owner);
 	outbox_set_conf(d->outbox, d->conf);
+	d->indexer = indexer_new(d->store, on_moved, d);
 	d->pacer = pacer_new(d->fetcher, on_pacer_ready, d);
 	if (d->conf->listen != NULL && !d->once) {
 		char err[256];
@@ -535,6 +564,7 @@ daemon_cleanup(struct daemon *d)
 	pacer_free(d->pacer);
 	metrics_free(d->metrics);
 	store_free(d->store);
+	indexer_free(d->indexer);
 	/* After the store: its queue held their callbacks. The poller
 	 * before the fetcher, so that its transfers are cancelled while the
 	 * fetcher lives. */
@@ -564,6 +594,7 @@ daemon_run(const char *conf_path, int once, struct conf *conf,
 
 	d.conf_path = conf_path;
 	d.once = once;
+	d.started = now_mono_ms();
 	d.conf = conf;
 	d.analyzer = analyzer;
 	log_set_level((enum log_level)d.conf->log_level);

@@ -29,7 +29,10 @@ SELECT has_column('items', 'search', 'items.search');
 SELECT col_type_is('items', 'search', 'tsvector');
 SELECT is((SELECT attgenerated FROM pg_attribute
             WHERE attrelid = 'items'::regclass AND attname = 'search'),
-          's', 'items.search is a stored generated column');
+          '', 'items.search is filled after the insert, not generated');
+SELECT has_index('items', 'items_unsearched', 'the items waiting for their vector');
+SELECT has_function('index_items', ARRAY['integer']);
+SELECT has_function('item_continues', ARRAY['items']);
 
 SELECT has_index('items', 'items_search', 'GIN index on items.search');
 SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam

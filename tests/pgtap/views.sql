@@ -230,7 +230,16 @@ SELECT results_eq(
     $$VALUES ('Acme', 1::bigint, 2::bigint), ('Globex', 0, 1)$$,
     'detection counts corrected mentions');
 
--- Full-text search, stemmed in each item's language.
+-- Full-text search, stemmed in each item's language, once the items are
+-- indexed (the daemon does it in the background).
+SELECT is((SELECT count(*) FROM items WHERE search IS NULL), 7::bigint,
+          'an item is stored without its vector');
+SELECT results_eq($$SELECT indexed, oldest_left_s IS NULL FROM index_items(5)$$,
+    $$VALUES (5::bigint, false)$$, 'index_items: a batch, and more left');
+SELECT results_eq($$SELECT indexed, oldest_left_s IS NULL FROM index_items(5)$$,
+    $$VALUES (2::bigint, true)$$, 'index_items: the rest, none left');
+SELECT results_eq($$SELECT indexed FROM index_items(5)$$,
+    $$VALUES (0::bigint)$$, 'index_items: nothing to do');
 SELECT results_eq(
     $$SELECT id FROM items WHERE search @@ websearch_to_tsquery('french', 'arnaques')$$,
     $$VALUES (1::bigint)$$, 'French stemming: arnaques finds arnaque');
@@ -247,8 +256,32 @@ SELECT lives_ok(
       OVERRIDING SYSTEM VALUE VALUES (100, 1, 'huge', 'fr', repeat('mot ', 400000) || repeat('x', 100000)
                                || repeat(md5('a'), 100000))$$,
     'a huge item with endless words is stored all the same');
+SELECT lives_ok($$SELECT index_items(10)$$, 'and indexed all the same');
 SELECT ok((SELECT length(search) < 10 FROM items WHERE identity = 'huge'),
           'and its index entry stays small');
+
+-- Stories, found as the items are indexed: the same link on another
+-- source, or a text within 3 bits of SimHash (bands as the daemon cuts
+-- them: 16 bits each, high first).
+INSERT INTO items (id, source_id, identity, url_norm, simhash, band0, band1,
+                   band2, band3)
+OVERRIDING SYSTEM VALUE VALUES
+    (200, 1, 's200', 'example.com/a', 1, 0, 0, 0, 1),
+    (201, 2, 's201', 'example.com/a', 99, 0, 0, 0, 99),
+    (202, 1, 's202', 'example.com/a', 7777, 0, 0, 0, 7777),
+    (203, 2, 's203', NULL, 1 + (1::bigint << 20) + (1::bigint << 40),
+     0, 256, 16, 1),
+    (204, 2, 's204', 'example.com/b', 1, 0, 0, 0, 1);
+SELECT results_eq($$SELECT indexed FROM index_items(2)$$,
+    $$VALUES (2::bigint)$$, 'stories: the first two items indexed');
+SELECT results_eq($$SELECT indexed FROM index_items(10)$$,
+    $$VALUES (3::bigint)$$, 'stories: then the others');
+SELECT results_eq(
+    $$SELECT id, story_id FROM items WHERE id >= 200 ORDER BY id$$,
+    $$VALUES (200::bigint, NULL::bigint), (201, 200), (202, 200), (203, 200),
+             (204, 200)$$,
+    'stories: a link on another source, its story, a near-duplicate text; '
+    'never the same source');
 
 -- An item's identity within its source.
 SELECT is(item_identity('g', 'http://l/', 't', 's', 'c'), 'g', 'the guid first');

@@ -32,8 +32,14 @@
 
 /* The one statement that is not prepared: it is sent before the others
  * are, and on an empty database the table it reads does not exist. */
+/* With the version, this connection's plans: made for each request's own
+ * parameters, never once for all. A generic plan, made while a month's
+ * partition is still empty, reads it whole once it holds millions of
+ * rows; the saves are few and large, so planning each costs little. */
 #define SCHEMA_VERSION_SQL \
-	"SELECT coalesce(max(version), 0) FROM schema_migrations"
+	"SELECT coalesce(max(version), 0), " \
+	"set_config('plan_cache_mode', 'force_custom_plan', false) " \
+	"FROM schema_migrations"
 
 TAILQ_HEAD(op_queue, op);
 
@@ -130,10 +136,42 @@ op_paramf(struct op *op, long long value)
 void
 store_submit(struct store *st, struct op *op, enum op_replay replay)
 {
-	op_check(op, op->nparams == op->stmt->nparams, "parameters missing");
+	op_check(op, op->build != NULL || op->nparams == op->stmt->nparams,
+	    "parameters missing");
 	op->replay = replay;
 	TAILQ_INSERT_TAIL(&st->queue, op, entry);
 	store_kick(st);
+}
+
+void
+store_submit_first(struct store *st, struct op *op, enum op_replay replay)
+{
+	struct op *at;
+
+	op_check(op, op->nparams == op->stmt->nparams, "parameters missing");
+	op->replay = replay;
+	op->first = 1;
+	/* The connection's set-up requests, if any, stay ahead. */
+	TAILQ_FOREACH(at, &st->queue, entry)
+	if (at != st->inflight && at->kind == OP_EXEC && !at->first)
+		break;
+	if (at != NULL && !at->passed) {
+		at->passed = 1;
+		TAILQ_INSERT_BEFORE(at, op, entry);
+	} else
+		TAILQ_INSERT_TAIL(&st->queue, op, entry);
+	store_kick(st);
+}
+
+struct op *
+store_unsent(struct store *st, const struct store_stmt *stmt)
+{
+	struct op *op;
+
+	TAILQ_FOREACH_REVERSE(op, &st->queue, op_queue, entry)
+	if (op->kind == OP_EXEC && op->stmt == stmt)
+		return op->build != NULL ? op : NULL;
+	return NULL;
 }
 
 size_t
@@ -348,6 +386,13 @@ send_op(struct store *st, struct op *op)
 		return PQsendPrepare(
 		    st->conn, op->stmt->name, op->stmt->sql, 0, NULL);
 	case OP_EXEC:
+		if (op->build != NULL) {
+			op->build(op);
+			op->build = NULL;
+			op_check(op, op->nparams == op->stmt->nparams,
+			    "parameters missing");
+			n = op->nparams;
+		}
 		return PQsendQueryPrepared(st->conn, op->stmt->name, n,
 		    (const char *const *)op->params, NULL, NULL, 0);
 	}

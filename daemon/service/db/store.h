@@ -141,15 +141,17 @@ void store_names_free(char **names, unsigned char *purge, long n);
 void store_backfill_purge(struct store *, const char *const *names, size_t n,
     int64_t window_ms, store_done_cb, void *arg);
 
-/* A page of items of the window, by id after after_id. The callback owns
- * the items (free with store_page_free); n is -1 on failure. */
+/* A page of items of the window first seen up to as_of (the database's
+ * clock from store_backfill_todo: items stored since were matched with
+ * the same watches), by id after after_id. The callback owns the items
+ * (free with store_page_free); n is -1 on failure. */
 struct stored_item {
 	int64_t id;
 	struct item item;
 };
 typedef void (*store_page_cb)(struct stored_item *, long n, void *arg);
 void store_backfill_page(struct store *, int64_t after_id, int64_t window_ms,
-    int limit, store_page_cb, void *arg);
+    const char *as_of, int limit, store_page_cb, void *arg);
 void store_page_free(struct stored_item *, long n);
 
 /* Mentions (and tone) of already stored items. */
@@ -251,6 +253,14 @@ void store_save_failed(
 typedef void (*store_count_cb)(long n, void *arg);
 void store_maintain(
     struct store *, int64_t retention_ms, store_count_cb, void *arg);
+
+/* Computes what the insert of the oldest items left for later, at most
+ * limit of them: their full-text vector and the story they continue
+ * (schema/009_ingest.sql). indexed is how many, -1 on failure;
+ * oldest_left_s the age of the oldest item still waiting, -1 when none
+ * is left. */
+typedef void (*store_indexed_cb)(long indexed, double oldest_left_s, void *arg);
+void store_index_items(struct store *, int limit, store_indexed_cb, void *arg);
 
 /* A fresh random UUID, for fetch_record.attempt. */
 void store_new_attempt(char out[37]);

@@ -122,7 +122,7 @@ page_result(struct op *op, PGresult *res, const char *error)
 
 void
 store_backfill_page(struct store *st, int64_t after_id, int64_t window_ms,
-    int limit, store_page_cb cb, void *arg)
+    const char *as_of, int limit, store_page_cb cb, void *arg)
 {
 	struct op *op =
 	    op_new(&stmt_backfill_page, page_result, (void (*)(void))cb, arg);
@@ -130,6 +130,7 @@ store_backfill_page(struct store *st, int64_t after_id, int64_t window_ms,
 	op_paramf(op, after_id);
 	op_paramf(op, window_ms / 1000);
 	op_paramf(op, limit);
+	op_param(op, as_of);
 	store_submit(st, op, OP_REPLAY);
 }
 

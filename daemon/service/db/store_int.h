@@ -27,7 +27,7 @@ struct store_stmt {
 /* store_sources.c's */
 extern const struct store_stmt stmt_sync_sources, stmt_claim_due,
     stmt_claim_once, stmt_save_fetch, stmt_release_leases, stmt_release_lease,
-    stmt_save_failed, stmt_maintain;
+    stmt_save_failed, stmt_maintain, stmt_index_items;
 /* store_backfill.c's */
 extern const struct store_stmt stmt_sync_watches, stmt_backfill_todo,
     stmt_backfill_purge, stmt_backfill_page, stmt_save_mentions,
@@ -72,6 +72,12 @@ struct op {
 	 * answer (a fetch's chunks still to send) goes with it, also when the
 	 * store is freed with the request queued. */
 	void (*arg_free)(void *);
+	/* Sets the parameters just before the request is first sent, when
+	 * set: until then, it may take more work (store_sources.c gathers
+	 * the saves that come while it waits). */
+	void (*build)(struct op *);
+	int first; /* queued by store_submit_first */
+	int passed; /* a request queued that way went ahead of this one */
 	TAILQ_ENTRY(op) entry;
 	int nparams; /* set so far */
 	char *params[]; /* stmt->nparams of them, for OP_EXEC */
@@ -86,9 +92,18 @@ struct op *op_new(const struct store_stmt *stmt, op_result_fn fn,
 void op_param(struct op *, const char *value);
 void op_paramf(struct op *, long long value);
 void op_param_owned(struct op *, char *value);
-/* Queues op, which must have every parameter of its statement, behind
- * the requests already waiting. */
+/* Queues op, which must have every parameter of its statement (or a
+ * build to set them), behind the requests already waiting. */
 void store_submit(struct store *, struct op *, enum op_replay);
+/* Queues op ahead of the requests waiting, behind the one in flight and
+ * those queued the same way before it: for small requests the pipeline
+ * waits on (a claim of sources to poll), which would otherwise wait for
+ * every save queued. A request is passed once at most, so that a stream
+ * of claims cannot starve the saves. */
+void store_submit_first(struct store *, struct op *, enum op_replay);
+/* The request for stmt queued last, if it is still to be built (not sent
+ * yet), else NULL. */
+struct op *store_unsent(struct store *, const struct store_stmt *);
 
 /* --- results and parameters (store_codec.c) --- */
 

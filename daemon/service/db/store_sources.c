@@ -14,6 +14,7 @@
 #include <sys/random.h>
 
 #include "core/base/log.h"
+#include "core/base/utf8.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/judge/analyze.h"
@@ -98,8 +99,9 @@ store_claim(struct store *st, const char *owner, int limit, int lease_s,
 	if (once_since_ms >= 0)
 		op_paramf(op, once_since_ms);
 	/* Not replayed: a claim whose answer was lost leaves leases we do
-	 * not know about, which store_release_leases gives back. */
-	store_submit(st, op, OP_ONCE);
+	 * not know about, which store_release_leases gives back. Ahead of
+	 * the saves: the fetches wait for it. */
+	store_submit_first(st, op, OP_ONCE);
 }
 
 void
@@ -137,10 +139,11 @@ json_story(json_t *o, const struct item_analysis *ia)
 /* A fetch's items go in chunks of at most this many, one statement each:
  * the connection serves one request at a time, and one statement of a
  * hundred thousand items would hold every other source's requests back
- * for seconds (docs/BENCHMARKS.md). */
+ * for seconds (docs/BENCHMARKS.md). The saves gathered into one statement
+ * hold at most as many items between them. */
 #define SAVE_CHUNK 5000
 
-/* $10 of save_fetch: items [from, to) with their analysis. */
+/* $2 of save_fetch: items [from, to) with their analysis. */
 static char *
 items_json(const struct fetch_record *r, size_t from, size_t to)
 {
@@ -153,13 +156,16 @@ items_json(const struct fetch_record *r, size_t from, size_t to)
 		    r->analysis ? &r->analysis[i] : NULL;
 		json_t *o = json_object();
 
+		json_object_set_new(
+		    o, "source", json_integer((json_int_t)r->source_id));
 		json_object_set_new(o, "guid", json_text(it->id));
 		json_object_set_new(o, "link", json_text(it->link));
 		json_object_set_new(o, "title", json_text(it->title));
 		json_object_set_new(o, "author", json_text(it->author));
 		json_object_set_new(o, "summary", json_text(it->summary));
 		json_object_set_new(o, "content", json_text(it->content));
-		json_object_set_new(o, "lang", json_text(it->lang));
+		json_object_set_new(o, "lang",
+		    json_text(it->lang != NULL ? it->lang : r->lang));
 		json_object_set_new(o, "published", json_date(it->published));
 		json_object_set_new(o, "updated", json_date(it->updated));
 		json_story(o, ia);
@@ -169,77 +175,257 @@ items_json(const struct fetch_record *r, size_t from, size_t to)
 	return json_dump_owned(arr);
 }
 
-/* The parameters of save_fetch but the chunk's ($10, $21 to $23). */
-enum { SAVE_NPARAMS = 20 };
+/* A server's ETag or an error message cut mid-character is repaired
+ * (U+FFFD) rather than lost: a refused write would stall its source. */
+static json_t *
+json_repaired(const char *s)
+{
+	char *t;
+	json_t *j;
 
-/* A fetch being saved: each chunk is sent once the one before is stored,
- * behind whatever was queued meanwhile. */
+	if (s == NULL)
+		return json_null();
+	t = utf8_repair(s, strlen(s));
+	j = json_text(t);
+	free(t);
+	return j;
+}
+
+/* An element of $1 of save_fetch: the fetch but its chunk's place. */
+static json_t *
+fetch_json(const struct fetch_record *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(
+	    o, "source", json_integer((json_int_t)r->source_id));
+	json_object_set_new(o, "attempt", json_string(r->attempt));
+	json_object_set_new(
+	    o, "started", json_integer((json_int_t)r->started_ms));
+	json_object_set_new(
+	    o, "duration", json_integer((json_int_t)r->duration_ms));
+	json_object_set_new(o, "status",
+	    r->http_status > 0 ? json_integer((json_int_t)r->http_status)
+	                       : json_null());
+	json_object_set_new(
+	    o, "outcome", json_string(fetch_outcome_name(r->outcome)));
+	json_object_set_new(o, "error", json_repaired(r->error));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
+	json_object_set_new(o, "final_url", json_repaired(r->final_url));
+	json_object_set_new(o, "etag", json_repaired(r->etag));
+	json_object_set_new(
+	    o, "last_modified", json_repaired(r->last_modified));
+	json_object_set_new(
+	    o, "set_validators", json_boolean(r->set_validators));
+	json_object_set_new(
+	    o, "next_ms", json_integer((json_int_t)r->next_delay_ms));
+	json_object_set_new(o, "failures", json_integer(r->failures));
+	json_object_set_new(o, "disabled",
+	    json_repaired(r->next_delay_ms < 0 ? r->error : NULL));
+	json_object_set_new(o, "feed_url", json_repaired(r->feed_url));
+	json_object_set_new(o, "lease_s", json_integer(r->lease_s));
+	json_object_set_new(o, "owner", json_repaired(r->owner));
+	return o;
+}
+
+/* A fetch being saved: its chunks go one after the other, each once the
+ * one before is stored, in whichever statement is gathering then. */
 struct save_job {
-	struct store *st;
-	char *params[SAVE_NPARAMS]; /* $10 unused */
-	char **chunks; /* the items' JSON, one per chunk */
-	size_t nchunks, next;
+	int64_t source_id;
+	json_t *fetch; /* fetch_json's */
+	char **chunks; /* the items' JSON arrays, one per chunk */
+	size_t *sizes; /* items in each */
+	size_t nchunks, next; /* next: the chunk being stored */
 	long items_new, items_seen, mentions[3];
 	store_saved_cb cb;
 	void *arg;
 };
 
-static void
-save_job_free(void *arg)
-{
-	struct save_job *job = arg;
+/* One statement's saves: a chunk of each job, one job per source, at most
+ * SAVE_CHUNK items in all unless one chunk is alone. */
+struct save_batch {
+	struct store *st;
+	struct save_job **jobs;
+	size_t njobs, cap, items;
+	int alone; /* a chunk stored by itself: never joined */
+};
 
-	for (int i = 0; i < SAVE_NPARAMS; i++)
-		free(job->params[i]);
+static void
+save_job_free(struct save_job *job)
+{
 	for (size_t i = job->next; i < job->nchunks; i++)
 		free(job->chunks[i]);
 	free(job->chunks);
+	free(job->sizes);
+	json_decref(job->fetch);
 	free(job);
+}
+
+static void
+save_batch_free(void *arg)
+{
+	struct save_batch *b = arg;
+
+	for (size_t i = 0; i < b->njobs; i++)
+		save_job_free(b->jobs[i]);
+	free(b->jobs);
+	free(b);
+}
+
+/* Sets $1 and $2 from the chunks gathered. The items' arrays are joined
+ * as text: each was encoded once, when its fetch came. */
+static void
+save_batch_build(struct op *op)
+{
+	struct save_batch *b = op->arg;
+	json_t *fetches = json_array();
+	size_t len = 3;
+	char *items, *w;
+
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct save_job *job = b->jobs[i];
+
+		json_object_set_new(job->fetch, "last",
+		    json_boolean(job->next + 1 == job->nchunks));
+		json_object_set_new(
+		    job->fetch, "prior_new", json_integer(job->items_new));
+		json_object_set_new(
+		    job->fetch, "prior_seen", json_integer(job->items_seen));
+		json_array_append(fetches, job->fetch);
+		len += strlen(job->chunks[job->next]) + 1;
+	}
+	w = items = xmalloc(len);
+	*w++ = '[';
+	for (size_t i = 0; i < b->njobs; i++) {
+		const char *c = b->jobs[i]->chunks[b->jobs[i]->next];
+		size_t n = strlen(c);
+
+		/* "[...]" without its brackets; "[]" adds nothing. */
+		if (n <= 2)
+			continue;
+		if (w > items + 1)
+			*w++ = ',';
+		memcpy(w, c + 1, n - 2);
+		w += n - 2;
+	}
+	*w++ = ']';
+	*w = '\0';
+	op_param_owned(op, json_dump_owned(fetches));
+	op_param_owned(op, items);
 }
 
 static void saved_result(struct op *, PGresult *, const char *);
 
 static void
-save_next_chunk(struct save_job *job)
+save_batch_add(struct save_batch *b, struct save_job *job)
 {
-	size_t k = job->next++;
-	struct op *op = op_new(&stmt_save_fetch, saved_result, NULL, job);
-
-	op->arg_free = save_job_free;
-	for (int i = 0; i < SAVE_NPARAMS; i++) {
-		if (i == 9)
-			op_param_owned(op, job->chunks[k]); /* $10 */
-		else
-			op_param(op, job->params[i]);
+	if (b->njobs == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->jobs = xreallocarray(b->jobs, b->cap, sizeof *b->jobs);
 	}
-	op_param(op, job->next == job->nchunks ? "true" : "false"); /* $21 */
-	op_paramf(op, job->items_new); /* $22 */
-	op_paramf(op, job->items_seen); /* $23 */
-	store_submit(job->st, op, OP_REPLAY);
+	b->jobs[b->njobs++] = job;
+	b->items += job->sizes[job->next];
+}
+
+/* A statement for job's next chunk, which others may join until it is
+ * sent: an idle connection sends it at once. */
+static void
+save_batch_submit(struct store *st, struct save_job *job, int alone)
+{
+	struct save_batch *b = xcalloc(1, sizeof *b);
+	struct op *op = op_new(&stmt_save_fetch, saved_result, NULL, b);
+
+	b->st = st;
+	b->alone = alone;
+	save_batch_add(b, job);
+	op->arg_free = save_batch_free;
+	op->build = save_batch_build;
+	store_submit(st, op, OP_REPLAY);
+}
+
+/* Whether job's next chunk may join b: the statement not sent yet, the
+ * source not in it already (a source's row is updated once), the items
+ * within bounds. */
+static int
+save_batch_fits(const struct save_batch *b, const struct save_job *job)
+{
+	if (b->alone || b->items + job->sizes[job->next] > SAVE_CHUNK)
+		return 0;
+	for (size_t i = 0; i < b->njobs; i++)
+		if (b->jobs[i]->source_id == job->source_id)
+			return 0;
+	return 1;
+}
+
+/* job's next chunk, into the statement gathering, else a new one. */
+static void
+save_enqueue(struct store *st, struct save_job *job, int alone)
+{
+	struct op *op = alone ? NULL : store_unsent(st, &stmt_save_fetch);
+
+	if (op == NULL || !save_batch_fits(op->arg, job))
+		save_batch_submit(st, job, alone);
+	else
+		save_batch_add(op->arg, job);
+}
+
+/* The row of save_fetch's result for a source, or -1. */
+static int
+result_row(const PGresult *res, int64_t source_id)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (row_int64((struct row){ res, i }, 0) == source_id)
+			return i;
+	return -1;
 }
 
 static void
 saved_result(struct op *op, PGresult *res, const char *error)
 {
-	struct save_job *job = op->arg;
-	struct row r = { res, 0 };
+	struct save_batch *b = op->arg;
 
-	if (!result_one_row(res)) {
-		log_err("database: storing fetch of source %s: %s",
-		    op->params[0], error ? error : "source no longer exists");
-		job->cb(0, 0, 0, NULL, job->arg);
-		return; /* the job goes with the op */
-	}
-	job->items_new += row_long(r, 0);
-	job->items_seen += row_long(r, 1);
-	for (int i = 0; i < 3; i++)
-		job->mentions[i] += row_long(r, 2 + i);
-	if (job->next < job->nchunks) {
-		op->arg = NULL; /* the next chunk's op holds the job */
-		save_next_chunk(job);
+	op->arg = NULL; /* b goes here, not with the op */
+	if (res == NULL && b->njobs > 1) {
+		/* One fetch the database refuses must not cost the others
+		 * theirs: each goes again alone. */
+		log_warn("database: storing %zu fetches together: %s; storing "
+		         "each alone",
+		    b->njobs, error ? error : "failed");
+		for (size_t i = 0; i < b->njobs; i++)
+			save_enqueue(b->st, b->jobs[i], 1);
+		b->njobs = 0;
+		save_batch_free(b);
 		return;
 	}
-	job->cb(1, job->items_new, job->items_seen, job->mentions, job->arg);
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct save_job *job = b->jobs[i];
+		int k = res != NULL ? result_row(res, job->source_id) : -1;
+		struct row r = { res, k };
+
+		if (k < 0) {
+			log_err("database: storing fetch of source %lld: %s",
+			    (long long)job->source_id,
+			    error ? error : "source no longer exists");
+			job->cb(0, 0, 0, NULL, job->arg);
+			continue; /* freed with the batch */
+		}
+		job->items_new += row_long(r, 1);
+		job->items_seen += row_long(r, 2);
+		for (int m = 0; m < 3; m++)
+			job->mentions[m] += row_long(r, 3 + m);
+		free(job->chunks[job->next++]);
+		if (job->next < job->nchunks) {
+			save_enqueue(b->st, job, 0);
+			b->jobs[i] = NULL;
+			continue;
+		}
+		job->cb(1, job->items_new, job->items_seen, job->mentions,
+		    job->arg);
+	}
+	for (size_t i = 0; i < b->njobs; i++)
+		if (b->jobs[i] == NULL)
+			b->jobs[i--] = b->jobs[--b->njobs];
+	save_batch_free(b);
 }
 
 void
@@ -248,38 +434,22 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 {
 	struct save_job *job = xcalloc(1, sizeof *job);
 	size_t n = r->feed != NULL ? r->feed->nitems : 0;
-	char **p = job->params;
 
-	job->st = st;
+	job->source_id = r->source_id;
+	job->fetch = fetch_json(r);
 	job->cb = cb;
 	job->arg = arg;
 	/* One chunk even without items: it carries the fetch record. */
 	job->nchunks = n == 0 ? 1 : (n + SAVE_CHUNK - 1) / SAVE_CHUNK;
 	job->chunks = xcalloc(job->nchunks, sizeof *job->chunks);
-	for (size_t k = 0; k < job->nchunks; k++)
-		job->chunks[k] = items_json(r, k * SAVE_CHUNK,
-		    (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n);
-	p[0] = xasprintf("%lld", (long long)r->source_id);
-	p[1] = xstrdup(r->attempt);
-	p[2] = xasprintf("%lld", (long long)r->started_ms);
-	p[3] = xasprintf("%lld", (long long)r->duration_ms);
-	if (r->http_status > 0)
-		p[4] = xasprintf("%ld", r->http_status);
-	p[5] = xstrdup(fetch_outcome_name(r->outcome));
-	p[6] = r->error ? xstrdup(r->error) : NULL;
-	p[7] = xasprintf("%lld", (long long)r->bytes);
-	p[8] = r->final_url ? xstrdup(r->final_url) : NULL;
-	p[10] = r->etag ? xstrdup(r->etag) : NULL;
-	p[11] = r->last_modified ? xstrdup(r->last_modified) : NULL;
-	p[12] = xstrdup(r->set_validators ? "true" : "false");
-	p[13] = xasprintf("%lld", (long long)r->next_delay_ms);
-	p[14] = xasprintf("%d", r->failures);
-	p[15] = r->next_delay_ms < 0 && r->error ? xstrdup(r->error) : NULL;
-	p[16] = r->lang ? xstrdup(r->lang) : NULL;
-	p[17] = r->feed_url ? xstrdup(r->feed_url) : NULL;
-	p[18] = xasprintf("%d", r->lease_s);
-	p[19] = r->owner ? xstrdup(r->owner) : NULL;
-	save_next_chunk(job);
+	job->sizes = xcalloc(job->nchunks, sizeof *job->sizes);
+	for (size_t k = 0; k < job->nchunks; k++) {
+		size_t to = (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n;
+
+		job->sizes[k] = to - k * SAVE_CHUNK;
+		job->chunks[k] = items_json(r, k * SAVE_CHUNK, to);
+	}
+	save_enqueue(st, job, 0);
 }
 
 void
@@ -344,6 +514,33 @@ store_maintain(
 		op_paramf(op, retention_ms);
 	else
 		op_param(op, NULL); /* keep everything */
+	store_submit(st, op, OP_ONCE);
+}
+
+static void
+indexed_result(struct op *op, PGresult *res, const char *error)
+{
+	store_indexed_cb cb = (store_indexed_cb)op->cb;
+	struct row r = { res, 0 };
+
+	if (!result_one_row(res)) {
+		op_log_error(op, "indexing items", error);
+		cb(-1, -1, op->arg);
+		return;
+	}
+	cb(row_long(r, 0),
+	    PQgetisnull(res, 0, 1) ? -1 : strtod(row_peek(r, 1), NULL),
+	    op->arg);
+}
+
+void
+store_index_items(struct store *st, int limit, store_indexed_cb cb, void *arg)
+{
+	struct op *op =
+	    op_new(&stmt_index_items, indexed_result, (void (*)(void))cb, arg);
+
+	op_paramf(op, limit);
+	/* Not replayed: the daemon asks again on its next tick. */
 	store_submit(st, op, OP_ONCE);
 }
 

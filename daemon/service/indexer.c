@@ -1,0 +1,107 @@
+/*
+ * indexer.c - see indexer.h. One batch at most in flight; what it
+ * answers (how many it indexed, how old the oldest left is) decides when
+ * the next goes.
+ */
+#include "service/indexer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include "service/db/store.h"
+
+/* Items a batch indexes: a few tenths of a second of the server's time,
+ * short enough not to hold the saves queued behind it for long. */
+#define INDEX_BATCH 1000
+/* Under load (the daemon fetching or storing), a batch every so
+ * often... */
+#define LOADED_EVERY_MS 5000
+/* ...unless the oldest item waiting is this old: then back to back, so
+ * that none waits much longer than a minute. */
+#define URGENT_AGE_S 20.0
+/* After a failure, the next try. */
+#define RETRY_MS 5000
+
+struct indexer {
+	struct store *store;
+	void (*moved)(void *);
+	void *arg;
+	int busy;
+	int caught_up;
+	int64_t due; /* monotonic ms; 0: as soon as possible */
+	long indexed; /* since the backlog was last empty */
+	int64_t backlog_since; /* monotonic ms */
+};
+
+struct indexer *
+indexer_new(struct store *st, void (*moved)(void *), void *arg)
+{
+	struct indexer *ix = xcalloc(1, sizeof *ix);
+
+	ix->store = st;
+	ix->moved = moved;
+	ix->arg = arg;
+	return ix;
+}
+
+void
+indexer_free(struct indexer *ix)
+{
+	free(ix);
+}
+
+/* A batch lost with the connection comes back as a failure too. */
+static void
+on_indexed(long n, double oldest_left_s, void *arg)
+{
+	struct indexer *ix = arg;
+	int64_t now = now_mono_ms();
+
+	ix->busy = 0;
+	if (n < 0) {
+		ix->due = now + RETRY_MS;
+		return;
+	}
+	if (n > 0 && ix->indexed == 0)
+		ix->backlog_since = now;
+	ix->indexed += n;
+	if (oldest_left_s < 0) {
+		if (ix->indexed > 0)
+			log_info("search: %ld items indexed in %.1f s; none "
+			         "waiting",
+			    ix->indexed,
+			    (double)(now - ix->backlog_since) / 1000.0);
+		ix->indexed = 0;
+		ix->caught_up = 1;
+		ix->due = now + LOADED_EVERY_MS;
+	} else {
+		ix->caught_up = 0;
+		ix->due =
+		    oldest_left_s >= URGENT_AGE_S ? 0 : now + LOADED_EVERY_MS;
+	}
+	/* The daemon says whether the next goes now. */
+	ix->moved(ix->arg);
+}
+
+static void
+send_batch(struct indexer *ix)
+{
+	ix->busy = 1;
+	store_index_items(ix->store, INDEX_BATCH, on_indexed, ix);
+}
+
+void
+indexer_tick(struct indexer *ix, int idle)
+{
+	if (ix->busy || (!idle && now_mono_ms() < ix->due))
+		return;
+	send_batch(ix);
+}
+
+int
+indexer_caught_up(const struct indexer *ix)
+{
+	return ix->caught_up && !ix->busy;
+}
