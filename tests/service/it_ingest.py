@@ -1,0 +1,138 @@
+"""
+it_ingest.py - the write path: the saves that come while one is stored
+gathered into one statement, and one fetch the database refuses costing
+the others nothing; what the insert leaves for later (the full-text
+vector, the story an item continues) done by a running daemon seconds
+after, and by --once before it exits.
+"""
+
+import tempfile
+
+from harness import (FixtureServer, Postgres, daemon_log, rss_feed, run_test,
+                     start_daemon, vigie, wait_until, write_config)
+
+# The first save sleeps in the database, so that the fetches that end
+# meanwhile gather behind it; one of them holds an item the database
+# refuses (as a constraint or a full disk would).
+TRAP = """
+CREATE FUNCTION test_trap() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.title = 'SLOW' THEN PERFORM pg_sleep(2); END IF;
+    IF NEW.title = 'POISON' THEN RAISE EXCEPTION 'poisoned item'; END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER test_trap BEFORE INSERT ON items
+    FOR EACH ROW EXECUTE FUNCTION test_trap();
+"""
+
+
+def item(guid, title, link=None, text="Du texte sur Acme."):
+    link = link or f"https://forum.example/{guid}"
+    return (f"<item><guid>{guid}</guid><title>{title}</title>"
+            f"<link>{link}</link><description>{text}</description></item>")
+
+
+def items_of(pg, source):
+    return pg.query("SELECT i.title FROM items i JOIN sources s"
+                    f" ON s.id = i.source_id WHERE s.name = '{source}'"
+                    " ORDER BY i.title")
+
+
+def gathered(t, tmp, pg, srv):
+    srv.set_feed("slow.xml", rss_feed([item("s1", "SLOW")]))
+    srv.set_feed("poison.xml", rss_feed([item("p1", "Acme sain"),
+                                         item("p2", "POISON")]))
+    for name in ("good1", "good2"):
+        srv.set_feed(f"{name}.xml", rss_feed([item(f"{name}-1", name)]))
+    # Served late, while the first save sleeps.
+    conf = write_config(f"{tmp}/gathered.conf", pg.conninfo, {
+        "slow": srv.url("/dynamic/slow.xml"),
+        "poison": srv.url("/dynamic/poison.xml?delay=0.6"),
+        "good1": srv.url("/dynamic/good1.xml?delay=0.6"),
+        "good2": srv.url("/dynamic/good2.xml?delay=0.6"),
+    })
+    if not t.exited(vigie("migrate", "-c", conf), "migrate"):
+        return
+    pg.query(TRAP)
+    p = vigie("run", "-c", conf, "--once", timeout=120)
+    t.exited(p, "run --once with a fetch the database refuses")
+    t.ok("storing 3 fetches together: " in p.stderr and
+         "storing each alone" in p.stderr,
+         "the three saves gathered behind the slow one failed together, "
+         "then went alone")
+    t.ok("poisoned item" in p.stderr, "the refusal is logged")
+    t.eq(items_of(pg, "good1"), [["good1"]], "good1 stored all the same")
+    t.eq(items_of(pg, "good2"), [["good2"]], "good2 stored all the same")
+    t.eq(items_of(pg, "slow"), [["SLOW"]], "the slow save stored")
+    t.eq(items_of(pg, "poison"), [], "nothing of the refused fetch")
+    t.eq(pg.query("SELECT failures, last_error LIKE '%could not be stored%'"
+                  " FROM sources WHERE name = 'poison'"), [["1", "t"]],
+         "the refused fetch is a failure of its source, tried again later")
+    t.eq(pg.scalar("SELECT count(*) FROM fetches f JOIN sources s"
+                   " ON s.id = f.source_id WHERE s.name IN"
+                   " ('good1', 'good2', 'slow')"), "3",
+         "each stored fetch recorded once")
+
+
+def later(t, tmp, pg, srv):
+    pg.query("DROP TRIGGER test_trap ON items")
+    srv.set_feed("first.xml", rss_feed([
+        item("f1", "Acme rappelle ses trottinettes",
+             link="https://news.example/rappel",
+             text="Acme rappelle ses trottinettes électriques."),
+    ]))
+    srv.set_feed("second.xml", rss_feed([
+        item("r1", "Rappel chez Acme", link="https://news.example/rappel",
+             text="Le rappel des trottinettes Acme, vu ailleurs."),
+    ]))
+    conf = write_config(f"{tmp}/later.conf", pg.conninfo, {
+        "first": {"url": srv.url("/dynamic/first.xml"), "interval": "1h"},
+    })
+    with open(conf, "a") as f:
+        f.write('\n[watch "Acme"]\nquery = acme\n')
+    proc = start_daemon(conf)
+    try:
+        wait_until(lambda: pg.scalar(
+            "SELECT count(*) FROM items i JOIN sources s ON s.id ="
+            " i.source_id WHERE s.name = 'first' AND i.search IS NOT NULL"
+            ) == "1", 30, "a running daemon to index what it stored")
+        t.eq(pg.query("SELECT i.title FROM items i WHERE i.search @@"
+                      " websearch_to_tsquery('french', 'trottinette')"),
+             [["Acme rappelle ses trottinettes"]],
+             "searchable, stemmed, without a restart")
+        t.ok("search: 1 items indexed" in daemon_log(proc),
+             "the indexer says what it did")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.cleanup()
+
+    conf = write_config(f"{tmp}/later2.conf", pg.conninfo, {
+        "first": srv.url("/dynamic/first.xml"),
+        "second": srv.url("/dynamic/second.xml"),
+    })
+    with open(conf, "a") as f:
+        f.write('\n[watch "Acme"]\nquery = acme\n')
+    p = vigie("run", "-c", conf, "--once", timeout=120)
+    t.exited(p, "run --once")
+    t.eq(pg.scalar("SELECT count(*) FROM items WHERE search IS NULL"), "0",
+         "--once leaves no item unsearchable")
+    first = pg.scalar("SELECT i.id FROM items i JOIN sources s"
+                      " ON s.id = i.source_id WHERE s.name = 'first'")
+    t.eq(pg.query("SELECT i.story_id FROM items i JOIN sources s"
+                  " ON s.id = i.source_id WHERE s.name = 'second'"),
+         [[first]], "the same link on another site continues its story")
+    t.eq(pg.scalar("SELECT count(*) FROM mentions m JOIN sources s"
+                   " ON s.id = m.source_id WHERE s.name = 'second'"), "1",
+         "its mention stored with it")
+
+
+def body(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-ingest-")
+    with tmp, Postgres() as pg, FixtureServer() as srv:
+        gathered(t, tmp.name, pg, srv)
+        later(t, tmp.name, pg, srv)
+
+
+if __name__ == "__main__":
+    run_test("it_ingest", body)
