@@ -12,10 +12,16 @@ each chunk its own statement, as the daemon sends them; a tenth of the
 items mention a watch. With --warm, the source's partition first holds
 --warm items of another source (and is analysed), as on a database in
 use. With --explain, the plan of the first chunk (EXPLAIN ANALYZE) is
-printed.
+printed. With --index, what the insert leaves for later (full-text
+vectors and stories, index_items() of schema 009) is then done as the
+daemon does it, in batches of 1,000, and timed apart.
+
+The statement of an older tree (--sql) is run with the parameters it
+took: one fetch and its items ($1 to $20), with chunks ($21 to $23), or
+several fetches and their items ($1, $2: the current one).
 
     python3 bench/big_save.py [--vigie build/vigie] [--sizes 10000,20000]
-        [--chunk 0] [--warm 0] [--explain] [--sql FILE]
+        [--chunk 0] [--warm 0] [--explain] [--index] [--sql FILE]
 """
 
 import argparse
@@ -58,16 +64,37 @@ def literal(text):
     return "'" + text.replace("'", "''") + "'"
 
 
-def execute(source, chunk, explain=False, last=None):
-    """EXECUTE of the save on chunk; last is None for a version of the
-    statement without chunks, else whether chunk is its fetch's last."""
-    args = [str(source), literal(f"{random.getrandbits(128):032x}"),
-            str(int(time.time() * 1000)), "10", "200", "'ok'", "NULL",
-            "1000", "'https://x.example/feed'", literal(json.dumps(chunk)),
-            "NULL", "NULL", "false", "600000", "0", "NULL", "NULL", "NULL",
-            "0", "'bench'"]
-    if last is not None:
-        args += ["true" if last else "false", "0", "0"]
+def statement_kind(sql):
+    """"batch" (several fetches: $1, $2), "chunked" (one fetch, $1 to
+    $23) or "single" (one fetch, $1 to $20)."""
+    if "$21" in sql:
+        return "chunked"
+    return "single" if "$10" in sql else "batch"
+
+
+def execute(kind, source, chunk, explain=False, last=True):
+    """EXECUTE of the save on chunk, the last of its fetch or not."""
+    uuid = f"{random.getrandbits(128):032x}"
+    now_ms = int(time.time() * 1000)
+    if kind == "batch":
+        fetch = {"source": source, "attempt": uuid, "started": now_ms,
+                 "duration": 10, "status": 200, "outcome": "ok",
+                 "error": None, "bytes": 1000,
+                 "final_url": "https://x.example/feed", "etag": None,
+                 "last_modified": None, "set_validators": False,
+                 "next_ms": 600000, "failures": 0, "disabled": None,
+                 "feed_url": None, "lease_s": 0, "owner": "bench",
+                 "last": last, "prior_new": 0, "prior_seen": 0}
+        args = [literal(json.dumps([fetch])),
+                literal(json.dumps([dict(it, source=source)
+                                    for it in chunk]))]
+    else:
+        args = [str(source), literal(uuid), str(now_ms), "10", "200",
+                "'ok'", "NULL", "1000", "'https://x.example/feed'",
+                literal(json.dumps(chunk)), "NULL", "NULL", "false",
+                "600000", "0", "NULL", "NULL", "NULL", "0", "'bench'"]
+        if kind == "chunked":
+            args += ["true" if last else "false", "0", "0"]
     head = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " if explain else ""
     return f"{head}EXECUTE save({', '.join(args)});\n"
 
@@ -92,29 +119,40 @@ def run(args, n, sql):
                  "('other', 'https://y.example/feed', 60);"
                  "INSERT INTO watches (name, query) VALUES ('acme', 'acme')")
         prepare = f"PREPARE save AS {sql};\n"
-        chunked = "$21" in sql
+        kind = statement_kind(sql)
         if args.warm:
-            psql(pg, prepare + execute(2, items(args.warm, 2, "w"),
-                                       last=True if chunked else None) +
+            psql(pg, prepare + execute(kind, 2, items(args.warm, 2, "w")) +
+                 ("SELECT count(*) FROM (SELECT index_items(1000) FROM"
+                  f" generate_series(1, {args.warm // 1000 + 1})) x;\n"
+                  if args.index else "") +
                  "ANALYZE items, mentions;\n")
         data = items(n, 1, "b")
         size = args.chunk or n
         chunks = [data[i:i + size] for i in range(0, n, size)]
         script = prepare + "".join(
-            execute(1, c, last=(i == len(chunks) - 1) if chunked else None)
+            execute(kind, 1, c, last=i == len(chunks) - 1)
             for i, c in enumerate(chunks))
         if args.explain:
             # Rolled back: the timed run starts from the same state.
             print(psql(pg, "BEGIN;\n" + prepare +
-                       execute(1, chunks[0], True,
-                               True if chunked else None) + "ROLLBACK;\n"))
+                       execute(kind, 1, chunks[0], True) + "ROLLBACK;\n"))
         start = time.monotonic()
         psql(pg, script)
         took = time.monotonic() - start
         stored = pg.scalar("SELECT count(*) FROM items WHERE source_id = 1")
         if int(stored) != n:
             sys.exit(f"{n} items: {stored} stored")
-        return took
+        indexed = None
+        if args.index:
+            # One batch per statement, as the daemon sends them.
+            start = time.monotonic()
+            psql(pg, "SELECT index_items(1000);\n" * (n // 1000 + 1))
+            indexed = time.monotonic() - start
+            left = pg.scalar("SELECT count(*) FROM items"
+                             " WHERE search IS NULL")
+            if left != "0":
+                sys.exit(f"{n} items: {left} left unindexed")
+        return took, indexed
 
 
 def main():
@@ -124,6 +162,8 @@ def main():
     ap.add_argument("--chunk", type=int, default=0)
     ap.add_argument("--warm", type=int, default=0)
     ap.add_argument("--explain", action="store_true")
+    ap.add_argument("--index", action="store_true",
+                    help="then index the items as the daemon does")
     ap.add_argument("--sql", default=str(REPO / "daemon/service/db/sql/"
                                          "save_fetch.sql"),
                     help="the statement to run (another version's)")
@@ -132,9 +172,12 @@ def main():
     sql = pathlib.Path(args.sql).read_text()
     sql = re.sub(r"--[^\n]*", "", sql)
     for n in map(int, args.sizes.split(",")):
-        took = run(args, n, sql)
+        took, indexed = run(args, n, sql)
         print(f"{n:>7} items, chunk {args.chunk or n}, warm {args.warm}: "
-              f"{took:6.2f} s  ({took / n * 1e6:.0f} us/item)", flush=True)
+              f"{took:6.2f} s  ({took / n * 1e6:.0f} us/item)"
+              + (f"; indexed in {indexed:6.2f} s"
+                 f" ({indexed / n * 1e6:.0f} us/item)"
+                 if indexed is not None else ""), flush=True)
 
 
 if __name__ == "__main__":

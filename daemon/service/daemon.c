@@ -74,6 +74,7 @@ struct daemon {
 	int64_t stop_deadline;
 
 	struct event *tick;
+	struct event *once_poll; /* --once's ending, see once_poll() */
 	struct event *sig_term, *sig_int, *sig_hup;
 };
 
@@ -202,21 +203,43 @@ daemon_idle(struct daemon *d)
 	return fetching == 0 && saving == 0 && store_pending(d->store) == 0;
 }
 
+static void on_once_poll(evutil_socket_t, short, void *);
+
+/* The detection cycles and the outbox do not say when they are done:
+ * while --once waits for them, it looks again every ONCE_POLL_MS rather
+ * than at the next tick, a second later. */
+#define ONCE_POLL_MS 20
+
+static void
+once_poll(struct daemon *d)
+{
+	struct timeval tv = { 0, ONCE_POLL_MS * 1000 };
+
+	if (d->once_poll == NULL)
+		d->once_poll = evtimer_new(d->base, on_once_poll, d);
+	evtimer_add(d->once_poll, &tv);
+}
+
 /* --once, after the last poll is stored: a detection cycle over what
  * was found (one per grid of bucket and window the watches use), then
  * every notification they caused, delivered once. */
 static void
 once_finish(struct daemon *d)
 {
-	if (!d->db_up || monitor_busy(d->monitor))
+	if (!d->db_up || monitor_busy(d->monitor)) {
+		once_poll(d);
 		return;
+	}
 	if (!d->once_detected) {
 		d->once_detected = !monitor_tick(d->monitor, now_real_ms());
-		if (!d->once_detected)
+		if (!d->once_detected) {
+			once_poll(d);
 			return;
+		}
 	}
 	if (!outbox_drained(d->outbox)) {
 		outbox_tick(d->outbox);
+		once_poll(d);
 		return;
 	}
 	/* Last, as for a running daemon: whatever waits to be searchable. */
@@ -273,6 +296,14 @@ daemon_tick(struct daemon *d)
 	}
 	if (d->db_up && !d->syncing)
 		poller_claim(d->poller);
+}
+
+static void
+on_once_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_tick(arg);
 }
 
 /* The pipeline moved on: so may the daemon. */
@@ -575,6 +606,8 @@ daemon_cleanup(struct daemon *d)
 	fetcher_free(d->fetcher);
 	if (d->tick)
 		event_free(d->tick);
+	if (d->once_poll)
+		event_free(d->once_poll);
 	if (d->sig_term)
 		event_free(d->sig_term);
 	if (d->sig_int)
