@@ -44,6 +44,7 @@ struct daemon {
 	struct analyzer *analyzer; /* built from conf */
 	struct fetcher *fetcher;
 	struct store *store;
+	struct store *saver; /* the second connection, for saves only */
 	struct poller *poller;
 	struct backfill *backfill; /* running, or NULL */
 	struct monitor *monitor;
@@ -89,17 +90,29 @@ finish_loop(struct daemon *d)
 static void
 cancel_inflight(struct daemon *d)
 {
+	struct store *stores[] = { d->store, d->saver };
 	char what[256];
 
-	switch (store_cancel(d->store, what, sizeof what)) {
-	case 1:
-		log_notice("database: %s cancelled on the server", what);
-		break;
-	case -1:
-		log_warn(
-		    "database: cannot cancel the request in flight: %s", what);
-		break;
-	}
+	for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++)
+		switch (store_cancel(stores[i], what, sizeof what)) {
+		case 1:
+			log_notice(
+			    "database: %s cancelled on the server", what);
+			break;
+		case -1:
+			log_warn(
+			    "database: cannot cancel the request in flight: "
+			    "%s",
+			    what);
+			break;
+		}
+}
+
+/* Requests waiting on either connection. */
+static size_t
+pending(struct daemon *d)
+{
+	return store_pending(d->store) + store_pending(d->saver);
 }
 
 static void
@@ -108,7 +121,7 @@ check_stop(struct daemon *d)
 	size_t fetching, saving;
 
 	poller_in_flight(d->poller, &fetching, &saving);
-	if (saving == 0 && store_pending(d->store) == 0) {
+	if (saving == 0 && pending(d) == 0) {
 		/* Nothing to wait for, but maybe a connection's set-up. */
 		cancel_inflight(d);
 		finish_loop(d);
@@ -200,7 +213,7 @@ daemon_idle(struct daemon *d)
 	size_t fetching, saving;
 
 	poller_in_flight(d->poller, &fetching, &saving);
-	return fetching == 0 && saving == 0 && store_pending(d->store) == 0;
+	return fetching == 0 && saving == 0 && pending(d) == 0;
 }
 
 static void on_once_poll(evutil_socket_t, short, void *);
@@ -275,7 +288,7 @@ daemon_tick(struct daemon *d)
 			return;
 		}
 		if (poller_done(d->poller) && d->backfill == NULL &&
-		    store_pending(d->store) == 0) {
+		    pending(d) == 0) {
 			if (!d->once_stored)
 				log_info("once: every source polled and stored "
 				         "in %.1f s",
@@ -435,6 +448,20 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 	}
 }
 
+/* The saves' connection says nothing the first one does not: the poller
+ * uses it while it is up, and the first one otherwise (a schema behind,
+ * an outage, a server out of connections). */
+static void
+on_saver_event(enum store_event ev, const char *msg, void *arg)
+{
+	(void)arg;
+	log_debug("database (saves): %s%s%s",
+	    ev == STORE_UP         ? "connected"
+	        : ev == STORE_DOWN ? "unavailable"
+	                           : "not used",
+	    msg ? ": " : "", msg ? msg : "");
+}
+
 /* Queries that compiled but probably do not say what was meant. */
 static void
 log_query_warnings(const struct analyzer *an)
@@ -552,7 +579,8 @@ daemon_init(struct daemon *d)
 	event_add(d->sig_int, NULL);
 	event_add(d->sig_hup, NULL);
 	d->store = store_new(d->base, d->conf->conninfo, on_store_event, d);
-	if (d->store == NULL)
+	d->saver = store_new(d->base, d->conf->conninfo, on_saver_event, d);
+	if (d->store == NULL || d->saver == NULL)
 		return -1;
 	d->monitor = monitor_new(d->store);
 	monitor_set_conf(d->monitor, d->conf);
@@ -573,6 +601,7 @@ daemon_init(struct daemon *d)
 	d->poller = poller_new(
 	    &(struct poller_env){
 	        .store = d->store,
+	        .saver = d->saver,
 	        .fetcher = d->fetcher,
 	        .pacer = d->pacer,
 	        .monitor = d->monitor,
@@ -595,6 +624,7 @@ daemon_cleanup(struct daemon *d)
 	pacer_free(d->pacer);
 	metrics_free(d->metrics);
 	store_free(d->store);
+	store_free(d->saver);
 	indexer_free(d->indexer);
 	/* After the store: its queue held their callbacks. The poller
 	 * before the fetcher, so that its transfers are cancelled while the

@@ -326,6 +326,20 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	return OUTCOME_OK;
 }
 
+/* Where a fetch is saved: the connection with fewer requests waiting
+ * (the saver only while it is up: one refused by the server would hold
+ * its saves until it came). */
+static struct store *
+save_store(struct poller *p)
+{
+	struct store *s = p->env.saver;
+
+	if (s == NULL || !store_up(s) ||
+	    store_pending(s) > store_pending(p->env.store))
+		return p->env.store;
+	return s;
+}
+
 static void
 on_fetched(struct fetch_response *r, void *arg)
 {
@@ -429,7 +443,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	metrics_fetch(p->env.metrics, o, now_real_ms());
 	j->state = JOB_SAVING;
 	p->nsaving++;
-	store_save_fetch(p->env.store, &rec, on_saved, j);
+	store_save_fetch(save_store(p), &rec, on_saved, j);
 	analysis_free(analysis, feed);
 	feed_free(feed);
 	poller_dispatch(p);

@@ -26,6 +26,10 @@ struct store;
 /* What the pipeline works with; it frees none of it. */
 struct poller_env {
 	struct store *store;
+	/* A second connection for saves, or NULL: each save goes to the one
+	 * of the two with fewer requests waiting, so that the server stores
+	 * two statements at once, on two CPUs, once fetching is done. */
+	struct store *saver;
 	struct fetcher *fetcher;
 	struct pacer *pacer; /* robots.txt and the delay between pages */
 	struct monitor *monitor; /* told of failing and recovered sources */

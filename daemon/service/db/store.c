@@ -174,6 +174,12 @@ store_unsent(struct store *st, const struct store_stmt *stmt)
 	return NULL;
 }
 
+int
+store_up(const struct store *st)
+{
+	return st->up;
+}
+
 size_t
 store_pending(const struct store *st)
 {

@@ -38,6 +38,8 @@ struct store *store_new(
 void store_free(struct store *);
 /* Requests queued or in flight. */
 size_t store_pending(const struct store *);
+/* 1 while connected, checked and prepared. */
+int store_up(const struct store *);
 
 /* Asks the server to cancel the request in flight, for a daemon that
  * stops without waiting for it; blocks for the round trip of the request
