@@ -94,7 +94,9 @@ cancel_inflight(struct daemon *d)
 	char what[256];
 
 	for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++)
-		switch (store_cancel(stores[i], what, sizeof what)) {
+		switch (stores[i] == NULL
+		        ? 0
+		        : store_cancel(stores[i], what, sizeof what)) {
 		case 1:
 			log_notice(
 			    "database: %s cancelled on the server", what);
@@ -112,7 +114,8 @@ cancel_inflight(struct daemon *d)
 static size_t
 pending(struct daemon *d)
 {
-	return store_pending(d->store) + store_pending(d->saver);
+	return store_pending(d->store) +
+	    (d->saver != NULL ? store_pending(d->saver) : 0);
 }
 
 static void
@@ -406,6 +409,20 @@ sync_config(struct daemon *d)
 	store_sync_watches(d->store, d->conf, on_synced, b);
 }
 
+/* The saves' connection says nothing the first one does not: the poller
+ * uses it while it is up, and the first one otherwise (a schema behind,
+ * an outage, a server out of connections). */
+static void
+on_saver_event(enum store_event ev, const char *msg, void *arg)
+{
+	(void)arg;
+	log_debug("database (saves): %s%s%s",
+	    ev == STORE_UP         ? "connected"
+	        : ev == STORE_DOWN ? "unavailable"
+	                           : "not used",
+	    msg ? ": " : "", msg ? msg : "");
+}
+
 static void
 on_store_event(enum store_event ev, const char *msg, void *arg)
 {
@@ -415,6 +432,13 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 	case STORE_UP:
 		log_notice("database connected");
 		d->db_up = d->db_ever_up = 1;
+		/* The saves' connection once the first is in: on a server that
+		 * allows the daemon one, it is the one refused. */
+		if (d->saver == NULL) {
+			d->saver = store_new(
+			    d->base, d->conf->conninfo, on_saver_event, d);
+			poller_set_saver(d->poller, d->saver);
+		}
 		d->maintain_due = 0;
 		maintain(d);
 		/* Leases held but no longer known of: a claim whose answer
@@ -446,20 +470,6 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 		finish_loop(d);
 		break;
 	}
-}
-
-/* The saves' connection says nothing the first one does not: the poller
- * uses it while it is up, and the first one otherwise (a schema behind,
- * an outage, a server out of connections). */
-static void
-on_saver_event(enum store_event ev, const char *msg, void *arg)
-{
-	(void)arg;
-	log_debug("database (saves): %s%s%s",
-	    ev == STORE_UP         ? "connected"
-	        : ev == STORE_DOWN ? "unavailable"
-	                           : "not used",
-	    msg ? ": " : "", msg ? msg : "");
 }
 
 /* Queries that compiled but probably do not say what was meant. */
@@ -579,8 +589,7 @@ daemon_init(struct daemon *d)
 	event_add(d->sig_int, NULL);
 	event_add(d->sig_hup, NULL);
 	d->store = store_new(d->base, d->conf->conninfo, on_store_event, d);
-	d->saver = store_new(d->base, d->conf->conninfo, on_saver_event, d);
-	if (d->store == NULL || d->saver == NULL)
+	if (d->store == NULL)
 		return -1;
 	d->monitor = monitor_new(d->store);
 	monitor_set_conf(d->monitor, d->conf);
@@ -601,7 +610,6 @@ daemon_init(struct daemon *d)
 	d->poller = poller_new(
 	    &(struct poller_env){
 	        .store = d->store,
-	        .saver = d->saver,
 	        .fetcher = d->fetcher,
 	        .pacer = d->pacer,
 	        .monitor = d->monitor,

@@ -73,6 +73,8 @@ struct poller {
 
 	struct job_list jobs; /* every job, in claim order */
 	size_t nqueued, nfetching, nsaving;
+	struct store *saver; /* poller_set_saver's, or NULL */
+	int save_turn; /* save_store's, between two connections as busy */
 	struct host_slot *hosts;
 	size_t nhosts;
 };
@@ -326,18 +328,22 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	return OUTCOME_OK;
 }
 
-/* Where a fetch is saved: the connection with fewer requests waiting
- * (the saver only while it is up: one refused by the server would hold
- * its saves until it came). */
+/* Where a fetch is saved: the connection with fewer requests waiting,
+ * each in turn when they have as many (the saver only while it is up:
+ * one refused by the server would hold its saves until it came). */
 static struct store *
 save_store(struct poller *p)
 {
-	struct store *s = p->env.saver;
+	struct store *s = p->saver;
+	size_t a, b;
 
-	if (s == NULL || !store_up(s) ||
-	    store_pending(s) > store_pending(p->env.store))
+	if (s == NULL || !store_up(s))
 		return p->env.store;
-	return s;
+	a = store_pending(p->env.store);
+	b = store_pending(s);
+	if (a == b)
+		p->save_turn = !p->save_turn;
+	return a < b || (a == b && p->save_turn) ? p->env.store : s;
 }
 
 static void
@@ -631,6 +637,12 @@ poller_in_flight(const struct poller *p, size_t *fetching, size_t *saving)
 {
 	*fetching = p->nfetching;
 	*saving = p->nsaving;
+}
+
+void
+poller_set_saver(struct poller *p, struct store *saver)
+{
+	p->saver = saver;
 }
 
 void

@@ -26,10 +26,6 @@ struct store;
 /* What the pipeline works with; it frees none of it. */
 struct poller_env {
 	struct store *store;
-	/* A second connection for saves, or NULL: each save goes to the one
-	 * of the two with fewer requests waiting, so that the server stores
-	 * two statements at once, on two CPUs, once fetching is done. */
-	struct store *saver;
 	struct fetcher *fetcher;
 	struct pacer *pacer; /* robots.txt and the delay between pages */
 	struct monitor *monitor; /* told of failing and recovered sources */
@@ -53,6 +49,11 @@ void poller_free(struct poller *);
  * them alive). A job keeps copies of what it needs, so one in flight is
  * not disturbed. */
 void poller_set_conf(struct poller *, const struct conf *, struct analyzer *);
+
+/* A second connection for saves (NULL: none): each save goes to the one
+ * of the two with fewer requests waiting, so that the server stores two
+ * statements at once, on two CPUs, once fetching is done. */
+void poller_set_saver(struct poller *, struct store *);
 
 /* Claims due sources while the queue has room, unless a claim is
  * awaited or --once has claimed them all. */
