@@ -292,11 +292,15 @@ daemon_tick(struct daemon *d)
 		}
 		if (poller_done(d->poller) && d->backfill == NULL &&
 		    pending(d) == 0) {
-			if (!d->once_stored)
+			if (!d->once_stored) {
 				log_info("once: every source polled and stored "
 				         "in %.1f s",
 				    (double)(now_mono_ms() - d->started) /
 				        1000.0);
+				/* A batch that ran beside the last saves may
+				 * not have seen them. */
+				indexer_expect(d->indexer);
+			}
 			d->once_stored = 1;
 			once_finish(d);
 			return;
@@ -308,10 +312,13 @@ daemon_tick(struct daemon *d)
 		outbox_tick(d->outbox);
 		read_stats(d);
 		maintain(d);
-		indexer_tick(d->indexer, daemon_idle(d));
 	}
-	if (d->db_up && !d->syncing)
+	if (d->db_up && !d->syncing) {
+		/* --once too: a long cycle must not leave its first items
+		 * unsearchable until its end. */
+		indexer_tick(d->indexer, daemon_idle(d));
 		poller_claim(d->poller);
+	}
 }
 
 static void

@@ -33,6 +33,7 @@ struct indexer {
 	int64_t due; /* monotonic ms; 0: as soon as possible */
 	long indexed; /* since the backlog was last empty */
 	int64_t backlog_since; /* monotonic ms */
+	double longest_s; /* the longest an item waited meanwhile, about */
 };
 
 struct indexer *
@@ -67,13 +68,19 @@ on_indexed(long n, double oldest_left_s, void *arg)
 	if (n > 0 && ix->indexed == 0)
 		ix->backlog_since = now;
 	ix->indexed += n;
+	/* The oldest left waits at least until the next batch: the longest
+	 * of those ages is about the longest wait. */
+	if (oldest_left_s > ix->longest_s)
+		ix->longest_s = oldest_left_s;
 	if (oldest_left_s < 0) {
 		if (ix->indexed > 0)
 			log_info("search: %ld items indexed in %.1f s; none "
-			         "waiting",
+			         "waiting (the longest waited about %.0f s)",
 			    ix->indexed,
-			    (double)(now - ix->backlog_since) / 1000.0);
+			    (double)(now - ix->backlog_since) / 1000.0,
+			    ix->longest_s);
 		ix->indexed = 0;
+		ix->longest_s = 0;
 		ix->caught_up = 1;
 		ix->due = now + LOADED_EVERY_MS;
 	} else {
@@ -104,4 +111,10 @@ int
 indexer_caught_up(const struct indexer *ix)
 {
 	return ix->caught_up && !ix->busy;
+}
+
+void
+indexer_expect(struct indexer *ix)
+{
+	ix->caught_up = 0;
 }

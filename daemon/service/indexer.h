@@ -20,5 +20,8 @@ void indexer_free(struct indexer *);
 void indexer_tick(struct indexer *, int idle);
 /* 1 once a batch found nothing left to index and none is in flight. */
 int indexer_caught_up(const struct indexer *);
+/* Items were stored since the last batch was sent: not caught up until
+ * another finds nothing left. */
+void indexer_expect(struct indexer *);
 
 #endif
