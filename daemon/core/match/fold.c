@@ -35,12 +35,16 @@ fold_clear(struct fold_words *fw)
 	memset(fw, 0, sizeof(*fw));
 }
 
-static int
-ascii_word(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
+/* A byte's folded form where it is an ASCII word character, else 0: one
+ * load a byte tells both. */
+static const char ascii_fold[256] = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                    "0123456789\0\0\0\0\0\0"
+                                    "\0abcdefghijklmno"
+                                    "pqrstuvwxyz\0\0\0\0_"
+                                    "\0abcdefghijklmno"
+                                    "pqrstuvwxyz";
 
 static int
 cp_word(utf8proc_int32_t cp)
@@ -62,7 +66,7 @@ word_char(const unsigned char *s, size_t len, size_t i, utf8proc_int32_t *cp)
 
 	if (s[i] < 0x80) {
 		*cp = s[i];
-		return ascii_word(s[i]) ? 1 : 0;
+		return ascii_fold[s[i]] != 0;
 	}
 	n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), cp);
 	if (n <= 0 || !cp_word(*cp))
@@ -105,7 +109,7 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 	text_reserve(fw, 4 * 2 * FOLD_MAX_EXPANSION);
 	p = (unsigned char *)fw->text + fw->text_len;
 	if (cp < 0x80) {
-		*p = (unsigned char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+		*p = (unsigned char)ascii_fold[cp];
 		fw->text_len++;
 		return;
 	}
@@ -126,6 +130,24 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 			p += utf8proc_encode_char(out[i], p);
 	}
 	fw->text_len = (size_t)(p - (unsigned char *)fw->text);
+}
+
+/* Folds the run of ASCII word characters at s[i]; returns where it ends.
+ * Most words of most texts are such runs: one reservation and a byte
+ * copy for them, rather than a character at a time. */
+static size_t
+fold_ascii(struct fold_words *fw, const unsigned char *s, size_t len, size_t i)
+{
+	char *p;
+
+	/* A folded ASCII byte takes one byte: what is left of s is room
+	 * enough. */
+	text_reserve(fw, len - i);
+	p = fw->text + fw->text_len;
+	for (; i < len && ascii_fold[s[i]] != 0; i++)
+		*p++ = ascii_fold[s[i]];
+	fw->text_len = (size_t)(p - fw->text);
+	return i;
 }
 
 /* The folded bytes [off, end) as a word, unless empty (a word of marks
@@ -326,6 +348,10 @@ fold_run(struct fold_words *fw, const char *str, size_t len, int split)
 			if (split && sigil)
 				cut_at(&c, part_class(cp),
 				    class_at(s, len, i + n), fw->text_len, i);
+			else if (cp < 0x80) {
+				i = fold_ascii(fw, s, len, i);
+				continue;
+			}
 			fold_char(fw, cp);
 			i += n;
 		} while (i < len && (n = word_char(s, len, i, &cp)) != 0);
