@@ -172,6 +172,12 @@ test_fields(void **state)
 	assert_false(doc_matches("dupont", NULL, &doc));
 	assert_true(doc_matches("author:dupont", NULL, &doc));
 	assert_true(doc_matches("author:\"jean dupont\"", NULL, &doc));
+	/* Words of the title or text that are also the author's. */
+	doc.author = "Acme, le service";
+	assert_true(doc_matches("author:acme", NULL, &doc));
+	assert_true(doc_matches("author:service AND panne", NULL, &doc));
+	assert_false(doc_matches("author:panne", NULL, &doc));
+	doc.author = "Jean Dupont";
 	assert_true(doc_matches("site:example.com", NULL, &doc));
 	assert_true(doc_matches("site:blog.example.com", NULL, &doc));
 	assert_false(doc_matches("site:www.example.com", NULL, &doc));
@@ -704,7 +710,11 @@ gen_leaf(struct buf *q)
 		buf_puts(q, rnd(2) ? "site:example.com" : "lang:fr");
 		break;
 	case 5:
-		buf_puts(q, rnd(4) ? "author:dupont" : "/ac+m[eé]s?\\b/");
+		/* acme is in texts too, and some authors'. */
+		if (rnd(4) == 0)
+			buf_puts(q, "/ac+m[eé]s?\\b/");
+		else
+			buf_puts(q, rnd(2) ? "author:dupont" : "author:acme");
 		break;
 	default:
 		buf_puts(q, w);
