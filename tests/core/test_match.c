@@ -235,6 +235,21 @@ test_regex(void **state)
 	YES("acme /panne|bug/", NULL, "acme: bug");
 	NO("acme /panne|bug/", NULL, "acme: ok");
 
+	/* A long text is scanned for literals in two halves, each skipping
+	 * where none starts: at either end or across the middle, one is
+	 * found. */
+	for (i = 0; i < 3; i++) {
+		buf_init(&b);
+		buf_puts(&b, i == 0 ? "Acme-1 " : "");
+		for (int k = 0; k < 200; k++)
+			buf_puts(&b, k == 100 && i == 1 ? "ACME-2 " : "xy ");
+		buf_puts(&b, i == 2 ? "acme-3" : "");
+		doc.text = b.data;
+		assert_true(doc_matches("/acme-\\d/", NULL, &doc));
+		buf_clear(&b);
+	}
+	doc.text = NULL;
+
 	/* Catastrophic backtracking: stopped by the limits, no match, by
 	 * the JIT and by the interpreter. */
 	buf_init(&b);
@@ -538,6 +553,16 @@ test_prefilter_case(void **state)
 	pcre2_match_data_free(md);
 	YES("/kiss/", "", "\xe2\x84\xaaISS");
 	YES("/kiss/", "", "ki\xc5\xbfs");
+	/* Either of them as the first or second character of a literal, where
+	 * the scan looks for the start of one. */
+	YES("/scan/", "",
+	    "le \xc5\xbf"
+	    "can");
+	YES("/skip/", "", "S\xe2\x84\xaaIP");
+	YES("/ksar/", "",
+	    "\xe2\x84\xaa\xc5\xbf"
+	    "AR");
+	NO("/ksar/", "", "\xe2\x84\xaa\xc5\xbf");
 	YES("/ACME/", "", "acme");
 	NO("/acme/", "", "acmé");
 }
