@@ -155,6 +155,8 @@ matcher_free(struct matcher *m)
 	free(m->regexes);
 	litscan_free(m->lits);
 	free(m->always);
+	free(m->reqs);
+	free(m->reqs_at);
 	pcre2_match_context_free(m->mctx);
 	free(m);
 }
@@ -307,65 +309,102 @@ atomset_add(
 	set->cost += atom_cost(&m->atoms[atom]);
 }
 
-/*
- * Fills set with atoms one of which a document must hold for n to be
- * true, the cheapest such set found (atom_cost); returns 0 when there is
- * none.
- */
-static int
-triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
+/* Conditions a document must meet for a query to hold: in each set, one
+ * of the atoms must be present. */
+struct clauses {
+	struct atomset *v;
+	size_t len;
+};
+
+static void
+clauses_push(struct clauses *c, struct atomset set)
 {
-	struct atomset best = { NULL, 0, 0 }, kid;
-	uint32_t id, word = NONE;
+	c->v = xreallocarray(c->v, c->len + 1, sizeof(*c->v));
+	c->v[c->len++] = set;
+}
+
+static void
+clauses_clear(struct clauses *c)
+{
 	size_t i;
-	int found = 0;
+
+	for (i = 0; i < c->len; i++)
+		free(c->v[i].v);
+	free(c->v);
+	c->v = NULL;
+	c->len = 0;
+}
+
+/* The clause likeliest to fail (atom_cost); c is not empty. */
+static size_t
+cheapest(const struct clauses *c)
+{
+	size_t i, best = 0;
+
+	for (i = 1; i < c->len; i++)
+		if (c->v[i].cost < c->v[best].cost)
+			best = i;
+	return best;
+}
+
+static void
+push_atom(struct matcher *m, struct clauses *out, uint32_t atom, unsigned zones)
+{
+	struct atomset set = { NULL, 0, 0 };
+
+	atomset_add(m, &set, atom, zones);
+	clauses_push(out, set);
+}
+
+/*
+ * Appends to out clauses that n requires of a document: every word of a
+ * term, site: and lang:, a regex's literals, all the clauses of an AND's
+ * or a NEAR's sides, and for an OR one clause joining the cheapest of each
+ * branch. A NOT, or an OR with a branch that requires nothing, adds none.
+ */
+static void
+clauses(struct matcher *m, const struct qnode *n, struct clauses *out)
+{
+	struct clauses kid = { NULL, 0 };
+	struct atomset set = { NULL, 0, 0 };
+	const struct atomset *best;
+	size_t i, k;
 
 	switch (n->type) {
 	case Q_TERM:
-		/* Every word of a phrase must be there: the cheapest. */
-		for (i = 0; i < n->nwords; i++) {
-			id = word_atom(m, &n->words[i]);
-			if (word == NONE ||
-			    atom_cost(&m->atoms[id]) <
-			        atom_cost(&m->atoms[word]))
-				word = id;
-		}
-		atomset_add(m, set, word, n->zones);
-		return 1;
+		for (i = 0; i < n->nwords; i++)
+			push_atom(m, out, word_atom(m, &n->words[i]), n->zones);
+		break;
 	case Q_SITE:
 	case Q_LANG:
-		atomset_add(m, set, value_atom(m, n), ZONE_ALL);
-		return 1;
-	case Q_OR:
-		for (i = 0; i < n->nkids; i++)
-			if (!triggers(m, n->kids[i], set))
-				return 0;
-		return 1;
+		push_atom(m, out, value_atom(m, n), ZONE_ALL);
+		break;
+	case Q_REGEX:
+		if (n->pf != NULL)
+			push_atom(m, out, regex_atom(m, n), ZONE_ALL);
+		break;
 	case Q_AND:
 	case Q_NEAR: /* both sides must occur, as for AND */
+		for (i = 0; i < n->nkids; i++)
+			clauses(m, n->kids[i], out);
+		break;
+	case Q_OR:
 		for (i = 0; i < n->nkids; i++) {
-			kid.v = NULL;
-			kid.len = 0;
-			kid.cost = 0;
-			if (triggers(m, n->kids[i], &kid) &&
-			    (!found || kid.cost < best.cost)) {
-				free(best.v);
-				best = kid;
-				found = 1;
-			} else
-				free(kid.v);
+			clauses(m, n->kids[i], &kid);
+			if (kid.len == 0) {
+				free(set.v);
+				return;
+			}
+			best = &kid.v[cheapest(&kid)];
+			for (k = 0; k < best->len; k++)
+				atomset_add(
+				    m, &set, best->v[k].atom, best->v[k].zones);
+			clauses_clear(&kid);
 		}
-		for (i = 0; i < best.len; i++)
-			atomset_add(m, set, best.v[i].atom, best.v[i].zones);
-		free(best.v);
-		return found;
-	case Q_REGEX:
-		if (n->pf == NULL)
-			return 0;
-		atomset_add(m, set, regex_atom(m, n), ZONE_ALL);
-		return 1;
+		clauses_push(out, set);
+		break;
 	default:
-		return 0;
+		break;
 	}
 }
 
@@ -466,48 +505,77 @@ triggers_some(const struct atom *a)
 	return a->watches[IN_BODY].len + a->watches[IN_AUTHOR].len > 0;
 }
 
+/* Appends a clause other than the trigger to the watches'
+ * requirements; its atoms must be looked for. */
+static void
+require(struct matcher *m, const struct atomset *set)
+{
+	size_t i;
+
+	m->reqs =
+	    xreallocarray(m->reqs, m->nreqs + 1 + set->len, sizeof(*m->reqs));
+	m->reqs[m->nreqs++] = (uint32_t)set->len;
+	for (i = 0; i < set->len; i++) {
+		m->reqs[m->nreqs++] = set->v[i].atom;
+		m->atoms[set->v[i].atom].probed = 1;
+	}
+}
+
 void
 matcher_build(struct matcher *m)
 {
-	struct atomset set = { NULL, 0, 0 };
+	struct clauses cl = { NULL, 0 };
+	const struct atomset *set;
 	struct atom *a;
 	uint32_t id;
-	size_t i;
+	size_t i, t;
 
 	m->nalways = 0;
+	m->nreqs = 0;
 	for (i = 0; i < m->natoms; i++) {
 		m->atoms[i].watches[IN_BODY].len = 0;
 		m->atoms[i].watches[IN_AUTHOR].len = 0;
 		m->atoms[i].mentions = 0;
 		m->atoms[i].last_watch = 0;
+		m->atoms[i].probed = 0;
 	}
 	for (id = 0; id < m->nwatches; id++)
 		count_mentions(m, m->watches[id].root, id);
+	m->reqs_at =
+	    xreallocarray(m->reqs_at, m->nwatches + 1, sizeof(*m->reqs_at));
 	for (id = 0; id < m->nwatches; id++) {
-		set.len = 0;
-		set.cost = 0;
-		if (!triggers(m, m->watches[id].root, &set)) {
+		m->reqs_at[id] = m->nreqs;
+		clauses(m, m->watches[id].root, &cl);
+		if (cl.len == 0) {
 			m->always = xreallocarray(
 			    m->always, m->nalways + 1, sizeof(*m->always));
 			m->always[m->nalways++] = id;
 			continue;
 		}
-		for (i = 0; i < set.len; i++) {
-			a = &m->atoms[set.v[i].atom];
-			if (set.v[i].zones & (ZONE_TITLE | ZONE_TEXT))
+		/* The cheapest clause triggers the watch, the others are
+		 * checked before its query is read. */
+		t = cheapest(&cl);
+		set = &cl.v[t];
+		for (i = 0; i < set->len; i++) {
+			a = &m->atoms[set->v[i].atom];
+			if (set->v[i].zones & (ZONE_TITLE | ZONE_TEXT))
 				watchlist_add(&a->watches[IN_BODY], id);
-			if (set.v[i].zones & ZONE_AUTHOR)
+			if (set->v[i].zones & ZONE_AUTHOR)
 				watchlist_add(&a->watches[IN_AUTHOR], id);
 		}
+		for (i = 0; i < cl.len; i++)
+			if (i != t)
+				require(m, &cl.v[i]);
+		clauses_clear(&cl);
 	}
-	free(set.v);
+	m->reqs_at[m->nwatches] = m->nreqs;
 	/* Words only counted (the other words of phrases) are not looked
 	 * for; nor are the prefix lengths of such wildcards. */
 	m->nplens = 0;
 	memset(m->pstarts, 0, sizeof(m->pstarts));
 	for (i = 0; i < m->natoms; i++) {
 		a = &m->atoms[i];
-		a->probed = a->read || triggers_some(a);
+		a->probed |= a->read || triggers_some(a);
 		if (a->probed && a->kind == A_PREFIX)
 			add_prefix(m, a->key, a->len);
 	}
@@ -517,7 +585,7 @@ matcher_build(struct matcher *m)
 	m->nregexes = 0;
 	for (i = 0; i < m->natoms; i++) {
 		a = &m->atoms[i];
-		if (a->kind != A_REGEX || !triggers_some(a))
+		if (a->kind != A_REGEX || !a->probed)
 			continue;
 		a->filter = litscan_add(m->lits, a->pf);
 		m->regexes = xreallocarray(
@@ -822,6 +890,26 @@ probe_regexes(
 			doc_atom_seen(m, s, m->regexes[i]);
 }
 
+/* Whether the document holds an atom of each clause watch id requires
+ * beside its trigger: most candidates that fail, fail here, without a
+ * read of their query. */
+static int
+requirements_met(const struct matcher *m, const struct scratch *s, uint32_t id)
+{
+	const uint32_t *p = m->reqs + m->reqs_at[id],
+	               *end = m->reqs + m->reqs_at[id + 1];
+	uint32_t i, n;
+
+	for (; p < end; p += n) {
+		n = *p++;
+		for (i = 0; i < n && s->astamp[p[i]] != s->gen; i++)
+			;
+		if (i == n)
+			return 0;
+	}
+	return 1;
+}
+
 static int
 lang_kept(const struct watch *w, const char *lang)
 {
@@ -915,7 +1003,8 @@ run(const struct matcher *m, const struct match_doc *doc,
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {
 		id = indexed ? s->cands[i] : (uint32_t)i;
-		if (lang_kept(&m->watches[id], s->lang) &&
+		if ((!indexed || requirements_met(m, s, id)) &&
+		    lang_kept(&m->watches[id], s->lang) &&
 		    match_eval(&e, m->watches[id].root))
 			add_hit(&e, res, id);
 	}

@@ -54,7 +54,8 @@ struct atom {
 	} watches[2];
 	int read; /* the first word of some term: evaluation reads its
 	           * positions */
-	int probed; /* looked for in documents: read, or a trigger */
+	int probed; /* looked for in documents: read, a trigger or
+	             * required */
 	size_t mentions; /* watches whose query uses it */
 	uint32_t last_watch; /* the last of them counted, + 1 */
 };
@@ -86,6 +87,12 @@ struct matcher {
 	struct litscan *lits; /* their literals, all in one automaton */
 	uint32_t *always; /* watches evaluated on every document */
 	size_t nalways;
+	/* What each watch requires beside its trigger: from reqs_at[w] to
+	 * reqs_at[w + 1], clauses of a count and as many atoms, one of
+	 * which must be present. */
+	uint32_t *reqs;
+	size_t nreqs;
+	size_t *reqs_at;
 	int built;
 	uint32_t regex_options; /* PCRE2_NO_JIT or 0 */
 	pcre2_match_context *mctx;
