@@ -27,11 +27,23 @@ fold_reset(struct fold_words *fw)
 	fw->text_len = 0;
 }
 
+/* Characters below this, Latin letters with accents among them, are
+ * folded by utf8proc once per struct fold_words: texts repeat a few of
+ * them many times. */
+#define LATIN_END 0x250
+#define LATIN_MAX 7 /* longer forms are not kept */
+
+struct fold_latin {
+	uint8_t len[LATIN_END - 0x80]; /* bytes + 1, 0: not worked out */
+	unsigned char bytes[LATIN_END - 0x80][LATIN_MAX];
+};
+
 void
 fold_clear(struct fold_words *fw)
 {
 	free(fw->v);
 	free(fw->text);
+	free(fw->latin);
 	memset(fw, 0, sizeof(*fw));
 }
 
@@ -98,25 +110,20 @@ text_reserve(struct fold_words *fw, size_t more)
 	fw->text = xrealloc(fw->text, fw->text_cap);
 }
 
-static void
-fold_char(struct fold_words *fw, utf8proc_int32_t cp)
+/* Writes the folded form of cp, not ASCII, at p (4 * 2 *
+ * FOLD_MAX_EXPANSION bytes at most); returns its length. */
+static size_t
+fold_decompose(utf8proc_int32_t cp, unsigned char *p)
 {
 	utf8proc_int32_t out[FOLD_MAX_EXPANSION];
 	utf8proc_ssize_t n, i;
 	int boundclass = 0;
-	unsigned char *p;
+	unsigned char *start = p;
 
-	text_reserve(fw, 4 * 2 * FOLD_MAX_EXPANSION);
-	p = (unsigned char *)fw->text + fw->text_len;
-	if (cp < 0x80) {
-		*p = (unsigned char)ascii_fold[cp];
-		fw->text_len++;
-		return;
-	}
 	n = utf8proc_decompose_char(
 	    cp, out, FOLD_MAX_EXPANSION, FOLD_OPTIONS, &boundclass);
 	if (n < 0 || n > FOLD_MAX_EXPANSION)
-		return;
+		return 0;
 	for (i = 0; i < n; i++) {
 		/* French writes "oeuvre" as often as "œuvre": Unicode gives
 		 * the ligatures no decomposition, so spell them out. */
@@ -129,7 +136,42 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 		} else
 			p += utf8proc_encode_char(out[i], p);
 	}
-	fw->text_len = (size_t)(p - (unsigned char *)fw->text);
+	return (size_t)(p - start);
+}
+
+static void
+fold_char(struct fold_words *fw, utf8proc_int32_t cp)
+{
+	struct fold_latin *l;
+	unsigned char *p;
+	size_t n, k;
+
+	text_reserve(fw, 4 * 2 * FOLD_MAX_EXPANSION);
+	p = (unsigned char *)fw->text + fw->text_len;
+	if (cp < 0x80) {
+		*p = (unsigned char)ascii_fold[cp];
+		fw->text_len++;
+		return;
+	}
+	if (cp >= LATIN_END) {
+		fw->text_len += fold_decompose(cp, p);
+		return;
+	}
+	if (fw->latin == NULL)
+		fw->latin = xcalloc(1, sizeof(*fw->latin));
+	l = fw->latin;
+	k = (size_t)cp - 0x80;
+	if (l->len[k] == 0) {
+		n = fold_decompose(cp, p);
+		if (n > LATIN_MAX) {
+			fw->text_len += n;
+			return;
+		}
+		memcpy(l->bytes[k], p, n);
+		l->len[k] = (uint8_t)(n + 1);
+	}
+	memcpy(p, l->bytes[k], l->len[k] - 1u);
+	fw->text_len += l->len[k] - 1u;
 }
 
 /* Folds the run of ASCII word characters at s[i]; returns where it ends.
