@@ -568,8 +568,10 @@ struct litscan {
 	uint8_t cls[256]; /* byte to input class; 0: in no literal */
 	/* Bit (byte << 8 | next byte) set where a literal may start: from
 	 * the start state, the scan skips the bytes where none does
-	 * without a step (a literal has MIN_LITERAL bytes or more). */
+	 * without a step (a literal has MIN_LITERAL bytes or more); first
+	 * the bytes that start no literal, one table load each. */
 	uint64_t starts[65536 / 64];
+	uint8_t first[256];
 	size_t nclasses;
 	/* nstates x nclasses transitions; once built, each names its
 	 * target by the target's row (state x nclasses), with HAS_OUT set
@@ -676,6 +678,7 @@ mark_start(struct litscan *ls, const char *lit)
 			            : b0[i] == LONG_S_0 ? LONG_S_1
 			                                : b1[j]);
 			ls->starts[two / 64] |= (uint64_t)1 << (two % 64);
+			ls->first[b0[i]] = 1;
 		}
 }
 
@@ -780,8 +783,10 @@ step(const struct litscan *ls, const unsigned char **pp,
 	uint32_t t, two;
 
 	if (row == 0) {
-		for (two = p[0]; p + 1 < end; p++) {
-			two = (two << 8 | p[1]) & 0xffff;
+		for (; p + 1 < end; p++) {
+			if (!ls->first[*p])
+				continue;
+			two = (uint32_t)p[0] << 8 | p[1];
 			if (ls->starts[two / 64] >> (two % 64) & 1)
 				break;
 		}
