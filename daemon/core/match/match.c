@@ -5,8 +5,9 @@
  * a folded prefix for wildcards, a host for site:, a language for lang:)
  * in one open-addressing table. A document is tokenised and folded once;
  * each word is looked up in the table, its exact form and each of its
- * prefixes whose length some probed wildcard uses (when its first two
- * bytes are those of some such wildcard), all from one running hash.
+ * prefixes whose length some probed wildcard uses, all from one running
+ * hash, when its first two bytes are those of some probed word or
+ * wildcard.
  * The lookups give, per atom, the list of positions where it occurs, and
  * the set of candidate watches: those with a trigger atom present. Only
  * candidates are evaluated, and their terms read the position lists
@@ -469,6 +470,18 @@ start_of(const char *key, size_t len)
 	    (len > 1 ? (unsigned char)key[1] : 0);
 }
 
+static void
+start_set(uint64_t *starts, size_t b)
+{
+	starts[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static int
+start_has(const uint64_t *starts, size_t b)
+{
+	return (starts[b / 64] >> (b % 64) & 1) != 0;
+}
+
 /* Adds a probed prefix's length to those looked up, kept sorted and
  * distinct, and its start to the filter. */
 static void
@@ -479,7 +492,7 @@ add_prefix(struct matcher *m, const char *key, size_t len)
 	/* A one-byte prefix starts every word that starts with its byte. */
 	b = start_of(key, len);
 	for (to = len > 1 ? b : b + 255; b <= to; b++)
-		m->pstarts[b / 64] |= (uint64_t)1 << (b % 64);
+		start_set(m->pstarts, b);
 
 	for (i = 0; i < m->nplens && m->plens[i] < len; i++)
 		;
@@ -573,11 +586,14 @@ matcher_build(struct matcher *m)
 	 * for; nor are the prefix lengths of such wildcards. */
 	m->nplens = 0;
 	memset(m->pstarts, 0, sizeof(m->pstarts));
+	memset(m->wstarts, 0, sizeof(m->wstarts));
 	for (i = 0; i < m->natoms; i++) {
 		a = &m->atoms[i];
 		a->probed |= a->read || triggers_some(a);
 		if (a->probed && a->kind == A_PREFIX)
 			add_prefix(m, a->key, a->len);
+		else if (a->probed && a->kind == A_WORD)
+			start_set(m->wstarts, start_of(a->key, a->len));
 	}
 	/* The regexes' literals, scanned once per document for all of them. */
 	litscan_free(m->lits);
@@ -805,7 +821,7 @@ probe_word(const struct matcher *m, struct scratch *s, const char *key,
 	uint32_t h = FNV_OFFSET, a;
 	size_t i = 0, p = m->nplens, b = start_of(key, len);
 
-	if (m->pstarts[b / 64] & (uint64_t)1 << (b % 64))
+	if (start_has(m->pstarts, b))
 		p = 0;
 	for (; p < m->nplens && m->plens[p] <= len; p++) {
 		for (; i < m->plens[p]; i++)
@@ -814,6 +830,8 @@ probe_word(const struct matcher *m, struct scratch *s, const char *key,
 		if (a != NONE && m->atoms[a].probed)
 			occurs(m, s, a, t);
 	}
+	if (!start_has(m->wstarts, b))
+		return;
 	for (; i < len; i++)
 		h = hash_step(h, (unsigned char)key[i]);
 	a = lookup(m, A_WORD, key, len, h);

@@ -79,9 +79,11 @@ struct matcher {
 	size_t tabsize; /* a power of two, at least twice natoms */
 	size_t *plens; /* lengths of the probed prefixes, ascending */
 	size_t nplens;
-	/* Bit start_of() set for the words some probed prefix may start: a
-	 * word the filter rules out, most words, looks no prefix up. */
+	/* Bit start_of() set for the words some probed prefix may start,
+	 * and for the first two bytes of the probed words: a word these
+	 * filters rule out, most words, looks no prefix up, or no word. */
 	uint64_t pstarts[65536 / 64];
+	uint64_t wstarts[65536 / 64];
 	uint32_t *regexes; /* the A_REGEX atoms */
 	size_t nregexes;
 	struct litscan *lits; /* their literals, all in one automaton */
