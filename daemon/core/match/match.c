@@ -13,18 +13,20 @@
  * candidates are evaluated, and their terms read the position lists
  * instead of the text.
  *
- * A trigger set is chosen per watch so that the watch cannot match unless
- * one of its atoms is present: for a term, its word that looks rarest
- * (atom_cost: the fewer watches use a word, the rarer it is taken to be),
- * the union over an OR, the cheapest set among the children of an AND or
- * the two sides of a NEAR, and for a regex an atom present when the
- * literals it requires are (prefilter.c: the literals of every regex are
- * found in one scan of the raw text). A word triggers a watch only where
- * the term it stands for may match: in the author, "Jean" does not make
- * every watch on "Jean Martin" a candidate. A watch with no such set (a
- * regex with no known literal, not ANDed with any indexable term) is
- * evaluated on every document. The evaluation of a query on a document
- * is in match_eval.c.
+ * Each query is reduced to clauses a document must meet for it to hold,
+ * each a set of atoms one of which must be present (clauses(): every word
+ * of a term, the clauses of both sides of an AND or a NEAR, one clause
+ * joining a clause of each branch of an OR, for a regex an atom present
+ * when the literals it requires are: prefilter.c finds the literals of
+ * every regex in one scan of the raw text). The clause that looks rarest
+ * (atom_cost: the fewer watches use a word, the rarer it is taken to be)
+ * triggers the watch; a candidate is evaluated only if the document holds
+ * an atom of each of the others. A word triggers a watch only where the
+ * term it stands for may match: in the author, "Jean" does not make every
+ * watch on "Jean Martin" a candidate. A watch with no clause (a regex
+ * with no known literal, not ANDed with any indexable term) is evaluated
+ * on every document. The evaluation of a query on a document is in
+ * match_eval.c.
  */
 #include "core/match/match.h"
 
