@@ -235,9 +235,8 @@ test_regex(void **state)
 	YES("acme /panne|bug/", NULL, "acme: bug");
 	NO("acme /panne|bug/", NULL, "acme: ok");
 
-	/* A long text is scanned for literals in two halves, each skipping
-	 * where none starts: at either end or across the middle, one is
-	 * found. */
+	/* A long text is scanned for literals in two halves: at either end
+	 * or across the middle, one is found. */
 	for (i = 0; i < 3; i++) {
 		buf_init(&b);
 		buf_puts(&b, i == 0 ? "Acme-1 " : "");
@@ -553,8 +552,7 @@ test_prefilter_case(void **state)
 	pcre2_match_data_free(md);
 	YES("/kiss/", "", "\xe2\x84\xaaISS");
 	YES("/kiss/", "", "ki\xc5\xbfs");
-	/* Either of them as the first or second character of a literal, where
-	 * the scan looks for the start of one. */
+	/* Either of them as the first or second character of a literal. */
 	YES("/scan/", "",
 	    "le \xc5\xbf"
 	    "can");

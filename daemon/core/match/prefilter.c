@@ -25,12 +25,6 @@
 
 #define NONE UINT32_MAX
 #define HAS_OUT 0x80000000u
-/* U+212A KELVIN SIGN and U+017F LATIN SMALL LETTER LONG S in UTF-8: the
- * first bytes (the long s's is the lower) and the second. */
-#define KELVIN_0 0xe2
-#define KELVIN_1 0x84
-#define LONG_S_0 0xc5
-#define LONG_S_1 0xbf
 /* An exact set larger than this, or with a longer string, becomes a
  * condition: cross products grow fast. */
 #define MAX_EXACT 16
@@ -566,12 +560,6 @@ struct litscan {
 	struct prefilter **pfs;
 	size_t npfs;
 	uint8_t cls[256]; /* byte to input class; 0: in no literal */
-	/* Bit (byte << 8 | next byte) set where a literal may start: from
-	 * the start state, the scan skips the bytes where none does
-	 * without a step (a literal has MIN_LITERAL bytes or more); first
-	 * the bytes that start no literal, one table load each. */
-	uint64_t starts[65536 / 64];
-	uint8_t first[256];
 	size_t nclasses;
 	/* nstates x nclasses transitions; once built, each names its
 	 * target by the target's row (state x nclasses), with HAS_OUT set
@@ -643,45 +631,6 @@ state_new(struct litscan *ls)
 	return (uint32_t)ls->nstates++;
 }
 
-/* The bytes a character of a literal may be read from first: itself, its
- * upper case, and for k and s the first bytes of the Kelvin sign and the
- * long s. */
-static size_t
-first_bytes(unsigned char c, unsigned char *b)
-{
-	size_t n = 0;
-
-	b[n++] = c;
-	if (c >= 'a' && c <= 'z')
-		b[n++] = (unsigned char)(c - 32);
-	if (c == 'k')
-		b[n++] = KELVIN_0;
-	else if (c == 's')
-		b[n++] = LONG_S_0;
-	return n;
-}
-
-/* Sets the bits of the two bytes lit may start with. */
-static void
-mark_start(struct litscan *ls, const char *lit)
-{
-	unsigned char b0[3], b1[3];
-	size_t n0 = first_bytes((unsigned char)lit[0], b0),
-	       n1 = first_bytes((unsigned char)lit[1], b1), i, j, two;
-
-	for (i = 0; i < n0; i++)
-		for (j = 0; j < n1; j++) {
-			/* After the first byte of a character of two bytes
-			 * or more comes its second. */
-			two = (size_t)b0[i] << 8 |
-			    (b0[i] == KELVIN_0          ? KELVIN_1
-			            : b0[i] == LONG_S_0 ? LONG_S_1
-			                                : b1[j]);
-			ls->starts[two / 64] |= (uint64_t)1 << (two % 64);
-			ls->first[b0[i]] = 1;
-		}
-}
-
 /* The trie: one state per distinct prefix of a literal. */
 static void
 insert(struct litscan *ls, struct prefilter *pf)
@@ -707,7 +656,6 @@ insert(struct litscan *ls, struct prefilter *pf)
 	}
 	ls->out[s] = s;
 	pf->state = s;
-	mark_start(ls, pf->lit);
 }
 
 void
@@ -772,39 +720,23 @@ litscan_states(const struct litscan *ls)
 }
 
 /* One byte (or one character that caselessly is an ASCII letter) read at
- * *pp from the state whose row is row, after the bytes no literal starts
- * at when that is the start state; returns the new row. */
+ * *pp from the state whose row is row; returns the new row. */
 static inline uint32_t
 step(const struct litscan *ls, const unsigned char **pp,
     const unsigned char *end, uint32_t row, uint32_t *seen, uint32_t gen)
 {
 	const unsigned char *p = *pp;
-	unsigned char c;
-	uint32_t t, two;
+	unsigned char c = *p++;
+	uint32_t t;
 
-	if (row == 0) {
-		for (; p + 1 < end; p++) {
-			if (!ls->first[*p])
-				continue;
-			two = (uint32_t)p[0] << 8 | p[1];
-			if (ls->starts[two / 64] >> (two % 64) & 1)
-				break;
-		}
-		if (end - p < MIN_LITERAL) {
-			*pp = end;
-			return 0;
-		}
-	}
-	c = *p++;
 	/* Caseless PCRE2 matches k with U+212A KELVIN SIGN and s with
 	 * U+017F LATIN SMALL LETTER LONG S; no other non-ASCII character has
 	 * an ASCII case variant. */
-	if (c >= LONG_S_0) {
-		if (c == KELVIN_0 && end - p > 1 && p[0] == KELVIN_1 &&
-		    p[1] == 0xaa) {
+	if (c >= 0xc5) {
+		if (c == 0xe2 && end - p > 1 && p[0] == 0x84 && p[1] == 0xaa) {
 			c = 'k';
 			p += 2;
-		} else if (c == LONG_S_0 && end - p > 0 && p[0] == LONG_S_1) {
+		} else if (c == 0xc5 && end - p > 0 && p[0] == 0xbf) {
 			c = 's';
 			p++;
 		}
