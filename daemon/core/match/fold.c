@@ -4,6 +4,9 @@
  * Folding is done a character at a time with utf8proc_decompose_char
  * (compatibility decomposition, case folding, marks stripped), so a
  * document costs no allocation beyond the growth of the reused buffers.
+ * Runs of ASCII, most of most texts, are cut and folded through one byte
+ * table instead; the folded forms of Latin letters are kept, once worked
+ * out, with the buffers.
  */
 #include "core/match/fold.h"
 
