@@ -4,7 +4,9 @@
  * Watches and items are generated from a fixed seed: brands, products and
  * executives, French and English complaint vocabulary, phrases, NEAR,
  * wildcards, field scopes and about 1% regexes; titles with 100 to 400
- * word bodies, a third of them naming a watched brand.
+ * word bodies, a third of them naming a watched brand. A digest of every
+ * item's hits (watches and terms), outside the timing, tells whether a
+ * change to the matcher changed its answers.
  *
  *	match_bench [items]
  */
@@ -276,6 +278,41 @@ struct item {
 	struct buf title, text;
 };
 
+static uint64_t
+digest_str(uint64_t h, const char *s)
+{
+	do
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	while (*s++ != '\0');
+	return h;
+}
+
+/* FNV-1a over the hits of every item, in order: watch names and terms. */
+static uint64_t
+digest(const struct matcher *m, const struct item *items, size_t nitems)
+{
+	struct match_result res;
+	struct match_doc doc = { NULL, NULL, "Jean Dupont",
+		"https://www.example.com/article", "fr" };
+	uint64_t h = 14695981039346656037u;
+	size_t i, k, t;
+
+	match_result_init(&res);
+	for (i = 0; i < nitems; i++) {
+		doc.title = items[i].title.data;
+		doc.text = items[i].text.data;
+		matcher_match(m, &doc, &res);
+		h = digest_str(h, "item");
+		for (k = 0; k < res.nhits; k++) {
+			h = digest_str(h, matcher_name(m, res.hits[k].watch));
+			for (t = 0; t < res.hits[k].nterms; t++)
+				h = digest_str(h, res.hits[k].terms[t]);
+		}
+	}
+	match_result_clear(&res);
+	return h;
+}
+
 /* Items per second and hits, matching items until a second has passed. */
 static double
 measure(const struct matcher *m, const struct item *items, size_t nitems,
@@ -325,8 +362,8 @@ main(int argc, char **argv)
 	for (i = 0; i < nitems; i++)
 		make_item(&items[i].title, &items[i].text);
 
-	printf("%8s %12s %8s %10s %14s %8s %10s\n", "watches", "items/s",
-	    "MB/s", "hits/item", "naive items/s", "MB/s", "speed-up");
+	printf("%8s %12s %8s %10s %16s %14s %8s %10s\n", "watches", "items/s",
+	    "MB/s", "hits/item", "digest", "naive items/s", "MB/s", "speed-up");
 	for (s = 0; s < ARRAY_LEN(sizes); s++) {
 		m = matcher_new();
 		seed = 7;
@@ -341,7 +378,8 @@ main(int argc, char **argv)
 		}
 		matcher_build(m);
 		ips = measure(m, items, nitems, 0, &mbps, &hits);
-		printf("%8zu %12.0f %8.1f %10.3f", sizes[s], ips, mbps, hits);
+		printf("%8zu %12.0f %8.1f %10.3f %016llx", sizes[s], ips, mbps,
+		    hits, (unsigned long long)digest(m, items, nitems));
 		if (sizes[s] <= 1000) {
 			nips = measure(m, items, nitems, 1, &nmbps, &nhits);
 			printf(" %14.0f %8.1f %9.1fx", nips, nmbps, ips / nips);

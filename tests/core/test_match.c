@@ -172,6 +172,12 @@ test_fields(void **state)
 	assert_false(doc_matches("dupont", NULL, &doc));
 	assert_true(doc_matches("author:dupont", NULL, &doc));
 	assert_true(doc_matches("author:\"jean dupont\"", NULL, &doc));
+	/* Words of the title or text that are also the author's. */
+	doc.author = "Acme, le service";
+	assert_true(doc_matches("author:acme", NULL, &doc));
+	assert_true(doc_matches("author:service AND panne", NULL, &doc));
+	assert_false(doc_matches("author:panne", NULL, &doc));
+	doc.author = "Jean Dupont";
 	assert_true(doc_matches("site:example.com", NULL, &doc));
 	assert_true(doc_matches("site:blog.example.com", NULL, &doc));
 	assert_false(doc_matches("site:www.example.com", NULL, &doc));
@@ -228,6 +234,20 @@ test_regex(void **state)
 	YES("/\\d{2}\\s?€/", NULL, "payé 30 €");
 	YES("acme /panne|bug/", NULL, "acme: bug");
 	NO("acme /panne|bug/", NULL, "acme: ok");
+
+	/* A long text is scanned for literals in two halves: at either end
+	 * or across the middle, one is found. */
+	for (i = 0; i < 3; i++) {
+		buf_init(&b);
+		buf_puts(&b, i == 0 ? "Acme-1 " : "");
+		for (int k = 0; k < 200; k++)
+			buf_puts(&b, k == 100 && i == 1 ? "ACME-2 " : "xy ");
+		buf_puts(&b, i == 2 ? "acme-3" : "");
+		doc.text = b.data;
+		assert_true(doc_matches("/acme-\\d/", NULL, &doc));
+		buf_clear(&b);
+	}
+	doc.text = NULL;
 
 	/* Catastrophic backtracking: stopped by the limits, no match, by
 	 * the JIT and by the interpreter. */
@@ -532,6 +552,15 @@ test_prefilter_case(void **state)
 	pcre2_match_data_free(md);
 	YES("/kiss/", "", "\xe2\x84\xaaISS");
 	YES("/kiss/", "", "ki\xc5\xbfs");
+	/* Either of them as the first or second character of a literal. */
+	YES("/scan/", "",
+	    "le \xc5\xbf"
+	    "can");
+	YES("/skip/", "", "S\xe2\x84\xaaIP");
+	YES("/ksar/", "",
+	    "\xe2\x84\xaa\xc5\xbf"
+	    "AR");
+	NO("/ksar/", "", "\xe2\x84\xaa\xc5\xbf");
 	YES("/ACME/", "", "acme");
 	NO("/acme/", "", "acmé");
 }
@@ -704,7 +733,11 @@ gen_leaf(struct buf *q)
 		buf_puts(q, rnd(2) ? "site:example.com" : "lang:fr");
 		break;
 	case 5:
-		buf_puts(q, rnd(4) ? "author:dupont" : "/ac+m[eé]s?\\b/");
+		/* acme is in texts too, and some authors'. */
+		if (rnd(4) == 0)
+			buf_puts(q, "/ac+m[eé]s?\\b/");
+		else
+			buf_puts(q, rnd(2) ? "author:dupont" : "author:acme");
 		break;
 	default:
 		buf_puts(q, w);

@@ -4,6 +4,9 @@
  * Folding is done a character at a time with utf8proc_decompose_char
  * (compatibility decomposition, case folding, marks stripped), so a
  * document costs no allocation beyond the growth of the reused buffers.
+ * Runs of ASCII, most of most texts, are cut and folded through one byte
+ * table instead; the folded forms of Latin letters are kept, once worked
+ * out, with the buffers.
  */
 #include "core/match/fold.h"
 
@@ -27,20 +30,36 @@ fold_reset(struct fold_words *fw)
 	fw->text_len = 0;
 }
 
+/* Characters below this, Latin letters with accents among them, are
+ * folded by utf8proc once per struct fold_words: texts repeat a few of
+ * them many times. */
+#define LATIN_END 0x250
+#define LATIN_MAX 7 /* longer forms are not kept */
+
+struct fold_latin {
+	uint8_t len[LATIN_END - 0x80]; /* bytes + 1, 0: not worked out */
+	unsigned char bytes[LATIN_END - 0x80][LATIN_MAX];
+};
+
 void
 fold_clear(struct fold_words *fw)
 {
 	free(fw->v);
 	free(fw->text);
+	free(fw->latin);
 	memset(fw, 0, sizeof(*fw));
 }
 
-static int
-ascii_word(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
+/* A byte's folded form where it is an ASCII word character, else 0: one
+ * load a byte tells both. */
+static const char ascii_fold[256] = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                    "0123456789\0\0\0\0\0\0"
+                                    "\0abcdefghijklmno"
+                                    "pqrstuvwxyz\0\0\0\0_"
+                                    "\0abcdefghijklmno"
+                                    "pqrstuvwxyz";
 
 static int
 cp_word(utf8proc_int32_t cp)
@@ -62,7 +81,7 @@ word_char(const unsigned char *s, size_t len, size_t i, utf8proc_int32_t *cp)
 
 	if (s[i] < 0x80) {
 		*cp = s[i];
-		return ascii_word(s[i]) ? 1 : 0;
+		return ascii_fold[s[i]] != 0;
 	}
 	n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), cp);
 	if (n <= 0 || !cp_word(*cp))
@@ -94,25 +113,20 @@ text_reserve(struct fold_words *fw, size_t more)
 	fw->text = xrealloc(fw->text, fw->text_cap);
 }
 
-static void
-fold_char(struct fold_words *fw, utf8proc_int32_t cp)
+/* Writes the folded form of cp, not ASCII, at p (4 * 2 *
+ * FOLD_MAX_EXPANSION bytes at most); returns its length. */
+static size_t
+fold_decompose(utf8proc_int32_t cp, unsigned char *p)
 {
 	utf8proc_int32_t out[FOLD_MAX_EXPANSION];
 	utf8proc_ssize_t n, i;
 	int boundclass = 0;
-	unsigned char *p;
+	unsigned char *start = p;
 
-	text_reserve(fw, 4 * 2 * FOLD_MAX_EXPANSION);
-	p = (unsigned char *)fw->text + fw->text_len;
-	if (cp < 0x80) {
-		*p = (unsigned char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-		fw->text_len++;
-		return;
-	}
 	n = utf8proc_decompose_char(
 	    cp, out, FOLD_MAX_EXPANSION, FOLD_OPTIONS, &boundclass);
 	if (n < 0 || n > FOLD_MAX_EXPANSION)
-		return;
+		return 0;
 	for (i = 0; i < n; i++) {
 		/* French writes "oeuvre" as often as "œuvre": Unicode gives
 		 * the ligatures no decomposition, so spell them out. */
@@ -125,7 +139,60 @@ fold_char(struct fold_words *fw, utf8proc_int32_t cp)
 		} else
 			p += utf8proc_encode_char(out[i], p);
 	}
-	fw->text_len = (size_t)(p - (unsigned char *)fw->text);
+	return (size_t)(p - start);
+}
+
+static void
+fold_char(struct fold_words *fw, utf8proc_int32_t cp)
+{
+	struct fold_latin *l;
+	unsigned char *p;
+	size_t n, k;
+
+	text_reserve(fw, 4 * 2 * FOLD_MAX_EXPANSION);
+	p = (unsigned char *)fw->text + fw->text_len;
+	if (cp < 0x80) {
+		*p = (unsigned char)ascii_fold[cp];
+		fw->text_len++;
+		return;
+	}
+	if (cp >= LATIN_END) {
+		fw->text_len += fold_decompose(cp, p);
+		return;
+	}
+	if (fw->latin == NULL)
+		fw->latin = xcalloc(1, sizeof(*fw->latin));
+	l = fw->latin;
+	k = (size_t)cp - 0x80;
+	if (l->len[k] == 0) {
+		n = fold_decompose(cp, p);
+		if (n > LATIN_MAX) {
+			fw->text_len += n;
+			return;
+		}
+		memcpy(l->bytes[k], p, n);
+		l->len[k] = (uint8_t)(n + 1);
+	}
+	memcpy(p, l->bytes[k], l->len[k] - 1u);
+	fw->text_len += l->len[k] - 1u;
+}
+
+/* Folds the run of ASCII word characters at s[i]; returns where it ends.
+ * Most words of most texts are such runs: one reservation and a byte
+ * copy for them, rather than a character at a time. */
+static size_t
+fold_ascii(struct fold_words *fw, const unsigned char *s, size_t len, size_t i)
+{
+	char *p;
+
+	/* A folded ASCII byte takes one byte: what is left of s is room
+	 * enough. */
+	text_reserve(fw, len - i);
+	p = fw->text + fw->text_len;
+	for (; i < len && ascii_fold[s[i]] != 0; i++)
+		*p++ = ascii_fold[s[i]];
+	fw->text_len = (size_t)(p - fw->text);
+	return i;
 }
 
 /* The folded bytes [off, end) as a word, unless empty (a word of marks
@@ -302,6 +369,24 @@ fold_run(struct fold_words *fw, const char *str, size_t len, int split)
 
 	while (i < len) {
 		start = i;
+		/* Words and the spaces and punctuation between them, in
+		 * ASCII: most of most texts, cut here in the fewest steps. */
+		if (ascii_fold[s[i]] != 0) {
+			off = fw->text_len;
+			i = fold_ascii(fw, s, len, i);
+			if (i == len || s[i] < 0x80) {
+				push_word(fw, off, fw->text_len, start, i, 0);
+				after_word = 1;
+				continue;
+			}
+			/* A word going on beyond ASCII: folded again whole. */
+			fw->text_len = off;
+			i = start;
+		} else if (s[i] < 0x80 && s[i] != '#' && s[i] != '@') {
+			i++;
+			after_word = 0;
+			continue;
+		}
 		sigil = 0;
 		n = word_char(s, len, i, &cp);
 		if (n == 0) {
@@ -326,6 +411,10 @@ fold_run(struct fold_words *fw, const char *str, size_t len, int split)
 			if (split && sigil)
 				cut_at(&c, part_class(cp),
 				    class_at(s, len, i + n), fw->text_len, i);
+			else if (cp < 0x80) {
+				i = fold_ascii(fw, s, len, i);
+				continue;
+			}
 			fold_char(fw, cp);
 			i += n;
 		} while (i < len && (n = word_char(s, len, i, &cp)) != 0);

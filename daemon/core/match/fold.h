@@ -36,6 +36,7 @@ struct fold_words {
 	size_t len, cap;
 	char *text;
 	size_t text_len, text_cap;
+	struct fold_latin *latin; /* folded forms worked out, fold.c's */
 };
 
 void fold_reset(struct fold_words *);

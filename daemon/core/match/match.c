@@ -1,24 +1,32 @@
 /*
  * match.c - the multi-watch matcher (see match.h).
  *
- * Every word a watch needs is interned once as an "atom" (a folded word,
+ * Every word a watch uses is interned once as an "atom" (a folded word,
  * a folded prefix for wildcards, a host for site:, a language for lang:)
  * in one open-addressing table. A document is tokenised and folded once;
  * each word is looked up in the table, its exact form and each of its
- * prefixes whose length some wildcard uses, all from one running hash.
+ * prefixes whose length some probed wildcard uses, all from one running
+ * hash, when its first two bytes are those of some probed word or
+ * wildcard.
  * The lookups give, per atom, the list of positions where it occurs, and
  * the set of candidate watches: those with a trigger atom present. Only
  * candidates are evaluated, and their terms read the position lists
  * instead of the text.
  *
- * A trigger set is chosen per watch so that the watch cannot match unless
- * one of its atoms is present: a term's longest word, the union over an
- * OR, the smallest set among the children of an AND, and for a regex an
- * atom present when the literals it requires are (prefilter.c: the
- * literals of every regex are found in one scan of the raw text). A watch
- * with no such set (a regex with no known literal, not ANDed with any
- * indexable term) is evaluated on every document. The evaluation of a
- * query on a document is in match_eval.c.
+ * Each query is reduced to clauses a document must meet for it to hold,
+ * each a set of atoms one of which must be present (clauses(): every word
+ * of a term, the clauses of both sides of an AND or a NEAR, one clause
+ * joining a clause of each branch of an OR, for a regex an atom present
+ * when the literals it requires are: prefilter.c finds the literals of
+ * every regex in one scan of the raw text). The clause that looks rarest
+ * (atom_cost: the fewer watches use a word, the rarer it is taken to be)
+ * triggers the watch; a candidate is evaluated only if the document holds
+ * an atom of each of the others. A word triggers a watch only where the
+ * term it stands for may match: in the author, "Jean" does not make every
+ * watch on "Jean Martin" a candidate. A watch with no clause (a regex
+ * with no known literal, not ANDed with any indexable term) is evaluated
+ * on every document. The evaluation of a query on a document is in
+ * match_eval.c.
  */
 #include "core/match/match.h"
 
@@ -104,18 +112,6 @@ intern(struct matcher *m, enum atom_kind kind, const char *key, size_t len)
 	a->len = len;
 	a->hash = h;
 	table_insert(m, (uint32_t)m->natoms);
-	if (kind == A_PREFIX) {
-		for (i = 0; i < m->nplens && m->plens[i] < len; i++)
-			;
-		if (i == m->nplens || m->plens[i] != len) {
-			m->plens = xreallocarray(
-			    m->plens, m->nplens + 1, sizeof(*m->plens));
-			memmove(m->plens + i + 1, m->plens + i,
-			    (m->nplens - i) * sizeof(*m->plens));
-			m->plens[i] = len;
-			m->nplens++;
-		}
-	}
 	return (uint32_t)m->natoms++;
 }
 
@@ -152,7 +148,8 @@ matcher_free(struct matcher *m)
 	}
 	for (i = 0; i < m->natoms; i++) {
 		free(m->atoms[i].key);
-		free(m->atoms[i].watches);
+		free(m->atoms[i].watches[IN_BODY].v);
+		free(m->atoms[i].watches[IN_AUTHOR].v);
 	}
 	free(m->watches);
 	free(m->atoms);
@@ -161,6 +158,8 @@ matcher_free(struct matcher *m)
 	free(m->regexes);
 	litscan_free(m->lits);
 	free(m->always);
+	free(m->reqs);
+	free(m->reqs_at);
 	pcre2_match_context_free(m->mctx);
 	free(m);
 }
@@ -198,8 +197,10 @@ prepare(struct matcher *m, struct watch *w, struct qnode *n, int negated)
 {
 	size_t i;
 
-	if (n->type == Q_TERM)
+	if (n->type == Q_TERM) {
 		n->words[0].atom = word_atom(m, &n->words[0]);
+		m->atoms[n->words[0].atom].read = 1;
+	}
 	if (n->type <= Q_REGEX && !negated) {
 		for (i = 0; i < w->nterms; i++)
 			if (strcmp(w->terms[i], n->src) == 0)
@@ -215,76 +216,198 @@ prepare(struct matcher *m, struct watch *w, struct qnode *n, int negated)
 		prepare(m, w, n->kids[i], negated ^ (n->type == Q_NOT));
 }
 
+static void
+count_mentions_of(struct matcher *m, uint32_t atom, uint32_t id)
+{
+	struct atom *a = &m->atoms[atom];
+
+	if (a->last_watch != id + 1) {
+		a->last_watch = id + 1;
+		a->mentions++;
+	}
+}
+
+static uint32_t
+value_atom(struct matcher *m, const struct qnode *n)
+{
+	return intern(
+	    m, n->type == Q_SITE ? A_SITE : A_LANG, n->value, strlen(n->value));
+}
+
+static uint32_t
+regex_atom(struct matcher *m, const struct qnode *n)
+{
+	uint32_t id = intern(m, A_REGEX, n->src, strlen(n->src));
+
+	m->atoms[id].pf = n->pf;
+	return id;
+}
+
+/* Counts the watch id once among the users of each atom n's leaves hold. */
+static void
+count_mentions(struct matcher *m, const struct qnode *n, uint32_t id)
+{
+	uint32_t a = NONE;
+	size_t i;
+
+	if (n->type == Q_TERM)
+		for (i = 0; i < n->nwords; i++)
+			count_mentions_of(m, word_atom(m, &n->words[i]), id);
+	else if (n->type == Q_SITE || n->type == Q_LANG)
+		a = value_atom(m, n);
+	else if (n->type == Q_REGEX && n->pf != NULL)
+		a = regex_atom(m, n);
+	if (a != NONE)
+		count_mentions_of(m, a, id);
+	for (i = 0; i < n->nkids; i++)
+		count_mentions(m, n->kids[i], id);
+}
+
+/*
+ * How often a trigger atom may be present in a document, as a rank: no
+ * statistics of documents are at hand, so it is guessed from the watches.
+ * A word many watches use ("panne", "refund") is common vocabulary; one
+ * that few use (a brand) is what tells their watches apart. Then a
+ * wildcard prefix matches more words than a word, a language holds for
+ * whole feeds, and a longer word is rarer than a shorter one.
+ */
+static uint64_t
+atom_cost(const struct atom *a)
+{
+	uint64_t cost = (uint64_t)a->mentions * 256;
+
+	if (a->kind == A_PREFIX)
+		cost += 64;
+	else if (a->kind == A_LANG)
+		cost += 128;
+	return cost + 63 - (a->len < 63 ? a->len : 63);
+}
+
+#define ZONE_ALL (ZONE_TITLE | ZONE_TEXT | ZONE_AUTHOR)
+
+/* Atoms, each with the zones where it stands for a term. */
 struct atomset {
-	uint32_t *v;
+	struct {
+		uint32_t atom;
+		unsigned zones;
+	} * v;
+	size_t len;
+	uint64_t cost; /* the sum of its atoms' */
+};
+
+static void
+atomset_add(
+    const struct matcher *m, struct atomset *set, uint32_t atom, unsigned zones)
+{
+	size_t i;
+
+	for (i = 0; i < set->len; i++)
+		if (set->v[i].atom == atom) {
+			set->v[i].zones |= zones;
+			return;
+		}
+	set->v = xreallocarray(set->v, set->len + 1, sizeof(*set->v));
+	set->v[set->len].atom = atom;
+	set->v[set->len++].zones = zones;
+	set->cost += atom_cost(&m->atoms[atom]);
+}
+
+/* Conditions a document must meet for a query to hold: in each set, one
+ * of the atoms must be present. */
+struct clauses {
+	struct atomset *v;
 	size_t len;
 };
 
 static void
-atomset_add(struct atomset *set, uint32_t atom)
+clauses_push(struct clauses *c, struct atomset set)
 {
-	set->v = xreallocarray(set->v, set->len + 1, sizeof(*set->v));
-	set->v[set->len++] = atom;
+	c->v = xreallocarray(c->v, c->len + 1, sizeof(*c->v));
+	c->v[c->len++] = set;
+}
+
+static void
+clauses_clear(struct clauses *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->len; i++)
+		free(c->v[i].v);
+	free(c->v);
+	c->v = NULL;
+	c->len = 0;
+}
+
+/* The clause likeliest to fail (atom_cost); c is not empty. */
+static size_t
+cheapest(const struct clauses *c)
+{
+	size_t i, best = 0;
+
+	for (i = 1; i < c->len; i++)
+		if (c->v[i].cost < c->v[best].cost)
+			best = i;
+	return best;
+}
+
+static void
+push_atom(struct matcher *m, struct clauses *out, uint32_t atom, unsigned zones)
+{
+	struct atomset set = { NULL, 0, 0 };
+
+	atomset_add(m, &set, atom, zones);
+	clauses_push(out, set);
 }
 
 /*
- * Fills set with atoms one of which a document must hold for n to be
- * true; returns 0 when there is no such set.
+ * Appends to out clauses that n requires of a document: every word of a
+ * term, site: and lang:, a regex's literals, all the clauses of an AND's
+ * or a NEAR's sides, and for an OR one clause joining the cheapest of each
+ * branch. A NOT, or an OR with a branch that requires nothing, adds none.
  */
-static int
-triggers(struct matcher *m, const struct qnode *n, struct atomset *set)
+static void
+clauses(struct matcher *m, const struct qnode *n, struct clauses *out)
 {
-	struct atomset best = { NULL, 0 }, kid;
-	size_t i, longest;
-	uint32_t id;
-	int found = 0;
+	struct clauses kid = { NULL, 0 };
+	struct atomset set = { NULL, 0, 0 };
+	const struct atomset *best;
+	size_t i, k;
 
 	switch (n->type) {
 	case Q_TERM:
-		/* Longer words are rarer: fewer needless candidates. */
-		for (i = 1, longest = 0; i < n->nwords; i++)
-			if (n->words[i].len > n->words[longest].len)
-				longest = i;
-		atomset_add(set, word_atom(m, &n->words[longest]));
-		return 1;
+		for (i = 0; i < n->nwords; i++)
+			push_atom(m, out, word_atom(m, &n->words[i]), n->zones);
+		break;
 	case Q_SITE:
 	case Q_LANG:
-		atomset_add(set,
-		    intern(m, n->type == Q_SITE ? A_SITE : A_LANG, n->value,
-		        strlen(n->value)));
-		return 1;
-	case Q_OR:
-		for (i = 0; i < n->nkids; i++)
-			if (!triggers(m, n->kids[i], set))
-				return 0;
-		return 1;
-	case Q_AND:
-		for (i = 0; i < n->nkids; i++) {
-			kid.v = NULL;
-			kid.len = 0;
-			if (triggers(m, n->kids[i], &kid) &&
-			    (!found || kid.len < best.len)) {
-				free(best.v);
-				best = kid;
-				found = 1;
-			} else
-				free(kid.v);
-		}
-		for (i = 0; i < best.len; i++)
-			atomset_add(set, best.v[i]);
-		free(best.v);
-		return found;
-	case Q_NEAR:
-		return triggers(m, n->kids[0], set);
+		push_atom(m, out, value_atom(m, n), ZONE_ALL);
+		break;
 	case Q_REGEX:
-		if (n->pf == NULL)
-			return 0;
-		id = intern(m, A_REGEX, n->src, strlen(n->src));
-		m->atoms[id].pf = n->pf;
-		atomset_add(set, id);
-		return 1;
+		if (n->pf != NULL)
+			push_atom(m, out, regex_atom(m, n), ZONE_ALL);
+		break;
+	case Q_AND:
+	case Q_NEAR: /* both sides must occur, as for AND */
+		for (i = 0; i < n->nkids; i++)
+			clauses(m, n->kids[i], out);
+		break;
+	case Q_OR:
+		for (i = 0; i < n->nkids; i++) {
+			clauses(m, n->kids[i], &kid);
+			if (kid.len == 0) {
+				free(set.v);
+				return;
+			}
+			best = &kid.v[cheapest(&kid)];
+			for (k = 0; k < best->len; k++)
+				atomset_add(
+				    m, &set, best->v[k].atom, best->v[k].zones);
+			clauses_clear(&kid);
+		}
+		clauses_push(out, set);
+		break;
 	default:
-		return 0;
+		break;
 	}
 }
 
@@ -341,43 +464,146 @@ matcher_add(struct matcher *m, const char *name, const char *query,
 	return (int)(m->nwatches - 1);
 }
 
+/* A word's (or prefix's) first two bytes, the second 0 for one byte. */
+static size_t
+start_of(const char *key, size_t len)
+{
+	return (size_t)(unsigned char)key[0] << 8 |
+	    (len > 1 ? (unsigned char)key[1] : 0);
+}
+
+static void
+start_set(uint64_t *starts, size_t b)
+{
+	starts[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static int
+start_has(const uint64_t *starts, size_t b)
+{
+	return (starts[b / 64] >> (b % 64) & 1) != 0;
+}
+
+/* Adds a probed prefix's length to those looked up, kept sorted and
+ * distinct, and its start to the filter. */
+static void
+add_prefix(struct matcher *m, const char *key, size_t len)
+{
+	size_t i, b, to;
+
+	/* A one-byte prefix starts every word that starts with its byte. */
+	b = start_of(key, len);
+	for (to = len > 1 ? b : b + 255; b <= to; b++)
+		start_set(m->pstarts, b);
+
+	for (i = 0; i < m->nplens && m->plens[i] < len; i++)
+		;
+	if (i < m->nplens && m->plens[i] == len)
+		return;
+	m->plens = xreallocarray(m->plens, m->nplens + 1, sizeof(*m->plens));
+	memmove(m->plens + i + 1, m->plens + i,
+	    (m->nplens - i) * sizeof(*m->plens));
+	m->plens[i] = len;
+	m->nplens++;
+}
+
+static void
+watchlist_add(struct watchlist *l, uint32_t id)
+{
+	l->v = xreallocarray(l->v, l->len + 1, sizeof(*l->v));
+	l->v[l->len++] = id;
+}
+
+static int
+triggers_some(const struct atom *a)
+{
+	return a->watches[IN_BODY].len + a->watches[IN_AUTHOR].len > 0;
+}
+
+/* Appends a clause other than the trigger to the watches'
+ * requirements; its atoms must be looked for. */
+static void
+require(struct matcher *m, const struct atomset *set)
+{
+	size_t i;
+
+	m->reqs =
+	    xreallocarray(m->reqs, m->nreqs + 1 + set->len, sizeof(*m->reqs));
+	m->reqs[m->nreqs++] = (uint32_t)set->len;
+	for (i = 0; i < set->len; i++) {
+		m->reqs[m->nreqs++] = set->v[i].atom;
+		m->atoms[set->v[i].atom].probed = 1;
+	}
+}
+
 void
 matcher_build(struct matcher *m)
 {
-	struct atomset set = { NULL, 0 };
+	struct clauses cl = { NULL, 0 };
+	const struct atomset *set;
 	struct atom *a;
 	uint32_t id;
-	size_t i;
+	size_t i, t;
 
 	m->nalways = 0;
-	for (i = 0; i < m->natoms; i++)
-		m->atoms[i].nwatches = 0;
+	m->nreqs = 0;
+	for (i = 0; i < m->natoms; i++) {
+		m->atoms[i].watches[IN_BODY].len = 0;
+		m->atoms[i].watches[IN_AUTHOR].len = 0;
+		m->atoms[i].mentions = 0;
+		m->atoms[i].last_watch = 0;
+		m->atoms[i].probed = 0;
+	}
+	for (id = 0; id < m->nwatches; id++)
+		count_mentions(m, m->watches[id].root, id);
+	m->reqs_at =
+	    xreallocarray(m->reqs_at, m->nwatches + 1, sizeof(*m->reqs_at));
 	for (id = 0; id < m->nwatches; id++) {
-		set.len = 0;
-		if (!triggers(m, m->watches[id].root, &set)) {
+		m->reqs_at[id] = m->nreqs;
+		clauses(m, m->watches[id].root, &cl);
+		if (cl.len == 0) {
 			m->always = xreallocarray(
 			    m->always, m->nalways + 1, sizeof(*m->always));
 			m->always[m->nalways++] = id;
 			continue;
 		}
-		for (i = 0; i < set.len; i++) {
-			a = &m->atoms[set.v[i]];
-			if (a->nwatches > 0 &&
-			    a->watches[a->nwatches - 1] == id)
-				continue;
-			a->watches = xreallocarray(
-			    a->watches, a->nwatches + 1, sizeof(*a->watches));
-			a->watches[a->nwatches++] = id;
+		/* The cheapest clause triggers the watch, the others are
+		 * checked before its query is read. */
+		t = cheapest(&cl);
+		set = &cl.v[t];
+		for (i = 0; i < set->len; i++) {
+			a = &m->atoms[set->v[i].atom];
+			if (set->v[i].zones & (ZONE_TITLE | ZONE_TEXT))
+				watchlist_add(&a->watches[IN_BODY], id);
+			if (set->v[i].zones & ZONE_AUTHOR)
+				watchlist_add(&a->watches[IN_AUTHOR], id);
 		}
+		for (i = 0; i < cl.len; i++)
+			if (i != t)
+				require(m, &cl.v[i]);
+		clauses_clear(&cl);
 	}
-	free(set.v);
+	m->reqs_at[m->nwatches] = m->nreqs;
+	/* Words only counted (the other words of phrases) are not looked
+	 * for; nor are the prefix lengths of such wildcards. */
+	m->nplens = 0;
+	memset(m->pstarts, 0, sizeof(m->pstarts));
+	memset(m->wstarts, 0, sizeof(m->wstarts));
+	for (i = 0; i < m->natoms; i++) {
+		a = &m->atoms[i];
+		a->probed |= a->read || triggers_some(a);
+		if (a->probed && a->kind == A_PREFIX)
+			add_prefix(m, a->key, a->len);
+		else if (a->probed && a->kind == A_WORD)
+			start_set(m->wstarts, start_of(a->key, a->len));
+	}
 	/* The regexes' literals, scanned once per document for all of them. */
 	litscan_free(m->lits);
 	m->lits = litscan_new();
 	m->nregexes = 0;
 	for (i = 0; i < m->natoms; i++) {
 		a = &m->atoms[i];
-		if (a->kind != A_REGEX || a->nwatches == 0)
+		if (a->kind != A_REGEX || !a->probed)
 			continue;
 		a->filter = litscan_add(m->lits, a->pf);
 		m->regexes = xreallocarray(
@@ -531,29 +757,50 @@ doc_lang(struct scratch *s, const char *lang)
 	s->lang[i] = '\0';
 }
 
-/* Atom seen in this document: its watches become candidates. */
+/* The watches of l become candidates. */
 static void
-atom_seen(const struct matcher *m, struct scratch *s, uint32_t a)
+add_cands(struct scratch *s, const struct watchlist *l)
 {
-	const struct atom *at = &m->atoms[a];
 	size_t i;
 
-	s->astamp[a] = s->gen;
-	s->head[a] = s->tail[a] = NONE;
-	for (i = 0; i < at->nwatches; i++)
-		if (s->wstamp[at->watches[i]] != s->gen) {
-			s->wstamp[at->watches[i]] = s->gen;
-			s->cands[s->ncands++] = at->watches[i];
+	for (i = 0; i < l->len; i++)
+		if (s->wstamp[l->v[i]] != s->gen) {
+			s->wstamp[l->v[i]] = s->gen;
+			s->cands[s->ncands++] = l->v[i];
 		}
 }
 
+/* Atom first seen in this document, no occurrence listed yet. */
+static void
+atom_seen(struct scratch *s, uint32_t a)
+{
+	s->astamp[a] = s->gen;
+	s->head[a] = s->tail[a] = NONE;
+}
+
+/* A site, language or regex atom present: it is of the whole document. */
+static void
+doc_atom_seen(const struct matcher *m, struct scratch *s, uint32_t a)
+{
+	atom_seen(s, a);
+	add_cands(s, &m->atoms[a].watches[IN_BODY]);
+	add_cands(s, &m->atoms[a].watches[IN_AUTHOR]);
+}
+
+/* The word atom a occurs at word tok. The author's words come last: its
+ * watches in the author are added at the first occurrence there. */
 static void
 occurs(const struct matcher *m, struct scratch *s, uint32_t a, uint32_t tok)
 {
-	if (s->astamp[a] != s->gen)
-		atom_seen(m, s, a);
-	else if (s->occ[s->tail[a]].tok == tok)
+	int author = tok >= s->bound[1];
+
+	if (s->astamp[a] != s->gen) {
+		atom_seen(s, a);
+		add_cands(s, &m->atoms[a].watches[author]);
+	} else if (s->occ[s->tail[a]].tok == tok)
 		return; /* a part and its whole share a wildcard prefix */
+	else if (author && s->occ[s->tail[a]].tok < s->bound[1])
+		add_cands(s, &m->atoms[a].watches[IN_AUTHOR]);
 	if (s->nocc == s->capocc) {
 		s->capocc = s->capocc ? s->capocc * 2 : 256;
 		s->occ = xreallocarray(s->occ, s->capocc, sizeof(*s->occ));
@@ -574,18 +821,23 @@ probe_word(const struct matcher *m, struct scratch *s, const char *key,
     size_t len, uint32_t t)
 {
 	uint32_t h = FNV_OFFSET, a;
-	size_t i, p;
+	size_t i = 0, p = m->nplens, b = start_of(key, len);
 
-	for (i = 0, p = 0; i < len; i++) {
-		h = hash_step(h, (unsigned char)key[i]);
-		if (p < m->nplens && m->plens[p] == i + 1) {
-			p++;
-			a = lookup(m, A_PREFIX, key, i + 1, h);
-			if (a != NONE)
-				occurs(m, s, a, t);
-		}
+	if (start_has(m->pstarts, b))
+		p = 0;
+	for (; p < m->nplens && m->plens[p] <= len; p++) {
+		for (; i < m->plens[p]; i++)
+			h = hash_step(h, (unsigned char)key[i]);
+		a = lookup(m, A_PREFIX, key, i, h);
+		if (a != NONE && m->atoms[a].probed)
+			occurs(m, s, a, t);
 	}
-	if ((a = lookup(m, A_WORD, key, len, h)) != NONE)
+	if (!start_has(m->wstarts, b))
+		return;
+	for (; i < len; i++)
+		h = hash_step(h, (unsigned char)key[i]);
+	a = lookup(m, A_WORD, key, len, h);
+	if (a != NONE && m->atoms[a].probed)
 		occurs(m, s, a, t);
 }
 
@@ -612,8 +864,8 @@ probe_value(const struct matcher *m, struct scratch *s, enum atom_kind kind,
 {
 	uint32_t a = lookup(m, kind, v, len, hash_bytes(v, len));
 
-	if (a != NONE && s->astamp[a] != s->gen)
-		atom_seen(m, s, a);
+	if (a != NONE && m->atoms[a].probed && s->astamp[a] != s->gen)
+		doc_atom_seen(m, s, a);
 }
 
 /* The host and each parent domain; the language and its primary tag. */
@@ -655,7 +907,27 @@ probe_regexes(
 		if (s->astamp[m->regexes[i]] != s->gen &&
 		    litscan_holds(m->lits, m->atoms[m->regexes[i]].filter,
 		        s->lstamp, s->gen))
-			atom_seen(m, s, m->regexes[i]);
+			doc_atom_seen(m, s, m->regexes[i]);
+}
+
+/* Whether the document holds an atom of each clause watch id requires
+ * beside its trigger: most candidates that fail, fail here, without a
+ * read of their query. */
+static int
+requirements_met(const struct matcher *m, const struct scratch *s, uint32_t id)
+{
+	const uint32_t *p = m->reqs + m->reqs_at[id],
+	               *end = m->reqs + m->reqs_at[id + 1];
+	uint32_t i, n;
+
+	for (; p < end; p += n) {
+		n = *p++;
+		for (i = 0; i < n && s->astamp[p[i]] != s->gen; i++)
+			;
+		if (i == n)
+			return 0;
+	}
+	return 1;
 }
 
 static int
@@ -751,7 +1023,8 @@ run(const struct matcher *m, const struct match_doc *doc,
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {
 		id = indexed ? s->cands[i] : (uint32_t)i;
-		if (lang_kept(&m->watches[id], s->lang) &&
+		if ((!indexed || requirements_met(m, s, id)) &&
+		    lang_kept(&m->watches[id], s->lang) &&
 		    match_eval(&e, m->watches[id].root))
 			add_hit(&e, res, id);
 	}

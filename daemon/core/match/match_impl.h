@@ -36,6 +36,8 @@ enum atom_kind {
 	A_REGEX, /* present when the regex's prefilter holds */
 };
 
+enum { IN_BODY, IN_AUTHOR };
+
 struct atom {
 	enum atom_kind kind;
 	char *key;
@@ -43,8 +45,19 @@ struct atom {
 	uint32_t hash;
 	struct prefilter *pf; /* A_REGEX: borrowed from the query */
 	size_t filter; /* A_REGEX: its number in the matcher's litscan */
-	uint32_t *watches; /* the watches it triggers */
-	size_t nwatches;
+	/* The watches it triggers where it occurs: in the title or text
+	 * (IN_BODY) or in the author (IN_AUTHOR), as the terms it stands
+	 * for allow. A site, language or regex is of the whole document. */
+	struct watchlist {
+		uint32_t *v;
+		size_t len;
+	} watches[2];
+	int read; /* the first word of some term: evaluation reads its
+	           * positions */
+	int probed; /* looked for in documents: read, a trigger or
+	             * required */
+	size_t mentions; /* watches whose query uses it */
+	uint32_t last_watch; /* the last of them counted, + 1 */
 };
 
 struct watch {
@@ -64,13 +77,24 @@ struct matcher {
 	size_t natoms;
 	uint32_t *table; /* atom index + 1, 0 when empty */
 	size_t tabsize; /* a power of two, at least twice natoms */
-	size_t *plens; /* lengths of the wildcard prefixes, ascending */
+	size_t *plens; /* lengths of the probed prefixes, ascending */
 	size_t nplens;
+	/* Bit start_of() set for the words some probed prefix may start,
+	 * and for the first two bytes of the probed words: a word these
+	 * filters rule out, most words, looks no prefix up, or no word. */
+	uint64_t pstarts[65536 / 64];
+	uint64_t wstarts[65536 / 64];
 	uint32_t *regexes; /* the A_REGEX atoms */
 	size_t nregexes;
 	struct litscan *lits; /* their literals, all in one automaton */
 	uint32_t *always; /* watches evaluated on every document */
 	size_t nalways;
+	/* What each watch requires beside its trigger: from reqs_at[w] to
+	 * reqs_at[w + 1], clauses of a count and as many atoms, one of
+	 * which must be present. */
+	uint32_t *reqs;
+	size_t nreqs;
+	size_t *reqs_at;
 	int built;
 	uint32_t regex_options; /* PCRE2_NO_JIT or 0 */
 	pcre2_match_context *mctx;
