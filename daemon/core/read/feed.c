@@ -407,8 +407,9 @@ base_at(struct ctx *c, xmlNode *n)
 static char *
 resolve_at(struct ctx *c, xmlNode *el, char *ref)
 {
-	if (ref == NULL)
-		return NULL;
+	/* Most links are already absolute and plain: no base to look up. */
+	if (ref == NULL || url_is_plain(ref))
+		return ref;
 	char *base = base_at(c, el);
 	char *r = url_resolve(base, ref);
 	free(base);
