@@ -135,26 +135,23 @@ put_string(struct buf *line, const char *s)
 	buf_putc(line, '"');
 }
 
-static void
-put_date(struct buf *line, int64_t t)
-{
-	char s[DATE_RFC3339_LEN];
-
-	if (t == DATE_NONE) {
-		buf_puts(line, "null");
-		return;
-	}
-	date_format_rfc3339(t, s);
-	put_string(line, s);
-}
-
-/* A member after the first: key is written quoted, with its comma and
- * colon (",\"id\":"). */
+/* A member: key is written quoted, with its colon and, after the first,
+ * its comma (",\"id\":"). */
 static void
 put_key(struct buf *line, const char *key, const char *value)
 {
 	buf_puts(line, key);
 	put_string(line, value);
+}
+
+static void
+put_date(struct buf *line, const char *key, int64_t t)
+{
+	char s[DATE_RFC3339_LEN];
+
+	if (t != DATE_NONE)
+		date_format_rfc3339(t, s);
+	put_key(line, key, t != DATE_NONE ? s : NULL);
 }
 
 /* file is NULL when a single document is read: its lines stay as they
@@ -164,20 +161,15 @@ print_item(struct buf *line, const struct item *it, const char *file)
 {
 	line->len = 0;
 	if (file != NULL) {
-		buf_puts(line, "{\"file\":");
-		put_string(line, file);
+		put_key(line, "{\"file\":", file);
 		put_key(line, ",\"id\":", it->id);
-	} else {
-		buf_puts(line, "{\"id\":");
-		put_string(line, it->id);
-	}
+	} else
+		put_key(line, "{\"id\":", it->id);
 	put_key(line, ",\"link\":", it->link);
 	put_key(line, ",\"title\":", it->title);
 	put_key(line, ",\"author\":", it->author);
-	buf_puts(line, ",\"published\":");
-	put_date(line, it->published);
-	buf_puts(line, ",\"updated\":");
-	put_date(line, it->updated);
+	put_date(line, ",\"published\":", it->published);
+	put_date(line, ",\"updated\":", it->updated);
 	put_key(line, ",\"summary\":", it->summary);
 	put_key(line, ",\"content\":", it->content);
 	put_key(line, ",\"lang\":", it->lang);

@@ -250,24 +250,9 @@ el_view(struct ctx *c, xmlNode *el, struct buf *b, const char **s)
 	return len;
 }
 
-/* Raw text, trimmed: ids, links, dates. */
-static char *
-el_raw(struct ctx *c, xmlNode *el)
-{
-	struct buf b;
-	const char *s;
-
-	if (el == NULL)
-		return NULL;
-	buf_init(&b);
-	size_t len = el_view(c, el, &b, &s);
-	char *out = len > 0 ? xstrndup(s, len) : NULL;
-	buf_clear(&b);
-	return out;
-}
-
-/* An element's text through conv (text_collapse or text_from_html),
- * straight from the view: no copy of the raw text. */
+/* An element's text through conv (text_collapse, text_from_html, or
+ * xstrndup for the raw text), straight from the view: no copy of the
+ * raw text on the way. */
 static char *
 el_text(struct ctx *c, xmlNode *el, char *(*conv)(const char *, size_t))
 {
@@ -281,6 +266,13 @@ el_text(struct ctx *c, xmlNode *el, char *(*conv)(const char *, size_t))
 	char *out = len > 0 ? conv(s, len) : NULL;
 	buf_clear(&b);
 	return nonempty(out);
+}
+
+/* Raw text, trimmed: ids, links, dates. */
+static char *
+el_raw(struct ctx *c, xmlNode *el)
+{
+	return el_text(c, el, xstrndup);
 }
 
 static char *
