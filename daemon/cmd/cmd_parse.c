@@ -5,14 +5,19 @@
  * then names its file.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "core/base/log.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
+#include "core/base/word.h"
 #include "core/read/date.h"
 #include "core/read/feed.h"
 
@@ -25,156 +30,198 @@ usage(void)
 	return 2;
 }
 
-/* Reads all of f up to PARSE_MAX_SIZE; -1 with errno set, or -2 when
- * the document is larger. */
+/* Reads all of fd into b (emptied first) up to PARSE_MAX_SIZE; -1 with
+ * errno set, or -2 when the document is larger. Read in place, the room
+ * made from the file's size when it has one. */
 static int
-slurp(FILE *f, struct buf *b)
+slurp(int fd, struct buf *b)
 {
-	char chunk[65536];
-	size_t n;
+	struct stat st;
 
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b->len + n > PARSE_MAX_SIZE)
+	b->len = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uintmax_t)st.st_size <= PARSE_MAX_SIZE)
+		buf_reserve(b, (size_t)st.st_size);
+	for (;;) {
+		if (b->len + 1 >= b->cap)
+			buf_reserve(b, 65536);
+		size_t room = b->cap - b->len - 1;
+		if (room > PARSE_MAX_SIZE + 1 - b->len)
+			room = PARSE_MAX_SIZE + 1 - b->len;
+		ssize_t n = read(fd, b->data + b->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		if (b->len > PARSE_MAX_SIZE)
 			return -2;
-		buf_append(b, chunk, n);
 	}
-	return ferror(f) ? -1 : 0;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/* Bytes a JSON string holds as they are: printable ASCII but the quote
+ * and the backslash. */
+static int
+json_plain(unsigned char ch)
+{
+	return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
 }
 
 /* A JSON string as jansson writes one (UTF-8 kept, quotes, backslashes
  * and control characters escaped), or null where there is no value or
- * it is not UTF-8. Written directly: building a jansson object per item
- * cost more than parsing the feed. */
+ * it is not UTF-8. Written directly, into the line, checked and escaped
+ * in one pass: building a jansson object per item cost more than parsing
+ * the feed. */
 static void
-put_string(const char *s)
+put_string(struct buf *line, const char *s)
 {
-	if (s == NULL || !utf8_valid(s, strlen(s))) {
-		fputs("null", stdout);
+	if (s == NULL) {
+		buf_puts(line, "null");
 		return;
 	}
-	static const char special[] =
-	    "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
-	    "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15"
-	    "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
-	putchar('"');
-	for (const char *run = s;; s++) {
-		s += strcspn(s, special);
-		unsigned char ch = (unsigned char)*s;
-		fwrite(run, 1, (size_t)(s - run), stdout);
-		if (ch == '\0')
+	size_t mark = line->len;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const unsigned char *end = p + strlen(s);
+	buf_putc(line, '"');
+	for (;;) {
+		/* Eight bytes at a time while none needs a look. */
+		while (end - p >= 8) {
+			uint64_t w = word_load(p);
+			if (word_not_text(w) || word_eq(w, '"') ||
+			    word_eq(w, '\\'))
+				break;
+			p += 8;
+		}
+		while (json_plain(*p))
+			p++;
+		if (*p >= 0x80) {
+			size_t n = utf8_len_at(p, (size_t)(end - p));
+			if (n == 0) {
+				line->len = mark;
+				buf_puts(line, "null");
+				return;
+			}
+			p += n;
+			continue;
+		}
+		buf_append(line, run, (size_t)(p - run));
+		if (*p == '\0')
 			break;
-		run = s + 1;
-		switch (ch) {
+		switch (*p) {
 		case '"':
-			fputs("\\\"", stdout);
+			buf_puts(line, "\\\"");
 			break;
 		case '\\':
-			fputs("\\\\", stdout);
+			buf_puts(line, "\\\\");
 			break;
 		case '\n':
-			fputs("\\n", stdout);
+			buf_puts(line, "\\n");
 			break;
 		case '\r':
-			fputs("\\r", stdout);
+			buf_puts(line, "\\r");
 			break;
 		case '\t':
-			fputs("\\t", stdout);
+			buf_puts(line, "\\t");
 			break;
 		default: /* XML and the folding drop the others: never seen */
-			printf("\\u%04X", ch);
+			buf_printf(line, "\\u%04X", *p);
 		}
+		run = ++p;
 	}
-	putchar('"');
+	buf_putc(line, '"');
+}
+
+/* A member: key is written quoted, with its colon and, after the first,
+ * its comma (",\"id\":"). */
+static void
+put_key(struct buf *line, const char *key, const char *value)
+{
+	buf_puts(line, key);
+	put_string(line, value);
 }
 
 static void
-put_date(int64_t t)
+put_date(struct buf *line, const char *key, int64_t t)
 {
 	char s[DATE_RFC3339_LEN];
 
-	if (t == DATE_NONE) {
-		fputs("null", stdout);
-		return;
-	}
-	date_format_rfc3339(t, s);
-	put_string(s);
-}
-
-static void
-put_key(const char *key, const char *value)
-{
-	printf(",\"%s\":", key);
-	put_string(value);
+	if (t != DATE_NONE)
+		date_format_rfc3339(t, s);
+	put_key(line, key, t != DATE_NONE ? s : NULL);
 }
 
 /* file is NULL when a single document is read: its lines stay as they
- * always were. */
+ * always were. Each line is built whole, then written with one call. */
 static void
-print_item(const struct item *it, const char *file)
+print_item(struct buf *line, const struct item *it, const char *file)
 {
+	line->len = 0;
 	if (file != NULL) {
-		/* A path is bytes: shown readable rather than as null. */
-		char *shown = utf8_repair(file, strlen(file));
-		fputs("{\"file\":", stdout);
-		put_string(shown);
-		free(shown);
-		put_key("id", it->id);
-	} else {
-		fputs("{\"id\":", stdout);
-		put_string(it->id);
-	}
-	put_key("link", it->link);
-	put_key("title", it->title);
-	put_key("author", it->author);
-	fputs(",\"published\":", stdout);
-	put_date(it->published);
-	fputs(",\"updated\":", stdout);
-	put_date(it->updated);
-	put_key("summary", it->summary);
-	put_key("content", it->content);
-	put_key("lang", it->lang);
-	fputs("}\n", stdout);
+		put_key(line, "{\"file\":", file);
+		put_key(line, ",\"id\":", it->id);
+	} else
+		put_key(line, "{\"id\":", it->id);
+	put_key(line, ",\"link\":", it->link);
+	put_key(line, ",\"title\":", it->title);
+	put_key(line, ",\"author\":", it->author);
+	put_date(line, ",\"published\":", it->published);
+	put_date(line, ",\"updated\":", it->updated);
+	put_key(line, ",\"summary\":", it->summary);
+	put_key(line, ",\"content\":", it->content);
+	put_key(line, ",\"lang\":", it->lang);
+	buf_puts(line, "}\n");
+	fwrite(line->data, 1, line->len, stdout);
 }
+
+/* Buffers kept from one file to the next: a corpus is read without
+ * growing and freeing them again for each document. */
+struct bufs {
+	struct buf file;
+	struct buf line;
+};
 
 /* Prints the items of the document at path ("-": stdin); 0, or 1 after
  * saying why it could not be read. */
 static int
-parse_one(const char *path, const char *base, const char *label)
+parse_one(
+    const char *path, const char *base, const char *label, struct bufs *bufs)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL) {
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+	if (fd < 0) {
 		log_user("%s: %s", path, strerror(errno));
 		return 1;
 	}
-	struct buf b;
-	buf_init(&b);
-	int r = slurp(f, &b);
+	int r = slurp(fd, &bufs->file);
 	int saved = errno;
-	if (f != stdin)
-		fclose(f);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	if (r < 0) {
 		if (r == -2)
 			log_user("%s: larger than %zu MiB", path,
 			    PARSE_MAX_SIZE >> 20);
 		else
 			log_user("%s: %s", path, strerror(saved));
-		buf_clear(&b);
 		return 1;
 	}
 
 	struct feed_input in = {
-		.data = b.data ? b.data : "", .len = b.len, .base_url = base
+		.data = bufs->file.data, .len = bufs->file.len, .base_url = base
 	};
 	struct feed *feed;
 	char err[256];
 	if (feed_parse(&in, &feed, err, sizeof err) < 0) {
 		log_user("%s: %s", path, err);
-		buf_clear(&b);
 		return 1;
 	}
-	buf_clear(&b);
+	/* A path is bytes: shown readable rather than as null. */
+	char *shown = label ? utf8_repair(label, strlen(label)) : NULL;
 	for (size_t i = 0; i < feed->nitems; i++)
-		print_item(&feed->items[i], label);
+		print_item(&bufs->line, &feed->items[i], shown);
+	free(shown);
 	feed_free(feed);
 	return 0;
 }
@@ -200,8 +247,14 @@ cmd_parse(int argc, char **argv)
 		return usage();
 
 	int status = 0;
+	struct bufs bufs;
+	buf_init(&bufs.file);
+	buf_init(&bufs.line);
 	for (int i = 1; i <= nfiles; i++)
-		status |= parse_one(argv[i], base, nfiles > 1 ? argv[i] : NULL);
+		status |= parse_one(
+		    argv[i], base, nfiles > 1 ? argv[i] : NULL, &bufs);
+	buf_clear(&bufs.file);
+	buf_clear(&bufs.line);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_user("write error: %s", strerror(errno));
 		return 1;

@@ -123,6 +123,15 @@ test_format(void **state)
 	assert_string_equal(s, "2024-02-29T00:00:00Z");
 	date_format_rfc3339(DATE_NONE, s);
 	assert_string_equal(s, "");
+	/* The years written digit by digit, and the others strftime's. */
+	date_format_rfc3339(INT64_C(-30610224000), s);
+	assert_string_equal(s, "1000-01-01T00:00:00Z");
+	date_format_rfc3339(INT64_C(253402300799), s);
+	assert_string_equal(s, "9999-12-31T23:59:59Z");
+	date_format_rfc3339(INT64_C(253402300800), s);
+	assert_string_equal(s, "10000-01-01T00:00:00Z");
+	date_format_rfc3339(INT64_C(-30610224001), s);
+	assert_string_equal(s, "999-12-31T23:59:59Z");
 	/* Round trip through the parser. */
 	date_format_rfc3339(INT64_C(1234567890), s);
 	assert_true(date_parse(s) == INT64_C(1234567890));

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "core/base/utf8.h"
+#include "core/base/util.h"
 #include "core/read/text.h"
 #include "core/read/xml.h"
 
@@ -106,6 +108,78 @@ test_whitespace(void **state)
 	html_is("<p>\n   spaced\n\n   out  </p>", "spaced out");
 }
 
+/* Element names against the lists, by length and in any case. */
+static void
+test_tag_names(void **state)
+{
+	(void)state;
+	html_is("<BLOCKQUOTE>a</BLOCKQUOTE>b", "a b");
+	html_is("<FigCaption>x</FigCaption>y", "x y");
+	html_is("a<Br>b<HR/>c<Img src=x>d", "a b c d");
+	html_is("<h6>a</h6>b<h7>c</h7>d", "a bcd");
+	html_is("<blockquotes>a</blockquotes>b", "ab");
+	html_is("<bdi>a</bdi>b<pp>c</pp>", "abc");
+	html_is("a<Template><p>x</p></Template>b", "a b");
+	html_is("a<NOSCRIPT>x</noscript>b", "a b");
+}
+
+/* Folding as its rule says, a character at a time: the reference for the
+ * copy of whole words. */
+static char *
+collapse_slowly(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(3 * len + 1);
+	size_t o = 0, n;
+	int pending = 0;
+
+	for (size_t i = 0; i < len; i += n ? n : 1) {
+		n = utf8_char_len(p + i, len - i);
+		if ((p[i] != '\0' && strchr(" \t\n\v\f\r", p[i]) != NULL) ||
+		    (n == 2 && p[i] == 0xc2 && p[i + 1] == 0xa0)) {
+			pending = o > 0;
+			continue;
+		}
+		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))
+			continue;
+		if (pending)
+			out[o++] = ' ';
+		pending = 0;
+		memcpy(out + o, n ? (const char *)p + i : UTF8_REPLACEMENT,
+		    n ? n : 3);
+		o += n ? n : 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Runs of words, single and double spaces, tabs, controls, accents and
+ * bad bytes at every offset from the eight-byte steps. */
+static void
+test_collapse_words(void **state)
+{
+	static const char *const pieces[] = { "a", "bc", "word", " ", "  ",
+		"\t", "\n ", "\x7f", "\x01", "\xc3\xa9", "\xc2\xa0", "\xff",
+		"\xe2\x80\x99", ".", "\xc3" };
+	char s[64];
+
+	(void)state;
+	srand(1);
+	for (int k = 0; k < 20000; k++) {
+		size_t len = 0;
+		while (len < 40) {
+			const char *piece =
+			    pieces[(size_t)rand() % ARRAY_LEN(pieces)];
+			memcpy(s + len, piece, strlen(piece));
+			len += strlen(piece);
+		}
+		len -= (size_t)rand() % 8;
+		char *want = collapse_slowly(s, len);
+		collapse_is(s, len, want);
+		free(want);
+	}
+}
+
 static void
 test_fast_path(void **state)
 {
@@ -147,6 +221,8 @@ main(void)
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_tokeniser),
 		cmocka_unit_test(test_whitespace),
+		cmocka_unit_test(test_tag_names),
+		cmocka_unit_test(test_collapse_words),
 		cmocka_unit_test(test_fast_path),
 		cmocka_unit_test(test_bad_utf8),
 	};

@@ -110,6 +110,50 @@ test_chain(void **state)
 	free(cur);
 }
 
+/* Links given back as they are, and links curl must still see (each
+ * resolved to what curl makes of it). */
+static void
+test_plain(void **state)
+{
+	static const char *const plain[] = {
+		"https://news0.example/2024/03/15/story-0-0",
+		"http://x.org/",
+		"http://x.org/a;b?c=1&d=e+f#top",
+		"https://a-b.c9.org/~u/(x)*,!$'@:/",
+	};
+	static const struct {
+		const char *ref, *want;
+	} not_plain[] = {
+		{ "HTTP://x.org/a", "http://x.org/a" },
+		{ "http://X.org/a", NULL },
+		{ "http://x.org", "http://x.org/" },
+		{ "http://x.org?q", "http://x.org/?q" },
+		{ "http://x.org:80/", "http://x.org:80/" },
+		{ "http://u@x.org/", "http://u@x.org/" },
+		{ "http://0x7f.1/", "http://127.0.0.1/" },
+		{ "http://x.org/a/./b/../c", "http://x.org/a/c" },
+		{ "http://x.org/a?", "http://x.org/a" },
+		{ "http://x.org/a#", "http://x.org/a" },
+		{ "http://x.org/a?#f", "http://x.org/a#f" },
+		{ "http://x.org/a b", "http://x.org/a%20b" },
+		{ "http://x.org/%7e", "http://x.org/%7e" },
+		{ "http://x.org/\xc3\xa9", "http://x.org/%c3%a9" },
+		{ " http://x.org/", "http://x.org/" },
+		{ "ftp://x.org/", "ftp://x.org/" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		assert_true(url_is_plain(plain[i]));
+		check(BASE, plain[i], plain[i]);
+	}
+	for (size_t i = 0; i < sizeof not_plain / sizeof not_plain[0]; i++) {
+		assert_false(url_is_plain(not_plain[i].ref));
+		if (not_plain[i].want != NULL)
+			check(BASE, not_plain[i].ref, not_plain[i].want);
+	}
+}
+
 static void
 test_is_http(void **state)
 {
@@ -150,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_rfc3986),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_is_http),
 		cmocka_unit_test(test_host),
 	};

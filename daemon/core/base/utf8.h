@@ -18,6 +18,18 @@ struct buf;
  * surrogate, a value past U+10FFFF, or a sequence cut by len. */
 size_t utf8_char_len(const unsigned char *s, size_t len);
 
+/* utf8_char_len with ASCII and two-byte sequences (the letters of most
+ * Latin-script text) decided without a call. */
+static inline size_t
+utf8_len_at(const unsigned char *s, size_t len)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf && len >= 2 && (s[1] & 0xc0) == 0x80)
+		return 2;
+	return utf8_char_len(s, len);
+}
+
 /* Length of the longest well-formed prefix of s: where the first bad
  * byte is, or len when there is none. */
 size_t utf8_valid_len(const char *s, size_t len);

@@ -19,6 +19,7 @@
 
 #include "core/base/utf8.h"
 #include "core/base/util.h"
+#include "core/base/word.h"
 
 /* --- Decoding --- */
 
@@ -67,25 +68,18 @@ from_utf8(struct buf *b, const unsigned char *s, size_t len)
 {
 	size_t run = 0; /* start of the pending run of good bytes */
 
+	buf_reserve(b, len); /* the usual size: one allocation */
 	for (size_t i = 0; i < len;) {
 		/* Most of a feed is printable ASCII: skip it eight bytes at
 		 * a time while no byte has its high bit set or is below
 		 * 0x20, then byte by byte, without the sequence decoder. */
-		while (len - i >= 8) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			const uint64_t ones = 0x0101010101010101u;
-			const uint64_t highs = ones * 0x80;
-			if ((w & highs) != 0 ||
-			    ((w - ones * 0x20) & highs) != 0)
-				break;
+		while (len - i >= 8 && !word_not_text(word_load(s + i)))
 			i += 8;
-		}
 		while (i < len && s[i] >= 0x20 && s[i] < 0x80)
 			i++;
 		if (i == len)
 			break;
-		size_t n = utf8_char_len(s + i, len - i);
+		size_t n = utf8_len_at(s + i, len - i);
 		int ctl = n == 1 && s[i] < 0x20 && s[i] != '\t' &&
 		    s[i] != '\n' && s[i] != '\r';
 		if (n > 0 && !ctl) {

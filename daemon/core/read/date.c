@@ -337,6 +337,14 @@ date_parse(const char *s)
 	return parse_822(s);
 }
 
+/* v (0 to 99) as two digits at s. */
+static void
+put2(char *s, int v)
+{
+	s[0] = (char)('0' + v / 10);
+	s[1] = (char)('0' + v % 10);
+}
+
 void
 date_format_rfc3339(int64_t t, char out[DATE_RFC3339_LEN])
 {
@@ -346,5 +354,24 @@ date_format_rfc3339(int64_t t, char out[DATE_RFC3339_LEN])
 	out[0] = '\0';
 	if (t == DATE_NONE || gmtime_r(&tt, &tm) == NULL)
 		return;
-	strftime(out, DATE_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int year = tm.tm_year + 1900;
+	if (year < 1000 || year > 9999) {
+		strftime(out, DATE_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return;
+	}
+	/* Four-digit years, all but a few, digit by digit: reading
+	 * strftime's format cost more than finding the date. */
+	put2(out, year / 100);
+	put2(out + 2, year % 100);
+	out[4] = '-';
+	put2(out + 5, tm.tm_mon + 1);
+	out[7] = '-';
+	put2(out + 8, tm.tm_mday);
+	out[10] = 'T';
+	put2(out + 11, tm.tm_hour);
+	out[13] = ':';
+	put2(out + 14, tm.tm_min);
+	out[16] = ':';
+	put2(out + 17, tm.tm_sec);
+	memcpy(out + 19, "Z", 2);
 }

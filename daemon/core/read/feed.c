@@ -39,7 +39,7 @@
 
 #define XML_OPTIONS \
 	(XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | \
-	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
+	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT)
 
 /* Namespaces an element may be in, as a mask so a lookup can accept
  * several (RSS 1.0 and 0.90 elements are namespaced, RSS 2.0's are not). */
@@ -222,38 +222,57 @@ nonempty(char *s)
 	return s;
 }
 
-/* Raw text, trimmed: ids, links, dates. */
+/* Text of el, trimmed, as a view: into the tree when el holds a single
+ * text node (nearly always), else into b, where the pieces are gathered.
+ * Returns the length; *s is set even for 0. */
+static size_t
+el_view(struct ctx *c, xmlNode *el, struct buf *b, const char **s)
+{
+	xmlNode *only = el->children;
+	size_t len;
+
+	if (only != NULL && only->next == NULL && only->content != NULL &&
+	    (only->type == XML_TEXT_NODE ||
+	        only->type == XML_CDATA_SECTION_NODE)) {
+		*s = (const char *)only->content;
+		len = strlen(*s);
+	} else {
+		gather(c, el, b);
+		*s = b->data ? b->data : "";
+		len = b->len;
+	}
+	while (len > 0 && isspace((unsigned char)**s)) {
+		(*s)++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)(*s)[len - 1]))
+		len--;
+	return len;
+}
+
+/* An element's text through conv (text_collapse, text_from_html, or
+ * xstrndup for the raw text), straight from the view: no copy of the
+ * raw text on the way. */
 static char *
-el_raw(struct ctx *c, xmlNode *el)
+el_text(struct ctx *c, xmlNode *el, char *(*conv)(const char *, size_t))
 {
 	struct buf b;
+	const char *s;
 
 	if (el == NULL)
 		return NULL;
 	buf_init(&b);
-	gather(c, el, &b);
-	const char *s = b.data ? b.data : "";
-	size_t len = b.len;
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	char *out = xstrndup(s, len);
+	size_t len = el_view(c, el, &b, &s);
+	char *out = len > 0 ? conv(s, len) : NULL;
 	buf_clear(&b);
 	return nonempty(out);
 }
 
-/* An element's text through conv (text_collapse or text_from_html). */
+/* Raw text, trimmed: ids, links, dates. */
 static char *
-el_text(struct ctx *c, xmlNode *el, char *(*conv)(const char *, size_t))
+el_raw(struct ctx *c, xmlNode *el)
 {
-	char *raw = el_raw(c, el);
-	char *out = raw ? conv(raw, strlen(raw)) : NULL;
-
-	free(raw);
-	return nonempty(out);
+	return el_text(c, el, xstrndup);
 }
 
 static char *
@@ -407,8 +426,9 @@ base_at(struct ctx *c, xmlNode *n)
 static char *
 resolve_at(struct ctx *c, xmlNode *el, char *ref)
 {
-	if (ref == NULL)
-		return NULL;
+	/* Most links are already absolute and plain: no base to look up. */
+	if (ref == NULL || url_is_plain(ref))
+		return ref;
 	char *base = base_at(c, el);
 	char *r = url_resolve(base, ref);
 	free(base);

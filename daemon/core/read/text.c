@@ -10,12 +10,37 @@
 
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/base/utf8.h"
 #include "core/base/util.h"
+#include "core/base/word.h"
+
+/* Printable ASCII other than the space: copied as it is. */
+static int
+is_plain(unsigned char ch)
+{
+	return ch > ' ' && ch < 0x7f;
+}
+
+/* Whether the eight bytes at p (len of them left) are words of printable
+ * ASCII with single spaces between them, a space first only after a word
+ * written to b, a space last only before a word: what folding copies. */
+static int
+is_words(const unsigned char *p, size_t len, const struct buf *b)
+{
+	uint64_t w = word_load(p);
+	uint64_t space = word_eq(w, ' ');
+
+	if (word_not_text(w) || word_eq(w, 0x7f) || (space & space << 8))
+		return 0;
+	if (p[0] == ' ' && (b->len == 0 || b->data[b->len - 1] == ' '))
+		return 0;
+	return p[7] != ' ' || (len > 8 && is_plain(p[8]));
+}
 
 char *
 text_collapse(const char *s, size_t len)
@@ -26,11 +51,32 @@ text_collapse(const char *s, size_t len)
 
 	buf_init(&b);
 	/* The text is at most as long as s unless bad bytes are replaced:
-	 * one allocation instead of a doubling series. */
+	 * one allocation instead of a doubling series, and bytes written in
+	 * place rather than appended a call at a time. */
 	buf_reserve(&b, len);
-	b.data[0] = '\0';
+	char *o = b.data;
 	for (size_t i = 0; i < len;) {
-		size_t n = p[i] < 0x80 ? 1 : utf8_char_len(p + i, len - i);
+		/* Words of printable ASCII and the single spaces between
+		 * them, most of any text, are copied without decoding: eight
+		 * bytes at a time, then byte by byte up to eight. */
+		if (!space) {
+			while (len - i >= 8 && is_words(p + i, len - i, &b)) {
+				memcpy(o + b.len, p + i, 8);
+				b.len += 8;
+				i += 8;
+			}
+			size_t stop = len - i > 8 ? i + 8 : len;
+			while (i < stop &&
+			    (is_plain(p[i]) ||
+			        (p[i] == ' ' && b.len > 0 && i + 1 < len &&
+			            is_plain(p[i + 1]))))
+				o[b.len++] = (char)p[i++];
+			if (i == len)
+				break;
+			if (i == stop)
+				continue;
+		}
+		size_t n = utf8_len_at(p + i, len - i);
 		int ws = p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r') ||
 		    (n == 2 && p[i] == 0xc2 && p[i + 1] == 0xa0);
 
@@ -44,51 +90,74 @@ text_collapse(const char *s, size_t len)
 			continue;
 		}
 		if (space && b.len > 0)
-			buf_putc(&b, ' ');
+			o[b.len++] = ' ';
 		space = 0;
 		if (n == 0) {
-			buf_puts(&b, UTF8_REPLACEMENT);
+			/* Three bytes for one: room for them and the rest. */
+			buf_reserve(&b, sizeof UTF8_REPLACEMENT + (len - i));
+			o = b.data;
+			memcpy(o + b.len, UTF8_REPLACEMENT,
+			    sizeof UTF8_REPLACEMENT - 1);
+			b.len += sizeof UTF8_REPLACEMENT - 1;
 			i++;
 			continue;
 		}
-		/* Copy the whole run of ordinary characters at once. */
-		size_t j = i + n;
-		while (j < len && p[j] > ' ' && p[j] < 0x7f)
-			j++;
-		buf_append(&b, p + i, j - i);
-		i = j;
+		memcpy(o + b.len, p + i, n);
+		b.len += n;
+		i += n;
 	}
+	o[b.len] = '\0';
 	return buf_release(&b);
 }
 
-static int
-cmp_name(const void *key, const void *elem)
+/* tolower() without the call, for tag names: only ASCII letters change
+ * case in them. */
+static char
+ascii_lower(char ch)
 {
-	return strcasecmp(key, *(const char *const *)elem);
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 }
 
-/* Elements that end a line or a cell: words either side must not merge. */
-static int
-is_block(const char *name)
-{
-	/* Sorted, for bsearch. */
-	static const char *const blocks[] = { "address", "article", "aside",
-		"blockquote", "br", "caption", "dd", "div", "dl", "dt",
-		"figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
-		"h6", "header", "hr", "img", "li", "nav", "ol", "p", "pre",
-		"section", "table", "td", "th", "tr", "ul" };
+enum tag_kind { TAG_INLINE, TAG_BLOCK, TAG_HIDDEN };
 
-	return bsearch(name, blocks, ARRAY_LEN(blocks), sizeof blocks[0],
-	           cmp_name) != NULL;
+/* Whether list (names of n letters, each followed by a space) holds
+ * name. */
+static int
+listed(const char *list, const char *name, size_t n)
+{
+	for (; *list != '\0'; list += n + 1)
+		if (list[0] == name[0] && memcmp(list, name, n) == 0)
+			return 1;
+	return 0;
 }
 
-static int
-is_hidden(const char *name)
+/* What an element is to its text: a block ends a line or a cell, so the
+ * words either side must not merge; a hidden one (script, style) holds
+ * none. Names are looked up in lists by length, lower-cased, a few
+ * comparisons of known size per tag. */
+static enum tag_kind
+tag_kind(const char *name)
 {
-	return strcasecmp(name, "script") == 0 ||
-	    strcasecmp(name, "style") == 0 ||
-	    strcasecmp(name, "template") == 0 ||
-	    strcasecmp(name, "noscript") == 0;
+	static const char *const blocks[] = { "", "p ",
+		"br dd dl dt h1 h2 h3 h4 h5 h6 hr li ol td th tr ul ",
+		"div img nav pre ", "", "aside table ", "figure footer header ",
+		"address article caption section ", "", "",
+		"blockquote figcaption " };
+	static const char *const hidden[] = { "", "", "", "", "", "style ",
+		"script ", "", "template noscript " };
+	char lower[ARRAY_LEN(blocks)];
+	size_t n = 0;
+
+	for (; name[n] != '\0'; n++) {
+		if (n + 1 >= ARRAY_LEN(blocks))
+			return TAG_INLINE;
+		lower[n] = ascii_lower(name[n]);
+	}
+	if (listed(blocks[n], lower, n))
+		return TAG_BLOCK;
+	return n < ARRAY_LEN(hidden) && listed(hidden[n], lower, n)
+	    ? TAG_HIDDEN
+	    : TAG_INLINE;
 }
 
 /* Depth-first without recursion: a hostile fragment nests as deep as it
@@ -106,10 +175,10 @@ collect(xmlNode *root, struct buf *b)
 			if (n->content != NULL)
 				buf_puts(b, (const char *)n->content);
 		} else if (n->type == XML_ELEMENT_NODE) {
-			const char *name = (const char *)n->name;
-			descend = !is_hidden(name);
+			enum tag_kind kind = tag_kind((const char *)n->name);
+			descend = kind != TAG_HIDDEN;
 			/* A dropped script still stands between two words. */
-			if (!descend || is_block(name))
+			if (kind != TAG_INLINE)
 				buf_putc(b, ' ');
 		} else if (n->type == XML_HTML_DOCUMENT_NODE)
 			descend = 1;
@@ -120,7 +189,7 @@ collect(xmlNode *root, struct buf *b)
 		while (n != NULL && n != root && n->next == NULL) {
 			n = n->parent;
 			if (n != NULL && n->type == XML_ELEMENT_NODE &&
-			    is_block((const char *)n->name))
+			    tag_kind((const char *)n->name) == TAG_BLOCK)
 				buf_putc(b, ' ');
 		}
 		if (n == NULL || n == root)
@@ -164,7 +233,7 @@ read_tag(const char *p, const char *end, char *name, size_t size, int *closing)
 	while (
 	    p < end && (isalnum((unsigned char)*p) || *p == '-' || *p == ':')) {
 		if (n + 1 < size)
-			name[n] = (char)tolower((unsigned char)*p);
+			name[n] = ascii_lower(*p);
 		n++;
 		p++;
 	}
@@ -269,8 +338,16 @@ text_from_html(const char *html, size_t len)
 	const char *p = html, *end = html + len;
 	struct buf b;
 	buf_init(&b);
+	/* Markup and references only shorten the text: one allocation. */
+	buf_reserve(&b, len);
 	while (p < end) {
 		const char *run = p;
+		while (end - p >= 8) {
+			uint64_t w = word_load(p);
+			if (word_eq(w, '<') || word_eq(w, '&'))
+				break;
+			p += 8;
+		}
 		while (p < end && *p != '<' && *p != '&')
 			p++;
 		buf_append(&b, run, (size_t)(p - run));
@@ -300,7 +377,8 @@ text_from_html(const char *html, size_t len)
 		char name[16];
 		int closing;
 		p = read_tag(next, end, name, sizeof name, &closing);
-		if (!closing && is_hidden(name)) {
+		enum tag_kind kind = tag_kind(name);
+		if (!closing && kind == TAG_HIDDEN) {
 			/* Raw text up to its end tag: a script's "<p>" is
 			 * not markup, and none of it is words. */
 			char close[sizeof name + 2] = "</";
@@ -313,7 +391,7 @@ text_from_html(const char *html, size_t len)
 				q++;
 			p = q ? find(q, end, ">") : end;
 			buf_putc(&b, ' ');
-		} else if (is_block(name))
+		} else if (kind == TAG_BLOCK)
 			buf_putc(&b, ' ');
 	}
 	char *out = text_collapse(b.data ? b.data : "", b.len);

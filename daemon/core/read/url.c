@@ -53,9 +53,57 @@ get_url(CURLU *h)
 	return out;
 }
 
+/* Longer URLs go through curl, which has limits of its own. */
+#define URL_PLAIN_MAX 2048
+
+/* Characters a path, query or fragment may hold for curl to write it
+ * back unchanged: ASCII letters and digits (whatever the locale), no
+ * space or byte to encode, no percent sign, no backslash. */
+static int
+is_plain_url_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') ||
+	    (ch != '\0' && strchr("-._~/?#=&+,;:@!$*'()", ch));
+}
+
+int
+url_is_plain(const char *s)
+{
+	size_t n = strncmp(s, "http://", 7) == 0 ? 7
+	    : strncmp(s, "https://", 8) == 0     ? 8
+	                                         : 0;
+	if (n == 0)
+		return 0;
+	const char *p = s + n;
+	/* A host that starts with a letter is a name, never an IPv4 address
+	 * curl would rewrite ("0x7f.1", "2130706433"); no capitals, no
+	 * port, no user. */
+	if (!(*p >= 'a' && *p <= 'z'))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+	    *p == '-' || *p == '.')
+		p++;
+	if (*p != '/')
+		return 0;
+	/* "/." may start a dot segment; curl drops an empty query or
+	 * fragment. */
+	for (; *p != '\0'; p++)
+		if (!is_plain_url_char((unsigned char)*p) ||
+		    (p[0] == '/' && p[1] == '.') ||
+		    ((p[0] == '?' || p[0] == '#') &&
+		        (p[1] == '\0' || p[1] == '#')) ||
+		    p - s >= URL_PLAIN_MAX)
+			return 0;
+	return 1;
+}
+
 char *
 url_resolve(const char *base, const char *ref)
 {
+	if (ref != NULL && url_is_plain(ref))
+		return xstrdup(ref);
+
 	CURLU *h = curl_url();
 	int have_base = 0;
 	char *out = NULL;

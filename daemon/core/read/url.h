@@ -9,6 +9,11 @@
  * string, or NULL if no absolute URL results. */
 char *url_resolve(const char *base, const char *ref);
 
+/* 1 if ref is an absolute http(s) URL that url_resolve gives back as it
+ * is, whatever the base: no relative part to resolve, nothing curl would
+ * encode or rewrite. A shortcut past curl for the links of most feeds. */
+int url_is_plain(const char *ref);
+
 /* 1 if url is an absolute http:// or https:// URL with a host. */
 int url_is_http(const char *url);
 
