@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "core/base/json_out.h"
 #include "core/base/log.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
-#include "core/base/word.h"
 #include "core/read/date.h"
 #include "core/read/feed.h"
 
@@ -63,87 +63,6 @@ slurp(int fd, struct buf *b)
 	return 0;
 }
 
-/* Bytes a JSON string holds as they are: printable ASCII but the quote
- * and the backslash. */
-static int
-json_plain(unsigned char ch)
-{
-	return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
-}
-
-/* A JSON string as jansson writes one (UTF-8 kept, quotes, backslashes
- * and control characters escaped), or null where there is no value or
- * it is not UTF-8. Written directly, into the line, checked and escaped
- * in one pass: building a jansson object per item cost more than parsing
- * the feed. */
-static void
-put_string(struct buf *line, const char *s)
-{
-	if (s == NULL) {
-		buf_puts(line, "null");
-		return;
-	}
-	size_t mark = line->len;
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-	const unsigned char *end = p + strlen(s);
-	buf_putc(line, '"');
-	for (;;) {
-		/* Eight bytes at a time while none needs a look. */
-		while (end - p >= 8) {
-			uint64_t w = word_load(p);
-			if (word_not_text(w) || word_eq(w, '"') ||
-			    word_eq(w, '\\'))
-				break;
-			p += 8;
-		}
-		while (json_plain(*p))
-			p++;
-		if (*p >= 0x80) {
-			size_t n = utf8_len_at(p, (size_t)(end - p));
-			if (n == 0) {
-				line->len = mark;
-				buf_puts(line, "null");
-				return;
-			}
-			p += n;
-			continue;
-		}
-		buf_append(line, run, (size_t)(p - run));
-		if (*p == '\0')
-			break;
-		switch (*p) {
-		case '"':
-			buf_puts(line, "\\\"");
-			break;
-		case '\\':
-			buf_puts(line, "\\\\");
-			break;
-		case '\n':
-			buf_puts(line, "\\n");
-			break;
-		case '\r':
-			buf_puts(line, "\\r");
-			break;
-		case '\t':
-			buf_puts(line, "\\t");
-			break;
-		default: /* XML and the folding drop the others: never seen */
-			buf_printf(line, "\\u%04X", *p);
-		}
-		run = ++p;
-	}
-	buf_putc(line, '"');
-}
-
-/* A member: key is written quoted, with its colon and, after the first,
- * its comma (",\"id\":"). */
-static void
-put_key(struct buf *line, const char *key, const char *value)
-{
-	buf_puts(line, key);
-	put_string(line, value);
-}
-
 static void
 put_date(struct buf *line, const char *key, int64_t t)
 {
@@ -151,7 +70,7 @@ put_date(struct buf *line, const char *key, int64_t t)
 
 	if (t != DATE_NONE)
 		date_format_rfc3339(t, s);
-	put_key(line, key, t != DATE_NONE ? s : NULL);
+	json_out_member(line, key, t != DATE_NONE ? s : NULL);
 }
 
 /* file is NULL when a single document is read: its lines stay as they
@@ -161,18 +80,18 @@ print_item(struct buf *line, const struct item *it, const char *file)
 {
 	line->len = 0;
 	if (file != NULL) {
-		put_key(line, "{\"file\":", file);
-		put_key(line, ",\"id\":", it->id);
+		json_out_member(line, "{\"file\":", file);
+		json_out_member(line, ",\"id\":", it->id);
 	} else
-		put_key(line, "{\"id\":", it->id);
-	put_key(line, ",\"link\":", it->link);
-	put_key(line, ",\"title\":", it->title);
-	put_key(line, ",\"author\":", it->author);
+		json_out_member(line, "{\"id\":", it->id);
+	json_out_member(line, ",\"link\":", it->link);
+	json_out_member(line, ",\"title\":", it->title);
+	json_out_member(line, ",\"author\":", it->author);
 	put_date(line, ",\"published\":", it->published);
 	put_date(line, ",\"updated\":", it->updated);
-	put_key(line, ",\"summary\":", it->summary);
-	put_key(line, ",\"content\":", it->content);
-	put_key(line, ",\"lang\":", it->lang);
+	json_out_member(line, ",\"summary\":", it->summary);
+	json_out_member(line, ",\"content\":", it->content);
+	json_out_member(line, ",\"lang\":", it->lang);
 	buf_puts(line, "}\n");
 	fwrite(line->data, 1, line->len, stdout);
 }

@@ -1,7 +1,8 @@
 /*
  * test_utf8.c - UTF-8 sequences judged one by one (well-formed, stray,
  * overlong, surrogate, past U+10FFFF, cut short), whole strings judged,
- * and repair: each bad byte one U+FFFD, good text untouched.
+ * and repair: each bad byte one U+FFFD, good text untouched; and JSON
+ * strings written from such text (core/base/json_out.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "core/base/json_out.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
 
@@ -156,6 +158,48 @@ test_repair(void **state)
 	buf_clear(&b);
 }
 
+static void
+assert_json(const char *in, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "x");
+	json_out_string(&b, in);
+	assert_string_equal(b.data + 1, want);
+	buf_clear(&b);
+}
+
+static void
+test_json_string(void **state)
+{
+	(void)state;
+	assert_json(NULL, "null");
+	assert_json("", "\"\"");
+	assert_json("plain", "\"plain\"");
+	/* Past the eight-byte runs, at their edges and inside them. */
+	assert_json("abcdefgh\"ijklmnop\\qrstuvw",
+	    "\"abcdefgh\\\"ijklmnop\\\\qrstuvw\"");
+	assert_json("a\nb\rc\td\x01"
+	            "e\x1f",
+	    "\"a\\nb\\rc\\td\\u0001e\\u001F\"");
+	/* UTF-8 as it is, in a run and alone. */
+	assert_json("caf\xc3\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
+	            "e \xf0\x9f\x98\x80",
+	    "\"caf\xc3\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
+	    "e \xf0\x9f\x98\x80\"");
+	/* Not UTF-8: null, and nothing of it left behind. */
+	assert_json("bon \xff jour", "null");
+	assert_json("abcdefghijklmnop\xc3", "null");
+	/* A member: its key as written, then its value. */
+	struct buf b;
+	buf_init(&b);
+	json_out_member(&b, "{\"k\":", "v");
+	json_out_member(&b, ",\"n\":", NULL);
+	assert_string_equal(b.data, "{\"k\":\"v\",\"n\":null");
+	buf_clear(&b);
+}
+
 int
 main(void)
 {
@@ -167,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_repair),
+		cmocka_unit_test(test_json_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,19 +156,20 @@ store_save_mentions(struct store *st, const struct stored_item *items,
 {
 	struct op *op =
 	    op_new(&stmt_save_mentions, done_result, (void (*)(void))cb, arg);
-	json_t *arr = json_array();
+	struct buf b;
+	const char *sep = "[";
 
+	buf_init(&b);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o;
-
 		if (analysis[i].nmentions == 0)
 			continue;
-		o = json_object();
-		json_object_set_new(o, "item", json_integer(items[i].id));
-		json_analysis(o, &analysis[i], an);
-		json_array_append_new(arr, o);
+		buf_printf(&b, "%s{\"item\":%lld", sep, (long long)items[i].id);
+		json_out_analysis(&b, &analysis[i], an);
+		buf_putc(&b, '}');
+		sep = ",";
 	}
-	op_param_owned(op, json_dump_owned(arr));
+	buf_puts(&b, *sep == '[' ? "[]" : "]");
+	op_param_owned(op, b.data);
 	store_submit(st, op, OP_REPLAY);
 }
 

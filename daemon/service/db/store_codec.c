@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/json_out.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/judge/analyze.h"
@@ -152,55 +153,62 @@ json_names(const char *const *names, size_t n)
 	return json_dump_owned(arr);
 }
 
-/* The names of the emotions set in a score's mask, in the enum's order. */
-static json_t *
-json_emotions(unsigned mask)
+/* The names of the emotions set in a score's mask, in the enum's order,
+ * as a JSON array. */
+static void
+out_emotions(struct buf *b, unsigned mask)
 {
-	json_t *arr = json_array();
+	const char *sep = "";
 
+	buf_putc(b, '[');
 	for (int e = 0; e < EMOTION_COUNT; e++)
-		if (mask & (1u << e))
-			json_array_append_new(
-			    arr, json_string(emotion_name((enum emotion)e)));
-	return arr;
+		if (mask & (1u << e)) {
+			buf_puts(b, sep);
+			json_out_string(b, emotion_name((enum emotion)e));
+			sep = ",";
+		}
+	buf_putc(b, ']');
 }
 
-/* What a score says, under the keys the save statements read. */
+/* What a score says, under the keys the save statements read, as
+ * members of the object being written. */
 static void
-json_tone(json_t *o, const struct sentiment_score *s)
+out_tone(struct buf *b, const struct sentiment_score *s)
 {
-	json_object_set_new(o, "tone", json_real(s->compound));
-	json_object_set_new(
-	    o, "label", json_text(sentiment_label_name(s->label)));
-	json_object_set_new(o, "abusive", json_boolean(s->abusive));
-	json_object_set_new(o, "emotions", json_emotions(s->emotions));
-	json_object_set_new(o, "rumour", json_boolean(s->rumour));
+	buf_printf(b, ",\"tone\":%.9g", (double)s->compound);
+	json_out_member(b, ",\"label\":", sentiment_label_name(s->label));
+	buf_puts(b, s->abusive ? ",\"abusive\":true" : ",\"abusive\":false");
+	buf_puts(b, ",\"emotions\":");
+	out_emotions(b, s->emotions);
+	buf_puts(b, s->rumour ? ",\"rumour\":true" : ",\"rumour\":false");
 }
 
 void
-json_analysis(
-    json_t *o, const struct item_analysis *ia, const struct analyzer *an)
+json_out_analysis(
+    struct buf *b, const struct item_analysis *ia, const struct analyzer *an)
 {
-	json_t *mentions = json_array();
-
+	buf_puts(b, ",\"mentions\":[");
 	for (size_t i = 0; ia != NULL && i < ia->nmentions; i++) {
 		const struct match_hit *h = &ia->mentions[i];
-		json_t *m = json_object(), *terms = json_array();
 
-		for (size_t t = 0; t < h->nterms; t++)
-			json_array_append_new(terms, json_text(h->terms[t]));
-		json_object_set_new(
-		    m, "watch", json_text(analyzer_watch_name(an, h->watch)));
-		json_object_set_new(m, "terms", terms);
+		json_out_member(b, i ? ",{\"watch\":" : "{\"watch\":",
+		    analyzer_watch_name(an, h->watch));
+		buf_puts(b, ",\"terms\":[");
+		for (size_t t = 0; t < h->nterms; t++) {
+			if (t > 0)
+				buf_putc(b, ',');
+			json_out_string(b, h->terms[t]);
+		}
+		buf_putc(b, ']');
 		/* The tone toward this watch; the item's below is the
 		 * document's. */
 		if (ia->scored)
-			json_tone(m, &ia->mention_tones[i]);
-		json_array_append_new(mentions, m);
+			out_tone(b, &ia->mention_tones[i]);
+		buf_putc(b, '}');
 	}
-	json_object_set_new(o, "mentions", mentions);
+	buf_putc(b, ']');
 	if (ia == NULL || !ia->scored)
 		return;
-	json_tone(o, &ia->tone);
-	json_object_set_new(o, "tone_lang", json_text(ia->tone.lang));
+	out_tone(b, &ia->tone);
+	json_out_member(b, ",\"tone_lang\":", ia->tone.lang);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/base/json_out.h"
 #include "core/base/log.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
@@ -116,24 +117,27 @@ store_claimed_free(struct claimed_source *rows, long n)
 	free(rows);
 }
 
-static json_t *
-json_date(int64_t t)
+/* The story identity of an item as the analysis found it (analyze.h),
+ * nothing known without one. */
+static void
+out_story(struct buf *b, const struct item_analysis *ia)
 {
-	return t == DATE_NONE ? json_null() : json_integer((json_int_t)t);
+	json_out_member(b, ",\"url_norm\":", ia != NULL ? ia->url_norm : NULL);
+	/* bigint in the database: the same 64 bits, signed. */
+	if (ia != NULL && ia->simhash != 0)
+		buf_printf(
+		    b, ",\"simhash\":%lld", (long long)(int64_t)ia->simhash);
+	else
+		buf_puts(b, ",\"simhash\":null");
 }
 
-/* What links an item to the same story elsewhere, as the analysis found
- * it (analyze.h); nothing is known without one. */
 static void
-json_story(json_t *o, const struct item_analysis *ia)
+out_date(struct buf *b, const char *key, int64_t t)
 {
-	json_object_set_new(
-	    o, "url_norm", json_text(ia != NULL ? ia->url_norm : NULL));
-	/* bigint in the database: the same 64 bits, signed. */
-	json_object_set_new(o, "simhash",
-	    ia != NULL && ia->simhash != 0
-	        ? json_integer((json_int_t)(int64_t)ia->simhash)
-	        : json_null());
+	if (t == DATE_NONE)
+		buf_printf(b, "%snull", key);
+	else
+		buf_printf(b, "%s%lld", key, (long long)t);
 }
 
 /* A fetch's items go in chunks of at most this many, one statement each:
@@ -148,31 +152,33 @@ static char *
 items_json(const struct fetch_record *r, size_t from, size_t to)
 {
 	const struct feed *feed = r->feed;
-	json_t *arr = json_array();
+	struct buf b;
 
+	buf_init(&b);
+	buf_putc(&b, '[');
 	for (size_t i = from; i < to; i++) {
 		const struct item *it = &feed->items[i];
 		const struct item_analysis *ia =
 		    r->analysis ? &r->analysis[i] : NULL;
-		json_t *o = json_object();
 
-		json_object_set_new(
-		    o, "source", json_integer((json_int_t)r->source_id));
-		json_object_set_new(o, "guid", json_text(it->id));
-		json_object_set_new(o, "link", json_text(it->link));
-		json_object_set_new(o, "title", json_text(it->title));
-		json_object_set_new(o, "author", json_text(it->author));
-		json_object_set_new(o, "summary", json_text(it->summary));
-		json_object_set_new(o, "content", json_text(it->content));
-		json_object_set_new(o, "lang",
-		    json_text(it->lang != NULL ? it->lang : r->lang));
-		json_object_set_new(o, "published", json_date(it->published));
-		json_object_set_new(o, "updated", json_date(it->updated));
-		json_story(o, ia);
-		json_analysis(o, ia, r->analyzer);
-		json_array_append_new(arr, o);
+		buf_printf(&b, "%s{\"source\":%lld", i > from ? "," : "",
+		    (long long)r->source_id);
+		json_out_member(&b, ",\"guid\":", it->id);
+		json_out_member(&b, ",\"link\":", it->link);
+		json_out_member(&b, ",\"title\":", it->title);
+		json_out_member(&b, ",\"author\":", it->author);
+		json_out_member(&b, ",\"summary\":", it->summary);
+		json_out_member(&b, ",\"content\":", it->content);
+		json_out_member(
+		    &b, ",\"lang\":", it->lang != NULL ? it->lang : r->lang);
+		out_date(&b, ",\"published\":", it->published);
+		out_date(&b, ",\"updated\":", it->updated);
+		out_story(&b, ia);
+		json_out_analysis(&b, ia, r->analyzer);
+		buf_putc(&b, '}');
 	}
-	return json_dump_owned(arr);
+	buf_putc(&b, ']');
+	return b.data;
 }
 
 /* A server's ETag or an error message cut mid-character is repaired
