@@ -51,6 +51,7 @@ struct job {
 	int blocked; /* robots.txt forbids it */
 	char *feed_url; /* a feed discovered on the source's page */
 	char *next; /* the next page, once this one is stored */
+	size_t saving_items; /* while its fetch is being stored */
 	struct fetch *fetch;
 	TAILQ_ENTRY(job) entry;
 };
@@ -73,11 +74,25 @@ struct poller {
 
 	struct job_list jobs; /* every job, in claim order */
 	size_t nqueued, nfetching, nsaving;
+	size_t saving_items; /* in the fetches being stored */
 	struct store *saver; /* poller_set_saver's, or NULL */
 	int save_turn; /* save_store's, between two connections as busy */
 	struct host_slot *hosts;
 	size_t nhosts;
 };
+
+static void
+saving_done(struct poller *p, struct job *j)
+{
+	p->nsaving--;
+	p->saving_items -= j->saving_items;
+	j->saving_items = 0;
+}
+
+/* Items fetched and waiting to be stored past which no more sources are
+ * claimed: about four of the store's statements, enough to keep both its
+ * connections busy (some 15 MB of items on news feeds). */
+#define SAVING_ITEMS_MAX 8000
 
 /* How long a source stays ours once claimed (or while its pages are
  * walked): long enough for three timeouts, so that it lapses only when a
@@ -121,7 +136,7 @@ job_remove(struct job *j)
 		p->nfetching--;
 		break;
 	case JOB_SAVING:
-		p->nsaving--;
+		saving_done(p, j);
 		break;
 	}
 	TAILQ_REMOVE(&p->jobs, j, entry);
@@ -210,7 +225,7 @@ on_saved(
 		free(j->next);
 		j->next = NULL;
 		j->page++;
-		p->nsaving--;
+		saving_done(p, j);
 		j->state = JOB_QUEUED;
 		p->nqueued++;
 		poller_dispatch(p);
@@ -449,6 +464,8 @@ on_fetched(struct fetch_response *r, void *arg)
 	metrics_fetch(p->env.metrics, o, now_real_ms());
 	j->state = JOB_SAVING;
 	p->nsaving++;
+	j->saving_items = feed != NULL ? feed->nitems : 0;
+	p->saving_items += j->saving_items;
 	store_save_fetch(save_store(p), &rec, on_saved, j);
 	analysis_free(analysis, feed);
 	feed_free(feed);
@@ -578,6 +595,10 @@ poller_claim(struct poller *p)
 	int room;
 
 	if (p->claiming || p->once_exhausted)
+		return;
+	/* Fetching faster than the database stores would only pile the
+	 * fetched items up in memory: no more until it catches up. */
+	if (p->saving_items >= SAVING_ITEMS_MAX)
 		return;
 	room = p->conf->poll.concurrency * 2 - (int)(p->nqueued + p->nfetching);
 	if (room <= 0)

@@ -143,9 +143,14 @@ out_date(struct buf *b, const char *key, int64_t t)
 /* A fetch's items go in chunks of at most this many, one statement each:
  * the connection serves one request at a time, and one statement of a
  * hundred thousand items would hold every other source's requests back
- * for seconds (docs/BENCHMARKS.md). The saves gathered into one statement
- * hold at most as many items between them. */
+ * for seconds (docs/BENCHMARKS.md). */
 #define SAVE_CHUNK 5000
+/* The saves gathered into one statement hold at most this many items
+ * between them (a chunk may be alone in one): each statement's items are
+ * in memory three times while it runs (the fetches' JSON, the parameter
+ * joined from it, libpq's copy), on each connection, and past a few
+ * thousand items a statement's planning no longer shows. */
+#define SAVE_GATHER 2000
 
 /* $2 of save_fetch: items [from, to) with their analysis. */
 static char *
@@ -248,7 +253,7 @@ struct save_job {
 };
 
 /* One statement's saves: a chunk of each job, one job per source, at most
- * SAVE_CHUNK items in all unless one chunk is alone. */
+ * SAVE_GATHER items in all unless one chunk is alone. */
 struct save_batch {
 	struct store *st;
 	struct save_job **jobs;
@@ -355,7 +360,7 @@ save_batch_submit(struct store *st, struct save_job *job, int alone)
 static int
 save_batch_fits(const struct save_batch *b, const struct save_job *job)
 {
-	if (b->alone || b->items + job->sizes[job->next] > SAVE_CHUNK)
+	if (b->alone || b->items + job->sizes[job->next] > SAVE_GATHER)
 		return 0;
 	for (size_t i = 0; i < b->njobs; i++)
 		if (b->jobs[i]->source_id == job->source_id)
