@@ -37,10 +37,27 @@ SELECT has_function('item_continues', ARRAY['bigint', 'bigint', 'timestamp with 
 SELECT has_index('items', 'items_search', 'GIN index on items.search');
 SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam
             WHERE c.relname = 'items_search'), 'gin', 'items_search is GIN');
-SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam
-            WHERE c.relname = 'items_first_seen'), 'brin', 'items_first_seen is BRIN');
 SELECT has_index('items', 'items_source_seen', ARRAY['source_id', 'first_seen_at']);
 SELECT has_index('mentions', 'mentions_watch_day', 'mentions by watch and day');
+SELECT has_index('mentions', 'mentions_first_seen', ARRAY['first_seen_at']);
+SELECT has_index('items', 'items_url_norm', ARRAY['url_norm']);
+SELECT has_index('items', 'items_band' || b, ARRAY['band' || b])
+  FROM generate_series(0, 3) b;
+-- Indexes (010): those no query uses are gone; the rest are listed,
+-- each with the questions it serves, in docs/SQL.md.
+SELECT hasnt_index(t, i, i || ': no query used it')
+  FROM (VALUES ('items', 'items_published'), ('items', 'items_story'),
+               ('items', 'items_first_seen'),
+               ('mentions', 'mentions_watch_time'),
+               ('mentions', 'mentions_negative')) x(t, i);
+SELECT bag_eq($$SELECT indexrelid::regclass::text FROM pg_index
+                WHERE indrelid IN ('items'::regclass, 'mentions'::regclass)$$,
+              ARRAY['items_pkey', 'items_source_seen', 'items_url_norm',
+                    'items_band0', 'items_band1', 'items_band2', 'items_band3',
+                    'items_search', 'items_unsearched', 'mentions_pkey',
+                    'mentions_watch_day', 'mentions_first_seen',
+                    'mentions_rumour'],
+              'items and mentions have these indexes and no other');
 -- Partitions (007): items, mentions and fetches by month; keys carry the
 -- partition key; identity is unique within each month's partition.
 SELECT is_partitioned(t) FROM unnest(ARRAY['items', 'mentions', 'fetches']) t;
