@@ -56,18 +56,7 @@ GENERATE = """
 SELECT create_partitions(date_trunc('month', now()) - interval '12 months',
                          now() + interval '1 month');
 
-INSERT INTO sources (name, url, lang, interval_s, family, last_fetch_at,
-                     last_success_at, failures)
-SELECT 'src' || g, 'http://s' || g || '.example/rss',
-       CASE WHEN g % 3 = 0 THEN 'en' ELSE 'fr' END, 600,
-       's' || (g % 1500) || '.example', now(), now(),
-       CASE WHEN g % 50 = 0 THEN 3 ELSE 0 END
-  FROM generate_series(1, 2000) g;
-
-INSERT INTO watches (name, query, tags)
-SELECT 'w' || lpad(g::text, 4, '0'), 'q' || g,
-       ARRAY['group' || ((g - 1) / 10)]
-  FROM generate_series(1, 1000) g;
+""" + sql_bench.SOURCES_WATCHES + """
 
 CREATE TEMP TABLE gen AS
 SELECT g AS n,

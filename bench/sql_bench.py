@@ -45,11 +45,9 @@ WORDS_FR = ("livraison retard service client arnaque produit qualité prix "
 WORDS_EN = ("delivery late customer service scam product quality price "
             "refund order outage store advice excellent disappointed")
 
-# The year generated: 2025. Watches are named w0001 to w1000; w0001 is
-# the busiest, ten watches share each tag.
-GENERATE = """
-SELECT create_partitions('2025-01-01Z', '2026-01-01Z');
-
+# 2,000 sources, and 1,000 watches named w0001 to w1000: w0001 is the
+# busiest, ten watches share each tag (bench/index_bench.py's too).
+SOURCES_WATCHES = """
 INSERT INTO sources (name, url, lang, interval_s, family, last_fetch_at,
                      last_success_at, failures)
 SELECT 'src' || g, 'http://s' || g || '.example/rss',
@@ -62,7 +60,12 @@ INSERT INTO watches (name, query, tags)
 SELECT 'w' || lpad(g::text, 4, '0'), 'q' || g,
        ARRAY['group' || ((g - 1) / 10)]
   FROM generate_series(1, 1000) g;
+"""
 
+# The year generated: 2025.
+GENERATE = """
+SELECT create_partitions('2025-01-01Z', '2026-01-01Z');
+""" + SOURCES_WATCHES + """
 CREATE TEMP TABLE gen AS
 SELECT g AS n,
        1 + (random() * 1999)::int AS source_id,
