@@ -152,7 +152,9 @@ pacer_check(struct pacer *pl, const char *url, const char *user_agent,
 	delay = robots_crawl_delay_ms(s->robots);
 	if (delay < min_delay_ms)
 		delay = min_delay_ms;
-	if (s->last_ms != 0 && now_ms - s->last_ms < delay)
+	/* Strictly more: both times are whole milliseconds, so an equal
+	 * count can be most of a millisecond short of the delay. */
+	if (s->last_ms != 0 && now_ms - s->last_ms <= delay)
 		return PACER_WAIT;
 	return PACER_GO;
 }
