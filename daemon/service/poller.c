@@ -375,6 +375,8 @@ on_fetched(struct fetch_response *r, void *arg)
 
 	j->fetch = NULL;
 	host_release(p, j->host);
+	if (j->html && p->conf->poll.robots && !j->blocked)
+		pacer_finished(p->env.pacer, j->url, now_real_ms());
 	p->nfetching--;
 	if (j->blocked) {
 		/* Said once, then asked again a day later, not in a loop. */

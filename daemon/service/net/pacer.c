@@ -27,7 +27,7 @@ struct site {
 	char *origin; /* scheme://host[:port] */
 	struct robots *robots; /* NULL while it is being fetched */
 	int64_t expires_ms;
-	int64_t last_ms; /* last request started */
+	int64_t last_ms; /* last request started or finished */
 	char *agent; /* the User-Agent robots.txt is read for */
 	struct fetch *fetch; /* robots.txt on its way, or NULL */
 	struct pacer *pl;
@@ -159,8 +159,9 @@ pacer_check(struct pacer *pl, const char *url, const char *user_agent,
 	return PACER_GO;
 }
 
-void
-pacer_started(struct pacer *pl, const char *url, int64_t now_ms)
+/* The last contact with url's site was at now_ms. */
+static void
+touch(struct pacer *pl, const char *url, int64_t now_ms)
 {
 	char *origin;
 	const char *path;
@@ -171,6 +172,18 @@ pacer_started(struct pacer *pl, const char *url, int64_t now_ms)
 	if ((s = find_site(pl, origin)) != NULL)
 		s->last_ms = now_ms;
 	free(origin);
+}
+
+void
+pacer_started(struct pacer *pl, const char *url, int64_t now_ms)
+{
+	touch(pl, url, now_ms);
+}
+
+void
+pacer_finished(struct pacer *pl, const char *url, int64_t now_ms)
+{
+	touch(pl, url, now_ms);
 }
 
 struct pacer *

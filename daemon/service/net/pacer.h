@@ -23,9 +23,14 @@ enum pacer_verdict {
 };
 
 /* May url be fetched now, min_delay_ms after the last request to its
- * host (or the site's Crawl-delay, if longer)? user_agent names us. */
+ * host ended (or the site's Crawl-delay, if longer)? user_agent names
+ * us. */
 enum pacer_verdict pacer_check(struct pacer *, const char *url,
     const char *user_agent, int64_t min_delay_ms, int64_t now_ms);
+/* A request to url's host starts, and ends: the delay runs from the
+ * end, so that the host sees it between two requests whatever the time
+ * one took to reach it (a new connection, a slow answer). */
 void pacer_started(struct pacer *, const char *url, int64_t now_ms);
+void pacer_finished(struct pacer *, const char *url, int64_t now_ms);
 
 #endif
