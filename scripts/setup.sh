@@ -3,7 +3,8 @@
 # and builds it in build/. Safe to run again: it does only what is left.
 set -euo pipefail
 
-# Every Debian package the project needs, to build, test and demo.
+# Every Debian package the project needs, to build, test and demo, and
+# for the benchmarks in bench/ (xmllint, newsboat, time).
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libcurl4-openssl-dev libxml2-dev libpcre2-dev libpq-dev libevent-dev
@@ -12,7 +13,7 @@ PACKAGES=(
 	postgresql-15 postgresql-client-15
 	python3 python3-feedparser python3-nltk python3-aiosmtpd
 	valgrind nginx-light ca-certificates prometheus scdoc clang-format
-	libxml2-utils
+	libxml2-utils newsboat
 	postgresql-15-pgtap time
 )
 
