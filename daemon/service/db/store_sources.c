@@ -380,20 +380,30 @@ save_enqueue(struct store *st, struct save_job *job, int alone)
 		save_batch_add(op->arg, job);
 }
 
-/* The row of save_fetch's result for a source, or -1. */
-static int
-result_row(const PGresult *res, int64_t source_id)
+/* The row of save_fetch's result for each of njobs fetches, found by its
+ * place in $1 (the first column), -1 for none: one pass over the result,
+ * where looking each fetch up was quadratic in a warm tick's thousands. */
+static int *
+result_rows(const PGresult *res, size_t njobs)
 {
-	for (int i = 0; i < PQntuples(res); i++)
-		if (row_int64((struct row){ res, i }, 0) == source_id)
-			return i;
-	return -1;
+	int *rows = xmalloc(njobs * sizeof *rows);
+
+	for (size_t i = 0; i < njobs; i++)
+		rows[i] = -1;
+	for (int i = 0; res != NULL && i < PQntuples(res); i++) {
+		long k = row_long((struct row){ res, i }, 0);
+
+		if (k >= 1 && (size_t)k <= njobs)
+			rows[k - 1] = i;
+	}
+	return rows;
 }
 
 static void
 saved_result(struct op *op, PGresult *res, const char *error)
 {
 	struct save_batch *b = op->arg;
+	int *rows;
 
 	op->arg = NULL; /* b goes here, not with the op */
 	if (res == NULL && b->njobs > 1) {
@@ -408,12 +418,12 @@ saved_result(struct op *op, PGresult *res, const char *error)
 		save_batch_free(b);
 		return;
 	}
+	rows = result_rows(res, b->njobs);
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct save_job *job = b->jobs[i];
-		int k = res != NULL ? result_row(res, job->source_id) : -1;
-		struct row r = { res, k };
+		struct row r = { res, rows[i] };
 
-		if (k < 0) {
+		if (r.i < 0) {
 			log_err("database: storing fetch of source %lld: %s",
 			    (long long)job->source_id,
 			    error ? error : "source no longer exists");
@@ -433,6 +443,7 @@ saved_result(struct op *op, PGresult *res, const char *error)
 		job->cb(1, job->items_new, job->items_seen, job->mentions,
 		    job->arg);
 	}
+	free(rows);
 	for (size_t i = 0; i < b->njobs; i++)
 		if (b->jobs[i] == NULL)
 			b->jobs[i--] = b->jobs[--b->njobs];

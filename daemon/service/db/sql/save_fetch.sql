@@ -23,11 +23,12 @@
 --     items_json: item, its language or else its source's, analysis,
 --     story identity; the item's tone is the document's, each mention's
 --     the tone toward its watch)
--- Returns one row per fetch of $1: its source, items new and seen before
--- in this chunk, new mentions negative, neutral and positive; none for a
--- last chunk whose source is gone.
+-- Returns one row per fetch of $1: its place in $1 (from 1), items new
+-- and seen before in this chunk, new mentions negative, neutral and
+-- positive; none for a last chunk whose source is gone.
 WITH f AS (
-  SELECT * FROM json_to_recordset($1::json) AS f(source bigint,
+  SELECT *, row_number() OVER () AS k
+  FROM json_to_recordset($1::json) AS f(source bigint,
     attempt uuid, started bigint, duration int, status int, outcome text,
     error text, bytes bigint, final_url text, etag text,
     last_modified text, set_validators boolean, next_ms bigint,
@@ -163,5 +164,5 @@ WITH f AS (
   WHERE s.id = c.source AND c.last
   RETURNING s.id
 )
-SELECT source, n_new, n_all - n_new, neg, neu, pos FROM counts
+SELECT k, n_new, n_all - n_new, neg, neu, pos FROM counts
 WHERE NOT last OR source IN (SELECT id FROM src)
