@@ -274,10 +274,15 @@ once_finish(struct daemon *d)
 static void
 daemon_tick(struct daemon *d)
 {
+	int idle;
+
 	if (d->stopping) {
 		check_stop(d);
 		return;
 	}
+	/* Before this tick's own requests (the outbox's claim, the
+	 * statistics), which would make every tick look busy. */
+	idle = daemon_idle(d);
 	/* Jobs held back (a page waiting for its host's delay) go as soon
 	 * as they may. */
 	poller_dispatch(d->poller);
@@ -316,7 +321,7 @@ daemon_tick(struct daemon *d)
 	if (d->db_up && !d->syncing) {
 		/* --once too: a long cycle must not leave its first items
 		 * unsearchable until its end. */
-		indexer_tick(d->indexer, daemon_idle(d));
+		indexer_tick(d->indexer, idle);
 		poller_claim(d->poller);
 	}
 }

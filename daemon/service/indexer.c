@@ -31,6 +31,7 @@ struct indexer {
 	int busy;
 	int caught_up;
 	int64_t due; /* monotonic ms; 0: as soon as possible */
+	int64_t retry_at; /* monotonic ms: none before, idle or not */
 	long indexed; /* since the backlog was last empty */
 	int64_t backlog_since; /* monotonic ms */
 	double longest_s; /* the longest an item waited meanwhile, about */
@@ -62,7 +63,9 @@ on_indexed(long n, double oldest_left_s, void *arg)
 
 	ix->busy = 0;
 	if (n < 0) {
-		ix->due = now + RETRY_MS;
+		/* Not at every idle tick either: a refused batch would be
+		 * logged every second. */
+		ix->retry_at = ix->due = now + RETRY_MS;
 		return;
 	}
 	if (n > 0 && ix->indexed == 0)
@@ -102,7 +105,13 @@ send_batch(struct indexer *ix)
 void
 indexer_tick(struct indexer *ix, int idle)
 {
-	if (ix->busy || (!idle && now_mono_ms() < ix->due))
+	int64_t now = now_mono_ms();
+
+	/* Idle, the next batch goes at once only while some are known to
+	 * wait: once none is left, the next look is when due, not at every
+	 * tick and every answer. */
+	if (ix->busy || now < ix->retry_at ||
+	    (now < ix->due && (!idle || ix->caught_up)))
 		return;
 	send_batch(ix);
 }

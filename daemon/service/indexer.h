@@ -1,10 +1,9 @@
 /*
  * indexer.h - what an item's insert leaves for later, its full-text
  * vector and the story it continues (schema/009_ingest.sql), computed in
- * batches: back to back whenever the daemon has nothing else to do, one
- * every few seconds under load, and back to back again once the oldest
- * item waiting is older than its bound, so that an item is searchable
- * within a minute of being stored.
+ * batches: one every few seconds, back to back while a backlog is known
+ * and the daemon has nothing else to do, and back to back again once the
+ * oldest item waiting is older than its bound.
  */
 #ifndef VIGIE_INDEXER_H
 #define VIGIE_INDEXER_H
@@ -15,8 +14,8 @@ struct store;
 /* moved(arg) is called whenever a batch comes back. */
 struct indexer *indexer_new(struct store *, void (*moved)(void *), void *);
 void indexer_free(struct indexer *);
-/* Sends a batch unless one is in flight, if the daemon is idle (nothing
- * fetched or stored) or one is due. */
+/* Sends a batch unless one is in flight, if one is due, or if the daemon
+ * is idle (nothing fetched or stored) and items are known to wait. */
 void indexer_tick(struct indexer *, int idle);
 /* 1 once a batch found nothing left to index and none is in flight. */
 int indexer_caught_up(const struct indexer *);

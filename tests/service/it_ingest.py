@@ -1,12 +1,14 @@
 """
 it_ingest.py - the write path: the saves that come while one is stored
 gathered into one statement, and one fetch the database refuses costing
-the others nothing, on a server that refuses the saves' own connection; what the insert leaves for later (the full-text
-vector, the story an item continues) done by a running daemon seconds
-after, and by --once before it exits.
+the others nothing, on a server that refuses the saves' own connection;
+what the insert leaves for later (the full-text vector, the story an
+item continues) done by a running daemon seconds after, once the
+database stops refusing it, and by --once before it exits.
 """
 
 import tempfile
+import time
 
 from harness import (FixtureServer, Postgres, daemon_log, rss_feed, run_test,
                      start_daemon, vigie, wait_until, write_config)
@@ -23,6 +25,16 @@ BEGIN
 END $$;
 CREATE TRIGGER test_trap BEFORE INSERT ON items
     FOR EACH ROW EXECUTE FUNCTION test_trap();
+"""
+
+
+REFUSE_INDEX = """
+CREATE FUNCTION test_refuse_index() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'no index today';
+END $$;
+CREATE TRIGGER test_refuse_index BEFORE UPDATE OF search ON items
+    FOR EACH ROW EXECUTE FUNCTION test_refuse_index();
 """
 
 
@@ -104,8 +116,23 @@ def later(t, tmp, pg, srv):
     })
     with open(conf, "a") as f:
         f.write('\n[watch "Acme"]\nquery = acme\n')
+    # The database refuses the indexer's updates at first: the item is
+    # stored all the same, and indexed once the refusal is gone.
+    pg.query(REFUSE_INDEX)
     proc = start_daemon(conf)
     try:
+        wait_until(lambda: "no index today" in daemon_log(proc), 30,
+                   "the indexer's batch to be refused")
+        t.eq(pg.query("SELECT i.search IS NULL FROM items i JOIN sources s"
+                      " ON s.id = i.source_id WHERE s.name = 'first'"),
+             [["t"]], "a refused batch: the item stored, not yet indexed")
+        # An idle daemon ticks every second; a refused batch is tried
+        # again after 5 s, not at every tick.
+        time.sleep(3)
+        refusals = daemon_log(proc).count("no index today")
+        t.ok(refusals <= 2, f"a refused batch is not retried every second "
+             f"({refusals} refusals in about 3 s)")
+        pg.query("DROP TRIGGER test_refuse_index ON items")
         wait_until(lambda: pg.scalar(
             "SELECT count(*) FROM items i JOIN sources s ON s.id ="
             " i.source_id WHERE s.name = 'first' AND i.search IS NOT NULL"
