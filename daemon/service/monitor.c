@@ -657,6 +657,13 @@ step(struct monitor *d, struct track *tr, int64_t bucket, int negative,
 	enum detect_event ev =
 	    detect_step(&tr->p, &tr->t, bucket, negative, total, &info);
 
+	/* What an incident's end waits for, when it does not come. */
+	if (tr->t.state != DETECT_OK)
+		log_debug("detect %s: %s%s, %d in the window, %.1f expected",
+		    tr->watch,
+		    tr->t.state == DETECT_FIRING ? "firing" : "cooling down",
+		    ev != DETECT_NONE ? " (changed)" : "", info.window_count,
+		    info.expected);
 	if (ev != DETECT_NONE)
 		push_spike(d, tr, ev, bucket, &info, closed);
 }
@@ -749,6 +756,10 @@ monitor_tick(struct monitor *d, int64_t now_ms)
 	const struct detect_params *p = NULL;
 	int64_t closed = 0, from;
 
+	/* Tracks whose reading failed are read again: without them no
+	 * incident would ever open or end. */
+	if (!d->loaded)
+		monitor_db_up(d);
 	if (d->conf == NULL || !d->loaded || monitor_busy(d) ||
 	    d->conf->nwatches == 0)
 		return 0;
@@ -797,8 +808,11 @@ on_tracks(char **names, char **values, long n, void *arg)
 	struct monitor *d = arg;
 
 	d->loading = 0;
-	if (n < 0)
+	if (n < 0) {
+		log_warn("detection: the saved tracks could not be read; "
+		         "reading them again");
 		return;
+	}
 	for (long i = 0; i < n; i++) {
 		struct track *tr = find_track(d, names[i]);
 		if (tr != NULL)

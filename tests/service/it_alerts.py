@@ -222,12 +222,32 @@ def body(t):
         try:
             scenario(t, pg, srv, smtp, team, flaky, crash, conf, procs)
         except TestFailure:
-            for p in procs:
-                print("--- daemon log (tail) ---\n" +
-                      "\n".join(daemon_log(p).splitlines()[-60:]))
+            dump(pg, procs)
             raise
         finally:
             crash.stop()
+
+
+def dump(pg, procs):
+    """What a failure needs to be understood: each daemon's log without
+    the polls that found nothing new, and the detector's state."""
+    routine = ("not modified", "stored (0 new")
+    for p in procs:
+        lines = [ln for ln in daemon_log(p).splitlines()
+                 if not any(r in ln for r in routine)]
+        print("--- daemon log (tail, quiet polls left out) ---\n" +
+              "\n".join(lines[-80:]))
+    for what, sql in (
+            ("incidents", "SELECT i.id, i.kind, w.name, i.state, i.reason,"
+             " i.opened_at, i.resolved_at FROM incidents i LEFT JOIN"
+             " watches w ON w.id = i.watch_id ORDER BY i.id"),
+            ("detector_tracks", "SELECT w.name, t.updated_at, t.track"
+             " FROM detector_tracks t JOIN watches w ON w.id = t.watch_id"
+             " ORDER BY w.name")):
+        print(f"--- {what} ---")
+        for row in pg.query(sql):
+            print(" | ".join(str(v) for v in row))
+    print(flush=True)
 
 
 def scenario(t, pg, srv, smtp, team, flaky, crash, conf, procs):

@@ -14,8 +14,9 @@ import signal
 import tempfile
 import time
 
-from harness import (FixtureServer, Postgres, burst_items, rss_feed, run_test,
-                     start_daemon, vigie, wait_until, write_config)
+from harness import (FixtureServer, Postgres, burst_items, daemon_log,
+                     rss_feed, run_test, start_daemon, vigie, wait_until,
+                     write_config)
 
 
 def feed(now):
@@ -98,7 +99,17 @@ def reload(t):
         pathlib.Path(conf).write_text(
             base + watch.format("cold_threshold = 100\nmin_count = 40\n"))
         t.exited(vigie("migrate", "-c", conf), "migrate")
+        # The daemon's role cannot read the saved tracks when it starts:
+        # it says so and reads them again until it can.
+        pg.query("CREATE ROLE vigie_run LOGIN IN ROLE vigie_daemon;"
+                 "REVOKE SELECT ON detector_tracks FROM vigie_daemon")
+        pathlib.Path(conf).write_text(pathlib.Path(conf).read_text().replace(
+            "user=vigie", "user=vigie_run"))
+        base = base.replace("user=vigie", "user=vigie_run")
         d = start_daemon(conf)
+        wait_until(lambda: "the saved tracks could not be read"
+                   in daemon_log(d), 30, "the tracks' reading refused")
+        pg.query("GRANT SELECT ON detector_tracks TO vigie_daemon")
         wait_until(lambda: window_count(pg) >= 22, 60,
                    "the burst counted in the watch's window")
         t.eq(pg.scalar("SELECT count(*) FROM incidents"), "0",
