@@ -2,21 +2,26 @@
 -- the statistics.
 --
 -- On a month partition not yet analysed (a new database, the first days
--- of every month, a cold start's first minute), the planner does not
--- know that a band or a link matches a handful of rows; it guessed a
--- two-hundredth of the table and added the primary key's range scan for
--- "o.id < $1" to each probe (a BitmapAnd): every probe read the ids of
--- every earlier item. Indexing got slower with every batch - 0.4 s for
--- the first thousand items of a cold cycle over 2,000 feeds, 6.9 s for
--- the fifteenth - until autovacuum analysed the partition; the cycle's
--- items waited 89 s to be searchable instead of 28 (docs/BENCHMARKS.md).
--- "o.id + 0" is no index condition: each probe is the equality alone.
+-- of every month, a cold start's first minutes), the planner does not
+-- know that a band or a link matches a handful of rows: it guesses a
+-- two-hundredth of the table, and combines each probe with another
+-- index's scan (a BitmapAnd) - the primary key's range for "o.id < $1",
+-- or the whole of items_source_seen for the week's first_seen_at - that
+-- reads every earlier item. Indexing got slower batch after batch, from
+-- 0.3 s for a thousand items to 10 or 20 s, until autovacuum analysed
+-- the month; a cold cycle's items over 2,000 feeds waited 78 to 89 s to
+-- be searchable (docs/BENCHMARKS.md). The look-up now plans without
+-- bitmap scans, so that each probe is its equality's index alone, and
+-- compares ids as "o.id + 0", which no index answers. The week's bound
+-- stays a plain comparison on the partition key: it is what lets the
+-- look-up skip older months.
 
 CREATE OR REPLACE FUNCTION item_continues(id bigint, source_id bigint,
                                first_seen_at timestamptz, url_norm text,
                                simhash bigint, band0 integer, band1 integer,
                                band2 integer, band3 integer)
-RETURNS bigint LANGUAGE sql STABLE AS $$
+RETURNS bigint LANGUAGE sql STABLE
+SET enable_bitmapscan = off AS $$
     SELECT coalesce(
         (SELECT (min(ARRAY[o.id, coalesce(o.story_id, o.id)]))[2]
            FROM items o
