@@ -630,6 +630,7 @@ match_result_clear(struct match_result *res)
 		free(s->occ);
 		free(s->astamp);
 		free(s->lstamp);
+		litscan_scratch_free(s->lscratch);
 		free(s->head);
 		free(s->tail);
 		free(s->wstamp);
@@ -667,11 +668,13 @@ scratch_get(const struct matcher *m, struct match_result *res)
 		s->tail = xreallocarray(s->tail, m->natoms, sizeof(*s->tail));
 		s->capatoms = m->natoms;
 	}
-	if (m->lits != NULL && s->caplstates < litscan_states(m->lits)) {
+	if (m->lits != NULL && s->caplstates < litscan_literals(m->lits)) {
 		s->lstamp = grow_stamps(
-		    s->lstamp, s->caplstates, litscan_states(m->lits));
-		s->caplstates = litscan_states(m->lits);
+		    s->lstamp, s->caplstates, litscan_literals(m->lits));
+		s->caplstates = litscan_literals(m->lits);
 	}
+	if (m->nregexes > 0)
+		litscan_scratch_fit(m->lits, &s->lscratch);
 	if (s->capwatches < m->nwatches) {
 		s->wstamp = grow_stamps(s->wstamp, s->capwatches, m->nwatches);
 		s->cands =
@@ -688,6 +691,7 @@ scratch_get(const struct matcher *m, struct match_result *res)
 		memset(s->astamp, 0, s->capatoms * sizeof(*s->astamp));
 		memset(s->wstamp, 0, s->capwatches * sizeof(*s->wstamp));
 		memset(s->lstamp, 0, s->caplstates * sizeof(*s->lstamp));
+		memset(s->rfield, 0, sizeof(s->rfield));
 		s->gen = 1;
 	}
 	fold_reset(&s->fw);
@@ -900,7 +904,7 @@ probe_regexes(
 		return;
 	for (i = 0; i < ARRAY_LEN(fields); i++)
 		if (fields[i] != NULL)
-			litscan_scan(m->lits, fields[i],
+			litscan_scan(m->lits, s->lscratch, fields[i],
 			    strnlen(fields[i], MATCH_MAX_FIELD), s->lstamp,
 			    s->gen);
 	for (i = 0; i < m->nregexes; i++)
