@@ -605,7 +605,7 @@ matcher_build(struct matcher *m)
 		a = &m->atoms[i];
 		if (a->kind != A_REGEX || !a->probed)
 			continue;
-		a->filter = litscan_add(m->lits, a->pf);
+		litscan_add(m->lits, a->pf);
 		m->regexes = xreallocarray(
 		    m->regexes, m->nregexes + 1, sizeof(*m->regexes));
 		m->regexes[m->nregexes++] = (uint32_t)i;
@@ -630,6 +630,7 @@ match_result_clear(struct match_result *res)
 		free(s->occ);
 		free(s->astamp);
 		free(s->lstamp);
+		free(s->lfound);
 		litscan_scratch_free(s->lscratch);
 		free(s->head);
 		free(s->tail);
@@ -671,6 +672,8 @@ scratch_get(const struct matcher *m, struct match_result *res)
 	if (m->lits != NULL && s->caplstates < litscan_literals(m->lits)) {
 		s->lstamp = grow_stamps(
 		    s->lstamp, s->caplstates, litscan_literals(m->lits));
+		s->lfound = xreallocarray(
+		    s->lfound, litscan_literals(m->lits), sizeof(*s->lfound));
 		s->caplstates = litscan_literals(m->lits);
 	}
 	if (m->nregexes > 0)
@@ -898,7 +901,8 @@ probe_regexes(
     const struct matcher *m, struct scratch *s, const struct match_doc *doc)
 {
 	const char *fields[] = { doc->title, doc->text, doc->author };
-	size_t i;
+	size_t i, nfound = 0;
+	uint32_t a;
 
 	if (m->nregexes == 0)
 		return;
@@ -906,12 +910,15 @@ probe_regexes(
 		if (fields[i] != NULL)
 			litscan_scan(m->lits, s->lscratch, fields[i],
 			    strnlen(fields[i], MATCH_MAX_FIELD), s->lstamp,
-			    s->gen);
-	for (i = 0; i < m->nregexes; i++)
-		if (s->astamp[m->regexes[i]] != s->gen &&
-		    litscan_holds(m->lits, m->atoms[m->regexes[i]].filter,
-		        s->lstamp, s->gen))
-			doc_atom_seen(m, s, m->regexes[i]);
+			    s->gen, s->lfound, &nfound);
+	/* Only the regexes with a literal present: most have none. The
+	 * scanner numbers them as m->regexes does. */
+	for (i = 0; i < nfound; i++) {
+		a = m->regexes[s->lfound[i]];
+		if (s->astamp[a] != s->gen &&
+		    litscan_holds(m->lits, s->lfound[i], s->lstamp, s->gen))
+			doc_atom_seen(m, s, a);
+	}
 }
 
 /* Whether the document holds an atom of each clause watch id requires
@@ -993,6 +1000,27 @@ id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Candidates in watch order, the order of hits: a few dozen at most, as a
+ * rule, which insertion sorts in less than qsort takes to call its
+ * comparisons. */
+static void
+sort_ids(uint32_t *v, size_t n)
+{
+	size_t i, j;
+	uint32_t x;
+
+	if (n > 64) {
+		qsort(v, n, sizeof(*v), id_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 static size_t
 run(const struct matcher *m, const struct match_doc *doc,
     struct match_result *res, int indexed)
@@ -1020,9 +1048,7 @@ run(const struct matcher *m, const struct match_doc *doc,
 				s->wstamp[m->always[i]] = s->gen;
 				s->cands[s->ncands++] = m->always[i];
 			}
-		/* qsort must not be handed a NULL array, even empty. */
-		if (s->ncands > 1)
-			qsort(s->cands, s->ncands, sizeof(*s->cands), id_cmp);
+		sort_ids(s->cands, s->ncands);
 	}
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {

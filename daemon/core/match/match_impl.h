@@ -44,7 +44,6 @@ struct atom {
 	size_t len;
 	uint32_t hash;
 	struct prefilter *pf; /* A_REGEX: borrowed from the query */
-	size_t filter; /* A_REGEX: its number in the matcher's litscan */
 	/* The watches it triggers where it occurs: in the title or text
 	 * (IN_BODY) or in the author (IN_AUTHOR), as the terms it stands
 	 * for allow. A site, language or regex is of the whole document. */
@@ -122,6 +121,7 @@ struct scratch {
 	uint32_t *astamp, *head, *tail;
 	size_t capatoms;
 	uint32_t *lstamp; /* literals seen, by number */
+	uint32_t *lfound; /* the regexes of the literals seen, by number */
 	size_t caplstates;
 	struct litscan_scratch *lscratch;
 	uint32_t *wstamp, *tstamp;

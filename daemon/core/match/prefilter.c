@@ -568,6 +568,7 @@ struct litscan {
 	struct prefilter **pfs;
 	size_t npfs;
 	char **exprs; /* literal number: its expression */
+	uint32_t *owner; /* literal number: its prefilter's */
 	size_t nlits;
 	hs_database_t *db; /* NULL: no literal */
 	uint64_t serial; /* this build's, among all scanners' */
@@ -600,6 +601,7 @@ litscan_free(struct litscan *ls)
 	for (i = 0; i < ls->nlits; i++)
 		free(ls->exprs[i]);
 	free(ls->exprs);
+	free(ls->owner);
 	free(ls->pfs);
 	hs_free_database(ls->db);
 	free(ls);
@@ -638,19 +640,22 @@ literal_expr(const char *lit)
 	return buf_release(&b);
 }
 
-/* Numbers each literal of pf, and keeps its expression. */
+/* Numbers each literal of pf, prefilter number id, and keeps its
+ * expression. */
 static void
-number(struct litscan *ls, struct prefilter *pf)
+number(struct litscan *ls, struct prefilter *pf, size_t id)
 {
 	size_t i;
 
 	if (pf->type != PF_LIT) {
 		for (i = 0; i < pf->nkids; i++)
-			number(ls, pf->kids[i]);
+			number(ls, pf->kids[i], id);
 		return;
 	}
 	ls->exprs = xreallocarray(ls->exprs, ls->nlits + 1, sizeof(*ls->exprs));
+	ls->owner = xreallocarray(ls->owner, ls->nlits + 1, sizeof(*ls->owner));
 	ls->exprs[ls->nlits] = literal_expr(pf->lit);
+	ls->owner[ls->nlits] = (uint32_t)id;
 	pf->state = (uint32_t)ls->nlits++;
 }
 
@@ -663,7 +668,7 @@ litscan_build(struct litscan *ls)
 
 	ls->serial = atomic_fetch_add(&serials, 1) + 1;
 	for (i = 0; i < ls->npfs; i++)
-		number(ls, ls->pfs[i]);
+		number(ls, ls->pfs[i], i);
 	if (ls->nlits == 0)
 		return;
 	flags = xcalloc(ls->nlits, sizeof(*flags));
@@ -711,8 +716,11 @@ litscan_scratch_free(struct litscan_scratch *sc)
 }
 
 struct seen {
+	const struct litscan *ls;
 	uint32_t *v;
 	uint32_t gen;
+	uint32_t *found;
+	size_t *nfound;
 };
 
 static int
@@ -724,15 +732,19 @@ on_literal(unsigned id, unsigned long long from, unsigned long long to,
 	(void)from;
 	(void)to;
 	(void)flags;
-	seen->v[id] = seen->gen;
+	if (seen->v[id] != seen->gen) {
+		seen->v[id] = seen->gen;
+		seen->found[(*seen->nfound)++] = seen->ls->owner[id];
+	}
 	return 0;
 }
 
 void
 litscan_scan(const struct litscan *ls, struct litscan_scratch *sc,
-    const char *text, size_t len, uint32_t *seen, uint32_t gen)
+    const char *text, size_t len, uint32_t *seen, uint32_t gen, uint32_t *found,
+    size_t *nfound)
 {
-	struct seen ctx = { seen, gen };
+	struct seen ctx = { ls, seen, gen, found, nfound };
 
 	if (ls->db == NULL)
 		return;

@@ -50,9 +50,12 @@ size_t litscan_literals(const struct litscan *);
 void litscan_scratch_fit(const struct litscan *, struct litscan_scratch **sp);
 void litscan_scratch_free(struct litscan_scratch *);
 /* Marks in seen, with the stamp gen, the literals found in the len bytes of
- * text (a literal never spans two calls). */
+ * text (a literal never spans two calls), and appends to found, at
+ * *nfound, the number of the prefilter of each literal not marked before:
+ * found needs as many entries as seen. */
 void litscan_scan(const struct litscan *, struct litscan_scratch *,
-    const char *text, size_t len, uint32_t *seen, uint32_t gen);
+    const char *text, size_t len, uint32_t *seen, uint32_t gen, uint32_t *found,
+    size_t *nfound);
 /* Whether prefilter number id holds, given the literals marked seen. */
 int litscan_holds(
     const struct litscan *, size_t id, const uint32_t *seen, uint32_t gen);
