@@ -68,12 +68,16 @@ lookup(const struct matcher *m, enum atom_kind kind, const char *key,
 
 	if (m->tabsize == 0)
 		return NONE;
-	for (i = h & (m->tabsize - 1); m->table[i] != 0;
+	/* Most words of a document are no atom: their probes compare the
+	 * hashes in the table and never touch the atoms, a large array. */
+	for (i = h & (m->tabsize - 1); m->table[i].atom != 0;
 	     i = (i + 1) & (m->tabsize - 1)) {
-		a = &m->atoms[m->table[i] - 1];
-		if (a->hash == h && a->kind == kind && a->len == len &&
+		if (m->table[i].hash != h)
+			continue;
+		a = &m->atoms[m->table[i].atom - 1];
+		if (a->kind == kind && a->len == len &&
 		    memcmp(a->key, key, len) == 0)
-			return m->table[i] - 1;
+			return m->table[i].atom - 1;
 	}
 	return NONE;
 }
@@ -83,9 +87,10 @@ table_insert(struct matcher *m, uint32_t atom)
 {
 	size_t i = m->atoms[atom].hash & (m->tabsize - 1);
 
-	while (m->table[i] != 0)
+	while (m->table[i].atom != 0)
 		i = (i + 1) & (m->tabsize - 1);
-	m->table[i] = atom + 1;
+	m->table[i].hash = m->atoms[atom].hash;
+	m->table[i].atom = atom + 1;
 }
 
 static uint32_t
@@ -766,13 +771,14 @@ doc_lang(struct scratch *s, const char *lang)
 
 /* The watches of l become candidates. */
 static void
-add_cands(struct scratch *s, const struct watchlist *l)
+add_cands(const struct matcher *m, struct scratch *s, const struct watchlist *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->len; i++)
 		if (s->wstamp[l->v[i]] != s->gen) {
 			s->wstamp[l->v[i]] = s->gen;
+			__builtin_prefetch(&m->watches[l->v[i]]);
 			s->cands[s->ncands++] = l->v[i];
 		}
 }
@@ -790,8 +796,8 @@ static void
 doc_atom_seen(const struct matcher *m, struct scratch *s, uint32_t a)
 {
 	atom_seen(s, a);
-	add_cands(s, &m->atoms[a].watches[IN_BODY]);
-	add_cands(s, &m->atoms[a].watches[IN_AUTHOR]);
+	add_cands(m, s, &m->atoms[a].watches[IN_BODY]);
+	add_cands(m, s, &m->atoms[a].watches[IN_AUTHOR]);
 }
 
 /* The word atom a occurs at word tok. The author's words come last: its
@@ -803,11 +809,11 @@ occurs(const struct matcher *m, struct scratch *s, uint32_t a, uint32_t tok)
 
 	if (s->astamp[a] != s->gen) {
 		atom_seen(s, a);
-		add_cands(s, &m->atoms[a].watches[author]);
+		add_cands(m, s, &m->atoms[a].watches[author]);
 	} else if (s->occ[s->tail[a]].tok == tok)
 		return; /* a part and its whole share a wildcard prefix */
 	else if (author && s->occ[s->tail[a]].tok < s->bound[1])
-		add_cands(s, &m->atoms[a].watches[IN_AUTHOR]);
+		add_cands(m, s, &m->atoms[a].watches[IN_AUTHOR]);
 	if (s->nocc == s->capocc) {
 		s->capocc = s->capocc ? s->capocc * 2 : 256;
 		s->occ = xreallocarray(s->occ, s->capocc, sizeof(*s->occ));
@@ -1049,6 +1055,8 @@ run(const struct matcher *m, const struct match_doc *doc,
 				s->cands[s->ncands++] = m->always[i];
 			}
 		sort_ids(s->cands, s->ncands);
+		for (i = 0; i < s->ncands; i++)
+			__builtin_prefetch(m->watches[s->cands[i]].root);
 	}
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {
