@@ -477,6 +477,21 @@ start_of(const char *key, size_t len)
 	    (len > 1 ? (unsigned char)key[1] : 0);
 }
 
+/*
+ * A word's first three bytes, hashed to 16 bits (the third 0 for a shorter
+ * word). Two bytes tell too little when many watches are matched: their
+ * words then start in so many ways ("da", "no", "tr") that common words
+ * ("dans", "nous", "très") pass and are looked up for nothing.
+ */
+static size_t
+word_start_of(const char *key, size_t len)
+{
+	uint32_t b = (uint32_t)start_of(key, len) << 8 |
+	    (len > 2 ? (unsigned char)key[2] : 0);
+
+	return (b * 2654435761u) >> 16;
+}
+
 static void
 start_set(uint64_t *starts, size_t b)
 {
@@ -600,7 +615,7 @@ matcher_build(struct matcher *m)
 		if (a->probed && a->kind == A_PREFIX)
 			add_prefix(m, a->key, a->len);
 		else if (a->probed && a->kind == A_WORD)
-			start_set(m->wstarts, start_of(a->key, a->len));
+			start_set(m->wstarts, word_start_of(a->key, a->len));
 	}
 	/* The regexes' literals, scanned once per document for all of them. */
 	litscan_free(m->lits);
@@ -845,7 +860,7 @@ probe_word(const struct matcher *m, struct scratch *s, const char *key,
 		if (a != NONE && m->atoms[a].probed)
 			occurs(m, s, a, t);
 	}
-	if (!start_has(m->wstarts, b))
+	if (!start_has(m->wstarts, word_start_of(key, len)))
 		return;
 	for (; i < len; i++)
 		h = hash_step(h, (unsigned char)key[i]);
