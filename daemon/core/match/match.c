@@ -932,6 +932,11 @@ probe_regexes(
 			litscan_scan(m->lits, s->lscratch, fields[i],
 			    strnlen(fields[i], MATCH_MAX_FIELD), s->lstamp,
 			    s->gen, s->lfound, &nfound);
+	if (litscan_blind(m->lits)) {
+		for (i = 0; i < m->nregexes; i++)
+			doc_atom_seen(m, s, m->regexes[i]);
+		return;
+	}
 	/* Only the regexes with a literal present: most have none. The
 	 * scanner numbers them as m->regexes does. */
 	for (i = 0; i < nfound; i++) {

@@ -570,7 +570,8 @@ struct litscan {
 	char **exprs; /* literal number: its expression */
 	uint32_t *owner; /* literal number: its prefilter's */
 	size_t nlits;
-	hs_database_t *db; /* NULL: no literal */
+	hs_database_t *db; /* NULL: no literal looked for */
+	int blind; /* the literals could not be compiled: all count as seen */
 	uint64_t serial; /* this build's, among all scanners' */
 };
 
@@ -677,14 +678,29 @@ litscan_build(struct litscan *ls)
 		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
 		ids[i] = (unsigned)i;
 	}
-	/* Escaped literals are always valid: a refusal is a lack of memory
-	 * or a CPU without SSSE3, which vigie does not run without. */
+	/*
+	 * No literal is refused for its form: they are escaped, and at most
+	 * 128 characters (prefilter.c cuts longer runs), some 2,300 bytes of
+	 * expression where Vectorscan's limit is 16,000. What remains is a
+	 * lack of memory, or a CPU without SSSE3: then no literal is looked
+	 * for and every prefilter holds, so regexes run wherever their watch
+	 * is otherwise a candidate, as those without a prefilter do.
+	 */
 	if (hs_compile_multi((const char *const *)ls->exprs, flags, ids,
 	        (unsigned)ls->nlits, HS_MODE_BLOCK, NULL, &ls->db,
-	        &err) != HS_SUCCESS)
-		abort();
+	        &err) != HS_SUCCESS) {
+		hs_free_compile_error(err);
+		ls->db = NULL;
+		ls->blind = 1;
+	}
 	free(flags);
 	free(ids);
+}
+
+int
+litscan_blind(const struct litscan *ls)
+{
+	return ls->blind;
 }
 
 size_t
@@ -770,5 +786,5 @@ int
 litscan_holds(
     const struct litscan *ls, size_t id, const uint32_t *seen, uint32_t gen)
 {
-	return holds(ls->pfs[id], seen, gen);
+	return ls->blind || holds(ls->pfs[id], seen, gen);
 }

@@ -56,6 +56,9 @@ void litscan_scratch_free(struct litscan_scratch *);
 void litscan_scan(const struct litscan *, struct litscan_scratch *,
     const char *text, size_t len, uint32_t *seen, uint32_t gen, uint32_t *found,
     size_t *nfound);
+/* Whether the literals could not be compiled (no memory, a CPU Vectorscan
+ * does not run on): none is then found, and every prefilter holds. */
+int litscan_blind(const struct litscan *);
 /* Whether prefilter number id holds, given the literals marked seen. */
 int litscan_holds(
     const struct litscan *, size_t id, const uint32_t *seen, uint32_t gen);
