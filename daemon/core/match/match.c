@@ -68,16 +68,12 @@ lookup(const struct matcher *m, enum atom_kind kind, const char *key,
 
 	if (m->tabsize == 0)
 		return NONE;
-	/* Most words of a document are no atom: their probes compare the
-	 * hashes in the table and never touch the atoms, a large array. */
-	for (i = h & (m->tabsize - 1); m->table[i].atom != 0;
+	for (i = h & (m->tabsize - 1); m->table[i] != 0;
 	     i = (i + 1) & (m->tabsize - 1)) {
-		if (m->table[i].hash != h)
-			continue;
-		a = &m->atoms[m->table[i].atom - 1];
-		if (a->kind == kind && a->len == len &&
+		a = &m->atoms[m->table[i] - 1];
+		if (a->hash == h && a->kind == kind && a->len == len &&
 		    memcmp(a->key, key, len) == 0)
-			return m->table[i].atom - 1;
+			return m->table[i] - 1;
 	}
 	return NONE;
 }
@@ -87,10 +83,9 @@ table_insert(struct matcher *m, uint32_t atom)
 {
 	size_t i = m->atoms[atom].hash & (m->tabsize - 1);
 
-	while (m->table[i].atom != 0)
+	while (m->table[i] != 0)
 		i = (i + 1) & (m->tabsize - 1);
-	m->table[i].hash = m->atoms[atom].hash;
-	m->table[i].atom = atom + 1;
+	m->table[i] = atom + 1;
 }
 
 static uint32_t

@@ -74,10 +74,7 @@ struct matcher {
 	size_t maxterms; /* the most terms a watch has */
 	struct atom *atoms;
 	size_t natoms;
-	struct slot {
-		uint32_t hash; /* the atom's */
-		uint32_t atom; /* atom index + 1, 0 when empty */
-	} * table;
+	uint32_t *table; /* atom index + 1, 0 when empty */
 	size_t tabsize; /* a power of two, at least twice natoms */
 	size_t *plens; /* lengths of the probed prefixes, ascending */
 	size_t nplens;
