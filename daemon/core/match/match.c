@@ -781,14 +781,13 @@ doc_lang(struct scratch *s, const char *lang)
 
 /* The watches of l become candidates. */
 static void
-add_cands(const struct matcher *m, struct scratch *s, const struct watchlist *l)
+add_cands(struct scratch *s, const struct watchlist *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->len; i++)
 		if (s->wstamp[l->v[i]] != s->gen) {
 			s->wstamp[l->v[i]] = s->gen;
-			__builtin_prefetch(&m->watches[l->v[i]]);
 			s->cands[s->ncands++] = l->v[i];
 		}
 }
@@ -806,8 +805,8 @@ static void
 doc_atom_seen(const struct matcher *m, struct scratch *s, uint32_t a)
 {
 	atom_seen(s, a);
-	add_cands(m, s, &m->atoms[a].watches[IN_BODY]);
-	add_cands(m, s, &m->atoms[a].watches[IN_AUTHOR]);
+	add_cands(s, &m->atoms[a].watches[IN_BODY]);
+	add_cands(s, &m->atoms[a].watches[IN_AUTHOR]);
 }
 
 /* The word atom a occurs at word tok. The author's words come last: its
@@ -819,11 +818,11 @@ occurs(const struct matcher *m, struct scratch *s, uint32_t a, uint32_t tok)
 
 	if (s->astamp[a] != s->gen) {
 		atom_seen(s, a);
-		add_cands(m, s, &m->atoms[a].watches[author]);
+		add_cands(s, &m->atoms[a].watches[author]);
 	} else if (s->occ[s->tail[a]].tok == tok)
 		return; /* a part and its whole share a wildcard prefix */
 	else if (author && s->occ[s->tail[a]].tok < s->bound[1])
-		add_cands(m, s, &m->atoms[a].watches[IN_AUTHOR]);
+		add_cands(s, &m->atoms[a].watches[IN_AUTHOR]);
 	if (s->nocc == s->capocc) {
 		s->capocc = s->capocc ? s->capocc * 2 : 256;
 		s->occ = xreallocarray(s->occ, s->capocc, sizeof(*s->occ));
@@ -1070,8 +1069,6 @@ run(const struct matcher *m, const struct match_doc *doc,
 				s->cands[s->ncands++] = m->always[i];
 			}
 		sort_ids(s->cands, s->ncands);
-		for (i = 0; i < s->ncands; i++)
-			__builtin_prefetch(m->watches[s->cands[i]].root);
 	}
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {
