@@ -42,7 +42,7 @@ enum pf_type {
 struct prefilter {
 	enum pf_type type;
 	char *lit; /* PF_LIT, lower-case printable ASCII */
-	uint32_t state; /* PF_LIT: its number in the scanner */
+	uint32_t num; /* PF_LIT: its number in the scanner */
 	struct prefilter **kids; /* PF_AND, PF_OR: two or more */
 	size_t nkids;
 };
@@ -131,7 +131,7 @@ node(enum pf_type type)
 	struct prefilter *pf = xcalloc(1, sizeof(*pf));
 
 	pf->type = type;
-	pf->state = NONE;
+	pf->num = NONE;
 	return pf;
 }
 
@@ -657,7 +657,7 @@ number(struct litscan *ls, struct prefilter *pf, size_t id)
 	ls->owner = xreallocarray(ls->owner, ls->nlits + 1, sizeof(*ls->owner));
 	ls->exprs[ls->nlits] = literal_expr(pf->lit);
 	ls->owner[ls->nlits] = (uint32_t)id;
-	pf->state = (uint32_t)ls->nlits++;
+	pf->num = (uint32_t)ls->nlits++;
 }
 
 void
@@ -716,7 +716,8 @@ litscan_scratch_fit(const struct litscan *ls, struct litscan_scratch **sp)
 		*sp = xcalloc(1, sizeof(**sp));
 	if ((*sp)->fitted == ls->serial || ls->db == NULL)
 		return;
-	/* Grows the scratch when this database needs more. */
+	/* Grows the scratch when this database needs more; fails only for
+	 * want of memory, as xcalloc would. */
 	if (hs_alloc_scratch(ls->db, &(*sp)->hs) != HS_SUCCESS)
 		abort();
 	(*sp)->fitted = ls->serial;
@@ -775,7 +776,7 @@ holds(const struct prefilter *pf, const uint32_t *seen, uint32_t gen)
 	size_t i;
 
 	if (pf->type == PF_LIT)
-		return seen[pf->state] == gen;
+		return seen[pf->num] == gen;
 	for (i = 0; i < pf->nkids; i++)
 		if (holds(pf->kids[i], seen, gen) != (pf->type == PF_AND))
 			return pf->type != PF_AND;
