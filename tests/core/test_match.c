@@ -561,6 +561,11 @@ test_prefilter_case(void **state)
 	    "\xe2\x84\xaa\xc5\xbf"
 	    "AR");
 	NO("/ksar/", "", "\xe2\x84\xaa\xc5\xbf");
+	/* A text with either is scanned again, folded: what the first scan
+	 * found stays found. */
+	YES("/acme-\\d/ /kiss/", "", "acme-1 et \xe2\x84\xaaISS");
+	YES("/acme-\\d/ /kiss/", "acme-1", "\xe2\x84\xaaISS");
+	NO("/acme-\\d/ /kiss/", "acme", "\xe2\x84\xaaISS");
 	YES("/ACME/", "", "acme");
 	NO("/acme/", "", "acmé");
 }
