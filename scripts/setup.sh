@@ -9,7 +9,7 @@ PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libcurl4-openssl-dev libxml2-dev libpcre2-dev libpq-dev libevent-dev
 	libsystemd-dev libutf8proc-dev libstemmer-dev libinih-dev
-	libjansson-dev libcmocka-dev libssl-dev
+	libjansson-dev libcmocka-dev libssl-dev libvectorscan-dev
 	postgresql-15 postgresql-client-15
 	python3 python3-feedparser python3-nltk python3-aiosmtpd
 	valgrind nginx-light ca-certificates prometheus scdoc clang-format

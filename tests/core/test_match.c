@@ -235,8 +235,8 @@ test_regex(void **state)
 	YES("acme /panne|bug/", NULL, "acme: bug");
 	NO("acme /panne|bug/", NULL, "acme: ok");
 
-	/* A long text is scanned for literals in two halves: at either end
-	 * or across the middle, one is found. */
+	/* In a long text, a literal is found at either end or in the
+	 * middle. */
 	for (i = 0; i < 3; i++) {
 		buf_init(&b);
 		buf_puts(&b, i == 0 ? "Acme-1 " : "");
@@ -561,8 +561,109 @@ test_prefilter_case(void **state)
 	    "\xe2\x84\xaa\xc5\xbf"
 	    "AR");
 	NO("/ksar/", "", "\xe2\x84\xaa\xc5\xbf");
+	/* A text with either is scanned again, folded: what the first scan
+	 * found stays found. */
+	YES("/acme-\\d/ /kiss/", "", "acme-1 et \xe2\x84\xaaISS");
+	YES("/acme-\\d/ /kiss/", "acme-1", "\xe2\x84\xaaISS");
+	NO("/acme-\\d/ /kiss/", "acme", "\xe2\x84\xaaISS");
 	YES("/ACME/", "", "acme");
 	NO("/acme/", "", "acmé");
+}
+
+/* The scanner's longest literals (prefilter.c cuts runs at 64 to 128
+ * characters), each k and s of them also a Kelvin sign or a long s. */
+static void
+test_regex_long_literals(void **state)
+{
+	struct match_doc doc = { NULL, NULL, NULL, NULL, NULL };
+	struct buf re, text;
+	int i;
+
+	(void)state;
+	buf_init(&re);
+	buf_init(&text);
+	buf_puts(&re, "/");
+	for (i = 0; i < 300; i++) {
+		buf_puts(&re, "k");
+		buf_puts(&text, i % 2 ? "\xe2\x84\xaa" : "K");
+	}
+	buf_puts(&re, "/");
+	doc.text = text.data;
+	assert_true(doc_matches(re.data, NULL, &doc));
+	text.data[text.len - 3] = '\0'; /* one k short */
+	assert_false(doc_matches(re.data, NULL, &doc));
+	buf_clear(&re);
+	buf_clear(&text);
+
+	/* Two exact sets of 64-character strings: their product has 128. */
+	buf_puts(&re, "/(");
+	for (i = 0; i < 64; i++)
+		buf_puts(&re, "s");
+	buf_puts(&re, "|x)(");
+	for (i = 0; i < 64; i++)
+		buf_puts(&re, "k");
+	buf_puts(&re, "|y)/");
+	for (i = 0; i < 128; i++)
+		buf_puts(&text, i < 64 ? "\xc5\xbf" : "\xe2\x84\xaa");
+	doc.text = text.data;
+	assert_true(doc_matches(re.data, NULL, &doc));
+	buf_clear(&re);
+	buf_clear(&text);
+}
+
+/* One match_result serves matchers of different sizes in turn: its
+ * scanner's scratch is fitted again to each one built since. */
+static void
+test_result_across_matchers(void **state)
+{
+	struct match_doc doc = { NULL, "voir Brand150-7 et acme-1", NULL, NULL,
+		NULL };
+	struct matcher *small = one("/acme-\\d/", NULL), *big;
+	struct match_result res;
+	struct query_error err;
+	char name[32], query[64];
+	int i;
+
+	(void)state;
+	match_result_init(&res);
+	assert_int_equal(matcher_match(small, &doc, &res), 1);
+	big = matcher_new();
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "b%d", i);
+		snprintf(query, sizeof(query), "/brand%d-\\d+/", i);
+		assert_int_equal(matcher_add(big, name, query, NULL, &err), i);
+	}
+	matcher_build(big);
+	assert_int_equal(matcher_match(big, &doc, &res), 1);
+	assert_string_equal(matcher_name(big, res.hits[0].watch), "b150");
+	assert_int_equal(matcher_match(small, &doc, &res), 1);
+	matcher_free(small);
+	small = one("/brand15\\d-7/", NULL);
+	assert_int_equal(matcher_match(small, &doc, &res), 1);
+	assert_int_equal(matcher_match(big, &doc, &res), 1);
+	matcher_free(small);
+	matcher_free(big);
+	match_result_clear(&res);
+}
+
+/* A regex reads a field only when it is well-formed UTF-8, as PCRE2
+ * checks it (matching checks it once per field and document). */
+static void
+test_regex_utf8(void **state)
+{
+	struct match_doc doc = { "acme \xe9t\xe9", "acme en \xc3\xa9t\xc3\xa9",
+		NULL, NULL, NULL };
+
+	(void)state;
+	assert_true(doc_matches("/acme en/", NULL, &doc));
+	assert_false(doc_matches("title:/acme/", NULL, &doc));
+	assert_true(doc_matches("/acme en/ /été/", NULL, &doc));
+	doc.text = "acme \xed\xa0\x80 en"; /* a surrogate */
+	assert_false(doc_matches("/acme/", NULL, &doc));
+	doc.text = "acme \xc0\xa0 en"; /* an overlong space */
+	assert_false(doc_matches("/acme/", NULL, &doc));
+	doc.title = "acme";
+	assert_true(doc_matches("/acme/", NULL, &doc));
 }
 
 /* Deterministic generator for the differential test. */
@@ -926,6 +1027,9 @@ main(void)
 		cmocka_unit_test(test_add_errors),
 		cmocka_unit_test(test_prefilter_literals),
 		cmocka_unit_test(test_prefilter_case),
+		cmocka_unit_test(test_regex_long_literals),
+		cmocka_unit_test(test_result_across_matchers),
+		cmocka_unit_test(test_regex_utf8),
 		cmocka_unit_test(test_index_against_scan),
 		cmocka_unit_test(test_regex_index_against_scan),
 	};

@@ -9,6 +9,9 @@
  */
 #include "core/base/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "core/base/util.h"
 
 size_t
@@ -50,8 +53,18 @@ utf8_valid_len(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
+	uint64_t w;
+
 	while (i < len) {
-		if (p[i] < 0x80) { /* most text is ASCII: no decoding */
+		/* Most text is ASCII: eight bytes at a time, no decoding. */
+		if (len - i >= 8) {
+			memcpy(&w, p + i, sizeof(w));
+			if ((w & 0x8080808080808080u) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}

@@ -472,6 +472,21 @@ start_of(const char *key, size_t len)
 	    (len > 1 ? (unsigned char)key[1] : 0);
 }
 
+/*
+ * A word's first three bytes, hashed to 16 bits (the third 0 for a shorter
+ * word). Two bytes tell too little when many watches are matched: their
+ * words then start in so many ways ("da", "no", "tr") that common words
+ * ("dans", "nous", "très") pass and are looked up for nothing.
+ */
+static size_t
+word_start_of(const char *key, size_t len)
+{
+	uint32_t b = (uint32_t)start_of(key, len) << 8 |
+	    (len > 2 ? (unsigned char)key[2] : 0);
+
+	return (b * 2654435761u) >> 16;
+}
+
 static void
 start_set(uint64_t *starts, size_t b)
 {
@@ -595,7 +610,7 @@ matcher_build(struct matcher *m)
 		if (a->probed && a->kind == A_PREFIX)
 			add_prefix(m, a->key, a->len);
 		else if (a->probed && a->kind == A_WORD)
-			start_set(m->wstarts, start_of(a->key, a->len));
+			start_set(m->wstarts, word_start_of(a->key, a->len));
 	}
 	/* The regexes' literals, scanned once per document for all of them. */
 	litscan_free(m->lits);
@@ -605,7 +620,7 @@ matcher_build(struct matcher *m)
 		a = &m->atoms[i];
 		if (a->kind != A_REGEX || !a->probed)
 			continue;
-		a->filter = litscan_add(m->lits, a->pf);
+		litscan_add(m->lits, a->pf);
 		m->regexes = xreallocarray(
 		    m->regexes, m->nregexes + 1, sizeof(*m->regexes));
 		m->regexes[m->nregexes++] = (uint32_t)i;
@@ -630,6 +645,8 @@ match_result_clear(struct match_result *res)
 		free(s->occ);
 		free(s->astamp);
 		free(s->lstamp);
+		free(s->lfound);
+		litscan_scratch_free(s->lscratch);
 		free(s->head);
 		free(s->tail);
 		free(s->wstamp);
@@ -667,11 +684,15 @@ scratch_get(const struct matcher *m, struct match_result *res)
 		s->tail = xreallocarray(s->tail, m->natoms, sizeof(*s->tail));
 		s->capatoms = m->natoms;
 	}
-	if (m->lits != NULL && s->caplstates < litscan_states(m->lits)) {
+	if (m->lits != NULL && s->caplstates < litscan_literals(m->lits)) {
 		s->lstamp = grow_stamps(
-		    s->lstamp, s->caplstates, litscan_states(m->lits));
-		s->caplstates = litscan_states(m->lits);
+		    s->lstamp, s->caplstates, litscan_literals(m->lits));
+		s->lfound = xreallocarray(
+		    s->lfound, litscan_literals(m->lits), sizeof(*s->lfound));
+		s->caplstates = litscan_literals(m->lits);
 	}
+	if (m->nregexes > 0)
+		litscan_scratch_fit(m->lits, &s->lscratch);
 	if (s->capwatches < m->nwatches) {
 		s->wstamp = grow_stamps(s->wstamp, s->capwatches, m->nwatches);
 		s->cands =
@@ -688,6 +709,7 @@ scratch_get(const struct matcher *m, struct match_result *res)
 		memset(s->astamp, 0, s->capatoms * sizeof(*s->astamp));
 		memset(s->wstamp, 0, s->capwatches * sizeof(*s->wstamp));
 		memset(s->lstamp, 0, s->caplstates * sizeof(*s->lstamp));
+		memset(s->rfield, 0, sizeof(s->rfield));
 		s->gen = 1;
 	}
 	fold_reset(&s->fw);
@@ -832,7 +854,7 @@ probe_word(const struct matcher *m, struct scratch *s, const char *key,
 		if (a != NONE && m->atoms[a].probed)
 			occurs(m, s, a, t);
 	}
-	if (!start_has(m->wstarts, b))
+	if (!start_has(m->wstarts, word_start_of(key, len)))
 		return;
 	for (; i < len; i++)
 		h = hash_step(h, (unsigned char)key[i]);
@@ -894,20 +916,29 @@ probe_regexes(
     const struct matcher *m, struct scratch *s, const struct match_doc *doc)
 {
 	const char *fields[] = { doc->title, doc->text, doc->author };
-	size_t i;
+	size_t i, nfound = 0;
+	uint32_t a;
 
 	if (m->nregexes == 0)
 		return;
 	for (i = 0; i < ARRAY_LEN(fields); i++)
 		if (fields[i] != NULL)
-			litscan_scan(m->lits, fields[i],
+			litscan_scan(m->lits, s->lscratch, fields[i],
 			    strnlen(fields[i], MATCH_MAX_FIELD), s->lstamp,
-			    s->gen);
-	for (i = 0; i < m->nregexes; i++)
-		if (s->astamp[m->regexes[i]] != s->gen &&
-		    litscan_holds(m->lits, m->atoms[m->regexes[i]].filter,
-		        s->lstamp, s->gen))
+			    s->gen, s->lfound, &nfound);
+	if (litscan_blind(m->lits)) {
+		for (i = 0; i < m->nregexes; i++)
 			doc_atom_seen(m, s, m->regexes[i]);
+		return;
+	}
+	/* Only the regexes with a literal present: most have none. The
+	 * scanner numbers them as m->regexes does. */
+	for (i = 0; i < nfound; i++) {
+		a = m->regexes[s->lfound[i]];
+		if (s->astamp[a] != s->gen &&
+		    litscan_holds(m->lits, s->lfound[i], s->lstamp, s->gen))
+			doc_atom_seen(m, s, a);
+	}
 }
 
 /* Whether the document holds an atom of each clause watch id requires
@@ -989,6 +1020,27 @@ id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Candidates in watch order, the order of hits: a few dozen at most, as a
+ * rule, which insertion sorts in less than qsort takes to call its
+ * comparisons. */
+static void
+sort_ids(uint32_t *v, size_t n)
+{
+	size_t i, j;
+	uint32_t x;
+
+	if (n > 64) {
+		qsort(v, n, sizeof(*v), id_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 static size_t
 run(const struct matcher *m, const struct match_doc *doc,
     struct match_result *res, int indexed)
@@ -1016,9 +1068,7 @@ run(const struct matcher *m, const struct match_doc *doc,
 				s->wstamp[m->always[i]] = s->gen;
 				s->cands[s->ncands++] = m->always[i];
 			}
-		/* qsort must not be handed a NULL array, even empty. */
-		if (s->ncands > 1)
-			qsort(s->cands, s->ncands, sizeof(*s->cands), id_cmp);
+		sort_ids(s->cands, s->ncands);
 	}
 	ncands = indexed ? s->ncands : m->nwatches;
 	for (i = 0; i < ncands; i++) {

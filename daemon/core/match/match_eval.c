@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/utf8.h"
 #include "core/base/util.h"
 
 int
@@ -256,14 +257,29 @@ near(const struct eval *e, const struct qnode *n)
 	return found;
 }
 
+/* Whether the regex n matches the field numbered f: 0 the title, 1 the
+ * text, 2 the author. */
 static int
-regex_in(const struct eval *e, const struct qnode *n, const char *text)
+regex_in(const struct eval *e, const struct qnode *n, size_t f)
 {
-	if (text == NULL)
+	const char *fields[] = { e->doc->title, e->doc->text, e->doc->author };
+	struct regex_field *rf = &e->s->rfield[f];
+
+	if (fields[f] == NULL)
 		return 0;
-	return pcre2_match(n->re, (PCRE2_SPTR)text,
-	           strnlen(text, MATCH_MAX_FIELD), 0, e->m->regex_options,
-	           e->s->md, e->m->mctx) >= 0;
+	/* PCRE2 checks the whole subject's UTF-8 at every call, several
+	 * times what a match costs on a text of a few kilobytes: checked
+	 * once here, as strictly. Ill-formed text is left to PCRE2, which
+	 * refuses it. */
+	if (rf->gen != e->s->gen) {
+		rf->gen = e->s->gen;
+		rf->len = strnlen(fields[f], MATCH_MAX_FIELD);
+		rf->options =
+		    utf8_valid(fields[f], rf->len) ? PCRE2_NO_UTF_CHECK : 0;
+	}
+	return pcre2_match(n->re, (PCRE2_SPTR)fields[f], rf->len, 0,
+	           e->m->regex_options | rf->options, e->s->md,
+	           e->m->mctx) >= 0;
 }
 
 int
@@ -280,11 +296,9 @@ match_eval(const struct eval *e, const struct qnode *n)
 		return match_lang_is(e->s->lang, n->value);
 	case Q_REGEX:
 		/* Errors, limits hit included, are no match. */
-		return ((n->zones & ZONE_TITLE) &&
-		           regex_in(e, n, e->doc->title)) ||
-		    ((n->zones & ZONE_TEXT) && regex_in(e, n, e->doc->text)) ||
-		    ((n->zones & ZONE_AUTHOR) &&
-		        regex_in(e, n, e->doc->author));
+		return ((n->zones & ZONE_TITLE) && regex_in(e, n, 0)) ||
+		    ((n->zones & ZONE_TEXT) && regex_in(e, n, 1)) ||
+		    ((n->zones & ZONE_AUTHOR) && regex_in(e, n, 2));
 	case Q_AND:
 		for (i = 0; i < n->nkids; i++)
 			if (!match_eval(e, n->kids[i]))

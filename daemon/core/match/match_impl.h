@@ -44,7 +44,6 @@ struct atom {
 	size_t len;
 	uint32_t hash;
 	struct prefilter *pf; /* A_REGEX: borrowed from the query */
-	size_t filter; /* A_REGEX: its number in the matcher's litscan */
 	/* The watches it triggers where it occurs: in the title or text
 	 * (IN_BODY) or in the author (IN_AUTHOR), as the terms it stands
 	 * for allow. A site, language or regex is of the whole document. */
@@ -86,7 +85,7 @@ struct matcher {
 	uint64_t wstarts[65536 / 64];
 	uint32_t *regexes; /* the A_REGEX atoms */
 	size_t nregexes;
-	struct litscan *lits; /* their literals, all in one automaton */
+	struct litscan *lits; /* their literals, all in one scanner */
 	uint32_t *always; /* watches evaluated on every document */
 	size_t nalways;
 	/* What each watch requires beside its trigger: from reqs_at[w] to
@@ -121,8 +120,10 @@ struct scratch {
 	size_t nocc, capocc;
 	uint32_t *astamp, *head, *tail;
 	size_t capatoms;
-	uint32_t *lstamp; /* literals seen, by litscan state */
+	uint32_t *lstamp; /* literals seen, by number */
+	uint32_t *lfound; /* the regexes of the literals seen, by number */
 	size_t caplstates;
+	struct litscan_scratch *lscratch;
 	uint32_t *wstamp, *tstamp;
 	size_t capwatches, capterms;
 	uint32_t tgen; /* tstamp's generation: one per hit */
@@ -138,6 +139,14 @@ struct scratch {
 	size_t caphits;
 
 	pcre2_match_data *md;
+	/* The title, text and author as regexes read them: their length,
+	 * and whether it is well-formed UTF-8 (then PCRE2 need not check
+	 * it again at every regex); worked out at the first regex run. */
+	struct regex_field {
+		uint32_t gen; /* valid when it equals the scratch's */
+		size_t len;
+		uint32_t options; /* PCRE2_NO_UTF_CHECK or 0 */
+	} rfield[3];
 	char host[MATCH_MAX_HOST + 1];
 	char lang[MATCH_MAX_LANG + 1];
 };
