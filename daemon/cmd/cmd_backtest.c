@@ -19,6 +19,7 @@
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/read/date.h"
+#include "core/read/when.h"
 #include "service/db/history.h"
 
 static int
@@ -26,8 +27,10 @@ usage(void)
 {
 	log_plain("usage: vigie backtest [-c FILE] --watch NAME "
 	          "--from TIME --to TIME\n"
-	          "TIME is a date or an RFC 3339 time "
-	          "(2026-03-01, 2026-03-01T08:00:00Z)\n");
+	          "TIME is a local date or time (2026-03-01, 2026-03-01 "
+	          "08:00), an RFC 3339 time (2026-03-01T08:00:00Z), now, "
+	          "today, yesterday (aujourd'hui, hier), or hours, days, "
+	          "weeks, months or years ago (-12h, -7d, -2w, -1m, -1y)\n");
 	return 2;
 }
 
@@ -106,11 +109,18 @@ cmd_backtest(int argc, char **argv)
 			watch = optarg;
 			break;
 		case 'f':
-			from = date_parse(optarg);
+		case 't': {
+			int64_t *t = c == 'f' ? &from : &to;
+
+			*t = when_parse(optarg, now_real_ms() / 1000);
+			if (*t == DATE_NONE) {
+				log_plain(
+				    "vigie backtest: --%s %s: not a time\n",
+				    c == 'f' ? "from" : "to", optarg);
+				return usage();
+			}
 			break;
-		case 't':
-			to = date_parse(optarg);
-			break;
+		}
 		default:
 			return usage();
 		}

@@ -81,7 +81,28 @@ def body(t):
         t.ok(p.stdout.endswith("0 incidents\n"),
              f"a watch with no mentions: {p.stdout!r}")
 
-        for args in (["--watch", "Acme", "--from", "yesterday", "--to", until],
+        # The times people type: the day before and now, in English and
+        # in French, give the same replay.
+        replays = {}
+        for words in (("-1d", "now"), ("hier", "maintenant"),
+                      ("yesterday", "now")):
+            p = vigie("backtest", "-c", conf, "--watch", "Acme", "--from",
+                      words[0], "--to", words[1])
+            t.exited(p, f"backtest --from {words[0]} --to {words[1]}")
+            replays[words] = [l.split(" ", 1)[1] for l in p.stdout.splitlines()
+                              if " FIRED " in l]
+            t.ok(p.stdout.endswith("1 incident\n"),
+                 f"--from {words[0]} --to {words[1]}: {p.stdout!r}")
+        t.ok(replays[("-1d", "now")] == replays[("hier", "maintenant")]
+             and replays[("-1d", "now")] == [f.split(" ", 1)[1]
+                                             for f in fired],
+             f"the same incident however the period is said: {replays}")
+        p = vigie("backtest", "-c", conf, "--watch", "Acme", "--from",
+                  "tomorrow", "--to", "now")
+        t.ok("--from tomorrow: not a time" in p.stderr,
+             f"a time it cannot read is named: {p.stderr!r}")
+
+        for args in (["--watch", "Acme", "--from", "tomorrow", "--to", until],
                      ["--watch", "Acme", "--from", until, "--to", day],
                      ["--from", day, "--to", until]):
             p = vigie("backtest", "-c", conf, *args)
