@@ -143,7 +143,8 @@ QUESTIONS = {
         SELECT watch, sum(mentions),
                round(100 * sum(mentions) / sum(sum(mentions)) OVER (), 1)
           FROM analytics.share_of_voice
-         WHERE tag = (SELECT tags[1] FROM watches WHERE name = @W@)
+         WHERE compare_group = (SELECT compare_group FROM watches
+                                 WHERE name = @W@)
            AND day >= {D0} AND day < {D1}
          GROUP BY watch ORDER BY 2 DESC""",
     "q3 source_volume": f"""

@@ -56,9 +56,9 @@ SELECT 'src' || g, 'http://s' || g || '.example/rss',
        CASE WHEN g % 50 = 0 THEN 3 ELSE 0 END
   FROM generate_series(1, 2000) g;
 
-INSERT INTO watches (name, query, tags)
+INSERT INTO watches (name, query, tags, compare_group)
 SELECT 'w' || lpad(g::text, 4, '0'), 'q' || g,
-       ARRAY['group' || ((g - 1) / 10)]
+       ARRAY['group' || ((g - 1) / 10)], 'group' || ((g - 1) / 10)
   FROM generate_series(1, 1000) g;
 """
 
@@ -133,7 +133,8 @@ QUESTIONS = {
         SELECT watch, sum(mentions),
                round(sum(mentions) / sum(sum(mentions)) OVER (), 3)
           FROM analytics.share_of_voice
-         WHERE tag = (SELECT tags[1] FROM watches WHERE name = %(w)s)
+         WHERE compare_group = (SELECT compare_group FROM watches
+                                 WHERE name = %(w)s)
            AND day >= '2025-06-01' AND day < '2025-07-01'
          GROUP BY watch ORDER BY 2 DESC""",
     "source_volume: top detractor sites": """

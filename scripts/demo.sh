@@ -202,8 +202,10 @@ cat <<'SQL'
      AND m.label = 'negative'
    ORDER BY m.sentiment;
   -- share of voice between the brand and its competitors
-  SELECT w.name, count(*) FROM mentions m JOIN watches w ON w.id = m.watch_id
-   WHERE w.tags && ARRAY['brand', 'competitor'] GROUP BY w.name;
+  SELECT watch, sum(mentions),
+         round(100 * sum(mentions) / sum(sum(mentions)) OVER (), 1) AS pct
+    FROM analytics.share_of_voice WHERE compare_group = 'market'
+   GROUP BY watch;
   -- every item of a source, newest first
   SELECT published_at, title, link FROM items
    WHERE source_id = (SELECT id FROM sources WHERE name = 'coyote-forum')

@@ -493,6 +493,35 @@ test_watch_detect_errors(void **state)
 	diag_clear(&d);
 }
 
+/* The set a watch's share of voice is counted in: a brand and its
+ * competitor in one, the brand's sub-watch in none. */
+static void
+test_watch_compare(void **state)
+{
+	char path[64];
+	struct diag d = { 0 };
+	struct conf *c;
+
+	(void)state;
+	c = load_text("[watch \"Acme\"]\nquery = acme\ncompare = cola\n"
+	              "[watch \"Globex\"]\nquery = globex\ncompare = cola\n"
+	              "[watch \"Acme - plaintes\"]\nquery = acme AND scam\n",
+	    &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_string_equal(conf_find_watch(c, "Acme")->compare, "cola");
+	assert_string_equal(conf_find_watch(c, "Globex")->compare, "cola");
+	assert_null(conf_find_watch(c, "Acme - plaintes")->compare);
+	conf_free(c);
+
+	c = load_text("[watch \"Acme\"]\nquery = acme\ncompare =\n", &d, path,
+	    sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 1);
+	assert_non_null(strstr(d.msgs[0], ":3: empty compare"));
+	diag_clear(&d);
+}
+
 /* n characters that are not all alike, so that a cut or a shift shows. */
 static char *
 filler(size_t n)
@@ -718,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_watch_detect),
 		cmocka_unit_test(test_watch_detect_errors),
+		cmocka_unit_test(test_watch_compare),
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_long_edge),
 		cmocka_unit_test(test_long_errors),

@@ -139,12 +139,14 @@ SELECT columns_are('effective_mentions', ARRAY['item_id', 'watch_id',
     'corrected', 'abusive', 'published_at', 'first_seen_at', 'matched_at',
     'emotions', 'rumour']);
 SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
-    'source_volume', 'author_volume', 'negative_mentions', 'incidents',
+    'share_of_voice_by_tag', 'source_volume', 'author_volume', 'negative_mentions', 'incidents',
     'source_health', 'rumours']);
 SELECT columns_are('analytics', 'mention_volume', ARRAY['watch_id', 'watch',
     'day', 'lang', 'mentions', 'negative', 'neutral', 'positive',
     'net_sentiment', 'mean_tone']);
-SELECT columns_are('analytics', 'share_of_voice', ARRAY['tag', 'day',
+SELECT columns_are('analytics', 'share_of_voice', ARRAY['compare_group',
+    'day', 'watch_id', 'watch', 'mentions', 'negative', 'positive', 'share']);
+SELECT columns_are('analytics', 'share_of_voice_by_tag', ARRAY['tag', 'day',
     'watch_id', 'watch', 'mentions', 'negative', 'positive', 'share']);
 SELECT columns_are('analytics', 'source_volume', ARRAY['watch_id', 'watch',
     'day', 'source_id', 'source', 'site', 'mentions', 'negative', 'positive']);

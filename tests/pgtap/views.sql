@@ -30,9 +30,10 @@ SELECT gen_random_uuid(), 1, now() - make_interval(hours => h), 10, o
 INSERT INTO fetches (attempt, source_id, started_at, duration_ms, outcome)
 VALUES (gen_random_uuid(), 1, '2025-02-01Z', 10, 'ok');
 
-INSERT INTO watches (id, name, query, tags) OVERRIDING SYSTEM VALUE VALUES
-    (1, 'Acme', 'acme', '{brand,market}'),
-    (2, 'Globex', 'globex', '{market}');
+INSERT INTO watches (id, name, query, tags, compare_group)
+OVERRIDING SYSTEM VALUE VALUES
+    (1, 'Acme', 'acme', '{brand,market}', 'cola'),
+    (2, 'Globex', 'globex', '{market}', 'cola');
 
 INSERT INTO items (id, source_id, identity, title, author, lang,
                    published_at, first_seen_at, link)
@@ -96,22 +97,39 @@ SELECT is((SELECT sum(mentions) FROM analytics.mention_volume
             WHERE watch = 'Acme' AND day BETWEEN '2025-03-01' AND '2025-03-31'),
           4::numeric, 'a month of one watch is a sum over its days');
 
--- share_of_voice
+-- share_of_voice: among the watches compared with one another
 SELECT results_eq(
-    $$SELECT tag, day, watch, mentions, share FROM analytics.share_of_voice
-       ORDER BY 1, 2, 3$$,
+    $$SELECT compare_group, day, watch, mentions, share
+        FROM analytics.share_of_voice ORDER BY 1, 2, 3$$,
+    $$VALUES ('cola', '2025-03-01'::date, 'Acme', 2::bigint, 0.6667),
+             ('cola', '2025-03-01', 'Globex', 1, 0.3333),
+             ('cola', '2025-03-02', 'Acme', 2, 0.6667),
+             ('cola', '2025-03-02', 'Globex', 1, 0.3333)$$,
+    'share_of_voice: shares among the watches compared');
+UPDATE watches SET compare_group = NULL WHERE name = 'Globex';
+SELECT results_eq(
+    $$SELECT watch, sum(mentions)::int, min(share)
+        FROM analytics.share_of_voice GROUP BY 1$$,
+    $$VALUES ('Acme', 4, 1.0000)$$,
+    'share_of_voice: a watch compared with none (a sub-watch) takes no share');
+UPDATE watches SET compare_group = 'cola' WHERE name = 'Globex';
+
+-- share_of_voice_by_tag: among the watches of a tag
+SELECT results_eq(
+    $$SELECT tag, day, watch, mentions, share
+        FROM analytics.share_of_voice_by_tag ORDER BY 1, 2, 3$$,
     $$VALUES ('brand', '2025-03-01'::date, 'Acme', 2::bigint, 1.0000),
              ('brand', '2025-03-02', 'Acme', 2, 1.0000),
              ('market', '2025-03-01', 'Acme', 2, 0.6667),
              ('market', '2025-03-01', 'Globex', 1, 0.3333),
              ('market', '2025-03-02', 'Acme', 2, 0.6667),
              ('market', '2025-03-02', 'Globex', 1, 0.3333)$$,
-    'share_of_voice: shares among the watches of a tag');
+    'share_of_voice_by_tag: shares among the watches of a tag');
 SELECT results_eq(
-    $$SELECT watch, share FROM analytics.share_of_voice
+    $$SELECT watch, share FROM analytics.share_of_voice_by_tag
        WHERE tag = 'market' AND day = '2025-03-02' ORDER BY 1$$,
     $$VALUES ('Acme', 0.6667), ('Globex', 0.3333)$$,
-    'share_of_voice: a filter on the day keeps the shares of that day');
+    'share_of_voice_by_tag: a filter on the day keeps the shares of that day');
 
 -- source_volume
 SELECT results_eq(

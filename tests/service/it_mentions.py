@@ -56,9 +56,9 @@ Seul Acme nous a déçus, quelle honte.</description></item>
 """
 
 WATCHES = {
-    "Acme": 'query = acme\ntags = brand',
-    "Acme FR": 'query = acme\nlang = fr',
-    "Globex": 'query = globex\ntags = competitor',
+    "Acme": 'query = acme\ntags = brand\ncompare = market',
+    "Acme FR": 'query = acme\nlang = fr\ntags = brand',
+    "Globex": 'query = globex\ntags = competitor\ncompare = market',
 }
 
 
@@ -161,6 +161,14 @@ def body(t):
              "0", "every item carries its tone, mention or not")
         t.eq(pg.scalar("SELECT tone_lang FROM items WHERE guid = 'en-2'"),
              "en", "the tone's language")
+
+        # Share of voice: the brand against its competitor, not against
+        # its own sub-watch, which is compared with nothing.
+        t.eq(pg.query("SELECT compare_group, watch, sum(mentions)"
+                      "  FROM analytics.share_of_voice GROUP BY 1, 2"
+                      " ORDER BY 1, 2"),
+             [["market", "Acme", "3"], ["market", "Globex", "2"]],
+             "share of voice among the watches compared")
 
         # Nothing new: a second run adds nothing and duplicates nothing.
         t.exited(vigie("run", "-c", conf, "--once"), "second run")

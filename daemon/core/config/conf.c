@@ -906,6 +906,7 @@ conf_free(struct conf *c)
 		free(w->query);
 		free(w->lang);
 		free(w->tags);
+		free(w->compare);
 		free(w->notify);
 		free(w->file);
 	}

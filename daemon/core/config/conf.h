@@ -56,6 +56,9 @@ struct conf_watch {
 	char *query;
 	char *lang; /* comma-separated language tags; NULL: all */
 	char *tags; /* comma-separated, trimmed; NULL: none */
+	/* The set of watches its share of voice is counted among (a brand
+	 * and its competitors); NULL: in none. */
+	char *compare;
 	char *notify; /* comma-separated [notify] names, or NULL */
 	char *file;
 	int line; /* of the [watch] header */

@@ -590,6 +590,7 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_WATCH, "query", set_text, WATCH(query), 0, 0, NULL },
 	{ SECT_WATCH, "lang", set_langs, WATCH(lang), 0, 0, NULL },
 	{ SECT_WATCH, "tags", set_tags, WATCH(tags), 0, 0, NULL },
+	{ SECT_WATCH, "compare", set_text, WATCH(compare), 0, 0, NULL },
 	{ SECT_SENTIMENT, "lexicons", set_path, SENT(lexicons), 0, 0, NULL },
 	{ SECT_SENTIMENT, "overrides", set_paths, SENT(overrides), 0, 0, NULL },
 	{ SECT_SENTIMENT, "neutral_band", set_band, SENT(neutral_band), 0, 0,

@@ -33,6 +33,7 @@ store_sync_watches(
 		json_object_set_new(
 		    o, "lang", w->lang ? json_tags(w->lang) : json_null());
 		json_object_set_new(o, "tags", json_tags(w->tags));
+		json_object_set_new(o, "compare", json_text(w->compare));
 		json_array_append_new(arr, o);
 	}
 	op_param_owned(op, json_dump_owned(arr));
