@@ -168,6 +168,12 @@ q "SELECT w.name AS watch, count(*) AS mentions,
 	  round(avg(m.sentiment)::numeric, 2) AS avg_tone
      FROM mentions m JOIN watches w ON w.id = m.watch_id
     GROUP BY w.name ORDER BY w.name"
+echo "== Share of voice: the brand against its competitor (compare = market)"
+q "SELECT watch, sum(mentions) AS mentions,
+	  round(100 * sum(mentions) / sum(sum(mentions)) OVER (), 1) AS share_pct,
+	  sum(negative) AS negative
+     FROM analytics.share_of_voice WHERE compare_group = 'market'
+    GROUP BY watch ORDER BY watch"
 echo "== Mentions, most negative first"
 q "SELECT w.name AS watch, m.label, round(m.sentiment::numeric, 2) AS tone,
 	  m.lang, left(i.title, 60) AS title
