@@ -12,32 +12,9 @@ ALTER TABLE watches ADD COLUMN compare_group text;
 
 COMMENT ON COLUMN watches.compare_group IS 'The set of watches this one is compared with in share of voice (the configuration''s compare key, a brand and its competitors); NULL: in none.';
 
-CREATE VIEW analytics.share_of_voice_by_tag AS
-SELECT t.tag,
-       analytics.mention_day(m.published_at, m.first_seen_at) AS day,
-       m.watch_id, w.name AS watch,
-       count(*) AS mentions,
-       count(*) FILTER (WHERE m.label = 'negative') AS negative,
-       count(*) FILTER (WHERE m.label = 'positive') AS positive,
-       round(count(*)::numeric
-             / sum(count(*)) OVER (PARTITION BY t.tag,
-                 analytics.mention_day(m.published_at, m.first_seen_at)), 4)
-           AS share
-  FROM watches w CROSS JOIN LATERAL unnest(w.tags) AS t(tag)
-  JOIN effective_mentions m ON m.watch_id = w.id
- GROUP BY t.tag, 2, m.watch_id, w.name;
-
+-- The count by tag, its columns and their comments, under its new name.
+ALTER VIEW analytics.share_of_voice RENAME TO share_of_voice_by_tag;
 COMMENT ON VIEW analytics.share_of_voice_by_tag IS 'Each watch''s part of the mentions of the watches sharing a tag, per day (what share_of_voice was before schema 012).';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.tag IS 'A tag of the watch (watches.tags); a watch with several tags appears under each.';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.day IS 'UTC day of publication.';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.watch_id IS 'The watch (watches.id).';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.watch IS 'The watch''s name.';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.mentions IS 'Mentions of the watch that day.';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.negative IS 'Negative mentions of the watch that day.';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.positive IS 'Positive mentions of the watch that day.';
-COMMENT ON COLUMN analytics.share_of_voice_by_tag.share IS 'mentions / all mentions of the tag''s watches that day (0 to 1); over a period, recompute it from the sums.';
-
-DROP VIEW analytics.share_of_voice;
 
 CREATE VIEW analytics.share_of_voice AS
 SELECT w.compare_group,
