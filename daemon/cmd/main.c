@@ -28,6 +28,8 @@ static const struct {
 	    "parse [--base URL] FILE   print the items of a feed as JSON lines" },
 	{ "backtest", cmd_backtest, 0,
 	    "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised" },
+	{ "report", cmd_report, 0,
+	    "report [-c FILE] --from T --to T [--format html|csv|md]  a period's report" },
 	{ "inspect", cmd_inspect, 1,
 	    "inspect [-c FILE] NAME     fetch one source now and show what it gives" },
 	{ "discover", cmd_discover, 1,

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/escape.h"
 #include "core/base/utf8.h"
 #include "core/read/text.h"
 
@@ -220,27 +221,7 @@ alert_escape_html(const char *s)
 	struct buf b;
 
 	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_puts(&b, "&amp;");
-			break;
-		case '<':
-			buf_puts(&b, "&lt;");
-			break;
-		case '>':
-			buf_puts(&b, "&gt;");
-			break;
-		case '"':
-			buf_puts(&b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(&b, "&#39;");
-			break;
-		default:
-			buf_putc(&b, *s);
-		}
-	}
+	esc_html(&b, s);
 	return buf_release(&b);
 }
 

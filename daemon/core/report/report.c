@@ -1,0 +1,1015 @@
+/*
+ * report.c - a period's report, written as HTML, CSV or Markdown (see
+ * report.h).
+ *
+ * Every string from the world (titles, links, sources, authors, watch
+ * names) goes through core/base/escape.h for the form it lands in; only
+ * http and https links become links. The HTML page carries its style and
+ * its charts inline, with no script and nothing fetched, so that it can be
+ * mailed, archived and printed as it is.
+ */
+#include "core/report/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/base/escape.h"
+#include "core/read/date.h"
+
+#define DAY 86400
+/* Okabe and Ito's palette, told apart by every kind of colour vision. */
+#define COLOUR_NEGATIVE "#D55E00"
+#define COLOUR_NEUTRAL "#999999"
+#define COLOUR_POSITIVE "#0072B2"
+
+struct words {
+	const char *title;
+	const char *period;
+	const char *previous;
+	const char *change;
+	const char *figure;
+	const char *mentions;
+	const char *negative;
+	const char *neutral;
+	const char *positive;
+	const char *negative_share;
+	const char *net;
+	const char *share;
+	const char *share_none;
+	const char *summary;
+	const char *watch;
+	const char *chart;
+	const char *top_negative;
+	const char *top_positive;
+	const char *sources;
+	const char *authors;
+	const char *author;
+	const char *site;
+	const char *tone;
+	const char *source;
+	const char *incidents;
+	const char *none;
+	const char *opened;
+	const char *resolved;
+	const char *firing;
+	const char *severity;
+	const char *reason;
+	const char *peak;
+	const char *at; /* between a date and its time */
+	const char *months[12];
+	char decimal;
+	const char *percent; /* after the number */
+	const char *colon; /* before a colon: a space in French */
+};
+
+static const struct words english = {
+	.title = "Monitoring report",
+	.period = "Period",
+	.previous = "Previous period",
+	.change = "Change",
+	.figure = "Figure",
+	.mentions = "Mentions",
+	.negative = "Negative",
+	.neutral = "Neutral",
+	.positive = "Positive",
+	.negative_share = "Share of negative mentions",
+	.net = "Net sentiment",
+	.share = "Share of voice",
+	.share_none = "compared with no other watch",
+	.summary = "Summary",
+	.watch = "Watch",
+	.chart = "Mentions per day by tone",
+	.top_negative = "Most negative mentions",
+	.top_positive = "Most positive mentions",
+	.sources = "Top sources",
+	.authors = "Top authors",
+	.author = "Author",
+	.site = "Site",
+	.tone = "Tone",
+	.source = "Source",
+	.incidents = "Incidents",
+	.none = "None.",
+	.opened = "Opened",
+	.resolved = "Resolved",
+	.firing = "still open",
+	.severity = "Severity",
+	.reason = "Reason",
+	.peak = "Peak",
+	.at = ",",
+	.months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+	    "Sep", "Oct", "Nov", "Dec" },
+	.decimal = '.',
+	.percent = "%",
+	.colon = ":",
+};
+
+static const struct words french = {
+	.title = "Rapport de veille",
+	.period = "P\xc3\xa9riode",
+	.previous = "P\xc3\xa9riode pr\xc3\xa9"
+	            "c\xc3\xa9"
+	            "dente",
+	.change = "\xc3\x89volution",
+	.figure = "Indicateur",
+	.mentions = "Mentions",
+	.negative = "N\xc3\xa9gatives",
+	.neutral = "Neutres",
+	.positive = "Positives",
+	.negative_share = "Part de mentions n\xc3\xa9gatives",
+	.net = "Sentiment net",
+	.share = "Part de voix",
+	.share_none = "compar\xc3\xa9"
+	              "e \xc3\xa0 aucune autre veille",
+	.summary = "Synth\xc3\xa8se",
+	.watch = "Veille",
+	.chart = "Mentions par jour et par tonalit\xc3\xa9",
+	.top_negative = "Mentions les plus n\xc3\xa9gatives",
+	.top_positive = "Mentions les plus positives",
+	.sources = "Sources les plus actives",
+	.authors = "Auteurs les plus actifs",
+	.author = "Auteur",
+	.site = "Site",
+	.tone = "Tonalit\xc3\xa9",
+	.source = "Source",
+	.incidents = "Incidents",
+	.none = "Aucun.",
+	.opened = "Ouvert",
+	.resolved = "R\xc3\xa9solu",
+	.firing = "en cours",
+	.severity = "Gravit\xc3\xa9",
+	.reason = "Motif",
+	.peak = "Pic",
+	.at = " \xc3\xa0",
+	.months = { "janv.", "f\xc3\xa9vr.", "mars", "avr.", "mai", "juin",
+	    "juil.", "ao\xc3\xbbt", "sept.", "oct.", "nov.",
+	    "d\xc3\xa9"
+	    "c." },
+	.decimal = ',',
+	.percent = " %",
+	.colon = " :",
+};
+
+/* --- the model --- */
+
+struct report *
+report_new(int64_t from, int64_t to, const char *lang)
+{
+	struct report *r = xcalloc(1, sizeof(*r));
+
+	r->from = from;
+	r->to = to;
+	r->prev_from = from - (to - from);
+	r->lang = lang != NULL && strcmp(lang, "en") == 0 ? "en" : "fr";
+	return r;
+}
+
+static void
+mention_clear(struct report_mention *m)
+{
+	free(m->title);
+	free(m->link);
+	free(m->source);
+}
+
+static void
+speaker_clear(struct report_speaker *s)
+{
+	free(s->name);
+	free(s->site);
+}
+
+static void
+watch_clear(struct report_watch *w)
+{
+	free(w->name);
+	free(w->compare);
+	free(w->days);
+	for (size_t i = 0; i < w->nnegative_top; i++)
+		mention_clear(&w->negative_top[i]);
+	for (size_t i = 0; i < w->npositive_top; i++)
+		mention_clear(&w->positive_top[i]);
+	for (size_t i = 0; i < w->nsources; i++)
+		speaker_clear(&w->sources[i]);
+	for (size_t i = 0; i < w->nauthors; i++)
+		speaker_clear(&w->authors[i]);
+	for (size_t i = 0; i < w->nincidents; i++) {
+		free(w->incidents[i].state);
+		free(w->incidents[i].severity);
+		free(w->incidents[i].reason);
+	}
+	free(w->incidents);
+}
+
+void
+report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nwatches; i++)
+		watch_clear(&r->watches[i]);
+	free(r->watches);
+	free(r);
+}
+
+struct report_watch *
+report_add_watch(struct report *r, const char *name)
+{
+	struct report_watch *w;
+
+	r->watches =
+	    xreallocarray(r->watches, r->nwatches + 1, sizeof(*r->watches));
+	w = &r->watches[r->nwatches++];
+	memset(w, 0, sizeof(*w));
+	w->name = xstrdup(name);
+	w->share[0] = w->share[1] = -1;
+	w->ndays = r->to > r->from ? (size_t)((r->to - r->from) / DAY) : 0;
+	w->days = xcalloc(w->ndays + 1, sizeof(*w->days));
+	for (size_t i = 0; i < w->ndays; i++)
+		w->days[i].day = r->from + (int64_t)i * DAY;
+	return w;
+}
+
+struct report_day *
+report_day(struct report_watch *w, int64_t day)
+{
+	if (w->ndays == 0 || day < w->days[0].day || day % DAY != 0)
+		return NULL;
+	if ((size_t)((day - w->days[0].day) / DAY) >= w->ndays)
+		return NULL;
+	return &w->days[(day - w->days[0].day) / DAY];
+}
+
+int
+report_format_parse(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "html") == 0)
+		return REPORT_HTML;
+	if (strcmp(s, "csv") == 0)
+		return REPORT_CSV;
+	if (strcmp(s, "md") == 0)
+		return REPORT_MD;
+	return -1;
+}
+
+/* --- numbers and dates in words --- */
+
+static const struct words *
+words_of(const struct report *r)
+{
+	return strcmp(r->lang, "en") == 0 ? &english : &french;
+}
+
+/* x with the language's decimal mark, digits after it. */
+static void
+put_decimal(
+    struct buf *b, const struct words *wd, double x, int digits, int sign)
+{
+	char s[64], *dot;
+
+	snprintf(s, sizeof s, sign ? "%+.*f" : "%.*f", digits, x);
+	if ((dot = strchr(s, '.')) != NULL)
+		*dot = wd->decimal;
+	buf_puts(b, s);
+}
+
+static void
+put_percent(struct buf *b, const struct words *wd, double part, int sign)
+{
+	put_decimal(b, wd, 100 * part, 1, sign);
+	buf_puts(b, wd->percent);
+}
+
+/* The part of negative mentions, or -1 with no mention. */
+static double
+negative_share(const struct report_watch *w, int k)
+{
+	return w->mentions[k] > 0 ? (double)w->negative[k] / w->mentions[k]
+	                          : -1;
+}
+
+/* (positive - negative) / mentions, or NAN with no mention. */
+static double
+net_sentiment(const struct report_watch *w, int k)
+{
+	return w->mentions[k] > 0
+	    ? (double)(w->positive[k] - w->negative[k]) / w->mentions[k]
+	    : NAN;
+}
+
+static void
+put_day(struct buf *b, const struct words *wd, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return;
+	buf_printf(b, "%d %s %d", tm.tm_mday, wd->months[tm.tm_mon],
+	    tm.tm_year + 1900);
+}
+
+/* A moment in local time: "5 déc. 2026 à 09:14", "5 Dec 2026, 09:14". */
+static void
+put_time(struct buf *b, const struct words *wd, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == DATE_NONE || localtime_r(&tt, &tm) == NULL)
+		return;
+	buf_printf(b, "%d %s %d%s %02d:%02d", tm.tm_mday, wd->months[tm.tm_mon],
+	    tm.tm_year + 1900, wd->at, tm.tm_hour, tm.tm_min);
+}
+
+/* The period's first and last days: "1 déc. 2026 – 7 déc. 2026". */
+static void
+put_period(struct buf *b, const struct words *wd, int64_t from, int64_t to)
+{
+	put_day(b, wd, from);
+	buf_puts(b, " \xe2\x80\x93 ");
+	put_day(b, wd, to - DAY);
+}
+
+/* What a figure became against the period before: "+12,5 %", or a dash
+ * when there was nothing before to compare with. */
+static void
+put_change(struct buf *b, const struct words *wd, double now, double before)
+{
+	if (!(before > 0) || isnan(now))
+		buf_puts(b, "\xe2\x80\x94");
+	else
+		put_percent(b, wd, now / before - 1, 1);
+}
+
+/* --- one value, in each form --- */
+
+enum figure_kind { FIG_COUNT, FIG_PART, FIG_NET };
+
+struct figure {
+	const char *key; /* the CSV's name for it */
+	const char *label;
+	enum figure_kind kind;
+	double value[2]; /* -1 (part) or NAN (net): none */
+};
+
+static size_t
+figures_of(
+    const struct report_watch *w, const struct words *wd, struct figure *f)
+{
+	size_t n = 0;
+
+	f[n++] = (struct figure){ "mentions", wd->mentions, FIG_COUNT,
+		{ (double)w->mentions[0], (double)w->mentions[1] } };
+	f[n++] = (struct figure){ "negative", wd->negative, FIG_COUNT,
+		{ (double)w->negative[0], (double)w->negative[1] } };
+	f[n++] = (struct figure){ "neutral", wd->neutral, FIG_COUNT,
+		{ (double)w->neutral[0], (double)w->neutral[1] } };
+	f[n++] = (struct figure){ "positive", wd->positive, FIG_COUNT,
+		{ (double)w->positive[0], (double)w->positive[1] } };
+	f[n++] = (struct figure){ "negative_share", wd->negative_share,
+		FIG_PART, { negative_share(w, 0), negative_share(w, 1) } };
+	f[n++] = (struct figure){ "net_sentiment", wd->net, FIG_NET,
+		{ net_sentiment(w, 0), net_sentiment(w, 1) } };
+	f[n++] = (struct figure){ "share_of_voice", wd->share, FIG_PART,
+		{ w->share[0], w->share[1] } };
+	return n;
+}
+
+static int
+figure_known(const struct figure *f, int k)
+{
+	return f->kind == FIG_NET ? !isnan(f->value[k]) : f->value[k] >= 0;
+}
+
+static void
+put_figure(struct buf *b, const struct words *wd, const struct figure *f, int k)
+{
+	if (!figure_known(f, k))
+		buf_puts(b, "\xe2\x80\x94");
+	else if (f->kind == FIG_COUNT)
+		buf_printf(b, "%.0f", f->value[k]);
+	else if (f->kind == FIG_PART)
+		put_percent(b, wd, f->value[k], 0);
+	else
+		put_decimal(b, wd, f->value[k], 2, 1);
+}
+
+/* The change of a count, relative; of a part or a net sentiment, in
+ * points. */
+static void
+put_figure_change(struct buf *b, const struct words *wd, const struct figure *f)
+{
+	if (!figure_known(f, 0) || !figure_known(f, 1))
+		buf_puts(b, "\xe2\x80\x94");
+	else if (f->kind == FIG_COUNT)
+		put_change(b, wd, f->value[0], f->value[1]);
+	else if (f->kind == FIG_PART) {
+		put_decimal(b, wd, 100 * (f->value[0] - f->value[1]), 1, 1);
+		buf_puts(b, " pts");
+	} else
+		put_decimal(b, wd, f->value[0] - f->value[1], 2, 1);
+}
+
+/* --- HTML --- */
+
+static const char style[] =
+    "body{font:14px/1.45 system-ui,sans-serif;color:#222;margin:2em auto;"
+    "max-width:60em;padding:0 1em}"
+    "h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;"
+    "border-bottom:2px solid #ddd}h3{font-size:1.05em;margin-top:1.4em}"
+    "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .6em;"
+    "border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    ".muted{color:#666}ol li{margin:.2em 0}"
+    ".key span{display:inline-block;width:.9em;height:.9em;"
+    "margin:0 .3em 0 1em;vertical-align:-.1em}"
+    "@page{size:A4;margin:15mm}"
+    "@media print{body{margin:0;max-width:none;font-size:11pt}"
+    "section{break-before:page}a{color:inherit;text-decoration:none}}";
+
+static void
+html_text(struct buf *b, const char *s)
+{
+	esc_html(b, s != NULL ? s : "");
+}
+
+/* A title, a link when its address is http or https, text otherwise. */
+static void
+html_link(struct buf *b, const char *text, const char *url)
+{
+	if (esc_link_ok(url)) {
+		buf_puts(b, "<a href=\"");
+		html_text(b, url);
+		buf_puts(b, "\" rel=\"noopener noreferrer\">");
+		html_text(b, text);
+		buf_puts(b, "</a>");
+	} else
+		html_text(b, text);
+}
+
+/* The period's mentions per day, stacked by tone: bars scaled to the
+ * busiest day, each with its figures as a tooltip and the whole with a
+ * title and a description for screen readers. */
+static void
+html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
+    size_t id)
+{
+	const double width = 640, height = 160, top = 10, bottom = 24;
+	double bar, max = 0;
+
+	for (size_t i = 0; i < w->ndays; i++) {
+		const struct report_day *d = &w->days[i];
+		double total = (double)(d->negative + d->neutral + d->positive);
+
+		if (total > max)
+			max = total;
+	}
+	if (w->ndays == 0)
+		return;
+	bar = width / (double)w->ndays;
+	buf_printf(b,
+	    "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" role=\"img\" "
+	    "aria-labelledby=\"chart%zu-t chart%zu-d\">"
+	    "<title id=\"chart%zu-t\">",
+	    width, height, id, id, id);
+	html_text(b, wd->chart);
+	buf_printf(b, "%s ", wd->colon);
+	html_text(b, w->name);
+	buf_printf(b, "</title><desc id=\"chart%zu-d\">", id);
+	put_period(b, wd, w->days[0].day, w->days[w->ndays - 1].day + DAY);
+	buf_printf(b, "%s %ld %s, %ld %s, %ld %s</desc>", wd->colon,
+	    w->negative[0], wd->negative, w->neutral[0], wd->neutral,
+	    w->positive[0], wd->positive);
+	for (size_t i = 0; i < w->ndays; i++) {
+		const struct report_day *d = &w->days[i];
+		long parts[3] = { d->negative, d->neutral, d->positive };
+		static const char *const colours[3] = { COLOUR_NEGATIVE,
+			COLOUR_NEUTRAL, COLOUR_POSITIVE };
+		double y = height - bottom;
+
+		buf_puts(b, "<g><title>");
+		put_day(b, wd, d->day);
+		buf_printf(b, "%s %ld %s, %ld %s, %ld %s</title>", wd->colon,
+		    d->negative, wd->negative, d->neutral, wd->neutral,
+		    d->positive, wd->positive);
+		for (int k = 0; k < 3; k++) {
+			double h = max > 0
+			    ? (double)parts[k] / max * (height - bottom - top)
+			    : 0;
+
+			if (parts[k] == 0)
+				continue;
+			y -= h;
+			buf_printf(b,
+			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			    "height=\"%.1f\" fill=\"%s\"/>",
+			    (double)i * bar + bar * 0.1, y, bar * 0.8, h,
+			    colours[k]);
+		}
+		buf_puts(b, "</g>");
+	}
+	buf_printf(b,
+	    "<line x1=\"0\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\" "
+	    "stroke=\"#888\"/>",
+	    width, height - bottom, height - bottom);
+	buf_printf(b, "<text x=\"0\" y=\"%.0f\" font-size=\"11\">", height - 6);
+	put_day(b, wd, w->days[0].day);
+	buf_printf(b,
+	    "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" "
+	    "text-anchor=\"end\">",
+	    width, height - 6);
+	put_day(b, wd, w->days[w->ndays - 1].day);
+	buf_printf(b,
+	    "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" "
+	    "text-anchor=\"end\">%.0f</text></svg>",
+	    width, top + 2, max);
+	buf_puts(b, "<figcaption class=\"key\">");
+	html_text(b, wd->chart);
+	buf_printf(b,
+	    "<span style=\"background:%s\"></span>%s<span "
+	    "style=\"background:%s\"></span>%s<span "
+	    "style=\"background:%s\"></span>%s</figcaption></figure>\n",
+	    COLOUR_NEGATIVE, wd->negative, COLOUR_NEUTRAL, wd->neutral,
+	    COLOUR_POSITIVE, wd->positive);
+}
+
+static void
+html_mentions(struct buf *b, const struct words *wd, const char *heading,
+    const struct report_mention *m, size_t n)
+{
+	buf_puts(b, "<h3>");
+	html_text(b, heading);
+	buf_puts(b, "</h3>\n");
+	if (n == 0) {
+		buf_printf(b, "<p class=\"muted\">%s</p>\n", wd->none);
+		return;
+	}
+	buf_puts(b, "<ol>\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<li>");
+		html_link(b, m[i].title, m[i].link);
+		buf_puts(b, " <span class=\"muted\">\xe2\x80\x94 ");
+		html_text(b, m[i].source);
+		buf_puts(b, " (");
+		put_decimal(b, wd, m[i].tone, 2, 1);
+		buf_puts(b, ")</span></li>\n");
+	}
+	buf_puts(b, "</ol>\n");
+}
+
+static void
+html_speakers(struct buf *b, const struct words *wd, const char *heading,
+    const char *who, const struct report_speaker *s, size_t n)
+{
+	buf_puts(b, "<h3>");
+	html_text(b, heading);
+	buf_puts(b, "</h3>\n");
+	if (n == 0) {
+		buf_printf(b, "<p class=\"muted\">%s</p>\n", wd->none);
+		return;
+	}
+	buf_printf(b,
+	    "<table><tr><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
+	    "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>\n",
+	    who, wd->site, wd->mentions, wd->negative, wd->positive);
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<tr><td>");
+		html_text(b, s[i].name);
+		buf_puts(b, "</td><td>");
+		html_text(b, s[i].site);
+		buf_printf(b,
+		    "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
+		    "<td class=\"n\">%ld</td></tr>\n",
+		    s[i].mentions, s[i].negative, s[i].positive);
+	}
+	buf_puts(b, "</table>\n");
+}
+
+static void
+html_incidents(
+    struct buf *b, const struct words *wd, const struct report_watch *w)
+{
+	buf_printf(b, "<h3>%s</h3>\n", wd->incidents);
+	if (w->nincidents == 0) {
+		buf_printf(b, "<p class=\"muted\">%s</p>\n", wd->none);
+		return;
+	}
+	buf_printf(b,
+	    "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th class=\"n\">%s</th></tr>\n",
+	    wd->opened, wd->resolved, wd->severity, wd->reason, wd->peak);
+	for (size_t i = 0; i < w->nincidents; i++) {
+		const struct report_incident *in = &w->incidents[i];
+
+		buf_puts(b, "<tr><td>");
+		put_time(b, wd, in->opened);
+		buf_puts(b, "</td><td>");
+		if (in->resolved == DATE_NONE)
+			buf_puts(b, wd->firing);
+		else
+			put_time(b, wd, in->resolved);
+		buf_puts(b, "</td><td>");
+		html_text(b, in->severity);
+		buf_puts(b, "</td><td>");
+		html_text(b, in->reason);
+		buf_printf(b, "</td><td class=\"n\">%d</td></tr>\n", in->peak);
+	}
+	buf_puts(b, "</table>\n");
+}
+
+static void
+html_watch(struct buf *b, const struct words *wd, const struct report_watch *w,
+    size_t id)
+{
+	struct figure f[8];
+	size_t nf = figures_of(w, wd, f);
+
+	buf_printf(b, "<section id=\"w%zu\">\n<h2>", id);
+	html_text(b, w->name);
+	buf_puts(b, "</h2>\n");
+	buf_printf(b,
+	    "<table><tr><th>%s</th><th class=\"n\">%s</th>"
+	    "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>\n",
+	    wd->figure, wd->period, wd->previous, wd->change);
+	for (size_t i = 0; i < nf; i++) {
+		buf_printf(b, "<tr><td>%s", f[i].label);
+		if (i == nf - 1 && w->compare == NULL)
+			buf_printf(b, " <span class=\"muted\">(%s)</span>",
+			    wd->share_none);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure(b, wd, &f[i], 0);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure(b, wd, &f[i], 1);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure_change(b, wd, &f[i]);
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+	html_chart(b, wd, w, id);
+	html_mentions(
+	    b, wd, wd->top_negative, w->negative_top, w->nnegative_top);
+	html_mentions(
+	    b, wd, wd->top_positive, w->positive_top, w->npositive_top);
+	html_speakers(b, wd, wd->sources, wd->source, w->sources, w->nsources);
+	html_speakers(b, wd, wd->authors, wd->author, w->authors, w->nauthors);
+	html_incidents(b, wd, w);
+	buf_puts(b, "</section>\n");
+}
+
+static void
+render_html(const struct report *r, struct buf *b)
+{
+	const struct words *wd = words_of(r);
+
+	buf_printf(b,
+	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
+	    "charset=\"utf-8\"><meta name=\"viewport\" "
+	    "content=\"width=device-width,initial-scale=1\"><title>%s \xe2\x80\x94 ",
+	    r->lang, wd->title);
+	put_period(b, wd, r->from, r->to);
+	buf_printf(b, "</title><style>%s</style></head><body>\n", style);
+	buf_printf(
+	    b, "<header><h1>%s</h1><p>%s%s ", wd->title, wd->period, wd->colon);
+	put_period(b, wd, r->from, r->to);
+	buf_printf(b, " <span class=\"muted\">(%s%s ", wd->previous, wd->colon);
+	put_period(b, wd, r->prev_from, r->from);
+	buf_puts(b, ")</span></p></header>\n");
+	buf_printf(b,
+	    "<h2>%s</h2>\n<table><tr><th>%s</th><th class=\"n\">%s</th>"
+	    "<th class=\"n\">%s</th><th class=\"n\">%s</th>"
+	    "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>\n",
+	    wd->summary, wd->watch, wd->mentions, wd->change,
+	    wd->negative_share, wd->net, wd->share);
+	for (size_t i = 0; i < r->nwatches; i++) {
+		const struct report_watch *w = &r->watches[i];
+		struct figure f[8];
+
+		figures_of(w, wd, f);
+		buf_printf(b, "<tr><td><a href=\"#w%zu\">", i);
+		html_text(b, w->name);
+		buf_puts(b, "</a></td><td class=\"n\">");
+		put_figure(b, wd, &f[0], 0);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure_change(b, wd, &f[0]);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure(b, wd, &f[4], 0);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure(b, wd, &f[5], 0);
+		buf_puts(b, "</td><td class=\"n\">");
+		put_figure(b, wd, &f[6], 0);
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+	for (size_t i = 0; i < r->nwatches; i++)
+		html_watch(b, wd, &r->watches[i], i);
+	buf_puts(b, "</body></html>\n");
+}
+
+/* --- CSV --- */
+
+/* One row per figure, day, mention, speaker and incident, every row with
+ * every column (docs/REPORTS.md): watch, section, rank, label, site,
+ * link, mentions, negative, neutral, positive, value, previous, opened,
+ * resolved. Numbers with a dot, times in RFC 3339. */
+struct csv_row {
+	const char *watch, *section, *label, *site, *link;
+	long rank;
+	long counts[4]; /* mentions, negative, neutral, positive; -1: empty */
+	double value[2]; /* value, previous; NAN: empty */
+	int64_t opened, resolved; /* DATE_NONE: empty */
+};
+
+static void
+csv_number(struct buf *b, double x, char sep)
+{
+	buf_putc(b, sep);
+	if (!isnan(x))
+		buf_printf(b, "%.6g", x);
+}
+
+static void
+csv_row(struct buf *b, const struct csv_row *row, char sep)
+{
+	char t[DATE_RFC3339_LEN];
+
+	esc_csv(b, row->watch, sep);
+	buf_putc(b, sep);
+	esc_csv(b, row->section, sep);
+	buf_putc(b, sep);
+	if (row->rank > 0)
+		buf_printf(b, "%ld", row->rank);
+	buf_putc(b, sep);
+	esc_csv(b, row->label != NULL ? row->label : "", sep);
+	buf_putc(b, sep);
+	esc_csv(b, row->site != NULL ? row->site : "", sep);
+	buf_putc(b, sep);
+	esc_csv(b, row->link != NULL ? row->link : "", sep);
+	for (int k = 0; k < 4; k++) {
+		buf_putc(b, sep);
+		if (row->counts[k] >= 0)
+			buf_printf(b, "%ld", row->counts[k]);
+	}
+	csv_number(b, row->value[0], sep);
+	csv_number(b, row->value[1], sep);
+	date_format_rfc3339(row->opened, t);
+	buf_putc(b, sep);
+	buf_puts(b, t);
+	date_format_rfc3339(row->resolved, t);
+	buf_putc(b, sep);
+	buf_puts(b, t);
+	buf_puts(b, "\r\n");
+}
+
+static struct csv_row
+csv_blank(const char *watch, const char *section)
+{
+	return (struct csv_row){ .watch = watch,
+		.section = section,
+		.counts = { -1, -1, -1, -1 },
+		.value = { NAN, NAN },
+		.opened = DATE_NONE,
+		.resolved = DATE_NONE };
+}
+
+static void
+csv_watch(struct buf *b, const struct report_watch *w, char sep)
+{
+	struct figure f[8];
+	size_t nf = figures_of(w, &english, f);
+	struct csv_row row;
+	char day[DATE_RFC3339_LEN];
+
+	for (size_t i = 0; i < nf; i++) {
+		row = csv_blank(w->name, "figure");
+		row.label = f[i].key;
+		for (int k = 0; k < 2; k++)
+			row.value[k] =
+			    figure_known(&f[i], k) ? f[i].value[k] : NAN;
+		csv_row(b, &row, sep);
+	}
+	for (size_t i = 0; i < w->ndays; i++) {
+		const struct report_day *d = &w->days[i];
+
+		row = csv_blank(w->name, "day");
+		date_format_rfc3339(d->day, day);
+		day[10] = '\0';
+		row.label = day;
+		row.counts[0] = d->negative + d->neutral + d->positive;
+		row.counts[1] = d->negative;
+		row.counts[2] = d->neutral;
+		row.counts[3] = d->positive;
+		csv_row(b, &row, sep);
+	}
+	for (int pos = 0; pos < 2; pos++) {
+		const struct report_mention *m =
+		    pos ? w->positive_top : w->negative_top;
+		size_t n = pos ? w->npositive_top : w->nnegative_top;
+
+		for (size_t i = 0; i < n; i++) {
+			row = csv_blank(
+			    w->name, pos ? "top_positive" : "top_negative");
+			row.rank = (long)i + 1;
+			row.label = m[i].title;
+			row.site = m[i].source;
+			row.link = m[i].link;
+			row.value[0] = m[i].tone;
+			csv_row(b, &row, sep);
+		}
+	}
+	for (int au = 0; au < 2; au++) {
+		const struct report_speaker *s = au ? w->authors : w->sources;
+		size_t n = au ? w->nauthors : w->nsources;
+
+		for (size_t i = 0; i < n; i++) {
+			row = csv_blank(w->name, au ? "author" : "source");
+			row.rank = (long)i + 1;
+			row.label = s[i].name;
+			row.site = s[i].site;
+			row.counts[0] = s[i].mentions;
+			row.counts[1] = s[i].negative;
+			row.counts[3] = s[i].positive;
+			csv_row(b, &row, sep);
+		}
+	}
+	for (size_t i = 0; i < w->nincidents; i++) {
+		const struct report_incident *in = &w->incidents[i];
+
+		row = csv_blank(w->name, "incident");
+		row.rank = (long)i + 1;
+		row.label = in->reason;
+		row.site = in->severity;
+		row.value[0] = in->peak;
+		row.opened = in->opened;
+		row.resolved = in->resolved;
+		csv_row(b, &row, sep);
+	}
+}
+
+static void
+render_csv(const struct report *r, char sep, struct buf *b)
+{
+	static const char *const head[] = { "watch", "section", "rank", "label",
+		"site", "link", "mentions", "negative", "neutral", "positive",
+		"value", "previous", "opened", "resolved" };
+
+	/* Excel reads UTF-8 for what it is only after a byte order mark. */
+	buf_puts(b, "\xef\xbb\xbf");
+	for (size_t i = 0; i < ARRAY_LEN(head); i++) {
+		if (i > 0)
+			buf_putc(b, sep);
+		buf_puts(b, head[i]);
+	}
+	buf_puts(b, "\r\n");
+	for (size_t i = 0; i < r->nwatches; i++)
+		csv_watch(b, &r->watches[i], sep);
+}
+
+/* --- Markdown --- */
+
+static void
+md_text(struct buf *b, const char *s)
+{
+	esc_md(b, s != NULL ? s : "");
+}
+
+static void
+md_mentions(struct buf *b, const struct words *wd, const char *heading,
+    const struct report_mention *m, size_t n)
+{
+	buf_printf(b, "\n### %s\n\n", heading);
+	if (n == 0) {
+		buf_printf(b, "%s\n", wd->none);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(b, "%zu. ", i + 1);
+		md_text(b, m[i].title);
+		buf_puts(b, " \xe2\x80\x94 ");
+		md_text(b, m[i].source);
+		buf_puts(b, " (");
+		put_decimal(b, wd, m[i].tone, 2, 1);
+		buf_puts(b, ")");
+		if (esc_link_ok(m[i].link)) {
+			buf_puts(b, " <");
+			/* An autolink ends at a space or a >, which a link
+			 * in a feed cannot hold once percent-encoded. */
+			for (const char *p = m[i].link; *p != '\0'; p++)
+				if (*p == ' ' || *p == '>' || *p == '<')
+					buf_printf(b, "%%%02X", (unsigned)*p);
+				else
+					buf_putc(b, *p);
+			buf_puts(b, ">");
+		}
+		buf_puts(b, "\n");
+	}
+}
+
+static void
+md_speakers(struct buf *b, const struct words *wd, const char *heading,
+    const char *who, const struct report_speaker *s, size_t n)
+{
+	buf_printf(b, "\n### %s\n\n", heading);
+	if (n == 0) {
+		buf_printf(b, "%s\n", wd->none);
+		return;
+	}
+	buf_printf(b, "| %s | %s | %s | %s | %s |\n|---|---|--:|--:|--:|\n",
+	    who, wd->site, wd->mentions, wd->negative, wd->positive);
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "| ");
+		md_text(b, s[i].name);
+		buf_puts(b, " | ");
+		md_text(b, s[i].site);
+		buf_printf(b, " | %ld | %ld | %ld |\n", s[i].mentions,
+		    s[i].negative, s[i].positive);
+	}
+}
+
+static void
+md_watch(struct buf *b, const struct words *wd, const struct report_watch *w)
+{
+	struct figure f[8];
+	size_t nf = figures_of(w, wd, f);
+
+	buf_puts(b, "\n## ");
+	md_text(b, w->name);
+	buf_printf(b, "\n\n| %s | %s | %s | %s |\n|---|--:|--:|--:|\n",
+	    wd->figure, wd->period, wd->previous, wd->change);
+	for (size_t i = 0; i < nf; i++) {
+		buf_printf(b, "| %s", f[i].label);
+		if (i == nf - 1 && w->compare == NULL)
+			buf_printf(b, " (%s)", wd->share_none);
+		buf_puts(b, " | ");
+		put_figure(b, wd, &f[i], 0);
+		buf_puts(b, " | ");
+		put_figure(b, wd, &f[i], 1);
+		buf_puts(b, " | ");
+		put_figure_change(b, wd, &f[i]);
+		buf_puts(b, " |\n");
+	}
+	md_mentions(b, wd, wd->top_negative, w->negative_top, w->nnegative_top);
+	md_mentions(b, wd, wd->top_positive, w->positive_top, w->npositive_top);
+	md_speakers(b, wd, wd->sources, wd->source, w->sources, w->nsources);
+	md_speakers(b, wd, wd->authors, wd->author, w->authors, w->nauthors);
+	buf_printf(b, "\n### %s\n\n", wd->incidents);
+	if (w->nincidents == 0)
+		buf_printf(b, "%s\n", wd->none);
+	else
+		buf_printf(b,
+		    "| %s | %s | %s | %s | %s |\n|---|---|---|---|--:|\n",
+		    wd->opened, wd->resolved, wd->severity, wd->reason,
+		    wd->peak);
+	for (size_t i = 0; i < w->nincidents; i++) {
+		const struct report_incident *in = &w->incidents[i];
+
+		buf_puts(b, "| ");
+		put_time(b, wd, in->opened);
+		buf_puts(b, " | ");
+		if (in->resolved == DATE_NONE)
+			buf_puts(b, wd->firing);
+		else
+			put_time(b, wd, in->resolved);
+		buf_puts(b, " | ");
+		md_text(b, in->severity);
+		buf_puts(b, " | ");
+		md_text(b, in->reason);
+		buf_printf(b, " | %d |\n", in->peak);
+	}
+}
+
+static void
+render_md(const struct report *r, struct buf *b)
+{
+	const struct words *wd = words_of(r);
+
+	buf_printf(b, "# %s\n\n%s%s ", wd->title, wd->period, wd->colon);
+	put_period(b, wd, r->from, r->to);
+	buf_printf(b, " (%s%s ", wd->previous, wd->colon);
+	put_period(b, wd, r->prev_from, r->from);
+	buf_puts(b, ")\n");
+	for (size_t i = 0; i < r->nwatches; i++)
+		md_watch(b, wd, &r->watches[i]);
+}
+
+void
+report_render(
+    const struct report *r, enum report_format format, char sep, struct buf *b)
+{
+	switch (format) {
+	case REPORT_HTML:
+		render_html(r, b);
+		break;
+	case REPORT_CSV:
+		render_csv(r, sep, b);
+		break;
+	case REPORT_MD:
+		render_md(r, b);
+		break;
+	}
+}

@@ -1,0 +1,189 @@
+"""
+it_report.py - `vigie report` against a database the daemon filled: the
+figures of every format are the analytics views' answers for the same
+days, the brand's share of voice is among the watches it is compared
+with, hostile titles and links stay text in HTML, CSV and Markdown, and
+what the command cannot do it says.
+"""
+
+import csv
+import email.utils
+import io
+import pathlib
+import tempfile
+import time
+
+from harness import (FixtureServer, Postgres, rss_feed, run_test, vigie,
+                     write_config)
+
+HOSTILE = ("=HYPERLINK(&quot;http://evil.example&quot;) &amp;lt;script&amp;gt;"
+           "alert(1)&amp;lt;/script&amp;gt; | Acme, horrible arnaque")
+
+
+def item(guid, title, link="https://forum.example/{guid}"):
+    return (f"<item><guid>{guid}</guid><title>{title}</title>"
+            f"<link>{link.format(guid=guid)}</link>"
+            f"<pubDate>{email.utils.formatdate(usegmt=True)}</pubDate>"
+            "</item>")
+
+
+ITEMS = [
+    item("a1", "Acme est une arnaque, remboursez-nous"),
+    item("a2", "Acme : service client odieux, je suis furieux"),
+    item("a3", "J'adore Acme, livraison parfaite et produit superbe"),
+    item("a4", HOSTILE, "javascript:alert(1)"),
+    item("a5", "Acme, quelle horreur ce produit", "data:text/html,x"),
+    item("g1", "Globex est génial, bravo"),
+]
+
+CONFIG = """
+[watch "Acme"]
+query = acme
+tags = brand
+compare = market
+
+[watch "Globex"]
+query = globex
+tags = competitor
+compare = market
+
+[watch "Acme - plaintes"]
+query = acme AND (arnaque OR odieux)
+tags = brand, complaints
+"""
+
+
+def report(conf, *args):
+    return vigie("report", "-c", conf, "--from", "today", "--to", "now",
+                 *args)
+
+
+def csv_rows(text, sep=","):
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")),
+                               delimiter=sep))
+
+
+def figures(rows, watch):
+    return {r["label"]: (r["value"], r["previous"]) for r in rows
+            if r["watch"] == watch and r["section"] == "figure"}
+
+
+def body(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-report-")
+    with tmp, Postgres() as pg, FixtureServer() as srv:
+        srv.set_feed("forum.xml", rss_feed(ITEMS))
+        conf = f"{tmp.name}/vigie.conf"
+        write_config(conf, pg.conninfo,
+                     {"forum": srv.url("/dynamic/forum.xml")})
+        pathlib.Path(conf).write_text(pathlib.Path(conf).read_text()
+                                      + CONFIG)
+        t.exited(vigie("migrate", "-c", conf), "migrate")
+        t.exited(vigie("run", "-c", conf, "--once"), "run --once")
+        today = time.strftime("%Y-%m-%d")
+
+        # CSV: every figure is the views' answer for the same days.
+        p = report(conf, "--format", "csv")
+        t.exited(p, "report --format csv")
+        t.ok(p.stdout.startswith("\ufeffwatch,section,rank,label"),
+             f"CSV: a byte order mark, then the header: {p.stdout[:60]!r}")
+        rows = csv_rows(p.stdout)
+        for watch in ("Acme", "Globex", "Acme - plaintes"):
+            want = pg.query(
+                "SELECT coalesce(sum(mentions), 0), coalesce(sum(negative),"
+                " 0), coalesce(sum(neutral), 0), coalesce(sum(positive), 0)"
+                "  FROM analytics.mention_volume"
+                f" WHERE watch = '{watch}' AND day >= '{today}'"
+                f"   AND day < '{today}'::date + 1")[0]
+            got = figures(rows, watch)
+            t.eq([got.get(k, ("?",))[0] for k in
+                  ("mentions", "negative", "neutral", "positive")],
+                 want, f"{watch}: counts as analytics.mention_volume says")
+            t.eq([got.get(k, ("?", "?"))[1] for k in
+                  ("mentions", "negative")], ["0", "0"],
+                 f"{watch}: nothing the day before")
+        share = pg.scalar(
+            "SELECT round(sum(mentions) FILTER (WHERE watch = 'Acme')"
+            "             / sum(mentions), 4)"
+            "  FROM analytics.share_of_voice WHERE compare_group = 'market'"
+            f"   AND day = '{today}'")
+        t.eq(str(round(float(figures(rows, "Acme")["share_of_voice"][0]), 4)),
+             str(float(share)), "Acme's share of voice, against Globex")
+        t.eq(figures(rows, "Acme - plaintes")["share_of_voice"][0], "",
+             "a sub-watch compared with nothing has no share of voice")
+        days = [r for r in rows if r["watch"] == "Acme"
+                and r["section"] == "day"]
+        t.eq([(r["label"], r["mentions"]) for r in days],
+             [(today, figures(rows, "Acme")["mentions"][0])],
+             "one row per day of the period")
+        worst = [r for r in rows if r["watch"] == "Acme"
+                 and r["section"] == "top_negative"]
+        want = pg.query("SELECT title FROM analytics.negative_mentions"
+                        f" WHERE watch = 'Acme' AND day = '{today}'"
+                        " ORDER BY sentiment, at DESC, item_id LIMIT 5")
+        # Which a spreadsheet would run is shown, behind an apostrophe.
+        t.eq([r["label"] for r in worst],
+             ["'" + w[0] if w[0].startswith("=") else w[0] for w in want],
+             "the most negative mentions, as analytics.negative_mentions")
+        hostile = [r for r in rows if r["label"].startswith("'=HYPERLINK")]
+        t.ok(hostile, "a title that a spreadsheet would run is neutralised: "
+             f"{[r['label'] for r in rows if 'HYPERLINK' in r['label']]}")
+        t.ok(not [r for r in rows if r["label"].startswith("=")],
+             "no cell starts a formula")
+
+        p = report(conf, "--format", "csv", "--sep", ";", "--watch", "Acme")
+        t.exited(p, "report --sep ';' --watch Acme")
+        t.eq({r["watch"] for r in csv_rows(p.stdout, ";")}, {"Acme"},
+             "--watch: that watch alone, ';'-separated")
+
+        # HTML: self-contained, escaped, links only where they are http.
+        out = pathlib.Path(tmp.name) / "report.html"
+        p = report(conf, "--format", "html", "-o", str(out))
+        t.exited(p, "report --format html -o FILE")
+        html = out.read_text() if out.exists() else ""
+        t.ok(html.startswith("<!DOCTYPE html>") and 'lang="fr"' in html,
+             "HTML: a French document")
+        t.ok("Rapport de veille" in html and "Part de voix" in html,
+             "HTML: in French")
+        t.ok('<svg xmlns="http://www.w3.org/2000/svg"' in html
+             and 'role="img"' in html, "HTML: an accessible inline chart")
+        t.ok("<script" not in html, "HTML: no script, a title's included")
+        t.ok("&lt;script&gt;alert(1)&lt;/script&gt;" in html,
+             "HTML: the hostile title shown as text")
+        t.ok('href="javascript:' not in html and 'href="data:' not in html,
+             "HTML: only http and https links")
+        t.ok('href="https://forum.example/a1"' in html,
+             "HTML: an http link is a link")
+        t.ok(not any(x in html for x in ("src=", "<link", "@import", "url(")),
+             "HTML: nothing fetched from elsewhere")
+        t.ok("@media print" in html and "size:A4" in html,
+             "HTML: a print style for A4")
+
+        # Markdown, in English.
+        p = report(conf, "--format", "md", "--lang", "en", "--tag",
+                   "competitor")
+        t.exited(p, "report --format md --lang en --tag competitor")
+        t.ok(p.stdout.startswith("# Monitoring report"), "Markdown, English")
+        t.ok("## Globex" in p.stdout and "## Acme" not in p.stdout,
+             f"--tag: the tagged watches alone: {p.stdout[:300]!r}")
+        p = report(conf, "--format", "md", "--watch", "Acme")
+        t.ok("\\| Acme" in p.stdout and "\\<script\\>" in p.stdout,
+             "Markdown: a hostile title's | and < escaped")
+
+        # What it cannot do, it says.
+        p = report(conf, "--watch", "Nope")
+        t.exited(p, "an unknown watch", want=1)
+        t.ok('no watch named "Nope"' in p.stderr, f"named: {p.stderr!r}")
+        for args, what in ((["--format", "pdf"], "--format pdf"),
+                           (["--lang", "de"], "--lang de"),
+                           (["--sep", "|"], "--sep |")):
+            p = report(conf, *args)
+            t.exited(p, what, want=2)
+            t.ok(what in p.stderr, f"{what} named: {p.stderr!r}")
+        p = vigie("report", "-c", conf, "--from", "today", "--to",
+                  "yesterday")
+        t.exited(p, "--to before --from", want=2)
+        p = vigie("report", "-c", conf, "--from", "today")
+        t.exited(p, "no --to", want=2)
+
+
+run_test("it_report", body)
