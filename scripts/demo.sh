@@ -198,6 +198,25 @@ q "SELECT o.target, o.channel, o.destination, o.attempts,
 }
 echo
 
+# The report a community manager sends every week, over the demo's last
+# seven days: printed as Markdown, and kept as a page to open or print.
+report_html=/tmp/vigie-demo-report.html
+echo "== This week's report: vigie report --from -6d --to now --format md"
+vigie report -c "$tmp/vigie.conf" --from -6d --to now --format md || {
+	echo "demo: vigie report failed" >&2
+	status=1
+}
+if vigie report -c "$tmp/vigie.conf" --from -6d --to now -o "$report_html"
+then
+	echo
+	echo "demo: the same report as a page to open or print (kept):"
+	echo "  $report_html"
+else
+	echo "demo: vigie report --format html failed" >&2
+	status=1
+fi
+echo
+
 cat <<'SQL'
 == To see more, against your own database (psql "CONNINFO"):
   -- negative mentions of a watch, with their links

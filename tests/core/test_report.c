@@ -152,6 +152,8 @@ test_html(void **state)
 	assert_non_null(strstr(s,
 	    "2 d\xc3\xa9"
 	    "c. 2026 : 6 N\xc3\xa9gatives"));
+	/* An incident in words, not codes. */
+	assert_non_null(strstr(s, "<td>alerte</td><td>veille nouvelle"));
 	free(s);
 	report_free(r);
 
@@ -161,6 +163,7 @@ test_html(void **state)
 	assert_non_null(strstr(s, "Monitoring report"));
 	assert_non_null(strstr(s, "75.0%"));
 	assert_non_null(strstr(s, "1 Dec 2026 \xe2\x80\x93 7 Dec 2026"));
+	assert_non_null(strstr(s, "<td>warning</td><td>new watch, high count"));
 	free(s);
 	report_free(r);
 }

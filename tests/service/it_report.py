@@ -9,7 +9,10 @@ what the command cannot do it says.
 import csv
 import email.utils
 import io
+import os
 import pathlib
+import shutil
+import subprocess
 import tempfile
 import time
 
@@ -66,6 +69,45 @@ def csv_rows(text, sep=","):
 def figures(rows, watch):
     return {r["label"]: (r["value"], r["previous"]) for r in rows
             if r["watch"] == watch and r["section"] == "figure"}
+
+
+def chromium(*args):
+    """Debian's chromium, headless; as root it needs --no-sandbox."""
+    return subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--hide-scrollbars", "--enable-logging=stderr", "--v=0", *args],
+        capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL)
+
+
+def check_browser(t, page, pg, today):
+    """The page as Chromium reads it: parsed whole, no console message,
+    the figures there; a screenshot and a PDF left as artefacts."""
+    if shutil.which("chromium") is None:
+        t.ok(False, "chromium is installed (scripts/setup.sh installs it)")
+        return
+    p = chromium("--dump-dom", page.as_uri())
+    t.ok(p.returncode == 0 and p.stdout.rstrip().endswith("</html>"),
+         f"Chromium reads the page whole (exit {p.returncode})")
+    t.ok("CONSOLE" not in p.stderr, "no console message: "
+         + "\n".join(l for l in p.stderr.splitlines() if "CONSOLE" in l))
+    mentions = pg.scalar("SELECT sum(mentions) FROM analytics.mention_volume"
+                         f" WHERE watch = 'Acme' AND day = '{today}'")
+    t.ok(f'<td class="n">{mentions}</td>' in p.stdout,
+         f"the browser shows Acme's {mentions} mentions")
+    art = pathlib.Path(os.environ.get("ARTEFACTS", page.parent))
+    art.mkdir(parents=True, exist_ok=True)
+    shot, pdf = art / "report.png", art / "report.pdf"
+    for f in (shot, pdf):
+        f.unlink(missing_ok=True)
+    chromium("--window-size=1000,1600", f"--screenshot={shot}",
+             page.as_uri())
+    chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+             page.as_uri())
+    t.ok(shot.exists() and shot.stat().st_size > 10000,
+         f"a screenshot of the report: {shot}")
+    t.ok(pdf.exists() and pdf.read_bytes().startswith(b"%PDF"),
+         f"the report printed to PDF: {pdf}")
 
 
 def body(t):
@@ -157,6 +199,8 @@ def body(t):
              "HTML: nothing fetched from elsewhere")
         t.ok("@media print" in html and "size:A4" in html,
              "HTML: a print style for A4")
+
+        check_browser(t, out, pg, today)
 
         # Markdown, in English.
         p = report(conf, "--format", "md", "--lang", "en", "--tag",

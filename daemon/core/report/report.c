@@ -63,6 +63,10 @@ struct words {
 	char decimal;
 	const char *percent; /* after the number */
 	const char *colon; /* before a colon: a space in French */
+	/* an incident's severity (core/detect/incident.c) and reason
+	 * (detect_reason_name) */
+	const char *warning, *critical;
+	const char *cold, *poisson, *cusum;
 };
 
 static const struct words english = {
@@ -104,6 +108,11 @@ static const struct words english = {
 	.decimal = '.',
 	.percent = "%",
 	.colon = ":",
+	.warning = "warning",
+	.critical = "critical",
+	.cold = "new watch, high count",
+	.poisson = "improbable count",
+	.cusum = "lasting rise",
 };
 
 static const struct words french = {
@@ -150,6 +159,11 @@ static const struct words french = {
 	.decimal = ',',
 	.percent = " %",
 	.colon = " :",
+	.warning = "alerte",
+	.critical = "critique",
+	.cold = "veille nouvelle, volume \xc3\xa9lev\xc3\xa9",
+	.poisson = "volume improbable",
+	.cusum = "hausse durable",
 };
 
 /* --- the model --- */
@@ -591,6 +605,26 @@ html_speakers(struct buf *b, const struct words *wd, const char *heading,
 	buf_puts(b, "</table>\n");
 }
 
+/* An incident's severity or reason in words; an unknown code as it is. */
+static const char *
+incident_word(const struct words *wd, const char *code)
+{
+	const struct {
+		const char *code, *word;
+	} words[] = {
+		{ "warning", wd->warning },
+		{ "critical", wd->critical },
+		{ "cold", wd->cold },
+		{ "poisson", wd->poisson },
+		{ "cusum", wd->cusum },
+	};
+
+	for (size_t i = 0; code != NULL && i < ARRAY_LEN(words); i++)
+		if (strcmp(code, words[i].code) == 0)
+			return words[i].word;
+	return code;
+}
+
 static void
 html_incidents(
     struct buf *b, const struct words *wd, const struct report_watch *w)
@@ -615,9 +649,9 @@ html_incidents(
 		else
 			put_time(b, wd, in->resolved);
 		buf_puts(b, "</td><td>");
-		html_text(b, in->severity);
+		html_text(b, incident_word(wd, in->severity));
 		buf_puts(b, "</td><td>");
-		html_text(b, in->reason);
+		html_text(b, incident_word(wd, in->reason));
 		buf_printf(b, "</td><td class=\"n\">%d</td></tr>\n", in->peak);
 	}
 	buf_puts(b, "</table>\n");
@@ -976,9 +1010,9 @@ md_watch(struct buf *b, const struct words *wd, const struct report_watch *w)
 		else
 			put_time(b, wd, in->resolved);
 		buf_puts(b, " | ");
-		md_text(b, in->severity);
+		md_text(b, incident_word(wd, in->severity));
 		buf_puts(b, " | ");
-		md_text(b, in->reason);
+		md_text(b, incident_word(wd, in->reason));
 		buf_printf(b, " | %d |\n", in->peak);
 	}
 }
