@@ -429,7 +429,23 @@ put_figure_change(struct buf *b, const struct words *wd, const struct figure *f)
 		put_decimal(b, wd, f->value[0] - f->value[1], 2, 1);
 }
 
-/* --- HTML --- */
+/* --- HTML and Markdown --- */
+
+/*
+ * The page and the Markdown hold the same things in the same order; they
+ * differ only in how a heading, a table, a list and a link are written,
+ * and in what escapes text. The HTML has the chart besides.
+ */
+enum form { FORM_HTML, FORM_MD };
+
+struct out {
+	struct buf *b;
+	enum form form;
+	const struct words *wd;
+	const char
+	    *kinds; /* the current table's columns: 't' text, 'n' number */
+	size_t col;
+};
 
 static const char style[] =
     "body{font:14px/1.45 system-ui,sans-serif;color:#222;margin:2em auto;"
@@ -447,23 +463,134 @@ static const char style[] =
     "section{break-before:page}a{color:inherit;text-decoration:none}}";
 
 static void
-html_text(struct buf *b, const char *s)
+out_text(struct out *o, const char *s)
 {
-	esc_html(b, s != NULL ? s : "");
+	if (o->form == FORM_HTML)
+		esc_html(o->b, s != NULL ? s : "");
+	else
+		esc_md(o->b, s != NULL ? s : "");
 }
 
-/* A title, a link when its address is http or https, text otherwise. */
+/* A link to url where it is http or https, the text alone otherwise. */
 static void
-html_link(struct buf *b, const char *text, const char *url)
+out_link(struct out *o, const char *text, const char *url)
 {
-	if (esc_link_ok(url)) {
-		buf_puts(b, "<a href=\"");
-		html_text(b, url);
-		buf_puts(b, "\" rel=\"noopener noreferrer\">");
-		html_text(b, text);
-		buf_puts(b, "</a>");
-	} else
-		html_text(b, text);
+	if (!esc_link_ok(url)) {
+		out_text(o, text);
+		return;
+	}
+	buf_puts(o->b, o->form == FORM_HTML ? "<a href=\"" : "[");
+	if (o->form == FORM_HTML) {
+		esc_html(o->b, url);
+		buf_puts(o->b, "\" rel=\"noopener noreferrer\">");
+		out_text(o, text);
+		buf_puts(o->b, "</a>");
+		return;
+	}
+	out_text(o, text);
+	/* A destination in angle brackets ends at the first >: whatever
+	 * could end it early is percent-encoded. */
+	buf_puts(o->b, "](<");
+	for (const char *p = url; *p != '\0'; p++)
+		if (strchr("<> \t\r\n", *p) != NULL)
+			buf_printf(o->b, "%%%02X", (unsigned)(unsigned char)*p);
+		else
+			buf_putc(o->b, *p);
+	buf_puts(o->b, ">)");
+}
+
+static void
+out_heading(struct out *o, int level, const char *text)
+{
+	if (o->form == FORM_HTML) {
+		buf_printf(o->b, "<h%d>", level);
+		out_text(o, text);
+		buf_printf(o->b, "</h%d>\n", level);
+	} else {
+		buf_printf(o->b, "\n%.*s ", level, "####");
+		out_text(o, text);
+		buf_puts(o->b, "\n\n");
+	}
+}
+
+static void
+out_none(struct out *o)
+{
+	buf_printf(o->b,
+	    o->form == FORM_HTML ? "<p class=\"muted\">%s</p>\n" : "%s\n",
+	    o->wd->none);
+}
+
+/* A table's heads; kinds says which columns are numbers. */
+static void
+out_table(struct out *o, const char *const *heads, const char *kinds)
+{
+	size_t n = strlen(kinds);
+
+	o->kinds = kinds;
+	buf_puts(o->b, o->form == FORM_HTML ? "<table><tr>" : "|");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(o->b,
+		    o->form == FORM_HTML
+		        ? (kinds[i] == 'n' ? "<th class=\"n\">%s</th>"
+		                           : "<th>%s</th>")
+		        : " %s |",
+		    heads[i]);
+	if (o->form == FORM_HTML)
+		buf_puts(o->b, "</tr>\n");
+	else {
+		buf_puts(o->b, "\n|");
+		for (size_t i = 0; i < n; i++)
+			buf_puts(o->b, kinds[i] == 'n' ? "--:|" : "---|");
+		buf_puts(o->b, "\n");
+	}
+}
+
+/* Opens the next cell of the row, the first opening the row. */
+static void
+out_cell(struct out *o)
+{
+	if (o->col == 0)
+		buf_puts(o->b, o->form == FORM_HTML ? "<tr>" : "|");
+	if (o->form == FORM_HTML)
+		buf_puts(o->b,
+		    o->kinds[o->col] == 'n' ? "<td class=\"n\">" : "<td>");
+	else
+		buf_putc(o->b, ' ');
+}
+
+/* Closes the cell, and the row after its last cell. */
+static void
+out_cell_end(struct out *o)
+{
+	buf_puts(o->b, o->form == FORM_HTML ? "</td>" : " |");
+	if (o->kinds[++o->col] == '\0') {
+		buf_puts(o->b, o->form == FORM_HTML ? "</tr>\n" : "\n");
+		o->col = 0;
+	}
+}
+
+static void
+out_cell_text(struct out *o, const char *s)
+{
+	out_cell(o);
+	out_text(o, s);
+	out_cell_end(o);
+}
+
+static void
+out_cell_long(struct out *o, long n)
+{
+	out_cell(o);
+	buf_printf(o->b, "%ld", n);
+	out_cell_end(o);
+}
+
+static void
+out_table_end(struct out *o)
+{
+	if (o->form == FORM_HTML)
+		buf_puts(o->b, "</table>\n");
 }
 
 /* The period's mentions per day, stacked by tone: bars scaled to the
@@ -492,9 +619,9 @@ html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
 	    "aria-labelledby=\"chart%zu-t chart%zu-d\">"
 	    "<title id=\"chart%zu-t\">",
 	    width, height, id, id, id);
-	html_text(b, wd->chart);
+	esc_html(b, wd->chart);
 	buf_printf(b, "%s ", wd->colon);
-	html_text(b, w->name);
+	esc_html(b, w->name);
 	buf_printf(b, "</title><desc id=\"chart%zu-d\">", id);
 	put_period(b, wd, w->days[0].day, w->days[w->ndays - 1].day + DAY);
 	buf_printf(b, "%s %ld %s, %ld %s, %ld %s</desc>", wd->colon,
@@ -544,7 +671,7 @@ html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
 	    "text-anchor=\"end\">%.0f</text></svg>",
 	    width, top + 2, max);
 	buf_puts(b, "<figcaption class=\"key\">");
-	html_text(b, wd->chart);
+	esc_html(b, wd->chart);
 	buf_printf(b,
 	    "<span style=\"background:%s\"></span>%s<span "
 	    "style=\"background:%s\"></span>%s<span "
@@ -554,55 +681,58 @@ html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
 }
 
 static void
-html_mentions(struct buf *b, const struct words *wd, const char *heading,
-    const struct report_mention *m, size_t n)
+out_mentions(struct out *o, const char *heading, const struct report_mention *m,
+    size_t n)
 {
-	buf_puts(b, "<h3>");
-	html_text(b, heading);
-	buf_puts(b, "</h3>\n");
+	out_heading(o, 3, heading);
 	if (n == 0) {
-		buf_printf(b, "<p class=\"muted\">%s</p>\n", wd->none);
+		out_none(o);
 		return;
 	}
-	buf_puts(b, "<ol>\n");
+	if (o->form == FORM_HTML)
+		buf_puts(o->b, "<ol>\n");
 	for (size_t i = 0; i < n; i++) {
-		buf_puts(b, "<li>");
-		html_link(b, m[i].title, m[i].link);
-		buf_puts(b, " <span class=\"muted\">\xe2\x80\x94 ");
-		html_text(b, m[i].source);
-		buf_puts(b, " (");
-		put_decimal(b, wd, m[i].tone, 2, 1);
-		buf_puts(b, ")</span></li>\n");
+		if (o->form == FORM_HTML)
+			buf_puts(o->b, "<li>");
+		else
+			buf_printf(o->b, "%zu. ", i + 1);
+		out_link(o, m[i].title, m[i].link);
+		buf_puts(o->b,
+		    o->form == FORM_HTML
+		        ? " <span class=\"muted\">\xe2\x80\x94 "
+		        : " \xe2\x80\x94 ");
+		out_text(o, m[i].source);
+		buf_puts(o->b, " (");
+		put_decimal(o->b, o->wd, m[i].tone, 2, 1);
+		buf_puts(
+		    o->b, o->form == FORM_HTML ? ")</span></li>\n" : ")\n");
 	}
-	buf_puts(b, "</ol>\n");
+	if (o->form == FORM_HTML)
+		buf_puts(o->b, "</ol>\n");
 }
 
 static void
-html_speakers(struct buf *b, const struct words *wd, const char *heading,
-    const char *who, const struct report_speaker *s, size_t n)
+out_speakers(struct out *o, const char *heading, const char *who,
+    const struct report_speaker *s, size_t n)
 {
-	buf_puts(b, "<h3>");
-	html_text(b, heading);
-	buf_puts(b, "</h3>\n");
+	const struct words *wd = o->wd;
+	const char *heads[] = { who, wd->site, wd->mentions, wd->negative,
+		wd->positive };
+
+	out_heading(o, 3, heading);
 	if (n == 0) {
-		buf_printf(b, "<p class=\"muted\">%s</p>\n", wd->none);
+		out_none(o);
 		return;
 	}
-	buf_printf(b,
-	    "<table><tr><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
-	    "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>\n",
-	    who, wd->site, wd->mentions, wd->negative, wd->positive);
+	out_table(o, heads, "ttnnn");
 	for (size_t i = 0; i < n; i++) {
-		buf_puts(b, "<tr><td>");
-		html_text(b, s[i].name);
-		buf_puts(b, "</td><td>");
-		html_text(b, s[i].site);
-		buf_printf(b,
-		    "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
-		    "<td class=\"n\">%ld</td></tr>\n",
-		    s[i].mentions, s[i].negative, s[i].positive);
+		out_cell_text(o, s[i].name);
+		out_cell_text(o, s[i].site);
+		out_cell_long(o, s[i].mentions);
+		out_cell_long(o, s[i].negative);
+		out_cell_long(o, s[i].positive);
 	}
-	buf_puts(b, "</table>\n");
+	out_table_end(o);
 }
 
 /* An incident's severity or reason in words; an unknown code as it is. */
@@ -626,123 +756,152 @@ incident_word(const struct words *wd, const char *code)
 }
 
 static void
-html_incidents(
-    struct buf *b, const struct words *wd, const struct report_watch *w)
+out_incidents(struct out *o, const struct report_watch *w)
 {
-	buf_printf(b, "<h3>%s</h3>\n", wd->incidents);
+	const struct words *wd = o->wd;
+	const char *heads[] = { wd->opened, wd->resolved, wd->severity,
+		wd->reason, wd->peak };
+
+	out_heading(o, 3, wd->incidents);
 	if (w->nincidents == 0) {
-		buf_printf(b, "<p class=\"muted\">%s</p>\n", wd->none);
+		out_none(o);
 		return;
 	}
-	buf_printf(b,
-	    "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th class=\"n\">%s</th></tr>\n",
-	    wd->opened, wd->resolved, wd->severity, wd->reason, wd->peak);
+	out_table(o, heads, "ttttn");
 	for (size_t i = 0; i < w->nincidents; i++) {
 		const struct report_incident *in = &w->incidents[i];
 
-		buf_puts(b, "<tr><td>");
-		put_time(b, wd, in->opened);
-		buf_puts(b, "</td><td>");
+		out_cell(o);
+		put_time(o->b, wd, in->opened);
+		out_cell_end(o);
+		out_cell(o);
 		if (in->resolved == DATE_NONE)
-			buf_puts(b, wd->firing);
+			buf_puts(o->b, wd->firing);
 		else
-			put_time(b, wd, in->resolved);
-		buf_puts(b, "</td><td>");
-		html_text(b, incident_word(wd, in->severity));
-		buf_puts(b, "</td><td>");
-		html_text(b, incident_word(wd, in->reason));
-		buf_printf(b, "</td><td class=\"n\">%d</td></tr>\n", in->peak);
+			put_time(o->b, wd, in->resolved);
+		out_cell_end(o);
+		out_cell_text(o, incident_word(wd, in->severity));
+		out_cell_text(o, incident_word(wd, in->reason));
+		out_cell_long(o, in->peak);
 	}
-	buf_puts(b, "</table>\n");
+	out_table_end(o);
 }
 
 static void
-html_watch(struct buf *b, const struct words *wd, const struct report_watch *w,
-    size_t id)
+out_watch(struct out *o, const struct report_watch *w, size_t id)
 {
+	const struct words *wd = o->wd;
+	const char *heads[] = { wd->figure, wd->period, wd->previous,
+		wd->change };
 	struct figure f[8];
 	size_t nf = figures_of(w, wd, f);
 
-	buf_printf(b, "<section id=\"w%zu\">\n<h2>", id);
-	html_text(b, w->name);
-	buf_puts(b, "</h2>\n");
-	buf_printf(b,
-	    "<table><tr><th>%s</th><th class=\"n\">%s</th>"
-	    "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>\n",
-	    wd->figure, wd->period, wd->previous, wd->change);
+	if (o->form == FORM_HTML)
+		buf_printf(o->b, "<section id=\"w%zu\">\n", id);
+	out_heading(o, 2, w->name);
+	out_table(o, heads, "tnnn");
 	for (size_t i = 0; i < nf; i++) {
-		buf_printf(b, "<tr><td>%s", f[i].label);
+		out_cell(o);
+		buf_puts(o->b, f[i].label);
 		if (i == nf - 1 && w->compare == NULL)
-			buf_printf(b, " <span class=\"muted\">(%s)</span>",
+			buf_printf(o->b,
+			    o->form == FORM_HTML
+			        ? " <span class=\"muted\">(%s)</span>"
+			        : " (%s)",
 			    wd->share_none);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure(b, wd, &f[i], 0);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure(b, wd, &f[i], 1);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure_change(b, wd, &f[i]);
-		buf_puts(b, "</td></tr>\n");
+		out_cell_end(o);
+		out_cell(o);
+		put_figure(o->b, wd, &f[i], 0);
+		out_cell_end(o);
+		out_cell(o);
+		put_figure(o->b, wd, &f[i], 1);
+		out_cell_end(o);
+		out_cell(o);
+		put_figure_change(o->b, wd, &f[i]);
+		out_cell_end(o);
 	}
-	buf_puts(b, "</table>\n");
-	html_chart(b, wd, w, id);
-	html_mentions(
-	    b, wd, wd->top_negative, w->negative_top, w->nnegative_top);
-	html_mentions(
-	    b, wd, wd->top_positive, w->positive_top, w->npositive_top);
-	html_speakers(b, wd, wd->sources, wd->source, w->sources, w->nsources);
-	html_speakers(b, wd, wd->authors, wd->author, w->authors, w->nauthors);
-	html_incidents(b, wd, w);
-	buf_puts(b, "</section>\n");
+	out_table_end(o);
+	if (o->form == FORM_HTML)
+		html_chart(o->b, wd, w, id);
+	out_mentions(o, wd->top_negative, w->negative_top, w->nnegative_top);
+	out_mentions(o, wd->top_positive, w->positive_top, w->npositive_top);
+	out_speakers(o, wd->sources, wd->source, w->sources, w->nsources);
+	out_speakers(o, wd->authors, wd->author, w->authors, w->nauthors);
+	out_incidents(o, w);
+	if (o->form == FORM_HTML)
+		buf_puts(o->b, "</section>\n");
 }
 
+/* Every watch's headline figures, each linking to its section. */
 static void
-render_html(const struct report *r, struct buf *b)
+out_summary(struct out *o, const struct report *r)
 {
-	const struct words *wd = words_of(r);
+	const struct words *wd = o->wd;
+	const char *heads[] = { wd->watch, wd->mentions, wd->change,
+		wd->negative_share, wd->net, wd->share };
 
-	buf_printf(b,
-	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
-	    "charset=\"utf-8\"><meta name=\"viewport\" "
-	    "content=\"width=device-width,initial-scale=1\"><title>%s \xe2\x80\x94 ",
-	    r->lang, wd->title);
-	put_period(b, wd, r->from, r->to);
-	buf_printf(b, "</title><style>%s</style></head><body>\n", style);
-	buf_printf(
-	    b, "<header><h1>%s</h1><p>%s%s ", wd->title, wd->period, wd->colon);
-	put_period(b, wd, r->from, r->to);
-	buf_printf(b, " <span class=\"muted\">(%s%s ", wd->previous, wd->colon);
-	put_period(b, wd, r->prev_from, r->from);
-	buf_puts(b, ")</span></p></header>\n");
-	buf_printf(b,
-	    "<h2>%s</h2>\n<table><tr><th>%s</th><th class=\"n\">%s</th>"
-	    "<th class=\"n\">%s</th><th class=\"n\">%s</th>"
-	    "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr>\n",
-	    wd->summary, wd->watch, wd->mentions, wd->change,
-	    wd->negative_share, wd->net, wd->share);
+	out_heading(o, 2, wd->summary);
+	out_table(o, heads, "tnnnnn");
 	for (size_t i = 0; i < r->nwatches; i++) {
 		const struct report_watch *w = &r->watches[i];
 		struct figure f[8];
 
 		figures_of(w, wd, f);
-		buf_printf(b, "<tr><td><a href=\"#w%zu\">", i);
-		html_text(b, w->name);
-		buf_puts(b, "</a></td><td class=\"n\">");
-		put_figure(b, wd, &f[0], 0);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure_change(b, wd, &f[0]);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure(b, wd, &f[4], 0);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure(b, wd, &f[5], 0);
-		buf_puts(b, "</td><td class=\"n\">");
-		put_figure(b, wd, &f[6], 0);
-		buf_puts(b, "</td></tr>\n");
+		out_cell(o);
+		if (o->form == FORM_HTML) {
+			buf_printf(o->b, "<a href=\"#w%zu\">", i);
+			out_text(o, w->name);
+			buf_puts(o->b, "</a>");
+		} else
+			out_text(o, w->name);
+		out_cell_end(o);
+		out_cell(o);
+		put_figure(o->b, wd, &f[0], 0);
+		out_cell_end(o);
+		out_cell(o);
+		put_figure_change(o->b, wd, &f[0]);
+		out_cell_end(o);
+		for (size_t k = 4; k < 7; k++) {
+			out_cell(o);
+			put_figure(o->b, wd, &f[k], 0);
+			out_cell_end(o);
+		}
 	}
-	buf_puts(b, "</table>\n");
+	out_table_end(o);
+}
+
+static void
+render_page(const struct report *r, enum form form, struct buf *b)
+{
+	struct out o = { .b = b, .form = form, .wd = words_of(r) };
+	const struct words *wd = o.wd;
+
+	if (form == FORM_HTML) {
+		buf_printf(b,
+		    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
+		    "charset=\"utf-8\"><meta name=\"viewport\" "
+		    "content=\"width=device-width,initial-scale=1\">"
+		    "<title>%s \xe2\x80\x94 ",
+		    r->lang, wd->title);
+		put_period(b, wd, r->from, r->to);
+		buf_printf(b,
+		    "</title><style>%s</style></head><body>\n<header><h1>%s"
+		    "</h1><p>",
+		    style, wd->title);
+	} else
+		buf_printf(b, "# %s\n\n", wd->title);
+	buf_printf(b, "%s%s ", wd->period, wd->colon);
+	put_period(b, wd, r->from, r->to);
+	buf_printf(b,
+	    form == FORM_HTML ? " <span class=\"muted\">(%s%s " : " (%s%s ",
+	    wd->previous, wd->colon);
+	put_period(b, wd, r->prev_from, r->from);
+	buf_puts(b, form == FORM_HTML ? ")</span></p></header>\n" : ")\n");
+	out_summary(&o, r);
 	for (size_t i = 0; i < r->nwatches; i++)
-		html_watch(b, wd, &r->watches[i], i);
-	buf_puts(b, "</body></html>\n");
+		out_watch(&o, &r->watches[i], i);
+	if (form == FORM_HTML)
+		buf_puts(b, "</body></html>\n");
 }
 
 /* --- CSV --- */
@@ -904,146 +1063,19 @@ render_csv(const struct report *r, char sep, struct buf *b)
 		csv_watch(b, &r->watches[i], sep);
 }
 
-/* --- Markdown --- */
-
-static void
-md_text(struct buf *b, const char *s)
-{
-	esc_md(b, s != NULL ? s : "");
-}
-
-static void
-md_mentions(struct buf *b, const struct words *wd, const char *heading,
-    const struct report_mention *m, size_t n)
-{
-	buf_printf(b, "\n### %s\n\n", heading);
-	if (n == 0) {
-		buf_printf(b, "%s\n", wd->none);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		buf_printf(b, "%zu. ", i + 1);
-		md_text(b, m[i].title);
-		buf_puts(b, " \xe2\x80\x94 ");
-		md_text(b, m[i].source);
-		buf_puts(b, " (");
-		put_decimal(b, wd, m[i].tone, 2, 1);
-		buf_puts(b, ")");
-		if (esc_link_ok(m[i].link)) {
-			buf_puts(b, " <");
-			/* An autolink ends at a space or a >, which a link
-			 * in a feed cannot hold once percent-encoded. */
-			for (const char *p = m[i].link; *p != '\0'; p++)
-				if (*p == ' ' || *p == '>' || *p == '<')
-					buf_printf(b, "%%%02X", (unsigned)*p);
-				else
-					buf_putc(b, *p);
-			buf_puts(b, ">");
-		}
-		buf_puts(b, "\n");
-	}
-}
-
-static void
-md_speakers(struct buf *b, const struct words *wd, const char *heading,
-    const char *who, const struct report_speaker *s, size_t n)
-{
-	buf_printf(b, "\n### %s\n\n", heading);
-	if (n == 0) {
-		buf_printf(b, "%s\n", wd->none);
-		return;
-	}
-	buf_printf(b, "| %s | %s | %s | %s | %s |\n|---|---|--:|--:|--:|\n",
-	    who, wd->site, wd->mentions, wd->negative, wd->positive);
-	for (size_t i = 0; i < n; i++) {
-		buf_puts(b, "| ");
-		md_text(b, s[i].name);
-		buf_puts(b, " | ");
-		md_text(b, s[i].site);
-		buf_printf(b, " | %ld | %ld | %ld |\n", s[i].mentions,
-		    s[i].negative, s[i].positive);
-	}
-}
-
-static void
-md_watch(struct buf *b, const struct words *wd, const struct report_watch *w)
-{
-	struct figure f[8];
-	size_t nf = figures_of(w, wd, f);
-
-	buf_puts(b, "\n## ");
-	md_text(b, w->name);
-	buf_printf(b, "\n\n| %s | %s | %s | %s |\n|---|--:|--:|--:|\n",
-	    wd->figure, wd->period, wd->previous, wd->change);
-	for (size_t i = 0; i < nf; i++) {
-		buf_printf(b, "| %s", f[i].label);
-		if (i == nf - 1 && w->compare == NULL)
-			buf_printf(b, " (%s)", wd->share_none);
-		buf_puts(b, " | ");
-		put_figure(b, wd, &f[i], 0);
-		buf_puts(b, " | ");
-		put_figure(b, wd, &f[i], 1);
-		buf_puts(b, " | ");
-		put_figure_change(b, wd, &f[i]);
-		buf_puts(b, " |\n");
-	}
-	md_mentions(b, wd, wd->top_negative, w->negative_top, w->nnegative_top);
-	md_mentions(b, wd, wd->top_positive, w->positive_top, w->npositive_top);
-	md_speakers(b, wd, wd->sources, wd->source, w->sources, w->nsources);
-	md_speakers(b, wd, wd->authors, wd->author, w->authors, w->nauthors);
-	buf_printf(b, "\n### %s\n\n", wd->incidents);
-	if (w->nincidents == 0)
-		buf_printf(b, "%s\n", wd->none);
-	else
-		buf_printf(b,
-		    "| %s | %s | %s | %s | %s |\n|---|---|---|---|--:|\n",
-		    wd->opened, wd->resolved, wd->severity, wd->reason,
-		    wd->peak);
-	for (size_t i = 0; i < w->nincidents; i++) {
-		const struct report_incident *in = &w->incidents[i];
-
-		buf_puts(b, "| ");
-		put_time(b, wd, in->opened);
-		buf_puts(b, " | ");
-		if (in->resolved == DATE_NONE)
-			buf_puts(b, wd->firing);
-		else
-			put_time(b, wd, in->resolved);
-		buf_puts(b, " | ");
-		md_text(b, incident_word(wd, in->severity));
-		buf_puts(b, " | ");
-		md_text(b, incident_word(wd, in->reason));
-		buf_printf(b, " | %d |\n", in->peak);
-	}
-}
-
-static void
-render_md(const struct report *r, struct buf *b)
-{
-	const struct words *wd = words_of(r);
-
-	buf_printf(b, "# %s\n\n%s%s ", wd->title, wd->period, wd->colon);
-	put_period(b, wd, r->from, r->to);
-	buf_printf(b, " (%s%s ", wd->previous, wd->colon);
-	put_period(b, wd, r->prev_from, r->from);
-	buf_puts(b, ")\n");
-	for (size_t i = 0; i < r->nwatches; i++)
-		md_watch(b, wd, &r->watches[i]);
-}
-
 void
 report_render(
     const struct report *r, enum report_format format, char sep, struct buf *b)
 {
 	switch (format) {
 	case REPORT_HTML:
-		render_html(r, b);
+		render_page(r, FORM_HTML, b);
 		break;
 	case REPORT_CSV:
 		render_csv(r, sep, b);
 		break;
 	case REPORT_MD:
-		render_md(r, b);
+		render_page(r, FORM_MD, b);
 		break;
 	}
 }
