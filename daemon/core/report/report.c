@@ -364,6 +364,18 @@ put_change(struct buf *b, const struct words *wd, double now, double before)
 
 enum figure_kind { FIG_COUNT, FIG_PART, FIG_NET };
 
+/* figures_of's order. */
+enum {
+	FIG_MENTIONS,
+	FIG_NEGATIVE,
+	FIG_NEUTRAL,
+	FIG_POSITIVE,
+	FIG_NEGATIVE_SHARE,
+	FIG_NET_SENTIMENT,
+	FIG_SHARE,
+	FIG_N
+};
+
 struct figure {
 	const char *key; /* the CSV's name for it */
 	const char *label;
@@ -442,8 +454,9 @@ struct out {
 	struct buf *b;
 	enum form form;
 	const struct words *wd;
-	const char
-	    *kinds; /* the current table's columns: 't' text, 'n' number */
+	/* The current table's columns, 't' text or 'n' number, and the
+	 * next cell's. */
+	const char *kinds;
 	size_t col;
 };
 
@@ -793,7 +806,7 @@ out_watch(struct out *o, const struct report_watch *w, size_t id)
 	const struct words *wd = o->wd;
 	const char *heads[] = { wd->figure, wd->period, wd->previous,
 		wd->change };
-	struct figure f[8];
+	struct figure f[FIG_N];
 	size_t nf = figures_of(w, wd, f);
 
 	if (o->form == FORM_HTML)
@@ -803,7 +816,7 @@ out_watch(struct out *o, const struct report_watch *w, size_t id)
 	for (size_t i = 0; i < nf; i++) {
 		out_cell(o);
 		buf_puts(o->b, f[i].label);
-		if (i == nf - 1 && w->compare == NULL)
+		if (i == FIG_SHARE && w->compare == NULL)
 			buf_printf(o->b,
 			    o->form == FORM_HTML
 			        ? " <span class=\"muted\">(%s)</span>"
@@ -844,7 +857,7 @@ out_summary(struct out *o, const struct report *r)
 	out_table(o, heads, "tnnnnn");
 	for (size_t i = 0; i < r->nwatches; i++) {
 		const struct report_watch *w = &r->watches[i];
-		struct figure f[8];
+		struct figure f[FIG_N];
 
 		figures_of(w, wd, f);
 		out_cell(o);
@@ -856,12 +869,12 @@ out_summary(struct out *o, const struct report *r)
 			out_text(o, w->name);
 		out_cell_end(o);
 		out_cell(o);
-		put_figure(o->b, wd, &f[0], 0);
+		put_figure(o->b, wd, &f[FIG_MENTIONS], 0);
 		out_cell_end(o);
 		out_cell(o);
-		put_figure_change(o->b, wd, &f[0]);
+		put_figure_change(o->b, wd, &f[FIG_MENTIONS]);
 		out_cell_end(o);
-		for (size_t k = 4; k < 7; k++) {
+		for (size_t k = FIG_NEGATIVE_SHARE; k <= FIG_SHARE; k++) {
 			out_cell(o);
 			put_figure(o->b, wd, &f[k], 0);
 			out_cell_end(o);
@@ -973,7 +986,7 @@ csv_blank(const char *watch, const char *section)
 static void
 csv_watch(struct buf *b, const struct report_watch *w, char sep)
 {
-	struct figure f[8];
+	struct figure f[FIG_N];
 	size_t nf = figures_of(w, &english, f);
 	struct csv_row row;
 	char day[DATE_RFC3339_LEN];
