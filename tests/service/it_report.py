@@ -123,6 +123,15 @@ def body(t):
         t.exited(vigie("run", "-c", conf, "--once"), "run --once")
         today = time.strftime("%Y-%m-%d")
 
+        # An incident of the day, and one over before the period began.
+        pg.query("INSERT INTO incidents (kind, watch_id, state, severity,"
+                 " reason, opened_at, resolved_at, peak_count)"
+                 " SELECT 'spike', id, 'resolved', s, r, o, o + interval"
+                 " '30 minutes', p FROM watches, (VALUES"
+                 "  ('critical', 'cold', date_trunc('day', now()), 12),"
+                 "  ('warning', 'poisson', now() - interval '3 days', 7))"
+                 " AS x(s, r, o, p) WHERE name = 'Acme'")
+
         # CSV: every figure is the views' answer for the same days.
         p = report(conf, "--format", "csv")
         t.exited(p, "report --format csv")
@@ -166,6 +175,10 @@ def body(t):
         t.eq([r["label"] for r in worst],
              ["'" + w[0] if w[0].startswith("=") else w[0] for w in want],
              "the most negative mentions, as analytics.negative_mentions")
+        t.eq([(r["label"], r["site"], r["value"], r["opened"][:10])
+              for r in rows if r["section"] == "incident"],
+             [("cold", "critical", "12", today)],
+             "the incidents of the period, not those over before it")
         hostile = [r for r in rows if r["label"].startswith("'=HYPERLINK")]
         t.ok(hostile, "a title that a spreadsheet would run is neutralised: "
              f"{[r['label'] for r in rows if 'HYPERLINK' in r['label']]}")
@@ -199,6 +212,8 @@ def body(t):
              "HTML: nothing fetched from elsewhere")
         t.ok("@media print" in html and "size:A4" in html,
              "HTML: a print style for A4")
+        t.ok("<td>critique</td><td>veille nouvelle" in html,
+             "HTML: the incident in words")
 
         check_browser(t, out, pg, today)
 

@@ -935,8 +935,9 @@ static void
 csv_number(struct buf *b, double x, char sep)
 {
 	buf_putc(b, sep);
+	/* Ten digits: every count exact, a share to a hundred-millionth. */
 	if (!isnan(x))
-		buf_printf(b, "%.6g", x);
+		buf_printf(b, "%.10g", x);
 }
 
 static void

@@ -79,7 +79,8 @@ static const char authors_sql[] =
     "  FROM analytics.author_volume"
     " WHERE watch = $1 AND day >= $2::date AND day < $3::date"
     " GROUP BY author, site ORDER BY 3 DESC, 1 LIMIT 5";
-/* The incidents open at some time of the period. */
+/* The incidents open at some time of the period, whose days are UTC's
+ * as the views' are, whatever the session's time zone. */
 static const char incidents_sql[] =
     "SELECT state, severity, coalesce(reason, ''),"
     "       extract(epoch FROM opened_at)::bigint,"
@@ -87,8 +88,9 @@ static const char incidents_sql[] =
     "       coalesce(peak_count, 0)"
     "  FROM analytics.incidents"
     " WHERE kind = 'spike' AND watch = $1"
-    "   AND opened_at < $3::date::timestamptz"
-    "   AND (resolved_at IS NULL OR resolved_at >= $2::date::timestamptz)"
+    "   AND opened_at < ($3::date::timestamp AT TIME ZONE 'UTC')"
+    "   AND (resolved_at IS NULL"
+    "        OR resolved_at >= ($2::date::timestamp AT TIME ZONE 'UTC'))"
     " ORDER BY opened_at";
 
 struct reader {
