@@ -238,6 +238,17 @@ def body(t):
             p = report(conf, *args)
             t.exited(p, what, want=2)
             t.ok(what in p.stderr, f"{what} named: {p.stderr!r}")
+        p = report(conf, "-o", "/nonexistent/dir/report.html")
+        t.exited(p, "-o where nothing can be written", want=1)
+        t.ok("/nonexistent/dir/report.html" in p.stderr,
+             f"the file named: {p.stderr!r}")
+        gone = f"{tmp.name}/gone.conf"
+        pathlib.Path(gone).write_text(pathlib.Path(conf).read_text().replace(
+            pg.conninfo, f"host={tmp.name}/nowhere dbname=vigie user=vigie"))
+        pathlib.Path(gone).chmod(0o600)
+        p = report(gone)
+        t.exited(p, "a database that cannot be reached", want=1)
+        t.ok("connect" in p.stderr, f"said: {p.stderr!r}")
         p = vigie("report", "-c", conf, "--from", "today", "--to",
                   "yesterday")
         t.exited(p, "--to before --from", want=2)
