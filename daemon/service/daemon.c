@@ -450,6 +450,7 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 			d->saver = store_new(
 			    d->base, d->conf->conninfo, on_saver_event, d);
 			poller_set_saver(d->poller, d->saver);
+			indexer_set_saves(d->indexer, d->saver);
 		}
 		d->maintain_due = 0;
 		maintain(d);

@@ -1,7 +1,8 @@
 /*
- * indexer.c - see indexer.h. One batch at most in flight; what it
- * answers (how many it indexed, how old the oldest left is) decides when
- * the next goes.
+ * indexer.c - see indexer.h. One batch at most in flight on each of the
+ * daemon's two connections, the second only when the daemon is idle;
+ * what a batch answers (how many it indexed, how old the oldest left is)
+ * decides when the next goes.
  */
 #include "service/indexer.h"
 
@@ -24,11 +25,22 @@
 /* After a failure, the next try. */
 #define RETRY_MS 5000
 
-struct indexer {
+struct indexer;
+
+/* A connection batches go on, and whether one is in flight there. */
+struct lane {
+	struct indexer *ix;
 	struct store *store;
+	int busy;
+};
+
+struct indexer {
+	/* The main connection's, then the saves' (NULL until it exists):
+	 * two batches at once take two sets of items (schema/013) and two
+	 * of the server's CPUs. */
+	struct lane lanes[2];
 	void (*moved)(void *);
 	void *arg;
-	int busy;
 	int caught_up;
 	int64_t due; /* monotonic ms; 0: as soon as possible */
 	int64_t retry_at; /* monotonic ms: none before, idle or not */
@@ -42,7 +54,9 @@ indexer_new(struct store *st, void (*moved)(void *), void *arg)
 {
 	struct indexer *ix = xcalloc(1, sizeof *ix);
 
-	ix->store = st;
+	for (size_t i = 0; i < ARRAY_LEN(ix->lanes); i++)
+		ix->lanes[i].ix = ix;
+	ix->lanes[0].store = st;
 	ix->moved = moved;
 	ix->arg = arg;
 	return ix;
@@ -54,14 +68,21 @@ indexer_free(struct indexer *ix)
 	free(ix);
 }
 
+void
+indexer_set_saves(struct indexer *ix, struct store *saves)
+{
+	ix->lanes[1].store = saves;
+}
+
 /* A batch lost with the connection comes back as a failure too. */
 static void
 on_indexed(long n, double oldest_left_s, void *arg)
 {
-	struct indexer *ix = arg;
+	struct lane *lane = arg;
+	struct indexer *ix = lane->ix;
 	int64_t now = now_mono_ms();
 
-	ix->busy = 0;
+	lane->busy = 0;
 	if (n < 0) {
 		/* Not at every idle tick either: a refused batch would be
 		 * logged every second. */
@@ -96,10 +117,19 @@ on_indexed(long n, double oldest_left_s, void *arg)
 }
 
 static void
-send_batch(struct indexer *ix)
+send_batch(struct lane *lane)
 {
-	ix->busy = 1;
-	store_index_items(ix->store, INDEX_BATCH, on_indexed, ix);
+	lane->busy = 1;
+	store_index_items(lane->store, INDEX_BATCH, on_indexed, lane);
+}
+
+/* The saves' connection may take a batch: it is up and has nothing to
+ * store (it is refused on a server that allows the daemon one). */
+static int
+saves_free(const struct lane *lane)
+{
+	return lane->store != NULL && !lane->busy && store_up(lane->store) &&
+	    store_pending(lane->store) == 0;
 }
 
 void
@@ -110,16 +140,20 @@ indexer_tick(struct indexer *ix, int idle)
 	/* Idle, the next batch goes at once only while some are known to
 	 * wait: once none is left, the next look is when due, not at every
 	 * tick and every answer. */
-	if (ix->busy || now < ix->retry_at ||
-	    (now < ix->due && (!idle || ix->caught_up)))
+	if (now < ix->retry_at || (now < ix->due && (!idle || ix->caught_up)))
 		return;
-	send_batch(ix);
+	if (!ix->lanes[0].busy)
+		send_batch(&ix->lanes[0]);
+	/* A backlog while the daemon has nothing else to do: a second
+	 * batch beside the first. */
+	if (idle && !ix->caught_up && saves_free(&ix->lanes[1]))
+		send_batch(&ix->lanes[1]);
 }
 
 int
 indexer_caught_up(const struct indexer *ix)
 {
-	return ix->caught_up && !ix->busy;
+	return ix->caught_up && !ix->lanes[0].busy && !ix->lanes[1].busy;
 }
 
 void

@@ -7,6 +7,7 @@ item continues) done by a running daemon seconds after, once the
 database stops refusing it, and by --once before it exits.
 """
 
+import subprocess
 import tempfile
 import time
 
@@ -168,11 +169,48 @@ def later(t, tmp, pg, srv):
          "its mention stored with it")
 
 
+def two_at_once(t, pg):
+    """Two batches at once index two sets: the second takes the items the
+    first does not hold, without waiting for it."""
+    pg.query("INSERT INTO items (source_id, identity, title)"
+             " SELECT (SELECT min(id) FROM sources), 'two-' || g,"
+             " 'Deux lots ' || g FROM generate_series(1, 10) g")
+    first = subprocess.Popen(
+        ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+         "-d", pg.conninfo], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        # The first batch holds its five items, uncommitted...
+        first.stdin.write("BEGIN; SELECT indexed FROM index_items(5);"
+                          " SELECT 'held';\n")
+        first.stdin.flush()
+        wait_until(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
+            " ON a.pid = l.pid WHERE a.state = 'idle in transaction'"
+            " AND l.mode = 'RowShareLock'") not in (None, "0"), 30,
+            "the first batch to hold its items")
+        # ...and the second, which may not wait, indexes five others.
+        t.eq(pg.scalar("SET lock_timeout = '2s';"
+                       " SELECT indexed FROM index_items(5)"), "5",
+             "a second batch beside the first indexes items of its own")
+        first.stdin.write("COMMIT;\n")
+        first.stdin.close()
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    t.eq(pg.scalar("SELECT count(*) FROM items WHERE identity LIKE 'two-%'"
+                   " AND search IS NULL"), "0",
+         "the two batches indexed all ten, once each")
+
+
 def body(t):
     tmp = tempfile.TemporaryDirectory(prefix="vigie-it-ingest-")
     with tmp, Postgres() as pg, FixtureServer() as srv:
         gathered(t, tmp.name, pg, srv)
         later(t, tmp.name, pg, srv)
+        two_at_once(t, pg)
 
 
 if __name__ == "__main__":
