@@ -4,7 +4,8 @@ gathered into one statement, and one fetch the database refuses costing
 the others nothing, on a server that refuses the saves' own connection;
 what the insert leaves for later (the full-text vector, the story an
 item continues) done by a running daemon seconds after, once the
-database stops refusing it, and by --once before it exits.
+database stops refusing it, and by --once before it exits; two batches
+at once each indexing items of their own.
 """
 
 import subprocess
