@@ -73,18 +73,7 @@ INSERT INTO items (source_id, identity, link, title, author, lang,
                    published_at, first_seen_at, sentiment, label,
                    url_norm, simhash, band0, band1, band2, band3,
                    emotions, rumour)
-SELECT source_id, 'id' || n, 'http://x.example/' || n,
-       (SELECT string_agg(w, ' ') FROM (
-           SELECT (string_to_array(CASE WHEN source_id % 3 = 0
-                       THEN '@EN@' ELSE '@FR@' END, ' '))
-                  [1 + (abs(hashint4(n * 7 + k)) % 15)] AS w
-             FROM generate_series(1, 4) k) x),
-       'author' || floor(50000 * r ^ 2)::int,
-       CASE WHEN source_id % 3 = 0 THEN 'en' ELSE 'fr' END,
-       t, t + interval '10 minutes',
-       (r * 2 - 1)::real,
-       CASE WHEN r < 0.25 THEN 'negative' WHEN r < 0.75 THEN 'neutral'
-            ELSE 'positive' END,
+""" + sql_bench.ITEM_COLUMNS + """,
        'x.example/' || CASE WHEN n % 10 < 3 THEN 'story' || (n / 10)
                             ELSE n::text END,
        simhash, (simhash >> 48) & 65535, (simhash >> 32) & 65535,

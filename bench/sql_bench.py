@@ -62,6 +62,22 @@ SELECT 'w' || lpad(g::text, 4, '0'), 'q' || g,
   FROM generate_series(1, 1000) g;
 """
 
+# An item's generated columns, from the gen table's row (n, source_id,
+# t, r): its identity, link, four words of title in its source's
+# language, author, language, dates, tone. index_bench.py adds to them.
+ITEM_COLUMNS = """SELECT source_id, 'id' || n, 'http://x.example/' || n,
+       (SELECT string_agg(w, ' ') FROM (
+           SELECT (string_to_array(CASE WHEN source_id % 3 = 0
+                       THEN '@EN@' ELSE '@FR@' END, ' '))
+                  [1 + (abs(hashint4(n * 7 + k)) % 15)] AS w
+             FROM generate_series(1, 4) k) x),
+       'author' || floor(50000 * r ^ 2)::int,
+       CASE WHEN source_id % 3 = 0 THEN 'en' ELSE 'fr' END,
+       t, t + interval '10 minutes',
+       (r * 2 - 1)::real,
+       CASE WHEN r < 0.25 THEN 'negative' WHEN r < 0.75 THEN 'neutral'
+            ELSE 'positive' END"""
+
 # The year generated: 2025.
 GENERATE = """
 SELECT create_partitions('2025-01-01Z', '2026-01-01Z');
@@ -76,18 +92,7 @@ SELECT g AS n,
 
 INSERT INTO items (source_id, identity, link, title, author, lang,
                    published_at, first_seen_at, sentiment, label)
-SELECT source_id, 'id' || n, 'http://x.example/' || n,
-       (SELECT string_agg(w, ' ') FROM (
-           SELECT (string_to_array(CASE WHEN source_id % 3 = 0
-                       THEN '@EN@' ELSE '@FR@' END, ' '))
-                  [1 + (abs(hashint4(n * 7 + k)) % 15)] AS w
-             FROM generate_series(1, 4) k) x),
-       'author' || floor(50000 * r ^ 2)::int,
-       CASE WHEN source_id % 3 = 0 THEN 'en' ELSE 'fr' END,
-       t, t + interval '10 minutes',
-       (r * 2 - 1)::real,
-       CASE WHEN r < 0.25 THEN 'negative' WHEN r < 0.75 THEN 'neutral'
-            ELSE 'positive' END
+""" + ITEM_COLUMNS + """
   FROM gen;
 
 INSERT INTO mentions (item_id, watch_id, source_id, terms, lang, sentiment,

@@ -6,6 +6,8 @@
 #ifndef VIGIE_CMD_H
 #define VIGIE_CMD_H
 
+#include <stdint.h>
+
 int cmd_parse(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
@@ -15,5 +17,10 @@ int cmd_backtest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
+
+/* --opt arg of cmd read as a time (core/read/when.h) into *out: 0, or -1
+ * after saying what could not be read. */
+int cmd_time_arg(const char *cmd, const char *opt, const char *arg, int64_t now,
+    int64_t *out);
 
 #endif

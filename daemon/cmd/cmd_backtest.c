@@ -19,7 +19,6 @@
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/read/date.h"
-#include "core/read/when.h"
 #include "service/db/history.h"
 
 static int
@@ -109,18 +108,12 @@ cmd_backtest(int argc, char **argv)
 			watch = optarg;
 			break;
 		case 'f':
-		case 't': {
-			int64_t *t = c == 'f' ? &from : &to;
-
-			*t = when_parse(optarg, now_real_ms() / 1000);
-			if (*t == DATE_NONE) {
-				log_plain(
-				    "vigie backtest: --%s %s: not a time\n",
-				    c == 'f' ? "from" : "to", optarg);
+		case 't':
+			if (cmd_time_arg("backtest", c == 'f' ? "from" : "to",
+			        optarg, now_real_ms() / 1000,
+			        c == 'f' ? &from : &to) < 0)
 				return usage();
-			}
 			break;
-		}
 		default:
 			return usage();
 		}

@@ -16,7 +16,6 @@
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/read/date.h"
-#include "core/read/when.h"
 #include "core/report/report.h"
 #include "service/db/report_data.h"
 
@@ -110,25 +109,17 @@ cmd_report(int argc, char **argv)
 			tag = optarg;
 			break;
 		case 'f':
-		case 't': {
-			int64_t *t = c == 'f' ? &from : &to;
-
-			if ((*t = when_parse(optarg, now)) == DATE_NONE) {
-				log_plain("vigie report: --%s %s: not a time\n",
-				    c == 'f' ? "from" : "to", optarg);
-				free(names);
-				return usage();
-			}
+		case 't':
+			if (cmd_time_arg("report", c == 'f' ? "from" : "to",
+			        optarg, now, c == 'f' ? &from : &to) < 0)
+				goto bad;
 			break;
-		}
 		case 'F':
 			if ((format = report_format_parse(optarg)) < 0) {
-				log_plain(
-				    "vigie report: --format %s: html, csv "
-				    "or md\n",
+				log_plain("vigie report: --format %s: html, "
+				          "csv or md\n",
 				    optarg);
-				free(names);
-				return usage();
+				goto bad;
 			}
 			break;
 		case 'l':
@@ -136,8 +127,7 @@ cmd_report(int argc, char **argv)
 			    strcmp(optarg, "en") != 0) {
 				log_plain("vigie report: --lang %s: fr or en\n",
 				    optarg);
-				free(names);
-				return usage();
+				goto bad;
 			}
 			lang = optarg;
 			break;
@@ -146,26 +136,24 @@ cmd_report(int argc, char **argv)
 			    strcmp(optarg, ";") != 0) {
 				log_plain(
 				    "vigie report: --sep %s: , or ;\n", optarg);
-				free(names);
-				return usage();
+				goto bad;
 			}
 			sep = optarg[0];
 			break;
 		default:
-			free(names);
-			return usage();
+			goto bad;
 		}
 	}
+	if (from == DATE_NONE || to == DATE_NONE || optind != argc ||
+	    (nnames > 0 && tag != NULL))
+		goto bad;
 	/* The days of [from, to): a "to" within a day takes that day in. */
-	int64_t first = from != DATE_NONE ? local_day(from) : DATE_NONE;
-	int64_t last = to != DATE_NONE ? local_day(to - 1) : DATE_NONE;
+	int64_t first = local_day(from), last = local_day(to - 1);
 	if (first == DATE_NONE || last == DATE_NONE || last < first ||
-	    (last - first) / DAY >= MAX_DAYS || optind != argc ||
-	    (nnames > 0 && tag != NULL)) {
-		if (first != DATE_NONE && last != DATE_NONE && last < first)
+	    (last - first) / DAY >= MAX_DAYS) {
+		if (last < first)
 			log_plain("vigie report: --to is not after --from\n");
-		free(names);
-		return usage();
+		goto bad;
 	}
 
 	struct diag diag = { 0 };
@@ -193,4 +181,7 @@ cmd_report(int argc, char **argv)
 	conf_free(conf);
 	free(names);
 	return rc;
+bad:
+	free(names);
+	return usage();
 }

@@ -105,9 +105,8 @@ sample(const char *lang)
 		-0.5 };
 	w->nnegative_top = 2;
 	w->incidents = calloc(1, sizeof(*w->incidents));
-	w->incidents[0] = (struct report_incident){ strdup("resolved"),
-		strdup("warning"), strdup("cold"), FROM + 86400 + 3600,
-		FROM + 86400 + 7200, 6 };
+	w->incidents[0] = (struct report_incident){ strdup("warning"),
+		strdup("cold"), FROM + 86400 + 3600, FROM + 86400 + 7200, 6 };
 	w->nincidents = 1;
 	return r;
 }

@@ -249,6 +249,18 @@ def body(t):
         p = report(gone)
         t.exited(p, "a database that cannot be reached", want=1)
         t.ok("connect" in p.stderr, f"said: {p.stderr!r}")
+        # A role that may not read the views: the query's refusal, said.
+        pg.query("CREATE ROLE outsider LOGIN")
+        barred = f"{tmp.name}/barred.conf"
+        pathlib.Path(barred).write_text(pathlib.Path(conf).read_text()
+                                        .replace("user=vigie",
+                                                 "user=outsider"))
+        pathlib.Path(barred).chmod(0o600)
+        p = report(barred)
+        t.exited(p, "a role the database refuses", want=1)
+        t.ok("permission denied" in p.stderr, f"said: {p.stderr!r}")
+        p = vigie("report", "-c", conf, "--from", "-4y", "--to", "now")
+        t.exited(p, "a period longer than three years", want=2)
         p = vigie("report", "-c", conf, "--from", "today", "--to",
                   "yesterday")
         t.exited(p, "--to before --from", want=2)

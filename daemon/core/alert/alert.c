@@ -260,13 +260,6 @@ vstr_clear(struct vstr *v)
 		free(v->s[i]);
 }
 
-static int
-is_http(const char *s)
-{
-	return strncasecmp(s, "http://", 7) == 0 ||
-	    strncasecmp(s, "https://", 8) == 0;
-}
-
 void
 alert_view_init(struct view *v, const struct alert *a)
 {
@@ -294,7 +287,7 @@ alert_view_init(struct view *v, const struct alert *a)
 		vstr_set(&m->title, a->top[i].title, TITLE_MAX);
 		vstr_set(&m->source, a->top[i].source, NAME_MAX_);
 		vstr_set(&m->link, link, LINK_MAX);
-		m->linkable = is_http(m->link.s[OUT_TEXT]) &&
+		m->linkable = esc_link_ok(m->link.s[OUT_TEXT]) &&
 		    strlen(link) <= LINK_MAX &&
 		    strchr(m->link.s[OUT_TEXT], ' ') == NULL;
 		m->score = isfinite(a->top[i].score) ? a->top[i].score : 0;

@@ -210,7 +210,6 @@ watch_clear(struct report_watch *w)
 	for (size_t i = 0; i < w->nauthors; i++)
 		speaker_clear(&w->authors[i]);
 	for (size_t i = 0; i < w->nincidents; i++) {
-		free(w->incidents[i].state);
 		free(w->incidents[i].severity);
 		free(w->incidents[i].reason);
 	}
@@ -383,12 +382,13 @@ struct figure {
 	double value[2]; /* -1 (part) or NAN (net): none */
 };
 
-static size_t
+static void
 figures_of(
     const struct report_watch *w, const struct words *wd, struct figure *f)
 {
 	size_t n = 0;
 
+	/* In the order of FIG_MENTIONS to FIG_SHARE. */
 	f[n++] = (struct figure){ "mentions", wd->mentions, FIG_COUNT,
 		{ (double)w->mentions[0], (double)w->mentions[1] } };
 	f[n++] = (struct figure){ "negative", wd->negative, FIG_COUNT,
@@ -403,7 +403,6 @@ figures_of(
 		{ net_sentiment(w, 0), net_sentiment(w, 1) } };
 	f[n++] = (struct figure){ "share_of_voice", wd->share, FIG_PART,
 		{ w->share[0], w->share[1] } };
-	return n;
 }
 
 static int
@@ -606,6 +605,15 @@ out_table_end(struct out *o)
 		buf_puts(o->b, "</table>\n");
 }
 
+/* ": 6 Négatives, 0 Neutres, 1 Positives", a chart's text. */
+static void
+put_tones(struct buf *b, const struct words *wd, long negative, long neutral,
+    long positive)
+{
+	buf_printf(b, "%s %ld %s, %ld %s, %ld %s", wd->colon, negative,
+	    wd->negative, neutral, wd->neutral, positive, wd->positive);
+}
+
 /* The period's mentions per day, stacked by tone: bars scaled to the
  * busiest day, each with its figures as a tooltip and the whole with a
  * title and a description for screen readers. */
@@ -637,9 +645,8 @@ html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
 	esc_html(b, w->name);
 	buf_printf(b, "</title><desc id=\"chart%zu-d\">", id);
 	put_period(b, wd, w->days[0].day, w->days[w->ndays - 1].day + DAY);
-	buf_printf(b, "%s %ld %s, %ld %s, %ld %s</desc>", wd->colon,
-	    w->negative[0], wd->negative, w->neutral[0], wd->neutral,
-	    w->positive[0], wd->positive);
+	put_tones(b, wd, w->negative[0], w->neutral[0], w->positive[0]);
+	buf_puts(b, "</desc>");
 	for (size_t i = 0; i < w->ndays; i++) {
 		const struct report_day *d = &w->days[i];
 		long parts[3] = { d->negative, d->neutral, d->positive };
@@ -649,9 +656,8 @@ html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
 
 		buf_puts(b, "<g><title>");
 		put_day(b, wd, d->day);
-		buf_printf(b, "%s %ld %s, %ld %s, %ld %s</title>", wd->colon,
-		    d->negative, wd->negative, d->neutral, wd->neutral,
-		    d->positive, wd->positive);
+		put_tones(b, wd, d->negative, d->neutral, d->positive);
+		buf_puts(b, "</title>");
 		for (int k = 0; k < 3; k++) {
 			double h = max > 0
 			    ? (double)parts[k] / max * (height - bottom - top)
@@ -807,13 +813,13 @@ out_watch(struct out *o, const struct report_watch *w, size_t id)
 	const char *heads[] = { wd->figure, wd->period, wd->previous,
 		wd->change };
 	struct figure f[FIG_N];
-	size_t nf = figures_of(w, wd, f);
+	figures_of(w, wd, f);
 
 	if (o->form == FORM_HTML)
 		buf_printf(o->b, "<section id=\"w%zu\">\n", id);
 	out_heading(o, 2, w->name);
 	out_table(o, heads, "tnnn");
-	for (size_t i = 0; i < nf; i++) {
+	for (size_t i = 0; i < FIG_N; i++) {
 		out_cell(o);
 		buf_puts(o->b, f[i].label);
 		if (i == FIG_SHARE && w->compare == NULL)
@@ -988,11 +994,11 @@ static void
 csv_watch(struct buf *b, const struct report_watch *w, char sep)
 {
 	struct figure f[FIG_N];
-	size_t nf = figures_of(w, &english, f);
+	figures_of(w, &english, f);
 	struct csv_row row;
 	char day[DATE_RFC3339_LEN];
 
-	for (size_t i = 0; i < nf; i++) {
+	for (size_t i = 0; i < FIG_N; i++) {
 		row = csv_blank(w->name, "figure");
 		row.label = f[i].key;
 		for (int k = 0; k < 2; k++)

@@ -36,7 +36,6 @@ struct report_speaker {
 };
 
 struct report_incident {
-	char *state; /* firing, resolved */
 	char *severity;
 	char *reason;
 	int64_t opened; /* seconds since the epoch */

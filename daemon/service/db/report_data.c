@@ -82,7 +82,7 @@ static const char authors_sql[] =
 /* The incidents open at some time of the period, whose days are UTC's
  * as the views' are, whatever the session's time zone. */
 static const char incidents_sql[] =
-    "SELECT state, severity, coalesce(reason, ''),"
+    "SELECT severity, coalesce(reason, ''),"
     "       extract(epoch FROM opened_at)::bigint,"
     "       extract(epoch FROM resolved_at)::bigint,"
     "       coalesce(peak_count, 0)"
@@ -218,14 +218,13 @@ read_incidents(struct reader *rd, struct report_watch *w, const char *const *p)
 	for (int r = 0; r < n; r++) {
 		struct report_incident *in = &w->incidents[r];
 
-		in->state = text(res, r, 0);
-		in->severity = text(res, r, 1);
-		in->reason = text(res, r, 2);
-		in->opened = strtoll(PQgetvalue(res, r, 3), NULL, 10);
-		in->resolved = PQgetisnull(res, r, 4)
+		in->severity = text(res, r, 0);
+		in->reason = text(res, r, 1);
+		in->opened = strtoll(PQgetvalue(res, r, 2), NULL, 10);
+		in->resolved = PQgetisnull(res, r, 3)
 		    ? DATE_NONE
-		    : strtoll(PQgetvalue(res, r, 4), NULL, 10);
-		in->peak = (int)number(res, r, 5);
+		    : strtoll(PQgetvalue(res, r, 3), NULL, 10);
+		in->peak = (int)number(res, r, 4);
 	}
 	w->nincidents = (size_t)n;
 	PQclear(res);
