@@ -14,7 +14,7 @@ PACKAGES=(
 	python3 python3-feedparser python3-nltk python3-aiosmtpd
 	valgrind nginx-light ca-certificates prometheus scdoc clang-format
 	libxml2-utils newsboat
-	postgresql-15-pgtap time tzdata chromium
+	postgresql-15-pgtap time tzdata chromium fonts-liberation
 )
 
 cd "$(dirname "$0")/.."
