@@ -15,6 +15,7 @@ PACKAGES=(
 	valgrind nginx-light ca-certificates prometheus scdoc clang-format
 	libxml2-utils newsboat
 	postgresql-15-pgtap time tzdata chromium fonts-liberation
+	python3-websocket
 )
 
 cd "$(dirname "$0")/.."

@@ -15,6 +15,7 @@ int cmd_run(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_dashboard(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
 

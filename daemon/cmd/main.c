@@ -30,6 +30,8 @@ static const struct {
 	    "backtest [-c FILE] --watch NAME --from T --to T  incidents the detector would have raised" },
 	{ "report", cmd_report, 0,
 	    "report [-c FILE] --from T --to T [--format html|csv|md]  a period's report" },
+	{ "dashboard", cmd_dashboard, 0,
+	    "dashboard [-c FILE] [--listen HOST:PORT]  the dashboard alone" },
 	{ "inspect", cmd_inspect, 1,
 	    "inspect [-c FILE] NAME     fetch one source now and show what it gives" },
 	{ "discover", cmd_discover, 1,

@@ -25,6 +25,7 @@
 #include "service/db/store.h"
 #include "service/indexer.h"
 #include "service/metrics.h"
+#include "service/web/dashboard.h"
 #include "service/monitor.h"
 #include "service/net/fetch.h"
 #include "service/net/pacer.h"
@@ -52,6 +53,7 @@ struct daemon {
 	struct indexer *indexer;
 	struct pacer *pacer;
 	struct metrics *metrics; /* NULL without [daemon] listen */
+	struct dashboard *dashboard; /* on the metrics' listener */
 	int stats_busy;
 	int maintaining;
 	int64_t maintain_due; /* monotonic */
@@ -519,6 +521,8 @@ reload(struct daemon *d)
 	poller_set_conf(d->poller, conf, an);
 	monitor_set_conf(d->monitor, conf);
 	outbox_set_conf(d->outbox, conf);
+	if (d->dashboard != NULL)
+		dashboard_set_conf(d->dashboard, conf);
 	log_set_level((enum log_level)conf->log_level);
 	log_notice("configuration reloaded: %zu sources, %zu watches",
 	    conf->nsources, conf->nwatches);
@@ -619,6 +623,12 @@ daemon_init(struct daemon *d)
 			log_err("%s", err);
 			return -1;
 		}
+		d->dashboard = dashboard_new(d->base, metrics_http(d->metrics),
+		    d->conf->listen, d->conf, err, sizeof err);
+		if (d->dashboard == NULL) {
+			log_err("%s", err);
+			return -1;
+		}
 	}
 	d->poller = poller_new(
 	    &(struct poller_env){
@@ -643,6 +653,7 @@ daemon_cleanup(struct daemon *d)
 {
 	outbox_free(d->outbox);
 	pacer_free(d->pacer);
+	dashboard_free(d->dashboard);
 	metrics_free(d->metrics);
 	store_free(d->store);
 	store_free(d->saver);

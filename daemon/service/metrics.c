@@ -12,6 +12,7 @@
 
 #include "core/base/util.h"
 #include "service/net/fetch.h"
+#include "service/web/listen.h"
 
 /* The order of the exposition, kept as it always was (not the enum's). */
 static const enum fetch_outcome outcome_order[] = {
@@ -194,39 +195,26 @@ metrics_new(
     struct event_base *base, const char *listen, char *err, size_t errlen)
 {
 	struct metrics *m;
-	char *host;
-	const char *colon;
-	long port;
 
 	err[0] = '\0';
 	if (listen == NULL || listen[0] == '\0')
 		return NULL;
-	colon = strrchr(listen, ':');
-	port = colon ? strtol(colon + 1, NULL, 10) : 0;
-	if (colon == NULL || port <= 0 || port > 65535) {
-		snprintf(
-		    err, errlen, "listen '%s': expected HOST:PORT", listen);
-		return NULL;
-	}
 	m = xcalloc(1, sizeof *m);
 	m->started_ms = now_real_ms();
-	/* [::1]:9464 names an IPv6 host in brackets. */
-	host = listen[0] == '['
-	    ? xstrndup(listen + 1, (size_t)(colon - listen - 2))
-	    : xstrndup(listen, (size_t)(colon - listen));
-	m->http = evhttp_new(base);
-	if (m->http == NULL ||
-	    evhttp_bind_socket(m->http, host, (unsigned short)port) != 0) {
-		snprintf(err, errlen, "cannot listen on %s", listen);
-		free(host);
+	m->http = http_listen(base, listen, err, errlen);
+	if (m->http == NULL) {
 		metrics_free(m);
 		return NULL;
 	}
-	free(host);
-	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_cb(m->http, "/metrics", on_metrics, m);
 	evhttp_set_cb(m->http, "/healthz", on_healthz, m);
 	return m;
+}
+
+struct evhttp *
+metrics_http(struct metrics *m)
+{
+	return m->http;
 }
 
 void

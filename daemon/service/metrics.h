@@ -13,6 +13,7 @@
 #include "core/read/sched.h"
 
 struct event_base;
+struct evhttp;
 struct metrics;
 
 /* Figures read from the database now and then. */
@@ -29,6 +30,8 @@ struct metrics_stats {
 struct metrics *metrics_new(
     struct event_base *, const char *listen, char *err, size_t errlen);
 void metrics_free(struct metrics *);
+/* The listener, where the dashboard serves its pages beside these. */
+struct evhttp *metrics_http(struct metrics *);
 
 /* A poll's outcome, counted under its name (fetch_outcome_name()). */
 void metrics_fetch(struct metrics *, enum fetch_outcome, int64_t now_ms);

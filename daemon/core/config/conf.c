@@ -393,6 +393,7 @@ open_section(struct parser *p, const char *text)
 		{ "rules", SECT_RULES },
 		{ "smtp", SECT_SMTP },
 		{ "detect", SECT_DETECT },
+		{ "dashboard", SECT_DASHBOARD },
 	};
 	struct conf *c = p->conf;
 
@@ -921,6 +922,8 @@ conf_free(struct conf *c)
 		free(n->file);
 	}
 	free(c->notifies);
+	free(c->dashboard.lang);
+	free(c->dashboard.tz);
 	free(c->smtp.url);
 	free(c->smtp.from);
 	free(c->smtp.username);

@@ -100,6 +100,14 @@ struct conf_rules {
 	int64_t backfill_ms; /* history matched again for a new watch; 30d */
 };
 
+/* [dashboard]: how its pages read, and who may open them. */
+struct conf_dashboard {
+	char *lang; /* "fr" (default) or "en" */
+	char *tz; /* a zone of the tz database, or NULL for the system's */
+	int logins; /* sign in with a PostgreSQL role (default no) */
+	int secure; /* the session cookie only over HTTPS (default no) */
+};
+
 struct conf {
 	char *path;
 	char *conninfo; /* "" means libpq defaults and PG* variables */
@@ -119,6 +127,7 @@ struct conf {
 	struct conf_notify *notifies;
 	size_t nnotifies;
 	struct detect_params detect;
+	struct conf_dashboard dashboard;
 	int detect_line; /* of the [detect] header, for messages */
 };
 

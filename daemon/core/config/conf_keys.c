@@ -305,6 +305,25 @@ set_alert_lang(const struct conf_key *k, const struct conf_where *w,
 		    "bad lang '%s' (expected fr or en)", value);
 }
 
+/* A zone's name as the tz database spells them (Europe/Paris, UTC,
+ * America/Argentina/Buenos_Aires): whether it exists is for whoever
+ * uses it to say, this only keeps out what could not be one. */
+static void
+set_zone(const struct conf_key *k, const struct conf_where *w, void *field,
+    const char *value)
+{
+	(void)k;
+	if (value[0] == '\0' || value[0] == '/' || strstr(value, "..") ||
+	    strspn(value,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789/_+-") != strlen(value))
+		diag_add(w->diag, w->file, w->line,
+		    "bad tz '%s' (expected a zone such as Europe/Paris)",
+		    value);
+	else
+		replace(field, xstrdup(value));
+}
+
 static void
 set_tags(const struct conf_key *k, const struct conf_where *w, void *field,
     const char *value)
@@ -541,6 +560,7 @@ set_int(const struct conf_key *k, const struct conf_where *w, void *field,
 #define RULES(f) offsetof(struct conf, rules.f)
 #define SMTP(f) offsetof(struct conf, smtp.f)
 #define NOTIFY(f) offsetof(struct conf_notify, f)
+#define DASH(f) offsetof(struct conf, dashboard.f)
 /* Into struct detect_params: [detect] and a [watch] that overrides it
  * both set them. Their values are checked together by
  * detect_params_check(); here only their form is. */
@@ -636,6 +656,10 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_DETECT, "cooldown", set_duration, DET(cooldown_ms),
 	    ANY_DURATION },
 	{ SECT_DETECT, "escalate", set_real, DET(escalate), 0, 0, NULL },
+	{ SECT_DASHBOARD, "lang", set_alert_lang, DASH(lang), 0, 0, NULL },
+	{ SECT_DASHBOARD, "tz", set_zone, DASH(tz), 0, 0, NULL },
+	{ SECT_DASHBOARD, "logins", set_bool, DASH(logins), 0, 0, NULL },
+	{ SECT_DASHBOARD, "secure", set_bool, DASH(secure), 0, 0, NULL },
 };
 
 _Static_assert(ARRAY_LEN(conf_keys) == CONF_NKEYS, "CONF_NKEYS is wrong");

@@ -26,6 +26,7 @@ enum sect {
 	SECT_SMTP,
 	SECT_NOTIFY,
 	SECT_DETECT,
+	SECT_DASHBOARD,
 	SECT_SKIP,
 	SECT_COUNT
 };
@@ -55,7 +56,7 @@ struct conf_key {
 };
 
 /* The number of rows of conf_keys[], for the parser's table of lines. */
-#define CONF_NKEYS 66
+#define CONF_NKEYS 70
 
 extern const struct conf_key conf_keys[CONF_NKEYS];
 

@@ -1,0 +1,1223 @@
+/*
+ * pages.c - the dashboard's pages from the analytics views (see pages.h).
+ *
+ * Every page covers a period of the views' days, [f, t), and compares it
+ * with the one before of the same length, [pf, f): the same days an
+ * analyst would give the views to find the same figures (docs/DASHBOARD.md
+ * names the view behind each). Filters travel as parameters; a filter
+ * left empty is NULL and its condition is true, which PostgreSQL folds
+ * away when it plans the statement with its values (PQexecParams plans
+ * each unnamed statement anew).
+ */
+#include "service/web/pages.h"
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/base/util.h"
+
+#define PAGE_ROWS 50
+#define CSV_ROWS 100000
+
+struct page {
+	PGconn *conn;
+	const struct page_req *req;
+	const struct dash_ctx *ctx;
+	struct page_resp *resp;
+	struct buf *b;
+	char f[16], t[16], pf[16]; /* the period's days, YYYY-MM-DD */
+	long days;
+	int failed; /* a query failed: the page is an error */
+	int denied; /* ... because the role may not */
+};
+
+void
+page_resp_clear(struct page_resp *r)
+{
+	buf_clear(&r->body);
+	free(r->location);
+	free(r->filename);
+	memset(r, 0, sizeof *r);
+}
+
+static const char *
+param(const struct page *pg, const char *name)
+{
+	const char *v;
+
+	if (pg->req->params == NULL)
+		return NULL;
+	v = evhttp_find_header(pg->req->params, name);
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* Runs sql with params into rows (may be NULL); 0, or -1 with the page
+ * marked failed. */
+static int
+query(struct page *pg, struct dash_rows *rows, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult *res;
+	ExecStatusType st;
+
+	if (pg->failed)
+		return -1;
+	res = PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		/* 42501: insufficient privilege, 25006: a read-only
+		 * transaction (the local user is an analyst). */
+		pg->denied = state != NULL &&
+		    (strcmp(state, "42501") == 0 ||
+			strcmp(state, "25006") == 0);
+		pg->failed = 1;
+		PQclear(res);
+		return -1;
+	}
+	if (rows != NULL) {
+		size_t nr = (size_t)PQntuples(res), nc = (size_t)PQnfields(res);
+
+		rows->nrows = nr;
+		rows->ncols = nc;
+		rows->cells = xcalloc(nr * nc + 1, sizeof *rows->cells);
+		for (size_t r = 0; r < nr; r++)
+			for (size_t c = 0; c < nc; c++)
+				if (!PQgetisnull(res, (int)r, (int)c))
+					rows->cells[r * nc + c] = xstrdup(
+					    PQgetvalue(res, (int)r, (int)c));
+	} else if (st == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdTuples(res), "0") == 0) {
+		pg->failed = 1; /* nothing to change: not found */
+	}
+	PQclear(res);
+	return pg->failed ? -1 : 0;
+}
+
+int
+pages_is_editor(PGconn *conn)
+{
+	PGresult *res = PQexec(conn,
+	    "SELECT pg_has_role(current_user, 'vigie_editor', 'MEMBER')");
+	int editor = -1;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		editor = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return editor;
+}
+
+/* --- the period --- */
+
+static int
+parse_day(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	int y, m, d;
+	char extra;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	*out = timegm(&tm);
+	/* timegm normalises 2026-02-31; a day that moved was not one. */
+	gmtime_r(out, &tm);
+	return tm.tm_year == y - 1900 && tm.tm_mon == m - 1 && tm.tm_mday == d
+	    ? 0
+	    : -1;
+}
+
+static void
+put_day(char *out, size_t n, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d", &tm);
+}
+
+/* days (1 to 366, 30 by default) up to today, or from and to (to
+ * included) when given. 0, or -1 when they cannot be read. */
+static int
+period_read(struct page *pg)
+{
+	const char *days = param(pg, "days");
+	time_t from, to, now = time(NULL);
+	char *end;
+
+	pg->days = 30;
+	if (days != NULL) {
+		pg->days = strtol(days, &end, 10);
+		if (*end != '\0' || pg->days < 1 || pg->days > 366)
+			return -1;
+	}
+	to = now - now % 86400 + 86400;
+	if (param(pg, "to") != NULL) {
+		if (parse_day(param(pg, "to"), &to) != 0)
+			return -1;
+		to += 86400;
+	}
+	from = to - pg->days * 86400;
+	if (param(pg, "from") != NULL) {
+		if (parse_day(param(pg, "from"), &from) != 0 || from >= to ||
+		    to - from > 3 * 366 * 86400L)
+			return -1;
+		pg->days = (long)((to - from) / 86400);
+	}
+	put_day(pg->f, sizeof pg->f, from);
+	put_day(pg->t, sizeof pg->t, to);
+	put_day(pg->pf, sizeof pg->pf, from - (to - from));
+	return 0;
+}
+
+static const struct dash_text day_options[] = {
+	{ NULL, "1" },
+	{ "1 jour", "1 day" },
+	{ NULL, "7" },
+	{ "7 jours", "7 days" },
+	{ NULL, "30" },
+	{ "30 jours", "30 days" },
+	{ NULL, "90" },
+	{ "90 jours", "90 days" },
+	{ NULL, "365" },
+	{ "365 jours", "365 days" },
+	{ NULL, NULL },
+};
+
+/* --- shared SQL --- */
+
+/* Per watch: mentions in the period and the one before, the relative
+ * change, net sentiment (positive less negative, over all) and its
+ * change, negative share, open incidents, and the period's mentions per
+ * day for a sparkline. $1 f, $2 t, $3 pf, $4 one watch or NULL for all. */
+static const char watches_sql[] =
+    "WITH v AS ("
+    " SELECT watch_id,"
+    "        sum(mentions) FILTER (WHERE day >= $1::date) AS n,"
+    "        sum(mentions) FILTER (WHERE day < $1::date) AS n0,"
+    "        sum(positive - negative) FILTER (WHERE day >= $1::date) AS net,"
+    "        sum(positive - negative) FILTER (WHERE day < $1::date) AS net0,"
+    "        sum(negative) FILTER (WHERE day >= $1::date) AS neg"
+    "   FROM analytics.mention_volume"
+    "  WHERE day >= $3::date AND day < $2::date"
+    "    AND ($4::text IS NULL OR watch = $4)"
+    "  GROUP BY watch_id),"
+    " s AS ("
+    " SELECT w.id AS watch_id,"
+    "        string_agg(coalesce(x.n, 0)::text, ',' ORDER BY d) AS days"
+    "   FROM watches w CROSS JOIN generate_series($1::date::timestamp,"
+    "        $2::date::timestamp - interval '1 day', interval '1 day') d"
+    "   LEFT JOIN (SELECT watch_id, day, sum(mentions) AS n"
+    "                FROM analytics.mention_volume"
+    "               WHERE day >= $1::date AND day < $2::date"
+    "                 AND ($4::text IS NULL OR watch = $4)"
+    "               GROUP BY 1, 2) x"
+    "     ON x.watch_id = w.id AND x.day = d::date"
+    "  WHERE w.in_config AND ($4::text IS NULL OR w.name = $4)"
+    "  GROUP BY w.id)"
+    " SELECT w.name, coalesce(v.n, 0), coalesce(v.n0, 0),"
+    "        (v.n - v.n0)::float8 / nullif(v.n0, 0),"
+    "        round(v.net::numeric / nullif(v.n, 0), 3),"
+    "        round(v.net::numeric / nullif(v.n, 0), 3)"
+    "          - round(v.net0::numeric / nullif(v.n0, 0), 3),"
+    "        round(v.neg::numeric / nullif(v.n, 0), 4),"
+    "        (SELECT count(*) FROM analytics.incidents i"
+    "          WHERE i.watch_id = w.id AND i.state = 'firing'),"
+    "        s.days, w.compare_group"
+    "   FROM watches w LEFT JOIN v ON v.watch_id = w.id"
+    "   LEFT JOIN s ON s.watch_id = w.id"
+    "  WHERE w.in_config AND ($4::text IS NULL OR w.name = $4)"
+    "  ORDER BY 8 DESC, 2 DESC, w.name";
+
+enum { W_NAME, W_N, W_N0, W_CHANGE, W_NET, W_TREND, W_NEG, W_OPEN, W_DAYS };
+
+static const struct dash_col watch_cols[] = {
+	{ { "Veille", "Watch" }, DK_WATCH, 0, 0 },
+	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
+	{ { "P\xc3\xa9riode pr\xc3\xa9"
+	    "c\xc3\xa9"
+	    "dente",
+	      "Previous period" },
+	    DK_NUMBER, 0, 0 },
+	{ { "\xc3\x89volution", "Change" }, DK_CHANGE, 0, 0 },
+	{ { "Sentiment net", "Net sentiment" }, DK_SIGNED, 0, 0 },
+	{ { "Tendance", "Trend" }, DK_SIGNED, 0, 0 },
+	{ { "Part n\xc3\xa9gative", "Negative share" }, DK_PERCENT, 0, 0 },
+	{ { "Incidents ouverts", "Open incidents" }, DK_NUMBER, 0, 0 },
+	{ { "Par jour", "Per day" }, DK_SPARK, 0, 0 },
+};
+
+static void
+period_params(const struct page *pg, const char **p)
+{
+	p[0] = pg->f;
+	p[1] = pg->t;
+	p[2] = pg->pf;
+}
+
+/* "From 5 Nov 2026 to 4 Dec 2026": the period's first and last days. */
+static void
+period_line(struct page *pg)
+{
+	time_t last;
+	char day[16];
+	char *cells[2] = { pg->f, day };
+	const struct dash_rows rows = { 1, 2, cells };
+	const struct dash_col col = { { NULL, "" }, DK_DAY, 0, 0 };
+
+	parse_day(pg->t, &last);
+	put_day(day, sizeof day, last - 86400);
+	buf_printf(pg->b, "<p class=\"muted period\">%s ",
+	    dash_tr(pg->ctx, (struct dash_text) { "Du", "From" }));
+	dash_cell_html(pg->b, pg->ctx, &col, 0, &rows, 0);
+	buf_printf(pg->b, " %s ",
+	    dash_tr(pg->ctx, (struct dash_text) { "au", "to" }));
+	dash_cell_html(pg->b, pg->ctx, &col, 1, &rows, 0);
+	buf_printf(pg->b, " %s</p>\n",
+	    dash_tr(pg->ctx,
+		(struct dash_text) { "(jours UTC des vues)",
+		    "(the views' UTC days)" }));
+}
+
+/* The period chooser, alone or before a page's own filters; its value is
+ * the period's length, 30 days when none was asked for. */
+static const struct dash_field days_field = { "days",
+	{ "P\xc3\xa9riode", "Period" }, DF_SELECT, NULL, day_options, NULL };
+
+/* What the period chooser shows: the days asked for, else 30 unless
+ * dates were given. */
+static const char *
+days_value(struct page *pg)
+{
+	if (param(pg, "days") != NULL)
+		return param(pg, "days");
+	return param(pg, "from") != NULL || param(pg, "to") != NULL ? NULL
+								     : "30";
+}
+
+/* --- overview --- */
+
+static void
+page_overview(struct page *pg)
+{
+	struct dash_rows ws = { 0 };
+	const char *p[4];
+	struct dash_field f = days_field;
+
+	period_params(pg, p);
+	p[3] = NULL;
+	if (query(pg, &ws, watches_sql, 4, p) != 0)
+		return;
+	dash_page_begin(pg->b, pg->ctx, "/",
+	    (struct dash_text) { "Vue d'ensemble", "Overview" }, NULL);
+	f.value = days_value(pg);
+	dash_filters(pg->b, pg->ctx, "/", &f, 1, NULL);
+	period_line(pg);
+	dash_table(pg->b, pg->ctx, watch_cols, ARRAY_LEN(watch_cols), &ws);
+	dash_page_end(pg->b, pg->ctx);
+	dash_rows_clear(&ws);
+}
+
+/* --- a watch --- */
+
+/* Tone counts per bucket: hours from the mentions themselves for a day or
+ * two, else the daily volume, by day or (past three months) by week.
+ * $1 f, $2 t, $3 the watch, $4 'hour', 'day' or 'week'. The label is the
+ * bucket's start, which the incidents' marks are given in too. */
+static const char tones_hour_sql[] =
+    "SELECT to_char(d, 'YYYY-MM-DD HH24:00'),"
+    "       count(m.item_id) FILTER (WHERE m.label = 'negative'),"
+    "       count(m.item_id) FILTER (WHERE m.label = 'neutral'),"
+    "       count(m.item_id) FILTER (WHERE m.label = 'positive')"
+    "  FROM generate_series($1::date::timestamp AT TIME ZONE 'UTC',"
+    "       ($2::date::timestamp AT TIME ZONE 'UTC') - interval '1 hour',"
+    "       interval '1 hour') d"
+    "  LEFT JOIN analytics.mentions m ON m.watch = $3"
+    "   AND m.day >= $1::date AND m.day < $2::date"
+    "   AND date_trunc('hour', m.at) = d"
+    " GROUP BY d ORDER BY d";
+static const char tones_day_sql[] =
+    "SELECT to_char(d, 'YYYY-MM-DD'), coalesce(sum(v.negative), 0),"
+    "       coalesce(sum(v.neutral), 0), coalesce(sum(v.positive), 0)"
+    "  FROM generate_series(date_trunc($4, $1::date::timestamp),"
+    "       $2::date::timestamp - interval '1 day',"
+    "       ('1 ' || $4)::interval) d"
+    "  LEFT JOIN analytics.mention_volume v ON v.watch = $3"
+    "   AND v.day >= $1::date AND v.day < $2::date"
+    "   AND date_trunc($4, v.day::timestamp) = d"
+    " GROUP BY d ORDER BY d";
+static const char marks_sql[] =
+    "SELECT to_char(date_trunc($4, opened_at),"
+    "               CASE $4 WHEN 'hour' THEN 'YYYY-MM-DD HH24:00'"
+    "                       ELSE 'YYYY-MM-DD' END),"
+    "       severity || ', ' || reason"
+    "  FROM analytics.incidents"
+    " WHERE watch = $3 AND opened_at >= $1::date AND opened_at < $2::date";
+static const char share_sql[] =
+    "SELECT watch, sum(mentions),"
+    "       round(sum(mentions) / sum(sum(mentions)) OVER (), 4)"
+    "  FROM analytics.share_of_voice"
+    " WHERE compare_group = (SELECT compare_group FROM watches"
+    "                         WHERE name = $3)"
+    "   AND day >= $1::date AND day < $2::date"
+    " GROUP BY watch ORDER BY 2 DESC, watch";
+static const char sources_sql[] =
+    "SELECT source, site, sum(mentions), sum(negative), sum(positive)"
+    "  FROM analytics.source_volume"
+    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    " GROUP BY source, site ORDER BY 3 DESC, source LIMIT 10";
+/* Ambassadors speak well of the watch more than ill, detractors the
+ * other way round; $4 is 1 for the first, -1 for the second. */
+static const char authors_sql[] =
+    "SELECT author, site, sum(mentions), sum(negative), sum(positive)"
+    "  FROM analytics.author_volume"
+    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    " GROUP BY author, site"
+    " HAVING $4::int * (sum(positive) - sum(negative)) > 0"
+    " ORDER BY $4::int * (sum(positive) - sum(negative)) DESC, 3 DESC,"
+    "          author LIMIT 10";
+static const char terms_sql[] =
+    "SELECT t, count(*) FROM analytics.mentions, unnest(terms) t"
+    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    " GROUP BY t ORDER BY 2 DESC, t LIMIT 10";
+static const char emotions_sql[] =
+    "SELECT e, count(*) FROM analytics.mentions, unnest(emotions) e"
+    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    " GROUP BY e ORDER BY 2 DESC, e";
+static const char rumours_sql[] =
+    "SELECT at, title, link, source, label"
+    "  FROM analytics.rumours"
+    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    " ORDER BY at DESC, item_id LIMIT 10";
+static const char stories_sql[] =
+    "SELECT story_id, min(title), count(*), count(DISTINCT site),"
+    "       min(at), max(at)"
+    "  FROM analytics.mentions"
+    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    " GROUP BY story_id HAVING count(DISTINCT site) > 1"
+    " ORDER BY 4 DESC, 3 DESC, story_id LIMIT 10";
+static const char watch_incidents_sql[] =
+    "SELECT incident_id, state, severity, reason, opened_at, resolved_at,"
+    "       peak_count"
+    "  FROM analytics.incidents"
+    " WHERE watch = $3 AND opened_at < $2::date"
+    "   AND coalesce(resolved_at, now()) >= $1::date"
+    " ORDER BY opened_at DESC";
+
+static const struct dash_col share_cols[] = {
+	{ { "Veille", "Watch" }, DK_WATCH, 0, 0 },
+	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
+	{ { "Part de voix", "Share of voice" }, DK_PERCENT, 0, 0 },
+};
+static const struct dash_col speaker_cols[] = {
+	{ { "Nom", "Name" }, DK_TEXT, 0, 0 },
+	{ { "Site", "Site" }, DK_TEXT, 0, 0 },
+	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
+	{ { "N\xc3\xa9gatives", "Negative" }, DK_NUMBER, 0, 0 },
+	{ { "Positives", "Positive" }, DK_NUMBER, 0, 0 },
+};
+static const struct dash_col count_cols[] = {
+	{ { "Terme", "Term" }, DK_TEXT, 0, 0 },
+	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
+};
+static const struct dash_col emotion_cols[] = {
+	{ { "\xc3\x89motion", "Emotion" }, DK_TEXT, 0, 0 },
+	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
+};
+static const struct dash_col rumour_cols[] = {
+	{ { "Date", "Date" }, DK_TIME, 0, 0 },
+	{ { "Titre", "Title" }, DK_LINK, 2, 0 },
+	{ { "Source", "Source" }, DK_TEXT, 0, 0 },
+	{ { "Tonalit\xc3\xa9", "Tone" }, DK_TONE, 0, 0 },
+};
+static const struct dash_col story_cols[] = {
+	{ { "R\xc3\xa9" "cit", "Story" }, DK_STORY, 0, 0 },
+	{ { "Titre", "Title" }, DK_TEXT, 0, 0 },
+	{ { "Articles", "Items" }, DK_NUMBER, 0, 0 },
+	{ { "Sites", "Sites" }, DK_NUMBER, 0, 0 },
+	{ { "Premier", "First" }, DK_TIME, 0, 0 },
+	{ { "Dernier", "Last" }, DK_TIME, 0, 0 },
+};
+static const struct dash_col incident_cols[] = {
+	{ { "N\xc2\xb0", "No." }, DK_NUMBER, 0, 0 },
+	{ { "\xc3\x89tat", "State" }, DK_TEXT, 0, 0 },
+	{ { "Gravit\xc3\xa9", "Severity" }, DK_TEXT, 0, 0 },
+	{ { "Motif", "Reason" }, DK_TEXT, 0, 0 },
+	{ { "Ouvert", "Opened" }, DK_TIME, 0, 0 },
+	{ { "R\xc3\xa9solu", "Resolved" }, DK_TIME, 0, 0 },
+	{ { "Pic", "Peak" }, DK_NUMBER, 0, 0 },
+};
+
+/* A section: a heading, a query on the page's parameters, a table. */
+static void
+section(struct page *pg, struct dash_text heading, const char *sql, int n,
+    const char *const *p, const struct dash_col *cols, size_t ncols)
+{
+	struct dash_rows rows = { 0 };
+
+	if (query(pg, &rows, sql, n, p) != 0)
+		return;
+	dash_heading(pg->b, pg->ctx, heading);
+	dash_table(pg->b, pg->ctx, cols, ncols, &rows);
+	dash_rows_clear(&rows);
+}
+
+static void
+figure(struct page *pg, struct dash_text name, const struct dash_col *col,
+    size_t c, const struct dash_rows *rows)
+{
+	buf_puts(pg->b, "<div><strong>");
+	if (dash_cell(rows, 0, c) == NULL)
+		buf_puts(pg->b, "\xe2\x80\x94"); /* no figure: a dash */
+	else
+		dash_cell_html(pg->b, pg->ctx, col, c, rows, 0);
+	buf_puts(pg->b, "</strong>");
+	buf_puts(pg->b, dash_tr(pg->ctx, name));
+	buf_puts(pg->b, "</div>");
+}
+
+static void
+page_watch(struct page *pg)
+{
+	const char *name = param(pg, "w");
+	struct dash_rows ws = { 0 }, tones = { 0 }, marks = { 0 };
+	const char *p[4];
+	struct dash_field f[2] = { { "w", { NULL, "" }, DF_HIDDEN, name, NULL,
+				       NULL },
+		days_field };
+	const char *bucket = pg->days <= 2 ? "hour"
+	    : pg->days <= 92               ? "day"
+	                                   : "week";
+
+	if (name == NULL) {
+		pg->resp->status = 400;
+		return;
+	}
+	period_params(pg, p);
+	p[3] = name;
+	if (query(pg, &ws, watches_sql, 4, p) != 0)
+		return;
+	if (ws.nrows == 0) {
+		pg->resp->status = 404;
+		dash_rows_clear(&ws);
+		return;
+	}
+	p[2] = name;
+	p[3] = bucket;
+	query(pg, &tones, pg->days <= 2 ? tones_hour_sql : tones_day_sql,
+	    pg->days <= 2 ? 3 : 4, p);
+	query(pg, &marks, marks_sql, 4, p);
+	if (pg->failed)
+		goto done;
+	dash_page_begin(pg->b, pg->ctx, "/watch",
+	    (struct dash_text) { "Veille", "Watch" }, name);
+	f[1].value = days_value(pg);
+	dash_filters(pg->b, pg->ctx, "/watch", f, 2, NULL);
+	period_line(pg);
+	buf_puts(pg->b, "<div class=\"figures\">");
+	figure(pg, (struct dash_text) { "mentions", "mentions" },
+	    &watch_cols[W_N], W_N, &ws);
+	figure(pg,
+	    (struct dash_text) { "\xc3\xa9volution", "change" },
+	    &watch_cols[W_CHANGE], W_CHANGE, &ws);
+	figure(pg, (struct dash_text) { "sentiment net", "net sentiment" },
+	    &watch_cols[W_NET], W_NET, &ws);
+	figure(pg, (struct dash_text) { "tendance", "trend" },
+	    &watch_cols[W_TREND], W_TREND, &ws);
+	figure(pg,
+	    (struct dash_text) { "part n\xc3\xa9gative", "negative share" },
+	    &watch_cols[W_NEG], W_NEG, &ws);
+	figure(pg,
+	    (struct dash_text) { "incidents ouverts", "open incidents" },
+	    &watch_cols[W_OPEN], W_OPEN, &ws);
+	buf_puts(pg->b, "</div>\n");
+	buf_puts(pg->b, "<p><a href=\"/mentions?watch=");
+	dash_query_value(pg->b, name);
+	buf_printf(pg->b, "&amp;days=%ld\">%s</a></p>\n", pg->days,
+	    dash_tr(pg->ctx,
+		(struct dash_text) { "Lire ses mentions \xe2\x86\x92",
+		    "Read its mentions \xe2\x86\x92" }));
+	dash_chart_tones(pg->b, pg->ctx,
+	    pg->days <= 2
+		? (struct dash_text) { "Mentions par heure et par tonalit\xc3\xa9",
+		      "Mentions per hour by tone" }
+	    : pg->days <= 92
+		? (struct dash_text) { "Mentions par jour et par tonalit\xc3\xa9",
+		      "Mentions per day by tone" }
+		: (struct dash_text) { "Mentions par semaine et par "
+				       "tonalit\xc3\xa9",
+		      "Mentions per week by tone" },
+	    name, &tones, &marks);
+	section(pg,
+	    (struct dash_text) { "Part de voix (veilles compar\xc3\xa9"
+				 "es)",
+		"Share of voice (watches compared)" },
+	    share_sql, 3, p, share_cols, ARRAY_LEN(share_cols));
+	section(pg,
+	    (struct dash_text) { "Sources les plus actives", "Top sources" },
+	    sources_sql, 3, p, speaker_cols, ARRAY_LEN(speaker_cols));
+	p[3] = "1";
+	section(pg, (struct dash_text) { "Ambassadeurs", "Ambassadors" },
+	    authors_sql, 4, p, speaker_cols, ARRAY_LEN(speaker_cols));
+	p[3] = "-1";
+	section(pg, (struct dash_text) { "D\xc3\xa9tracteurs", "Detractors" },
+	    authors_sql, 4, p, speaker_cols, ARRAY_LEN(speaker_cols));
+	section(pg,
+	    (struct dash_text) { "Termes les plus trouv\xc3\xa9s",
+		"Terms matched most" },
+	    terms_sql, 3, p, count_cols, ARRAY_LEN(count_cols));
+	section(pg, (struct dash_text) { "\xc3\x89motions", "Emotions" },
+	    emotions_sql, 3, p, emotion_cols, ARRAY_LEN(emotion_cols));
+	section(pg, (struct dash_text) { "Rumeurs", "Rumours" }, rumours_sql,
+	    3, p, rumour_cols, ARRAY_LEN(rumour_cols));
+	section(pg,
+	    (struct dash_text) { "R\xc3\xa9"
+				 "cits repris sur plusieurs sites",
+		"Stories spreading across sites" },
+	    stories_sql, 3, p, story_cols, ARRAY_LEN(story_cols));
+	section(pg, (struct dash_text) { "Incidents", "Incidents" },
+	    watch_incidents_sql, 3, p, incident_cols,
+	    ARRAY_LEN(incident_cols));
+	dash_page_end(pg->b, pg->ctx);
+done:
+	dash_rows_clear(&ws);
+	dash_rows_clear(&tones);
+	dash_rows_clear(&marks);
+}
+
+/* --- mentions --- */
+
+/* $1 f, $2 t, $3 watch, $4 tone, $5 language, $6 source, $7 author,
+ * $8 abusive only, $9 rumours only, $10 words (websearch syntax, French
+ * and English stemming both), $11 story, $12 sort, $13 limit, $14
+ * offset. A story is followed whatever the period. */
+static const char mentions_sql[] =
+    "SELECT at, watch, title, link, author, source, label, sentiment, lang,"
+    "       abusive, rumour, story_id, item_id, watch_id"
+    "  FROM analytics.mentions"
+    " WHERE ($11::bigint IS NOT NULL"
+    "        OR (day >= $1::date AND day < $2::date))"
+    "   AND ($3::text IS NULL OR watch = $3)"
+    "   AND ($4::text IS NULL OR label = $4)"
+    "   AND ($5::text IS NULL OR lang = $5)"
+    "   AND ($6::text IS NULL OR source = $6)"
+    "   AND ($7::text IS NULL OR author = $7)"
+    "   AND (NOT $8::bool OR abusive)"
+    "   AND (NOT $9::bool OR rumour)"
+    "   AND ($10::text IS NULL"
+    "        OR search @@ (websearch_to_tsquery('french', $10)"
+    "                      || websearch_to_tsquery('english', $10)))"
+    "   AND ($11::bigint IS NULL OR story_id = $11)"
+    " ORDER BY CASE WHEN $12 = 'tone' THEN sentiment END ASC,"
+    "          CASE WHEN $12 = '-tone' THEN sentiment END DESC,"
+    "          CASE WHEN $12 = 'old' THEN at END ASC,"
+    "          at DESC, item_id, watch_id"
+    " LIMIT $13::int OFFSET $14::int";
+
+static const struct dash_col mention_cols[] = {
+	{ { "Date", "Date" }, DK_TIME, 0, 0 },
+	{ { "Veille", "Watch" }, DK_WATCH, 0, 0 },
+	{ { "Titre", "Title" }, DK_LINK, 3, 0 },
+	{ { "Lien", "Link" }, DK_HIDDEN, 0, 0 },
+	{ { "Auteur", "Author" }, DK_TEXT, 0, 0 },
+	{ { "Source", "Source" }, DK_TEXT, 0, 0 },
+	{ { "Tonalit\xc3\xa9", "Tone" }, DK_TONE, 0, 0 },
+	{ { "Score", "Score" }, DK_SIGNED, 0, 0 },
+	{ { "Langue", "Language" }, DK_TEXT, 0, 0 },
+	{ { "Abusif", "Abusive" }, DK_YESNO, 0, 0 },
+	{ { "Rumeur", "Rumour" }, DK_YESNO, 0, 0 },
+	{ { "R\xc3\xa9"
+	    "cit",
+	      "Story" },
+	    DK_STORY, 0, 0 },
+	{ { "Article", "Item" }, DK_HIDDEN, 0, 0 },
+	{ { "N\xc2\xb0 veille", "Watch no." }, DK_HIDDEN, 0, 0 },
+	{ { "Corriger", "Correct" }, DK_EDIT, 12, 13 },
+};
+
+static const struct dash_text tone_options[] = {
+	{ NULL, "negative" },
+	{ "n\xc3\xa9gatif", "negative" },
+	{ NULL, "neutral" },
+	{ "neutre", "neutral" },
+	{ NULL, "positive" },
+	{ "positif", "positive" },
+	{ NULL, NULL },
+};
+static const struct dash_text sort_options[] = {
+	{ NULL, "old" },
+	{ "les plus anciennes", "oldest first" },
+	{ NULL, "tone" },
+	{ "les plus n\xc3\xa9gatives", "most negative first" },
+	{ NULL, "-tone" },
+	{ "les plus positives", "most positive first" },
+	{ NULL, NULL },
+};
+static const struct dash_text lang_options[] = {
+	{ NULL, "fr" },
+	{ "fran\xc3\xa7"
+	  "ais",
+	    "French" },
+	{ NULL, "en" },
+	{ "anglais", "English" },
+	{ NULL, NULL },
+};
+
+static const char watch_names_sql[] =
+    "SELECT name FROM watches WHERE in_config ORDER BY name";
+static const char source_names_sql[] =
+    "SELECT name FROM sources WHERE in_config ORDER BY name";
+
+/* The filters a list keeps from one page to the next, and its CSV. */
+static char *
+list_query(struct page *pg, const char *const *names)
+{
+	struct buf q;
+
+	buf_init(&q);
+	for (; *names != NULL; names++) {
+		const char *v = param(pg, *names);
+
+		if (v == NULL)
+			continue;
+		buf_printf(&q, "%s%s=", q.len ? "&" : "", *names);
+		dash_query_value(&q, v);
+	}
+	buf_putc(&q, '\0');
+	return buf_release(&q);
+}
+
+static long
+page_number(struct page *pg)
+{
+	const char *v = param(pg, "page");
+	long n = v != NULL ? strtol(v, NULL, 10) : 1;
+
+	return n >= 1 && n <= 100000 ? n : 1;
+}
+
+static char
+csv_sep(struct page *pg)
+{
+	const char *v = param(pg, "sep");
+
+	return v != NULL && strcmp(v, ";") == 0 ? ';' : ',';
+}
+
+/* Answers rows as a CSV download named name. */
+static void
+send_csv(struct page *pg, const char *name, const struct dash_col *cols,
+    size_t ncols, const struct dash_rows *rows)
+{
+	dash_csv(pg->b, pg->ctx, cols, ncols, rows, csv_sep(pg));
+	pg->resp->type = "text/csv; charset=utf-8";
+	pg->resp->filename = xasprintf("vigie-%s-%s-%s.csv", name, pg->f,
+	    pg->t);
+}
+
+static int
+is_csv(struct page *pg)
+{
+	const char *v = param(pg, "format");
+
+	return v != NULL && strcmp(v, "csv") == 0;
+}
+
+static void
+page_mentions(struct page *pg)
+{
+	static const char *const keep[] = { "days", "from", "to", "watch",
+		"tone", "lang", "source", "author", "abusive", "rumour", "q",
+		"story", "sort", NULL };
+	struct dash_rows rows = { 0 }, watches = { 0 }, sources = { 0 };
+	long page = page_number(pg);
+	int csv = is_csv(pg);
+	char limit[24], offset[24];
+	const char *p[14];
+	char *kept;
+	const char *story = param(pg, "story");
+	struct dash_field f[] = {
+		days_field,
+		{ "watch", { "Veille", "Watch" }, DF_SELECT, NULL, NULL,
+		    &watches },
+		{ "tone", { "Tonalit\xc3\xa9", "Tone" }, DF_SELECT, NULL,
+		    tone_options, NULL },
+		{ "lang", { "Langue", "Language" }, DF_SELECT, NULL,
+		    lang_options, NULL },
+		{ "source", { "Source", "Source" }, DF_SELECT, NULL, NULL,
+		    &sources },
+		{ "author", { "Auteur", "Author" }, DF_TEXT, NULL, NULL,
+		    NULL },
+		{ "q", { "Mots", "Words" }, DF_TEXT, NULL, NULL, NULL },
+		{ "abusive", { "Abusives", "Abusive" }, DF_CHECK, NULL, NULL,
+		    NULL },
+		{ "rumour", { "Rumeurs", "Rumours" }, DF_CHECK, NULL, NULL,
+		    NULL },
+		{ "sort", { "Tri", "Sort" }, DF_SELECT, NULL, sort_options,
+		    NULL },
+		{ "story", { NULL, "" }, DF_HIDDEN, NULL, NULL, NULL },
+	};
+
+	if (story != NULL && strspn(story, "0123456789") != strlen(story)) {
+		pg->resp->status = 400;
+		return;
+	}
+	period_params(pg, p);
+	p[2] = param(pg, "watch");
+	p[3] = param(pg, "tone");
+	p[4] = param(pg, "lang");
+	p[5] = param(pg, "source");
+	p[6] = param(pg, "author");
+	p[7] = param(pg, "abusive") != NULL ? "true" : "false";
+	p[8] = param(pg, "rumour") != NULL ? "true" : "false";
+	p[9] = param(pg, "q");
+	p[10] = story;
+	p[11] = param(pg, "sort") != NULL ? param(pg, "sort") : "";
+	snprintf(limit, sizeof limit, "%d", csv ? CSV_ROWS : PAGE_ROWS + 1);
+	snprintf(offset, sizeof offset, "%ld",
+	    csv ? 0 : (page - 1) * PAGE_ROWS);
+	p[12] = limit;
+	p[13] = offset;
+	if (query(pg, &rows, mentions_sql, 14, p) != 0)
+		return;
+	if (csv) {
+		send_csv(pg, "mentions", mention_cols, ARRAY_LEN(mention_cols),
+		    &rows);
+		dash_rows_clear(&rows);
+		return;
+	}
+	query(pg, &watches, watch_names_sql, 0, NULL);
+	query(pg, &sources, source_names_sql, 0, NULL);
+	if (!pg->failed) {
+		int more = rows.nrows > PAGE_ROWS;
+
+		if (more)
+			rows.nrows = PAGE_ROWS; /* the rest freed below */
+		for (size_t i = 0; i < ARRAY_LEN(f); i++)
+			f[i].value = param(pg, f[i].name);
+		f[0].value = days_value(pg);
+		kept = list_query(pg, keep);
+		dash_page_begin(pg->b, pg->ctx, "/mentions",
+		    (struct dash_text) { "Mentions", "Mentions" }, NULL);
+		dash_filters(
+		    pg->b, pg->ctx, "/mentions", f, ARRAY_LEN(f), kept);
+		period_line(pg);
+		dash_table(pg->b, pg->ctx, mention_cols,
+		    ARRAY_LEN(mention_cols), &rows);
+		dash_pager(pg->b, pg->ctx, "/mentions", kept, page, more);
+		dash_page_end(pg->b, pg->ctx);
+		free(kept);
+		if (more)
+			rows.nrows = PAGE_ROWS + 1;
+	}
+	dash_rows_clear(&rows);
+	dash_rows_clear(&watches);
+	dash_rows_clear(&sources);
+}
+
+/* --- incidents --- */
+
+/* $1 f, $2 t, $3 watch: those open at some time of the period. */
+static const char incidents_sql[] =
+    "SELECT incident_id, coalesce(watch, source), kind, state, severity,"
+    "       reason, opened_at, resolved_at, peak_count"
+    "  FROM analytics.incidents"
+    " WHERE opened_at < $2::date AND coalesce(resolved_at, now()) >= $1::date"
+    "   AND ($3::text IS NULL OR watch = $3)"
+    " ORDER BY state = 'firing' DESC, opened_at DESC, incident_id LIMIT 200";
+/* The state changes and the figures behind each, from the timeline. */
+static const char timeline_sql[] =
+    "SELECT i.incident_id, t.at, t.state, t.window_count, t.expected,"
+    "       t.ratio, t.p_value"
+    "  FROM analytics.incidents i,"
+    "       jsonb_to_recordset(i.timeline) AS t(state text, at timestamptz,"
+    "         window_count bigint, expected float8, ratio float8,"
+    "         p_value float8)"
+    " WHERE i.incident_id = ANY ($1::bigint[])"
+    " ORDER BY i.incident_id, t.at";
+/* The notifications sent for each, with their delivery (the outbox's
+ * columns an analyst may read: not the destination). */
+static const char sent_sql[] =
+    "SELECT e.incident_id, o.created_at, o.target, o.channel,"
+    "       CASE WHEN o.delivered_at IS NOT NULL THEN 'delivered'"
+    "            WHEN o.failed_at IS NOT NULL THEN 'failed'"
+    "            ELSE 'pending' END,"
+    "       o.attempts, o.delivered_at, o.last_error"
+    "  FROM incident_events e JOIN outbox o ON o.event_id = e.event_id"
+    " WHERE e.incident_id = ANY ($1::bigint[])"
+    " ORDER BY e.incident_id, o.created_at, o.id";
+
+static const struct dash_col incidents_cols[] = {
+	{ { "N\xc2\xb0", "No." }, DK_NUMBER, 0, 0 },
+	{ { "Veille ou source", "Watch or source" }, DK_TEXT, 0, 0 },
+	{ { "Genre", "Kind" }, DK_TEXT, 0, 0 },
+	{ { "\xc3\x89tat", "State" }, DK_TEXT, 0, 0 },
+	{ { "Gravit\xc3\xa9", "Severity" }, DK_TEXT, 0, 0 },
+	{ { "Motif", "Reason" }, DK_TEXT, 0, 0 },
+	{ { "Ouvert", "Opened" }, DK_TIME, 0, 0 },
+	{ { "R\xc3\xa9solu", "Resolved" }, DK_TIME, 0, 0 },
+	{ { "Pic", "Peak" }, DK_NUMBER, 0, 0 },
+};
+static const struct dash_col timeline_cols[] = {
+	{ { "N\xc2\xb0", "No." }, DK_HIDDEN, 0, 0 },
+	{ { "Date", "Date" }, DK_TIME, 0, 0 },
+	{ { "\xc3\x89tat", "State" }, DK_TEXT, 0, 0 },
+	{ { "Compt\xc3\xa9", "Count" }, DK_NUMBER, 0, 0 },
+	{ { "Attendu", "Expected" }, DK_DECIMAL, 0, 0 },
+	{ { "Rapport", "Ratio" }, DK_DECIMAL, 0, 0 },
+	{ { "p-valeur", "p-value" }, DK_TEXT, 0, 0 },
+};
+static const struct dash_col sent_cols[] = {
+	{ { "N\xc2\xb0", "No." }, DK_HIDDEN, 0, 0 },
+	{ { "\xc3\x89" "crite", "Written" }, DK_TIME, 0, 0 },
+	{ { "Destinataire", "Target" }, DK_TEXT, 0, 0 },
+	{ { "Canal", "Channel" }, DK_TEXT, 0, 0 },
+	{ { "Remise", "Delivery" }, DK_TEXT, 0, 0 },
+	{ { "Essais", "Attempts" }, DK_NUMBER, 0, 0 },
+	{ { "Remise le", "Delivered" }, DK_TIME, 0, 0 },
+	{ { "Derni\xc3\xa8re erreur", "Last error" }, DK_TEXT, 0, 0 },
+};
+
+/* The rows of all whose first column is id, borrowed: free only the
+ * array. */
+static struct dash_rows
+rows_of(const struct dash_rows *all, const char *id)
+{
+	struct dash_rows out = { 0, all->ncols, NULL };
+
+	out.cells = xcalloc(all->nrows * all->ncols + 1, sizeof *out.cells);
+	for (size_t r = 0; r < all->nrows; r++) {
+		if (strcmp(dash_cell(all, r, 0), id) != 0)
+			continue;
+		memcpy(out.cells + out.nrows * all->ncols,
+		    all->cells + r * all->ncols,
+		    all->ncols * sizeof *out.cells);
+		out.nrows++;
+	}
+	return out;
+}
+
+static void
+page_incidents(struct page *pg)
+{
+	struct dash_rows list = { 0 }, tl = { 0 }, sent = { 0 }, watches = { 0 };
+	struct buf ids;
+	const char *p[3];
+	struct dash_field f[] = {
+		days_field,
+		{ "watch", { "Veille", "Watch" }, DF_SELECT, NULL, NULL,
+		    &watches },
+	};
+
+	period_params(pg, p);
+	p[2] = param(pg, "watch");
+	if (query(pg, &list, incidents_sql, 3, p) != 0)
+		return;
+	if (is_csv(pg)) {
+		send_csv(pg, "incidents", incidents_cols,
+		    ARRAY_LEN(incidents_cols), &list);
+		dash_rows_clear(&list);
+		return;
+	}
+	buf_init(&ids);
+	buf_putc(&ids, '{');
+	for (size_t r = 0; r < list.nrows; r++)
+		buf_printf(&ids, "%s%s", r ? "," : "", dash_cell(&list, r, 0));
+	buf_puts(&ids, "}");
+	buf_putc(&ids, '\0');
+	p[0] = ids.data;
+	query(pg, &tl, timeline_sql, 1, p);
+	query(pg, &sent, sent_sql, 1, p);
+	query(pg, &watches, watch_names_sql, 0, NULL);
+	if (!pg->failed) {
+		char *kept = list_query(pg,
+		    (const char *const[]) { "days", "from", "to", "watch",
+			NULL });
+
+		f[0].value = days_value(pg);
+		f[1].value = param(pg, "watch");
+		dash_page_begin(pg->b, pg->ctx, "/incidents",
+		    (struct dash_text) { "Incidents", "Incidents" }, NULL);
+		dash_filters(
+		    pg->b, pg->ctx, "/incidents", f, ARRAY_LEN(f), kept);
+		period_line(pg);
+		dash_table(pg->b, pg->ctx, incidents_cols,
+		    ARRAY_LEN(incidents_cols), &list);
+		for (size_t r = 0; r < list.nrows; r++) {
+			const char *id = dash_cell(&list, r, 0);
+			struct dash_rows t = rows_of(&tl, id);
+			struct dash_rows s = rows_of(&sent, id);
+
+			buf_printf(pg->b,
+			    "<section class=\"incident\" id=\"i%s\"><h3>"
+			    "%s %s \xe2\x80\x94 ",
+			    id,
+			    dash_tr(pg->ctx,
+				(struct dash_text) { "Incident",
+				    "Incident" }),
+			    id);
+			dash_cell_html(
+			    pg->b, pg->ctx, &incidents_cols[1], 1, &list, r);
+			buf_puts(pg->b, "</h3>\n");
+			dash_table(pg->b, pg->ctx, timeline_cols,
+			    ARRAY_LEN(timeline_cols), &t);
+			dash_table(pg->b, pg->ctx, sent_cols,
+			    ARRAY_LEN(sent_cols), &s);
+			buf_puts(pg->b, "</section>\n");
+			free(t.cells);
+			free(s.cells);
+		}
+		dash_page_end(pg->b, pg->ctx);
+		free(kept);
+	}
+	buf_clear(&ids);
+	dash_rows_clear(&list);
+	dash_rows_clear(&tl);
+	dash_rows_clear(&sent);
+	dash_rows_clear(&watches);
+}
+
+/* --- sources --- */
+
+/* Health, and items first seen per day over the period. $1 f, $2 t. */
+static const char sources_health_sql[] =
+    "SELECT h.source, h.url, h.site, h.status, h.last_status, h.failures,"
+    "       h.last_success_at, h.last_item_at,"
+    "       justify_interval(date_trunc('minute', h.silent_for))::text,"
+    "       h.fetches_24h, h.failed_24h,"
+    "       round(n.items::numeric / ($2::date - $1::date), 1),"
+    "       h.last_error"
+    "  FROM analytics.source_health h"
+    "  CROSS JOIN LATERAL (SELECT count(*) AS items FROM items i"
+    "        WHERE i.source_id = h.source_id"
+    "          AND i.first_seen_at >= $1::date::timestamp AT TIME ZONE 'UTC'"
+    "          AND i.first_seen_at < $2::date::timestamp AT TIME ZONE 'UTC'"
+    "       ) n"
+    " WHERE h.in_config"
+    " ORDER BY CASE h.status WHEN 'failing' THEN 0 WHEN 'silent' THEN 1"
+    "          ELSE 2 END, h.source";
+
+static const struct dash_col source_cols[] = {
+	{ { "Source", "Source" }, DK_LINK, 1, 0 },
+	{ { "Adresse", "Address" }, DK_HIDDEN, 0, 0 },
+	{ { "Site", "Site" }, DK_TEXT, 0, 0 },
+	{ { "\xc3\x89tat", "Status" }, DK_TEXT, 0, 0 },
+	{ { "Dernier code", "Last status" }, DK_NUMBER, 0, 0 },
+	{ { "\xc3\x89"
+	    "checs",
+	      "Failures" },
+	    DK_NUMBER, 0, 0 },
+	{ { "Dernier succ\xc3\xa8s", "Last success" }, DK_TIME, 0, 0 },
+	{ { "Dernier article", "Last item" }, DK_TIME, 0, 0 },
+	{ { "Silencieuse depuis", "Silent for" }, DK_TEXT, 0, 0 },
+	{ { "Relev\xc3\xa9s 24 h", "Polls 24 h" }, DK_NUMBER, 0, 0 },
+	{ { "\xc3\x89"
+	    "checs 24 h",
+	      "Failed 24 h" },
+	    DK_NUMBER, 0, 0 },
+	{ { "Articles par jour", "Items per day" }, DK_DECIMAL, 0, 0 },
+	{ { "Derni\xc3\xa8re erreur", "Last error" }, DK_TEXT, 0, 0 },
+};
+
+static void
+page_sources(struct page *pg)
+{
+	struct dash_rows rows = { 0 };
+	const char *p[3];
+	struct dash_field f = days_field;
+	char *kept;
+
+	period_params(pg, p);
+	if (query(pg, &rows, sources_health_sql, 2, p) != 0)
+		return;
+	if (is_csv(pg)) {
+		send_csv(pg, "sources", source_cols, ARRAY_LEN(source_cols),
+		    &rows);
+		dash_rows_clear(&rows);
+		return;
+	}
+	kept = list_query(pg, (const char *const[]) { "days", "from", "to",
+				  NULL });
+	f.value = days_value(pg);
+	dash_page_begin(pg->b, pg->ctx, "/sources",
+	    (struct dash_text) { "Sources", "Sources" }, NULL);
+	dash_filters(pg->b, pg->ctx, "/sources", &f, 1, kept);
+	period_line(pg);
+	dash_table(pg->b, pg->ctx, source_cols, ARRAY_LEN(source_cols), &rows);
+	dash_page_end(pg->b, pg->ctx);
+	free(kept);
+	dash_rows_clear(&rows);
+}
+
+/* --- moderation --- */
+
+static const char moderation_sql[] =
+    "SELECT at, watch, title, link, author, source, label, sentiment, lang,"
+    "       abusive, rumour, story_id, item_id, watch_id"
+    "  FROM analytics.mentions"
+    " WHERE abusive AND NOT handled AND day >= $1::date AND day < $2::date"
+    " ORDER BY at DESC, item_id, watch_id LIMIT 500";
+
+static void
+page_moderation(struct page *pg)
+{
+	struct dash_rows rows = { 0 };
+	const char *p[3];
+	struct dash_field f = days_field;
+	char *kept;
+
+	period_params(pg, p);
+	if (query(pg, &rows, moderation_sql, 2, p) != 0)
+		return;
+	if (is_csv(pg)) {
+		send_csv(pg, "moderation", mention_cols,
+		    ARRAY_LEN(mention_cols), &rows);
+		dash_rows_clear(&rows);
+		return;
+	}
+	kept = list_query(pg, (const char *const[]) { "days", "from", "to",
+				  NULL });
+	f.value = days_value(pg);
+	dash_page_begin(pg->b, pg->ctx, "/moderation",
+	    (struct dash_text) { "Mod\xc3\xa9ration", "Moderation" }, NULL);
+	dash_filters(pg->b, pg->ctx, "/moderation", &f, 1, kept);
+	dash_para(pg->b, "muted",
+	    dash_tr(pg->ctx,
+		pg->ctx->editor
+		    ? (struct dash_text) { "Mentions abusives en attente : "
+					   "marquez-les trait\xc3\xa9"
+					   "es ou hors sujet, ou corrigez "
+					   "leur tonalit\xc3\xa9.",
+			  "Abusive mentions waiting: mark them handled or "
+			  "off-topic, or correct their tone." }
+		    : (struct dash_text) { "Mentions abusives en attente. "
+					   "Seul un \xc3\xa9"
+					   "diteur (vigie_editor) peut les "
+					   "traiter.",
+			  "Abusive mentions waiting. Only an editor "
+			  "(vigie_editor) may handle them." }));
+	period_line(pg);
+	dash_table(pg->b, pg->ctx, mention_cols, ARRAY_LEN(mention_cols), &rows);
+	dash_page_end(pg->b, pg->ctx);
+	free(kept);
+	dash_rows_clear(&rows);
+}
+
+/* An editor's decision on a mention: $1 item, $2 watch, $3 the tone. The
+ * database records who and when (mentions_corrected, mentions_handled);
+ * an analyst's role may not write these columns and is refused there. */
+static const char correct_sql[] =
+    "UPDATE mentions SET label_override = $3"
+    " WHERE item_id = $1::bigint AND watch_id = $2::bigint";
+static const char handled_sql[] =
+    "UPDATE mentions SET handled = true"
+    " WHERE item_id = $1::bigint AND watch_id = $2::bigint";
+static const char dismiss_sql[] =
+    "UPDATE mentions SET dismissed = true"
+    " WHERE item_id = $1::bigint AND watch_id = $2::bigint";
+
+static void
+moderate(struct page *pg)
+{
+	const char *item = param(pg, "item"), *watch = param(pg, "watch");
+	const char *action = param(pg, "action"), *back = param(pg, "back");
+	const char *p[3] = { item, watch, action };
+
+	if (item == NULL || watch == NULL || action == NULL ||
+	    strspn(item, "0123456789") != strlen(item) ||
+	    strspn(watch, "0123456789") != strlen(watch)) {
+		pg->resp->status = 400;
+		return;
+	}
+	if (strcmp(action, "handled") == 0)
+		query(pg, NULL, handled_sql, 2, p);
+	else if (strcmp(action, "dismiss") == 0)
+		query(pg, NULL, dismiss_sql, 2, p);
+	else if (strcmp(action, "negative") == 0 ||
+	    strcmp(action, "neutral") == 0 || strcmp(action, "positive") == 0)
+		query(pg, NULL, correct_sql, 3, p);
+	else {
+		pg->resp->status = 400;
+		return;
+	}
+	if (pg->failed && !pg->denied) {
+		/* No row: the mention is not there (or no longer). */
+		pg->failed = 0;
+		pg->resp->status = 404;
+		return;
+	}
+	if (pg->failed)
+		return;
+	pg->resp->status = 303;
+	pg->resp->location =
+	    xstrdup(dash_local_path(back) ? back : "/moderation");
+}
+
+/* --- the dispatcher --- */
+
+static const struct {
+	const char *path;
+	void (*get)(struct page *);
+} routes[] = {
+	{ "/", page_overview },
+	{ "/watch", page_watch },
+	{ "/mentions", page_mentions },
+	{ "/incidents", page_incidents },
+	{ "/sources", page_sources },
+	{ "/moderation", page_moderation },
+};
+
+static const struct dash_text status_texts[] = {
+	{ "Demande illisible : un filtre ou une date n'a pas la bonne forme.",
+	    "Bad request: a filter or a date is not in the right form." },
+	{ "Votre r\xc3\xb4le n'a pas le droit de faire cela.",
+	    "Your role may not do that." },
+	{ "Introuvable.", "Not found." },
+	{ "La base de donn\xc3\xa9"
+	  "es n'a pas r\xc3\xa9pondu ; r\xc3\xa9"
+	  "essayez dans un instant.",
+	    "The database did not answer; try again in a moment." },
+};
+
+void
+pages_serve(PGconn *conn, const struct page_req *req, struct page_resp *resp)
+{
+	struct page pg = { .conn = conn, .req = req, .ctx = &req->ctx,
+		.resp = resp, .b = &resp->body };
+	void (*get)(struct page *) = NULL;
+
+	resp->status = 200;
+	resp->type = "text/html; charset=utf-8";
+	for (size_t i = 0; i < ARRAY_LEN(routes); i++)
+		if (strcmp(req->path, routes[i].path) == 0)
+			get = routes[i].get;
+	if (req->post && strcmp(req->path, "/moderate") == 0)
+		moderate(&pg);
+	else if (req->post || get == NULL)
+		resp->status = 404;
+	else if (period_read(&pg) != 0)
+		resp->status = 400;
+	else
+		get(&pg);
+	if (pg.failed)
+		resp->status = pg.denied ? 403 : 503;
+	if (resp->status == 200 || resp->status == 303)
+		return;
+	/* An error replaces whatever was begun. */
+	buf_clear(&resp->body);
+	resp->type = "text/html; charset=utf-8";
+	free(resp->filename);
+	resp->filename = NULL;
+	dash_error_page(&resp->body, &req->ctx,
+	    status_texts[resp->status == 400 ? 0
+		    : resp->status == 403    ? 1
+		    : resp->status == 404    ? 2
+					     : 3]);
+}
