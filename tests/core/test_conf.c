@@ -493,6 +493,50 @@ test_watch_detect_errors(void **state)
 	diag_clear(&d);
 }
 
+/* [dashboard]: French and the system's zone unless said, no logins;
+ * what could not be a language or a zone is refused where it is. */
+static void
+test_dashboard(void **state)
+{
+	char path[64];
+	struct diag d = { 0 };
+	struct conf *c;
+
+	(void)state;
+	c = load_text("[watch \"Acme\"]\nquery = acme\n", &d, path,
+	    sizeof path);
+	assert_non_null(c);
+	assert_null(c->dashboard.lang);
+	assert_null(c->dashboard.tz);
+	assert_false(c->dashboard.logins);
+	assert_false(c->dashboard.secure);
+	conf_free(c);
+
+	c = load_text("[dashboard]\nlang = en\ntz = America/Argentina/"
+	              "Buenos_Aires\nlogins = yes\nsecure = yes\n",
+	    &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_string_equal(c->dashboard.lang, "en");
+	assert_string_equal(
+	    c->dashboard.tz, "America/Argentina/Buenos_Aires");
+	assert_true(c->dashboard.logins);
+	assert_true(c->dashboard.secure);
+	conf_free(c);
+
+	c = load_text("[dashboard]\nlang = de\ntz = ../../etc/passwd\n"
+	              "tz = Europe/Paris\nlogins = maybe\ncolour = red\n",
+	    &d, path, sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 5);
+	assert_non_null(strstr(d.msgs[0], ":2: bad lang 'de'"));
+	assert_non_null(strstr(d.msgs[1], ":3: bad tz '../../etc/passwd'"));
+	assert_non_null(strstr(d.msgs[2], ":4: duplicate key 'tz'"));
+	assert_non_null(strstr(d.msgs[3], ":5:"));
+	assert_non_null(strstr(d.msgs[4], ":6:"));
+	diag_clear(&d);
+}
+
 /* The set a watch's share of voice is counted in: a brand and its
  * competitor in one, the brand's sub-watch in none. */
 static void
@@ -748,6 +792,7 @@ main(void)
 		cmocka_unit_test(test_watch_detect),
 		cmocka_unit_test(test_watch_detect_errors),
 		cmocka_unit_test(test_watch_compare),
+		cmocka_unit_test(test_dashboard),
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_long_edge),
 		cmocka_unit_test(test_long_errors),
