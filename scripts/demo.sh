@@ -4,9 +4,23 @@
 # the crisis: a forum feed written now (scripts/demo/crisis.py) carries a
 # burst of angry posts about Acme, and the incident it raises is delivered
 # by email and webhook to local sinks (tests/sinks.py).
-# Everything it starts is stopped on exit, whatever the exit.
+# Last, the dashboard on a loopback address, open until Enter is pressed;
+# with --keep the demo leaves it (and its database) running.
+# Everything it starts is stopped on exit, whatever the exit, but what
+# --keep leaves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+keep=
+for arg in "$@"; do
+	case $arg in
+	--keep) keep=1 ;;
+	*)
+		echo "usage: bash scripts/demo.sh [--keep]" >&2
+		exit 2
+		;;
+	esac
+done
 
 bash scripts/setup.sh
 
@@ -16,6 +30,7 @@ tmp=$(mktemp -d /tmp/vigie-demo-XXXXXX)
 http_pid=
 sinks_pid=
 vigie_pid=
+dash_pid=
 pg_up=
 
 # PostgreSQL will not run as root: hand it the directory and run it as
@@ -27,6 +42,15 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 
 cleanup() {
+	if [[ -n $keep && -n $dash_pid ]]; then
+		dash_pid=
+		pg_up=
+		tmp=
+	fi
+	if [[ -n $dash_pid ]]; then
+		kill "$dash_pid" 2>/dev/null || true
+		wait "$dash_pid" 2>/dev/null || true
+	fi
 	if [[ -n $vigie_pid ]]; then
 		kill "$vigie_pid" 2>/dev/null || true
 		wait "$vigie_pid" 2>/dev/null || true
@@ -43,7 +67,7 @@ cleanup() {
 		(cd "$tmp" && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$tmp/data" \
 		    -m immediate -w stop) >/dev/null 2>&1 || true
 	fi
-	rm -rf "$tmp"
+	[[ -z $tmp ]] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -250,5 +274,38 @@ cat <<'SQL'
     FROM fetches f JOIN sources s ON s.id = f.source_id
    ORDER BY f.started_at DESC LIMIT 20;
 SQL
+# The dashboard, read-only on a loopback address: no sign-in needed.
+dash_port=8080
+if ! "$py" -c 'import socket,sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' \
+    "$dash_port" 2>/dev/null; then
+	dash_port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+build/vigie dashboard -c "$tmp/vigie.conf" --listen "127.0.0.1:$dash_port" \
+    >"$tmp/dashboard.log" 2>&1 &
+dash_pid=$!
+for _ in $(seq 100); do
+	grep -q '^vigie dashboard: http' "$tmp/dashboard.log" && break
+	kill -0 "$dash_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q '^vigie dashboard: http' "$tmp/dashboard.log"; then
+	echo "demo: the dashboard did not start" >&2
+	cat "$tmp/dashboard.log" >&2
+	dash_pid=
+	exit 1
+fi
+echo "== The dashboard (vigie dashboard): open it in a browser"
+echo "  http://127.0.0.1:$dash_port/"
+echo "  (the bundled feeds go back months: http://127.0.0.1:$dash_port/?days=365)"
+if [[ -n $keep ]]; then
+	echo "demo: left running (--keep): the dashboard (pid $dash_pid) and"
+	echo "  PostgreSQL in $tmp; to stop them:"
+	echo "  kill $dash_pid; ${as_pg[*]} $PGBIN/pg_ctl -D $tmp/data stop; rm -rf $tmp"
+	exit "$status"
+fi
+if [[ -t 0 ]]; then
+	read -r -p "demo: press Enter to stop the dashboard and the database " \
+	    || true
+fi
 echo "demo: done; the throwaway database is removed on exit"
 exit "$status"
