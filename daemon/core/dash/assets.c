@@ -13,7 +13,7 @@ const char dash_css[] =
     "header a[aria-current]{color:#fff;border-bottom:2px solid #E69F00}"
     ".brand{margin-right:1em}.who{margin-left:auto;color:#bcd}"
     "form.out button{font-size:.9em}"
-    "main,footer{max-width:72em;margin:1em auto;padding:0 1em}"
+    "main{max-width:72em;margin:1em auto;padding:0 1em}"
     "footer{color:#666;font-size:.85em;margin-top:3em}"
     "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;"
     "border-bottom:2px solid #ddd}"

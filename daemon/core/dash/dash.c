@@ -189,7 +189,7 @@ edit_forms(struct buf *b, const struct dash_ctx *ctx, const char *item,
 	esc_html(b, ctx->self != NULL ? ctx->self : "/");
 	buf_puts(b, "\"><select name=\"action\" aria-label=\"");
 	esc_html(b, dash_tr(ctx, set));
-	buf_puts(b, "\">");
+	buf_puts(b, "\"><option value=\"\">\xe2\x80\x94</option>");
 	for (int i = 0; i < 3; i++)
 		buf_printf(b, "<option value=\"%s\">%s</option>", tone_names[i],
 		    dash_tr(ctx, tone_words[i]));
@@ -450,9 +450,9 @@ void
 dash_page_end(struct buf *b, const struct dash_ctx *ctx)
 {
 	buf_printf(b,
-	    "</main><footer>%s <a href=\"https://www.postgresql.org/docs/15/"
+	    "<footer>%s <a href=\"https://www.postgresql.org/docs/15/"
 	    "sql-select.html\">SQL</a>: docs/SQL.md, docs/DASHBOARD.md"
-	    "</footer></body></html>\n",
+	    "</footer></main></body></html>\n",
 	    dash_tr(ctx,
 		(struct dash_text) { "Chaque chiffre vient d'une vue "
 				     "analytics document\xc3\xa9"

@@ -291,6 +291,61 @@ period_line(struct page *pg)
 static const struct dash_field days_field = { "days",
 	{ "P\xc3\xa9riode", "Period" }, DF_SELECT, NULL, day_options, NULL };
 
+/* The filters a list keeps from one page to the next, and its CSV. */
+static char *
+list_query(struct page *pg, const char *const *names)
+{
+	struct buf q;
+
+	buf_init(&q);
+	for (; *names != NULL; names++) {
+		const char *v = param(pg, *names);
+
+		if (v == NULL)
+			continue;
+		buf_printf(&q, "%s%s=", q.len ? "&" : "", *names);
+		dash_query_value(&q, v);
+	}
+	buf_putc(&q, '\0');
+	return buf_release(&q);
+}
+
+static long
+page_number(struct page *pg)
+{
+	const char *v = param(pg, "page");
+	long n = v != NULL ? strtol(v, NULL, 10) : 1;
+
+	return n >= 1 && n <= 100000 ? n : 1;
+}
+
+static char
+csv_sep(struct page *pg)
+{
+	const char *v = param(pg, "sep");
+
+	return v != NULL && strcmp(v, ";") == 0 ? ';' : ',';
+}
+
+/* Answers rows as a CSV download named name. */
+static void
+send_csv(struct page *pg, const char *name, const struct dash_col *cols,
+    size_t ncols, const struct dash_rows *rows)
+{
+	dash_csv(pg->b, pg->ctx, cols, ncols, rows, csv_sep(pg));
+	pg->resp->type = "text/csv; charset=utf-8";
+	pg->resp->filename = xasprintf("vigie-%s-%s-%s.csv", name, pg->f,
+	    pg->t);
+}
+
+static int
+is_csv(struct page *pg)
+{
+	const char *v = param(pg, "format");
+
+	return v != NULL && strcmp(v, "csv") == 0;
+}
+
 /* What the period chooser shows: the days asked for, else 30 unless
  * dates were given. */
 static const char *
@@ -311,14 +366,24 @@ page_overview(struct page *pg)
 	const char *p[4];
 	struct dash_field f = days_field;
 
+	char *kept;
+
 	period_params(pg, p);
 	p[3] = NULL;
 	if (query(pg, &ws, watches_sql, 4, p) != 0)
 		return;
+	if (is_csv(pg)) {
+		send_csv(pg, "watches", watch_cols, ARRAY_LEN(watch_cols), &ws);
+		dash_rows_clear(&ws);
+		return;
+	}
+	kept = list_query(pg, (const char *const[]) { "days", "from", "to",
+				  NULL });
 	dash_page_begin(pg->b, pg->ctx, "/",
 	    (struct dash_text) { "Vue d'ensemble", "Overview" }, NULL);
 	f.value = days_value(pg);
-	dash_filters(pg->b, pg->ctx, "/", &f, 1, NULL);
+	dash_filters(pg->b, pg->ctx, "/", &f, 1, kept);
+	free(kept);
 	period_line(pg);
 	dash_table(pg->b, pg->ctx, watch_cols, ARRAY_LEN(watch_cols), &ws);
 	dash_page_end(pg->b, pg->ctx);
@@ -674,61 +739,6 @@ static const char watch_names_sql[] =
     "SELECT name FROM watches WHERE in_config ORDER BY name";
 static const char source_names_sql[] =
     "SELECT name FROM sources WHERE in_config ORDER BY name";
-
-/* The filters a list keeps from one page to the next, and its CSV. */
-static char *
-list_query(struct page *pg, const char *const *names)
-{
-	struct buf q;
-
-	buf_init(&q);
-	for (; *names != NULL; names++) {
-		const char *v = param(pg, *names);
-
-		if (v == NULL)
-			continue;
-		buf_printf(&q, "%s%s=", q.len ? "&" : "", *names);
-		dash_query_value(&q, v);
-	}
-	buf_putc(&q, '\0');
-	return buf_release(&q);
-}
-
-static long
-page_number(struct page *pg)
-{
-	const char *v = param(pg, "page");
-	long n = v != NULL ? strtol(v, NULL, 10) : 1;
-
-	return n >= 1 && n <= 100000 ? n : 1;
-}
-
-static char
-csv_sep(struct page *pg)
-{
-	const char *v = param(pg, "sep");
-
-	return v != NULL && strcmp(v, ";") == 0 ? ';' : ',';
-}
-
-/* Answers rows as a CSV download named name. */
-static void
-send_csv(struct page *pg, const char *name, const struct dash_col *cols,
-    size_t ncols, const struct dash_rows *rows)
-{
-	dash_csv(pg->b, pg->ctx, cols, ncols, rows, csv_sep(pg));
-	pg->resp->type = "text/csv; charset=utf-8";
-	pg->resp->filename = xasprintf("vigie-%s-%s-%s.csv", name, pg->f,
-	    pg->t);
-}
-
-static int
-is_csv(struct page *pg)
-{
-	const char *v = param(pg, "format");
-
-	return v != NULL && strcmp(v, "csv") == 0;
-}
 
 static void
 page_mentions(struct page *pg)
