@@ -255,6 +255,18 @@ def body(t):
             t.eq(status, 400, f"{bad}: a bad request")
         status, _, _ = request(port, "GET", "/watch?w=Nope")
         t.eq(status, 404, "an unknown watch: not found")
+        status, _, csv_text = request(port, "GET", "/?format=csv")
+        t.ok(status == 200 and "\r\nAcme," in csv_text,
+             "the overview exports as CSV")
+
+        # The database goes away and comes back: said, then served again.
+        pg.stop()
+        status, _, page = request(port, "GET", "/mentions")
+        t.ok(status == 503 and "base de donn" in page,
+             f"the database down: 503, said ({status})")
+        pg.start()
+        status, _, _ = request(port, "GET", "/mentions")
+        t.eq(status, 200, "the database back: served again")
         dash.terminate()
         t.eq(dash.wait(timeout=30), 0, "the dashboard stops on SIGTERM")
 
@@ -368,6 +380,11 @@ def body(t):
                                 "watch": watch_id, "action": "handled"},
                                cookie=jar)
         t.eq(status, 403, "a form without the session's token: refused")
+        status, _, _ = request(port, "POST", "/moderate",
+                               {"csrf": token, "item": item_id,
+                                "watch": watch_id, "action": ""},
+                               cookie=jar)
+        t.eq(status, 400, "a form without an action: a bad request")
         status, headers, _ = request(
             port, "POST", "/moderate",
             {"csrf": token, "item": item_id, "watch": watch_id,
@@ -381,9 +398,19 @@ def body(t):
         t.eq(len(cells(b, "Title")), waiting - 1,
              "a handled mention leaves the queue")
         dash.terminate()
-        dash.wait(timeout=30)
+        t.eq(dash.wait(timeout=30), 0,
+             "with sessions open, the dashboard stops cleanly")
 
         # --- the daemon serves it beside /metrics ---
+        pathlib.Path(conf).write_text(base_conf.replace(
+            "[daemon]\n", f"[daemon]\nlisten = 0.0.0.0:{free_port()}\n"))
+        d = start_daemon(conf)
+        rc = d.wait(timeout=60)
+        said = daemon_log(d)
+        d.cleanup()
+        t.ok(rc != 0 and "logins = yes" in said,
+             f"the daemon refuses a public listener without logins "
+             f"({rc}): {said[-300:]!r}")
         port = free_port()
         pathlib.Path(conf).write_text(base_conf.replace(
             "[daemon]\n", f"[daemon]\nlisten = 127.0.0.1:{port}\n"))
@@ -401,8 +428,9 @@ def body(t):
         finally:
             d.terminate()
             d.wait(timeout=30)
-            if d.returncode != 0:
-                print(daemon_log(d)[-3000:])
+            t.eq(d.returncode, 0, "the daemon stops cleanly: "
+                 + daemon_log(d)[-2000:] if d.returncode else
+                 "the daemon stops cleanly")
             d.cleanup()
 
 

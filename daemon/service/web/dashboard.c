@@ -83,6 +83,10 @@ struct job {
 	struct dashboard *d;
 	struct evhttp_request *req; /* NULL once its client is gone */
 	struct session *s; /* NULL for a sign-in */
+	/* Copied on the loop: a reload may replace the dashboard's own
+	 * while the worker runs the job. */
+	char *conninfo, *tz;
+	struct dash_ctx ctx;
 	struct evkeyvalq params;
 	char *path, *self, *query;
 	int post;
@@ -386,6 +390,9 @@ job_new(struct dashboard *d, struct evhttp_request *req, struct session *s)
 	j->d = d;
 	j->req = req;
 	j->s = s;
+	j->conninfo = xstrdup(d->conninfo);
+	j->tz = xstrdup(d->tz);
+	ctx_of(d, s, &j->ctx);
 	TAILQ_INIT(&j->params);
 	if (s != NULL)
 		s->jobs++;
@@ -406,6 +413,8 @@ job_free(struct job *j)
 	free(j->path);
 	free(j->self);
 	free(j->query);
+	free(j->conninfo);
+	free(j->tz);
 	free(j->user);
 	if (j->password != NULL) {
 		OPENSSL_cleanse(j->password, strlen(j->password));
@@ -471,24 +480,27 @@ run_page(void *arg)
 	struct job *j = arg;
 	struct session *s = j->s;
 	struct page_req pr = { .path = j->path, .self = j->self,
-		.query = j->query, .params = &j->params, .post = j->post };
+		.query = j->query, .params = &j->params, .post = j->post,
+		.ctx = j->ctx };
 
-	ctx_of(j->d, s, &pr.ctx);
 	pr.ctx.self = j->self;
 	if (s->conn != NULL && PQstatus(s->conn) != CONNECTION_OK) {
-		/* The server restarted or dropped us: a signed-in user's
-		 * password is not kept, so only the local user reconnects. */
+		/* The server restarted or dropped us. A signed-in user's
+		 * connection reconnects with what libpq kept of it, and is set
+		 * up again; the local user's is made anew below. */
 		if (s->user != NULL) {
 			PQreset(s->conn);
+			if (PQstatus(s->conn) == CONNECTION_OK)
+				conn_setup(s->conn, j->tz, 0);
 		} else {
 			PQfinish(s->conn);
 			s->conn = NULL;
 		}
 	}
 	if (s->conn == NULL && s->user == NULL) {
-		s->conn = connect_as(j->d->conninfo, NULL, NULL);
+		s->conn = connect_as(j->conninfo, NULL, NULL);
 		if (PQstatus(s->conn) != CONNECTION_OK ||
-		    conn_setup(s->conn, j->d->tz, 1) != 0) {
+		    conn_setup(s->conn, j->tz, 1) != 0) {
 			PQfinish(s->conn);
 			s->conn = NULL;
 		}
@@ -538,12 +550,12 @@ run_login(void *arg)
 {
 	struct job *j = arg;
 
-	j->conn = connect_as(j->d->conninfo, j->user, j->password);
+	j->conn = connect_as(j->conninfo, j->user, j->password);
 	/* A server that let the role in without asking its password (trust
 	 * or peer authentication) proves nothing about who typed it. */
 	if (PQstatus(j->conn) != CONNECTION_OK ||
 	    !PQconnectionUsedPassword(j->conn) ||
-	    conn_setup(j->conn, j->d->tz, 0) != 0 ||
+	    conn_setup(j->conn, j->tz, 0) != 0 ||
 	    (j->editor = pages_is_editor(j->conn)) < 0) {
 		PQfinish(j->conn);
 		j->conn = NULL;
