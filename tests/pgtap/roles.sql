@@ -107,7 +107,10 @@ INSERT INTO mentions (item_id, watch_id, source_id, terms, sentiment, label,
       FROM items i, watches w;
 
 SELECT column_privs_are('mentions', c, 'vigie_editor', ARRAY['UPDATE', 'SELECT'])
-  FROM unnest(ARRAY['label_override', 'dismissed']) c;
+  FROM unnest(ARRAY['label_override', 'dismissed', 'handled']) c;
+SELECT is(pg_temp.as_role('vigie_editor',
+          'UPDATE mentions SET handled = true'),
+          'VGOK0', 'vigie_editor marks an abusive mention handled');
 SELECT is(pg_temp.as_role('vigie_editor',
           $$UPDATE mentions SET label_override = 'neutral' WHERE terms = '{w}'$$),
           'VGOK0', 'vigie_editor overrides a tone');
@@ -117,7 +120,7 @@ SELECT is(pg_temp.as_role('vigie_editor',
 SELECT is(pg_temp.as_role('vigie_editor', format('UPDATE mentions SET %I = %I', c, c)),
           '42501', format('vigie_editor cannot write mentions.%s', c))
   FROM unnest(ARRAY['label', 'sentiment', 'watch_id', 'corrected_by',
-                    'corrected_at']) c;
+                    'corrected_at', 'handled_by', 'handled_at']) c;
 SELECT is(pg_temp.as_role('vigie_editor', q), '42501', 'vigie_editor: ' || q)
   FROM unnest(ARRAY['DELETE FROM mentions',
                     'INSERT INTO mentions SELECT * FROM mentions',
@@ -137,6 +140,15 @@ SELECT cmp_ok((SELECT corrected_at FROM mentions), '=', now(),
               'and when');
 SELECT is((SELECT label FROM mentions), 'negative',
           'the detected label is kept');
+SET LOCAL ROLE vigie_editor;
+UPDATE mentions SET handled = true;
+RESET ROLE;
+SELECT results_eq($$SELECT handled, handled_by, handled_at = now()
+                      FROM mentions$$,
+                  $$VALUES (true, session_user::text COLLATE "default", true)$$,
+                  'who marked it handled, and when, recorded by the database');
+SELECT is((SELECT handled FROM analytics.mentions), true,
+          'analytics.mentions shows it handled, still counted');
 UPDATE mentions SET corrected_by = NULL, corrected_at = NULL;
 UPDATE mentions SET sentiment = -0.6;
 SELECT is((SELECT corrected_by FROM mentions), NULL,

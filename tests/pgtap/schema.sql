@@ -140,7 +140,7 @@ SELECT columns_are('effective_mentions', ARRAY['item_id', 'watch_id',
     'emotions', 'rumour']);
 SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
     'share_of_voice_by_tag', 'source_volume', 'author_volume', 'negative_mentions', 'incidents',
-    'source_health', 'rumours']);
+    'source_health', 'rumours', 'mentions']);
 SELECT columns_are('analytics', 'mention_volume', ARRAY['watch_id', 'watch',
     'day', 'lang', 'mentions', 'negative', 'neutral', 'positive',
     'net_sentiment', 'mean_tone']);
@@ -160,6 +160,10 @@ SELECT columns_are('analytics', 'rumours', ARRAY['watch_id', 'watch', 'day',
     'at', 'item_id', 'title', 'link', 'author', 'source', 'site',
     'sentiment', 'label', 'emotions', 'terms', 'lang', 'corrected',
     'abusive']);
+SELECT columns_are('analytics', 'mentions', ARRAY['watch_id', 'watch', 'day',
+    'at', 'item_id', 'title', 'link', 'author', 'source_id', 'source', 'site',
+    'label', 'detected_label', 'sentiment', 'terms', 'lang', 'corrected',
+    'abusive', 'emotions', 'rumour', 'story_id', 'search', 'handled']);
 SELECT col_type_is('analytics', 'mention_volume', 'day', 'date', 'day is a date');
 
 -- Every view and every column of a view carries its documentation.

@@ -184,6 +184,27 @@ SELECT results_eq(
        WHERE 'anger' = ANY (emotions) ORDER BY 1, 2$$,
     $$VALUES ('Acme', 1::bigint)$$, 'negative mentions in anger');
 
+-- mentions: every one as counted, the dismissed one (item 6) left out,
+-- corrections applied, with its item, story and flags
+SELECT results_eq(
+    $$SELECT watch, item_id, title, link, source, label, detected_label,
+             corrected, abusive, rumour, story_id, handled
+        FROM analytics.mentions ORDER BY 1, 2$$,
+    $$SELECT w.name, m.item_id, i.title, i.link, s.name,
+             coalesce(m.label_override, m.label), m.label,
+             m.label_override IS NOT NULL, m.abusive, m.rumour,
+             coalesce(i.story_id, i.id), false
+        FROM mentions m JOIN watches w ON w.id = m.watch_id
+        JOIN items i ON i.id = m.item_id AND i.first_seen_at = m.first_seen_at
+        JOIN sources s ON s.id = m.source_id
+       WHERE NOT m.dismissed ORDER BY 1, 2$$,
+    'mentions: each counted mention with its item, corrections applied');
+SELECT is((SELECT count(*) FROM analytics.mentions WHERE item_id = 6),
+          0::bigint, 'mentions: a dismissed mention is left out');
+SELECT is((SELECT sum(mentions) FROM analytics.mention_volume),
+          (SELECT count(*) FROM analytics.mentions)::numeric,
+          'mentions: as many as mention_volume counts');
+
 -- incidents
 INSERT INTO incidents (id, kind, watch_id, source_id, state, severity,
                        reason, opened_at, resolved_at, peak_count)

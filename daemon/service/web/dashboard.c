@@ -401,12 +401,25 @@ job_new(struct dashboard *d, struct evhttp_request *req, struct session *s)
 	return j;
 }
 
+/* The request, no longer watched for its client leaving: to be answered
+ * now (evhttp frees it once the answer is written), or NULL when the
+ * client has gone. */
+static struct evhttp_request *
+job_detach(struct job *j)
+{
+	struct evhttp_request *req = j->req;
+
+	if (req != NULL)
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(req), NULL, NULL);
+	j->req = NULL;
+	return req;
+}
+
 static void
 job_free(struct job *j)
 {
-	if (j->req != NULL)
-		evhttp_connection_set_closecb(
-		    evhttp_request_get_connection(j->req), NULL, NULL);
+	job_detach(j);
 	if (j->s != NULL && --j->s->jobs == 0 && j->s->ended)
 		session_free(j->s);
 	evhttp_clear_headers(&j->params);
@@ -521,7 +534,7 @@ static void
 done_page(void *arg, int cancelled)
 {
 	struct job *j = arg;
-	struct evhttp_request *req = j->req;
+	struct evhttp_request *req = job_detach(j);
 
 	if (req != NULL && cancelled) {
 		error_page(j->d, req, j->s, 503,
@@ -566,11 +579,12 @@ static void
 on_refuse(evutil_socket_t fd, short what, void *arg)
 {
 	struct job *j = arg;
+	struct evhttp_request *req = job_detach(j);
 
 	(void)fd;
 	(void)what;
-	if (j->req != NULL)
-		login_page(j->d, j->req, 401, 1);
+	if (req != NULL)
+		login_page(j->d, req, 401, 1);
 	job_free(j);
 }
 
@@ -583,6 +597,7 @@ done_login(void *arg, int cancelled)
 	struct session *s;
 	char sig[65], *cookie;
 	struct failure *f;
+	struct evhttp_request *req;
 
 	if (j->req == NULL || cancelled) {
 		job_free(j);
@@ -606,10 +621,11 @@ done_login(void *arg, int cancelled)
 		event_base_once(d->base, -1, EV_TIMEOUT, on_refuse, j, &tv);
 		return;
 	}
+	req = job_detach(j);
 	failure_of(d, j->user, now)->count = 0;
 	sessions_expire(d, now);
 	if (d->nsessions >= SESSIONS_MAX) {
-		error_page(d, j->req, NULL, 503,
+		error_page(d, req, NULL, 503,
 		    (struct dash_text) { "Trop de sessions ouvertes.",
 			"Too many sessions open." });
 		job_free(j);
@@ -618,7 +634,7 @@ done_login(void *arg, int cancelled)
 	s = xcalloc(1, sizeof *s);
 	if (random_hex(s->id) != 0 || random_hex(s->csrf) != 0) {
 		free(s);
-		error_page(d, j->req, NULL, 503,
+		error_page(d, req, NULL, 503,
 		    (struct dash_text) { "Pas d'al\xc3\xa9" "a disponible.",
 			"No randomness available." });
 		job_free(j);
@@ -638,11 +654,11 @@ done_login(void *arg, int cancelled)
 			   "SameSite=Strict%s",
 	    s->id, sig, d->secure ? "; Secure" : "");
 	evhttp_add_header(
-	    evhttp_request_get_output_headers(j->req), "Set-Cookie", cookie);
+	    evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	free(cookie);
 	log_info("dashboard: %s signed in%s", s->user,
 	    s->editor ? " (editor)" : "");
-	redirect(d, j->req, "/");
+	redirect(d, req, "/");
 	job_free(j);
 }
 

@@ -1000,7 +1000,7 @@ page_incidents(struct page *pg)
 static const char sources_health_sql[] =
     "SELECT h.source, h.url, h.site, h.status, h.last_status, h.failures,"
     "       h.last_success_at, h.last_item_at,"
-    "       justify_interval(date_trunc('minute', h.silent_for))::text,"
+    "       round(extract(epoch FROM h.silent_for)::numeric / 3600, 1),"
     "       h.fetches_24h, h.failed_24h,"
     "       round(n.items::numeric / ($2::date - $1::date), 1),"
     "       h.last_error"
@@ -1026,7 +1026,7 @@ static const struct dash_col source_cols[] = {
 	    DK_NUMBER, 0, 0 },
 	{ { "Dernier succ\xc3\xa8s", "Last success" }, DK_TIME, 0, 0 },
 	{ { "Dernier article", "Last item" }, DK_TIME, 0, 0 },
-	{ { "Silencieuse depuis", "Silent for" }, DK_TEXT, 0, 0 },
+	{ { "Silencieuse depuis (h)", "Silent for (h)" }, DK_DECIMAL, 0, 0 },
 	{ { "Relev\xc3\xa9s 24 h", "Polls 24 h" }, DK_NUMBER, 0, 0 },
 	{ { "\xc3\x89"
 	    "checs 24 h",
