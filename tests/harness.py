@@ -794,6 +794,14 @@ def burst_items(now, oldest, n=22, step=50):
     return items
 
 
+def rss_item(guid, title, link="https://forum.example/{guid}"):
+    """An RSS item published now; {guid} in link is replaced by guid."""
+    return (f"<item><guid>{guid}</guid><title>{title}</title>"
+            f"<link>{link.format(guid=guid)}</link>"
+            f"<pubDate>{email.utils.formatdate(usegmt=True)}</pubDate>"
+            "</item>")
+
+
 def rss_feed(items):
     """An RSS 2.0 document in French holding items."""
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'

@@ -114,6 +114,19 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 	finish(w, done, 0);
 }
 
+/* What worker_new made, once the thread is gone (or never was). */
+static void
+worker_release(struct worker *w)
+{
+	if (w->ev != NULL)
+		event_free(w->ev);
+	close(w->pipe[0]);
+	close(w->pipe[1]);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
+
 struct worker *
 worker_new(struct event_base *base)
 {
@@ -130,13 +143,7 @@ worker_new(struct event_base *base)
 	w->ev = event_new(base, w->pipe[0], EV_READ | EV_PERSIST, on_wake, w);
 	if (w->ev == NULL || event_add(w->ev, NULL) != 0 ||
 	    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		if (w->ev != NULL)
-			event_free(w->ev);
-		close(w->pipe[0]);
-		close(w->pipe[1]);
-		pthread_mutex_destroy(&w->lock);
-		pthread_cond_destroy(&w->wake);
-		free(w);
+		worker_release(w);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -182,10 +189,5 @@ worker_free(struct worker *w)
 	cancelled = queue_take_all(&w->todo);
 	finish(w, done, 0);
 	finish(w, cancelled, 1);
-	event_free(w->ev);
-	close(w->pipe[0]);
-	close(w->pipe[1]);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->wake);
-	free(w);
+	worker_release(w);
 }

@@ -28,8 +28,8 @@ rows_of(size_t ncols, const char *const *cells)
 	r.nrows = n / ncols;
 	r.cells = calloc(n + 1, sizeof *r.cells);
 	for (size_t i = 0; i < n; i++)
-		r.cells[i] = strcmp(cells[i], "NULL") == 0 ? NULL
-							    : strdup(cells[i]);
+		r.cells[i] =
+		    strcmp(cells[i], "NULL") == 0 ? NULL : strdup(cells[i]);
 	return r;
 }
 
@@ -82,8 +82,10 @@ static void
 test_table(void **state)
 {
 	struct dash_rows r = rows_of(9, hostile);
-	struct dash_ctx fr = { 0 }, en = { .en = 1 }, editor = { .editor = 1,
-		.csrf = "abc", .self = "/mentions?x=1&y=\"" };
+	struct dash_ctx fr = { 0 }, en = { .en = 1 },
+	                editor = { .editor = 1,
+		                .csrf = "abc",
+		                .self = "/mentions?x=1&y=\"" };
 	char *html;
 
 	(void)state;
@@ -96,11 +98,16 @@ test_table(void **state)
 	assert_non_null(
 	    strstr(html, "href=\"https://ok.example/a?b=1&amp;c=2\""));
 	/* Date and time in French, the zone's own hour. */
-	assert_non_null(strstr(html, "5 d\xc3\xa9" "c. 2026 \xc3\xa0 09:14"));
+	assert_non_null(strstr(html,
+	    "5 d\xc3\xa9"
+	    "c. 2026 \xc3\xa0 09:14"));
 	assert_non_null(strstr(html, "12,5\xc2\xa0%"));
-	assert_non_null(strstr(html, "\xe2\x88\x92" "0,50"));
-	assert_non_null(strstr(html, "<span class=\"tone negative\">"
-				     "n\xc3\xa9gatif</span>"));
+	assert_non_null(strstr(html,
+	    "\xe2\x88\x92"
+	    "0,50"));
+	assert_non_null(strstr(html,
+	    "<span class=\"tone negative\">"
+	    "n\xc3\xa9gatif</span>"));
 	/* An unknown tone is text, not a class. */
 	assert_non_null(strstr(html, "&lt;b&gt;positive&lt;/b&gt;"));
 	assert_non_null(strstr(html, "href=\"/watch?w=A%26B%20%22x%22\""));
@@ -136,7 +143,10 @@ test_csv(void **state)
 	dash_csv(&b, &fr, cols, sizeof cols / sizeof cols[0], &r, ';');
 	buf_putc(&b, '\0');
 	/* A byte order mark, every column but the editor's, CRLF. */
-	assert_memory_equal(b.data, "\xef\xbb\xbf" "Date;Titre;Lien;", 19);
+	assert_memory_equal(b.data,
+	    "\xef\xbb\xbf"
+	    "Date;Titre;Lien;",
+	    19);
 	assert_non_null(strstr(b.data, ";Article;N\r\n"));
 	assert_null(strstr(b.data, "Corriger"));
 	/* A formula shown, not run; a decimal comma where ';' separates. */
@@ -169,7 +179,7 @@ test_pages(void **state)
 	(void)state;
 	buf_init(&b);
 	dash_page_begin(&b, &ctx, "/mentions",
-	    (struct dash_text) { "Mentions", "Mentions" }, "<i>x</i>");
+	    (struct dash_text){ "Mentions", "Mentions" }, "<i>x</i>");
 	dash_filters(&b, &ctx, "/mentions", f, 3, "q=%22&a=b");
 	dash_pager(&b, &ctx, "/mentions", "q=%22&a=b", 2, 1);
 	dash_page_end(&b, &ctx);
@@ -177,22 +187,26 @@ test_pages(void **state)
 	assert_true(strncmp(b.data, "<!DOCTYPE html>", 15) == 0);
 	assert_non_null(strstr(b.data, "<html lang=\"fr\">"));
 	assert_non_null(strstr(b.data, "&lt;i&gt;x&lt;/i&gt;"));
-	assert_non_null(strstr(b.data, "<span class=\"who\">&lt;ed&gt;</span>"));
+	assert_non_null(
+	    strstr(b.data, "<span class=\"who\">&lt;ed&gt;</span>"));
 	assert_non_null(strstr(b.data, "href=\"/mentions\" aria-current"));
 	assert_non_null(strstr(b.data, "value=\"&quot;&gt;&lt;script&gt;\""));
-	assert_non_null(strstr(b.data, "<option value=\"a&quot;\" selected>un"));
+	assert_non_null(
+	    strstr(b.data, "<option value=\"a&quot;\" selected>un"));
 	assert_null(strstr(b.data, "name=\"h\""));
-	assert_non_null(strstr(b.data, "href=\"/mentions?q=%22&amp;a=b&amp;"
-				       "format=csv&amp;sep=%3B\""));
-	assert_non_null(strstr(b.data, "rel=\"prev\" href=\"/mentions?q=%22"
-				       "&amp;a=b&amp;page=1\""));
+	assert_non_null(strstr(b.data,
+	    "href=\"/mentions?q=%22&amp;a=b&amp;"
+	    "format=csv&amp;sep=%3B\""));
+	assert_non_null(strstr(b.data,
+	    "rel=\"prev\" href=\"/mentions?q=%22"
+	    "&amp;a=b&amp;page=1\""));
 	assert_non_null(strstr(b.data, "page=3\""));
 	/* The only script is the dashboard's file; a sign-out form. */
 	assert_non_null(strstr(b.data, "<script src=\"/static/dash.js\""));
 	assert_non_null(strstr(b.data, "action=\"/logout\""));
 	buf_clear(&b);
 
-	dash_login_page(&b, &(struct dash_ctx) { .en = 1 }, "tok", 1);
+	dash_login_page(&b, &(struct dash_ctx){ .en = 1 }, "tok", 1);
 	buf_putc(&b, '\0');
 	assert_non_null(strstr(b.data, "Role or password refused."));
 	assert_non_null(strstr(b.data, "name=\"csrf\" value=\"tok\""));
@@ -213,15 +227,16 @@ test_charts(void **state)
 
 	(void)state;
 	buf_init(&b);
-	dash_chart_tones(&b, &ctx, (struct dash_text) { "Titre", "Title" },
+	dash_chart_tones(&b, &ctx, "c1", (struct dash_text){ "Titre", "Title" },
 	    "<Acme>", &r, &m);
 	dash_sparkline(&b, &ctx, v, 3);
 	buf_putc(&b, '\0');
 	assert_non_null(strstr(b.data, "role=\"img\""));
 	assert_non_null(strstr(b.data, "Titre \xe2\x80\x94 &lt;Acme&gt;"));
 	/* The totals for screen readers, each bar's in its title. */
-	assert_non_null(strstr(b.data, "5 n\xc3\xa9gatives, 2 neutres, "
-				       "4 positives</desc>"));
+	assert_non_null(strstr(b.data,
+	    "5 n\xc3\xa9gatives, 2 neutres, "
+	    "4 positives</desc>"));
 	assert_non_null(strstr(b.data, "&lt;x&gt; : 4 n\xc3\xa9gatives"));
 	assert_non_null(strstr(b.data, "Incident : critical, &lt;b&gt;"));
 	assert_null(strstr(b.data, "<b>"));

@@ -150,7 +150,7 @@ test_html(void **state)
 	assert_non_null(strstr(s, "<rect"));
 	assert_non_null(strstr(s,
 	    "2 d\xc3\xa9"
-	    "c. 2026 : 6 N\xc3\xa9gatives"));
+	    "c. 2026 : 6 n\xc3\xa9gatives"));
 	/* An incident in words, not codes. */
 	assert_non_null(strstr(s, "<td>alerte</td><td>veille nouvelle"));
 	free(s);

@@ -9,20 +9,19 @@ of every page are left in $ARTEFACTS.
 """
 
 import csv
-import email.utils
 import http.client
 import os
 import pathlib
 import re
 import socket
+import subprocess
 import tempfile
 import time
 import urllib.parse
 
 from browser import Browser
-from harness import (FixtureServer, Postgres, daemon_log, rss_feed, run_test,
-                     start_daemon, vigie, wait_until, write_config)
-import subprocess
+from harness import (FixtureServer, Postgres, daemon_log, rss_feed, rss_item,
+                     run_test, start_daemon, vigie, wait_until, write_config)
 
 # Markup as a feed's text (which the parser strips) and, escaped twice,
 # as text that must stay text.
@@ -31,22 +30,15 @@ HOSTILE = ('&lt;img src=x onerror="window.pwned=1"&gt;'
            '&amp;lt;img src=x onerror="window.pwned=4"&amp;gt; Acme nul')
 
 
-def item(guid, title, link="https://forum.example/{guid}"):
-    return (f"<item><guid>{guid}</guid><title>{title}</title>"
-            f"<link>{link.format(guid=guid)}</link>"
-            f"<pubDate>{email.utils.formatdate(usegmt=True)}</pubDate>"
-            "</item>")
-
-
 ITEMS = [
-    item("a1", "Acme est une arnaque, remboursez-nous"),
-    item("a2", "Acme : service client de connards, bande d'abrutis"),
-    item("a3", "J'adore Acme, livraison parfaite et produit superbe"),
-    item("a4", HOSTILE, "javascript:window.pwned=3"),
-    item("a5", "=HYPERLINK(&quot;http://evil.example&quot;) Acme horrible",
+    rss_item("a1", "Acme est une arnaque, remboursez-nous"),
+    rss_item("a2", "Acme : service client de connards, bande d'abrutis"),
+    rss_item("a3", "J'adore Acme, livraison parfaite et produit superbe"),
+    rss_item("a4", HOSTILE, "javascript:window.pwned=3"),
+    rss_item("a5", "=HYPERLINK(&quot;http://evil.example&quot;) Acme horrible",
          "data:text/html,x"),
-    item("g1", "Globex est génial, bravo"),
-] + [item(f"n{i}", f"Acme, nouvelle du jour numéro {i}") for i in range(60)]
+    rss_item("g1", "Globex est génial, bravo"),
+] + [rss_item(f"n{i}", f"Acme, nouvelle du jour numéro {i}") for i in range(60)]
 
 CONFIG = """
 [watch "Acme"]

@@ -7,7 +7,6 @@ what the command cannot do it says.
 """
 
 import csv
-import email.utils
 import io
 import os
 import pathlib
@@ -16,27 +15,20 @@ import subprocess
 import tempfile
 import time
 
-from harness import (FixtureServer, Postgres, rss_feed, run_test, vigie,
-                     write_config)
+from harness import (FixtureServer, Postgres, rss_feed, rss_item, run_test,
+                     vigie, write_config)
 
 HOSTILE = ("=HYPERLINK(&quot;http://evil.example&quot;) &amp;lt;script&amp;gt;"
            "alert(1)&amp;lt;/script&amp;gt; | Acme, horrible arnaque")
 
 
-def item(guid, title, link="https://forum.example/{guid}"):
-    return (f"<item><guid>{guid}</guid><title>{title}</title>"
-            f"<link>{link.format(guid=guid)}</link>"
-            f"<pubDate>{email.utils.formatdate(usegmt=True)}</pubDate>"
-            "</item>")
-
-
 ITEMS = [
-    item("a1", "Acme est une arnaque, remboursez-nous"),
-    item("a2", "Acme : service client odieux, je suis furieux"),
-    item("a3", "J'adore Acme, livraison parfaite et produit superbe"),
-    item("a4", HOSTILE, "javascript:alert(1)"),
-    item("a5", "Acme, quelle horreur ce produit", "data:text/html,x"),
-    item("g1", "Globex est génial, bravo"),
+    rss_item("a1", "Acme est une arnaque, remboursez-nous"),
+    rss_item("a2", "Acme : service client odieux, je suis furieux"),
+    rss_item("a3", "J'adore Acme, livraison parfaite et produit superbe"),
+    rss_item("a4", HOSTILE, "javascript:alert(1)"),
+    rss_item("a5", "Acme, quelle horreur ce produit", "data:text/html,x"),
+    rss_item("g1", "Globex est génial, bravo"),
 ]
 
 CONFIG = """

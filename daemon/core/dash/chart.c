@@ -10,8 +10,7 @@
 #include "core/base/escape.h"
 #include "core/dash/dash.h"
 
-static const char *const tone_colours[3] = { "#D55E00", "#999999",
-	"#0072B2" };
+static const char *const tone_colours[3] = { "#D55E00", "#999999", "#0072B2" };
 static const struct dash_text tone_names[3] = {
 	{ "n\xc3\xa9gatives", "negative" },
 	{ "neutres", "neutral" },
@@ -44,7 +43,7 @@ svg_begin(struct buf *b, double w, double h, const char *id,
 }
 
 void
-dash_chart_tones(struct buf *b, const struct dash_ctx *ctx,
+dash_chart_tones(struct buf *b, const struct dash_ctx *ctx, const char *id,
     struct dash_text title, const char *subject, const struct dash_rows *rows,
     const struct dash_rows *marks)
 {
@@ -65,7 +64,7 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx,
 			max = (double)sum;
 	}
 	bar = width / (double)rows->nrows;
-	svg_begin(b, width, height, "tones", ctx, title, subject);
+	svg_begin(b, width, height, id, ctx, title, subject);
 	for (int k = 0; k < 3; k++)
 		buf_printf(b, "%s%ld %s", k ? ", " : "", total[k],
 		    dash_tr(ctx, tone_names[k]));
@@ -83,9 +82,9 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx,
 		buf_puts(b, "</title>");
 		for (int k = 0; k < 3; k++) {
 			long v = cell_long(rows, r, (size_t)k + 1);
-			double h = max > 0 ? (double)v / max *
-			        (height - bottom - top)
-					   : 0;
+			double h = max > 0
+			    ? (double)v / max * (height - bottom - top)
+			    : 0;
 
 			if (v <= 0)
 				continue;
@@ -108,14 +107,13 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx,
 
 			if (label == NULL || strcmp(label, at) != 0)
 				continue;
-			buf_printf(b,
-			    "<g class=\"mark\"><title>%s",
+			buf_printf(b, "<g class=\"mark\"><title>%s",
 			    dash_tr(ctx,
-				(struct dash_text) { "Incident : ",
-				    "Incident: " }));
+			        (struct dash_text){
+			            "Incident : ", "Incident: " }));
 			esc_html(b,
 			    dash_cell(marks, m, 1) ? dash_cell(marks, m, 1)
-						   : "");
+			                           : "");
 			buf_printf(b,
 			    "</title><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" "
 			    "y2=\"%.0f\" stroke=\"#000\" stroke-width=\"2\" "
@@ -135,8 +133,8 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx,
 	    width, height - 6);
 	esc_html(b,
 	    dash_cell(rows, rows->nrows - 1, 0)
-		? dash_cell(rows, rows->nrows - 1, 0)
-		: "");
+	        ? dash_cell(rows, rows->nrows - 1, 0)
+	        : "");
 	buf_printf(b,
 	    "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" "
 	    "text-anchor=\"end\">%.0f</text></svg><figcaption class=\"key\">",
@@ -148,8 +146,8 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx,
 }
 
 void
-dash_sparkline(struct buf *b, const struct dash_ctx *ctx, const long *v,
-    size_t n)
+dash_sparkline(
+    struct buf *b, const struct dash_ctx *ctx, const long *v, size_t n)
 {
 	const double width = 120, height = 24;
 	long max = 0, sum = 0;
@@ -165,11 +163,12 @@ dash_sparkline(struct buf *b, const struct dash_ctx *ctx, const long *v,
 	    width, height);
 	buf_printf(b, "%s %ld, max %ld",
 	    dash_tr(ctx,
-		(struct dash_text) { "Mentions par jour : total",
-		    "Mentions per day: total" }),
+	        (struct dash_text){
+	            "Mentions par jour : total", "Mentions per day: total" }),
 	    sum, max);
-	buf_puts(b, "</title><polyline fill=\"none\" stroke=\"#0072B2\" "
-	            "stroke-width=\"1.5\" points=\"");
+	buf_puts(b,
+	    "</title><polyline fill=\"none\" stroke=\"#0072B2\" "
+	    "stroke-width=\"1.5\" points=\"");
 	for (size_t i = 0; i < n; i++) {
 		double x = n > 1 ? (double)i * width / (double)(n - 1) : 0;
 		double y = max > 0

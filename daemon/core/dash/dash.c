@@ -77,13 +77,13 @@ put_time(struct buf *b, const struct dash_ctx *ctx, const char *s)
 
 	put_date(b, ctx, s);
 	if (strlen(s) >= 16 && sscanf(s + 11, "%2d:%2d", &hh, &mm) == 2)
-		buf_printf(b, "%s %02d:%02d", ctx->en ? "," : " \xc3\xa0", hh,
-		    mm);
+		buf_printf(
+		    b, "%s %02d:%02d", ctx->en ? "," : " \xc3\xa0", hh, mm);
 }
 
 static void
-put_decimal(struct buf *b, const struct dash_ctx *ctx, double v, int places,
-    int sign)
+put_decimal(
+    struct buf *b, const struct dash_ctx *ctx, double v, int places, int sign)
 {
 	char tmp[64];
 
@@ -113,8 +113,7 @@ static const struct dash_text tone_words[3] = {
 	{ "neutre", "neutral" },
 	{ "positif", "positive" },
 };
-static const char *const tone_names[3] = { "negative", "neutral",
-	"positive" };
+static const char *const tone_names[3] = { "negative", "neutral", "positive" };
 
 static int
 tone_index(const char *s)
@@ -177,7 +176,8 @@ edit_forms(struct buf *b, const struct dash_ctx *ctx, const char *item,
 	if (item == NULL || watch == NULL || ctx->csrf == NULL)
 		return;
 	/* One small form per action: each works without a script. */
-	buf_puts(b, "<form method=\"post\" action=\"/moderate\" class=\"edit\">");
+	buf_puts(
+	    b, "<form method=\"post\" action=\"/moderate\" class=\"edit\">");
 	buf_printf(b,
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	    "<input type=\"hidden\" name=\"item\" value=\"",
@@ -198,11 +198,11 @@ edit_forms(struct buf *b, const struct dash_ctx *ctx, const char *item,
 	    "<option value=\"dismiss\">%s</option></select> "
 	    "<button>%s</button></form>",
 	    dash_tr(ctx,
-		(struct dash_text) { "trait\xc3\xa9"
-				     "e",
-		    "handled" }),
-	    dash_tr(ctx, (struct dash_text) { "hors sujet", "off-topic" }),
-	    dash_tr(ctx, (struct dash_text) { "OK", "OK" }));
+	        (struct dash_text){ "trait\xc3\xa9"
+	                            "e",
+	            "handled" }),
+	    dash_tr(ctx, (struct dash_text){ "hors sujet", "off-topic" }),
+	    dash_tr(ctx, (struct dash_text){ "OK", "OK" }));
 }
 
 void
@@ -288,8 +288,8 @@ dash_cell_html(struct buf *b, const struct dash_ctx *ctx,
 	case DK_YESNO:
 		buf_puts(b,
 		    strcmp(v, "t") == 0
-			? dash_tr(ctx, (struct dash_text) { "oui", "yes" })
-			: "");
+		        ? dash_tr(ctx, (struct dash_text){ "oui", "yes" })
+		        : "");
 		break;
 	case DK_EDIT:
 	case DK_HIDDEN:
@@ -374,8 +374,7 @@ dash_csv(struct buf *b, const struct dash_ctx *ctx, const struct dash_col *cols,
 			if (is_numeric(cols[c].kind)) {
 				for (const char *p = v; *p != '\0'; p++)
 					buf_putc(b,
-					    *p == '.' && sep == ';' ? ','
-								    : *p);
+					    *p == '.' && sep == ';' ? ',' : *p);
 			} else {
 				esc_csv(b, v, sep);
 			}
@@ -434,9 +433,9 @@ dash_page_begin(struct buf *b, const struct dash_ctx *ctx, const char *path,
 		    "<button>%s</button></form>",
 		    ctx->csrf,
 		    dash_tr(ctx,
-			(struct dash_text) { "Se d\xc3\xa9"
-					     "connecter",
-			    "Sign out" }));
+		        (struct dash_text){ "Se d\xc3\xa9"
+		                            "connecter",
+		            "Sign out" }));
 	buf_puts(b, "</nav></header>\n<main><h1>");
 	esc_html(b, dash_tr(ctx, title));
 	if (subject != NULL) {
@@ -454,11 +453,11 @@ dash_page_end(struct buf *b, const struct dash_ctx *ctx)
 	    "sql-select.html\">SQL</a>: docs/SQL.md, docs/DASHBOARD.md"
 	    "</footer></main></body></html>\n",
 	    dash_tr(ctx,
-		(struct dash_text) { "Chaque chiffre vient d'une vue "
-				     "analytics document\xc3\xa9"
-				     "e.",
-		    "Every figure comes from a documented analytics "
-		    "view." }));
+	        (struct dash_text){ "Chaque chiffre vient d'une vue "
+	                            "analytics document\xc3\xa9"
+	                            "e.",
+	            "Every figure comes from a documented analytics "
+	            "view." }));
 }
 
 void
@@ -479,8 +478,8 @@ dash_para(struct buf *b, const char *cls, const char *text)
 }
 
 static void
-select_option(struct buf *b, const char *value, const char *label,
-    const char *current)
+select_option(
+    struct buf *b, const char *value, const char *label, const char *current)
 {
 	buf_puts(b, "<option value=\"");
 	esc_html(b, value);
@@ -494,16 +493,17 @@ void
 dash_filters(struct buf *b, const struct dash_ctx *ctx, const char *action,
     const struct dash_field *f, size_t n, const char *csv_query)
 {
-	buf_printf(b, "<form method=\"get\" action=\"%s\" class=\"filters\">",
-	    action);
+	buf_printf(
+	    b, "<form method=\"get\" action=\"%s\" class=\"filters\">", action);
 	for (size_t i = 0; i < n; i++) {
 		const char *v = f[i].value != NULL ? f[i].value : "";
 
 		if (f[i].kind == DF_HIDDEN) {
 			if (*v == '\0')
 				continue;
-			buf_printf(b, "<input type=\"hidden\" name=\"%s\" "
-			              "value=\"",
+			buf_printf(b,
+			    "<input type=\"hidden\" name=\"%s\" "
+			    "value=\"",
 			    f[i].name);
 			esc_html(b, v);
 			buf_puts(b, "\">");
@@ -533,7 +533,7 @@ dash_filters(struct buf *b, const struct dash_ctx *ctx, const char *action,
 			     o != NULL && o->en != NULL; o += 2)
 				select_option(b, o->en,
 				    o[1].en != NULL ? dash_tr(ctx, o[1])
-						    : o->en,
+				                    : o->en,
 				    v);
 			for (size_t r = 0;
 			     f[i].choices != NULL && r < f[i].choices->nrows;
@@ -551,11 +551,12 @@ dash_filters(struct buf *b, const struct dash_ctx *ctx, const char *action,
 		buf_puts(b, "</label> ");
 	}
 	buf_printf(b, "<button>%s</button>",
-	    dash_tr(ctx, (struct dash_text) { "Filtrer", "Filter" }));
+	    dash_tr(ctx, (struct dash_text){ "Filtrer", "Filter" }));
 	if (csv_query != NULL) {
 		buf_printf(b, " <a class=\"csv\" href=\"%s?", action);
 		esc_html(b, csv_query);
-		buf_printf(b, "%sformat=csv\">CSV</a> <a class=\"csv\" href=\"%s?",
+		buf_printf(b,
+		    "%sformat=csv\">CSV</a> <a class=\"csv\" href=\"%s?",
 		    *csv_query ? "&amp;" : "", action);
 		esc_html(b, csv_query);
 		buf_printf(b, "%sformat=csv&amp;sep=%%3B\">CSV (;)</a>",
@@ -575,21 +576,21 @@ dash_pager(struct buf *b, const struct dash_ctx *ctx, const char *path,
 		buf_printf(b, "%spage=%ld\">%s</a> ", *query ? "&amp;" : "",
 		    page - 1,
 		    dash_tr(ctx,
-			(struct dash_text) { "\xe2\x86\x90 pr\xc3\xa9"
-					     "c\xc3\xa9"
-					     "dentes",
-			    "\xe2\x86\x90 previous" }));
+		        (struct dash_text){ "\xe2\x86\x90 pr\xc3\xa9"
+		                            "c\xc3\xa9"
+		                            "dentes",
+		            "\xe2\x86\x90 previous" }));
 	}
 	buf_printf(b, "<span>%s %ld</span>",
-	    dash_tr(ctx, (struct dash_text) { "page", "page" }), page);
+	    dash_tr(ctx, (struct dash_text){ "page", "page" }), page);
 	if (more) {
 		buf_printf(b, " <a rel=\"next\" href=\"%s?", path);
 		esc_html(b, query);
 		buf_printf(b, "%spage=%ld\">%s</a>", *query ? "&amp;" : "",
 		    page + 1,
 		    dash_tr(ctx,
-			(struct dash_text) { "suivantes \xe2\x86\x92",
-			    "next \xe2\x86\x92" }));
+		        (struct dash_text){
+		            "suivantes \xe2\x86\x92", "next \xe2\x86\x92" }));
 	}
 	buf_puts(b, "</nav>\n");
 }
@@ -597,8 +598,7 @@ dash_pager(struct buf *b, const struct dash_ctx *ctx, const char *path,
 int
 dash_local_path(const char *path)
 {
-	if (path == NULL || path[0] != '/' || path[1] == '/' ||
-	    path[1] == '\\')
+	if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\')
 		return 0;
 	for (const char *p = path; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == '\\')
@@ -610,7 +610,7 @@ void
 dash_error_page(struct buf *b, const struct dash_ctx *ctx, struct dash_text t)
 {
 	dash_page_begin(
-	    b, ctx, "", (struct dash_text) { "Erreur", "Error" }, NULL);
+	    b, ctx, "", (struct dash_text){ "Erreur", "Error" }, NULL);
 	dash_para(b, "error", dash_tr(ctx, t));
 	dash_page_end(b, ctx);
 }
@@ -620,13 +620,13 @@ dash_login_page(
     struct buf *b, const struct dash_ctx *ctx, const char *token, int failed)
 {
 	dash_page_begin(b, ctx, "/login",
-	    (struct dash_text) { "Connexion", "Sign in" }, NULL);
+	    (struct dash_text){ "Connexion", "Sign in" }, NULL);
 	if (failed)
 		dash_para(b, "error",
 		    dash_tr(ctx,
-			(struct dash_text) { "R\xc3\xb4le ou mot de passe "
-					     "refus\xc3\xa9.",
-			    "Role or password refused." }));
+		        (struct dash_text){ "R\xc3\xb4le ou mot de passe "
+		                            "refus\xc3\xa9.",
+		            "Role or password refused." }));
 	buf_printf(b,
 	    "<form method=\"post\" action=\"/login\" class=\"login\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
@@ -636,9 +636,9 @@ dash_login_page(
 	    "required></label><button>%s</button></form>\n",
 	    token,
 	    dash_tr(ctx,
-		(struct dash_text) { "R\xc3\xb4le PostgreSQL",
-		    "PostgreSQL role" }),
-	    dash_tr(ctx, (struct dash_text) { "Mot de passe", "Password" }),
-	    dash_tr(ctx, (struct dash_text) { "Se connecter", "Sign in" }));
+	        (struct dash_text){
+	            "R\xc3\xb4le PostgreSQL", "PostgreSQL role" }),
+	    dash_tr(ctx, (struct dash_text){ "Mot de passe", "Password" }),
+	    dash_tr(ctx, (struct dash_text){ "Se connecter", "Sign in" }));
 	dash_page_end(b, ctx);
 }

@@ -106,9 +106,10 @@ void dash_pager(struct buf *, const struct dash_ctx *, const char *path,
     const char *query, long page, int more);
 
 /* Counts over time stacked by tone: rows of (bucket label, negative,
- * neutral, positive) in order; marks are (bucket label, text) drawn as
- * vertical lines over their buckets (the incidents). */
-void dash_chart_tones(struct buf *, const struct dash_ctx *,
+ * neutral, positive) in order; marks, or NULL, are (bucket label, text)
+ * drawn as vertical lines over their buckets (the incidents). id names
+ * the chart's title and description, unique in the page. */
+void dash_chart_tones(struct buf *, const struct dash_ctx *, const char *id,
     struct dash_text title, const char *subject, const struct dash_rows *rows,
     const struct dash_rows *marks);
 /* A small line of n counts, labelled for screen readers. */

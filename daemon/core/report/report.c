@@ -17,13 +17,11 @@
 #include <time.h>
 
 #include "core/base/escape.h"
+#include "core/dash/dash.h"
 #include "core/read/date.h"
 
 #define DAY 86400
 /* Okabe and Ito's palette, told apart by every kind of colour vision. */
-#define COLOUR_NEGATIVE "#D55E00"
-#define COLOUR_NEUTRAL "#999999"
-#define COLOUR_POSITIVE "#0072B2"
 
 struct words {
 	const char *title;
@@ -468,8 +466,10 @@ static const char style[] =
     "border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
     ".muted{color:#666}ol li{margin:.2em 0}"
-    ".key span{display:inline-block;width:.9em;height:.9em;"
+    ".key .swatch{display:inline-block;width:.9em;height:.9em;"
     "margin:0 .3em 0 1em;vertical-align:-.1em}"
+    ".t0{background:#D55E00}.t1{background:#999999}.t2{background:#0072B2}"
+    "svg.chart{width:100%;height:auto}"
     "@page{size:A4;margin:15mm}"
     "@media print{body{margin:0;max-width:none;font-size:11pt}"
     "section{break-before:page}a{color:inherit;text-decoration:none}}";
@@ -605,98 +605,32 @@ out_table_end(struct out *o)
 		buf_puts(o->b, "</table>\n");
 }
 
-/* ": 6 Négatives, 0 Neutres, 1 Positives", a chart's text. */
-static void
-put_tones(struct buf *b, const struct words *wd, long negative, long neutral,
-    long positive)
-{
-	buf_printf(b, "%s %ld %s, %ld %s, %ld %s", wd->colon, negative,
-	    wd->negative, neutral, wd->neutral, positive, wd->positive);
-}
-
-/* The period's mentions per day, stacked by tone: bars scaled to the
- * busiest day, each with its figures as a tooltip and the whole with a
- * title and a description for screen readers. */
+/* The period's mentions per day, stacked by tone (core/dash/chart.c):
+ * the same chart as the dashboard's, from the same counts. */
 static void
 html_chart(struct buf *b, const struct words *wd, const struct report_watch *w,
     size_t id)
 {
-	const double width = 640, height = 160, top = 10, bottom = 24;
-	double bar, max = 0;
+	struct dash_ctx ctx = { .en = wd == &english };
+	struct dash_rows rows = { w->ndays, 4, NULL };
+	char name[32];
 
+	rows.cells = xcalloc(w->ndays * 4 + 1, sizeof *rows.cells);
 	for (size_t i = 0; i < w->ndays; i++) {
-		const struct report_day *d = &w->days[i];
-		double total = (double)(d->negative + d->neutral + d->positive);
+		struct buf day;
 
-		if (total > max)
-			max = total;
+		buf_init(&day);
+		put_day(&day, wd, w->days[i].day);
+		buf_putc(&day, '\0');
+		rows.cells[i * 4] = buf_release(&day);
+		rows.cells[i * 4 + 1] = xasprintf("%ld", w->days[i].negative);
+		rows.cells[i * 4 + 2] = xasprintf("%ld", w->days[i].neutral);
+		rows.cells[i * 4 + 3] = xasprintf("%ld", w->days[i].positive);
 	}
-	if (w->ndays == 0)
-		return;
-	bar = width / (double)w->ndays;
-	buf_printf(b,
-	    "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" role=\"img\" "
-	    "aria-labelledby=\"chart%zu-t chart%zu-d\">"
-	    "<title id=\"chart%zu-t\">",
-	    width, height, id, id, id);
-	esc_html(b, wd->chart);
-	buf_printf(b, "%s ", wd->colon);
-	esc_html(b, w->name);
-	buf_printf(b, "</title><desc id=\"chart%zu-d\">", id);
-	put_period(b, wd, w->days[0].day, w->days[w->ndays - 1].day + DAY);
-	put_tones(b, wd, w->negative[0], w->neutral[0], w->positive[0]);
-	buf_puts(b, "</desc>");
-	for (size_t i = 0; i < w->ndays; i++) {
-		const struct report_day *d = &w->days[i];
-		long parts[3] = { d->negative, d->neutral, d->positive };
-		static const char *const colours[3] = { COLOUR_NEGATIVE,
-			COLOUR_NEUTRAL, COLOUR_POSITIVE };
-		double y = height - bottom;
-
-		buf_puts(b, "<g><title>");
-		put_day(b, wd, d->day);
-		put_tones(b, wd, d->negative, d->neutral, d->positive);
-		buf_puts(b, "</title>");
-		for (int k = 0; k < 3; k++) {
-			double h = max > 0
-			    ? (double)parts[k] / max * (height - bottom - top)
-			    : 0;
-
-			if (parts[k] == 0)
-				continue;
-			y -= h;
-			buf_printf(b,
-			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"%.1f\" fill=\"%s\"/>",
-			    (double)i * bar + bar * 0.1, y, bar * 0.8, h,
-			    colours[k]);
-		}
-		buf_puts(b, "</g>");
-	}
-	buf_printf(b,
-	    "<line x1=\"0\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\" "
-	    "stroke=\"#888\"/>",
-	    width, height - bottom, height - bottom);
-	buf_printf(b, "<text x=\"0\" y=\"%.0f\" font-size=\"11\">", height - 6);
-	put_day(b, wd, w->days[0].day);
-	buf_printf(b,
-	    "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" "
-	    "text-anchor=\"end\">",
-	    width, height - 6);
-	put_day(b, wd, w->days[w->ndays - 1].day);
-	buf_printf(b,
-	    "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" "
-	    "text-anchor=\"end\">%.0f</text></svg>",
-	    width, top + 2, max);
-	buf_puts(b, "<figcaption class=\"key\">");
-	esc_html(b, wd->chart);
-	buf_printf(b,
-	    "<span style=\"background:%s\"></span>%s<span "
-	    "style=\"background:%s\"></span>%s<span "
-	    "style=\"background:%s\"></span>%s</figcaption></figure>\n",
-	    COLOUR_NEGATIVE, wd->negative, COLOUR_NEUTRAL, wd->neutral,
-	    COLOUR_POSITIVE, wd->positive);
+	snprintf(name, sizeof name, "chart%zu", id);
+	dash_chart_tones(b, &ctx, name,
+	    (struct dash_text){ wd->chart, wd->chart }, w->name, &rows, NULL);
+	dash_rows_clear(&rows);
 }
 
 static void

@@ -75,7 +75,7 @@ query(struct page *pg, struct dash_rows *rows, const char *sql, int n,
 		 * transaction (the local user is an analyst). */
 		pg->denied = state != NULL &&
 		    (strcmp(state, "42501") == 0 ||
-			strcmp(state, "25006") == 0);
+		        strcmp(state, "25006") == 0);
 		pg->failed = 1;
 		PQclear(res);
 		return -1;
@@ -102,8 +102,8 @@ query(struct page *pg, struct dash_rows *rows, const char *sql, int n,
 int
 pages_is_editor(PGconn *conn)
 {
-	PGresult *res = PQexec(conn,
-	    "SELECT pg_has_role(current_user, 'vigie_editor', 'MEMBER')");
+	PGresult *res = PQexec(
+	    conn, "SELECT pg_has_role(current_user, 'vigie_editor', 'MEMBER')");
 	int editor = -1;
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
@@ -275,15 +275,15 @@ period_line(struct page *pg)
 	parse_day(pg->t, &last);
 	put_day(day, sizeof day, last - 86400);
 	buf_printf(pg->b, "<p class=\"muted period\">%s ",
-	    dash_tr(pg->ctx, (struct dash_text) { "Du", "From" }));
+	    dash_tr(pg->ctx, (struct dash_text){ "Du", "From" }));
 	dash_cell_html(pg->b, pg->ctx, &col, 0, &rows, 0);
-	buf_printf(pg->b, " %s ",
-	    dash_tr(pg->ctx, (struct dash_text) { "au", "to" }));
+	buf_printf(
+	    pg->b, " %s ", dash_tr(pg->ctx, (struct dash_text){ "au", "to" }));
 	dash_cell_html(pg->b, pg->ctx, &col, 1, &rows, 0);
 	buf_printf(pg->b, " %s</p>\n",
 	    dash_tr(pg->ctx,
-		(struct dash_text) { "(jours UTC des vues)",
-		    "(the views' UTC days)" }));
+	        (struct dash_text){
+	            "(jours UTC des vues)", "(the views' UTC days)" }));
 }
 
 /* The period chooser, alone or before a page's own filters; its value is
@@ -334,8 +334,8 @@ send_csv(struct page *pg, const char *name, const struct dash_col *cols,
 {
 	dash_csv(pg->b, pg->ctx, cols, ncols, rows, csv_sep(pg));
 	pg->resp->type = "text/csv; charset=utf-8";
-	pg->resp->filename = xasprintf("vigie-%s-%s-%s.csv", name, pg->f,
-	    pg->t);
+	pg->resp->filename =
+	    xasprintf("vigie-%s-%s-%s.csv", name, pg->f, pg->t);
 }
 
 static int
@@ -354,7 +354,7 @@ days_value(struct page *pg)
 	if (param(pg, "days") != NULL)
 		return param(pg, "days");
 	return param(pg, "from") != NULL || param(pg, "to") != NULL ? NULL
-								     : "30";
+	                                                            : "30";
 }
 
 /* --- overview --- */
@@ -377,10 +377,10 @@ page_overview(struct page *pg)
 		dash_rows_clear(&ws);
 		return;
 	}
-	kept = list_query(pg, (const char *const[]) { "days", "from", "to",
-				  NULL });
+	kept =
+	    list_query(pg, (const char *const[]){ "days", "from", "to", NULL });
 	dash_page_begin(pg->b, pg->ctx, "/",
-	    (struct dash_text) { "Vue d'ensemble", "Overview" }, NULL);
+	    (struct dash_text){ "Vue d'ensemble", "Overview" }, NULL);
 	f.value = days_value(pg);
 	dash_filters(pg->b, pg->ctx, "/", &f, 1, kept);
 	free(kept);
@@ -503,7 +503,10 @@ static const struct dash_col rumour_cols[] = {
 	{ { "Tonalit\xc3\xa9", "Tone" }, DK_TONE, 0, 0 },
 };
 static const struct dash_col story_cols[] = {
-	{ { "R\xc3\xa9" "cit", "Story" }, DK_STORY, 0, 0 },
+	{ { "R\xc3\xa9"
+	    "cit",
+	      "Story" },
+	    DK_STORY, 0, 0 },
 	{ { "Titre", "Title" }, DK_TEXT, 0, 0 },
 	{ { "Articles", "Items" }, DK_NUMBER, 0, 0 },
 	{ { "Sites", "Sites" }, DK_NUMBER, 0, 0 },
@@ -554,9 +557,9 @@ page_watch(struct page *pg)
 	const char *name = param(pg, "w");
 	struct dash_rows ws = { 0 }, tones = { 0 }, marks = { 0 };
 	const char *p[4];
-	struct dash_field f[2] = { { "w", { NULL, "" }, DF_HIDDEN, name, NULL,
-				       NULL },
-		days_field };
+	struct dash_field f[2] = {
+		{ "w", { NULL, "" }, DF_HIDDEN, name, NULL, NULL }, days_field
+	};
 	const char *bucket = pg->days <= 2 ? "hour"
 	    : pg->days <= 92               ? "day"
 	                                   : "week";
@@ -582,74 +585,73 @@ page_watch(struct page *pg)
 	if (pg->failed)
 		goto done;
 	dash_page_begin(pg->b, pg->ctx, "/watch",
-	    (struct dash_text) { "Veille", "Watch" }, name);
+	    (struct dash_text){ "Veille", "Watch" }, name);
 	f[1].value = days_value(pg);
 	dash_filters(pg->b, pg->ctx, "/watch", f, 2, NULL);
 	period_line(pg);
 	buf_puts(pg->b, "<div class=\"figures\">");
-	figure(pg, (struct dash_text) { "mentions", "mentions" },
+	figure(pg, (struct dash_text){ "mentions", "mentions" },
 	    &watch_cols[W_N], W_N, &ws);
-	figure(pg,
-	    (struct dash_text) { "\xc3\xa9volution", "change" },
+	figure(pg, (struct dash_text){ "\xc3\xa9volution", "change" },
 	    &watch_cols[W_CHANGE], W_CHANGE, &ws);
-	figure(pg, (struct dash_text) { "sentiment net", "net sentiment" },
+	figure(pg, (struct dash_text){ "sentiment net", "net sentiment" },
 	    &watch_cols[W_NET], W_NET, &ws);
-	figure(pg, (struct dash_text) { "tendance", "trend" },
+	figure(pg, (struct dash_text){ "tendance", "trend" },
 	    &watch_cols[W_TREND], W_TREND, &ws);
 	figure(pg,
-	    (struct dash_text) { "part n\xc3\xa9gative", "negative share" },
+	    (struct dash_text){ "part n\xc3\xa9gative", "negative share" },
 	    &watch_cols[W_NEG], W_NEG, &ws);
-	figure(pg,
-	    (struct dash_text) { "incidents ouverts", "open incidents" },
+	figure(pg, (struct dash_text){ "incidents ouverts", "open incidents" },
 	    &watch_cols[W_OPEN], W_OPEN, &ws);
 	buf_puts(pg->b, "</div>\n");
 	buf_puts(pg->b, "<p><a href=\"/mentions?watch=");
 	dash_query_value(pg->b, name);
 	buf_printf(pg->b, "&amp;days=%ld\">%s</a></p>\n", pg->days,
 	    dash_tr(pg->ctx,
-		(struct dash_text) { "Lire ses mentions \xe2\x86\x92",
-		    "Read its mentions \xe2\x86\x92" }));
-	dash_chart_tones(pg->b, pg->ctx,
+	        (struct dash_text){ "Lire ses mentions \xe2\x86\x92",
+	            "Read its mentions \xe2\x86\x92" }));
+	dash_chart_tones(pg->b, pg->ctx, "tones",
 	    pg->days <= 2
-		? (struct dash_text) { "Mentions par heure et par tonalit\xc3\xa9",
-		      "Mentions per hour by tone" }
-	    : pg->days <= 92
-		? (struct dash_text) { "Mentions par jour et par tonalit\xc3\xa9",
-		      "Mentions per day by tone" }
-		: (struct dash_text) { "Mentions par semaine et par "
-				       "tonalit\xc3\xa9",
-		      "Mentions per week by tone" },
+	        ? (struct
+	              dash_text){ "Mentions par heure et par tonalit\xc3\xa9",
+	              "Mentions per hour by tone" }
+	        : pg->days <= 92
+	        ? (struct
+	              dash_text){ "Mentions par jour et par tonalit\xc3\xa9",
+	              "Mentions per day by tone" }
+	        : (struct dash_text){ "Mentions par semaine et par "
+	                              "tonalit\xc3\xa9",
+	              "Mentions per week by tone" },
 	    name, &tones, &marks);
 	section(pg,
-	    (struct dash_text) { "Part de voix (veilles compar\xc3\xa9"
-				 "es)",
-		"Share of voice (watches compared)" },
+	    (struct dash_text){ "Part de voix (veilles compar\xc3\xa9"
+	                        "es)",
+	        "Share of voice (watches compared)" },
 	    share_sql, 3, p, share_cols, ARRAY_LEN(share_cols));
 	section(pg,
-	    (struct dash_text) { "Sources les plus actives", "Top sources" },
+	    (struct dash_text){ "Sources les plus actives", "Top sources" },
 	    sources_sql, 3, p, speaker_cols, ARRAY_LEN(speaker_cols));
 	p[3] = "1";
-	section(pg, (struct dash_text) { "Ambassadeurs", "Ambassadors" },
+	section(pg, (struct dash_text){ "Ambassadeurs", "Ambassadors" },
 	    authors_sql, 4, p, speaker_cols, ARRAY_LEN(speaker_cols));
 	p[3] = "-1";
-	section(pg, (struct dash_text) { "D\xc3\xa9tracteurs", "Detractors" },
+	section(pg, (struct dash_text){ "D\xc3\xa9tracteurs", "Detractors" },
 	    authors_sql, 4, p, speaker_cols, ARRAY_LEN(speaker_cols));
 	section(pg,
-	    (struct dash_text) { "Termes les plus trouv\xc3\xa9s",
-		"Terms matched most" },
+	    (struct dash_text){
+	        "Termes les plus trouv\xc3\xa9s", "Terms matched most" },
 	    terms_sql, 3, p, count_cols, ARRAY_LEN(count_cols));
-	section(pg, (struct dash_text) { "\xc3\x89motions", "Emotions" },
+	section(pg, (struct dash_text){ "\xc3\x89motions", "Emotions" },
 	    emotions_sql, 3, p, emotion_cols, ARRAY_LEN(emotion_cols));
-	section(pg, (struct dash_text) { "Rumeurs", "Rumours" }, rumours_sql,
-	    3, p, rumour_cols, ARRAY_LEN(rumour_cols));
+	section(pg, (struct dash_text){ "Rumeurs", "Rumours" }, rumours_sql, 3,
+	    p, rumour_cols, ARRAY_LEN(rumour_cols));
 	section(pg,
-	    (struct dash_text) { "R\xc3\xa9"
-				 "cits repris sur plusieurs sites",
-		"Stories spreading across sites" },
+	    (struct dash_text){ "R\xc3\xa9"
+	                        "cits repris sur plusieurs sites",
+	        "Stories spreading across sites" },
 	    stories_sql, 3, p, story_cols, ARRAY_LEN(story_cols));
-	section(pg, (struct dash_text) { "Incidents", "Incidents" },
-	    watch_incidents_sql, 3, p, incident_cols,
-	    ARRAY_LEN(incident_cols));
+	section(pg, (struct dash_text){ "Incidents", "Incidents" },
+	    watch_incidents_sql, 3, p, incident_cols, ARRAY_LEN(incident_cols));
 	dash_page_end(pg->b, pg->ctx);
 done:
 	dash_rows_clear(&ws);
@@ -763,8 +765,7 @@ page_mentions(struct page *pg)
 		    lang_options, NULL },
 		{ "source", { "Source", "Source" }, DF_SELECT, NULL, NULL,
 		    &sources },
-		{ "author", { "Auteur", "Author" }, DF_TEXT, NULL, NULL,
-		    NULL },
+		{ "author", { "Auteur", "Author" }, DF_TEXT, NULL, NULL, NULL },
 		{ "q", { "Mots", "Words" }, DF_TEXT, NULL, NULL, NULL },
 		{ "abusive", { "Abusives", "Abusive" }, DF_CHECK, NULL, NULL,
 		    NULL },
@@ -791,8 +792,8 @@ page_mentions(struct page *pg)
 	p[10] = story;
 	p[11] = param(pg, "sort") != NULL ? param(pg, "sort") : "";
 	snprintf(limit, sizeof limit, "%d", csv ? CSV_ROWS : PAGE_ROWS + 1);
-	snprintf(offset, sizeof offset, "%ld",
-	    csv ? 0 : (page - 1) * PAGE_ROWS);
+	snprintf(
+	    offset, sizeof offset, "%ld", csv ? 0 : (page - 1) * PAGE_ROWS);
 	p[12] = limit;
 	p[13] = offset;
 	if (query(pg, &rows, mentions_sql, 14, p) != 0)
@@ -815,7 +816,7 @@ page_mentions(struct page *pg)
 		f[0].value = days_value(pg);
 		kept = list_query(pg, keep);
 		dash_page_begin(pg->b, pg->ctx, "/mentions",
-		    (struct dash_text) { "Mentions", "Mentions" }, NULL);
+		    (struct dash_text){ "Mentions", "Mentions" }, NULL);
 		dash_filters(
 		    pg->b, pg->ctx, "/mentions", f, ARRAY_LEN(f), kept);
 		period_line(pg);
@@ -886,7 +887,10 @@ static const struct dash_col timeline_cols[] = {
 };
 static const struct dash_col sent_cols[] = {
 	{ { "N\xc2\xb0", "No." }, DK_HIDDEN, 0, 0 },
-	{ { "\xc3\x89" "crite", "Written" }, DK_TIME, 0, 0 },
+	{ { "\xc3\x89"
+	    "crite",
+	      "Written" },
+	    DK_TIME, 0, 0 },
 	{ { "Destinataire", "Target" }, DK_TEXT, 0, 0 },
 	{ { "Canal", "Channel" }, DK_TEXT, 0, 0 },
 	{ { "Remise", "Delivery" }, DK_TEXT, 0, 0 },
@@ -917,7 +921,8 @@ rows_of(const struct dash_rows *all, const char *id)
 static void
 page_incidents(struct page *pg)
 {
-	struct dash_rows list = { 0 }, tl = { 0 }, sent = { 0 }, watches = { 0 };
+	struct dash_rows list = { 0 }, tl = { 0 }, sent = { 0 },
+	                 watches = { 0 };
 	struct buf ids;
 	const char *p[3];
 	struct dash_field f[] = {
@@ -948,13 +953,13 @@ page_incidents(struct page *pg)
 	query(pg, &watches, watch_names_sql, 0, NULL);
 	if (!pg->failed) {
 		char *kept = list_query(pg,
-		    (const char *const[]) { "days", "from", "to", "watch",
-			NULL });
+		    (const char *const[]){
+		        "days", "from", "to", "watch", NULL });
 
 		f[0].value = days_value(pg);
 		f[1].value = param(pg, "watch");
 		dash_page_begin(pg->b, pg->ctx, "/incidents",
-		    (struct dash_text) { "Incidents", "Incidents" }, NULL);
+		    (struct dash_text){ "Incidents", "Incidents" }, NULL);
 		dash_filters(
 		    pg->b, pg->ctx, "/incidents", f, ARRAY_LEN(f), kept);
 		period_line(pg);
@@ -970,8 +975,7 @@ page_incidents(struct page *pg)
 			    "%s %s \xe2\x80\x94 ",
 			    id,
 			    dash_tr(pg->ctx,
-				(struct dash_text) { "Incident",
-				    "Incident" }),
+			        (struct dash_text){ "Incident", "Incident" }),
 			    id);
 			dash_cell_html(
 			    pg->b, pg->ctx, &incidents_cols[1], 1, &list, r);
@@ -1048,16 +1052,16 @@ page_sources(struct page *pg)
 	if (query(pg, &rows, sources_health_sql, 2, p) != 0)
 		return;
 	if (is_csv(pg)) {
-		send_csv(pg, "sources", source_cols, ARRAY_LEN(source_cols),
-		    &rows);
+		send_csv(
+		    pg, "sources", source_cols, ARRAY_LEN(source_cols), &rows);
 		dash_rows_clear(&rows);
 		return;
 	}
-	kept = list_query(pg, (const char *const[]) { "days", "from", "to",
-				  NULL });
+	kept =
+	    list_query(pg, (const char *const[]){ "days", "from", "to", NULL });
 	f.value = days_value(pg);
 	dash_page_begin(pg->b, pg->ctx, "/sources",
-	    (struct dash_text) { "Sources", "Sources" }, NULL);
+	    (struct dash_text){ "Sources", "Sources" }, NULL);
 	dash_filters(pg->b, pg->ctx, "/sources", &f, 1, kept);
 	period_line(pg);
 	dash_table(pg->b, pg->ctx, source_cols, ARRAY_LEN(source_cols), &rows);
@@ -1092,29 +1096,30 @@ page_moderation(struct page *pg)
 		dash_rows_clear(&rows);
 		return;
 	}
-	kept = list_query(pg, (const char *const[]) { "days", "from", "to",
-				  NULL });
+	kept =
+	    list_query(pg, (const char *const[]){ "days", "from", "to", NULL });
 	f.value = days_value(pg);
 	dash_page_begin(pg->b, pg->ctx, "/moderation",
-	    (struct dash_text) { "Mod\xc3\xa9ration", "Moderation" }, NULL);
+	    (struct dash_text){ "Mod\xc3\xa9ration", "Moderation" }, NULL);
 	dash_filters(pg->b, pg->ctx, "/moderation", &f, 1, kept);
 	dash_para(pg->b, "muted",
 	    dash_tr(pg->ctx,
-		pg->ctx->editor
-		    ? (struct dash_text) { "Mentions abusives en attente : "
-					   "marquez-les trait\xc3\xa9"
-					   "es ou hors sujet, ou corrigez "
-					   "leur tonalit\xc3\xa9.",
-			  "Abusive mentions waiting: mark them handled or "
-			  "off-topic, or correct their tone." }
-		    : (struct dash_text) { "Mentions abusives en attente. "
-					   "Seul un \xc3\xa9"
-					   "diteur (vigie_editor) peut les "
-					   "traiter.",
-			  "Abusive mentions waiting. Only an editor "
-			  "(vigie_editor) may handle them." }));
+	        pg->ctx->editor
+	            ? (struct dash_text){ "Mentions abusives en attente : "
+	                                  "marquez-les trait\xc3\xa9"
+	                                  "es ou hors sujet, ou corrigez "
+	                                  "leur tonalit\xc3\xa9.",
+	                  "Abusive mentions waiting: mark them handled or "
+	                  "off-topic, or correct their tone." }
+	            : (struct dash_text){ "Mentions abusives en attente. "
+	                                  "Seul un \xc3\xa9"
+	                                  "diteur (vigie_editor) peut les "
+	                                  "traiter.",
+	                  "Abusive mentions waiting. Only an editor "
+	                  "(vigie_editor) may handle them." }));
 	period_line(pg);
-	dash_table(pg->b, pg->ctx, mention_cols, ARRAY_LEN(mention_cols), &rows);
+	dash_table(
+	    pg->b, pg->ctx, mention_cols, ARRAY_LEN(mention_cols), &rows);
 	dash_page_end(pg->b, pg->ctx);
 	free(kept);
 	dash_rows_clear(&rows);
@@ -1199,8 +1204,11 @@ static const struct dash_text status_texts[] = {
 void
 pages_serve(PGconn *conn, const struct page_req *req, struct page_resp *resp)
 {
-	struct page pg = { .conn = conn, .req = req, .ctx = &req->ctx,
-		.resp = resp, .b = &resp->body };
+	struct page pg = { .conn = conn,
+		.req = req,
+		.ctx = &req->ctx,
+		.resp = resp,
+		.b = &resp->body };
 	void (*get)(struct page *) = NULL;
 
 	resp->status = 200;
@@ -1227,7 +1235,7 @@ pages_serve(PGconn *conn, const struct page_req *req, struct page_resp *resp)
 	resp->filename = NULL;
 	dash_error_page(&resp->body, &req->ctx,
 	    status_texts[resp->status == 400 ? 0
-		    : resp->status == 403    ? 1
-		    : resp->status == 404    ? 2
-					     : 3]);
+	            : resp->status == 403    ? 1
+	            : resp->status == 404    ? 2
+	                                     : 3]);
 }
