@@ -266,6 +266,13 @@ def body(t):
                   f"0.0.0.0:{free_port()}", timeout=30)
         t.exited(p, "no logins on a public address", want=1)
         t.ok("logins = yes" in p.stderr, f"said why: {p.stderr!r}")
+        pathlib.Path(conf).write_text(
+            base_conf + "\n[dashboard]\ntz = Mars/Olympus_Mons\n")
+        p = vigie("dashboard", "-c", conf, "--listen",
+                  f"127.0.0.1:{free_port()}", timeout=30)
+        t.exited(p, "a zone that does not exist", want=1)
+        t.ok("[dashboard] tz 'Mars/Olympus_Mons': no such zone" in p.stderr,
+             f"said which: {p.stderr!r}")
 
         # --- logins: PostgreSQL roles, asked for their password ---
         pg.query("CREATE ROLE ed LOGIN PASSWORD 'ed-secret'"
@@ -308,6 +315,9 @@ def body(t):
                                {"csrf": "0" * 64, "user": "ed",
                                 "password": "ed-secret"})
         t.eq(status, 403, "sign-in without the form's token: refused")
+        status, _, _ = request(port, "POST", "/login",
+                               {"csrf": "0", "user": "x" * 100000})
+        t.eq(status, 413, "a body over the limit: refused before reading")
         t.eq(sign_in("vigie", "anything"), 401,
              "a role let in without its password (trust) cannot sign in")
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -197,8 +198,8 @@ sessions_expire(struct dashboard *d, int64_t now)
 static struct session *
 session_find(struct dashboard *d, struct evhttp_request *req)
 {
-	const char *cookie = evhttp_find_header(
-	    evhttp_request_get_input_headers(req), "Cookie");
+	const char *cookie =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie");
 	const char *p;
 	char id[65], sig[65], want[65];
 
@@ -208,7 +209,7 @@ session_find(struct dashboard *d, struct evhttp_request *req)
 		if (p != cookie && p[-1] != ' ' && p[-1] != ';')
 			continue;
 		if (sscanf(p + sizeof COOKIE, "%64[0-9a-f].%64[0-9a-f]", id,
-			sig) != 2)
+		        sig) != 2)
 			return NULL;
 		sign(d, id, want);
 		if (!same(want, sig))
@@ -329,8 +330,8 @@ error_page(struct dashboard *d, struct evhttp_request *req,
 }
 
 static void
-login_page(struct dashboard *d, struct evhttp_request *req, int status,
-    int failed)
+login_page(
+    struct dashboard *d, struct evhttp_request *req, int status, int failed)
 {
 	struct dash_ctx ctx;
 	struct buf b;
@@ -451,10 +452,10 @@ conn_setup(PGconn *c, const char *tz, int read_only)
 
 	res = PQexec(c,
 	    read_only ? "SET application_name = 'vigie dashboard';"
-			"SET statement_timeout = '20s';"
-			"SET default_transaction_read_only = on"
-		      : "SET application_name = 'vigie dashboard';"
-			"SET statement_timeout = '20s'");
+	                "SET statement_timeout = '20s';"
+	                "SET default_transaction_read_only = on"
+	              : "SET application_name = 'vigie dashboard';"
+	                "SET statement_timeout = '20s'");
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	res = PQexecParams(c, "SELECT set_config('TimeZone', $1, false)", 1,
@@ -492,8 +493,11 @@ run_page(void *arg)
 {
 	struct job *j = arg;
 	struct session *s = j->s;
-	struct page_req pr = { .path = j->path, .self = j->self,
-		.query = j->query, .params = &j->params, .post = j->post,
+	struct page_req pr = { .path = j->path,
+		.self = j->self,
+		.query = j->query,
+		.params = &j->params,
+		.post = j->post,
 		.ctx = j->ctx };
 
 	pr.ctx.self = j->self;
@@ -521,9 +525,9 @@ run_page(void *arg)
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
 		j->resp.status = 503;
 		dash_error_page(&j->resp.body, &pr.ctx,
-		    (struct dash_text) { "La base de donn\xc3\xa9"
-					 "es est injoignable.",
-			"The database cannot be reached." });
+		    (struct dash_text){ "La base de donn\xc3\xa9"
+		                        "es est injoignable.",
+		        "The database cannot be reached." });
 		j->resp.type = "text/html; charset=utf-8";
 		return;
 	}
@@ -538,8 +542,8 @@ done_page(void *arg, int cancelled)
 
 	if (req != NULL && cancelled) {
 		error_page(j->d, req, j->s, 503,
-		    (struct dash_text) { "Arr\xc3\xaat en cours.",
-			"Shutting down." });
+		    (struct dash_text){
+		        "Arr\xc3\xaat en cours.", "Shutting down." });
 	} else if (req != NULL && j->resp.location != NULL) {
 		redirect(j->d, req, j->resp.location);
 	} else if (req != NULL) {
@@ -547,7 +551,8 @@ done_page(void *arg, int cancelled)
 			char *disp = xasprintf(
 			    "attachment; filename=\"%s\"", j->resp.filename);
 
-			evhttp_add_header(evhttp_request_get_output_headers(req),
+			evhttp_add_header(
+			    evhttp_request_get_output_headers(req),
 			    "Content-Disposition", disp);
 			free(disp);
 		}
@@ -626,8 +631,8 @@ done_login(void *arg, int cancelled)
 	sessions_expire(d, now);
 	if (d->nsessions >= SESSIONS_MAX) {
 		error_page(d, req, NULL, 503,
-		    (struct dash_text) { "Trop de sessions ouvertes.",
-			"Too many sessions open." });
+		    (struct dash_text){ "Trop de sessions ouvertes.",
+		        "Too many sessions open." });
 		job_free(j);
 		return;
 	}
@@ -635,8 +640,9 @@ done_login(void *arg, int cancelled)
 	if (random_hex(s->id) != 0 || random_hex(s->csrf) != 0) {
 		free(s);
 		error_page(d, req, NULL, 503,
-		    (struct dash_text) { "Pas d'al\xc3\xa9" "a disponible.",
-			"No randomness available." });
+		    (struct dash_text){ "Pas d'al\xc3\xa9"
+		                        "a disponible.",
+		        "No randomness available." });
 		job_free(j);
 		return;
 	}
@@ -651,13 +657,13 @@ done_login(void *arg, int cancelled)
 	d->nsessions++;
 	sign(d, s->id, sig);
 	cookie = xasprintf(COOKIE "=%s.%s; Path=/; HttpOnly; "
-			   "SameSite=Strict%s",
+	                          "SameSite=Strict%s",
 	    s->id, sig, d->secure ? "; Secure" : "");
 	evhttp_add_header(
 	    evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	free(cookie);
-	log_info("dashboard: %s signed in%s", s->user,
-	    s->editor ? " (editor)" : "");
+	log_info(
+	    "dashboard: %s signed in%s", s->user, s->editor ? " (editor)" : "");
 	redirect(d, req, "/");
 	job_free(j);
 }
@@ -691,9 +697,9 @@ start_login(struct dashboard *d, struct evhttp_request *req)
 	if (read_form(req, &j->params) != 0 ||
 	    !same(token, evhttp_find_header(&j->params, "csrf"))) {
 		error_page(d, req, NULL, 403,
-		    (struct dash_text) { "Formulaire p\xc3\xa9rim\xc3\xa9 : "
-					 "rechargez la page.",
-			"Stale form: reload the page." });
+		    (struct dash_text){ "Formulaire p\xc3\xa9rim\xc3\xa9 : "
+		                        "rechargez la page.",
+		        "Stale form: reload the page." });
 		job_free(j);
 		return;
 	}
@@ -743,9 +749,9 @@ on_request(struct evhttp_request *req, void *arg)
 		if (s == NULL) {
 			if (post)
 				error_page(d, req, NULL, 403,
-				    (struct dash_text) { "Session expir\xc3\xa9"
-							 "e.",
-					"Session expired." });
+				    (struct dash_text){ "Session expir\xc3\xa9"
+				                        "e.",
+				        "Session expired." });
 			else
 				redirect(d, req, "/login");
 			return;
@@ -754,14 +760,15 @@ on_request(struct evhttp_request *req, void *arg)
 	}
 	j = job_new(d, req, s);
 	j->post = post;
-	if (post && (read_form(req, &j->params) != 0 || s->user == NULL ||
-			!same(s->csrf, evhttp_find_header(&j->params, "csrf")))) {
+	if (post &&
+	    (read_form(req, &j->params) != 0 || s->user == NULL ||
+	        !same(s->csrf, evhttp_find_header(&j->params, "csrf")))) {
 		/* The local user writes nothing; anyone else needs the
 		 * token of their own session's pages. */
 		error_page(d, req, s, 403,
-		    (struct dash_text) { "Formulaire refus\xc3\xa9 (jeton "
-					 "absent ou p\xc3\xa9rim\xc3\xa9).",
-			"Form refused (token missing or stale)." });
+		    (struct dash_text){ "Formulaire refus\xc3\xa9 (jeton "
+		                        "absent ou p\xc3\xa9rim\xc3\xa9).",
+		        "Form refused (token missing or stale)." });
 		job_free(j);
 		return;
 	}
@@ -779,15 +786,15 @@ on_request(struct evhttp_request *req, void *arg)
 	if (!post && query != NULL &&
 	    evhttp_parse_query_str(query, &j->params) != 0) {
 		error_page(d, req, s, 400,
-		    (struct dash_text) { "Adresse illisible.",
-			"Unreadable address." });
+		    (struct dash_text){
+		        "Adresse illisible.", "Unreadable address." });
 		job_free(j);
 		return;
 	}
 	j->path = xstrdup(path);
 	j->query = xstrdup(query != NULL ? query : "");
-	j->self = query != NULL ? xasprintf("%s?%s", path, query)
-				: xstrdup(path);
+	j->self =
+	    query != NULL ? xasprintf("%s?%s", path, query) : xstrdup(path);
 	worker_submit(d->worker, run_page, done_page, j);
 }
 
@@ -813,16 +820,43 @@ system_zone(void)
 	return xstrdup("UTC");
 }
 
+/* Whether the zone database has tz: PostgreSQL, on the same system,
+ * reads the same files, and a zone it does not know would make every
+ * page an error. */
+static int
+zone_exists(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	struct stat st;
+	char *path;
+	int ok;
+
+	if (strcmp(tz, "UTC") == 0)
+		return 1;
+	path =
+	    xasprintf("%s/%s", dir != NULL ? dir : "/usr/share/zoneinfo", tz);
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	return ok;
+}
+
 void
 dashboard_set_conf(struct dashboard *d, const struct conf *c)
 {
-	free(d->tz);
+	if (c->dashboard.tz != NULL && !zone_exists(c->dashboard.tz) &&
+	    d->tz != NULL) {
+		log_warn("%s: [dashboard] tz '%s': no such zone; the "
+		         "dashboard keeps %s",
+		    c->path, c->dashboard.tz, d->tz);
+	} else {
+		free(d->tz);
+		d->tz = c->dashboard.tz != NULL ? xstrdup(c->dashboard.tz)
+		                                : system_zone();
+	}
 	free(d->conninfo);
-	d->tz = c->dashboard.tz != NULL ? xstrdup(c->dashboard.tz)
-					: system_zone();
 	d->conninfo = xstrdup(c->conninfo != NULL ? c->conninfo : "");
-	d->en = c->dashboard.lang != NULL &&
-	    strcmp(c->dashboard.lang, "en") == 0;
+	d->en =
+	    c->dashboard.lang != NULL && strcmp(c->dashboard.lang, "en") == 0;
 	d->secure = c->dashboard.secure;
 }
 
@@ -837,6 +871,11 @@ dashboard_new(struct event_base *base, struct evhttp *http, const char *listen,
 		    "%s: the dashboard on %s, not a loopback address, needs "
 		    "[dashboard] logins = yes",
 		    c->path, listen);
+		return NULL;
+	}
+	if (c->dashboard.tz != NULL && !zone_exists(c->dashboard.tz)) {
+		snprintf(err, errlen, "%s: [dashboard] tz '%s': no such zone",
+		    c->path, c->dashboard.tz);
 		return NULL;
 	}
 	d = xcalloc(1, sizeof *d);
