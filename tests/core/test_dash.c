@@ -217,10 +217,11 @@ static void
 test_charts(void **state)
 {
 	static const char *const days[] = { "2026-12-01", "1", "2", "3",
-		"2026-12-02", "0", "0", "0", "<x>", "4", "0", "1", NULL };
+		"/watch?w=a&from=2026-12-01", "2026-12-02", "0", "0", "0",
+		"NULL", "<x>", "4", "0", "1", "NULL", NULL };
 	static const char *const marks[] = { "2026-12-02", "critical, <b>",
 		NULL };
-	struct dash_rows r = rows_of(4, days), m = rows_of(2, marks);
+	struct dash_rows r = rows_of(5, days), m = rows_of(2, marks);
 	struct dash_ctx ctx = { 0 };
 	long v[] = { 1, 5, 0 };
 	struct buf b;
@@ -244,6 +245,11 @@ test_charts(void **state)
 	assert_non_null(strstr(b.data, "text-anchor=\"end\">6</text>"));
 	assert_non_null(strstr(b.data, "total 6, max 5"));
 	assert_non_null(strstr(b.data, "points=\"0.0,"));
+	/* A bucket with a page of its own is a link to it. */
+	assert_non_null(
+	    strstr(b.data, "<a href=\"/watch?w=a&amp;from=2026-12-01\">"));
+	assert_int_equal(strstr(b.data, "</a>") - b.data,
+	    strstr(b.data, "</g></a>") - b.data + 4);
 	buf_clear(&b);
 	dash_rows_clear(&r);
 	dash_rows_clear(&m);

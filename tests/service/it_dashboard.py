@@ -182,6 +182,17 @@ def body(t):
              "watch: an SVG chart with its title")
         t.ok(b.eval("document.querySelector('svg.chart g.mark') !== null"),
              "watch: the open incident on the time line")
+        b.submit("document.querySelector('svg.chart a:last-of-type')"
+                 ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        t.ok(b.eval("document.querySelector('svg.chart title')"
+                    ".textContent.startsWith('Mentions par heure')"),
+             "watch: a day's bar leads to that day, hour by hour")
+        t.eq(b.eval("document.querySelector('.figures strong')"
+                    ".textContent"),
+             pg.scalar("SELECT sum(mentions) FROM analytics.mention_volume"
+                       " WHERE watch = 'Acme' AND day = current_date"),
+             "watch: the day's mentions as analytics.mention_volume says")
+        b.screenshot(art / "dashboard-watch-day.png")
 
         # Mentions: filters, pagination, links.
         b.goto(url + "/mentions?watch=Acme&tone=negative")
@@ -228,7 +239,7 @@ def body(t):
              f"CSV: a formula is neutralised: {titles}")
 
         status, headers, page = request(port, "GET", "/incidents")
-        t.ok("p-valeur" in page and "delivered" in page
+        t.ok("p-valeur" in page and "<td>remise</td>" in page
              and "secret@example.org" not in page,
              "incidents: the figures and the delivery, not the address")
         csp = headers.get("content-security-policy", "")

@@ -72,6 +72,13 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx, const char *id,
 	for (size_t r = 0; r < rows->nrows; r++) {
 		double y = height - bottom;
 
+		/* A bar that leads to its own period: a zoom without a
+		 * script. */
+		if (dash_cell(rows, r, 4) != NULL) {
+			buf_puts(b, "<a href=\"");
+			esc_html(b, dash_cell(rows, r, 4));
+			buf_puts(b, "\">");
+		}
 		buf_puts(b, "<g class=\"bar\"><title>");
 		esc_html(b, dash_cell(rows, r, 0) ? dash_cell(rows, r, 0) : "");
 		buf_puts(b, " : ");
@@ -95,7 +102,8 @@ dash_chart_tones(struct buf *b, const struct dash_ctx *ctx, const char *id,
 			    (double)r * bar + bar * 0.1, y, bar * 0.8, h,
 			    tone_colours[k]);
 		}
-		buf_puts(b, "</g>");
+		buf_puts(
+		    b, dash_cell(rows, r, 4) != NULL ? "</g></a>" : "</g>");
 	}
 	/* Incidents over the bucket they opened in. */
 	for (size_t m = 0; marks != NULL && m < marks->nrows; m++) {

@@ -108,6 +108,60 @@ put_percent(struct buf *b, const struct dash_ctx *ctx, double v, int sign)
 	buf_puts(b, ctx->en ? "%" : "\xc2\xa0%");
 }
 
+/* The codes the database stores (incidents, sources, deliveries,
+ * emotions) in words. */
+static const struct {
+	const char *code;
+	struct dash_text word;
+} code_words[] = {
+	{ "firing", { "en cours", "firing" } },
+	{ "escalated", { "aggrav\xc3\xa9", "escalated" } },
+	{ "resolved", { "r\xc3\xa9solu", "resolved" } },
+	{ "warning", { "alerte", "warning" } },
+	{ "critical", { "critique", "critical" } },
+	{ "cold",
+	    { "veille nouvelle, volume \xc3\xa9lev\xc3\xa9",
+	        "new watch, high count" } },
+	{ "poisson", { "volume improbable", "improbable count" } },
+	{ "cusum", { "hausse durable", "lasting rise" } },
+	{ "spike", { "pic", "spike" } },
+	{ "source", { "source", "source" } },
+	{ "ok", { "ok", "ok" } },
+	{ "failing",
+	    { "en \xc3\xa9"
+	      "chec",
+	        "failing" } },
+	{ "silent", { "silencieuse", "silent" } },
+	{ "new", { "nouvelle", "new" } },
+	{ "disabled",
+	    { "d\xc3\xa9sactiv\xc3\xa9"
+	      "e",
+	        "disabled" } },
+	{ "delivered", { "remise", "delivered" } },
+	{ "failed",
+	    { "abandonn\xc3\xa9"
+	      "e",
+	        "given up" } },
+	{ "pending", { "en attente", "pending" } },
+	{ "email", { "courriel", "email" } },
+	{ "webhook", { "webhook", "webhook" } },
+	{ "anger", { "col\xc3\xa8re", "anger" } },
+	{ "fear", { "peur", "fear" } },
+	{ "sadness", { "tristesse", "sadness" } },
+	{ "disgust", { "d\xc3\xa9go\xc3\xbbt", "disgust" } },
+	{ "joy", { "joie", "joy" } },
+	{ "surprise", { "surprise", "surprise" } },
+};
+
+const char *
+dash_word(const struct dash_ctx *ctx, const char *code)
+{
+	for (size_t i = 0; code != NULL && i < ARRAY_LEN(code_words); i++)
+		if (strcmp(code, code_words[i].code) == 0)
+			return dash_tr(ctx, code_words[i].word);
+	return code;
+}
+
 static const struct dash_text tone_words[3] = {
 	{ "n\xc3\xa9gatif", "negative" },
 	{ "neutre", "neutral" },
@@ -225,6 +279,9 @@ dash_cell_html(struct buf *b, const struct dash_ctx *ctx,
 	case DK_TEXT:
 	case DK_NUMBER:
 		esc_html(b, v);
+		break;
+	case DK_WORD:
+		esc_html(b, dash_word(ctx, v));
 		break;
 	case DK_DECIMAL:
 		put_decimal(b, ctx, strtod(v, NULL), 2, 0);

@@ -29,6 +29,11 @@ struct dash_ctx {
 
 const char *dash_tr(const struct dash_ctx *, struct dash_text);
 
+/* A code the database stores (an incident's state, severity or reason,
+ * a source's status, a delivery's, an emotion) in words; an unknown code
+ * as it is. */
+const char *dash_word(const struct dash_ctx *, const char *code);
+
 /* A query's answer as text, row-major; a NULL cell is SQL's NULL. */
 struct dash_rows {
 	size_t nrows, ncols;
@@ -40,6 +45,7 @@ void dash_rows_clear(struct dash_rows *);
 
 enum dash_kind {
 	DK_TEXT,
+	DK_WORD, /* a code the database stores, in words (dash_word) */
 	DK_NUMBER, /* a whole number, as it is */
 	DK_DECIMAL, /* two places, the language's decimal mark */
 	DK_PERCENT, /* a fraction of one, as a percentage */
@@ -106,7 +112,7 @@ void dash_pager(struct buf *, const struct dash_ctx *, const char *path,
     const char *query, long page, int more);
 
 /* Counts over time stacked by tone: rows of (bucket label, negative,
- * neutral, positive) in order; marks, or NULL, are (bucket label, text)
+ * neutral, positive[, link to the bucket's own page]) in order; marks, or NULL, are (bucket label, text)
  * drawn as vertical lines over their buckets (the incidents). id names
  * the chart's title and description, unique in the page. */
 void dash_chart_tones(struct buf *, const struct dash_ctx *, const char *id,

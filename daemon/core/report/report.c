@@ -61,10 +61,6 @@ struct words {
 	char decimal;
 	const char *percent; /* after the number */
 	const char *colon; /* before a colon: a space in French */
-	/* an incident's severity (core/detect/incident.c) and reason
-	 * (detect_reason_name) */
-	const char *warning, *critical;
-	const char *cold, *poisson, *cusum;
 };
 
 static const struct words english = {
@@ -106,11 +102,6 @@ static const struct words english = {
 	.decimal = '.',
 	.percent = "%",
 	.colon = ":",
-	.warning = "warning",
-	.critical = "critical",
-	.cold = "new watch, high count",
-	.poisson = "improbable count",
-	.cusum = "lasting rise",
 };
 
 static const struct words french = {
@@ -157,11 +148,6 @@ static const struct words french = {
 	.decimal = ',',
 	.percent = " %",
 	.colon = " :",
-	.warning = "alerte",
-	.critical = "critique",
-	.cold = "veille nouvelle, volume \xc3\xa9lev\xc3\xa9",
-	.poisson = "volume improbable",
-	.cusum = "hausse durable",
 };
 
 /* --- the model --- */
@@ -688,24 +674,14 @@ out_speakers(struct out *o, const char *heading, const char *who,
 	out_table_end(o);
 }
 
-/* An incident's severity or reason in words; an unknown code as it is. */
+/* An incident's severity or reason in words, as the dashboard says
+ * them; an unknown code as it is. */
 static const char *
 incident_word(const struct words *wd, const char *code)
 {
-	const struct {
-		const char *code, *word;
-	} words[] = {
-		{ "warning", wd->warning },
-		{ "critical", wd->critical },
-		{ "cold", wd->cold },
-		{ "poisson", wd->poisson },
-		{ "cusum", wd->cusum },
-	};
+	const struct dash_ctx ctx = { .en = wd == &english };
 
-	for (size_t i = 0; code != NULL && i < ARRAY_LEN(words); i++)
-		if (strcmp(code, words[i].code) == 0)
-			return words[i].word;
-	return code;
+	return dash_word(&ctx, code);
 }
 
 static void

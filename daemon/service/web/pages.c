@@ -410,7 +410,9 @@ static const char tones_hour_sql[] =
     " GROUP BY d ORDER BY d";
 static const char tones_day_sql[] =
     "SELECT to_char(d, 'YYYY-MM-DD'), coalesce(sum(v.negative), 0),"
-    "       coalesce(sum(v.neutral), 0), coalesce(sum(v.positive), 0)"
+    "       coalesce(sum(v.neutral), 0), coalesce(sum(v.positive), 0),"
+    "       to_char(least(d + ('1 ' || $4)::interval - interval '1 day',"
+    "                     $2::date - 1), 'YYYY-MM-DD')"
     "  FROM generate_series(date_trunc($4, $1::date::timestamp),"
     "       $2::date::timestamp - interval '1 day',"
     "       ('1 ' || $4)::interval) d"
@@ -422,7 +424,7 @@ static const char marks_sql[] =
     "SELECT to_char(date_trunc($4, opened_at),"
     "               CASE $4 WHEN 'hour' THEN 'YYYY-MM-DD HH24:00'"
     "                       ELSE 'YYYY-MM-DD' END),"
-    "       severity || ', ' || reason"
+    "       severity, reason"
     "  FROM analytics.incidents"
     " WHERE watch = $3 AND opened_at >= $1::date AND opened_at < $2::date";
 static const char share_sql[] =
@@ -493,7 +495,7 @@ static const struct dash_col count_cols[] = {
 	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
 };
 static const struct dash_col emotion_cols[] = {
-	{ { "\xc3\x89motion", "Emotion" }, DK_TEXT, 0, 0 },
+	{ { "\xc3\x89motion", "Emotion" }, DK_WORD, 0, 0 },
 	{ { "Mentions", "Mentions" }, DK_NUMBER, 0, 0 },
 };
 static const struct dash_col rumour_cols[] = {
@@ -515,9 +517,9 @@ static const struct dash_col story_cols[] = {
 };
 static const struct dash_col incident_cols[] = {
 	{ { "N\xc2\xb0", "No." }, DK_NUMBER, 0, 0 },
-	{ { "\xc3\x89tat", "State" }, DK_TEXT, 0, 0 },
-	{ { "Gravit\xc3\xa9", "Severity" }, DK_TEXT, 0, 0 },
-	{ { "Motif", "Reason" }, DK_TEXT, 0, 0 },
+	{ { "\xc3\x89tat", "State" }, DK_WORD, 0, 0 },
+	{ { "Gravit\xc3\xa9", "Severity" }, DK_WORD, 0, 0 },
+	{ { "Motif", "Reason" }, DK_WORD, 0, 0 },
 	{ { "Ouvert", "Opened" }, DK_TIME, 0, 0 },
 	{ { "R\xc3\xa9solu", "Resolved" }, DK_TIME, 0, 0 },
 	{ { "Pic", "Peak" }, DK_NUMBER, 0, 0 },
@@ -551,6 +553,51 @@ figure(struct page *pg, struct dash_text name, const struct dash_col *col,
 	buf_puts(pg->b, "</div>");
 }
 
+/* A day's or a week's bar leads to that period alone, by hour or by
+ * day: the bucket's last day (the fifth column) becomes the link. */
+static void
+zoom_links(struct dash_rows *tones, const char *watch)
+{
+	for (size_t r = 0; tones->ncols == 5 && r < tones->nrows; r++) {
+		char **last = &tones->cells[r * 5 + 4];
+		struct buf href;
+
+		if (*last == NULL || dash_cell(tones, r, 0) == NULL)
+			continue;
+		buf_init(&href);
+		buf_puts(&href, "/watch?w=");
+		dash_query_value(&href, watch);
+		buf_printf(
+		    &href, "&from=%s&to=%s", dash_cell(tones, r, 0), *last);
+		buf_putc(&href, '\0');
+		free(*last);
+		*last = buf_release(&href);
+	}
+}
+
+/* Rows of (bucket, severity, reason) made (bucket, "critique, volume
+ * improbable"), the text of the chart's marks. */
+static void
+incident_marks(struct page *pg, struct dash_rows *marks)
+{
+	struct dash_rows out = { marks->nrows, 2, NULL };
+
+	out.cells = xcalloc(marks->nrows * 2 + 1, sizeof *out.cells);
+	for (size_t r = 0; r < marks->nrows; r++) {
+		out.cells[r * 2] = marks->cells[r * marks->ncols];
+		marks->cells[r * marks->ncols] = NULL;
+		const char *severity =
+		    dash_word(pg->ctx, dash_cell(marks, r, 1));
+		const char *reason = dash_word(pg->ctx, dash_cell(marks, r, 2));
+
+		out.cells[r * 2 + 1] = xasprintf("%s%s%s",
+		    severity != NULL ? severity : "",
+		    reason != NULL ? ", " : "", reason != NULL ? reason : "");
+	}
+	dash_rows_clear(marks);
+	*marks = out;
+}
+
 static void
 page_watch(struct page *pg)
 {
@@ -582,6 +629,8 @@ page_watch(struct page *pg)
 	query(pg, &tones, pg->days <= 2 ? tones_hour_sql : tones_day_sql,
 	    pg->days <= 2 ? 3 : 4, p);
 	query(pg, &marks, marks_sql, 4, p);
+	incident_marks(pg, &marks);
+	zoom_links(&tones, name);
 	if (pg->failed)
 		goto done;
 	dash_page_begin(pg->b, pg->ctx, "/watch",
@@ -868,10 +917,10 @@ static const char sent_sql[] =
 static const struct dash_col incidents_cols[] = {
 	{ { "N\xc2\xb0", "No." }, DK_NUMBER, 0, 0 },
 	{ { "Veille ou source", "Watch or source" }, DK_TEXT, 0, 0 },
-	{ { "Genre", "Kind" }, DK_TEXT, 0, 0 },
-	{ { "\xc3\x89tat", "State" }, DK_TEXT, 0, 0 },
-	{ { "Gravit\xc3\xa9", "Severity" }, DK_TEXT, 0, 0 },
-	{ { "Motif", "Reason" }, DK_TEXT, 0, 0 },
+	{ { "Genre", "Kind" }, DK_WORD, 0, 0 },
+	{ { "\xc3\x89tat", "State" }, DK_WORD, 0, 0 },
+	{ { "Gravit\xc3\xa9", "Severity" }, DK_WORD, 0, 0 },
+	{ { "Motif", "Reason" }, DK_WORD, 0, 0 },
 	{ { "Ouvert", "Opened" }, DK_TIME, 0, 0 },
 	{ { "R\xc3\xa9solu", "Resolved" }, DK_TIME, 0, 0 },
 	{ { "Pic", "Peak" }, DK_NUMBER, 0, 0 },
@@ -879,7 +928,7 @@ static const struct dash_col incidents_cols[] = {
 static const struct dash_col timeline_cols[] = {
 	{ { "N\xc2\xb0", "No." }, DK_HIDDEN, 0, 0 },
 	{ { "Date", "Date" }, DK_TIME, 0, 0 },
-	{ { "\xc3\x89tat", "State" }, DK_TEXT, 0, 0 },
+	{ { "\xc3\x89tat", "State" }, DK_WORD, 0, 0 },
 	{ { "Compt\xc3\xa9", "Count" }, DK_NUMBER, 0, 0 },
 	{ { "Attendu", "Expected" }, DK_DECIMAL, 0, 0 },
 	{ { "Rapport", "Ratio" }, DK_DECIMAL, 0, 0 },
@@ -892,8 +941,8 @@ static const struct dash_col sent_cols[] = {
 	      "Written" },
 	    DK_TIME, 0, 0 },
 	{ { "Destinataire", "Target" }, DK_TEXT, 0, 0 },
-	{ { "Canal", "Channel" }, DK_TEXT, 0, 0 },
-	{ { "Remise", "Delivery" }, DK_TEXT, 0, 0 },
+	{ { "Canal", "Channel" }, DK_WORD, 0, 0 },
+	{ { "Remise", "Delivery" }, DK_WORD, 0, 0 },
 	{ { "Essais", "Attempts" }, DK_NUMBER, 0, 0 },
 	{ { "Remise le", "Delivered" }, DK_TIME, 0, 0 },
 	{ { "Derni\xc3\xa8re erreur", "Last error" }, DK_TEXT, 0, 0 },
@@ -1022,7 +1071,7 @@ static const struct dash_col source_cols[] = {
 	{ { "Source", "Source" }, DK_LINK, 1, 0 },
 	{ { "Adresse", "Address" }, DK_HIDDEN, 0, 0 },
 	{ { "Site", "Site" }, DK_TEXT, 0, 0 },
-	{ { "\xc3\x89tat", "Status" }, DK_TEXT, 0, 0 },
+	{ { "\xc3\x89tat", "Status" }, DK_WORD, 0, 0 },
 	{ { "Dernier code", "Last status" }, DK_NUMBER, 0, 0 },
 	{ { "\xc3\x89"
 	    "checs",
