@@ -27,6 +27,7 @@ enum sect {
 	SECT_NOTIFY,
 	SECT_DETECT,
 	SECT_SKIP,
+	SECT_REPORT,
 	SECT_COUNT
 };
 
@@ -55,7 +56,7 @@ struct conf_key {
 };
 
 /* The number of rows of conf_keys[], for the parser's table of lines. */
-#define CONF_NKEYS 66
+#define CONF_NKEYS 74
 
 extern const struct conf_key conf_keys[CONF_NKEYS];
 
