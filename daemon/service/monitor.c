@@ -19,7 +19,6 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -108,31 +107,20 @@ spike_state(enum detect_event ev)
 	return INCIDENT_RESOLVED;
 }
 
-/* A UUID from the SHA-256 of what identifies an event: the same event,
- * seen again after a restart, has the same id. */
+/* The id of an event, from what identifies it: the same event, seen
+ * again after a restart, has the same id. */
 static void
-event_id(char out[37], enum incident_kind kind, const char *subject,
+event_id(char out[ALERT_UUID_LEN], enum incident_kind kind, const char *subject,
     enum incident_state state, int64_t at_ms)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
 	/* The unit separator cannot occur in names read from the
 	 * configuration. */
 	char *key =
 	    xasprintf("%s\x1f%s\x1f%s\x1f%lld", incident_kind_name(kind),
 	        subject, incident_state_name(state), (long long)at_ms);
 
-	if (EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) != 1 ||
-	    len < 16)
-		memset(md, 0, 16);
+	alert_uuid(key, out);
 	free(key);
-	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* name-based */
-	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8],
-	    md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
 }
 
 /* --- tracks and their JSON form --- */
