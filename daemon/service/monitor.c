@@ -33,6 +33,7 @@
 #include "core/judge/sentiment.h"
 #include "core/read/date.h"
 #include "service/db/store.h"
+#include "service/outbox.h"
 
 /* Counted only once a bucket is closed and this settled: mentions stored
  * in its last seconds are in. */
@@ -343,40 +344,6 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 	TAILQ_INSERT_TAIL(&d->events, e, entry);
 }
 
-/* The comma-separated list as an array of strings (in a copy). */
-static size_t
-split_list(char *copy, const char **out, size_t max)
-{
-	size_t n = 0;
-	char *save = NULL;
-
-	for (char *t = strtok_r(copy, ",", &save); t != NULL && n < max;
-	     t = strtok_r(NULL, ",", &save))
-		out[n++] = t;
-	return n;
-}
-
-static void
-add_outbox(json_t *rows, const char *target, const char *channel,
-    const char *destination, const char *type, char *body)
-{
-	json_t *o;
-
-	if (body == NULL) {
-		log_err(
-		    "notify %s: the %s could not be written", target, channel);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "target", json_string(target));
-	json_object_set_new(o, "channel", json_string(channel));
-	json_object_set_new(o, "destination", json_string(destination));
-	json_object_set_new(o, "content_type", json_string(type));
-	json_object_set_new(o, "body", json_string(body));
-	json_array_append_new(rows, o);
-	free(body);
-}
-
 /* Renders the alert for every target of the list. */
 static char *
 render_outbox(struct monitor *d, struct alert *a, const char *targets)
@@ -389,7 +356,7 @@ render_outbox(struct monitor *d, struct alert *a, const char *targets)
 
 	if (targets != NULL) {
 		copy = xstrdup(targets);
-		n = split_list(copy, names, ARRAY_LEN(names));
+		n = outbox_split(copy, names, ARRAY_LEN(names));
 		for (size_t i = 0; i < n; i++) {
 			const struct conf_notify *t =
 			    conf_find_notify(c, names[i]);
@@ -400,15 +367,15 @@ render_outbox(struct monitor *d, struct alert *a, const char *targets)
 				char *to_copy = xstrdup(t->email);
 				const char *to[64];
 				size_t nto =
-				    split_list(to_copy, to, ARRAY_LEN(to));
-				add_outbox(rows, t->name, "email", t->email,
+				    outbox_split(to_copy, to, ARRAY_LEN(to));
+				outbox_add_row(rows, t->name, "email", t->email,
 				    "message/rfc822",
 				    alert_email(
 				        a, c->smtp.from, to, nto, d->host));
 				free(to_copy);
 			}
 			if (t->webhook != NULL)
-				add_outbox(rows, t->name, "webhook", t->webhook,
+				outbox_add_row(rows, t->name, "webhook", t->webhook,
 				    "application/json",
 				    alert_webhook(a,
 				        t->slack ? WEBHOOK_SLACK
