@@ -283,6 +283,9 @@ on_checked(void *arg, int cancelled)
 		    k->name, from, to, k->event_id);
 		/* fall through */
 	case RUN_DONE_BEFORE:
+		if (k->outcome == RUN_DONE_BEFORE)
+			log_info("report %s: %s to %s already sent", k->name,
+			    from, to);
 		next = k->next_s * 1000;
 		if (next < now + RETRY_MS)
 			next = now + RETRY_MS;
