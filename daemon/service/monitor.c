@@ -375,8 +375,8 @@ render_outbox(struct monitor *d, struct alert *a, const char *targets)
 				free(to_copy);
 			}
 			if (t->webhook != NULL)
-				outbox_add_row(rows, t->name, "webhook", t->webhook,
-				    "application/json",
+				outbox_add_row(rows, t->name, "webhook",
+				    t->webhook, "application/json",
 				    alert_webhook(a,
 				        t->slack ? WEBHOOK_SLACK
 				                 : WEBHOOK_JSON));
