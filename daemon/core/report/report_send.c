@@ -41,14 +41,12 @@ subject(const struct report *r, const char *name)
 	day_text(r->to - DAY_S, last);
 	if (r->to - r->from <= DAY_S)
 		return french(r)
-		    ? xasprintf("Rapport \xc2\xab\xc2\xa0%s\xc2\xa0"
-		                "\xc2\xbb du %s",
-		          name, first)
+		    ? xasprintf(
+		          "Rapport \xc2\xab %s \xc2\xbb du %s", name, first)
 		    : xasprintf("Report \"%s\" for %s", name, first);
 	return french(r)
 	    ? xasprintf(
-	          "Rapport \xc2\xab\xc2\xa0%s\xc2\xa0\xc2\xbb du %s au %s",
-	          name, first, last)
+	          "Rapport \xc2\xab %s \xc2\xbb du %s au %s", name, first, last)
 	    : xasprintf("Report \"%s\" from %s to %s", name, first, last);
 }
 
