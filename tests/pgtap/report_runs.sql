@@ -19,23 +19,28 @@ SELECT throws_ok(
         '00000000-0000-5000-8000-000000000009', 'a')$$,
     '23514', NULL, 'a period ends after it starts');
 
+-- The insert the daemon makes (daemon/service/db/report_runs.c), as
+-- daemon who: how many rows it took.
+CREATE FUNCTION pg_temp.take(who text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    WITH run AS (
+        INSERT INTO report_runs (report, period_start, period_end,
+          event_id, written_by)
+        VALUES ('hebdo', '2026-11-23', '2026-11-30',
+          '00000000-0000-5000-8000-000000000001', who)
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO n FROM run;
+    RETURN n;
+END
+$$;
+
 -- The first insert of a period takes it; a second, as another daemon's,
 -- takes nothing (and so writes no notification).
-SELECT is((WITH run AS (
-             INSERT INTO report_runs (report, period_start, period_end,
-               event_id, written_by)
-             VALUES ('hebdo', '2026-11-23', '2026-11-30',
-               '00000000-0000-5000-8000-000000000001', 'a')
-             ON CONFLICT DO NOTHING RETURNING 1)
-           SELECT count(*) FROM run), 1::bigint, 'a period is taken once');
-SELECT is((WITH run AS (
-             INSERT INTO report_runs (report, period_start, period_end,
-               event_id, written_by)
-             VALUES ('hebdo', '2026-11-23', '2026-11-30',
-               '00000000-0000-5000-8000-000000000001', 'b')
-             ON CONFLICT DO NOTHING RETURNING 1)
-           SELECT count(*) FROM run), 0::bigint,
-          'and not again by another daemon');
+SELECT is(pg_temp.take('a'), 1::bigint, 'a period is taken once');
+SELECT is(pg_temp.take('b'), 0::bigint, 'and not again by another daemon');
 SELECT is((SELECT written_by FROM report_runs WHERE report = 'hebdo'), 'a',
           'the first writer keeps it');
 SELECT lives_ok(
