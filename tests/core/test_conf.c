@@ -641,6 +641,7 @@ test_report_errors(void **state)
 		assert_string_equal(m + n - w, want[i]);
 	}
 	assert_int_equal(d.len, ARRAY_LEN(want));
+	diag_clear(&d);
 }
 
 /* n characters that are not all alike, so that a cut or a shift shows. */
