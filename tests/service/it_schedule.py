@@ -225,9 +225,13 @@ def runs(pg):
                     " FROM report_runs ORDER BY report")
 
 
-def stop(proc, sig):
+def stop(t, proc, sig):
+    """Stops proc with sig; SIGTERM must end it cleanly (under the
+    sanitizers, without a leak)."""
     proc.send_signal(sig)
     proc.wait(timeout=20)
+    if sig == signal.SIGTERM:
+        t.eq(proc.returncode, 0, "the daemon stops cleanly on SIGTERM")
     return proc
 
 
@@ -307,7 +311,7 @@ def scenario(t, pg, smtp, hook, conf, procs, today, yday, last_month,
 
     # Stopped, then killed, and started again: checked, not sent again.
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        stop(procs[-1], sig)
+        stop(t, procs[-1], sig)
         b = start_daemon(conf)
         procs.append(b)
         wait_until(lambda: log_has(b, "report quotidien: " + yday)
@@ -317,7 +321,7 @@ def scenario(t, pg, smtp, hook, conf, procs, today, yday, last_month,
         time.sleep(2)
         t.eq(sent_count(smtp, hook), sent,
              f"after {sig.name} and a restart, nothing sent again")
-    stop(procs[-1], signal.SIGTERM)
+    stop(t, procs[-1], signal.SIGTERM)
     t.eq(int(pg.scalar("SELECT count(*) FROM outbox")), 3,
          "three notifications in the outbox, no more")
 
@@ -346,8 +350,8 @@ notify = hook
                     " period_start)::int FROM report_runs"
                     " WHERE report = 'hebdo'")
     t.eq(week, [["7", "1"]], "a week, from a Monday")
-    stop(c, signal.SIGTERM)
-    stop(d, signal.SIGKILL)
+    stop(t, c, signal.SIGTERM)
+    stop(t, d, signal.SIGKILL)
 
     # The database refuses the run: said, nothing sent, sent once back.
     text = pathlib.Path(conf).read_text() + """
@@ -373,7 +377,7 @@ notify = hook
     time.sleep(2)
     t.eq(len(hooks(hook, "tardif")), 1, "and sent once")
     t.eq(len(hooks(hook)), 4, "four webhooks in all")
-    stop(e, signal.SIGTERM)
+    stop(t, e, signal.SIGTERM)
     print(f"scenario: {time.monotonic() - start:.1f} s")
 
 
