@@ -35,3 +35,10 @@ COMMENT ON COLUMN outbox.event_id IS 'The incident event (incident_events.event_
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON report_runs TO vigie_daemon;
 GRANT SELECT ON report_runs TO vigie_analyst;
+
+-- The daemon now reads the views a report is made of, as `vigie report`
+-- does (daemon/service/db/report_data.c): those, and no other.
+GRANT SELECT ON analytics.mention_volume, analytics.share_of_voice,
+    analytics.negative_mentions, analytics.source_volume,
+    analytics.author_volume, analytics.incidents
+    TO vigie_daemon;

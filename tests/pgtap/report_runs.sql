@@ -53,6 +53,10 @@ SELECT lives_ok(
 SELECT table_privs_are('report_runs', 'vigie_daemon',
     ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
 SELECT table_privs_are('report_runs', 'vigie_analyst', ARRAY['SELECT']);
+-- The daemon reads the views its reports are made of, and writes none.
+SELECT table_privs_are('analytics', v, 'vigie_daemon', ARRAY['SELECT'])
+  FROM unnest(ARRAY['mention_volume', 'share_of_voice', 'negative_mentions',
+                    'source_volume', 'author_volume', 'incidents']) v;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -8,6 +8,8 @@ so the latest period - yesterday, last month - is due as soon as the
 daemon starts, as after a downtime. The mentions are dated yesterday and
 the day before, so the report and the period before it hold figures.
 
+The daemons connect as a role of vigie_daemon, as a service does.
+
 - The daily report is sent once: an email (the HTML report as its body,
   the CSV attached, whose figures are analytics.mention_volume's and
   analytics.share_of_voice's) and a signed webhook whose JSON summary
@@ -64,8 +66,8 @@ def items(today):
     ]
 
 
-def config(path, pg, srv, smtp, hook, secret):
-    write_config(path, pg.conninfo, {"forum": srv.url("/dynamic/forum.xml")})
+def config(path, conninfo, srv, smtp, hook, secret):
+    write_config(path, conninfo, {"forum": srv.url("/dynamic/forum.xml")})
     text = pathlib.Path(path).read_text() + f"""
 [smtp]
 url = smtp://127.0.0.1:{smtp.port}
@@ -257,14 +259,19 @@ def body(t):
         secret.write_bytes(SECRET + b"\n")
         secret.chmod(0o600)
         srv.set_feed("forum.xml", rss_feed(items(today_dt)))
+        # The schema's owner migrates; the daemons run with the rights
+        # a service has (vigie_daemon), as in production.
+        owner = write_config(f"{tmp.name}/owner.conf", pg.conninfo, {})
+        if not t.exited(vigie("migrate", "-c", owner), "migrate"):
+            return
+        pg.query("CREATE ROLE vigie_svc LOGIN IN ROLE vigie_daemon")
         conf = f"{tmp.name}/vigie.conf"
-        config(conf, pg, srv, smtp, hook, secret)
+        config(conf, pg.conninfo.replace("user=vigie", "user=vigie_svc"),
+               srv, smtp, hook, secret)
         p = vigie("check", "-c", conf)
         t.exited(p, "check")
         t.ok("2 scheduled reports" in p.stdout,
              f"vigie check counts the reports: {p.stdout!r}")
-        if not t.exited(vigie("migrate", "-c", conf), "migrate"):
-            return
         # --once stores the mentions and sends no report.
         t.exited(vigie("run", "-c", conf, "--once"), "run --once")
         t.eq(runs(pg), [], "--once sends no report")
