@@ -31,6 +31,7 @@
 #include "service/outbox.h"
 #include "service/worker.h"
 
+#define DAY_S 86400
 #define RETRY_MS 60000LL
 /* Checked at least this often, whatever the next due time said: the
  * clock may be set, a zone's rules may change. */
@@ -271,27 +272,26 @@ on_checked(void *arg, int cancelled)
 		return;
 	}
 	date_format_rfc3339(k->from, from);
-	date_format_rfc3339(k->to - 86400, to);
+	date_format_rfc3339(k->to - DAY_S, to);
 	from[10] = to[10] = '\0';
-	switch (k->outcome) {
-	case RUN_FAILED:
+	if (k->outcome == RUN_FAILED) {
 		log_warn("report %s: %s; trying again in %lld s", k->name,
 		    k->err ? k->err : "failed", RETRY_MS / 1000);
-		break;
-	case RUN_SENT:
-		log_notice("report %s: %s to %s sent to the outbox (event %s)",
-		    k->name, from, to, k->event_id);
-		/* fall through */
-	case RUN_DONE_BEFORE:
-		if (k->outcome == RUN_DONE_BEFORE)
+	} else {
+		if (k->outcome == RUN_SENT)
+			log_notice("report %s: %s to %s sent to the outbox "
+			           "(event %s)",
+			    k->name, from, to, k->event_id);
+		else
 			log_info("report %s: %s to %s already sent", k->name,
 			    from, to);
+		/* Not sooner than a retry: a due time the server put in
+		 * the past (a clock set back) must not make a busy loop. */
 		next = k->next_s * 1000;
 		if (next < now + RETRY_MS)
 			next = now + RETRY_MS;
 		if (next > now + CHECK_MAX_MS)
 			next = now + CHECK_MAX_MS;
-		break;
 	}
 	if (s != NULL) {
 		s->busy = 0;
