@@ -78,3 +78,11 @@ COMMENT ON COLUMN analytics.mentions.search IS 'The item''s full-text vector (it
 COMMENT ON COLUMN analytics.mentions.handled IS 'Whether an editor marked the mention handled (moderation).';
 
 GRANT SELECT ON analytics.mentions TO vigie_analyst;
+
+-- The daemon serves the dashboard (docs/DASHBOARD.md): without logins its
+-- local, read-only user reads every view through the daemon's own
+-- connection. The daemon reads every table these views read already;
+-- the views give it no other right.
+GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO vigie_daemon;
+ALTER DEFAULT PRIVILEGES IN SCHEMA analytics
+    GRANT SELECT ON TABLES TO vigie_daemon;

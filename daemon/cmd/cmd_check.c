@@ -57,9 +57,15 @@ cmd_check(int argc, char **argv)
 	/* Warnings do not refuse the configuration: it runs as written. */
 	for (size_t i = 0; i < analyzer_warnings(an)->len; i++)
 		log_plain("%s", analyzer_warnings(an)->msgs[i]);
-	printf("%s: ok, %zu source%s, %zu watch%s\n", path, conf->nsources,
+	printf("%s: ok, %zu source%s, %zu watch%s", path, conf->nsources,
 	    conf->nsources == 1 ? "" : "s", conf->nwatches,
 	    conf->nwatches == 1 ? "" : "es");
+	/* Said only when there are some: the line stays as it was for a
+	 * configuration without them. */
+	if (conf->nreports > 0)
+		printf(", %zu scheduled report%s", conf->nreports,
+		    conf->nreports == 1 ? "" : "s");
+	putchar('\n');
 	analyzer_free(an);
 	conf_free(conf);
 	return 0;

@@ -25,12 +25,14 @@
 #include "service/db/store.h"
 #include "service/indexer.h"
 #include "service/metrics.h"
-#include "service/web/dashboard.h"
 #include "service/monitor.h"
 #include "service/net/fetch.h"
 #include "service/net/pacer.h"
 #include "service/outbox.h"
 #include "service/poller.h"
+#include "service/reporter.h"
+#include "service/web/dashboard.h"
+#include "service/worker.h"
 
 #define TICK_MS 1000
 /* How long --once waits for a database that went away mid-run, and how
@@ -51,6 +53,8 @@ struct daemon {
 	struct monitor *monitor;
 	struct outbox *outbox;
 	struct indexer *indexer;
+	struct worker *worker; /* blocking jobs; NULL with --once */
+	struct reporter *reporter; /* the scheduled reports; likewise */
 	struct pacer *pacer;
 	struct metrics *metrics; /* NULL without [daemon] listen */
 	struct dashboard *dashboard; /* on the metrics' listener */
@@ -317,6 +321,7 @@ daemon_tick(struct daemon *d)
 	if (d->db_up && !d->syncing && !d->once) {
 		monitor_tick(d->monitor, now_real_ms());
 		outbox_tick(d->outbox);
+		reporter_tick(d->reporter, now_real_ms());
 		read_stats(d);
 		maintain(d);
 	}
@@ -523,6 +528,8 @@ reload(struct daemon *d)
 	outbox_set_conf(d->outbox, conf);
 	if (d->dashboard != NULL)
 		dashboard_set_conf(d->dashboard, conf);
+	if (d->reporter != NULL)
+		reporter_set_conf(d->reporter, conf);
 	log_set_level((enum log_level)conf->log_level);
 	log_notice("configuration reloaded: %zu sources, %zu watches",
 	    conf->nsources, conf->nwatches);
@@ -614,6 +621,13 @@ daemon_init(struct daemon *d)
 	outbox_set_conf(d->outbox, d->conf);
 	d->indexer = indexer_new(d->store, on_moved, d);
 	d->pacer = pacer_new(d->fetcher, on_pacer_ready, d);
+	/* --once polls and stops: no report falls due in it. */
+	if (!d->once) {
+		if ((d->worker = worker_new(d->base)) == NULL)
+			return -1;
+		d->reporter = reporter_new(d->worker, d->owner, host);
+		reporter_set_conf(d->reporter, d->conf);
+	}
 	if (d->conf->listen != NULL && !d->once) {
 		char err[256];
 
@@ -651,6 +665,11 @@ daemon_init(struct daemon *d)
 static void
 daemon_cleanup(struct daemon *d)
 {
+	/* The worker first: its last job ends (a report's run is recorded
+	 * whole or not at all) and the others, cancelled, hold the
+	 * reporter. */
+	worker_free(d->worker);
+	reporter_free(d->reporter);
 	outbox_free(d->outbox);
 	pacer_free(d->pacer);
 	dashboard_free(d->dashboard);

@@ -19,7 +19,6 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -34,6 +33,7 @@
 #include "core/judge/sentiment.h"
 #include "core/read/date.h"
 #include "service/db/store.h"
+#include "service/outbox.h"
 
 /* Counted only once a bucket is closed and this settled: mentions stored
  * in its last seconds are in. */
@@ -108,31 +108,20 @@ spike_state(enum detect_event ev)
 	return INCIDENT_RESOLVED;
 }
 
-/* A UUID from the SHA-256 of what identifies an event: the same event,
- * seen again after a restart, has the same id. */
+/* The id of an event, from what identifies it: the same event, seen
+ * again after a restart, has the same id. */
 static void
-event_id(char out[37], enum incident_kind kind, const char *subject,
+event_id(char out[ALERT_UUID_LEN], enum incident_kind kind, const char *subject,
     enum incident_state state, int64_t at_ms)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
 	/* The unit separator cannot occur in names read from the
 	 * configuration. */
 	char *key =
 	    xasprintf("%s\x1f%s\x1f%s\x1f%lld", incident_kind_name(kind),
 	        subject, incident_state_name(state), (long long)at_ms);
 
-	if (EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) != 1 ||
-	    len < 16)
-		memset(md, 0, 16);
+	alert_uuid(key, out);
 	free(key);
-	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* name-based */
-	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8],
-	    md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
 }
 
 /* --- tracks and their JSON form --- */
@@ -355,40 +344,6 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 	TAILQ_INSERT_TAIL(&d->events, e, entry);
 }
 
-/* The comma-separated list as an array of strings (in a copy). */
-static size_t
-split_list(char *copy, const char **out, size_t max)
-{
-	size_t n = 0;
-	char *save = NULL;
-
-	for (char *t = strtok_r(copy, ",", &save); t != NULL && n < max;
-	     t = strtok_r(NULL, ",", &save))
-		out[n++] = t;
-	return n;
-}
-
-static void
-add_outbox(json_t *rows, const char *target, const char *channel,
-    const char *destination, const char *type, char *body)
-{
-	json_t *o;
-
-	if (body == NULL) {
-		log_err(
-		    "notify %s: the %s could not be written", target, channel);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "target", json_string(target));
-	json_object_set_new(o, "channel", json_string(channel));
-	json_object_set_new(o, "destination", json_string(destination));
-	json_object_set_new(o, "content_type", json_string(type));
-	json_object_set_new(o, "body", json_string(body));
-	json_array_append_new(rows, o);
-	free(body);
-}
-
 /* Renders the alert for every target of the list. */
 static char *
 render_outbox(struct monitor *d, struct alert *a, const char *targets)
@@ -401,7 +356,7 @@ render_outbox(struct monitor *d, struct alert *a, const char *targets)
 
 	if (targets != NULL) {
 		copy = xstrdup(targets);
-		n = split_list(copy, names, ARRAY_LEN(names));
+		n = outbox_split(copy, names, ARRAY_LEN(names));
 		for (size_t i = 0; i < n; i++) {
 			const struct conf_notify *t =
 			    conf_find_notify(c, names[i]);
@@ -412,16 +367,16 @@ render_outbox(struct monitor *d, struct alert *a, const char *targets)
 				char *to_copy = xstrdup(t->email);
 				const char *to[64];
 				size_t nto =
-				    split_list(to_copy, to, ARRAY_LEN(to));
-				add_outbox(rows, t->name, "email", t->email,
+				    outbox_split(to_copy, to, ARRAY_LEN(to));
+				outbox_add_row(rows, t->name, "email", t->email,
 				    "message/rfc822",
 				    alert_email(
 				        a, c->smtp.from, to, nto, d->host));
 				free(to_copy);
 			}
 			if (t->webhook != NULL)
-				add_outbox(rows, t->name, "webhook", t->webhook,
-				    "application/json",
+				outbox_add_row(rows, t->name, "webhook",
+				    t->webhook, "application/json",
 				    alert_webhook(a,
 				        t->slack ? WEBHOOK_SLACK
 				                 : WEBHOOK_JSON));

@@ -73,6 +73,40 @@ read_secret(const char *path)
 	return xstrdup(buf);
 }
 
+/* The comma-separated list as an array of strings (in a copy). */
+size_t
+outbox_split(char *copy, const char **out, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t != NULL && n < max;
+	     t = strtok_r(NULL, ",", &save))
+		out[n++] = t;
+	return n;
+}
+
+void
+outbox_add_row(json_t *rows, const char *target, const char *channel,
+    const char *destination, const char *type, char *body)
+{
+	json_t *o;
+
+	if (body == NULL) {
+		log_err(
+		    "notify %s: the %s could not be written", target, channel);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "target", json_string(target));
+	json_object_set_new(o, "channel", json_string(channel));
+	json_object_set_new(o, "destination", json_string(destination));
+	json_object_set_new(o, "content_type", json_string(type));
+	json_object_set_new(o, "body", json_string(body));
+	json_array_append_new(rows, o);
+	free(body);
+}
+
 static void
 on_result_stored(int ok, void *arg)
 {

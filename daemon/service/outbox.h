@@ -7,6 +7,8 @@
 #ifndef VIGIE_OUTBOX_H
 #define VIGIE_OUTBOX_H
 
+#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct conf;
@@ -25,5 +27,14 @@ int outbox_busy(const struct outbox *);
 int outbox_drained(const struct outbox *);
 /* Abandons deliveries in flight (their leases lapse). */
 void outbox_stop(struct outbox *);
+
+/* What the writers of notifications share (the monitor's alerts, the
+ * scheduled reports): a comma-separated list as an array of at most max
+ * strings, cut in copy; and one notification appended to rows, the JSON
+ * array the statements that store them expand. body is freed; NULL (it
+ * could not be written) is logged and skipped. */
+size_t outbox_split(char *copy, const char **out, size_t max);
+void outbox_add_row(json_t *rows, const char *target, const char *channel,
+    const char *destination, const char *type, char *body);
 
 #endif

@@ -39,6 +39,19 @@ check(["check", "-c", fx("minimal.conf")], 0,
 example = os.path.join(os.environ["FIXTURES"], "..", "..", "vigie.conf.example")
 check(["check", "-c", example], 0, [example + ": ok, 2 sources, 3 watches"], [])
 
+check(["check", "-c", fx("report-good.conf")], 0,
+      [fx("report-good.conf") + ": ok, 0 sources, 1 watch, "
+       "1 scheduled report"], [])
+# A scheduled report: every mistake at its line, or its section's.
+rep = fx("report.conf")
+check(["check", "-c", rep], 1, [], [
+    f"{rep}:14: bad every 'fortnightly' (expected daily, weekly or monthly)",
+    f"{rep}:15: unknown tz 'Mars/Olympus_Mons' (expected a zone of the tz "
+    "database, such as Europe/Paris or UTC)",
+    f'{rep}:13: report "mensuel" has no every (daily, weekly or monthly)',
+    f'{rep}:13: report "mensuel": no watch named "Initech"',
+])
+
 URL = "(expected an absolute http:// or https:// URL)"
 DURATION = "(expected a number and a unit: ms, s, m, h or d, e.g. 15m)"
 bad = fx("bad.conf")

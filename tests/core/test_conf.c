@@ -17,6 +17,8 @@
 #include "core/base/log.h"
 #include "core/config/conf.h"
 #include "core/read/xml.h"
+#include "core/report/report.h"
+#include "core/report/schedule.h"
 
 #define DIR FIXTURES "/conf/"
 #define SEC 1000LL
@@ -503,8 +505,8 @@ test_dashboard(void **state)
 	struct conf *c;
 
 	(void)state;
-	c = load_text("[watch \"Acme\"]\nquery = acme\n", &d, path,
-	    sizeof path);
+	c = load_text(
+	    "[watch \"Acme\"]\nquery = acme\n", &d, path, sizeof path);
 	assert_non_null(c);
 	assert_null(c->dashboard.lang);
 	assert_null(c->dashboard.tz);
@@ -518,8 +520,7 @@ test_dashboard(void **state)
 	assert_int_equal(d.len, 0);
 	assert_non_null(c);
 	assert_string_equal(c->dashboard.lang, "en");
-	assert_string_equal(
-	    c->dashboard.tz, "America/Argentina/Buenos_Aires");
+	assert_string_equal(c->dashboard.tz, "America/Argentina/Buenos_Aires");
 	assert_true(c->dashboard.logins);
 	assert_true(c->dashboard.secure);
 	conf_free(c);
@@ -530,7 +531,7 @@ test_dashboard(void **state)
 	assert_null(c);
 	assert_int_equal(d.len, 5);
 	assert_non_null(strstr(d.msgs[0], ":2: bad lang 'de'"));
-	assert_non_null(strstr(d.msgs[1], ":3: bad tz '../../etc/passwd'"));
+	assert_non_null(strstr(d.msgs[1], ":3: unknown tz '../../etc/passwd'"));
 	assert_non_null(strstr(d.msgs[2], ":4: duplicate key 'tz'"));
 	assert_non_null(strstr(d.msgs[3], ":5:"));
 	assert_non_null(strstr(d.msgs[4], ":6:"));
@@ -563,6 +564,126 @@ test_watch_compare(void **state)
 	assert_null(c);
 	assert_int_equal(d.len, 1);
 	assert_non_null(strstr(d.msgs[0], ":3: empty compare"));
+	diag_clear(&d);
+}
+
+/* What every [report] test starts from: two watches, tagged, and where
+ * reports can go. */
+#define REPORT_BASE \
+	"[smtp]\nurl = smtp://127.0.0.1:2525\nfrom = vigie@example.com\n" \
+	"[notify \"direction\"]\nemail = com@example.com\n" \
+	"[notify \"hook\"]\nwebhook = https://example.com/h\n" \
+	"[notify \"slack\"]\nwebhook = https://example.com/s\n" \
+	"format = slack\n" \
+	"[watch \"Acme\"]\nquery = acme\ntags = brand\n" \
+	"[watch \"Globex\"]\nquery = globex\n"
+/* Lines 1 to 15 are REPORT_BASE's. */
+
+static void
+test_reports(void **state)
+{
+	char path[64];
+	struct diag d = { 0 };
+	struct conf *c;
+	const struct conf_report *r;
+
+	(void)state;
+	setenv("TZ", "Europe/Paris", 1);
+	c = load_text(REPORT_BASE
+	    "[report \"hebdo\"]\nevery = weekly\nat = 07:30\n"
+	    "tz = America/New_York\nwatches = Acme, Globex\n"
+	    "notify = direction, hook\nlang = en\nformat = md\n"
+	    "[report \"jour\"]\nevery = daily\ntags = brand\n"
+	    "notify = direction\n",
+	    &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_int_equal(c->nreports, 2);
+	r = conf_find_report(c, "hebdo");
+	assert_non_null(r);
+	assert_int_equal(r->every, EVERY_WEEKLY);
+	assert_int_equal(r->at_min, 7 * 60 + 30);
+	assert_string_equal(r->tz, "America/New_York");
+	assert_string_equal(r->watches, "Acme,Globex");
+	assert_null(r->tags);
+	assert_string_equal(r->notify, "direction,hook");
+	assert_string_equal(r->lang, "en");
+	assert_int_equal(r->format, REPORT_MD);
+	assert_int_equal(r->line, 16);
+	/* The defaults: 08:00, the process's zone, French, HTML. */
+	r = conf_find_report(c, "jour");
+	assert_int_equal(r->every, EVERY_DAILY);
+	assert_int_equal(r->at_min, 8 * 60);
+	assert_string_equal(r->tz, "Europe/Paris");
+	assert_null(r->watches);
+	assert_string_equal(r->tags, "brand");
+	assert_string_equal(r->lang, "fr");
+	assert_int_equal(r->format, REPORT_HTML);
+	assert_null(conf_find_report(c, "Jour"));
+	conf_free(c);
+	unsetenv("TZ");
+}
+
+static void
+test_report_errors(void **state)
+{
+	static const char *const want[] = {
+		":17: bad every 'hourly' (expected daily, weekly or monthly)",
+		":18: bad at '8h' (expected HH:MM, 00:00 to 23:59)",
+		":19: unknown tz 'Europe/Lutece' (expected a zone of the tz "
+		"database, such as Europe/Paris or UTC)",
+		":20: bad lang 'de' (expected fr or en)",
+		":21: bad format 'pdf' (expected html, csv or md)",
+		":22: unknown key 'period' in [report \"a\"]",
+		":16: report \"a\" has no every (daily, weekly or monthly)",
+		":27: bad at '24:00' (expected HH:MM, 00:00 to 23:59)",
+		":28: unknown tz '../../etc/passwd' (expected a zone of the tz "
+		"database, such as Europe/Paris or UTC)",
+		":25: report \"b\" has no notify",
+		":25: report \"b\" needs either watches or tags (not both)",
+		":29: report \"c\" needs either watches or tags (not both)",
+		":34: duplicate report \"c\" (first defined at line 29)",
+		":16: report \"a\": notify 'nobody' is not a [notify \"nobody\"] "
+		"section",
+		":16: report \"a\": no watch named \"Initech\"",
+		":29: report \"c\": notify 'slack' has format = slack, which "
+		"reports are not sent in",
+		":29: report \"c\": no watch has the tag \"nope\"",
+	};
+	char path[64];
+	struct diag d = { 0 };
+	struct conf *c;
+
+	(void)state;
+	c = load_text(REPORT_BASE "[report \"a\"]\n"
+	                          "every = hourly\n"
+	                          "at = 8h\n"
+	                          "tz = Europe/Lutece\n"
+	                          "lang = de\n"
+	                          "format = pdf\n"
+	                          "period = 1d\n"
+	                          "watches = Initech\n"
+	                          "notify = nobody\n"
+	                          "[report \"b\"]\n"
+	                          "every = daily\n"
+	                          "at = 24:00\n"
+	                          "tz = ../../etc/passwd\n"
+	                          "[report \"c\"]\n"
+	                          "every = monthly\n"
+	                          "watches = Acme\n"
+	                          "tags = nope\n"
+	                          "notify = slack\n"
+	                          "[report \"c\"]\n",
+	    &d, path, sizeof path);
+	assert_null(c);
+	for (size_t i = 0; i < d.len && i < ARRAY_LEN(want); i++) {
+		const char *m = d.msgs[i];
+		size_t n = strlen(m), w = strlen(want[i]);
+
+		assert_true(n > w);
+		assert_string_equal(m + n - w, want[i]);
+	}
+	assert_int_equal(d.len, ARRAY_LEN(want));
 	diag_clear(&d);
 }
 
@@ -793,6 +914,8 @@ main(void)
 		cmocka_unit_test(test_watch_detect_errors),
 		cmocka_unit_test(test_watch_compare),
 		cmocka_unit_test(test_dashboard),
+		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_report_errors),
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_long_edge),
 		cmocka_unit_test(test_long_errors),

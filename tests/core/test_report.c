@@ -12,10 +12,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <openssl/evp.h>
 
 #include "core/base/escape.h"
 #include "core/read/date.h"
 #include "core/report/report.h"
+#include "core/report/report_send.h"
 
 /* 2026-12-01T00:00:00Z and a week. */
 #define FROM INT64_C(1796083200)
@@ -233,6 +236,116 @@ test_model(void **state)
 	assert_int_equal(report_format_parse(NULL), -1);
 	report_free(r);
 }
+/* The base64 lines after "\r\n\r\n" that follows from, decoded. */
+static char *
+attachment(const char *from, size_t *len)
+{
+	const char *p = strstr(from, "\r\n\r\n");
+	unsigned char *out;
+	struct buf b;
+	int n, pad = 0;
+
+	assert_non_null(p);
+	buf_init(&b);
+	for (p += 4; *p != '\0' && *p != '-'; p++)
+		if (*p != '\r' && *p != '\n')
+			buf_putc(&b, *p);
+	out = malloc(b.len + 1);
+	n = EVP_DecodeBlock(out, (const unsigned char *)b.data, (int)b.len);
+	assert_true(n >= 0);
+	while (b.len > 0 && b.data[--b.len] == '=')
+		pad++;
+	*len = (size_t)n - (size_t)pad;
+	out[*len] = '\0';
+	buf_clear(&b);
+	return (char *)out;
+}
+
+static void
+test_sending(void **state)
+{
+	struct report *r = sample("fr");
+	struct report_watch *g = report_add_watch(r, "Globex");
+	const struct report_sending s = {
+		.name = "Hebdo\r\nBcc: victim@evil.example",
+		.event_id = "7c0e5b1e-0000-5000-8000-000000000001",
+		.at_ms = (FROM + WEEK) * INT64_C(1000),
+		.body = REPORT_HTML,
+	};
+	const char *to[] = { "com@example.com", "Direction <dir@example.com>" };
+	char *mail, *csv, *got, *json;
+	size_t len;
+	json_t *doc, *w;
+
+	(void)state;
+	g->share[0] = -1; /* compared with none */
+	mail = report_email(r, &s, "vigie@example.com", to, 2, "vigie.example");
+	assert_non_null(mail);
+	/* A name cannot add a header: the subject is encoded, one field. */
+	*strstr(mail, "\r\n\r\n") = '\0';
+	assert_null(strstr(mail, "\nBcc"));
+	assert_non_null(strstr(mail, "\r\nSubject: "));
+	assert_non_null(strstr(mail,
+	    "Message-ID: <7c0e5b1e-0000-5000-8000-000000000001@vigie.example>"));
+	assert_non_null(strstr(mail, "Content-Type: multipart/mixed;"));
+	mail[strlen(mail)] = '\r';
+	assert_non_null(strstr(mail, "Content-Type: text/html; charset=utf-8"));
+	assert_non_null(strstr(mail,
+	    "filename=\"vigie-Hebdo--Bcc--victim-evil-example-2026-12-01."
+	    "csv\""));
+	/* The attachment is the CSV as report_render writes it, its byte
+	 * order mark included. */
+	csv = render(r, REPORT_CSV, ',');
+	got =
+	    attachment(strstr(mail, "Content-Transfer-Encoding: base64"), &len);
+	assert_int_equal(len, strlen(csv));
+	assert_memory_equal(got, csv, len);
+	assert_memory_equal(got, "\xef\xbb\xbfwatch,", 9);
+	free(got);
+	free(csv);
+	free(mail);
+	assert_null(report_email(r, &s, "vigie@example.com",
+	    (const char *[]){ "not an address" }, 1, "vigie.example"));
+
+	json = report_webhook(r, &s);
+	assert_non_null(json);
+	doc = json_loads(json, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(
+	    json_integer_value(json_object_get(doc, "version")), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(doc, "type")), "report");
+	assert_string_equal(
+	    json_string_value(json_object_get(doc, "from")), "2026-12-01");
+	assert_string_equal(
+	    json_string_value(json_object_get(doc, "to")), "2026-12-08");
+	assert_string_equal(
+	    json_string_value(json_object_get(doc, "previous_from")),
+	    "2026-11-24");
+	assert_int_equal(json_array_size(json_object_get(doc, "watches")), 2);
+	w = json_array_get(json_object_get(doc, "watches"), 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(w, "name")), "Acme <Corp>");
+	assert_int_equal(json_integer_value(json_object_get(w, "mentions")), 8);
+	assert_int_equal(
+	    json_integer_value(json_object_get(w, "previous_mentions")), 4);
+	assert_int_equal(json_integer_value(json_object_get(w, "negative")), 6);
+	assert_int_equal(json_integer_value(json_object_get(w, "neutral")), 1);
+	assert_int_equal(json_integer_value(json_object_get(w, "positive")), 1);
+	assert_true(fabs(json_real_value(json_object_get(w, "share_of_voice")) -
+	                0.625) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(w, "net_sentiment")) +
+	                0.625) < 1e-12);
+	assert_int_equal(
+	    json_integer_value(json_object_get(w, "incidents")), 1);
+	/* No mention, no comparison: nulls, not numbers. */
+	w = json_array_get(json_object_get(doc, "watches"), 1);
+	assert_true(json_is_null(json_object_get(w, "share_of_voice")));
+	assert_true(json_is_null(json_object_get(w, "net_sentiment")));
+	json_decref(doc);
+	free(json);
+	report_free(r);
+}
 
 int
 main(void)
@@ -243,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_md),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_sending),
 	};
 
 	setenv("TZ", "UTC", 1);

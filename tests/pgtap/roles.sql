@@ -95,6 +95,11 @@ SELECT is(pg_temp.as_role('vigie_daemon', f), '42501',
                     'SELECT drop_partitions(now())']) f;
 SELECT is(pg_temp.as_role('vigie_daemon', 'TRUNCATE items CASCADE'),
           '42501', 'vigie_daemon cannot truncate');
+-- The daemon's dashboard, without logins, reads every view (and writes
+-- none: its connection is read-only, and the views are not writable).
+SELECT is(pg_temp.as_role('vigie_daemon', format('SELECT count(*) FROM %s', r.q)),
+          'VGOK0', format('vigie_daemon reads %s', r.q))
+  FROM rels r WHERE r.nsp = 'analytics' ORDER BY r.q;
 
 -- The editor: corrections only.
 INSERT INTO sources (name, url, interval_s) VALUES ('s', 'http://s/', 60);

@@ -85,4 +85,10 @@ char *alert_webhook(const struct alert *, enum webhook_format);
 int alert_sign(const void *key, size_t keylen, const char *body, size_t len,
     char out[ALERT_SIGN_LEN]);
 
+/* A name-based UUID (version 5's layout, SHA-256) of key, NUL-terminated:
+ * what identifies an event (an incident's change, a report's period) gives
+ * the same id after a restart, and a receiver drops duplicates by it. */
+#define ALERT_UUID_LEN 37
+void alert_uuid(const char *key, char out[ALERT_UUID_LEN]);
+
 #endif

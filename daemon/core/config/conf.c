@@ -20,9 +20,13 @@
 #include "core/config/conf_keys.h"
 #include "core/config/opml.h"
 #include "core/read/url.h"
+#include "core/report/report.h"
 
 #define DEFAULT_USER_AGENT \
 	"vigie/" VIGIE_VERSION " (+https://github.com/vigie-monitor/vigie)"
+
+/* The system's tz database, which PostgreSQL's packages read too. */
+#define ZONEINFO "/usr/share/zoneinfo"
 
 /* Beyond this a line is an error, not a value: it bounds what one line of
  * a mistaken file (a binary, a log) can make us allocate. */
@@ -380,6 +384,41 @@ open_notify(struct parser *p, const char *text)
 }
 
 static void
+open_report(struct parser *p, const char *text)
+{
+	struct conf *c = p->conf;
+	char *name = quoted_name(p, text, "report");
+	const struct conf_report *dup;
+	struct conf_report *r;
+
+	if (name == NULL)
+		return;
+	if ((dup = conf_find_report(c, name)) != NULL) {
+		char *at = where(p, dup->file, dup->line);
+		diag_add(p->diag, p->file, p->lineno,
+		    "duplicate report \"%s\" (first defined at %s)", name, at);
+		free(at);
+		free(name);
+		return;
+	}
+	c->reports =
+	    xreallocarray(c->reports, c->nreports + 1, sizeof *c->reports);
+	r = &c->reports[c->nreports++];
+	memset(r, 0, sizeof *r);
+	r->name = name;
+	r->every = -1; /* required */
+	r->at_min = 8 * 60;
+	r->tz = conf_tz_default();
+	r->lang = xstrdup("fr");
+	r->format = REPORT_HTML;
+	r->file = xstrdup(p->file);
+	r->line = p->lineno;
+	p->base = r;
+	p->sect = SECT_REPORT;
+	memset(p->seen[SECT_REPORT], 0, sizeof p->seen[SECT_REPORT]);
+}
+
+static void
 open_section(struct parser *p, const char *text)
 {
 	static const struct {
@@ -410,6 +449,10 @@ open_section(struct parser *p, const char *text)
 	}
 	if (is_named(text, "notify") && !p->included) {
 		open_notify(p, text);
+		return;
+	}
+	if (is_named(text, "report") && !p->included) {
+		open_report(p, text);
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(fixed); i++) {
@@ -451,6 +494,19 @@ close_section(struct parser *p)
 	if (p->sect == SECT_NOTIFY && n->email == NULL && n->webhook == NULL)
 		diag_add(p->diag, n->file, n->line,
 		    "notify \"%s\" has neither email nor webhook", n->name);
+	const struct conf_report *r = p->base;
+
+	if (p->sect == SECT_REPORT && r->every < 0)
+		diag_add(p->diag, r->file, r->line,
+		    "report \"%s\" has no every (daily, weekly or monthly)",
+		    r->name);
+	if (p->sect == SECT_REPORT && r->notify == NULL)
+		diag_add(p->diag, r->file, r->line,
+		    "report \"%s\" has no notify", r->name);
+	if (p->sect == SECT_REPORT && (r->watches == NULL) == (r->tags == NULL))
+		diag_add(p->diag, r->file, r->line,
+		    "report \"%s\" needs either watches or tags (not both)",
+		    r->name);
 }
 
 /* Where inih's scan for one of chars stops: at one of them, at an inline
@@ -746,6 +802,22 @@ read_includes(struct conf *c, struct diag *diag, struct strmap *watches,
 	free(list);
 }
 
+/* 1 if the comma-separated list holds tag. */
+static int
+has_tag(const char *list, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	for (const char *s = list; s != NULL && *s != '\0';) {
+		size_t len = strcspn(s, ",");
+
+		if (len == n && strncmp(s, tag, n) == 0)
+			return 1;
+		s += len + (s[len] == ',');
+	}
+	return 0;
+}
+
 /* Each name of a notify list must be a [notify] section. */
 static void
 check_notify_names(struct conf *c, struct diag *diag, const char *list,
@@ -765,6 +837,50 @@ check_notify_names(struct conf *c, struct diag *diag, const char *list,
 	free(copy);
 }
 
+/* A report's watches must be configured, its tags some watch's, and its
+ * targets ones a report can be sent to. */
+static void
+check_report(struct conf *c, struct diag *diag, const struct conf_report *r)
+{
+	char *what = xasprintf("report \"%s\"", r->name);
+	char *copy, *save = NULL;
+
+	check_notify_names(c, diag, r->notify, r->file, r->line, what);
+	copy = xstrdup(r->notify != NULL ? r->notify : "");
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		const struct conf_notify *n = conf_find_notify(c, t);
+
+		/* Slack takes its own shape of message, not a report's. */
+		if (n != NULL && n->webhook != NULL && n->slack)
+			diag_add(diag, r->file, r->line,
+			    "%s: notify '%s' has format = slack, which reports "
+			    "are not sent in",
+			    what, t);
+	}
+	free(copy);
+	copy = xstrdup(r->watches != NULL ? r->watches : "");
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save))
+		if (conf_find_watch(c, t) == NULL)
+			diag_add(diag, r->file, r->line,
+			    "%s: no watch named \"%s\"", what, t);
+	free(copy);
+	copy = xstrdup(r->tags != NULL ? r->tags : "");
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		int found = 0;
+
+		for (size_t i = 0; i < c->nwatches && !found; i++)
+			found = has_tag(c->watches[i].tags, t);
+		if (!found)
+			diag_add(diag, r->file, r->line,
+			    "%s: no watch has the tag \"%s\"", what, t);
+	}
+	free(copy);
+	free(what);
+}
+
 /* What can only be checked once every file is read. */
 static void
 check_references(struct conf *c, struct diag *diag)
@@ -776,6 +892,8 @@ check_references(struct conf *c, struct diag *diag)
 		check_notify_names(c, diag, w->notify, w->file, w->line, what);
 		free(what);
 	}
+	for (size_t i = 0; i < c->nreports; i++)
+		check_report(c, diag, &c->reports[i]);
 	for (size_t i = 0; i < c->nnotifies; i++) {
 		const struct conf_notify *n = &c->notifies[i];
 		if (n->email != NULL && c->smtp.url == NULL)
@@ -924,6 +1042,17 @@ conf_free(struct conf *c)
 	free(c->notifies);
 	free(c->dashboard.lang);
 	free(c->dashboard.tz);
+	for (size_t i = 0; i < c->nreports; i++) {
+		struct conf_report *r = &c->reports[i];
+		free(r->name);
+		free(r->tz);
+		free(r->watches);
+		free(r->tags);
+		free(r->notify);
+		free(r->lang);
+		free(r->file);
+	}
+	free(c->reports);
 	free(c->smtp.url);
 	free(c->smtp.from);
 	free(c->smtp.username);
@@ -957,6 +1086,61 @@ conf_find_watch(const struct conf *c, const char *name)
 		if (strcmp(c->watches[i].name, name) == 0)
 			return &c->watches[i];
 	return NULL;
+}
+
+const struct conf_report *
+conf_find_report(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nreports; i++)
+		if (strcmp(c->reports[i].name, name) == 0)
+			return &c->reports[i];
+	return NULL;
+}
+
+int
+conf_tz_known(const char *name)
+{
+	char magic[4] = "";
+	size_t len = strlen(name);
+	FILE *f;
+
+	if (len == 0 || len > 200 || name[0] == '/' ||
+	    strstr(name, "..") != NULL ||
+	    strspn(name,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	        "0123456789_+-./") != len)
+		return 0;
+	char *path = xasprintf("%s/%s", ZONEINFO, name);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fread(magic, 1, sizeof magic, f) != sizeof magic)
+			magic[0] = '\0';
+		fclose(f);
+	}
+	free(path);
+	return memcmp(magic, "TZif", 4) == 0;
+}
+
+char *
+conf_tz_default(void)
+{
+	const char *tz = getenv("TZ");
+	char link[512];
+	ssize_t n;
+
+	if (tz != NULL && *tz == ':')
+		tz++;
+	if (tz != NULL && *tz != '\0')
+		return xstrdup(tz);
+	n = readlink("/etc/localtime", link, sizeof link - 1);
+	if (n > 0) {
+		const char *z;
+
+		link[n] = '\0';
+		if ((z = strstr(link, "zoneinfo/")) != NULL &&
+		    conf_tz_known(z + 9))
+			return xstrdup(z + 9);
+	}
+	return xstrdup("UTC");
 }
 
 const struct conf_notify *

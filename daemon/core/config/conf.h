@@ -81,6 +81,22 @@ struct conf_notify {
 	int line;
 };
 
+/* A report sent on a schedule: [report "NAME"] (docs/REPORTS.md). */
+struct conf_report {
+	char *name;
+	int every; /* enum report_every (core/report/schedule.h) */
+	int at_min; /* due at this local time, minutes past midnight */
+	char *tz; /* its time zone: a name of the tz database */
+	/* Comma-separated watch names, or tags: one of the two. */
+	char *watches;
+	char *tags;
+	char *notify; /* comma-separated [notify] names */
+	char *lang; /* "fr" (default) or "en" */
+	int format; /* enum report_format: the email's body */
+	char *file;
+	int line;
+};
+
 struct conf_smtp {
 	char *url; /* smtp://host:port or smtps://...; NULL: no email */
 	char *from;
@@ -129,6 +145,8 @@ struct conf {
 	struct detect_params detect;
 	struct conf_dashboard dashboard;
 	int detect_line; /* of the [detect] header, for messages */
+	struct conf_report *reports;
+	size_t nreports;
 };
 
 /*
@@ -144,6 +162,14 @@ const struct conf_source *conf_find_source(
 const struct conf_notify *conf_find_notify(
     const struct conf *, const char *name);
 const struct conf_watch *conf_find_watch(const struct conf *, const char *name);
+const struct conf_report *conf_find_report(
+    const struct conf *, const char *name);
+
+/* 1 if name is a zone of the system's tz database (Europe/Paris, UTC). */
+int conf_tz_known(const char *name);
+/* The process's time zone as PostgreSQL reads one: TZ, else the zone
+ * /etc/localtime links to, else UTC. A new string. */
+char *conf_tz_default(void);
 
 /* "30s", "15m", "2h", "1d", "500ms", bare seconds. 0 ok, -1 bad. */
 int conf_parse_duration(const char *, int64_t *ms);

@@ -15,6 +15,8 @@
 #include "core/base/log.h"
 #include "core/config/conf.h"
 #include "core/read/url.h"
+#include "core/report/report.h"
+#include "core/report/schedule.h"
 
 static int
 parse_digits(const char *s, int64_t *out, const char **end)
@@ -305,25 +307,6 @@ set_alert_lang(const struct conf_key *k, const struct conf_where *w,
 		    "bad lang '%s' (expected fr or en)", value);
 }
 
-/* A zone's name as the tz database spells them (Europe/Paris, UTC,
- * America/Argentina/Buenos_Aires): whether it exists is for whoever
- * uses it to say, this only keeps out what could not be one. */
-static void
-set_zone(const struct conf_key *k, const struct conf_where *w, void *field,
-    const char *value)
-{
-	(void)k;
-	if (value[0] == '\0' || value[0] == '/' || strstr(value, "..") ||
-	    strspn(value,
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789/_+-") != strlen(value))
-		diag_add(w->diag, w->file, w->line,
-		    "bad tz '%s' (expected a zone such as Europe/Paris)",
-		    value);
-	else
-		replace(field, xstrdup(value));
-}
-
 static void
 set_tags(const struct conf_key *k, const struct conf_where *w, void *field,
     const char *value)
@@ -432,6 +415,57 @@ set_format(const struct conf_key *k, const struct conf_where *w, void *field,
 	static const char *const names[] = { "json", "slack" };
 
 	set_choice(k, w, field, value, names, ARRAY_LEN(names));
+}
+
+static void
+set_every(const struct conf_key *k, const struct conf_where *w, void *field,
+    const char *value)
+{
+	set_choice(k, w, field, value, report_every_names,
+	    ARRAY_LEN(report_every_names));
+}
+
+/* A report's body: the names report_format_parse() reads. */
+static void
+set_report_format(const struct conf_key *k, const struct conf_where *w,
+    void *field, const char *value)
+{
+	int f = report_format_parse(value);
+
+	if (f < 0)
+		diag_add(w->diag, w->file, w->line, "bad %s '%s' (expected %s)",
+		    k->name, value, k->range);
+	else
+		*(int *)field = f;
+}
+
+static void
+set_at(const struct conf_key *k, const struct conf_where *w, void *field,
+    const char *value)
+{
+	int m = schedule_parse_at(value);
+
+	if (m < 0)
+		diag_add(w->diag, w->file, w->line,
+		    "bad %s '%s' (expected HH:MM, 00:00 to 23:59)", k->name,
+		    value);
+	else
+		*(int *)field = m;
+}
+
+/* A zone of the tz database, as PostgreSQL will read it: the name must
+ * be a file of the system's copy, and nothing that climbs out of it. */
+static void
+set_tz(const struct conf_key *k, const struct conf_where *w, void *field,
+    const char *value)
+{
+	if (conf_tz_known(value))
+		replace(field, xstrdup(value));
+	else
+		diag_add(w->diag, w->file, w->line,
+		    "unknown %s '%s' (expected a zone of the tz database, "
+		    "such as Europe/Paris or UTC)",
+		    k->name, value);
 }
 
 static void
@@ -561,6 +595,7 @@ set_int(const struct conf_key *k, const struct conf_where *w, void *field,
 #define SMTP(f) offsetof(struct conf, smtp.f)
 #define NOTIFY(f) offsetof(struct conf_notify, f)
 #define DASH(f) offsetof(struct conf, dashboard.f)
+#define REPORT(f) offsetof(struct conf_report, f)
 /* Into struct detect_params: [detect] and a [watch] that overrides it
  * both set them. Their values are checked together by
  * detect_params_check(); here only their form is. */
@@ -657,9 +692,19 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	    ANY_DURATION },
 	{ SECT_DETECT, "escalate", set_real, DET(escalate), 0, 0, NULL },
 	{ SECT_DASHBOARD, "lang", set_alert_lang, DASH(lang), 0, 0, NULL },
-	{ SECT_DASHBOARD, "tz", set_zone, DASH(tz), 0, 0, NULL },
+	{ SECT_DASHBOARD, "tz", set_tz, DASH(tz), 0, 0, NULL },
 	{ SECT_DASHBOARD, "logins", set_bool, DASH(logins), 0, 0, NULL },
 	{ SECT_DASHBOARD, "secure", set_bool, DASH(secure), 0, 0, NULL },
+	{ SECT_REPORT, "every", set_every, REPORT(every), 0, 0,
+	    "daily, weekly or monthly" },
+	{ SECT_REPORT, "at", set_at, REPORT(at_min), 0, 0, NULL },
+	{ SECT_REPORT, "tz", set_tz, REPORT(tz), 0, 0, NULL },
+	{ SECT_REPORT, "watches", set_names, REPORT(watches), 0, 0, NULL },
+	{ SECT_REPORT, "tags", set_names, REPORT(tags), 0, 0, NULL },
+	{ SECT_REPORT, "notify", set_names, REPORT(notify), 0, 0, NULL },
+	{ SECT_REPORT, "lang", set_alert_lang, REPORT(lang), 0, 0, NULL },
+	{ SECT_REPORT, "format", set_report_format, REPORT(format), 0, 0,
+	    "html, csv or md" },
 };
 
 _Static_assert(ARRAY_LEN(conf_keys) == CONF_NKEYS, "CONF_NKEYS is wrong");

@@ -28,6 +28,7 @@ enum sect {
 	SECT_DETECT,
 	SECT_DASHBOARD,
 	SECT_SKIP,
+	SECT_REPORT,
 	SECT_COUNT
 };
 
@@ -56,7 +57,7 @@ struct conf_key {
 };
 
 /* The number of rows of conf_keys[], for the parser's table of lines. */
-#define CONF_NKEYS 70
+#define CONF_NKEYS 78
 
 extern const struct conf_key conf_keys[CONF_NKEYS];
 

@@ -289,9 +289,8 @@ negative_share(const struct report_watch *w, int k)
 	                          : -1;
 }
 
-/* (positive - negative) / mentions, or NAN with no mention. */
-static double
-net_sentiment(const struct report_watch *w, int k)
+double
+report_net_sentiment(const struct report_watch *w, int k)
 {
 	return w->mentions[k] > 0
 	    ? (double)(w->positive[k] - w->negative[k]) / w->mentions[k]
@@ -384,7 +383,7 @@ figures_of(
 	f[n++] = (struct figure){ "negative_share", wd->negative_share,
 		FIG_PART, { negative_share(w, 0), negative_share(w, 1) } };
 	f[n++] = (struct figure){ "net_sentiment", wd->net, FIG_NET,
-		{ net_sentiment(w, 0), net_sentiment(w, 1) } };
+		{ report_net_sentiment(w, 0), report_net_sentiment(w, 1) } };
 	f[n++] = (struct figure){ "share_of_voice", wd->share, FIG_PART,
 		{ w->share[0], w->share[1] } };
 }

@@ -98,6 +98,10 @@ struct report_day *report_day(struct report_watch *w, int64_t day);
 void report_render(
     const struct report *r, enum report_format format, char sep, struct buf *b);
 
+/* (positive - negative) / mentions of w in period k (0: the period, 1:
+ * the one before), or NAN with no mention. */
+double report_net_sentiment(const struct report_watch *w, int k);
+
 /* "html", "csv" or "md" to its format; -1 for anything else. */
 int report_format_parse(const char *s);
 

@@ -23,7 +23,7 @@ static const char named_sql[] =
     " ORDER BY name";
 static const char tagged_sql[] =
     "SELECT name, compare_group FROM watches"
-    " WHERE in_config AND $1 = ANY (tags) ORDER BY name";
+    " WHERE in_config AND tags && $1::text[] ORDER BY name";
 static const char all_sql[] =
     "SELECT name, compare_group FROM watches WHERE in_config ORDER BY name";
 
@@ -251,7 +251,7 @@ read_watch(struct reader *rd, struct report_watch *w, const char *from,
 /* The names as a PostgreSQL array literal: each quoted, quotes and
  * backslashes escaped, sent as one parameter. */
 static char *
-text_array(char *const *names, size_t n)
+text_array(const char *const *names, size_t n)
 {
 	struct buf b;
 
@@ -274,7 +274,7 @@ text_array(char *const *names, size_t n)
 
 /* The first of names no row holds, or NULL. */
 static const char *
-missing(PGresult *res, char *const *names, size_t n)
+missing(PGresult *res, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int found = 0;
@@ -295,10 +295,10 @@ day_text(int64_t t, char out[DATE_RFC3339_LEN])
 }
 
 int
-report_data_fill(const char *conninfo, struct report *r, char *const *names,
-    size_t n, const char *tag, char **err)
+report_data_read(PGconn *conn, struct report *r, const char *const *names,
+    size_t n, const char *const *tags, size_t ntags, char **err)
 {
-	struct reader rd = { .err = err };
+	struct reader rd = { .conn = conn, .err = err };
 	char from[DATE_RFC3339_LEN], to[DATE_RFC3339_LEN],
 	    prev[DATE_RFC3339_LEN];
 	PGresult *res;
@@ -309,31 +309,24 @@ report_data_fill(const char *conninfo, struct report *r, char *const *names,
 	day_text(r->from, from);
 	day_text(r->to, to);
 	day_text(r->prev_from, prev);
-	if ((rd.conn = pq_connect(conninfo, err)) == NULL)
-		return -1;
-	if (n > 0) {
-		char *arr = text_array(names, n);
+	if (n > 0 || ntags > 0) {
+		char *arr =
+		    n > 0 ? text_array(names, n) : text_array(tags, ntags);
 		const char *p[1] = { arr };
 
-		res = rows(&rd, named_sql, 1, p);
+		res = rows(&rd, n > 0 ? named_sql : tagged_sql, 1, p);
 		free(arr);
-	} else if (tag != NULL) {
-		const char *p[1] = { tag };
-
-		res = rows(&rd, tagged_sql, 1, p);
 	} else
 		res = rows(&rd, all_sql, 0, NULL);
-	if (res == NULL) {
-		PQfinish(rd.conn);
+	if (res == NULL)
 		return -1;
-	}
 	if ((gone = missing(res, names, n)) != NULL)
 		*err = xasprintf("report: no watch named \"%s\"", gone);
 	else if (PQntuples(res) == 0)
-		*err = xstrdup(tag != NULL
+		*err = xstrdup(ntags > 0
 		        ? "report: no configured watch has this tag"
 		        : "report: no watch configured");
-	for (int i = 0; *err == NULL && i < PQntuples(res); i++) {
+	for (int i = 0; *err == NULL && ret == 0 && i < PQntuples(res); i++) {
 		struct report_watch *w =
 		    report_add_watch(r, PQgetvalue(res, i, 0));
 
@@ -341,6 +334,20 @@ report_data_fill(const char *conninfo, struct report *r, char *const *names,
 		ret = read_watch(&rd, w, from, to, prev);
 	}
 	PQclear(res);
-	PQfinish(rd.conn);
 	return *err != NULL || ret < 0 ? -1 : 0;
+}
+
+int
+report_data_fill(const char *conninfo, struct report *r,
+    const char *const *names, size_t n, const char *const *tags, size_t ntags,
+    char **err)
+{
+	PGconn *conn = pq_connect(conninfo, err);
+	int rc;
+
+	if (conn == NULL)
+		return -1;
+	rc = report_data_read(conn, r, names, n, tags, ntags, err);
+	PQfinish(conn);
+	return rc;
 }

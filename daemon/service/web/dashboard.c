@@ -17,7 +17,6 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <libpq-fe.h>
-#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -26,9 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include "core/base/log.h"
 #include "core/base/util.h"
@@ -798,61 +795,12 @@ on_request(struct evhttp_request *req, void *arg)
 	worker_submit(d->worker, run_page, done_page, j);
 }
 
-/* The zone the system's clock is set to, by name: TZ, else the link
- * /etc/localtime makes into the zone database, else UTC. */
-static char *
-system_zone(void)
-{
-	const char *tz = getenv("TZ");
-	char link[PATH_MAX];
-	ssize_t n;
-	const char *z;
-
-	if (tz != NULL && tz[0] != '\0')
-		return xstrdup(tz[0] == ':' ? tz + 1 : tz);
-	n = readlink("/etc/localtime", link, sizeof link - 1);
-	if (n > 0) {
-		link[n] = '\0';
-		z = strstr(link, "zoneinfo/");
-		if (z != NULL)
-			return xstrdup(z + strlen("zoneinfo/"));
-	}
-	return xstrdup("UTC");
-}
-
-/* Whether the zone database has tz: PostgreSQL, on the same system,
- * reads the same files, and a zone it does not know would make every
- * page an error. */
-static int
-zone_exists(const char *tz)
-{
-	const char *dir = getenv("TZDIR");
-	struct stat st;
-	char *path;
-	int ok;
-
-	if (strcmp(tz, "UTC") == 0)
-		return 1;
-	path =
-	    xasprintf("%s/%s", dir != NULL ? dir : "/usr/share/zoneinfo", tz);
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-	free(path);
-	return ok;
-}
-
 void
 dashboard_set_conf(struct dashboard *d, const struct conf *c)
 {
-	if (c->dashboard.tz != NULL && !zone_exists(c->dashboard.tz) &&
-	    d->tz != NULL) {
-		log_warn("%s: [dashboard] tz '%s': no such zone; the "
-		         "dashboard keeps %s",
-		    c->path, c->dashboard.tz, d->tz);
-	} else {
-		free(d->tz);
-		d->tz = c->dashboard.tz != NULL ? xstrdup(c->dashboard.tz)
-		                                : system_zone();
-	}
+	free(d->tz);
+	d->tz = c->dashboard.tz != NULL ? xstrdup(c->dashboard.tz)
+	                                : conf_tz_default();
 	free(d->conninfo);
 	d->conninfo = xstrdup(c->conninfo != NULL ? c->conninfo : "");
 	d->en =
@@ -871,11 +819,6 @@ dashboard_new(struct event_base *base, struct evhttp *http, const char *listen,
 		    "%s: the dashboard on %s, not a loopback address, needs "
 		    "[dashboard] logins = yes",
 		    c->path, listen);
-		return NULL;
-	}
-	if (c->dashboard.tz != NULL && !zone_exists(c->dashboard.tz)) {
-		snprintf(err, errlen, "%s: [dashboard] tz '%s': no such zone",
-		    c->path, c->dashboard.tz);
 		return NULL;
 	}
 	d = xcalloc(1, sizeof *d);
