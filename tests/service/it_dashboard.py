@@ -8,6 +8,7 @@ refusal, an editor's correction and an analyst's refused one. Screenshots
 of every page are left in $ARTEFACTS.
 """
 
+import concurrent.futures
 import csv
 import http.client
 import os
@@ -253,11 +254,20 @@ def body(t):
                        " WHERE label_override IS NOT NULL"), "0",
              "nothing was corrected")
         for bad in ("/mentions?days=0", "/mentions?from=2026-02-31",
-                    "/mentions?story=1;DROP", "/watch"):
+                    "/mentions?story=1;DROP", "/watch",
+                    "/mentions?to=9999-12-31", "/mentions?from=0099-01-01",
+                    "/mentions?story=" + "9" * 30):
             status, _, _ = request(port, "GET", bad)
             t.eq(status, 400, f"{bad}: a bad request")
         status, _, _ = request(port, "GET", "/watch?w=Nope")
         t.eq(status, 404, "an unknown watch: not found")
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("GET", "/mentions", headers={"Host": "evil.example"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        t.eq(r.status, 421, "without logins, a foreign Host is refused "
+             "(DNS rebinding)")
         status, _, csv_text = request(port, "GET", "/?format=csv")
         t.ok(status == 200 and "\r\nAcme," in csv_text,
              "the overview exports as CSV")
@@ -272,6 +282,21 @@ def body(t):
         t.eq(status, 200, "the database back: served again")
         dash.terminate()
         t.eq(dash.wait(timeout=30), 0, "the dashboard stops on SIGTERM")
+
+        # A zone half an hour off UTC: the hours still hold the day.
+        pathlib.Path(conf).write_text(
+            base_conf + "\n[dashboard]\ntz = Asia/Kolkata\n")
+        port = free_port()
+        dash = start_dashboard(conf, port)
+        b.goto(f"http://127.0.0.1:{port}/watch?w=Acme&days=1")
+        desc = b.eval("document.querySelector('svg.chart desc').textContent")
+        day = pg.scalar("SELECT sum(mentions) FROM analytics.mention_volume"
+                        " WHERE watch = 'Acme' AND day = current_date")
+        t.eq(sum(int(n) for n in re.findall(r"(\d+) ", desc)), int(day),
+             f"Asia/Kolkata: the day's hours hold its {day} mentions "
+             f"({desc})")
+        dash.terminate()
+        dash.wait(timeout=30)
 
         p = vigie("dashboard", "-c", conf, "--listen",
                   f"0.0.0.0:{free_port()}", timeout=30)
@@ -308,20 +333,61 @@ def body(t):
         b.screenshot(art / "dashboard-login.png")
 
         def sign_in(user, password):
-            return b.submit(
-                f"document.querySelector('input[name=user]').value = "
-                f"{user!r}; document.querySelector('input[name=password]')"
-                f".value = {password!r}; document.querySelector("
-                f"'form.login').submit()")
+            """Signs in through the page's form as a user would, waiting
+            out the throttle (429) that earlier failures from this
+            address set; the status of the page reached."""
+            for _ in range(20):
+                if b.eval("location.pathname") != "/login":
+                    b.goto(url + "/login")
+                status = b.submit(
+                    f"document.querySelector('input[name=user]').value = "
+                    f"{user!r}; document.querySelector("
+                    f"'input[name=password]').value = {password!r};"
+                    f" document.querySelector('form.login').submit()")
+                if status != 429:
+                    return status
+                time.sleep(1)
+            return status
+
+        def form_token():
+            return re.search(r'name="csrf" value="([0-9a-f]+)"',
+                             request(port, "GET", "/login")[2]).group(1)
+
+        def post_login(user, password, headers=None):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("POST", "/login", body=urllib.parse.urlencode(
+                {"csrf": form_token(), "user": user,
+                 "password": password}),
+                headers={"Content-Type":
+                         "application/x-www-form-urlencoded",
+                         **(headers or {})})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            return r.status, r.getheader("Retry-After")
 
         t.eq(sign_in("ed", "wrong"), 401, "a wrong password: refused")
-        started = time.monotonic()
-        status, _, page = request(port, "POST", "/login", {
-            "csrf": re.search(r'name="csrf" value="([0-9a-f]+)"',
-                              request(port, "GET", "/login")[2]).group(1),
-            "user": "ed", "password": "wrong again"})
-        t.ok(status == 401 and time.monotonic() - started >= 0.9,
-             "a second failure is answered after a wait")
+        status, after = post_login("ed", "ed-secret")
+        t.ok(status == 429 and after and int(after) >= 1,
+             f"right after a failure, even the right password waits "
+             f"(429, Retry-After {after})")
+        # Guesses sent at once: one reaches the database, the others
+        # wait, and the right password among them gets no answer.
+        time.sleep(2)
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            tries = list(pool.map(lambda i: post_login("an", f"guess{i}")[0],
+                                  range(8)))
+        t.ok(tries.count(401) <= 1 and tries.count(429) >= 7,
+             f"parallel guesses: one tried, the others told to wait: "
+             f"{sorted(tries)}")
+        status, _ = post_login("an", "an-secret")
+        t.eq(status, 429, "the right password in the wait: not tried")
+        status, _ = post_login("ed", "ed-secret",
+                               {"Origin": "http://evil.example"})
+        t.eq(status, 403, "a sign-in posted from another site: refused")
+        status, _ = post_login("ed", "ed-secret",
+                               {"Sec-Fetch-Site": "cross-site"})
+        t.eq(status, 403, "a cross-site form, as the browser says: refused")
         status, _, _ = request(port, "POST", "/login",
                                {"csrf": "0" * 64, "user": "ed",
                                 "password": "ed-secret"})
@@ -331,6 +397,19 @@ def body(t):
         t.eq(status, 413, "a body over the limit: refused before reading")
         t.eq(sign_in("vigie", "anything"), 401,
              "a role let in without its password (trust) cannot sign in")
+
+        # Sessions are connections: a role holds a few at most.
+        for _ in range(6):
+            for _ in range(20):
+                status, _ = post_login("ed", "ed-secret")
+                if status != 429:
+                    break
+                time.sleep(1)
+        held = pg.scalar("SELECT count(*) FROM pg_stat_activity"
+                         " WHERE usename = 'ed'"
+                         " AND application_name = 'vigie dashboard'")
+        t.eq((status, held), (303, "4"),
+             "six sign-ins of one role hold four connections")
 
         # An analyst reads, and may not correct.
         t.eq(sign_in("an", "an-secret"), 200, "the analyst signs in")

@@ -673,12 +673,19 @@ dash_error_page(struct buf *b, const struct dash_ctx *ctx, struct dash_text t)
 }
 
 void
-dash_login_page(
-    struct buf *b, const struct dash_ctx *ctx, const char *token, int failed)
+dash_login_page(struct buf *b, const struct dash_ctx *ctx, const char *token,
+    enum dash_login why)
 {
 	dash_page_begin(b, ctx, "/login",
 	    (struct dash_text){ "Connexion", "Sign in" }, NULL);
-	if (failed)
+	if (why == DASH_LOGIN_WAIT)
+		dash_para(b, "error",
+		    dash_tr(ctx,
+		        (struct dash_text){ "Trop de tentatives : "
+		                            "r\xc3\xa9"
+		                            "essayez dans un moment.",
+		            "Too many attempts: try again in a while." }));
+	else if (why == DASH_LOGIN_REFUSED)
 		dash_para(b, "error",
 		    dash_tr(ctx,
 		        (struct dash_text){ "R\xc3\xb4le ou mot de passe "

@@ -112,9 +112,10 @@ void dash_pager(struct buf *, const struct dash_ctx *, const char *path,
     const char *query, long page, int more);
 
 /* Counts over time stacked by tone: rows of (bucket label, negative,
- * neutral, positive[, link to the bucket's own page]) in order; marks, or NULL, are (bucket label, text)
- * drawn as vertical lines over their buckets (the incidents). id names
- * the chart's title and description, unique in the page. */
+ * neutral, positive[, link to the bucket's own page]) in order; marks, or NULL,
+ * are (bucket label, text) drawn as vertical lines over their buckets (the
+ * incidents). id names the chart's title and description, unique in the page.
+ */
 void dash_chart_tones(struct buf *, const struct dash_ctx *, const char *id,
     struct dash_text title, const char *subject, const struct dash_rows *rows,
     const struct dash_rows *marks);
@@ -140,10 +141,12 @@ void dash_query_value(struct buf *, const char *s);
  * another host. */
 int dash_local_path(const char *path);
 
-/* The sign-in form; token is the form's CSRF token, failed says the
- * last attempt was refused. */
-void dash_login_page(
-    struct buf *, const struct dash_ctx *, const char *token, int failed);
+/* Why the sign-in form is shown again. */
+enum dash_login { DASH_LOGIN_FIRST, DASH_LOGIN_REFUSED, DASH_LOGIN_WAIT };
+
+/* The sign-in form; token is the form's CSRF token. */
+void dash_login_page(struct buf *, const struct dash_ctx *, const char *token,
+    enum dash_login why);
 
 /* An error page: status line's words and what the user may do. */
 void dash_error_page(struct buf *, const struct dash_ctx *, struct dash_text);

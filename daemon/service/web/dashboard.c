@@ -13,6 +13,7 @@
 #include "service/web/dashboard.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "core/base/log.h"
@@ -35,9 +37,17 @@
 #include "service/web/pages.h"
 #include "service/worker.h"
 
-#define SESSIONS_MAX 256
+/* Each session holds a PostgreSQL connection: a few per role, and
+ * few in all, so that the daemon's own are never refused
+ * (max_connections). The least recently used goes first. */
+#define SESSIONS_MAX 32
+#define SESSIONS_PER_ROLE 4
 #define SESSION_IDLE_MS (8 * 3600 * 1000LL)
-#define FAILURES_MAX 64
+/* Jobs queued or running: beyond, a request is answered 503 at once
+ * rather than left to wait behind the others. */
+#define JOBS_MAX 32
+#define JOBS_PER_SESSION 4
+#define THROTTLE_MAX 256
 #define COOKIE "vigie_session"
 
 struct session {
@@ -52,15 +62,23 @@ struct session {
 	struct session *next;
 };
 
-/* Failed sign-ins by role: each doubles the wait before the next answer,
- * up to FAIL_MAX_MS, forgotten after FAIL_FORGET_MS. */
+/*
+ * Sign-ins, by role and by client address alike: one attempt at a time
+ * for each, and after a failure none until a wait that doubles with each
+ * failure in a row (FAIL_BASE_MS up to FAIL_MAX_MS); an attempt during
+ * the wait is answered 429 without reaching the database, so that
+ * guesses cannot be sent in parallel nor faster than the wait. A record
+ * is forgotten FAIL_FORGET_MS after its last attempt; when every slot is
+ * taken by a live one, sign-ins wait.
+ */
 #define FAIL_BASE_MS 500
 #define FAIL_MAX_MS 16000
 #define FAIL_FORGET_MS (15 * 60 * 1000LL)
-struct failure {
-	char user[64];
-	int count;
-	int64_t last_ms;
+struct throttle {
+	char key[80]; /* "role:NAME" or "addr:ADDRESS" */
+	int failures;
+	int busy;
+	int64_t until_ms, last_ms;
 };
 
 struct dashboard {
@@ -74,7 +92,9 @@ struct dashboard {
 	struct session *sessions;
 	size_t nsessions;
 	struct session local; /* without logins */
-	struct failure failures[FAILURES_MAX];
+	int jobs; /* submitted, not yet done */
+	int loopback; /* listening on a loopback address */
+	struct throttle throttles[THROTTLE_MAX];
 };
 
 struct job {
@@ -88,8 +108,10 @@ struct job {
 	struct evkeyvalq params;
 	char *path, *self, *query;
 	int post;
+	int submitted; /* counted in the dashboard's jobs */
+	evutil_socket_t fd; /* the client's, to see whether it has left */
 	/* a sign-in */
-	char *user, *password;
+	char *user, *password, *addr;
 	PGconn *conn;
 	int editor;
 	struct page_resp resp;
@@ -205,40 +227,98 @@ session_find(struct dashboard *d, struct evhttp_request *req)
 	for (p = cookie; (p = strstr(p, COOKIE "=")) != NULL; p++) {
 		if (p != cookie && p[-1] != ' ' && p[-1] != ';')
 			continue;
+		/* Another site of the domain may have set a cookie of the
+		 * same name: every one is tried. */
 		if (sscanf(p + sizeof COOKIE, "%64[0-9a-f].%64[0-9a-f]", id,
 		        sig) != 2)
-			return NULL;
+			continue;
 		sign(d, id, want);
 		if (!same(want, sig))
-			return NULL;
+			continue;
 		for (struct session *s = d->sessions; s != NULL; s = s->next)
 			if (same(s->id, id))
 				return s;
-		return NULL;
 	}
 	return NULL;
 }
 
-/* --- failures --- */
+/* --- sign-in throttle --- */
 
-static struct failure *
-failure_of(struct dashboard *d, const char *user, int64_t now)
+static struct throttle *
+throttle_of(
+    struct dashboard *d, const char *kind, const char *name, int64_t now)
 {
-	struct failure *oldest = &d->failures[0];
+	char key[sizeof d->throttles[0].key];
+	struct throttle *free_slot = NULL;
 
-	for (size_t i = 0; i < FAILURES_MAX; i++) {
-		struct failure *f = &d->failures[i];
+	snprintf(key, sizeof key, "%s:%s", kind, name);
+	for (size_t i = 0; i < THROTTLE_MAX; i++) {
+		struct throttle *t = &d->throttles[i];
 
-		if (f->count > 0 && now - f->last_ms > FAIL_FORGET_MS)
-			f->count = 0;
-		if (f->count > 0 && strncmp(f->user, user, sizeof f->user) == 0)
-			return f;
-		if (f->count == 0 || f->last_ms < oldest->last_ms)
-			oldest = f;
+		if (t->key[0] != '\0' && strcmp(t->key, key) == 0)
+			return t;
+		if (t->key[0] == '\0' ||
+		    (!t->busy && now - t->last_ms > FAIL_FORGET_MS &&
+		        now >= t->until_ms))
+			free_slot = free_slot ? free_slot : t;
 	}
-	memset(oldest, 0, sizeof *oldest);
-	snprintf(oldest->user, sizeof oldest->user, "%s", user);
-	return oldest;
+	if (free_slot != NULL) {
+		memset(free_slot, 0, sizeof *free_slot);
+		snprintf(free_slot->key, sizeof free_slot->key, "%s", key);
+	}
+	return free_slot;
+}
+
+/* 0 and both records held for an attempt, or the milliseconds to wait
+ * before one. */
+static int64_t
+throttle_take(
+    struct dashboard *d, const char *user, const char *addr, int64_t now)
+{
+	struct throttle *t[2] = { throttle_of(d, "role", user, now),
+		throttle_of(d, "addr", addr, now) };
+	int64_t wait = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (t[i] == NULL || t[i]->busy)
+			wait = wait > FAIL_BASE_MS ? wait : FAIL_BASE_MS;
+		else if (t[i]->until_ms > now && t[i]->until_ms - now > wait)
+			wait = t[i]->until_ms - now;
+	}
+	if (wait > 0)
+		return wait;
+	for (int i = 0; i < 2; i++) {
+		t[i]->busy = 1;
+		t[i]->last_ms = now;
+	}
+	return 0;
+}
+
+static void
+throttle_give(struct dashboard *d, const char *user, const char *addr, int ok,
+    int64_t now)
+{
+	struct throttle *t[2] = { throttle_of(d, "role", user, now),
+		throttle_of(d, "addr", addr, now) };
+
+	for (int i = 0; i < 2; i++) {
+		int64_t wait;
+
+		if (t[i] == NULL)
+			continue;
+		if (ok) {
+			/* Only failures are worth remembering. */
+			memset(t[i], 0, sizeof *t[i]);
+			continue;
+		}
+		t[i]->busy = 0;
+		t[i]->last_ms = now;
+		t[i]->failures++;
+		wait = (int64_t)FAIL_BASE_MS
+		    << (t[i]->failures > 6 ? 5 : t[i]->failures - 1);
+		t[i]->until_ms =
+		    now + (wait > FAIL_MAX_MS ? FAIL_MAX_MS : wait);
+	}
 }
 
 /* --- answers --- */
@@ -261,8 +341,9 @@ add_headers(struct dashboard *d, struct evhttp_request *req, const char *type,
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	/* The dashboard's addresses (a filter's words) stay off the sites
-	 * its links lead to. */
-	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	 * its links lead to; its own forms keep their origin, which
+	 * same_site() reads. */
+	evhttp_add_header(h, "Referrer-Policy", "same-origin");
 	evhttp_add_header(
 	    h, "Cache-Control", cache ? "max-age=3600" : "no-store");
 }
@@ -278,6 +359,7 @@ reply(struct dashboard *d, struct evhttp_request *req, int status,
 	} reasons[] = { { 200, "OK" }, { 303, "See Other" },
 		{ 400, "Bad Request" }, { 401, "Unauthorized" },
 		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 421, "Misdirected Request" }, { 429, "Too Many Requests" },
 		{ 503, "Service Unavailable" } };
 	const char *reason = "Error";
 
@@ -327,8 +409,8 @@ error_page(struct dashboard *d, struct evhttp_request *req,
 }
 
 static void
-login_page(
-    struct dashboard *d, struct evhttp_request *req, int status, int failed)
+login_page(struct dashboard *d, struct evhttp_request *req, int status,
+    enum dash_login why)
 {
 	struct dash_ctx ctx;
 	struct buf b;
@@ -337,7 +419,7 @@ login_page(
 	ctx_of(d, NULL, &ctx);
 	login_token(d, token);
 	buf_init(&b);
-	dash_login_page(&b, &ctx, token, failed);
+	dash_login_page(&b, &ctx, token, why);
 	reply(d, req, status, "text/html; charset=utf-8", b.data, b.len);
 	buf_clear(&b);
 }
@@ -390,6 +472,8 @@ job_new(struct dashboard *d, struct evhttp_request *req, struct session *s)
 	j->s = s;
 	j->conninfo = xstrdup(d->conninfo);
 	j->tz = xstrdup(d->tz);
+	j->fd = bufferevent_getfd(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)));
 	ctx_of(d, s, &j->ctx);
 	TAILQ_INIT(&j->params);
 	if (s != NULL)
@@ -418,6 +502,8 @@ static void
 job_free(struct job *j)
 {
 	job_detach(j);
+	if (j->submitted)
+		j->d->jobs--;
 	if (j->s != NULL && --j->s->jobs == 0 && j->s->ended)
 		session_free(j->s);
 	evhttp_clear_headers(&j->params);
@@ -427,6 +513,7 @@ job_free(struct job *j)
 	free(j->conninfo);
 	free(j->tz);
 	free(j->user);
+	free(j->addr);
 	if (j->password != NULL) {
 		OPENSSL_cleanse(j->password, strlen(j->password));
 		free(j->password);
@@ -449,9 +536,11 @@ conn_setup(PGconn *c, const char *tz, int read_only)
 
 	res = PQexec(c,
 	    read_only ? "SET application_name = 'vigie dashboard';"
+	                "SET search_path = public;"
 	                "SET statement_timeout = '20s';"
 	                "SET default_transaction_read_only = on"
 	              : "SET application_name = 'vigie dashboard';"
+	                "SET search_path = public;"
 	                "SET statement_timeout = '20s'");
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
@@ -485,6 +574,16 @@ connect_as(const char *conninfo, const char *user, const char *password)
 	return PQconnectdbParams(keys, values, 1);
 }
 
+/* Whether the client closed its connection: a peek that reads the end
+ * of the stream. */
+static int
+client_gone(evutil_socket_t fd)
+{
+	char c;
+
+	return fd >= 0 && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 static void
 run_page(void *arg)
 {
@@ -498,6 +597,12 @@ run_page(void *arg)
 		.ctx = j->ctx };
 
 	pr.ctx.self = j->self;
+	if (client_gone(j->fd)) {
+		/* Nobody to answer: libevent does not read a connection
+		 * while its request is handled, so the loop cannot know. */
+		j->resp.status = 499;
+		return;
+	}
 	if (s->conn != NULL && PQstatus(s->conn) != CONNECTION_OK) {
 		/* The server restarted or dropped us. A signed-in user's
 		 * connection reconnects with what libpq kept of it, and is set
@@ -577,17 +682,33 @@ run_login(void *arg)
 	}
 }
 
+/* Room for a session of user: the role's least recently used beyond
+ * its share, and the least recently used of all when they are too many,
+ * end. */
 static void
-on_refuse(evutil_socket_t fd, short what, void *arg)
+sessions_make_room(struct dashboard *d, const char *user)
 {
-	struct job *j = arg;
-	struct evhttp_request *req = job_detach(j);
+	for (;;) {
+		struct session *oldest = NULL, *oldest_role = NULL;
+		size_t of_role = 0;
 
-	(void)fd;
-	(void)what;
-	if (req != NULL)
-		login_page(j->d, req, 401, 1);
-	job_free(j);
+		for (struct session *s = d->sessions; s != NULL; s = s->next) {
+			if (oldest == NULL || s->seen_ms < oldest->seen_ms)
+				oldest = s;
+			if (strcmp(s->user, user) != 0)
+				continue;
+			of_role++;
+			if (oldest_role == NULL ||
+			    s->seen_ms < oldest_role->seen_ms)
+				oldest_role = s;
+		}
+		if (of_role >= SESSIONS_PER_ROLE)
+			session_end(d, oldest_role);
+		else if (d->nsessions >= SESSIONS_MAX)
+			session_end(d, oldest);
+		else
+			return;
+	}
 }
 
 static void
@@ -595,41 +716,19 @@ done_login(void *arg, int cancelled)
 {
 	struct job *j = arg;
 	struct dashboard *d = j->d;
-	int64_t now = now_real_ms();
+	int64_t now = now_mono_ms();
+	struct evhttp_request *req = job_detach(j);
 	struct session *s;
 	char sig[65], *cookie;
-	struct failure *f;
-	struct evhttp_request *req;
 
-	if (j->req == NULL || cancelled) {
+	throttle_give(d, j->user, j->addr, j->conn != NULL, now);
+	if (req == NULL || cancelled) {
 		job_free(j);
 		return;
 	}
 	if (j->conn == NULL) {
-		struct timeval tv;
-		int64_t wait;
-
-		f = failure_of(d, j->user, now);
-		f->count++;
-		f->last_ms = now;
-		wait = FAIL_BASE_MS << (f->count > 6 ? 5 : f->count - 1);
-		if (wait > FAIL_MAX_MS)
-			wait = FAIL_MAX_MS;
-		log_info("dashboard: sign-in refused for a role (%d in a row)",
-		    f->count);
-		tv.tv_sec = (time_t)(wait / 1000);
-		tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
-		/* The wait holds the answer, not the loop nor the worker. */
-		event_base_once(d->base, -1, EV_TIMEOUT, on_refuse, j, &tv);
-		return;
-	}
-	req = job_detach(j);
-	failure_of(d, j->user, now)->count = 0;
-	sessions_expire(d, now);
-	if (d->nsessions >= SESSIONS_MAX) {
-		error_page(d, req, NULL, 503,
-		    (struct dash_text){ "Trop de sessions ouvertes.",
-		        "Too many sessions open." });
+		log_info("dashboard: a sign-in refused");
+		login_page(d, req, 401, DASH_LOGIN_REFUSED);
 		job_free(j);
 		return;
 	}
@@ -643,6 +742,8 @@ done_login(void *arg, int cancelled)
 		job_free(j);
 		return;
 	}
+	sessions_expire(d, now);
+	sessions_make_room(d, j->user);
 	s->user = j->user;
 	j->user = NULL;
 	s->conn = j->conn;
@@ -667,6 +768,33 @@ done_login(void *arg, int cancelled)
 
 /* --- requests --- */
 
+/* Whether a form comes from the dashboard's own pages, as the browser
+ * says (Sec-Fetch-Site, Origin); a client that says nothing is judged by
+ * its token alone. */
+static int
+same_site(struct evhttp_request *req)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+	const char *site = evhttp_find_header(h, "Sec-Fetch-Site");
+	const char *origin = evhttp_find_header(h, "Origin");
+	const char *host = evhttp_find_header(h, "Host");
+	const char *rest;
+
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return 0;
+	if (origin == NULL)
+		return 1;
+	/* "null": a sandboxed or privacy-bound sender; only the browser's
+	 * Sec-Fetch-Site, checked above, can vouch for it. */
+	if (strcmp(origin, "null") == 0)
+		return site != NULL;
+	rest = strncmp(origin, "https://", 8) == 0 ? origin + 8
+	    : strncmp(origin, "http://", 7) == 0   ? origin + 7
+	                                           : NULL;
+	return rest != NULL && host != NULL && strcmp(rest, host) == 0;
+}
+
 /* A form's fields, from a body of at most the listener's limit. */
 static int
 read_form(struct evhttp_request *req, struct evkeyvalq *out)
@@ -683,16 +811,47 @@ read_form(struct evhttp_request *req, struct evkeyvalq *out)
 	return rc;
 }
 
+/* The client's address, for the sign-in throttle. */
+static char *
+peer_of(struct evhttp_request *req)
+{
+	char *host = NULL;
+	ev_uint16_t port;
+
+	evhttp_connection_get_peer(
+	    evhttp_request_get_connection(req), &host, &port);
+	return xstrdup(host != NULL ? host : "?");
+}
+
+/* The password out of the request's memory, wherever libevent kept a
+ * copy we can reach: the body and the parsed form. */
+static void
+wipe_password(struct evhttp_request *req, struct evkeyvalq *form)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t n = evbuffer_get_length(in);
+	unsigned char *body = n > 0 ? evbuffer_pullup(in, -1) : NULL;
+	struct evkeyval *kv;
+
+	if (body != NULL)
+		OPENSSL_cleanse(body, n);
+	TAILQ_FOREACH(kv, form, next)
+	if (strcmp(kv->key, "password") == 0)
+		OPENSSL_cleanse(kv->value, strlen(kv->value));
+}
+
 static void
 start_login(struct dashboard *d, struct evhttp_request *req)
 {
 	struct job *j = job_new(d, req, NULL);
 	char token[65];
 	const char *user, *password;
+	int64_t wait;
 
 	login_token(d, token);
 	if (read_form(req, &j->params) != 0 ||
 	    !same(token, evhttp_find_header(&j->params, "csrf"))) {
+		wipe_password(req, &j->params);
 		error_page(d, req, NULL, 403,
 		    (struct dash_text){ "Formulaire p\xc3\xa9rim\xc3\xa9 : "
 		                        "rechargez la page.",
@@ -704,13 +863,29 @@ start_login(struct dashboard *d, struct evhttp_request *req)
 	password = evhttp_find_header(&j->params, "password");
 	if (user == NULL || user[0] == '\0' || strlen(user) > 63 ||
 	    password == NULL || password[0] == '\0') {
-		login_page(d, req, 401, 1);
+		wipe_password(req, &j->params);
+		login_page(d, req, 401, DASH_LOGIN_REFUSED);
 		job_free(j);
 		return;
 	}
 	j->user = xstrdup(user);
 	j->password = xstrdup(password);
+	j->addr = peer_of(req);
+	wipe_password(req, &j->params);
 	evhttp_clear_headers(&j->params);
+	wait = throttle_take(d, j->user, j->addr, now_mono_ms());
+	if (wait > 0) {
+		char *after = xasprintf("%lld", (long long)(wait + 999) / 1000);
+
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", after);
+		free(after);
+		login_page(d, req, 429, DASH_LOGIN_WAIT);
+		job_free(j);
+		return;
+	}
+	j->submitted = 1;
+	d->jobs++;
 	worker_submit(d->worker, run_login, done_login, j);
 }
 
@@ -727,12 +902,30 @@ on_request(struct evhttp_request *req, void *arg)
 
 	if (path == NULL || path[0] == '\0')
 		path = "/";
+	if (!d->logins &&
+	    !http_host_is_loopback(evhttp_find_header(
+	        evhttp_request_get_input_headers(req), "Host"))) {
+		/* Without logins the pages are anyone's who reaches them:
+		 * a page elsewhere that had its name point at this machine
+		 * (DNS rebinding) must not read them. */
+		error_page(d, req, NULL, 421,
+		    (struct dash_text){
+		        "Adresse inattendue.", "Unexpected host." });
+		return;
+	}
+	if (post && !same_site(req)) {
+		error_page(d, req, NULL, 403,
+		    (struct dash_text){ "Formulaire envoy\xc3\xa9 d'un autre "
+		                        "site : refus\xc3\xa9.",
+		        "A form sent from another site: refused." });
+		return;
+	}
 	if (!post && serve_static(d, req, path))
 		return;
 	if (!d->logins) {
 		s = &d->local;
 	} else {
-		sessions_expire(d, now_real_ms());
+		sessions_expire(d, now_mono_ms());
 		s = session_find(d, req);
 		if (strcmp(path, "/login") == 0) {
 			if (post)
@@ -740,7 +933,7 @@ on_request(struct evhttp_request *req, void *arg)
 			else if (s != NULL)
 				redirect(d, req, "/");
 			else
-				login_page(d, req, 200, 0);
+				login_page(d, req, 200, DASH_LOGIN_FIRST);
 			return;
 		}
 		if (s == NULL) {
@@ -753,7 +946,17 @@ on_request(struct evhttp_request *req, void *arg)
 				redirect(d, req, "/login");
 			return;
 		}
-		s->seen_ms = now_real_ms();
+		s->seen_ms = now_mono_ms();
+	}
+	if (d->jobs >= JOBS_MAX ||
+	    (s->user != NULL && s->jobs >= JOBS_PER_SESSION)) {
+		error_page(d, req, s, 503,
+		    (struct dash_text){ "Trop de demandes en cours : "
+		                        "r\xc3\xa9"
+		                        "essayez dans un instant.",
+		        "Too many requests under way: try again in a "
+		        "moment." });
+		return;
 	}
 	j = job_new(d, req, s);
 	j->post = post;
@@ -792,12 +995,18 @@ on_request(struct evhttp_request *req, void *arg)
 	j->query = xstrdup(query != NULL ? query : "");
 	j->self =
 	    query != NULL ? xasprintf("%s?%s", path, query) : xstrdup(path);
+	j->submitted = 1;
+	d->jobs++;
 	worker_submit(d->worker, run_page, done_page, j);
 }
 
 void
 dashboard_set_conf(struct dashboard *d, const struct conf *c)
 {
+	if (d->tz != NULL && c->dashboard.logins != d->logins)
+		log_warn("%s: [dashboard] logins takes effect at the next "
+		         "start",
+		    c->path);
 	free(d->tz);
 	d->tz = c->dashboard.tz != NULL ? xstrdup(c->dashboard.tz)
 	                                : conf_tz_default();
@@ -836,6 +1045,12 @@ dashboard_new(struct event_base *base, struct evhttp *http, const char *listen,
 	d->base = base;
 	d->http = http;
 	d->logins = c->dashboard.logins;
+	d->loopback = http_listen_is_loopback(listen);
+	if (d->logins && !d->loopback && !c->dashboard.secure)
+		log_warn("dashboard on %s: passwords and session cookies "
+		         "travel in clear unless an HTTPS proxy is in front "
+		         "(then set [dashboard] secure = yes)",
+		    listen);
 	dashboard_set_conf(d, c);
 	evhttp_set_gencb(http, on_request, d);
 	return d;

@@ -64,23 +64,52 @@ http_listen(
 	return http;
 }
 
+static int
+name_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return memcmp(&a6, &in6addr_loopback, sizeof a6) == 0;
+	return 0;
+}
+
 int
 http_listen_is_loopback(const char *listen)
 {
 	long port;
 	char *host = split(listen, &port);
-	struct in_addr a4;
-	struct in6_addr a6;
-	int loopback = 0;
+	int loopback = host != NULL && name_is_loopback(host);
+
+	free(host);
+	return loopback;
+}
+
+int
+http_host_is_loopback(const char *host)
+{
+	long port;
+	char *name;
+	int loopback;
 
 	if (host == NULL)
 		return 0;
-	if (strcmp(host, "localhost") == 0)
-		loopback = 1;
-	else if (inet_pton(AF_INET, host, &a4) == 1)
-		loopback = (ntohl(a4.s_addr) >> 24) == 127;
-	else if (inet_pton(AF_INET6, host, &a6) == 1)
-		loopback = memcmp(&a6, &in6addr_loopback, sizeof a6) == 0;
-	free(host);
+	/* A Host without its port: "localhost", "[::1]". */
+	if (strrchr(host, ':') == NULL ||
+	    (host[0] == '[' && host[strlen(host) - 1] == ']')) {
+		char *with = xasprintf("%s:80", host);
+
+		loopback = http_listen_is_loopback(with);
+		free(with);
+		return loopback;
+	}
+	name = split(host, &port);
+	loopback = name != NULL && name_is_loopback(name);
+	free(name);
 	return loopback;
 }

@@ -19,4 +19,8 @@ struct evhttp *http_listen(
  * localhost): only its own machine can reach it. */
 int http_listen_is_loopback(const char *listen);
 
+/* Whether a request's Host header (with or without its port) names this
+ * machine by a loopback address or "localhost"; 0 for NULL. */
+int http_host_is_loopback(const char *host);
+
 #endif

@@ -30,9 +30,11 @@ struct page {
 	struct page_resp *resp;
 	struct buf *b;
 	char f[16], t[16], pf[16]; /* the period's days, YYYY-MM-DD */
+	time_t last; /* the period's last day */
 	long days;
 	int failed; /* a query failed: the page is an error */
 	int denied; /* ... because the role may not */
+	int missing; /* an update found no row */
 };
 
 void
@@ -93,7 +95,7 @@ query(struct page *pg, struct dash_rows *rows, const char *sql, int n,
 					    PQgetvalue(res, (int)r, (int)c));
 	} else if (st == PGRES_COMMAND_OK &&
 	    strcmp(PQcmdTuples(res), "0") == 0) {
-		pg->failed = 1; /* nothing to change: not found */
+		pg->missing = 1;
 	}
 	PQclear(res);
 	return pg->failed ? -1 : 0;
@@ -121,7 +123,10 @@ parse_day(const char *s, time_t *out)
 	int y, m, d;
 	char extra;
 
-	if (s == NULL || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+	/* Years a period of the views can hold, written in four digits. */
+	if (s == NULL || strlen(s) != 10 ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || y < 1970 ||
+	    y > 9000)
 		return -1;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
@@ -171,6 +176,7 @@ period_read(struct page *pg)
 			return -1;
 		pg->days = (long)((to - from) / 86400);
 	}
+	pg->last = to - 86400;
 	put_day(pg->f, sizeof pg->f, from);
 	put_day(pg->t, sizeof pg->t, to);
 	put_day(pg->pf, sizeof pg->pf, from - (to - from));
@@ -266,14 +272,12 @@ period_params(const struct page *pg, const char **p)
 static void
 period_line(struct page *pg)
 {
-	time_t last;
 	char day[16];
 	char *cells[2] = { pg->f, day };
 	const struct dash_rows rows = { 1, 2, cells };
 	const struct dash_col col = { { NULL, "" }, DK_DAY, 0, 0 };
 
-	parse_day(pg->t, &last);
-	put_day(day, sizeof day, last - 86400);
+	put_day(day, sizeof day, pg->last);
 	buf_printf(pg->b, "<p class=\"muted period\">%s ",
 	    dash_tr(pg->ctx, (struct dash_text){ "Du", "From" }));
 	dash_cell_html(pg->b, pg->ctx, &col, 0, &rows, 0);
@@ -397,7 +401,7 @@ page_overview(struct page *pg)
  * $1 f, $2 t, $3 the watch, $4 'hour', 'day' or 'week'. The label is the
  * bucket's start, which the incidents' marks are given in too. */
 static const char tones_hour_sql[] =
-    "SELECT to_char(d, 'YYYY-MM-DD HH24:00'),"
+    "SELECT to_char(d, 'YYYY-MM-DD HH24:MI'),"
     "       count(m.item_id) FILTER (WHERE m.label = 'negative'),"
     "       count(m.item_id) FILTER (WHERE m.label = 'neutral'),"
     "       count(m.item_id) FILTER (WHERE m.label = 'positive')"
@@ -406,7 +410,7 @@ static const char tones_hour_sql[] =
     "       interval '1 hour') d"
     "  LEFT JOIN analytics.mentions m ON m.watch = $3"
     "   AND m.day >= $1::date AND m.day < $2::date"
-    "   AND date_trunc('hour', m.at) = d"
+    "   AND date_trunc('hour', m.at, 'UTC') = d"
     " GROUP BY d ORDER BY d";
 static const char tones_day_sql[] =
     "SELECT to_char(d, 'YYYY-MM-DD'), coalesce(sum(v.negative), 0),"
@@ -421,12 +425,16 @@ static const char tones_day_sql[] =
     "   AND date_trunc($4, v.day::timestamp) = d"
     " GROUP BY d ORDER BY d";
 static const char marks_sql[] =
-    "SELECT to_char(date_trunc($4, opened_at),"
-    "               CASE $4 WHEN 'hour' THEN 'YYYY-MM-DD HH24:00'"
-    "                       ELSE 'YYYY-MM-DD' END),"
+    "SELECT CASE $4 WHEN 'hour'"
+    "         THEN to_char(date_trunc('hour', opened_at, 'UTC'),"
+    "                      'YYYY-MM-DD HH24:MI')"
+    "         ELSE to_char(date_trunc($4, opened_at AT TIME ZONE 'UTC'),"
+    "                      'YYYY-MM-DD') END,"
     "       severity, reason"
     "  FROM analytics.incidents"
-    " WHERE watch = $3 AND opened_at >= $1::date AND opened_at < $2::date";
+    " WHERE watch = $3"
+    "   AND opened_at >= $1::date::timestamp AT TIME ZONE 'UTC'"
+    "   AND opened_at < $2::date::timestamp AT TIME ZONE 'UTC'";
 static const char share_sql[] =
     "SELECT watch, sum(mentions),"
     "       round(sum(mentions) / sum(sum(mentions)) OVER (), 4)"
@@ -474,8 +482,10 @@ static const char watch_incidents_sql[] =
     "SELECT incident_id, state, severity, reason, opened_at, resolved_at,"
     "       peak_count"
     "  FROM analytics.incidents"
-    " WHERE watch = $3 AND opened_at < $2::date"
-    "   AND coalesce(resolved_at, now()) >= $1::date"
+    " WHERE watch = $3"
+    "   AND opened_at < $2::date::timestamp AT TIME ZONE 'UTC'"
+    "   AND coalesce(resolved_at, now())"
+    "       >= $1::date::timestamp AT TIME ZONE 'UTC'"
     " ORDER BY opened_at DESC";
 
 static const struct dash_col share_cols[] = {
@@ -825,7 +835,9 @@ page_mentions(struct page *pg)
 		{ "story", { NULL, "" }, DF_HIDDEN, NULL, NULL, NULL },
 	};
 
-	if (story != NULL && strspn(story, "0123456789") != strlen(story)) {
+	if (story != NULL &&
+	    (strspn(story, "0123456789") != strlen(story) ||
+	        strlen(story) > 18)) {
 		pg->resp->status = 400;
 		return;
 	}
@@ -889,7 +901,9 @@ static const char incidents_sql[] =
     "SELECT incident_id, coalesce(watch, source), kind, state, severity,"
     "       reason, opened_at, resolved_at, peak_count"
     "  FROM analytics.incidents"
-    " WHERE opened_at < $2::date AND coalesce(resolved_at, now()) >= $1::date"
+    " WHERE opened_at < $2::date::timestamp AT TIME ZONE 'UTC'"
+    "   AND coalesce(resolved_at, now())"
+    "       >= $1::date::timestamp AT TIME ZONE 'UTC'"
     "   AND ($3::text IS NULL OR watch = $3)"
     " ORDER BY state = 'firing' DESC, opened_at DESC, incident_id LIMIT 200";
 /* The state changes and the figures behind each, from the timeline. */
@@ -1196,7 +1210,8 @@ moderate(struct page *pg)
 
 	if (item == NULL || watch == NULL || action == NULL ||
 	    strspn(item, "0123456789") != strlen(item) ||
-	    strspn(watch, "0123456789") != strlen(watch)) {
+	    strspn(watch, "0123456789") != strlen(watch) || strlen(item) > 18 ||
+	    strlen(watch) > 18) {
 		pg->resp->status = 400;
 		return;
 	}
@@ -1211,14 +1226,13 @@ moderate(struct page *pg)
 		pg->resp->status = 400;
 		return;
 	}
-	if (pg->failed && !pg->denied) {
+	if (pg->failed)
+		return;
+	if (pg->missing) {
 		/* No row: the mention is not there (or no longer). */
-		pg->failed = 0;
 		pg->resp->status = 404;
 		return;
 	}
-	if (pg->failed)
-		return;
 	pg->resp->status = 303;
 	pg->resp->location =
 	    xstrdup(dash_local_path(back) ? back : "/moderation");

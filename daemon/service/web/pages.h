@@ -34,8 +34,8 @@ struct page_resp {
 void page_resp_clear(struct page_resp *);
 
 /* Answers req from conn. */
-void pages_serve(PGconn *conn, const struct page_req *req,
-    struct page_resp *resp);
+void pages_serve(
+    PGconn *conn, const struct page_req *req, struct page_resp *resp);
 
 /* Whether the connection's role may correct and moderate (a member of
  * vigie_editor): 1, 0, or -1 when the database could not say. */
