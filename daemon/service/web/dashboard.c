@@ -349,10 +349,9 @@ add_headers(struct dashboard *d, struct evhttp_request *req, const char *type,
 }
 
 static void
-reply(struct dashboard *d, struct evhttp_request *req, int status,
-    const char *type, const char *body, size_t len)
+send_reply(struct dashboard *d, struct evhttp_request *req, int status,
+    const char *type, struct evbuffer *out)
 {
-	struct evbuffer *out = evbuffer_new();
 	static const struct {
 		int code;
 		const char *reason;
@@ -367,9 +366,45 @@ reply(struct dashboard *d, struct evhttp_request *req, int status,
 		if (reasons[i].code == status)
 			reason = reasons[i].reason;
 	add_headers(d, req, type, 0);
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
-		evbuffer_add(out, body, len);
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		evbuffer_drain(out, evbuffer_get_length(out));
 	evhttp_send_reply(req, status, reason, out);
+}
+
+static void
+reply(struct dashboard *d, struct evhttp_request *req, int status,
+    const char *type, const char *body, size_t len)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	evbuffer_add(out, body, len);
+	send_reply(d, req, status, type, out);
+	evbuffer_free(out);
+}
+
+static void
+free_sent(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	free(arg);
+}
+
+/* Answers with b's text, handed over rather than copied: a CSV export
+ * can be large. */
+static void
+reply_buf(struct dashboard *d, struct evhttp_request *req, int status,
+    const char *type, struct buf *b)
+{
+	struct evbuffer *out = evbuffer_new();
+	size_t len = b->len;
+	char *data = buf_release(b);
+
+	if (len > 0)
+		evbuffer_add_reference(out, data, len, free_sent, data);
+	else
+		free(data);
+	send_reply(d, req, status, type, out);
 	evbuffer_free(out);
 }
 
@@ -658,9 +693,8 @@ done_page(void *arg, int cancelled)
 			    "Content-Disposition", disp);
 			free(disp);
 		}
-		reply(j->d, req, j->resp.status, j->resp.type,
-		    j->resp.body.data ? j->resp.body.data : "",
-		    j->resp.body.len);
+		reply_buf(
+		    j->d, req, j->resp.status, j->resp.type, &j->resp.body);
 	}
 	job_free(j);
 }
