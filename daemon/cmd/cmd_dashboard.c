@@ -77,9 +77,9 @@ cmd_dashboard(int argc, char **argv)
 		listen = conf->listen != NULL ? conf->listen : DEFAULT_LISTEN;
 	base = event_base_new();
 	http = http_listen(base, listen, err, sizeof err);
-	d = http != NULL ? dashboard_new(base, http, listen, conf, err,
-			       sizeof err)
-			 : NULL;
+	d = http != NULL
+	    ? dashboard_new(base, http, listen, conf, err, sizeof err)
+	    : NULL;
 	if (d == NULL) {
 		log_user("vigie dashboard: %s", err);
 		if (http != NULL)
