@@ -268,6 +268,22 @@ def body(t):
         c.close()
         t.eq(r.status, 421, "without logins, a foreign Host is refused "
              "(DNS rebinding)")
+        status, _, csv_text = request(
+            port, "GET", "/watch?w=Acme&list=sources&format=csv")
+        want = pg.query("SELECT source, site, sum(mentions)"
+                        " FROM analytics.source_volume WHERE watch = 'Acme'"
+                        " AND day >= current_date - 29 GROUP BY 1, 2")
+        t.eq((status, csv_text.split("\r\n")[1:-1]),
+             (200, [f"{w[0]},{w[1]},{w[2]}," + ",".join(
+                 pg.query("SELECT sum(negative), sum(positive)"
+                          " FROM analytics.source_volume WHERE watch ="
+                          f" 'Acme' AND source = '{w[0]}'"
+                          " AND day >= current_date - 29")[0])
+                    for w in want]),
+             "a watch's list of sources as CSV, as analytics.source_volume")
+        status, _, _ = request(port, "GET",
+                               "/watch?w=Acme&list=nope&format=csv")
+        t.eq(status, 400, "an unknown list: a bad request")
         status, _, csv_text = request(port, "GET", "/?format=csv")
         t.ok(status == 200 and "\r\nAcme," in csv_text,
              "the overview exports as CSV")

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/escape.h"
 #include "core/base/util.h"
 
 #define PAGE_ROWS 50
@@ -535,17 +536,73 @@ static const struct dash_col incident_cols[] = {
 	{ { "Pic", "Peak" }, DK_NUMBER, 0, 0 },
 };
 
-/* A section: a heading, a query on the page's parameters, a table. */
+/* The lists of a watch's page, each from its view, each a CSV of its own
+ * (?list=KEY&format=csv). $1 f, $2 t, $3 the watch, $4 arg when set. */
+struct watch_list {
+	const char *key;
+	struct dash_text heading;
+	const char *sql;
+	const char *arg;
+	const struct dash_col *cols;
+	size_t ncols;
+};
+
+#define COLS(c) c, ARRAY_LEN(c)
+static const struct watch_list watch_lists[] = {
+	{ "share",
+	    { "Part de voix (veilles compar\xc3\xa9"
+	      "es)",
+	        "Share of voice (watches compared)" },
+	    share_sql, NULL, COLS(share_cols) },
+	{ "sources", { "Sources les plus actives", "Top sources" }, sources_sql,
+	    NULL, COLS(speaker_cols) },
+	{ "ambassadors", { "Ambassadeurs", "Ambassadors" }, authors_sql, "1",
+	    COLS(speaker_cols) },
+	{ "detractors", { "D\xc3\xa9tracteurs", "Detractors" }, authors_sql,
+	    "-1", COLS(speaker_cols) },
+	{ "terms", { "Termes les plus trouv\xc3\xa9s", "Terms matched most" },
+	    terms_sql, NULL, COLS(count_cols) },
+	{ "emotions", { "\xc3\x89motions", "Emotions" }, emotions_sql, NULL,
+	    COLS(emotion_cols) },
+	{ "rumours", { "Rumeurs", "Rumours" }, rumours_sql, NULL,
+	    COLS(rumour_cols) },
+	{ "stories",
+	    { "R\xc3\xa9"
+	      "cits repris sur plusieurs sites",
+	        "Stories spreading across sites" },
+	    stories_sql, NULL, COLS(story_cols) },
+	{ "incidents", { "Incidents", "Incidents" }, watch_incidents_sql, NULL,
+	    COLS(incident_cols) },
+};
+
+/* One of a watch's lists into rows; p holds the period and the watch. */
+static int
+watch_list_rows(struct page *pg, const struct watch_list *l, const char **p,
+    struct dash_rows *rows)
+{
+	p[3] = l->arg;
+	return query(pg, rows, l->sql, l->arg != NULL ? 4 : 3, p);
+}
+
+/* A list of the watch's page: its heading, its CSV, its table. */
 static void
-section(struct page *pg, struct dash_text heading, const char *sql, int n,
-    const char *const *p, const struct dash_col *cols, size_t ncols)
+watch_list(struct page *pg, const struct watch_list *l, const char **p,
+    const char *kept)
 {
 	struct dash_rows rows = { 0 };
 
-	if (query(pg, &rows, sql, n, p) != 0)
+	if (watch_list_rows(pg, l, p, &rows) != 0)
 		return;
-	dash_heading(pg->b, pg->ctx, heading);
-	dash_table(pg->b, pg->ctx, cols, ncols, &rows);
+	dash_heading(pg->b, pg->ctx, l->heading);
+	buf_puts(pg->b, "<p class=\"csv\"><a href=\"/watch?");
+	esc_html(pg->b, kept);
+	buf_printf(pg->b,
+	    "&amp;list=%s&amp;format=csv\">CSV</a> <a href=\"/watch?", l->key);
+	esc_html(pg->b, kept);
+	buf_printf(pg->b,
+	    "&amp;list=%s&amp;format=csv&amp;sep=%%3B\">CSV (;)</a></p>\n",
+	    l->key);
+	dash_table(pg->b, pg->ctx, l->cols, l->ncols, &rows);
 	dash_rows_clear(&rows);
 }
 
@@ -608,6 +665,26 @@ incident_marks(struct page *pg, struct dash_rows *marks)
 	*marks = out;
 }
 
+/* ?list=KEY&format=csv: that list alone, as CSV. */
+static void
+watch_csv(struct page *pg, const char **p)
+{
+	const char *key = param(pg, "list");
+	struct dash_rows rows = { 0 };
+
+	for (size_t i = 0; key != NULL && i < ARRAY_LEN(watch_lists); i++) {
+		const struct watch_list *l = &watch_lists[i];
+
+		if (strcmp(key, l->key) != 0)
+			continue;
+		if (watch_list_rows(pg, l, p, &rows) == 0)
+			send_csv(pg, l->key, l->cols, l->ncols, &rows);
+		dash_rows_clear(&rows);
+		return;
+	}
+	pg->resp->status = 400;
+}
+
 static void
 page_watch(struct page *pg)
 {
@@ -617,6 +694,7 @@ page_watch(struct page *pg)
 	struct dash_field f[2] = {
 		{ "w", { NULL, "" }, DF_HIDDEN, name, NULL, NULL }, days_field
 	};
+	char *kept;
 	const char *bucket = pg->days <= 2 ? "hour"
 	    : pg->days <= 92               ? "day"
 	                                   : "week";
@@ -635,6 +713,11 @@ page_watch(struct page *pg)
 		return;
 	}
 	p[2] = name;
+	if (is_csv(pg)) {
+		watch_csv(pg, p);
+		dash_rows_clear(&ws);
+		return;
+	}
 	p[3] = bucket;
 	query(pg, &tones, pg->days <= 2 ? tones_hour_sql : tones_day_sql,
 	    pg->days <= 2 ? 3 : 4, p);
@@ -682,35 +765,11 @@ page_watch(struct page *pg)
 	                              "tonalit\xc3\xa9",
 	              "Mentions per week by tone" },
 	    name, &tones, &marks);
-	section(pg,
-	    (struct dash_text){ "Part de voix (veilles compar\xc3\xa9"
-	                        "es)",
-	        "Share of voice (watches compared)" },
-	    share_sql, 3, p, share_cols, ARRAY_LEN(share_cols));
-	section(pg,
-	    (struct dash_text){ "Sources les plus actives", "Top sources" },
-	    sources_sql, 3, p, speaker_cols, ARRAY_LEN(speaker_cols));
-	p[3] = "1";
-	section(pg, (struct dash_text){ "Ambassadeurs", "Ambassadors" },
-	    authors_sql, 4, p, speaker_cols, ARRAY_LEN(speaker_cols));
-	p[3] = "-1";
-	section(pg, (struct dash_text){ "D\xc3\xa9tracteurs", "Detractors" },
-	    authors_sql, 4, p, speaker_cols, ARRAY_LEN(speaker_cols));
-	section(pg,
-	    (struct dash_text){
-	        "Termes les plus trouv\xc3\xa9s", "Terms matched most" },
-	    terms_sql, 3, p, count_cols, ARRAY_LEN(count_cols));
-	section(pg, (struct dash_text){ "\xc3\x89motions", "Emotions" },
-	    emotions_sql, 3, p, emotion_cols, ARRAY_LEN(emotion_cols));
-	section(pg, (struct dash_text){ "Rumeurs", "Rumours" }, rumours_sql, 3,
-	    p, rumour_cols, ARRAY_LEN(rumour_cols));
-	section(pg,
-	    (struct dash_text){ "R\xc3\xa9"
-	                        "cits repris sur plusieurs sites",
-	        "Stories spreading across sites" },
-	    stories_sql, 3, p, story_cols, ARRAY_LEN(story_cols));
-	section(pg, (struct dash_text){ "Incidents", "Incidents" },
-	    watch_incidents_sql, 3, p, incident_cols, ARRAY_LEN(incident_cols));
+	kept = list_query(
+	    pg, (const char *const[]){ "w", "days", "from", "to", NULL });
+	for (size_t i = 0; i < ARRAY_LEN(watch_lists); i++)
+		watch_list(pg, &watch_lists[i], p, kept);
+	free(kept);
 	dash_page_end(pg->b, pg->ctx);
 done:
 	dash_rows_clear(&ws);
