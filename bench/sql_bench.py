@@ -221,6 +221,42 @@ def brief(plan):
     return "\n".join(out)
 
 
+def generate(pg, conf, mentions, around=("", "")):
+    """The cluster's settings, the schema (vigie migrate with a
+    configuration written at conf) and the generated year, analysed;
+    around: SQL run before the generation and after it, in its session."""
+    for stmt in SETTINGS.strip().splitlines():
+        pg.query(stmt, dbname="postgres")
+    pg.restart()
+    write_config(conf, pg.conninfo, {})
+    p = vigie("migrate", "-c", conf)
+    if p.returncode:
+        sys.exit("migrate failed:\n" + p.stderr)
+
+    t0 = time.monotonic()
+    sql = around[0] + (GENERATE.replace("@ITEMS@", str(mentions // 2))
+                       .replace("@EN@", WORDS_EN)
+                       .replace("@FR@", WORDS_FR)) + around[1]
+    psql(pg, sql)
+    load = time.monotonic() - t0
+    psql(pg, "VACUUM ANALYZE")
+    n = int(pg.scalar("SELECT count(*) FROM mentions"))
+    size = pg.scalar("SELECT pg_size_pretty(pg_database_size('vigie'))")
+    print(f"generated {n} mentions in {load:.0f} s (database {size})",
+          flush=True)
+
+
+def pick_watches(pg):
+    """The busiest watch and a median one, by mentions in the year."""
+    busy = pg.query("SELECT w.name, count(*) FROM mentions m JOIN watches w"
+                    " ON w.id = m.watch_id GROUP BY 1 ORDER BY 2 DESC")
+    picks = {"busiest": busy[0][0], "median": busy[len(busy) // 2][0]}
+    for k, w in picks.items():
+        count = dict((r[0], r[1]) for r in busy)[w]
+        print(f"{k} watch: {w}, {count} mentions in the year", flush=True)
+    return picks
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigie", default="build/vigie")
@@ -231,30 +267,8 @@ def main():
 
     tmp = tempfile.TemporaryDirectory(prefix="vigie-sql-bench-")
     with tmp, Postgres() as pg:
-        for stmt in SETTINGS.strip().splitlines():
-            pg.query(stmt, dbname="postgres")
-        pg.restart()
-        conf = write_config(f"{tmp.name}/vigie.conf", pg.conninfo, {})
-        p = vigie("migrate", "-c", conf)
-        if p.returncode:
-            sys.exit("migrate failed:\n" + p.stderr)
-
-        t0 = time.monotonic()
-        sql = (GENERATE.replace("@ITEMS@", str(args.mentions // 2))
-               .replace("@EN@", WORDS_EN).replace("@FR@", WORDS_FR))
-        psql(pg, sql)
-        load = time.monotonic() - t0
-        psql(pg, "VACUUM ANALYZE")
-        n = int(pg.scalar("SELECT count(*) FROM mentions"))
-        size = pg.scalar("SELECT pg_size_pretty(pg_database_size('vigie'))")
-        print(f"generated {n} mentions in {load:.0f} s (database {size})")
-
-        busy = pg.query("SELECT w.name, count(*) FROM mentions m JOIN watches w"
-                        " ON w.id = m.watch_id GROUP BY 1 ORDER BY 2 DESC")
-        picks = {"busiest": busy[0][0], "median": busy[len(busy) // 2][0]}
-        for k, w in picks.items():
-            count = dict((r[0], r[1]) for r in busy)[w]
-            print(f"{k} watch: {w}, {count} mentions in the year")
+        generate(pg, f"{tmp.name}/vigie.conf", args.mentions)
+        picks = pick_watches(pg)
 
         with open(args.plans, "w") as out:
             print(f"{'question':50} {'watch':8} {'1st ms':>8} {'best ms':>8}"
