@@ -103,14 +103,19 @@ def free_port():
 
 
 def start_dashboard(binary, conf, port):
+    """vigie dashboard, its messages in conf's directory (a pipe left
+    unread would block it)."""
+    log = open(pathlib.Path(conf).parent / "dashboard.log", "a")
     proc = subprocess.Popen(
         [binary, "dashboard", "-c", conf, "--listen", f"127.0.0.1:{port}"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+        text=True)
     line = proc.stdout.readline()
     if not line.startswith("vigie dashboard: http://"):
         proc.kill()
-        sys.exit(f"dashboard did not start: {line!r} {proc.stderr.read()}")
+        log.close()
+        sys.exit(f"dashboard did not start: {line!r} "
+                 f"{pathlib.Path(log.name).read_text()}")
     return proc
 
 
@@ -239,7 +244,9 @@ def explain_pass(pg, binary, conf, paths, min_ms, plans):
                 "auto_explain.log_min_duration": f"'{min_ms}ms'",
                 "auto_explain.log_analyze": "on",
                 "auto_explain.log_buffers": "on",
-                "auto_explain.log_level": "warning"}
+                # Above log_min_messages, and not sent to the client.
+                "auto_explain.log_level": "warning",
+                "client_min_messages": "error"}
     auto = pg.data / "postgresql.auto.conf"
     before = auto.read_text()
     auto.write_text(before + "".join(f"{k} = {v}\n"
