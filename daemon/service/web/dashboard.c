@@ -560,8 +560,10 @@ job_free(struct job *j)
 }
 
 /* What every connection of the dashboard is set to: its name in
- * pg_stat_activity, a bound on any query, the page's time zone, and for
- * the local user no writing at all. */
+ * pg_stat_activity, a bound on any query, no JIT compilation (a page's
+ * statements are short; compiling the overview's took 2.7 s of its 7.7
+ * on 10 million mentions, docs/BENCHMARKS.md), the page's time zone, and
+ * for the local user no writing at all. */
 static int
 conn_setup(PGconn *c, const char *tz, int read_only)
 {
@@ -573,10 +575,12 @@ conn_setup(PGconn *c, const char *tz, int read_only)
 	    read_only ? "SET application_name = 'vigie dashboard';"
 	                "SET search_path = public;"
 	                "SET statement_timeout = '20s';"
+	                "SET jit = off;"
 	                "SET default_transaction_read_only = on"
 	              : "SET application_name = 'vigie dashboard';"
 	                "SET search_path = public;"
-	                "SET statement_timeout = '20s'");
+	                "SET statement_timeout = '20s';"
+	                "SET jit = off");
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	res = PQexecParams(c, "SELECT set_config('TimeZone', $1, false)", 1,

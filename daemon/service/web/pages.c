@@ -203,30 +203,31 @@ static const struct dash_text day_options[] = {
 /* Per watch: mentions in the period and the one before, the relative
  * change, net sentiment (positive less negative, over all) and its
  * change, negative share, open incidents, and the period's mentions per
- * day for a sparkline. $1 f, $2 t, $3 pf, $4 one watch or NULL for all. */
+ * day for a sparkline. $1 f, $2 t, $3 pf, $4 one watch or NULL for all.
+ * The daily volume of both periods is read once (d), for the sums and
+ * for the sparkline. */
 static const char watches_sql[] =
-    "WITH v AS ("
-    " SELECT watch_id,"
-    "        sum(mentions) FILTER (WHERE day >= $1::date) AS n,"
-    "        sum(mentions) FILTER (WHERE day < $1::date) AS n0,"
-    "        sum(positive - negative) FILTER (WHERE day >= $1::date) AS net,"
-    "        sum(positive - negative) FILTER (WHERE day < $1::date) AS net0,"
-    "        sum(negative) FILTER (WHERE day >= $1::date) AS neg"
+    "WITH d AS ("
+    " SELECT watch_id, day, sum(mentions) AS n,"
+    "        sum(positive - negative) AS net, sum(negative) AS neg"
     "   FROM analytics.mention_volume"
     "  WHERE day >= $3::date AND day < $2::date"
     "    AND ($4::text IS NULL OR watch = $4)"
-    "  GROUP BY watch_id),"
+    "  GROUP BY watch_id, day),"
+    " v AS ("
+    " SELECT watch_id,"
+    "        sum(n) FILTER (WHERE day >= $1::date) AS n,"
+    "        sum(n) FILTER (WHERE day < $1::date) AS n0,"
+    "        sum(net) FILTER (WHERE day >= $1::date) AS net,"
+    "        sum(net) FILTER (WHERE day < $1::date) AS net0,"
+    "        sum(neg) FILTER (WHERE day >= $1::date) AS neg"
+    "   FROM d GROUP BY watch_id),"
     " s AS ("
     " SELECT w.id AS watch_id,"
-    "        string_agg(coalesce(x.n, 0)::text, ',' ORDER BY d) AS days"
+    "        string_agg(coalesce(x.n, 0)::text, ',' ORDER BY g) AS days"
     "   FROM watches w CROSS JOIN generate_series($1::date::timestamp,"
-    "        $2::date::timestamp - interval '1 day', interval '1 day') d"
-    "   LEFT JOIN (SELECT watch_id, day, sum(mentions) AS n"
-    "                FROM analytics.mention_volume"
-    "               WHERE day >= $1::date AND day < $2::date"
-    "                 AND ($4::text IS NULL OR watch = $4)"
-    "               GROUP BY 1, 2) x"
-    "     ON x.watch_id = w.id AND x.day = d::date"
+    "        $2::date::timestamp - interval '1 day', interval '1 day') g"
+    "   LEFT JOIN d x ON x.watch_id = w.id AND x.day = g::date"
     "  WHERE w.in_config AND ($4::text IS NULL OR w.name = $4)"
     "  GROUP BY w.id)"
     " SELECT w.name, coalesce(v.n, 0), coalesce(v.n0, 0),"
