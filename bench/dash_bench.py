@@ -9,14 +9,15 @@ median one, against the 200 ms a page may take.
 To sql_bench's generation it adds what the dashboard shows and the
 daemon would have written: every item's full-text vector (as
 index_items() computes it), a mention in 200 abusive and one in 97
-spreading a rumour, set as the rows are inserted. Each page is asked once after PostgreSQL restarted
-(its shared buffers empty, the OS cache as the generation left it), then
-five times more: the first time and the median of the five are printed
-(milliseconds from the request sent to the last byte read), with their
-ratio to the limit. The overview covers every watch; it is asked for the
-same month. Last, the pages are asked once more with auto_explain, and
-the plans of the statements over --explain-ms milliseconds are written
-to --plans.
+spreading a rumour, set as the rows are inserted. Each page is asked
+once after PostgreSQL restarted (its shared buffers empty, the OS cache
+as the generation left it), then five times more: the first time and
+the median of the five are printed (milliseconds from the request sent
+to the last byte read), with their ratio to the limit. The overview and
+the lists of every watch are asked for the same month. Last, the pages
+are asked once more with auto_explain, and the plans of the statements
+over --explain-ms milliseconds are written to --plans
+(docs/BENCHMARKS.md, dashboard pages on 10 million mentions).
 
     python3 bench/dash_bench.py [--vigie build-release/vigie]
         [--mentions 10000000] [--plans /tmp/dash_plans.txt]
@@ -145,7 +146,7 @@ class Reused(Postgres):
     """A cluster left running by an earlier --hold: queried, never
     stopped."""
 
-    def __init__(self, conninfo):  # noqa: D107 - no cluster made
+    def __init__(self, conninfo):  # no cluster made: the one given
         self.conninfo = conninfo
         self.sock = pathlib.Path(conninfo.split("host=")[1].split()[0])
         self.dir = self.sock.parent

@@ -224,7 +224,7 @@ def brief(plan):
 def generate(pg, conf, mentions, around=("", "")):
     """The cluster's settings, the schema (vigie migrate with a
     configuration written at conf) and the generated year, analysed;
-    around: SQL run before the generation and after it, in its session."""
+    around: SQL run before the generation and after it, on its connection."""
     for stmt in SETTINGS.strip().splitlines():
         pg.query(stmt, dbname="postgres")
     pg.restart()
