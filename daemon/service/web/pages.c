@@ -807,6 +807,52 @@ static const char mentions_sql[] =
     "          at DESC, item_id, watch_id"
     " LIMIT $13::int OFFSET $14::int";
 
+/* A page of the list when no filter needs the item (author, words,
+ * story): the page's keys taken first from effective_mentions in the
+ * order of its indexes on the day and the time (schema 016), then only
+ * those read through analytics.mentions. The same parameters, rows and
+ * order as mentions_sql; PostgreSQL estimates analytics.mentions' joins
+ * at one row and so reads and joins every mention of the period before
+ * sorting them (docs/BENCHMARKS.md, dashboard pages on 10 million
+ * mentions). Ordering by the day, then the time, is the same order: a
+ * day is its time's UTC date. */
+static const char mentions_keys_sql[] =
+    "WITH k AS ("
+    " SELECT item_id, watch_id"
+    "   FROM effective_mentions"
+    "  WHERE analytics.mention_day(published_at, first_seen_at)"
+    "          >= $1::date"
+    "    AND analytics.mention_day(published_at, first_seen_at)"
+    "          < $2::date"
+    "    AND ($3::text IS NULL"
+    "         OR watch_id = (SELECT id FROM watches WHERE name = $3))"
+    "    AND ($4::text IS NULL OR label = $4)"
+    "    AND ($5::text IS NULL OR lang = $5)"
+    "    AND ($6::text IS NULL"
+    "         OR source_id = (SELECT id FROM sources WHERE name = $6))"
+    "    AND $7::text IS NULL AND (NOT $8::bool OR abusive)"
+    "    AND (NOT $9::bool OR rumour) AND $10::text IS NULL"
+    "    AND $11::bigint IS NULL"
+    "  ORDER BY CASE WHEN $12 = 'tone' THEN sentiment END ASC,"
+    "           CASE WHEN $12 = '-tone' THEN sentiment END DESC,"
+    "           CASE WHEN $12 = 'old'"
+    "                THEN analytics.mention_day(published_at, first_seen_at)"
+    "           END ASC,"
+    "           CASE WHEN $12 = 'old'"
+    "                THEN least(published_at, first_seen_at) END ASC,"
+    "           analytics.mention_day(published_at, first_seen_at) DESC,"
+    "           least(published_at, first_seen_at) DESC, item_id, watch_id"
+    "  LIMIT $13::int OFFSET $14::int)"
+    " SELECT m.at, m.watch, m.title, m.link, m.author, m.source, m.label,"
+    "        m.sentiment, m.lang, m.abusive, m.rumour, m.story_id,"
+    "        m.item_id, m.watch_id"
+    "   FROM k JOIN analytics.mentions m"
+    "     ON m.item_id = k.item_id AND m.watch_id = k.watch_id"
+    "  ORDER BY CASE WHEN $12 = 'tone' THEN m.sentiment END ASC,"
+    "           CASE WHEN $12 = '-tone' THEN m.sentiment END DESC,"
+    "           CASE WHEN $12 = 'old' THEN m.at END ASC,"
+    "           m.at DESC, m.item_id, m.watch_id";
+
 static const struct dash_col mention_cols[] = {
 	{ { "Date", "Date" }, DK_TIME, 0, 0 },
 	{ { "Veille", "Watch" }, DK_WATCH, 0, 0 },
@@ -917,7 +963,12 @@ page_mentions(struct page *pg)
 	    offset, sizeof offset, "%ld", csv ? 0 : (page - 1) * PAGE_ROWS);
 	p[12] = limit;
 	p[13] = offset;
-	if (query(pg, &rows, mentions_sql, 14, p) != 0)
+	/* A CSV's thousands of rows are read faster all at once. */
+	if (query(pg, &rows,
+	        csv || p[6] != NULL || p[9] != NULL || p[10] != NULL
+	            ? mentions_sql
+	            : mentions_keys_sql,
+	        14, p) != 0)
 		return;
 	if (csv) {
 		send_csv(pg, "mentions", mention_cols, ARRAY_LEN(mention_cols),

@@ -1,0 +1,25 @@
+-- 016_dashboard_plans: a page of the dashboard's list of mentions read
+-- in the order it shows.
+--
+-- The list shows a period's newest fifty mentions. PostgreSQL estimates
+-- analytics.mentions' joins (the item on its id and month, the mention's
+-- own row for handled) at one row, so it read every mention of the
+-- period, joined each to its item and sorted them all: 0.4 s for a month
+-- of the busiest watch of bench/sql_bench.py's 10 million mentions, and
+-- more than the dashboard's 20 s for a month of every watch. The page's
+-- keys are now taken from effective_mentions first, newest first, in
+-- the order of these indexes, and stop once the page is full
+-- (daemon/service/web/pages.c, docs/BENCHMARKS.md: dashboard pages on 10
+-- million mentions). The day before the time: the same order, a day
+-- being its time's UTC date, and the views' condition on the day bounds
+-- the scan.
+
+-- One watch's mentions of a period, newest (or oldest) first.
+CREATE INDEX mentions_watch_day_at
+    ON mentions (watch_id, analytics.mention_day(published_at, first_seen_at),
+                 least(published_at, first_seen_at));
+
+-- Every watch's mentions of a period, newest (or oldest) first.
+CREATE INDEX mentions_day_at
+    ON mentions (analytics.mention_day(published_at, first_seen_at),
+                 least(published_at, first_seen_at));
