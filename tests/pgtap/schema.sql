@@ -56,7 +56,8 @@ SELECT bag_eq($$SELECT indexrelid::regclass::text FROM pg_index
                     'items_band0', 'items_band1', 'items_band2', 'items_band3',
                     'items_search', 'items_unsearched', 'mentions_pkey',
                     'mentions_watch_day', 'mentions_first_seen',
-                    'mentions_rumour'],
+                    'mentions_rumour', 'mentions_watch_day_at', 'mentions_day_at',
+                    'mentions_moderation'],
               'items and mentions have these indexes and no other');
 -- Partitions (007): items, mentions and fetches by month; keys carry the
 -- partition key; identity is unique within each month's partition.
@@ -122,6 +123,16 @@ SELECT throws_ok(
       VALUES (1, 1, 1, '{}', 0, 'neutral', now(), '{anger,rage}')$$,
     '23514', NULL, 'an emotion outside the six is refused');
 SELECT has_index('mentions', 'mentions_rumour', 'rumours by watch and day');
+-- 016: the dashboard's lists read in their order.
+SELECT has_index('mentions', 'mentions_watch_day_at',
+                 'mentions by watch, day and time');
+SELECT has_index('mentions', 'mentions_day_at', 'mentions by day and time');
+SELECT has_index('mentions', 'mentions_moderation',
+                 'the moderation queue by day and time');
+SELECT is((SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i
+            WHERE i.indexrelid = 'mentions_moderation'::regclass),
+          '(abusive AND (NOT handled))',
+          'mentions_moderation holds the abusive mentions not handled only');
 SELECT is((SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i
             WHERE i.indexrelid = 'mentions_rumour'::regclass),
           'rumour', 'mentions_rumour holds the rumours only');
@@ -137,7 +148,7 @@ SELECT has_view('effective_mentions');
 SELECT columns_are('effective_mentions', ARRAY['item_id', 'watch_id',
     'source_id', 'terms', 'lang', 'sentiment', 'label', 'detected_label',
     'corrected', 'abusive', 'published_at', 'first_seen_at', 'matched_at',
-    'emotions', 'rumour']);
+    'emotions', 'rumour', 'handled']);
 SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
     'share_of_voice_by_tag', 'source_volume', 'author_volume', 'negative_mentions', 'incidents',
     'source_health', 'rumours', 'mentions']);

@@ -1246,12 +1246,26 @@ page_sources(struct page *pg)
 
 /* --- moderation --- */
 
+/* The 500 newest abusive mentions not yet handled: their keys first, as
+ * for mentions_keys_sql, through schema 016's mentions_moderation. */
 static const char moderation_sql[] =
-    "SELECT at, watch, title, link, author, source, label, sentiment, lang,"
-    "       abusive, rumour, story_id, item_id, watch_id"
-    "  FROM analytics.mentions"
-    " WHERE abusive AND NOT handled AND day >= $1::date AND day < $2::date"
-    " ORDER BY at DESC, item_id, watch_id LIMIT 500";
+    "WITH k AS ("
+    " SELECT item_id, watch_id"
+    "   FROM effective_mentions"
+    "  WHERE abusive AND NOT handled"
+    "    AND analytics.mention_day(published_at, first_seen_at)"
+    "          >= $1::date"
+    "    AND analytics.mention_day(published_at, first_seen_at)"
+    "          < $2::date"
+    "  ORDER BY analytics.mention_day(published_at, first_seen_at) DESC,"
+    "           least(published_at, first_seen_at) DESC, item_id, watch_id"
+    "  LIMIT 500)"
+    " SELECT m.at, m.watch, m.title, m.link, m.author, m.source, m.label,"
+    "        m.sentiment, m.lang, m.abusive, m.rumour, m.story_id,"
+    "        m.item_id, m.watch_id"
+    "   FROM k JOIN analytics.mentions m"
+    "     ON m.item_id = k.item_id AND m.watch_id = k.watch_id"
+    "  ORDER BY m.at DESC, m.item_id, m.watch_id";
 
 static void
 page_moderation(struct page *pg)
