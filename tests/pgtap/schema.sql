@@ -38,7 +38,8 @@ SELECT has_index('items', 'items_search', 'GIN index on items.search');
 SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam
             WHERE c.relname = 'items_search'), 'gin', 'items_search is GIN');
 SELECT has_index('items', 'items_source_seen', ARRAY['source_id', 'first_seen_at']);
-SELECT has_index('mentions', 'mentions_watch_day', 'mentions by watch and day');
+SELECT has_index('mentions', 'mentions_watch_day_at', 'mentions by watch, day and time');
+SELECT hasnt_index('mentions', 'mentions_watch_day', 'the index it extends is gone');
 SELECT has_index('mentions', 'mentions_first_seen', ARRAY['first_seen_at']);
 SELECT has_index('items', 'items_url_norm', ARRAY['url_norm']);
 SELECT has_index('items', 'items_band' || b, ARRAY['band' || b])
@@ -55,7 +56,7 @@ SELECT bag_eq($$SELECT indexrelid::regclass::text FROM pg_index
               ARRAY['items_pkey', 'items_source_seen', 'items_url_norm',
                     'items_band0', 'items_band1', 'items_band2', 'items_band3',
                     'items_search', 'items_unsearched', 'mentions_pkey',
-                    'mentions_watch_day', 'mentions_first_seen',
+                    'mentions_first_seen',
                     'mentions_rumour', 'mentions_watch_day_at', 'mentions_day_at',
                     'mentions_moderation'],
               'items and mentions have these indexes and no other');
