@@ -296,6 +296,10 @@ def body(t):
         pg.start()
         status, _, _ = request(port, "GET", "/mentions")
         t.eq(status, 200, "the database back: served again")
+        pg.restart()
+        status, _, _ = request(port, "GET", "/mentions")
+        t.eq(status, 200, "the database restarted between two pages: the "
+             "first page after it is served")
         dash.terminate()
         t.eq(dash.wait(timeout=30), 0, "the dashboard stops on SIGTERM")
 

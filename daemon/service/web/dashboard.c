@@ -623,25 +623,13 @@ client_gone(evutil_socket_t fd)
 	return fd >= 0 && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
-static void
-run_page(void *arg)
+/* The job's session's connection, made again if the server dropped it;
+ * NULL when it cannot be. */
+static PGconn *
+session_conn(struct job *j)
 {
-	struct job *j = arg;
 	struct session *s = j->s;
-	struct page_req pr = { .path = j->path,
-		.self = j->self,
-		.query = j->query,
-		.params = &j->params,
-		.post = j->post,
-		.ctx = j->ctx };
 
-	pr.ctx.self = j->self;
-	if (client_gone(j->fd)) {
-		/* Nobody to answer: libevent does not read a connection
-		 * while its request is handled, so the loop cannot know. */
-		j->resp.status = 499;
-		return;
-	}
 	if (s->conn != NULL && PQstatus(s->conn) != CONNECTION_OK) {
 		/* The server restarted or dropped us. A signed-in user's
 		 * connection reconnects with what libpq kept of it, and is set
@@ -663,16 +651,51 @@ run_page(void *arg)
 			s->conn = NULL;
 		}
 	}
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
+	return s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK ? s->conn
+	                                                             : NULL;
+}
+
+static void
+run_page(void *arg)
+{
+	struct job *j = arg;
+	struct page_req pr = { .path = j->path,
+		.self = j->self,
+		.query = j->query,
+		.params = &j->params,
+		.post = j->post,
+		.ctx = j->ctx };
+	PGconn *conn;
+
+	pr.ctx.self = j->self;
+	if (client_gone(j->fd)) {
+		/* Nobody to answer: libevent does not read a connection
+		 * while its request is handled, so the loop cannot know. */
+		j->resp.status = 499;
+		return;
+	}
+	conn = session_conn(j);
+	if (conn != NULL) {
+		pages_serve(conn, &pr, &j->resp);
+		/* A connection the server dropped since the last page (a
+		 * restart) fails only once used: the page is asked once more
+		 * on a new one. Never a form: it is not sent twice. */
+		if (j->resp.status == 503 && !j->post &&
+		    PQstatus(conn) == CONNECTION_BAD) {
+			page_resp_clear(&j->resp);
+			if ((conn = session_conn(j)) != NULL)
+				pages_serve(conn, &pr, &j->resp);
+		}
+	}
+	if (conn == NULL) {
+		page_resp_clear(&j->resp);
 		j->resp.status = 503;
 		dash_error_page(&j->resp.body, &pr.ctx,
 		    (struct dash_text){ "La base de donn\xc3\xa9"
 		                        "es est injoignable.",
 		        "The database cannot be reached." });
 		j->resp.type = "text/html; charset=utf-8";
-		return;
 	}
-	pages_serve(s->conn, &pr, &j->resp);
 }
 
 static void
