@@ -143,6 +143,9 @@ check_stop(struct daemon *d)
 
 #define STATS_EVERY_MS 15000
 #define MAINTAIN_EVERY_MS (3600 * 1000LL)
+/* A failed maintenance (most often a reader holding an old month past
+ * the lock timeout) is tried again this soon, not in an hour. */
+#define MAINTAIN_RETRY_MS (30 * 1000LL)
 
 static void
 on_maintained(long n, void *arg)
@@ -150,6 +153,8 @@ on_maintained(long n, void *arg)
 	struct daemon *d = arg;
 
 	d->maintaining = 0;
+	if (n < 0)
+		d->maintain_due = now_mono_ms() + MAINTAIN_RETRY_MS;
 	if (n > 0)
 		log_info("retention: %ld month partitions older than %lld days "
 		         "dropped",

@@ -15,8 +15,8 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import (FixtureServer, Postgres, run_test, start_daemon, vigie,
-                     wait_until, write_config)
+from harness import (FixtureServer, Postgres, daemon_log, run_test,
+                     start_daemon, vigie, wait_until, write_config)
 
 RSS = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>t</title><language>en</language>
@@ -115,6 +115,20 @@ def body(t):
         t.eq(pg.scalar("SELECT count(*) FROM items WHERE title = 'old'"),
              "3", "the locked month is kept")
 
+        # The daemon's first maintenance meets the same lock: it is tried
+        # again within a minute, not an hour later.
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.conninfo,
+             "-c", f"BEGIN; LOCK TABLE items_{old_month} IN ACCESS SHARE"
+             " MODE; SELECT pg_sleep(15); COMMIT"],
+            env={k: v for k, v in os.environ.items()
+                 if not k.startswith("PG")},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        wait_until(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c"
+            " ON c.oid = l.relation WHERE c.relname ="
+            f" 'items_{old_month}' AND l.granted") != "0", 30,
+            "the old month held again")
         d = start_daemon(conf)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: (metric(get(base + "/metrics")[1],
@@ -143,9 +157,13 @@ def body(t):
             print("promtool not installed: format not checked")
         code, _ = get(base + "/healthz")
         t.eq(code, 200, "/healthz while healthy")
+        holder.wait(timeout=30)
         wait_until(lambda: pg.scalar("SELECT count(*) FROM items WHERE "
-                                     "title = 'old'") == "0", 30,
-                   "items older than the retention deleted")
+                                     "title = 'old'") == "0", 90,
+                   "items older than the retention deleted, after the "
+                   "failed first attempt")
+        t.ok("partition maintenance" in daemon_log(d),
+             "the daemon's failed first attempt is reported")
         t.eq(pg.scalar("SELECT count(*) FROM items"), "2",
              "recent items kept")
         t.eq(pg.scalar("SELECT string_agg(relname, ' ' ORDER BY relname)"
