@@ -33,7 +33,6 @@ struct worker {
 	pthread_cond_t wake;
 	struct queue todo, done; /* under lock */
 	int stopping; /* under lock */
-	int pending; /* loop's own count */
 	int pipe[2];
 	struct event *ev;
 };
@@ -86,12 +85,11 @@ worker_main(void *arg)
 }
 
 static void
-finish(struct worker *w, struct job *j, int cancelled)
+finish(struct job *j, int cancelled)
 {
 	while (j != NULL) {
 		struct job *next = j->next;
 
-		w->pending--;
 		j->done(j->arg, cancelled);
 		free(j);
 		j = next;
@@ -111,7 +109,7 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&w->lock);
 	done = queue_take_all(&w->done);
 	pthread_mutex_unlock(&w->lock);
-	finish(w, done, 0);
+	finish(done, 0);
 }
 
 /* What worker_new made, once the thread is gone (or never was). */
@@ -159,17 +157,10 @@ worker_submit(
 	j->run = run;
 	j->done = done;
 	j->arg = arg;
-	w->pending++;
 	pthread_mutex_lock(&w->lock);
 	queue_push(&w->todo, j);
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-}
-
-int
-worker_pending(const struct worker *w)
-{
-	return w->pending;
 }
 
 void
@@ -187,7 +178,7 @@ worker_free(struct worker *w)
 	/* Finished jobs are reported as such, the others as cancelled. */
 	done = queue_take_all(&w->done);
 	cancelled = queue_take_all(&w->todo);
-	finish(w, done, 0);
-	finish(w, cancelled, 1);
+	finish(done, 0);
+	finish(cancelled, 1);
 	worker_release(w);
 }

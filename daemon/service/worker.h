@@ -22,7 +22,5 @@ struct worker *worker_new(struct event_base *);
 void worker_free(struct worker *);
 void worker_submit(
     struct worker *, worker_run_fn *run, worker_done_fn *done, void *arg);
-/* Jobs queued or running. */
-int worker_pending(const struct worker *);
 
 #endif

@@ -122,10 +122,6 @@ void dash_chart_tones(struct buf *, const struct dash_ctx *, const char *id,
 /* A small line of n counts, labelled for screen readers. */
 void dash_sparkline(
     struct buf *, const struct dash_ctx *, const long *v, size_t n);
-/* Horizontal bars of (label, count) rows, largest first. */
-void dash_chart_bars(struct buf *, const struct dash_ctx *,
-    struct dash_text title, const struct dash_rows *rows);
-
 /* The pages' stylesheet, script and icon, served as files: the Content
  * Security Policy allows no inline script or style. */
 extern const char dash_css[];

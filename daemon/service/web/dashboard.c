@@ -82,7 +82,6 @@ struct throttle {
 };
 
 struct dashboard {
-	struct event_base *base;
 	struct evhttp *http;
 	struct worker *worker;
 	char *conninfo;
@@ -93,7 +92,6 @@ struct dashboard {
 	size_t nsessions;
 	struct session local; /* without logins */
 	int jobs; /* submitted, not yet done */
-	int loopback; /* listening on a loopback address */
 	struct throttle throttles[THROTTLE_MAX];
 };
 
@@ -106,7 +104,7 @@ struct job {
 	char *conninfo, *tz;
 	struct dash_ctx ctx;
 	struct evkeyvalq params;
-	char *path, *self, *query;
+	char *path, *self;
 	int post;
 	int submitted; /* counted in the dashboard's jobs */
 	evutil_socket_t fd; /* the client's, to see whether it has left */
@@ -324,12 +322,10 @@ throttle_give(struct dashboard *d, const char *user, const char *addr, int ok,
 /* --- answers --- */
 
 static void
-add_headers(struct dashboard *d, struct evhttp_request *req, const char *type,
-    int cache)
+add_headers(struct evhttp_request *req, const char *type, int cache)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
-	(void)d;
 	evhttp_add_header(h, "Content-Type", type);
 	/* Scripts and styles from the dashboard's own files only: a title
 	 * that slipped an element past the escaping could still run
@@ -349,8 +345,8 @@ add_headers(struct dashboard *d, struct evhttp_request *req, const char *type,
 }
 
 static void
-send_reply(struct dashboard *d, struct evhttp_request *req, int status,
-    const char *type, struct evbuffer *out)
+send_reply(struct evhttp_request *req, int status, const char *type,
+    struct evbuffer *out)
 {
 	static const struct {
 		int code;
@@ -365,20 +361,20 @@ send_reply(struct dashboard *d, struct evhttp_request *req, int status,
 	for (size_t i = 0; i < ARRAY_LEN(reasons); i++)
 		if (reasons[i].code == status)
 			reason = reasons[i].reason;
-	add_headers(d, req, type, 0);
+	add_headers(req, type, 0);
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
 		evbuffer_drain(out, evbuffer_get_length(out));
 	evhttp_send_reply(req, status, reason, out);
 }
 
 static void
-reply(struct dashboard *d, struct evhttp_request *req, int status,
-    const char *type, const char *body, size_t len)
+reply(struct evhttp_request *req, int status, const char *type,
+    const char *body, size_t len)
 {
 	struct evbuffer *out = evbuffer_new();
 
 	evbuffer_add(out, body, len);
-	send_reply(d, req, status, type, out);
+	send_reply(req, status, type, out);
 	evbuffer_free(out);
 }
 
@@ -393,8 +389,8 @@ free_sent(const void *data, size_t len, void *arg)
 /* Answers with b's text, handed over rather than copied: a CSV export
  * can be large. */
 static void
-reply_buf(struct dashboard *d, struct evhttp_request *req, int status,
-    const char *type, struct buf *b)
+reply_buf(
+    struct evhttp_request *req, int status, const char *type, struct buf *b)
 {
 	struct evbuffer *out = evbuffer_new();
 	size_t len = b->len;
@@ -404,16 +400,16 @@ reply_buf(struct dashboard *d, struct evhttp_request *req, int status,
 		evbuffer_add_reference(out, data, len, free_sent, data);
 	else
 		free(data);
-	send_reply(d, req, status, type, out);
+	send_reply(req, status, type, out);
 	evbuffer_free(out);
 }
 
 static void
-redirect(struct dashboard *d, struct evhttp_request *req, const char *to)
+redirect(struct evhttp_request *req, const char *to)
 {
 	evhttp_add_header(
 	    evhttp_request_get_output_headers(req), "Location", to);
-	reply(d, req, 303, "text/plain; charset=utf-8", "", 0);
+	reply(req, 303, "text/plain; charset=utf-8", "", 0);
 }
 
 static void
@@ -439,7 +435,7 @@ error_page(struct dashboard *d, struct evhttp_request *req,
 	ctx_of(d, s, &ctx);
 	buf_init(&b);
 	dash_error_page(&b, &ctx, text);
-	reply(d, req, status, "text/html; charset=utf-8", b.data, b.len);
+	reply(req, status, "text/html; charset=utf-8", b.data, b.len);
 	buf_clear(&b);
 }
 
@@ -455,12 +451,12 @@ login_page(struct dashboard *d, struct evhttp_request *req, int status,
 	login_token(d, token);
 	buf_init(&b);
 	dash_login_page(&b, &ctx, token, why);
-	reply(d, req, status, "text/html; charset=utf-8", b.data, b.len);
+	reply(req, status, "text/html; charset=utf-8", b.data, b.len);
 	buf_clear(&b);
 }
 
 static int
-serve_static(struct dashboard *d, struct evhttp_request *req, const char *path)
+serve_static(struct evhttp_request *req, const char *path)
 {
 	static const struct {
 		const char *path, *type, *body;
@@ -477,7 +473,7 @@ serve_static(struct dashboard *d, struct evhttp_request *req, const char *path)
 		if (strcmp(path, files[i].path) != 0)
 			continue;
 		out = evbuffer_new();
-		add_headers(d, req, files[i].type, 1);
+		add_headers(req, files[i].type, 1);
 		evbuffer_add(out, files[i].body, strlen(files[i].body));
 		evhttp_send_reply(req, 200, "OK", out);
 		evbuffer_free(out);
@@ -544,7 +540,6 @@ job_free(struct job *j)
 	evhttp_clear_headers(&j->params);
 	free(j->path);
 	free(j->self);
-	free(j->query);
 	free(j->conninfo);
 	free(j->tz);
 	free(j->user);
@@ -661,7 +656,6 @@ run_page(void *arg)
 	struct job *j = arg;
 	struct page_req pr = { .path = j->path,
 		.self = j->self,
-		.query = j->query,
 		.params = &j->params,
 		.post = j->post,
 		.ctx = j->ctx };
@@ -709,7 +703,7 @@ done_page(void *arg, int cancelled)
 		    (struct dash_text){
 		        "Arr\xc3\xaat en cours.", "Shutting down." });
 	} else if (req != NULL && j->resp.location != NULL) {
-		redirect(j->d, req, j->resp.location);
+		redirect(req, j->resp.location);
 	} else if (req != NULL) {
 		if (j->resp.filename != NULL) {
 			char *disp = xasprintf(
@@ -720,8 +714,7 @@ done_page(void *arg, int cancelled)
 			    "Content-Disposition", disp);
 			free(disp);
 		}
-		reply_buf(
-		    j->d, req, j->resp.status, j->resp.type, &j->resp.body);
+		reply_buf(req, j->resp.status, j->resp.type, &j->resp.body);
 	}
 	job_free(j);
 }
@@ -823,7 +816,7 @@ done_login(void *arg, int cancelled)
 	free(cookie);
 	log_info(
 	    "dashboard: %s signed in%s", s->user, s->editor ? " (editor)" : "");
-	redirect(d, req, "/");
+	redirect(req, "/");
 	job_free(j);
 }
 
@@ -981,7 +974,7 @@ on_request(struct evhttp_request *req, void *arg)
 		        "A form sent from another site: refused." });
 		return;
 	}
-	if (!post && serve_static(d, req, path))
+	if (!post && serve_static(req, path))
 		return;
 	if (!d->logins) {
 		s = &d->local;
@@ -992,7 +985,7 @@ on_request(struct evhttp_request *req, void *arg)
 			if (post)
 				start_login(d, req);
 			else if (s != NULL)
-				redirect(d, req, "/");
+				redirect(req, "/");
 			else
 				login_page(d, req, 200, DASH_LOGIN_FIRST);
 			return;
@@ -1004,7 +997,7 @@ on_request(struct evhttp_request *req, void *arg)
 				                        "e.",
 				        "Session expired." });
 			else
-				redirect(d, req, "/login");
+				redirect(req, "/login");
 			return;
 		}
 		s->seen_ms = now_mono_ms();
@@ -1041,7 +1034,7 @@ on_request(struct evhttp_request *req, void *arg)
 		    COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 		job_free(j);
 		session_end(d, s);
-		redirect(d, req, "/login");
+		redirect(req, "/login");
 		return;
 	}
 	if (!post && query != NULL &&
@@ -1053,7 +1046,6 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	j->path = xstrdup(path);
-	j->query = xstrdup(query != NULL ? query : "");
 	j->self =
 	    query != NULL ? xasprintf("%s?%s", path, query) : xstrdup(path);
 	j->submitted = 1;
@@ -1103,11 +1095,10 @@ dashboard_new(struct event_base *base, struct evhttp *http, const char *listen,
 		free(d);
 		return NULL;
 	}
-	d->base = base;
 	d->http = http;
 	d->logins = c->dashboard.logins;
-	d->loopback = http_listen_is_loopback(listen);
-	if (d->logins && !d->loopback && !c->dashboard.secure)
+	if (d->logins && !http_listen_is_loopback(listen) &&
+	    !c->dashboard.secure)
 		log_warn("dashboard on %s: passwords and session cookies "
 		         "travel in clear unless an HTTPS proxy is in front "
 		         "(then set [dashboard] secure = yes)",

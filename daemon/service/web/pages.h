@@ -17,7 +17,6 @@ struct evkeyvalq;
 struct page_req {
 	const char *path; /* "/mentions" */
 	const char *self; /* path and query, to come back to */
-	const char *query; /* the query string, or "" */
 	const struct evkeyvalq *params; /* the query's, or a form's */
 	int post;
 	struct dash_ctx ctx;
