@@ -152,7 +152,8 @@ SELECT columns_are('effective_mentions', ARRAY['item_id', 'watch_id',
     'emotions', 'rumour', 'handled']);
 SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
     'share_of_voice_by_tag', 'source_volume', 'author_volume', 'negative_mentions', 'incidents',
-    'source_health', 'rumours', 'mentions']);
+    'source_health', 'rumours', 'mentions', 'term_volume', 'emotion_volume',
+    'source_items', 'story_mentions']);
 SELECT columns_are('analytics', 'mention_volume', ARRAY['watch_id', 'watch',
     'day', 'lang', 'mentions', 'negative', 'neutral', 'positive',
     'net_sentiment', 'mean_tone']);

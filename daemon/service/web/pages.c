@@ -461,13 +461,13 @@ static const char authors_sql[] =
     " ORDER BY $4::int * (sum(positive) - sum(negative)) DESC, 3 DESC,"
     "          author LIMIT 10";
 static const char terms_sql[] =
-    "SELECT t, count(*) FROM analytics.mentions, unnest(terms) t"
+    "SELECT term, sum(mentions) FROM analytics.term_volume"
     " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
-    " GROUP BY t ORDER BY 2 DESC, t LIMIT 10";
+    " GROUP BY term ORDER BY 2 DESC, term LIMIT 10";
 static const char emotions_sql[] =
-    "SELECT e, count(*) FROM analytics.mentions, unnest(emotions) e"
+    "SELECT emotion, sum(mentions) FROM analytics.emotion_volume"
     " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
-    " GROUP BY e ORDER BY 2 DESC, e";
+    " GROUP BY emotion ORDER BY 2 DESC, emotion";
 static const char rumours_sql[] =
     "SELECT at, title, link, source, label"
     "  FROM analytics.rumours"
@@ -476,7 +476,7 @@ static const char rumours_sql[] =
 static const char stories_sql[] =
     "SELECT story_id, min(title), count(*), count(DISTINCT site),"
     "       min(at), max(at)"
-    "  FROM analytics.mentions"
+    "  FROM analytics.story_mentions"
     " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
     " GROUP BY story_id HAVING count(DISTINCT site) > 1"
     " ORDER BY 4 DESC, 3 DESC, story_id LIMIT 10";
@@ -1180,14 +1180,13 @@ static const char sources_health_sql[] =
     "       h.last_success_at, h.last_item_at,"
     "       round(extract(epoch FROM h.silent_for)::numeric / 3600, 1),"
     "       h.fetches_24h, h.failed_24h,"
-    "       round(n.items::numeric / ($2::date - $1::date), 1),"
+    "       round(coalesce(n.items, 0)::numeric / ($2::date - $1::date), 1),"
     "       h.last_error"
     "  FROM analytics.source_health h"
-    "  CROSS JOIN LATERAL (SELECT count(*) AS items FROM items i"
-    "        WHERE i.source_id = h.source_id"
-    "          AND i.first_seen_at >= $1::date::timestamp AT TIME ZONE 'UTC'"
-    "          AND i.first_seen_at < $2::date::timestamp AT TIME ZONE 'UTC'"
-    "       ) n"
+    "  LEFT JOIN (SELECT source_id, sum(items) AS items"
+    "               FROM analytics.source_items"
+    "              WHERE day >= $1::date AND day < $2::date"
+    "              GROUP BY source_id) n ON n.source_id = h.source_id"
     " WHERE h.in_config"
     " ORDER BY CASE h.status WHEN 'failing' THEN 0 WHEN 'silent' THEN 1"
     "          ELSE 2 END, h.source";
