@@ -365,6 +365,32 @@ SELECT c.watch_id, w.name AS watch, c.day, nullif(c.lang, '') AS lang,
  GROUP BY c.watch_id, w.name, c.day, c.lang
 HAVING sum(c.mentions) > 0;
 
+-- mention_volume without the language: a watch's day in one row, what
+-- the dashboard's overview and charts read (half the rows to group).
+CREATE VIEW analytics.watch_volume AS
+SELECT c.watch_id, w.name AS watch, c.day,
+       sum(c.mentions) AS mentions,
+       sum(c.negative) AS negative,
+       sum(c.neutral) AS neutral,
+       sum(c.positive) AS positive,
+       round((sum(c.positive) - sum(c.negative))::numeric
+             / sum(c.mentions), 3) AS net_sentiment,
+       round((sum(c.tone_sum) / sum(c.mentions))::numeric, 3) AS mean_tone
+  FROM mention_counts c JOIN watches w ON w.id = c.watch_id
+ GROUP BY c.watch_id, w.name, c.day
+HAVING sum(c.mentions) > 0;
+
+COMMENT ON VIEW analytics.watch_volume IS 'Mentions per watch and day, every language together, by tone: analytics.mention_volume summed over its languages.';
+COMMENT ON COLUMN analytics.watch_volume.watch_id IS 'The watch (watches.id).';
+COMMENT ON COLUMN analytics.watch_volume.watch IS 'The watch''s name.';
+COMMENT ON COLUMN analytics.watch_volume.day IS 'UTC day of publication (analytics.mention_day).';
+COMMENT ON COLUMN analytics.watch_volume.mentions IS 'Mentions counted (dismissed ones excluded).';
+COMMENT ON COLUMN analytics.watch_volume.negative IS 'Mentions of negative tone, corrections applied.';
+COMMENT ON COLUMN analytics.watch_volume.neutral IS 'Mentions of neutral tone, corrections applied.';
+COMMENT ON COLUMN analytics.watch_volume.positive IS 'Mentions of positive tone, corrections applied.';
+COMMENT ON COLUMN analytics.watch_volume.net_sentiment IS '(positive - negative) / mentions, from -1 to 1; over several days, recompute it from the sums.';
+COMMENT ON COLUMN analytics.watch_volume.mean_tone IS 'Mean compound tone of the scorer, -1 to 1 (not changed by corrections).';
+
 CREATE OR REPLACE VIEW analytics.share_of_voice AS
 SELECT w.compare_group, c.day, c.watch_id, w.name AS watch,
        sum(c.mentions) AS mentions,
@@ -477,6 +503,24 @@ COMMENT ON COLUMN analytics.story_mentions.source IS 'The source''s name.';
 COMMENT ON COLUMN analytics.story_mentions.site IS 'The site of the source (sources.family).';
 COMMENT ON COLUMN analytics.story_mentions.label IS 'The tone counted: the editor''s when set, else the detected one.';
 
-GRANT SELECT ON analytics.term_volume, analytics.emotion_volume,
+GRANT SELECT ON analytics.watch_volume, analytics.term_volume,
+    analytics.emotion_volume,
     analytics.source_items, analytics.story_mentions
     TO vigie_analyst, vigie_daemon;
+
+-- Every mention with its item, without joining each mention to its own
+-- row again for handled: effective_mentions carries it since schema 016.
+-- A CSV export of a month of a busy watch reads every one of its rows.
+CREATE OR REPLACE VIEW analytics.mentions AS
+SELECT m.watch_id, w.name AS watch,
+       analytics.mention_day(m.published_at, m.first_seen_at) AS day,
+       least(m.published_at, m.first_seen_at) AS at,
+       m.item_id, i.title, i.link, i.author,
+       m.source_id, s.name AS source, s.family AS site,
+       m.label, m.detected_label, m.sentiment, m.terms, m.lang,
+       m.corrected, m.abusive, m.emotions, m.rumour,
+       coalesce(i.story_id, i.id) AS story_id, i.search,
+       m.handled
+  FROM effective_mentions m JOIN watches w ON w.id = m.watch_id
+  JOIN items i ON i.id = m.item_id AND i.first_seen_at = m.first_seen_at
+  JOIN sources s ON s.id = m.source_id;

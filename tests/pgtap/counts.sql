@@ -47,6 +47,21 @@ BEGIN
             GROUP BY 1, 2, 3, 4$q$,
         step || ': mention_volume');
     RETURN NEXT tap.rows_eq(
+        'SELECT * FROM analytics.watch_volume',
+        $q$SELECT m.watch_id, w.name,
+                  analytics.mention_day(m.published_at, m.first_seen_at),
+                  count(*),
+                  count(*) FILTER (WHERE m.label = 'negative'),
+                  count(*) FILTER (WHERE m.label = 'neutral'),
+                  count(*) FILTER (WHERE m.label = 'positive'),
+                  round((count(*) FILTER (WHERE m.label = 'positive')
+                         - count(*) FILTER (WHERE m.label = 'negative'))::numeric
+                        / count(*), 3),
+                  round(avg(m.sentiment)::numeric, 3)
+             FROM effective_mentions m JOIN watches w ON w.id = m.watch_id
+            GROUP BY 1, 2, 3$q$,
+        step || ': watch_volume');
+    RETURN NEXT tap.rows_eq(
         'SELECT * FROM analytics.share_of_voice',
         $q$SELECT w.compare_group,
                   analytics.mention_day(m.published_at, m.first_seen_at),

@@ -32,9 +32,12 @@ HOSTILE = ('&lt;img src=x onerror="window.pwned=1"&gt;'
 
 
 ITEMS = [
-    rss_item("a1", "Acme est une arnaque, remboursez-nous"),
+    rss_item("a1", "Acme est une arnaque, remboursez-nous").replace(
+        "</item>", "<author>lea@example.org (L\u00e9a)</author></item>"),
     rss_item("a2", "Acme : service client de connards, bande d'abrutis"),
-    rss_item("a3", "J'adore Acme, livraison parfaite et produit superbe"),
+    rss_item("a3", "J'adore Acme, livraison parfaite et produit superbe"
+             ).replace("</item>", "<author>max@example.org (Max)</author>"
+                       "</item>"),
     rss_item("a4", HOSTILE, "javascript:window.pwned=3"),
     rss_item("a5", "=HYPERLINK(&quot;http://evil.example&quot;) Acme horrible",
          "data:text/html,x"),
@@ -224,6 +227,12 @@ def body(t):
         t.eq(cells(b, "Titre"), ["Acme est une arnaque, remboursez-nous"],
              "mentions: full-text search")
         b.screenshot(art / "dashboard-mentions-search.png")
+        author = pg.scalar("SELECT author FROM items WHERE guid = 'a1'")
+        b.goto(url + "/mentions?watch=Acme&author="
+               + urllib.parse.quote(author))
+        t.eq((author != "", cells(b, "Titre")),
+             (True, ["Acme est une arnaque, remboursez-nous"]),
+             f"mentions: by author ({author!r})")
 
         status, headers, csv_text = request(
             port, "GET", "/mentions?watch=Acme&tone=negative&format=csv"
@@ -281,6 +290,19 @@ def body(t):
                           " AND day >= current_date - 29")[0])
                     for w in want]),
              "a watch's list of sources as CSV, as analytics.source_volume")
+        for key, sign in (("ambassadors", 1), ("detractors", -1)):
+            status, _, csv_text = request(
+                port, "GET", f"/watch?w=Acme&list={key}&format=csv")
+            want = pg.query(
+                "SELECT author FROM analytics.author_volume"
+                " WHERE watch = 'Acme' AND day >= current_date - 29"
+                f" GROUP BY author, site HAVING {sign}"
+                " * (sum(positive) - sum(negative)) > 0")
+            got = [r[0] for r in csv.reader(csv_text.lstrip("\ufeff")
+                                            .split("\r\n")[1:-1])]
+            t.eq((status, sorted(got), len(want) > 0),
+                 (200, sorted(w[0] for w in want), True),
+                 f"a watch's {key} as CSV, as analytics.author_volume")
         status, _, _ = request(port, "GET",
                                "/watch?w=Acme&list=nope&format=csv")
         t.eq(status, 400, "an unknown list: a bad request")

@@ -36,6 +36,9 @@ struct page {
 	int failed; /* a query failed: the page is an error */
 	int denied; /* ... because the role may not */
 	int missing; /* an update found no row */
+	/* The rows of the last statement several lists split (shared_rows) */
+	const char *shared_sql;
+	struct dash_rows shared;
 };
 
 void
@@ -205,31 +208,27 @@ static const struct dash_text day_options[] = {
  * change, negative share, open incidents, and the period's mentions per
  * day for a sparkline. $1 f, $2 t, $3 pf, $4 one watch or NULL for all.
  * The daily volume of both periods is read once (d), for the sums and
- * for the sparkline. */
+ * for the sparkline, whose days are set from the watch's days found (i,
+ * ns) rather than by joining every watch's every day to them, which
+ * PostgreSQL planned as a merge on the watch alone (1.8 million rows
+ * compared for 1,000 watches). */
 static const char watches_sql[] =
     "WITH d AS ("
-    " SELECT watch_id, day, sum(mentions) AS n,"
-    "        sum(positive - negative) AS net, sum(negative) AS neg"
-    "   FROM analytics.mention_volume"
+    " SELECT watch_id, day, mentions AS n, positive - negative AS net,"
+    "        negative AS neg"
+    "   FROM analytics.watch_volume"
     "  WHERE day >= $3::date AND day < $2::date"
-    "    AND ($4::text IS NULL OR watch = $4)"
-    "  GROUP BY watch_id, day),"
+    "    AND ($4::text IS NULL OR watch = $4)),"
     " v AS ("
     " SELECT watch_id,"
     "        sum(n) FILTER (WHERE day >= $1::date) AS n,"
     "        sum(n) FILTER (WHERE day < $1::date) AS n0,"
     "        sum(net) FILTER (WHERE day >= $1::date) AS net,"
     "        sum(net) FILTER (WHERE day < $1::date) AS net0,"
-    "        sum(neg) FILTER (WHERE day >= $1::date) AS neg"
-    "   FROM d GROUP BY watch_id),"
-    " s AS ("
-    " SELECT w.id AS watch_id,"
-    "        string_agg(coalesce(x.n, 0)::text, ',' ORDER BY g) AS days"
-    "   FROM watches w CROSS JOIN generate_series($1::date::timestamp,"
-    "        $2::date::timestamp - interval '1 day', interval '1 day') g"
-    "   LEFT JOIN d x ON x.watch_id = w.id AND x.day = g::date"
-    "  WHERE w.in_config AND ($4::text IS NULL OR w.name = $4)"
-    "  GROUP BY w.id)"
+    "        sum(neg) FILTER (WHERE day >= $1::date) AS neg,"
+    "        array_agg(day - $1::date) FILTER (WHERE day >= $1::date) AS i,"
+    "        array_agg(n) FILTER (WHERE day >= $1::date) AS ns"
+    "   FROM d GROUP BY watch_id)"
     " SELECT w.name, coalesce(v.n, 0), coalesce(v.n0, 0),"
     "        (v.n - v.n0)::float8 / nullif(v.n0, 0),"
     "        round(v.net::numeric / nullif(v.n, 0), 3),"
@@ -238,9 +237,11 @@ static const char watches_sql[] =
     "        round(v.neg::numeric / nullif(v.n, 0), 4),"
     "        (SELECT count(*) FROM analytics.incidents i"
     "          WHERE i.watch_id = w.id AND i.state = 'firing'),"
-    "        s.days, w.compare_group"
+    "        (SELECT string_agg(coalesce(v.ns[array_position(v.i, k)], 0)"
+    "                           ::text, ',' ORDER BY k)"
+    "           FROM generate_series(0, $2::date - $1::date - 1) k),"
+    "        w.compare_group"
     "   FROM watches w LEFT JOIN v ON v.watch_id = w.id"
-    "   LEFT JOIN s ON s.watch_id = w.id"
     "  WHERE w.in_config AND ($4::text IS NULL OR w.name = $4)"
     "  ORDER BY 8 DESC, 2 DESC, w.name";
 
@@ -422,7 +423,7 @@ static const char tones_day_sql[] =
     "  FROM generate_series(date_trunc($4, $1::date::timestamp),"
     "       $2::date::timestamp - interval '1 day',"
     "       ('1 ' || $4)::interval) d"
-    "  LEFT JOIN analytics.mention_volume v ON v.watch = $3"
+    "  LEFT JOIN analytics.watch_volume v ON v.watch = $3"
     "   AND v.day >= $1::date AND v.day < $2::date"
     "   AND date_trunc($4, v.day::timestamp) = d"
     " GROUP BY d ORDER BY d";
@@ -450,16 +451,21 @@ static const char sources_sql[] =
     "  FROM analytics.source_volume"
     " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
     " GROUP BY source, site ORDER BY 3 DESC, source LIMIT 10";
-/* Ambassadors speak well of the watch more than ill, detractors the
- * other way round; $4 is 1 for the first, -1 for the second. */
+/* Ambassadors speak well of the watch more than ill (the first column
+ * 'ambassador'), detractors the other way round ('detractor'): the
+ * period's authors counted once for both lists. */
 static const char authors_sql[] =
-    "SELECT author, site, sum(mentions), sum(negative), sum(positive)"
-    "  FROM analytics.author_volume"
-    " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
-    " GROUP BY author, site"
-    " HAVING $4::int * (sum(positive) - sum(negative)) > 0"
-    " ORDER BY $4::int * (sum(positive) - sum(negative)) DESC, 3 DESC,"
-    "          author LIMIT 10";
+    "WITH a AS MATERIALIZED ("
+    " SELECT author, site, sum(mentions) AS n, sum(negative) AS neg,"
+    "        sum(positive) AS pos"
+    "   FROM analytics.author_volume"
+    "  WHERE watch = $3 AND day >= $1::date AND day < $2::date"
+    "  GROUP BY author, site)"
+    " (SELECT 'ambassador', author, site, n, neg, pos FROM a"
+    "   WHERE pos > neg ORDER BY pos - neg DESC, n DESC, author LIMIT 10)"
+    " UNION ALL"
+    " (SELECT 'detractor', author, site, n, neg, pos FROM a"
+    "   WHERE neg > pos ORDER BY neg - pos DESC, n DESC, author LIMIT 10)";
 static const char terms_sql[] =
     "SELECT term, sum(mentions) FROM analytics.term_volume"
     " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
@@ -538,7 +544,8 @@ static const struct dash_col incident_cols[] = {
 };
 
 /* The lists of a watch's page, each from its view, each a CSV of its own
- * (?list=KEY&format=csv). $1 f, $2 t, $3 the watch, $4 arg when set. */
+ * (?list=KEY&format=csv). $1 f, $2 t, $3 the watch. With arg set, the
+ * list is the rows of sql whose first column is arg (shared_rows). */
 struct watch_list {
 	const char *key;
 	struct dash_text heading;
@@ -557,10 +564,10 @@ static const struct watch_list watch_lists[] = {
 	    share_sql, NULL, COLS(share_cols) },
 	{ "sources", { "Sources les plus actives", "Top sources" }, sources_sql,
 	    NULL, COLS(speaker_cols) },
-	{ "ambassadors", { "Ambassadeurs", "Ambassadors" }, authors_sql, "1",
-	    COLS(speaker_cols) },
+	{ "ambassadors", { "Ambassadeurs", "Ambassadors" }, authors_sql,
+	    "ambassador", COLS(speaker_cols) },
 	{ "detractors", { "D\xc3\xa9tracteurs", "Detractors" }, authors_sql,
-	    "-1", COLS(speaker_cols) },
+	    "detractor", COLS(speaker_cols) },
 	{ "terms", { "Termes les plus trouv\xc3\xa9s", "Terms matched most" },
 	    terms_sql, NULL, COLS(count_cols) },
 	{ "emotions", { "\xc3\x89motions", "Emotions" }, emotions_sql, NULL,
@@ -576,13 +583,49 @@ static const struct watch_list watch_lists[] = {
 	    COLS(incident_cols) },
 };
 
+/* The rows of sql whose first column is kind, without that column, into
+ * rows: lists that split one statement's rows run it once a page. */
+static int
+shared_rows(struct page *pg, const char *sql, const char *kind, int n,
+    const char *const *params, struct dash_rows *rows)
+{
+	const struct dash_rows *all = &pg->shared;
+	size_t nc, kept = 0;
+
+	if (pg->shared_sql != sql) {
+		dash_rows_clear(&pg->shared);
+		if (query(pg, &pg->shared, sql, n, params) != 0)
+			return -1;
+		pg->shared_sql = sql;
+	}
+	nc = all->ncols > 0 ? all->ncols - 1 : 0;
+	rows->ncols = nc;
+	rows->cells = xcalloc(all->nrows * nc + 1, sizeof *rows->cells);
+	for (size_t r = 0; r < all->nrows; r++) {
+		const char *k = dash_cell(all, r, 0);
+
+		if (k == NULL || strcmp(k, kind) != 0)
+			continue;
+		for (size_t c = 0; c < nc; c++) {
+			const char *v = dash_cell(all, r, c + 1);
+
+			rows->cells[kept * nc + c] =
+			    v != NULL ? xstrdup(v) : NULL;
+		}
+		kept++;
+	}
+	rows->nrows = kept;
+	return 0;
+}
+
 /* One of a watch's lists into rows; p holds the period and the watch. */
 static int
 watch_list_rows(struct page *pg, const struct watch_list *l, const char **p,
     struct dash_rows *rows)
 {
-	p[3] = l->arg;
-	return query(pg, rows, l->sql, l->arg != NULL ? 4 : 3, p);
+	if (l->arg != NULL)
+		return shared_rows(pg, l->sql, l->arg, 3, p, rows);
+	return query(pg, rows, l->sql, 3, p);
 }
 
 /* A list of the watch's page: its heading, its CSV, its table. */
@@ -807,41 +850,54 @@ static const char mentions_sql[] =
     "          at DESC, item_id, watch_id"
     " LIMIT $13::int OFFSET $14::int";
 
-/* A page of the list when no filter needs the item (author, words,
- * story): the page's keys taken first from effective_mentions in the
- * order of its indexes on the day and the time (schema 016), then only
- * those read through analytics.mentions. The same parameters, rows and
- * order as mentions_sql; PostgreSQL estimates analytics.mentions' joins
- * at one row and so reads and joins every mention of the period before
- * sorting them (docs/BENCHMARKS.md, dashboard pages on 10 million
- * mentions). Ordering by the day, then the time, is the same order: a
- * day is its time's UTC date. */
+/* A page of the list, but for a story: the page's keys taken first from
+ * effective_mentions in the order of its indexes on the day and the time
+ * (schema 016), an item looked at only for the author or the words asked
+ * for, and stopping once the page is full; then only those read through
+ * analytics.mentions. The same parameters, rows and order as
+ * mentions_sql; PostgreSQL estimates analytics.mentions' joins at one row
+ * and so reads and joins every mention of the period before sorting them
+ * (docs/BENCHMARKS.md, dashboard pages on 10 million mentions). Ordering
+ * by the day, then the time, is the same order: a day is its time's UTC
+ * date. */
 static const char mentions_keys_sql[] =
     "WITH k AS ("
-    " SELECT item_id, watch_id"
-    "   FROM effective_mentions"
-    "  WHERE analytics.mention_day(published_at, first_seen_at)"
+    " SELECT e.item_id, e.watch_id"
+    "   FROM effective_mentions e"
+    "  WHERE analytics.mention_day(e.published_at, e.first_seen_at)"
     "          >= $1::date"
-    "    AND analytics.mention_day(published_at, first_seen_at)"
+    "    AND analytics.mention_day(e.published_at, e.first_seen_at)"
     "          < $2::date"
     "    AND ($3::text IS NULL"
-    "         OR watch_id = (SELECT id FROM watches WHERE name = $3))"
-    "    AND ($4::text IS NULL OR label = $4)"
-    "    AND ($5::text IS NULL OR lang = $5)"
+    "         OR e.watch_id = (SELECT id FROM watches WHERE name = $3))"
+    "    AND ($4::text IS NULL OR e.label = $4)"
+    "    AND ($5::text IS NULL OR e.lang = $5)"
     "    AND ($6::text IS NULL"
-    "         OR source_id = (SELECT id FROM sources WHERE name = $6))"
-    "    AND $7::text IS NULL AND (NOT $8::bool OR abusive)"
-    "    AND (NOT $9::bool OR rumour) AND $10::text IS NULL"
+    "         OR e.source_id = (SELECT id FROM sources WHERE name = $6))"
+    "    AND ($7::text IS NULL"
+    "         OR EXISTS (SELECT FROM items i WHERE i.id = e.item_id"
+    "                       AND i.first_seen_at = e.first_seen_at"
+    "                       AND i.author = $7))"
+    "    AND (NOT $8::bool OR e.abusive) AND (NOT $9::bool OR e.rumour)"
+    "    AND ($10::text IS NULL"
+    "         OR EXISTS (SELECT FROM items i WHERE i.id = e.item_id"
+    "                       AND i.first_seen_at = e.first_seen_at"
+    "                       AND i.search"
+    "                           @@ (websearch_to_tsquery('french', $10)"
+    "                               || websearch_to_tsquery('english',"
+    "                                                       $10))))"
     "    AND $11::bigint IS NULL"
-    "  ORDER BY CASE WHEN $12 = 'tone' THEN sentiment END ASC,"
-    "           CASE WHEN $12 = '-tone' THEN sentiment END DESC,"
+    "  ORDER BY CASE WHEN $12 = 'tone' THEN e.sentiment END ASC,"
+    "           CASE WHEN $12 = '-tone' THEN e.sentiment END DESC,"
     "           CASE WHEN $12 = 'old'"
-    "                THEN analytics.mention_day(published_at, first_seen_at)"
+    "                THEN analytics.mention_day(e.published_at,"
+    "                                           e.first_seen_at)"
     "           END ASC,"
     "           CASE WHEN $12 = 'old'"
-    "                THEN least(published_at, first_seen_at) END ASC,"
-    "           analytics.mention_day(published_at, first_seen_at) DESC,"
-    "           least(published_at, first_seen_at) DESC, item_id, watch_id"
+    "                THEN least(e.published_at, e.first_seen_at) END ASC,"
+    "           analytics.mention_day(e.published_at, e.first_seen_at) DESC,"
+    "           least(e.published_at, e.first_seen_at) DESC, e.item_id,"
+    "           e.watch_id"
     "  LIMIT $13::int OFFSET $14::int)"
     " SELECT m.at, m.watch, m.title, m.link, m.author, m.source, m.label,"
     "        m.sentiment, m.lang, m.abusive, m.rumour, m.story_id,"
@@ -965,10 +1021,8 @@ page_mentions(struct page *pg)
 	p[13] = offset;
 	/* A CSV's thousands of rows are read faster all at once. */
 	if (query(pg, &rows,
-	        csv || p[6] != NULL || p[9] != NULL || p[10] != NULL
-	            ? mentions_sql
-	            : mentions_keys_sql,
-	        14, p) != 0)
+	        csv || p[10] != NULL ? mentions_sql : mentions_keys_sql, 14,
+	        p) != 0)
 		return;
 	if (csv) {
 		send_csv(pg, "mentions", mention_cols, ARRAY_LEN(mention_cols),
@@ -1411,6 +1465,7 @@ pages_serve(PGconn *conn, const struct page_req *req, struct page_resp *resp)
 		resp->status = 400;
 	else
 		get(&pg);
+	dash_rows_clear(&pg.shared);
 	if (pg.failed)
 		resp->status = pg.denied ? 403 : 503;
 	if (resp->status == 200 || resp->status == 303)
