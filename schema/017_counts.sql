@@ -85,6 +85,19 @@ CREATE TABLE item_counts (
     PRIMARY KEY (source_id, day)
 );
 
+-- Polls per source and UTC hour, and those that failed: a source's
+-- polls of the last 24 hours (analytics.source_health) are the whole
+-- hours of the counts and the rest of the first hour from fetches,
+-- rather than every poll of the day read again (2,000 sources polled
+-- every ten minutes: 288,000 rows). Two days are kept.
+CREATE TABLE fetch_counts (
+    source_id bigint      NOT NULL,
+    hour      timestamptz NOT NULL,
+    fetches   integer     NOT NULL,
+    failed    integer     NOT NULL,
+    PRIMARY KEY (source_id, hour)
+);
+
 -- The mentions whose item belongs to a story of more than one item (the
 -- first item and those continuing it): the few a watch's spreading
 -- stories are counted from, without reading its other mentions. Filled
@@ -112,6 +125,7 @@ COMMENT ON TABLE source_counts IS 'Mentions counted per watch, day, month first 
 COMMENT ON TABLE author_counts IS 'Mentions counted per watch, day, month first seen, source and author (analytics.author_volume).';
 COMMENT ON TABLE term_counts IS 'Mentions counted per watch, day, month first seen and matched term (analytics.term_volume).';
 COMMENT ON TABLE emotion_counts IS 'Mentions counted per watch, day, month first seen and emotion (analytics.emotion_volume).';
+COMMENT ON TABLE fetch_counts IS 'Polls and failed polls per source and UTC hour, the last two days (analytics.source_health).';
 COMMENT ON TABLE item_counts IS 'Items first seen per source and UTC day (analytics.source_items).';
 COMMENT ON TABLE story_mentions IS 'Mentions of items that belong to a story of several items (analytics.story_mentions).';
 COMMENT ON COLUMN mention_counts.seen IS 'First day of the month the mentions were first seen in: their partition, dropped with it.';
@@ -292,6 +306,42 @@ CREATE TRIGGER items_count_update AFTER UPDATE ON items
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION items_count();
 
+CREATE FUNCTION fetches_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+BEGIN
+    INSERT INTO fetch_counts AS c
+    SELECT source_id, date_trunc('hour', started_at, 'UTC'), count(*),
+           count(*) FILTER (WHERE outcome = 'failed')
+      FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (source_id, hour) DO UPDATE SET
+        fetches = c.fetches + excluded.fetches,
+        failed = c.failed + excluded.failed;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER fetches_count AFTER INSERT ON fetches
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fetches_count();
+
+-- The hourly maintenance also forgets the polls counted two days ago.
+CREATE OR REPLACE FUNCTION maintain_partitions(retention interval)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public
+SET lock_timeout = '5s'
+AS $$
+BEGIN
+    PERFORM create_partitions(now(), now() + interval '1 month');
+    DELETE FROM fetch_counts WHERE hour < now() - interval '2 days';
+    IF retention IS NULL THEN
+        RETURN 0;
+    END IF;
+    RETURN drop_partitions(now() - retention);
+END
+$$;
+
 -- Retention drops a month's counts with its partitions.
 CREATE OR REPLACE FUNCTION drop_partitions(cutoff timestamptz)
 RETURNS integer
@@ -349,6 +399,11 @@ $$;
 INSERT INTO item_counts
 SELECT source_id, (first_seen_at AT TIME ZONE 'UTC')::date, count(*)
   FROM items GROUP BY 1, 2;
+INSERT INTO fetch_counts
+SELECT source_id, date_trunc('hour', started_at, 'UTC'), count(*),
+       count(*) FILTER (WHERE outcome = 'failed')
+  FROM fetches WHERE started_at >= now() - interval '2 days'
+ GROUP BY 1, 2;
 
 -- The views, read from the counts: the same columns, the same rows ------
 
@@ -507,6 +562,47 @@ GRANT SELECT ON analytics.watch_volume, analytics.term_volume,
     analytics.emotion_volume,
     analytics.source_items, analytics.story_mentions
     TO vigie_analyst, vigie_daemon;
+
+CREATE OR REPLACE VIEW analytics.source_health AS
+SELECT s.id AS source_id, s.name AS source, coalesce(s.feed_url, s.url) AS url,
+       s.family AS site, s.enabled, s.in_config, s.disabled_reason,
+       s.last_fetch_at, s.last_success_at, s.last_status, s.last_error,
+       s.failures,
+       h.fetches + p.fetches AS fetches_24h, h.failed + p.failed AS failed_24h,
+       last.first_seen_at AS last_item_at,
+       now() - coalesce(last.first_seen_at, s.created_at) AS silent_for,
+       s.items_total,
+       CASE
+           WHEN NOT s.enabled OR NOT s.in_config THEN 'disabled'
+           WHEN s.last_fetch_at IS NULL THEN 'new'
+           WHEN s.failures > 0 THEN 'failing'
+           -- no new item in ten polling intervals (at least a day)
+           WHEN now() - coalesce(last.first_seen_at, s.created_at)
+                > greatest(interval '1 day',
+                           make_interval(secs => 10 * s.interval_s))
+               THEN 'silent'
+           ELSE 'ok'
+       END AS status
+  FROM sources s
+  LEFT JOIN LATERAL (
+       SELECT i.first_seen_at FROM items i WHERE i.source_id = s.id
+        ORDER BY i.first_seen_at DESC LIMIT 1) last ON true
+  -- The whole hours of the last 24 hours...
+  CROSS JOIN LATERAL (
+       SELECT coalesce(sum(c.fetches), 0) AS fetches,
+              coalesce(sum(c.failed), 0) AS failed
+         FROM fetch_counts c
+        WHERE c.source_id = s.id
+          AND c.hour > now() - interval '24 hours') h
+  -- ... and the end of the hour they begin in.
+  CROSS JOIN LATERAL (
+       SELECT count(*) AS fetches,
+              count(*) FILTER (WHERE x.outcome = 'failed') AS failed
+         FROM fetches x
+        WHERE x.source_id = s.id
+          AND x.started_at > now() - interval '24 hours'
+          AND x.started_at < date_trunc('hour', now() - interval '24 hours',
+                                        'UTC') + interval '1 hour') p;
 
 -- Every mention with its item, without joining each mention to its own
 -- row again for handled: effective_mentions carries it since schema 016.

@@ -8,6 +8,8 @@ SET LOCAL search_path = public, tap;
 SELECT no_plan();
 
 SELECT create_partitions('2025-02-01Z', '2025-05-01Z');
+-- The polls of the last three days, whatever today is.
+SELECT create_partitions(now() - interval '3 days', now());
 
 INSERT INTO sources (id, name, url, interval_s, family)
 OVERRIDING SYSTEM VALUE VALUES
@@ -253,6 +255,27 @@ SET LOCAL ROLE vigie_editor;
 UPDATE mentions SET label_override = 'positive' WHERE item_id = 2;
 RESET ROLE;
 SELECT * FROM tap.counts_agree('corrected by an editor');
+
+-- Polls of the last 24 hours: whole hours from the counts, the hour
+-- they begin in from the polls themselves.
+INSERT INTO fetches (attempt, source_id, started_at, duration_ms, outcome)
+SELECT gen_random_uuid(), 1 + g % 3,
+       now() - make_interval(mins => g * 7), 10,
+       CASE WHEN g % 4 = 0 THEN 'failed' ELSE 'ok' END
+  FROM generate_series(0, 500) g;
+SELECT tap.rows_eq(
+    'SELECT source_id, fetches_24h, failed_24h FROM analytics.source_health',
+    $q$SELECT s.id, count(x.*),
+              count(x.*) FILTER (WHERE x.outcome = 'failed')
+         FROM sources s LEFT JOIN fetches x ON x.source_id = s.id
+          AND x.started_at > now() - interval '24 hours'
+        GROUP BY s.id$q$,
+    'source_health: polls of the last 24 hours, as counted from fetches');
+SELECT is(maintain_partitions(NULL), 0, 'maintenance drops nothing');
+SELECT is((SELECT count(*) FROM fetch_counts
+            WHERE hour < now() - interval '2 days'), 0::bigint,
+          'hours older than two days are forgotten');
+SELECT ok((SELECT count(*) FROM fetch_counts) > 0, 'recent hours are kept');
 
 -- Retention: March goes, with the counts of its mentions, also those
 -- dated in February; April's stay.
