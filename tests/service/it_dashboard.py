@@ -93,6 +93,32 @@ def request(port, method, path, body=None, cookie=None):
     return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
 
+def hold_watches(pg, seconds):
+    """A transaction holding the table every page reads, for seconds:
+    the dashboard's queries wait behind it. Returns the psql process once
+    the lock is taken."""
+    p = subprocess.Popen(
+        ["psql", "-X", "-q", "-d", pg.conninfo, "-c",
+         "BEGIN; LOCK TABLE watches IN ACCESS EXCLUSIVE MODE;"
+         f" SELECT pg_sleep({seconds}); COMMIT;"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    wait_until(lambda: pg.scalar(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c"
+        " ON c.oid = l.relation WHERE c.relname = 'watches'"
+        " AND l.mode = 'AccessExclusiveLock' AND l.granted") == "1",
+        30, "the lock on watches")
+    return p
+
+
+def at_once(port, n, cookie=None):
+    """n requests of /mentions sent together: their statuses, sorted."""
+    with concurrent.futures.ThreadPoolExecutor(n) as pool:
+        return sorted(pool.map(
+            lambda _: request(port, "GET", "/mentions", cookie=cookie)[0],
+            range(n)))
+
+
 def cells(b, column):
     """The texts of a column of the page's first table, by heading."""
     return b.eval(f"""(() => {{
@@ -322,6 +348,16 @@ def body(t):
         status, _, _ = request(port, "GET", "/mentions")
         t.eq(status, 200, "the database restarted between two pages: the "
              "first page after it is served")
+        # Requests held up by the database: a bounded queue, the rest
+        # answered at once rather than left waiting.
+        lock = hold_watches(pg, 6)
+        statuses = at_once(port, 40)
+        lock.wait(timeout=60)
+        t.eq((statuses.count(200), statuses.count(503)), (32, 8),
+             "40 requests while the database waits: 32 queued and served,"
+             " 8 refused at once (503)")
+        status, _, _ = request(port, "GET", "/mentions")
+        t.eq(status, 200, "the queue drained: served again")
         dash.terminate()
         t.eq(dash.wait(timeout=30), 0, "the dashboard stops on SIGTERM")
 
@@ -453,6 +489,18 @@ def body(t):
         t.eq((status, held), (303, "4"),
              "six sign-ins of one role hold four connections")
 
+        # ... and all roles together 32 at most: the oldest goes first.
+        roles = [f"r{i}" for i in range(9)]
+        pg.query(";".join(f"CREATE ROLE {r} LOGIN PASSWORD '{r}-secret'"
+                          " IN ROLE vigie_analyst" for r in roles))
+        signed = [post_login(r, f"{r}-secret")[0]
+                  for r in roles for _ in range(4)]
+        held = pg.scalar("SELECT count(*) FROM pg_stat_activity"
+                         " WHERE application_name = 'vigie dashboard'")
+        t.eq((signed.count(303), held), (36, "32"),
+             "36 more sign-ins of nine roles: every one let in, 32"
+             " connections held in all")
+
         # An analyst reads, and may not correct.
         t.eq(sign_in("an", "an-secret"), 200, "the analyst signs in")
         cookie = next((c for c in b.cookies()
@@ -465,6 +513,13 @@ def body(t):
              "an analyst is offered no correction")
         t.ok(b.eval("document.querySelector('.who').textContent") == "an",
              "the role signed in is shown")
+        jar = f"vigie_session={cookie['value']}"
+        lock = hold_watches(pg, 6)
+        statuses = at_once(port, 8, cookie=jar)
+        lock.wait(timeout=60)
+        t.eq((statuses.count(200), statuses.count(503)), (4, 4),
+             "eight requests of one session while the database waits:"
+             " four served, four refused at once (503)")
         token = b.eval("document.querySelector('form.out input[name=csrf]')"
                        ".value")
         jar = f"vigie_session={cookie['value']}"
