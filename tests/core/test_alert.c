@@ -571,6 +571,22 @@ test_webhook_json(void **state)
 	free(title);
 	json_decref(j);
 	free(w);
+
+	/* A link stored before links were checked is no link. */
+	a.top = mentions;
+	a.ntop = 2;
+	w = alert_webhook(&a, WEBHOOK_JSON);
+	j = json_loads(w, 0, NULL);
+	assert_non_null(j);
+	s = json_object_get(j, "top_mentions");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(s, 0), "link")),
+	    "https://news.example.com/a?x=1&y=2");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(s, 1), "link")),
+	    "");
+	json_decref(j);
+	free(w);
 }
 
 static void

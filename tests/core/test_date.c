@@ -66,6 +66,11 @@ static const struct {
 
 static const char *const bad[] = {
 	"",
+	/* Digits enough to overflow an int, wrapping to a plausible year. */
+	"Mon, 01 Jan 4294969296 00:00:00 GMT",
+	"Mon, 01 Jan 999999999999999 00:00:00 GMT",
+	"Mon, 4294967297 Jan 2020 00:00:00 GMT",
+	"Mon, 01 Jan 02020 00:00:00 GMT",
 	"   ",
 	"garbage",
 	"yesterday",

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -235,6 +236,45 @@ test_alert_links(void **state)
 	source_result_clear(&r);
 }
 
+static void
+test_web_links_only(void **state)
+{
+	static const char rss[] =
+	    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t"
+	    "</title>"
+	    "<item><guid>1</guid><title>Acme one</title>"
+	    "<link>javascript:alert(document.cookie)</link>"
+	    "<description>Body</description></item>"
+	    "<item><guid>2</guid><title>Acme two</title>"
+	    "<link>data:text/html,&lt;script&gt;x&lt;/script&gt;</link></item>"
+	    "<item><guid>3</guid><title>Acme three</title>"
+	    "<link>FILE:///etc/passwd</link></item>"
+	    "<item><guid>4</guid><title>Acme four</title>"
+	    "<link>HTTPS://news.example/4</link></item>"
+	    "</channel></rss>";
+	struct conf_source s = { .name = "f", .type = SOURCE_FEED };
+	struct source_result r;
+
+	(void)state;
+	assert_int_equal(read_body(&s, rss, "https://f.example/rss",
+	                     "application/rss+xml", &r),
+	    SOURCE_ITEMS);
+	assert_int_equal(r.feed->nitems, 4);
+	/* No link but http(s); the rest kept as the item's text. */
+	assert_null(r.feed->items[0].link);
+	assert_string_equal(r.feed->items[0].summary, "Body");
+	assert_string_equal(
+	    r.feed->items[0].content, "javascript:alert(document.cookie)");
+	assert_null(r.feed->items[1].link);
+	assert_non_null(strstr(r.feed->items[1].content, "data:text/html"));
+	assert_null(r.feed->items[2].link);
+	assert_int_equal(
+	    strcasecmp(r.feed->items[2].content, "file:///etc/passwd"), 0);
+	assert_non_null(r.feed->items[3].link);
+	assert_int_equal(strncasecmp(r.feed->items[3].link, "https://", 8), 0);
+	source_result_clear(&r);
+}
+
 int
 main(void)
 {
@@ -244,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_page_rules_broken),
 		cmocka_unit_test(test_page_for_feed),
 		cmocka_unit_test(test_alert_links),
+		cmocka_unit_test(test_web_links_only),
 	};
 
 	xml_global_init();

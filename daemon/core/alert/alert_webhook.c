@@ -77,7 +77,9 @@ payload_json(const struct view *v)
 
 		set_str(e, "title", m->title.s[OUT_TEXT]);
 		set_str(e, "source", m->source.s[OUT_TEXT]);
-		set_str(e, "link", m->link.s[OUT_TEXT]);
+		/* Stored before links were checked, a javascript: or
+		 * data: one is no link for the receiver either. */
+		set_str(e, "link", m->linkable ? m->link.s[OUT_TEXT] : "");
 		set_real(e, "score", m->score);
 		json_array_append_new(list, e);
 	}

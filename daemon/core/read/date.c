@@ -296,6 +296,10 @@ parse_822(const char *s)
 			have_zone |= r;
 		} else {
 			int v = 0;
+			/* A day or a year: more digits would overflow v and
+			 * read as another date. */
+			if (n > 4)
+				return DATE_NONE;
 			for (size_t i = 0; i < n; i++) {
 				if (!isdigit((unsigned char)w[i]))
 					return DATE_NONE;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/escape.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/judge/story.h"
@@ -97,6 +98,28 @@ unwrap_links(struct feed *feed)
 	}
 }
 
+/* Only http and https links are links: a javascript:, data: or file: one
+ * would reach every page, mail and payload that shows the item. It stays
+ * in the item as text, after the rest, for whoever reads it. */
+static void
+web_links_only(struct feed *feed)
+{
+	for (size_t i = 0; feed != NULL && i < feed->nitems; i++) {
+		struct item *it = &feed->items[i];
+		char *text;
+
+		if (it->link == NULL || esc_link_ok(it->link))
+			continue;
+		text = it->content != NULL
+		    ? xasprintf("%s\n%s", it->content, it->link)
+		    : xstrdup(it->link);
+		free(it->content);
+		it->content = text;
+		free(it->link);
+		it->link = NULL;
+	}
+}
+
 static enum source_verdict
 read_html(const struct conf_source *s, const char *body, size_t len,
     const char *url, const char *content_type, int64_t now,
@@ -164,8 +187,10 @@ source_read(const struct conf_source *s, const char *body, size_t len,
 		v = discover(body, len, url, out);
 	else
 		v = SOURCE_ERROR;
-	if (v == SOURCE_ITEMS)
+	if (v == SOURCE_ITEMS) {
 		unwrap_links(out->feed);
+		web_links_only(out->feed);
+	}
 	return v;
 }
 
