@@ -15,6 +15,7 @@
 #include <sys/queue.h>
 
 #include "core/alert/alert.h"
+#include "core/base/file.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
@@ -56,12 +57,13 @@ struct outbox {
 static char *
 read_secret(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	const char *why;
+	FILE *f = file_open(path, &why);
 	char buf[SECRET_MAX];
 	size_t n;
 
 	if (f == NULL) {
-		log_err("cannot read secret file %s", path);
+		log_err("cannot read secret file %s: %s", path, why);
 		return NULL;
 	}
 	n = fread(buf, 1, sizeof buf - 1, f);

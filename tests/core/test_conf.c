@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -305,12 +306,54 @@ test_unreadable(void **state)
 		DIR "nonexistent.conf: cannot read: No such file or directory",
 	};
 	static const char *const dir[] = {
-		DIR ": cannot read: Is a directory",
+		DIR ": cannot read: not a regular file",
 	};
+	/* Read to its end, a device never ends and a FIFO waits for a
+	 * writer: refused at once. */
+	static const char *const zero[] = {
+		"/dev/zero: cannot read: not a regular file",
+	};
+	char dirbuf[] = "/tmp/vigie-test-fifo-XXXXXX", path[64], want[128];
+	const char *fifo[] = { want };
 
 	(void)state;
 	assert_diag(DIR "nonexistent.conf", missing, 1);
 	assert_diag(DIR, dir, 1);
+	assert_diag("/dev/zero", zero, 1);
+	assert_non_null(mkdtemp(dirbuf));
+	snprintf(path, sizeof path, "%s/vigie.conf", dirbuf);
+	snprintf(
+	    want, sizeof want, "%s: cannot read: not a regular file", path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_diag(path, fifo, 1);
+	unlink(path);
+	rmdir(dirbuf);
+}
+
+/* A NUL byte would end its line unseen: "http://127.0.0.1/\0evil" read
+ * as "http://127.0.0.1/". The line is refused, the others read. */
+static void
+test_nul_byte(void **state)
+{
+	static const char text[] =
+	    "[source \"a\"]\nurl = http://127.0.0.1/\0evil\n"
+	    "[source \"b\"]\nurl = http://b.example/\n";
+	char path[64];
+	struct diag d = { 0 };
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/vigie-test-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(
+	    write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+	close(fd);
+	assert_null(conf_load(path, &d));
+	unlink(path);
+	assert_true(d.len >= 1);
+	assert_non_null(strstr(d.msgs[0], ":2: a NUL byte in the line"));
+	diag_clear(&d);
 }
 
 /* Writes text to a file of its own and loads it. */
@@ -920,6 +963,7 @@ main(void)
 		cmocka_unit_test(test_long_edge),
 		cmocka_unit_test(test_long_errors),
 		cmocka_unit_test(test_line_cap),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_lookup),
 	};
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/base/file.h"
 #include "core/base/log.h"
 #include "core/config/conf_keys.h"
 #include "core/config/opml.h"
@@ -59,6 +60,7 @@ struct parser {
 	size_t linecap;
 	int lineno;
 	int read_errno;
+	int nul; /* the line held a NUL byte */
 	int pending; /* the last line handed over must reach the handler */
 	int handled;
 	char *long_name; /* the line too long for inih, split; or NULL */
@@ -572,7 +574,9 @@ check_handled(struct parser *p)
 }
 
 /* The next line into p->line, without its end: 1 if it was longer than
- * LINE_MAX_LEN (the rest of it is skipped), 0, or -1 at the end. */
+ * LINE_MAX_LEN (the rest of it is skipped), 0, or -1 at the end. A NUL
+ * byte sets p->nul: the line would end there unseen, and a value with
+ * it ("http://127.0.0.1/\0evil") would pass for its beginning. */
 static int
 next_line(struct parser *p)
 {
@@ -582,7 +586,10 @@ next_line(struct parser *p)
 	if (p->linecap == 0)
 		p->line = xmalloc(p->linecap = 256);
 	errno = 0;
+	p->nul = 0;
 	while ((ch = getc_unlocked(p->fp)) != EOF && ch != '\n') {
+		if (ch == '\0')
+			p->nul = 1;
 		if (len == LINE_MAX_LEN) {
 			too_long = 1;
 			continue;
@@ -648,6 +655,11 @@ read_line(char *str, int num, void *stream)
 		if (*s == '[')
 			skip_section(p);
 		s = "";
+	} else if (p->nul) {
+		diag_add(p->diag, p->file, p->lineno, "a NUL byte in the line");
+		if (*s == '[')
+			skip_section(p);
+		s = "";
 	} else if (*s == '[') {
 		header(p, s);
 		s = "";
@@ -689,9 +701,10 @@ conf_defaults(struct conf *c, const char *path)
 static void
 parse_file(struct parser *p)
 {
-	if ((p->fp = fopen(p->file, "r")) == NULL) {
-		diag_add(
-		    p->diag, p->file, 0, "cannot read: %s", strerror(errno));
+	const char *why;
+
+	if ((p->fp = file_open(p->file, &why)) == NULL) {
+		diag_add(p->diag, p->file, 0, "cannot read: %s", why);
 		return;
 	}
 	/* Its result names only the first line without a '=', which

@@ -12,6 +12,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "core/base/file.h"
+
 /* Reader exports of thousands of feeds stay far below this. */
 #define OPML_MAX_BYTES (16 * 1024 * 1024)
 
@@ -20,10 +22,11 @@ slurp(const char *path, struct buf *out, struct diag *diag)
 {
 	char chunk[8192];
 	size_t n;
-	FILE *fp = fopen(path, "rb");
+	const char *why;
+	FILE *fp = file_open(path, &why);
 
 	if (fp == NULL) {
-		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		diag_add(diag, path, 0, "cannot read: %s", why);
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {

@@ -4,6 +4,7 @@
  * intensifiers, contrasts), the lexicon files read and checked, and the
  * French stems' mean valences.
  */
+#include "core/base/file.h"
 #include "core/judge/sentiment_impl.h"
 
 #include <errno.h>
@@ -385,14 +386,15 @@ static void
 each_line(const char *path, struct diag *diag,
     void (*fn)(char *line, int lineno, void *arg), void *arg)
 {
-	FILE *fp = fopen(path, "r");
+	const char *why;
+	FILE *fp = file_open(path, &why);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int lineno = 0;
 
 	if (fp == NULL) {
-		diag_add(diag, path, 0, "%s", strerror(errno));
+		diag_add(diag, path, 0, "%s", why);
 		return;
 	}
 	while ((n = getline(&line, &cap, fp)) >= 0) {

@@ -1,0 +1,41 @@
+/*
+ * file.c - regular files only (see file.h).
+ */
+#include "core/base/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+FILE *
+file_open(const char *path, const char **why)
+{
+	struct stat st;
+	FILE *fp;
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd == -1) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		*why = strerror(errno);
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		return NULL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
+		*why = strerror(errno);
+		close(fd);
+		return NULL;
+	}
+	return fp;
+}

@@ -1,0 +1,16 @@
+/*
+ * file.h - opening the files a configuration names (itself, its includes,
+ * lexicons, OPML lists, secrets) as regular files only.
+ */
+#ifndef VIGIE_FILE_H
+#define VIGIE_FILE_H
+
+#include <stdio.h>
+
+/* path opened for reading if it is a regular file; NULL otherwise, with
+ * why set to the system's reason or "not a regular file". A device
+ * (/dev/zero), a FIFO or a directory is refused at once: read to its end,
+ * the first never ends and the second waits for a writer. */
+FILE *file_open(const char *path, const char **why);
+
+#endif
