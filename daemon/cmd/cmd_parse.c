@@ -136,6 +136,9 @@ parse_one(
 		log_user("%s: %s", path, err);
 		return 1;
 	}
+	/* Items were kept around a hostile part: said, not failed. */
+	if (feed->skipped != NULL)
+		log_user("%s: partly read: %s", path, feed->skipped);
 	/* A path is bytes: shown readable rather than as null. */
 	char *shown = label ? utf8_repair(label, strlen(label)) : NULL;
 	for (size_t i = 0; i < feed->nitems; i++)

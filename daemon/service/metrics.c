@@ -21,6 +21,7 @@ static const enum fetch_outcome outcome_order[] = {
 	OUTCOME_FAILED,
 	OUTCOME_THROTTLED,
 	OUTCOME_GONE,
+	OUTCOME_PARTIAL,
 };
 
 struct metrics {
@@ -46,7 +47,8 @@ metrics_fetch(struct metrics *m, enum fetch_outcome o, int64_t now_ms)
 	if ((unsigned)o < ARRAY_LEN(m->fetches))
 		m->fetches[o]++;
 	/* A source that answered. */
-	if (o == OUTCOME_OK || o == OUTCOME_NOT_MODIFIED)
+	if (o == OUTCOME_OK || o == OUTCOME_PARTIAL ||
+	    o == OUTCOME_NOT_MODIFIED)
 		m->last_ok_ms = now_ms;
 }
 

@@ -340,6 +340,10 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 		log_warn("source %s: the item rule matched nothing on %s",
 		    j->name, j->url);
 	source_result_clear(&res);
+	if ((*feed)->skipped != NULL) {
+		snprintf(err, errlen, "partly read: %s", (*feed)->skipped);
+		return OUTCOME_PARTIAL;
+	}
 	return OUTCOME_OK;
 }
 
@@ -389,6 +393,8 @@ on_fetched(struct fetch_response *r, void *arg)
 	} else {
 		o = classify(j, r, &feed, &discovered, err, sizeof err);
 	}
+	/* Read, if not all of it: a success for everything but the record. */
+	int was_read = o == OUTCOME_OK || o == OUTCOME_PARTIAL;
 	/* A page in a feed's place: its feed is fetched at once, in the
 	 * same poll, and polled instead of the page from then on. */
 	if (discovered != NULL && j->feed_url == NULL) {
@@ -422,8 +428,8 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.lang = j->lang;
 	/* A discovered feed is kept only once it has answered as one: a
 	 * guess that fails must not replace the page. */
-	rec.feed_url = o == OUTCOME_OK ? j->feed_url : NULL;
-	if (o != OUTCOME_OK && j->feed_url != NULL && j->page == 1) {
+	rec.feed_url = was_read ? j->feed_url : NULL;
+	if (!was_read && j->feed_url != NULL && j->page == 1) {
 		char why[sizeof err];
 
 		snprintf(why, sizeof why, "%s", err);
@@ -437,15 +443,14 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.analysis = analysis;
 	rec.analyzer = p->analyzer;
 	/* A 304 may refresh the validators; a failure must not touch them. */
-	rec.set_validators = (o == OUTCOME_OK && j->page == 1) ||
+	rec.set_validators = (was_read && j->page == 1) ||
 	    (o == OUTCOME_NOT_MODIFIED && (r->etag || r->last_modified));
 	rec.etag = rec.set_validators ? r->etag : NULL;
 	rec.last_modified = rec.set_validators ? r->last_modified : NULL;
 	if (o == OUTCOME_NOT_MODIFIED && !r->etag && !r->last_modified)
 		rec.set_validators = 0;
-	rec.failures = (o == OUTCOME_OK || o == OUTCOME_NOT_MODIFIED)
-	    ? 0
-	    : j->failures + 1;
+	rec.failures =
+	    was_read || o == OUTCOME_NOT_MODIFIED ? 0 : j->failures + 1;
 	rec.next_delay_ms = sched_next_delay(o, j->interval_ms, rec.failures,
 	    r->retry_after_ms, (double)arc4random() / 4294967296.0);
 
@@ -454,6 +459,9 @@ on_fetched(struct fetch_response *r, void *arg)
 		    "source %s: HTTP %ld, %zu items, %lld bytes in %lld ms",
 		    j->name, r->status, feed->nitems, (long long)r->bytes,
 		    (long long)r->duration_ms);
+	else if (o == OUTCOME_PARTIAL)
+		log_warn("source %s: HTTP %ld, %zu items, %s", j->name,
+		    r->status, feed->nitems, err);
 	else if (o == OUTCOME_NOT_MODIFIED)
 		log_info("source %s: not modified", j->name);
 	else

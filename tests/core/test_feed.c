@@ -13,6 +13,7 @@
 
 #include "fixture.h"
 
+#include "core/base/util.h"
 #include "core/read/date.h"
 #include "core/read/feed.h"
 #include "core/read/xml.h"
@@ -614,7 +615,140 @@ test_rejected(void **state)
 	rejects("{\"title\":\"x\"}", 13, NULL, "JSON without items");
 	rejects("{\"items\":[", 10, NULL, "not JSON");
 	rejects("[]", 2, "application/feed+json", "JSON without items");
-	rejects(deep, sizeof deep - 1, NULL, "nested");
+	/* Nesting past the limit costs the values past it; this never
+	 * closes, and is no JSON. */
+	rejects(deep, sizeof deep - 1, NULL, "not JSON");
+}
+
+/* A feed of three items whose second holds text, with "%s" in it
+ * replaced by hostile. */
+static struct feed *
+three_items(const char *head, const char *fmt, const char *hostile)
+{
+	struct buf b;
+	struct feed *f;
+
+	buf_init(&b);
+	buf_puts(&b, head);
+	buf_printf(&b, fmt, "1", "one", "");
+	buf_printf(&b, fmt, "2", "two", hostile);
+	buf_printf(&b, fmt, "3", "three", "");
+	buf_puts(&b, strstr(head, "<feed") ? "</feed>" : "</channel></rss>");
+	f = parse_mem(b.data, b.len, NULL, NULL);
+	buf_clear(&b);
+	return f;
+}
+
+/* One hostile item stops libxml2 (nesting past its limit, entities past
+ * theirs): the items after it are still read, and the feed says what was
+ * left out. */
+static void
+test_read_on(void **state)
+{
+	static const char rss[] = "<?xml version=\"1.0\"?><rss version=\"2.0\">"
+	                          "<channel><title>t</title>";
+	static const char rss_item[] = "<item><guid>%s</guid><title>%s</title>"
+	                               "<description>%s</description></item>";
+	static const char bomb[] =
+	    "<?xml version=\"1.0\"?><!DOCTYPE rss ["
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+	    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+	    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+	    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+	    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+	    "]><rss version=\"2.0\"><channel><title>t</title>";
+	static const char atom[] =
+	    "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\""
+	    " xml:base=\"https://a.example/\"><title>t</title>";
+	static const char atom_entry[] =
+	    "<entry><id>%s</id><title>%s</title><link href=\"p\"/>"
+	    "<summary>%s</summary></entry>";
+	size_t depth = 100000;
+	char *deep = malloc(depth * 7 + 1);
+	struct feed *f;
+
+	(void)state;
+	assert_non_null(deep);
+	for (size_t i = 0; i < depth; i++)
+		memcpy(deep + i * 3, "<x>", 3);
+	for (size_t i = 0; i < depth; i++)
+		memcpy(deep + depth * 3 + i * 4, "</x>", 4);
+	deep[depth * 7] = '\0';
+
+	f = three_items(rss, rss_item, deep);
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[2].id, "3");
+	STR(f->items[2].title, "three");
+	assert_non_null(f->skipped);
+	assert_non_null(strstr(f->skipped, "depth"));
+	STR(f->title, "t");
+	feed_free(f);
+
+	f = three_items(bomb, rss_item, "&h;");
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[2].title, "three");
+	assert_non_null(f->skipped);
+	feed_free(f);
+
+	/* Atom: the entries read alone keep the root's namespace and base. */
+	f = three_items(atom, atom_entry, deep);
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[2].id, "3");
+	STR(f->items[2].link, "https://a.example/p");
+	assert_non_null(f->skipped);
+	feed_free(f);
+
+	/* Nothing hostile: nothing said. */
+	f = three_items(rss, rss_item, "fine");
+	assert_int_equal(f->nitems, 3);
+	assert_null(f->skipped);
+	feed_free(f);
+	free(deep);
+}
+
+/* A JSON Feed keeps its items past a NUL escape or an extension nested
+ * without end. */
+static void
+test_json_hostile(void **state)
+{
+	static const char nul[] =
+	    "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":["
+	    "{\"id\":\"1\",\"title\":\"Acme\\u0000 one\","
+	    "\"url\":\"https://a.example/1\\u0000evil\"},"
+	    "{\"id\":\"2\",\"title\":\"two\",\"url\":\"https://a.example/2\"}]}";
+	struct buf b;
+	struct feed *f;
+
+	(void)state;
+	f = parse_mem(nul, sizeof nul - 1, NULL, NULL);
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].title, "Acme one");
+	/* A URL cut at its NUL would be another URL: none. */
+	assert_null(f->items[0].link);
+	STR(f->items[1].link, "https://a.example/2");
+	assert_null(f->skipped);
+	feed_free(f);
+
+	buf_init(&b);
+	buf_puts(&b,
+	    "{\"items\":[{\"id\":\"1\",\"title\":\"one\"},"
+	    "{\"id\":\"2\",\"title\":\"two\",\"_ext\":");
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&b, "[{\"a\":\"]\\\"[\",\"b\":");
+	buf_puts(&b, "0");
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&b, "}]");
+	buf_puts(&b, "},{\"id\":\"3\",\"title\":\"three\"}]}");
+	f = parse_mem(b.data, b.len, NULL, NULL);
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[1].title, "two");
+	STR(f->items[2].title, "three");
+	assert_non_null(f->skipped);
+	feed_free(f);
+	buf_clear(&b);
 }
 
 /* Random bytes, and random bytes behind plausible openings: any result
@@ -690,6 +824,8 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_read_on),
+		cmocka_unit_test(test_json_hostile),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -860,51 +860,174 @@ repair_refs(const char *s, size_t len, struct buf *out)
 	return 1;
 }
 
+/* The parser's last error as "line N: message", on one line. */
+static void
+last_error(xmlParserCtxt *pc, char *msg, size_t len)
+{
+	const xmlError *e = xmlCtxtGetLastError(pc);
+
+	if (e == NULL || e->message == NULL)
+		return;
+	snprintf(msg, len, "line %d: %s", e->line, e->message);
+	msg[strcspn(msg, "\r\n")] = '\0';
+}
+
+/* "prefix:name" or "name" of an element, as its tags are written. */
+static char *
+qname(const xmlNode *n)
+{
+	if (n->ns != NULL && n->ns->prefix != NULL)
+		return xasprintf("%s:%s", n->ns->prefix, n->name);
+	return xstrdup((const char *)n->name);
+}
+
+/* The next start tag of qname in [p, end), or NULL. */
+static const char *
+find_tag(const char *p, const char *end, const char *qname)
+{
+	size_t n = strlen(qname);
+
+	while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) > n + 1 &&
+		    strncmp(p + 1, qname, n) == 0 &&
+		    strchr(" \t\r\n/>", p[n + 1]) != NULL)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* The first element under parent (its children, or its grandchildren
+ * under channel) named like the feed's items. */
+static xmlNode *
+first_item(xmlNode *parent, unsigned mask, const char *name)
+{
+	for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
+		if (is_el(n, mask, name))
+			return n;
+	return NULL;
+}
+
+/* libxml2 stopped inside the document (an element nested past its
+ * limit, entities expanding past theirs): the tree ends there, and every
+ * item after the hostile one would be lost. Each item's text after those
+ * the tree holds is read again alone, inside the root's start tag (its
+ * namespaces and base), and added; feed->skipped says what happened. */
+static void
+read_on(struct ctx *c, const char *s, size_t len, xmlNode *root, int kind,
+    const char *why)
+{
+	const char *end = s + len, *name = kind == 2 ? "entry" : "item";
+	unsigned mask = kind == 2 ? M_ATOMDOC : M_PLAIN;
+	xmlNode *parent = kind == 0 ? child(root, M_PLAIN, "channel") : root;
+	xmlNode *seen = first_item(parent, mask, name);
+	char *root_q = qname(root),
+	     *item_q = seen ? qname(seen) : xstrdup(name);
+	char *author =
+	    kind == 2 ? atom_author(c, child(root, M_ATOMDOC, "author")) : NULL;
+	char *close = xasprintf("</%s>", item_q);
+	const char *rs = find_tag(s, end, root_q), *rs_end;
+	size_t had = c->feed->nitems, index = 0, added = 0;
+	xmlDoc *doc = c->doc;
+
+	rs_end = rs ? memchr(rs, '>', (size_t)(end - rs)) : NULL;
+	for (const char *p = rs_end ? find_tag(rs_end, end, item_q) : NULL;
+	     p != NULL; index++) {
+		const char *next = find_tag(p + 1, end, item_q);
+		const char *stop = next ? next : end;
+		const char *shut =
+		    memmem(p, (size_t)(stop - p), close, strlen(close));
+		const char *chunk_end = shut ? shut + strlen(close) : stop;
+		if (index >= had) {
+			struct buf w;
+			buf_init(&w);
+			buf_append(&w, rs, (size_t)(rs_end + 1 - rs));
+			buf_puts(&w, kind == 0 ? "<channel>" : "");
+			buf_append(&w, p, (size_t)(chunk_end - p));
+			buf_printf(&w, "%s</%s>", kind == 0 ? "</channel>" : "",
+			    root_q);
+			xmlParserCtxt *pc = xmlNewParserCtxt();
+			c->doc = pc && w.len <= INT_MAX
+			    ? xmlCtxtReadMemory(pc, w.data, (int)w.len, NULL,
+			          NULL, XML_OPTIONS)
+			    : NULL;
+			xmlNode *r =
+			    c->doc ? xmlDocGetRootElement(c->doc) : NULL;
+			xmlNode *el = first_item(
+			    kind == 0 ? child(r, M_PLAIN, "channel") : r, mask,
+			    name);
+			if (el != NULL && kind == 2)
+				atom_entry(c, el, author);
+			else if (el != NULL)
+				rss_item(c, el, kind == 1);
+			added += el != NULL;
+			xmlFreeDoc(c->doc);
+			xmlFreeParserCtxt(pc);
+			buf_clear(&w);
+		}
+		p = next;
+	}
+	c->doc = doc;
+	c->feed->skipped = xasprintf(
+	    "%s; the items after it read one by one (%zu)", why, added);
+	free(close);
+	free(author);
+	free(item_q);
+	free(root_q);
+}
+
 static int
 parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 {
 	xmlParserCtxt *pc = xmlNewParserCtxt();
+	char msg[160] = "no root element";
+	int kind;
 
 	if (pc == NULL)
 		return err_set(err, errlen, "out of memory");
 	c->doc = xmlCtxtReadMemory(pc, s, (int)len, NULL, NULL, XML_OPTIONS);
 	xmlNode *root = c->doc ? xmlDocGetRootElement(c->doc) : NULL;
-	if (root == NULL) {
-		const xmlError *e = xmlCtxtGetLastError(pc);
-		char msg[160] = "no root element";
-		if (e != NULL && e->message != NULL) {
-			snprintf(msg, sizeof msg, "line %d: %s", e->line,
-			    e->message);
-			msg[strcspn(msg, "\r\n")] = '\0';
-		}
-		xmlFreeParserCtxt(pc);
-		return err_set(err, errlen, "not XML (%s)", msg);
-	}
+	last_error(pc, msg, sizeof msg);
+	/* With XML_PARSE_RECOVER, errors leave the parser going; only one
+	 * it cannot go on from stops it (xmlHaltParser). */
+	int halted = pc->disableSAX != 0;
 	xmlFreeParserCtxt(pc);
+	if (root == NULL)
+		return err_set(err, errlen, "not XML (%s)", msg);
 
 	const char *name = (const char *)root->name;
 	if (strcmp(name, "rss") == 0)
-		parse_rss(c, root, 0);
+		kind = 0;
 	else if (strcmp(name, "RDF") == 0 && (ns_mask(root) & M_RDF))
-		parse_rss(c, root, 1);
+		kind = 1;
 	else if (strcmp(name, "feed") == 0 && (ns_mask(root) & M_ATOMDOC))
-		parse_atom(c, root);
+		kind = 2;
 	else if (strcasecmp(name, "html") == 0)
 		return err_set(err, errlen, "not a feed (HTML page)");
 	else
 		return err_set(
 		    err, errlen, "not a feed (root element <%.40s>)", name);
+	if (kind == 2)
+		parse_atom(c, root);
+	else
+		parse_rss(c, root, kind);
+	if (halted)
+		read_on(c, s, len, root, kind, msg);
 	return 0;
 }
 
 /* --- JSON Feed --- */
 
-/* Deepest nesting of s, so jansson's recursive parser is only handed
- * documents of a sane shape. */
+/* s with every value nested deeper than JSON_MAX_DEPTH replaced by null,
+ * into out, so that jansson's recursive parser is only handed documents
+ * of a sane shape and a feed's items (depth 3) outlive one extension
+ * nested without end. 1 if something was replaced (out then holds the
+ * copy), else 0. */
 static int
-json_depth(const char *s, size_t len)
+json_shallow(const char *s, size_t len, struct buf *out)
 {
-	int depth = 0, max = 0, in_str = 0;
+	int depth = 0, in_str = 0, cut = 0;
+	size_t copied = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		char ch = s[i];
@@ -915,15 +1038,41 @@ json_depth(const char *s, size_t len)
 				in_str = 0;
 		} else if (ch == '"')
 			in_str = 1;
-		else if (ch == '{' || ch == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if (ch == '}' || ch == ']')
+		else if (ch == '}' || ch == ']')
 			depth--;
+		else if ((ch == '{' || ch == '[') && ++depth > JSON_MAX_DEPTH) {
+			/* Past the bracket that closes this one. */
+			size_t j = i + 1;
+			int d = 1, str = 0;
+			for (; j < len && d > 0; j++) {
+				if (str) {
+					if (s[j] == '\\')
+						j++;
+					else if (s[j] == '"')
+						str = 0;
+				} else if (s[j] == '"')
+					str = 1;
+				else if (s[j] == '{' || s[j] == '[')
+					d++;
+				else if (s[j] == '}' || s[j] == ']')
+					d--;
+			}
+			buf_append(out, s + copied, i - copied);
+			buf_puts(out, "null");
+			copied = j;
+			i = j - 1;
+			depth--;
+			cut = 1;
+		}
 	}
-	return max;
+	if (!cut)
+		return 0;
+	buf_append(out, s + copied, len - copied);
+	return 1;
 }
 
+/* A string member; without len, none when it holds a NUL (\\u0000): a
+ * URL or a date cut there would be another one. */
 static const char *
 jstr(json_t *o, const char *key, size_t *len)
 {
@@ -933,6 +1082,8 @@ jstr(json_t *o, const char *key, size_t *len)
 		return NULL;
 	if (len != NULL)
 		*len = json_string_length(v);
+	else if (strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
 	return json_string_value(v);
 }
 
@@ -1008,13 +1159,19 @@ static int
 parse_json(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 {
 	json_error_t je;
+	struct buf shallow;
 
-	if (json_depth(s, len) > JSON_MAX_DEPTH)
-		return err_set(err, errlen,
-		    "not a feed (JSON nested deeper "
-		    "than %d)",
-		    JSON_MAX_DEPTH);
-	json_t *root = json_loadb(s, len, 0, &je);
+	buf_init(&shallow);
+	if (json_shallow(s, len, &shallow)) {
+		c->feed->skipped = xasprintf(
+		    "values nested deeper than %d left out", JSON_MAX_DEPTH);
+		s = shallow.data;
+		len = shallow.len;
+	}
+	/* A NUL (\\u0000) in one string does not cost the whole feed: text
+	 * drops it, a URL or a date holding one is none (jstr). */
+	json_t *root = json_loadb(s, len, JSON_ALLOW_NUL, &je);
+	buf_clear(&shallow);
 	if (root == NULL)
 		return err_set(
 		    err, errlen, "not JSON (line %d: %s)", je.line, je.text);
@@ -1158,5 +1315,6 @@ feed_free(struct feed *f)
 	free(f->title);
 	free(f->link);
 	free(f->lang);
+	free(f->skipped);
 	free(f);
 }

@@ -32,6 +32,10 @@ struct feed {
 	char *lang;
 	struct item *items;
 	size_t nitems;
+	/* What of the document was left unread and why (a hostile element
+	 * the parser stopped on, values nested too deep), the items around
+	 * it kept; NULL when all of it was read. */
+	char *skipped;
 };
 
 struct feed_input {

@@ -41,6 +41,7 @@ sched_next_delay(enum fetch_outcome outcome, int64_t interval_ms, int failures,
 
 	switch (outcome) {
 	case OUTCOME_OK:
+	case OUTCOME_PARTIAL:
 	case OUTCOME_NOT_MODIFIED:
 		return interval_ms;
 	case OUTCOME_GONE:
@@ -64,6 +65,7 @@ static const char *const outcome_names[] = {
 	[OUTCOME_GONE] = "gone",
 	[OUTCOME_THROTTLED] = "throttled",
 	[OUTCOME_FAILED] = "failed",
+	[OUTCOME_PARTIAL] = "partial",
 };
 
 const char *

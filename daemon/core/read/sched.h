@@ -17,10 +17,11 @@ enum fetch_outcome {
 	OUTCOME_GONE, /* 410: the source is disabled */
 	OUTCOME_THROTTLED, /* 429 or 503 */
 	OUTCOME_FAILED, /* anything else */
+	OUTCOME_PARTIAL, /* 2xx, items read around a part that could not be */
 };
 
 /* What a poll's outcome is called in the fetches table and in /metrics:
- * "ok", "not_modified", "gone", "throttled", "failed". */
+ * "ok", "not_modified", "gone", "throttled", "failed", "partial". */
 const char *fetch_outcome_name(enum fetch_outcome);
 
 /*

@@ -139,8 +139,8 @@ WITH f AS (
   UPDATE sources s SET
     last_fetch_at = to_timestamp(c.started / 1000.0),
     last_status = c.status, last_error = c.error,
-    last_success_at = CASE WHEN c.error IS NULL THEN now()
-      ELSE s.last_success_at END,
+    last_success_at = CASE WHEN c.error IS NULL OR c.outcome = 'partial'
+      THEN now() ELSE s.last_success_at END,
     etag = CASE WHEN c.set_validators THEN c.etag ELSE s.etag END,
     feed_url = coalesce(c.feed_url, s.feed_url),
     last_modified = CASE WHEN c.set_validators THEN c.last_modified
