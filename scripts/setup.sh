@@ -16,6 +16,8 @@ PACKAGES=(
 	libxml2-utils newsboat
 	postgresql-15-pgtap time tzdata chromium fonts-liberation
 	python3-websocket
+	# libFuzzer (tests/fuzz, scripts/fuzz.sh)
+	clang libclang-rt-dev
 )
 
 cd "$(dirname "$0")/.."

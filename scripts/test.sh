@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test.sh - the whole test suite: the formatting of every C file, every
-# suite in build/, the unit tests under valgrind, and every suite again in
+# suite in build/, the unit tests under valgrind, every suite again in
 # build-asan/ (AddressSanitizer and UndefinedBehaviorSanitizer, both
-# fatal). Runs them all even when one
-# fails, then prints "N passed, N failed[, N skipped]" as its last line.
+# fatal), and each fuzz target for a short while (scripts/fuzz.sh). Runs
+# them all even when one fails, then prints "N passed, N failed[, N
+# skipped]" as its last line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,6 +65,30 @@ else
 	run asan build-asan/meson-logs/testlog.json \
 	    meson test -C build-asan --print-errorlogs
 fi
+
+# A short run of every fuzz target (tests/fuzz, with ASan and UBSan), each
+# counted as a test: a crash or a sanitizer's report fails it. Its input
+# is left in build-fuzz/ (scripts/fuzz.sh runs them for longer).
+fuzz_check() {
+	local out
+	out=$(bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1)
+	echo "$out"
+	python3 - "$out" >"$results/fuzz.json" <<'PY'
+import json, sys
+lines = sys.argv[1].splitlines()
+targets = [l for l in lines if l.startswith("fuzz_")]
+for l in targets:
+    name = l.split(":")[0]
+    print(json.dumps({"name": name,
+                      "result": "OK" if l.endswith(", OK") else "FAIL",
+                      "stdout": sys.argv[1]}))
+if not targets:
+    print(json.dumps({"name": "fuzz", "result": "FAIL",
+                      "stdout": sys.argv[1]}))
+PY
+}
+echo "== fuzz"
+fuzz_check
 
 python3 - "$results" "$build_failures" <<'PY'
 import json, pathlib, sys

@@ -222,8 +222,8 @@ static const char *const file_syntax[] = {
 	[F_ABUSIVE] = "WORD",
 	[F_RUMOUR] = "WORD",
 	[F_EMOTION] = "WORD<TAB>EMOTION[,EMOTION...]",
-	[F_OVERRIDE] = "WORD<TAB>VALENCE|abusive|rumour|emotion:EMOTION,..."
-	               "[<TAB>en|fr]",
+	[F_OVERRIDE] = ("WORD<TAB>VALENCE|abusive|rumour|emotion:EMOTION,..."
+	                "[<TAB>en|fr]"),
 };
 
 static int

@@ -735,6 +735,9 @@ declared(const struct subset *d, const char *name, size_t n)
 {
 	if (d->len > SUBSET_SEARCH_MAX)
 		return 1;
+	/* No subset declares nothing (and NULL + 0 is undefined). */
+	if (d->start == NULL)
+		return 0;
 	const char *p = d->start, *end = d->start + d->len;
 	while (p != NULL &&
 	    (p = memmem(p, (size_t)(end - p), "<!ENTITY", 8)) != NULL) {
