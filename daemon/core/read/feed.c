@@ -1060,6 +1060,9 @@ json_shallow(const char *s, size_t len, struct buf *out)
 				else if (s[j] == '}' || s[j] == ']')
 					d--;
 			}
+			/* A backslash ending the text steps one past it. */
+			if (j > len)
+				j = len;
 			buf_append(out, s + copied, i - copied);
 			buf_puts(out, "null");
 			copied = j;
