@@ -157,11 +157,11 @@ WITH d AS MATERIALIZED (
 ), l AS (
     INSERT INTO mention_counts AS c
     SELECT watch_id, day, seen, lang, sum(k), sum(neg), sum(neu), sum(pos),
-           sum(k * sentiment)
+           sum(k * sentiment::float8)
       FROM d GROUP BY 1, 2, 3, 4
     HAVING sum(abs(k)) > 0
        AND (sum(k) <> 0 OR sum(neg) <> 0 OR sum(neu) <> 0 OR sum(pos) <> 0
-            OR sum(k * sentiment) <> 0)
+            OR sum(k * sentiment::float8) <> 0)
      ORDER BY 1, 2, 3, 4
     ON CONFLICT (watch_id, day, seen, lang) DO UPDATE SET
         mentions = c.mentions + excluded.mentions,
