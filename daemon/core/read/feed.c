@@ -1030,7 +1030,7 @@ static int
 json_shallow(const char *s, size_t len, struct buf *out)
 {
 	int depth = 0, in_str = 0, cut = 0;
-	size_t copied = 0;
+	size_t copied = 0, from = 0; /* where the value left out begins */
 
 	for (size_t i = 0; i < len; i++) {
 		char ch = s[i];
@@ -1041,35 +1041,22 @@ json_shallow(const char *s, size_t len, struct buf *out)
 				in_str = 0;
 		} else if (ch == '"')
 			in_str = 1;
-		else if (ch == '}' || ch == ']')
-			depth--;
-		else if ((ch == '{' || ch == '[') && ++depth > JSON_MAX_DEPTH) {
-			/* Past the bracket that closes this one. */
-			size_t j = i + 1;
-			int d = 1, str = 0;
-			for (; j < len && d > 0; j++) {
-				if (str) {
-					if (s[j] == '\\')
-						j++;
-					else if (s[j] == '"')
-						str = 0;
-				} else if (s[j] == '"')
-					str = 1;
-				else if (s[j] == '{' || s[j] == '[')
-					d++;
-				else if (s[j] == '}' || s[j] == ']')
-					d--;
-			}
-			/* A backslash ending the text steps one past it. */
-			if (j > len)
-				j = len;
-			buf_append(out, s + copied, i - copied);
+		else if ((ch == '{' || ch == '[') &&
+		    ++depth == JSON_MAX_DEPTH + 1)
+			from = i;
+		else if ((ch == '}' || ch == ']') &&
+		    depth-- == JSON_MAX_DEPTH + 1) {
+			buf_append(out, s + copied, from - copied);
 			buf_puts(out, "null");
-			copied = j;
-			i = j - 1;
-			depth--;
+			copied = i + 1;
 			cut = 1;
 		}
+	}
+	/* A value too deep that never closes is left out to the end. */
+	if (depth > JSON_MAX_DEPTH) {
+		buf_append(out, s + copied, from - copied);
+		buf_puts(out, "null");
+		return 1;
 	}
 	if (!cut)
 		return 0;
