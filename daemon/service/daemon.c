@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,10 +32,24 @@
 #include "service/outbox.h"
 #include "service/poller.h"
 #include "service/reporter.h"
+#include "service/roster.h"
+#include "service/spool.h"
 #include "service/web/dashboard.h"
 #include "service/worker.h"
 
 #define TICK_MS 1000
+/* How often a daemon that does not lead asks again: the longest a
+ * leader's death leaves detection and maintenance without one. */
+#define LEAD_RETRY_MS 5000
+
+/* Detection and the partitions' maintenance: one daemon at a time, the
+ * one whose first connection holds schema/018's lead. */
+enum lead {
+	LEAD_NONE, /* not asked on this connection yet */
+	LEAD_ASKING,
+	LEAD_HELD,
+	LEAD_OTHER, /* another daemon leads: asked again later */
+};
 /* How long --once waits for a database that went away mid-run, and how
  * long a stopping daemon waits for its last writes. */
 #define ONCE_DB_PATIENCE_MS 60000
@@ -56,6 +71,9 @@ struct daemon {
 	struct worker *worker; /* blocking jobs; NULL with --once */
 	struct reporter *reporter; /* the scheduled reports; likewise */
 	struct pacer *pacer;
+	struct spool *spool; /* NULL with --once */
+	struct roster *roster; /* likewise */
+	char *roster_path; /* in the spool's directory, or NULL */
 	struct metrics *metrics; /* NULL without [daemon] listen */
 	struct dashboard *dashboard; /* on the metrics' listener */
 	int stats_busy;
@@ -72,6 +90,8 @@ struct daemon {
 	int once;
 	int exit_code;
 
+	enum lead lead;
+	int64_t lead_due; /* monotonic: when to ask again */
 	int db_up;
 	int db_ever_up;
 	int64_t db_down_since;
@@ -130,7 +150,8 @@ check_stop(struct daemon *d)
 	size_t fetching, saving;
 
 	poller_in_flight(d->poller, &fetching, &saving);
-	if (saving == 0 && pending(d) == 0) {
+	/* With the database away, what is left waits in the spool. */
+	if (saving == 0 && (pending(d) == 0 || (!d->db_up && d->spool))) {
 		/* Nothing to wait for, but maybe a connection's set-up. */
 		cancel_inflight(d);
 		finish_loop(d);
@@ -257,6 +278,14 @@ once_finish(struct daemon *d)
 		once_poll(d);
 		return;
 	}
+	if (!d->once_detected && d->lead != LEAD_HELD) {
+		if (d->lead != LEAD_OTHER) {
+			once_poll(d);
+			return;
+		}
+		log_notice("once: detection left to the daemon that leads");
+		d->once_detected = 1;
+	}
 	if (!d->once_detected) {
 		d->once_detected = !monitor_tick(d->monitor, now_real_ms());
 		if (!d->once_detected) {
@@ -277,6 +306,35 @@ once_finish(struct daemon *d)
 	log_info("once: done in %.1f s",
 	    (double)(now_mono_ms() - d->started) / 1000.0);
 	finish_loop(d);
+}
+
+static void
+on_lead(long n, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->lead != LEAD_ASKING)
+		return; /* the connection it was asked on is gone */
+	if (n == 1) {
+		log_notice("this daemon now runs detection and the partitions' "
+		           "maintenance");
+		d->lead = LEAD_HELD;
+		monitor_lead(d->monitor);
+		d->maintain_due = 0;
+		maintain(d);
+		return;
+	}
+	if (n == 0)
+		log_debug("another daemon runs detection and maintenance");
+	d->lead = LEAD_OTHER;
+	d->lead_due = now_mono_ms() + LEAD_RETRY_MS;
+}
+
+static void
+ask_lead(struct daemon *d)
+{
+	d->lead = LEAD_ASKING;
+	store_take_lead(d->store, on_lead, d);
 }
 
 /* The heartbeat: refills the queue from the database and notices when
@@ -322,18 +380,26 @@ daemon_tick(struct daemon *d)
 			return;
 		}
 	}
+	if (d->db_up && d->lead == LEAD_OTHER && now_mono_ms() >= d->lead_due)
+		ask_lead(d);
 	/* --once detects and delivers at the end, over all it stored. */
 	if (d->db_up && !d->syncing && !d->once) {
-		monitor_tick(d->monitor, now_real_ms());
+		if (d->lead == LEAD_HELD) {
+			monitor_tick(d->monitor, now_real_ms());
+			maintain(d);
+		}
 		outbox_tick(d->outbox);
 		reporter_tick(d->reporter, now_real_ms());
 		read_stats(d);
-		maintain(d);
 	}
 	if (d->db_up && !d->syncing) {
 		/* --once too: a long cycle must not leave its first items
 		 * unsearchable until its end. */
 		indexer_tick(d->indexer, idle);
+		poller_drain(d->poller);
+		poller_claim(d->poller);
+	} else if (!d->db_up && d->spool != NULL) {
+		/* From the schedule, into the spool. */
 		poller_claim(d->poller);
 	}
 }
@@ -439,7 +505,11 @@ sync_config(struct daemon *d)
 static void
 on_saver_event(enum store_event ev, const char *msg, void *arg)
 {
-	(void)arg;
+	struct daemon *d = arg;
+
+	/* Both away: its saves wait in the spool too. */
+	if (ev == STORE_DOWN && !d->db_up)
+		poller_db_lost(d->poller);
 	log_debug("database (saves): %s%s%s",
 	    ev == STORE_UP         ? "connected"
 	        : ev == STORE_DOWN ? "unavailable"
@@ -464,13 +534,14 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 			poller_set_saver(d->poller, d->saver);
 			indexer_set_saves(d->indexer, d->saver);
 		}
-		d->maintain_due = 0;
-		maintain(d);
+		/* Alive first, so that the leases it takes hold; then the
+		 * lead, whose maintenance goes before any save. */
+		store_register(d->store, d->owner);
+		ask_lead(d);
 		/* Leases held but no longer known of: a claim whose answer
 		 * was lost with the connection. */
 		poller_release_leases(d->poller);
 		sync_config(d);
-		monitor_db_up(d->monitor);
 		break;
 	case STORE_DOWN:
 		if (d->db_up || !d->db_ever_up)
@@ -479,6 +550,8 @@ on_store_event(enum store_event ev, const char *msg, void *arg)
 		if (d->db_up)
 			d->db_down_since = now_mono_ms();
 		d->db_up = 0;
+		/* Held by the session that is gone. */
+		d->lead = LEAD_NONE;
 		poller_db_lost(d->poller);
 		d->syncing = 0;
 		d->stats_busy = 0;
@@ -560,6 +633,8 @@ stop(struct daemon *d)
 	poller_stop(d->poller);
 	if (d->db_up)
 		poller_release_leases(d->poller);
+	else if (d->spool != NULL)
+		poller_db_lost(d->poller);
 	check_stop(d);
 }
 
@@ -591,6 +666,50 @@ on_pacer_ready(void *arg)
 	struct daemon *d = arg;
 
 	poller_dispatch(d->poller);
+}
+
+/* The spool's directory: the configuration's, else systemd's state
+ * directory's, else none (memory only). */
+static char *
+spool_path(const struct conf *conf)
+{
+	const char *state = getenv("STATE_DIRECTORY");
+
+	if (conf->spool != NULL)
+		return xstrdup(conf->spool);
+	if (state == NULL || state[0] == '\0')
+		return NULL;
+	/* Several directories are separated by colons: the first. */
+	return xasprintf("%.*s/spool", (int)strcspn(state, ":"), state);
+}
+
+static int
+open_spool(struct daemon *d)
+{
+	char *dir = spool_path(d->conf);
+	char err[512] = "";
+
+	d->spool = spool_open(dir, d->conf->spool_max,
+	    (size_t)d->conf->spool_memory, err, sizeof err);
+	d->roster = roster_new();
+	if (d->spool == NULL) {
+		log_err("%s", err);
+		free(dir);
+		return -1;
+	}
+	if (dir != NULL) {
+		d->roster_path = xasprintf("%s/roster.json", dir);
+		if (roster_load(d->roster, d->roster_path, err, sizeof err) ==
+		    -1)
+			log_warn(
+			    "spool: %s: polling waits for the database", err);
+		else if (roster_count(d->roster) > 0)
+			log_info("spool: %zu sources to poll by if the "
+			         "database is away",
+			    roster_count(d->roster));
+	}
+	free(dir);
+	return 0;
 }
 
 static int
@@ -626,7 +745,10 @@ daemon_init(struct daemon *d)
 	outbox_set_conf(d->outbox, d->conf);
 	d->indexer = indexer_new(d->store, on_moved, d);
 	d->pacer = pacer_new(d->fetcher, on_pacer_ready, d);
-	/* --once polls and stops: no report falls due in it. */
+	/* --once polls and stops: no report falls due in it, and it waits
+	 * for its database rather than spool. */
+	if (!d->once && open_spool(d) == -1)
+		return -1;
 	if (!d->once) {
 		if ((d->worker = worker_new(d->base)) == NULL)
 			return -1;
@@ -656,6 +778,8 @@ daemon_init(struct daemon *d)
 	        .pacer = d->pacer,
 	        .monitor = d->monitor,
 	        .metrics = d->metrics,
+	        .spool = d->spool,
+	        .roster = d->roster,
 	        .owner = d->owner,
 	        .once = d->once,
 	        /* --once: every source not polled since the start. */
@@ -667,9 +791,41 @@ daemon_init(struct daemon *d)
 	return 0;
 }
 
+/* What waits in memory goes to files, with the schedule to poll by
+ * if the database is still away at the next start. */
+static void
+close_spool(struct daemon *d)
+{
+	struct store *stores[] = { d->store, d->saver };
+	char err[512];
+
+	if (d->spool == NULL)
+		return;
+	/* The saves' callbacks move the pipeline: nothing new may start. */
+	d->stopping = 1;
+	/* What is queued, and what was sent but not answered (it may be
+	 * stored already: writing it again is harmless). */
+	for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++)
+		if (stores[i] != NULL) {
+			store_disconnect(stores[i]);
+			store_spool_saves(stores[i], d->spool);
+		}
+	if (spool_flush(d->spool) == -1)
+		log_err("spool: results lost: %s",
+		    spool_dir(d->spool) ? "they could not be written"
+		                        : "no spool directory to keep them");
+	else if (spool_count(d->spool) > 0)
+		log_notice("spool: %zu results kept in %s for the next start",
+		    spool_count(d->spool), spool_dir(d->spool));
+	if (d->roster_path != NULL &&
+	    roster_save(d->roster, d->roster_path, err, sizeof err) == -1)
+		log_err("spool: %s", err);
+}
+
 static void
 daemon_cleanup(struct daemon *d)
 {
+	close_spool(d);
 	/* The worker first: its last job ends (a report's run is recorded
 	 * whole or not at all) and the others, cancelled, hold the
 	 * reporter. */
@@ -686,6 +842,9 @@ daemon_cleanup(struct daemon *d)
 	 * before the fetcher, so that its transfers are cancelled while the
 	 * fetcher lives. */
 	poller_free(d->poller);
+	spool_free(d->spool);
+	roster_free(d->roster);
+	free(d->roster_path);
 	backfill_free(d->backfill);
 	monitor_free(d->monitor);
 	analyzer_free(d->analyzer);

@@ -34,6 +34,9 @@ struct metrics {
 	int64_t last_ok_ms; /* last successful poll, realtime */
 	int db_up;
 	int64_t stale_ms;
+	long spool_results;
+	int64_t spool_bytes;
+	int spool_full;
 	int64_t started_ms;
 };
 
@@ -87,6 +90,16 @@ metrics_health(struct metrics *m, int db_up, int64_t stale_ms)
 	m->stale_ms = stale_ms;
 }
 
+void
+metrics_spool(struct metrics *m, long results, int64_t bytes, int full)
+{
+	if (m == NULL)
+		return;
+	m->spool_results = results;
+	m->spool_bytes = bytes;
+	m->spool_full = full;
+}
+
 static void
 family(struct buf *b, const char *name, const char *type, const char *help)
 {
@@ -121,6 +134,15 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 	family(&b, "vigie_database_up", "gauge",
 	    "1 when the database is reachable.");
 	buf_printf(&b, "vigie_database_up %d\n", m->db_up);
+	family(&b, "vigie_spool_results", "gauge",
+	    "Fetched results waiting for the database.");
+	buf_printf(&b, "vigie_spool_results %ld\n", m->spool_results);
+	family(&b, "vigie_spool_bytes", "gauge",
+	    "Bytes of those results, in memory and in files.");
+	buf_printf(&b, "vigie_spool_bytes %lld\n", (long long)m->spool_bytes);
+	family(&b, "vigie_spool_full", "gauge",
+	    "1 while the spool has no room and polling pauses.");
+	buf_printf(&b, "vigie_spool_full %d\n", m->spool_full);
 	if (m->have_stats) {
 		family(&b, "vigie_sources", "gauge",
 		    "Configured sources, by state.");

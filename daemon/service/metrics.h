@@ -42,6 +42,8 @@ void metrics_stats(struct metrics *, const struct metrics_stats *);
 /* Health as the poller sees it: database reachable, and the age beyond
  * which a quiet poller is unhealthy (0: no sources, always fine). */
 void metrics_health(struct metrics *, int db_up, int64_t stale_ms);
+/* The spool (spool.h): results waiting, their bytes, and 1 while full. */
+void metrics_spool(struct metrics *, long results, int64_t bytes, int full);
 
 /* The exposition text (for tests and the listener); a new string. */
 char *metrics_render(const struct metrics *, int64_t now_ms);

@@ -81,6 +81,7 @@ struct monitor {
 	size_t ntracks;
 	int loaded; /* tracks read back from the database */
 	int loading;
+	int reload; /* read them again once no cycle is being stored */
 	int cycling;
 	int counted; /* the cycle's counts are in: its events may go */
 	int64_t last_closed; /* the bucket the cycle counts to */
@@ -705,16 +706,22 @@ closed_bucket(const struct detect_params *p, int64_t now_ms)
 	    p->bucket_ms;
 }
 
+static void load_tracks(struct monitor *);
+
 int
 monitor_tick(struct monitor *d, int64_t now_ms)
 {
 	const struct detect_params *p = NULL;
 	int64_t closed = 0, from;
 
+	if (d->reload && !monitor_busy(d)) {
+		d->reload = 0;
+		d->loaded = 0;
+	}
 	/* Tracks whose reading failed are read again: without them no
 	 * incident would ever open or end. */
 	if (!d->loaded)
-		monitor_db_up(d);
+		load_tracks(d);
 	if (d->conf == NULL || !d->loaded || monitor_busy(d) ||
 	    d->conf->nwatches == 0)
 		return 0;
@@ -777,15 +784,21 @@ on_tracks(char **names, char **values, long n, void *arg)
 	d->loaded = 1;
 }
 
-void
-monitor_db_up(struct monitor *d)
+/* Tracks are read when this daemon takes the lead: afterwards memory is
+ * ahead of the database, which only catches up. */
+static void
+load_tracks(struct monitor *d)
 {
-	/* Tracks are read once: afterwards memory is ahead of the
-	 * database, which only catches up. */
 	if (d->loaded || d->loading || d->conf == NULL)
 		return;
 	d->loading = 1;
 	store_load_tracks(d->store, on_tracks, d);
+}
+
+void
+monitor_lead(struct monitor *d)
+{
+	d->reload = 1;
 }
 
 void

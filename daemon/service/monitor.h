@@ -21,8 +21,10 @@ void monitor_free(struct monitor *);
 
 /* The configuration to use from now on (watches, targets, parameters). */
 void monitor_set_conf(struct monitor *, const struct conf *);
-/* The database is (again) reachable: reload the saved tracks. */
-void monitor_db_up(struct monitor *);
+/* This daemon runs detection from now on (schema/018's lead): the saved
+ * tracks are read again before the next cycle, since another daemon may
+ * have moved them on. */
+void monitor_lead(struct monitor *);
 /* Runs a cycle when a bucket has closed since the last one: 1 if one
  * started. The watches on one grid (bucket and window) are counted in a
  * cycle; a watch on another grid waits for a later tick. */

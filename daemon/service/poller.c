@@ -29,6 +29,8 @@
 #include "service/monitor.h"
 #include "service/net/fetch.h"
 #include "service/net/pacer.h"
+#include "service/roster.h"
+#include "service/spool.h"
 
 enum job_state { JOB_QUEUED, JOB_FETCHING, JOB_SAVING };
 
@@ -140,6 +142,13 @@ job_remove(struct job *j)
 		break;
 	}
 	TAILQ_REMOVE(&p->jobs, j, entry);
+	if (p->env.roster != NULL) {
+		struct roster_source *ss =
+		    roster_get(p->env.roster, j->source_id);
+
+		if (ss != NULL)
+			ss->busy = 0;
+	}
 	job_free(j);
 }
 
@@ -194,18 +203,43 @@ job_set_url(struct job *j, const char *url)
 	j->etag = j->last_modified = NULL;
 }
 
+/* The spool's figures, for /metrics. */
 static void
-on_saved(
-    int ok, long items_new, long items_seen, const long *by_label, void *arg)
+spool_metrics(struct poller *p)
+{
+	struct spool *sp = p->env.spool;
+
+	metrics_spool(p->env.metrics, (long)spool_count(sp), spool_bytes(sp),
+	    spool_full(sp));
+}
+
+/* A save's new items and mentions, counted. */
+static void
+count_stored(struct poller *p, long items_new, const long *by_label)
+{
+	metrics_items(p->env.metrics, items_new);
+	metrics_mentions(p->env.metrics, by_label[0], by_label[1], by_label[2]);
+}
+
+static void
+on_saved(enum save_status status, long items_new, long items_seen,
+    const long *by_label, void *arg)
 {
 	struct job *j = arg;
 	struct poller *p = j->p;
 	long mentions = by_label ? by_label[0] + by_label[1] + by_label[2] : 0;
+	int ok = status == SAVE_STORED;
 
+	if (status == SAVE_SPOOLED) {
+		/* Its pages, if any, wait for the next poll. */
+		log_debug("source %s: the result waits in the spool", j->name);
+		spool_metrics(p);
+		job_remove(j);
+		moved(p);
+		return;
+	}
 	if (ok) {
-		metrics_items(p->env.metrics, items_new);
-		metrics_mentions(
-		    p->env.metrics, by_label[0], by_label[1], by_label[2]);
+		count_stored(p, items_new, by_label);
 	} else {
 		store_save_failed(p->env.store, j->source_id,
 		    "the fetch could not be stored (see the daemon's log)",
@@ -365,6 +399,47 @@ save_store(struct poller *p)
 	return a < b || (a == b && p->save_turn) ? p->env.store : s;
 }
 
+/* What the fetch tells the schedule polling follows while the database
+ * is away: the source's validators, failures and next poll. */
+static void
+schedule_fetched(
+    struct poller *p, const struct job *j, const struct fetch_record *rec)
+{
+	struct roster_source *ss =
+	    p->env.roster ? roster_get(p->env.roster, j->source_id) : NULL;
+
+	if (ss == NULL)
+		return;
+	if (rec->set_validators && j->page == 1) {
+		roster_set(&ss->etag, rec->etag);
+		roster_set(&ss->last_modified, rec->last_modified);
+	}
+	ss->failures = rec->failures;
+	ss->due_ms = rec->next_delay_ms < 0
+	    ? INT64_MAX
+	    : now_real_ms() + rec->next_delay_ms;
+}
+
+/* Into the spool while no connection is up, and while the spool holds
+ * older results (they go first); 1 when it took the result. */
+static int
+spool_result(struct poller *p, const struct fetch_record *rec)
+{
+	struct spool *sp = p->env.spool;
+	struct spool_entry *e;
+
+	if (sp == NULL || (store_up(save_store(p)) && spool_count(sp) == 0))
+		return 0;
+	e = store_spool_entry(rec);
+	if (spool_put(sp, e) == -1) {
+		/* Kept in memory with the store, as without a spool. */
+		spool_entry_free(e);
+		spool_metrics(p);
+		return 0;
+	}
+	return 1;
+}
+
 static void
 on_fetched(struct fetch_response *r, void *arg)
 {
@@ -376,6 +451,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	char *discovered = NULL;
 	char err[512] = "";
 	enum fetch_outcome o;
+	int spooled;
 
 	j->fetch = NULL;
 	host_release(p, j->host);
@@ -472,13 +548,18 @@ on_fetched(struct fetch_response *r, void *arg)
 	source_health(p, j, &rec);
 	j->failures = rec.failures; /* for the next page, if any */
 	metrics_fetch(p->env.metrics, o, now_real_ms());
+	schedule_fetched(p, j, &rec);
 	j->state = JOB_SAVING;
 	p->nsaving++;
 	j->saving_items = feed != NULL ? feed->nitems : 0;
 	p->saving_items += j->saving_items;
-	store_save_fetch(save_store(p), &rec, on_saved, j);
+	spooled = spool_result(p, &rec);
+	if (!spooled)
+		store_save_fetch(save_store(p), &rec, on_saved, j);
 	analysis_free(analysis, feed);
 	feed_free(feed);
+	if (spooled)
+		on_saved(SAVE_SPOOLED, 0, 0, NULL, j);
 	poller_dispatch(p);
 	moved(p);
 }
@@ -553,6 +634,32 @@ poller_dispatch(struct poller *p)
 	}
 }
 
+/* A job for a source claimed, from the database or the schedule. */
+static void
+job_add(struct poller *p, const struct conf_source *cs,
+    const struct claimed_source *c)
+{
+	struct job *j = xcalloc(1, sizeof *j);
+
+	j->p = p;
+	j->state = JOB_QUEUED;
+	j->source_id = c->id;
+	j->name = xstrdup(c->name);
+	j->url = xstrdup(c->url);
+	j->etag = c->etag ? xstrdup(c->etag) : NULL;
+	j->last_modified = c->last_modified ? xstrdup(c->last_modified) : NULL;
+	j->host = url_host(j->url);
+	if (j->host == NULL)
+		j->host = xstrdup("");
+	j->lang = cs->lang ? xstrdup(cs->lang) : NULL;
+	j->page = 1;
+	j->html = cs->type == SOURCE_HTML;
+	j->failures = c->failures;
+	j->interval_ms = cs->interval_ms;
+	TAILQ_INSERT_TAIL(&p->jobs, j, entry);
+	p->nqueued++;
+}
+
 static void
 on_claimed(struct claimed_source *rows, long n, void *arg)
 {
@@ -565,38 +672,68 @@ on_claimed(struct claimed_source *rows, long n, void *arg)
 	for (long i = 0; i < n; i++) {
 		const struct conf_source *cs =
 		    conf_find_source(p->conf, rows[i].name);
-		struct job *j;
 
 		/* Configured elsewhere or removed by a reload since the
 		 * claim: its lease lapses and the next sync settles it. */
 		if (cs == NULL)
 			continue;
-		j = xcalloc(1, sizeof *j);
-		j->p = p;
-		j->state = JOB_QUEUED;
-		j->source_id = rows[i].id;
-		j->name = rows[i].name;
-		j->url = rows[i].url;
-		j->etag = rows[i].etag;
-		j->last_modified = rows[i].last_modified;
-		rows[i].name = rows[i].url = NULL;
-		rows[i].etag = rows[i].last_modified = NULL;
-		j->host = url_host(j->url);
-		if (j->host == NULL)
-			j->host = xstrdup("");
-		j->lang = cs->lang ? xstrdup(cs->lang) : NULL;
-		j->page = 1;
-		j->html = cs->type == SOURCE_HTML;
-		j->failures = rows[i].failures;
-		j->interval_ms = cs->interval_ms;
-		TAILQ_INSERT_TAIL(&p->jobs, j, entry);
-		p->nqueued++;
+		job_add(p, cs, &rows[i]);
+		if (p->env.roster != NULL) {
+			struct roster_source *ss = roster_put(p->env.roster,
+			    rows[i].id, rows[i].name, rows[i].url);
+
+			roster_set(&ss->etag, rows[i].etag);
+			roster_set(&ss->last_modified, rows[i].last_modified);
+			ss->failures = rows[i].failures;
+			ss->busy = 1;
+		}
 	}
 	store_claimed_free(rows, n);
 	if (p->env.once && n < limit)
 		p->once_exhausted = n == 0;
 	poller_dispatch(p);
 	moved(p);
+}
+
+/* While the database is away: the sources of the schedule that are due,
+ * as long as the spool has room for what they bring. */
+static void
+claim_scheduled(struct poller *p, int room)
+{
+	struct roster_source **due;
+	size_t n;
+
+	if (p->env.roster == NULL || p->env.spool == NULL ||
+	    spool_full(p->env.spool))
+		return;
+	due = xcalloc((size_t)room, sizeof *due);
+	n = roster_due(p->env.roster, now_real_ms(), due, (size_t)room);
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_source *cs =
+		    conf_find_source(p->conf, due[i]->name);
+		struct claimed_source c = {
+			.id = due[i]->id,
+			.name = due[i]->name,
+			/* A reload may have moved it. */
+			.url = cs ? cs->url : due[i]->url,
+			.etag = due[i]->etag,
+			.last_modified = due[i]->last_modified,
+			.failures = due[i]->failures,
+		};
+
+		if (cs == NULL || strcmp(c.url, due[i]->url) != 0) {
+			/* Gone or moved: for the database to settle. */
+			due[i]->busy = 0;
+			due[i]->due_ms = INT64_MAX;
+			continue;
+		}
+		job_add(p, cs, &c);
+	}
+	free(due);
+	if (n > 0) {
+		poller_dispatch(p);
+		moved(p);
+	}
 }
 
 void
@@ -613,6 +750,10 @@ poller_claim(struct poller *p)
 	room = p->conf->poll.concurrency * 2 - (int)(p->nqueued + p->nfetching);
 	if (room <= 0)
 		return;
+	if (!store_up(p->env.store)) {
+		claim_scheduled(p, room);
+		return;
+	}
 	p->claiming = 1;
 	store_claim(p->env.store, p->env.owner, room, lease_seconds(p),
 	    p->env.once ? p->env.once_since_ms : -1, on_claimed, p);
@@ -622,6 +763,64 @@ void
 poller_db_lost(struct poller *p)
 {
 	p->claiming = 0;
+	if (p->env.spool == NULL)
+		return;
+	/* The saves waiting for the database would hold their sources
+	 * until it comes back: the spool keeps them instead. */
+	store_spool_saves(p->env.store, p->env.spool);
+	if (p->saver != NULL && !store_up(p->saver))
+		store_spool_saves(p->saver, p->env.spool);
+	spool_metrics(p);
+}
+
+/* A spooled result on its way to the database. */
+struct drain {
+	struct poller *p;
+	struct spool_entry *e;
+};
+
+/* Saves from the spool at once: enough to keep the connection busy,
+ * few enough that new results do not wait long behind them. */
+#define DRAIN_IN_FLIGHT 4
+
+static void
+on_drained(enum save_status status, long items_new, long items_seen,
+    const long *by_label, void *arg)
+{
+	struct drain *d = arg;
+	struct poller *p = d->p;
+	struct spool *sp = p->env.spool;
+
+	(void)items_seen;
+	if (status == SAVE_STORED)
+		count_stored(p, items_new, by_label);
+	spool_done(sp, d->e,
+	    status == SAVE_STORED       ? SPOOL_STORED
+	        : status == SAVE_FAILED ? SPOOL_REFUSED
+	                                : SPOOL_AGAIN);
+	free(d);
+	if (status == SAVE_STORED && spool_count(sp) == 0)
+		log_notice("spool: every waiting result is stored");
+	spool_metrics(p);
+	moved(p);
+}
+
+void
+poller_drain(struct poller *p)
+{
+	struct spool *sp = p->env.spool;
+	struct spool_entry *e;
+
+	/* The first connection only: one queue keeps them in order. */
+	while (sp != NULL && store_up(p->env.store) &&
+	    spool_in_flight(sp) < DRAIN_IN_FLIGHT &&
+	    (e = spool_take(sp)) != NULL) {
+		struct drain *d = xmalloc(sizeof *d);
+
+		d->p = p;
+		d->e = e;
+		store_save_entry(p->env.store, e, on_drained, d);
+	}
 }
 
 void

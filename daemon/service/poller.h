@@ -21,6 +21,8 @@ struct metrics;
 struct monitor;
 struct pacer;
 struct poller;
+struct roster;
+struct spool;
 struct store;
 
 /* What the pipeline works with; it frees none of it. */
@@ -30,6 +32,11 @@ struct poller_env {
 	struct pacer *pacer; /* robots.txt and the delay between pages */
 	struct monitor *monitor; /* told of failing and recovered sources */
 	struct metrics *metrics; /* may be NULL */
+	/* Where results wait while the database is away, and the schedule
+	 * polling follows meanwhile; NULL for both (--once): results wait
+	 * in memory, polling waits for the database. */
+	struct spool *spool;
+	struct roster *roster;
 	const char *owner; /* whose leases these are */
 	int once; /* --once: claim only what was due at once_since_ms */
 	int64_t once_since_ms;
@@ -56,8 +63,12 @@ void poller_set_conf(struct poller *, const struct conf *, struct analyzer *);
 void poller_set_saver(struct poller *, struct store *);
 
 /* Claims due sources while the queue has room, unless a claim is
- * awaited or --once has claimed them all. */
+ * awaited or --once has claimed them all: from the database, or while it
+ * is away from the schedule, as long as the spool has room. */
 void poller_claim(struct poller *);
+/* Writes what waits in the spool to the database, oldest first, a few
+ * saves at a time. */
+void poller_drain(struct poller *);
 /* Starts queued jobs, oldest first, as far as the limits allow. */
 void poller_dispatch(struct poller *);
 /* The database went away: a claim in flight will not be answered. */

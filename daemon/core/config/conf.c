@@ -695,6 +695,8 @@ conf_defaults(struct conf *c, const char *path)
 	c->poll.alert_after = 5;
 	c->poll.min_delay_ms = SEC;
 	c->poll.robots = 1;
+	c->spool_max = 1024 * 1024 * 1024;
+	c->spool_memory = 32 * 1024 * 1024;
 	detect_params_default(&c->detect);
 }
 
@@ -1080,6 +1082,7 @@ conf_free(struct conf *c)
 	free(c->poll.opml);
 	free(c->conninfo);
 	free(c->listen);
+	free(c->spool);
 	free(c->path);
 	free(c);
 }

@@ -130,6 +130,13 @@ struct conf {
 	int64_t retention_ms; /* items older are purged; 0: kept forever */
 	int log_level; /* enum log_level */
 	char *listen; /* [daemon] listen: HOST:PORT for /metrics, or NULL */
+	/* [daemon] spool: where results wait while the database is away
+	 * (NULL: $STATE_DIRECTORY/spool under systemd, else memory only),
+	 * spool_max the bytes of its files, spool_memory what waits in
+	 * memory before them. */
+	char *spool;
+	int64_t spool_max;
+	int64_t spool_memory;
 	struct conf_poll poll;
 	struct conf_source *sources;
 	size_t nsources;

@@ -174,6 +174,36 @@ store_unsent(struct store *st, const struct store_stmt *stmt)
 	return NULL;
 }
 
+void
+store_each_unsent(struct store *st, const struct store_stmt *stmt,
+    int (*fn)(struct op *, void *), void *arg)
+{
+	struct op **ops = NULL, *op;
+	size_t n = 0;
+
+	/* Gathered first: fn's callbacks may queue requests meanwhile. */
+	TAILQ_FOREACH(op, &st->queue, entry)
+	if (op != st->inflight && op->kind == OP_EXEC && op->stmt == stmt) {
+		ops = xreallocarray(ops, n + 1, sizeof *ops);
+		ops[n++] = op;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fn(ops[i], arg)) {
+			TAILQ_REMOVE(&st->queue, ops[i], entry);
+			op_free(ops[i]);
+		}
+	free(ops);
+}
+
+void
+op_rebuild(struct op *op, void (*build)(struct op *))
+{
+	for (int i = 0; i < op->nparams; i++)
+		free(op->params[i]);
+	op->nparams = 0;
+	op->build = build;
+}
+
 int
 store_up(const struct store *st)
 {
@@ -567,6 +597,16 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 	}
+}
+
+void
+store_disconnect(struct store *st)
+{
+	drop_connection(st);
+	st->inflight = NULL;
+	drop_setup_ops(st);
+	if (st->ev_retry != NULL)
+		evtimer_del(st->ev_retry);
 }
 
 int

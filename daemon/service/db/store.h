@@ -48,6 +48,11 @@ int store_up(const struct store *);
  * reason in what. */
 int store_cancel(struct store *, char *what, size_t size);
 
+/* Closes the connection for good, for a daemon that stops: the request
+ * in flight goes back to the queue, unanswered (store_spool_saves can
+ * then keep it). */
+void store_disconnect(struct store *);
+
 /* Brings the sources table in line with the configuration: adds and
  * updates configured sources, marks the others as no longer configured. */
 typedef void (*store_done_cb)(int ok, void *arg);
@@ -110,11 +115,33 @@ struct fetch_record {
  * and the state with the last (a failed chunk fails the fetch; the chunks
  * before it stay stored). Retried across reconnections until the
  * database has it. */
-/* mentions[3]: the new mentions stored, negative, neutral, positive. */
-typedef void (*store_saved_cb)(
-    int ok, long items_new, long items_seen, const long *mentions, void *arg);
+enum save_status {
+	SAVE_FAILED,
+	SAVE_STORED,
+	SAVE_SPOOLED, /* handed to the spool (store_spool_saves) */
+};
+/* mentions[3]: the new mentions stored, negative, neutral, positive
+ * (SAVE_STORED only). */
+typedef void (*store_saved_cb)(enum save_status, long items_new,
+    long items_seen, const long *mentions, void *arg);
 void store_save_fetch(
     struct store *, const struct fetch_record *, store_saved_cb, void *arg);
+
+/* The same fetch encoded as the spool keeps it (spool.h), to be saved
+ * later by store_save_entry. */
+struct spool;
+struct spool_entry;
+struct spool_entry *store_spool_entry(const struct fetch_record *);
+/* Saves a spooled fetch, like store_save_fetch; e stays the caller's
+ * (its texts are copied). */
+void store_save_entry(
+    struct store *, const struct spool_entry *e, store_saved_cb, void *arg);
+/* The saves queued and not sent, handed to sp in their order, each one's
+ * callback told SAVE_SPOOLED: for a database that went away, so that the
+ * sources they hold are polled again meanwhile. A save that came from
+ * the spool (store_save_entry) is not put again, only told; one sp has
+ * no room for stays queued. */
+void store_spool_saves(struct store *, struct spool *sp);
 
 /* Gives back owner's lease on one source (kept while its pages were
  * followed). */
@@ -255,6 +282,16 @@ void store_save_failed(
 typedef void (*store_count_cb)(long n, void *arg);
 void store_maintain(
     struct store *, int64_t retention_ms, store_count_cb, void *arg);
+
+/* Several daemons on one database (schema/018). store_register marks
+ * owner alive for as long as this connection lasts, so that its leases
+ * hold; it goes first on each new connection of the daemon's first
+ * store. store_take_lead asks to run detection and the partitions'
+ * maintenance, one daemon at a time: n is 1 when this connection now
+ * holds that role (until it is lost), 0 when another daemon does, -1 on
+ * failure. */
+void store_register(struct store *, const char *owner);
+void store_take_lead(struct store *, store_count_cb, void *arg);
 
 /* Computes what the insert of the oldest items left for later, at most
  * limit of them: their full-text vector and the story they continue

@@ -27,7 +27,8 @@ struct store_stmt {
 /* store_sources.c's */
 extern const struct store_stmt stmt_sync_sources, stmt_claim_due,
     stmt_claim_once, stmt_save_fetch, stmt_release_leases, stmt_release_lease,
-    stmt_save_failed, stmt_maintain, stmt_index_items;
+    stmt_save_failed, stmt_maintain, stmt_index_items, stmt_daemon_register,
+    stmt_take_lead;
 /* store_backfill.c's */
 extern const struct store_stmt stmt_sync_watches, stmt_backfill_todo,
     stmt_backfill_purge, stmt_backfill_page, stmt_save_mentions,
@@ -104,6 +105,12 @@ void store_submit_first(struct store *, struct op *, enum op_replay);
 /* The request for stmt queued last, if it is still to be built (not sent
  * yet), else NULL. */
 struct op *store_unsent(struct store *, const struct store_stmt *);
+/* Calls fn on each request for stmt not in flight, in their order; one
+ * for which fn returns 1 is taken out of the queue and freed. */
+void store_each_unsent(struct store *, const struct store_stmt *,
+    int (*fn)(struct op *, void *), void *arg);
+/* Drops op's parameters, to be set again by build when it is sent. */
+void op_rebuild(struct op *, void (*build)(struct op *));
 
 /* --- results and parameters (store_codec.c) --- */
 

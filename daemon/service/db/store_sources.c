@@ -22,6 +22,7 @@
 #include "core/read/date.h"
 #include "core/read/feed.h"
 #include "core/read/url.h"
+#include "service/spool.h"
 
 /* The site of a URL: its host without "www.". */
 static json_t *
@@ -248,6 +249,7 @@ struct save_job {
 	size_t *sizes; /* items in each */
 	size_t nchunks, next; /* next: the chunk being stored */
 	long items_new, items_seen, mentions[3];
+	int from_spool; /* store_save_entry's: not spooled again */
 	store_saved_cb cb;
 	void *arg;
 };
@@ -427,7 +429,7 @@ saved_result(struct op *op, PGresult *res, const char *error)
 			log_err("database: storing fetch of source %lld: %s",
 			    (long long)job->source_id,
 			    error ? error : "source no longer exists");
-			job->cb(0, 0, 0, NULL, job->arg);
+			job->cb(SAVE_FAILED, 0, 0, NULL, job->arg);
 			continue; /* freed with the batch */
 		}
 		job->items_new += row_long(r, 1);
@@ -440,8 +442,8 @@ saved_result(struct op *op, PGresult *res, const char *error)
 			b->jobs[i] = NULL;
 			continue;
 		}
-		job->cb(1, job->items_new, job->items_seen, job->mentions,
-		    job->arg);
+		job->cb(SAVE_STORED, job->items_new, job->items_seen,
+		    job->mentions, job->arg);
 	}
 	free(rows);
 	for (size_t i = 0; i < b->njobs; i++)
@@ -450,28 +452,147 @@ saved_result(struct op *op, PGresult *res, const char *error)
 	save_batch_free(b);
 }
 
+static struct save_job *
+save_job_new(json_t *fetch, size_t nchunks, store_saved_cb cb, void *arg)
+{
+	struct save_job *job = xcalloc(1, sizeof *job);
+
+	job->source_id =
+	    (int64_t)json_integer_value(json_object_get(fetch, "source"));
+	job->fetch = fetch;
+	job->cb = cb;
+	job->arg = arg;
+	job->nchunks = nchunks;
+	job->chunks = xcalloc(nchunks, sizeof *job->chunks);
+	job->sizes = xcalloc(nchunks, sizeof *job->sizes);
+	return job;
+}
+
+/* The chunks of a fetch of n items: one even without items, since it
+ * carries the fetch record. */
+static size_t
+chunk_count(size_t n)
+{
+	return n == 0 ? 1 : (n + SAVE_CHUNK - 1) / SAVE_CHUNK;
+}
+
+/* Items [k * SAVE_CHUNK, ...) of r: chunk k's text, and its size. */
+static char *
+chunk_json(const struct fetch_record *r, size_t k, size_t *size)
+{
+	size_t n = r->feed != NULL ? r->feed->nitems : 0;
+	size_t to = (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n;
+
+	*size = to - k * SAVE_CHUNK;
+	return items_json(r, k * SAVE_CHUNK, to);
+}
+
 void
 store_save_fetch(struct store *st, const struct fetch_record *r,
     store_saved_cb cb, void *arg)
 {
-	struct save_job *job = xcalloc(1, sizeof *job);
 	size_t n = r->feed != NULL ? r->feed->nitems : 0;
+	struct save_job *job =
+	    save_job_new(fetch_json(r), chunk_count(n), cb, arg);
 
-	job->source_id = r->source_id;
-	job->fetch = fetch_json(r);
-	job->cb = cb;
-	job->arg = arg;
-	/* One chunk even without items: it carries the fetch record. */
-	job->nchunks = n == 0 ? 1 : (n + SAVE_CHUNK - 1) / SAVE_CHUNK;
-	job->chunks = xcalloc(job->nchunks, sizeof *job->chunks);
-	job->sizes = xcalloc(job->nchunks, sizeof *job->sizes);
-	for (size_t k = 0; k < job->nchunks; k++) {
-		size_t to = (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n;
+	for (size_t k = 0; k < job->nchunks; k++)
+		job->chunks[k] = chunk_json(r, k, &job->sizes[k]);
+	save_enqueue(st, job, 0);
+}
 
-		job->sizes[k] = to - k * SAVE_CHUNK;
-		job->chunks[k] = items_json(r, k * SAVE_CHUNK, to);
+struct spool_entry *
+store_spool_entry(const struct fetch_record *r)
+{
+	size_t n = r->feed != NULL ? r->feed->nitems : 0;
+	struct spool_entry *e =
+	    spool_entry_new(json_dump_owned(fetch_json(r)), chunk_count(n));
+
+	for (size_t k = 0; k < e->nchunks; k++)
+		e->chunks[k] = chunk_json(r, k, &e->sizes[k]);
+	return e;
+}
+
+void
+store_save_entry(
+    struct store *st, const struct spool_entry *e, store_saved_cb cb, void *arg)
+{
+	json_t *fetch = json_loads(e->fetch, 0, NULL);
+	struct save_job *job;
+
+	if (!json_is_object(fetch)) {
+		json_decref(fetch);
+		log_err("spool: a fetch record that is not JSON");
+		cb(SAVE_FAILED, 0, 0, NULL, arg);
+		return;
+	}
+	job = save_job_new(fetch, e->nchunks, cb, arg);
+	job->from_spool = 1;
+	/* What a fetch spooled half-stored had stored already. */
+	job->items_new =
+	    (long)json_integer_value(json_object_get(fetch, "prior_new"));
+	job->items_seen =
+	    (long)json_integer_value(json_object_get(fetch, "prior_seen"));
+	for (size_t k = 0; k < e->nchunks; k++) {
+		job->chunks[k] = xstrdup(e->chunks[k]);
+		job->sizes[k] = e->sizes[k];
 	}
 	save_enqueue(st, job, 0);
+}
+
+/* job's chunks still to store, as a spool entry. */
+static struct spool_entry *
+job_entry(struct save_job *job)
+{
+	struct spool_entry *e;
+
+	json_object_set_new(
+	    job->fetch, "prior_new", json_integer(job->items_new));
+	json_object_set_new(
+	    job->fetch, "prior_seen", json_integer(job->items_seen));
+	e = spool_entry_new(
+	    json_dump_owned(json_incref(job->fetch)), job->nchunks - job->next);
+	for (size_t k = job->next; k < job->nchunks; k++) {
+		e->chunks[k - job->next] = xstrdup(job->chunks[k]);
+		e->sizes[k - job->next] = job->sizes[k];
+	}
+	return e;
+}
+
+/* store_each_unsent's: one gathered statement's saves into the spool. */
+static int
+spool_batch(struct op *op, void *arg)
+{
+	struct save_batch *b = op->arg;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct save_job *job = b->jobs[i];
+
+		if (!job->from_spool) {
+			struct spool_entry *e = job_entry(job);
+
+			if (spool_put(arg, e) == -1) {
+				spool_entry_free(e);
+				b->jobs[kept++] = job;
+				continue;
+			}
+		}
+		job->cb(SAVE_SPOOLED, 0, 0, NULL, job->arg);
+		save_job_free(job);
+	}
+	b->njobs = kept;
+	b->items = 0;
+	for (size_t i = 0; i < kept; i++)
+		b->items += b->jobs[i]->sizes[b->jobs[i]->next];
+	if (kept > 0)
+		op_rebuild(op, save_batch_build);
+	return kept == 0;
+}
+
+void
+store_spool_saves(struct store *st, struct spool *sp)
+{
+	store_each_unsent(st, &stmt_save_fetch, spool_batch, sp);
 }
 
 void
@@ -536,6 +657,49 @@ store_maintain(
 		op_paramf(op, retention_ms);
 	else
 		op_param(op, NULL); /* keep everything */
+	store_submit(st, op, OP_ONCE);
+}
+
+static void
+registered_result(struct op *op, PGresult *res, const char *error)
+{
+	if (!result_one_row(res))
+		op_log_error(op, "registering the daemon", error);
+	else if (!row_bool((struct row){ res, 0 }, 0))
+		log_warn("database: another daemon runs under this one's name: "
+		         "leases may be taken from under it");
+}
+
+void
+store_register(struct store *st, const char *owner)
+{
+	struct op *op =
+	    op_new(&stmt_daemon_register, registered_result, NULL, NULL);
+
+	op_param(op, owner);
+	/* Before the claims: a lease taken unregistered looks void. */
+	store_submit_first(st, op, OP_ONCE);
+}
+
+static void
+lead_result(struct op *op, PGresult *res, const char *error)
+{
+	store_count_cb cb = (store_count_cb)op->cb;
+
+	if (!result_one_row(res)) {
+		op_log_error(op, "asking for the lead", error);
+		cb(-1, op->arg);
+		return;
+	}
+	cb(row_bool((struct row){ res, 0 }, 0), op->arg);
+}
+
+void
+store_take_lead(struct store *st, store_count_cb cb, void *arg)
+{
+	struct op *op =
+	    op_new(&stmt_take_lead, lead_result, (void (*)(void))cb, arg);
+
 	store_submit(st, op, OP_ONCE);
 }
 

@@ -1,13 +1,14 @@
 -- Leases to $1, for $3 seconds, up to $2 sources due now, the most
 -- overdue first. Rows another daemon has locked are skipped, not waited
--- for.
+-- for; a lease is taken over once it runs out or its daemon is gone
+-- (lease_live(), schema/018).
 -- Returns: id, name, the URL to fetch (the discovered feed's, else the
 -- configured one), etag, last_modified, failures.
 UPDATE sources s SET lease_owner = $1,
   lease_until = now() + make_interval(secs => $3::int)
  FROM (SELECT id FROM sources
   WHERE enabled AND in_config AND next_poll_at <= now()
-    AND (lease_until IS NULL OR lease_until < now())
+    AND NOT lease_live(lease_owner, lease_until)
   ORDER BY next_poll_at LIMIT $2::int FOR UPDATE SKIP LOCKED) due
  WHERE s.id = due.id
  RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,

@@ -5,7 +5,7 @@ UPDATE outbox o SET lease_owner = $1,
  FROM (SELECT id FROM outbox
   WHERE delivered_at IS NULL AND failed_at IS NULL
     AND next_attempt_at <= now()
-    AND (lease_until IS NULL OR lease_until < now())
+    AND NOT lease_live(lease_owner, lease_until)
   ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d
  WHERE o.id = d.id
  RETURNING o.id, o.event_id, o.target, o.channel, o.destination,
