@@ -799,6 +799,11 @@ void
 monitor_lead(struct monitor *d)
 {
 	d->reload = 1;
+	if (!monitor_busy(d)) {
+		d->reload = 0;
+		d->loaded = 0;
+		load_tracks(d);
+	}
 }
 
 void
