@@ -489,6 +489,11 @@ def bench_one(args, nginx, feeds, n, workdir):
             res["errors"].append(f"cold {n}: fetches count {new} new "
                                  f"items, {res['items']} generated")
         res["mentions"] = int(pg.scalar("SELECT count(*) FROM mentions"))
+        # What a database holds for these rows, indexed and counted, for
+        # docs/SCALING.md: after a VACUUM, as it settles.
+        psql(pg, "VACUUM")
+        res["db_bytes"] = int(pg.scalar(
+            "SELECT pg_database_size(current_database())"))
 
         res["warm"] = timed_cycle(args.vigie, conf, workdir, f"warm-{n}")
         res["warm_stored"] = from_log(workdir, f"warm-{n}")[0]
@@ -530,6 +535,17 @@ def report(results):
               f"{cw:.2f} | {r['waited']:.0f} | {mib(cr):.1f} | {cc:.2f} | "
               f"{r['warm_stored']:.2f} | {ww:.2f} | {mib(wr):.1f} | "
               f"{wc:.2f} |")
+    print()
+    print("Database after the cold cycle and a VACUUM (docs/SCALING.md):")
+    print()
+    print("| feeds | items | mentions | database MiB | MiB per million "
+          "mentions | KiB per item |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        size = r["db_bytes"] / 1048576
+        print(f"| {r['n']} | {r['items']} | {r['mentions']} | {size:.0f} "
+              f"| {size * 1e6 / r['mentions']:.0f} "
+              f"| {r['db_bytes'] / 1024 / r['items']:.1f} |")
     if "newsboat" in results[0]:
         print()
         print("Against newsboat (`-x reload`, 32 threads, fresh cache), "

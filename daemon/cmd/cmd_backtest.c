@@ -142,8 +142,8 @@ cmd_backtest(int argc, char **argv)
 	size_t nrows;
 	char *err;
 
-	if (history_counts(conf->conninfo, watch, p->bucket_ms, p->window_ms,
-	        learn_ms, to_ms, &rows, &nrows, &err) == -1) {
+	if (history_counts(conf_read_conninfo(conf), watch, p->bucket_ms,
+	        p->window_ms, learn_ms, to_ms, &rows, &nrows, &err) == -1) {
 		log_user("%s", err);
 		free(err);
 		conf_free(conf);

@@ -165,8 +165,9 @@ cmd_report(int argc, char **argv)
 	}
 	struct report *r = report_new(first, last + DAY, lang);
 	char *err;
-	if (report_data_fill(conf->conninfo, r, (const char *const *)names,
-	        nnames, tag != NULL ? &tag : NULL, tag != NULL, &err) < 0) {
+	if (report_data_fill(conf_read_conninfo(conf), r,
+	        (const char *const *)names, nnames, tag != NULL ? &tag : NULL,
+	        tag != NULL, &err) < 0) {
 		log_user("%s", err);
 		free(err);
 		rc = 1;

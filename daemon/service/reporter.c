@@ -53,6 +53,7 @@ struct reporter {
 	struct slot *slots;
 	size_t nslots;
 	PGconn *conn; /* the worker thread's only, kept between checks */
+	PGconn *read_conn; /* likewise, on [database] replica */
 };
 
 /* A [notify] target as it stood when the check was sent. */
@@ -66,6 +67,7 @@ enum outcome { RUN_FAILED, RUN_SENT, RUN_DONE_BEFORE };
 struct check {
 	struct reporter *rp;
 	char *conninfo, *name, *tz, *watches, *tags, *lang, *from_addr;
+	char *replica; /* where the figures are read, or NULL */
 	enum report_every every;
 	int at_min;
 	enum report_format format;
@@ -97,6 +99,7 @@ check_new(struct reporter *rp, const struct conf_report *r, int64_t now_ms)
 
 	k->rp = rp;
 	k->conninfo = xstrdup(c->conninfo);
+	k->replica = dup_or_null(c->replica);
 	k->name = xstrdup(r->name);
 	k->tz = xstrdup(r->tz);
 	k->watches = dup_or_null(r->watches);
@@ -132,6 +135,7 @@ check_free(struct check *k)
 	}
 	free(k->targets);
 	free(k->conninfo);
+	free(k->replica);
 	free(k->name);
 	free(k->tz);
 	free(k->watches);
@@ -181,7 +185,7 @@ render_rows(struct check *k, const struct report *r)
 /* Reads the period's figures, writes the notifications and records them
  * with the run. */
 static int
-send_period(struct check *k, PGconn *conn)
+send_period(struct check *k, PGconn *conn, PGconn *read)
 {
 	struct report *r = report_new(k->from, k->to, k->lang);
 	char *wcopy = dup_or_null(k->watches), *tcopy = dup_or_null(k->tags);
@@ -198,7 +202,7 @@ send_period(struct check *k, PGconn *conn)
 	key = xasprintf("report\x1f%s\x1f%s", k->name, day);
 	alert_uuid(key, k->event_id);
 	free(key);
-	rc = report_data_read(conn, r, names, n, tags, ntags, &k->err);
+	rc = report_data_read(read, r, names, n, tags, ntags, &k->err);
 	if (rc == 0 && (rows = render_rows(k, r)) == NULL) {
 		k->err = xstrdup("report: out of memory writing it");
 		rc = -1;
@@ -213,6 +217,24 @@ send_period(struct check *k, PGconn *conn)
 	free(tcopy);
 	report_free(r);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Where the figures are read: the replica, kept between checks, else
+ * (none configured, or unreachable) the primary, whose answer is the
+ * same, only sooner. */
+static PGconn *
+replica_conn(struct reporter *rp, struct check *k)
+{
+	char *err = NULL;
+
+	if (rp->read_conn != NULL && PQstatus(rp->read_conn) != CONNECTION_OK) {
+		PQfinish(rp->read_conn);
+		rp->read_conn = NULL;
+	}
+	if (rp->read_conn == NULL && k->replica != NULL)
+		rp->read_conn = pq_connect(k->replica, &err);
+	free(err);
+	return rp->read_conn != NULL ? rp->read_conn : rp->conn;
 }
 
 /* On the worker's thread. */
@@ -246,7 +268,7 @@ run_check(void *arg)
 		k->outcome = RUN_DONE_BEFORE;
 		return;
 	}
-	send_period(k, rp->conn);
+	send_period(k, rp->conn, replica_conn(rp, k));
 }
 
 static struct slot *
@@ -362,5 +384,6 @@ reporter_free(struct reporter *rp)
 		return;
 	clear_slots(rp->slots, rp->nslots);
 	PQfinish(rp->conn);
+	PQfinish(rp->read_conn);
 	free(rp);
 }

@@ -1081,10 +1081,17 @@ conf_free(struct conf *c)
 	free(c->poll.user_agent);
 	free(c->poll.opml);
 	free(c->conninfo);
+	free(c->replica);
 	free(c->listen);
 	free(c->spool);
 	free(c->path);
 	free(c);
+}
+
+const char *
+conf_read_conninfo(const struct conf *c)
+{
+	return c->replica != NULL ? c->replica : c->conninfo;
 }
 
 const struct conf_source *

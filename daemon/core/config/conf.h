@@ -127,6 +127,9 @@ struct conf_dashboard {
 struct conf {
 	char *path;
 	char *conninfo; /* "" means libpq defaults and PG* variables */
+	/* [database] replica: a standby for read-only work (the dashboard,
+	 * reports, backtest), or NULL. */
+	char *replica;
 	int64_t retention_ms; /* items older are purged; 0: kept forever */
 	int log_level; /* enum log_level */
 	char *listen; /* [daemon] listen: HOST:PORT for /metrics, or NULL */
@@ -163,6 +166,9 @@ struct conf {
  */
 struct conf *conf_load(const char *path, struct diag *diag);
 void conf_free(struct conf *);
+
+/* Where read-only work connects: the replica if there is one. */
+const char *conf_read_conninfo(const struct conf *);
 
 const struct conf_source *conf_find_source(
     const struct conf *, const char *name);

@@ -605,6 +605,7 @@ set_int(const struct conf_key *k, const struct conf_where *w, void *field,
 
 const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_DATABASE, "conninfo", set_string, CONF(conninfo), 0, 0, NULL },
+	{ SECT_DATABASE, "replica", set_text, CONF(replica), 0, 0, NULL },
 	{ SECT_DATABASE, "retention", set_duration, CONF(retention_ms), 0,
 	    3650 * DAY, "0 (keep) to 3650d" },
 	{ SECT_POLL, "interval", set_duration, POLL(interval_ms), 10 * SEC,

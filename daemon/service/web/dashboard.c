@@ -85,6 +85,7 @@ struct dashboard {
 	struct evhttp *http;
 	struct worker *worker;
 	char *conninfo;
+	char *replica; /* [database] replica: where reading roles read */
 	char *tz;
 	int en, logins, secure;
 	unsigned char key[32];
@@ -101,7 +102,7 @@ struct job {
 	struct session *s; /* NULL for a sign-in */
 	/* Copied on the loop: a reload may replace the dashboard's own
 	 * while the worker runs the job. */
-	char *conninfo, *tz;
+	char *conninfo, *replica, *tz;
 	struct dash_ctx ctx;
 	struct evkeyvalq params;
 	char *path, *self;
@@ -502,6 +503,7 @@ job_new(struct dashboard *d, struct evhttp_request *req, struct session *s)
 	j->req = req;
 	j->s = s;
 	j->conninfo = xstrdup(d->conninfo);
+	j->replica = d->replica ? xstrdup(d->replica) : NULL;
 	j->tz = xstrdup(d->tz);
 	j->fd = bufferevent_getfd(evhttp_connection_get_bufferevent(
 	    evhttp_request_get_connection(req)));
@@ -541,6 +543,7 @@ job_free(struct job *j)
 	free(j->path);
 	free(j->self);
 	free(j->conninfo);
+	free(j->replica);
 	free(j->tz);
 	free(j->user);
 	free(j->addr);
@@ -639,7 +642,14 @@ session_conn(struct job *j)
 		}
 	}
 	if (s->conn == NULL && s->user == NULL) {
-		s->conn = connect_as(j->conninfo, NULL, NULL);
+		/* Read-only: the replica's work, when there is one, and the
+		 * primary's while the replica cannot be reached. */
+		s->conn = connect_as(
+		    j->replica ? j->replica : j->conninfo, NULL, NULL);
+		if (PQstatus(s->conn) != CONNECTION_OK && j->replica != NULL) {
+			PQfinish(s->conn);
+			s->conn = connect_as(j->conninfo, NULL, NULL);
+		}
 		if (PQstatus(s->conn) != CONNECTION_OK ||
 		    conn_setup(s->conn, j->tz, 1) != 0) {
 			PQfinish(s->conn);
@@ -733,6 +743,21 @@ run_login(void *arg)
 	    (j->editor = pages_is_editor(j->conn)) < 0) {
 		PQfinish(j->conn);
 		j->conn = NULL;
+		return;
+	}
+	/* Signed in on the primary, which decides; a role that only reads
+	 * then reads on the replica. An editor stays: a correction must be
+	 * written, and read back at once. */
+	if (!j->editor && j->replica != NULL) {
+		PGconn *r = connect_as(j->replica, j->user, j->password);
+
+		if (PQstatus(r) == CONNECTION_OK &&
+		    conn_setup(r, j->tz, 0) == 0) {
+			PQfinish(j->conn);
+			j->conn = r;
+		} else {
+			PQfinish(r);
+		}
 	}
 }
 
@@ -1065,6 +1090,8 @@ dashboard_set_conf(struct dashboard *d, const struct conf *c)
 	                                : conf_tz_default();
 	free(d->conninfo);
 	d->conninfo = xstrdup(c->conninfo != NULL ? c->conninfo : "");
+	free(d->replica);
+	d->replica = c->replica != NULL ? xstrdup(c->replica) : NULL;
 	d->en =
 	    c->dashboard.lang != NULL && strcmp(c->dashboard.lang, "en") == 0;
 	d->secure = c->dashboard.secure;
@@ -1123,5 +1150,6 @@ dashboard_free(struct dashboard *d)
 	OPENSSL_cleanse(d->key, sizeof d->key);
 	free(d->tz);
 	free(d->conninfo);
+	free(d->replica);
 	free(d);
 }
