@@ -411,10 +411,10 @@ schedule_fetched(
 	if (ss == NULL)
 		return;
 	if (rec->set_validators && j->page == 1) {
-		roster_set(&ss->etag, rec->etag);
-		roster_set(&ss->last_modified, rec->last_modified);
+		roster_set(&ss->src.etag, rec->etag);
+		roster_set(&ss->src.last_modified, rec->last_modified);
 	}
-	ss->failures = rec->failures;
+	ss->src.failures = rec->failures;
 	ss->due_ms = rec->next_delay_ms < 0
 	    ? INT64_MAX
 	    : now_real_ms() + rec->next_delay_ms;
@@ -682,9 +682,10 @@ on_claimed(struct claimed_source *rows, long n, void *arg)
 			struct roster_source *ss = roster_put(p->env.roster,
 			    rows[i].id, rows[i].name, rows[i].url);
 
-			roster_set(&ss->etag, rows[i].etag);
-			roster_set(&ss->last_modified, rows[i].last_modified);
-			ss->failures = rows[i].failures;
+			roster_set(&ss->src.etag, rows[i].etag);
+			roster_set(
+			    &ss->src.last_modified, rows[i].last_modified);
+			ss->src.failures = rows[i].failures;
 			ss->busy = 1;
 		}
 	}
@@ -710,24 +711,18 @@ claim_scheduled(struct poller *p, int room)
 	n = roster_due(p->env.roster, now_real_ms(), due, (size_t)room);
 	for (size_t i = 0; i < n; i++) {
 		const struct conf_source *cs =
-		    conf_find_source(p->conf, due[i]->name);
-		struct claimed_source c = {
-			.id = due[i]->id,
-			.name = due[i]->name,
-			/* A reload may have moved it. */
-			.url = cs ? cs->url : due[i]->url,
-			.etag = due[i]->etag,
-			.last_modified = due[i]->last_modified,
-			.failures = due[i]->failures,
-		};
+		    conf_find_source(p->conf, due[i]->src.name);
 
-		if (cs == NULL || strcmp(c.url, due[i]->url) != 0) {
-			/* Gone or moved: for the database to settle. */
+		/* The URL is the one last claimed (a feed found on the
+		 * source's page, maybe): a reload that changed it is settled
+		 * by the database once it is back. */
+		if (cs == NULL) {
+			/* Removed by a reload: not polled again. */
 			due[i]->busy = 0;
 			due[i]->due_ms = INT64_MAX;
 			continue;
 		}
-		job_add(p, cs, &c);
+		job_add(p, cs, &due[i]->src);
 	}
 	free(due);
 	if (n > 0) {

@@ -26,7 +26,7 @@ slot_of(const struct roster *s, int64_t id)
 	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
 	size_t i = (size_t)(h >> 32) & (s->cap - 1);
 
-	while (s->slots[i] != NULL && s->slots[i]->id != id)
+	while (s->slots[i] != NULL && s->slots[i]->src.id != id)
 		i = (i + 1) & (s->cap - 1);
 	return i;
 }
@@ -41,7 +41,7 @@ grow(struct roster *s)
 	s->slots = xcalloc(s->cap, sizeof *s->slots);
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i] != NULL)
-			s->slots[slot_of(s, old[i]->id)] = old[i];
+			s->slots[slot_of(s, old[i]->src.id)] = old[i];
 	free(old);
 }
 
@@ -55,13 +55,13 @@ roster_new(void)
 }
 
 static void
-source_free(struct roster_source *src)
+source_free(struct roster_source *rs)
 {
-	free(src->name);
-	free(src->url);
-	free(src->etag);
-	free(src->last_modified);
-	free(src);
+	free(rs->src.name);
+	free(rs->src.url);
+	free(rs->src.etag);
+	free(rs->src.last_modified);
+	free(rs);
 }
 
 void
@@ -94,20 +94,20 @@ roster_set(char **field, const char *value)
 struct roster_source *
 roster_put(struct roster *s, int64_t id, const char *name, const char *url)
 {
-	struct roster_source *src;
+	struct roster_source *rs;
 	size_t i;
 
 	if ((s->n + 1) * 2 > s->cap)
 		grow(s);
 	i = slot_of(s, id);
-	if ((src = s->slots[i]) == NULL) {
-		src = s->slots[i] = xcalloc(1, sizeof *src);
-		src->id = id;
+	if ((rs = s->slots[i]) == NULL) {
+		rs = s->slots[i] = xcalloc(1, sizeof *rs);
+		rs->src.id = id;
 		s->n++;
 	}
-	roster_set(&src->name, name);
-	roster_set(&src->url, url);
-	return src;
+	roster_set(&rs->src.name, name);
+	roster_set(&rs->src.url, url);
+	return rs;
 }
 
 size_t
@@ -163,20 +163,21 @@ roster_save(const struct roster *s, const char *path, char *err, size_t errlen)
 	int rc;
 
 	for (size_t i = 0; i < s->cap; i++) {
-		const struct roster_source *src = s->slots[i];
+		const struct roster_source *rs = s->slots[i];
 		json_t *o;
 
-		if (src == NULL)
+		if (rs == NULL)
 			continue;
 		o = json_object();
-		json_object_set_new(o, "id", json_integer(src->id));
-		json_object_set_new(o, "name", text_or_null(src->name));
-		json_object_set_new(o, "url", text_or_null(src->url));
-		json_object_set_new(o, "etag", text_or_null(src->etag));
+		json_object_set_new(o, "id", json_integer(rs->src.id));
+		json_object_set_new(o, "name", text_or_null(rs->src.name));
+		json_object_set_new(o, "url", text_or_null(rs->src.url));
+		json_object_set_new(o, "etag", text_or_null(rs->src.etag));
 		json_object_set_new(
-		    o, "last_modified", text_or_null(src->last_modified));
-		json_object_set_new(o, "failures", json_integer(src->failures));
-		json_object_set_new(o, "due", json_integer(src->due_ms));
+		    o, "last_modified", text_or_null(rs->src.last_modified));
+		json_object_set_new(
+		    o, "failures", json_integer(rs->src.failures));
+		json_object_set_new(o, "due", json_integer(rs->due_ms));
 		json_array_append_new(arr, o);
 	}
 	rc = json_dump_file(arr, tmp, JSON_COMPACT);
@@ -220,18 +221,18 @@ roster_load(struct roster *s, const char *path, char *err, size_t errlen)
 		const char *name =
 		    json_string_value(json_object_get(o, "name"));
 		const char *url = json_string_value(json_object_get(o, "url"));
-		struct roster_source *src;
+		struct roster_source *rs;
 
 		if (!json_is_integer(id) || name == NULL || url == NULL)
 			continue;
-		src = roster_put(s, json_integer_value(id), name, url);
-		roster_set(
-		    &src->etag, json_string_value(json_object_get(o, "etag")));
-		roster_set(&src->last_modified,
+		rs = roster_put(s, json_integer_value(id), name, url);
+		roster_set(&rs->src.etag,
+		    json_string_value(json_object_get(o, "etag")));
+		roster_set(&rs->src.last_modified,
 		    json_string_value(json_object_get(o, "last_modified")));
-		src->failures =
+		rs->src.failures =
 		    (int)json_integer_value(json_object_get(o, "failures"));
-		src->due_ms = json_integer_value(json_object_get(o, "due"));
+		rs->due_ms = json_integer_value(json_object_get(o, "due"));
 	}
 	json_decref(arr);
 	return 0;

@@ -13,15 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "service/db/store.h"
+
 struct roster;
 
 struct roster_source {
-	int64_t id;
-	char *name;
-	char *url;
-	char *etag;
-	char *last_modified;
-	int failures;
+	/* As the database last gave it, with what fetches changed since:
+	 * id, name, URL, validators and failures. */
+	struct claimed_source src;
 	int64_t due_ms; /* realtime; INT64_MAX: disabled */
 	int busy; /* being polled */
 };

@@ -231,14 +231,14 @@ test_roster(void **state)
 	assert_int_equal(roster_count(r), 100);
 	roster_put(r, 7919, "renamed", "https://example.org/f");
 	assert_int_equal(roster_count(r), 100);
-	assert_string_equal(roster_get(r, 7919)->name, "renamed");
+	assert_string_equal(roster_get(r, 7919)->src.name, "renamed");
 	assert_null(roster_get(r, 1));
 	/* Due at 1000: s3, s2, renamed, oldest first; then none. */
 	assert_int_equal(roster_due(r, 1000, due, 8), 3);
-	assert_string_equal(due[0]->name, "s3");
-	assert_string_equal(due[2]->name, "renamed");
+	assert_string_equal(due[0]->src.name, "s3");
+	assert_string_equal(due[2]->src.name, "renamed");
 	assert_int_equal(roster_due(r, 1000, due, 8), 0);
-	roster_set(&roster_get(r, 7919)->etag, "\"v1\"");
+	roster_set(&roster_get(r, 7919)->src.etag, "\"v1\"");
 
 	assert_int_equal(mkdir(dir, 0700), 0);
 	path = xasprintf("%s/roster.json", dir);
@@ -248,8 +248,8 @@ test_roster(void **state)
 	assert_int_equal(roster_load(r, path, err, sizeof err), 0);
 	assert_int_equal(roster_count(r), 100);
 	s = roster_get(r, 7919);
-	assert_string_equal(s->etag, "\"v1\"");
-	assert_string_equal(s->url, "https://example.org/f");
+	assert_string_equal(s->src.etag, "\"v1\"");
+	assert_string_equal(s->src.url, "https://example.org/f");
 	assert_int_equal(s->due_ms, 999);
 	assert_false(s->busy);
 	roster_free(r);
