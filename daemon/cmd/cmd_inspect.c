@@ -112,8 +112,9 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		fflush(stdout);
 		if (fetch_page(url, conf->poll.user_agent, &resp) == -1) {
 			/* A later page that fails ends the walk, not the
-			 * inspection. */
-			rc = page == 1 && hops == 0;
+			 * inspection; the first, or the feed found on it,
+			 * fails it. */
+			rc = page == 1;
 			break;
 		}
 		v = source_read(s, resp.body.data ? resp.body.data : "",

@@ -35,7 +35,7 @@ static const struct {
 	{ "inspect", cmd_inspect, 1,
 	    "inspect [-c FILE] NAME     fetch one source now and show what it gives" },
 	{ "discover", cmd_discover, 1,
-	    "discover URL              the feeds of a page, best first" },
+	    "discover [--base URL] URL|FILE  the feeds of a page that answer, best first" },
 	{ "score", cmd_score, 0,
 	    "score [--lang L] [-c FILE] [TEXT...]  tone (and watches) of each text" },
 };

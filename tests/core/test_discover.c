@@ -30,7 +30,8 @@ check(const char *file, const char *page, const struct want *w, size_t n)
 	char *html = fixture_read("discover", file, &len);
 	struct discovered *got;
 
-	assert_int_equal(discover_feeds(html, len, page, &got, &got_n), 0);
+	assert_int_equal(
+	    discover_feeds(html, len, page, &got, &got_n, NULL), 0);
 	for (size_t i = 0; i < got_n || i < n; i++) {
 		if (i >= got_n || i >= n) {
 			char *list = discovered_format(got, got_n);
@@ -101,6 +102,42 @@ test_forums(void **state)
 
 /* Main feeds first, comment feeds (English or French titles) last among
  * the declared; RSS/Atom before JSON, this host before another. */
+/* The engine a page reveals, as the preset that reads it. */
+static const char *
+engine_of(const char *file, const char *page)
+{
+	size_t len, n;
+	char *html = fixture_read("discover", file, &len);
+	struct discovered *got;
+	const char *engine;
+
+	assert_int_equal(discover_feeds(html, len, page, &got, &n, &engine), 0);
+	discovered_free(got, n);
+	free(html);
+	return engine;
+}
+
+static void
+test_engine(void **state)
+{
+	(void)state;
+	assert_string_equal(
+	    engine_of("phpbb.html", "https://riverains.example.fr/forum/"),
+	    "phpbb");
+	assert_string_equal(
+	    engine_of("discourse.html", "https://community.example.com/"),
+	    "discourse");
+	assert_string_equal(engine_of("xenforo.html",
+	                        "https://www.example-motors.com/community/"),
+	    "xenforo");
+	assert_string_equal(
+	    engine_of("wordpress.html", "https://carnet.example.fr/"),
+	    "wordpress");
+	/* Blogger has feeds and no preset; a plain page no engine. */
+	assert_null(engine_of("blogger.html", "https://x.blogspot.com/"));
+	assert_null(engine_of("plain.html", "http://static.example.net/"));
+}
+
 static void
 test_ten_feeds(void **state)
 {
@@ -163,7 +200,8 @@ expect_not_html(const char *body, size_t len)
 	struct discovered *got = (struct discovered *)1;
 	size_t n = 7;
 
-	if (discover_feeds(body, len, "https://example.com/", &got, &n) != -1)
+	if (discover_feeds(body, len, "https://example.com/", &got, &n, NULL) !=
+	    -1)
 		fail_msg("taken for HTML: %.40s", body);
 	assert_null(got);
 	assert_int_equal(n, 0);
@@ -198,8 +236,8 @@ test_not_html(void **state)
 		"<head><title>x</title></head>",
 	};
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		assert_int_equal(
-		    discover_feeds(pages[i], strlen(pages[i]), NULL, &got, &n),
+		assert_int_equal(discover_feeds(pages[i], strlen(pages[i]),
+		                     NULL, &got, &n, NULL),
 		    0);
 		/* No page URL: nothing to resolve against, nothing guessed. */
 		assert_int_equal(n, 0);
@@ -228,7 +266,8 @@ test_hostile(void **state)
 	while (len + 6 < cap)
 		len += (size_t)snprintf(page + len, cap - len, "<div>");
 	assert_int_equal(
-	    discover_feeds(page, len, "https://example.com/", &got, &n), 0);
+	    discover_feeds(page, len, "https://example.com/", &got, &n, NULL),
+	    0);
 	/* Capped: 64 declared, plus the 4 generic guesses. */
 	assert_int_equal(n, 64 + 4);
 	assert_string_equal(got[0].url, "https://example.com/f0");
@@ -238,7 +277,8 @@ test_hostile(void **state)
 		page[i] = (char)(i * 2654435761u >> 13);
 	memcpy(page, "<html>", 6);
 	assert_int_equal(
-	    discover_feeds(page, cap, "https://example.com/", &got, &n), 0);
+	    discover_feeds(page, cap, "https://example.com/", &got, &n, NULL),
+	    0);
 	discovered_free(got, n);
 	free(page);
 }
@@ -268,6 +308,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wordpress),
 		cmocka_unit_test(test_forums),
+		cmocka_unit_test(test_engine),
 		cmocka_unit_test(test_ten_feeds),
 		cmocka_unit_test(test_base),
 		cmocka_unit_test(test_plain),

@@ -21,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"https://fuzz.example/forum/", "text/html", 1733400000 };
 	struct discovered *found = NULL;
 	size_t n = 0;
+	const char *engine;
 	char err[256];
 
 	if (!ready) {
@@ -38,8 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(next);
 		}
 	}
-	if (discover_feeds((const char *)data, size, in.base_url, &found, &n) ==
-	    0)
+	if (discover_feeds((const char *)data, size, in.base_url, &found, &n,
+	        &engine) == 0)
 		discovered_free(found, n);
 	return 0;
 }

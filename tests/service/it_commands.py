@@ -1,7 +1,9 @@
 """
 it_commands.py - the commands that reach a server, when it is not there
 or says no: vigie migrate and vigie backtest with no database, vigie
-discover on a page that answers 404 and on a port where nothing listens.
+discover on a page that answers 404 and on a port where nothing listens,
+on a forum with no feed, on a page whose declared feeds work or not, and
+on a saved page; vigie inspect when the feed found on a page fails.
 Each says why, starting "vigie: ", and exits 1; libpq's messages end
 with a newline (and may hold a hint on a second line), which must not
 leave an empty line behind.
@@ -53,7 +55,64 @@ def body(t):
     url = f"http://127.0.0.1:{free_port()}/"
     p = vigie("discover", url)
     says_why(t, p, f"vigie: {url}: ", "discover with nothing listening")
-    srv.stop()
+    try:
+        pages(t, srv)
+    finally:
+        srv.stop()
+
+
+PHPBB = """<!DOCTYPE html><html><head><title>Forum</title></head>
+<body id="phpbb"><p>Bienvenue</p></body></html>"""
+
+DECLARES = """<!DOCTYPE html><html><head><title>Blog</title>
+<link rel="alternate" type="application/rss+xml" title="Broken"
+ href="/feeds/none.xml">
+<link rel="alternate" type="application/atom+xml" title="Posts"
+ href="/feeds/atom.xml">
+</head><body></body></html>"""
+
+
+def pages(t, srv):
+    """discover checks what it offers; a page with none exits 1 and names
+    the preset for its engine; a saved page reads with --base; inspect
+    fails when the feed found on a page does."""
+    srv.set_page("/site/forum/", PHPBB)
+    url = srv.url("/site/forum/")
+    p = vigie("discover", url)
+    t.exited(p, "discover on a forum without feeds", want=1)
+    t.eq(p.stdout, "", "no guess offered unchecked")
+    t.ok(f"{url}: no feed found" in p.stderr and "preset = phpbb" in
+         p.stderr, f"says so and names the preset: {p.stderr!r}")
+    t.ok(any(r["route"].startswith("/site/forum/") and
+             r["route"] != "/site/forum/" for r in srv.requests),
+         "the guesses were fetched to be checked")
+
+    srv.set_page("/site/blog/", DECLARES)
+    p = vigie("discover", srv.url("/site/blog/"))
+    t.exited(p, "discover on a page declaring a working feed")
+    t.eq(p.stdout, f"atom\t{srv.url('/feeds/atom.xml')}\tPosts\t2 items\n",
+         "only the feed that answers is offered, with its items")
+    t.ok("/feeds/none.xml: declared, but not a feed" in p.stderr,
+         f"the broken declared feed is said: {p.stderr!r}")
+
+    with tempfile.TemporaryDirectory(prefix="vigie-it-commands-") as tmp:
+        saved = os.path.join(tmp, "blog.html")
+        with open(saved, "w") as f:
+            f.write(DECLARES)
+        p = vigie("discover", "--base", srv.url("/site/blog/"), saved)
+        t.exited(p, "discover on a saved page")
+        t.ok(p.stdout.startswith(f"atom\t{srv.url('/feeds/atom.xml')}\t"),
+             f"a saved page's links resolved against --base: {p.stdout!r}")
+        p = vigie("discover", os.path.join(tmp, "missing.html"))
+        t.exited(p, "discover on a file that is not there", want=1)
+
+        conf = write_config(os.path.join(tmp, "vigie.conf"), "", {
+            "blog": srv.url("/site/broken/")})
+        srv.set_page("/site/broken/", DECLARES.replace(
+            'href="/feeds/atom.xml"', 'href="/feeds/gone.xml"').replace(
+            'href="/feeds/none.xml"', 'href="/feeds/gone2.xml"'))
+        p = vigie("inspect", "-c", conf, "blog")
+        t.exited(p, "inspect when the feed found on the page fails", want=1)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/base/util.h"
+#include "core/read/extract.h"
 #include "core/read/url.h"
 
 /* The <head> is near the start; past this much, a page is only bigger,
@@ -380,12 +381,14 @@ sort_by_score(struct discovered *v, size_t n)
 
 int
 discover_feeds(const char *html, size_t len, const char *base_url,
-    struct discovered **out, size_t *n)
+    struct discovered **out, size_t *n, const char **engine)
 {
 	struct scan sc;
 
 	*out = NULL;
 	*n = 0;
+	if (engine != NULL)
+		*engine = NULL;
 	if (html == NULL || !looks_html(html, len))
 		return -1;
 	if (len > DISCOVER_MAX_BYTES)
@@ -404,6 +407,9 @@ discover_feeds(const char *html, size_t len, const char *base_url,
 	}
 	if (base_url != NULL)
 		add_guesses(&sc);
+	if (engine != NULL && generator_names[engine_of(&sc)] != NULL &&
+	    extract_preset(generator_names[engine_of(&sc)]) != NULL)
+		*engine = generator_names[engine_of(&sc)];
 	free(sc.base_owned);
 	free(sc.page_host);
 

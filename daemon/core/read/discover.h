@@ -20,10 +20,12 @@ struct discovered {
  * The page's feeds, best first: declared ones (main feed before comment
  * feeds, RSS/Atom before JSON), then conventional URLs for the engine the
  * page reveals (WordPress, phpBB, Discourse, XenForo, Blogger, generic).
- * Returns 0 (possibly with none), -1 if the page is not HTML.
+ * *engine, when engine is not NULL, is that engine's extraction preset
+ * (extract_preset()) if it has one, else NULL. Returns 0 (possibly with
+ * none), -1 if the page is not HTML.
  */
 int discover_feeds(const char *html, size_t len, const char *base_url,
-    struct discovered **out, size_t *n);
+    struct discovered **out, size_t *n, const char **engine);
 void discovered_free(struct discovered *, size_t n);
 
 /* The list as `vigie discover` prints it: a line per feed, best first,

@@ -151,7 +151,7 @@ discover(
 	struct discovered *found = NULL;
 	size_t n = 0;
 
-	if (discover_feeds(body, len, url, &found, &n) == -1 || n == 0) {
+	if (discover_feeds(body, len, url, &found, &n, NULL) == -1 || n == 0) {
 		discovered_free(found, n);
 		snprintf(out->err, sizeof out->err,
 		    "an HTML page with no feed found: set type = html and "
