@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh [SECONDS] [TARGET...] - runs the libFuzzer targets of tests/fuzz
-# (feed, html, query, config, date, robots; all by default) for SECONDS
+# (feed, html, query, config, date, robots, json; all by default) for SECONDS
 # each (60 by default), with AddressSanitizer and UndefinedBehaviorSanitizer,
 # from their seeds (the test fixtures, tests/fuzz/seeds) and dictionaries.
 # What each run finds that is new goes to build-fuzz/corpus/TARGET, kept
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(feed html query config date robots)
+[[ ${#targets[@]} -gt 0 ]] || targets=(feed html query config date robots json)
 
 if [[ ! -f build-fuzz/build.ninja ]] &&
     ! CC=clang meson setup build-fuzz -Dfuzz=true \

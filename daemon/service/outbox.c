@@ -29,7 +29,6 @@
 #define GIVE_UP_MS (24 * 3600 * 1000LL)
 #define DELIVERY_TIMEOUT_MS 30000
 #define RESPONSE_MAX 65536
-#define SECRET_MAX 4096
 
 struct delivery {
 	struct outbox *ob;
@@ -57,22 +56,12 @@ struct outbox {
 static char *
 read_secret(const char *path)
 {
-	const char *why;
-	FILE *f = file_open(path, &why);
-	char buf[SECRET_MAX];
-	size_t n;
+	const char *why = NULL;
+	char *secret = file_secret(path, &why);
 
-	if (f == NULL) {
+	if (secret == NULL)
 		log_err("cannot read secret file %s: %s", path, why);
-		return NULL;
-	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* A file ends with a newline by convention; it is not part of the
-	 * secret. */
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return xstrdup(buf);
+	return secret;
 }
 
 /* The comma-separated list as an array of strings (in a copy). */

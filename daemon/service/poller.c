@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "core/base/file.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
@@ -564,9 +565,39 @@ on_fetched(struct fetch_response *r, void *arg)
 	moved(p);
 }
 
+/* What an API source asks of each request: its header, and its token
+ * read from its file now (never kept, never logged). 0, or -1 with why
+ * in err. headers[] is set, *token is for the caller to free. */
+static int
+api_headers(const struct conf_source *cs, const char *headers[2], size_t *n,
+    char **token, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	char *secret;
+
+	*n = 0;
+	*token = NULL;
+	if (cs == NULL)
+		return 0;
+	if (cs->header != NULL)
+		headers[(*n)++] = cs->header;
+	if (cs->token_file == NULL)
+		return 0;
+	if ((secret = file_secret(cs->token_file, &why)) == NULL)
+		return err_set(
+		    err, errlen, "token_file %s: %s", cs->token_file, why);
+	*token = xasprintf("Authorization: Bearer %s", secret);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	headers[(*n)++] = *token;
+	return 0;
+}
+
 static void
 start_job(struct poller *p, struct job *j)
 {
+	const char *headers[2];
+	char *token = NULL, err[256] = "cannot start the transfer";
 	struct fetch_request req = {
 		.url = j->url,
 		.etag = j->etag,
@@ -574,19 +605,26 @@ start_job(struct poller *p, struct job *j)
 		.user_agent = p->conf->poll.user_agent,
 		.timeout_ms = p->conf->poll.timeout_ms,
 		.max_body = p->conf->poll.max_body,
+		.headers = headers,
 	};
+	int ok = api_headers(conf_find_source(p->conf, j->name), headers,
+	             &req.nheaders, &token, err, sizeof err) == 0;
 
 	p->nqueued--;
 	p->nfetching++;
 	j->state = JOB_FETCHING;
 	host_slot(p, j->host)->active++;
-	j->fetch = j->blocked
+	j->fetch = j->blocked || !ok
 	    ? NULL
 	    : fetch_start(p->env.fetcher, &req, on_fetched, j);
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
 	if (j->fetch == NULL) {
 		struct fetch_response r = { 0 };
 
-		snprintf(r.error, sizeof r.error, "cannot start the transfer");
+		snprintf(r.error, sizeof r.error, "%s", err);
 		r.failed = 1;
 		r.started_ms = now_real_ms();
 		on_fetched(&r, j);

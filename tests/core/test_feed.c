@@ -759,8 +759,8 @@ test_garbage(void **state)
 	static const char *const heads[] = { "", "<", "{", "<rss><channel>",
 		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>",
 		"{\"items\":[{\"title\":\"",
-		"\xef\xbb\xbf<?xml version=\"1.0\" "
-		"encoding=\"x-nonexistent\"?><rss><channel><item><title>" };
+		("\xef\xbb\xbf<?xml version=\"1.0\" "
+		 "encoding=\"x-nonexistent\"?><rss><channel><item><title>") };
 	unsigned seed = 12345;
 	char buf[4096];
 

@@ -9,6 +9,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/util.h"
+
+/* A secret is a line: a longer file is not a secret file. */
+#define SECRET_MAX 4096
+
+char *
+file_secret(const char *path, const char **why)
+{
+	FILE *f = file_open(path, why);
+	char buf[SECRET_MAX];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* A file ends with a newline by convention; it is not part of the
+	 * secret. */
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return xstrdup(buf);
+}
+
 FILE *
 file_open(const char *path, const char **why)
 {

@@ -13,4 +13,9 @@
  * the first never ends and the second waits for a writer. */
 FILE *file_open(const char *path, const char **why);
 
+/* The first line of a secret file (a key, a password, a token), without
+ * its line end: a new string, or NULL with why set. Never printed by
+ * vigie; a caller that logs a failure logs why, not the content. */
+char *file_secret(const char *path, const char **why);
+
 #endif

@@ -1031,6 +1031,12 @@ conf_free(struct conf *c)
 		free(s->text);
 		free(s->next);
 		free(s->exclude);
+		free(s->items);
+		free(s->id);
+		for (int e = 0; e < ENG_COUNT; e++)
+			free(s->engagement[e]);
+		free(s->header);
+		free(s->token_file);
 		free(s->file);
 	}
 	free(c->sources);

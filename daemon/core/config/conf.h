@@ -10,6 +10,7 @@
 
 #include "core/base/util.h"
 #include "core/detect/detect.h"
+#include "core/read/feed.h"
 
 #define CONF_DEFAULT_PATH "/etc/vigie/vigie.conf"
 
@@ -31,6 +32,7 @@ enum source_type {
 	SOURCE_AUTO, /* a feed, or a page whose feed is discovered */
 	SOURCE_FEED,
 	SOURCE_HTML, /* items extracted by XPath rules (extract.h) */
+	SOURCE_JSON, /* an API's posts, by paths (json_source.h) */
 };
 
 struct conf_source {
@@ -44,6 +46,11 @@ struct conf_source {
 	char *preset;
 	char *item, *title, *link, *author, *date, *date_format, *text, *next;
 	char *exclude; /* nodes dropped from each item before reading */
+	/* type = json: where the posts are (and title, link, author, date,
+	 * text, next above, as paths), their counts, and what the API asks
+	 * of a request: a header, and a bearer token read from a file. */
+	char *items, *id, *engagement[ENG_COUNT];
+	char *header, *token_file;
 	int pages; /* pages followed through "next"; 1 */
 	char *file; /* where it was defined, for messages */
 	int line;

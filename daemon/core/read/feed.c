@@ -25,6 +25,7 @@
 #include "core/base/util.h"
 #include "core/read/charset.h"
 #include "core/read/date.h"
+#include "core/read/json_doc.h"
 #include "core/read/text.h"
 #include "core/read/url.h"
 
@@ -34,8 +35,6 @@
  * the odd "&company;", nothing like the gigabytes of a quadratic blow-up
  * (one large entity referenced a million times). */
 #define ENTITY_BUDGET ((size_t)1 << 20)
-/* A JSON Feed nests five levels; extensions get some room on top. */
-#define JSON_MAX_DEPTH 64
 
 #define XML_OPTIONS \
 	(XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | \
@@ -1021,49 +1020,6 @@ parse_xml(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 
 /* --- JSON Feed --- */
 
-/* s with every value nested deeper than JSON_MAX_DEPTH replaced by null,
- * into out, so that jansson's recursive parser is only handed documents
- * of a sane shape and a feed's items (depth 3) outlive one extension
- * nested without end. 1 if something was replaced (out then holds the
- * copy), else 0. */
-static int
-json_shallow(const char *s, size_t len, struct buf *out)
-{
-	int depth = 0, in_str = 0, cut = 0;
-	size_t copied = 0, from = 0; /* where the value left out begins */
-
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-		} else if (ch == '"')
-			in_str = 1;
-		else if ((ch == '{' || ch == '[') &&
-		    ++depth == JSON_MAX_DEPTH + 1)
-			from = i;
-		else if ((ch == '}' || ch == ']') &&
-		    depth-- == JSON_MAX_DEPTH + 1) {
-			buf_append(out, s + copied, from - copied);
-			buf_puts(out, "null");
-			copied = i + 1;
-			cut = 1;
-		}
-	}
-	/* A value too deep that never closes is left out to the end. */
-	if (depth > JSON_MAX_DEPTH) {
-		buf_append(out, s + copied, from - copied);
-		buf_puts(out, "null");
-		return 1;
-	}
-	if (!cut)
-		return 0;
-	buf_append(out, s + copied, len - copied);
-	return 1;
-}
-
 /* A string member; without len, none when it holds a NUL (\\u0000): a
  * URL or a date cut there would be another one. */
 static const char *
@@ -1151,23 +1107,16 @@ json_item(struct ctx *c, json_t *o, const char *base, const char *author)
 static int
 parse_json(struct ctx *c, const char *s, size_t len, char *err, size_t errlen)
 {
-	json_error_t je;
-	struct buf shallow;
-
-	buf_init(&shallow);
-	if (json_shallow(s, len, &shallow)) {
-		c->feed->skipped = xasprintf(
-		    "values nested deeper than %d left out", JSON_MAX_DEPTH);
-		s = shallow.data;
-		len = shallow.len;
-	}
+	int cut;
 	/* A NUL (\\u0000) in one string does not cost the whole feed: text
 	 * drops it, a URL or a date holding one is none (jstr). */
-	json_t *root = json_loadb(s, len, JSON_ALLOW_NUL, &je);
-	buf_clear(&shallow);
+	json_t *root = json_doc_load(s, len, &cut, err, errlen);
+
 	if (root == NULL)
-		return err_set(
-		    err, errlen, "not JSON (line %d: %s)", je.line, je.text);
+		return -1;
+	if (cut)
+		c->feed->skipped = xasprintf(
+		    "values nested deeper than %d left out", JSON_DOC_DEPTH);
 	json_t *items = json_object_get(root, "items");
 	if (!json_is_array(items)) {
 		json_decref(root);

@@ -14,6 +14,17 @@
 /* One entry of a feed. Every string is plain UTF-8 text (markup removed,
  * entities decoded, whitespace collapsed) except id and link; NULL where
  * the document does not say. */
+/* What an API says of a post's reach (type = json sources): counts of
+ * its own, and its author's audience. */
+enum engagement {
+	ENG_LIKES,
+	ENG_SHARES, /* shares, reposts, boosts */
+	ENG_REPLIES,
+	ENG_VIEWS,
+	ENG_FOLLOWERS, /* the author's followers or subscribers */
+	ENG_COUNT
+};
+
 struct item {
 	char *id; /* guid, atom:id, rdf:about, JSON Feed id */
 	char *link; /* absolute URL, resolved against xml:base/feed URL */
@@ -24,6 +35,8 @@ struct item {
 	char *lang; /* item language, else the feed's */
 	int64_t published; /* seconds since the epoch, UTC, or DATE_NONE */
 	int64_t updated; /* idem */
+	int64_t engagement[ENG_COUNT];
+	unsigned engaged; /* bit 1 << ENG_* for each count known */
 };
 
 struct feed {

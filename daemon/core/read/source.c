@@ -12,6 +12,7 @@
 #include "core/config/conf.h"
 #include "core/judge/story.h"
 #include "core/read/discover.h"
+#include "core/read/json_source.h"
 
 int
 source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
@@ -55,6 +56,48 @@ source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
 	return extract_check(r, err, errlen);
 }
 
+/* A json source's paths as json_source_read takes them. */
+static void
+json_paths_of(const struct conf_source *s, struct json_paths *p)
+{
+	memset(p, 0, sizeof *p);
+	p->items = s->items;
+	p->id = s->id;
+	p->link = s->link;
+	p->title = s->title;
+	p->text = s->text;
+	p->author = s->author;
+	p->date = s->date;
+	p->next = s->next;
+	for (int e = 0; e < ENG_COUNT; e++)
+		p->engagement[e] = s->engagement[e];
+}
+
+/* A json source's paths and header; 0, or -1 with err set. */
+static int
+json_check(const struct conf_source *s, char *err, size_t errlen)
+{
+	/* title, link... are paths here, not XPaths. */
+	const char *paths[8 + ENG_COUNT] = { s->items, s->id, s->link, s->title,
+		s->text, s->author, s->date, s->next };
+
+	if (s->items == NULL)
+		return err_set(err, errlen,
+		    "a json source needs items, the path of its posts");
+	for (int e = 0; e < ENG_COUNT; e++)
+		paths[8 + e] = s->engagement[e];
+	for (size_t i = 0; i < ARRAY_LEN(paths); i++)
+		if (paths[i] != NULL &&
+		    json_path_check(paths[i], err, errlen) == -1)
+			return -1;
+	if (s->header != NULL &&
+	    (strchr(s->header, ':') == NULL ||
+	        strpbrk(s->header, "\r\n") != NULL))
+		return err_set(err, errlen,
+		    "header '%s' is not 'Name: value' on one line", s->header);
+	return 0;
+}
+
 int
 sources_check(const struct conf *c, struct diag *diag)
 {
@@ -64,7 +107,22 @@ sources_check(const struct conf *c, struct diag *diag)
 		const struct conf_source *s = &c->sources[i];
 		struct extract_rules rules;
 		char err[512];
+		int json_keys = s->items != NULL || s->id != NULL ||
+		    s->header != NULL || s->token_file != NULL;
 
+		for (int e = 0; e < ENG_COUNT; e++)
+			json_keys |= s->engagement[e] != NULL;
+		if (s->type == SOURCE_JSON) {
+			if (json_check(s, err, sizeof err) == -1)
+				diag_add(diag, s->file, s->line,
+				    "source \"%s\": %s", s->name, err);
+			continue;
+		}
+		if (json_keys)
+			diag_add(diag, s->file, s->line,
+			    "source \"%s\": items, id, counts, header and "
+			    "token_file need type = json",
+			    s->name);
 		if (s->type != SOURCE_HTML) {
 			if (s->preset != NULL || s->item != NULL)
 				diag_add(diag, s->file, s->line,
@@ -142,6 +200,19 @@ read_html(const struct conf_source *s, const char *body, size_t len,
 	return SOURCE_ITEMS;
 }
 
+static enum source_verdict
+read_json(const struct conf_source *s, const char *body, size_t len,
+    const char *url, struct source_result *out)
+{
+	struct json_paths p;
+
+	json_paths_of(s, &p);
+	if (json_source_read(&p, body, len, url, &out->feed, &out->next,
+	        out->err, sizeof out->err) == -1)
+		return SOURCE_ERROR;
+	return SOURCE_ITEMS;
+}
+
 /* A page where a feed was expected: its best feed, if it declares or
  * follows the conventions of one. */
 static enum source_verdict
@@ -180,6 +251,8 @@ source_read(const struct conf_source *s, const char *body, size_t len,
 	memset(out, 0, sizeof *out);
 	if (s->type == SOURCE_HTML)
 		v = read_html(s, body, len, url, content_type, now, out);
+	else if (s->type == SOURCE_JSON)
+		v = read_json(s, body, len, url, out);
 	else if ((rc = feed_parse(
 	              &in, &out->feed, out->err, sizeof out->err)) == 0)
 		v = SOURCE_ITEMS;

@@ -141,6 +141,23 @@ out_date(struct buf *b, const char *key, int64_t t)
 		buf_printf(b, "%s%lld", key, (long long)t);
 }
 
+/* An API's counts for the item, each null when unknown. */
+static void
+out_engagement(struct buf *b, const struct item *it)
+{
+	static const char *const keys[ENG_COUNT] = { ",\"likes\":",
+		",\"shares\":", ",\"replies\":", ",\"views\":",
+		",\"followers\":" };
+
+	for (int e = 0; e < ENG_COUNT; e++) {
+		if (it->engaged & (1u << e))
+			buf_printf(
+			    b, "%s%lld", keys[e], (long long)it->engagement[e]);
+		else
+			buf_printf(b, "%snull", keys[e]);
+	}
+}
+
 /* A fetch's items go in chunks of at most this many, one statement each:
  * the connection serves one request at a time, and one statement of a
  * hundred thousand items would hold every other source's requests back
@@ -179,6 +196,7 @@ items_json(const struct fetch_record *r, size_t from, size_t to)
 		    &b, ",\"lang\":", it->lang != NULL ? it->lang : r->lang);
 		out_date(&b, ",\"published\":", it->published);
 		out_date(&b, ",\"updated\":", it->updated);
+		out_engagement(&b, it);
 		out_story(&b, ia);
 		json_out_analysis(&b, ia, r->analyzer);
 		buf_putc(&b, '}');

@@ -408,10 +408,6 @@ setup_upload(struct fetch *f, const struct fetch_request *req)
 			rc = curl_easy_setopt(
 			    e, CURLOPT_PASSWORD, req->password);
 	} else {
-		for (size_t i = 0; i < req->nheaders; i++)
-			if (strpbrk(req->headers[i], "\r\n") == NULL &&
-			    append(&f->headers, req->headers[i]) == -1)
-				return CURLE_OUT_OF_MEMORY;
 		/* A webhook that redirects is misconfigured: a POST is not
 		 * replayed elsewhere. */
 		rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -420,9 +416,6 @@ setup_upload(struct fetch *f, const struct fetch_request *req)
 		if (rc == CURLE_OK)
 			rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 			    (curl_off_t)req->body_len);
-		if (rc == CURLE_OK)
-			rc =
-			    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
 	}
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
@@ -453,6 +446,13 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 	    add_header(&f->headers, "If-Modified-Since", req->last_modified) ==
 	        -1)
 		goto fail;
+	/* A webhook's, an API's: never one that would add a line. curl
+	 * does not send one named Authorization on to another host a
+	 * redirect leads to. */
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (strpbrk(req->headers[i], "\r\n") == NULL &&
+		    append(&f->headers, req->headers[i]) == -1)
+			goto fail;
 
 #define SET(opt, val) \
 	do { \

@@ -27,14 +27,16 @@ struct fetch_request {
 	int64_t timeout_ms; /* whole transfer; connecting gets at most 10 s */
 	int64_t max_body; /* bytes after decompression */
 
+	/* Extra headers ("Name: value"): an API's, a webhook's. */
+	const char *const *headers;
+	size_t nheaders;
+
 	/* Uploads. With a body and an http(s) URL: a POST, never
-	 * redirected, with the extra headers ("Name: value"). With an
+	 * redirected. With an
 	 * smtp(s) URL: the body is a whole message submitted from mail_from
 	 * to every mail_rcpt. */
 	const char *body;
 	size_t body_len;
-	const char *const *headers;
-	size_t nheaders;
 	const char *mail_from;
 	const char *const *mail_rcpt;
 	size_t nrcpt;

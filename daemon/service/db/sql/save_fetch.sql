@@ -20,7 +20,8 @@
 --     source), prior_new and prior_seen (items new and seen before in the
 --     fetch's earlier chunks)
 --  $2 json array of items, each with its source (store_sources.c's
---     items_json: item, its language or else its source's, analysis,
+--     items_json: item, its language or else its source's, the counts an
+--     API gave (likes, shares, replies, views, followers), analysis,
 --     story identity; the item's tone is the document's, each mention's
 --     the tone toward its watch)
 -- Returns one row per fetch of $1: its place in $1 (from 1), items new
@@ -41,7 +42,8 @@ WITH f AS (
     link text, title text, author text, summary text, content text,
     lang text, published bigint, updated bigint, tone real, label text,
     abusive boolean, tone_lang text, emotions text[], rumour boolean,
-    mentions json, url_norm text, simhash bigint)
+    mentions json, url_norm text, simhash bigint, likes bigint,
+    shares bigint, replies bigint, views bigint, followers bigint)
 ), fresh AS (
   -- The identities no partition holds, once each (a feed may repeat an
   -- item), in the feeds' order. Identity is unique per month partition
@@ -84,13 +86,15 @@ WITH f AS (
   INSERT INTO items (id, source_id, identity, guid, link, title, author,
     summary, content, lang, published_at, updated_at, sentiment,
     label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
-    band0, band1, band2, band3)
+    band0, band1, band2, band3, likes, shares, replies, views,
+    author_followers)
   OVERRIDING SYSTEM VALUE
   SELECT id, source, ident, guid, link, title, author, summary, content,
     lang, to_timestamp(published), to_timestamp(updated), tone, label,
     abusive, tone_lang, emotions, rumour, url_norm, simhash,
     (simhash >> 48) & 65535, (simhash >> 32) & 65535,
-    (simhash >> 16) & 65535, simhash & 65535
+    (simhash >> 16) & 65535, simhash & 65535, likes, shares, replies,
+    views, followers
   FROM ided
   RETURNING source_id
 ), men AS (

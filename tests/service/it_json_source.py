@@ -1,0 +1,159 @@
+"""
+it_json_source.py - a source of type = json against an API server on
+loopback that wants a bearer token and a header of its own, answers a
+Reddit-shaped listing in two pages, and refuses a wrong token with 401:
+the posts are stored with their counts and their author's audience, the
+token is sent but never logged, and a missing token file or a source
+without its items path is said clearly.
+"""
+
+import http.server
+import json
+import os
+import pathlib
+import tempfile
+import threading
+
+from harness import Postgres, run_test, vigie
+
+TOKEN = "s3cret-t0ken-4242"
+
+
+def listing(posts, after=None):
+    return {"kind": "Listing", "data": {
+        "after": after,
+        "next": f"/api/search?page={after}" if after else None,
+        "children": [{"kind": "t3", "data": p} for p in posts]}}
+
+
+PAGES = {
+    None: listing([
+        {"id": "a1", "title": "Acme m'a remboursé en deux jours, bravo",
+         "selftext": "Service client au top.", "author": "lucie",
+         "permalink": "/r/france/comments/a1/", "created_utc": 1796457600,
+         "ups": 152, "num_comments": 38, "author_followers": 1200},
+        {"id": "a2", "title": "Acme : colis perdu, aucune réponse",
+         "selftext": "Arnaque.", "author": "marc",
+         "permalink": "/r/france/comments/a2/", "created_utc": 1796457700,
+         "ups": "7", "num_comments": 2}], after="2"),
+    "2": listing([
+        {"id": "a3", "title": "Acme ouvre à Lyon", "author": "nina",
+         "permalink": "/r/lyon/comments/a3/", "created_utc": 1796457800,
+         "ups": 3}]),
+}
+
+
+class Api(http.server.BaseHTTPRequestHandler):
+    seen = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        Api.seen.append(dict(self.headers))
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self.answer(401, {"error": "unauthorized"})
+        if self.headers.get("X-Client") != "vigie-test":
+            return self.answer(400, {"error": "no client header"})
+        page = self.path.split("page=")[1] if "page=" in self.path else None
+        self.answer(200, PAGES.get(page, listing([])))
+
+    def answer(self, status, doc):
+        body = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+SOURCE = """
+[source "{name}"]
+type = json
+url = http://127.0.0.1:{port}/api/search?q=acme
+items = data.children
+id = data.id
+title = data.title
+text = data.selftext
+author = data.author
+link = data.permalink
+date = data.created_utc
+likes = data.ups
+replies = data.num_comments
+followers = data.author_followers
+next = data.next
+pages = 2
+header = X-Client: vigie-test
+token_file = {token}
+"""
+
+
+def body(t):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-json-")
+    try:
+        with tmp, Postgres() as pg:
+            scenario(t, pg, port, pathlib.Path(tmp.name))
+    finally:
+        httpd.shutdown()
+
+
+def scenario(t, pg, port, tmp):
+    token = tmp / "token"
+    token.write_text(TOKEN + "\n")
+    os.chmod(token, 0o600)
+    conf = tmp / "vigie.conf"
+    conf.write_text(f"[database]\nconninfo = {pg.conninfo}\n"
+                    "[daemon]\nlog_level = debug\n"
+                    '[watch "acme"]\nquery = acme\n'
+                    + SOURCE.format(name="reddit", port=port, token=token)
+                    + SOURCE.format(name="lost", port=port,
+                                    token=tmp / "missing"))
+    os.chmod(conf, 0o600)
+    t.exited(vigie("check", "-c", conf), "check accepts the json sources")
+    t.exited(vigie("migrate", "-c", conf), "migrate")
+    p = vigie("run", "-c", conf, "--once", timeout=120)
+    t.exited(p, "run --once")
+    t.ok(TOKEN not in p.stderr, "the token is never logged")
+
+    rows = pg.query(
+        "SELECT guid, title, author, likes, replies, author_followers, "
+        "link FROM items i JOIN sources s ON s.id = i.source_id "
+        "WHERE s.name = 'reddit' ORDER BY guid")
+    t.eq([r[0] for r in rows], ["a1", "a2", "a3"],
+         "both pages' posts stored")
+    t.eq(rows[0][3:6], ["152", "38", "1200"],
+         "likes, replies and the author's audience stored")
+    t.eq(rows[1][3:6], ["7", "2", None], "a count given as text is read; "
+         "one not given is NULL")
+    t.eq(rows[0][6], f"http://127.0.0.1:{port}/r/france/comments/a1/",
+         "a relative permalink made absolute")
+    t.eq(pg.scalar("SELECT count(*) FROM mentions m JOIN watches w "
+                   "ON w.id = m.watch_id WHERE w.name = 'acme'"), "3",
+         "the posts are matched like any item")
+    auth = [h.get("Authorization") for h in Api.seen]
+    t.ok(auth and all(a == f"Bearer {TOKEN}" for a in auth),
+         f"every request carried the token ({len(auth)} requests)")
+
+    err = pg.scalar("SELECT f.error FROM fetches f JOIN sources s "
+                    "ON s.id = f.source_id WHERE s.name = 'lost'")
+    t.ok(err is not None and "token_file" in err and "missing" in err,
+         f"a missing token file is said: {err!r}")
+
+    bad = tmp / "bad.conf"
+    bad.write_text('[source "x"]\ntype = json\nurl = https://a.example/\n'
+                   '[source "y"]\nurl = https://b.example/\n'
+                   "items = data\n")
+    os.chmod(bad, 0o600)
+    p = vigie("check", "-c", bad)
+    t.exited(p, "check refuses a json source without items", want=1)
+    t.ok(f"{bad}:1: source \"x\": a json source needs items" in p.stderr,
+         f"file:line for a missing items path: {p.stderr!r}")
+    t.ok(f"{bad}:4: source \"y\": items, id, counts" in p.stderr,
+         f"file:line for json keys on a feed: {p.stderr!r}")
+
+
+if __name__ == "__main__":
+    run_test("it_json_source", body)
