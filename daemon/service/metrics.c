@@ -22,6 +22,7 @@ static const enum fetch_outcome outcome_order[] = {
 	OUTCOME_THROTTLED,
 	OUTCOME_GONE,
 	OUTCOME_PARTIAL,
+	OUTCOME_DENIED,
 };
 
 struct metrics {

@@ -309,7 +309,10 @@ source_health(
 {
 	int after = p->conf->poll.alert_after;
 
-	if (rec->failures == after)
+	/* Refused credentials are said at once: nothing will change by
+	 * itself. */
+	if (rec->failures == after ||
+	    (rec->outcome == OUTCOME_DENIED && rec->failures < after))
 		monitor_source_event(p->env.monitor, j->name, j->url,
 		    INCIDENT_FIRING, rec->failures, rec->error,
 		    rec->started_ms);
@@ -338,6 +341,17 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	if (r->status == 410) {
 		snprintf(err, errlen, "HTTP 410 Gone: source disabled");
 		return OUTCOME_GONE;
+	}
+	/* An API that refuses its credentials will until a person acts:
+	 * polling it again would only be refused again. */
+	if ((r->status == 401 || r->status == 403) && cs != NULL &&
+	    cs->type == SOURCE_JSON) {
+		snprintf(err, errlen,
+		    "HTTP %ld: the API refused the credentials; source "
+		    "disabled until its token_file is fixed and the "
+		    "configuration reloaded",
+		    r->status);
+		return OUTCOME_DENIED;
 	}
 	if (r->status == 429 || r->status == 503) {
 		snprintf(err, errlen, "HTTP %ld: throttled by the server",

@@ -3,8 +3,9 @@ it_json_source.py - a source of type = json against an API server on
 loopback that wants a bearer token and a header of its own, answers a
 Reddit-shaped listing in two pages, and refuses a wrong token with 401:
 the posts are stored with their counts and their author's audience, the
-token is sent but never logged, and a missing token file or a source
-without its items path is said clearly.
+token is sent but never logged, a refused token disables its source with
+an alert until the configuration is read again, and a missing token file
+or a source without its items path is said clearly.
 """
 
 import http.server
@@ -104,13 +105,18 @@ def scenario(t, pg, port, tmp):
     token = tmp / "token"
     token.write_text(TOKEN + "\n")
     os.chmod(token, 0o600)
+    wrong = tmp / "wrong"
+    wrong.write_text("expired\n")
+    os.chmod(wrong, 0o600)
     conf = tmp / "vigie.conf"
     conf.write_text(f"[database]\nconninfo = {pg.conninfo}\n"
                     "[daemon]\nlog_level = debug\n"
                     '[watch "acme"]\nquery = acme\n'
                     + SOURCE.format(name="reddit", port=port, token=token)
                     + SOURCE.format(name="lost", port=port,
-                                    token=tmp / "missing"))
+                                    token=tmp / "missing")
+                    + SOURCE.format(name="refused", port=port,
+                                    token=wrong))
     os.chmod(conf, 0o600)
     t.exited(vigie("check", "-c", conf), "check accepts the json sources")
     t.exited(vigie("migrate", "-c", conf), "migrate")
@@ -134,13 +140,35 @@ def scenario(t, pg, port, tmp):
                    "ON w.id = m.watch_id WHERE w.name = 'acme'"), "3",
          "the posts are matched like any item")
     auth = [h.get("Authorization") for h in Api.seen]
-    t.ok(auth and all(a == f"Bearer {TOKEN}" for a in auth),
-         f"every request carried the token ({len(auth)} requests)")
+    t.ok(auth.count(f"Bearer {TOKEN}") == 2 and
+         set(auth) == {f"Bearer {TOKEN}", "Bearer expired"},
+         f"every request carried its source's token: {auth}")
 
     err = pg.scalar("SELECT f.error FROM fetches f JOIN sources s "
                     "ON s.id = f.source_id WHERE s.name = 'lost'")
     t.ok(err is not None and "token_file" in err and "missing" in err,
          f"a missing token file is said: {err!r}")
+
+    # Refused credentials: the source is disabled at once, said, and
+    # an alert raised; a run after the token is fixed polls it again.
+    row = pg.query("SELECT s.enabled, s.disabled_reason, f.outcome "
+                   "FROM sources s JOIN fetches f ON f.source_id = s.id "
+                   "WHERE s.name = 'refused'")
+    t.eq([r[0] for r in row], ["f"], "a 401 disables the source")
+    t.ok(row and "refused the credentials" in (row[0][1] or "") and
+         row[0][2] == "denied",
+         f"with the reason, as outcome 'denied': {row}")
+    t.eq(pg.scalar("SELECT count(*) FROM incidents i JOIN sources s "
+                   "ON s.id = i.source_id WHERE s.name = 'refused'"), "1",
+         "a source-health incident at once")
+    wrong.write_text(TOKEN + "\n")
+    t.exited(vigie("run", "-c", conf, "--once", timeout=120),
+             "run --once after the token is fixed")
+    t.eq(pg.scalar("SELECT enabled FROM sources WHERE name = 'refused'"),
+         "t", "the configuration read again enables it")
+    t.eq(pg.scalar("SELECT count(*) FROM items i JOIN sources s "
+                   "ON s.id = i.source_id WHERE s.name = 'refused'"), "3",
+         "and its posts are stored")
 
     bad = tmp / "bad.conf"
     bad.write_text('[source "x"]\ntype = json\nurl = https://a.example/\n'

@@ -45,6 +45,7 @@ sched_next_delay(enum fetch_outcome outcome, int64_t interval_ms, int failures,
 	case OUTCOME_NOT_MODIFIED:
 		return interval_ms;
 	case OUTCOME_GONE:
+	case OUTCOME_DENIED:
 		return -1;
 	case OUTCOME_THROTTLED:
 		/* The server said when; a later time from the backoff wins,
@@ -66,6 +67,7 @@ static const char *const outcome_names[] = {
 	[OUTCOME_THROTTLED] = "throttled",
 	[OUTCOME_FAILED] = "failed",
 	[OUTCOME_PARTIAL] = "partial",
+	[OUTCOME_DENIED] = "denied",
 };
 
 const char *

@@ -18,10 +18,14 @@ enum fetch_outcome {
 	OUTCOME_THROTTLED, /* 429 or 503 */
 	OUTCOME_FAILED, /* anything else */
 	OUTCOME_PARTIAL, /* 2xx, items read around a part that could not be */
+	/* 401 or 403 from an API (type = json): its credentials refused,
+	 * the source disabled until the configuration is read again. */
+	OUTCOME_DENIED,
 };
 
 /* What a poll's outcome is called in the fetches table and in /metrics:
- * "ok", "not_modified", "gone", "throttled", "failed", "partial". */
+ * "ok", "not_modified", "gone", "throttled", "failed", "partial",
+ * "denied". */
 const char *fetch_outcome_name(enum fetch_outcome);
 
 /*

@@ -17,9 +17,13 @@ WITH cfg AS (
     feed_url = CASE WHEN sources.url <> excluded.url
       THEN NULL ELSE sources.feed_url END,
     -- A new URL is a new start: what 410 or the validators said was
-    -- about the old one.
-    enabled = sources.enabled OR sources.url <> excluded.url,
+    -- about the old one. Credentials an API refused (401, 403) are
+    -- tried again each time the configuration is read: a fixed token
+    -- file does not change it.
+    enabled = sources.enabled OR sources.url <> excluded.url
+      OR sources.last_status IN (401, 403),
     disabled_reason = CASE WHEN sources.url <> excluded.url
+      OR sources.last_status IN (401, 403)
       THEN NULL ELSE sources.disabled_reason END,
     etag = CASE WHEN sources.url <> excluded.url
       THEN NULL ELSE sources.etag END,
@@ -27,7 +31,8 @@ WITH cfg AS (
       THEN NULL ELSE sources.last_modified END,
     failures = CASE WHEN sources.url <> excluded.url
       THEN 0 ELSE sources.failures END,
-    next_poll_at = CASE WHEN sources.url <> excluded.url THEN now()
+    next_poll_at = CASE WHEN sources.url <> excluded.url
+      OR sources.last_status IN (401, 403) THEN now()
       ELSE least(sources.next_poll_at,
         now() + make_interval(secs => excluded.interval_s)) END
   RETURNING id
