@@ -96,6 +96,7 @@ saving_done(struct poller *p, struct job *j)
  * claimed: about four of the store's statements, enough to keep both its
  * connections busy (some 15 MB of items on news feeds). */
 #define SAVING_ITEMS_MAX 8000
+#define RATE_WAIT_MAX_MS (24 * 3600 * 1000LL)
 
 /* How long a source stays ours once claimed (or while its pages are
  * walked): long enough for three timeouts, so that it lapses only when a
@@ -544,6 +545,16 @@ on_fetched(struct fetch_response *r, void *arg)
 	    was_read || o == OUTCOME_NOT_MODIFIED ? 0 : j->failures + 1;
 	rec.next_delay_ms = sched_next_delay(o, j->interval_ms, rec.failures,
 	    r->retry_after_ms, (double)arc4random() / 4294967296.0);
+	/* An API whose budget is spent is left alone until it resets (a
+	 * day at most: a reset further off is a mistake). */
+	if (r->rate_wait_ms > rec.next_delay_ms && rec.next_delay_ms >= 0) {
+		rec.next_delay_ms = r->rate_wait_ms < RATE_WAIT_MAX_MS
+		    ? r->rate_wait_ms
+		    : RATE_WAIT_MAX_MS;
+		log_notice("source %s: the API's rate limit is spent; next "
+		           "poll in %lld s",
+		    j->name, (long long)(rec.next_delay_ms / 1000));
+	}
 
 	if (o == OUTCOME_OK)
 		log_info(

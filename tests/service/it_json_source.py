@@ -3,8 +3,9 @@ it_json_source.py - a source of type = json against an API server on
 loopback that wants a bearer token and a header of its own, answers a
 Reddit-shaped listing in two pages, and refuses a wrong token with 401:
 the posts are stored with their counts and their author's audience, the
-token is sent but never logged, a refused token disables its source with
-an alert until the configuration is read again, and a missing token file
+token is sent but never logged, a spent rate limit holds the source back
+until the API's reset, a refused token disables its source with an alert
+until the configuration is read again, and a missing token file
 or a source without its items path is said clearly.
 """
 
@@ -57,11 +58,16 @@ class Api(http.server.BaseHTTPRequestHandler):
         if self.headers.get("X-Client") != "vigie-test":
             return self.answer(400, {"error": "no client header"})
         page = self.path.split("page=")[1] if "page=" in self.path else None
-        self.answer(200, PAGES.get(page, listing([])))
+        # Reddit's way of saying its budget is spent until a reset.
+        spent = {"X-RateLimit-Remaining": "0.0",
+                 "X-RateLimit-Reset": "600"} if "spent" in self.path else {}
+        self.answer(200, PAGES.get(page, listing([])), spent)
 
-    def answer(self, status, doc):
+    def answer(self, status, doc, headers=None):
         body = json.dumps(doc).encode()
         self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -116,7 +122,10 @@ def scenario(t, pg, port, tmp):
                     + SOURCE.format(name="lost", port=port,
                                     token=tmp / "missing")
                     + SOURCE.format(name="refused", port=port,
-                                    token=wrong))
+                                    token=wrong)
+                    + SOURCE.format(name="spent", port=port, token=token)
+                    .replace("q=acme", "q=acme&spent=1")
+                    .replace("pages = 2", "pages = 1\ninterval = 10s"))
     os.chmod(conf, 0o600)
     t.exited(vigie("check", "-c", conf), "check accepts the json sources")
     t.exited(vigie("migrate", "-c", conf), "migrate")
@@ -136,11 +145,11 @@ def scenario(t, pg, port, tmp):
          "one not given is NULL")
     t.eq(rows[0][6], f"http://127.0.0.1:{port}/r/france/comments/a1/",
          "a relative permalink made absolute")
-    t.eq(pg.scalar("SELECT count(*) FROM mentions m JOIN watches w "
-                   "ON w.id = m.watch_id WHERE w.name = 'acme'"), "3",
+    t.eq(pg.scalar("SELECT count(*) FROM mentions m JOIN sources s "
+                   "ON s.id = m.source_id WHERE s.name = 'reddit'"), "3",
          "the posts are matched like any item")
     auth = [h.get("Authorization") for h in Api.seen]
-    t.ok(auth.count(f"Bearer {TOKEN}") == 2 and
+    t.ok(auth.count(f"Bearer {TOKEN}") == 3 and
          set(auth) == {f"Bearer {TOKEN}", "Bearer expired"},
          f"every request carried its source's token: {auth}")
 
@@ -148,6 +157,12 @@ def scenario(t, pg, port, tmp):
                     "ON s.id = f.source_id WHERE s.name = 'lost'")
     t.ok(err is not None and "token_file" in err and "missing" in err,
          f"a missing token file is said: {err!r}")
+
+    # A spent budget: left alone until the API's reset, not the
+    # source's 10-second interval.
+    wait = float(pg.scalar("SELECT extract(epoch FROM next_poll_at - now())"
+                           " FROM sources WHERE name = 'spent'"))
+    t.ok(500 < wait <= 600, f"next poll when the budget resets: {wait:.0f} s")
 
     # Refused credentials: the source is disabled at once, said, and
     # an alert raised; a run after the token is fixed polls it again.

@@ -40,6 +40,8 @@ struct fetch {
 	int too_large;
 	int64_t started_mono;
 	char curl_error[CURL_ERROR_SIZE];
+	/* An API's budget, from its X-RateLimit-Remaining and -Reset. */
+	char *rate_remaining, *rate_reset;
 	struct fetch_response resp;
 };
 
@@ -69,6 +71,8 @@ fetch_free(struct fetch *f)
 	curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->headers);
 	curl_slist_free_all(f->rcpt);
+	free(f->rate_remaining);
+	free(f->rate_reset);
 	response_clear(&f->resp);
 	free(f);
 }
@@ -230,12 +234,41 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		free(f->resp.etag);
 		free(f->resp.last_modified);
+		free(f->rate_remaining);
+		free(f->rate_reset);
 		f->resp.etag = f->resp.last_modified = NULL;
+		f->rate_remaining = f->rate_reset = NULL;
 		return n;
 	}
 	replace(&f->resp.etag, header_value(line, n, "ETag"));
 	replace(&f->resp.last_modified, header_value(line, n, "Last-Modified"));
+	replace(
+	    &f->rate_remaining, header_value(line, n, "X-RateLimit-Remaining"));
+	replace(&f->rate_reset, header_value(line, n, "X-RateLimit-Reset"));
 	return n;
+}
+
+/* How long an API asks to be left alone once its budget is spent:
+ * X-RateLimit-Remaining below one, and X-RateLimit-Reset either when
+ * (seconds since the epoch: GitHub's, X's) or in how long (seconds:
+ * Reddit's). 0 while budget remains or nothing is said. */
+static int64_t
+rate_wait_ms(const struct fetch *f, int64_t now_ms)
+{
+	char *end;
+	double left, reset;
+
+	if (f->rate_remaining == NULL || f->rate_reset == NULL)
+		return 0;
+	left = strtod(f->rate_remaining, &end);
+	if (end == f->rate_remaining || left >= 1)
+		return 0;
+	reset = strtod(f->rate_reset, &end);
+	if (end == f->rate_reset || !(reset > 0) || reset > 1e12)
+		return 0;
+	if (reset > 1e9)
+		reset -= (double)now_ms / 1000;
+	return reset > 0 ? (int64_t)(reset * 1000) : 0;
 }
 
 static void
@@ -286,6 +319,7 @@ finish(struct fetch *f, CURLcode rc)
 	        CURLE_OK &&
 	    retry_after > 0)
 		r->retry_after_ms = (int64_t)retry_after * 1000;
+	r->rate_wait_ms = rate_wait_ms(f, now_real_ms());
 	r->duration_ms = now_mono_ms() - f->started_mono;
 	r->bytes = (int64_t)r->body.len;
 	if (rc != CURLE_OK)

@@ -55,6 +55,9 @@ struct fetch_response {
 	char *content_type;
 	char *final_url; /* after redirects */
 	int64_t retry_after_ms; /* 0 when absent */
+	/* An API's budget spent: how long until it resets (0: not spent,
+	 * or not said). */
+	int64_t rate_wait_ms;
 	int64_t started_ms; /* realtime clock */
 	int64_t duration_ms;
 	int64_t bytes; /* body bytes received, decompressed */
