@@ -133,8 +133,8 @@ test_outcome_names(void **state)
 	assert_string_equal(fetch_outcome_name(OUTCOME_PARTIAL), "partial");
 	assert_string_equal(fetch_outcome_name(OUTCOME_DENIED), "denied");
 	/* Refused credentials disable the source, as 410 does. */
-	assert_int_equal(sched_next_delay(OUTCOME_DENIED, 60000, 1, 0, 0.5),
-	    -1);
+	assert_int_equal(
+	    sched_next_delay(OUTCOME_DENIED, 60000, 1, 0, 0.5), -1);
 	/* Anything unforeseen is a failure. */
 	assert_string_equal(
 	    fetch_outcome_name((enum fetch_outcome)42), "failed");
