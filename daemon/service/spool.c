@@ -294,7 +294,8 @@ scan(struct spool *sp, char *err, size_t errlen)
 			sp->next_seq = seq + 1;
 	}
 	closedir(d);
-	qsort(seqs, n, sizeof *seqs, cmp_seq);
+	if (n > 1) /* qsort must not be handed NULL, even empty */
+		qsort(seqs, n, sizeof *seqs, cmp_seq);
 	for (size_t i = 0; i < n; i++) {
 		struct spool_entry *e = xcalloc(1, sizeof *e);
 		char *p = entry_path(sp, seqs[i], ".spool");
