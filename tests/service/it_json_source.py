@@ -33,7 +33,8 @@ PAGES = {
         {"id": "a1", "title": "Acme m'a remboursé en deux jours, bravo",
          "selftext": "Service client au top.", "author": "lucie",
          "permalink": "/r/france/comments/a1/", "created_utc": 1796457600,
-         "ups": 152, "num_comments": 38, "author_followers": 1200},
+         "ups": 152, "num_comments": 38, "author_followers": 1200,
+         "author_profile": "/user/lucie"},
         {"id": "a2", "title": "Acme : colis perdu, aucune réponse",
          "selftext": "Arnaque.", "author": "marc",
          "permalink": "/r/france/comments/a2/", "created_utc": 1796457700,
@@ -61,7 +62,8 @@ class Api(http.server.BaseHTTPRequestHandler):
         # Reddit's way of saying its budget is spent until a reset.
         spent = {"X-RateLimit-Remaining": "0.0",
                  "X-RateLimit-Reset": "600"} if "spent" in self.path else {}
-        self.answer(200, PAGES.get(page, listing([])), spent)
+        self.answer(200, listing([]) if spent else
+                    PAGES.get(page, listing([])), spent)
 
     def answer(self, status, doc, headers=None):
         body = json.dumps(doc).encode()
@@ -88,6 +90,7 @@ date = data.created_utc
 likes = data.ups
 replies = data.num_comments
 followers = data.author_followers
+profile = data.author_profile
 next = data.next
 pages = 2
 header = X-Client: vigie-test
@@ -145,6 +148,11 @@ def scenario(t, pg, port, tmp):
          "one not given is NULL")
     t.eq(rows[0][6], f"http://127.0.0.1:{port}/r/france/comments/a1/",
          "a relative permalink made absolute")
+    inf = pg.query("SELECT author, profile, followers, reach FROM "
+                   "analytics.influencers WHERE author = 'lucie'")
+    t.eq(inf, [["lucie", f"http://127.0.0.1:{port}/user/lucie", "1200",
+                str(1200 + 152 + 38)]],
+         "the author ranked in analytics.influencers by their reach")
     t.eq(pg.scalar("SELECT count(*) FROM mentions m JOIN sources s "
                    "ON s.id = m.source_id WHERE s.name = 'reddit'"), "3",
          "the posts are matched like any item")

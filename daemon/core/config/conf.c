@@ -1033,6 +1033,7 @@ conf_free(struct conf *c)
 		free(s->exclude);
 		free(s->items);
 		free(s->id);
+		free(s->profile);
 		for (int e = 0; e < ENG_COUNT; e++)
 			free(s->engagement[e]);
 		free(s->header);

@@ -49,7 +49,7 @@ struct conf_source {
 	/* type = json: where the posts are (and title, link, author, date,
 	 * text, next above, as paths), their counts, and what the API asks
 	 * of a request: a header, and a bearer token read from a file. */
-	char *items, *id, *engagement[ENG_COUNT];
+	char *items, *id, *profile, *engagement[ENG_COUNT];
 	char *header, *token_file;
 	int pages; /* pages followed through "next"; 1 */
 	char *file; /* where it was defined, for messages */

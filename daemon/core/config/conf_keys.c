@@ -640,6 +640,7 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_SOURCE, "pages", set_int, SRC(pages), 1, 50, "1 to 50" },
 	{ SECT_SOURCE, "items", set_text, SRC(items), 0, 0, NULL },
 	{ SECT_SOURCE, "id", set_text, SRC(id), 0, 0, NULL },
+	{ SECT_SOURCE, "profile", set_text, SRC(profile), 0, 0, NULL },
 	{ SECT_SOURCE, "likes", set_text, SRC(engagement[ENG_LIKES]), 0, 0,
 	    NULL },
 	{ SECT_SOURCE, "shares", set_text, SRC(engagement[ENG_SHARES]), 0, 0,

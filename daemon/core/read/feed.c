@@ -1249,6 +1249,7 @@ feed_free(struct feed *f)
 		free(it->link);
 		free(it->title);
 		free(it->author);
+		free(it->author_url);
 		free(it->summary);
 		free(it->content);
 		free(it->lang);

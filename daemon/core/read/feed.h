@@ -30,6 +30,7 @@ struct item {
 	char *link; /* absolute URL, resolved against xml:base/feed URL */
 	char *title;
 	char *author;
+	char *author_url; /* their profile, when an API gives it */
 	char *summary;
 	char *content;
 	char *lang; /* item language, else the feed's */

@@ -186,6 +186,7 @@ read_post(
 	it->title = prose(follow(o, p->title));
 	it->content = prose(follow(o, p->text));
 	it->author = prose(follow(o, p->author));
+	it->author_url = link_of(follow(o, p->profile), url);
 	it->published = date_of(follow(o, p->date));
 	it->updated = DATE_NONE;
 	for (int e = 0; e < ENG_COUNT; e++) {
@@ -238,6 +239,7 @@ json_source_read(const struct json_paths *p, const char *body, size_t len,
 		    it->link == NULL) {
 			free(it->id);
 			free(it->author);
+			free(it->author_url);
 			memset(it, 0, sizeof *it);
 			continue;
 		}

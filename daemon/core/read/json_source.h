@@ -17,6 +17,7 @@
 struct json_paths {
 	const char *items; /* required */
 	const char *id, *link, *title, *text, *author, *date;
+	const char *profile; /* the author's profile URL */
 	const char *engagement[ENG_COUNT]; /* likes, shares... followers */
 	const char *next; /* the next page's URL, in the answer */
 };

@@ -67,6 +67,7 @@ json_paths_of(const struct conf_source *s, struct json_paths *p)
 	p->title = s->title;
 	p->text = s->text;
 	p->author = s->author;
+	p->profile = s->profile;
 	p->date = s->date;
 	p->next = s->next;
 	for (int e = 0; e < ENG_COUNT; e++)
@@ -78,14 +79,14 @@ static int
 json_check(const struct conf_source *s, char *err, size_t errlen)
 {
 	/* title, link... are paths here, not XPaths. */
-	const char *paths[8 + ENG_COUNT] = { s->items, s->id, s->link, s->title,
-		s->text, s->author, s->date, s->next };
+	const char *paths[9 + ENG_COUNT] = { s->items, s->id, s->link, s->title,
+		s->text, s->author, s->date, s->next, s->profile };
 
 	if (s->items == NULL)
 		return err_set(err, errlen,
 		    "a json source needs items, the path of its posts");
 	for (int e = 0; e < ENG_COUNT; e++)
-		paths[8 + e] = s->engagement[e];
+		paths[9 + e] = s->engagement[e];
 	for (size_t i = 0; i < ARRAY_LEN(paths); i++)
 		if (paths[i] != NULL &&
 		    json_path_check(paths[i], err, errlen) == -1)
@@ -108,7 +109,8 @@ sources_check(const struct conf *c, struct diag *diag)
 		struct extract_rules rules;
 		char err[512];
 		int json_keys = s->items != NULL || s->id != NULL ||
-		    s->header != NULL || s->token_file != NULL;
+		    s->profile != NULL || s->header != NULL ||
+		    s->token_file != NULL;
 
 		for (int e = 0; e < ENG_COUNT; e++)
 			json_keys |= s->engagement[e] != NULL;

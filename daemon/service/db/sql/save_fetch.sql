@@ -39,7 +39,8 @@ WITH f AS (
   SELECT x.*, item_identity(guid, link, title, summary, content)
     AS ident, row_number() OVER () AS n
   FROM json_to_recordset($2::json) AS x(source bigint, guid text,
-    link text, title text, author text, summary text, content text,
+    link text, title text, author text, author_url text, summary text,
+    content text,
     lang text, published bigint, updated bigint, tone real, label text,
     abusive boolean, tone_lang text, emotions text[], rumour boolean,
     mentions json, url_norm text, simhash bigint, likes bigint,
@@ -84,12 +85,13 @@ WITH f AS (
   -- it continues come after, in the background (index_items(),
   -- schema/009_ingest.sql).
   INSERT INTO items (id, source_id, identity, guid, link, title, author,
-    summary, content, lang, published_at, updated_at, sentiment,
+    author_url, summary, content, lang, published_at, updated_at, sentiment,
     label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
     band0, band1, band2, band3, likes, shares, replies, views,
     author_followers)
   OVERRIDING SYSTEM VALUE
-  SELECT id, source, ident, guid, link, title, author, summary, content,
+  SELECT id, source, ident, guid, link, title, author, author_url,
+    summary, content,
     lang, to_timestamp(published), to_timestamp(updated), tone, label,
     abusive, tone_lang, emotions, rumour, url_norm, simhash,
     (simhash >> 48) & 65535, (simhash >> 32) & 65535,
