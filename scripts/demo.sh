@@ -198,6 +198,11 @@ q "SELECT watch, sum(mentions) AS mentions,
 	  sum(negative) AS negative
      FROM analytics.share_of_voice WHERE compare_group = 'market'
     GROUP BY watch ORDER BY watch"
+echo "== Who carries furthest: Acme's authors by reach (analytics.influencers)"
+q "SELECT author, platform, followers, mentions, negative, positive, reach,
+	  coalesce(role, '') AS role
+     FROM analytics.influencers WHERE watch = 'Acme'
+    ORDER BY reach DESC, mentions DESC LIMIT 8"
 echo "== Mentions, most negative first"
 q "SELECT w.name AS watch, m.label, round(m.sentiment::numeric, 2) AS tone,
 	  m.lang, left(i.title, 60) AS title
