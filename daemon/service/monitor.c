@@ -487,6 +487,7 @@ on_context(char *text, void *arg)
 	json_t *top = json_object_get(ctx, "top");
 	json_t *terms = json_object_get(ctx, "terms");
 	json_t *series = json_object_get(ctx, "series");
+	json_t *author;
 	struct alert_mention m[TOP_MENTIONS];
 	const char *t[16];
 	int hours[24];
@@ -517,6 +518,14 @@ on_context(char *text, void *arg)
 	a.has_emotion =
 	    dominant_emotion(json_object_get(ctx, "emotions"), &a.emotion);
 	a.rumours = (int)json_integer_value(json_object_get(ctx, "rumours"));
+	author = json_object_get(ctx, "top_author");
+	a.top_author = json_string_value(json_object_get(author, "name"));
+	a.top_author_profile =
+	    json_string_value(json_object_get(author, "profile"));
+	a.top_author_followers =
+	    json_is_integer(json_object_get(author, "followers"))
+	    ? json_integer_value(json_object_get(author, "followers"))
+	    : -1;
 	outbox = e->notify && w != NULL ? render_outbox(d, &a, w->notify)
 	                                : xstrdup("[]");
 	det = json_object();

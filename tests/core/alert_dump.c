@@ -113,6 +113,12 @@ main(int argc, char **argv)
 		a.emotion = (enum emotion)e;
 	}
 	a.rumours = (int)num(j, "rumours");
+	a.top_author = str(j, "top_author");
+	a.top_author_profile = str(j, "top_author_profile");
+	a.top_author_followers =
+	    json_is_integer(json_object_get(j, "top_author_followers"))
+	    ? (int64_t)num(j, "top_author_followers")
+	    : -1;
 	to = strings(json_object_get(j, "to"), &nto);
 
 	if (m == NULL || terms == NULL || hours == NULL || to == NULL) {

@@ -488,6 +488,73 @@ test_emotion_rumour(void **state)
 	free(mo);
 }
 
+/* The author whose voice carries furthest, named with their audience
+ * and profile, escaped for each form; none said when none is known. */
+static void
+test_top_author(void **state)
+{
+	struct alert en = spike("Acme", "en", INCIDENT_FIRING);
+	struct alert fr = spike("Acme", "fr", INCIDENT_FIRING);
+	struct alert none = spike("Acme", "en", INCIDENT_FIRING);
+	char *m, *t, *h, *w;
+	json_t *j, *a;
+
+	(void)state;
+	en.top_author = fr.top_author = "Marc <b>D.</b>";
+	en.top_author_profile = "https://piaille.example/@marc";
+	en.top_author_followers = 23000;
+	fr.top_author_profile = "javascript:alert(1)";
+	fr.top_author_followers = -1;
+	m = email(&en);
+	t = part(m, "text/plain");
+	h = part(m, "text/html");
+	assert_non_null(strstr(t,
+	    "Most-heard author: Marc <b>D.</b> (23,000 "
+	    "followers) https://piaille.example/@marc\n"));
+	assert_non_null(strstr(h,
+	    "<b>Most-heard author</b>: Marc "
+	    "&lt;b&gt;D.&lt;/b&gt; (23,000 followers)"));
+	assert_null(strstr(h, "<b>D.</b>"));
+	free(t);
+	free(h);
+	free(m);
+
+	m = email(&fr);
+	t = part(m, "text/plain");
+	assert_non_null(strstr(t, "Auteur le plus entendu : Marc <b>D.</b>\n"));
+	assert_null(strstr(t, "javascript"));
+	assert_null(strstr(t, "abonn"));
+	free(t);
+	free(m);
+
+	w = alert_webhook(&en, WEBHOOK_JSON);
+	j = json_loads(w, 0, NULL);
+	a = json_object_get(j, "top_author");
+	assert_string_equal(
+	    json_string_value(json_object_get(a, "name")), "Marc <b>D.</b>");
+	assert_string_equal(json_string_value(json_object_get(a, "profile")),
+	    "https://piaille.example/@marc");
+	assert_int_equal(
+	    json_integer_value(json_object_get(a, "followers")), 23000);
+	json_decref(j);
+	free(w);
+	w = alert_webhook(&fr, WEBHOOK_JSON);
+	j = json_loads(w, 0, NULL);
+	a = json_object_get(j, "top_author");
+	assert_true(json_is_null(json_object_get(a, "profile")));
+	assert_true(json_is_null(json_object_get(a, "followers")));
+	json_decref(j);
+	free(w);
+	w = alert_webhook(&none, WEBHOOK_JSON);
+	j = json_loads(w, 0, NULL);
+	assert_true(json_is_null(json_object_get(j, "top_author")));
+	json_decref(j);
+	free(w);
+	w = alert_webhook(&en, WEBHOOK_SLACK);
+	assert_non_null(strstr(w, "Marc &lt;b&gt;D.&lt;/b&gt; (23,000"));
+	free(w);
+}
+
 static void
 test_source_alert(void **state)
 {
@@ -709,6 +776,7 @@ main(void)
 		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_resolved),
 		cmocka_unit_test(test_emotion_rumour),
+		cmocka_unit_test(test_top_author),
 		cmocka_unit_test(test_source_alert),
 		cmocka_unit_test(test_webhook_json),
 		cmocka_unit_test(test_slack),

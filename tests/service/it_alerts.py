@@ -55,7 +55,7 @@ HOSTILE = ("Acme total scam&#13;&#10;Bcc: victim@evil.example&#13;&#10;"
 
 ITEM = """<item><guid>{guid}</guid><title>{title}</title>
 <link>https://news.example/{guid}</link><pubDate>{date}</pubDate>
-<description>{text}</description></item>"""
+<description>{text}</description>{author}</item>"""
 
 
 def rss(items, lang="en"):
@@ -65,10 +65,11 @@ def rss(items, lang="en"):
             "\n</channel></rss>\n")
 
 
-def item(guid, title, text):
+def item(guid, title, text, author=None):
     # Dated now: counted in the bucket being filled.
     return ITEM.format(guid=guid, title=title, text=text,
-                       date=email.utils.formatdate(usegmt=True))
+                       date=email.utils.formatdate(usegmt=True),
+                       author=f"<author>{author}</author>" if author else "")
 
 
 def quiet_items():
@@ -83,8 +84,10 @@ def quiet_items():
 def burst_items(n=12):
     items = []
     for i in range(n):
+        # Wile writes most of them: the author an alert names.
         items.append(item(f"acme-{i}", HOSTILE.format(n=i),
-                          "Terrible service, I want a refund."))
+                          "Terrible service, I want a refund.",
+                          "Wile E." if i < 8 else "Road R."))
         items.append(item(f"globex-{i}", f"Globex is a scam, awful #{i}",
                           "Horrible, broken, I hate it."))
         items.append(item(f"initech-{i}", f"Initech outage, terrible #{i}",
@@ -366,6 +369,9 @@ def check_webhook(t, got):
     t.ok("emotion" in doc and isinstance(doc.get("rumours"), int),
          f"webhook emotion and rumours: {doc.get('emotion')!r}, "
          f"{doc.get('rumours')!r}")
+    t.eq(doc.get("top_author"), {"name": "Wile E.", "profile": None,
+                                 "followers": None},
+         "the author most heard in the window, with no audience known")
     t.ok(doc.get("window_count", 0) >= 8,
          f"window count, got {doc.get('window_count')}")
     titles = [m.get("title", "") for m in doc.get("top_mentions", [])]

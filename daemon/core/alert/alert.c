@@ -74,6 +74,8 @@ static const struct words en = {
 	.rumours_many = "%d of these negative mentions spread a rumour "
 	                "(hearsay, calls to share before deletion): check the "
 	                "facts before answering.",
+	.top_author = "Most-heard author",
+	.followers = "%s followers",
 	.chart = "Negative mentions per hour over the last 24 hours, oldest "
 	         "first (peak: %d)",
 	.footer = "Sent by vigie. Event: %s",
@@ -145,6 +147,8 @@ static const struct words fr = {
 	                "rumeur (ou\xc3\xaf-dire, appels \xc3\xa0 partager "
 	                "avant suppression)" NBSP ": v\xc3\xa9rifiez les faits "
 	                "avant de r\xc3\xa9pondre.",
+	.top_author = "Auteur le plus entendu",
+	.followers = "%s abonn\xc3\xa9s",
 	.chart = "Mentions n\xc3\xa9gatives par heure sur les derni\xc3\xa8res "
 	         "24 heures, de la plus ancienne \xc3\xa0 la plus r\xc3\xa9"
 	         "cente (pic" NBSP ": %d)",
@@ -307,6 +311,13 @@ alert_view_init(struct view *v, const struct alert *a)
 			v->peak = n;
 	}
 
+	vstr_set(&v->top_author, a->top_author ? a->top_author : "", NAME_MAX_);
+	vstr_set(&v->top_author_profile,
+	    a->top_author_profile && esc_link_ok(a->top_author_profile) &&
+	            strlen(a->top_author_profile) <= LINK_MAX
+	        ? a->top_author_profile
+	        : "",
+	    LINK_MAX);
 	v->has_emotion = a->has_emotion && (unsigned)a->emotion < EMOTION_COUNT;
 	v->emotion = a->emotion;
 	/* A rumour calls for an answer of its own: the subject says so,
@@ -337,6 +348,8 @@ alert_view_clear(struct view *v)
 	vstr_clear(&v->url);
 	vstr_clear(&v->last_error);
 	vstr_clear(&v->event);
+	vstr_clear(&v->top_author);
+	vstr_clear(&v->top_author_profile);
 	for (size_t i = 0; i < v->ntop; i++) {
 		vstr_clear(&v->top[i].title);
 		vstr_clear(&v->top[i].source);
@@ -467,6 +480,22 @@ judgement(struct out *o, const struct view *v)
 	}
 	if (v->has_emotion)
 		field(o, w, w->emotion, emotion_label(v->emotion, w->code));
+	if (V(o, v->top_author)[0] != '\0') {
+		const struct alert *a = v->a;
+		char n[64], *aud = NULL;
+
+		if (a->top_author_followers >= 0) {
+			fmt_grouped(n, sizeof n, a->top_author_followers, w);
+			aud = xasprintf(w->followers, n);
+		}
+		s = xasprintf("%s%s%s%s%s%s", V(o, v->top_author),
+		    aud ? " (" : "", aud ? aud : "", aud ? ")" : "",
+		    V(o, v->top_author_profile)[0] ? " " : "",
+		    V(o, v->top_author_profile));
+		field(o, w, w->top_author, s);
+		free(s);
+		free(aud);
+	}
 }
 
 /* The sentences every form starts with. */

@@ -52,6 +52,12 @@ struct alert {
 	int has_emotion;
 	enum emotion emotion;
 	int rumours;
+	/* Of the window's negative mentions' authors, the one whose voice
+	 * carries furthest (analytics.influencers' reach), or NULL; their
+	 * profile URL (or NULL) and audience (< 0: not known). */
+	const char *top_author;
+	const char *top_author_profile;
+	int64_t top_author_followers;
 	/* source */
 	int failures;
 	const char *last_error;

@@ -57,6 +57,8 @@ struct words {
 	const char *rumour_tag; /* in the subject */
 	const char *rumour_label;
 	const char *rumours_one, *rumours_many; /* count */
+	const char *top_author; /* label */
+	const char *followers; /* count, grouped */
 	const char *chart; /* peak */
 	const char *footer; /* event id */
 };
@@ -91,6 +93,7 @@ struct view {
 	int has_emotion; /* and emotion is one of the enum's */
 	enum emotion emotion;
 	int rumours; /* said of a spike still open, 0 otherwise */
+	struct vstr top_author, top_author_profile; /* "" for none */
 	char *subject; /* the one-line summary, plain */
 };
 

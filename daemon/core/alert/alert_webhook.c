@@ -70,6 +70,22 @@ payload_json(const struct view *v)
 	 * open incident only. */
 	json_object_set_new(
 	    o, "rumours", json_integer(a->rumours > 0 ? a->rumours : 0));
+	if (v->top_author.s[OUT_TEXT][0] != '\0') {
+		json_t *t = json_object();
+
+		set_str(t, "name", v->top_author.s[OUT_TEXT]);
+		json_object_set_new(t, "profile",
+		    v->top_author_profile.s[OUT_TEXT][0]
+		        ? json_string(v->top_author_profile.s[OUT_TEXT])
+		        : json_null());
+		json_object_set_new(t, "followers",
+		    a->top_author_followers >= 0
+		        ? json_integer(a->top_author_followers)
+		        : json_null());
+		json_object_set_new(o, "top_author", t);
+	} else {
+		json_object_set_new(o, "top_author", json_null());
+	}
 	list = json_array();
 	for (size_t i = 0; i < v->ntop; i++) {
 		const struct vmention *m = &v->top[i];

@@ -1,13 +1,18 @@
 -- What a notification shows: the most negative mentions of the window,
 -- the terms they matched, how many of them show each emotion and how
--- many spread a rumour, and 24 hourly counts, as one JSON object. The
+-- many spread a rumour, the author among them whose voice carries
+-- furthest (analytics.influencers' reach, schema 021: audience + likes
+-- + 2 x shares + replies, then the most mentions), and 24 hourly
+-- counts, as one JSON object. The
 -- incident is made of the window's negative mentions: their emotions
 -- and rumours are its own (positive ones would drown them).
 -- $1: the watch, $2: the window's start, $3: now, $4: the window's
 -- length; times in ms
 WITH neg AS (
   SELECT m.sentiment, m.terms, m.emotions, m.rumour, i.title, i.link,
-    s.name AS source,
+    s.name AS source, i.author, i.author_url, i.author_followers,
+    coalesce(i.likes, 0) + 2 * coalesce(i.shares, 0)
+      + coalesce(i.replies, 0) AS echo,
     mention_time(m.published_at, m.first_seen_at,
       make_interval(secs => $4::bigint / 1000.0)) AS t
   FROM mentions m JOIN watches w ON w.id = m.watch_id
@@ -35,6 +40,13 @@ SELECT json_build_object(
    SELECT emotion, count(*) AS n FROM win, unnest(emotions) AS emotion
    GROUP BY emotion) x),
  'rumours', (SELECT count(*) FROM win WHERE rumour),
+ 'top_author', (SELECT row_to_json(x) FROM (
+   SELECT max(author) AS name, max(author_url) AS profile,
+     max(author_followers) AS followers
+   FROM win WHERE coalesce(author_url, author, '') <> ''
+   GROUP BY coalesce(author_url, author)
+   ORDER BY coalesce(max(author_followers), 0) + sum(echo) DESC,
+     count(*) DESC, 1 LIMIT 1) x),
  'series', (SELECT json_agg(coalesce(c.n, 0) ORDER BY g.h)
    FROM generate_series(0, 23) g(h) LEFT JOIN (
      SELECT floor(extract(epoch FROM
