@@ -145,7 +145,7 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write("[source \"x\"]\nurl = https://example.com/feed\n"
                 "type = rss\n")
     check(["check", "-c", conf], 1, [],
-          [f"{conf}:3: bad type 'rss' (expected auto, feed or html)"])
+          [f"{conf}:3: bad type 'rss' (expected auto, feed, html or json)"])
 
 # A lower-case operator between terms: the configuration is accepted (it
 # runs as written) and the likely mistake is named where it stands.

@@ -220,12 +220,13 @@ def autodiscovery(t, env):
     t.exited(p, "discover on the WordPress page")
     lines = p.stdout.splitlines()
     t.eq(lines[0] if lines else None,
-         f"rss\t{feed}\tGadget Watch \u00bb Feed",
-         "discover: the declared feed first")
+         f"rss\t{feed}\tGadget Watch \u00bb Feed\t2 items",
+         "discover: the declared feed first, checked")
     p = vigie("discover", feed)
     t.exited(p, "discover on a feed")
-    t.eq(p.stdout, f"feed\t{feed}\t2 items\n", "discover: a feed itself")
-    # Nothing declared: only the site-wide conventions, as guesses.
+    t.eq(p.stdout, f"feed\t{feed}\t\t2 items\n", "discover: a feed itself")
+    # Nothing declared: only the site-wide conventions, as guesses, and
+    # only those that answer as feeds (none here).
     p = vigie("discover", srv.url("/site/plain/"))
     types = {line.split("\t")[0] for line in p.stdout.splitlines()}
     t.ok(types <= {"guess"},
