@@ -203,6 +203,12 @@ q "SELECT author, platform, followers, mentions, negative, positive, reach,
 	  coalesce(role, '') AS role
      FROM analytics.influencers WHERE watch = 'Acme'
     ORDER BY reach DESC, mentions DESC LIMIT 8"
+echo "== Satisfaction: Acme's reviews and their stars (analytics.satisfaction)"
+q "SELECT sum(reviews) AS reviews,
+	  round((1 + 4 * sum(rating * reviews) / sum(reviews))::numeric, 2) AS stars,
+	  sum(stars_1) AS one, sum(stars_2) AS two, sum(stars_3) AS three,
+	  sum(stars_4) AS four, sum(stars_5) AS five, sum(low) AS unhappy
+     FROM analytics.satisfaction WHERE watch = 'Acme'"
 echo "== Mentions, most negative first"
 q "SELECT w.name AS watch, m.label, round(m.sentiment::numeric, 2) AS tone,
 	  m.lang, left(i.title, 60) AS title

@@ -3,7 +3,8 @@
  * page declares or its engine implies (core/read/discover.h), best first,
  * each fetched and read before it is offered; or the URL itself when it
  * already is a feed. A page with none says so, exits 1, and names the
- * `type = html` preset that reads its engine, when it knows one.
+ * `type = html` preset that reads it (its engine's, or reviews when it
+ * carries schema.org's), when it knows one.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "core/base/util.h"
 #include "core/read/discover.h"
 #include "core/read/feed.h"
+#include "core/read/reviews.h"
 #include "core/read/url.h"
 #include "service/net/fetch_now.h"
 
@@ -121,7 +123,7 @@ cmd_discover(int argc, char **argv)
 	struct fetched_page resp;
 	struct discovered *found = NULL;
 	const char *base = NULL, *where, *engine = NULL;
-	size_t n = 0;
+	size_t n = 0, reviews;
 	char *ferr;
 	int c, rc = 1, saved;
 
@@ -170,6 +172,12 @@ cmd_discover(int argc, char **argv)
 			    "[source] type = html and preset = %s, and see "
 			    "what they give with vigie inspect",
 			    where, engine, engine);
+		else if (rc != 0 && (reviews = reviews_count(in.data, in.len)))
+			log_user(
+			    "%s: %zu reviews or ratings in schema.org's "
+			    "markup: read them with [source] type = html and "
+			    "preset = reviews",
+			    where, reviews);
 		discovered_free(found, n);
 	} else {
 		log_user("%s: %s", where, err);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/cmd.h"
 #include "core/base/log.h"
@@ -140,7 +141,9 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		for (size_t i = 0; i < res.feed->nitems; i++)
 			print_item(an, &res.feed->items[i], s->lang, &scratch);
 		total += res.feed->nitems;
-		if (s->type == SOURCE_HTML)
+		/* preset = reviews has no rules to say anything of. */
+		if (s->type == SOURCE_HTML &&
+		    (s->preset == NULL || strcasecmp(s->preset, "reviews")))
 			print_stats(s, &res.stats);
 		if (res.next != NULL && ++page <= s->pages)
 			url = xstrdup(res.next);

@@ -386,9 +386,8 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 		j->next = res.next;
 		res.next = NULL;
 	}
-	if (cs != NULL && cs->type == SOURCE_HTML && res.stats.items == 0)
-		log_warn("source %s: the item rule matched nothing on %s",
-		    j->name, j->url);
+	if (cs != NULL && cs->type == SOURCE_HTML && (*feed)->nitems == 0)
+		log_warn("source %s: no item read on %s", j->name, j->url);
 	source_result_clear(&res);
 	if ((*feed)->skipped != NULL) {
 		snprintf(err, errlen, "partly read: %s", (*feed)->skipped);

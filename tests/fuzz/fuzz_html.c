@@ -1,6 +1,6 @@
 /*
- * fuzz_html.c - libFuzzer target: a page through every extraction preset
- * and through feed discovery.
+ * fuzz_html.c - libFuzzer target: a page through every extraction preset,
+ * the schema.org reviews reader and feed discovery.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +9,7 @@
 #include "core/read/discover.h"
 #include "core/read/extract.h"
 #include "core/read/feed.h"
+#include "core/read/reviews.h"
 #include "core/read/xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,6 +40,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(next);
 		}
 	}
+	struct feed *reviews = NULL;
+
+	if (reviews_read((const char *)data, size, in.base_url, NULL, &reviews,
+	        err, sizeof err) == 0)
+		feed_free(reviews);
 	if (discover_feeds((const char *)data, size, in.base_url, &found, &n,
 	        &engine) == 0)
 		discovered_free(found, n);

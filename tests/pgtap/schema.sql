@@ -155,7 +155,10 @@ SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
     'share_of_voice_by_tag', 'source_volume', 'author_volume', 'negative_mentions', 'incidents',
     'source_health', 'rumours', 'mentions', 'watch_volume', 'term_volume',
     'emotion_volume',
-    'source_items', 'story_mentions', 'influencers']);
+    'source_items', 'story_mentions', 'influencers', 'satisfaction']);
+SELECT columns_are('analytics', 'satisfaction', ARRAY['watch_id', 'watch',
+    'day', 'reviews', 'rating', 'stars', 'stars_1', 'stars_2', 'stars_3',
+    'stars_4', 'stars_5', 'low']);
 SELECT columns_are('analytics', 'influencers', ARRAY['watch_id', 'watch',
     'author', 'platform', 'profile', 'followers', 'mentions', 'negative',
     'positive', 'reach', 'role', 'first_seen', 'last_seen']);

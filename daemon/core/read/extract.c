@@ -41,10 +41,6 @@
  * tree per item would need there. */
 #define EXTRACT_XPATH_OPS 50000000UL
 
-#define HTML_OPTIONS \
-	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
-	    HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT)
-
 /* --- Presets --- */
 
 /* XPath 1.0 has no class selector: a whole word of @class. */
@@ -495,7 +491,7 @@ extract_html(const struct extract_rules *r, const struct extract_input *in,
 		return err_set(err, errlen, "empty page");
 	}
 	pg.doc = htmlReadMemory(
-	    u.data, (int)u.len, in->base_url, "UTF-8", HTML_OPTIONS);
+	    u.data, (int)u.len, in->base_url, "UTF-8", EXTRACT_HTML_OPTIONS);
 	buf_clear(&u);
 	pg.ctx = pg.doc ? xmlXPathNewContext(pg.doc) : NULL;
 	if (pg.ctx == NULL) {

@@ -38,6 +38,12 @@ extern const char *const extract_preset_names[];
  * libxml2's complaint in err. */
 int extract_check(const struct extract_rules *, char *err, size_t errlen);
 
+/* How pages are read: recovering from broken markup, never reaching the
+ * network, the charset already made UTF-8. */
+#define EXTRACT_HTML_OPTIONS \
+	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
+	    HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT)
+
 struct extract_input {
 	const char *data;
 	size_t len;

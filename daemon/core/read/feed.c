@@ -1239,21 +1239,26 @@ feed_parse(
 }
 
 void
+item_clear(struct item *it)
+{
+	free(it->id);
+	free(it->link);
+	free(it->title);
+	free(it->author);
+	free(it->author_url);
+	free(it->summary);
+	free(it->content);
+	free(it->lang);
+	memset(it, 0, sizeof *it);
+}
+
+void
 feed_free(struct feed *f)
 {
 	if (f == NULL)
 		return;
-	for (size_t i = 0; i < f->nitems; i++) {
-		struct item *it = &f->items[i];
-		free(it->id);
-		free(it->link);
-		free(it->title);
-		free(it->author);
-		free(it->author_url);
-		free(it->summary);
-		free(it->content);
-		free(it->lang);
-	}
+	for (size_t i = 0; i < f->nitems; i++)
+		item_clear(&f->items[i]);
 	free(f->items);
 	free(f->title);
 	free(f->link);

@@ -38,6 +38,11 @@ struct item {
 	int64_t updated; /* idem */
 	int64_t engagement[ENG_COUNT];
 	unsigned engaged; /* bit 1 << ENG_* for each count known */
+	/* A review's rating, 0 (worst) to 1 (best), when has_rating; with
+	 * rating_count > 0, the average of that many (an AggregateRating). */
+	int has_rating;
+	double rating;
+	int64_t rating_count;
 };
 
 struct feed {
@@ -68,5 +73,7 @@ struct feed_input {
 int feed_parse(
     const struct feed_input *, struct feed **out, char *err, size_t errlen);
 void feed_free(struct feed *);
+/* Frees what an item holds, and zeroes it. */
+void item_clear(struct item *);
 
 #endif

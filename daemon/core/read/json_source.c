@@ -237,10 +237,7 @@ json_source_read(const struct json_paths *p, const char *body, size_t len,
 		/* A post with nothing to say or to find it by is none. */
 		if (it->title == NULL && it->content == NULL &&
 		    it->link == NULL) {
-			free(it->id);
-			free(it->author);
-			free(it->author_url);
-			memset(it, 0, sizeof *it);
+			item_clear(it);
 			continue;
 		}
 		f->nitems++;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/base/escape.h"
 #include "core/base/util.h"
@@ -13,6 +14,15 @@
 #include "core/judge/story.h"
 #include "core/read/discover.h"
 #include "core/read/json_source.h"
+#include "core/read/reviews.h"
+
+/* preset = reviews: schema.org's markup, read by reviews.c, not rules. */
+static int
+is_reviews(const struct conf_source *s)
+{
+	return s->type == SOURCE_HTML && s->preset != NULL &&
+	    strcasecmp(s->preset, "reviews") == 0;
+}
 
 int
 source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
@@ -28,8 +38,9 @@ source_rules(const struct conf_source *s, struct extract_rules *r, char *err,
 		for (size_t i = 0; extract_preset_names[i] != NULL; i++)
 			buf_printf(&names, "%s%s", i ? ", " : "",
 			    extract_preset_names[i]);
-		snprintf(err, errlen, "unknown preset '%s' (known: %s)",
-		    s->preset, names.data ? names.data : "none");
+		snprintf(err, errlen,
+		    "unknown preset '%s' (known: %s, reviews)", s->preset,
+		    names.data ? names.data : "none");
 		buf_clear(&names);
 		return -1;
 	}
@@ -125,6 +136,17 @@ sources_check(const struct conf *c, struct diag *diag)
 			    "source \"%s\": items, id, counts, header and "
 			    "token_file need type = json",
 			    s->name);
+		if (is_reviews(s)) {
+			if (s->item != NULL || s->title != NULL ||
+			    s->link != NULL || s->author != NULL ||
+			    s->date != NULL || s->text != NULL ||
+			    s->exclude != NULL)
+				diag_add(diag, s->file, s->line,
+				    "source \"%s\": preset = reviews reads "
+				    "schema.org's markup and takes no rules",
+				    s->name);
+			continue;
+		}
 		if (s->type != SOURCE_HTML) {
 			if (s->preset != NULL || s->item != NULL)
 				diag_add(diag, s->file, s->line,
@@ -251,7 +273,12 @@ source_read(const struct conf_source *s, const char *body, size_t len,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (s->type == SOURCE_HTML)
+	if (is_reviews(s))
+		v = reviews_read(body, len, url, content_type, &out->feed,
+		        out->err, sizeof out->err) == 0
+		    ? SOURCE_ITEMS
+		    : SOURCE_ERROR;
+	else if (s->type == SOURCE_HTML)
 		v = read_html(s, body, len, url, content_type, now, out);
 	else if (s->type == SOURCE_JSON)
 		v = read_json(s, body, len, url, out);

@@ -141,7 +141,8 @@ out_date(struct buf *b, const char *key, int64_t t)
 		buf_printf(b, "%s%lld", key, (long long)t);
 }
 
-/* An API's counts for the item, each null when unknown. */
+/* An API's counts for the item, and a review's rating, each null when
+ * unknown. */
 static void
 out_engagement(struct buf *b, const struct item *it)
 {
@@ -156,6 +157,16 @@ out_engagement(struct buf *b, const struct item *it)
 		else
 			buf_printf(b, "%snull", keys[e]);
 	}
+	/* A review's rating, and how many an aggregate stands for. */
+	if (it->has_rating)
+		buf_printf(b, ",\"rating\":%.6f", it->rating);
+	else
+		buf_puts(b, ",\"rating\":null");
+	if (it->rating_count > 0)
+		buf_printf(
+		    b, ",\"rating_count\":%lld", (long long)it->rating_count);
+	else
+		buf_puts(b, ",\"rating_count\":null");
 }
 
 /* A fetch's items go in chunks of at most this many, one statement each:

@@ -21,7 +21,8 @@
 --     fetch's earlier chunks)
 --  $2 json array of items, each with its source (store_sources.c's
 --     items_json: item, its language or else its source's, the counts an
---     API gave (likes, shares, replies, views, followers), analysis,
+--     API gave (likes, shares, replies, views, followers), a review's
+--     rating (0-1) and an aggregate's rating_count, analysis,
 --     story identity; the item's tone is the document's, each mention's
 --     the tone toward its watch)
 -- Returns one row per fetch of $1: its place in $1 (from 1), items new
@@ -44,7 +45,8 @@ WITH f AS (
     lang text, published bigint, updated bigint, tone real, label text,
     abusive boolean, tone_lang text, emotions text[], rumour boolean,
     mentions json, url_norm text, simhash bigint, likes bigint,
-    shares bigint, replies bigint, views bigint, followers bigint)
+    shares bigint, replies bigint, views bigint, followers bigint,
+    rating real, rating_count bigint)
 ), fresh AS (
   -- The identities no partition holds, once each (a feed may repeat an
   -- item), in the feeds' order. Identity is unique per month partition
@@ -88,7 +90,7 @@ WITH f AS (
     author_url, summary, content, lang, published_at, updated_at, sentiment,
     label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
     band0, band1, band2, band3, likes, shares, replies, views,
-    author_followers)
+    author_followers, rating, rating_count)
   OVERRIDING SYSTEM VALUE
   SELECT id, source, ident, guid, link, title, author, author_url,
     summary, content,
@@ -96,7 +98,7 @@ WITH f AS (
     abusive, tone_lang, emotions, rumour, url_norm, simhash,
     (simhash >> 48) & 65535, (simhash >> 32) & 65535,
     (simhash >> 16) & 65535, simhash & 65535, likes, shares, replies,
-    views, followers
+    views, followers, rating, rating_count
   FROM ided
   RETURNING source_id
 ), men AS (
