@@ -382,6 +382,19 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	}
 	*feed = res.feed;
 	res.feed = NULL;
+	/* next = link: an API that pages by its Link header (Mastodon). */
+	if (cs != NULL && cs->type == SOURCE_JSON && cs->next != NULL &&
+	    strcmp(cs->next, "link") == 0) {
+		free(res.next);
+		res.next = r->link_next
+		    ? url_resolve(r->final_url ? r->final_url : j->url,
+		          r->link_next)
+		    : NULL;
+		if (res.next != NULL && !url_is_http(res.next)) {
+			free(res.next);
+			res.next = NULL;
+		}
+	}
 	if (cs != NULL && j->page < cs->pages && res.next != NULL) {
 		j->next = res.next;
 		res.next = NULL;

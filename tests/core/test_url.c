@@ -187,6 +187,40 @@ test_host(void **state)
 	assert_null(url_host(NULL));
 }
 
+/* The next page of an API that pages by its Link header (Mastodon's,
+ * GitHub's), however the header is written. */
+static void
+test_link_next(void **state)
+{
+	static const struct {
+		const char *header, *want;
+	} cases[] = {
+		{ "<https://piaille.fr/api/v1/timelines/tag/acme?max_id=108>; "
+		  "rel=\"next\", <https://piaille.fr/api/v1/timelines/tag/"
+		  "acme?min_id=120>; rel=\"prev\"",
+		    "https://piaille.fr/api/v1/timelines/tag/acme?max_id=108" },
+		{ "<https://a.example/?p=1>; rel=\"prev\", </p/3>; rel=next",
+		    "/p/3" },
+		{ "<https://a.example/x>; title=\"a, b\"; rel=\"last next\"",
+		    "https://a.example/x" },
+		{ "<https://a.example/x>; rel=\"nextish\"", NULL },
+		{ "<https://a.example/x>; rel=\"prev\"", NULL },
+		{ "garbage <unclosed; rel=next", NULL },
+		{ "", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = url_link_next(cases[i].header);
+
+		if (cases[i].want == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -197,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_is_http),
 		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_link_next),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,8 @@ class Api(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        if self.path.startswith("/api/v1/timelines/tag/acme"):
+            return self.mastodon()
         Api.seen.append(dict(self.headers))
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.answer(401, {"error": "unauthorized"})
@@ -64,6 +66,23 @@ class Api(http.server.BaseHTTPRequestHandler):
                  "X-RateLimit-Reset": "600"} if "spent" in self.path else {}
         self.answer(200, listing([]) if spent else
                     PAGES.get(page, listing([])), spent)
+
+    def mastodon(self):
+        """A tag timeline paged by its Link header, as Mastodon's is."""
+        older = "max_id=" in self.path
+        posts = [{"id": "7" if older else "9",
+                  "created_at": "2026-12-05T09:00:00.000Z",
+                  "url": f"https://piaille.example/@marc/{7 if older else 9}",
+                  "content": "<p>#Acme encore en panne</p>",
+                  "account": {"display_name": "Marc",
+                              "url": "https://piaille.example/@marc",
+                              "followers_count": 2301}}]
+        port = self.server.server_address[1]
+        link = {} if older else {"Link": (
+            f"<http://127.0.0.1:{port}/api/v1/timelines/tag/acme?"
+            f"max_id=8>; rel=\"next\", <http://127.0.0.1:{port}/api/v1/"
+            f"timelines/tag/acme?min_id=9>; rel=\"prev\"")}
+        self.answer(200, posts, link)
 
     def answer(self, status, doc, headers=None):
         body = json.dumps(doc).encode()
@@ -98,6 +117,23 @@ token_file = {token}
 """
 
 
+MASTODON = """
+[source "mastodon"]
+type = json
+url = http://127.0.0.1:{port}/api/v1/timelines/tag/acme
+items = .
+id = id
+link = url
+text = content
+author = account.display_name
+profile = account.url
+date = created_at
+followers = account.followers_count
+next = link
+pages = 2
+"""
+
+
 def body(t):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -126,6 +162,7 @@ def scenario(t, pg, port, tmp):
                                     token=tmp / "missing")
                     + SOURCE.format(name="refused", port=port,
                                     token=wrong)
+                    + MASTODON.format(port=port)
                     + SOURCE.format(name="spent", port=port, token=token)
                     .replace("q=acme", "q=acme&spent=1")
                     .replace("pages = 2", "pages = 1\ninterval = 10s"))
@@ -165,6 +202,10 @@ def scenario(t, pg, port, tmp):
                     "ON s.id = f.source_id WHERE s.name = 'lost'")
     t.ok(err is not None and "token_file" in err and "missing" in err,
          f"a missing token file is said: {err!r}")
+
+    t.eq(pg.query("SELECT guid FROM items i JOIN sources s ON s.id = "
+                  "i.source_id WHERE s.name = 'mastodon' ORDER BY guid"),
+         [["7"], ["9"]], "a timeline paged by its Link header: both pages")
 
     # A spent budget: left alone until the API's reset, not the
     # source's 10-second interval.

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/base/util.h"
 
@@ -185,4 +186,62 @@ url_host(const char *url)
 out:
 	curl_url_cleanup(h);
 	return out;
+}
+
+/* Whether the parameters of one link, from p to end, hold rel="next"
+ * (quoted or not, among other relations: rel="next last"). */
+static int
+rel_next(const char *p, const char *end)
+{
+	while (p < end) {
+		while (p < end && (*p == ';' || *p == ' ' || *p == '\t'))
+			p++;
+		if (end - p > 4 && strncasecmp(p, "rel=", 4) == 0) {
+			const char *v = p + 4, *ve;
+			int quoted = *v == '"';
+
+			v += quoted;
+			ve = v;
+			while (ve < end && *ve != (quoted ? '"' : ';'))
+				ve++;
+			for (const char *w = v; w < ve;) {
+				size_t n = strcspn(w, " \t\";");
+
+				if (w + n > ve)
+					n = (size_t)(ve - w);
+				if (n == 4 && strncasecmp(w, "next", 4) == 0)
+					return 1;
+				w += n;
+				while (w < ve && (*w == ' ' || *w == '\t'))
+					w++;
+			}
+		}
+		p = memchr(p, ';', (size_t)(end - p));
+		if (p == NULL)
+			return 0;
+	}
+	return 0;
+}
+
+char *
+url_link_next(const char *header)
+{
+	const char *p = header;
+
+	while (p != NULL && *p != '\0') {
+		const char *lt = strchr(p, '<'), *gt, *end;
+
+		if (lt == NULL || (gt = strchr(lt, '>')) == NULL)
+			return NULL;
+		/* The link's parameters end at the next link's comma, past
+		 * any quoted string (a title may hold one). */
+		end = gt + 1;
+		for (int q = 0; *end != '\0' && (q || *end != ','); end++)
+			if (*end == '"')
+				q = !q;
+		if (rel_next(gt + 1, end))
+			return xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		p = *end ? end + 1 : end;
+	}
+	return NULL;
 }

@@ -20,4 +20,9 @@ int url_is_http(const char *url);
 /* Lower-case host name of url, new string, or NULL. */
 char *url_host(const char *url);
 
+/* The target of the rel="next" link of an HTTP Link header's value (RFC
+ * 8288: <URL>; rel="next", <URL>; rel="prev"), as written (maybe
+ * relative), new string, or NULL. */
+char *url_link_next(const char *header);
+
 #endif

@@ -15,6 +15,8 @@
 #include <strings.h>
 
 #include "core/base/log.h"
+#include "core/base/util.h"
+#include "core/read/url.h"
 
 #define CONNECT_TIMEOUT_MS 10000
 #define MAX_REDIRECTS 5
@@ -42,6 +44,7 @@ struct fetch {
 	char curl_error[CURL_ERROR_SIZE];
 	/* An API's budget, from its X-RateLimit-Remaining and -Reset. */
 	char *rate_remaining, *rate_reset;
+	char *link; /* the Link header */
 	struct fetch_response resp;
 };
 
@@ -62,6 +65,7 @@ response_clear(struct fetch_response *r)
 	free(r->last_modified);
 	free(r->content_type);
 	free(r->final_url);
+	free(r->link_next);
 }
 
 static void
@@ -73,6 +77,7 @@ fetch_free(struct fetch *f)
 	curl_slist_free_all(f->rcpt);
 	free(f->rate_remaining);
 	free(f->rate_reset);
+	free(f->link);
 	response_clear(&f->resp);
 	free(f);
 }
@@ -236,8 +241,9 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 		free(f->resp.last_modified);
 		free(f->rate_remaining);
 		free(f->rate_reset);
+		free(f->link);
 		f->resp.etag = f->resp.last_modified = NULL;
-		f->rate_remaining = f->rate_reset = NULL;
+		f->rate_remaining = f->rate_reset = f->link = NULL;
 		return n;
 	}
 	replace(&f->resp.etag, header_value(line, n, "ETag"));
@@ -245,6 +251,7 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 	replace(
 	    &f->rate_remaining, header_value(line, n, "X-RateLimit-Remaining"));
 	replace(&f->rate_reset, header_value(line, n, "X-RateLimit-Reset"));
+	replace(&f->link, header_value(line, n, "Link"));
 	return n;
 }
 
@@ -320,6 +327,7 @@ finish(struct fetch *f, CURLcode rc)
 	    retry_after > 0)
 		r->retry_after_ms = (int64_t)retry_after * 1000;
 	r->rate_wait_ms = rate_wait_ms(f, now_real_ms());
+	r->link_next = f->link ? url_link_next(f->link) : NULL;
 	r->duration_ms = now_mono_ms() - f->started_mono;
 	r->bytes = (int64_t)r->body.len;
 	if (rc != CURLE_OK)

@@ -58,6 +58,8 @@ struct fetch_response {
 	/* An API's budget spent: how long until it resets (0: not spent,
 	 * or not said). */
 	int64_t rate_wait_ms;
+	/* The Link header's rel="next" target, as written, or NULL. */
+	char *link_next;
 	int64_t started_ms; /* realtime clock */
 	int64_t duration_ms;
 	int64_t bytes; /* body bytes received, decompressed */
