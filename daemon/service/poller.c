@@ -387,8 +387,8 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	    strcmp(cs->next, "link") == 0) {
 		free(res.next);
 		res.next = r->link_next
-		    ? url_resolve(r->final_url ? r->final_url : j->url,
-		          r->link_next)
+		    ? url_resolve(
+		          r->final_url ? r->final_url : j->url, r->link_next)
 		    : NULL;
 		if (res.next != NULL && !url_is_http(res.next)) {
 			free(res.next);
