@@ -93,6 +93,8 @@ psql -X -q -d "host=$tmp dbname=postgres user=vigie" \
 # The bundled feeds, and the crisis dated from the last hour.
 mkdir "$tmp/feeds"
 cp scripts/demo/feeds/* "$tmp/feeds/"
+# A review site's page, as the tests read it.
+cp tests/fixtures/reviews/trustpilot.html "$tmp/feeds/avis-acme.html"
 # Debian's interpreter: the sinks need its python3-aiosmtpd, which another
 # python3 first on PATH (a pyenv, a virtualenv) may lack.
 py=/usr/bin/python3
