@@ -107,6 +107,17 @@ test_hn_next(void **state)
 	assert_string_equal(next, "https://api.example/v1/?query=acme&page=1");
 	free(next);
 	feed_free(f);
+
+	/* Reddit's way: a cursor, sent back as a query parameter. */
+	p.next = "after";
+	p.next_param = "after";
+	f = read_ok(&p, "{\"hits\":[],\"after\":\"t3_b\"}", &next);
+	assert_string_equal(next, "https://api.example/v1/?after=t3_b");
+	free(next);
+	feed_free(f);
+	f = read_ok(&p, "{\"hits\":[],\"after\":null}", &next);
+	assert_null(next);
+	feed_free(f);
 }
 
 static void

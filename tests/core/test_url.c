@@ -221,6 +221,30 @@ test_link_next(void **state)
 	}
 }
 
+/* A cursor in the next request's query: the old one replaced, the
+ * value encoded, the rest of the query kept. */
+static void
+test_with_param(void **state)
+{
+	char *u;
+
+	(void)state;
+	u = url_with_param(
+	    "https://oauth.example/search?q=acme&after=t3_a&limit=100", "after",
+	    "t3_b c&d");
+	assert_string_equal(u,
+	    "https://oauth.example/search?q=acme&limit=100&after=t3_b+c%26d");
+	free(u);
+	u = url_with_param("https://a.example/x", "cursor", "42");
+	assert_string_equal(u, "https://a.example/x?cursor=42");
+	free(u);
+	/* afterward= is another parameter. */
+	u = url_with_param("https://a.example/x?afterward=1", "after", "2");
+	assert_string_equal(u, "https://a.example/x?afterward=1&after=2");
+	free(u);
+	assert_null(url_with_param("not a url", "after", "1"));
+}
+
 int
 main(void)
 {
@@ -232,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_is_http),
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_link_next),
+		cmocka_unit_test(test_with_param),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,8 @@ class Api(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/api/v1/timelines/tag/acme"):
             return self.mastodon()
+        if self.path.startswith("/api/cursor"):
+            return self.cursor()
         Api.seen.append(dict(self.headers))
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.answer(401, {"error": "unauthorized"})
@@ -83,6 +85,15 @@ class Api(http.server.BaseHTTPRequestHandler):
             f"max_id=8>; rel=\"next\", <http://127.0.0.1:{port}/api/v1/"
             f"timelines/tag/acme?min_id=9>; rel=\"prev\"")}
         self.answer(200, posts, link)
+
+    def cursor(self):
+        """A listing paged by a cursor, as Reddit's: after=ID."""
+        after = "after=c1" in self.path
+        doc = listing([{"id": "c2" if after else "c1",
+                        "title": f"Acme cursor {'two' if after else 'one'}",
+                        "created_utc": 1796457600}])
+        doc["data"]["after"] = None if after else "c1"
+        self.answer(200, doc)
 
     def answer(self, status, doc, headers=None):
         body = json.dumps(doc).encode()
@@ -134,6 +145,20 @@ pages = 2
 """
 
 
+CURSOR = """
+[source "cursor"]
+type = json
+url = http://127.0.0.1:{port}/api/cursor?q=acme&limit=1
+items = data.children
+id = data.id
+title = data.title
+date = data.created_utc
+next = data.after
+next_param = after
+pages = 3
+"""
+
+
 def body(t):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -163,6 +188,7 @@ def scenario(t, pg, port, tmp):
                     + SOURCE.format(name="refused", port=port,
                                     token=wrong)
                     + MASTODON.format(port=port)
+                    + CURSOR.format(port=port)
                     + SOURCE.format(name="spent", port=port, token=token)
                     .replace("q=acme", "q=acme&spent=1")
                     .replace("pages = 2", "pages = 1\ninterval = 10s"))
@@ -206,6 +232,11 @@ def scenario(t, pg, port, tmp):
     t.eq(pg.query("SELECT guid FROM items i JOIN sources s ON s.id = "
                   "i.source_id WHERE s.name = 'mastodon' ORDER BY guid"),
          [["7"], ["9"]], "a timeline paged by its Link header: both pages")
+
+    t.eq(pg.query("SELECT guid FROM items i JOIN sources s ON s.id = "
+                  "i.source_id WHERE s.name = 'cursor' ORDER BY guid"),
+         [["c1"], ["c2"]], "a listing paged by a cursor: both pages, and "
+         "no third once the cursor is null")
 
     # A spent budget: left alone until the API's reset, not the
     # source's 10-second interval.

@@ -1038,6 +1038,7 @@ conf_free(struct conf *c)
 			free(s->engagement[e]);
 		free(s->header);
 		free(s->token_file);
+		free(s->next_param);
 		free(s->file);
 	}
 	free(c->sources);

@@ -50,7 +50,7 @@ struct conf_source {
 	 * text, next above, as paths), their counts, and what the API asks
 	 * of a request: a header, and a bearer token read from a file. */
 	char *items, *id, *profile, *engagement[ENG_COUNT];
-	char *header, *token_file;
+	char *header, *token_file, *next_param;
 	int pages; /* pages followed through "next"; 1 */
 	char *file; /* where it was defined, for messages */
 	int line;

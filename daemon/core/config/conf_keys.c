@@ -652,6 +652,7 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_SOURCE, "followers", set_text, SRC(engagement[ENG_FOLLOWERS]), 0,
 	    0, NULL },
 	{ SECT_SOURCE, "header", set_text, SRC(header), 0, 0, NULL },
+	{ SECT_SOURCE, "next_param", set_text, SRC(next_param), 0, 0, NULL },
 	{ SECT_SOURCE, "token_file", set_path, SRC(token_file), 0, 0, NULL },
 	{ SECT_POLL, "min_delay", set_duration, POLL(min_delay_ms), 0, 60 * SEC,
 	    "0 to 60s" },

@@ -245,8 +245,15 @@ json_source_read(const struct json_paths *p, const char *body, size_t len,
 	if (cut && f->skipped == NULL)
 		f->skipped = xasprintf(
 		    "values nested deeper than %d left out", JSON_DOC_DEPTH);
-	if (p->next != NULL)
+	if (p->next != NULL && p->next_param != NULL && url != NULL) {
+		char *cursor = scalar_text(follow(root, p->next));
+
+		if (cursor != NULL)
+			*next = url_with_param(url, p->next_param, cursor);
+		free(cursor);
+	} else if (p->next != NULL) {
 		*next = link_of(follow(root, p->next), url);
+	}
 	json_decref(root);
 	*out = f;
 	return 0;

@@ -20,6 +20,8 @@ struct json_paths {
 	const char *profile; /* the author's profile URL */
 	const char *engagement[ENG_COUNT]; /* likes, shares... followers */
 	const char *next; /* the next page's URL, in the answer */
+	/* When set, next is a cursor, sent as this query parameter. */
+	const char *next_param;
 };
 
 /* Whether path can be followed; 0, or -1 with err set. */

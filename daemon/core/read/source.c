@@ -81,6 +81,7 @@ json_paths_of(const struct conf_source *s, struct json_paths *p)
 	p->profile = s->profile;
 	p->date = s->date;
 	p->next = s->next;
+	p->next_param = s->next_param;
 	for (int e = 0; e < ENG_COUNT; e++)
 		p->engagement[e] = s->engagement[e];
 }
@@ -102,6 +103,12 @@ json_check(const struct conf_source *s, char *err, size_t errlen)
 		if (paths[i] != NULL &&
 		    json_path_check(paths[i], err, errlen) == -1)
 			return -1;
+	if (s->next_param != NULL &&
+	    (s->next == NULL || strpbrk(s->next_param, "&=#?/ ") != NULL))
+		return err_set(err, errlen,
+		    "next_param '%s' needs next (the cursor's path) and a "
+		    "plain parameter name",
+		    s->next_param);
 	if (s->header != NULL &&
 	    (strchr(s->header, ':') == NULL ||
 	        strpbrk(s->header, "\r\n") != NULL))
@@ -121,7 +128,7 @@ sources_check(const struct conf *c, struct diag *diag)
 		char err[512];
 		int json_keys = s->items != NULL || s->id != NULL ||
 		    s->profile != NULL || s->header != NULL ||
-		    s->token_file != NULL;
+		    s->token_file != NULL || s->next_param != NULL;
 
 		for (int e = 0; e < ENG_COUNT; e++)
 			json_keys |= s->engagement[e] != NULL;

@@ -245,3 +245,41 @@ url_link_next(const char *header)
 	}
 	return NULL;
 }
+
+char *
+url_with_param(const char *url, const char *name, const char *value)
+{
+	CURLU *h = curl_url();
+	char *query = NULL, *full = NULL, *pair, *out = NULL;
+	size_t nlen = strlen(name);
+	struct buf kept;
+
+	buf_init(&kept);
+	if (h == NULL || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto done;
+	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
+		for (const char *p = query; *p != '\0';) {
+			size_t n = strcspn(p, "&");
+
+			if (!(n >= nlen && strncmp(p, name, nlen) == 0 &&
+			        (n == nlen || p[nlen] == '=')))
+				buf_printf(&kept, "%s%.*s", kept.len ? "&" : "",
+				    (int)n, p);
+			p += n + (p[n] == '&');
+		}
+	}
+	pair = xasprintf("%s=%s", name, value);
+	if (curl_url_set(h, CURLUPART_QUERY, kept.len ? kept.data : NULL, 0) ==
+	        CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_QUERY, pair,
+	        CURLU_APPENDQUERY | CURLU_URLENCODE) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_URL, &full, 0) == CURLUE_OK)
+		out = xstrdup(full);
+	free(pair);
+done:
+	curl_free(query);
+	curl_free(full);
+	buf_clear(&kept);
+	curl_url_cleanup(h);
+	return out;
+}

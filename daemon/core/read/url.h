@@ -25,4 +25,9 @@ char *url_host(const char *url);
  * relative), new string, or NULL. */
 char *url_link_next(const char *header);
 
+/* url with its query's name parameter set to value (encoded), any
+ * earlier one dropped: the next page of an API that pages by a cursor.
+ * New string, or NULL. */
+char *url_with_param(const char *url, const char *name, const char *value);
+
 #endif
