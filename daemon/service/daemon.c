@@ -797,9 +797,10 @@ static void
 close_spool(struct daemon *d)
 {
 	struct store *stores[] = { d->store, d->saver };
+	size_t fetching, saving;
 	char err[512];
 
-	if (d->spool == NULL)
+	if (d->spool == NULL || d->poller == NULL)
 		return;
 	/* The saves' callbacks move the pipeline: nothing new may start. */
 	d->stopping = 1;
@@ -810,6 +811,10 @@ close_spool(struct daemon *d)
 			store_disconnect(stores[i]);
 			store_spool_saves(stores[i], d->spool);
 		}
+	/* What the spool had no room for is lost with this process. */
+	poller_in_flight(d->poller, &fetching, &saving);
+	if (saving > 0)
+		log_err("spool full: %zu results lost at this stop", saving);
 	if (spool_flush(d->spool) == -1)
 		log_err("spool: results lost: %s",
 		    spool_dir(d->spool) ? "they could not be written"
