@@ -37,28 +37,19 @@ static int
 read_saved(const char *path, struct fetched_page *out)
 {
 	const char *why = NULL;
-	FILE *f = file_open(path, &why);
-	char chunk[65536];
-	size_t n;
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (f == NULL) {
-		log_user("%s: %s", path, why);
-		return -1;
-	}
 	buf_init(&out->body);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (out->body.len + n > DISCOVER_MAX_BODY) {
-			log_user("%s: larger than %d MiB", path,
-			    DISCOVER_MAX_BODY >> 20);
-			fclose(f);
-			fetched_page_clear(out);
-			return -1;
-		}
-		buf_append(&out->body, chunk, n);
-	}
-	fclose(f);
-	return 0;
+	if ((rc = file_read(path, DISCOVER_MAX_BODY, &out->body, &why)) == 0)
+		return 0;
+	if (rc == -2)
+		log_user(
+		    "%s: larger than %d MiB", path, DISCOVER_MAX_BODY >> 20);
+	else
+		log_user("%s: %s", path, why);
+	fetched_page_clear(out);
+	return -1;
 }
 
 /* The items of the feed at url, or -1 with why set. */

@@ -53,7 +53,6 @@ spool_entry_new(char *fetch, size_t nchunks)
 	e->nchunks = nchunks;
 	e->chunks = xcalloc(nchunks ? nchunks : 1, sizeof *e->chunks);
 	e->sizes = xcalloc(nchunks ? nchunks : 1, sizeof *e->sizes);
-	e->bytes = strlen(fetch);
 	return e;
 }
 

@@ -122,6 +122,17 @@ def scenario(t, pg, sb, srv, conf, proc):
     t.ok(standby_clients(sb) > before,
          "the dashboard reads on the standby")
 
+    # The standby away: the dashboard reads on the primary meanwhile.
+    sb.stop()
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/mentions",
+                                timeout=10) as r:
+        t.ok(r.status == 200 and "Acme news 3" in r.read().decode(),
+             "with the standby down, the dashboard answers from the "
+             "primary")
+    sb.start()
+    wait_until(lambda: titles(sb) == want(3), 30,
+               "the standby streaming again")
+
     # The primary fails: reading goes on on the standby.
     pg.stop()
     p = vigie("backtest", "-c", conf, "--watch", "acme", "--from", "-1d",

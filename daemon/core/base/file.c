@@ -11,6 +11,30 @@
 
 #include "core/base/util.h"
 
+int
+file_read(const char *path, size_t max, struct buf *out, const char **why)
+{
+	FILE *f = file_open(path, why);
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	if (f == NULL)
+		return -1;
+	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (out->len + n > max)
+			rc = -2;
+		else
+			buf_append(out, chunk, n);
+	}
+	if (rc == 0 && ferror(f)) {
+		*why = strerror(errno);
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
 /* A secret is a line: a longer file is not a secret file. */
 #define SECRET_MAX 4096
 

@@ -13,6 +13,12 @@
  * the first never ends and the second waits for a writer. */
 FILE *file_open(const char *path, const char **why);
 
+/* All of the regular file at path appended to out: 0; -1 with why set
+ * when it cannot be read; -2 when it is larger than max bytes (out then
+ * holds part of it). */
+struct buf;
+int file_read(const char *path, size_t max, struct buf *out, const char **why);
+
 /* The first line of a secret file (a key, a password, a token), without
  * its line end: a new string, or NULL with why set. Never printed by
  * vigie; a caller that logs a failure logs why, not the content. */

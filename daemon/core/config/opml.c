@@ -20,30 +20,17 @@
 static int
 slurp(const char *path, struct buf *out, struct diag *diag)
 {
-	char chunk[8192];
-	size_t n;
-	const char *why;
-	FILE *fp = file_open(path, &why);
+	const char *why = NULL;
 
-	if (fp == NULL) {
+	switch (file_read(path, OPML_MAX_BYTES, out, &why)) {
+	case -1:
 		diag_add(diag, path, 0, "cannot read: %s", why);
 		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		if (out->len + n > OPML_MAX_BYTES) {
-			diag_add(diag, path, 0, "too large (over %d MiB)",
-			    OPML_MAX_BYTES / (1024 * 1024));
-			fclose(fp);
-			return -1;
-		}
-		buf_append(out, chunk, n);
-	}
-	if (ferror(fp)) {
-		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
-		fclose(fp);
+	case -2:
+		diag_add(diag, path, 0, "too large (over %d MiB)",
+		    OPML_MAX_BYTES / (1024 * 1024));
 		return -1;
 	}
-	fclose(fp);
 	return 0;
 }
 

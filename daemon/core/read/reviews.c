@@ -72,6 +72,16 @@ number_of(const char *s)
 	return end != buf && *end == '\0' ? v : NAN;
 }
 
+/* How many ratings an aggregate averages: its ratingCount, else its
+ * reviewCount, else at least one. */
+static int64_t
+ratings_behind(double ratings, double reviews)
+{
+	double n = isnan(ratings) ? reviews : ratings;
+
+	return n >= 1 && n < 1e12 ? (int64_t)n : 1;
+}
+
 /* A 64-bit FNV-1a of the parts, for the id of a review without one. */
 static uint64_t
 fnv(uint64_t h, const char *s)
@@ -229,13 +239,9 @@ ld_review(struct found *f, json_t *o, const char *about, enum kind k)
 		it->content = ld_text(o, "description");
 	it->published = date_parse(json_string_value(json_object_get(
 	    o, k == AGGREGATE ? "dateModified" : "datePublished")));
-	if (k == AGGREGATE) {
-		double n = ld_number(o, "ratingCount");
-
-		if (isnan(n))
-			n = ld_number(o, "reviewCount");
-		it->rating_count = n >= 1 && n < 1e12 ? (int64_t)n : 1;
-	}
+	if (k == AGGREGATE)
+		it->rating_count = ratings_behind(
+		    ld_number(o, "ratingCount"), ld_number(o, "reviewCount"));
 	url = ld_text(o, "url");
 	if (url != NULL && f->url != NULL) {
 		it->link = url_resolve(f->url, url);
@@ -412,13 +418,9 @@ md_review(struct found *f, xmlNode *n, enum kind k, const char *about)
 	date = md_text(n, "datePublished");
 	it->published = date_parse(date);
 	free(date);
-	if (k == AGGREGATE) {
-		double c = md_number(n, "ratingCount");
-
-		if (isnan(c))
-			c = md_number(n, "reviewCount");
-		it->rating_count = c >= 1 && c < 1e12 ? (int64_t)c : 1;
-	}
+	if (k == AGGREGATE)
+		it->rating_count = ratings_behind(
+		    md_number(n, "ratingCount"), md_number(n, "reviewCount"));
 	finish(f, it, NULL, md_number(rating, "ratingValue"),
 	    md_number(rating, "bestRating"), md_number(rating, "worstRating"));
 }
