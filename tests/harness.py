@@ -506,9 +506,11 @@ class FixtureServer:
     """Serves tests/fixtures/http/ under /feeds/, tests/fixtures/pages/
     under /pages/, pages given by set_page under /site/, robots.txt given
     by set_robots, and the behaviour routes on an ephemeral port of
-    127.0.0.1, recording every request."""
+    127.0.0.1 (or of host, another loopback address: another site),
+    recording every request."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1"):
+        self.host = host
         self.lock = threading.Lock()
         self.requests = []      # dicts: path, route, method, headers, time
         self.feeds = {}         # NAME -> text, for /dynamic/NAME
@@ -522,7 +524,7 @@ class FixtureServer:
         self.thread = None
 
     def start(self):
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+        self.httpd = _Server((self.host, 0), _Handler)
         self.httpd.fixture = self
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever,
@@ -548,7 +550,7 @@ class FixtureServer:
         self.stop()
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def set_feed(self, name, text):
         with self.lock:

@@ -14,6 +14,11 @@
  * in one statement. Event ids are derived from what happened (watch, state,
  * bucket), so replaying a cycle after a crash stores and sends nothing
  * twice.
+ *
+ * Between cycles, once per bucket, the stories of the watches are judged
+ * (core/detect/spread.h): one query finds the stories taken up lately
+ * and the spread incidents still open, and each story found spreading,
+ * or gone quiet, becomes an event the same way.
  */
 #include "service/monitor.h"
 
@@ -30,6 +35,7 @@
 #include "core/config/conf.h"
 #include "core/detect/detect.h"
 #include "core/detect/incident.h"
+#include "core/detect/spread.h"
 #include "core/judge/sentiment.h"
 #include "core/read/date.h"
 #include "service/db/store.h"
@@ -39,6 +45,8 @@
  * in its last seconds are in. */
 #define SETTLE_MS 2000
 #define TOP_MENTIONS 5
+/* Where a story was taken up, listed in its alert. */
+#define SPREAD_SEEN 10
 
 struct track {
 	char *watch;
@@ -69,6 +77,10 @@ struct event {
 	char *url;
 	int failures;
 	char *last_error;
+	/* spread: the story, and its row of sql/spread_check.sql (first,
+	 * sites, mentions, seen) */
+	int64_t story_id;
+	json_t *story;
 	TAILQ_ENTRY(event) entry;
 };
 
@@ -85,6 +97,9 @@ struct monitor {
 	int cycling;
 	int counted; /* the cycle's counts are in: its events may go */
 	int64_t last_closed; /* the bucket the cycle counts to */
+	int spreading; /* the stories' check is awaited */
+	int64_t spread_now_ms; /* the time it judges them at */
+	int64_t spread_due_ms; /* when the stories are checked next */
 	struct event_queue events;
 	struct event *current; /* being stored */
 	char host[128];
@@ -113,13 +128,16 @@ spike_state(enum detect_event ev)
  * again after a restart, has the same id. */
 static void
 event_id(char out[ALERT_UUID_LEN], enum incident_kind kind, const char *subject,
-    enum incident_state state, int64_t at_ms)
+    int64_t story_id, enum incident_state state, int64_t at_ms)
 {
 	/* The unit separator cannot occur in names read from the
-	 * configuration. */
-	char *key =
-	    xasprintf("%s\x1f%s\x1f%s\x1f%lld", incident_kind_name(kind),
-	        subject, incident_state_name(state), (long long)at_ms);
+	 * configuration. A watch has an incident per story spreading. */
+	char *key = kind == INCIDENT_SPREAD
+	    ? xasprintf("%s\x1f%s\x1f%lld\x1f%s\x1f%lld",
+	          incident_kind_name(kind), subject, (long long)story_id,
+	          incident_state_name(state), (long long)at_ms)
+	    : xasprintf("%s\x1f%s\x1f%s\x1f%lld", incident_kind_name(kind),
+	          subject, incident_state_name(state), (long long)at_ms);
 
 	alert_uuid(key, out);
 	free(key);
@@ -297,6 +315,7 @@ event_free(struct event *e)
 	free(e->track_json);
 	free(e->url);
 	free(e->last_error);
+	json_decref(e->story);
 	free(e);
 }
 
@@ -341,7 +360,7 @@ push_spike(struct monitor *d, struct track *tr, enum detect_event ev,
 		e->info.expected = e->info.ratio = e->info.p = NAN;
 	e->severity = severity(p, e);
 	e->track_json = track_json(tr);
-	event_id(e->id, e->kind, e->subject, e->state, e->at_ms);
+	event_id(e->id, e->kind, e->subject, e->story_id, e->state, e->at_ms);
 	TAILQ_INSERT_TAIL(&d->events, e, entry);
 }
 
@@ -395,7 +414,11 @@ on_recorded(int ok, void *arg)
 	struct monitor *d = arg;
 	struct event *e = d->current;
 
-	if (ok)
+	if (ok && e->kind == INCIDENT_SPREAD)
+		log_notice("spread %s, story %lld: %s%s", e->subject,
+		    (long long)e->story_id, incident_state_name(e->state),
+		    e->notify ? "" : " (history: not announced)");
+	else if (ok)
 		log_notice("%s %s: %s%s", incident_kind_name(e->kind),
 		    e->subject, incident_state_name(e->state),
 		    e->notify ? "" : " (history: not announced)");
@@ -424,6 +447,7 @@ record(
 		.details = details,
 		.outbox = outbox,
 		.track = e->track_json,
+		.story_id = e->story_id,
 	};
 
 	store_record_event(d->store, &r, on_recorded, d);
@@ -573,6 +597,52 @@ save_tracks(struct monitor *d)
 	free(s);
 }
 
+/* A spread's alert, from its story's row: nothing more to read. */
+static void
+record_spread(struct monitor *d, struct event *e)
+{
+	const struct conf_watch *w = conf_find_watch(d->conf, e->subject);
+	json_t *first = json_object_get(e->story, "first");
+	json_t *seen = json_object_get(e->story, "seen");
+	struct alert_mention m[SPREAD_SEEN];
+	struct alert a;
+	char *outbox, *details;
+	json_t *det;
+	size_t i;
+
+	fill_alert(e, &a);
+	a.story_id = e->story_id;
+	a.first_source = json_string_value(json_object_get(first, "source"));
+	a.first_title = json_string_value(json_object_get(first, "title"));
+	a.first_link = json_string_value(json_object_get(first, "link"));
+	a.first_ms = json_integer_value(json_object_get(first, "at_ms"));
+	a.sites = (int)json_integer_value(json_object_get(e->story, "voices"));
+	a.mentions = e->info.window_total;
+	for (i = 0; i < json_array_size(seen) && i < SPREAD_SEEN; i++) {
+		json_t *r = json_array_get(seen, i);
+		m[i].title = json_string_value(json_object_get(r, "title"));
+		m[i].source = json_string_value(json_object_get(r, "source"));
+		m[i].link = json_string_value(json_object_get(r, "link"));
+		m[i].score = json_number_value(json_object_get(r, "score"));
+	}
+	a.top = m;
+	a.ntop = i;
+	outbox = e->notify && w != NULL ? render_outbox(d, &a, w->notify)
+	                                : xstrdup("[]");
+	det = json_object();
+	json_object_set_new(det, "story", json_integer(e->story_id));
+	json_object_set_new(det, "sites", json_integer(a.sites));
+	json_object_set_new(det, "first_source",
+	    a.first_source ? json_string(a.first_source) : json_null());
+	json_object_set_new(det, "first_link",
+	    a.first_link ? json_string(a.first_link) : json_null());
+	details = json_dumps(det, JSON_COMPACT);
+	json_decref(det);
+	record(d, e, outbox, details);
+	free(outbox);
+	free(details);
+}
+
 /* Stores the queued events one after the other, then the tracks. */
 static void
 next_event(struct monitor *d)
@@ -591,6 +661,8 @@ next_event(struct monitor *d)
 	if (e->kind == INCIDENT_SPIKE) {
 		store_event_context(d->store, e->subject, e->window_from_ms,
 		    e->at_ms, on_context, d);
+	} else if (e->kind == INCIDENT_SPREAD) {
+		record_spread(d, e);
 	} else {
 		struct alert a;
 		json_t *det = json_object();
@@ -715,6 +787,134 @@ closed_bucket(const struct detect_params *p, int64_t now_ms)
 	    p->bucket_ms;
 }
 
+/* --- spreading stories --- */
+
+static struct event *
+push_spread(struct monitor *d, const struct conf_watch *w, json_t *row,
+    enum incident_state state, int64_t at_ms, int peak)
+{
+	struct event *e = xcalloc(1, sizeof *e);
+
+	e->kind = INCIDENT_SPREAD;
+	e->subject = xstrdup(w->name);
+	e->story_id = json_integer_value(json_object_get(row, "story"));
+	e->story = json_incref(row);
+	e->state = state;
+	e->at_ms = at_ms;
+	e->started_ms = at_ms;
+	e->window_ms = w->detect.spread_window_ms;
+	e->info.window_count = peak;
+	e->info.window_total =
+	    (int)json_integer_value(json_object_get(row, "mentions"));
+	e->info.expected = e->info.ratio = e->info.p = NAN;
+	e->notify = 1;
+	/* Taken up twice as widely as the threshold within the window. */
+	e->severity =
+	    state != INCIDENT_RESOLVED && peak >= 2 * w->detect.spread_sites
+	    ? SEVERITY_CRITICAL
+	    : SEVERITY_WARNING;
+	event_id(e->id, e->kind, e->subject, e->story_id, e->state, e->at_ms);
+	TAILQ_INSERT_TAIL(&d->events, e, entry);
+	return e;
+}
+
+/* One row of sql/spread_check.sql: a story taken up lately, found
+ * spreading or not, or an open spread incident, over or not. */
+static void
+judge_story(struct monitor *d, json_t *row, int64_t now_ms)
+{
+	const char *name = json_string_value(json_object_get(row, "watch"));
+	const struct conf_watch *w =
+	    name != NULL ? conf_find_watch(d->conf, name) : NULL;
+	json_t *times = json_object_get(row, "times");
+	json_t *last = json_object_get(row, "last_ms");
+	size_t n = json_array_size(times);
+	int64_t *t, at;
+	struct spread_verdict v;
+	struct event *e;
+
+	if (w == NULL)
+		return;
+	t = xcalloc(n + 1, sizeof *t);
+	for (size_t i = 0; i < n; i++)
+		t[i] = json_integer_value(json_array_get(times, i));
+	spread_judge(&w->detect, t, n, &v);
+	free(t);
+	if (json_is_integer(json_object_get(row, "incident"))) {
+		at = spread_quiet(&w->detect,
+		    json_is_integer(last) ? json_integer_value(last)
+		                          : INT64_MIN,
+		    now_ms);
+		if (at == INT64_MIN)
+			return;
+		e = push_spread(d, w, row, INCIDENT_RESOLVED, at, v.peak);
+		e->started_ms =
+		    json_integer_value(json_object_get(row, "opened_ms"));
+		return;
+	}
+	if (v.reached_ms == INT64_MIN)
+		return;
+	e = push_spread(d, w, row, INCIDENT_FIRING, v.reached_ms, v.peak);
+	/* Found while the daemon was away, past its window: recorded, not
+	 * announced. */
+	e->notify = spread_recent(&w->detect, v.reached_ms, now_ms);
+}
+
+static void
+on_spread(char *text, void *arg)
+{
+	struct monitor *d = arg;
+	json_t *rows = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	json_t *row;
+	size_t i;
+
+	free(text);
+	d->spreading = 0;
+	log_debug("spread: %zu stories judged", json_array_size(rows));
+	json_array_foreach(rows, i, row) judge_story(d, row, d->spread_now_ms);
+	json_decref(rows);
+	if (d->current == NULL)
+		next_event(d);
+}
+
+/* Judges the stories once per bucket (the shortest of the watches'),
+ * between the cycles: 1 if a check started. */
+static int
+spread_tick(struct monitor *d, int64_t now_ms)
+{
+	const struct conf *c = d->conf;
+	json_t *arr;
+	int64_t every = 0;
+	char *s;
+
+	if (now_ms < d->spread_due_ms)
+		return 0;
+	arr = json_array();
+	for (size_t i = 0; i < c->nwatches; i++) {
+		const struct detect_params *p = &c->watches[i].detect;
+		json_t *o = json_object();
+
+		/* A watch that no longer looks for spreads still has its
+		 * open ones resolved. */
+		json_object_set_new(
+		    o, "watch", json_string(c->watches[i].name));
+		json_object_set_new(o, "sites", json_integer(p->spread_sites));
+		json_object_set_new(
+		    o, "window_ms", json_integer(p->spread_window_ms));
+		json_array_append_new(arr, o);
+		if (every == 0 || p->bucket_ms < every)
+			every = p->bucket_ms;
+	}
+	s = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	d->spread_due_ms = now_ms + every;
+	d->spread_now_ms = now_ms;
+	d->spreading = 1;
+	store_spread_check(d->store, now_ms, s ? s : "[]", on_spread, d);
+	free(s);
+	return 1;
+}
+
 static void load_tracks(struct monitor *);
 
 int
@@ -742,7 +942,7 @@ monitor_tick(struct monitor *d, int64_t now_ms)
 			p = &d->tracks[i].p;
 	}
 	if (p == NULL)
-		return 0;
+		return spread_tick(d, now_ms);
 	from = closed;
 	for (size_t i = 0; i < d->ntracks; i++) {
 		struct track *tr = &d->tracks[i];
@@ -825,7 +1025,7 @@ monitor_set_conf(struct monitor *d, const struct conf *c)
 int
 monitor_busy(const struct monitor *d)
 {
-	return d->cycling || d->current != NULL || d->loading ||
+	return d->cycling || d->spreading || d->current != NULL || d->loading ||
 	    !TAILQ_EMPTY(&d->events);
 }
 
@@ -849,7 +1049,7 @@ monitor_source_event(struct monitor *d, const char *source, const char *url,
 	e->url = xstrdup(url);
 	e->failures = failures;
 	e->last_error = last_error ? xstrdup(last_error) : NULL;
-	event_id(e->id, e->kind, e->subject, e->state, e->at_ms);
+	event_id(e->id, e->kind, e->subject, e->story_id, e->state, e->at_ms);
 	TAILQ_INSERT_TAIL(&d->events, e, entry);
 	if (idle)
 		next_event(d);

@@ -29,7 +29,7 @@ WORDS = {
            "spike": "spike of negative mentions",
            "escalated": "spike of negative mentions, getting worse",
            "down": "source failing", "up": "source recovered",
-           "rumour": "rumour", "emotion": "Dominant emotion",
+           "spread": "story spreading", "rumour": "rumour", "emotion": "Dominant emotion",
            "anger": "anger", "fear": "fear", "sadness": "sadness",
            "disgust": "disgust", "joy": "joy", "surprise": "surprise"},
     "fr": {"warning": "AVERTISSEMENT", "critical": "CRITIQUE",
@@ -37,7 +37,7 @@ WORDS = {
            "spike": "pic de mentions négatives",
            "escalated": "pic de mentions négatives en aggravation",
            "down": "source en échec", "up": "source rétablie",
-           "rumour": "rumeur", "emotion": "Émotion dominante",
+           "spread": "sujet qui se propage", "rumour": "rumeur", "emotion": "Émotion dominante",
            "anger": "colère", "fear": "peur", "sadness": "tristesse",
            "disgust": "dégoût", "joy": "joie", "surprise": "surprise"},
 }
@@ -64,7 +64,10 @@ def one_line(s):
 def expected_subject(a):
     w = WORDS[a["lang"]]
     source = a["kind"] == "source"
-    if a["state"] == "resolved":
+    if a["kind"] == "spread":
+        head = w["resolved" if a["state"] == "resolved" else a["severity"]]
+        what = w["spread"]
+    elif a["state"] == "resolved":
         head, what = w["resolved"], w["up" if source else "spike"]
     else:
         head = w[a["severity"]]
@@ -126,6 +129,9 @@ def check_email(name, a, raw):
     if a["kind"] == "source":
         check(a["url"] in text and one_line(a["last_error"]) in text,
               f"{name}: source details missing")
+    elif a["kind"] == "spread" and a["state"] != "resolved":
+        check(a["first_link"] in text and a["first_source"] in text,
+              f"{name}: the first source missing")
     elif a["state"] != "resolved" and a.get("emotion"):
         w = WORDS[a["lang"]]
         line = f"{w['emotion']}{w['colon']}{w[a['emotion']]}"
@@ -172,6 +178,14 @@ def check_webhook(name, a, path, examples):
         check(j["emotion"] == a.get("emotion") and
               j["rumours"] == a.get("rumours", 0),
               f"{name}: emotion {j['emotion']!r}, rumours {j['rumours']!r}")
+    if a["kind"] == "spread":
+        check((j["story_id"], j["sites"], j["window_sites"], j["mentions"],
+               j["first"]["link"]) ==
+              (a["story_id"], a["sites"], a["window_count"], a["mentions"],
+               a["first_link"]), f"{name}: the spread's figures")
+        check([t["title"][:60] for t in j["seen"]] ==
+              [one_line(t["title"])[:60] for t in a["top"]],
+              f"{name}: seen")
     key = a["key"].encode()
     want = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
     check(hmac.compare_digest(dump(path, "signature").decode(), want),
@@ -184,7 +198,7 @@ def check_webhook(name, a, path, examples):
 
 def main():
     examples = doc_examples()
-    check(set(examples) == {"spike", "source"},
+    check(set(examples) == {"spike", "source", "spread"},
           f"docs/WEBHOOK.md examples: {sorted(examples)}")
     paths = sorted(FIXTURES.glob("*.json"))
     check(len(paths) >= 5, "fixtures missing")

@@ -189,4 +189,25 @@ with tempfile.TemporaryDirectory() as tmp:
         "min_count and 1000000",
     ])
 
+# Spreading stories: off in [detect], on for one watch; what cannot be a
+# spread's settings is reported on its line.
+with tempfile.TemporaryDirectory() as tmp:
+    conf = os.path.join(tmp, "s.conf")
+    with open(conf, "w") as f:
+        f.write("[detect]\nspread_sites = 0\n\n"
+                "[watch \"acme\"]\nquery = acme\nspread_sites = 5\n"
+                "spread_window = 2h\n")
+    check(["check", "-c", conf], 0, [f"{conf}: ok, 0 sources, 1 watch"],
+          [])
+    with open(conf, "a") as f:
+        f.write("[watch \"globex\"]\nquery = globex\nspread_sites = 1\n"
+                "[watch \"initech\"]\nquery = initech\n"
+                "spread_window = 8d\n")
+    check(["check", "-c", conf], 1, [], [
+        f'{conf}:10: watch "globex": spread_sites must be 0 (off) or '
+        "between 2 and 10000",
+        f'{conf}:13: watch "initech": spread_window must be between 1m '
+        "and 7d",
+    ])
+
 finish(T)

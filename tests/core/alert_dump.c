@@ -119,6 +119,13 @@ main(int argc, char **argv)
 	    json_is_integer(json_object_get(j, "top_author_followers"))
 	    ? (int64_t)num(j, "top_author_followers")
 	    : -1;
+	a.story_id = num(j, "story_id");
+	a.first_source = str(j, "first_source");
+	a.first_title = str(j, "first_title");
+	a.first_link = str(j, "first_link");
+	a.first_ms = num(j, "first_ms");
+	a.sites = (int)num(j, "sites");
+	a.mentions = (int)num(j, "mentions");
 	to = strings(json_object_get(j, "to"), &nto);
 
 	if (m == NULL || terms == NULL || hours == NULL || to == NULL) {

@@ -538,6 +538,69 @@ test_watch_detect_errors(void **state)
 	diag_clear(&d);
 }
 
+/* spread_sites and spread_window: [detect]'s for every watch, a watch's
+ * own over them; their mistakes on their lines. */
+static void
+test_watch_spread(void **state)
+{
+	char path[64];
+	struct diag d = { 0 };
+	struct conf *c;
+
+	(void)state;
+	c = load_text("[detect]\n"
+	              "spread_sites = 0\n"
+	              "[watch \"acme\"]\n"
+	              "query = acme\n"
+	              "spread_sites = 8\n"
+	              "spread_window = 30m\n"
+	              "[watch \"globex\"]\n"
+	              "query = globex\n",
+	    &d, path, sizeof path);
+	assert_int_equal(d.len, 0);
+	assert_non_null(c);
+	assert_int_equal(conf_find_watch(c, "acme")->detect.spread_sites, 8);
+	assert_int_equal(
+	    conf_find_watch(c, "acme")->detect.spread_window_ms, 30 * MIN);
+	assert_int_equal(conf_find_watch(c, "globex")->detect.spread_sites, 0);
+	assert_int_equal(
+	    conf_find_watch(c, "globex")->detect.spread_window_ms, 60 * MIN);
+	conf_free(c);
+
+	c = load_text("[watch \"a\"]\n"
+	              "query = x\n"
+	              "spread_sites = 1\n"
+	              "[watch \"b\"]\n"
+	              "query = x\n"
+	              "spread_window = 30s\n"
+	              "[watch \"c\"]\n"
+	              "query = x\n"
+	              "spread_sites = many\n"
+	              "spread_window = soon\n",
+	    &d, path, sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 4);
+	assert_non_null(strstr(d.msgs[0],
+	    ":9: bad number 'many' for spread_sites (expected a whole "
+	    "number)"));
+	assert_non_null(strstr(d.msgs[1], ":10: bad duration 'soon'"));
+	assert_non_null(strstr(d.msgs[2],
+	    ":3: watch \"a\": spread_sites must be 0 (off) or between 2 "
+	    "and 10000"));
+	assert_non_null(strstr(d.msgs[3],
+	    ":6: watch \"b\": spread_window must be between 1m and 7d"));
+	diag_clear(&d);
+
+	c = load_text(
+	    "[detect]\nspread_sites = 100000\n", &d, path, sizeof path);
+	assert_null(c);
+	assert_int_equal(d.len, 1);
+	assert_non_null(strstr(d.msgs[0],
+	    ":1: [detect]: spread_sites must be 0 (off) or between 2 and "
+	    "10000"));
+	diag_clear(&d);
+}
+
 /* [dashboard]: French and the system's zone unless said, no logins;
  * what could not be a language or a zone is refused where it is. */
 static void
@@ -955,6 +1018,7 @@ main(void)
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_watch_detect),
 		cmocka_unit_test(test_watch_detect_errors),
+		cmocka_unit_test(test_watch_spread),
 		cmocka_unit_test(test_watch_compare),
 		cmocka_unit_test(test_dashboard),
 		cmocka_unit_test(test_reports),

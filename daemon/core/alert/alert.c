@@ -30,7 +30,7 @@ static const struct words en = {
 	.colon = ": ",
 	.what = { "spike of negative mentions",
 	    "spike of negative mentions, getting worse", "source failing",
-	    "source recovered" },
+	    "source recovered", "story spreading" },
 	.decimal = ".",
 	.thousands = ",",
 	.win_minutes = "the last %d minutes",
@@ -79,6 +79,23 @@ static const struct words en = {
 	.chart = "Negative mentions per hour over the last 24 hours, oldest "
 	         "first (peak: %d)",
 	.footer = "Sent by vigie. Event: %s",
+	.spread =
+	    "One story about \xe2\x80\x9c%s\xe2\x80\x9d was taken up by %d "
+	    "different sites or accounts within %s (%d in all so far, "
+	    "in %d mentions).",
+	.spread_over = "The story about \xe2\x80\x9c%s\xe2\x80\x9d has gone "
+	               "quiet: no new mention for %s. %d sites or accounts "
+	               "took it up, in %d mentions.",
+	.span_minute = "one minute",
+	.span_minutes = "%d minutes",
+	.span_hour = "one hour",
+	.span_hours = "%d hours",
+	.first_seen = "First seen on \xe2\x80\x9c%s\xe2\x80\x9d at %s: %s",
+	.link = "Link",
+	.spread_check = "A story taken up this widely, this fast, may be a "
+	                "rumour or a fake news going viral: check the facts "
+	                "before it goes further.",
+	.seen = "Where it was taken up, in order",
 };
 
 /* French typography wants a no-break space before ":" and inside « ». */
@@ -93,7 +110,7 @@ static const struct words fr = {
 	    "pic de mentions n\xc3\xa9gatives en aggravation",
 	    "source en \xc3\xa9"
 	    "chec",
-	    "source r\xc3\xa9tablie" },
+	    "source r\xc3\xa9tablie", "sujet qui se propage" },
 	.decimal = ",",
 	.thousands = NBSP,
 	.win_minutes = "les %d derni\xc3\xa8res minutes",
@@ -154,6 +171,27 @@ static const struct words fr = {
 	         "cente (pic" NBSP ": %d)",
 	.footer =
 	    "Envoy\xc3\xa9 par vigie. \xc3\x89v\xc3\xa9nement" NBSP ": %s",
+	.spread = "Un m\xc3\xaame sujet concernant \xc2\xab" NBSP "%s" NBSP
+	          "\xc2\xbb a \xc3\xa9t\xc3\xa9 repris par %d sites ou comptes "
+	          "diff\xc3\xa9rents en %s (%d en tout jusqu'ici, en %d "
+	          "mentions).",
+	.spread_over = "Le sujet concernant \xc2\xab" NBSP "%s" NBSP "\xc2\xbb "
+	               "est retomb\xc3\xa9" NBSP ": aucune nouvelle mention "
+	               "depuis %s. %d sites ou comptes l'ont repris, en %d "
+	               "mentions.",
+	.span_minute = "une minute",
+	.span_minutes = "%d minutes",
+	.span_hour = "une heure",
+	.span_hours = "%d heures",
+	.first_seen = "Vu d'abord sur \xc2\xab" NBSP "%s" NBSP "\xc2\xbb le "
+	              "%s" NBSP ": %s",
+	.link = "Lien",
+	.spread_check =
+	    "Un sujet repris aussi largement, aussi vite, peut "
+	    "\xc3\xaatre une rumeur ou une fausse information qui "
+	    "devient virale" NBSP ": v\xc3\xa9rifiez les faits avant "
+	    "qu'il n'aille plus loin.",
+	.seen = "O\xc3\xb9 il a \xc3\xa9t\xc3\xa9 repris, dans l'ordre",
 };
 
 /* Index of s in set; the first entry when s is missing or unknown, so a
@@ -318,6 +356,16 @@ alert_view_init(struct view *v, const struct alert *a)
 	        ? a->top_author_profile
 	        : "",
 	    LINK_MAX);
+	vstr_set(&v->first_source, a->first_source ? a->first_source : "",
+	    NAME_MAX_);
+	vstr_set(
+	    &v->first_title, a->first_title ? a->first_title : "", TITLE_MAX);
+	vstr_set(&v->first_link,
+	    a->first_link && esc_link_ok(a->first_link) &&
+	            strlen(a->first_link) <= LINK_MAX
+	        ? a->first_link
+	        : "",
+	    LINK_MAX);
 	v->has_emotion = a->has_emotion && (unsigned)a->emotion < EMOTION_COUNT;
 	v->emotion = a->emotion;
 	/* A rumour calls for an answer of its own: the subject says so,
@@ -329,12 +377,15 @@ alert_view_init(struct view *v, const struct alert *a)
 	if (v->state == INCIDENT_RESOLVED)
 		v->subject = xasprintf("[vigie] %s%s%s \xe2\x80\x94 %s",
 		    w->resolved, w->colon,
-		    w->what[v->kind == INCIDENT_SOURCE ? WHAT_UP : WHAT_SPIKE],
+		    w->what[v->kind == INCIDENT_SOURCE   ? WHAT_UP
+		            : v->kind == INCIDENT_SPREAD ? WHAT_SPREAD
+		                                         : WHAT_SPIKE],
 		    v->name.s[OUT_TEXT]);
 	else
 		v->subject = xasprintf("[vigie] %s%s%s%s%s%s \xe2\x80\x94 %s",
 		    w->severity[v->severity], w->colon,
 		    w->what[v->kind == INCIDENT_SOURCE       ? WHAT_DOWN
+		            : v->kind == INCIDENT_SPREAD     ? WHAT_SPREAD
 		            : v->state == INCIDENT_ESCALATED ? WHAT_WORSE
 		                                             : WHAT_SPIKE],
 		    v->rumours ? " (" : "", v->rumours ? w->rumour_tag : "",
@@ -350,6 +401,9 @@ alert_view_clear(struct view *v)
 	vstr_clear(&v->event);
 	vstr_clear(&v->top_author);
 	vstr_clear(&v->top_author_profile);
+	vstr_clear(&v->first_source);
+	vstr_clear(&v->first_title);
+	vstr_clear(&v->first_link);
 	for (size_t i = 0; i < v->ntop; i++) {
 		vstr_clear(&v->top[i].title);
 		vstr_clear(&v->top[i].source);
@@ -408,6 +462,22 @@ fmt_window(char *out, size_t size, int64_t ms, const struct words *w)
 		snprintf(out, size, w->win_hours, (int)(min / 60));
 	else
 		snprintf(out, size, w->win_minutes, (int)min);
+}
+
+/* A length of time on its own: "one hour", "90 minutes". */
+static void
+fmt_span(char *out, size_t size, int64_t ms, const struct words *w)
+{
+	long long min = ms / 60000;
+
+	if (min == 1)
+		snprintf(out, size, "%s", w->span_minute);
+	else if (min == 60)
+		snprintf(out, size, "%s", w->span_hour);
+	else if (min >= 120 && min % 60 == 0)
+		snprintf(out, size, w->span_hours, (int)(min / 60));
+	else
+		snprintf(out, size, w->span_minutes, (int)min);
 }
 
 /* "2024-06-04 12:00 UTC": readable in both languages. */
@@ -498,6 +568,46 @@ judgement(struct out *o, const struct view *v)
 	}
 }
 
+/* A story spreading: how far and how fast, where it started, and what
+ * to do about it. */
+static void
+spread_summary(
+    struct out *o, const struct view *v, const char *started, const char *at)
+{
+	const struct words *w = v->w;
+	const struct alert *a = v->a;
+	char span[64], first[64];
+	const char *title, *link = V(o, v->first_link);
+
+	fmt_span(span, sizeof span, a->window_ms, w);
+	if (v->state == INCIDENT_RESOLVED) {
+		para(o, w->spread_over, V(o, v->name), span, a->sites,
+		    a->mentions);
+		para(o, w->lasted, started, at);
+		return;
+	}
+	para(o, w->spread, V(o, v->name), a->window_count, span, a->sites,
+	    a->mentions);
+	if (V(o, v->first_source)[0] != '\0') {
+		title = V(o, v->first_title)[0] ? V(o, v->first_title)
+		                                : w->untitled;
+		fmt_when(first, sizeof first, a->first_ms);
+		para(o, w->first_seen, V(o, v->first_source), first, title);
+	}
+	if (link[0] != '\0' && o->mode == OUT_HTML) {
+		char *a_link = xasprintf("<a href=\"%s\" style=\"color:"
+		                         "#0645ad\">%s</a>",
+		    link, link);
+
+		field(o, w, w->link, a_link);
+		free(a_link);
+	} else {
+		field(o, w, w->link, link);
+	}
+	para(o, "%s", w->spread_check);
+	para(o, w->since, started);
+}
+
 /* The sentences every form starts with. */
 void
 alert_summary(struct out *o, const struct view *v)
@@ -525,6 +635,10 @@ alert_summary(struct out *o, const struct view *v)
 		field(o, w, w->address, V(o, v->url));
 		if (v->state != INCIDENT_RESOLVED)
 			field(o, w, w->last_error, V(o, v->last_error));
+		return;
+	}
+	if (v->kind == INCIDENT_SPREAD) {
+		spread_summary(o, v, started, at);
 		return;
 	}
 	if (v->state == INCIDENT_RESOLVED) {
@@ -570,6 +684,8 @@ void
 alert_mentions(struct out *o, const struct view *v)
 {
 	const struct words *w = v->w;
+	/* A spread's list is where it was taken up, not its worst. */
+	const char *heading = v->kind == INCIDENT_SPREAD ? w->seen : w->top;
 	char score[64];
 
 	if (v->ntop == 0)
@@ -579,11 +695,11 @@ alert_mentions(struct out *o, const struct view *v)
 		    "<h2 style=\"font-size:15px;margin:16px 0 "
 		    "8px\">%s</h2>\n<ol style=\"margin:0 0 10px;"
 		    "padding-left:24px\">\n",
-		    w->top);
+		    heading);
 	else if (o->mode == OUT_SLACK)
-		buf_printf(o->b, "*%s*\n", w->top);
+		buf_printf(o->b, "*%s*\n", heading);
 	else
-		buf_printf(o->b, "%s:\n", w->top);
+		buf_printf(o->b, "%s:\n", heading);
 	for (size_t i = 0; i < v->ntop; i++) {
 		const struct vmention *m = &v->top[i];
 		const char *title =
@@ -726,6 +842,8 @@ alert_body_text(struct buf *b, const struct view *v)
 		alert_mentions(&o, v);
 		alert_terms(&o, v);
 		chart(&o, v);
+	} else if (v->kind == INCIDENT_SPREAD) {
+		alert_mentions(&o, v);
 	}
 	buf_puts(b, "-- \n");
 	buf_printf(b, v->w->footer, V(&o, v->event));
@@ -756,6 +874,8 @@ alert_body_html(struct buf *b, const struct view *v)
 		alert_mentions(&o, v);
 		alert_terms(&o, v);
 		chart(&o, v);
+	} else if (v->kind == INCIDENT_SPREAD) {
+		alert_mentions(&o, v);
 	}
 	buf_puts(b,
 	    "<p style=\"margin:16px 0 0;color:#666666;font-size:"

@@ -58,6 +58,18 @@ struct alert {
 	const char *top_author;
 	const char *top_author_profile;
 	int64_t top_author_followers;
+	/* spread: the story (its first item's id) and that first item, its
+	 * source, title, link and time; the sites or accounts that took it
+	 * up so far and its mentions. window_count is the most of them
+	 * within one window, window_ms the window (spread_window), and top
+	 * where it was taken up, in order. */
+	int64_t story_id;
+	const char *first_source;
+	const char *first_title;
+	const char *first_link;
+	int64_t first_ms;
+	int sites;
+	int mentions;
 	/* source */
 	int failures;
 	const char *last_error;

@@ -37,7 +37,8 @@ struct words {
 	const char *severity[2]; /* warning, critical */
 	const char *resolved;
 	const char *colon; /* after a label */
-	const char *what[5]; /* spike, spike worse, source down/up, */
+	const char *what[5]; /* spike, spike worse, source down/up,
+	                        story spreading */
 	const char *decimal; /* decimal separator */
 	const char *thousands; /* digit group separator */
 	const char *win_minutes, *win_hour, *win_hours;
@@ -60,10 +61,18 @@ struct words {
 	const char *top_author; /* label */
 	const char *followers; /* count, grouped */
 	const char *chart; /* peak */
+	const char *spread; /* watch, most in a window, span, in all,
+	                       mentions */
+	const char *spread_over; /* watch, span, in all, mentions */
+	const char *span_minute, *span_minutes, *span_hour, *span_hours;
+	const char *first_seen; /* source, date, title */
+	const char *link; /* label */
+	const char *spread_check;
+	const char *seen; /* where a story was taken up: heading */
 	const char *footer; /* event id */
 };
 
-enum { WHAT_SPIKE, WHAT_WORSE, WHAT_DOWN, WHAT_UP };
+enum { WHAT_SPIKE, WHAT_WORSE, WHAT_DOWN, WHAT_UP, WHAT_SPREAD };
 
 /* One untrusted string, cleaned, in each of the forms a renderer needs. */
 struct vstr {
@@ -94,6 +103,8 @@ struct view {
 	enum emotion emotion;
 	int rumours; /* said of a spike still open, 0 otherwise */
 	struct vstr top_author, top_author_profile; /* "" for none */
+	/* A spread's first item; its link "" unless http(s) and whole. */
+	struct vstr first_source, first_title, first_link;
 	char *subject; /* the one-line summary, plain */
 };
 

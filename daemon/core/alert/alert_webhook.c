@@ -32,6 +32,49 @@ set_real(json_t *o, const char *key, double x)
 	json_object_set_new(o, key, isfinite(x) ? json_real(x) : json_null());
 }
 
+/* Titles, sources and links of mentions: a spike's most negative, or
+ * where a spread was taken up. */
+static json_t *
+mentions_json(const struct view *v)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < v->ntop; i++) {
+		const struct vmention *m = &v->top[i];
+		json_t *e = json_object();
+
+		set_str(e, "title", m->title.s[OUT_TEXT]);
+		set_str(e, "source", m->source.s[OUT_TEXT]);
+		/* Stored before links were checked, a javascript: or
+		 * data: one is no link for the receiver either. */
+		set_str(e, "link", m->linkable ? m->link.s[OUT_TEXT] : "");
+		set_real(e, "score", m->score);
+		json_array_append_new(list, e);
+	}
+	return list;
+}
+
+/* A story spreading: its first item, how far and how fast. */
+static void
+spread_json(json_t *o, const struct view *v)
+{
+	const struct alert *a = v->a;
+	json_t *first = json_object();
+
+	json_object_set_new(o, "story_id", json_integer(a->story_id));
+	set_str(first, "source", v->first_source.s[OUT_TEXT]);
+	set_str(first, "title", v->first_title.s[OUT_TEXT]);
+	set_str(first, "link", v->first_link.s[OUT_TEXT]);
+	set_time(first, "at", a->first_ms);
+	json_object_set_new(o, "first", first);
+	json_object_set_new(o, "sites", json_integer(a->sites));
+	json_object_set_new(o, "window_sites", json_integer(a->window_count));
+	json_object_set_new(o, "mentions", json_integer(a->mentions));
+	json_object_set_new(
+	    o, "window_seconds", json_integer(a->window_ms / 1000));
+	json_object_set_new(o, "seen", mentions_json(v));
+}
+
 static json_t *
 payload_json(const struct view *v)
 {
@@ -53,6 +96,10 @@ payload_json(const struct view *v)
 		set_str(o, "url", v->url.s[OUT_TEXT]);
 		json_object_set_new(o, "failures", json_integer(a->failures));
 		set_str(o, "last_error", v->last_error.s[OUT_TEXT]);
+		return o;
+	}
+	if (v->kind == INCIDENT_SPREAD) {
+		spread_json(o, v);
 		return o;
 	}
 	json_object_set_new(o, "window_count", json_integer(a->window_count));
@@ -86,20 +133,7 @@ payload_json(const struct view *v)
 	} else {
 		json_object_set_new(o, "top_author", json_null());
 	}
-	list = json_array();
-	for (size_t i = 0; i < v->ntop; i++) {
-		const struct vmention *m = &v->top[i];
-		json_t *e = json_object();
-
-		set_str(e, "title", m->title.s[OUT_TEXT]);
-		set_str(e, "source", m->source.s[OUT_TEXT]);
-		/* Stored before links were checked, a javascript: or
-		 * data: one is no link for the receiver either. */
-		set_str(e, "link", m->linkable ? m->link.s[OUT_TEXT] : "");
-		set_real(e, "score", m->score);
-		json_array_append_new(list, e);
-	}
-	json_object_set_new(o, "top_mentions", list);
+	json_object_set_new(o, "top_mentions", mentions_json(v));
 	list = json_array();
 	for (size_t i = 0; i < v->nterms; i++)
 		json_array_append_new(
@@ -139,7 +173,7 @@ payload_slack(const struct view *v)
 	buf_printf(&b, "*%s*\n", subject);
 	alert_summary(&out, v);
 	slack_section(blocks, &b);
-	if (v->kind == INCIDENT_SPIKE && v->ntop > 0) {
+	if (v->kind != INCIDENT_SOURCE && v->ntop > 0) {
 		alert_mentions(&out, v);
 		slack_section(blocks, &b);
 	}

@@ -57,7 +57,7 @@ struct conf_key {
 };
 
 /* The number of rows of conf_keys[], for the parser's table of lines. */
-#define CONF_NKEYS 93
+#define CONF_NKEYS 95
 
 extern const struct conf_key conf_keys[CONF_NKEYS];
 

@@ -125,6 +125,7 @@ static const struct {
 	{ "poisson", { "volume improbable", "improbable count" } },
 	{ "cusum", { "hausse durable", "lasting rise" } },
 	{ "spike", { "pic", "spike" } },
+	{ "spread", { "propagation", "spread" } },
 	{ "source", { "source", "source" } },
 	{ "ok", { "ok", "ok" } },
 	{ "failing",

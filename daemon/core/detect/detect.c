@@ -44,6 +44,8 @@ detect_params_default(struct detect_params *p)
 	p->resolve_after_ms = 30 * MIN;
 	p->cooldown_ms = 2 * HOUR;
 	p->escalate = 2;
+	p->spread_sites = 5;
+	p->spread_window_ms = HOUR;
 }
 
 static int
@@ -97,6 +99,14 @@ detect_params_check(const struct detect_params *p, char *err, size_t errlen)
 		return fail(err, errlen, "cooldown must be between 0 and 7d");
 	if (!(p->escalate > 1 && p->escalate <= 1000))
 		return fail(err, errlen, "escalate must be in (1, 1000]");
+	/* One site is no spread: a story needs two to be one at all. */
+	if (p->spread_sites != 0 &&
+	    (p->spread_sites < 2 || p->spread_sites > 10000))
+		return fail(err, errlen,
+		    "spread_sites must be 0 (off) or between 2 and 10000");
+	if (p->spread_window_ms < MIN || p->spread_window_ms > 7 * DAY)
+		return fail(
+		    err, errlen, "spread_window must be between 1m and 7d");
 	return 0;
 }
 

@@ -37,6 +37,10 @@ struct detect_params {
 	double escalate; /* escalate = 2: a new notice when the window
 	                    reaches this multiple of the last one
 	                    notified, a window or more after it */
+	int spread_sites; /* spread_sites = 5: one story taken up by this
+	                     many sites or accounts within spread_window
+	                     is a spread incident (spread.h); 0: off */
+	int64_t spread_window_ms; /* spread_window = 1h */
 };
 
 void detect_params_default(struct detect_params *);

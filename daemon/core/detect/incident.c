@@ -12,6 +12,7 @@
 static const char *const kinds[] = {
 	[INCIDENT_SPIKE] = "spike",
 	[INCIDENT_SOURCE] = "source",
+	[INCIDENT_SPREAD] = "spread",
 };
 
 static const char *const states[] = {

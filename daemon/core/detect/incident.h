@@ -9,6 +9,7 @@
 enum incident_kind {
 	INCIDENT_SPIKE, /* a watch's negative mentions */
 	INCIDENT_SOURCE, /* a source failing [poll] alert_after times */
+	INCIDENT_SPREAD, /* a story of a watch taken up by many sites */
 };
 
 enum incident_state {
@@ -22,7 +23,7 @@ enum incident_severity {
 	SEVERITY_CRITICAL,
 };
 
-/* "spike", "source"; "firing", "escalated", "resolved"; "warning",
+/* "spike", "source", "spread"; "firing", "escalated", "resolved"; "warning",
  * "critical". A value outside the enum is "unknown". */
 const char *incident_kind_name(enum incident_kind);
 const char *incident_state_name(enum incident_state);

@@ -221,6 +221,11 @@ void store_save_tracks(
 /* What a notification about a watch shows, as JSON text ({"top": [...],
  * "terms": [...], "series": [24 hourly counts]}), or NULL on failure. */
 typedef void (*store_text_cb)(char *text, void *arg);
+/* Stories spreading (sql/spread_check.sql): watches is a JSON array of
+ * {watch, window_ms}; the answer a JSON array of stories, or NULL on
+ * failure. */
+void store_spread_check(struct store *, int64_t now_ms, const char *watches,
+    store_text_cb, void *arg);
 void store_event_context(struct store *, const char *watch,
     int64_t window_from_ms, int64_t at_ms, store_text_cb, void *arg);
 
@@ -239,6 +244,7 @@ struct event_record {
 	const char *outbox; /* JSON array of {target, channel, destination,
 	                       content_type, body} */
 	const char *track; /* JSON of the detector's track, or NULL */
+	int64_t story_id; /* a spread's story; 0 for other kinds */
 };
 /* Replayed after a lost connection: event ids make it idempotent. */
 void store_record_event(

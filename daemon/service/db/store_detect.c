@@ -138,6 +138,18 @@ store_event_context(struct store *st, const char *watch, int64_t window_from_ms,
 	store_submit(st, op, OP_REPLAY);
 }
 
+void
+store_spread_check(struct store *st, int64_t now_ms, const char *watches,
+    store_text_cb cb, void *arg)
+{
+	struct op *op =
+	    op_new(&stmt_spread_check, text_result, (void (*)(void))cb, arg);
+
+	op_paramf(op, now_ms);
+	op_param(op, watches);
+	store_submit(st, op, OP_REPLAY);
+}
+
 static char *
 real_text(double d)
 {
@@ -167,6 +179,10 @@ store_record_event(
 	op_param(op, e->details); /* $13 */
 	op_param(op, e->outbox ? e->outbox : "[]"); /* $14 */
 	op_param(op, e->track); /* $15 */
+	if (e->story_id != 0)
+		op_paramf(op, e->story_id); /* $16 */
+	else
+		op_param(op, NULL);
 	store_submit(st, op, OP_REPLAY);
 }
 

@@ -35,7 +35,8 @@ extern const struct store_stmt stmt_sync_watches, stmt_backfill_todo,
     stmt_backfill_done;
 /* store_detect.c's */
 extern const struct store_stmt stmt_detect_counts, stmt_load_tracks,
-    stmt_save_tracks, stmt_event_context, stmt_record_event, stmt_stats;
+    stmt_save_tracks, stmt_event_context, stmt_record_event, stmt_stats,
+    stmt_spread_check;
 /* store_outbox.c's */
 extern const struct store_stmt stmt_outbox_claim, stmt_outbox_result;
 /* Every one of them, prepared on each new connection. */

@@ -1,7 +1,8 @@
 -- An incident's state change, its notifications and the detector's
 -- state, all or nothing. Event ids are derived from what happened, so a
 -- replay after a crash records and sends nothing twice.
---  $1 kind: spike or source    $9 window total
+--  $1 kind: spike, spread or  $9 window total
+--     source
 --  $2 the watch or source      $10 expected
 --  $3 firing, escalated,       $11 ratio
 --     resolved                 $12 p-value
@@ -10,21 +11,23 @@
 --  $6 severity                     {target, channel, destination,
 --  $7 reason                       content_type, body}
 --  $8 window count             $15 the detector's track (json), or NULL
+--                              $16 a spread's story, or NULL
 -- Returns the events recorded and the notifications queued (0, 0 for a
 -- replay).
 WITH subj AS (
-  SELECT (SELECT id FROM watches WHERE $1 = 'spike' AND name = $2)
-      AS watch_id,
+  SELECT (SELECT id FROM watches WHERE $1 IN ('spike', 'spread')
+      AND name = $2) AS watch_id,
     (SELECT id FROM sources WHERE $1 = 'source' AND name = $2)
-      AS source_id
+      AS source_id,
+    $16::bigint AS story_id
 ), opened AS (
-  INSERT INTO incidents (kind, watch_id, source_id, state, severity,
-    reason, opened_at, peak_count)
-  SELECT $1, watch_id, source_id, 'firing', $6, $7,
+  INSERT INTO incidents (kind, watch_id, source_id, story_id, state,
+    severity, reason, opened_at, peak_count)
+  SELECT $1, watch_id, source_id, story_id, 'firing', $6, $7,
     to_timestamp($5::bigint / 1000.0), $8::int FROM subj
   WHERE $3 = 'firing' AND coalesce(watch_id, source_id) IS NOT NULL
-  ON CONFLICT (kind, (coalesce(watch_id, 0)), (coalesce(source_id, 0)))
-    WHERE state = 'firing' DO NOTHING
+  ON CONFLICT (kind, (coalesce(watch_id, 0)), (coalesce(source_id, 0)),
+    (coalesce(story_id, 0))) WHERE state = 'firing' DO NOTHING
   RETURNING id
 ), changed AS (
   UPDATE incidents i SET
@@ -37,6 +40,7 @@ WITH subj AS (
   WHERE $3 <> 'firing' AND i.state = 'firing' AND i.kind = $1
     AND i.watch_id IS NOT DISTINCT FROM subj.watch_id
     AND i.source_id IS NOT DISTINCT FROM subj.source_id
+    AND i.story_id IS NOT DISTINCT FROM subj.story_id
   RETURNING i.id
 ), ev AS (
   INSERT INTO incident_events (event_id, incident_id, state, at,
