@@ -93,6 +93,9 @@ psql -X -q -d "host=$tmp dbname=postgres user=vigie" \
 # The bundled feeds, and the crisis dated from the last hour.
 mkdir "$tmp/feeds"
 cp scripts/demo/feeds/* "$tmp/feeds/"
+# Where a Mastodon instance answers its #acme timeline.
+mkdir -p "$tmp/feeds/api/v1/timelines/tag"
+mv "$tmp/feeds/mastodon-acme.json" "$tmp/feeds/api/v1/timelines/tag/acme"
 # A review site's page, as the tests read it.
 cp tests/fixtures/reviews/trustpilot.html "$tmp/feeds/avis-acme.html"
 # Debian's interpreter: the sinks need its python3-aiosmtpd, which another

@@ -34,6 +34,7 @@ seeds() {
 	feed) echo tests/fixtures/feeds tests/fixtures/http ;;
 	html) echo tests/fixtures/pages tests/fixtures/discover ;;
 	config) echo tests/fixtures/conf ;;
+	json) echo tests/fuzz/seeds/json tests/fixtures/platforms ;;
 	*) echo "tests/fuzz/seeds/$1" ;;
 	esac
 }

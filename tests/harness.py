@@ -15,6 +15,7 @@ import email.utils
 import gzip
 import hashlib
 import http.server
+import json
 import os
 import pathlib
 import shutil
@@ -488,6 +489,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
         except OSError:
             self.close_connection = True
+
+
+class ApiHandler(http.server.BaseHTTPRequestHandler):
+    """A handler for the APIs a test replays: quiet, and one way to
+    answer (a document as JSON unless it is text already)."""
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, doc, headers=None,
+               ctype="application/json; charset=utf-8"):
+        body = doc if isinstance(doc, str) else json.dumps(doc)
+        body = body.encode()
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 class _Server(http.server.ThreadingHTTPServer):

@@ -66,6 +66,11 @@ cmd_check(int argc, char **argv)
 		printf(", %zu scheduled report%s", conf->nreports,
 		    conf->nreports == 1 ? "" : "s");
 	putchar('\n');
+	/* What the watches' search keys made: that is what will be asked. */
+	for (size_t i = 0; i < conf->nsources; i++)
+		if (conf->sources[i].watch != NULL)
+			printf("  %s\t%s\n", conf->sources[i].name,
+			    conf->sources[i].url);
 	analyzer_free(an);
 	conf_free(conf);
 	return 0;

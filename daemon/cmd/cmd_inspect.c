@@ -19,19 +19,22 @@
 #include "core/read/date.h"
 #include "core/read/feed.h"
 #include "core/read/source.h"
+#include "core/read/url.h"
 #include "service/net/fetch_now.h"
 
 #define INSPECT_TIMEOUT_MS 30000
 #define INSPECT_MAX_BODY (16 * 1024 * 1024)
 
-/* One page, or -1 after saying why. */
+/* One page, with what the source's API asks of a request; or -1 after
+ * saying why. */
 static int
-fetch_page(const char *url, const char *user_agent, struct fetched_page *out)
+fetch_page(const struct conf_source *s, const char *url, const char *user_agent,
+    struct fetched_page *out)
 {
 	char *err;
 
-	if (fetch_now(url, user_agent, INSPECT_TIMEOUT_MS, INSPECT_MAX_BODY,
-	        out, &err) == 0)
+	if (fetch_now_source(s, url, user_agent, INSPECT_TIMEOUT_MS,
+	        INSPECT_MAX_BODY, out, &err) == 0)
 		return 0;
 	log_user("%s", err);
 	free(err);
@@ -100,6 +103,7 @@ inspect(const struct conf *conf, const struct analyzer *an,
     const struct conf_source *s)
 {
 	char *url = xstrdup(s->url);
+	struct feed *held = NULL;
 	struct match_result scratch;
 	size_t total = 0;
 	int rc = 0;
@@ -109,26 +113,53 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		struct fetched_page resp;
 		struct source_result res;
 		enum source_verdict v;
+		const char *at;
+		char *link = NULL;
 
 		fflush(stdout);
-		if (fetch_page(url, conf->poll.user_agent, &resp) == -1) {
+		if (fetch_page(s, url, conf->poll.user_agent, &resp) == -1) {
 			/* A later page that fails ends the walk, not the
 			 * inspection; the first, or the feed found on it,
 			 * fails it. */
 			rc = page == 1;
 			break;
 		}
-		v = source_read(s, resp.body.data ? resp.body.data : "",
-		    resp.body.len, resp.final_url ? resp.final_url : url,
-		    resp.content_type, now_real_ms() / 1000, &res);
+		at = resp.final_url ? resp.final_url : url;
+		if (held != NULL)
+			v = source_continue(
+			    s, held, resp.body.data, resp.body.len, at, &res);
+		else
+			v = source_read(s, resp.body.data ? resp.body.data : "",
+			    resp.body.len, at, resp.content_type,
+			    now_real_ms() / 1000, &res);
+		held = NULL;
+		if (resp.link_next != NULL && source_pages_by_link(s))
+			link = url_resolve(at, resp.link_next);
 		fetched_page_clear(&resp);
 		free(url);
 		url = NULL;
 		if (v == SOURCE_ERROR) {
+			free(link);
 			log_user("%s: %s", s->name, res.err);
 			source_result_clear(&res);
 			rc = 1;
 			break;
+		}
+		/* A platform's next step completes these items. */
+		if (res.more && hops++ < 3) {
+			held = res.feed;
+			res.feed = NULL;
+			url = res.next;
+			res.next = NULL;
+			free(link);
+			source_result_clear(&res);
+			continue;
+		}
+		if (link != NULL) {
+			free(res.next);
+			res.next = url_is_http(link) ? link : NULL;
+			if (res.next == NULL)
+				free(link);
 		}
 		if (v == SOURCE_DISCOVERED) {
 			printf(
@@ -150,6 +181,7 @@ inspect(const struct conf *conf, const struct analyzer *an,
 		source_result_clear(&res);
 	}
 	free(url);
+	feed_free(held);
 	match_result_clear(&scratch);
 	if (rc == 0)
 		printf("%zu items\n", total);

@@ -54,6 +54,10 @@ struct job {
 	int blocked; /* robots.txt forbids it */
 	char *feed_url; /* a feed discovered on the source's page */
 	char *next; /* the next page, once this one is stored */
+	/* A platform's items waiting for the next step's answer to complete
+	 * them (platform.h), and how many steps this poll took. */
+	struct feed *held;
+	int steps;
 	size_t saving_items; /* while its fetch is being stored */
 	struct fetch *fetch;
 	TAILQ_ENTRY(job) entry;
@@ -97,6 +101,9 @@ saving_done(struct poller *p, struct job *j)
  * connections busy (some 15 MB of items on news feeds). */
 #define SAVING_ITEMS_MAX 8000
 #define RATE_WAIT_MAX_MS (24 * 3600 * 1000LL)
+/* The requests one poll of a platform source makes before its items are
+ * complete (YouTube's search, videos, channels). */
+#define PLATFORM_STEPS_MAX 3
 
 /* How long a source stays ours once claimed (or while its pages are
  * walked): long enough for three timeouts, so that it lapses only when a
@@ -124,6 +131,7 @@ job_free(struct job *j)
 	free(j->lang);
 	free(j->feed_url);
 	free(j->next);
+	feed_free(j->held);
 	free(j);
 }
 
@@ -326,12 +334,25 @@ source_health(
  * feed was expected sets *discovered to its feed. */
 static enum fetch_outcome
 classify(struct job *j, struct fetch_response *r, struct feed **feed,
-    char **discovered, char *err, size_t errlen)
+    char **discovered, char **step, char *err, size_t errlen)
 {
 	const struct conf_source *cs = conf_find_source(j->p->conf, j->name);
 	struct conf_source plain = { .type = SOURCE_AUTO, .pages = 1 };
 	struct source_result res;
 	enum source_verdict v;
+	struct feed *held = j->held;
+	const char *body = r->body.data ? r->body.data : "";
+	const char *url = r->final_url ? r->final_url : j->url;
+	int api = cs != NULL &&
+	    (cs->type == SOURCE_JSON || SOURCE_IS_PLATFORM(cs->type));
+
+	/* The items held for this answer are its to complete, or lost
+	 * with it. */
+	j->held = NULL;
+	if (held != NULL && (r->failed || r->status != 200 || cs == NULL)) {
+		feed_free(held);
+		held = NULL;
+	}
 
 	if (r->failed) {
 		snprintf(err, errlen, "%s", r->error);
@@ -345,8 +366,7 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	}
 	/* An API that refuses its credentials will until a person acts:
 	 * polling it again would only be refused again. */
-	if ((r->status == 401 || r->status == 403) && cs != NULL &&
-	    cs->type == SOURCE_JSON) {
+	if ((r->status == 401 || r->status == 403) && api) {
 		snprintf(err, errlen,
 		    "HTTP %ld: the API refused the credentials; source "
 		    "disabled until its token_file is fixed and the "
@@ -364,9 +384,11 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 		return OUTCOME_FAILED;
 	}
 	/* A source a reload removed is read as a feed, one last time. */
-	v = source_read(cs ? cs : &plain, r->body.data ? r->body.data : "",
-	    r->body.len, r->final_url ? r->final_url : j->url, r->content_type,
-	    now_real_ms() / 1000, &res);
+	if (held != NULL)
+		v = source_continue(cs, held, body, r->body.len, url, &res);
+	else
+		v = source_read(cs ? cs : &plain, body, r->body.len, url,
+		    r->content_type, now_real_ms() / 1000, &res);
 	switch (v) {
 	case SOURCE_ERROR:
 		snprintf(err, errlen, "%s", res.err);
@@ -382,9 +404,14 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 	}
 	*feed = res.feed;
 	res.feed = NULL;
+	if (res.more) {
+		*step = res.next;
+		res.next = NULL;
+		source_result_clear(&res);
+		return OUTCOME_OK;
+	}
 	/* next = link: an API that pages by its Link header (Mastodon). */
-	if (cs != NULL && cs->type == SOURCE_JSON && cs->next != NULL &&
-	    strcmp(cs->next, "link") == 0) {
+	if (cs != NULL && source_pages_by_link(cs)) {
 		free(res.next);
 		res.next = r->link_next
 		    ? url_resolve(
@@ -476,7 +503,7 @@ on_fetched(struct fetch_response *r, void *arg)
 	struct feed *feed = NULL;
 	struct fetch_record rec = { 0 };
 	struct item_analysis *analysis;
-	char *discovered = NULL;
+	char *discovered = NULL, *step = NULL;
 	char err[512] = "";
 	enum fetch_outcome o;
 	int spooled;
@@ -495,8 +522,21 @@ on_fetched(struct fetch_response *r, void *arg)
 		o = OUTCOME_THROTTLED;
 		r->retry_after_ms = 24 * 3600 * 1000LL;
 	} else {
-		o = classify(j, r, &feed, &discovered, err, sizeof err);
+		o = classify(j, r, &feed, &discovered, &step, err, sizeof err);
 	}
+	/* A platform's next step, at once and in the same poll; a few at
+	 * most, whatever the answers say. */
+	if (step != NULL && j->steps < PLATFORM_STEPS_MAX) {
+		j->held = feed;
+		j->steps++;
+		job_set_url(j, step);
+		free(step);
+		j->state = JOB_QUEUED;
+		p->nqueued++;
+		poller_dispatch(p);
+		return;
+	}
+	free(step);
 	/* Read, if not all of it: a success for everything but the record. */
 	int was_read = o == OUTCOME_OK || o == OUTCOME_PARTIAL;
 	/* A page in a feed's place: its feed is fetched at once, in the
@@ -518,6 +558,12 @@ on_fetched(struct fetch_response *r, void *arg)
 		o = OUTCOME_FAILED;
 	}
 
+	/* A spent budget: the next page would be refused, and this page's
+	 * record is the one that schedules the source by the reset. */
+	if (r->rate_wait_ms > 0 && j->next != NULL) {
+		free(j->next);
+		j->next = NULL;
+	}
 	rec.source_id = j->source_id;
 	rec.owner = p->env.owner;
 	rec.lease_s = j->next != NULL ? lease_seconds(p) : 0;
@@ -547,7 +593,8 @@ on_fetched(struct fetch_response *r, void *arg)
 	rec.analysis = analysis;
 	rec.analyzer = p->analyzer;
 	/* A 304 may refresh the validators; a failure must not touch them. */
-	rec.set_validators = (was_read && j->page == 1) ||
+	/* A platform's later steps answer other URLs than the source's. */
+	rec.set_validators = (was_read && j->page == 1 && j->steps == 0) ||
 	    (o == OUTCOME_NOT_MODIFIED && (r->etag || r->last_modified));
 	rec.etag = rec.set_validators ? r->etag : NULL;
 	rec.last_modified = rec.set_validators ? r->last_modified : NULL;
@@ -602,34 +649,6 @@ on_fetched(struct fetch_response *r, void *arg)
 	moved(p);
 }
 
-/* What an API source asks of each request: its header, and its token
- * read from its file now (never kept, never logged). 0, or -1 with why
- * in err. headers[] is set, *token is for the caller to free. */
-static int
-api_headers(const struct conf_source *cs, const char *headers[2], size_t *n,
-    char **token, char *err, size_t errlen)
-{
-	const char *why = NULL;
-	char *secret;
-
-	*n = 0;
-	*token = NULL;
-	if (cs == NULL)
-		return 0;
-	if (cs->header != NULL)
-		headers[(*n)++] = cs->header;
-	if (cs->token_file == NULL)
-		return 0;
-	if ((secret = file_secret(cs->token_file, &why)) == NULL)
-		return err_set(
-		    err, errlen, "token_file %s: %s", cs->token_file, why);
-	*token = xasprintf("Authorization: Bearer %s", secret);
-	explicit_bzero(secret, strlen(secret));
-	free(secret);
-	headers[(*n)++] = *token;
-	return 0;
-}
-
 static void
 start_job(struct poller *p, struct job *j)
 {
@@ -644,8 +663,8 @@ start_job(struct poller *p, struct job *j)
 		.max_body = p->conf->poll.max_body,
 		.headers = headers,
 	};
-	int ok = api_headers(conf_find_source(p->conf, j->name), headers,
-	             &req.nheaders, &token, err, sizeof err) == 0;
+	int ok = fetch_source_headers(conf_find_source(p->conf, j->name),
+	             headers, &req.nheaders, &token, err, sizeof err) == 0;
 
 	p->nqueued--;
 	p->nfetching++;

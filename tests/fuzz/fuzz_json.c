@@ -2,7 +2,10 @@
  * fuzz_json.c - libFuzzer target: an API's answer read by paths (type =
  * json sources). The first line is the items path; the rest the answer,
  * read with paths in the shapes of Reddit's, Hacker News' and Mastodon's
- * answers, so that each field's reader sees what the fuzzer puts there.
+ * answers, so that each field's reader sees what the fuzzer puts there;
+ * then the whole input by each platform's reader (type = mastodon,
+ * bluesky...), alone and as the next step of items a first answer held
+ * (tests/fixtures/platforms are its seeds).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +13,9 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "core/config/conf.h"
 #include "core/read/json_source.h"
+#include "core/read/platform.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +48,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	        &next, err, sizeof err) == 0) {
 		feed_free(f);
 		free(next);
+	}
+	for (int t = SOURCE_MASTODON; t <= SOURCE_HACKERNEWS; t++) {
+		struct platform_answer a = { 0 };
+
+		if (platform_read(t, (const char *)data, size,
+		        "https://api.fuzz.example/v1/s", &a, err,
+		        sizeof err) == -1)
+			continue;
+		free(a.next);
+		/* The same answer as the step after its own. */
+		if (a.more &&
+		    platform_read(t, body, len, "https://api.fuzz.example/v1/s",
+		        &a, err, sizeof err) == 0)
+			free(a.next);
+		feed_free(a.feed);
 	}
 	free(items);
 	return 0;

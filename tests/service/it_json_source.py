@@ -16,7 +16,7 @@ import pathlib
 import tempfile
 import threading
 
-from harness import Postgres, run_test, vigie
+from harness import ApiHandler, Postgres, run_test, vigie
 
 TOKEN = "s3cret-t0ken-4242"
 
@@ -46,11 +46,8 @@ PAGES = {
 }
 
 
-class Api(http.server.BaseHTTPRequestHandler):
+class Api(ApiHandler):
     seen = []
-
-    def log_message(self, *args):
-        pass
 
     def do_GET(self):
         if self.path.startswith("/api/v1/timelines/tag/acme"):
@@ -94,16 +91,6 @@ class Api(http.server.BaseHTTPRequestHandler):
                         "created_utc": 1796457600}])
         doc["data"]["after"] = None if after else "c1"
         self.answer(200, doc)
-
-    def answer(self, status, doc, headers=None):
-        body = json.dumps(doc).encode()
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 SOURCE = """
@@ -264,6 +251,32 @@ def scenario(t, pg, port, tmp):
     t.eq(pg.scalar("SELECT count(*) FROM items i JOIN sources s "
                    "ON s.id = i.source_id WHERE s.name = 'refused'"), "3",
          "and its posts are stored")
+    # The same posts through two sources of one site: lucie, known by her
+    # profile, is one author; marc and nina by their names; Marc on
+    # Mastodon by his.
+    t.eq(pg.query("SELECT platform, key, handle, followers FROM authors "
+                  "ORDER BY platform, key"),
+         [["127.0.0.1", "127.0.0.1/user/lucie", "lucie", "1200"],
+          ["127.0.0.1", "marc", None, None],
+          ["127.0.0.1", "nina", None, None],
+          ["piaille.example", "piaille.example/@marc", "@marc", "2301"]],
+         "one author per profile (else name) and site across its sources")
+    seen = ("(SELECT i.first_seen_at FROM items i JOIN sources s ON s.id = "
+            "i.source_id WHERE s.name = '{}' AND i.guid = 'a1')")
+    t.eq(pg.query("SELECT first_seen = " + seen.format("reddit") +
+                  ", last_seen = " + seen.format("refused") +
+                  " FROM authors WHERE handle = 'lucie'"), [["t", "t"]],
+         "lucie first seen with the first source's post, last seen with "
+         "the second's")
+    t.eq(pg.query("SELECT count(DISTINCT i.author_id), count(*) FROM items i "
+                  "JOIN sources s ON s.id = i.source_id "
+                  "WHERE s.name IN ('reddit', 'refused') AND guid = 'a1'"),
+         [["1", "2"]], "lucie's two copies of a1 point at her one row")
+    t.eq(pg.query("SELECT mentions, reach FROM analytics.influencers "
+                  "WHERE author = 'lucie'"),
+         [["2", str(1200 + 2 * (152 + 38))]],
+         "analytics.influencers counts her posts from both sources once "
+         "and her audience once")
 
     bad = tmp / "bad.conf"
     bad.write_text('[source "x"]\ntype = json\nurl = https://a.example/\n'

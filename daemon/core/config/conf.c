@@ -20,6 +20,8 @@
 #include "core/base/log.h"
 #include "core/config/conf_keys.h"
 #include "core/config/opml.h"
+#include "core/config/search.h"
+#include "core/read/platform.h"
 #include "core/read/url.h"
 #include "core/report/report.h"
 
@@ -145,6 +147,8 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	*seen = p->lineno;
+	if (p->sect == SECT_WATCH && strcmp(k->name, "search") == 0)
+		((struct conf_watch *)p->base)->search_line = p->lineno;
 	if (p->sect == SECT_WATCH && strcmp(k->name, "query") == 0) {
 		struct conf_watch *w = p->base;
 		w->query_line = p->lineno;
@@ -435,6 +439,7 @@ open_section(struct parser *p, const char *text)
 		{ "smtp", SECT_SMTP },
 		{ "detect", SECT_DETECT },
 		{ "dashboard", SECT_DASHBOARD },
+		{ "search", SECT_SEARCH },
 	};
 	struct conf *c = p->conf;
 
@@ -485,7 +490,9 @@ close_section(struct parser *p)
 	const struct conf_source *s = p->base;
 	const struct conf_watch *w = p->base;
 
-	if (p->sect == SECT_SOURCE && s->url == NULL)
+	/* A platform's API has a URL of its own (platform.h). */
+	if (p->sect == SECT_SOURCE && s->url == NULL &&
+	    !SOURCE_IS_PLATFORM(s->type))
 		diag_add(p->diag, s->file, s->line, "source \"%s\" has no url",
 		    s->name);
 	const struct conf_notify *n = p->base;
@@ -780,6 +787,23 @@ import_opml(struct parser *p)
 	opml_free(feeds, nfeeds);
 }
 
+/* A platform source's url becomes its request: the instance or API it
+ * names is only where that goes. */
+static void
+platform_resolve(struct conf_source *s, struct diag *diag)
+{
+	char err[256];
+	char *url = platform_request(s, err, sizeof err);
+
+	if (url == NULL) {
+		diag_add(
+		    diag, s->file, s->line, "source \"%s\": %s", s->name, err);
+		return;
+	}
+	free(s->url);
+	s->url = url;
+}
+
 /* Every file the [rules] include patterns name, in the order given and,
  * within a pattern, in name order. */
 static void
@@ -994,11 +1018,14 @@ conf_load(const char *path, struct diag *diag)
 	strmap_clear(&watches);
 	check_references(c, diag);
 	apply_overrides(c, &overrides, diag);
+	search_sources(c, add_source, diag);
 	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].interval_ms == 0)
 			c->sources[i].interval_ms = c->poll.interval_ms;
 		if (c->sources[i].pages == 0)
 			c->sources[i].pages = 1;
+		if (SOURCE_IS_PLATFORM(c->sources[i].type))
+			platform_resolve(&c->sources[i], diag);
 	}
 	if (c->poll.opml != NULL)
 		import_opml(p);
@@ -1039,6 +1066,10 @@ conf_free(struct conf *c)
 		free(s->header);
 		free(s->token_file);
 		free(s->next_param);
+		free(s->tag);
+		free(s->query);
+		free(s->account);
+		free(s->watch);
 		free(s->file);
 	}
 	free(c->sources);
@@ -1049,6 +1080,8 @@ conf_free(struct conf *c)
 		free(w->lang);
 		free(w->tags);
 		free(w->compare);
+		free(w->search);
+		free(w->search_lang);
 		free(w->notify);
 		free(w->file);
 	}
@@ -1065,6 +1098,13 @@ conf_free(struct conf *c)
 	free(c->notifies);
 	free(c->dashboard.lang);
 	free(c->dashboard.tz);
+	free(c->search.mastodon);
+	free(c->search.youtube_key_file);
+	free(c->search.google_news_url);
+	free(c->search.bing_news_url);
+	free(c->search.reddit_url);
+	free(c->search.hackernews_url);
+	free(c->search.youtube_url);
 	for (size_t i = 0; i < c->nreports; i++) {
 		struct conf_report *r = &c->reports[i];
 		free(r->name);

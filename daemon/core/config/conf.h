@@ -33,7 +33,16 @@ enum source_type {
 	SOURCE_FEED,
 	SOURCE_HTML, /* items extracted by XPath rules (extract.h) */
 	SOURCE_JSON, /* an API's posts, by paths (json_source.h) */
+	/* A platform's own API (platform.h); from here on, all are. */
+	SOURCE_MASTODON,
+	SOURCE_BLUESKY,
+	SOURCE_REDDIT,
+	SOURCE_YOUTUBE,
+	SOURCE_X,
+	SOURCE_HACKERNEWS,
 };
+
+#define SOURCE_IS_PLATFORM(type) ((type) >= SOURCE_MASTODON)
 
 struct conf_source {
 	char *name;
@@ -51,7 +60,12 @@ struct conf_source {
 	 * of a request: a header, and a bearer token read from a file. */
 	char *items, *id, *profile, *engagement[ENG_COUNT];
 	char *header, *token_file, *next_param;
+	/* A platform's: what it is asked for (platform.h). url is then the
+	 * request these make, the instance or API given being its base. */
+	char *tag, *query, *account;
 	int pages; /* pages followed through "next"; 1 */
+	/* Made by a watch's search key: that watch, NULL otherwise. */
+	char *watch;
 	char *file; /* where it was defined, for messages */
 	int line;
 };
@@ -66,6 +80,10 @@ struct conf_watch {
 	/* The set of watches its share of voice is counted among (a brand
 	 * and its competitors); NULL: in none. */
 	char *compare;
+	/* The engines it searches (search.h), comma-separated, and in
+	 * which languages (NULL: lang's); NULL: none. */
+	char *search, *search_lang;
+	int search_line; /* of the search key, for messages */
 	char *notify; /* comma-separated [notify] names, or NULL */
 	char *file;
 	int line; /* of the [watch] header */
@@ -110,6 +128,17 @@ struct conf_smtp {
 	char *username;
 	char *password_file;
 	int starttls; /* starttls = yes|no (default no) */
+};
+
+/* [search]: what the sources watches generate need (search.h). */
+struct conf_search {
+	char *mastodon; /* instances, comma-separated host names */
+	char *youtube_key_file;
+	int64_t interval_ms; /* of each generated source; 0: [poll]'s */
+	/* Where each engine is asked (a proxy, a mirror); NULL: its own
+	 * public address. */
+	char *google_news_url, *bing_news_url, *reddit_url, *hackernews_url;
+	char *youtube_url;
 };
 
 struct conf_sentiment {
@@ -161,6 +190,7 @@ struct conf {
 	size_t nnotifies;
 	struct detect_params detect;
 	struct conf_dashboard dashboard;
+	struct conf_search search;
 	int detect_line; /* of the [detect] header, for messages */
 	struct conf_report *reports;
 	size_t nreports;

@@ -14,6 +14,7 @@
 
 #include "core/base/log.h"
 #include "core/config/conf.h"
+#include "core/config/search.h"
 #include "core/read/url.h"
 #include "core/report/report.h"
 #include "core/report/schedule.h"
@@ -343,6 +344,26 @@ set_names(const struct conf_key *k, const struct conf_where *w, void *field,
 	replace(field, checked_list(w, LIST_NAMES, k->name, value));
 }
 
+/* The engines a watch searches (search.h): names it knows. */
+static void
+set_engines(const struct conf_key *k, const struct conf_where *w, void *field,
+    const char *value)
+{
+	char *list = checked_list(w, LIST_NAMES, k->name, value), *save = NULL;
+	char *copy = list ? xstrdup(list) : NULL;
+
+	for (char *e = copy ? strtok_r(copy, ",", &save) : NULL; e != NULL;
+	     e = strtok_r(NULL, ",", &save))
+		if (!search_engine_known(e))
+			diag_add(w->diag, w->file, w->line,
+			    "unknown search engine '%s' (expected google-news, "
+			    "bing-news, reddit, mastodon, hackernews or "
+			    "youtube)",
+			    e);
+	free(copy);
+	replace(field, list);
+}
+
 /* HOST:PORT to listen on; empty for no listener. */
 static void
 set_listen(const struct conf_key *k, const struct conf_where *w, void *field,
@@ -403,6 +424,12 @@ set_source_type(const struct conf_key *k, const struct conf_where *w,
 		[SOURCE_FEED] = "feed",
 		[SOURCE_HTML] = "html",
 		[SOURCE_JSON] = "json",
+		[SOURCE_MASTODON] = "mastodon",
+		[SOURCE_BLUESKY] = "bluesky",
+		[SOURCE_REDDIT] = "reddit",
+		[SOURCE_YOUTUBE] = "youtube",
+		[SOURCE_X] = "x",
+		[SOURCE_HACKERNEWS] = "hackernews",
 	};
 
 	set_choice(k, w, field, value, names, ARRAY_LEN(names));
@@ -597,6 +624,7 @@ set_int(const struct conf_key *k, const struct conf_where *w, void *field,
 #define NOTIFY(f) offsetof(struct conf_notify, f)
 #define DASH(f) offsetof(struct conf, dashboard.f)
 #define REPORT(f) offsetof(struct conf_report, f)
+#define SEARCH(f) offsetof(struct conf, search.f)
 /* Into struct detect_params: [detect] and a [watch] that overrides it
  * both set them. Their values are checked together by
  * detect_params_check(); here only their form is. */
@@ -654,6 +682,9 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_SOURCE, "header", set_text, SRC(header), 0, 0, NULL },
 	{ SECT_SOURCE, "next_param", set_text, SRC(next_param), 0, 0, NULL },
 	{ SECT_SOURCE, "token_file", set_path, SRC(token_file), 0, 0, NULL },
+	{ SECT_SOURCE, "tag", set_text, SRC(tag), 0, 0, NULL },
+	{ SECT_SOURCE, "query", set_text, SRC(query), 0, 0, NULL },
+	{ SECT_SOURCE, "account", set_text, SRC(account), 0, 0, NULL },
 	{ SECT_POLL, "min_delay", set_duration, POLL(min_delay_ms), 0, 60 * SEC,
 	    "0 to 60s" },
 	{ SECT_POLL, "robots", set_bool, POLL(robots), 0, 0, NULL },
@@ -669,6 +700,23 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_WATCH, "lang", set_langs, WATCH(lang), 0, 0, NULL },
 	{ SECT_WATCH, "tags", set_tags, WATCH(tags), 0, 0, NULL },
 	{ SECT_WATCH, "compare", set_text, WATCH(compare), 0, 0, NULL },
+	{ SECT_WATCH, "search", set_engines, WATCH(search), 0, 0, NULL },
+	{ SECT_WATCH, "search_lang", set_langs, WATCH(search_lang), 0, 0,
+	    NULL },
+	{ SECT_SEARCH, "mastodon", set_names, SEARCH(mastodon), 0, 0, NULL },
+	{ SECT_SEARCH, "youtube_key_file", set_path, SEARCH(youtube_key_file),
+	    0, 0, NULL },
+	{ SECT_SEARCH, "interval", set_duration, SEARCH(interval_ms), 60 * SEC,
+	    DAY, "1m to 1d" },
+	{ SECT_SEARCH, "google_news_url", set_url, SEARCH(google_news_url), 0,
+	    0, NULL },
+	{ SECT_SEARCH, "bing_news_url", set_url, SEARCH(bing_news_url), 0, 0,
+	    NULL },
+	{ SECT_SEARCH, "reddit_url", set_url, SEARCH(reddit_url), 0, 0, NULL },
+	{ SECT_SEARCH, "hackernews_url", set_url, SEARCH(hackernews_url), 0, 0,
+	    NULL },
+	{ SECT_SEARCH, "youtube_url", set_url, SEARCH(youtube_url), 0, 0,
+	    NULL },
 	{ SECT_SENTIMENT, "lexicons", set_path, SENT(lexicons), 0, 0, NULL },
 	{ SECT_SENTIMENT, "overrides", set_paths, SENT(overrides), 0, 0, NULL },
 	{ SECT_SENTIMENT, "neutral_band", set_band, SENT(neutral_band), 0, 0,

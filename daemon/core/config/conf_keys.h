@@ -29,6 +29,7 @@ enum sect {
 	SECT_DASHBOARD,
 	SECT_SKIP,
 	SECT_REPORT,
+	SECT_SEARCH,
 	SECT_COUNT
 };
 
@@ -57,7 +58,7 @@ struct conf_key {
 };
 
 /* The number of rows of conf_keys[], for the parser's table of lines. */
-#define CONF_NKEYS 95
+#define CONF_NKEYS 108
 
 extern const struct conf_key conf_keys[CONF_NKEYS];
 

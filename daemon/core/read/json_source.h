@@ -10,6 +10,7 @@
 #ifndef VIGIE_JSON_SOURCE_H
 #define VIGIE_JSON_SOURCE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/read/feed.h"
@@ -37,5 +38,15 @@ int json_path_check(const char *path, char *err, size_t errlen);
  */
 int json_source_read(const struct json_paths *, const char *body, size_t len,
     const char *url, struct feed **out, char **next, char *err, size_t errlen);
+
+/* The readers of one API's posts (these paths, a platform's own) share
+ * the rest: each object of an array read into an item by read, which
+ * says whether it is one (a post with nothing to say, or nothing to find
+ * it by, is none); the array's first posts only, past a bound. */
+typedef int json_post_fn(json_t *post, const void *arg, struct item *);
+struct feed *json_posts(json_t *array, json_post_fn *read, const void *arg);
+
+/* Sets engagement e of it from v, when v is a count (json_doc_count). */
+void json_post_count(struct item *it, int e, json_t *v);
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/judge/story.h"
 #include "core/read/discover.h"
 #include "core/read/json_source.h"
+#include "core/read/platform.h"
 #include "core/read/reviews.h"
 
 /* preset = reviews: schema.org's markup, read by reviews.c, not rules. */
@@ -127,8 +128,11 @@ sources_check(const struct conf *c, struct diag *diag)
 		struct extract_rules rules;
 		char err[512];
 		int json_keys = s->items != NULL || s->id != NULL ||
-		    s->profile != NULL || s->header != NULL ||
-		    s->token_file != NULL || s->next_param != NULL;
+		    s->profile != NULL || s->next_param != NULL ||
+		    (!SOURCE_IS_PLATFORM(s->type) &&
+		        (s->header != NULL || s->token_file != NULL));
+		int platform_keys =
+		    s->tag != NULL || s->query != NULL || s->account != NULL;
 
 		for (int e = 0; e < ENG_COUNT; e++)
 			json_keys |= s->engagement[e] != NULL;
@@ -143,6 +147,23 @@ sources_check(const struct conf *c, struct diag *diag)
 			    "source \"%s\": items, id, counts, header and "
 			    "token_file need type = json",
 			    s->name);
+		if (platform_keys && !SOURCE_IS_PLATFORM(s->type))
+			diag_add(diag, s->file, s->line,
+			    "source \"%s\": tag, query and account need a "
+			    "platform's type (mastodon, bluesky, reddit, "
+			    "youtube, x, hackernews)",
+			    s->name);
+		if (SOURCE_IS_PLATFORM(s->type)) {
+			if (s->preset != NULL || s->item != NULL ||
+			    s->title != NULL || s->link != NULL ||
+			    s->author != NULL || s->date != NULL ||
+			    s->text != NULL || s->next != NULL)
+				diag_add(diag, s->file, s->line,
+				    "source \"%s\": type = %s reads its API's "
+				    "answers and takes no rules nor paths",
+				    s->name, platform_name(s->type));
+			continue;
+		}
 		if (is_reviews(s)) {
 			if (s->item != NULL || s->title != NULL ||
 			    s->link != NULL || s->author != NULL ||
@@ -231,6 +252,22 @@ read_html(const struct conf_source *s, const char *body, size_t len,
 	return SOURCE_ITEMS;
 }
 
+/* A platform's answer, with the items an earlier step held. */
+static enum source_verdict
+read_platform(const struct conf_source *s, struct feed *held, const char *body,
+    size_t len, const char *url, struct source_result *out)
+{
+	struct platform_answer a = { .feed = held };
+
+	if (platform_read(
+	        s->type, body, len, url, &a, out->err, sizeof out->err) == -1)
+		return SOURCE_ERROR;
+	out->feed = a.feed;
+	out->next = a.next;
+	out->more = a.more;
+	return SOURCE_ITEMS;
+}
+
 static enum source_verdict
 read_json(const struct conf_source *s, const char *body, size_t len,
     const char *url, struct source_result *out)
@@ -265,6 +302,17 @@ discover(
 	return SOURCE_DISCOVERED;
 }
 
+/* Items are links to read: only once complete. */
+static enum source_verdict
+finish(enum source_verdict v, struct source_result *out)
+{
+	if (v == SOURCE_ITEMS && !out->more) {
+		unwrap_links(out->feed);
+		web_links_only(out->feed);
+	}
+	return v;
+}
+
 enum source_verdict
 source_read(const struct conf_source *s, const char *body, size_t len,
     const char *url, const char *content_type, int64_t now,
@@ -289,6 +337,8 @@ source_read(const struct conf_source *s, const char *body, size_t len,
 		v = read_html(s, body, len, url, content_type, now, out);
 	else if (s->type == SOURCE_JSON)
 		v = read_json(s, body, len, url, out);
+	else if (SOURCE_IS_PLATFORM(s->type))
+		v = read_platform(s, NULL, body, len, url, out);
 	else if ((rc = feed_parse(
 	              &in, &out->feed, out->err, sizeof out->err)) == 0)
 		v = SOURCE_ITEMS;
@@ -296,11 +346,28 @@ source_read(const struct conf_source *s, const char *body, size_t len,
 		v = discover(body, len, url, out);
 	else
 		v = SOURCE_ERROR;
-	if (v == SOURCE_ITEMS) {
-		unwrap_links(out->feed);
-		web_links_only(out->feed);
+	return finish(v, out);
+}
+
+int
+source_pages_by_link(const struct conf_source *s)
+{
+	return (s->type == SOURCE_JSON && s->next != NULL &&
+	           strcmp(s->next, "link") == 0) ||
+	    platform_pages_by_link(s->type);
+}
+
+enum source_verdict
+source_continue(const struct conf_source *s, struct feed *held,
+    const char *body, size_t len, const char *url, struct source_result *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!SOURCE_IS_PLATFORM(s->type)) {
+		feed_free(held);
+		snprintf(out->err, sizeof out->err, "not a platform source");
+		return SOURCE_ERROR;
 	}
-	return v;
+	return finish(read_platform(s, held, body, len, url, out), out);
 }
 
 void

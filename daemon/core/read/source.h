@@ -26,6 +26,9 @@ enum source_verdict {
 struct source_result {
 	struct feed *feed;
 	char *next; /* the next page (html), or the discovered feed (auto) */
+	/* A platform's items not complete yet: next is fetched at once and
+	 * read with them by source_continue(). */
+	int more;
 	struct extract_stats stats; /* html: what each rule found */
 	char err[512];
 };
@@ -43,6 +46,15 @@ int sources_check(const struct conf *, struct diag *);
 enum source_verdict source_read(const struct conf_source *, const char *body,
     size_t len, const char *url, const char *content_type, int64_t now,
     struct source_result *);
+/* The answer of the request a result with more asked for, read with
+ * the items it held (taken, freed on error). */
+enum source_verdict source_continue(const struct conf_source *,
+    struct feed *held, const char *body, size_t len, const char *url,
+    struct source_result *);
 void source_result_clear(struct source_result *);
+
+/* Whether the source's next page is the HTTP Link header's rel="next"
+ * (next = link, Mastodon), not something in the answer. */
+int source_pages_by_link(const struct conf_source *);
 
 #endif

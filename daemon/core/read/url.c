@@ -246,8 +246,10 @@ url_link_next(const char *header)
 	return NULL;
 }
 
-char *
-url_with_param(const char *url, const char *name, const char *value)
+/* url with name=value appended to its query, after removing the
+ * parameters of that name when replace is set. */
+static char *
+add_param(const char *url, const char *name, const char *value, int replace)
 {
 	CURLU *h = curl_url();
 	char *query = NULL, *full = NULL, *pair, *out = NULL;
@@ -261,7 +263,8 @@ url_with_param(const char *url, const char *name, const char *value)
 		for (const char *p = query; *p != '\0';) {
 			size_t n = strcspn(p, "&");
 
-			if (!(n >= nlen && strncmp(p, name, nlen) == 0 &&
+			if (!replace ||
+			    !(n >= nlen && strncmp(p, name, nlen) == 0 &&
 			        (n == nlen || p[nlen] == '=')))
 				buf_printf(&kept, "%s%.*s", kept.len ? "&" : "",
 				    (int)n, p);
@@ -282,4 +285,43 @@ done:
 	buf_clear(&kept);
 	curl_url_cleanup(h);
 	return out;
+}
+
+char *
+url_with_param(const char *url, const char *name, const char *value)
+{
+	return add_param(url, name, value, 1);
+}
+
+char *
+url_add_param(const char *url, const char *name, const char *value)
+{
+	return add_param(url, name, value, 0);
+}
+
+int
+url_is_segment(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* "." and ".." would move up the path they are put in. */
+	return n > 0 && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
+	    strspn(s,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	        "0123456789_-.@:") == n;
+}
+
+char *
+url_add_params(char *url, const char *const *pairs)
+{
+	for (size_t i = 0; url != NULL && pairs[i] != NULL; i += 2) {
+		char *next;
+
+		if (pairs[i + 1] == NULL)
+			continue;
+		next = url_add_param(url, pairs[i], pairs[i + 1]);
+		free(url);
+		url = next;
+	}
+	return url;
 }

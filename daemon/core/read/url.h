@@ -29,5 +29,16 @@ char *url_link_next(const char *header);
  * earlier one dropped: the next page of an API that pages by a cursor.
  * New string, or NULL. */
 char *url_with_param(const char *url, const char *name, const char *value);
+/* url with name=value added to its query, beside any of that name
+ * (Mastodon's any[]=). */
+char *url_add_param(const char *url, const char *name, const char *value);
+/* url (taken) with each name, value pair of a NULL-terminated list added
+ * in turn, a NULL value skipping its pair; NULL if one cannot be. */
+char *url_add_params(char *url, const char *const *pairs);
+
+/* Whether s can stand as it is in a URL's path or query, changing
+ * nothing around it: a name, an id, a handle (letters, digits and
+ * "_-.@:", not "." nor ".."). */
+int url_is_segment(const char *s);
 
 #endif

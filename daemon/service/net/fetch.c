@@ -14,8 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/file.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
+#include "core/config/conf.h"
+#include "core/read/date.h"
+#include "core/read/platform.h"
 #include "core/read/url.h"
 
 #define CONNECT_TIMEOUT_MS 10000
@@ -248,22 +252,27 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 	}
 	replace(&f->resp.etag, header_value(line, n, "ETag"));
 	replace(&f->resp.last_modified, header_value(line, n, "Last-Modified"));
+	/* X spells them x-rate-limit-*; the others X-RateLimit-*. */
 	replace(
 	    &f->rate_remaining, header_value(line, n, "X-RateLimit-Remaining"));
+	replace(&f->rate_remaining,
+	    header_value(line, n, "X-Rate-Limit-Remaining"));
 	replace(&f->rate_reset, header_value(line, n, "X-RateLimit-Reset"));
+	replace(&f->rate_reset, header_value(line, n, "X-Rate-Limit-Reset"));
 	replace(&f->link, header_value(line, n, "Link"));
 	return n;
 }
 
 /* How long an API asks to be left alone once its budget is spent:
  * X-RateLimit-Remaining below one, and X-RateLimit-Reset either when
- * (seconds since the epoch: GitHub's, X's) or in how long (seconds:
- * Reddit's). 0 while budget remains or nothing is said. */
+ * (seconds since the epoch: GitHub's, X's; a date: Mastodon's) or in how
+ * long (seconds: Reddit's). 0 while budget remains or nothing is said. */
 static int64_t
 rate_wait_ms(const struct fetch *f, int64_t now_ms)
 {
 	char *end;
 	double left, reset;
+	int64_t when;
 
 	if (f->rate_remaining == NULL || f->rate_reset == NULL)
 		return 0;
@@ -271,7 +280,10 @@ rate_wait_ms(const struct fetch *f, int64_t now_ms)
 	if (end == f->rate_remaining || left >= 1)
 		return 0;
 	reset = strtod(f->rate_reset, &end);
-	if (end == f->rate_reset || !(reset > 0) || reset > 1e12)
+	/* "2026-12-05T15:12:00.000Z" reads as 2026 seconds otherwise. */
+	if (*end != '\0' && (when = date_parse(f->rate_reset)) != DATE_NONE)
+		reset = (double)when;
+	else if (end == f->rate_reset || !(reset > 0) || reset > 1e12)
 		return 0;
 	if (reset > 1e9)
 		reset -= (double)now_ms / 1000;
@@ -548,4 +560,30 @@ void
 fetch_cancel(struct fetch *f)
 {
 	fetch_free(f);
+}
+
+/* See fetch.h. */
+int
+fetch_source_headers(const struct conf_source *cs, const char *headers[2],
+    size_t *n, char **token, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	char *secret;
+
+	*n = 0;
+	*token = NULL;
+	if (cs == NULL)
+		return 0;
+	if (cs->header != NULL)
+		headers[(*n)++] = cs->header;
+	if (cs->token_file == NULL)
+		return 0;
+	if ((secret = file_secret(cs->token_file, &why)) == NULL)
+		return err_set(
+		    err, errlen, "token_file %s: %s", cs->token_file, why);
+	*token = xasprintf("%s%s", platform_token_header(cs->type), secret);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	headers[(*n)++] = *token;
+	return 0;
 }

@@ -78,4 +78,13 @@ struct fetch *fetch_start(
 /* Abandons a transfer; its callback is never called. */
 void fetch_cancel(struct fetch *);
 
+struct conf_source;
+
+/* What an API source asks of each request: its header, and its token
+ * read from its file now (never kept, never logged), in the header its
+ * platform takes. 0, or -1 with why in err. headers[] is set, *token is
+ * for the caller to wipe and free. */
+int fetch_source_headers(const struct conf_source *, const char *headers[2],
+    size_t *n, char **token, char *err, size_t errlen);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include <event2/event.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "service/net/fetch.h"
 
@@ -29,27 +30,22 @@ on_done(struct fetch_response *r, void *arg)
 	w->resp.content_type =
 	    r->content_type ? xstrdup(r->content_type) : NULL;
 	w->resp.final_url = r->final_url ? xstrdup(r->final_url) : NULL;
+	w->resp.link_next = r->link_next ? xstrdup(r->link_next) : NULL;
 	w->done = 1;
 	event_base_loopbreak(w->base);
 }
 
-int
-fetch_now(const char *url, const char *user_agent, int64_t timeout_ms,
-    int64_t max_body, struct fetched_page *out, char **err)
+static int
+fetch_with(
+    const struct fetch_request *req, struct fetched_page *out, char **err)
 {
+	const char *url = req->url;
 	struct waiter w = { 0 };
 	struct fetcher *fr;
-	struct fetch_request req = {
-		.url = url,
-		.user_agent = user_agent,
-		.timeout_ms = timeout_ms,
-		.max_body = max_body,
-	};
 
-	*err = NULL;
 	w.base = event_base_new();
 	fr = w.base ? fetcher_new(w.base) : NULL;
-	if (fr == NULL || fetch_start(fr, &req, on_done, &w) == NULL) {
+	if (fr == NULL || fetch_start(fr, req, on_done, &w) == NULL) {
 		*err = xasprintf("cannot start a transfer for %s", url);
 		fetcher_free(fr);
 		if (w.base)
@@ -63,6 +59,7 @@ fetch_now(const char *url, const char *user_agent, int64_t timeout_ms,
 	out->body = w.resp.body;
 	out->content_type = w.resp.content_type;
 	out->final_url = w.resp.final_url;
+	out->link_next = w.resp.link_next;
 	if (!w.resp.failed && w.resp.status >= 200 && w.resp.status <= 299)
 		return 0;
 	if (w.resp.failed)
@@ -73,11 +70,58 @@ fetch_now(const char *url, const char *user_agent, int64_t timeout_ms,
 	return -1;
 }
 
+int
+fetch_now(const char *url, const char *user_agent, int64_t timeout_ms,
+    int64_t max_body, struct fetched_page *out, char **err)
+{
+	struct fetch_request req = {
+		.url = url,
+		.user_agent = user_agent,
+		.timeout_ms = timeout_ms,
+		.max_body = max_body,
+	};
+
+	*err = NULL;
+	return fetch_with(&req, out, err);
+}
+
+int
+fetch_now_source(const struct conf_source *s, const char *url,
+    const char *user_agent, int64_t timeout_ms, int64_t max_body,
+    struct fetched_page *out, char **err)
+{
+	const char *headers[2];
+	char *token = NULL, why[256];
+	struct fetch_request req = {
+		.url = url,
+		.user_agent = user_agent,
+		.timeout_ms = timeout_ms,
+		.max_body = max_body,
+		.headers = headers,
+	};
+	int rc;
+
+	*err = NULL;
+	memset(out, 0, sizeof *out);
+	if (fetch_source_headers(
+	        s, headers, &req.nheaders, &token, why, sizeof why) == -1) {
+		*err = xasprintf("%s: %s", url, why);
+		return -1;
+	}
+	rc = fetch_with(&req, out, err);
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	return rc;
+}
+
 void
 fetched_page_clear(struct fetched_page *p)
 {
 	buf_clear(&p->body);
 	free(p->content_type);
 	free(p->final_url);
-	p->content_type = p->final_url = NULL;
+	free(p->link_next);
+	p->content_type = p->final_url = p->link_next = NULL;
 }
