@@ -1,5 +1,5 @@
--- analytics.influencers (schema 021): authors by site, known by profile
--- when a source gives one, ranked by reach, with their role.
+-- analytics.influencers (schemas 021 and 023): authors by site, known by
+-- profile when a source gives one, ranked by reach, with their role.
 BEGIN;
 CREATE SCHEMA tap;
 CREATE EXTENSION pgtap SCHEMA tap;
@@ -30,6 +30,9 @@ OVERRIDING SYSTEM VALUE VALUES
     (4, 3, 'd', 'Acme super', 'Lea', NULL, NULL, NULL, NULL, NULL),
     (5, 3, 'e', 'Acme bravo', 'Lea', NULL, NULL, NULL, NULL, NULL),
     (6, 3, 'f', 'Acme sans auteur', NULL, NULL, NULL, NULL, NULL, NULL);
+-- Written by hand, as before schema 023: linked to their authors as the
+-- migration linked them (the daemon's saves link their own: authors.sql).
+SELECT is(link_authors(), 5::bigint, 'every item naming an author linked');
 INSERT INTO mentions (item_id, watch_id, source_id, terms, sentiment, label,
                       first_seen_at)
 SELECT i.id, 1, i.source_id, '{acme}', 0, l, i.first_seen_at

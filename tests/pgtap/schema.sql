@@ -155,13 +155,16 @@ SELECT views_are('analytics', ARRAY['mention_volume', 'share_of_voice',
     'share_of_voice_by_tag', 'source_volume', 'author_volume', 'negative_mentions', 'incidents',
     'source_health', 'rumours', 'mentions', 'watch_volume', 'term_volume',
     'emotion_volume',
-    'source_items', 'story_mentions', 'influencers', 'satisfaction']);
+    'source_items', 'story_mentions', 'influencers', 'satisfaction',
+    'authors']);
 SELECT columns_are('analytics', 'satisfaction', ARRAY['watch_id', 'watch',
     'day', 'reviews', 'rating', 'stars', 'stars_1', 'stars_2', 'stars_3',
     'stars_4', 'stars_5', 'low']);
 SELECT columns_are('analytics', 'influencers', ARRAY['watch_id', 'watch',
     'author', 'platform', 'profile', 'followers', 'mentions', 'negative',
-    'positive', 'reach', 'role', 'first_seen', 'last_seen']);
+    'positive', 'reach', 'role', 'first_seen', 'last_seen', 'author_id']);
+SELECT columns_are('analytics', 'authors', ARRAY['author_id', 'platform',
+    'handle', 'name', 'profile', 'followers', 'first_seen', 'last_seen']);
 SELECT columns_are('analytics', 'mention_volume', ARRAY['watch_id', 'watch',
     'day', 'lang', 'mentions', 'negative', 'neutral', 'positive',
     'net_sentiment', 'mean_tone']);

@@ -1,7 +1,8 @@
 """
 it_pgtap.py - the schema's own tests: runs every tests/pgtap/*.sql file
 (pgTAP, each in a transaction it rolls back) against a freshly migrated
-database and reads their TAP output.
+database and reads their TAP output. The daemon's save statement is
+given to them as :save_fetch, for those that test what it writes.
 """
 
 import os
@@ -11,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 
-from harness import (PG_BIN, PG_MAJOR, TESTS_DIR, Postgres, run_test, vigie,
-                     write_config)
+from harness import (PG_BIN, PG_MAJOR, REPO_DIR, TESTS_DIR, Postgres,
+                     run_test, vigie, write_config)
 
 PGTAP_DIR = TESTS_DIR / "pgtap"
 # pgTAP is packaged per server major version (postgresql-NN-pgtap).
@@ -21,11 +22,19 @@ EXTENSION = pathlib.Path(
 SKIP = 77
 
 
+def save_statement():
+    """The daemon's save statement as the build embeds it, without its
+    comments, for the files that test what it writes (:save_fetch)."""
+    sql = (REPO_DIR / "daemon/service/db/sql/save_fetch.sql").read_text()
+    return re.sub(r"--[^\n]*", "", sql).strip().rstrip(";")
+
+
 def psql_file(pg, path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env["LC_ALL"] = "C"
     return subprocess.run(
         ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+         "-v", f"save_fetch={save_statement()}",
          "-d", pg.conninfo, "-f", str(path)],
         env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
         timeout=120)

@@ -138,6 +138,22 @@ def body(t):
         t.eq(pg.scalar("SELECT has_table_privilege('vigie_analyst',"
                        " 'analytics.rumours', 'SELECT')"), "t",
              "an analyst reads analytics.rumours")
+        # Authors (023) from the items already stored: five names on each
+        # of the two sites, each seen from their first post to their last.
+        t.eq(pg.query("SELECT platform, count(*) FROM authors"
+                      " GROUP BY 1 ORDER BY 1"),
+             [["forum.example", "5"], ["news.example", "5"]],
+             "authors backfilled, one per name and site")
+        t.eq(pg.scalar("SELECT count(*) FROM items i JOIN sources s"
+                       " ON s.id = i.source_id LEFT JOIN authors a"
+                       " ON a.id = i.author_id WHERE a.key IS DISTINCT"
+                       " FROM i.author OR a.platform <> s.family"), "0",
+             "every old item linked to its author")
+        t.eq(pg.scalar("SELECT count(*) FROM authors a WHERE"
+                       " (first_seen, last_seen) <> (SELECT min(first_seen_at),"
+                       " max(first_seen_at) FROM items"
+                       " WHERE author_id = a.id)"), "0",
+             "first and last seen from their posts")
 
         # The daemon on the upgraded database: two items it knew, one new,
         # its id drawn after the largest old one.

@@ -24,7 +24,8 @@
 --     API gave (likes, shares, replies, views, followers), a review's
 --     rating (0-1) and an aggregate's rating_count, analysis,
 --     story identity; the item's tone is the document's, each mention's
---     the tone toward its watch)
+--     the tone toward its watch; its author, their profile URL and
+--     audience, written to authors as a set, below)
 -- Returns one row per fetch of $1: its place in $1 (from 1), items new
 -- and seen before in this chunk, new mentions negative, neutral and
 -- positive; none for a last chunk whose source is gone.
@@ -72,14 +73,123 @@ WITH f AS (
            AND o.first_seen_at < now() - interval '1 month'
          LIMIT 1) IS NULL
   ORDER BY x.source, x.ident, x.n
+), families AS (
+  -- The site of each source of this statement (sources.family), for the
+  -- authors who have no profile: one object by source id, looked up per
+  -- post. A join would hash the posts themselves, texts and all (see
+  -- author_ids below).
+  SELECT jsonb_object_agg(s.id, s.family) AS sites
+  FROM sources s WHERE s.id IN (SELECT source FROM f)
 ), ided AS (
   -- Their ids drawn before the insert, in the feeds' order, so that the
   -- mentions can be written from the same rows: a join of this
   -- statement's rows with themselves would be planned as a nested loop,
-  -- for the same reason as above.
-  SELECT x.*, nextval(pg_get_serial_sequence('items', 'id')) AS id
+  -- for the same reason as above. With each post's author as authors
+  -- knows them (schema/023_authors.sql), to find their id in author_ids.
+  SELECT x.*, nextval(pg_get_serial_sequence('items', 'id')) AS id,
+    k.author_key,
+    CASE WHEN k.author_key IS NOT NULL
+      THEN author_platform(x.author_url,
+        (SELECT sites FROM families) ->> x.source::text)
+      END AS author_platform
   FROM fresh x
+  CROSS JOIN LATERAL (SELECT author_key(x.author_url, x.author)
+    AS author_key) k
   ORDER BY x.n
+), seen AS (
+  -- This statement's authors, once each: those of the new posts, and
+  -- those whose audience a known post gives (an API's counts change as
+  -- it is polled again). A feed polled again, whose posts give no
+  -- audience, costs nothing here. Counts of one statement were read at
+  -- the same time: the largest is kept. Each with their row, if
+  -- authors had it when the statement began (one index probe each).
+  SELECT y.*, (SELECT o FROM authors o
+      WHERE o.platform = y.platform AND o.key = y.key) AS known
+  FROM (SELECT platform, key, max(name) AS name,
+      max(profile_url) AS profile_url, max(followers) AS followers,
+      bool_or(new) AS new
+    FROM (SELECT author_platform AS platform, author_key AS key,
+        author AS name, CASE WHEN url_site(author_url) IS NOT NULL
+          THEN author_url END AS profile_url, followers, true AS new
+      FROM ided
+      WHERE author_key IS NOT NULL
+      UNION ALL
+      SELECT author_platform(x.author_url,
+          (SELECT sites FROM families) ->> x.source::text),
+        author_key(x.author_url, x.author), x.author,
+        CASE WHEN url_site(x.author_url) IS NOT NULL THEN x.author_url END,
+        x.followers, false
+      FROM input x
+      WHERE x.followers IS NOT NULL
+        AND author_key(x.author_url, x.author) IS NOT NULL) z
+    GROUP BY platform, key) y
+), auth AS (
+  -- Authors seen for the first time, in key order. Another save may
+  -- write the same one meanwhile (the daemon saves on two connections,
+  -- and daemons share a database): then the row it wrote is updated
+  -- and returned, after waiting for its transaction, which happens
+  -- once per author at most.
+  INSERT INTO authors AS a (platform, key, handle, name, profile_url,
+    followers, first_seen, last_seen)
+  SELECT platform, key, author_handle(profile_url), name, profile_url,
+    followers, now(), now()
+  FROM seen
+  WHERE (known).id IS NULL
+  ORDER BY platform, key
+  ON CONFLICT (platform, key) DO UPDATE SET
+    handle = coalesce(excluded.handle, a.handle),
+    name = coalesce(excluded.name, a.name),
+    profile_url = coalesce(excluded.profile_url, a.profile_url),
+    followers = coalesce(excluded.followers, a.followers),
+    last_seen = greatest(a.last_seen, excluded.last_seen)
+  RETURNING a.id, a.platform, a.key
+), author_ids AS (
+  -- Every author's id, as one object by platform and key: each new item
+  -- finds its author's there, rather than through a join with auth,
+  -- which the planner, seeing one row where a fetch gives thousands,
+  -- built by hashing the items themselves, texts and all.
+  SELECT jsonb_object_agg(platform || E'\n' || key, id) AS ids
+  FROM (SELECT platform, key, id FROM auth
+    UNION ALL
+    SELECT platform, key, (known).id FROM seen
+    WHERE (known).id IS NOT NULL) i
+), changes AS (
+  -- Known authors with something new: a post (last_seen, and the name
+  -- and profile it gives), or an audience that differs from the stored
+  -- one; by id, for the update below, which finds each by the key.
+  SELECT jsonb_object_agg((known).id, jsonb_build_object('new', new,
+      'name', name, 'profile', profile_url, 'followers', followers))
+    AS rows
+  FROM seen
+  WHERE (known).id IS NOT NULL
+    AND (new OR followers IS DISTINCT FROM (known).followers)
+), locked AS (
+  -- Of those, the rows no other save is writing at this moment (SKIP
+  -- LOCKED): one that is carries a post of theirs from the same moment,
+  -- and waiting for it would make the two connections' saves take turns.
+  SELECT l.id FROM authors l
+  WHERE l.id = ANY (ARRAY(SELECT jsonb_object_keys(rows)::bigint
+    FROM changes))
+  FOR NO KEY UPDATE SKIP LOCKED
+), touched AS (
+  -- Nothing else is written or locked: a feed polled again leaves its
+  -- authors alone.
+  UPDATE authors a SET
+    handle = CASE WHEN (c.rows -> a.id::text ->> 'new')::boolean
+      THEN coalesce(author_handle(c.rows -> a.id::text ->> 'profile'),
+        a.handle) ELSE a.handle END,
+    name = CASE WHEN (c.rows -> a.id::text ->> 'new')::boolean
+      THEN coalesce(c.rows -> a.id::text ->> 'name', a.name)
+      ELSE a.name END,
+    profile_url = CASE WHEN (c.rows -> a.id::text ->> 'new')::boolean
+      THEN coalesce(c.rows -> a.id::text ->> 'profile', a.profile_url)
+      ELSE a.profile_url END,
+    followers = coalesce((c.rows -> a.id::text ->> 'followers')::bigint,
+      a.followers),
+    last_seen = CASE WHEN (c.rows -> a.id::text ->> 'new')::boolean
+      THEN greatest(a.last_seen, now()) ELSE a.last_seen END
+  FROM changes c
+  WHERE a.id = ANY (ARRAY(SELECT id FROM locked))
 ), ins AS (
   -- No ON CONFLICT: with the identities tested above and the lease, a
   -- conflict is a bug, and must fail the statement rather than leave
@@ -90,7 +200,7 @@ WITH f AS (
     author_url, summary, content, lang, published_at, updated_at, sentiment,
     label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
     band0, band1, band2, band3, likes, shares, replies, views,
-    author_followers, rating, rating_count)
+    author_followers, rating, rating_count, author_id)
   OVERRIDING SYSTEM VALUE
   SELECT id, source, ident, guid, link, title, author, author_url,
     summary, content,
@@ -98,7 +208,9 @@ WITH f AS (
     abusive, tone_lang, emotions, rumour, url_norm, simhash,
     (simhash >> 48) & 65535, (simhash >> 32) & 65535,
     (simhash >> 16) & 65535, simhash & 65535, likes, shares, replies,
-    views, followers, rating, rating_count
+    views, followers, rating, rating_count,
+    ((SELECT ids FROM author_ids)
+      ->> (author_platform || E'\n' || author_key))::bigint
   FROM ided
   RETURNING source_id
 ), men AS (
