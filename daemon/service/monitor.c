@@ -453,6 +453,24 @@ record(
 	store_record_event(d->store, &r, on_recorded, d);
 }
 
+/* The mentions an event's context lists (event_context.sql's rows), at
+ * most max, into m; their number. They point into rows. */
+static size_t
+alert_mentions(json_t *rows, struct alert_mention *m, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(rows) && i < max; i++) {
+		json_t *r = json_array_get(rows, i);
+
+		m[i].title = json_string_value(json_object_get(r, "title"));
+		m[i].source = json_string_value(json_object_get(r, "source"));
+		m[i].link = json_string_value(json_object_get(r, "link"));
+		m[i].score = json_number_value(json_object_get(r, "score"));
+	}
+	return i;
+}
+
 static void
 fill_alert(const struct event *e, struct alert *a)
 {
@@ -522,15 +540,8 @@ on_context(char *text, void *arg)
 
 	free(text);
 	fill_alert(e, &a);
-	for (i = 0; i < json_array_size(top) && i < TOP_MENTIONS; i++) {
-		json_t *r = json_array_get(top, i);
-		m[i].title = json_string_value(json_object_get(r, "title"));
-		m[i].source = json_string_value(json_object_get(r, "source"));
-		m[i].link = json_string_value(json_object_get(r, "link"));
-		m[i].score = json_number_value(json_object_get(r, "score"));
-	}
 	a.top = m;
-	a.ntop = i;
+	a.ntop = alert_mentions(top, m, TOP_MENTIONS);
 	for (i = 0; i < json_array_size(terms) && i < ARRAY_LEN(t); i++)
 		t[i] = json_string_value(json_array_get(terms, i));
 	a.terms = t;
@@ -608,7 +619,6 @@ record_spread(struct monitor *d, struct event *e)
 	struct alert a;
 	char *outbox, *details;
 	json_t *det;
-	size_t i;
 
 	fill_alert(e, &a);
 	a.story_id = e->story_id;
@@ -618,15 +628,8 @@ record_spread(struct monitor *d, struct event *e)
 	a.first_ms = json_integer_value(json_object_get(first, "at_ms"));
 	a.sites = (int)json_integer_value(json_object_get(e->story, "voices"));
 	a.mentions = e->info.window_total;
-	for (i = 0; i < json_array_size(seen) && i < SPREAD_SEEN; i++) {
-		json_t *r = json_array_get(seen, i);
-		m[i].title = json_string_value(json_object_get(r, "title"));
-		m[i].source = json_string_value(json_object_get(r, "source"));
-		m[i].link = json_string_value(json_object_get(r, "link"));
-		m[i].score = json_number_value(json_object_get(r, "score"));
-	}
 	a.top = m;
-	a.ntop = i;
+	a.ntop = alert_mentions(seen, m, SPREAD_SEEN);
 	outbox = e->notify && w != NULL ? render_outbox(d, &a, w->notify)
 	                                : xstrdup("[]");
 	det = json_object();
