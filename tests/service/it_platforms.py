@@ -320,6 +320,14 @@ def scenario(t, pg, port, tmp):
     t.ok("TechLyon" in p.stdout and "2 items" in p.stdout,
          f"inspect follows YouTube's steps: {p.stdout[-300:]!r}")
 
+    # A token others may read is refused at start, like any secret.
+    os.chmod(tmp / "x.token", 0o644)
+    p = vigie("run", "-c", conf, "--once", timeout=60)
+    t.ok(p.returncode != 0 and f"{tmp}/x.token" in p.stderr and
+         "readable by others" in p.stderr,
+         f"a token file others may read is refused: {p.stderr[-300:]!r}")
+    os.chmod(tmp / "x.token", 0o600)
+
     bad = tmp / "bad.conf"
     bad.write_text('[source "yt"]\ntype = youtube\nquery = acme\n'
                    '[source "m"]\ntype = mastodon\ntag = acme\n')

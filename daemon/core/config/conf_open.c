@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/judge/analyze.h"
 #include "core/read/source.h"
@@ -50,9 +52,28 @@ conf_check_private(const struct conf *c, struct diag *diag)
 {
 	size_t before = diag->len;
 
+	const char *checked[16];
+	size_t nchecked = 0;
+
 	check_private(c->path, diag);
 	check_private(c->smtp.password_file, diag);
 	for (size_t i = 0; i < c->nnotifies; i++)
 		check_private(c->notifies[i].secret_file, diag);
+	/* API tokens: each file once, however many sources read it (a
+	 * watch's searches share [search]'s key). One missing is the poll's
+	 * to say, at each request: it may be written later. */
+	for (size_t i = 0; i < c->nsources; i++) {
+		const char *t = c->sources[i].token_file;
+		size_t k = 0;
+
+		while (t != NULL && k < nchecked && strcmp(checked[k], t) != 0)
+			k++;
+		if (t == NULL || k < nchecked)
+			continue;
+		if (access(t, F_OK) == 0)
+			check_private(t, diag);
+		if (nchecked < ARRAY_LEN(checked))
+			checked[nchecked++] = t;
+	}
 	return diag->len == before ? 0 : -1;
 }

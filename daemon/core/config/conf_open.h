@@ -17,8 +17,8 @@ struct conf;
 struct conf *conf_open(const char *path, struct analyzer **, struct diag *);
 
 /* Refuses a configuration file or secret file (SMTP password, webhook
- * keys) that others than its owner and group may read: they may hold
- * passwords. 0, or -1 with each offending file in diag. */
+ * keys, API tokens) that others than its owner and group may read: they
+ * may hold passwords. 0, or -1 with each offending file in diag. */
 int conf_check_private(const struct conf *, struct diag *);
 
 #endif
