@@ -15,8 +15,9 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import (FixtureServer, Postgres, daemon_log, run_test,
-                     start_daemon, vigie, wait_until, write_config)
+from harness import (FixtureServer, Postgres, TestFailure, daemon_log,
+                     run_test, start_daemon, vigie, wait_until,
+                     write_config)
 
 RSS = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>t</title><language>en</language>
@@ -129,6 +130,31 @@ def body(t):
             " ON c.oid = l.relation WHERE c.relname ="
             f" 'items_{old_month}' AND l.granted") != "0", 30,
             "the old month held again")
+        # While the drop waits for that month it holds nothing the saves
+        # write: it used to hold fetches (its month went first) and wait
+        # for items, while a save held items and waited for fetches.
+        drop = subprocess.Popen(
+            ["psql", "-X", "-q", "-d", pg.conninfo,
+             "-c", "SELECT maintain_partitions('30 days')"],
+            env={k: v for k, v in os.environ.items()
+                 if not k.startswith("PG")},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: pg.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                "'SELECT maintain_partitions%'") != "0", 10,
+                "the drop under way")
+            try:
+                pg.query("SET lock_timeout = '2s'; BEGIN; LOCK TABLE "
+                         "fetches, items IN ROW EXCLUSIVE MODE; COMMIT")
+                writable = True
+            except TestFailure:
+                writable = False
+            t.ok(writable, "a waiting drop leaves fetches and items to the "
+                 "saves")
+        finally:
+            drop.wait(timeout=30)
         d = start_daemon(conf)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: (metric(get(base + "/metrics")[1],
