@@ -74,15 +74,9 @@ int
 fetch_now(const char *url, const char *user_agent, int64_t timeout_ms,
     int64_t max_body, struct fetched_page *out, char **err)
 {
-	struct fetch_request req = {
-		.url = url,
-		.user_agent = user_agent,
-		.timeout_ms = timeout_ms,
-		.max_body = max_body,
-	};
-
-	*err = NULL;
-	return fetch_with(&req, out, err);
+	/* No source: no header, no token. */
+	return fetch_now_source(
+	    NULL, url, user_agent, timeout_ms, max_body, out, err);
 }
 
 int
