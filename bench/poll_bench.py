@@ -356,9 +356,10 @@ def check_items(pg, feeds, n, label):
 # ----------------------------------------------------------------------
 # What the rows cost: the cold cycle's rows loaded again with COPY
 
-# The tables a cycle fills, with their rows' order of arrival; and those
-# their keys refer to, copied first and not timed.
-STORED = ("items", "mentions")
+# The tables a cycle fills, in an order their keys allow (an item refers
+# to its author); and those their keys refer to, copied first and not
+# timed.
+STORED = ("authors", "items", "mentions")
 REFERRED = ("sources", "watches")
 
 

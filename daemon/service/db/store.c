@@ -8,7 +8,7 @@
  * reconnection story simple: after a loss, the request that was in flight
  * goes back to the head of the queue and everything is sent again in
  * order. All SQL lives in daemon/service/db/sql/, one statement a file,
- * prepared on every connection and run with parameters; none is ever
+ * checked on every connection and run with parameters; none is ever
  * assembled from strings. The requests are made by store_sources.c,
  * store_backfill.c, store_detect.c and store_outbox.c.
  */
@@ -30,16 +30,11 @@
 #define RECONNECT_MIN_MS 500
 #define RECONNECT_MAX_MS 30000
 
-/* The one statement that is not prepared: it is sent before the others
- * are, and on an empty database the table it reads does not exist. */
-/* With the version, this connection's plans: made for each request's own
- * parameters, never once for all. A generic plan, made while a month's
- * partition is still empty, reads it whole once it holds millions of
- * rows; the saves are few and large, so planning each costs little. */
+/* The one statement that is not checked first: it is sent before the
+ * others are, and on an empty database the table it reads does not
+ * exist. */
 #define SCHEMA_VERSION_SQL \
-	"SELECT coalesce(max(version), 0), " \
-	"set_config('plan_cache_mode', 'force_custom_plan', false) " \
-	"FROM schema_migrations"
+	"SELECT coalesce(max(version), 0) FROM schema_migrations"
 
 TAILQ_HEAD(op_queue, op);
 
@@ -419,8 +414,10 @@ send_op(struct store *st, struct op *op)
 		return PQsendQueryParams(
 		    st->conn, SCHEMA_VERSION_SQL, 0, NULL, NULL, NULL, NULL, 0);
 	case OP_PREPARE:
-		return PQsendPrepare(
-		    st->conn, op->stmt->name, op->stmt->sql, 0, NULL);
+		/* Into the unnamed statement, which the next replaces: this
+		 * checks the statement against the schema, once per
+		 * connection, and keeps nothing. */
+		return PQsendPrepare(st->conn, "", op->stmt->sql, 0, NULL);
 	case OP_EXEC:
 		if (op->build != NULL) {
 			op->build(op);
@@ -429,7 +426,15 @@ send_op(struct store *st, struct op *op)
 			    "parameters missing");
 			n = op->nparams;
 		}
-		return PQsendQueryPrepared(st->conn, op->stmt->name, n,
+		/* Sent whole each time, so planned for its own parameters:
+		 * a generic plan, made while a month's partition is still
+		 * empty, would read it whole once it holds millions of rows.
+		 * Not by plan_cache_mode = force_custom_plan, which had the
+		 * same effect on our statements but also made PostgreSQL plan
+		 * again every foreign-key check of every row they insert
+		 * (docs/BENCHMARKS.md); parsing a statement again costs less
+		 * than a millisecond. */
+		return PQsendQueryParams(st->conn, op->stmt->sql, n, NULL,
 		    (const char *const *)op->params, NULL, NULL, 0);
 	}
 	return 0;
