@@ -55,6 +55,10 @@ CATEGORIES = ["Business", "Technology", "Economy", "Politics", "Consumer",
 EPOCH = datetime.datetime(2024, 3, 15, 18, 0, tzinfo=datetime.timezone.utc)
 
 
+# Item numbers of the items published after the first version of a feed.
+FRESH_NO = 1_000_000
+
+
 def _words(rng, lo, hi):
     return " ".join(rng.choices(WORDS, k=rng.randint(lo, hi)))
 
@@ -113,7 +117,7 @@ def _item(rng, feed_no, item_no, when, site):
     }
 
 
-def _rss(rng, feed_no, site, items):
+def _rss(cdata, feed_no, site, items):
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"'
            ' xmlns:atom="http://www.w3.org/2005/Atom">',
@@ -125,13 +129,12 @@ def _rss(rng, feed_no, site, items):
            "<lastBuildDate>"
            f"{items[0]['when']:%a, %d %b %Y %H:%M:%S +0000}</lastBuildDate>",
            "<ttl>15</ttl>"]
-    cdata = rng.random() < 0.5
     for it in items:
         out.append("<item>")
         out.append(f"<title>{escape(it['title'])}</title>")
         out.append(f"<link>{escape(it['link'])}</link>")
         # Some publishers give no guid: the link is then the identity.
-        r = rng.random()
+        r = it["draw"]
         if r < 0.6:
             out.append(f'<guid isPermaLink="false">{it["id"]}</guid>')
         elif r < 0.9:
@@ -150,7 +153,7 @@ def _rss(rng, feed_no, site, items):
     return "\n".join(out)
 
 
-def _atom(rng, feed_no, site, items):
+def _atom(feed_no, site, items):
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
            f"<title>{escape(site)}</title>",
@@ -166,7 +169,7 @@ def _atom(rng, feed_no, site, items):
         out.append(f"<updated>{it['when']:%Y-%m-%dT%H:%M:%SZ}</updated>")
         out.append(f"<author><name>{escape(it['author'])}</name></author>")
         out.append(f'<category term="{it["category"]}"/>')
-        if rng.random() < 0.5:
+        if it["draw"] < 0.5:
             out.append(f'<summary type="html">{escape(it["html"])}'
                        "</summary>")
         else:
@@ -179,8 +182,11 @@ def _atom(rng, feed_no, site, items):
     return "\n".join(out)
 
 
-def feed(seed, feed_no):
-    """(file name, document bytes, number of items) of feed feed_no."""
+def feed(seed, feed_no, fresh=0):
+    """(file name, document bytes, number of items) of feed feed_no; with
+    fresh, after that many new items were published on top of it (the
+    oldest leaving the feed as they come, as a feed keeps its length).
+    Each new item is the same whenever it is drawn."""
     rng = random.Random(f"vigie-bench:{seed}:{feed_no}")
     site = f"news{feed_no}.example"
     when = EPOCH - datetime.timedelta(minutes=rng.randint(0, 600))
@@ -188,11 +194,25 @@ def feed(seed, feed_no):
     for item_no in range(rng.randint(MIN_ITEMS, MAX_ITEMS)):
         items.append(_item(rng, feed_no, item_no, when, site))
         when -= datetime.timedelta(minutes=rng.randint(5, 240))
-    if rng.random() < 0.3:
+    atom = rng.random() < 0.3
+    cdata = not atom and rng.random() < 0.5
+    # What each item's markup varies by (an RSS guid's form, Atom content
+    # or summary) is drawn with the item, so that items published on top
+    # leave those below as they were: their identity included.
+    for it in items:
+        it["draw"] = rng.random()
+    newest = []
+    for j in range(max(0, fresh - len(items)), fresh):
+        own = random.Random(f"vigie-bench:{seed}:{feed_no}:new:{j}")
+        newest.append(_item(own, feed_no, FRESH_NO + j,
+                            EPOCH + datetime.timedelta(minutes=j + 1), site))
+        newest[-1]["draw"] = own.random()
+    items = (newest[::-1] + items)[:len(items)]
+    if atom:
         return (f"feed-{feed_no:05d}.atom",
-                _atom(rng, feed_no, site, items).encode(), len(items))
+                _atom(feed_no, site, items).encode(), len(items))
     return (f"feed-{feed_no:05d}.xml",
-            _rss(rng, feed_no, site, items).encode(), len(items))
+            _rss(cdata, feed_no, site, items).encode(), len(items))
 
 
 def write_feeds(directory, n, seed, gzipped=True):
