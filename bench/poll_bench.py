@@ -19,7 +19,10 @@ Beside it, in the same run and over the same URLs:
   full-text vector and story link computed after it), dumped and loaded
   again with `COPY`, once into tables of the same columns without
   indexes, defaults or generated columns (the raw rate of the data) and
-  once into a freshly migrated database (the schema's own write cost);
+  once into a freshly migrated database (the schema's own write cost),
+  and with --schema-costs into such a database without its counts'
+  triggers, its foreign keys, items' or mentions' secondary indexes, one
+  at a time (what each costs);
   vigie's ingest rate is those rows over its cold cycle's time;
 - when the cycle had stored every feed (the daemon's log: `once: every
   source polled and stored in S s`), which is the cycle's time: the
@@ -35,7 +38,7 @@ the cycle. Nothing listens beyond loopback, and everything started here
 
     python3 bench/poll_bench.py [--vigie build-bench/vigie]
         [--sizes 500,1000,2000] [--seed 1] [--no-gzip] [--no-newsboat]
-        [--concurrency 64 --per-host 2]
+        [--no-copy | --schema-costs] [--concurrency 64 --per-host 2]
 """
 
 import argparse
@@ -397,22 +400,56 @@ def copy_in(pg, dbname, table, cols, path):
         return time.monotonic() - t0
 
 
-def copy_ingest(pg, conf, workdir):
+# What --schema-costs takes away from a freshly migrated schema before
+# loading the same rows into it, one thing at a time: what each part of
+# the schema costs the write.
+SCHEMA_VARIANTS = (
+    ("the counts' triggers disabled",
+     "ALTER TABLE items DISABLE TRIGGER USER;"
+     " ALTER TABLE mentions DISABLE TRIGGER USER"),
+    ("the foreign keys of items and mentions dropped",
+     "DO $$DECLARE r record; BEGIN FOR r IN SELECT conrelid::regclass t,"
+     " conname FROM pg_constraint WHERE contype = 'f' AND conrelid IN"
+     " ('items'::regclass, 'mentions'::regclass) LOOP EXECUTE"
+     " format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname);"
+     " END LOOP; END$$"),
+    ("items' indexes but the key and identity dropped",
+     "DO $$DECLARE r record; BEGIN FOR r IN SELECT indexrelid::regclass i"
+     " FROM pg_index WHERE indrelid = 'items'::regclass AND NOT"
+     " indisprimary AND NOT indisunique LOOP EXECUTE format('DROP INDEX"
+     " %s', r.i); END LOOP; END$$"),
+    ("mentions' indexes but the key dropped",
+     "DO $$DECLARE r record; BEGIN FOR r IN SELECT indexrelid::regclass i"
+     " FROM pg_index WHERE indrelid = 'mentions'::regclass AND NOT"
+     " indisprimary AND NOT indisunique LOOP EXECUTE format('DROP INDEX"
+     " %s', r.i); END LOOP; END$$"),
+)
+
+
+def migrated(pg, conf, workdir, dbname, dumps):
+    """A new database dbname, migrated, holding the rows the stored ones
+    refer to."""
+    psql(pg, f"CREATE DATABASE {dbname}")
+    c = workdir / f"{dbname}.conf"
+    c.write_text(conf.read_text().replace("dbname=vigie",
+                                          f"dbname={dbname}"))
+    c.chmod(0o600)
+    p = harness.vigie("migrate", "-c", c, timeout=120)
+    if p.returncode != 0:
+        raise BenchError(f"vigie migrate ({dbname}) failed:\n{p.stderr}")
+    for t in REFERRED:
+        copy_in(pg, dbname, t, *dumps[t])
+
+
+def copy_ingest(pg, conf, workdir, variants=False):
     """The rows the cycle stored, dumped, then loaded with COPY into bare
     tables (same columns, no index, default, key or generated column)
-    and into a freshly migrated database. Returns (rows, bare seconds,
-    schema seconds)."""
+    and into a freshly migrated database; with variants, also into one
+    per SCHEMA_VARIANTS. Returns (rows, bare seconds, schema seconds,
+    [(variant, seconds)])."""
     rows = 0
     dumps = {}
     psql(pg, "CREATE DATABASE bare")
-    psql(pg, "CREATE DATABASE schema")
-    schema_conf = workdir / "schema.conf"
-    schema_conf.write_text(conf.read_text().replace("dbname=vigie",
-                                                    "dbname=schema"))
-    schema_conf.chmod(0o600)
-    p = harness.vigie("migrate", "-c", schema_conf, timeout=120)
-    if p.returncode != 0:
-        raise BenchError(f"vigie migrate (schema) failed:\n{p.stderr}")
     for t in REFERRED + STORED:
         cols = columns(pg, t, generated=False)
         dumps[t] = (cols, workdir / f"{t}.copy")
@@ -420,7 +457,6 @@ def copy_ingest(pg, conf, workdir):
             psql(pg, f"COPY (SELECT {', '.join(cols)} FROM {t}) TO STDOUT",
                  stdout=f)
         if t in REFERRED:
-            copy_in(pg, "schema", t, *dumps.pop(t))
             continue
         rows += int(pg.scalar(f"SELECT count(*) FROM {t}"))
         types = pg.query(
@@ -431,10 +467,17 @@ def copy_ingest(pg, conf, workdir):
         defs = ", ".join(f"{c} {ty}" for c, ty in types if c in cols)
         psql(pg, f"CREATE TABLE {t} ({defs})", "bare")
     bare = sum(copy_in(pg, "bare", t, *dumps[t]) for t in STORED)
+    migrated(pg, conf, workdir, "schema", dumps)
     own = sum(copy_in(pg, "schema", t, *dumps[t]) for t in STORED)
+    costs = []
+    for k, (what, sql) in enumerate(SCHEMA_VARIANTS if variants else ()):
+        migrated(pg, conf, workdir, f"variant{k}", dumps)
+        psql(pg, sql, f"variant{k}")
+        costs.append((what, sum(copy_in(pg, f"variant{k}", t, *dumps[t])
+                                for t in STORED)))
     for path in workdir.glob("*.copy"):
         path.unlink()
-    return rows, bare, own
+    return rows, bare, own, costs
 
 
 STORED_LINE = re.compile(r"once: every source polled and stored in ([0-9.]+) s")
@@ -504,7 +547,7 @@ def bench_one(args, nginx, feeds, n, workdir):
                                  f"{n} ok then {n} not_modified")
         res["errors"] += check_items(pg, feeds, n, f"warm {n}")
         if args.copy:
-            res["copy"] = copy_ingest(pg, conf, workdir)
+            res["copy"] = copy_ingest(pg, conf, workdir, args.schema_costs)
     for e in res["errors"]:
         print(f"ERROR: {e}", flush=True)
     return res
@@ -571,10 +614,24 @@ def report(results):
               "| vigie / schema COPY rate |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in results:
-            rows, bare, own = r["copy"]
+            rows, bare, own, _ = r["copy"]
             st = r["stored"]
             print(f"| {r['n']} | {rows} | {bare:.2f} | {own:.2f} | "
                   f"{st:.2f} | {bare / st:.1%} | {own / st:.1%} |")
+        for r in results:
+            if not r["copy"][3]:
+                continue
+            print()
+            print(f"COPY of the same rows into vigie's schema, {r['n']} "
+                  "feeds, one thing taken away at a time:")
+            print()
+            print("| schema | COPY s | saved s |")
+            print("| --- | ---: | ---: |")
+            print(f"| as migrated | {r['copy'][2]:.2f} | |")
+            for what, secs in r["copy"][3]:
+                print(f"| {what} | {secs:.2f} | {r['copy'][2] - secs:.2f} |")
+            print(f"| bare tables | {r['copy'][1]:.2f} | "
+                  f"{r['copy'][2] - r['copy'][1]:.2f} |")
     base = results[0]
     print()
     print(f"Growth against {base['n']} feeds:")
@@ -613,6 +670,9 @@ def main():
                     help="do not run newsboat beside vigie")
     ap.add_argument("--no-copy", dest="copy", action="store_false",
                     help="do not load the stored rows again with COPY")
+    ap.add_argument("--schema-costs", action="store_true",
+                    help="also load them into the schema without its "
+                    "triggers, foreign keys or indexes, one at a time")
     ap.add_argument("--concurrency", type=int, default=POLL["concurrency"])
     ap.add_argument("--per-host", type=int, default=POLL["per_host"])
     args = ap.parse_args()
