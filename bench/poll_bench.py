@@ -400,6 +400,14 @@ def copy_in(pg, dbname, table, cols, path):
         return time.monotonic() - t0
 
 
+def drop_secondary_indexes(table):
+    """SQL dropping table's indexes but its key and unique ones."""
+    return ("DO $$DECLARE r record; BEGIN FOR r IN SELECT"
+            " indexrelid::regclass i FROM pg_index WHERE indrelid ="
+            f" '{table}'::regclass AND NOT indisprimary AND NOT indisunique"
+            " LOOP EXECUTE format('DROP INDEX %s', r.i); END LOOP; END$$")
+
+
 # What --schema-costs takes away from a freshly migrated schema before
 # loading the same rows into it, one thing at a time: what each part of
 # the schema costs the write.
@@ -414,15 +422,9 @@ SCHEMA_VARIANTS = (
      " format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname);"
      " END LOOP; END$$"),
     ("items' indexes but the key and identity dropped",
-     "DO $$DECLARE r record; BEGIN FOR r IN SELECT indexrelid::regclass i"
-     " FROM pg_index WHERE indrelid = 'items'::regclass AND NOT"
-     " indisprimary AND NOT indisunique LOOP EXECUTE format('DROP INDEX"
-     " %s', r.i); END LOOP; END$$"),
+     drop_secondary_indexes("items")),
     ("mentions' indexes but the key dropped",
-     "DO $$DECLARE r record; BEGIN FOR r IN SELECT indexrelid::regclass i"
-     " FROM pg_index WHERE indrelid = 'mentions'::regclass AND NOT"
-     " indisprimary AND NOT indisunique LOOP EXECUTE format('DROP INDEX"
-     " %s', r.i); END LOOP; END$$"),
+     drop_secondary_indexes("mentions")),
 )
 
 

@@ -246,6 +246,17 @@ def _clean_env():
     return {k: v for k, v in os.environ.items() if not k.startswith("PG")}
 
 
+def start_psql(conninfo, sql, **popen):
+    """Starts psql running sql on conninfo, in the background (a session
+    that holds a lock, a statement that waits); wait for the returned
+    process. Its output is discarded unless popen says otherwise."""
+    return subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo,
+         "-c", sql], env=_clean_env(),
+        **{"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
+           **popen})
+
+
 # ----------------------------------------------------------------------
 # HTTP fixture server
 

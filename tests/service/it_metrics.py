@@ -5,18 +5,16 @@ daemon does, and /healthz answering 200 only while the database and
 polling are healthy.
 """
 
-import os
 import pathlib
 import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
 from harness import (FixtureServer, Postgres, TestFailure, daemon_log,
-                     run_test, start_daemon, vigie, wait_until,
+                     run_test, start_daemon, start_psql, vigie, wait_until,
                      write_config)
 
 RSS = """<?xml version="1.0"?>
@@ -84,13 +82,9 @@ def body(t):
         # A query holding the old month (an analyst's, say) makes the drop
         # give up after its lock timeout: a warning, polling goes on, and
         # the month goes on the next attempt (the daemon below).
-        holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.conninfo,
-             "-c", f"BEGIN; LOCK TABLE items_{old_month} IN ACCESS SHARE"
-             " MODE; SELECT pg_sleep(10); COMMIT"],
-            env={k: v for k, v in os.environ.items()
-                 if not k.startswith("PG")},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        holder = start_psql(
+            pg.conninfo, f"BEGIN; LOCK TABLE items_{old_month} IN ACCESS"
+            " SHARE MODE; SELECT pg_sleep(10); COMMIT")
         try:
             wait_until(lambda: pg.scalar(
                 "SELECT count(*) FROM pg_locks l JOIN pg_class c"
@@ -118,13 +112,9 @@ def body(t):
 
         # The daemon's first maintenance meets the same lock: it is tried
         # again within a minute, not an hour later.
-        holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.conninfo,
-             "-c", f"BEGIN; LOCK TABLE items_{old_month} IN ACCESS SHARE"
-             " MODE; SELECT pg_sleep(15); COMMIT"],
-            env={k: v for k, v in os.environ.items()
-                 if not k.startswith("PG")},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        holder = start_psql(
+            pg.conninfo, f"BEGIN; LOCK TABLE items_{old_month} IN ACCESS"
+            " SHARE MODE; SELECT pg_sleep(15); COMMIT")
         wait_until(lambda: pg.scalar(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c"
             " ON c.oid = l.relation WHERE c.relname ="
@@ -133,13 +123,9 @@ def body(t):
         # While the drop waits for that month it holds nothing the saves
         # write: it used to hold fetches (its month went first) and wait
         # for items, while a save held items and waited for fetches.
-        drop = subprocess.Popen(
-            ["psql", "-X", "-q", "-d", pg.conninfo,
-             "-c", "SELECT maintain_partitions('30 days')"],
-            env={k: v for k, v in os.environ.items()
-                 if not k.startswith("PG")},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+        drop = start_psql(pg.conninfo,
+                          "SELECT maintain_partitions('30 days')",
+                          stderr=subprocess.DEVNULL)
         try:
             wait_until(lambda: pg.scalar(
                 "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
