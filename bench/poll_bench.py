@@ -24,6 +24,11 @@ Beside it, in the same run and over the same URLs:
   triggers, its foreign keys, items' or mentions' secondary indexes, one
   at a time (what each costs);
   vigie's ingest rate is those rows over its cold cycle's time;
+- with --reindex, the indexer's work alone: the cold cycle's items, with
+  copies of a quarter of them from other sources (half with the same
+  link, half with a text two bits of SimHash away) so that there are
+  stories to find, made unindexed again, then `index_items(1000)` batch
+  after batch on one connection, as the daemon sends them;
 - when the cycle had stored every feed (the daemon's log: `once: every
   source polled and stored in S s`), which is the cycle's time: the
   full-text vectors and story links are computed after the insert
@@ -38,7 +43,8 @@ the cycle. Nothing listens beyond loopback, and everything started here
 
     python3 bench/poll_bench.py [--vigie build-bench/vigie]
         [--sizes 500,1000,2000] [--seed 1] [--no-gzip] [--no-newsboat]
-        [--no-copy | --schema-costs] [--concurrency 64 --per-host 2]
+        [--no-copy | --schema-costs] [--reindex]
+        [--concurrency 64 --per-host 2]
 """
 
 import argparse
@@ -487,6 +493,57 @@ WAITED_LINE = re.compile(r"search: [0-9]+ items indexed in [0-9.]+ s; none "
                     r"waiting \(the longest waited about ([0-9.]+) s\)")
 
 
+# ----------------------------------------------------------------------
+# The indexer alone (--reindex)
+
+# Copies of a quarter of the items on another source: every eighth with
+# the same link (a story found by its link), every eighth but one with
+# its text two bits of SimHash away and a link of its own (found by a
+# band). Bands as the daemon cuts them: 16 bits each, high first.
+STORY_COPIES = """
+INSERT INTO items (source_id, identity, url_norm, simhash, band0, band1,
+                   band2, band3, title, summary, content, lang, tone_lang)
+SELECT s.id, i.identity || '-copy', i.url_norm, i.simhash, i.band0,
+       i.band1, i.band2, i.band3, i.title, i.summary, i.content, i.lang,
+       i.tone_lang
+  FROM items i
+  JOIN sources s ON s.id = (SELECT min(id) FROM sources WHERE id > i.source_id)
+ WHERE i.id % 8 = 0;
+INSERT INTO items (source_id, identity, url_norm, simhash, band0, band1,
+                   band2, band3, title, summary, content, lang, tone_lang)
+SELECT s.id, i.identity || '-near', i.url_norm || '-near', h,
+       ((h >> 48) & 65535)::int, ((h >> 32) & 65535)::int,
+       ((h >> 16) & 65535)::int, (h & 65535)::int, i.title, i.summary,
+       i.content, i.lang, i.tone_lang
+  FROM (SELECT *, simhash # 5 AS h FROM items WHERE id % 8 = 1) i
+  JOIN sources s ON s.id = (SELECT min(id) FROM sources WHERE id > i.source_id);
+UPDATE items SET search = NULL, story_id = NULL;
+"""
+
+REINDEX = """
+DO $$
+BEGIN
+    WHILE (SELECT indexed FROM index_items(1000)) > 0 LOOP
+        COMMIT;
+    END LOOP;
+END
+$$
+"""
+
+
+def reindex(pg):
+    """Items indexed, how many continue a story, and the seconds
+    index_items(1000) took over them, batch after batch, each batch its
+    own transaction."""
+    psql(pg, STORY_COPIES)
+    psql(pg, "VACUUM ANALYZE")
+    t0 = time.monotonic()
+    psql(pg, REINDEX)
+    secs = time.monotonic() - t0
+    items, stories = pg.query("SELECT count(*), count(story_id) FROM items")[0]
+    return int(items), int(stories), secs
+
+
 def from_log(workdir, label):
     """The cycle's seconds to store everything, and the longest an item
     waited to be searchable (0 when none had to), from the daemon's
@@ -550,6 +607,8 @@ def bench_one(args, nginx, feeds, n, workdir):
         res["errors"] += check_items(pg, feeds, n, f"warm {n}")
         if args.copy:
             res["copy"] = copy_ingest(pg, conf, workdir, args.schema_costs)
+        if args.reindex:
+            res["reindex"] = reindex(pg)
     for e in res["errors"]:
         print(f"ERROR: {e}", flush=True)
     return res
@@ -634,6 +693,18 @@ def report(results):
                 print(f"| {what} | {secs:.2f} | {r['copy'][2] - secs:.2f} |")
             print(f"| bare tables | {r['copy'][1]:.2f} | "
                   f"{r['copy'][2] - r['copy'][1]:.2f} |")
+    if "reindex" in results[0]:
+        print()
+        print("The indexer alone: the cold cycle's items and copies of a "
+              "quarter of them on other sources, indexed again by "
+              "index_items(1000) on one connection:")
+        print()
+        print("| feeds | items | in a story | indexing s | ms per 1,000 |")
+        print("| ---: | ---: | ---: | ---: | ---: |")
+        for r in results:
+            items, stories, secs = r["reindex"]
+            print(f"| {r['n']} | {items} | {stories} | {secs:.2f} | "
+                  f"{secs * 1e6 / items:.0f} |")
     base = results[0]
     print()
     print(f"Growth against {base['n']} feeds:")
@@ -675,6 +746,9 @@ def main():
     ap.add_argument("--schema-costs", action="store_true",
                     help="also load them into the schema without its "
                     "triggers, foreign keys or indexes, one at a time")
+    ap.add_argument("--reindex", action="store_true",
+                    help="then time the indexer alone over the items and "
+                    "copies of a quarter of them on other sources")
     ap.add_argument("--concurrency", type=int, default=POLL["concurrency"])
     ap.add_argument("--per-host", type=int, default=POLL["per_host"])
     args = ap.parse_args()

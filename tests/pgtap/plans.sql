@@ -33,40 +33,53 @@ SELECT is((SELECT reltuples FROM pg_class c JOIN pg_inherits h
             AND c.relname = to_char(now(), '"items_"YYYY_MM')),
           -1::real, 'this month''s partition was never analysed');
 
--- item_continues() as index_items() runs it: one plan for every call,
+-- item_stories() as index_items() runs it: one plan for every call,
 -- made without the arguments' values, under the function's own settings.
 SET LOCAL plan_cache_mode = force_generic_plan;
-SELECT is((SELECT proconfig FROM pg_proc WHERE proname = 'item_continues'),
-          ARRAY['enable_bitmapscan=off'],
-          'the story look-up plans without bitmap scans');
+SELECT is((SELECT proconfig FROM pg_proc WHERE proname = 'item_stories'),
+          ARRAY['enable_hashjoin=off', 'enable_mergejoin=off',
+                'enable_bitmapscan=off'],
+          'the story look-up plans each join as a loop over an index');
 SELECT ok(bool_and(set_config(split_part(c, '=', 1), split_part(c, '=', 2),
                               true) IS NOT NULL),
           'its settings, applied here')
-  FROM pg_proc, unnest(proconfig) c WHERE proname = 'item_continues';
+  FROM pg_proc, unnest(proconfig) c WHERE proname = 'item_stories';
 SELECT lives_ok(format(
-    'PREPARE continues(bigint, bigint, timestamptz, text, bigint, integer,'
-    ' integer, integer, integer) AS %s',
-    (SELECT prosrc FROM pg_proc WHERE proname = 'item_continues')),
+    'PREPARE stories(bigint[], timestamptz[]) AS %s',
+    (SELECT prosrc FROM pg_proc WHERE proname = 'item_stories')),
     'the story look-up, prepared');
-CREATE TEMPORARY TABLE continues_plan AS
-SELECT l FROM plan_of('EXECUTE continues(100, 1, now(), ''x'', 1, 1, 2, 3,'
-                      ' 4)') l;
-SELECT ok(EXISTS (SELECT FROM continues_plan
+CREATE TEMPORARY TABLE stories_plan AS
+SELECT l FROM plan_of('EXECUTE stories(ARRAY[100, 101],'
+                      ' ARRAY[now(), now()])') l;
+SELECT ok(EXISTS (SELECT FROM stories_plan
+                   WHERE l ~ ('Index Scan using '
+                              || to_char(now(), '"items_"YYYY_MM')
+                              || '_pkey')),
+          'the batch''s items are read by their primary key');
+SELECT ok(EXISTS (SELECT FROM stories_plan
                    WHERE l ~ ('Index Scan using '
                               || to_char(now(), '"items_"YYYY_MM')
                               || '_url_norm')),
           'the story look-up reads the link''s index');
-SELECT is((SELECT count(*) FROM continues_plan
+SELECT is((SELECT count(*) FROM stories_plan
             WHERE l ~ ('Index Scan using '
                        || to_char(now(), '"items_"YYYY_MM') || '_band[0-3]')),
           4::bigint, 'the story look-up reads each band''s index');
-SELECT is((SELECT string_agg(l, E'\n') FROM continues_plan
+SELECT is((SELECT string_agg(l, E'\n') FROM stories_plan
             WHERE l ~ ('(Index Scan using|Scan on) '
                        || to_char(now(), '"items_"YYYY_MM'))
-              AND l !~ '_(url_norm|band[0-3])_idx'),
+              AND l !~ '_(pkey|url_norm|band[0-3])_idx|_pkey'),
           NULL,
           'and no other index nor scan of the month: each would read every '
           'earlier item');
+SELECT is((SELECT count(*) FROM stories_plan
+            WHERE l ~ '(Hash|Merge) (Left |Right |Full |Anti |Semi )?Join'),
+          0::bigint, 'no hash nor merge join: each would read the month');
+
+-- index_items() itself compiles nothing: its estimates (a tenth of the
+-- table for a batch whose size is a parameter) reach jit_above_cost.
+SELECT is((SELECT proconfig FROM pg_proc WHERE proname = 'index_items'),
+          ARRAY['jit=off'], 'the indexer runs without JIT');
 
 SELECT * FROM finish();
 ROLLBACK;

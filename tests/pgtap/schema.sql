@@ -32,7 +32,7 @@ SELECT is((SELECT attgenerated FROM pg_attribute
           '', 'items.search is filled after the insert, not generated');
 SELECT has_index('items', 'items_unsearched', 'the items waiting for their vector');
 SELECT has_function('index_items', ARRAY['integer']);
-SELECT has_function('item_continues', ARRAY['bigint', 'bigint', 'timestamp with time zone', 'text', 'bigint', 'integer', 'integer', 'integer', 'integer']);
+SELECT has_function('item_stories', ARRAY['bigint[]', 'timestamp with time zone[]']);
 
 SELECT has_index('items', 'items_search', 'GIN index on items.search');
 SELECT is((SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam

@@ -310,17 +310,22 @@ OVERRIDING SYSTEM VALUE VALUES
     (202, 1, 's202', 'example.com/a', 7777, 0, 0, 0, 7777),
     (203, 2, 's203', NULL, 1 + (1::bigint << 20) + (1::bigint << 40),
      0, 256, 16, 1),
-    (204, 2, 's204', 'example.com/b', 1, 0, 0, 0, 1);
+    (204, 2, 's204', 'example.com/b', 1, 0, 0, 0, 1),
+    -- A story of its own, and an item continuing it by its link while its
+    -- text is near 201's, 203's and 204's: the link comes first, and an
+    -- item of the same batch is found as it stood before the batch.
+    (205, 2, 's205', 'example.com/d', 5000, 0, 0, 0, 5000),
+    (206, 1, 's206', 'example.com/d', 1, 0, 0, 0, 1);
 SELECT results_eq($$SELECT indexed FROM index_items(2)$$,
     $$VALUES (2::bigint)$$, 'stories: the first two items indexed');
 SELECT results_eq($$SELECT indexed FROM index_items(10)$$,
-    $$VALUES (3::bigint)$$, 'stories: then the others');
+    $$VALUES (5::bigint)$$, 'stories: then the others');
 SELECT results_eq(
     $$SELECT id, story_id FROM items WHERE id >= 200 ORDER BY id$$,
     $$VALUES (200::bigint, NULL::bigint), (201, 200), (202, 200), (203, 200),
-             (204, 200)$$,
+             (204, 200), (205, NULL), (206, 205)$$,
     'stories: a link on another source, its story, a near-duplicate text; '
-    'never the same source');
+    'never the same source; the link before the text');
 
 -- An item's identity within its source.
 SELECT is(item_identity('g', 'http://l/', 't', 's', 'c'), 'g', 'the guid first');
