@@ -14,7 +14,9 @@ time and memory grow against the smallest N.
 
 Beside it, in the same run and over the same URLs:
 - newsboat (`-x reload`, 32 threads, a fresh cache), a desktop feed
-  reader doing the same fetch, parse and store (--no-newsboat to skip);
+  reader doing the same fetch, parse and store (--no-newsboat to skip;
+  --newsboat-limit S stops it after S seconds, and the items its cache
+  holds by then give its rate, which only falls as its cache grows);
 - the rows the cold cycle stored, as its insert wrote them (without the
   full-text vector and story link computed after it), dumped and loaded
   again with `COPY`, once into tables of the same columns without
@@ -42,7 +44,8 @@ the cycle. Nothing listens beyond loopback, and everything started here
 (nginx, PostgreSQL) is stopped on exit, whatever the exit.
 
     python3 bench/poll_bench.py [--vigie build-bench/vigie]
-        [--sizes 500,1000,2000] [--seed 1] [--no-gzip] [--no-newsboat]
+        [--sizes 500,1000,2000] [--seed 1] [--no-gzip]
+        [--no-newsboat | --newsboat-limit SECONDS]
         [--no-copy | --schema-costs] [--reindex]
         [--concurrency 64 --per-host 2]
 """
@@ -261,9 +264,24 @@ def timed_cycle(vigie, conf, workdir, label):
     return timed([vigie, "run", "-c", str(conf), "--once"], workdir, label)
 
 
-def timed(cmd, workdir, label, env=None):
-    """Runs cmd under /usr/bin/time -v. Returns wall seconds, peak RSS in
-    KiB, CPU seconds (user + system)."""
+def stop_timed(pid):
+    """SIGTERM to the program /usr/bin/time (pid) runs, so that time
+    still reports on it."""
+    try:
+        kids = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return
+    for kid in kids.split():
+        try:
+            os.kill(int(kid), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
+def timed(cmd, workdir, label, env=None, limit=None):
+    """Runs cmd under /usr/bin/time -v; with limit, stops it after that
+    many seconds (then its exit status does not count). Returns wall
+    seconds, peak RSS in KiB, CPU seconds (user + system)."""
     stats = workdir / f"{label}.time"
     log = workdir / f"{label}.log"
     cmd = [TIME, "-v", "-o", str(stats), *map(str, cmd)]
@@ -273,7 +291,14 @@ def timed(cmd, workdir, label, env=None):
                                 cwd=workdir, stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+        stopped = False
         try:
+            if limit is not None:
+                try:
+                    proc.wait(timeout=limit)
+                except subprocess.TimeoutExpired:
+                    stopped = True
+                    stop_timed(proc.pid)
             proc.wait(timeout=CYCLE_TIMEOUT)
         except subprocess.TimeoutExpired:
             raise BenchError(f"{label}: still running after "
@@ -285,7 +310,7 @@ def timed(cmd, workdir, label, env=None):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         wall = time.monotonic() - t0
-    if proc.returncode != 0:
+    if proc.returncode != 0 and not stopped:
         raise BenchError(f"{label}: {cmd[4]} "
                          f"{harness.exit_status(proc.returncode)}\n"
                          f"{tail(log)}")
@@ -311,10 +336,10 @@ show-read-feeds yes
 """
 
 
-def newsboat_cycle(nginx, feeds, n, workdir):
+def newsboat_cycle(nginx, feeds, n, workdir, limit=None):
     """newsboat's reload of the first n feeds into a fresh cache: the
-    desktop reader's cold cycle. Returns timed()'s figures and the items
-    its cache holds."""
+    desktop reader's cold cycle, stopped after limit seconds if given.
+    Returns timed()'s figures and the items its cache holds."""
     d = workdir / f"newsboat-{n}"
     d.mkdir()
     (d / "urls").write_text("".join(nginx.url(i, name) + "\n"
@@ -323,7 +348,8 @@ def newsboat_cycle(nginx, feeds, n, workdir):
     (d / "config").write_text(NEWSBOAT_CONF)
     env = dict(harness._clean_env(), HOME=str(d))
     res = timed([NEWSBOAT, "-q", "-u", d / "urls", "-c", d / "cache.db",
-                 "-C", d / "config", "-x", "reload"], d, "run", env=env)
+                 "-C", d / "config", "-x", "reload"], d, "run", env=env,
+                limit=limit)
     with sqlite3.connect(d / "cache.db") as db:
         items = db.execute("SELECT count(*) FROM rss_item").fetchone()[0]
     shutil.rmtree(d, ignore_errors=True)
@@ -507,7 +533,8 @@ SELECT s.id, i.identity || '-copy', i.url_norm, i.simhash, i.band0,
        i.band1, i.band2, i.band3, i.title, i.summary, i.content, i.lang,
        i.tone_lang
   FROM items i
-  JOIN sources s ON s.id = (SELECT min(id) FROM sources WHERE id > i.source_id)
+  JOIN sources s
+    ON s.id = (SELECT min(id) FROM sources WHERE id > i.source_id)
  WHERE i.id % 8 = 0;
 INSERT INTO items (source_id, identity, url_norm, simhash, band0, band1,
                    band2, band3, title, summary, content, lang, tone_lang)
@@ -516,7 +543,8 @@ SELECT s.id, i.identity || '-near', i.url_norm || '-near', h,
        ((h >> 16) & 65535)::int, (h & 65535)::int, i.title, i.summary,
        i.content, i.lang, i.tone_lang
   FROM (SELECT *, simhash # 5 AS h FROM items WHERE id % 8 = 1) i
-  JOIN sources s ON s.id = (SELECT min(id) FROM sources WHERE id > i.source_id);
+  JOIN sources s
+    ON s.id = (SELECT min(id) FROM sources WHERE id > i.source_id);
 UPDATE items SET search = NULL, story_id = NULL;
 """
 
@@ -559,8 +587,11 @@ def from_log(workdir, label):
 def bench_one(args, nginx, feeds, n, workdir):
     res = {"n": n, "items": sum(f[2] for f in feeds[:n]), "errors": []}
     if args.newsboat:
-        res["newsboat"], got = newsboat_cycle(nginx, feeds, n, workdir)
-        if got != res["items"]:
+        res["newsboat"], got = newsboat_cycle(nginx, feeds, n, workdir,
+                                              args.newsboat_limit)
+        res["newsboat_items"] = got
+        if got != res["items"] and (args.newsboat_limit is None or
+                                    res["newsboat"][0] < args.newsboat_limit):
             res["errors"].append(f"newsboat {n}: {got} items in its "
                                  f"cache, {res['items']} generated")
     with Postgres() as pg:
@@ -654,16 +685,22 @@ def report(results):
     if "newsboat" in results[0]:
         print()
         print("Against newsboat (`-x reload`, 32 threads, fresh cache), "
-              "same feeds; warm / cold compares the processes' wall "
-              "times:")
+              "same feeds; newsboat / vigie compares their rates, items "
+              "stored a second (their times when newsboat stored them "
+              "all; stopped: it had not); warm / cold compares vigie's "
+              "processes' wall times:")
         print()
-        print("| feeds | newsboat: wall s | RSS MiB | CPU s "
+        print("| feeds | newsboat: items | wall s | RSS MiB | CPU s "
               "| vigie cold: stored s | newsboat / vigie | warm / cold |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in results:
             nw, nr, nc = r["newsboat"]
-            print(f"| {r['n']} | {nw:.2f} | {mib(nr):.1f} | {nc:.2f} | "
-                  f"{r['stored']:.2f} | {nw / r['stored']:.2f} | "
+            got = r["newsboat_items"]
+            ratio = (r["items"] / r["stored"]) / (got / nw) if got else 0
+            mark = "" if got == r["items"] else " (stopped)"
+            print(f"| {r['n']} | {got}{mark} | {nw:.2f} | {mib(nr):.1f} | "
+                  f"{nc:.2f} | "
+                  f"{r['stored']:.2f} | {ratio:.2f} | "
                   f"{r['warm'][0] / r['cold'][0]:.3f} |")
     if "copy" in results[0]:
         print()
@@ -741,6 +778,9 @@ def main():
                     help="serve the feeds uncompressed")
     ap.add_argument("--no-newsboat", dest="newsboat", action="store_false",
                     help="do not run newsboat beside vigie")
+    ap.add_argument("--newsboat-limit", type=float, metavar="SECONDS",
+                    help="stop newsboat after so many seconds and compare "
+                    "the rates")
     ap.add_argument("--no-copy", dest="copy", action="store_false",
                     help="do not load the stored rows again with COPY")
     ap.add_argument("--schema-costs", action="store_true",

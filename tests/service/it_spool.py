@@ -4,10 +4,12 @@ whose items stay visible 25 s, polled every 10 s, loses nothing through a
 30-second outage, a 5-minute one, and a daemon stopped and started again
 in the middle of an outage; nothing is stored twice. A spool with no room
 pauses polling, says so in its log and metrics, and loses nothing fetched.
+A schedule file cut short is named in the log, and polling goes on.
 """
 
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import tempfile
@@ -235,6 +237,32 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
                "polling to resume")
     titles, rows = stored(pg)
     t.eq(rows, len(titles), "nothing stored twice after a full spool")
+
+    # A schedule file cut short (a disk that filled, a hand that edited
+    # it): said with its place, and polling goes on from the database.
+    proc.send_signal(signal.SIGTERM)
+    t.eq(proc.wait(timeout=15), 0, "exit status before the bad schedule")
+    roster = pathlib.Path(spool) / "roster.json"
+    roster.write_text(roster.read_text()[:40])
+    proc = start_daemon(conf)
+    wait_until(lambda: "database connected" in daemon_log(proc), 30,
+               "the daemon to connect despite a bad schedule file")
+    log = daemon_log(proc)
+    t.ok(re.search(re.escape(str(roster)) + r":\d+: .*polling waits for "
+                   r"the database", log),
+         "the bad schedule file is named, with its line")
+    # What is published from now on is stored (what fell off the feed
+    # while no daemon ran is the restart's business, tested above).
+    newer = [f"Acme roll {i}" for i in (roll.n + 1, roll.n + 2)]
+    wait_until(lambda: set(newer) <= set(stored(pg)[0]), 60,
+               "items published after a start with a bad schedule file")
+    titles, rows = stored(pg)
+    t.eq(rows, len(titles), "nothing stored twice after a bad schedule")
+    proc.send_signal(signal.SIGTERM)
+    t.eq(proc.wait(timeout=15), 0, "exit status after the bad schedule")
+    t.ok(roster.read_text().lstrip().startswith("[") and
+         '"id"' in roster.read_text(),
+         "the schedule file written whole again at the stop")
     return proc
 
 
