@@ -339,7 +339,8 @@ show-read-feeds yes
 def newsboat_cycle(nginx, feeds, n, workdir, limit=None):
     """newsboat's reload of the first n feeds into a fresh cache: the
     desktop reader's cold cycle, stopped after limit seconds if given.
-    Returns timed()'s figures and the items its cache holds."""
+    Returns timed()'s figures, the items its cache holds, and whether it
+    was stopped."""
     d = workdir / f"newsboat-{n}"
     d.mkdir()
     (d / "urls").write_text("".join(nginx.url(i, name) + "\n"
@@ -353,7 +354,7 @@ def newsboat_cycle(nginx, feeds, n, workdir, limit=None):
     with sqlite3.connect(d / "cache.db") as db:
         items = db.execute("SELECT count(*) FROM rss_item").fetchone()[0]
     shutil.rmtree(d, ignore_errors=True)
-    return res, items
+    return res, items, limit is not None and res[0] >= limit
 
 
 def tail(path, n=15):
@@ -587,11 +588,10 @@ def from_log(workdir, label):
 def bench_one(args, nginx, feeds, n, workdir):
     res = {"n": n, "items": sum(f[2] for f in feeds[:n]), "errors": []}
     if args.newsboat:
-        res["newsboat"], got = newsboat_cycle(nginx, feeds, n, workdir,
-                                              args.newsboat_limit)
-        res["newsboat_items"] = got
-        if got != res["items"] and (args.newsboat_limit is None or
-                                    res["newsboat"][0] < args.newsboat_limit):
+        res["newsboat"], got, stopped = newsboat_cycle(
+            nginx, feeds, n, workdir, args.newsboat_limit)
+        res["newsboat_items"], res["newsboat_stopped"] = got, stopped
+        if got != res["items"] and not stopped:
             res["errors"].append(f"newsboat {n}: {got} items in its "
                                  f"cache, {res['items']} generated")
     with Postgres() as pg:
@@ -697,10 +697,9 @@ def report(results):
             nw, nr, nc = r["newsboat"]
             got = r["newsboat_items"]
             ratio = (r["items"] / r["stored"]) / (got / nw) if got else 0
-            mark = "" if got == r["items"] else " (stopped)"
+            mark = " (stopped)" if r["newsboat_stopped"] else ""
             print(f"| {r['n']} | {got}{mark} | {nw:.2f} | {mib(nr):.1f} | "
-                  f"{nc:.2f} | "
-                  f"{r['stored']:.2f} | {ratio:.2f} | "
+                  f"{nc:.2f} | {r['stored']:.2f} | {ratio:.2f} | "
                   f"{r['warm'][0] / r['cold'][0]:.3f} |")
     if "copy" in results[0]:
         print()
