@@ -23,8 +23,9 @@ Beside it, in the same run and over the same URLs:
   indexes, defaults or generated columns (the raw rate of the data) and
   once into a freshly migrated database (the schema's own write cost),
   and with --schema-costs into such a database without its counts'
-  triggers, its foreign keys, items' or mentions' secondary indexes, one
-  at a time (what each costs);
+  triggers, the checks of its references (to sources, authors and
+  watches), items' or mentions' secondary indexes, one at a time (what
+  each costs);
   vigie's ingest rate is those rows over its cold cycle's time;
 - with --reindex, the indexer's work alone: the cold cycle's items, with
   copies of a quarter of them from other sources (half with the same
@@ -446,14 +447,11 @@ def drop_secondary_indexes(table):
 # the schema costs the write.
 SCHEMA_VARIANTS = (
     ("the counts' triggers disabled",
-     "ALTER TABLE items DISABLE TRIGGER USER;"
-     " ALTER TABLE mentions DISABLE TRIGGER USER"),
-    ("the foreign keys of items and mentions dropped",
-     "DO $$DECLARE r record; BEGIN FOR r IN SELECT conrelid::regclass t,"
-     " conname FROM pg_constraint WHERE contype = 'f' AND conrelid IN"
-     " ('items'::regclass, 'mentions'::regclass) LOOP EXECUTE"
-     " format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname);"
-     " END LOOP; END$$"),
+     "ALTER TABLE items DISABLE TRIGGER items_count_insert;"
+     " ALTER TABLE mentions DISABLE TRIGGER mentions_count_insert"),
+    ("the references' checks disabled (schema 027)",
+     "ALTER TABLE items DISABLE TRIGGER parents_insert;"
+     " ALTER TABLE mentions DISABLE TRIGGER parents_insert"),
     ("items' indexes but the key and identity dropped",
      drop_secondary_indexes("items")),
     ("mentions' indexes but the key dropped",
@@ -784,7 +782,7 @@ def main():
                     help="do not load the stored rows again with COPY")
     ap.add_argument("--schema-costs", action="store_true",
                     help="also load them into the schema without its "
-                    "triggers, foreign keys or indexes, one at a time")
+                    "triggers, reference checks or indexes, one at a time")
     ap.add_argument("--reindex", action="store_true",
                     help="then time the indexer alone over the items and "
                     "copies of a quarter of them on other sources")

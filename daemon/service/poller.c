@@ -645,6 +645,9 @@ on_fetched(struct fetch_response *r, void *arg)
 	feed_free(feed);
 	if (spooled)
 		on_saved(SAVE_SPOOLED, 0, 0, NULL, j);
+	store_flush(p->env.store);
+	if (p->saver != NULL)
+		store_flush(p->saver);
 	poller_dispatch(p);
 	moved(p);
 }

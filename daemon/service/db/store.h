@@ -40,6 +40,9 @@ void store_free(struct store *);
 size_t store_pending(const struct store *);
 /* 1 while connected, checked and prepared. */
 int store_up(const struct store *);
+/* Hands the server what the socket takes now of the request in flight,
+ * for a caller that keeps the loop busy (see store.c). */
+void store_flush(struct store *);
 
 /* Asks the server to cancel the request in flight, for a daemon that
  * stops without waiting for it; blocks for the round trip of the request
