@@ -67,6 +67,12 @@ class Api(ApiHandler):
             "/youtube/v3/search": self.youtube,
             "/youtube/v3/videos": self.youtube,
             "/youtube/v3/channels": self.youtube,
+            # A poll whose second step fails: the search answers, the
+            # videos' statistics do not.
+            "/youtube-broken/v3/search": self.youtube,
+            "/youtube-broken/v3/videos":
+                lambda q: self.answer(500, {"error": {
+                    "code": 500, "message": "Backend Error"}}),
         }.get(url.path)
         if route is None:
             return self.answer(404, {"error": "not found"})
@@ -192,6 +198,12 @@ url = {api}/youtube/v3
 query = acme
 token_file = {tmp}/yt.key
 
+[source "youtube-broken"]
+type = youtube
+url = {api}/youtube-broken/v3
+query = acme
+token_file = {tmp}/yt.key
+
 [source "youtube-denied"]
 type = youtube
 url = {api}/youtube/v3
@@ -292,6 +304,21 @@ def scenario(t, pg, port, tmp):
     t.ok(all(YT_KEY not in x for x in paths) and YT_KEY not in log and
          BEARER not in log,
          "the key travels in a header, never in a URL nor the log")
+
+    # The search's items wait for their statistics: with the second
+    # step failing, none is stored half-made, and the poll is a failure
+    # retried later like any other.
+    row = pg.query("SELECT s.enabled, f.outcome, f.error, f.items_new,"
+                   " s.next_poll_at > now(), s.failures FROM sources s"
+                   " JOIN fetches f ON f.source_id = s.id"
+                   " WHERE s.name = 'youtube-broken'")
+    t.eq(row, [["t", "failed", "HTTP 500", "0", "t", "1"]],
+         "a YouTube poll whose videos step fails is a failure, retried")
+    t.eq(items(pg, "youtube-broken"), [],
+         "and stores none of the search's items")
+    t.ok(any(r[0].startswith("/youtube-broken/v3/videos?")
+             for r in Api.requests),
+         "the failing step was asked")
 
     row = pg.query("SELECT s.enabled, f.outcome FROM sources s JOIN "
                    "fetches f ON f.source_id = s.id WHERE s.name = "
