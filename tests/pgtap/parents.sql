@@ -89,8 +89,7 @@ SELECT throws_ok($$
 SELECT throws_ok($$UPDATE items SET source_id = 99 WHERE source_id = 1$$,
     '23503', NULL, 'an item is not moved to a missing source');
 -- (The next id drawn is not 3 whatever the files before this one drew.)
-SELECT is(setval(pg_get_serial_sequence('sources', 'id'), 100), 100::bigint,
-          'the next source id drawn is 101');
+SELECT setval(pg_get_serial_sequence('sources', 'id'), 100);
 SELECT throws_ok($$UPDATE sources SET id = DEFAULT WHERE id = 3$$,
     '23503', 'the id of a row of sources does not change',
     'a source keeps its id');

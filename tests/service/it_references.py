@@ -18,29 +18,39 @@ from harness import (Postgres, run_test, start_psql, vigie, wait_until,
                      write_config)
 
 
-def waiting(pg, start):
-    """Whether a session running a statement beginning with start waits
-    for a lock."""
+def waiting(pg, sql):
+    """Whether the session running sql waits for a lock."""
+    quoted = sql.replace("'", "''")
     return pg.scalar("SELECT count(*) FROM pg_stat_activity"
-                     f" WHERE query LIKE '{start}%'"
+                     f" WHERE query = '{quoted}'"
                      " AND wait_event_type = 'Lock'") == "1"
 
 
-def gate(pg):
-    """A session holding the gate until it is terminated; returns it and
-    its backend's pid."""
+def rows(pg, table, source):
+    """How many rows of table name source."""
+    return pg.scalar(f"SELECT count(*) FROM {table}"
+                     f" WHERE source_id = {source}")
+
+
+def one_then_other(t, pg, first, second, what):
+    """Runs first in a transaction that stays open at the gate, then
+    second beside it, which must wait for a lock (checked as what); then
+    lets first commit. Returns both sessions' processes."""
     holder = start_psql(pg.conninfo, "BEGIN; LOCK TABLE gate;"
                         " SELECT pg_sleep(300)", stderr=subprocess.DEVNULL)
     pid = wait_until(lambda: pg.scalar(
         "SELECT pid FROM pg_locks WHERE relation = 'gate'::regclass"
         " AND mode = 'AccessExclusiveLock' AND granted"), 30,
         "the gate to be held")
-    return holder, pid
-
-
-def open_gate(pg, holder, pid):
+    held = f"BEGIN; {first} LOCK TABLE gate IN ACCESS SHARE MODE; COMMIT"
+    a = start_psql(pg.conninfo, held, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: waiting(pg, held), 30,
+               "the first session to wait at the gate")
+    b = start_psql(pg.conninfo, second, stderr=subprocess.PIPE, text=True)
+    t.ok(wait_until(lambda: waiting(pg, second), 30, what), what)
     pg.query(f"SELECT pg_terminate_backend({pid})")
     holder.wait(timeout=60)
+    return a, b
 
 
 def body(t):
@@ -66,56 +76,34 @@ def body(t):
 
         # The writer first: its items are in, not committed, when the
         # source's delete comes.
-        holder, pid = gate(pg)
-        writer = start_psql(pg.conninfo, "BEGIN; "
-                            + write.format(s=ids["first"])
-                            + " LOCK TABLE gate IN ACCESS SHARE MODE;"
-                            " COMMIT")
-        wait_until(lambda: waiting(pg, "BEGIN; INSERT INTO items"), 30,
-                   "the writer to wait at the gate")
-        deleter = start_psql(pg.conninfo,
-                             "DELETE FROM sources WHERE name = 'first'",
-                             stderr=subprocess.PIPE, text=True)
-        t.ok(wait_until(lambda: waiting(pg, "DELETE FROM sources"), 30,
-                        "the delete to wait"),
-             "a source's delete waits for the items being written for it")
-        open_gate(pg, holder, pid)
+        writer, deleter = one_then_other(
+            t, pg, write.format(s=ids["first"]),
+            "DELETE FROM sources WHERE name = 'first'",
+            "a source's delete waits for the items being written for it")
         t.eq(writer.wait(timeout=60), 0, "the writer commits")
         t.eq(deleter.wait(timeout=60), 0, "then the delete goes through")
-        t.eq(pg.scalar(f"SELECT count(*) FROM items"
-                       f" WHERE source_id = {ids['first']}"), "0",
+        t.eq(rows(pg, "items", ids["first"]), "0",
              "and takes the items committed meanwhile")
-        t.eq(pg.scalar(f"SELECT count(*) FROM mentions"
-                       f" WHERE source_id = {ids['first']}"), "0",
+        t.eq(rows(pg, "mentions", ids["first"]), "0",
              "and their mentions")
 
         # The delete first: the writer's items name a source that is
         # going.
-        holder, pid = gate(pg)
-        deleter = start_psql(pg.conninfo, "BEGIN; DELETE FROM sources"
-                             " WHERE name = 'second';"
-                             " LOCK TABLE gate IN ACCESS SHARE MODE; COMMIT")
-        wait_until(lambda: waiting(pg, "BEGIN; DELETE FROM sources"), 30,
-                   "the delete to wait at the gate")
-        writer = start_psql(pg.conninfo, write.format(s=ids["second"]),
-                            stderr=subprocess.PIPE, text=True)
-        t.ok(wait_until(lambda: waiting(pg, "INSERT INTO items"), 30,
-                        "the writer to wait"),
-             "items for a source being deleted wait for the delete")
-        open_gate(pg, holder, pid)
+        deleter, writer = one_then_other(
+            t, pg, "DELETE FROM sources WHERE name = 'second';",
+            write.format(s=ids["second"]),
+            "items for a source being deleted wait for the delete")
         t.eq(deleter.wait(timeout=60), 0, "the delete commits")
         t.ok(writer.wait(timeout=60) != 0, "then the items are refused")
         err = writer.stderr.read()
         t.ok('violates foreign key constraint "items_source_id_fkey"' in err
              and f"Key (source_id)=({ids['second']})" in err,
              f"with the key's error: {err.strip()!r}")
-        t.eq(pg.scalar(f"SELECT count(*) FROM items"
-                       f" WHERE source_id = {ids['second']}"), "0",
+        t.eq(rows(pg, "items", ids["second"]), "0",
              "none of them stored")
 
         # The other source's rows were never touched.
-        t.eq(pg.scalar(f"SELECT count(*) FROM items"
-                       f" WHERE source_id = {ids['kept']}"), "2",
+        t.eq(rows(pg, "items", ids["kept"]), "2",
              "the other source keeps its items")
         t.eq(pg.scalar("SELECT count(*) FROM items i WHERE NOT EXISTS"
                        " (SELECT FROM sources s WHERE s.id = i.source_id)"),
