@@ -50,7 +50,7 @@ print_field(const char *name, const char *value)
 
 static void
 print_item(const struct analyzer *an, const struct item *it, const char *lang,
-    struct match_result *scratch)
+    struct analyze_scratch *scratch)
 {
 	struct item_analysis ia;
 	char when[DATE_RFC3339_LEN];
@@ -104,11 +104,10 @@ inspect(const struct conf *conf, const struct analyzer *an,
 {
 	char *url = xstrdup(s->url);
 	struct feed *held = NULL;
-	struct match_result scratch;
+	struct analyze_scratch scratch = { 0 };
 	size_t total = 0;
 	int rc = 0;
 
-	match_result_init(&scratch);
 	for (int page = 1, hops = 0; url != NULL && page <= s->pages;) {
 		struct fetched_page resp;
 		struct source_result res;
@@ -182,7 +181,7 @@ inspect(const struct conf *conf, const struct analyzer *an,
 	}
 	free(url);
 	feed_free(held);
-	match_result_clear(&scratch);
+	analyze_scratch_clear(&scratch);
 	if (rc == 0)
 		printf("%zu items\n", total);
 	return rc;

@@ -58,7 +58,7 @@ struct scorer {
 	const struct analyzer *analyzer; /* NULL without -c */
 	struct sentiment_model *owned_model; /* what to free */
 	struct analyzer *owned_analyzer;
-	struct match_result scratch;
+	struct analyze_scratch scratch;
 	const char *lang;
 	double band;
 	int explain;
@@ -293,14 +293,13 @@ scorer_open(struct scorer *sc, const struct score_opts *o, struct diag *diag)
 		if (sc->model == NULL)
 			return -1;
 	}
-	match_result_init(&sc->scratch);
 	return 0;
 }
 
 static void
 scorer_close(struct scorer *sc)
 {
-	match_result_clear(&sc->scratch);
+	analyze_scratch_clear(&sc->scratch);
 	sentiment_model_free(sc->owned_model);
 	analyzer_free(sc->owned_analyzer);
 }

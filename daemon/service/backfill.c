@@ -29,7 +29,7 @@ struct backfill {
 	unsigned char *only; /* per analyzer watch: is it being backfilled */
 	int64_t after_id;
 	long items, mentions;
-	struct match_result scratch;
+	struct analyze_scratch scratch;
 };
 
 static void next_page(struct backfill *);
@@ -167,7 +167,6 @@ backfill_start(struct store *st, struct analyzer *an, int64_t window_ms,
 	bf->window_ms = window_ms;
 	bf->done = done;
 	bf->arg = arg;
-	match_result_init(&bf->scratch);
 	store_backfill_todo(st, on_todo, bf);
 	return bf;
 }
@@ -186,7 +185,7 @@ backfill_free(struct backfill *bf)
 	store_names_free(bf->names, bf->purge, bf->nnames);
 	free(bf->as_of);
 	free(bf->only);
-	match_result_clear(&bf->scratch);
+	analyze_scratch_clear(&bf->scratch);
 	analyzer_free(bf->an);
 	free(bf);
 }

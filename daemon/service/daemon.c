@@ -8,6 +8,7 @@
  */
 #include "service/daemon.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -597,8 +598,9 @@ reload(struct daemon *d)
 		return;
 	}
 	log_query_warnings(an);
-	conf_free(d->conf);
-	analyzer_free(d->analyzer);
+	/* Freed once the poller has let go of them. */
+	struct conf *old_conf = d->conf;
+	struct analyzer *old_an = d->analyzer;
 	d->conf = conf;
 	d->analyzer = an;
 	poller_set_conf(d->poller, conf, an);
@@ -608,6 +610,8 @@ reload(struct daemon *d)
 		dashboard_set_conf(d->dashboard, conf);
 	if (d->reporter != NULL)
 		reporter_set_conf(d->reporter, conf);
+	conf_free(old_conf);
+	analyzer_free(old_an);
 	log_set_level((enum log_level)conf->log_level);
 	log_notice("configuration reloaded: %zu sources, %zu watches",
 	    conf->nsources, conf->nwatches);
@@ -773,6 +777,7 @@ daemon_init(struct daemon *d)
 	}
 	d->poller = poller_new(
 	    &(struct poller_env){
+	        .base = d->base,
 	        .store = d->store,
 	        .fetcher = d->fetcher,
 	        .pacer = d->pacer,
@@ -788,6 +793,11 @@ daemon_init(struct daemon *d)
 	        .arg = d,
 	    },
 	    d->conf, d->analyzer);
+	if (d->poller == NULL) {
+		log_err("cannot start the threads that read answers: %s",
+		    strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

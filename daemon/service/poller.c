@@ -4,7 +4,8 @@
  *
  * The database decides what is due; the poller keeps a short queue of
  * leased sources, starts transfers within the global and per-host limits,
- * and turns each finished transfer into one fetch_record for the store. A
+ * has each answer read and judged on the reader's threads (reader.h), and
+ * turns each finished transfer into one fetch_record for the store. A
  * source's validators and schedule advance in the same statement that
  * stores its items, so nothing fetched is ever acknowledged unstored.
  */
@@ -30,10 +31,11 @@
 #include "service/monitor.h"
 #include "service/net/fetch.h"
 #include "service/net/pacer.h"
+#include "service/reader.h"
 #include "service/roster.h"
 #include "service/spool.h"
 
-enum job_state { JOB_QUEUED, JOB_FETCHING, JOB_SAVING };
+enum job_state { JOB_QUEUED, JOB_FETCHING, JOB_READING, JOB_SAVING };
 
 /* One leased source on its way through the pipeline. It carries copies of
  * what it needs, so that a reload can replace the configuration under it. */
@@ -74,13 +76,15 @@ struct poller {
 	struct poller_env env;
 	const struct conf *conf;
 	struct analyzer *analyzer; /* built from conf */
-	struct match_result scratch;
+	struct reader *reader;
+	/* How a source a reload removed is read, one last time. */
+	struct conf_source plain;
 	int claiming; /* a claim is awaited */
 	int once_exhausted; /* --once: nothing due is left to claim */
 	int stopping;
 
 	struct job_list jobs; /* every job, in claim order */
-	size_t nqueued, nfetching, nsaving;
+	size_t nqueued, nfetching, nreading, nsaving;
 	size_t saving_items; /* in the fetches being stored */
 	struct store *saver; /* poller_set_saver's, or NULL */
 	int save_turn; /* save_store's, between two connections as busy */
@@ -146,6 +150,9 @@ job_remove(struct job *j)
 		break;
 	case JOB_FETCHING:
 		p->nfetching--;
+		break;
+	case JOB_READING:
+		p->nreading--;
 		break;
 	case JOB_SAVING:
 		saving_done(p, j);
@@ -281,35 +288,6 @@ on_saved(enum save_status status, long items_new, long items_seen,
 	moved(p);
 }
 
-/* Every item's mentions, tone and story identity; NULL when there is
- * nothing to analyse. The store serialises them at once, so they live only
- * as long as on_fetched. */
-static struct item_analysis *
-analyze_feed(struct poller *p, const struct feed *feed, const char *lang)
-{
-	struct item_analysis *ia;
-
-	if (feed == NULL || feed->nitems == 0)
-		return NULL;
-	ia = xcalloc(feed->nitems, sizeof *ia);
-	for (size_t i = 0; i < feed->nitems; i++) {
-		analyze_item(p->analyzer, &feed->items[i], lang, NULL,
-		    &p->scratch, &ia[i]);
-		analyze_story(&feed->items[i], &ia[i]);
-	}
-	return ia;
-}
-
-static void
-analysis_free(struct item_analysis *ia, const struct feed *feed)
-{
-	if (ia == NULL)
-		return;
-	for (size_t i = 0; i < feed->nitems; i++)
-		item_analysis_clear(&ia[i]);
-	free(ia);
-}
-
 /* A source that crosses alert_after failures in a row is reported once,
  * and again when it recovers. */
 static void
@@ -330,29 +308,30 @@ source_health(
 		    INCIDENT_RESOLVED, 0, NULL, rec->started_ms);
 }
 
-/* Decides what a finished transfer means for the source. A page where a
- * feed was expected sets *discovered to its feed. */
+/* An answer with a body to read: it goes to the reader. */
+static int
+answer_read(const struct fetch_response *r)
+{
+	return !r->failed && r->status >= 200 && r->status <= 299;
+}
+
+/* Decides what a finished transfer means for the source, from what the
+ * reader made of it (k) when answer_read(). A page where a feed was
+ * expected sets *discovered to its feed. */
 static enum fetch_outcome
-classify(struct job *j, struct fetch_response *r, struct feed **feed,
-    char **discovered, char **step, char *err, size_t errlen)
+classify(struct job *j, const struct fetch_response *r, struct read_task *k,
+    struct feed **feed, char **discovered, char **step, char *err,
+    size_t errlen)
 {
 	const struct conf_source *cs = conf_find_source(j->p->conf, j->name);
-	struct conf_source plain = { .type = SOURCE_AUTO, .pages = 1 };
-	struct source_result res;
-	enum source_verdict v;
-	struct feed *held = j->held;
-	const char *body = r->body.data ? r->body.data : "";
-	const char *url = r->final_url ? r->final_url : j->url;
+	struct source_result *res;
 	int api = cs != NULL &&
 	    (cs->type == SOURCE_JSON || SOURCE_IS_PLATFORM(cs->type));
 
-	/* The items held for this answer are its to complete, or lost
-	 * with it. */
+	/* Items held for an answer that is not read are lost with it (one
+	 * that is read took them). */
+	feed_free(j->held);
 	j->held = NULL;
-	if (held != NULL && (r->failed || r->status != 200 || cs == NULL)) {
-		feed_free(held);
-		held = NULL;
-	}
 
 	if (r->failed) {
 		snprintf(err, errlen, "%s", r->error);
@@ -379,56 +358,47 @@ classify(struct job *j, struct fetch_response *r, struct feed **feed,
 		    r->status);
 		return OUTCOME_THROTTLED;
 	}
-	if (r->status < 200 || r->status > 299) {
+	if (!answer_read(r) || k == NULL) {
 		snprintf(err, errlen, "HTTP %ld", r->status);
 		return OUTCOME_FAILED;
 	}
-	/* A source a reload removed is read as a feed, one last time. */
-	if (held != NULL)
-		v = source_continue(cs, held, body, r->body.len, url, &res);
-	else
-		v = source_read(cs ? cs : &plain, body, r->body.len, url,
-		    r->content_type, now_real_ms() / 1000, &res);
-	switch (v) {
+	res = &k->res;
+	switch (k->verdict) {
 	case SOURCE_ERROR:
-		snprintf(err, errlen, "%s", res.err);
-		source_result_clear(&res);
+		snprintf(err, errlen, "%s", res->err);
 		return OUTCOME_FAILED;
 	case SOURCE_DISCOVERED:
-		*discovered = res.next;
-		res.next = NULL;
-		source_result_clear(&res);
+		*discovered = res->next;
+		res->next = NULL;
 		return OUTCOME_OK;
 	case SOURCE_ITEMS:
 		break;
 	}
-	*feed = res.feed;
-	res.feed = NULL;
-	if (res.more) {
-		*step = res.next;
-		res.next = NULL;
-		source_result_clear(&res);
+	*feed = res->feed;
+	res->feed = NULL;
+	if (res->more) {
+		*step = res->next;
+		res->next = NULL;
 		return OUTCOME_OK;
 	}
 	/* next = link: an API that pages by its Link header (Mastodon). */
 	if (cs != NULL && source_pages_by_link(cs)) {
-		free(res.next);
-		res.next = r->link_next
+		free(res->next);
+		res->next = r->link_next
 		    ? url_resolve(
 		          r->final_url ? r->final_url : j->url, r->link_next)
 		    : NULL;
-		if (res.next != NULL && !url_is_http(res.next)) {
-			free(res.next);
-			res.next = NULL;
+		if (res->next != NULL && !url_is_http(res->next)) {
+			free(res->next);
+			res->next = NULL;
 		}
 	}
-	if (cs != NULL && j->page < cs->pages && res.next != NULL) {
-		j->next = res.next;
-		res.next = NULL;
+	if (cs != NULL && j->page < cs->pages && res->next != NULL) {
+		j->next = res->next;
+		res->next = NULL;
 	}
 	if (cs != NULL && cs->type == SOURCE_HTML && (*feed)->nitems == 0)
 		log_warn("source %s: no item read on %s", j->name, j->url);
-	source_result_clear(&res);
 	if ((*feed)->skipped != NULL) {
 		snprintf(err, errlen, "partly read: %s", (*feed)->skipped);
 		return OUTCOME_PARTIAL;
@@ -495,24 +465,20 @@ spool_result(struct poller *p, const struct fetch_record *rec)
 	return 1;
 }
 
+/* What a finished transfer makes of its source, once its answer is read
+ * (k), or at once when there is nothing to read: the next step or page,
+ * or the record the store saves. */
 static void
-on_fetched(struct fetch_response *r, void *arg)
+fetched(struct job *j, struct fetch_response *r, struct read_task *k)
 {
-	struct job *j = arg;
 	struct poller *p = j->p;
 	struct feed *feed = NULL;
 	struct fetch_record rec = { 0 };
-	struct item_analysis *analysis;
 	char *discovered = NULL, *step = NULL;
 	char err[512] = "";
 	enum fetch_outcome o;
 	int spooled;
 
-	j->fetch = NULL;
-	host_release(p, j->host);
-	if (j->html && p->conf->poll.robots && !j->blocked)
-		pacer_finished(p->env.pacer, j->url, now_real_ms());
-	p->nfetching--;
 	if (j->blocked) {
 		/* Said once, then asked again a day later, not in a loop. */
 		snprintf(err, sizeof err,
@@ -522,7 +488,8 @@ on_fetched(struct fetch_response *r, void *arg)
 		o = OUTCOME_THROTTLED;
 		r->retry_after_ms = 24 * 3600 * 1000LL;
 	} else {
-		o = classify(j, r, &feed, &discovered, &step, err, sizeof err);
+		o = classify(
+		    j, r, k, &feed, &discovered, &step, err, sizeof err);
 	}
 	/* A platform's next step, at once and in the same poll; a few at
 	 * most, whatever the answers say. */
@@ -589,9 +556,10 @@ on_fetched(struct fetch_response *r, void *arg)
 		    j->feed_url, why);
 	}
 	rec.feed = feed;
-	analysis = analyze_feed(p, feed, j->lang);
-	rec.analysis = analysis;
-	rec.analyzer = p->analyzer;
+	/* Made by the analyzer the answer was read with, which a reload
+	 * may have replaced since: the mentions name its watches. */
+	rec.analysis = k != NULL ? k->analysis : NULL;
+	rec.analyzer = k != NULL ? k->an : p->analyzer;
 	/* A 304 may refresh the validators; a failure must not touch them. */
 	/* A platform's later steps answer other URLs than the source's. */
 	rec.set_validators = (was_read && j->page == 1 && j->steps == 0) ||
@@ -641,7 +609,6 @@ on_fetched(struct fetch_response *r, void *arg)
 	spooled = spool_result(p, &rec);
 	if (!spooled)
 		store_save_fetch(save_store(p), &rec, on_saved, j);
-	analysis_free(analysis, feed);
 	feed_free(feed);
 	if (spooled)
 		on_saved(SAVE_SPOOLED, 0, 0, NULL, j);
@@ -650,6 +617,71 @@ on_fetched(struct fetch_response *r, void *arg)
 		store_flush(p->saver);
 	poller_dispatch(p);
 	moved(p);
+}
+
+static void
+on_read(struct read_task *k, void *arg, int cancelled)
+{
+	struct job *j = arg;
+	struct analyzer *an = k->an;
+
+	/* Cancelled: the poller is being freed, and the job with it. */
+	if (!cancelled) {
+		j->p->nreading--;
+		fetched(j, &k->resp, k);
+	}
+	read_task_clear(k);
+	analyzer_free(an);
+	free(k);
+}
+
+/* The answer goes to the reader's threads, with what it is read by. */
+static void
+read_answer(struct poller *p, struct job *j, struct fetch_response *r)
+{
+	const struct conf_source *cs = conf_find_source(p->conf, j->name);
+	struct read_task *k = xcalloc(1, sizeof *k);
+
+	/* The items held for this answer are its to complete (unless it is
+	 * not the answer asked for), or lost with it. */
+	k->held = j->held;
+	j->held = NULL;
+	if (k->held != NULL && (r->status != 200 || cs == NULL)) {
+		feed_free(k->held);
+		k->held = NULL;
+	}
+	/* A source a reload removed is read as a feed, one last time. */
+	k->cs = cs != NULL ? cs : &p->plain;
+	k->resp = *r;
+	memset(r, 0, sizeof *r);
+	k->url = k->resp.final_url ? k->resp.final_url : j->url;
+	k->now_s = now_real_ms() / 1000;
+	k->an = analyzer_ref(p->analyzer);
+	k->lang = j->lang;
+	k->last_step = j->steps >= PLATFORM_STEPS_MAX;
+	j->state = JOB_READING;
+	p->nreading++;
+	reader_submit(p->reader, k, on_read, j);
+}
+
+static void
+on_fetched(struct fetch_response *r, void *arg)
+{
+	struct job *j = arg;
+	struct poller *p = j->p;
+
+	j->fetch = NULL;
+	host_release(p, j->host);
+	if (j->html && p->conf->poll.robots && !j->blocked)
+		pacer_finished(p->env.pacer, j->url, now_real_ms());
+	p->nfetching--;
+	if (j->blocked || !answer_read(r)) {
+		fetched(j, r, NULL);
+		return;
+	}
+	read_answer(p, j, r);
+	/* Its transfer's place is free for another. */
+	poller_dispatch(p);
 }
 
 static void
@@ -839,7 +871,9 @@ poller_claim(struct poller *p)
 	 * fetched items up in memory: no more until it catches up. */
 	if (p->saving_items >= SAVING_ITEMS_MAX)
 		return;
-	room = p->conf->poll.concurrency * 2 - (int)(p->nqueued + p->nfetching);
+	/* Answers waiting for the reader count: they hold their bodies. */
+	room = p->conf->poll.concurrency * 2 -
+	    (int)(p->nqueued + p->nfetching + p->nreading);
 	if (room <= 0)
 		return;
 	if (!store_up(p->env.store)) {
@@ -920,7 +954,8 @@ poller_release_leases(struct poller *p)
 {
 	size_t n = 0;
 	int64_t *keep =
-	    xcalloc(p->nqueued + p->nfetching + p->nsaving + 1, sizeof *keep);
+	    xcalloc(p->nqueued + p->nfetching + p->nreading + p->nsaving + 1,
+	        sizeof *keep);
 	struct job *j;
 
 	TAILQ_FOREACH(j, &p->jobs, entry)
@@ -943,7 +978,8 @@ poller_stop(struct poller *p)
 			fetch_cancel(j->fetch);
 			host_release(p, j->host);
 		}
-		if (j->state != JOB_SAVING)
+		/* What was fetched is read and stored. */
+		if (j->state != JOB_READING && j->state != JOB_SAVING)
 			job_remove(j);
 	}
 }
@@ -958,7 +994,7 @@ void
 poller_in_flight(const struct poller *p, size_t *fetching, size_t *saving)
 {
 	*fetching = p->nfetching;
-	*saving = p->nsaving;
+	*saving = p->nreading + p->nsaving;
 }
 
 void
@@ -970,6 +1006,8 @@ poller_set_saver(struct poller *p, struct store *saver)
 void
 poller_set_conf(struct poller *p, const struct conf *conf, struct analyzer *an)
 {
+	/* The answers being read use the old configuration's sources. */
+	reader_quiesce(p->reader);
 	p->conf = conf;
 	p->analyzer = an;
 }
@@ -980,11 +1018,18 @@ poller_new(
 {
 	struct poller *p = xcalloc(1, sizeof *p);
 
+	p->reader =
+	    reader_new(env->base, reader_threads(conf->poll.read_threads));
+	if (p->reader == NULL) {
+		free(p);
+		return NULL;
+	}
 	p->env = *env;
 	p->conf = conf;
 	p->analyzer = an;
+	p->plain.type = SOURCE_AUTO;
+	p->plain.pages = 1;
 	TAILQ_INIT(&p->jobs);
-	match_result_init(&p->scratch);
 	return p;
 }
 
@@ -995,6 +1040,8 @@ poller_free(struct poller *p)
 
 	if (p == NULL)
 		return;
+	/* First: the answers it cancels belong to jobs freed below. */
+	reader_free(p->reader);
 	while ((j = TAILQ_FIRST(&p->jobs)) != NULL) {
 		if (j->fetch != NULL)
 			fetch_cancel(j->fetch);
@@ -1003,6 +1050,5 @@ poller_free(struct poller *p)
 	for (size_t i = 0; i < p->nhosts; i++)
 		free(p->hosts[i].host);
 	free(p->hosts);
-	match_result_clear(&p->scratch);
 	free(p);
 }

@@ -27,6 +27,7 @@ struct store;
 
 /* What the pipeline works with; it frees none of it. */
 struct poller_env {
+	struct event_base *base; /* for the reader's threads */
 	struct store *store;
 	struct fetcher *fetcher;
 	struct pacer *pacer; /* robots.txt and the delay between pages */
@@ -46,15 +47,18 @@ struct poller_env {
 	void *arg;
 };
 
-/* Works with conf and its analyzer until poller_set_conf(). */
+/* Works with conf and its analyzer until poller_set_conf(). NULL with
+ * errno set if the threads that read answers cannot be started. */
 struct poller *poller_new(
     const struct poller_env *, const struct conf *, struct analyzer *);
 /* Cancels the transfers in flight and forgets every job. */
 void poller_free(struct poller *);
 
 /* The configuration and analyzer to use from now on (the caller keeps
- * them alive). A job keeps copies of what it needs, so one in flight is
- * not disturbed. */
+ * them alive). Waits for the answers being read with the old ones, which
+ * the caller may free once this returns (an analyzer is kept as long as
+ * what it judged is not stored). A job keeps copies of what it needs, so
+ * one in flight is not disturbed. */
 void poller_set_conf(struct poller *, const struct conf *, struct analyzer *);
 
 /* A second connection for saves (NULL: none): each save goes to the one

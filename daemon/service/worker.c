@@ -31,7 +31,9 @@ struct worker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t idle; /* signalled when todo empties */
 	struct queue todo, done; /* under lock */
+	int running; /* under lock: a job is running */
 	int stopping; /* under lock */
 	int pipe[2];
 	struct event *ev;
@@ -72,13 +74,22 @@ worker_main(void *arg)
 		w->todo.head = j->next;
 		if (w->todo.head == NULL)
 			w->todo.tail = &w->todo.head;
+		w->running = 1;
 		pthread_mutex_unlock(&w->lock);
 		j->run(j->arg);
 		pthread_mutex_lock(&w->lock);
+		w->running = 0;
+		if (w->todo.head == NULL)
+			pthread_cond_broadcast(&w->idle);
 		queue_push(&w->done, j);
 		/* A full pipe already holds a wake-up. */
-		if (write(w->pipe[1], &byte, 1) < 0 && errno != EAGAIN)
+		if (write(w->pipe[1], &byte, 1) < 0 && errno != EAGAIN) {
+			/* The loop can no longer be told: nothing more runs,
+			 * and nobody waits for it to. */
+			w->stopping = 1;
+			pthread_cond_broadcast(&w->idle);
 			break;
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -122,6 +133,7 @@ worker_release(struct worker *w)
 	close(w->pipe[1]);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->idle);
 	free(w);
 }
 
@@ -138,6 +150,7 @@ worker_new(struct event_base *base)
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->idle, NULL);
 	w->ev = event_new(base, w->pipe[0], EV_READ | EV_PERSIST, on_wake, w);
 	if (w->ev == NULL || event_add(w->ev, NULL) != 0 ||
 	    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -160,6 +173,15 @@ worker_submit(
 	pthread_mutex_lock(&w->lock);
 	queue_push(&w->todo, j);
 	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+worker_wait(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while ((w->todo.head != NULL || w->running) && !w->stopping)
+		pthread_cond_wait(&w->idle, &w->lock);
 	pthread_mutex_unlock(&w->lock);
 }
 

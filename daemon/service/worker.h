@@ -22,5 +22,8 @@ struct worker *worker_new(struct event_base *);
 void worker_free(struct worker *);
 void worker_submit(
     struct worker *, worker_run_fn *run, worker_done_fn *done, void *arg);
+/* Blocks until every job submitted has run; their done functions are
+ * still to be called, by the loop. */
+void worker_wait(struct worker *);
 
 #endif

@@ -44,7 +44,7 @@ enum { ACME, ACME_FR, GLOBEX, NWATCHES };
 struct fixture {
 	struct conf *conf;
 	struct analyzer *an;
-	struct match_result scratch;
+	struct analyze_scratch scratch;
 };
 
 static int
@@ -71,7 +71,7 @@ setup(void **state)
 	diag_print(&d);
 	if (f.an == NULL)
 		return -1;
-	match_result_init(&f.scratch);
+	memset(&f.scratch, 0, sizeof f.scratch);
 	*state = &f;
 	return 0;
 }
@@ -81,7 +81,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	match_result_clear(&f->scratch);
+	analyze_scratch_clear(&f->scratch);
 	analyzer_free(f->an);
 	conf_free(f->conf);
 	return 0;

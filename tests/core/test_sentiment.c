@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <utf8proc.h>
 
 #include "core/judge/lang_detect.h"
@@ -209,6 +210,76 @@ test_fr_forms(void **state)
 	assert_true(fr("Elles sont déçues") < 0);
 	assert_true(fr("Un service lamentablement lent") < 0);
 	assert_true(fr("Des clients arnaqués") < 0);
+}
+
+/* Texts that take every path a scratch serves: French stemming (forms
+ * absent from the lexicon), both languages scored for a short text, markers
+ * and emotions. */
+static const char *const shared_texts[] = {
+	"Nous sommes déçus",
+	"Des clients arnaqués, un service lamentablement lent",
+	"Elles sont déçues mais la livraison était rapide",
+	"The food was GREAT!! but the staff were not friendly at all",
+	"Nul",
+	"Il paraît que la marque a menti, quelle honte, je suis furieux",
+};
+#define SHARED_N (sizeof shared_texts / sizeof *shared_texts)
+#define SHARED_ROUNDS 100
+
+struct shared_run {
+	struct sentiment_score want[SHARED_N];
+	int differ; /* scores unlike want */
+};
+
+static int
+same_score(const struct sentiment_score *a, const struct sentiment_score *b)
+{
+	return a->compound == b->compound && a->pos == b->pos &&
+	    a->neu == b->neu && a->neg == b->neg && a->label == b->label &&
+	    a->abusive == b->abusive && a->emotions == b->emotions &&
+	    a->rumour == b->rumour && strcmp(a->lang, b->lang) == 0;
+}
+
+static void *
+score_shared(void *arg)
+{
+	struct shared_run *run = arg;
+	struct sentiment_scratch *x = sentiment_scratch_new();
+	struct sentiment_score s;
+
+	for (int r = 0; r < SHARED_ROUNDS; r++)
+		for (size_t i = 0; i < SHARED_N; i++) {
+			sentiment_score_with(model, x, shared_texts[i],
+			    strlen(shared_texts[i]), NULL, 0.05, &s);
+			run->differ += !same_score(&s, &run->want[i]);
+		}
+	sentiment_scratch_free(x);
+	return NULL;
+}
+
+/* Threads sharing one model, a scratch each (as the daemon's readers do),
+ * score as one thread alone: what scoring writes, the French stemmer
+ * included, is the scratch's. */
+static void
+test_scratch_threads(void **state)
+{
+	struct shared_run runs[3];
+	pthread_t th[3];
+
+	(void)state;
+	for (size_t i = 0; i < SHARED_N; i++)
+		runs[0].want[i] = score(shared_texts[i], NULL);
+	assert_true(runs[0].want[0].compound < 0); /* stemmed: déçus */
+	for (int t = 0; t < 3; t++) {
+		memcpy(runs[t].want, runs[0].want, sizeof runs[t].want);
+		runs[t].differ = 0;
+		assert_int_equal(
+		    pthread_create(&th[t], NULL, score_shared, &runs[t]), 0);
+	}
+	for (int t = 0; t < 3; t++) {
+		assert_int_equal(pthread_join(th[t], NULL), 0);
+		assert_int_equal(runs[t].differ, 0);
+	}
 }
 
 static void
@@ -721,6 +792,7 @@ main(void)
 		cmocka_unit_test(test_lang_short),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_emotion_file),
+		cmocka_unit_test(test_scratch_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -20,6 +20,9 @@ struct conf_poll {
 	int64_t max_body; /* bytes, default 10M */
 	int concurrency; /* transfers in flight, default 64 */
 	int per_host; /* transfers per host, default 2 */
+	/* Threads reading answers and judging their items; 0 (default):
+	 * one per CPU, at most 8. Read at start only. */
+	int read_threads;
 	char *user_agent; /* default "vigie/VERSION (+url)" */
 	char *opml; /* absolute path or NULL */
 	char *notify; /* source-health alerts go there */

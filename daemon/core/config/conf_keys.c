@@ -646,6 +646,8 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	{ SECT_POLL, "concurrency", set_int, POLL(concurrency), 1, 10000,
 	    "1 to 10000" },
 	{ SECT_POLL, "per_host", set_int, POLL(per_host), 1, 100, "1 to 100" },
+	{ SECT_POLL, "read_threads", set_int, POLL(read_threads), 0, 64,
+	    "0 to 64" },
 	{ SECT_POLL, "user_agent", set_text, POLL(user_agent), 0, 0, NULL },
 	{ SECT_POLL, "opml", set_path, POLL(opml), 0, 0, NULL },
 	{ SECT_SOURCE, "url", set_url, SRC(url), 0, 0, NULL },

@@ -58,7 +58,7 @@ struct conf_key {
 };
 
 /* The number of rows of conf_keys[], for the parser's table of lines. */
-#define CONF_NKEYS 108
+#define CONF_NKEYS 109
 
 extern const struct conf_key conf_keys[CONF_NKEYS];
 

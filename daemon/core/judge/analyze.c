@@ -222,8 +222,9 @@ sentence_len(const char *s, size_t len)
 static void
 tone_toward(const struct analyzer *a, const struct item *it, const char *text,
     size_t len, const char *lang, const struct match_doc *whole,
-    struct match_result *scratch, struct item_analysis *out)
+    struct analyze_scratch *x, struct item_analysis *out)
 {
+	struct match_result *scratch = &x->match;
 	struct buf *mine = xcalloc(out->nmentions, sizeof *mine);
 	size_t title_len = it->title ? strlen(it->title) + 2 : 0;
 
@@ -249,8 +250,9 @@ tone_toward(const struct analyzer *a, const struct item *it, const char *text,
 		*t = out->tone;
 		if (mine[m].len > 0 && mine[m].len < len) {
 			struct sentiment_score clause;
-			sentiment_score(a->model, mine[m].data, mine[m].len,
-			    lang ? lang : out->tone.lang, a->band, &clause);
+			sentiment_score_with(a->model, x->tone, mine[m].data,
+			    mine[m].len, lang ? lang : out->tone.lang, a->band,
+			    &clause);
 			/* Sentences that name the watch without a word of
 			 * tone ("Acme : un service formidable" cut at its
 			 * colon) say nothing against the document's. */
@@ -291,10 +293,19 @@ analyze_story(const struct item *it, struct item_analysis *out)
 }
 
 void
+analyze_scratch_clear(struct analyze_scratch *x)
+{
+	match_result_clear(&x->match);
+	sentiment_scratch_free(x->tone);
+	x->tone = NULL;
+}
+
+void
 analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
-    const unsigned char *only, struct match_result *scratch,
+    const unsigned char *only, struct analyze_scratch *x,
     struct item_analysis *out)
 {
+	struct match_result *scratch = &x->match;
 	struct match_doc doc = {
 		.title = it->title,
 		.text = body_of(it),
@@ -332,15 +343,17 @@ analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
 
 		buf_init(&text);
 		tone_text(it, &text);
-		sentiment_score(
-		    a->model, text.data, text.len, lang, a->band, &out->tone);
+		if (x->tone == NULL)
+			x->tone = sentiment_scratch_new();
+		sentiment_score_with(a->model, x->tone, text.data, text.len,
+		    lang, a->band, &out->tone);
 		out->scored = 1;
 		out->mention_tones =
 		    xreallocarray(NULL, out->nmentions ? out->nmentions : 1,
 		        sizeof *out->mention_tones);
 		if (out->nmentions > 0)
-			tone_toward(a, it, text.data, text.len, lang, &doc,
-			    scratch, out);
+			tone_toward(
+			    a, it, text.data, text.len, lang, &doc, x, out);
 		buf_clear(&text);
 	}
 }

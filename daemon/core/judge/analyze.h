@@ -67,12 +67,25 @@ struct item_analysis {
 	uint64_t simhash;
 };
 
+/*
+ * What analyze_item writes as it goes, reused from item to item: the
+ * matcher's working memory and the scorer's (sentiment_score_with). Threads
+ * sharing an analyzer each bring one. It caches what one analyzer's
+ * lexicons say: cleared before it serves another. Zeroed memory is an
+ * empty scratch.
+ */
+struct analyze_scratch {
+	struct match_result match;
+	struct sentiment_scratch *tone;
+};
+void analyze_scratch_clear(struct analyze_scratch *);
+
 /* Matches and scores one item. lang is the source's configured language,
  * used when the item has none. The result is owned by the caller: free it
  * with item_analysis_clear. only, when not NULL, restricts matching to the
  * watches whose flag is set. */
 void analyze_item(const struct analyzer *, const struct item *,
-    const char *lang, const unsigned char *only, struct match_result *scratch,
+    const char *lang, const unsigned char *only, struct analyze_scratch *,
     struct item_analysis *out);
 /* Adds the item's story identity (url_norm, simhash) to out, for a new
  * item on its way to the store. */

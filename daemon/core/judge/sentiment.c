@@ -8,8 +8,10 @@
  * negation that understands "ne ... pas", elision, multi-word idioms and a
  * Snowball stemming fallback for inflected forms.
  *
- * A model is read-only once loaded except for its French stemmer, which
- * Snowball does not make thread-safe: use one model per thread.
+ * A model is read-only once loaded. What scoring writes (its memory, the
+ * French stemmer, which Snowball does not make thread-safe, and the stems
+ * it found) is a scratch's: the model's own, or one per thread given to
+ * sentiment_score_with.
  */
 #include "core/judge/sentiment_impl.h"
 
@@ -34,7 +36,7 @@ struct scoring {
 	const struct lang_model *m;
 	enum lang_id id;
 	struct scoring_mem *mem; /* where t and s come from and go back */
-	struct lex *stems_seen; /* the scratch's stem cache (French) */
+	struct sentiment_scratch *x; /* stemmer and stem cache (French) */
 	struct toks t;
 	double *s; /* each token's contribution */
 	unsigned markers; /* K_ABUSIVE, K_RUMOUR bits seen */
@@ -178,16 +180,19 @@ static const struct lexent *
 stem_valence(struct scoring *sc, const char *w, size_t n)
 {
 	const struct lang_model *m = sc->m;
-	struct lex *seen = sc->stems_seen;
+	struct lex *seen = &sc->x->stems_seen;
 	const struct lexent *c = lex_get(seen, w, n);
 
 	if (c != NULL)
 		return c->kind & K_STEM_FOUND ? c : NULL;
+	if (sc->x->stemmer == NULL &&
+	    (sc->x->stemmer = sb_stemmer_new("french", NULL)) == NULL)
+		return NULL;
 	const sb_symbol *st =
-	    sb_stemmer_stem(m->stemmer, (const sb_symbol *)w, (int)n);
+	    sb_stemmer_stem(sc->x->stemmer, (const sb_symbol *)w, (int)n);
 	const struct lexent *se = st
 	    ? lex_get(&m->stems, (const char *)st,
-	          (size_t)sb_stemmer_length(m->stemmer))
+	          (size_t)sb_stemmer_length(sc->x->stemmer))
 	    : NULL;
 	if (seen->len >= STEM_CACHE_MAX)
 		lex_clear(seen);
@@ -767,7 +772,7 @@ score_in(const struct sentiment_model *model, enum lang_id id, const char *text,
 	sc->m = &model->lang[id];
 	sc->id = id;
 	sc->mem = mem;
-	sc->stems_seen = &model->scratch->stems_seen;
+	sc->x = x;
 	sc->t = mem->t;
 	sc->t.n = 0;
 	sc->t.fold.len = 0;
@@ -818,6 +823,12 @@ scoring_clear(struct scoring *sc)
 	memset(sc, 0, sizeof *sc);
 }
 
+struct sentiment_scratch *
+sentiment_scratch_new(void)
+{
+	return xcalloc(1, sizeof(struct sentiment_scratch));
+}
+
 void
 sentiment_scratch_free(struct sentiment_scratch *x)
 {
@@ -830,6 +841,8 @@ sentiment_scratch_free(struct sentiment_scratch *x)
 	buf_clear(&x->words);
 	free(x->mw);
 	lex_clear(&x->stems_seen);
+	if (x->stemmer != NULL)
+		sb_stemmer_delete(x->stemmer);
 	free(x);
 }
 
@@ -870,13 +883,12 @@ explain_fill(const struct scoring *sc, struct sentiment_explain *ex)
 }
 
 static void
-judge(const struct sentiment_model *model, const char *text, size_t len,
-    const char *lang, double neutral_band, struct sentiment_score *out,
-    struct sentiment_explain *ex)
+judge(const struct sentiment_model *model, struct sentiment_scratch *x,
+    const char *text, size_t len, const char *lang, double neutral_band,
+    struct sentiment_score *out, struct sentiment_explain *ex)
 {
 	struct scoring sc = { 0 }, other = { 0 };
 	struct sentiment_score alt;
-	struct sentiment_scratch *x = model->scratch;
 	enum lang_sureness sure = LANG_SURE;
 	enum lang_id id;
 
@@ -922,7 +934,15 @@ sentiment_score(const struct sentiment_model *model, const char *text,
     size_t len, const char *lang, double neutral_band,
     struct sentiment_score *out)
 {
-	judge(model, text, len, lang, neutral_band, out, NULL);
+	judge(model, model->scratch, text, len, lang, neutral_band, out, NULL);
+}
+
+void
+sentiment_score_with(const struct sentiment_model *model,
+    struct sentiment_scratch *x, const char *text, size_t len, const char *lang,
+    double neutral_band, struct sentiment_score *out)
+{
+	judge(model, x, text, len, lang, neutral_band, out, NULL);
 }
 
 void
@@ -930,7 +950,7 @@ sentiment_explain(const struct sentiment_model *model, const char *text,
     size_t len, const char *lang, double neutral_band,
     struct sentiment_score *out, struct sentiment_explain *ex)
 {
-	judge(model, text, len, lang, neutral_band, out, ex);
+	judge(model, model->scratch, text, len, lang, neutral_band, out, ex);
 }
 
 void

@@ -63,6 +63,20 @@ void sentiment_score(const struct sentiment_model *, const char *text,
     struct sentiment_score *out);
 
 /*
+ * What scoring writes as it goes: its memory, the French stemmer (Snowball's
+ * is not thread-safe) and the stems it has looked up. sentiment_score uses
+ * the model's own, so one thread at a time; threads sharing a model each
+ * score with a scratch of their own. A scratch caches what one model's
+ * lexicon says: free it before it serves another.
+ */
+struct sentiment_scratch;
+struct sentiment_scratch *sentiment_scratch_new(void);
+void sentiment_scratch_free(struct sentiment_scratch *);
+void sentiment_score_with(const struct sentiment_model *,
+    struct sentiment_scratch *, const char *text, size_t len, const char *lang,
+    double neutral_band, struct sentiment_score *out);
+
+/*
  * Why a text got its tone, for `vigie score --explain`: every word that
  * the lexicon scores or a rule turns, with its lexicon valence, what it
  * finally added to the sum, and the rules that changed it on the way.

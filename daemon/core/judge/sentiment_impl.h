@@ -116,8 +116,8 @@ struct sentiment_model {
 	 * language detection (sentiment_lang.c). */
 	float grams[GRAMS];
 	/* Memory that scoring reuses from text to text, so that a text
-	 * costs no allocation: one more reason, with the stemmer, to use
-	 * one model per thread. */
+	 * costs no allocation, for sentiment_score: threads sharing the
+	 * model bring their own to sentiment_score_with. */
 	struct sentiment_scratch *scratch;
 };
 
@@ -277,10 +277,11 @@ struct sentiment_scratch {
 	struct buf words;
 	struct mark_word *mw;
 	size_t mwcap;
-	struct lex stems_seen; /* French words' stem valences, known so far */
+	/* French words' stem valences, known so far: valid for one model
+	 * only (see sentiment_score_with). */
+	struct lex stems_seen;
+	struct sb_stemmer *stemmer; /* made when first needed */
 };
-
-void sentiment_scratch_free(struct sentiment_scratch *);
 /* Python's str.isupper(): some cased character, and none lower case.
  * Inline for the same reason as lex_get: it runs on every token. */
 static inline int

@@ -61,8 +61,8 @@ struct sock {
 
 static void fetcher_drain(struct fetcher *);
 
-static void
-response_clear(struct fetch_response *r)
+void
+fetch_response_clear(struct fetch_response *r)
 {
 	buf_clear(&r->body);
 	free(r->etag);
@@ -70,6 +70,7 @@ response_clear(struct fetch_response *r)
 	free(r->content_type);
 	free(r->final_url);
 	free(r->link_next);
+	memset(r, 0, sizeof *r);
 }
 
 static void
@@ -82,7 +83,7 @@ fetch_free(struct fetch *f)
 	free(f->rate_remaining);
 	free(f->rate_reset);
 	free(f->link);
-	response_clear(&f->resp);
+	fetch_response_clear(&f->resp);
 	free(f);
 }
 

@@ -65,6 +65,9 @@ struct fetch_response {
 	int64_t bytes; /* body bytes received, decompressed */
 };
 
+/* Frees what a response holds (a callee that took it whole). */
+void fetch_response_clear(struct fetch_response *);
+
 /* Called once per transfer, with a response the callee may keep parts of
  * (it is freed after the call returns). */
 typedef void (*fetch_done_cb)(struct fetch_response *, void *arg);
