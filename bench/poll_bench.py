@@ -598,7 +598,10 @@ def bench_one(args, nginx, feeds, n, workdir):
                    for i in range(n)}
         harness.write_config(conf, pg.conninfo, sources, log_level="info",
                              **dict(POLL, concurrency=args.concurrency,
-                                    per_host=args.per_host))
+                                    per_host=args.per_host),
+                             # Unset by default, for builds before it.
+                             **({"read_threads": args.read_threads}
+                                if args.read_threads else {}))
         with open(conf, "a") as f:
             f.write(WATCHES)
         p = harness.vigie("migrate", "-c", conf, timeout=120)
@@ -788,6 +791,8 @@ def main():
                     "copies of a quarter of them on other sources")
     ap.add_argument("--concurrency", type=int, default=POLL["concurrency"])
     ap.add_argument("--per-host", type=int, default=POLL["per_host"])
+    ap.add_argument("--read-threads", type=int, default=0,
+                    help="[poll] read_threads (0: one per CPU)")
     args = ap.parse_args()
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -825,7 +830,8 @@ def main():
             check_served(ng, feeds)
             print(f"nginx on 127.0.0.1-{HOSTS}:{ng.port}; "
                   f"[poll] concurrency = {args.concurrency}, per_host = "
-                  f"{args.per_host}", flush=True)
+                  f"{args.per_host}, read_threads = {args.read_threads}",
+                  flush=True)
             for n in sizes:
                 print(f"{n} feeds ...", flush=True)
                 results.append(bench_one(args, ng, feeds, n, workdir))
