@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "core/judge/analyze.h"
 #include "service/worker.h"
 
 struct reader_thread {

@@ -9,14 +9,16 @@
 #ifndef VIGIE_READER_H
 #define VIGIE_READER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "core/config/conf.h"
-#include "core/judge/analyze.h"
 #include "core/read/source.h"
 #include "service/net/fetch.h"
 
+struct analyzer;
+struct conf_source;
 struct event_base;
+struct item_analysis;
 struct reader;
 
 /* One answer to read. The caller fills the first part and keeps cs and
@@ -26,7 +28,7 @@ struct read_task {
 	struct feed *held; /* a platform's items to complete, or NULL */
 	struct fetch_response resp; /* the answer, owned by the task */
 	const char *url; /* what it answers (its final URL, if any) */
-	int64_t now_s;
+	int64_t now_s; /* when it came: a page's "2 hours ago" counts from it */
 	struct analyzer *an; /* a reference the task holds */
 	const char *lang; /* the source's, for items that say none */
 	/* A platform's answer that asks for more is analyzed all the same
