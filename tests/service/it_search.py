@@ -1,12 +1,14 @@
 """
 it_search.py - the sources a watch's search key generates, against engines
 replayed on loopback ([search] moves each engine's address there): Google
-News' RSS search, Reddit's search, Hacker News' Algolia search and a
-Mastodon instance's tag timeline. `vigie check` lists what a watch
+News' and Bing News' RSS searches, Reddit's search, Hacker News' Algolia
+search and a Mastodon instance's tag timeline. `vigie check` lists what a watch
 generates; the daemon polls them into a real PostgreSQL, each engine asked
 for the watch's query in its own syntax, and the watch's matching keeps
 what the engine could not filter; a changed query changes the same
-sources' requests, a removed engine stops its source.
+sources' requests, a removed engine stops its source. Bing's links go
+through its click counter, whose tracking id changes from one answer to
+the next: its items are stored under the publisher's address, once.
 """
 
 import http.server
@@ -36,6 +38,38 @@ NEWS = rss_feed([
 ])
 
 
+# Bing News' RSS as it answers: a News: namespace for the publisher and
+# its picture, no guid, and every link through apiclick.aspx, the
+# publisher's address percent-encoded (lower-case hexadecimal) among
+# tracking parameters that differ on every answer (tid, aid).
+BING = """<?xml version="1.0" encoding="utf-8" ?><rss version="2.0" \
+xmlns:News="https://www.bing.com:443/news/search?q=acme&amp;format=rss">\
+<channel><title>acme - BingNews</title>\
+<link>https://www.bing.com:443/news/search?q=acme&amp;format=rss</link>\
+<description>Search results</description><image>\
+<url>http://www.bing.com/s/a/rsslogo.gif</url><title>acme</title>\
+<link>https://www.bing.com:443/news/search?q=acme&amp;format=rss</link>\
+</image><copyright>Copyright © 2026 Microsoft.</copyright>
+<item><title>Acme : les clients excédés par la panne</title>\
+<link>http://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid={aid}\
+&amp;tid={tid}&amp;url=https%3a%2f%2fwww.lefigaro.example%2feco%2f\
+acme-panne%3fid%3d4%26p%3d2&amp;c=1482516263977&amp;mkt=fr-fr</link>\
+<description>La panne d&#39;Acme entre dans son troisième jour\
+ et les clients s&#39;impatientent.</description>\
+<pubDate>Sat, 05 Dec 2026 14:02:00 GMT</pubDate>\
+<News:Source>Le Figaro</News:Source>\
+<News:Image>http://www.bing.com/th?id=OVFT.x&amp;pid=News</News:Image>\
+</item>
+<item><title>Acme recrute des techniciens</title>\
+<link>http://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid={aid}\
+&amp;tid={tid}&amp;url=https%3a%2f%2fwww.ouest-france.example%2facme\
+&amp;c=9&amp;mkt=fr-fr</link>\
+<description>Acme recrute.</description>\
+<pubDate>Sat, 05 Dec 2026 09:30:00 GMT</pubDate>\
+<News:Source>Ouest-France</News:Source></item>
+</channel></rss>"""
+
+
 class Engines(ApiHandler):
     asked = []
 
@@ -45,6 +79,10 @@ class Engines(ApiHandler):
         Engines.asked.append((url.path, q))
         if url.path == "/rss/search":
             return self.answer(200, NEWS, ctype="application/rss+xml")
+        if url.path == "/news/search":
+            n = str(len(asked("/news/search")))
+            return self.answer(200, BING.format(tid="A1B2" + n, aid=n),
+                               ctype="application/rss+xml; charset=utf-8")
         doc = {"/search.json": lambda: fixture("reddit_search.json"),
                "/api/v1/search_by_date":
                    lambda: fixture("hackernews_search.json"),
@@ -63,6 +101,7 @@ log_level = debug
 [search]
 mastodon = {api}
 google_news_url = {api}/rss/search
+bing_news_url = {api}/news/search
 reddit_url = {api}
 hackernews_url = {api}
 [watch "acme"]
@@ -92,12 +131,13 @@ def body(t):
 def scenario(t, pg, api, tmp):
     conf = tmp / "vigie.conf"
     write_conf(conf, pg, api, '(acme OR "acme corp") NOT recrute',
-               "google-news, reddit, hackernews, mastodon")
+               "google-news, bing-news, reddit, hackernews, mastodon")
     p = vigie("check", "-c", conf)
     t.exited(p, "check accepts the searches")
     names = sorted(line.split("\t")[0].strip()
                    for line in p.stdout.splitlines()[1:])
-    t.eq(names, ["search: acme (google-news fr)",
+    t.eq(names, ["search: acme (bing-news fr)",
+                 "search: acme (google-news fr)",
                  "search: acme (hackernews 2)",
                  "search: acme (hackernews)",
                  "search: acme (mastodon 127.0.0.1)",
@@ -120,7 +160,8 @@ def scenario(t, pg, api, tmp):
     rows = pg.query("SELECT s.name, count(i.id) FROM sources s LEFT JOIN "
                     "items i ON i.source_id = s.id GROUP BY s.name "
                     "ORDER BY s.name")
-    t.eq(rows, [["search: acme (google-news fr)", "2"],
+    t.eq(rows, [["search: acme (bing-news fr)", "2"],
+                ["search: acme (google-news fr)", "2"],
                 ["search: acme (hackernews 2)", "2"],
                 ["search: acme (hackernews)", "2"],
                 ["search: acme (mastodon 127.0.0.1)", "2"],
@@ -131,11 +172,28 @@ def scenario(t, pg, api, tmp):
                   "WHERE s.name = 'search: acme (google-news fr)'"),
          [["gn-1"]], "the watch keeps what the engine did not exclude")
 
+    bing = asked("/news/search")[0]
+    t.eq([bing.get(k) for k in ("q", "format", "setlang", "cc")],
+         [['(acme OR "acme corp") -recrute'], ["rss"], ["fr"], ["FR"]],
+         "Bing News asked in its syntax, for its French edition's RSS")
+    t.eq(pg.query("SELECT i.link, to_char(i.published_at AT TIME ZONE "
+                  "'UTC', 'YYYY-MM-DD HH24:MI'), m.item_id IS NOT NULL "
+                  "FROM items i JOIN sources s ON s.id = i.source_id "
+                  "LEFT JOIN mentions m ON m.item_id = i.id "
+                  "WHERE s.name = 'search: acme (bing-news fr)' "
+                  "ORDER BY i.link"),
+         [["https://www.lefigaro.example/eco/acme-panne?id=4&p=2",
+           "2026-12-05 14:02", "t"],
+          ["https://www.ouest-france.example/acme", "2026-12-05 09:30",
+           "f"]],
+         "Bing's items under the publisher's address, dated, matched")
+
     # The query changes, an engine goes: the same sources ask anew, the
     # removed one is no longer polled.
     before = pg.scalar("SELECT id FROM sources WHERE "
                        "name = 'search: acme (reddit)'")
-    write_conf(conf, pg, api, "acme NOT recrute", "google-news, reddit")
+    write_conf(conf, pg, api, "acme NOT recrute",
+               "google-news, bing-news, reddit")
     n = len(asked("/api/v1/search_by_date"))
     t.exited(vigie("run", "-c", conf, "--once", timeout=120),
              "run --once with the new query")
@@ -145,6 +203,14 @@ def scenario(t, pg, api, tmp):
          f"a changed query changes its source's request: {row}")
     t.eq(asked("/search.json")[-1].get("q"), ["acme NOT recrute"],
          "and the engine is asked the new query")
+    t.eq(pg.query("SELECT count(*), count(DISTINCT i.link), "
+                  "(SELECT count(*) FROM fetches f "
+                  "WHERE f.source_id = s.id) "
+                  "FROM sources s JOIN items i ON i.source_id = s.id "
+                  "WHERE s.name = 'search: acme (bing-news fr)' "
+                  "GROUP BY s.id"),
+         [["2", "2", "2"]],
+         "Bing polled again with new tracking ids: no item twice")
     t.eq(pg.query("SELECT name FROM sources WHERE NOT in_config "
                   "ORDER BY name"),
          [["search: acme (hackernews 2)"], ["search: acme (hackernews)"],
