@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct conf;
+
 int cmd_parse(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
@@ -23,5 +25,9 @@ int cmd_discover(int argc, char **argv);
  * after saying what could not be read. */
 int cmd_time_arg(const char *cmd, const char *opt, const char *arg, int64_t now,
     int64_t *out);
+
+/* Says why a command that only reads the database could not (err), naming
+ * the standby's setting when it read there. */
+void cmd_read_failed(const struct conf *conf, const char *err);
 
 #endif

@@ -144,7 +144,7 @@ cmd_backtest(int argc, char **argv)
 
 	if (history_counts(conf_read_conninfo(conf), watch, p->bucket_ms,
 	        p->window_ms, learn_ms, to_ms, &rows, &nrows, &err) == -1) {
-		log_user("%s", err);
+		cmd_read_failed(conf, err);
 		free(err);
 		conf_free(conf);
 		return 1;

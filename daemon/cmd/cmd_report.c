@@ -168,7 +168,7 @@ cmd_report(int argc, char **argv)
 	if (report_data_fill(conf_read_conninfo(conf), r,
 	        (const char *const *)names, nnames, tag != NULL ? &tag : NULL,
 	        tag != NULL, &err) < 0) {
-		log_user("%s", err);
+		cmd_read_failed(conf, err);
 		free(err);
 		rc = 1;
 	} else {

@@ -1,7 +1,9 @@
 """
 it_replica.py - a primary and a streaming standby made with pg_basebackup:
 the daemon writes to the primary, the dashboard, `vigie backtest` and
-`vigie report` read on the standby ([database] replica), and when the
+`vigie report` read on the standby ([database] replica; with the standby
+down the dashboard reads on the primary, the two commands say so and
+stop), and when the
 primary fails and the standby is promoted while the daemon runs, the
 daemon follows it (a multi-host conninfo with
 target_session_attrs=read-write) and loses nothing it fetched meanwhile.
@@ -135,6 +137,20 @@ def scenario(t, pg, sb, srv, conf, proc):
         t.ok(r.status == 200 and "Acme news 3" in r.read().decode(),
              "with the standby down, the dashboard answers from the "
              "primary")
+    # The two commands read on the standby only: a report's figures say
+    # where they come from. Down, they say so, and stop; the replica's
+    # password is not in what they say.
+    readers = conf.with_name("readers.conf")
+    write_conf(readers, conf.parent, srv, pg.conninfo,
+               sb.conninfo + " password=s3cret-standby")
+    for cmd, extra in (("backtest", ()), ("report", ("--format", "csv"))):
+        p = vigie(cmd, "-c", readers, "--watch", "acme", "--from", "-1d",
+                  "--to", "now", *extra)
+        t.ok(p.returncode == 1 and p.stdout == "" and
+             "[database] replica: cannot connect to the database"
+             in p.stderr and "s3cret" not in p.stderr,
+             f"{cmd} with the standby down says so and stops: "
+             f"{p.returncode} {p.stdout[:80]!r} {p.stderr!r}")
     sb.start()
     wait_until(lambda: titles(sb) == want(3), 30,
                "the standby streaming again")
