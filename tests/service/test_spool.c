@@ -1,16 +1,18 @@
 /*
  * test_spool.c - the spool and the roster on a real directory: results
  * come back in the order they were put, from memory and files alike and
- * across a reopen; the caps; a file cut short or refused three times set
- * aside; the roster's due sources and its file.
+ * across a reopen; the caps; a write that fails; a file cut short or
+ * refused three times set aside; the roster's due sources and its file.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,6 +165,44 @@ test_flush_and_full(void **state)
 	remove_dir(dir);
 }
 
+/* A disk that takes no more. A limit on the size of the files this
+ * process writes stands in for it: the write fails the same way, short
+ * of the whole entry. The result is refused, nothing half written stays,
+ * and polling pauses (full); the caller still holds it, and once writes
+ * pass again it goes in. */
+static void
+test_write_fails(void **state)
+{
+	char *dir = make_dir();
+	char err[256] = "";
+	struct spool *sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
+	struct spool_entry *e = entry(1);
+	struct rlimit was, small;
+
+	(void)state;
+	assert_non_null(sp);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small = was;
+	small.rlim_cur = 16; /* less than an entry */
+	/* Else the signal ends the process instead of failing the write. */
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	int put = spool_put(sp, e);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	assert_int_equal(put, -1);
+	assert_true(spool_full(sp));
+	assert_int_equal(spool_count(sp), 0);
+	assert_int_equal(count_files(dir, ".tmp"), 0);
+	assert_int_equal(count_files(dir, ".spool"), 0);
+
+	assert_int_equal(spool_put(sp, e), 0);
+	assert_false(spool_full(sp));
+	assert_int_equal(count_files(dir, ".spool"), 1);
+	take_stored(sp, 1);
+	spool_free(sp);
+	remove_dir(dir);
+}
+
 static void
 test_set_aside(void **state)
 {
@@ -272,6 +312,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_memory_then_files),
 		cmocka_unit_test(test_flush_and_full),
+		cmocka_unit_test(test_write_fails),
 		cmocka_unit_test(test_set_aside),
 		cmocka_unit_test(test_roster),
 	};
