@@ -726,23 +726,29 @@ daemon_init(struct daemon *d)
 	snprintf(d->owner, sizeof d->owner, "%s:%ld:%08x", host, (long)getpid(),
 	    arc4random());
 	d->base = event_base_new();
-	if (d->base == NULL)
+	if (d->base == NULL) {
+		log_err("cannot set up the event loop");
 		return -1;
+	}
 	d->fetcher = fetcher_new(d->base);
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
 	if (d->fetcher == NULL || d->tick == NULL || d->sig_term == NULL ||
-	    d->sig_int == NULL || d->sig_hup == NULL)
+	    d->sig_int == NULL || d->sig_hup == NULL) {
+		log_err("cannot set up the event loop");
 		return -1;
+	}
 	event_add(d->tick, &tv);
 	event_add(d->sig_term, NULL);
 	event_add(d->sig_int, NULL);
 	event_add(d->sig_hup, NULL);
 	d->store = store_new(d->base, d->conf->conninfo, on_store_event, d);
-	if (d->store == NULL)
+	if (d->store == NULL) {
+		log_err("cannot set up the database connection");
 		return -1;
+	}
 	d->monitor = monitor_new(d->store);
 	monitor_set_conf(d->monitor, d->conf);
 	d->outbox = outbox_new(d->store, d->fetcher, d->owner);
@@ -754,8 +760,12 @@ daemon_init(struct daemon *d)
 	if (!d->once && open_spool(d) == -1)
 		return -1;
 	if (!d->once) {
-		if ((d->worker = worker_new(d->base)) == NULL)
+		if ((d->worker = worker_new(d->base)) == NULL) {
+			log_err("cannot start the thread that renders reports: "
+			        "%s",
+			    strerror(errno));
 			return -1;
+		}
 		d->reporter = reporter_new(d->worker, d->owner, host);
 		reporter_set_conf(d->reporter, d->conf);
 	}
@@ -894,8 +904,8 @@ daemon_run(const char *conf_path, int once, struct conf *conf,
 	log_query_warnings(d.analyzer);
 	/* libcurl was set up by main, before anything else ran. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Each step that fails says why. */
 	if (daemon_init(&d) == -1) {
-		log_err("cannot set up the event loop");
 		d.exit_code = 1;
 	} else {
 		log_notice("vigie %s started: %zu sources, %zu watches%s",

@@ -7,6 +7,7 @@
  */
 #include "service/reader.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,10 @@ reader_new(struct event_base *base, int threads)
 	r->t = xcalloc((size_t)threads, sizeof *r->t);
 	for (r->n = 0; r->n < threads; r->n++) {
 		if ((r->t[r->n].w = worker_new(base)) == NULL) {
+			/* The threads made are stopped: errno stays why. */
+			int err = errno;
 			reader_free(r);
+			errno = err;
 			return NULL;
 		}
 	}

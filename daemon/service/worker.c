@@ -141,6 +141,7 @@ struct worker *
 worker_new(struct event_base *base)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
+	int err;
 
 	w->todo.tail = &w->todo.head;
 	w->done.tail = &w->done.head;
@@ -152,10 +153,14 @@ worker_new(struct event_base *base)
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->idle, NULL);
 	w->ev = event_new(base, w->pipe[0], EV_READ | EV_PERSIST, on_wake, w);
-	if (w->ev == NULL || event_add(w->ev, NULL) != 0 ||
-	    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+	/* pthread_create returns its error rather than set errno: EAGAIN
+	 * when a limit on threads is reached, which is what to tell. */
+	err = w->ev == NULL || event_add(w->ev, NULL) != 0
+	    ? ENOMEM
+	    : pthread_create(&w->thread, NULL, worker_main, w);
+	if (err != 0) {
 		worker_release(w);
-		errno = ENOMEM;
+		errno = err;
 		return NULL;
 	}
 	return w;

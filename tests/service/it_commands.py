@@ -6,14 +6,18 @@ on a forum with no feed, on a page whose declared feeds work or not, and
 on a saved page; vigie inspect when the feed found on a page fails.
 Each says why, starting "vigie: ", and exits 1; libpq's messages end
 with a newline (and may hold a hint on a second line), which must not
-leave an empty line behind.
+leave an empty line behind. And vigie run when it may not start its
+threads: it names the ones it could not start, and why.
 """
 
 import os
+import pwd
+import shutil
 import socket
+import subprocess
 import tempfile
 
-from harness import FixtureServer, run_test, vigie, write_config
+from harness import FixtureServer, run_test, vigie, vigie_path, write_config
 
 
 def says_why(t, p, start, what):
@@ -23,6 +27,41 @@ def says_why(t, p, start, what):
          "" not in p.stderr[:-1].split("\n"),
          f"{what}: a message starting {start!r}, no empty line: "
          f"{p.stderr!r}")
+
+
+def threads_refused(t):
+    """vigie run as nobody under a limit of one process for that user
+    (RLIMIT_NPROC, which root would not be held to): no thread can start.
+    Polling once it stops at the threads that read answers; as a daemon,
+    at the one that renders reports, which it starts first."""
+    nobody = pwd.getpwnam("nobody")
+    with tempfile.TemporaryDirectory(prefix="vigie-it-threads-") as tmp:
+        # Where nobody may go: the binary, its configuration, its spool.
+        os.chmod(tmp, 0o755)
+        exe = shutil.copy(vigie_path(), tmp)
+        os.chmod(exe, 0o755)
+        conf = os.path.join(tmp, "vigie.conf")
+        with open(conf, "w") as f:
+            f.write(f"[database]\nconninfo = host={tmp}/nothing "
+                    f"dbname=vigie\n[daemon]\nspool = {tmp}/spool\n"
+                    "[source \"x\"]\nurl = http://127.0.0.1:9/feed.xml\n")
+        os.chmod(conf, 0o600)
+        os.chown(conf, nobody.pw_uid, nobody.pw_gid)
+        os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
+        env = dict(os.environ)
+        # LeakSanitizer checks from a thread of its own at exit.
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+        for once, which in ((["--once"], "the threads that read answers"),
+                            ([], "the thread that renders reports")):
+            p = subprocess.run(["runuser", "-u", "nobody", "--", "prlimit",
+                                "--nproc=1", exe, "run", "-c", conf, *once],
+                               env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=60)
+            what = f"run {' '.join(once)} with no thread allowed"
+            t.exited(p, what, want=1)
+            t.ok(f"cannot start {which}: Resource temporarily unavailable"
+                 in p.stderr and "started" not in p.stderr,
+                 f"{what}: names {which} and why: {p.stderr!r}")
 
 
 def free_port():
@@ -46,6 +85,8 @@ def body(t):
         says_why(t, p, "vigie: cannot connect to the database: ",
                  "backtest without a database")
         t.eq(p.stdout, "", "backtest without a database: no figures")
+
+    threads_refused(t)
 
     srv = FixtureServer().start()
     url = srv.url("/site/none/")
