@@ -725,18 +725,15 @@ daemon_init(struct daemon *d)
 	gethostname(host, sizeof host - 1);
 	snprintf(d->owner, sizeof d->owner, "%s:%ld:%08x", host, (long)getpid(),
 	    arc4random());
-	d->base = event_base_new();
-	if (d->base == NULL) {
-		log_err("cannot set up the event loop");
-		return -1;
+	if ((d->base = event_base_new()) != NULL) {
+		d->fetcher = fetcher_new(d->base);
+		d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+		d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+		d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+		d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
 	}
-	d->fetcher = fetcher_new(d->base);
-	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
-	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
-	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
-	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
-	if (d->fetcher == NULL || d->tick == NULL || d->sig_term == NULL ||
-	    d->sig_int == NULL || d->sig_hup == NULL) {
+	if (d->base == NULL || d->fetcher == NULL || d->tick == NULL ||
+	    d->sig_term == NULL || d->sig_int == NULL || d->sig_hup == NULL) {
 		log_err("cannot set up the event loop");
 		return -1;
 	}
