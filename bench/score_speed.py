@@ -13,7 +13,8 @@ the figures are the median run, process start-up included. vigie runs
 with one scorer (--jobs 1) and with its default, one per processor.
 DIR is a checkout of https://github.com/cjhutto/vaderSentiment.
 --before names another vigie binary (an older release build) scored on
-the same English lines, for a before/after in the same run.
+the same lines (English with --lang en; both corpora with the language
+detected), for a before/after in the same run.
 """
 import argparse
 import os
@@ -80,6 +81,13 @@ def main():
          [args.vigie, "score", "--lang", "fr", "--jobs", "1"], en),
         ("vigie score (auto) --jobs 1, French lines",
          [args.vigie, "score", "--jobs", "1"], fr),
+        ("vigie score (auto) --jobs 1, English lines",
+         [args.vigie, "score", "--jobs", "1"], en),
+        *([("before: vigie score (auto) --jobs 1, French lines",
+            [args.before, "score", "--jobs", "1"], fr),
+           ("before: vigie score (auto) --jobs 1, English lines",
+            [args.before, "score", "--jobs", "1"], en)]
+          if args.before else []),
     ]
     rows = []
     for name, argv, src in runs:
