@@ -19,7 +19,6 @@ detected), for a before/after in the same run.
 import argparse
 import os
 import random
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
