@@ -1,7 +1,6 @@
 """vigie check: exit status and output on good, bad and unusable input."""
 import os
 import subprocess
-import sys
 import tempfile
 
 from harness import Checks, finish

@@ -4,7 +4,6 @@ codes and messages."""
 import json
 import os
 import subprocess
-import sys
 import tempfile
 
 from harness import Checks, finish

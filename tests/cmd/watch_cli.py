@@ -8,7 +8,6 @@ import json
 import re
 import os
 import subprocess
-import sys
 import tempfile
 
 from harness import REPO_DIR, Checks, finish

@@ -10,7 +10,6 @@ or a source without its items path is said clearly.
 """
 
 import http.server
-import json
 import os
 import pathlib
 import tempfile

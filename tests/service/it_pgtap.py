@@ -79,8 +79,8 @@ def body(t):
 
 if __name__ == "__main__":
     if not (PG_BIN / "initdb").exists():
-        print(f"SKIP: no PostgreSQL server found (looked for "
-              f"/usr/lib/postgresql/*/bin/initdb and $VIGIE_PG_BIN)")
+        print("SKIP: no PostgreSQL server found (looked for "
+              "/usr/lib/postgresql/*/bin/initdb and $VIGIE_PG_BIN)")
         sys.exit(SKIP)
     if not EXTENSION.exists():
         print(f"SKIP: pgTAP for PostgreSQL {PG_MAJOR} is not installed "
