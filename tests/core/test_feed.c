@@ -269,6 +269,51 @@ test_rss_default_ns(void **state)
 	feed_free(f);
 }
 
+/* Namespace names as feeds spell them: Harvard's RSS 2.0 namespace as
+ * the default one; iTunes' with capitals. */
+static void
+test_rss_ns_spelling(void **state)
+{
+	(void)state;
+	struct feed *f = parse_str(
+	    "<rss version='2.0' xmlns='http://blogs.law.harvard.edu/tech/rss'>"
+	    "<channel><item><title>T</title>"
+	    "<link>https://a.example/1</link></item></channel></rss>");
+	assert_int_equal(f->nitems, 1);
+	STR(f->items[0].title, "T");
+	STR(f->items[0].link, "https://a.example/1");
+	feed_free(f);
+
+	f = parse_str("<rss version='2.0' "
+	              "xmlns:itunes='http://www.itunes.com/DTDs/Podcast-1.0.dtd'>"
+	              "<channel><item><title>E</title>"
+	              "<itunes:author>Mark</itunes:author></item></channel></rss>");
+	assert_int_equal(f->nitems, 1);
+	STR(f->items[0].author, "Mark");
+	feed_free(f);
+
+	/* A namespace of another vocabulary is not taken for RSS. */
+	f = parse_str("<rss version='2.0' xmlns:x='http://other.example/rss'>"
+	              "<channel><item><title>T</title><x:author>No</x:author>"
+	              "</item></channel></rss>");
+	assert_int_equal(f->nitems, 1);
+	assert_null(f->items[0].author);
+	feed_free(f);
+}
+
+/* RSS 2.0 items straight under <rss>, the channel forgotten. */
+static void
+test_rss_no_channel(void **state)
+{
+	(void)state;
+	struct feed *f = parse_str("<rss version='2.0'><item><title>T</title>"
+	                           "<description>D</description></item></rss>");
+	assert_int_equal(f->nitems, 1);
+	STR(f->items[0].title, "T");
+	STR(f->items[0].summary, "D");
+	feed_free(f);
+}
+
 #define RSS_NS \
 	"xmlns:dc='http://purl.org/dc/elements/1.1/' " \
 	"xmlns:dcterms='http://purl.org/dc/terms/' " \
@@ -809,6 +854,8 @@ main(void)
 		cmocka_unit_test(test_xhtml),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_rss_default_ns),
+		cmocka_unit_test(test_rss_ns_spelling),
+		cmocka_unit_test(test_rss_no_channel),
 		cmocka_unit_test(test_rss_vocabularies),
 		cmocka_unit_test(test_links_elsewhere),
 		cmocka_unit_test(test_references),

@@ -65,6 +65,8 @@ static const struct {
 	 * some generators: the elements are plain RSS 2.0 ones. */
 	{ "http://backend.userland.com/rss2", M_RSS },
 	{ "http://backend.userland.com/rss", M_RSS },
+	/* Where the RSS 2.0 specification lived after UserLand. */
+	{ "http://blogs.law.harvard.edu/tech/rss", M_RSS },
 	{ "http://my.netscape.com/rdf/simple/0.9/", M_RSS },
 	{ "http://www.w3.org/2005/Atom", M_ATOM },
 	{ "http://purl.org/atom/ns#", M_ATOM },
@@ -103,13 +105,23 @@ new_item(struct ctx *c)
 	return it;
 }
 
+/*
+ * Namespace names are compared as written first (nearly every feed), then
+ * regardless of case: podcasts declare iTunes' as ".../DTDs/Podcast-1.0.dtd"
+ * as often as Apple's ".../dtds/podcast-1.0.dtd", and the other readers
+ * (feedparser among them) accept any case.
+ */
 static unsigned
 ns_mask(const xmlNode *n)
 {
 	if (n->ns == NULL || n->ns->href == NULL)
 		return M_NONE;
+	const char *href = (const char *)n->ns->href;
 	for (size_t i = 0; i < ARRAY_LEN(namespaces); i++)
-		if (strcmp((const char *)n->ns->href, namespaces[i].uri) == 0)
+		if (strcmp(href, namespaces[i].uri) == 0)
+			return namespaces[i].mask;
+	for (size_t i = 0; i < ARRAY_LEN(namespaces); i++)
+		if (strcasecmp(href, namespaces[i].uri) == 0)
 			return namespaces[i].mask;
 	return M_OTHER;
 }
@@ -628,8 +640,9 @@ parse_rss(struct ctx *c, xmlNode *root, int rdf)
 		    el_plain(c, child(ch, M_DC, "language")));
 		f->lang = first_of(f->lang, inherited_lang(ch));
 	}
-	/* RSS 1.0 puts items beside the channel, RSS 2.0 inside it. */
-	xmlNode *parent = rdf ? root : ch;
+	/* RSS 1.0 puts items beside the channel, RSS 2.0 inside it; a
+	 * generator that forgot the channel, beside nothing. */
+	xmlNode *parent = rdf || ch == NULL ? root : ch;
 	for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
 		if (is_el(n, M_PLAIN, "item"))
 			rss_item(c, n, rdf);
