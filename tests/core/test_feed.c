@@ -314,6 +314,62 @@ test_rss_no_channel(void **state)
 	feed_free(f);
 }
 
+/* Several links: the last that gives a URL, from its text or its href.
+ * Atom's author and dates stand in for the item's own. */
+static void
+test_rss_links_and_atom(void **state)
+{
+	(void)state;
+	struct feed *f = parse_str(
+	    "<rss version='2.0' xmlns:atom='http://www.w3.org/2005/Atom'>"
+	    "<channel><item><link>https://a.example/1</link><link/>"
+	    "<link href='https://a.example/3'/>"
+	    "<atom:author><atom:name>Jo</atom:name>"
+	    "<atom:email>jo@a.example</atom:email></atom:author>"
+	    "<atom:published>2019-01-02T15:04:05Z</atom:published>"
+	    "</item><item><link>https://a.example/4</link><link></link>"
+	    "<author>Al</author><pubDate>Mon, 06 May 2024 08:12:44 GMT"
+	    "</pubDate><atom:author><atom:name>No</atom:name></atom:author>"
+	    "<atom:published>2019-01-02T15:04:05Z</atom:published>"
+	    "</item></channel></rss>");
+	assert_int_equal(f->nitems, 2);
+	STR(f->items[0].link, "https://a.example/3");
+	STR(f->items[0].author, "Jo");
+	date_is(f->items[0].published, "2019-01-02T15:04:05Z");
+	STR(f->items[1].link, "https://a.example/4");
+	STR(f->items[1].author, "Al");
+	date_is(f->items[1].published, "2024-05-06T08:12:44Z");
+	feed_free(f);
+}
+
+/* An RSS author's name without its address, whichever side it is on. */
+static void
+test_rss_author_name(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "jo@example.com (Jo Lee)", "Jo Lee" },
+		{ "Jo Lee (jo@example.com)", "Jo Lee" },
+		{ "Jo Lee  ( jo@example.com )", "Jo Lee" },
+		{ "jo@example.com", "jo@example.com" },
+		{ "Jo (Paris)", "Jo (Paris)" },
+		{ "jo@example.com ( )", "jo@example.com ( )" },
+		{ "@b (Jo)", "@b (Jo)" },
+		{ "(x)", "(x)" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *doc = xasprintf("<rss version='2.0'><channel><item>"
+		                      "<title>T</title><author>%s</author>"
+		                      "</item></channel></rss>",
+		    cases[i][0]);
+		struct feed *f = parse_str(doc);
+		assert_int_equal(f->nitems, 1);
+		STR(f->items[0].author, cases[i][1]);
+		feed_free(f);
+		free(doc);
+	}
+}
+
 #define RSS_NS \
 	"xmlns:dc='http://purl.org/dc/elements/1.1/' " \
 	"xmlns:dcterms='http://purl.org/dc/terms/' " \
@@ -856,6 +912,8 @@ main(void)
 		cmocka_unit_test(test_rss_default_ns),
 		cmocka_unit_test(test_rss_ns_spelling),
 		cmocka_unit_test(test_rss_no_channel),
+		cmocka_unit_test(test_rss_author_name),
+		cmocka_unit_test(test_rss_links_and_atom),
 		cmocka_unit_test(test_rss_vocabularies),
 		cmocka_unit_test(test_links_elsewhere),
 		cmocka_unit_test(test_references),

@@ -549,6 +549,76 @@ rss_author(xmlNode *item)
 	return last;
 }
 
+static int
+is_mailbox(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+
+	if (at == NULL || at == s || at == s + n - 1)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (isspace((unsigned char)s[i]) || s[i] == '(' || s[i] == ')')
+			return 0;
+	return 1;
+}
+
+/*
+ * An RSS author's name: RSS 2.0 writes the author as "jo@example.com (Jo
+ * Lee)", many feeds as "Jo Lee (jo@example.com)"; the name is who wrote
+ * it (and the same person on every feed), the address only clutters
+ * reports. Anything else is kept as it is.
+ */
+static char *
+author_name(char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 4 || s[n - 1] != ')')
+		return s;
+	char *open = strrchr(s, '(');
+	if (open == NULL || open == s)
+		return s;
+	size_t before = (size_t)(open - s), inside = n - before - 2;
+	const char *in = open + 1;
+	while (before > 0 && isspace((unsigned char)s[before - 1]))
+		before--;
+	while (inside > 0 && isspace((unsigned char)*in))
+		in++, inside--;
+	while (inside > 0 && isspace((unsigned char)in[inside - 1]))
+		inside--;
+	char *name = NULL;
+	if (is_mailbox(s, before) && inside > 0)
+		name = xstrndup(in, inside); /* email (Name) */
+	else if (is_mailbox(in, inside) && before > 0)
+		name = xstrndup(s, before); /* Name (email) */
+	if (name == NULL)
+		return s;
+	free(s);
+	return name;
+}
+
+/* The last of an RSS item's links that gives a URL, in its text or, as
+ * some generators write it, in an href: a later one corrects an earlier
+ * one, as for authors (and as feedparser and gofeed read them). */
+static char *
+rss_link(struct ctx *c, xmlNode *item)
+{
+	char *best = NULL;
+
+	for (xmlNode *n = item->children; n != NULL; n = n->next) {
+		if (!is_el(n, M_PLAIN, "link"))
+			continue;
+		char *s = el_raw(c, n);
+		if (s == NULL)
+			s = nonempty(attr(n, "href"));
+		if (s != NULL) {
+			free(best);
+			best = resolve_at(c, n, s);
+		}
+	}
+	return best;
+}
+
 /* The first of el's children named in order that gives a value. */
 static char *
 first_html(struct ctx *c, xmlNode *el, const unsigned *masks,
@@ -589,8 +659,7 @@ rss_item(struct ctx *c, xmlNode *el, int rdf)
 			xmlFree(about);
 		}
 	}
-	xmlNode *link = child(el, M_PLAIN, "link");
-	it->link = resolve_at(c, link, el_raw(c, link));
+	it->link = rss_link(c, el);
 	if (it->link == NULL && guid != NULL)
 		it->link = link_from_id(c, guid, it->id);
 	if (it->link == NULL)
@@ -598,9 +667,13 @@ rss_item(struct ctx *c, xmlNode *el, int rdf)
 	static const unsigned title_ns[] = { M_PLAIN, M_DC, M_MEDIA };
 	static const char *const title[] = { "title", "title", "title" };
 	it->title = first_html(c, el, title_ns, title, ARRAY_LEN(title));
-	it->author = el_html(c, rss_author(el));
-	static const unsigned pub_ns[] = { M_PLAIN, M_DC, M_DC };
-	static const char *const pub[] = { "pubDate", "date", "issued" };
+	it->author = author_name(el_html(c, rss_author(el)));
+	/* Atom's elements in an RSS item, where its own are missing. */
+	if (it->author == NULL)
+		it->author = atom_author(c, child(el, M_ATOM, "author"));
+	static const unsigned pub_ns[] = { M_PLAIN, M_DC, M_DC, M_ATOM };
+	static const char *const pub[] = { "pubDate", "date", "issued",
+		"published" };
 	it->published = first_date(c, el, pub_ns, pub, ARRAY_LEN(pub));
 	static const unsigned upd_ns[] = { M_ATOM, M_DC };
 	static const char *const upd[] = { "updated", "modified" };
