@@ -284,10 +284,11 @@ test_rss_ns_spelling(void **state)
 	STR(f->items[0].link, "https://a.example/1");
 	feed_free(f);
 
-	f = parse_str("<rss version='2.0' "
-	              "xmlns:itunes='http://www.itunes.com/DTDs/Podcast-1.0.dtd'>"
-	              "<channel><item><title>E</title>"
-	              "<itunes:author>Mark</itunes:author></item></channel></rss>");
+	f = parse_str(
+	    "<rss version='2.0' "
+	    "xmlns:itunes='http://www.itunes.com/DTDs/Podcast-1.0.dtd'>"
+	    "<channel><item><title>E</title>"
+	    "<itunes:author>Mark</itunes:author></item></channel></rss>");
 	assert_int_equal(f->nitems, 1);
 	STR(f->items[0].author, "Mark");
 	feed_free(f);
@@ -339,6 +340,27 @@ test_rss_links_and_atom(void **state)
 	STR(f->items[1].link, "https://a.example/4");
 	STR(f->items[1].author, "Al");
 	date_is(f->items[1].published, "2024-05-06T08:12:44Z");
+	feed_free(f);
+}
+
+/* Google News names each article's publisher in <source url>. */
+static void
+test_rss_source(void **state)
+{
+	(void)state;
+	static const char doc[] =
+	    "<rss version='2.0'><channel><item><title>Acme - Le Monde</title>"
+	    "<link>https://news.google.com/rss/articles/CBMi?oc=5</link>"
+	    "<source url='https://www.lemonde.fr'>Le Monde</source></item>"
+	    "<item><title>T</title><source>No address</source></item>"
+	    "<item><title>R</title><source url='/rel'>Relative</source></item>"
+	    "</channel></rss>";
+	struct feed *f = parse_mem(doc, sizeof doc - 1,
+	    "https://news.google.com/rss/search?q=acme", NULL);
+	assert_int_equal(f->nitems, 3);
+	STR(f->items[0].relayed_from, "https://www.lemonde.fr/");
+	assert_null(f->items[1].relayed_from);
+	STR(f->items[2].relayed_from, "https://news.google.com/rel");
 	feed_free(f);
 }
 
@@ -912,6 +934,7 @@ main(void)
 		cmocka_unit_test(test_rss_default_ns),
 		cmocka_unit_test(test_rss_ns_spelling),
 		cmocka_unit_test(test_rss_no_channel),
+		cmocka_unit_test(test_rss_source),
 		cmocka_unit_test(test_rss_author_name),
 		cmocka_unit_test(test_rss_links_and_atom),
 		cmocka_unit_test(test_rss_vocabularies),

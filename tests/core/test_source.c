@@ -230,9 +230,13 @@ test_alert_links(void **state)
 	    r.feed->items[0].link, "https://news.example.fr/acme-launch");
 	assert_string_equal(
 	    r.feed->items[0].id, "tag:google.com,2013:googlealerts/feed:111");
-	/* A link that is no redirect is left alone. */
+	/* The article's site published it: the alert relays it. */
+	assert_string_equal(r.feed->items[0].relayed_from,
+	    "https://news.example.fr/acme-launch");
+	/* A link that is no redirect is left alone, and is the source's. */
 	assert_string_equal(
 	    r.feed->items[1].link, "https://direct.example/post");
+	assert_null(r.feed->items[1].relayed_from);
 	source_result_clear(&r);
 }
 

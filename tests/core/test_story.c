@@ -94,8 +94,47 @@ test_unwrap(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(unwraps) / sizeof(unwraps[0]); i++)
 		check_str("story_unwrap", unwraps[i].in,
-		    story_unwrap(unwraps[i].in), unwraps[i].want);
-	assert_null(story_unwrap(NULL));
+		    story_unwrap(unwraps[i].in, NULL), unwraps[i].want);
+	assert_null(story_unwrap(NULL, NULL));
+}
+
+/* An alert or news service's redirector relays another site's article;
+ * a share button does not, unless an alert led to it. */
+static void
+test_unwrap_relayed(void **state)
+{
+	static const struct {
+		const char *in;
+		int unwraps, relayed;
+	} cases[] = {
+		{ "https://www.google.com/url?rct=j&sa=t&url=https://a.example/x",
+		    1, 1 },
+		{ "https://alerts.talkwalker.com/alerts/redirect?url=https%3A%2F%2F"
+		  "a.example%2Fy",
+		    1, 1 },
+		{ "https://www.bing.com/news/apiclick.aspx?ref=FexRss&url=https%3A"
+		  "%2F%2Fa.example%2Fz&c=1",
+		    1, 1 },
+		{ "https://l.facebook.com/l.php?u=https%3A%2F%2Fa.example%2Fp",
+		    1, 0 },
+		{ "https://www.google.com/url?url=https%3A%2F%2Fl.facebook.com%2F"
+		  "l.php%3Fu%3Dhttps%253A%252F%252Fa.example%252Fdeep",
+		    1, 1 },
+		{ "https://www.google.com/search?q=https://a.example/", 0, 0 },
+		{ "https://www.google.com/url?url=javascript:alert(1)", 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int relayed = -1;
+		char *out = story_unwrap(cases[i].in, &relayed);
+		if ((out != NULL) != cases[i].unwraps ||
+		    relayed != cases[i].relayed)
+			fail_msg("%s: unwrapped %d relayed %d, want %d %d",
+			    cases[i].in, out != NULL, relayed, cases[i].unwraps,
+			    cases[i].relayed);
+		free(out);
+	}
 }
 
 static const struct {
@@ -166,7 +205,8 @@ test_same_story(void **state)
 	    "https://www.example.fr/actu/2024/03/grève.html?utm_source=rss");
 	char *unwrapped = story_unwrap(
 	    "https://www.google.com/url?rct=j&sa=t&url=https://WWW.EXAMPLE.FR/"
-	    "actu/2024/03/gr%C3%A8ve.html%23xtor%3DRSS&ct=ga&cd=CA&usg=AOv");
+	    "actu/2024/03/gr%C3%A8ve.html%23xtor%3DRSS&ct=ga&cd=CA&usg=AOv",
+	    NULL);
 	char *b;
 
 	(void)state;
@@ -385,6 +425,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwrap),
+		cmocka_unit_test(test_unwrap_relayed),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_same_story),
 		cmocka_unit_test(test_simhash_near),

@@ -327,6 +327,33 @@ SELECT results_eq(
     'stories: a link on another source, its story, a near-duplicate text; '
     'never the same source; the link before the text');
 
+-- Items one source relays (an alert feed): another publisher is another
+-- voice, the same publisher or the source's own item is not. Indexed in
+-- two batches, so that the first story is set before the others look.
+INSERT INTO items (id, source_id, identity, relayed_site, url_norm, simhash,
+                   band0, band1, band2, band3)
+OVERRIDING SYSTEM VALUE VALUES
+    (300, 3, 's300', 'lemonde.fr', 'lemonde.fr/x', 4242, 0, 0, 0, 4242),
+    (301, 3, 's301', 'lefigaro.fr', 'lefigaro.fr/x', 4243, 0, 0, 0, 4243),
+    (302, 3, 's302', 'lemonde.fr', 'lemonde.fr/y', 4242, 0, 0, 0, 4242),
+    (303, 3, 's303', 'liberation.fr', 'lefigaro.fr/x', 9999, 0, 0, 0, 9999),
+    (304, 3, 's304', 'lemonde.fr', 'lemonde.fr/x', 31337, 0, 0, 0, 31337),
+    (310, 1, 's310', NULL, NULL, 8080, 0, 0, 0, 8080),
+    (311, 1, 's311', NULL, NULL, 8081, 0, 0, 0, 8081);
+SELECT results_eq($$SELECT indexed FROM index_items(2)$$,
+    $$VALUES (2::bigint)$$, 'relayed items: the first two indexed');
+SELECT results_eq($$SELECT indexed FROM index_items(10)$$,
+    $$VALUES (5::bigint)$$, 'relayed items: then the others');
+SELECT results_eq(
+    $$SELECT id, story_id FROM items WHERE id >= 300 ORDER BY id$$,
+    $$VALUES (300::bigint, NULL::bigint), (301, 300), (302, 300), (303, 300),
+             (304, NULL), (310, NULL), (311, NULL)$$,
+    'stories of one relaying source: another publisher''s near-duplicate '
+    'continues one (301), and so does its link (303 by 301''s); the same '
+    'publisher''s near-duplicate (302 of 300) is found only through '
+    'another''s (301); the same publisher''s link does not (304), nor a '
+    'site''s own near-duplicate (311)');
+
 -- An item's identity within its source.
 SELECT is(item_identity('g', 'http://l/', 't', 's', 'c'), 'g', 'the guid first');
 SELECT is(item_identity('', 'http://l/', 't', 's', 'c'), 'http://l/',

@@ -177,16 +177,18 @@ def scenario(t, pg, api, tmp):
          [['(acme OR "acme corp") -recrute'], ["rss"], ["fr"], ["FR"]],
          "Bing News asked in its syntax, for its French edition's RSS")
     t.eq(pg.query("SELECT i.link, to_char(i.published_at AT TIME ZONE "
-                  "'UTC', 'YYYY-MM-DD HH24:MI'), m.item_id IS NOT NULL "
+                  "'UTC', 'YYYY-MM-DD HH24:MI'), m.item_id IS NOT NULL, "
+                  "i.relayed_site "
                   "FROM items i JOIN sources s ON s.id = i.source_id "
                   "LEFT JOIN mentions m ON m.item_id = i.id "
                   "WHERE s.name = 'search: acme (bing-news fr)' "
                   "ORDER BY i.link"),
          [["https://www.lefigaro.example/eco/acme-panne?id=4&p=2",
-           "2026-12-05 14:02", "t"],
+           "2026-12-05 14:02", "t", "lefigaro.example"],
           ["https://www.ouest-france.example/acme", "2026-12-05 09:30",
-           "f"]],
-         "Bing's items under the publisher's address, dated, matched")
+           "f", "ouest-france.example"]],
+         "Bing's items under the publisher's address, dated, matched, "
+         "each the publisher's voice")
 
     # The query changes, an engine goes: the same sources ask anew, the
     # removed one is no longer polled.

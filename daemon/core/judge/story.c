@@ -30,21 +30,24 @@ struct redirector {
 	const char *host; /* exact, or any subdomain when starting with '.' */
 	const char *path; /* exact, or NULL for any */
 	const char *params; /* tried in order, space-separated */
+	/* An alert or news service, whose links bring other sites'
+	 * articles (the item is relayed); not a share button. */
+	int relays;
 };
 
 static const struct redirector redirectors[] = {
 	/* Google Alerts and Google News; google.* hosts are checked apart. */
-	{ "talkwalker.com", NULL, "url u target link" },
-	{ ".talkwalker.com", NULL, "url u target link" },
-	{ "l.facebook.com", "/l.php", "u" },
-	{ "lm.facebook.com", "/l.php", "u" },
-	{ "www.youtube.com", "/redirect", "q" },
-	{ "out.reddit.com", NULL, "url" },
-	{ "slack-redir.net", "/link", "url" },
-	{ "vk.com", "/away.php", "to" },
-	{ "www.bing.com", "/news/apiclick.aspx", "url" },
-	{ ".safelinks.protection.outlook.com", "/", "url" },
-	{ "steamcommunity.com", "/linkfilter/", "url" },
+	{ "talkwalker.com", NULL, "url u target link", 1 },
+	{ ".talkwalker.com", NULL, "url u target link", 1 },
+	{ "l.facebook.com", "/l.php", "u", 0 },
+	{ "lm.facebook.com", "/l.php", "u", 0 },
+	{ "www.youtube.com", "/redirect", "q", 0 },
+	{ "out.reddit.com", NULL, "url", 0 },
+	{ "slack-redir.net", "/link", "url", 0 },
+	{ "vk.com", "/away.php", "to", 0 },
+	{ "www.bing.com", "/news/apiclick.aspx", "url", 1 },
+	{ ".safelinks.protection.outlook.com", "/", "url", 0 },
+	{ "steamcommunity.com", "/linkfilter/", "url", 0 },
 };
 
 /* %XX decoded; '+' kept, as a target URL may hold a literal one. */
@@ -99,20 +102,25 @@ host_is(const char *host, const char *pattern)
 	return h > p && strcmp(host + h - p, pattern) == 0;
 }
 
-/* The parameters to look for in a link on host at path, or NULL. */
+/* The parameters to look for in a link on host at path, or NULL; *relays
+ * set for an alert or news service's redirector. */
 static const char *
-redirect_params(const char *host, const char *path)
+redirect_params(const char *host, const char *path, int *relays)
 {
-	if (google_host(host))
+	if (google_host(host)) {
+		*relays = 1;
 		return strcmp(path, "/url") == 0 ||
 		        strcmp(path, "/news/url") == 0
 		    ? "url q"
 		    : NULL;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(redirectors); i++) {
 		const struct redirector *r = &redirectors[i];
 		if (host_is(host, r->host) &&
-		    (r->path == NULL || strcmp(path, r->path) == 0))
+		    (r->path == NULL || strcmp(path, r->path) == 0)) {
+			*relays = r->relays;
 			return r->params;
+		}
 	}
 	return NULL;
 }
@@ -140,9 +148,10 @@ query_param(const char *query, const char *names)
 	return NULL;
 }
 
-/* One level of unwrapping: the target of url if it is a redirect link. */
+/* One level of unwrapping: the target of url if it is a redirect link;
+ * *relays set when the redirector is an alert or news service's. */
 static char *
-unwrap_once(const char *url)
+unwrap_once(const char *url, int *relays)
 {
 	CURLU *h = curl_url();
 	char *host = NULL, *path = NULL, *query = NULL, *target = NULL;
@@ -158,7 +167,8 @@ unwrap_once(const char *url)
 	for (char *p = host; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 
-	const char *names = redirect_params(host, path);
+	int kind = 0;
+	const char *names = redirect_params(host, path, &kind);
 	if (names == NULL || (target = query_param(query, names)) == NULL)
 		goto out;
 	/* Only to the web: never javascript:, data: or a local file. */
@@ -167,6 +177,7 @@ unwrap_once(const char *url)
 		free(out);
 		out = NULL;
 	}
+	*relays |= out != NULL && kind;
 out:
 	free(target);
 	curl_free(host);
@@ -177,19 +188,24 @@ out:
 }
 
 char *
-story_unwrap(const char *url)
+story_unwrap(const char *url, int *relayed)
 {
 	char *cur = NULL;
+	int relays = 0;
 
+	if (relayed != NULL)
+		*relayed = 0;
 	if (url == NULL || !url_is_http(url))
 		return NULL;
 	for (int depth = 0; depth < UNWRAP_MAX_DEPTH; depth++) {
-		char *next = unwrap_once(cur != NULL ? cur : url);
+		char *next = unwrap_once(cur != NULL ? cur : url, &relays);
 		if (next == NULL)
 			break;
 		free(cur);
 		cur = next;
 	}
+	if (relayed != NULL)
+		*relayed = relays;
 	return cur;
 }
 

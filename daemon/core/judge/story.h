@@ -11,8 +11,11 @@
 #include <stdint.h>
 
 /* The URL an alert feed's redirect link points at (google.com/url?url=…,
- * Talkwalker's and similar), or NULL if url is not such a link. */
-char *story_unwrap(const char *url);
+ * Talkwalker's and similar), or NULL if url is not such a link. *relayed
+ * (when not NULL) says whether an alert or news service's redirector led
+ * there (Google, Talkwalker, Bing News: the article is another site's,
+ * relayed), rather than a share button's (Facebook, YouTube, ...). */
+char *story_unwrap(const char *url, int *relayed);
 
 /* A normalised form for comparing URLs: lower-case scheme and host,
  * default port, fragment and tracking parameters (utm_*, fbclid, gclid,

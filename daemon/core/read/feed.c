@@ -682,6 +682,12 @@ rss_item(struct ctx *c, xmlNode *el, int rdf)
 	static const char *const sum[] = { "description", "description" };
 	it->summary = first_html(c, el, sum_ns, sum, ARRAY_LEN(sum));
 	it->content = el_html(c, child(el, M_CONTENT, "encoded"));
+	/* The channel the item came from (Google News names each
+	 * article's publisher so). */
+	xmlNode *from = child(el, M_PLAIN, "source");
+	if (from != NULL)
+		it->relayed_from =
+		    resolve_at(c, from, nonempty(attr(from, "url")));
 	it->lang = nonempty(xml_attr(el, "lang"));
 	if (it->lang == NULL)
 		it->lang = el_plain(c, child(el, M_DC, "language"));
@@ -1332,6 +1338,7 @@ item_clear(struct item *it)
 	free(it->title);
 	free(it->author);
 	free(it->author_url);
+	free(it->relayed_from);
 	free(it->summary);
 	free(it->content);
 	free(it->lang);

@@ -31,6 +31,10 @@ struct item {
 	char *title;
 	char *author;
 	char *author_url; /* their profile, when an API gives it */
+	/* The publisher's address when the item is relayed: an alert feed
+	 * or a news search bringing another site's article (RSS <source
+	 * url>, a redirector's link unwrapped); NULL for a site's own. */
+	char *relayed_from;
 	char *summary;
 	char *content;
 	char *lang; /* item language, else the feed's */

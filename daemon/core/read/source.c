@@ -191,13 +191,15 @@ sources_check(const struct conf *c, struct diag *diag)
 }
 
 /* Links of alert feeds (Google Alerts, Talkwalker) go through a
- * redirector: identity, site: queries and duplicates need the article. */
+ * redirector: identity, site: queries and duplicates need the article,
+ * and the article's site is who published it (the item is relayed). */
 static void
 unwrap_links(struct feed *feed)
 {
 	for (size_t i = 0; feed != NULL && i < feed->nitems; i++) {
 		struct item *it = &feed->items[i];
-		char *real = it->link ? story_unwrap(it->link) : NULL;
+		int relayed;
+		char *real = it->link ? story_unwrap(it->link, &relayed) : NULL;
 
 		if (real == NULL)
 			continue;
@@ -205,6 +207,8 @@ unwrap_links(struct feed *feed)
 		 * alert, and stays the identity; the link is the article. */
 		free(it->link);
 		it->link = real;
+		if (relayed && it->relayed_from == NULL)
+			it->relayed_from = xstrdup(real);
 	}
 }
 

@@ -202,6 +202,7 @@ items_json(const struct fetch_record *r, size_t from, size_t to)
 		json_out_member(&b, ",\"title\":", it->title);
 		json_out_member(&b, ",\"author\":", it->author);
 		json_out_member(&b, ",\"author_url\":", it->author_url);
+		json_out_member(&b, ",\"relayed_from\":", it->relayed_from);
 		json_out_member(&b, ",\"summary\":", it->summary);
 		json_out_member(&b, ",\"content\":", it->content);
 		json_out_member(

@@ -41,8 +41,8 @@ WITH f AS (
   SELECT x.*, item_identity(guid, link, title, summary, content)
     AS ident, row_number() OVER () AS n
   FROM json_to_recordset($2::json) AS x(source bigint, guid text,
-    link text, title text, author text, author_url text, summary text,
-    content text,
+    link text, title text, author text, author_url text,
+    relayed_from text, summary text, content text,
     lang text, published bigint, updated bigint, tone real, label text,
     abusive boolean, tone_lang text, emotions text[], rumour boolean,
     mentions json, url_norm text, simhash bigint, likes bigint,
@@ -200,7 +200,7 @@ WITH f AS (
     author_url, summary, content, lang, published_at, updated_at, sentiment,
     label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
     band0, band1, band2, band3, likes, shares, replies, views,
-    author_followers, rating, rating_count, author_id)
+    author_followers, rating, rating_count, author_id, relayed_site)
   OVERRIDING SYSTEM VALUE
   SELECT id, source, ident, guid, link, title, author, author_url,
     summary, content,
@@ -210,7 +210,8 @@ WITH f AS (
     (simhash >> 16) & 65535, simhash & 65535, likes, shares, replies,
     views, followers, rating, rating_count,
     ((SELECT ids FROM author_ids)
-      ->> (author_platform || E'\n' || author_key))::bigint
+      ->> (author_platform || E'\n' || author_key))::bigint,
+    url_site(relayed_from)
   FROM ided
   RETURNING source_id
 ), men AS (

@@ -7,9 +7,11 @@
 --  - each spread incident still open (incident: its id), with its
 --    story's last mention, for the detector to resolve it once quiet.
 -- A voice is an author with a profile (an API's post: on a platform each
--- account speaks for itself) or else the site (sources.family): a wire
--- story carries one byline on many sites, and a site's several feeds
--- carry one article. Each row also has the story's figures so far (its
+-- account speaks for itself), else the site that published a relayed
+-- item (items.relayed_site: an alert feed or news search brings many
+-- sites' articles through one source), else the source's site
+-- (sources.family): a wire story carries one byline on many sites, and a
+-- site's several feeds carry one article. Each row also has the story's figures so far (its
 -- voices and mentions of the watch), its first item (the first
 -- source) and where it was seen, the first ten voices in order.
 -- Dismissed mentions are left out, as everywhere detection counts.
@@ -39,7 +41,7 @@ WITH w AS MATERIALIZED (
 ), m AS MATERIALIZED (
   SELECT c.watch_id, c.story_id, x.at, x.item_id, i.title, i.link,
     s.name AS source, e.sentiment,
-    coalesce(i.author_url, s.family, s.id::text) AS voice
+    coalesce(i.author_url, i.relayed_site, s.family, s.id::text) AS voice
   FROM cand c
   JOIN story_mentions x ON x.story_id = c.story_id
     AND x.watch_id = c.watch_id
