@@ -76,3 +76,18 @@ SET enable_bitmapscan = off AS $$
 $$;
 
 COMMENT ON FUNCTION item_stories(bigint[], timestamptz[]) IS 'The stories the given items (ids and first_seen_at, in the same order) continue: for each that continues one, the id of the story''s first item (another voice''s same normalised link, else a near-duplicate text of the week before; another voice: another source, or another publisher relayed by the same source).';
+
+-- A story's sites are its voices' (docs/SQL.md, question 12): a story
+-- seen only through an alert counts the papers that published it.
+CREATE OR REPLACE VIEW stories AS
+SELECT coalesce(i.story_id, i.id) AS story_id,
+       min(i.title) FILTER (WHERE i.story_id IS NULL) AS title,
+       count(*) AS items,
+       count(DISTINCT coalesce(i.relayed_site, s.family)) AS sites,
+       count(DISTINCT i.source_id) AS sources,
+       min(i.first_seen_at) AS first_seen_at,
+       max(i.first_seen_at) AS last_seen_at
+  FROM items i JOIN sources s ON s.id = i.source_id
+ GROUP BY 1;
+
+COMMENT ON VIEW stories IS 'Each story with its spread: items, sites (a relayed item''s publisher, else its source''s site), sources, first and last seen.';

@@ -13,6 +13,7 @@ the daemon, and a real PostgreSQL.
   story and spread too (spread_sites = 5).
 - A site's own feed carrying six copies of one text (boilerplate) is one
   voice: its items make no story and raise nothing.
+- The stories view counts each relayed story's papers as its sites.
 """
 
 import email.utils
@@ -142,6 +143,10 @@ def body(t):
                        " ON s.id = i.source_id WHERE s.name = 'shop'"
                        " AND i.story_id IS NOT NULL"), "0",
              "the site's own copies of one text make no story")
+        t.eq(pg.query("SELECT sites, sources, items FROM stories"
+                      " WHERE items > 1 ORDER BY sites DESC"),
+             [["6", "1", "6"], ["5", "1", "5"]],
+             "the stories view counts each relayed story's papers")
         d.terminate()
         t.eq(d.wait(timeout=30), 0, "SIGTERM: exit 0")
         server.stop()
