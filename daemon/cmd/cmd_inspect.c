@@ -58,6 +58,8 @@ print_item(const struct analyzer *an, const struct item *it, const char *lang,
 	printf("- %s\n", it->title ? it->title : "(no title)");
 	print_field("link", it->link);
 	print_field("author", it->author);
+	/* An alert's or news search's article: its publisher. */
+	print_field("via", it->relayed_from);
 	if (it->published != DATE_NONE) {
 		date_format_rfc3339(it->published, when);
 		print_field("date", when);

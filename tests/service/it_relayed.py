@@ -13,7 +13,8 @@ the daemon, and a real PostgreSQL.
   story and spread too (spread_sites = 5).
 - A site's own feed carrying six copies of one text (boilerplate) is one
   voice: its items make no story and raise nothing.
-- The stories view counts each relayed story's papers as its sites.
+- The stories view counts each relayed story's papers as its sites;
+  `vigie inspect` shows each alert item's article as its "via".
 """
 
 import email.utils
@@ -103,6 +104,13 @@ def body(t):
                     '[watch "Acme"]\nquery = acme\nspread_sites = 5\n'
                     "spread_window = 10m\n")
         t.exited(vigie("check", "-c", conf), "check")
+        p = vigie("inspect", "-c", conf, "alert")
+        t.exited(p, "inspect the alert")
+        t.eq([l.split()[1] for l in p.stdout.splitlines()
+              if l.strip().startswith("via ")],
+             [f"https://www.{paper}/economie/acme-usine-lyon-{n}"
+              for n, paper in enumerate(PAPERS)],
+             "inspect shows each alert item's publisher")
         t.exited(vigie("migrate", "-c", conf), "migrate")
         d = start_daemon(conf)
 
