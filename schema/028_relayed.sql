@@ -91,3 +91,33 @@ SELECT coalesce(i.story_id, i.id) AS story_id,
  GROUP BY 1;
 
 COMMENT ON VIEW stories IS 'Each story with its spread: items, sites (a relayed item''s publisher, else its source''s site), sources, first and last seen.';
+
+-- The spike detector counts a story once per site (schema 006); a relayed
+-- item's site is its publisher's, as for spread: ten papers' complaints
+-- seen through one alert are ten, not one.
+CREATE OR REPLACE FUNCTION detect_counts(from_ms bigint, to_ms bigint,
+                                         bucket_ms bigint, window_ms bigint,
+                                         only_watch text DEFAULT NULL)
+RETURNS TABLE (watch text, bucket bigint, negative bigint, total bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT w.name,
+           (floor(extract(epoch FROM x.t) * 1000 / bucket_ms)
+               * bucket_ms)::bigint,
+           count(DISTINCT (item_story(i), coalesce(i.relayed_site, s.family)))
+               FILTER (WHERE coalesce(m.label_override, m.label) = 'negative'),
+           count(DISTINCT (item_story(i), coalesce(i.relayed_site, s.family)))
+      FROM mentions m
+      JOIN watches w ON w.id = m.watch_id
+      JOIN items i ON i.id = m.item_id AND i.first_seen_at = m.first_seen_at
+      JOIN sources s ON s.id = m.source_id,
+           LATERAL (SELECT mention_time(m.published_at, m.first_seen_at,
+                       make_interval(secs => window_ms / 1000.0)) AS t) x
+     WHERE NOT m.dismissed
+       AND (CASE WHEN only_watch IS NULL THEN w.in_config
+                 ELSE w.name = only_watch END)
+       -- a mention counts at most a window before it was first seen
+       AND m.first_seen_at >= to_timestamp(from_ms / 1000.0)
+       AND x.t >= to_timestamp(from_ms / 1000.0)
+       AND x.t < to_timestamp(to_ms / 1000.0)
+     GROUP BY 1, 2
+$$;

@@ -354,6 +354,24 @@ SELECT results_eq(
     'another''s (301); the same publisher''s link does not (304), nor a '
     'site''s own near-duplicate (311)');
 
+-- The spike detector counts a story once per site: a relayed item's site
+-- is its publisher's. Three papers in story 300 through one alert (302 is
+-- a second copy of Le Monde's), each complaining: three, where the
+-- source's site alone would make one.
+INSERT INTO watches (id, name, query) OVERRIDING SYSTEM VALUE
+VALUES (30, 'Relayed', 'relayed');
+INSERT INTO mentions (item_id, watch_id, source_id, terms, lang, sentiment,
+                      label, published_at, first_seen_at)
+SELECT i.id, 30, i.source_id, '{x}', 'fr', -0.8, 'negative', NULL,
+       i.first_seen_at
+  FROM items i WHERE i.id BETWEEN 300 AND 303;
+SELECT results_eq(
+    $$SELECT sum(negative), sum(total)
+        FROM detect_counts(0, (extract(epoch FROM now()) * 1000)::bigint
+                              + 60000, 3600000, 3600000, 'Relayed')$$,
+    $$VALUES (3::numeric, 3::numeric)$$,
+    'detect_counts: one story, counted once per publisher it relays');
+
 -- An item's identity within its source.
 SELECT is(item_identity('g', 'http://l/', 't', 's', 'c'), 'g', 'the guid first');
 SELECT is(item_identity('', 'http://l/', 't', 's', 'c'), 'http://l/',
