@@ -121,3 +121,19 @@ LANGUAGE sql STABLE AS $$
        AND x.t < to_timestamp(to_ms / 1000.0)
      GROUP BY 1, 2
 $$;
+
+-- The spreading stories' mentions (the dashboard's stories of a watch
+-- count their sites): a relayed item's site is its publisher's too.
+CREATE OR REPLACE VIEW analytics.story_mentions AS
+SELECT x.watch_id, w.name AS watch, x.day, x.at, x.story_id, x.item_id,
+       i.title, i.link, x.source_id, s.name AS source,
+       coalesce(i.relayed_site, s.family) AS site, m.label
+  FROM story_mentions x
+  JOIN effective_mentions m ON m.item_id = x.item_id
+                           AND m.watch_id = x.watch_id
+                           AND m.first_seen_at = x.first_seen_at
+  JOIN items i ON i.id = x.item_id AND i.first_seen_at = x.first_seen_at
+  JOIN watches w ON w.id = x.watch_id
+  JOIN sources s ON s.id = x.source_id;
+
+COMMENT ON COLUMN analytics.story_mentions.site IS 'The site that published the item: the publisher of an item a source relays (items.relayed_site), else the source''s site (sources.family).';

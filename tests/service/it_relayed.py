@@ -155,6 +155,12 @@ def body(t):
                       " WHERE items > 1 ORDER BY sites DESC"),
              [["6", "1", "6"], ["5", "1", "5"]],
              "the stories view counts each relayed story's papers")
+        # As the dashboard lists a watch's stories spreading.
+        t.eq(pg.query("SELECT count(DISTINCT site), count(*)"
+                      " FROM analytics.story_mentions WHERE watch = 'Acme'"
+                      " GROUP BY story_id ORDER BY 1 DESC"),
+             [["6", "6"], ["5", "5"]],
+             "analytics.story_mentions: each copy on its paper's site")
         d.terminate()
         t.eq(d.wait(timeout=30), 0, "SIGTERM: exit 0")
         server.stop()
