@@ -465,6 +465,7 @@ alert_mentions(json_t *rows, struct alert_mention *m, size_t max)
 
 		m[i].title = json_string_value(json_object_get(r, "title"));
 		m[i].source = json_string_value(json_object_get(r, "source"));
+		m[i].via = json_string_value(json_object_get(r, "via"));
 		m[i].link = json_string_value(json_object_get(r, "link"));
 		m[i].score = json_number_value(json_object_get(r, "score"));
 	}

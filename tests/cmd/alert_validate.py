@@ -117,6 +117,10 @@ def check_email(name, a, raw):
         # Long titles are cut: their start is enough.
         title = one_line(t["title"])[:60]
         check(title in text, f"{name}: {title!r} not in the text part")
+        if t.get("via"):
+            via = f"{one_line(t['source'])} ({t['via']})"
+            check(via in text and html_escape(via) in html,
+                  f"{name}: {via!r}, the relayed publisher, missing")
         check(html_escape(title) in html,
               f"{name}: {title!r} not escaped in the HTML part")
         if re.match(r"https?://", t["link"]):
@@ -143,6 +147,10 @@ def doc_examples():
     return {e["kind"]: e for e in map(json.loads, blocks)}
 
 
+# Fields documented as a string or null.
+NULLABLE = {"via"}
+
+
 def same_shape(where, want, got):
     if isinstance(want, dict):
         check(isinstance(got, dict) and set(got) == set(want),
@@ -156,6 +164,8 @@ def same_shape(where, want, got):
         if isinstance(got, list) and want:
             for i, g in enumerate(got):
                 same_shape(f"{where}[{i}]", want[0], g)
+    elif got is None and where.rsplit(".", 1)[-1] in NULLABLE:
+        pass
     else:
         check(type(got) is type(want),
               f"{where}: {type(got).__name__} against "
@@ -186,6 +196,8 @@ def check_webhook(name, a, path, examples):
         check([t["title"][:60] for t in j["seen"]] ==
               [one_line(t["title"])[:60] for t in a["top"]],
               f"{name}: seen")
+        check([t["via"] for t in j["seen"]] ==
+              [t.get("via") for t in a["top"]], f"{name}: seen's publishers")
     key = a["key"].encode()
     want = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
     check(hmac.compare_digest(dump(path, "signature").decode(), want),

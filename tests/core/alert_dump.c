@@ -90,6 +90,7 @@ main(int argc, char **argv)
 		m[i].source = str(e, "source");
 		m[i].link = str(e, "link");
 		m[i].score = json_number_value(json_object_get(e, "score"));
+		m[i].via = str(e, "via");
 	}
 	a.top = m;
 	a.ntop = json_array_size(top);

@@ -21,10 +21,11 @@
 
 static const struct alert_mention mentions[] = {
 	{ "x\r\nBcc: evil@example.com", "Daily News",
-	    "https://news.example.com/a?x=1&y=2", -0.87 },
+	    "https://news.example.com/a?x=1&y=2", -0.87, NULL },
 	{ "<script>alert(1)</script> & co", "Blog <b>", "javascript:alert(1)",
-	    -0.5 },
-	{ "Pipe | link", "Feed", "https://ok.example/a|b>c", -0.4 },
+	    -0.5, "<i>evil.example" },
+	{ "Pipe | link", "Google Alert - Acme", "https://ok.example/a|b>c",
+	    -0.4, "ok.example" },
 };
 static const char *const terms[] = { "acme", "<i>recall</i>" };
 static const int series[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
@@ -340,6 +341,10 @@ test_html_escaping(void **state)
 	assert_null(strstr(html, "<img"));
 	assert_null(strstr(html, "<svg"));
 	assert_null(strstr(html, "class="));
+	/* A relayed mention names its publisher after its source, escaped. */
+	assert_non_null(strstr(html, "Blog &lt;b&gt; (&lt;i&gt;evil.example)"));
+	assert_non_null(strstr(text, "Google Alert - Acme (ok.example)"));
+	assert_null(strstr(text, "Daily News ("));
 	/* The text part keeps the text as it is, on one line. */
 	assert_non_null(strstr(text, "1. x Bcc: evil@example.com\n"));
 	assert_null(strstr(text, "javascript:"));
@@ -606,7 +611,8 @@ test_webhook_json(void **state)
 	for (size_t i = 7; i < sizeof long_title - 1; i += 8)
 		long_title[i] = ' ';
 	long_title[sizeof long_title - 1] = '\0';
-	struct alert_mention m = { long_title, "s", "https://x.example", -1 };
+	struct alert_mention m = { long_title, "s", "https://x.example", -1,
+		NULL };
 	a.top = &m;
 	a.ntop = 1;
 	w = alert_webhook(&a, WEBHOOK_JSON);
@@ -698,7 +704,7 @@ test_random_bytes(void **state)
 	for (int round = 0; round < 300; round++) {
 		struct alert a =
 		    spike(name, round % 2 ? "fr" : "en", INCIDENT_FIRING);
-		struct alert_mention m = { title, name, title, -0.5 };
+		struct alert_mention m = { title, name, title, -0.5, NULL };
 		size_t n = round % 300;
 		char *mail, *h, *w;
 		json_t *j;

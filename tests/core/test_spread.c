@@ -160,8 +160,8 @@ test_bounds(void **state)
 
 static const struct alert_mention seen[] = {
 	{ "Acme va fermer son usine", "Le Matin", "https://a.example/acme",
-	    -0.2 },
-	{ "Acme <b>ferme</b>", "Blog & co", "javascript:alert(1)", 0 },
+	    -0.2, NULL },
+	{ "Acme <b>ferme</b>", "Blog & co", "javascript:alert(1)", 0, NULL },
 };
 
 static struct alert

@@ -14,15 +14,18 @@ the daemon, and a real PostgreSQL.
 - A site's own feed carrying six copies of one text (boilerplate) is one
   voice: its items make no story and raise nothing.
 - The stories view counts each relayed story's papers as its sites;
-  `vigie inspect` shows each alert item's article as its "via".
+  `vigie inspect` shows each alert item's article as its "via", and the
+  spreads' webhooks name each copy's paper (`via`).
 """
 
 import email.utils
+import json
 import tempfile
 import urllib.parse
 
 from harness import (FixtureServer, Postgres, run_test, start_daemon, vigie,
                      wait_until, write_config)
+from sinks import WebhookReceiver
 
 PAPERS = ["lemonde.fr", "lefigaro.fr", "liberation.fr", "ouest-france.fr",
           "leparisien.fr", "20minutes.fr"]
@@ -89,7 +92,7 @@ def own_feed():
 def body(t):
     tmp = tempfile.TemporaryDirectory(prefix="vigie-it-relayed-")
     server = FixtureServer()
-    with tmp, Postgres() as pg:
+    with tmp, Postgres() as pg, WebhookReceiver() as hooks:
         server.start()
         server.set_feed("alerts.xml", alert_feed())
         server.set_feed("news.xml", news_feed())
@@ -102,7 +105,8 @@ def body(t):
         with open(conf, "a") as f:
             f.write("\n[detect]\nbucket = 10s\nwindow = 1m\n\n"
                     '[watch "Acme"]\nquery = acme\nspread_sites = 5\n'
-                    "spread_window = 10m\n")
+                    "spread_window = 10m\nnotify = en\n\n"
+                    f'[notify "en"]\nwebhook = {hooks.url("/hook")}\n')
         t.exited(vigie("check", "-c", conf), "check")
         p = vigie("inspect", "-c", conf, "alert")
         t.exited(p, "inspect the alert")
@@ -161,6 +165,16 @@ def body(t):
                       " GROUP BY story_id ORDER BY 1 DESC"),
              [["6", "6"], ["5", "5"]],
              "analytics.story_mentions: each copy on its paper's site")
+        # The alerts name each copy's paper after the source.
+        sent = wait_until(lambda: [
+            j for j in (json.loads(r["body"].decode()) for r in
+                        hooks.received("/hook", delivered=True))
+            if j.get("kind") == "spread"] if len(hooks.received(
+                "/hook", delivered=True)) >= 2 else None,
+            60, "the two spreads' webhooks")
+        t.eq(sorted(sorted(m["via"] for m in j["seen"]) for j in sent),
+             sorted([sorted(PAPERS[:5]), sorted(PAPERS)]),
+             "webhooks: each place it was taken up names its paper (via)")
         d.terminate()
         t.eq(d.wait(timeout=30), 0, "SIGTERM: exit 0")
         server.stop()

@@ -328,6 +328,7 @@ alert_view_init(struct view *v, const struct alert *a)
 
 		vstr_set(&m->title, a->top[i].title, TITLE_MAX);
 		vstr_set(&m->source, a->top[i].source, NAME_MAX_);
+		vstr_set(&m->via, a->top[i].via, NAME_MAX_);
 		vstr_set(&m->link, link, LINK_MAX);
 		m->linkable = esc_link_ok(m->link.s[OUT_TEXT]) &&
 		    strlen(link) <= LINK_MAX &&
@@ -407,6 +408,7 @@ alert_view_clear(struct view *v)
 	for (size_t i = 0; i < v->ntop; i++) {
 		vstr_clear(&v->top[i].title);
 		vstr_clear(&v->top[i].source);
+		vstr_clear(&v->top[i].via);
 		vstr_clear(&v->top[i].link);
 	}
 	for (size_t i = 0; i < v->nterms; i++)
@@ -705,6 +707,10 @@ alert_mentions(struct out *o, const struct view *v)
 		const char *title =
 		    V(o, m->title)[0] ? V(o, m->title) : w->untitled;
 		size_t mark = o->b->len;
+		/* The publisher of what an alert relays: "Google Alert -
+		 * Acme (lemonde.fr)" says who spoke, the source alone not. */
+		const char *site = V(o, m->via), *open = site[0] ? " (" : "",
+		           *close = site[0] ? ")" : "";
 
 		fmt_real(score, sizeof score, "%+.2f", m->score, w);
 		switch (o->mode) {
@@ -719,8 +725,8 @@ alert_mentions(struct out *o, const struct view *v)
 				buf_puts(o->b, title);
 			buf_printf(o->b,
 			    "<br><span style=\"color:#666;"
-			    "font-size:13px\">%s \xc2\xb7 %s %s</span></li>\n",
-			    V(o, m->source), w->tone, score);
+			    "font-size:13px\">%s%s%s%s \xc2\xb7 %s %s</span></li>\n",
+			    V(o, m->source), open, site, close, w->tone, score);
 			break;
 		case OUT_SLACK:
 			if (m->linkable) {
@@ -735,8 +741,9 @@ alert_mentions(struct out *o, const struct view *v)
 				buf_printf(o->b, "|%s>", title);
 			} else
 				buf_printf(o->b, "\xe2\x80\xa2 %s", title);
-			buf_printf(o->b, " \xe2\x80\x94 %s \xc2\xb7 %s %s\n",
-			    V(o, m->source), w->tone, score);
+			buf_printf(o->b,
+			    " \xe2\x80\x94 %s%s%s%s \xc2\xb7 %s %s\n",
+			    V(o, m->source), open, site, close, w->tone, score);
 			if (o->b->len > SLACK_BLOCK_MAX) {
 				o->b->len = mark;
 				o->b->data[mark] = '\0';
@@ -744,8 +751,10 @@ alert_mentions(struct out *o, const struct view *v)
 			}
 			break;
 		case OUT_TEXT:
-			buf_printf(o->b, "%zu. %s\n   %s \xc2\xb7 %s %s\n",
-			    i + 1, title, V(o, m->source), w->tone, score);
+			buf_printf(o->b,
+			    "%zu. %s\n   %s%s%s%s \xc2\xb7 %s %s\n", i + 1,
+			    title, V(o, m->source), open, site, close, w->tone,
+			    score);
 			if (m->linkable)
 				buf_printf(o->b, "   %s\n", V(o, m->link));
 			break;

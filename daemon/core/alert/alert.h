@@ -20,6 +20,9 @@ struct alert_mention {
 	const char *source;
 	const char *link;
 	double score; /* compound tone */
+	/* The site that published it when the source relays it (an alert
+	 * feed, a news search: items.relayed_site), else NULL. */
+	const char *via;
 };
 
 struct alert {

@@ -80,7 +80,7 @@ struct vstr {
 };
 
 struct vmention {
-	struct vstr title, source, link;
+	struct vstr title, source, via, link;
 	int linkable; /* an http(s) link short enough to keep whole */
 	double score;
 };

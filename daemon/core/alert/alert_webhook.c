@@ -45,6 +45,10 @@ mentions_json(const struct view *v)
 
 		set_str(e, "title", m->title.s[OUT_TEXT]);
 		set_str(e, "source", m->source.s[OUT_TEXT]);
+		if (m->via.s[OUT_TEXT][0] != '\0')
+			set_str(e, "via", m->via.s[OUT_TEXT]);
+		else
+			json_object_set_new(e, "via", json_null());
 		/* Stored before links were checked, a javascript: or
 		 * data: one is no link for the receiver either. */
 		set_str(e, "link", m->linkable ? m->link.s[OUT_TEXT] : "");

@@ -10,7 +10,8 @@
 -- length; times in ms
 WITH neg AS (
   SELECT m.sentiment, m.terms, m.emotions, m.rumour, i.title, i.link,
-    s.name AS source, i.author, i.author_url, i.author_followers,
+    s.name AS source, i.relayed_site AS via, i.author, i.author_url,
+    i.author_followers,
     coalesce(i.likes, 0) + 2 * coalesce(i.shares, 0)
       + coalesce(i.replies, 0) AS echo,
     mention_time(m.published_at, m.first_seen_at,
@@ -31,7 +32,7 @@ WITH neg AS (
 )
 SELECT json_build_object(
  'top', (SELECT coalesce(json_agg(x), '[]') FROM (
-   SELECT title, source, link, sentiment AS score FROM win
+   SELECT title, source, via, link, sentiment AS score FROM win
    ORDER BY sentiment, t DESC LIMIT 5) x),
  'terms', (SELECT coalesce(json_agg(term), '[]') FROM (
    SELECT term FROM win, unnest(terms) AS term

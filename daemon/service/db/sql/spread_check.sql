@@ -40,7 +40,7 @@ WITH w AS MATERIALIZED (
   WHERE i.kind = 'spread' AND i.state = 'firing'
 ), m AS MATERIALIZED (
   SELECT c.watch_id, c.story_id, x.at, x.item_id, i.title, i.link,
-    s.name AS source, e.sentiment,
+    s.name AS source, i.relayed_site AS via, e.sentiment,
     coalesce(i.author_url, i.relayed_site, s.family, s.id::text) AS voice
   FROM cand c
   JOIN story_mentions x ON x.story_id = c.story_id
@@ -81,7 +81,7 @@ SELECT coalesce(json_agg(json_build_object(
       FROM v WHERE v.watch_id = c.watch_id AND v.story_id = c.story_id
       ORDER BY v.at, v.item_id LIMIT 1)),
   'seen', (SELECT coalesce(json_agg(x), '[]') FROM (
-      SELECT v.title, v.source, v.link, v.sentiment AS score FROM v
+      SELECT v.title, v.source, v.via, v.link, v.sentiment AS score FROM v
       WHERE v.watch_id = c.watch_id AND v.story_id = c.story_id
       ORDER BY v.at, v.item_id LIMIT 10) x)
 )), '[]')::text
