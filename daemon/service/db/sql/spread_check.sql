@@ -11,9 +11,10 @@
 -- item (items.relayed_site: an alert feed or news search brings many
 -- sites' articles through one source), else the source's site
 -- (sources.family): a wire story carries one byline on many sites, and a
--- site's several feeds carry one article. Each row also has the story's figures so far (its
--- voices and mentions of the watch), its first item (the first
--- source) and where it was seen, the first ten voices in order.
+-- site's several feeds carry one article. Each row also has the story's
+-- figures so far (its voices and mentions of the watch), its first item
+-- (the first source) and where it was seen, the first ten voices in
+-- order.
 -- Dismissed mentions are left out, as everywhere detection counts.
 -- $1: now, ms; $2: json array of {watch, sites, window_ms}: spread_sites
 -- (0: the watch looks for no new spread, its open ones still end) and
