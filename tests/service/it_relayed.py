@@ -166,12 +166,13 @@ def body(t):
              [["6", "6"], ["5", "5"]],
              "analytics.story_mentions: each copy on its paper's site")
         # The alerts name each copy's paper after the source.
-        sent = wait_until(lambda: [
-            j for j in (json.loads(r["body"].decode()) for r in
-                        hooks.received("/hook", delivered=True))
-            if j.get("kind") == "spread"] if len(hooks.received(
-                "/hook", delivered=True)) >= 2 else None,
-            60, "the two spreads' webhooks")
+        def spread_hooks():
+            sent = [json.loads(r["body"].decode())
+                    for r in hooks.received("/hook", delivered=True)]
+            sent = [j for j in sent if j.get("kind") == "spread"]
+            return sent if len(sent) == 2 else None
+
+        sent = wait_until(spread_hooks, 60, "the two spreads' webhooks")
         t.eq(sorted(sorted(m["via"] for m in j["seen"]) for j in sent),
              sorted([sorted(PAPERS[:5]), sorted(PAPERS)]),
              "webhooks: each place it was taken up names its paper (via)")
