@@ -188,7 +188,7 @@ SELECT columns_are('analytics', 'rumours', ARRAY['watch_id', 'watch', 'day',
 SELECT columns_are('analytics', 'mentions', ARRAY['watch_id', 'watch', 'day',
     'at', 'item_id', 'title', 'link', 'author', 'source_id', 'source', 'site',
     'label', 'detected_label', 'sentiment', 'terms', 'lang', 'corrected',
-    'abusive', 'emotions', 'rumour', 'story_id', 'search', 'handled']);
+    'abusive', 'emotions', 'rumour', 'story_id', 'search', 'handled', 'via']);
 SELECT col_type_is('analytics', 'mention_volume', 'day', 'date', 'day is a date');
 
 -- Every view and every column of a view carries its documentation.

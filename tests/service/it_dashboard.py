@@ -266,6 +266,13 @@ def body(t):
         rows = csv_text.lstrip("\ufeff").rstrip("\r\n").split("\r\n")
         t.ok(status == 200 and csv_text.startswith("\ufeffDate;Veille;"),
              f"CSV: a byte order mark, ';' between cells: {csv_text[:30]!r}")
+        head = rows[0].lstrip("\ufeff").split(";")
+        sites = {r[head.index("Site")] for r in
+                 csv.reader(rows[1:], delimiter=";")}
+        t.eq((head[5:7], sites <= set(r[0] for r in pg.query(
+                  "SELECT family FROM sources"))),
+             (["Source", "Site"], True),
+             f"CSV: each mention's site after its source: {sites}")
         t.ok("attachment" in headers.get("content-disposition", ""),
              "CSV: a download")
         t.eq(len(rows) - 1, views["negative"], "CSV: the filtered rows")

@@ -159,7 +159,11 @@ def body(t):
                       " WHERE items > 1 ORDER BY sites DESC"),
              [["6", "1", "6"], ["5", "1", "5"]],
              "the stories view counts each relayed story's papers")
-        # As the dashboard lists a watch's stories spreading.
+        # As the dashboard lists mentions, then a watch's stories.
+        t.eq(pg.query("SELECT DISTINCT coalesce(via, site) FROM"
+                      " analytics.mentions WHERE source = 'alert'"
+                      " ORDER BY 1"), [[p] for p in sorted(PAPERS)],
+             "analytics.mentions: each alert mention's publisher (via)")
         t.eq(pg.query("SELECT count(DISTINCT site), count(*)"
                       " FROM analytics.story_mentions WHERE watch = 'Acme'"
                       " GROUP BY story_id ORDER BY 1 DESC"),

@@ -828,8 +828,9 @@ done:
  * and English stemming both), $11 story, $12 sort, $13 limit, $14
  * offset. A story is followed whatever the period. */
 static const char mentions_sql[] =
-    "SELECT at, watch, title, link, author, source, label, sentiment, lang,"
-    "       abusive, rumour, story_id, item_id, watch_id"
+    "SELECT at, watch, title, link, author, source, coalesce(via, site),"
+    "       label, sentiment, lang, abusive, rumour, story_id, item_id,"
+    "       watch_id"
     "  FROM analytics.mentions"
     " WHERE ($11::bigint IS NOT NULL"
     "        OR (day >= $1::date AND day < $2::date))"
@@ -899,9 +900,9 @@ static const char mentions_keys_sql[] =
     "           least(e.published_at, e.first_seen_at) DESC, e.item_id,"
     "           e.watch_id"
     "  LIMIT $13::int OFFSET $14::int)"
-    " SELECT m.at, m.watch, m.title, m.link, m.author, m.source, m.label,"
-    "        m.sentiment, m.lang, m.abusive, m.rumour, m.story_id,"
-    "        m.item_id, m.watch_id"
+    " SELECT m.at, m.watch, m.title, m.link, m.author, m.source,"
+    "        coalesce(m.via, m.site), m.label, m.sentiment, m.lang,"
+    "        m.abusive, m.rumour, m.story_id, m.item_id, m.watch_id"
     "   FROM k JOIN analytics.mentions m"
     "     ON m.item_id = k.item_id AND m.watch_id = k.watch_id"
     "  ORDER BY CASE WHEN $12 = 'tone' THEN m.sentiment END ASC,"
@@ -916,6 +917,8 @@ static const struct dash_col mention_cols[] = {
 	{ { "Lien", "Link" }, DK_HIDDEN, 0, 0 },
 	{ { "Auteur", "Author" }, DK_TEXT, 0, 0 },
 	{ { "Source", "Source" }, DK_TEXT, 0, 0 },
+	/* The publisher: a Google Alert's mention is lemonde.fr's. */
+	{ { "Site", "Site" }, DK_TEXT, 0, 0 },
 	{ { "Tonalit\xc3\xa9", "Tone" }, DK_TONE, 0, 0 },
 	{ { "Score", "Score" }, DK_SIGNED, 0, 0 },
 	{ { "Langue", "Language" }, DK_TEXT, 0, 0 },
@@ -927,7 +930,7 @@ static const struct dash_col mention_cols[] = {
 	    DK_STORY, 0, 0 },
 	{ { "Article", "Item" }, DK_HIDDEN, 0, 0 },
 	{ { "N\xc2\xb0 veille", "Watch no." }, DK_HIDDEN, 0, 0 },
-	{ { "Corriger", "Correct" }, DK_EDIT, 12, 13 },
+	{ { "Corriger", "Correct" }, DK_EDIT, 13, 14 },
 };
 
 static const struct dash_text tone_options[] = {
@@ -1313,9 +1316,9 @@ static const char moderation_sql[] =
     "  ORDER BY analytics.mention_day(published_at, first_seen_at) DESC,"
     "           least(published_at, first_seen_at) DESC, item_id, watch_id"
     "  LIMIT 500)"
-    " SELECT m.at, m.watch, m.title, m.link, m.author, m.source, m.label,"
-    "        m.sentiment, m.lang, m.abusive, m.rumour, m.story_id,"
-    "        m.item_id, m.watch_id"
+    " SELECT m.at, m.watch, m.title, m.link, m.author, m.source,"
+    "        coalesce(m.via, m.site), m.label, m.sentiment, m.lang,"
+    "        m.abusive, m.rumour, m.story_id, m.item_id, m.watch_id"
     "   FROM k JOIN analytics.mentions m"
     "     ON m.item_id = k.item_id AND m.watch_id = k.watch_id"
     "  ORDER BY m.at DESC, m.item_id, m.watch_id";
