@@ -9,9 +9,9 @@
  */
 #include "core/judge/lang_detect.h"
 #include "core/base/util.h"
+#include "core/judge/sentiment_impl.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,71 +39,38 @@ static const char *const fr_elided[] = { "c", "d", "j", "l", "m", "n", "qu",
 	"s", "t" };
 
 /*
- * The three lists in one open-addressed table, each word once with the
- * lists it is on: a text's every word was two binary searches of strcmp
- * calls, a third of the time of scoring a text of unknown language. A
- * word is keyed by its letters packed into a number; none of the lists'
- * words is longer than KEY_MAX, so a longer one is no word of theirs
- * without a look.
+ * The three lists in one lexicon table (sentiment_lexicon.c's), each word
+ * once with the lists it is on as its kind: a text's every word was two
+ * binary searches of strcmp calls, a third of the time of scoring a text
+ * of unknown language. Built once, kept for the process.
  */
-#define KEY_MAX 8
-#define SLOTS 512 /* a power of two, four times the words */
-
 enum { ON_FR = 1, ON_EN = 2, ON_ELIDED = 4 };
 
-static struct {
-	uint64_t key; /* 0: an empty slot */
-	unsigned lists;
-} table[SLOTS];
-static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static struct lex lists;
+static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
 
-static uint64_t
-key_of(const char *w, size_t n)
+static void
+lists_add(const char *const *list, size_t n, unsigned on)
 {
-	uint64_t k = 0;
-
 	for (size_t i = 0; i < n; i++)
-		k = k << 8 | (unsigned char)w[i];
-	return k;
-}
-
-static size_t
-slot_of(uint64_t k)
-{
-	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 55) & (SLOTS - 1);
-
-	while (table[i].key != 0 && table[i].key != k)
-		i = (i + 1) & (SLOTS - 1);
-	return i;
+		lex_put(&lists, list[i], strlen(list[i]))->kind |= on;
 }
 
 static void
-table_add(const char *const *list, size_t n, unsigned on)
+lists_build(void)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(list[i]);
-		if (len > KEY_MAX)
-			abort(); /* a word the key cannot hold whole */
-		uint64_t k = key_of(list[i], len);
-		size_t at = slot_of(k);
-		table[at].key = k;
-		table[at].lists |= on;
-	}
+	lists_add(fr_words, ARRAY_LEN(fr_words), ON_FR);
+	lists_add(en_words, ARRAY_LEN(en_words), ON_EN);
+	lists_add(fr_elided, ARRAY_LEN(fr_elided), ON_ELIDED);
 }
 
-static void
-table_build(void)
-{
-	table_add(fr_words, ARRAY_LEN(fr_words), ON_FR);
-	table_add(en_words, ARRAY_LEN(en_words), ON_EN);
-	table_add(fr_elided, ARRAY_LEN(fr_elided), ON_ELIDED);
-}
-
-/* The lists word w (n letters, n <= KEY_MAX) is on. */
+/* The lists word w (n letters) is on. */
 static unsigned
 lists_of(const char *w, size_t n)
 {
-	return table[slot_of(key_of(w, n))].lists;
+	const struct lexent *e = lex_get(&lists, w, n);
+
+	return e ? e->kind : 0;
 }
 
 /* Lower-case ASCII letter for c, folding the accented Latin-1 letters
@@ -132,7 +99,7 @@ lang_evidence(const char *text, size_t len)
 	size_t wl = 0;
 	int overlong = 0;
 
-	pthread_once(&table_once, table_build);
+	pthread_once(&lists_once, lists_build);
 	if (len > LANG_SCAN)
 		len = LANG_SCAN;
 	for (size_t i = 0; i <= len; i++) {
@@ -164,7 +131,7 @@ lang_evidence(const char *text, size_t len)
 		    (s[i] == '\'' ||
 		        (i + 2 < len && s[i] == 0xe2 && s[i + 1] == 0x80 &&
 		            s[i + 2] == 0x99));
-		if (wl > 0 && wl <= KEY_MAX && !overlong) {
+		if (wl > 0 && !overlong) {
 			unsigned on = lists_of(w, wl);
 			if (apos && (on & ON_ELIDED))
 				fr++;

@@ -604,6 +604,7 @@ static char *
 rss_link(struct ctx *c, xmlNode *item)
 {
 	char *best = NULL;
+	xmlNode *at = NULL;
 
 	for (xmlNode *n = item->children; n != NULL; n = n->next) {
 		if (!is_el(n, M_PLAIN, "link"))
@@ -613,10 +614,11 @@ rss_link(struct ctx *c, xmlNode *item)
 			s = nonempty(attr(n, "href"));
 		if (s != NULL) {
 			free(best);
-			best = resolve_at(c, n, s);
+			best = s, at = n;
 		}
 	}
-	return best;
+	/* Only the link kept is resolved against its base. */
+	return resolve_at(c, at, best);
 }
 
 /* The first of el's children named in order that gives a value. */
