@@ -99,10 +99,13 @@ BEGIN
                   analytics.mention_day(m.published_at, m.first_seen_at),
                   m.source_id, s.name, s.family, count(*),
                   count(*) FILTER (WHERE m.label = 'negative'),
-                  count(*) FILTER (WHERE m.label = 'positive')
+                  count(*) FILTER (WHERE m.label = 'positive'),
+                  i.relayed_site
              FROM effective_mentions m JOIN watches w ON w.id = m.watch_id
+             JOIN items i ON i.id = m.item_id
+                         AND i.first_seen_at = m.first_seen_at
              JOIN sources s ON s.id = m.source_id
-            GROUP BY 1, 2, 3, 4, 5, 6$q$,
+            GROUP BY 1, 2, 3, 4, 5, 6, i.relayed_site$q$,
         step || ': source_volume');
     RETURN NEXT tap.rows_eq(
         'SELECT * FROM analytics.author_volume',
@@ -110,13 +113,14 @@ BEGIN
                   analytics.mention_day(m.published_at, m.first_seen_at),
                   i.author, s.family, count(*),
                   count(*) FILTER (WHERE m.label = 'negative'),
-                  count(*) FILTER (WHERE m.label = 'positive')
+                  count(*) FILTER (WHERE m.label = 'positive'),
+                  i.relayed_site
              FROM effective_mentions m JOIN watches w ON w.id = m.watch_id
              JOIN items i ON i.id = m.item_id
                          AND i.first_seen_at = m.first_seen_at
              JOIN sources s ON s.id = m.source_id
             WHERE i.author <> ''
-            GROUP BY 1, 2, 3, 4, 5$q$,
+            GROUP BY 1, 2, 3, 4, 5, i.relayed_site$q$,
         step || ': author_volume');
     RETURN NEXT tap.rows_eq(
         'SELECT * FROM analytics.term_volume',
@@ -161,7 +165,7 @@ $$;
 -- Items and their mentions written in one statement, as a save does.
 WITH ins AS (
     INSERT INTO items (id, source_id, identity, title, author, lang,
-                       published_at, first_seen_at)
+                       published_at, first_seen_at, relayed_site)
     OVERRIDING SYSTEM VALUE
     SELECT g, 1 + g % 3, 'i' || g, 'title ' || g,
            CASE g % 4 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE 'author' || g % 5 END,
@@ -172,7 +176,11 @@ WITH ins AS (
                       WHEN 1 THEN timestamptz '2025-03-10Z' + g * interval '1 hour'
                       WHEN 2 THEN timestamptz '2025-02-20Z'
                       ELSE timestamptz '2025-03-01Z' + g * interval '5 hours' END,
-           timestamptz '2025-03-01Z' + g * interval '5 hours' + interval '1 minute'
+           timestamptz '2025-03-01Z' + g * interval '5 hours' + interval '1 minute',
+           -- the source of news relays two papers' articles besides its
+           -- own (schema 030)
+           CASE WHEN g % 3 = 1 AND g % 4 = 1 THEN 'lemonde.fr'
+                WHEN g % 3 = 1 AND g % 4 = 2 THEN 'lefigaro.fr' END
       FROM generate_series(1, 60) g
     RETURNING id, source_id, lang, published_at, first_seen_at
 )
@@ -189,6 +197,10 @@ SELECT i.id, w, i.source_id,
  WHERE (i.id + w) % 4 <> 0;
 
 SELECT * FROM tap.counts_agree('written');
+SELECT is((SELECT string_agg(DISTINCT via, ' ' ORDER BY via)
+             FROM analytics.source_volume WHERE source_id = 2),
+          'lefigaro.fr lemonde.fr',
+          'a relaying source''s mentions counted by publisher');
 
 -- One more statement into the same days: counts add up.
 INSERT INTO items (id, source_id, identity, title, author, lang,

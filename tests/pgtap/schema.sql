@@ -174,17 +174,18 @@ SELECT columns_are('analytics', 'share_of_voice', ARRAY['compare_group',
 SELECT columns_are('analytics', 'share_of_voice_by_tag', ARRAY['tag', 'day',
     'watch_id', 'watch', 'mentions', 'negative', 'positive', 'share']);
 SELECT columns_are('analytics', 'source_volume', ARRAY['watch_id', 'watch',
-    'day', 'source_id', 'source', 'site', 'mentions', 'negative', 'positive']);
+    'day', 'source_id', 'source', 'site', 'mentions', 'negative', 'positive',
+    'via']);
 SELECT columns_are('analytics', 'author_volume', ARRAY['watch_id', 'watch',
-    'day', 'author', 'site', 'mentions', 'negative', 'positive']);
+    'day', 'author', 'site', 'mentions', 'negative', 'positive', 'via']);
 SELECT columns_are('analytics', 'negative_mentions', ARRAY['watch_id',
     'watch', 'day', 'at', 'item_id', 'title', 'link', 'author', 'source',
     'site', 'sentiment', 'terms', 'lang', 'corrected', 'abusive',
-    'emotions', 'rumour']);
+    'emotions', 'rumour', 'via']);
 SELECT columns_are('analytics', 'rumours', ARRAY['watch_id', 'watch', 'day',
     'at', 'item_id', 'title', 'link', 'author', 'source', 'site',
     'sentiment', 'label', 'emotions', 'terms', 'lang', 'corrected',
-    'abusive']);
+    'abusive', 'via']);
 SELECT columns_are('analytics', 'mentions', ARRAY['watch_id', 'watch', 'day',
     'at', 'item_id', 'title', 'link', 'author', 'source_id', 'source', 'site',
     'label', 'detected_label', 'sentiment', 'terms', 'lang', 'corrected',

@@ -16,6 +16,9 @@ the daemon, and a real PostgreSQL.
 - The stories view counts each relayed story's papers as its sites;
   `vigie inspect` shows each alert item's article as its "via", and the
   spreads' webhooks name each copy's paper (`via`).
+- The counts by source keep each paper apart (analytics.source_volume's
+  `via`); the report's sources name them, and its mentions name the
+  publisher after the source.
 """
 
 import email.utils
@@ -169,6 +172,25 @@ def body(t):
                       " GROUP BY story_id ORDER BY 1 DESC"),
              [["6", "6"], ["5", "5"]],
              "analytics.story_mentions: each copy on its paper's site")
+        # Which sites speak: the counts by source keep each paper apart
+        # (schema 030), as do the report's sources.
+        t.eq(pg.query("SELECT via, sum(mentions) FROM analytics.source_volume"
+                      " WHERE source = 'alert' GROUP BY 1 ORDER BY 1"),
+             [[p, "1"] for p in sorted(PAPERS)],
+             "analytics.source_volume: the alert's mentions by paper")
+        t.eq(pg.query("SELECT DISTINCT via FROM analytics.source_volume"
+                      " WHERE source = 'shop'"), [[None]],
+             "a site's own mentions relay nothing")
+        p = vigie("report", "-c", conf, "--from", "-1d", "--to", "now",
+                  "--format", "md")
+        t.exited(p, "report")
+        named = {paper for paper in PAPERS if f"| alert | {paper} |" in p.stdout}
+        t.ok(len(named) == 4 and "| alert | google.com |" not in p.stdout,
+             "the report's five sources: the shop and four of the alert's"
+             " papers:\n" + p.stdout)
+        t.ok("\u2014 news (lemonde.fr) (" in p.stdout,
+             "the report's most negative mentions name the publisher after"
+             " the source")
         # The alerts name each copy's paper after the source.
         def spread_hooks():
             sent = [json.loads(r["body"].decode())

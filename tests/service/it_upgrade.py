@@ -3,7 +3,9 @@ it_upgrade.py - a database made by an earlier vigie (schema version 6,
 items and mentions in plain tables) is brought to the partitioned schema
 and on to emotions and rumours (008) by `vigie migrate` with nothing
 lost: rows, ids, what the views answer, the rights of each role, and the
-identity of items already stored.
+identity of items already stored. And a database at version 29, whose
+alert's items were counted under their source alone, has them counted by
+publisher after 030.
 """
 
 import tempfile
@@ -72,12 +74,15 @@ RSS = """<?xml version="1.0"?>
 """
 
 
-def schema_v6(pg):
-    """The schema as vigie 6 left it, applied as `vigie migrate` did."""
+def schema_upto(pg, last):
+    """The schema as the vigie of version last left it, applied as
+    `vigie migrate` did."""
     pg.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
              " name text NOT NULL,"
              " applied_at timestamptz NOT NULL DEFAULT now())")
-    for path in sorted((REPO_DIR / "schema").glob("00[1-6]_*.sql")):
+    for path in sorted((REPO_DIR / "schema").glob("[0-9][0-9][0-9]_*.sql")):
+        if int(path.name[:3]) > last:
+            break
         pg.query("BEGIN;\n" + path.read_text() + "\nCOMMIT;")
         pg.query("INSERT INTO schema_migrations (version, name) VALUES"
                  f" ({int(path.name[:3])}, '{path.name}')")
@@ -90,7 +95,7 @@ def body(t):
         conf = write_config(f"{tmp.name}/vigie.conf", pg.conninfo, {
             "forum": srv.url("/dynamic/forum.xml"),
         })
-        schema_v6(pg)
+        schema_upto(pg, 6)
         pg.query(HISTORY.replace("@URL@", srv.url("/dynamic/forum.xml")))
         before = {k: pg.query(q) for k, q in ANSWERS.items()}
         t.ok(len(before["items"]) == 30 and len(before["stories"]) == 1,
@@ -165,6 +170,62 @@ def body(t):
                        " ORDER BY started_at DESC LIMIT 1"), "1/2",
              "the fetch saw two known items")
         t.exited(vigie("migrate", "-c", conf), "migrate again: nothing to do")
+
+    relayed_counts(t)
+
+
+# An alert's items at version 29: two papers' articles and one of the
+# alert's own (no publisher), negative, positive and dismissed.
+RELAYED = """
+INSERT INTO sources (name, url, interval_s, family)
+VALUES ('alert', 'http://alerts.example/feed', 60, 'google.com');
+INSERT INTO watches (name, query) VALUES ('Acme', 'acme');
+INSERT INTO items (source_id, identity, link, title, lang, published_at,
+                   first_seen_at, sentiment, label, relayed_site)
+VALUES (1, 'a', 'http://lemonde.fr/a', 'Acme a', 'fr', now(), now(), -0.5,
+        'negative', 'lemonde.fr'),
+       (1, 'b', 'http://lemonde.fr/b', 'Acme b', 'fr', now(), now(), 0.5,
+        'positive', 'lemonde.fr'),
+       (1, 'c', 'http://lefigaro.fr/c', 'Acme c', 'fr', now(), now(), -0.5,
+        'negative', 'lefigaro.fr'),
+       (1, 'd', 'http://lefigaro.fr/d', 'Acme d', 'fr', now(), now(), -0.5,
+        'negative', 'lefigaro.fr'),
+       (1, 'e', 'http://alerts.example/e', 'Acme e', 'fr', now(), now(), 0,
+        'neutral', NULL);
+INSERT INTO mentions (item_id, watch_id, source_id, terms, lang, sentiment,
+                      label, published_at, first_seen_at)
+SELECT id, 1, source_id, '{acme}', lang, sentiment, label, published_at,
+       first_seen_at FROM items;
+UPDATE mentions SET dismissed = true
+ WHERE item_id = (SELECT id FROM items WHERE identity = 'd');
+"""
+
+
+def relayed_counts(t):
+    tmp = tempfile.TemporaryDirectory(prefix="vigie-it-upgrade-")
+    with tmp, Postgres() as pg:
+        conf = write_config(f"{tmp.name}/vigie.conf", pg.conninfo, {})
+        schema_upto(pg, 29)
+        pg.query(RELAYED)
+        t.eq(pg.query("SELECT site, mentions, negative, positive"
+                      " FROM analytics.source_volume"),
+             [["google.com", "4", "2", "1"]],
+             "version 29: the alert's mentions counted under its own site")
+        p = vigie("migrate", "-c", conf)
+        t.exited(p, "migrate from version 29")
+        t.ok("applied 030_site_counts.sql" in p.stdout, p.stdout.strip())
+        t.eq(pg.query("SELECT site, via, mentions, negative, positive"
+                      " FROM analytics.source_volume ORDER BY via"),
+             [["google.com", "lefigaro.fr", "1", "1", "0"],
+              ["google.com", "lemonde.fr", "2", "1", "1"],
+              ["google.com", None, "1", "0", "0"]],
+             "counted again by publisher, the alert's own apart")
+        # A mention written after the upgrade lands in its publisher's row.
+        pg.query("UPDATE mentions SET dismissed = false WHERE item_id ="
+                 " (SELECT id FROM items WHERE identity = 'd')")
+        t.eq(pg.query("SELECT mentions, negative FROM analytics.source_volume"
+                      " WHERE via = 'lefigaro.fr'"), [["2", "2"]],
+             "the counts kept by publisher after the upgrade")
 
 
 if __name__ == "__main__":

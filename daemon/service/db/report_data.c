@@ -51,14 +51,19 @@ static const char days_sql[] =
     "  FROM analytics.mention_volume"
     " WHERE watch = $1 AND day >= $2::date AND day < $3::date"
     " GROUP BY day ORDER BY day";
+/* Where each was seen: its source, and the publisher of an article a
+ * source relays ("Google Alert - Acme (lemonde.fr)"), as the alerts say. */
 static const char negative_sql[] =
-    "SELECT title, link, source, sentiment FROM analytics.negative_mentions"
+    "SELECT title, link, source || coalesce(' (' || via || ')', ''),"
+    "       sentiment FROM analytics.negative_mentions"
     " WHERE watch = $1 AND day >= $2::date AND day < $3::date"
     " ORDER BY sentiment, at DESC, item_id LIMIT 5";
 /* No view lists the positive ones: effective_mentions, dated as the
  * views date them. */
 static const char positive_sql[] =
-    "SELECT i.title, i.link, s.name, m.sentiment"
+    "SELECT i.title, i.link,"
+    "       s.name || coalesce(' (' || i.relayed_site || ')', ''),"
+    "       m.sentiment"
     "  FROM effective_mentions m"
     "  JOIN watches w ON w.id = m.watch_id"
     "  JOIN items i ON i.id = m.item_id AND i.first_seen_at = m.first_seen_at"
@@ -69,16 +74,20 @@ static const char positive_sql[] =
     "   AND analytics.mention_day(m.published_at, m.first_seen_at)"
     "       < $3::date"
     " ORDER BY m.sentiment DESC, m.first_seen_at DESC, m.item_id LIMIT 5";
+/* The site of a relayed item is its publisher's (via): an alert's
+ * articles are lemonde.fr's and lefigaro.fr's, as in the dashboard. */
 static const char sources_sql[] =
-    "SELECT source, site, sum(mentions), sum(negative), sum(positive)"
+    "SELECT source, coalesce(via, site), sum(mentions), sum(negative),"
+    "       sum(positive)"
     "  FROM analytics.source_volume"
     " WHERE watch = $1 AND day >= $2::date AND day < $3::date"
-    " GROUP BY source, site ORDER BY 3 DESC, 1 LIMIT 5";
+    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5";
 static const char authors_sql[] =
-    "SELECT author, site, sum(mentions), sum(negative), sum(positive)"
+    "SELECT author, coalesce(via, site), sum(mentions), sum(negative),"
+    "       sum(positive)"
     "  FROM analytics.author_volume"
     " WHERE watch = $1 AND day >= $2::date AND day < $3::date"
-    " GROUP BY author, site ORDER BY 3 DESC, 1 LIMIT 5";
+    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5";
 /* The incidents open at some time of the period, whose days are UTC's
  * as the views' are, whatever the session's time zone. */
 static const char incidents_sql[] =

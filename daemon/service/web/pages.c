@@ -446,21 +446,24 @@ static const char share_sql[] =
     "                         WHERE name = $3)"
     "   AND day >= $1::date AND day < $2::date"
     " GROUP BY watch ORDER BY 2 DESC, watch";
+/* A source that relays other sites' articles (an alert) once per
+ * publisher: the sites that speak, as the list of mentions names them. */
 static const char sources_sql[] =
-    "SELECT source, site, sum(mentions), sum(negative), sum(positive)"
+    "SELECT source, coalesce(via, site), sum(mentions), sum(negative),"
+    "       sum(positive)"
     "  FROM analytics.source_volume"
     " WHERE watch = $3 AND day >= $1::date AND day < $2::date"
-    " GROUP BY source, site ORDER BY 3 DESC, source LIMIT 10";
+    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 10";
 /* Ambassadors speak well of the watch more than ill (the first column
  * 'ambassador'), detractors the other way round ('detractor'): the
  * period's authors counted once for both lists. */
 static const char authors_sql[] =
     "WITH a AS MATERIALIZED ("
-    " SELECT author, site, sum(mentions) AS n, sum(negative) AS neg,"
-    "        sum(positive) AS pos"
+    " SELECT author, coalesce(via, site) AS site, sum(mentions) AS n,"
+    "        sum(negative) AS neg, sum(positive) AS pos"
     "   FROM analytics.author_volume"
     "  WHERE watch = $3 AND day >= $1::date AND day < $2::date"
-    "  GROUP BY author, site)"
+    "  GROUP BY 1, 2)"
     " (SELECT 'ambassador', author, site, n, neg, pos FROM a"
     "   WHERE pos > neg ORDER BY pos - neg DESC, n DESC, author LIMIT 10)"
     " UNION ALL"
