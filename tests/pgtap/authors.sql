@@ -9,32 +9,7 @@ CREATE EXTENSION pgtap SCHEMA tap;
 SET LOCAL search_path = public, tap;
 SELECT no_plan();
 
-PREPARE save AS :save_fetch;
-
--- One fetch per source of srcs, each with its items of posts (a json
--- array of objects with a "source"), saved in one statement as the
--- daemon gathers them; returns the items new.
-CREATE FUNCTION pg_temp.save(srcs bigint[], posts json) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    fetches json := (SELECT json_agg(json_build_object(
-        'source', s, 'attempt', gen_random_uuid(),
-        'started', (extract(epoch FROM now()) * 1000)::bigint,
-        'duration', 10, 'status', 200, 'outcome', 'ok', 'error', NULL,
-        'bytes', 1000, 'final_url', NULL, 'etag', NULL,
-        'last_modified', NULL, 'set_validators', false,
-        'next_ms', 600000, 'failures', 0, 'disabled', NULL,
-        'feed_url', NULL, 'lease_s', 0, 'owner', 'tap', 'last', true,
-        'prior_new', 0, 'prior_seen', 0)) FROM unnest(srcs) s);
-    r record;
-    n bigint := 0;
-BEGIN
-    FOR r IN EXECUTE format('EXECUTE save(%L, %L)', fetches, posts) LOOP
-        n := n + r.n_new;
-    END LOOP;
-    RETURN n;
-END
-$$;
+\ir lib/save.sql
 
 INSERT INTO sources (id, name, url, interval_s, family)
 OVERRIDING SYSTEM VALUE VALUES

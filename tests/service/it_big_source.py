@@ -40,9 +40,12 @@ def feed(prefix, first, n):
 
 
 def stored(pg, source):
+    """Items of source saved: merged into items, or staged still (schema
+    031)."""
     return int(pg.scalar(
-        "SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id "
-        f"WHERE s.name = '{source}'"))
+        "SELECT count(*) FROM (SELECT source_id FROM items UNION ALL"
+        " SELECT source_id FROM staged_items) i JOIN sources s"
+        f" ON s.id = i.source_id WHERE s.name = '{source}'"))
 
 
 def our_queries(pg):

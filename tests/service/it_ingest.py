@@ -2,10 +2,13 @@
 it_ingest.py - the write path: the saves that come while one is stored
 gathered into one statement, and one fetch the database refuses costing
 the others nothing, on a server that refuses the saves' own connection;
-what the insert leaves for later (the full-text vector, the story an
-item continues) done by a running daemon seconds after, once the
-database stops refusing it, and by --once before it exits; two batches
-at once each indexing items of their own.
+what the save leaves for later (the merge from staging into items, with
+the full-text vector and the story an item continues) done by a running
+daemon seconds after, once the database stops refusing it, detection
+counting the staged mention meanwhile, and by --once before it exits;
+two merges at once, the second leaving the batch to the first, and two
+batches of items stored before staging each indexing items of their
+own.
 """
 
 import subprocess
@@ -25,17 +28,18 @@ BEGIN
     IF NEW.title = 'POISON' THEN RAISE EXCEPTION 'poisoned item'; END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER test_trap BEFORE INSERT ON items
+CREATE TRIGGER test_trap BEFORE INSERT ON staged_items
     FOR EACH ROW EXECUTE FUNCTION test_trap();
 """
 
 
+# The merge into items refused (as a full disk would).
 REFUSE_INDEX = """
 CREATE FUNCTION test_refuse_index() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'no index today';
 END $$;
-CREATE TRIGGER test_refuse_index BEFORE UPDATE OF search ON items
+CREATE TRIGGER test_refuse_index BEFORE INSERT ON items
     FOR EACH ROW EXECUTE FUNCTION test_refuse_index();
 """
 
@@ -98,12 +102,13 @@ def gathered(t, tmp, pg, srv):
     t.eq(pg.scalar("SELECT count(*) FROM fetches f JOIN sources s"
                    " ON s.id = f.source_id WHERE s.name <> 'poison'"), "5",
          "each stored fetch recorded once")
-    t.eq(pg.scalar("SELECT count(*) FROM items WHERE search IS NULL"), "0",
-         "and the daemon's role indexed them")
+    t.eq(pg.scalar("SELECT (SELECT count(*) FROM items WHERE search IS NULL)"
+                   " + (SELECT count(*) FROM staged_items)"), "0",
+         "and the daemon's role merged them, indexed")
 
 
 def later(t, tmp, pg, srv):
-    pg.query("DROP TRIGGER test_trap ON items")
+    pg.query("DROP TRIGGER test_trap ON staged_items")
     srv.set_feed("first.xml", rss_feed([
         item("f1", "Acme rappelle ses trottinettes",
              link="https://news.example/rappel",
@@ -118,16 +123,28 @@ def later(t, tmp, pg, srv):
     })
     with open(conf, "a") as f:
         f.write('\n[watch "Acme"]\nquery = acme\n')
-    # The database refuses the indexer's updates at first: the item is
-    # stored all the same, and indexed once the refusal is gone.
+    # The database refuses the merge at first: the item stays staged,
+    # its mention counted by detection, and is merged once the refusal
+    # is gone.
     pg.query(REFUSE_INDEX)
     proc = start_daemon(conf)
     try:
         wait_until(lambda: "no index today" in daemon_log(proc), 30,
                    "the indexer's batch to be refused")
-        t.eq(pg.query("SELECT i.search IS NULL FROM items i JOIN sources s"
+        t.eq(pg.query("SELECT i.title FROM staged_items i JOIN sources s"
                       " ON s.id = i.source_id WHERE s.name = 'first'"),
-             [["t"]], "a refused batch: the item stored, not yet indexed")
+             [["Acme rappelle ses trottinettes"]],
+             "a refused merge: the item stored, staged")
+        t.eq(items_of(pg, "first"), [], "and not yet in items")
+        # The backfill of the new watch matched the items stored before,
+        # in items: detection counts those and the staged one.
+        t.eq(pg.query("SELECT (SELECT count(*) FROM staged_mentions),"
+                      " (SELECT sum(total) FROM detect_counts("
+                      "(extract(epoch FROM now() - interval '1 day')"
+                      " * 1000)::bigint, (extract(epoch FROM now()"
+                      " + interval '1 day') * 1000)::bigint,"
+                      " 3600000, 3600000)) - (SELECT count(*) FROM mentions)"),
+             [["1", "1"]], "detection counts its staged mention meanwhile")
         # An idle daemon ticks every second; a refused batch is tried
         # again after 5 s, not at every tick.
         time.sleep(3)
@@ -170,9 +187,53 @@ def later(t, tmp, pg, srv):
          "its mention stored with it")
 
 
+def two_merges(t, pg):
+    """Two merges at once merge two sets: the second takes the staged
+    items the first does not hold, without waiting for it; the stories of
+    its batch wait for the first's to commit (they must see it)."""
+    # Each batch's items of a source of their own: two batches of one
+    # source and day would wait for each other at its daily count.
+    pg.query("INSERT INTO staged_items (id, source_id, identity, title)"
+             " SELECT nextval(pg_get_serial_sequence('items', 'id')),"
+             " CASE WHEN g <= 5 THEN (SELECT min(id) FROM sources)"
+             " ELSE (SELECT max(id) FROM sources) END, 'staged-' || g,"
+             " 'En attente ' || g FROM generate_series(1, 10) g")
+    first = subprocess.Popen(
+        ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+         "-d", pg.conninfo], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        first.stdin.write("BEGIN; SELECT indexed FROM index_items(5);"
+                          " SELECT 'held';\n")
+        first.stdin.flush()
+        wait_until(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
+            " ON a.pid = l.pid WHERE a.state = 'idle in transaction'"
+            " AND l.locktype = 'advisory'") not in (None, "0"), 30,
+            "the first merge to hold its batch")
+        t.eq(pg.scalar("SET lock_timeout = '2s';"
+                       " SELECT indexed FROM index_items(5)"), "5",
+             "a second merge beside the first merges items of its own")
+        t.eq(pg.scalar("SELECT count(*) FROM story_pending"), "5",
+             "their stories wait for the first batch")
+        first.stdin.write("COMMIT;\n")
+        first.stdin.close()
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    t.eq(pg.query("SELECT * FROM index_items(5)"), [["0", None]],
+         "the next call finds every story, nothing left")
+    t.eq(pg.scalar("SELECT count(*) FROM items WHERE identity LIKE"
+                   " 'staged-%' AND search IS NOT NULL"), "10",
+         "all ten merged, once each, with their vectors")
+
+
 def two_at_once(t, pg):
-    """Two batches at once index two sets: the second takes the items the
-    first does not hold, without waiting for it."""
+    """Two batches of items stored before staging (schema 031) at once
+    index two sets: the second takes the items the first does not hold,
+    without waiting for it."""
     pg.query("INSERT INTO items (source_id, identity, title)"
              " SELECT (SELECT min(id) FROM sources), 'two-' || g,"
              " 'Deux lots ' || g FROM generate_series(1, 10) g")
@@ -211,6 +272,7 @@ def body(t):
     with tmp, Postgres() as pg, FixtureServer() as srv:
         gathered(t, tmp.name, pg, srv)
         later(t, tmp.name, pg, srv)
+        two_merges(t, pg)
         two_at_once(t, pg)
 
 

@@ -72,6 +72,8 @@ def reload_while_reading(t, tmp, pg, srv):
     reload_at = log.find("configuration reloaded")
     t.ok(0 <= reload_at < read_at,
          "the reload came while the answer was being read")
+    wait_until(lambda: pg.scalar("SELECT count(*) FROM staged_items") == "0",
+               120, "the items merged from staging (schema 031)")
     t.eq(pg.scalar(
         "SELECT count(*) FILTER (WHERE w.name = 'acme') || ' '"
         " || count(*) FILTER (WHERE w.name = 'globex')"

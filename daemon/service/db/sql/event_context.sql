@@ -9,16 +9,28 @@
 -- $1: the watch, $2: the window's start, $3: now, $4: the window's
 -- length; times in ms
 WITH neg AS (
-  SELECT m.sentiment, m.terms, m.emotions, m.rumour, i.title, i.link,
-    s.name AS source, i.relayed_site AS via, i.author, i.author_url,
-    i.author_followers,
-    coalesce(i.likes, 0) + 2 * coalesce(i.shares, 0)
-      + coalesce(i.replies, 0) AS echo,
+  SELECT m.sentiment, m.terms, m.emotions, m.rumour, m.title, m.link,
+    s.name AS source, m.relayed_site AS via, m.author, m.author_url,
+    m.author_followers,
+    coalesce(m.likes, 0) + 2 * coalesce(m.shares, 0)
+      + coalesce(m.replies, 0) AS echo,
     mention_time(m.published_at, m.first_seen_at,
       make_interval(secs => $4::bigint / 1000.0)) AS t
-  FROM mentions m JOIN watches w ON w.id = m.watch_id
-  JOIN items i ON i.id = m.item_id
-    AND i.first_seen_at = m.first_seen_at
+  -- Mentions merged and still staged (schema/031_staged.sql): what
+  -- detection counted.
+  FROM (SELECT m.watch_id, m.source_id, m.sentiment, m.terms, m.emotions,
+      m.rumour, m.label, m.label_override, m.dismissed, m.published_at,
+      m.first_seen_at, i.title, i.link, i.relayed_site, i.author,
+      i.author_url, i.author_followers, i.likes, i.shares, i.replies
+    FROM mentions m JOIN items i ON i.id = m.item_id
+      AND i.first_seen_at = m.first_seen_at
+    UNION ALL
+    SELECT m.watch_id, m.source_id, m.sentiment, m.terms, m.emotions,
+      m.rumour, m.label, m.label_override, m.dismissed, m.published_at,
+      m.first_seen_at, i.title, i.link, i.relayed_site, i.author,
+      i.author_url, i.author_followers, i.likes, i.shares, i.replies
+    FROM staged_mentions m JOIN staged_items i ON i.id = m.item_id) m
+  JOIN watches w ON w.id = m.watch_id
   JOIN sources s ON s.id = m.source_id
   WHERE w.name = $1 AND NOT m.dismissed
     AND coalesce(m.label_override, m.label) = 'negative'

@@ -29,6 +29,10 @@
 -- Returns one row per fetch of $1: its place in $1 (from 1), items new
 -- and seen before in this chunk, new mentions negative, neutral and
 -- positive; none for a last chunk whose source is gone.
+-- New items and their mentions go to staging tables, from which
+-- index_items() merges them into items and mentions with their vector
+-- and story (schema/031_staged.sql): a save writes each row once, into
+-- tables with a key and the identity index only.
 WITH f AS (
   SELECT *, row_number() OVER () AS k
   FROM json_to_recordset($1::json) AS f(source bigint,
@@ -49,13 +53,14 @@ WITH f AS (
     shares bigint, replies bigint, views bigint, followers bigint,
     rating real, rating_count bigint)
 ), fresh AS (
-  -- The identities no partition holds, once each (a feed may repeat an
-  -- item), in the feeds' order. Identity is unique per month partition
-  -- only (schema/007): an item still in its feed after the month it was
-  -- first seen in is known from an earlier partition. Most items a feed
-  -- repeats were first seen lately: the last month's partitions are
-  -- searched first, the older ones only for what they did not hold. The
-  -- source's lease makes this daemon its only writer.
+  -- The identities no partition holds, nor staging, once each (a feed
+  -- may repeat an item), in the feeds' order. Identity is unique per
+  -- month partition only (schema/007): an item still in its feed after
+  -- the month it was first seen in is known from an earlier partition.
+  -- Most items a feed repeats were first seen lately: staging and the
+  -- last month's partitions are searched first, the older ones only for
+  -- what they did not hold. The source's lease makes this daemon its only
+  -- writer.
   --
   -- Every look-up into items here is a scalar subquery, so one index
   -- probe per item whatever the planner believes of the sizes: this
@@ -64,7 +69,9 @@ WITH f AS (
   -- same test was planned as a scan of the whole month.
   SELECT DISTINCT ON (x.source, x.ident) x.*
   FROM input x
-  WHERE (SELECT true FROM items o WHERE o.source_id = x.source
+  WHERE (SELECT true FROM staged_items o WHERE o.source_id = x.source
+           AND o.identity = x.ident LIMIT 1) IS NULL
+    AND (SELECT true FROM items o WHERE o.source_id = x.source
            AND o.identity = x.ident
            AND o.first_seen_at >= now() - interval '1 month'
          LIMIT 1) IS NULL
@@ -193,15 +200,14 @@ WITH f AS (
 ), ins AS (
   -- No ON CONFLICT: with the identities tested above and the lease, a
   -- conflict is a bug, and must fail the statement rather than leave
-  -- mentions of an item not inserted. Its full-text vector and the story
-  -- it continues come after, in the background (index_items(),
-  -- schema/009_ingest.sql).
-  INSERT INTO items (id, source_id, identity, guid, link, title, author,
-    author_url, summary, content, lang, published_at, updated_at, sentiment,
-    label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
+  -- mentions of an item not inserted. Into items, with its full-text
+  -- vector and the story it continues, in the background (index_items(),
+  -- schema/031_staged.sql).
+  INSERT INTO staged_items (id, source_id, identity, guid, link, title,
+    author, author_url, summary, content, lang, published_at, updated_at,
+    sentiment, label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
     band0, band1, band2, band3, likes, shares, replies, views,
     author_followers, rating, rating_count, author_id, relayed_site)
-  OVERRIDING SYSTEM VALUE
   SELECT id, source, ident, guid, link, title, author, author_url,
     summary, content,
     lang, to_timestamp(published), to_timestamp(updated), tone, label,
@@ -217,7 +223,7 @@ WITH f AS (
 ), men AS (
   -- Only new items get mentions here: known ones got theirs when they
   -- were new, or from a backfill.
-  INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,
+  INSERT INTO staged_mentions (item_id, watch_id, source_id, terms, lang,
     sentiment, label, abusive, emotions, rumour, published_at,
     first_seen_at)
   SELECT i.id, w.id, i.source, m.terms, coalesce(i.tone_lang, i.lang),

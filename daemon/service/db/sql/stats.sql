@@ -6,6 +6,8 @@ SELECT
  (SELECT count(*) FROM sources
    WHERE in_config AND (failures > 0 OR NOT enabled)),
  (SELECT count(*) FROM mentions
+   WHERE first_seen_at > now() - interval '1 hour')
+ + (SELECT count(*) FROM staged_mentions
    WHERE first_seen_at > now() - interval '1 hour'),
  (SELECT count(*) FROM incidents WHERE state = 'firing'),
  (SELECT count(*) FROM outbox

@@ -1,0 +1,149 @@
+-- The staged write (schema 031): a save's items and mentions wait in
+-- staged_items and staged_mentions, where detection counts them at once;
+-- index_items() merges them into items and mentions with their vector and
+-- story, drops what a deleted source or watch left, and indexes items
+-- stored before 031; a backfill writes its mentions where each item is.
+BEGIN;
+CREATE SCHEMA tap;
+CREATE EXTENSION pgtap SCHEMA tap;
+SET LOCAL search_path = public, tap;
+SELECT no_plan();
+
+\ir lib/save.sql
+
+-- The same columns, in the same order: the merge copies rows whole.
+CREATE FUNCTION pg_temp.columns(t regclass) RETURNS text[]
+LANGUAGE sql AS $$
+SELECT array_agg(attname || ' ' || format_type(atttypid, atttypmod)
+                 ORDER BY attnum)
+  FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped
+$$;
+SELECT is(pg_temp.columns('staged_items'), pg_temp.columns('items'),
+          'staged_items has the columns of items, in their order');
+SELECT is(pg_temp.columns('staged_mentions'), pg_temp.columns('mentions'),
+          'staged_mentions has the columns of mentions, in their order');
+
+INSERT INTO sources (id, name, url, interval_s, family)
+OVERRIDING SYSTEM VALUE VALUES
+    (1, 'forum', 'https://forum.example/rss', 600, 'forum.example'),
+    (2, 'news', 'https://news.example/rss', 600, 'news.example'),
+    (3, 'gone', 'https://gone.example/rss', 600, 'gone.example');
+INSERT INTO watches (id, name, query, in_config) OVERRIDING SYSTEM VALUE
+VALUES (1, 'Acme', 'acme', true), (2, 'Old', 'old', true);
+
+CREATE FUNCTION pg_temp.post(source int, guid text, title text,
+                             link text, label text, watches text[])
+RETURNS json LANGUAGE sql AS $$
+SELECT json_build_object('source', source, 'guid', guid, 'title', title,
+    'link', link, 'url_norm', link, 'simhash', 0, 'lang', 'fr',
+    'tone', -0.5, 'label', label,
+    'published', extract(epoch FROM now())::bigint,
+    'mentions', (SELECT json_agg(json_build_object('watch', w,
+        'terms', ARRAY[lower(w)], 'tone', -0.5, 'label', label))
+        FROM unnest(watches) w))
+$$;
+
+-- Saved, not merged: staged, counted by detection, not in items.
+SELECT is(pg_temp.save('{1,2,3}', json_build_array(
+    pg_temp.post(1, 'a', 'Acme ferme', 'https://x.example/1', 'negative',
+                 '{Acme}'),
+    pg_temp.post(2, 'b', 'Acme ferme son usine', 'https://x.example/1',
+                 'negative', '{Acme,Old}'),
+    pg_temp.post(3, 'c', 'Acme ailleurs', 'https://gone.example/c',
+                 'negative', '{Acme}')), false), 3::bigint,
+    'three items saved');
+SELECT is((SELECT count(*) FROM staged_items), 3::bigint,
+          'the items are staged');
+SELECT is((SELECT count(*) FROM staged_mentions), 4::bigint,
+          'and their mentions');
+SELECT is((SELECT count(*) FROM items) + (SELECT count(*) FROM mentions),
+          0::bigint, 'nothing merged yet');
+SELECT is((SELECT sum(total) FROM detect_counts(
+              (extract(epoch FROM now() - interval '1 hour') * 1000)::bigint,
+              (extract(epoch FROM now() + interval '1 hour') * 1000)::bigint,
+              60000, 600000) WHERE watch = 'Acme'), 3::numeric,
+          'detection counts the staged mentions at once');
+SELECT is(pg_temp.save('{1}', json_build_array(
+    pg_temp.post(1, 'a', 'Acme ferme', 'https://x.example/1', 'negative',
+                 '{Acme}')), false), 0::bigint,
+    'a staged item is known: saved again, nothing new');
+
+-- The merge comes after the save, in a transaction of its own: this
+-- file's one transaction sees its save a minute back.
+UPDATE staged_items SET first_seen_at = first_seen_at - interval '1 minute';
+UPDATE staged_mentions SET first_seen_at = first_seen_at - interval '1 minute';
+-- A source and a watch deleted before the merge.
+DELETE FROM sources WHERE id = 3;
+DELETE FROM watches WHERE id = 2;
+SELECT results_eq('SELECT indexed FROM index_items(1000)',
+                  'VALUES (2::bigint)', 'the merge moves two items');
+SELECT is((SELECT count(*) FROM staged_items) +
+          (SELECT count(*) FROM staged_mentions), 0::bigint,
+          'staging is empty after the merge');
+SELECT results_eq(
+    'SELECT guid, search IS NOT NULL FROM items ORDER BY id',
+    $$VALUES ('a', true), ('b', true)$$,
+    'each item merged once, with its vector; the deleted source''s dropped');
+SELECT is((SELECT story_id FROM items WHERE guid = 'b'),
+          (SELECT id FROM items WHERE guid = 'a'),
+          'the second source''s copy continues the first''s story');
+SELECT results_eq(
+    'SELECT i.guid, m.watch_id FROM mentions m JOIN items i ON i.id = m.item_id ORDER BY 1',
+    $$VALUES ('a', 1::bigint), ('b', 1::bigint)$$,
+    'the mentions follow their items; the deleted watch''s dropped');
+SELECT is((SELECT sum(mentions) FROM analytics.mention_volume), 2::numeric,
+          'the counts count them once merged');
+SELECT is((SELECT count(*) FROM analytics.story_mentions), 2::bigint,
+          'the story''s mentions are known');
+SELECT is((SELECT sum(total) FROM detect_counts(
+              (extract(epoch FROM now() - interval '1 hour') * 1000)::bigint,
+              (extract(epoch FROM now() + interval '1 hour') * 1000)::bigint,
+              60000, 600000) WHERE watch = 'Acme'), 2::numeric,
+          'detection counts the merged ones, each story and site once');
+SELECT ok((SELECT oldest_left_s IS NULL FROM index_items(1000)),
+          'nothing left: no age');
+
+-- A backfill's mentions go where the item is.
+SELECT pg_temp.save('{1}', json_build_array(
+    pg_temp.post(1, 'd', 'Acme encore', 'https://x.example/4', 'neutral',
+                 '{}')), false);
+INSERT INTO watches (id, name, query, in_config) OVERRIDING SYSTEM VALUE
+VALUES (3, 'New', 'acme', true);
+SELECT is(backfill_mentions(json_build_array(
+    json_build_object('item', (SELECT id FROM items WHERE guid = 'a'),
+        'mentions', json_build_array(json_build_object('watch', 'New',
+            'terms', '{acme}', 'tone', 0.1, 'label', 'neutral'))),
+    json_build_object('item', (SELECT id FROM staged_items WHERE guid = 'd'),
+        'mentions', json_build_array(json_build_object('watch', 'New',
+            'terms', '{acme}', 'tone', 0.1, 'label', 'neutral'))))),
+    2::bigint, 'a backfill writes two mentions');
+SELECT is((SELECT count(*) FROM mentions WHERE watch_id = 3), 1::bigint,
+          'the merged item''s into mentions');
+SELECT is((SELECT count(*) FROM staged_mentions WHERE watch_id = 3),
+          1::bigint, 'the staged item''s into staging, to follow it');
+SELECT index_items(1000);
+SELECT is((SELECT count(*) FROM mentions WHERE watch_id = 3), 2::bigint,
+          'merged with its item');
+
+-- A changed query's old mentions go, merged or staged.
+UPDATE watches SET backfilled_at = now() WHERE id = 3;
+SELECT pg_temp.save('{1}', json_build_array(
+    pg_temp.post(1, 'e', 'Acme toujours', 'https://x.example/5', 'neutral',
+                 '{New}')), false);
+SELECT backfill_purge('["New"]', 3600);
+SELECT is((SELECT count(*) FROM mentions WHERE watch_id = 3) +
+          (SELECT count(*) FROM staged_mentions WHERE watch_id = 3),
+          0::bigint, 'purged, merged and staged');
+SELECT index_items(1000);
+
+-- An item stored before 031, without a vector: indexed once nothing is
+-- staged.
+INSERT INTO items (source_id, identity, title, lang)
+VALUES (1, 'old', 'Acme avant', 'fr');
+SELECT results_eq('SELECT indexed FROM index_items(1000)',
+                  'VALUES (1::bigint)', 'an old item indexed');
+SELECT is((SELECT count(*) FROM items WHERE search IS NULL), 0::bigint,
+          'every item has its vector');
+
+SELECT * FROM finish();
+ROLLBACK;
