@@ -103,7 +103,10 @@ def cancel_unreachable(t, pg, proc):
                "the second daemon to reach the database")
     hold = lock_fetches(pg)
     try:
-        wait_until(lambda: any(r[1] == "Lock" for r in our_queries(pg)),
+        # The save itself (save_fetch.sql begins so), not a merge of what
+        # the daemon before left staged.
+        wait_until(lambda: any(r[1] == "Lock" and r[2].startswith("WITH f")
+                               for r in our_queries(pg)),
                    60, "the small source's save waiting")
         sock.rename(sock.with_name("away"))
         try:
@@ -117,7 +120,8 @@ def cancel_unreachable(t, pg, proc):
         hold.wait(timeout=30)
     log = daemon_log(proc)
     t.ok("cannot cancel the request in flight: " in log,
-         f"the failed cancel is logged:\n{log[-1500:]}")
+         f"the failed cancel is logged:\n{log[-1500:]}\n"
+         f"queries: {our_queries(pg)}")
 
 
 def scenario(t, pg, srv, proc):

@@ -5,18 +5,22 @@ the others nothing, on a server that refuses the saves' own connection;
 what the save leaves for later (the merge from staging into items, with
 the full-text vector and the story an item continues) done by a running
 daemon seconds after, once the database stops refusing it, detection
-counting the staged mention meanwhile, and by --once before it exits;
+counting the staged mention meanwhile (a spike fires and its webhook
+lists the staged mentions), and by --once before it exits;
 two merges at once, the second leaving the batch to the first, and two
 batches of items stored before staging each indexing items of their
 own.
 """
 
+import email.utils
+import json
 import subprocess
 import tempfile
 import time
 
 from harness import (FixtureServer, Postgres, daemon_log, rss_feed, run_test,
                      start_daemon, vigie, wait_until, write_config)
+from sinks import WebhookReceiver
 
 # A slow save sleeps in the database, so that the fetches that end
 # meanwhile gather behind it; one of them holds an item the database
@@ -44,10 +48,12 @@ CREATE TRIGGER test_refuse_index BEFORE INSERT ON items
 """
 
 
-def item(guid, title, link=None, text="Du texte sur Acme."):
+def item(guid, title, link=None, text="Du texte sur Acme.", date=None):
     link = link or f"https://forum.example/{guid}"
+    date = f"<pubDate>{date}</pubDate>" if date else ""
     return (f"<item><guid>{guid}</guid><title>{title}</title>"
-            f"<link>{link}</link><description>{text}</description></item>")
+            f"<link>{link}</link><description>{text}</description>{date}"
+            "</item>")
 
 
 def items_of(pg, source):
@@ -267,6 +273,58 @@ def two_at_once(t, pg):
          "the two batches indexed all ten, once each")
 
 
+def alert_while_staged(t, tmp, srv):
+    """Detection does not wait for the merge: with every merge refused, a
+    burst of negative mentions, staged, fires a spike whose webhook lists
+    them; once the refusal is gone they are merged, nothing lost."""
+    now = email.utils.formatdate(usegmt=True)
+    srv.set_feed("burst.xml", rss_feed([
+        item(f"b{i}", f"Acme arnaque, service nul #{i}",
+             text="Acme : arnaque, service nul, remboursement refus\u00e9.",
+             date=now) for i in range(12)]))
+    with Postgres() as pg, WebhookReceiver() as hooks:
+        conf = write_config(f"{tmp}/burst.conf", pg.conninfo,
+                            {"burst": srv.url("/dynamic/burst.xml")},
+                            interval="10s")
+        with open(conf, "a") as f:
+            f.write("\n[detect]\nbucket = 10s\nwindow = 1m\nmin_count = 3\n"
+                    "cold_threshold = 8\n\n"
+                    f'[notify "team"]\nwebhook = {hooks.url("/hook")}\n\n'
+                    '[watch "Acme"]\nquery = acme\nnotify = team\n')
+        if not t.exited(vigie("migrate", "-c", conf), "migrate"):
+            return
+        pg.query(REFUSE_INDEX)
+        proc = start_daemon(conf)
+        try:
+            def spike():
+                for r in hooks.received("/hook", delivered=True):
+                    j = json.loads(r["body"].decode())
+                    if j.get("kind") == "spike":
+                        return j
+                return None
+            j = wait_until(spike, 90, "a spike from the staged mentions")
+            t.ok(len(j["top_mentions"]) > 0 and all(
+                m["title"].startswith("Acme arnaque") and
+                m["source"] == "burst" for m in j["top_mentions"]),
+                 "its webhook lists the staged mentions: "
+                 + json.dumps(j["top_mentions"], ensure_ascii=False))
+            t.eq(pg.query("SELECT (SELECT count(*) FROM items),"
+                          " (SELECT count(*) FROM staged_items)"),
+                 [["0", "12"]], "the items still staged, none merged")
+            pg.query("DROP TRIGGER test_refuse_index ON items")
+            wait_until(lambda: pg.query(
+                "SELECT (SELECT count(*) FROM items),"
+                " (SELECT count(*) FROM mentions),"
+                " (SELECT count(*) FROM staged_items)"
+                " + (SELECT count(*) FROM staged_mentions)")
+                == [["12", "12", "0"]], 60,
+                "the burst merged once the database takes it")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            proc.cleanup()
+
+
 def body(t):
     tmp = tempfile.TemporaryDirectory(prefix="vigie-it-ingest-")
     with tmp, Postgres() as pg, FixtureServer() as srv:
@@ -274,6 +332,7 @@ def body(t):
         later(t, tmp.name, pg, srv)
         two_merges(t, pg)
         two_at_once(t, pg)
+        alert_while_staged(t, tmp.name, srv)
 
 
 if __name__ == "__main__":
