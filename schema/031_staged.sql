@@ -32,15 +32,18 @@
 
 CREATE TABLE staged_items (LIKE items INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 ALTER TABLE staged_items ADD PRIMARY KEY (id);
--- The save's identity test: which of a fetch's items are known.
-CREATE INDEX staged_items_identity ON staged_items (source_id, identity);
+-- The save's identity test: which of a fetch's items are known; unique,
+-- as in each month of items, so that a bug fails the save rather than the
+-- merge.
+CREATE UNIQUE INDEX staged_items_identity
+    ON staged_items (source_id, identity);
 
 CREATE TABLE staged_mentions
     (LIKE mentions INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 ALTER TABLE staged_mentions ADD PRIMARY KEY (item_id, watch_id);
 
 COMMENT ON TABLE staged_items IS 'Items saved and not yet merged into items (index_items()): the columns of items, without indexes beyond the identity look-up; empty once the daemon has caught up.';
-COMMENT ON TABLE staged_mentions IS 'Mentions of staged items (and of staged items a backfill matched), merged into mentions with their item; detection reads them at once.';
+COMMENT ON TABLE staged_mentions IS 'The mentions of staged items, from their save or a backfill, merged into mentions with their item; detection reads them at once.';
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON staged_items, staged_mentions
     TO vigie_daemon;
@@ -182,8 +185,7 @@ COMMENT ON FUNCTION index_items(integer) IS 'Merges the oldest staged items no o
 CREATE FUNCTION backfill_mentions(analysis json) RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    merged bigint;
-    staged bigint;
+    n bigint;
 BEGIN
     PERFORM 1 FROM staged_items
       WHERE id IN (SELECT x.item FROM json_to_recordset(analysis)
@@ -197,39 +199,46 @@ BEGIN
         label text, abusive boolean, tone_lang text, emotions text[],
         rumour boolean)
      WHERE i.id = x.item AND i.sentiment IS NULL;
-    INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,
-        sentiment, label, abusive, emotions, rumour, published_at,
-        first_seen_at)
-    SELECT i.id, w.id, i.source_id, m.terms,
-        coalesce(x.tone_lang, i.lang), m.tone, m.label,
-        coalesce(m.abusive, false), coalesce(m.emotions, '{}'),
-        coalesce(m.rumour, false), i.published_at, i.first_seen_at
-      FROM json_to_recordset(analysis) AS x(item bigint, tone_lang text,
-        mentions json)
-      JOIN items i ON i.id = x.item
-     CROSS JOIN LATERAL json_to_recordset(x.mentions) AS m(watch text,
-        terms text[], tone real, label text, abusive boolean,
-        emotions text[], rumour boolean)
-      JOIN watches w ON w.name = m.watch
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS merged = ROW_COUNT;
-    INSERT INTO staged_mentions (item_id, watch_id, source_id, terms, lang,
-        sentiment, label, abusive, emotions, rumour, published_at,
-        first_seen_at)
-    SELECT i.id, w.id, i.source_id, m.terms,
-        coalesce(x.tone_lang, i.lang), m.tone, m.label,
-        coalesce(m.abusive, false), coalesce(m.emotions, '{}'),
-        coalesce(m.rumour, false), i.published_at, i.first_seen_at
-      FROM json_to_recordset(analysis) AS x(item bigint, tone_lang text,
-        mentions json)
-      JOIN staged_items i ON i.id = x.item
-     CROSS JOIN LATERAL json_to_recordset(x.mentions) AS m(watch text,
-        terms text[], tone real, label text, abusive boolean,
-        emotions text[], rumour boolean)
-      JOIN watches w ON w.name = m.watch
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS staged = ROW_COUNT;
-    RETURN merged + staged;
+    WITH found AS (
+        SELECT i.staged, i.id, w.id AS watch_id, i.source_id, m.terms,
+            coalesce(x.tone_lang, i.lang) AS lang, m.tone, m.label,
+            coalesce(m.abusive, false) AS abusive,
+            coalesce(m.emotions, '{}') AS emotions,
+            coalesce(m.rumour, false) AS rumour, i.published_at,
+            i.first_seen_at
+          FROM json_to_recordset(analysis) AS x(item bigint,
+            tone_lang text, mentions json)
+          JOIN (SELECT false AS staged, id, source_id, lang, published_at,
+                       first_seen_at FROM items
+                UNION ALL
+                SELECT true, id, source_id, lang, published_at,
+                       first_seen_at FROM staged_items) i ON i.id = x.item
+         CROSS JOIN LATERAL json_to_recordset(x.mentions) AS m(watch text,
+            terms text[], tone real, label text, abusive boolean,
+            emotions text[], rumour boolean)
+          JOIN watches w ON w.name = m.watch
+    ), merged AS (
+        INSERT INTO mentions (item_id, watch_id, source_id, terms, lang,
+            sentiment, label, abusive, emotions, rumour, published_at,
+            first_seen_at)
+        SELECT id, watch_id, source_id, terms, lang, tone, label, abusive,
+            emotions, rumour, published_at, first_seen_at
+          FROM found WHERE NOT staged
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+    ), staged AS (
+        INSERT INTO staged_mentions (item_id, watch_id, source_id, terms,
+            lang, sentiment, label, abusive, emotions, rumour,
+            published_at, first_seen_at)
+        SELECT id, watch_id, source_id, terms, lang, tone, label, abusive,
+            emotions, rumour, published_at, first_seen_at
+          FROM found WHERE staged
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM merged) + (SELECT count(*) FROM staged)
+      INTO n;
+    RETURN n;
 END
 $$;
 

@@ -12,6 +12,7 @@ batches of items stored before staging each indexing items of their
 own.
 """
 
+import contextlib
 import email.utils
 import json
 import subprocess
@@ -193,17 +194,11 @@ def later(t, tmp, pg, srv):
          "its mention stored with it")
 
 
-def two_merges(t, pg):
-    """Two merges at once merge two sets: the second takes the staged
-    items the first does not hold, without waiting for it; the stories of
-    its batch wait for the first's to commit (they must see it)."""
-    # Each batch's items of a source of their own: two batches of one
-    # source and day would wait for each other at its daily count.
-    pg.query("INSERT INTO staged_items (id, source_id, identity, title)"
-             " SELECT nextval(pg_get_serial_sequence('items', 'id')),"
-             " CASE WHEN g <= 5 THEN (SELECT min(id) FROM sources)"
-             " ELSE (SELECT max(id) FROM sources) END, 'staged-' || g,"
-             " 'En attente ' || g FROM generate_series(1, 10) g")
+@contextlib.contextmanager
+def batch_held(pg):
+    """A batch of index_items(5) left uncommitted in a session of its own
+    while the body runs (the holding session's lock seen in pg_locks),
+    committed after."""
     first = subprocess.Popen(
         ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
          "-d", pg.conninfo], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -215,13 +210,9 @@ def two_merges(t, pg):
         wait_until(lambda: pg.scalar(
             "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
             " ON a.pid = l.pid WHERE a.state = 'idle in transaction'"
-            " AND l.locktype = 'advisory'") not in (None, "0"), 30,
-            "the first merge to hold its batch")
-        t.eq(pg.scalar("SET lock_timeout = '2s';"
-                       " SELECT indexed FROM index_items(5)"), "5",
-             "a second merge beside the first merges items of its own")
-        t.eq(pg.scalar("SELECT count(*) FROM story_pending"), "5",
-             "their stories wait for the first batch")
+            " AND l.mode = 'RowShareLock'") not in (None, "0"), 30,
+            "the first batch to hold its items")
+        yield
         first.stdin.write("COMMIT;\n")
         first.stdin.close()
         first.wait(timeout=30)
@@ -229,6 +220,25 @@ def two_merges(t, pg):
         if first.poll() is None:
             first.kill()
             first.wait()
+
+
+def two_merges(t, pg):
+    """Two merges at once merge two sets: the second takes the staged
+    items the first does not hold, without waiting for it; the stories of
+    its batch wait for the first's to commit (they must see it)."""
+    # Each batch's items of a source of their own: two batches of one
+    # source and day would wait for each other at its daily count.
+    pg.query("INSERT INTO staged_items (id, source_id, identity, title)"
+             " SELECT nextval(pg_get_serial_sequence('items', 'id')),"
+             " CASE WHEN g <= 5 THEN (SELECT min(id) FROM sources)"
+             " ELSE (SELECT max(id) FROM sources) END, 'staged-' || g,"
+             " 'En attente ' || g FROM generate_series(1, 10) g")
+    with batch_held(pg):
+        t.eq(pg.scalar("SET lock_timeout = '2s';"
+                       " SELECT indexed FROM index_items(5)"), "5",
+             "a second merge beside the first merges items of its own")
+        t.eq(pg.scalar("SELECT count(*) FROM story_pending"), "5",
+             "their stories wait for the first batch")
     t.eq(pg.query("SELECT * FROM index_items(5)"), [["0", None]],
          "the next call finds every story, nothing left")
     t.eq(pg.scalar("SELECT count(*) FROM items WHERE identity LIKE"
@@ -243,31 +253,10 @@ def two_at_once(t, pg):
     pg.query("INSERT INTO items (source_id, identity, title)"
              " SELECT (SELECT min(id) FROM sources), 'two-' || g,"
              " 'Deux lots ' || g FROM generate_series(1, 10) g")
-    first = subprocess.Popen(
-        ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-         "-d", pg.conninfo], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    try:
-        # The first batch holds its five items, uncommitted...
-        first.stdin.write("BEGIN; SELECT indexed FROM index_items(5);"
-                          " SELECT 'held';\n")
-        first.stdin.flush()
-        wait_until(lambda: pg.scalar(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
-            " ON a.pid = l.pid WHERE a.state = 'idle in transaction'"
-            " AND l.mode = 'RowShareLock'") not in (None, "0"), 30,
-            "the first batch to hold its items")
-        # ...and the second, which may not wait, indexes five others.
+    with batch_held(pg):
         t.eq(pg.scalar("SET lock_timeout = '2s';"
                        " SELECT indexed FROM index_items(5)"), "5",
              "a second batch beside the first indexes items of its own")
-        first.stdin.write("COMMIT;\n")
-        first.stdin.close()
-        first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
     t.eq(pg.scalar("SELECT count(*) FROM items WHERE identity LIKE 'two-%'"
                    " AND search IS NULL"), "0",
          "the two batches indexed all ten, once each")
