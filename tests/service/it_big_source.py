@@ -48,6 +48,13 @@ def stored(pg, source):
         f" ON s.id = i.source_id WHERE s.name = '{source}'"))
 
 
+def save_waiting(pg):
+    """Whether a save of the daemon (save_fetch.sql begins so) waits for a
+    lock: not a merge, which waits for another at the day's counts."""
+    return any(r[1] == "Lock" and r[2].startswith("WITH f")
+               for r in our_queries(pg))
+
+
 def our_queries(pg):
     """The daemon's statements still running (psql is the test's)."""
     return pg.query(
@@ -103,11 +110,8 @@ def cancel_unreachable(t, pg, proc):
                "the second daemon to reach the database")
     hold = lock_fetches(pg)
     try:
-        # The save itself (save_fetch.sql begins so), not a merge of what
-        # the daemon before left staged.
-        wait_until(lambda: any(r[1] == "Lock" and r[2].startswith("WITH f")
-                               for r in our_queries(pg)),
-                   60, "the small source's save waiting")
+        wait_until(lambda: save_waiting(pg), 60,
+                   "the small source's save waiting")
         sock.rename(sock.with_name("away"))
         try:
             proc.send_signal(signal.SIGTERM)
@@ -170,8 +174,8 @@ def scenario(t, pg, srv, proc):
     hold = lock_fetches(pg)
     try:
         srv.set_feed("big2.xml", feed("big2", BIG, BIG))
-        wait_until(lambda: any(r[1] == "Lock" for r in our_queries(pg)),
-                   60, "a save of a big feed waiting")
+        wait_until(lambda: save_waiting(pg), 60,
+                   "a save of a big feed waiting")
         proc.send_signal(signal.SIGTERM)
         try:
             code = proc.wait(timeout=30)
@@ -226,7 +230,8 @@ def fail_mid_fetch(t, pg, srv, proc):
         def cancel_waiting():
             pg.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
                      "WHERE datname = 'vigie' AND wait_event_type = 'Lock' "
-                     "AND application_name <> 'psql'")
+                     "AND application_name <> 'psql' "
+                     "AND query LIKE 'WITH f%'")
             return failed in daemon_log(proc)
         wait_until(cancel_waiting, 60, "a chunk of big1 to fail")
     finally:
