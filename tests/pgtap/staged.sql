@@ -72,9 +72,19 @@ SELECT is(pg_temp.save('{1}', json_build_array(
 -- file's one transaction sees its save a minute back.
 UPDATE staged_items SET first_seen_at = first_seen_at - interval '1 minute';
 UPDATE staged_mentions SET first_seen_at = first_seen_at - interval '1 minute';
--- A source and a watch deleted before the merge.
+-- A source and a watch deleted before the merge take their staged rows
+-- (schema 032); an author a staged item names may not go.
+INSERT INTO authors (id, platform, key, first_seen, last_seen)
+OVERRIDING SYSTEM VALUE VALUES (77, 'forum.example', 'Jo', now(), now());
+UPDATE staged_items SET author_id = 77 WHERE guid = 'a';
+SELECT throws_ok('DELETE FROM authors WHERE id = 77', '23503', NULL,
+                 'an author a staged item names cannot be deleted');
 DELETE FROM sources WHERE id = 3;
 DELETE FROM watches WHERE id = 2;
+SELECT is((SELECT count(*) FROM staged_items WHERE source_id = 3) +
+          (SELECT count(*) FROM staged_mentions
+            WHERE source_id = 3 OR watch_id = 2), 0::bigint,
+          'the deleted source''s and watch''s staged rows go with them');
 SELECT results_eq('SELECT indexed FROM index_items(1000)',
                   'VALUES (2::bigint)', 'the merge moves two items');
 SELECT is((SELECT count(*) FROM staged_items) +
