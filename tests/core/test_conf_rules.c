@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "core/alert/mail.h"
+#include "core/base/util.h"
 #include "core/config/conf.h"
 
 #define DIR FIXTURES "/conf/"
@@ -184,7 +186,8 @@ test_errors(void **state)
 		"main.conf:3: watch \"A\" has no query",
 		"main.conf:6: empty watch name in [watch \"\"]",
 		"main.conf:8: bad address 'not-an-address' in email (expected "
-		"user@host)",
+		"user@host, in ASCII: a domain such as xn--socit-esab.fr for "
+		"soci\xc3\xa9t\xc3\xa9.fr)",
 		"main.conf:9: bad format 'teams' (expected json or slack)",
 		"main.conf:10: bad lang 'de' (expected fr or en)",
 		"main.conf:12: bad webhook 'ftp://example.com/x' (expected an "
@@ -227,6 +230,66 @@ test_cross_checks(void **state)
 	expect_errors(main_text, NULL, want, sizeof want / sizeof *want);
 }
 
+/* The configuration takes an address exactly when the mail's headers
+ * can be written with it: one it let through would lose every alert sent
+ * to its list, found only when the first one fires. */
+static void
+test_addresses(void **state)
+{
+	static const char *const bad[] = {
+		"jo..lee@example.com", /* two dots */
+		".jo@example.com",
+		"vigie@exa_mple.com", /* no _ in a host name */
+		"alertes@soci\xc3\xa9t\xc3\xa9.fr", /* not in its xn-- form */
+		"jos\xc3\xa9@example.com",
+		"jo lee@example.com",
+		"jo@example.com.",
+		"@example.com",
+		"jo@",
+		"jo@a@example.com",
+	};
+	static const char *const good[] = {
+		"jo@example.com",
+		"jo.lee+alertes@mail.example.co.uk",
+		"o'brien@example.ie",
+		"crise@xn--socit-esab.fr",
+	};
+	char dir[] = "/tmp/vigie-conf-XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < ARRAY_LEN(bad) + ARRAY_LEN(good); i++) {
+		int ok = i >= ARRAY_LEN(bad);
+		const char *addr = ok ? good[i - ARRAY_LEN(bad)] : bad[i];
+		char *text = xasprintf("[smtp]\nurl = smtp://127.0.0.1:25\n"
+		                       "from = vigie@example.com\n"
+		                       "[notify \"team\"]\nemail = %s\n"
+		                       "[watch \"A\"]\nquery = acme\n",
+		    addr);
+		char *path = write_file(dir, "main.conf", text);
+		struct diag d = { 0 };
+		struct conf *c = conf_load(path, &d);
+		const char *to[] = { addr };
+		struct buf b;
+
+		if ((c != NULL) != ok)
+			print_message(
+			    "%s: %s\n", addr, d.len ? d.msgs[0] : "accepted");
+		assert_int_equal(c != NULL, ok);
+		buf_init(&b);
+		assert_int_equal(mail_headers(&b, "vigie@example.com", to, 1,
+		                     "s", 0, "id", "example.com") == 0,
+		    ok);
+		buf_clear(&b);
+		conf_free(c);
+		diag_clear(&d);
+		unlink(path);
+		free(path);
+		free(text);
+	}
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -235,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_cross_checks),
+		cmocka_unit_test(test_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

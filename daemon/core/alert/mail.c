@@ -196,9 +196,8 @@ dot_atom(const char *p, const char *end, int domain)
 	return 1;
 }
 
-/* The only address form vigie writes into a header. */
-static int
-addr_ok(const char *s)
+int
+mail_addr_ok(const char *s)
 {
 	const char *at = strchr(s, '@');
 	size_t len = strlen(s);
@@ -224,7 +223,7 @@ hdr_mailbox(struct hdr *h, const char *s, int comma)
 		name = xstrdup("");
 		addr = xstrdup(s);
 	}
-	if (!addr_ok(addr)) {
+	if (!mail_addr_ok(addr)) {
 		rc = -1;
 	} else {
 		char *n = alert_clean(name, NAME_MAX_);

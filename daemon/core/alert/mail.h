@@ -24,6 +24,16 @@ int mail_headers(struct buf *b, const char *from, const char *const *to,
     size_t nto, const char *subject, int64_t at_ms, const char *id,
     const char *domain);
 
+/*
+ * Whether addr is an address vigie writes into a header and gives SMTP:
+ * user@host, the user a dot-atom (RFC 5322 3.2.3: letters, digits and
+ * !#$%&'*+-/=?^_`{|}~, dots between), the host ASCII letters, digits and
+ * hyphens between dots (an internationalised domain in its xn-- form), at
+ * most 254 bytes. The configuration refuses any other, so that no alert
+ * is found unwritable when it fires.
+ */
+int mail_addr_ok(const char *addr);
+
 /* s in quoted-printable (RFC 2045 6.7): LF in, CRLF out. */
 void mail_qp(struct buf *b, const char *s);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alert/mail.h"
 #include "core/base/log.h"
 #include "core/config/conf.h"
 #include "core/config/search.h"
@@ -107,18 +108,6 @@ valid_lang(const char *s)
 	           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
 }
 
-/* A bare address, user@host: what SMTP's MAIL FROM and RCPT TO take.
- * Anything that could smuggle a command or a header is refused. */
-static int
-valid_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at != NULL && at != s && at[1] != '\0' &&
-	    strchr(at + 1, '@') == NULL &&
-	    strpbrk(s, " \t\r\n<>()[]\\,;:\"") == NULL;
-}
-
 /* Comma-separated, each trimmed, empty ones dropped; NULL if none. */
 static char *
 normalize_tags(const char *s)
@@ -207,10 +196,15 @@ checked_list(const struct conf_where *w, enum list_kind kind, const char *name,
 			    "bad lang '%s' (expected language tags such as "
 			    "fr or en-US, separated by commas)",
 			    t);
-		} else if (kind == LIST_EMAILS && !valid_email(t)) {
+		} else if (kind == LIST_EMAILS && !mail_addr_ok(t)) {
+			/* The rule the mail's headers are written by:
+			 * an address it refuses would lose every alert
+			 * sent to it, the others' on the same list too. */
 			diag_add(w->diag, w->file, w->line,
-			    "bad address '%s' in %s (expected user@host)", t,
-			    name);
+			    "bad address '%s' in %s (expected user@host, "
+			    "in ASCII: a domain such as xn--socit-esab.fr "
+			    "for société.fr)",
+			    t, name);
 		} else if (kind == LIST_PATHS) {
 			char *abs = resolve_path(w->file, t);
 			buf_puts(&b, abs);
