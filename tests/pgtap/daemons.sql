@@ -31,6 +31,52 @@ SELECT bag_eq(
     'the claims may take the free source and the dead daemon''s, not the '
     'live one''s');
 
+-- The daemon's claims (daemon/service/db/sql/claim_due.sql and
+-- claim_once.sql) as daemon host:1:aa: its own lease holds until it runs
+-- out without a look at the locks; another daemon's holds while that
+-- daemon is alive.
+SELECT ok(daemon_register('host:3:cc'), 'a second daemon registers');
+INSERT INTO sources (id, name, url, interval_s, lease_owner, lease_until)
+OVERRIDING SYSTEM VALUE VALUES
+    (4, 'mine, run out', 'http://d.example/rss', 600, 'host:1:aa',
+     now() - interval '1 second'),
+    (5, 'alive', 'http://e.example/rss', 600, 'host:3:cc',
+     now() + interval '1 hour'),
+    (6, 'alive, run out', 'http://f.example/rss', 600, 'host:3:cc',
+     now() - interval '1 second');
+PREPARE claim_due AS :claim_due;
+PREPARE claim_once AS :claim_once;
+-- The names of the sources a claim (an EXECUTE) takes: a cursor, which
+-- pgTAP reads results through, cannot run an UPDATE.
+CREATE FUNCTION pg_temp.claimed(claim text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN EXECUTE claim LOOP
+        RETURN NEXT r.name;
+    END LOOP;
+END
+$$;
+SAVEPOINT claims;
+SELECT bag_eq(
+    $$SELECT pg_temp.claimed('EXECUTE claim_due(''host:1:aa'', 10, 60)')$$,
+    $$VALUES ('mine, run out'), ('orphan'), ('free'), ('alive, run out')$$,
+    'claim_due takes the free sources, its own lease that ran out, a dead '
+    'daemon''s and a live one''s that ran out, not its own live lease nor '
+    'another live daemon''s');
+SELECT is((SELECT count(*) FROM sources WHERE lease_owner = 'host:1:aa'
+             AND lease_until > now()), 5::bigint,
+          'and leases them to itself');
+ROLLBACK TO SAVEPOINT claims;
+SELECT bag_eq(
+    format('SELECT pg_temp.claimed(%L)',
+           format('EXECUTE claim_once(%L, 10, 60, %s)', 'host:1:aa',
+                  (extract(epoch FROM now()) * 1000)::bigint + 1)),
+    $$VALUES ('mine, run out'), ('orphan'), ('free'), ('alive, run out')$$,
+    'claim_once tests the leases as claim_due does');
+ROLLBACK TO SAVEPOINT claims;
+
 SELECT ok(take_lead(), 'the first to ask leads');
 SELECT ok(take_lead(), 'and still does when it asks again');
 SELECT is((SELECT pid FROM daemon_leader), pg_backend_pid(),

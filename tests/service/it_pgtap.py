@@ -1,8 +1,8 @@
 """
 it_pgtap.py - the schema's own tests: runs every tests/pgtap/*.sql file
 (pgTAP, each in a transaction it rolls back) against a freshly migrated
-database and reads their TAP output. The daemon's save statement is
-given to them as :save_fetch, for those that test what it writes.
+database and reads their TAP output. The daemon's statements that the
+files test are given to them by name (:save_fetch, :claim_due...).
 """
 
 import os
@@ -22,19 +22,24 @@ EXTENSION = pathlib.Path(
 SKIP = 77
 
 
-def save_statement():
-    """The daemon's save statement as the build embeds it, without its
-    comments, for the files that test what it writes (:save_fetch)."""
-    sql = (REPO_DIR / "daemon/service/db/sql/save_fetch.sql").read_text()
+# The daemon's statements the files run, each given as a variable of its
+# name: the save (what it writes) and the claims (which leases they take).
+STATEMENTS = ("save_fetch", "claim_due", "claim_once", "outbox_claim")
+
+
+def statement(name):
+    """The daemon's statement name as the build embeds it, without its
+    comments."""
+    sql = (REPO_DIR / f"daemon/service/db/sql/{name}.sql").read_text()
     return re.sub(r"--[^\n]*", "", sql).strip().rstrip(";")
 
 
 def psql_file(pg, path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env["LC_ALL"] = "C"
+    names = [a for n in STATEMENTS for a in ("-v", f"{n}={statement(n)}")]
     return subprocess.run(
-        ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-         "-v", f"save_fetch={save_statement()}",
+        ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", *names,
          "-d", pg.conninfo, "-f", str(path)],
         env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
         timeout=120)

@@ -1,11 +1,12 @@
 -- Leases to $1, for $3 seconds, up to $2 notifications that are due, the
--- longest waiting first.
+-- longest waiting first; leases are tested as in claim_due.sql.
 UPDATE outbox o SET lease_owner = $1,
   lease_until = now() + make_interval(secs => $3::int)
  FROM (SELECT id FROM outbox
   WHERE delivered_at IS NULL AND failed_at IS NULL
     AND next_attempt_at <= now()
-    AND NOT lease_live(lease_owner, lease_until)
+    AND (lease_owner IS NULL OR lease_until < now()
+      OR (lease_owner <> $1 AND NOT lease_live(lease_owner, lease_until)))
   ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d
  WHERE o.id = d.id
  RETURNING o.id, o.event_id, o.target, o.channel, o.destination,
