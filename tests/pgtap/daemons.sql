@@ -17,6 +17,15 @@ SELECT ok(NOT lease_live('host:1:aa', now() - interval '1 second'),
 SELECT ok(NOT lease_live('host:2:bb', now() + interval '1 hour'),
           'another daemon''s lease is void while that daemon is gone');
 SELECT ok(NOT lease_live(NULL, NULL), 'no lease is no lease');
+SELECT set_eq($$SELECT owner_key FROM daemons_alive$$,
+              ARRAY[hashtext('host:1:aa')::oid],
+              'daemons_alive lists the daemon registered, by its key');
+SELECT ok(lease_held('host:2:bb', now() + interval '1 hour',
+                     ARRAY[hashtext('host:2:bb')::oid]),
+          'lease_held: a lease holds when its daemon is among those given');
+SELECT ok(NOT lease_held('host:2:bb', now() + interval '1 hour',
+                         ARRAY[hashtext('host:1:aa')::oid]),
+          'and not otherwise');
 
 INSERT INTO sources (id, name, url, interval_s, lease_owner, lease_until)
 OVERRIDING SYSTEM VALUE VALUES
@@ -85,6 +94,9 @@ SELECT ok(pg_advisory_unlock(1986356841, hashtext('host:1:aa')),
           'a daemon''s session lets its lock go');
 SELECT ok(NOT lease_live('host:1:aa', now() + interval '1 hour'),
           'and its leases are void at once');
+SELECT ok(NOT EXISTS (SELECT FROM daemons_alive
+                       WHERE owner_key = hashtext('host:1:aa')::oid),
+          'it is no longer among the daemons alive');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -7,8 +7,8 @@ UPDATE sources s SET lease_owner = $1,
   WHERE enabled AND in_config
     AND coalesce(last_fetch_at, '-infinity')
       < to_timestamp($4::bigint / 1000.0)
-    AND (lease_owner IS NULL OR lease_until < now()
-      OR (lease_owner <> $1 AND NOT lease_live(lease_owner, lease_until)))
+    AND NOT lease_held(lease_owner, lease_until,
+      ARRAY(SELECT owner_key FROM daemons_alive))
   ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) due
  WHERE s.id = due.id
  RETURNING s.id, s.name, coalesce(s.feed_url, s.url), s.etag,

@@ -5,8 +5,8 @@ UPDATE outbox o SET lease_owner = $1,
  FROM (SELECT id FROM outbox
   WHERE delivered_at IS NULL AND failed_at IS NULL
     AND next_attempt_at <= now()
-    AND (lease_owner IS NULL OR lease_until < now()
-      OR (lease_owner <> $1 AND NOT lease_live(lease_owner, lease_until)))
+    AND NOT lease_held(lease_owner, lease_until,
+      ARRAY(SELECT owner_key FROM daemons_alive))
   ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d
  WHERE o.id = d.id
  RETURNING o.id, o.event_id, o.target, o.channel, o.destination,
