@@ -41,9 +41,9 @@ SELECT bag_eq(
     'live one''s');
 
 -- The daemon's claims (daemon/service/db/sql/claim_due.sql and
--- claim_once.sql) as daemon host:1:aa: its own lease holds until it runs
--- out without a look at the locks; another daemon's holds while that
--- daemon is alive.
+-- claim_once.sql) as daemon host:1:aa: a lease holds until it runs out
+-- while its daemon is alive, the daemons alive read once per claim
+-- (lease_held(), schema 033).
 SELECT ok(daemon_register('host:3:cc'), 'a second daemon registers');
 INSERT INTO sources (id, name, url, interval_s, lease_owner, lease_until)
 OVERRIDING SYSTEM VALUE VALUES

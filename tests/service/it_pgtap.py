@@ -24,7 +24,7 @@ SKIP = 77
 
 # The daemon's statements the files run, each given as a variable of its
 # name: the save (what it writes) and the claims (which leases they take).
-STATEMENTS = ("save_fetch", "claim_due", "claim_once", "outbox_claim")
+STATEMENTS = ("save_fetch", "claim_due", "claim_once")
 
 
 def statement(name):
