@@ -208,6 +208,15 @@ test_mastodon(void **state)
 	a = read_fixture(SOURCE_MASTODON, "mastodon_tag.json",
 	    "https://piaille.fr/api/v1/accounts/1/statuses", a.feed);
 	assert_int_equal(a.feed->nitems, 2);
+
+	/* The statuses step answered by the account again: looked up
+	 * again, the items held before freed (the sanitized build and
+	 * valgrind see a leak). */
+	a = read_fixture(SOURCE_MASTODON, "mastodon_lookup.json",
+	    "https://piaille.fr/api/v1/accounts/1/statuses", a.feed);
+	assert_true(a.more);
+	assert_int_equal(a.feed->nitems, 0);
+	free(a.next);
 	feed_free(a.feed);
 }
 

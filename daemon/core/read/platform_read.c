@@ -472,6 +472,9 @@ mastodon_account(json_t *root, const char *url, struct platform_answer *a,
 	a->next = url_resolve(url, rel);
 	free(rel);
 	a->more = a->next != NULL;
+	/* The items a step before held are not this account's: a server
+	 * answering a statuses step with an account again starts over. */
+	feed_free(a->feed);
 	a->feed = xcalloc(1, sizeof *a->feed);
 	return 0;
 }
