@@ -258,15 +258,20 @@ test_addresses(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	for (size_t i = 0; i < ARRAY_LEN(bad) + ARRAY_LEN(good); i++) {
-		int ok = i >= ARRAY_LEN(bad);
-		const char *addr = ok ? good[i - ARRAY_LEN(bad)] : bad[i];
+	/* Each address as a recipient (line 5), then as the sender (line
+	 * 3): both are written into the same headers. */
+	for (size_t i = 0; i < 2 * (ARRAY_LEN(bad) + ARRAY_LEN(good)); i++) {
+		size_t k = i % (ARRAY_LEN(bad) + ARRAY_LEN(good));
+		int ok = k >= ARRAY_LEN(bad), as_from = i != k;
+		const char *addr = ok ? good[k - ARRAY_LEN(bad)] : bad[k];
 		char *text = xasprintf("[smtp]\nurl = smtp://127.0.0.1:25\n"
-		                       "from = vigie@example.com\n"
+		                       "from = %s\n"
 		                       "[notify \"team\"]\nemail = %s\n"
 		                       "[watch \"A\"]\nquery = acme\n",
-		    addr);
+		    as_from ? addr : "vigie@example.com",
+		    as_from ? "jo@example.com" : addr);
 		char *path = write_file(dir, "main.conf", text);
+		char *where = xasprintf("%s:%d: ", path, as_from ? 3 : 5);
 		struct diag d = { 0 };
 		struct conf *c = conf_load(path, &d);
 		const char *to[] = { addr };
@@ -276,6 +281,11 @@ test_addresses(void **state)
 			print_message(
 			    "%s: %s\n", addr, d.len ? d.msgs[0] : "accepted");
 		assert_int_equal(c != NULL, ok);
+		if (!ok) {
+			assert_int_equal(d.len, 1);
+			assert_non_null(strstr(d.msgs[0], where));
+			assert_non_null(strstr(d.msgs[0], "bad address"));
+		}
 		buf_init(&b);
 		assert_int_equal(mail_headers(&b, "vigie@example.com", to, 1,
 		                     "s", 0, "id", "example.com") == 0,
@@ -284,6 +294,7 @@ test_addresses(void **state)
 		conf_free(c);
 		diag_clear(&d);
 		unlink(path);
+		free(where);
 		free(path);
 		free(text);
 	}

@@ -86,6 +86,52 @@ SELECT bag_eq(
     'claim_once tests the leases as claim_due does');
 ROLLBACK TO SAVEPOINT claims;
 
+-- The outbox's claim (outbox_claim.sql) tests a notification's lease by
+-- the same rule; what is delivered, given up on or not yet due is not
+-- taken.
+INSERT INTO incidents (id, kind, source_id, state, severity, opened_at)
+OVERRIDING SYSTEM VALUE VALUES (1, 'source', 3, 'firing', 'warning', now());
+INSERT INTO incident_events (event_id, incident_id, state, at)
+VALUES ('00000000-0000-0000-0000-000000000001', 1, 'firing', now());
+INSERT INTO outbox (event_id, target, channel, destination, content_type,
+                    body, next_attempt_at, delivered_at, failed_at,
+                    lease_owner, lease_until)
+SELECT '00000000-0000-0000-0000-000000000001', t, 'webhook',
+       'http://hook.example/', 'application/json', '{}', due, delivered,
+       failed, owner, until
+  FROM (VALUES
+    ('free', now(), NULL::timestamptz, NULL::timestamptz, NULL, NULL::timestamptz),
+    ('mine, run out', now(), NULL, NULL, 'host:1:aa', now() - interval '1 second'),
+    ('mine, live', now(), NULL, NULL, 'host:1:aa', now() + interval '1 hour'),
+    ('alive', now(), NULL, NULL, 'host:3:cc', now() + interval '1 hour'),
+    ('alive, run out', now(), NULL, NULL, 'host:3:cc', now() - interval '1 second'),
+    ('dead daemon', now(), NULL, NULL, 'host:2:bb', now() + interval '1 hour'),
+    ('delivered', now(), now(), NULL, NULL, NULL),
+    ('given up', now(), NULL, now(), NULL, NULL),
+    ('later', now() + interval '1 hour', NULL, NULL, NULL, NULL))
+    AS o(t, due, delivered, failed, owner, until);
+PREPARE outbox_claim AS :outbox_claim;
+CREATE FUNCTION pg_temp.outbox_claimed() RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN EXECUTE 'EXECUTE outbox_claim(''host:1:aa'', 20, 60)' LOOP
+        RETURN NEXT (SELECT target FROM outbox WHERE id = r.id);
+    END LOOP;
+END
+$$;
+SELECT bag_eq(
+    $$SELECT pg_temp.outbox_claimed()$$,
+    $$VALUES ('free'), ('mine, run out'), ('alive, run out'),
+             ('dead daemon')$$,
+    'outbox_claim takes what is due and free, run out or a dead daemon''s, '
+    'not a live lease, nor what is delivered, given up on or not yet due');
+SELECT is((SELECT count(*) FROM outbox WHERE lease_owner = 'host:1:aa'
+             AND lease_until > now()), 5::bigint,
+          'and leases them to itself');
+ROLLBACK TO SAVEPOINT claims;
+
 SELECT ok(take_lead(), 'the first to ask leads');
 SELECT ok(take_lead(), 'and still does when it asks again');
 SELECT is((SELECT pid FROM daemon_leader), pg_backend_pid(),

@@ -23,8 +23,9 @@ SKIP = 77
 
 
 # The daemon's statements the files run, each given as a variable of its
-# name: the save (what it writes) and the claims (which leases they take).
-STATEMENTS = ("save_fetch", "claim_due", "claim_once")
+# name: the save (what it writes) and the claims of sources and of
+# notifications (which leases they take).
+STATEMENTS = ("save_fetch", "claim_due", "claim_once", "outbox_claim")
 
 
 def statement(name):
