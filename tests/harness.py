@@ -14,6 +14,7 @@ import atexit
 import email.utils
 import gzip
 import hashlib
+import html
 import http.server
 import json
 import os
@@ -828,12 +829,16 @@ def burst_items(now, oldest, n=22, step=50):
     return items
 
 
-def rss_item(guid, title, link="https://forum.example/{guid}"):
-    """An RSS item published now; {guid} in link is replaced by guid."""
+def rss_item(guid, title, link="https://forum.example/{guid}",
+             description=None):
+    """An RSS item published now; {guid} in link is replaced by guid;
+    description, plain text, escaped here."""
+    text = ("" if description is None else
+            f"<description>{html.escape(description)}</description>")
     return (f"<item><guid>{guid}</guid><title>{title}</title>"
             f"<link>{link.format(guid=guid)}</link>"
             f"<pubDate>{email.utils.formatdate(usegmt=True)}</pubDate>"
-            "</item>")
+            f"{text}</item>")
 
 
 def rss_feed(items):

@@ -24,7 +24,10 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 
-#define MAGIC "vigie-spool 1"
+/* Version 2 may follow a chunk's line with its texts: "texts LEN",
+ * then LEN bytes and a newline. Version 1 (no texts) is still read. */
+#define MAGIC "vigie-spool 2"
+#define MAGIC_V1 "vigie-spool 1"
 /* Refusals before an entry is set aside: an error that lasts (a source
  * deleted meanwhile) must not hold every later entry back. */
 #define TRIES_MAX 3
@@ -53,6 +56,8 @@ spool_entry_new(char *fetch, size_t nchunks)
 	e->nchunks = nchunks;
 	e->chunks = xcalloc(nchunks ? nchunks : 1, sizeof *e->chunks);
 	e->sizes = xcalloc(nchunks ? nchunks : 1, sizeof *e->sizes);
+	e->texts = xcalloc(nchunks ? nchunks : 1, sizeof *e->texts);
+	e->text_lens = xcalloc(nchunks ? nchunks : 1, sizeof *e->text_lens);
 	return e;
 }
 
@@ -60,13 +65,19 @@ spool_entry_new(char *fetch, size_t nchunks)
 static void
 entry_unload(struct spool_entry *e)
 {
-	for (size_t i = 0; i < e->nchunks; i++)
+	for (size_t i = 0; i < e->nchunks; i++) {
 		free(e->chunks[i]);
+		free(e->texts[i]);
+	}
 	free(e->chunks);
 	free(e->sizes);
+	free(e->texts);
+	free(e->text_lens);
 	free(e->fetch);
 	e->chunks = NULL;
 	e->sizes = NULL;
+	e->texts = NULL;
+	e->text_lens = NULL;
 	e->fetch = NULL;
 	e->nchunks = 0;
 }
@@ -131,6 +142,13 @@ write_entry(int fd, const struct spool_entry *e)
 		    write_all(fd, e->chunks[i], strlen(e->chunks[i])) == -1 ||
 		    write_all(fd, "\n", 1) == -1)
 			return -1;
+		if (e->texts[i] == NULL)
+			continue;
+		n = snprintf(num, sizeof num, "texts %zu\n", e->text_lens[i]);
+		if (write_all(fd, num, (size_t)n) == -1 ||
+		    write_all(fd, e->texts[i], e->text_lens[i]) == -1 ||
+		    write_all(fd, "\n", 1) == -1)
+			return -1;
 	}
 	return write_all(fd, "end\n", 4);
 }
@@ -180,6 +198,28 @@ entry_remove(struct spool *sp, struct spool_entry *e)
 	spool_entry_free(e);
 }
 
+/* A chunk's texts, after its line: "texts LEN\n", LEN bytes, "\n" (LEN
+ * no more than the file holds); 0, or -1 for anything else. */
+static int
+load_texts(FILE *f, const char *line, struct spool_entry *e)
+{
+	size_t last = e->nchunks - 1;
+	unsigned long long k;
+	struct stat st;
+	char *end;
+
+	k = strtoull(line + 6, &end, 10);
+	if (end == line + 6 || strcmp(end, "\n") != 0 ||
+	    e->texts[last] != NULL || fstat(fileno(f), &st) == -1 ||
+	    k > (unsigned long long)st.st_size)
+		return -1;
+	e->texts[last] = xmalloc(k ? (size_t)k : 1);
+	e->text_lens[last] = (size_t)k;
+	return fread(e->texts[last], 1, (size_t)k, f) == k && getc(f) == '\n'
+	    ? 0
+	    : -1;
+}
+
 /* Reads e's texts back from its file; 0 or -1. */
 static int
 load_file(struct spool *sp, struct spool_entry *e)
@@ -195,7 +235,8 @@ load_file(struct spool *sp, struct spool_entry *e)
 	free(path);
 	if (f == NULL)
 		return -1;
-	if ((n = getline(&line, &cap, f)) <= 0 || strcmp(line, MAGIC "\n"))
+	if ((n = getline(&line, &cap, f)) <= 0 ||
+	    (strcmp(line, MAGIC "\n") != 0 && strcmp(line, MAGIC_V1 "\n") != 0))
 		goto out;
 	if ((n = getline(&line, &cap, f)) <= 1 || line[0] != '{')
 		goto out;
@@ -209,6 +250,11 @@ load_file(struct spool *sp, struct spool_entry *e)
 			rc = 0;
 			break;
 		}
+		if (strncmp(line, "texts ", 6) == 0 && e->nchunks > 0) {
+			if (load_texts(f, line, e) == -1)
+				break;
+			continue;
+		}
 		k = strtoull(line, &end, 10);
 		if (end == line || *end != ' ' || end[1] != '[' ||
 		    line[n - 1] != '\n')
@@ -218,6 +264,12 @@ load_file(struct spool *sp, struct spool_entry *e)
 		    xreallocarray(e->chunks, e->nchunks + 1, sizeof *e->chunks);
 		e->sizes =
 		    xreallocarray(e->sizes, e->nchunks + 1, sizeof *e->sizes);
+		e->texts =
+		    xreallocarray(e->texts, e->nchunks + 1, sizeof *e->texts);
+		e->text_lens = xreallocarray(
+		    e->text_lens, e->nchunks + 1, sizeof *e->text_lens);
+		e->texts[e->nchunks] = NULL;
+		e->text_lens[e->nchunks] = 0;
 		e->chunks[e->nchunks] = xstrdup(end + 1);
 		e->sizes[e->nchunks++] = (size_t)k;
 	}
@@ -375,7 +427,7 @@ spool_put(struct spool *sp, struct spool_entry *e)
 {
 	e->bytes = strlen(e->fetch);
 	for (size_t i = 0; i < e->nchunks; i++)
-		e->bytes += strlen(e->chunks[i]);
+		e->bytes += strlen(e->chunks[i]) + e->text_lens[i];
 	e->seq = sp->next_seq;
 	if (sp->mem_bytes + e->bytes <= sp->mem_cap) {
 		sp->mem_bytes += e->bytes;

@@ -5,8 +5,9 @@
  * once it is back, oldest first, and kept across a restart.
  *
  * An entry is a fetch as the store encodes it (store_spool_entry): the
- * fetch record's JSON and its items' JSON in chunks. The spool never
- * looks inside; writing it twice is harmless (the store's saves are
+ * fetch record's JSON and its items' JSON in chunks, each chunk with
+ * the bytes the store keeps beside its JSON (the items' texts). The
+ * spool never looks inside; writing it twice is harmless (the store's saves are
  * idempotent), losing it is not, so a file is removed only once the
  * database has its entry.
  */
@@ -24,6 +25,10 @@ struct spool_entry {
 	char *fetch; /* the fetch record, JSON */
 	char **chunks; /* its items, a JSON array each */
 	size_t *sizes; /* items in each chunk */
+	/* Beside each chunk, the store's bytes (NULL: none, as in the
+	 * files of an earlier version): any bytes, newlines included. */
+	char **texts;
+	size_t *text_lens;
 	size_t nchunks;
 	size_t bytes; /* of the texts above */
 	int on_disk; /* its file exists */

@@ -155,5 +155,37 @@ SELECT results_eq('SELECT indexed FROM index_items(1000)',
 SELECT is((SELECT count(*) FROM items WHERE search IS NULL), 0::bigint,
           'every item has its vector');
 
+-- The texts: apart from the JSON, in two arrays, as the daemon sends
+-- them, or inside it, as a fetch spooled by an earlier version has them;
+-- stored alike, an item without guid or link known by them alike.
+CREATE FUNCTION pg_temp.text_post(guid text, summary text, content text)
+RETURNS json LANGUAGE sql AS $$
+SELECT json_build_object('source', 1, 'guid', guid, 'title', 'Acme',
+    'summary', summary, 'content', content, 'lang', 'fr', 'tone', 0,
+    'label', 'neutral', 'mentions', '[]'::json)
+$$;
+SELECT is(pg_temp.save('{1}', json_build_array(
+    pg_temp.text_post('t1', 'Résumé', E'Texte\n"cité" \\ ok'),
+    pg_temp.text_post('t2', NULL, 'Sans résumé'),
+    pg_temp.text_post('t3', 'Sans texte', NULL),
+    pg_temp.text_post(NULL, 'Sans guid', 'ni lien')), false), 4::bigint,
+    'four items saved with their texts apart');
+SELECT is(pg_temp.save('{1}', json_build_array(
+    pg_temp.text_post('t4', 'Résumé', E'Texte\n"cité" \\ ok'),
+    pg_temp.text_post('t5', NULL, 'Sans résumé')), false, false),
+    2::bigint, 'two saved with their texts in the JSON');
+SELECT results_eq(
+    $$SELECT guid, summary, content FROM staged_items
+       WHERE title = 'Acme' ORDER BY id$$,
+    $$VALUES ('t1', 'Résumé', E'Texte\n"cité" \\ ok'),
+             ('t2', NULL, 'Sans résumé'), ('t3', 'Sans texte', NULL),
+             (NULL, 'Sans guid', 'ni lien'),
+             ('t4', 'Résumé', E'Texte\n"cité" \\ ok'),
+             ('t5', NULL, 'Sans résumé')$$,
+    'each item with its own texts, either way');
+SELECT is(pg_temp.save('{1}', json_build_array(
+    pg_temp.text_post(NULL, 'Sans guid', 'ni lien')), false, false),
+    0::bigint, 'an item known by its texts is known either way');
+
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,15 +2,19 @@
 it_spool.py - polling goes on while the database is away: a fast feed
 whose items stay visible 25 s, polled every 10 s, loses nothing through a
 30-second outage, a 5-minute one, and a daemon stopped and started again
-in the middle of an outage; nothing is stored twice. A spool with no room
+in the middle of an outage, with its spool's files as an earlier version
+wrote them (the items' texts inside their JSON); nothing is stored twice,
+and every item keeps its text. A spool with no room
 pauses polling, says so in its log and metrics, and loses nothing fetched.
 A schedule file cut short is named in the log, and polling goes on.
 """
 
+import json
 import os
 import pathlib
 import re
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
@@ -24,6 +28,11 @@ from harness import (FixtureServer, Postgres, TestFailure, daemon_log,
 STEP = 5        # a new item every STEP seconds
 VISIBLE = 5     # items in the feed at once: each visible 25 s
 PORT_BASE = 19300 + os.getpid() % 500
+
+
+def text_of(n):
+    """Item n's text: quotes, an ampersand, letters outside ASCII."""
+    return f"Message {n} : l'usine « Acme » ferme & rouvre"
 
 
 class RollingFeed:
@@ -43,7 +52,8 @@ class RollingFeed:
         with self.lock:
             self.n += 1
             first = max(1, self.n - VISIBLE + 1)
-            items = [rss_item(f"roll-{i}", f"Acme roll {i}")
+            items = [rss_item(f"roll-{i}", f"Acme roll {i}",
+                              description=text_of(i))
                      for i in range(self.n, first - 1, -1)]
             self.srv.set_feed(self.name, rss_feed(items))
             self.history.append((time.time(), self.n))
@@ -155,6 +165,44 @@ def all_stored(t, pg, n, what):
     t.ok(set(want(n)) <= set(titles),
          f"nothing lost through the {what} (items 1 to {n})")
     t.eq(rows, len(titles), f"nothing stored twice through the {what}")
+    wrong = [(title, text) for title, text in pg.query(
+                 "SELECT title, coalesce(content, summary) FROM items")
+             if text != text_of(int(title.split()[-1]))]
+    t.ok(not wrong, f"every item with its text after the {what}: "
+         f"{wrong[:3]}")
+
+
+def to_version_1(path):
+    """Rewrites a spool file as an earlier version wrote it: version 1,
+    each item's summary and content inside its chunk's JSON rather than
+    beside it (a "texts" line: for each item, the two as elements of a
+    binary text[], a length of -1 for none)."""
+    magic, rest = path.read_bytes().split(b"\n", 1)
+    if magic != b"vigie-spool 2":
+        raise TestFailure(f"{path}: not a version 2 spool file: {magic!r}")
+    fetch, rest = rest.split(b"\n", 1)
+    out = [b"vigie-spool 1", fetch]
+    while True:
+        line, rest = rest.split(b"\n", 1)
+        if line == b"end":
+            break
+        size, chunk = line.split(b" ", 1)
+        items = json.loads(chunk)
+        if rest.startswith(b"texts "):
+            head, rest = rest.split(b"\n", 1)
+            n = int(head[len(b"texts "):])
+            texts, rest = rest[:n], rest[n + 1:]
+            at = 0
+            for item in items:
+                for key in ("summary", "content"):
+                    (length,) = struct.unpack("!i", texts[at:at + 4])
+                    at += 4
+                    item[key] = None
+                    if length >= 0:
+                        item[key] = texts[at:at + length].decode()
+                        at += length
+        out.append(size + b" " + json.dumps(items).encode())
+    path.write_bytes(b"\n".join(out + [b"end"]) + b"\n")
 
 
 def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
@@ -194,8 +242,10 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
     t.eq(code, 0, "exit status of a stop during an outage")
     log = daemon_log(proc)
     t.ok("kept in" in log, "the stop says where the results are kept")
-    t.ok(list(pathlib.Path(spool).glob("*.spool")),
-         "the results fetched before the stop are in files")
+    files = list(pathlib.Path(spool).glob("*.spool"))
+    t.ok(files, "the results fetched before the stop are in files")
+    for path in files:
+        to_version_1(path)
     t.ok((pathlib.Path(spool) / "roster.json").exists(),
          "the schedule is kept for the next start")
     proc = start_daemon(conf)

@@ -250,6 +250,63 @@ test_set_aside(void **state)
 	remove_dir(dir);
 }
 
+/* Texts beside a chunk: any bytes, newlines and NULs included, written
+ * to a file and read back whole; a file of the earlier version, without
+ * texts, read as it was; a texts line longer than its file, set aside. */
+static void
+test_texts(void **state)
+{
+	static const char bytes[] = "\0\0\0\x05a\nb\0c\nend\ntexts 9\n";
+	char *dir = make_dir();
+	char err[256] = "";
+	struct spool *sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
+	struct spool_entry *e = entry(1);
+	char *path;
+	FILE *f;
+
+	(void)state;
+	e->texts[0] = xmalloc(sizeof bytes);
+	memcpy(e->texts[0], bytes, sizeof bytes);
+	e->text_lens[0] = sizeof bytes;
+	assert_int_equal(spool_put(sp, e), 0);
+	assert_int_equal(count_files(dir, ".spool"), 1);
+	spool_free(sp);
+
+	/* Version 1: no texts; then one whose texts run past its end. */
+	path = xasprintf("%s/%016x.spool", dir, 2);
+	f = fopen(path, "w");
+	fputs("vigie-spool 1\n{\"source\":2}\n1 [{\"guid\":\"a2\"}]\n"
+	      "0 []\nend\n",
+	    f);
+	fclose(f);
+	free(path);
+	path = xasprintf("%s/%016x.spool", dir, 3);
+	f = fopen(path, "w");
+	fputs("vigie-spool 2\n{\"source\":3}\n1 [{\"guid\":\"a3\"}]\n"
+	      "texts 1000\nabc\n0 []\nend\n",
+	    f);
+	fclose(f);
+	free(path);
+
+	sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
+	e = spool_take(sp);
+	assert_string_equal(e->fetch, "{\"source\":1}");
+	assert_int_equal(e->text_lens[0], sizeof bytes);
+	assert_memory_equal(e->texts[0], bytes, sizeof bytes);
+	assert_null(e->texts[1]);
+	spool_done(sp, e, SPOOL_STORED);
+	e = spool_take(sp);
+	assert_string_equal(e->fetch, "{\"source\":2}");
+	assert_int_equal(e->nchunks, 2);
+	assert_null(e->texts[0]);
+	assert_null(e->texts[1]);
+	spool_done(sp, e, SPOOL_STORED);
+	assert_null(spool_take(sp));
+	assert_int_equal(count_files(dir, ".bad"), 1);
+	spool_free(sp);
+	remove_dir(dir);
+}
+
 static void
 test_roster(void **state)
 {
@@ -314,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_flush_and_full),
 		cmocka_unit_test(test_write_fails),
 		cmocka_unit_test(test_set_aside),
+		cmocka_unit_test(test_texts),
 		cmocka_unit_test(test_roster),
 	};
 

@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,8 @@ op_free(struct op *op)
 {
 	for (int i = 0; i < op->nparams; i++)
 		free(op->params[i]);
+	free(op->lengths);
+	free(op->formats);
 	if (op->arg_free != NULL && op->arg != NULL)
 		op->arg_free(op->arg);
 	free(op);
@@ -111,6 +114,22 @@ op_param_owned(struct op *op, char *value)
 {
 	op_check(op, op->nparams < op->stmt->nparams, "too many parameters");
 	op->params[op->nparams++] = value;
+}
+
+void
+op_param_binary(struct op *op, char *data, size_t len)
+{
+	op_check(op, op->nparams < op->stmt->nparams, "too many parameters");
+	op_check(op, len <= INT_MAX, "a parameter of 2 GB or more");
+	if (op->formats == NULL) {
+		op->lengths =
+		    xcalloc((size_t)op->stmt->nparams, sizeof *op->lengths);
+		op->formats =
+		    xcalloc((size_t)op->stmt->nparams, sizeof *op->formats);
+	}
+	op->lengths[op->nparams] = (int)len;
+	op->formats[op->nparams] = 1;
+	op_param_owned(op, data);
 }
 
 void
@@ -436,7 +455,8 @@ send_op(struct store *st, struct op *op)
 		 * for the largest, the save, against 13 to 27 ms of planning
 		 * that any of the three ways pays. */
 		return PQsendQueryParams(st->conn, op->stmt->sql, n, NULL,
-		    (const char *const *)op->params, NULL, NULL, 0);
+		    (const char *const *)op->params, op->lengths, op->formats,
+		    0);
 	}
 	return 0;
 }

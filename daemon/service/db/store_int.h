@@ -82,6 +82,9 @@ struct op {
 	int passed; /* a request queued that way went ahead of this one */
 	TAILQ_ENTRY(op) entry;
 	int nparams; /* set so far */
+	/* NULL while every parameter is text; else each one's length and
+	 * format (1: binary), for PQsendQueryParams. */
+	int *lengths, *formats;
 	char *params[]; /* stmt->nparams of them, for OP_EXEC */
 };
 
@@ -94,6 +97,9 @@ struct op *op_new(const struct store_stmt *stmt, op_result_fn fn,
 void op_param(struct op *, const char *value);
 void op_paramf(struct op *, long long value);
 void op_param_owned(struct op *, char *value);
+/* Append a parameter in PostgreSQL's binary form of its type, len bytes
+ * of data, which it takes and frees with the op. */
+void op_param_binary(struct op *, char *data, size_t len);
 /* Queues op, which must have every parameter of its statement (or a
  * build to set them), behind the requests already waiting. */
 void store_submit(struct store *, struct op *, enum op_replay);

@@ -181,9 +181,34 @@ out_engagement(struct buf *b, const struct item *it)
  * thousand items a statement's planning no longer shows. */
 #define SAVE_GATHER 2000
 
-/* $2 of save_fetch: items [from, to) with their analysis. */
+/* A text as an element of a binary text[] (PostgreSQL's array_recv):
+ * its length in four bytes, network order, then its bytes; a length of
+ * -1 for none, and for text that is not UTF-8 (which json_out_string
+ * writes as null). */
+static void
+put_text_element(struct buf *b, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	uint32_t len = s != NULL && n < INT32_MAX && utf8_valid(s, n)
+	    ? (uint32_t)n
+	    : UINT32_MAX;
+	const unsigned char be[4] = { (unsigned char)(len >> 24),
+		(unsigned char)(len >> 16), (unsigned char)(len >> 8),
+		(unsigned char)len };
+
+	buf_append(b, be, sizeof be);
+	if (len != UINT32_MAX)
+		buf_append(b, s, n);
+}
+
+/* $2 of save_fetch: items [from, to) with their analysis, but their
+ * summaries and contents, which go into texts, two elements per item
+ * (put_text_element), for $3 and $4: PostgreSQL reads a string inside
+ * JSON a character at a time, and reading the items' texts so was a
+ * fifth of its time in a cycle (docs/BENCHMARKS.md). */
 static char *
-items_json(const struct fetch_record *r, size_t from, size_t to)
+items_json(
+    const struct fetch_record *r, size_t from, size_t to, struct buf *texts)
 {
 	const struct feed *feed = r->feed;
 	struct buf b;
@@ -203,8 +228,8 @@ items_json(const struct fetch_record *r, size_t from, size_t to)
 		json_out_member(&b, ",\"author\":", it->author);
 		json_out_member(&b, ",\"author_url\":", it->author_url);
 		json_out_member(&b, ",\"relayed_from\":", it->relayed_from);
-		json_out_member(&b, ",\"summary\":", it->summary);
-		json_out_member(&b, ",\"content\":", it->content);
+		put_text_element(texts, it->summary);
+		put_text_element(texts, it->content);
 		json_out_member(
 		    &b, ",\"lang\":", it->lang != NULL ? it->lang : r->lang);
 		out_date(&b, ",\"published\":", it->published);
@@ -278,6 +303,10 @@ struct save_job {
 	json_t *fetch; /* fetch_json's */
 	char **chunks; /* the items' JSON arrays, one per chunk */
 	size_t *sizes; /* items in each */
+	/* Each chunk's texts (items_json's), or NULL for a chunk spooled
+	 * with its texts in its JSON (an earlier version's). */
+	char **texts;
+	size_t *text_lens;
 	size_t nchunks, next; /* next: the chunk being stored */
 	long items_new, items_seen, mentions[3];
 	int from_spool; /* store_save_entry's: not spooled again */
@@ -297,10 +326,14 @@ struct save_batch {
 static void
 save_job_free(struct save_job *job)
 {
-	for (size_t i = job->next; i < job->nchunks; i++)
+	for (size_t i = job->next; i < job->nchunks; i++) {
 		free(job->chunks[i]);
+		free(job->texts[i]);
+	}
 	free(job->chunks);
 	free(job->sizes);
+	free(job->texts);
+	free(job->text_lens);
 	json_decref(job->fetch);
 	free(job);
 }
@@ -316,8 +349,77 @@ save_batch_free(void *arg)
 	free(b);
 }
 
-/* Sets $1 and $2 from the chunks gathered. The items' arrays are joined
- * as text: each was encoded once, when its fetch came. */
+/* The header of a one-dimensional binary text[] of n elements, or of an
+ * empty one (array_recv's format: dimensions, a flag, the element type,
+ * each dimension's size and lower bound, all four bytes, network order). */
+static void
+put_array_header(struct buf *b, size_t n)
+{
+	const uint32_t head[] = { n > 0, 1, 25 /* text */, (uint32_t)n, 1 };
+
+	for (size_t i = 0; i < (n > 0 ? ARRAY_LEN(head) : 3); i++) {
+		const unsigned char be[4] = { (unsigned char)(head[i] >> 24),
+			(unsigned char)(head[i] >> 16),
+			(unsigned char)(head[i] >> 8), (unsigned char)head[i] };
+
+		buf_append(b, be, sizeof be);
+	}
+}
+
+/* The length of the element at p (put_text_element's), header included. */
+static size_t
+element_size(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t len = (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
+	    (uint32_t)u[2] << 8 | u[3];
+
+	return 4 + (len == UINT32_MAX ? 0 : len);
+}
+
+/* $3 and $4 from the chunks gathered: every item's summary, then every
+ * item's content, in the order of $2; none for a chunk whose texts are
+ * in its JSON. */
+static void
+texts_build(struct op *op, const struct save_batch *b)
+{
+	static const char none[4] = { '\xff', '\xff', '\xff', '\xff' };
+	struct buf sums, conts;
+	size_t items = 0;
+
+	for (size_t i = 0; i < b->njobs; i++)
+		items += b->jobs[i]->sizes[b->jobs[i]->next];
+	buf_init(&sums);
+	buf_init(&conts);
+	put_array_header(&sums, items);
+	put_array_header(&conts, items);
+	for (size_t i = 0; i < b->njobs; i++) {
+		const struct save_job *job = b->jobs[i];
+		const char *p = job->texts[job->next];
+
+		for (size_t k = 0; k < job->sizes[job->next]; k++) {
+			size_t n;
+
+			if (p == NULL) {
+				buf_append(&sums, none, sizeof none);
+				buf_append(&conts, none, sizeof none);
+				continue;
+			}
+			n = element_size(p);
+			buf_append(&sums, p, n);
+			p += n;
+			n = element_size(p);
+			buf_append(&conts, p, n);
+			p += n;
+		}
+	}
+	op_param_binary(op, sums.data, sums.len);
+	op_param_binary(op, conts.data, conts.len);
+}
+
+/* Sets $1 to $4 from the chunks gathered. The items' arrays are joined
+ * as text, their texts as bytes: each was encoded once, when its fetch
+ * came. */
 static void
 save_batch_build(struct op *op)
 {
@@ -356,6 +458,7 @@ save_batch_build(struct op *op)
 	*w = '\0';
 	op_param_owned(op, json_dump_owned(fetches));
 	op_param_owned(op, items);
+	texts_build(op, b);
 }
 
 static void saved_result(struct op *, PGresult *, const char *);
@@ -467,7 +570,8 @@ saved_result(struct op *op, PGresult *res, const char *error)
 		job->items_seen += row_long(r, 2);
 		for (int m = 0; m < 3; m++)
 			job->mentions[m] += row_long(r, 3 + m);
-		free(job->chunks[job->next++]);
+		free(job->chunks[job->next]);
+		free(job->texts[job->next++]);
 		if (job->next < job->nchunks) {
 			save_enqueue(b->st, job, 0);
 			b->jobs[i] = NULL;
@@ -496,7 +600,22 @@ save_job_new(json_t *fetch, size_t nchunks, store_saved_cb cb, void *arg)
 	job->nchunks = nchunks;
 	job->chunks = xcalloc(nchunks, sizeof *job->chunks);
 	job->sizes = xcalloc(nchunks, sizeof *job->sizes);
+	job->texts = xcalloc(nchunks, sizeof *job->texts);
+	job->text_lens = xcalloc(nchunks, sizeof *job->text_lens);
 	return job;
+}
+
+/* A copy of n bytes at p, or NULL for none. */
+static char *
+bytes_dup(const char *p, size_t n)
+{
+	char *q;
+
+	if (p == NULL)
+		return NULL;
+	q = xmalloc(n ? n : 1);
+	memcpy(q, p, n);
+	return q;
 }
 
 /* The chunks of a fetch of n items: one even without items, since it
@@ -507,15 +626,23 @@ chunk_count(size_t n)
 	return n == 0 ? 1 : (n + SAVE_CHUNK - 1) / SAVE_CHUNK;
 }
 
-/* Items [k * SAVE_CHUNK, ...) of r: chunk k's text, and its size. */
+/* Items [k * SAVE_CHUNK, ...) of r: chunk k's JSON, its size, and its
+ * texts with their length. */
 static char *
-chunk_json(const struct fetch_record *r, size_t k, size_t *size)
+chunk_json(const struct fetch_record *r, size_t k, size_t *size, char **texts,
+    size_t *text_len)
 {
 	size_t n = r->feed != NULL ? r->feed->nitems : 0;
 	size_t to = (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n;
+	struct buf t;
+	char *json;
 
+	buf_init(&t);
 	*size = to - k * SAVE_CHUNK;
-	return items_json(r, k * SAVE_CHUNK, to);
+	json = items_json(r, k * SAVE_CHUNK, to, &t);
+	*text_len = t.len;
+	*texts = t.data != NULL ? buf_release(&t) : xstrdup("");
+	return json;
 }
 
 void
@@ -527,7 +654,8 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 	    save_job_new(fetch_json(r), chunk_count(n), cb, arg);
 
 	for (size_t k = 0; k < job->nchunks; k++)
-		job->chunks[k] = chunk_json(r, k, &job->sizes[k]);
+		job->chunks[k] = chunk_json(r, k, &job->sizes[k],
+		    &job->texts[k], &job->text_lens[k]);
 	save_enqueue(st, job, 0);
 }
 
@@ -539,7 +667,8 @@ store_spool_entry(const struct fetch_record *r)
 	    spool_entry_new(json_dump_owned(fetch_json(r)), chunk_count(n));
 
 	for (size_t k = 0; k < e->nchunks; k++)
-		e->chunks[k] = chunk_json(r, k, &e->sizes[k]);
+		e->chunks[k] = chunk_json(
+		    r, k, &e->sizes[k], &e->texts[k], &e->text_lens[k]);
 	return e;
 }
 
@@ -566,6 +695,8 @@ store_save_entry(
 	for (size_t k = 0; k < e->nchunks; k++) {
 		job->chunks[k] = xstrdup(e->chunks[k]);
 		job->sizes[k] = e->sizes[k];
+		job->texts[k] = bytes_dup(e->texts[k], e->text_lens[k]);
+		job->text_lens[k] = e->text_lens[k];
 	}
 	save_enqueue(st, job, 0);
 }
@@ -585,6 +716,9 @@ job_entry(struct save_job *job)
 	for (size_t k = job->next; k < job->nchunks; k++) {
 		e->chunks[k - job->next] = xstrdup(job->chunks[k]);
 		e->sizes[k - job->next] = job->sizes[k];
+		e->texts[k - job->next] =
+		    bytes_dup(job->texts[k], job->text_lens[k]);
+		e->text_lens[k - job->next] = job->text_lens[k];
 	}
 	return e;
 }

@@ -26,6 +26,12 @@
 --     story identity; the item's tone is the document's, each mention's
 --     the tone toward its watch; its author, their profile URL and
 --     audience, written to authors as a set, below)
+--  $3, $4 text[]: the items' summaries and contents, in the order of $2
+--     (sent in binary: PostgreSQL copies them, where it reads a string
+--     in JSON a character at a time); an item's own "summary" and
+--     "content" in $2, when it has them (a fetch spooled by an earlier
+--     version, the tests), come first. Either may be NULL or short: a
+--     missing element is NULL.
 -- Returns one row per fetch of $1: its place in $1 (from 1), items new
 -- and seen before in this chunk, new mentions negative, neutral and
 -- positive; none for a last chunk whose source is gone.
@@ -44,14 +50,22 @@ WITH f AS (
 ), input AS (
   SELECT x.*, item_identity(guid, link, title, summary, content)
     AS ident, row_number() OVER () AS n
-  FROM json_to_recordset($2::json) AS x(source bigint, guid text,
-    link text, title text, author text, author_url text,
-    relayed_from text, summary text, content text,
-    lang text, published bigint, updated bigint, tone real, label text,
-    abusive boolean, tone_lang text, emotions text[], rumour boolean,
-    mentions json, url_norm text, simhash bigint, likes bigint,
-    shares bigint, replies bigint, views bigint, followers bigint,
-    rating real, rating_count bigint)
+  FROM (SELECT source, guid, link, title, author, author_url,
+      relayed_from, coalesce(summary, t_summary) AS summary,
+      coalesce(content, t_content) AS content, lang, published, updated,
+      tone, label, abusive, tone_lang, emotions, rumour, mentions,
+      url_norm, simhash, likes, shares, replies, views, followers,
+      rating, rating_count
+    FROM ROWS FROM (unnest($3::text[]), unnest($4::text[]),
+      json_to_recordset($2::json) AS (source bigint, guid text,
+        link text, title text, author text, author_url text,
+        relayed_from text, summary text, content text,
+        lang text, published bigint, updated bigint, tone real,
+        label text, abusive boolean, tone_lang text, emotions text[],
+        rumour boolean, mentions json, url_norm text, simhash bigint,
+        likes bigint, shares bigint, replies bigint, views bigint,
+        followers bigint, rating real, rating_count bigint))
+      AS r(t_summary, t_content)) x
 ), fresh AS (
   -- The identities no partition holds, nor staging, once each (a feed
   -- may repeat an item), in the feeds' order. Identity is unique per
