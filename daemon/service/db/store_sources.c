@@ -654,8 +654,8 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 	    save_job_new(fetch_json(r), chunk_count(n), cb, arg);
 
 	for (size_t k = 0; k < job->nchunks; k++)
-		job->chunks[k] = chunk_json(r, k, &job->sizes[k],
-		    &job->texts[k], &job->text_lens[k]);
+		job->chunks[k] = chunk_json(
+		    r, k, &job->sizes[k], &job->texts[k], &job->text_lens[k]);
 	save_enqueue(st, job, 0);
 }
 
