@@ -123,6 +123,30 @@ SELECT results_eq(
     $$SELECT 'Marc', 2500::bigint, first_seen, now() FROM was
        WHERE key = 'piaille.fr/@marc'$$,
     'a new post moves last_seen only; no audience given keeps the last');
+
+-- Within a minute of last_seen, a new post that says nothing new of its
+-- author leaves the row unwritten (last_seen is kept to the minute);
+-- one that gives another name writes it.
+INSERT INTO post VALUES
+    ('m4', '{"source": 2, "guid": "m4", "title": "Acme encore",
+             "author": "Marc", "author_url": "http://piaille.fr/@marc"}'),
+    ('m5', '{"source": 2, "guid": "m5", "title": "Acme toujours",
+             "author": "Marc D.", "author_url": "http://piaille.fr/@marc"}');
+CREATE TEMP TABLE marc AS
+SELECT ctid::text AS at, * FROM authors WHERE key = 'piaille.fr/@marc';
+SELECT is(pg_temp.save('{2}', pg_temp.posts('{m4}')), 1::bigint,
+          'm4 stored');
+SELECT is((SELECT ctid::text FROM authors WHERE key = 'piaille.fr/@marc'),
+          (SELECT at FROM marc),
+          'a post within a minute of the last: its author''s row unwritten');
+SELECT is(pg_temp.save('{2}', pg_temp.posts('{m5}')), 1::bigint,
+          'm5 stored');
+SELECT results_eq(
+    $$SELECT ctid::text <> (SELECT at FROM marc), name, last_seen
+        FROM authors WHERE key = 'piaille.fr/@marc'$$,
+    $$SELECT true, 'Marc D.', last_seen FROM marc$$,
+    'another name within the minute: written');
+UPDATE authors SET name = 'Marc' WHERE key = 'piaille.fr/@marc';
 SELECT is((SELECT count(*) FROM authors), 3::bigint,
           'three authors in all');
 SELECT is((SELECT count(*) FROM authors a JOIN was b USING (platform, key)

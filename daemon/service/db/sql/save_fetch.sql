@@ -178,15 +178,24 @@ WITH f AS (
     SELECT platform, key, (known).id FROM seen
     WHERE (known).id IS NOT NULL) i
 ), changes AS (
-  -- Known authors with something new: a post (last_seen, and the name
-  -- and profile it gives), or an audience that differs from the stored
-  -- one; by id, for the update below, which finds each by the key.
+  -- Known authors with something new: an audience that differs from the
+  -- stored one, or a post that gives another name or profile, or moves
+  -- last_seen by a minute or more; by id, for the update below, which
+  -- finds each by the key. last_seen is kept to the minute: an author
+  -- who posts on many of a cycle's sources is written once, not once
+  -- per save (each update writes the row again, and they were a tenth
+  -- of a save's time in a cold cycle).
   SELECT jsonb_object_agg((known).id, jsonb_build_object('new', new,
       'name', name, 'profile', profile_url, 'followers', followers))
     AS rows
   FROM seen
   WHERE (known).id IS NOT NULL
-    AND (new OR followers IS DISTINCT FROM (known).followers)
+    AND ((followers IS NOT NULL
+          AND followers IS DISTINCT FROM (known).followers)
+      OR (new AND ((known).last_seen < now() - interval '1 minute'
+        OR (name IS NOT NULL AND name IS DISTINCT FROM (known).name)
+        OR (profile_url IS NOT NULL
+            AND profile_url IS DISTINCT FROM (known).profile_url))))
 ), locked AS (
   -- Of those, the rows no other save is writing at this moment (SKIP
   -- LOCKED): one that is carries a post of theirs from the same moment,
