@@ -3,8 +3,9 @@ it_spool.py - polling goes on while the database is away: a fast feed
 whose items stay visible 25 s, polled every 10 s, loses nothing through a
 30-second outage, a 5-minute one, and a daemon stopped and started again
 in the middle of an outage, with its spool's files as an earlier version
-wrote them (the items' texts inside their JSON); nothing is stored twice,
-and every item keeps its text. A spool with no room
+wrote them (the items' texts inside their JSON) and one damaged (set
+aside, named in the log); nothing is stored twice, and every item keeps
+its text. A spool with no room
 pauses polling, says so in its log and metrics, and loses nothing fetched.
 A schedule file cut short is named in the log, and polling goes on.
 """
@@ -172,6 +173,23 @@ def all_stored(t, pg, n, what):
          f"{wrong[:3]}")
 
 
+def damage_texts(files):
+    """A copy of the first of files whose first chunk has texts, after
+    the last of them, those texts damaged (the first element's length
+    past their end) as a disk might leave them; its path."""
+    for path in files:
+        data = path.read_bytes()
+        m = re.search(rb"\ntexts ([0-9]+)\n", data)
+        if m and int(m.group(1)) >= 4:
+            at = m.end()
+            data = data[:at] + struct.pack("!i", 1 << 30) + data[at + 4:]
+            copy = files[-1].with_name(
+                f"{int(files[-1].stem, 16) + 1:016x}.spool")
+            copy.write_bytes(data)
+            return copy
+    raise TestFailure("no spool file with texts to damage")
+
+
 def to_version_1(path):
     """Rewrites a spool file as an earlier version wrote it: version 1,
     each item's summary and content inside its chunk's JSON rather than
@@ -242,8 +260,9 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
     t.eq(code, 0, "exit status of a stop during an outage")
     log = daemon_log(proc)
     t.ok("kept in" in log, "the stop says where the results are kept")
-    files = list(pathlib.Path(spool).glob("*.spool"))
+    files = sorted(pathlib.Path(spool).glob("*.spool"))
     t.ok(files, "the results fetched before the stop are in files")
+    damaged = damage_texts(files)
     for path in files:
         to_version_1(path)
     t.ok((pathlib.Path(spool) / "roster.json").exists(),
@@ -257,6 +276,10 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
     time.sleep(10)
     pg.start()
     all_stored(t, pg, roll.n, "restart during an outage")
+    wait_until(lambda: damaged.with_suffix(".rejected").exists(), 60,
+               "the damaged file set aside")
+    t.ok("a chunk's texts do not match its items" in daemon_log(proc),
+         "the damaged file's texts are named in the log")
 
     # No room: polling pauses, nothing fetched is lost.
     proc.send_signal(signal.SIGTERM)

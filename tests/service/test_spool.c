@@ -58,6 +58,19 @@ entry(int n)
 	return e;
 }
 
+/* The spool file of seq in dir, holding text, as a run left it. */
+static void
+write_file(const char *dir, unsigned seq, const char *text)
+{
+	char *path = xasprintf("%s/%016x.spool", dir, seq);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
 /* Takes the oldest, checks it is n, and stores it. */
 static void
 take_stored(struct spool *sp, int n)
@@ -228,11 +241,7 @@ test_set_aside(void **state)
 
 	/* The second cut short (a disk that filled up, a hand): set aside
 	 * as unreadable; a leftover temporary file is removed. */
-	path = xasprintf("%s/%016x.spool", dir, 2);
-	f = fopen(path, "w");
-	fputs("vigie-spool 1\n{\"source\":2}\n1 [{\"gu", f);
-	fclose(f);
-	free(path);
+	write_file(dir, 2, "vigie-spool 1\n{\"source\":2}\n1 [{\"gu");
 	path = xasprintf("%s/%016x.tmp", dir, 9);
 	f = fopen(path, "w");
 	fclose(f);
@@ -261,8 +270,6 @@ test_texts(void **state)
 	char err[256] = "";
 	struct spool *sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
 	struct spool_entry *e = entry(1);
-	char *path;
-	FILE *f;
 
 	(void)state;
 	e->texts[0] = xmalloc(sizeof bytes);
@@ -273,20 +280,12 @@ test_texts(void **state)
 	spool_free(sp);
 
 	/* Version 1: no texts; then one whose texts run past its end. */
-	path = xasprintf("%s/%016x.spool", dir, 2);
-	f = fopen(path, "w");
-	fputs("vigie-spool 1\n{\"source\":2}\n1 [{\"guid\":\"a2\"}]\n"
-	      "0 []\nend\n",
-	    f);
-	fclose(f);
-	free(path);
-	path = xasprintf("%s/%016x.spool", dir, 3);
-	f = fopen(path, "w");
-	fputs("vigie-spool 2\n{\"source\":3}\n1 [{\"guid\":\"a3\"}]\n"
-	      "texts 1000\nabc\n0 []\nend\n",
-	    f);
-	fclose(f);
-	free(path);
+	write_file(dir, 2,
+	    "vigie-spool 1\n{\"source\":2}\n1 [{\"guid\":\"a2\"}]\n"
+	    "0 []\nend\n");
+	write_file(dir, 3,
+	    "vigie-spool 2\n{\"source\":3}\n1 [{\"guid\":\"a3\"}]\n"
+	    "texts 1000\nabc\n0 []\nend\n");
 
 	sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
 	e = spool_take(sp);

@@ -672,6 +672,26 @@ store_spool_entry(const struct fetch_record *r)
 	return e;
 }
 
+/* Whether a spool file's chunk, which a disk may have damaged, holds
+ * items and texts that go together: its JSON an array of its n items,
+ * and len bytes at p exactly two elements per item (put_text_element's),
+ * read before texts_build walks them and the save pairs them by place. */
+static int
+texts_valid(const char *json, const char *p, size_t len, size_t n)
+{
+	json_t *items = json_loads(json, 0, NULL);
+	size_t at = 0;
+	int ok = json_is_array(items) && json_array_size(items) == n;
+
+	json_decref(items);
+	for (size_t k = 0; ok && k < 2 * n; k++) {
+		if (len - at < 4 || element_size(p + at) > len - at)
+			return 0;
+		at += element_size(p + at);
+	}
+	return ok && at == len;
+}
+
 void
 store_save_entry(
     struct store *st, const struct spool_entry *e, store_saved_cb cb, void *arg)
@@ -679,6 +699,16 @@ store_save_entry(
 	json_t *fetch = json_loads(e->fetch, 0, NULL);
 	struct save_job *job;
 
+	for (size_t k = 0; json_is_object(fetch) && k < e->nchunks; k++)
+		if (e->texts[k] != NULL &&
+		    !texts_valid(e->chunks[k], e->texts[k], e->text_lens[k],
+		        e->sizes[k])) {
+			json_decref(fetch);
+			log_err(
+			    "spool: a chunk's texts do not match its items");
+			cb(SAVE_FAILED, 0, 0, NULL, arg);
+			return;
+		}
 	if (!json_is_object(fetch)) {
 		json_decref(fetch);
 		log_err("spool: a fetch record that is not JSON");
