@@ -181,10 +181,20 @@ out_engagement(struct buf *b, const struct item *it)
  * thousand items a statement's planning no longer shows. */
 #define SAVE_GATHER 2000
 
+/* v in four bytes, network order: PostgreSQL's binary integers. */
+static void
+put_be32(struct buf *b, uint32_t v)
+{
+	const unsigned char be[4] = { (unsigned char)(v >> 24),
+		(unsigned char)(v >> 16), (unsigned char)(v >> 8),
+		(unsigned char)v };
+
+	buf_append(b, be, sizeof be);
+}
+
 /* A text as an element of a binary text[] (PostgreSQL's array_recv):
- * its length in four bytes, network order, then its bytes; a length of
- * -1 for none, and for text that is not UTF-8 (which json_out_string
- * writes as null). */
+ * its length in four bytes, then its bytes; a length of -1 for none, and
+ * for text that is not UTF-8 (which json_out_string writes as null). */
 static void
 put_text_element(struct buf *b, const char *s)
 {
@@ -192,11 +202,8 @@ put_text_element(struct buf *b, const char *s)
 	uint32_t len = s != NULL && n < INT32_MAX && utf8_valid(s, n)
 	    ? (uint32_t)n
 	    : UINT32_MAX;
-	const unsigned char be[4] = { (unsigned char)(len >> 24),
-		(unsigned char)(len >> 16), (unsigned char)(len >> 8),
-		(unsigned char)len };
 
-	buf_append(b, be, sizeof be);
+	put_be32(b, len);
 	if (len != UINT32_MAX)
 		buf_append(b, s, n);
 }
@@ -351,19 +358,14 @@ save_batch_free(void *arg)
 
 /* The header of a one-dimensional binary text[] of n elements, or of an
  * empty one (array_recv's format: dimensions, a flag, the element type,
- * each dimension's size and lower bound, all four bytes, network order). */
+ * each dimension's size and lower bound, each put_be32's). */
 static void
 put_array_header(struct buf *b, size_t n)
 {
 	const uint32_t head[] = { n > 0, 1, 25 /* text */, (uint32_t)n, 1 };
 
-	for (size_t i = 0; i < (n > 0 ? ARRAY_LEN(head) : 3); i++) {
-		const unsigned char be[4] = { (unsigned char)(head[i] >> 24),
-			(unsigned char)(head[i] >> 16),
-			(unsigned char)(head[i] >> 8), (unsigned char)head[i] };
-
-		buf_append(b, be, sizeof be);
-	}
+	for (size_t i = 0; i < (n > 0 ? ARRAY_LEN(head) : 3); i++)
+		put_be32(b, head[i]);
 }
 
 /* The length of the element at p (put_text_element's), header included. */
@@ -383,7 +385,6 @@ element_size(const char *p)
 static void
 texts_build(struct op *op, const struct save_batch *b)
 {
-	static const char none[4] = { '\xff', '\xff', '\xff', '\xff' };
 	struct buf sums, conts;
 	size_t items = 0;
 
@@ -401,8 +402,8 @@ texts_build(struct op *op, const struct save_batch *b)
 			size_t n;
 
 			if (p == NULL) {
-				buf_append(&sums, none, sizeof none);
-				buf_append(&conts, none, sizeof none);
+				put_text_element(&sums, NULL);
+				put_text_element(&conts, NULL);
 				continue;
 			}
 			n = element_size(p);
