@@ -76,11 +76,13 @@ indexer_set_saves(struct indexer *ix, struct store *saves)
 
 /* A batch lost with the connection comes back as a failure too. */
 static void
-on_indexed(long n, double oldest_left_s, void *arg)
+on_indexed(const struct index_result *r, void *arg)
 {
 	struct lane *lane = arg;
 	struct indexer *ix = lane->ix;
 	int64_t now = now_mono_ms();
+	long n = r->indexed;
+	double oldest_left_s = r->oldest_left_s;
 
 	lane->busy = 0;
 	if (n < 0) {
@@ -89,6 +91,10 @@ on_indexed(long n, double oldest_left_s, void *arg)
 		ix->retry_at = ix->due = now + RETRY_MS;
 		return;
 	}
+	if (r->set_aside > 0)
+		log_warn("search: %ld items the database refused to merge "
+		         "set aside (staged_refused), tried again later: %s",
+		    r->set_aside, r->refusal ? r->refusal : "?");
 	if (n > 0 && ix->indexed == 0)
 		ix->backlog_since = now;
 	ix->indexed += n;

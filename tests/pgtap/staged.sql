@@ -187,5 +187,77 @@ SELECT is(pg_temp.save('{1}', json_build_array(
     pg_temp.text_post(NULL, 'Sans guid', 'ni lien')), false, false),
     0::bigint, 'an item known by its texts is known either way');
 
+-- An item the database refuses to merge for a reason of its own is set
+-- aside (schema 035): the others are merged, its mention stays staged,
+-- the stories after it are looked up, and it is tried again later; a
+-- refusal that is not an item's fails the batch, nothing set aside.
+SELECT index_items(1000);
+CREATE FUNCTION pg_temp.poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.title = 'POISON' THEN
+        RAISE EXCEPTION 'poisoned item' USING
+            ERRCODE = current_setting('test.poison_state');
+    END IF;
+    RETURN NEW;
+END $$;
+SET LOCAL test.poison_state = 'check_violation';
+CREATE TRIGGER poison BEFORE INSERT ON items
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.poison();
+SELECT is(pg_temp.save('{1}', json_build_array(
+    pg_temp.post(1, 'r1', 'Acme avant', 'https://x.example/r1', 'negative',
+                 '{Acme}'),
+    pg_temp.post(1, 'r2', 'POISON', 'https://x.example/r2', 'negative',
+                 '{Acme}'),
+    pg_temp.post(1, 'r3', 'Acme après', 'https://x.example/r3', 'negative',
+                 '{Acme}')), false), 3::bigint, 'three more saved');
+UPDATE staged_items SET first_seen_at = first_seen_at - interval '1 minute';
+UPDATE staged_mentions SET first_seen_at = first_seen_at - interval '1 minute';
+SELECT results_eq(
+    'SELECT indexed, set_aside, refusal, oldest_left_s FROM index_items(1000)',
+    $$VALUES (2::bigint, 1::bigint, 'poisoned item', NULL::float8)$$,
+    'two merged, the refused one set aside and not counted as waiting');
+SELECT results_eq(
+    $$SELECT i.title, r.tries, r.sqlstate, r.error,
+             r.retry_at - now() = interval '1 minute'
+        FROM staged_refused r JOIN staged_items i ON i.id = r.item_id$$,
+    $$VALUES ('POISON', 1, '23514', 'poisoned item', true)$$,
+    'set aside with its error, tried again in a minute');
+SELECT results_eq(
+    $$SELECT guid FROM items WHERE guid IN ('r1', 'r2', 'r3') ORDER BY 1$$,
+    $$VALUES ('r1'), ('r3')$$, 'the others are merged');
+SELECT is((SELECT count(*) FROM staged_mentions m
+             JOIN staged_items i ON i.id = m.item_id
+            WHERE i.title = 'POISON'), 1::bigint,
+          'its mention stays staged, where detection counts it');
+SELECT is((SELECT count(*) FROM story_pending), 0::bigint,
+          'the stories of the items after it are looked up');
+SELECT results_eq('SELECT indexed, set_aside FROM index_items(1000)',
+                  'VALUES (0::bigint, 0::bigint)',
+                  'not tried again before its time');
+UPDATE staged_refused SET retry_at = now() - interval '1 second';
+SELECT ok((SELECT oldest_left_s >= 60 FROM index_items(0)),
+          'once its time has come it waits again');
+SELECT results_eq('SELECT indexed, set_aside FROM index_items(1000)',
+                  'VALUES (0::bigint, 1::bigint)', 'refused again');
+SELECT results_eq(
+    $$SELECT tries, retry_at - now() = interval '2 minutes'
+        FROM staged_refused$$,
+    $$VALUES (2, true)$$, 'then tried again twice as late');
+UPDATE staged_refused SET retry_at = now() - interval '1 second';
+SET LOCAL test.poison_state = 'disk_full';
+SELECT throws_ok('SELECT index_items(1000)', '53100', 'poisoned item',
+                 'a refusal that is not the item''s fails the batch');
+SELECT is((SELECT tries FROM staged_refused), 2,
+          'and sets nothing aside');
+DROP TRIGGER poison ON items;
+SELECT results_eq('SELECT indexed, set_aside FROM index_items(1000)',
+                  'VALUES (1::bigint, 0::bigint)',
+                  'merged once the database takes it');
+SELECT is((SELECT count(*) FROM staged_refused) +
+          (SELECT count(*) FROM staged_items), 0::bigint,
+          'nothing set aside or staged left');
+SELECT is((SELECT count(*) FROM mentions m JOIN items i ON i.id = m.item_id
+            WHERE i.guid = 'r2'), 1::bigint, 'with its mention');
+
 SELECT * FROM finish();
 ROLLBACK;

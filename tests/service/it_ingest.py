@@ -6,7 +6,9 @@ what the save leaves for later (the merge from staging into items, with
 the full-text vector and the story an item continues) done by a running
 daemon seconds after, once the database stops refusing it, detection
 counting the staged mention meanwhile (a spike fires and its webhook
-lists the staged mentions), and by --once before it exits;
+lists the staged mentions), and by --once before it exits; an item
+the merge refuses for a reason of its own set aside, the others merged
+and --once ending, then merged by a later run;
 two merges at once, the second leaving the batch to the first, and two
 batches of items stored before staging each indexing items of their
 own.
@@ -38,11 +40,12 @@ CREATE TRIGGER test_trap BEFORE INSERT ON staged_items
 """
 
 
-# The merge into items refused (as a full disk would).
+# The merge into items refused (as a full disk would: not an item's
+# fault, so the batch is tried again whole, nothing set aside).
 REFUSE_INDEX = """
 CREATE FUNCTION test_refuse_index() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'no index today';
+    RAISE EXCEPTION 'no index today' USING ERRCODE = 'disk_full';
 END $$;
 CREATE TRIGGER test_refuse_index BEFORE INSERT ON items
     FOR EACH ROW EXECUTE FUNCTION test_refuse_index();
@@ -194,6 +197,64 @@ def later(t, tmp, pg, srv):
          "its mention stored with it")
 
 
+# One item the merge refuses for a reason of its own (as a constraint of
+# the site's would), among others.
+REFUSE_ONE = """
+CREATE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.title = 'Acme REFUSED' THEN
+        RAISE EXCEPTION 'not this one' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER test_refuse_one BEFORE INSERT ON items
+    FOR EACH ROW EXECUTE FUNCTION test_refuse_one();
+"""
+
+
+def set_aside(t, tmp, pg, srv):
+    """An item the database refuses to merge is set aside (schema 035):
+    the items around it become searchable, `run --once` ends, and the
+    item is merged by a later run once the database takes it."""
+    srv.set_feed("aside.xml", rss_feed([
+        item("s1", "Acme avant", text="Acme avant le refus."),
+        item("s2", "Acme REFUSED", text="Acme refusé."),
+        item("s3", "Acme après", text="Acme après le refus."),
+    ]))
+    conf = write_config(f"{tmp}/aside.conf", pg.conninfo, {
+        "aside": {"url": srv.url("/dynamic/aside.xml"), "interval": "1h"},
+    })
+    with open(conf, "a") as f:
+        f.write('\n[watch "Acme"]\nquery = acme\n')
+    pg.query(REFUSE_ONE)
+    p = vigie("run", "-c", conf, "--once", timeout=120)
+    t.exited(p, "run --once with an item the merge refuses")
+    t.ok("search: 1 items the database refused to merge set aside "
+         "(staged_refused), tried again later: not this one" in p.stderr,
+         "the refusal is logged")
+    t.eq(pg.query("SELECT i.title FROM items i WHERE i.search @@"
+                  " websearch_to_tsquery('french', 'refus')"
+                  " ORDER BY i.title"),
+         [["Acme après"], ["Acme avant"]],
+         "the items around it are searchable")
+    t.eq(pg.query("SELECT i.title, r.tries, r.sqlstate FROM staged_refused r"
+                  " JOIN staged_items i ON i.id = r.item_id"),
+         [["Acme REFUSED", "1", "23514"]], "the refused one set aside")
+    t.eq(pg.scalar("SELECT count(*) FROM staged_mentions m JOIN staged_items"
+                   " i ON i.id = m.item_id WHERE i.title = 'Acme REFUSED'"),
+         "1", "its mention staged, where detection counts it")
+    pg.query("DROP TRIGGER test_refuse_one ON items")
+    pg.query("UPDATE staged_refused SET retry_at = now()")
+    p = vigie("run", "-c", conf, "--once", timeout=120)
+    t.exited(p, "run --once once the database takes it")
+    t.eq(pg.scalar("SELECT count(*) FROM items WHERE title = 'Acme REFUSED'"
+                   " AND search IS NOT NULL"), "1",
+         "merged, searchable, once its time has come")
+    t.eq(pg.scalar("SELECT (SELECT count(*) FROM staged_refused)"
+                   " + (SELECT count(*) FROM staged_items)"), "0",
+         "nothing set aside or staged left")
+
+
 @contextlib.contextmanager
 def batch_held(pg):
     """A batch of index_items(5) left uncommitted in a session of its own
@@ -239,7 +300,8 @@ def two_merges(t, pg):
              "a second merge beside the first merges items of its own")
         t.eq(pg.scalar("SELECT count(*) FROM story_pending"), "5",
              "their stories wait for the first batch")
-    t.eq(pg.query("SELECT * FROM index_items(5)"), [["0", None]],
+    t.eq(pg.query("SELECT indexed, oldest_left_s FROM index_items(5)"),
+         [["0", None]],
          "the next call finds every story, nothing left")
     t.eq(pg.scalar("SELECT count(*) FROM items WHERE identity LIKE"
                    " 'staged-%' AND search IS NOT NULL"), "10",
@@ -319,6 +381,7 @@ def body(t):
     with tmp, Postgres() as pg, FixtureServer() as srv:
         gathered(t, tmp.name, pg, srv)
         later(t, tmp.name, pg, srv)
+        set_aside(t, tmp.name, pg, srv)
         two_merges(t, pg)
         two_at_once(t, pg)
         alert_while_staged(t, tmp.name, srv)

@@ -302,12 +302,19 @@ void store_maintain(
 void store_register(struct store *, const char *owner);
 void store_take_lead(struct store *, store_count_cb, void *arg);
 
-/* Computes what the insert of the oldest items left for later, at most
- * limit of them: their full-text vector and the story they continue
- * (schema/009_ingest.sql). indexed is how many, -1 on failure;
- * oldest_left_s the age of the oldest item still waiting, -1 when none
- * is left. */
-typedef void (*store_indexed_cb)(long indexed, double oldest_left_s, void *arg);
+/* Merges the oldest staged items into items with their full-text vector
+ * and their mentions, then looks up the stories they continue, at most
+ * limit of them (schema/031_staged.sql); an item the database refuses
+ * for a reason of its own is set aside and tried again later
+ * (schema/035_staged_refused.sql). */
+struct index_result {
+	long indexed; /* items merged or indexed; -1: the batch failed */
+	double oldest_left_s; /* the oldest item still waiting; -1: none */
+	long set_aside; /* items refused, set aside by this batch */
+	const char *refusal; /* the last one's message, or NULL; lives
+	                        as long as the call */
+};
+typedef void (*store_indexed_cb)(const struct index_result *, void *arg);
 void store_index_items(struct store *, int limit, store_indexed_cb, void *arg);
 
 /* A fresh random UUID, for fetch_record.attempt. */

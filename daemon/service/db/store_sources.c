@@ -904,15 +904,20 @@ indexed_result(struct op *op, PGresult *res, const char *error)
 {
 	store_indexed_cb cb = (store_indexed_cb)op->cb;
 	struct row r = { res, 0 };
+	struct index_result ir = { -1, -1, 0, NULL };
 
 	if (!result_one_row(res)) {
 		op_log_error(op, "indexing items", error);
-		cb(-1, -1, op->arg);
+		cb(&ir, op->arg);
 		return;
 	}
-	cb(row_long(r, 0),
-	    PQgetisnull(res, 0, 1) ? -1 : strtod(row_peek(r, 1), NULL),
-	    op->arg);
+	ir.indexed = row_long(r, 0);
+	if (!PQgetisnull(res, 0, 1))
+		ir.oldest_left_s = strtod(row_peek(r, 1), NULL);
+	ir.set_aside = row_long(r, 2);
+	if (!PQgetisnull(res, 0, 3))
+		ir.refusal = row_peek(r, 3);
+	cb(&ir, op->arg);
 }
 
 void
