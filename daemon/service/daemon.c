@@ -208,13 +208,14 @@ on_stats(const long *v, int n, void *arg)
 	char status[256];
 
 	d->stats_busy = 0;
-	if (n < 5)
+	if (n < STORE_STATS_N)
 		return;
 	st.sources_ok = v[0];
 	st.sources_failing = v[1];
 	st.mentions_hour = v[2];
 	st.incidents_open = v[3];
 	st.outbox_pending = v[4];
+	st.items_set_aside = v[5];
 	st.db_seconds = (double)(now_mono_ms() - d->stats_sent) / 1000.0;
 	metrics_stats(d->metrics, &st);
 	snprintf(status, sizeof status,

@@ -163,6 +163,11 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 		    "Notifications waiting for delivery.");
 		buf_printf(
 		    &b, "vigie_outbox_pending %ld\n", m->stats.outbox_pending);
+		family(&b, "vigie_items_set_aside", "gauge",
+		    "Items the database refused to merge, set aside and tried "
+		    "again later (staged_refused).");
+		buf_printf(&b, "vigie_items_set_aside %ld\n",
+		    m->stats.items_set_aside);
 		family(&b, "vigie_database_roundtrip_seconds", "gauge",
 		    "Round trip of the last statistics query.");
 		buf_printf(&b, "vigie_database_roundtrip_seconds %.6f\n",

@@ -22,6 +22,7 @@ struct metrics_stats {
 	long mentions_hour;
 	long incidents_open;
 	long outbox_pending;
+	long items_set_aside; /* refused by the merge (staged_refused) */
 	double db_seconds; /* round trip of the query that read them */
 };
 

@@ -141,6 +141,13 @@ def body(t):
                  "saves")
         finally:
             drop.wait(timeout=30)
+        # An item the merge set aside (schema 035), not due for hours.
+        pg.query("INSERT INTO staged_items (id, source_id, identity, title)"
+                 " OVERRIDING SYSTEM VALUE SELECT 999999, id, 'aside',"
+                 " 'aside' FROM sources WHERE name = 'old'")
+        pg.query("INSERT INTO staged_refused (item_id, retry_at, sqlstate,"
+                 " error) VALUES (999999, now() + interval '1 day',"
+                 " '23514', 'refused')")
         d = start_daemon(conf)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: (metric(get(base + "/metrics")[1],
@@ -159,6 +166,8 @@ def body(t):
         t.eq(metric(text, 'vigie_mentions_total{label="negative"}'), 1.0,
              "the negative mention counted")
         t.eq(metric(text, "vigie_database_up"), 1.0, "database up")
+        t.eq(metric(text, "vigie_items_set_aside"), 1.0,
+             "the item the merge set aside")
         promtool = shutil.which("promtool")
         if promtool:
             p = subprocess.run([promtool, "check", "metrics"], input=text,

@@ -275,8 +275,10 @@ void store_outbox_result(struct store *, int64_t id, int delivered,
     const char *error, int64_t retry_ms, int give_up, store_done_cb, void *arg);
 
 /* Figures for /metrics and systemd's STATUS=: sources ok and failing,
- * mentions of the last hour, open incidents, pending notifications. n is
- * the number of figures (5), or -1 on failure. */
+ * mentions of the last hour, open incidents, pending notifications,
+ * items set aside by the merge. n is the number of figures
+ * (STORE_STATS_N), or -1 on failure. */
+#define STORE_STATS_N 6
 typedef void (*store_stats_cb)(const long *figures, int n, void *arg);
 void store_stats(struct store *, store_stats_cb, void *arg);
 

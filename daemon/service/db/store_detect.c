@@ -190,16 +190,16 @@ static void
 stats_result(struct op *op, PGresult *res, const char *error)
 {
 	store_stats_cb cb = (store_stats_cb)op->cb;
-	long v[5];
+	long v[STORE_STATS_N];
 
 	if (!result_one_row(res)) {
 		op_log_error(op, "stats", error);
 		cb(NULL, -1, op->arg);
 		return;
 	}
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < STORE_STATS_N; i++)
 		v[i] = row_long((struct row){ res, 0 }, i);
-	cb(v, 5, op->arg);
+	cb(v, STORE_STATS_N, op->arg);
 }
 
 void
