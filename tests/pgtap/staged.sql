@@ -67,6 +67,18 @@ SELECT is(pg_temp.save('{1}', json_build_array(
     pg_temp.post(1, 'a', 'Acme ferme', 'https://x.example/1', 'negative',
                  '{Acme}')), false), 0::bigint,
     'a staged item is known: saved again, nothing new');
+-- A watch named twice in an item's mentions (a bug of the caller's) is
+-- written once, the save not refused.
+SELECT is(pg_temp.save('{1}', json_build_array(
+    pg_temp.post(1, 'tw', 'Acme deux fois', 'https://x.example/tw',
+                 'negative', '{Acme,Acme}')), false), 1::bigint,
+    'an item whose mentions name a watch twice is saved');
+SELECT is((SELECT count(*) FROM staged_mentions m
+             JOIN staged_items i ON i.id = m.item_id WHERE i.guid = 'tw'),
+          1::bigint, 'with one mention of it');
+DELETE FROM staged_mentions WHERE item_id =
+    (SELECT id FROM staged_items WHERE guid = 'tw');
+DELETE FROM staged_items WHERE guid = 'tw';
 
 -- The merge comes after the save, in a transaction of its own: this
 -- file's one transaction sees its save a minute back.
