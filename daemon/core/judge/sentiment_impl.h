@@ -57,7 +57,11 @@ enum {
 #define K_MARKERS (K_ABUSIVE | K_RUMOUR | (0xffu << K_EMOTION_SHIFT))
 
 /* A hash table from folded text (words joined by single spaces) to what
- * it is: open addressing, linear probing, at most half full. */
+ * it is: open addressing, linear probing, at most half full. Beside the
+ * entries, two bytes of each one's hash (tags, 0 for an empty slot):
+ * most words of a text are in no lexicon, and their probes then read the
+ * tags alone, a sixteenth of the table's memory, which stays in the
+ * processor's cache where the entries did not. */
 struct lexent {
 	char *key; /* NULL: empty slot */
 	size_t klen;
@@ -76,6 +80,7 @@ struct lex_keys {
 
 struct lex {
 	struct lexent *tab;
+	uint16_t *tags;
 	size_t cap, len;
 	struct lex_keys *keys;
 };
@@ -190,29 +195,35 @@ lex_hash(const char *s, size_t n)
 	return h ^ (h >> 32);
 }
 
-/* The slot of s: its entry, or the empty slot where it would go. */
-static inline struct lexent *
-lex_slot(const struct lex *l, const char *s, size_t n)
+/* The slot of s: its index, or that of the empty slot where it would go;
+ * *tag is s's (never 0). The slot comes from the hash's low bits, the tag
+ * from its high ones. */
+static inline size_t
+lex_slot(const struct lex *l, const char *s, size_t n, uint16_t *tag)
 {
+	uint64_t h = lex_hash(s, n);
 	size_t mask = l->cap - 1;
-	size_t i = (size_t)lex_hash(s, n) & mask;
+	size_t i = (size_t)h & mask;
 
+	*tag = (uint16_t)(h >> 48) | 1;
 	for (;; i = (i + 1) & mask) {
-		struct lexent *e = &l->tab[i];
-		if (e->key == NULL)
-			return e;
-		if (e->klen == n && lex_key_eq(e->key, s, n))
-			return e;
+		if (l->tags[i] == 0)
+			return i;
+		if (l->tags[i] == *tag && l->tab[i].klen == n &&
+		    lex_key_eq(l->tab[i].key, s, n))
+			return i;
 	}
 }
 
 static inline const struct lexent *
 lex_get(const struct lex *l, const char *s, size_t n)
 {
+	uint16_t tag;
+
 	if (l->len == 0)
 		return NULL;
-	const struct lexent *e = lex_slot(l, s, n);
-	return e->key ? e : NULL;
+	size_t i = lex_slot(l, s, n, &tag);
+	return l->tags[i] != 0 ? &l->tab[i] : NULL;
 }
 
 /* Sets the value of s, adding it if new; returns its entry (valid until

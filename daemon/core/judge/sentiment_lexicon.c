@@ -141,24 +141,32 @@ key_copy(struct lex *l, const char *s, size_t n)
 struct lexent *
 lex_put(struct lex *l, const char *s, size_t n)
 {
+	uint16_t tag;
+	size_t i;
+
 	if (2 * (l->len + 1) > l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct lex g = { xcalloc(cap, sizeof *g.tab), cap, l->len,
-			l->keys };
-		for (size_t i = 0; i < l->cap; i++)
-			if (l->tab[i].key)
-				*lex_slot(&g, l->tab[i].key, l->tab[i].klen) =
-				    l->tab[i];
+		struct lex g = { xcalloc(cap, sizeof *g.tab),
+			xcalloc(cap, sizeof *g.tags), cap, l->len, l->keys };
+		for (size_t k = 0; k < l->cap; k++)
+			if (l->tags[k] != 0) {
+				i = lex_slot(
+				    &g, l->tab[k].key, l->tab[k].klen, &tag);
+				g.tab[i] = l->tab[k];
+				g.tags[i] = tag;
+			}
 		free(l->tab);
+		free(l->tags);
 		*l = g;
 	}
-	struct lexent *e = lex_slot(l, s, n);
-	if (e->key == NULL) {
-		e->key = key_copy(l, s, n);
-		e->klen = n;
+	i = lex_slot(l, s, n, &tag);
+	if (l->tags[i] == 0) {
+		l->tags[i] = tag;
+		l->tab[i].key = key_copy(l, s, n);
+		l->tab[i].klen = n;
 		l->len++;
 	}
-	return e;
+	return &l->tab[i];
 }
 
 void
@@ -169,6 +177,7 @@ lex_clear(struct lex *l)
 		free(b);
 	}
 	free(l->tab);
+	free(l->tags);
 	memset(l, 0, sizeof *l);
 }
 
