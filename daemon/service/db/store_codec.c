@@ -171,16 +171,25 @@ out_emotions(struct buf *b, unsigned mask)
 }
 
 /* What a score says, under the keys the save statements read, as
- * members of the object being written. */
+ * members of the object being written. A mention's flags and emotions
+ * are left out when unset: the statements read a missing one as false
+ * and none (coalesce), and most mentions have neither; an item's are
+ * always written, as its columns tell a text judged from one not. */
 static void
-out_tone(struct buf *b, const struct sentiment_score *s)
+out_tone(struct buf *b, const struct sentiment_score *s, int mention)
 {
 	buf_printf(b, ",\"tone\":%.9g", (double)s->compound);
 	json_out_member(b, ",\"label\":", sentiment_label_name(s->label));
-	buf_puts(b, s->abusive ? ",\"abusive\":true" : ",\"abusive\":false");
-	buf_puts(b, ",\"emotions\":");
-	out_emotions(b, s->emotions);
-	buf_puts(b, s->rumour ? ",\"rumour\":true" : ",\"rumour\":false");
+	if (s->abusive || !mention)
+		buf_puts(
+		    b, s->abusive ? ",\"abusive\":true" : ",\"abusive\":false");
+	if (s->emotions != 0 || !mention) {
+		buf_puts(b, ",\"emotions\":");
+		out_emotions(b, s->emotions);
+	}
+	if (s->rumour || !mention)
+		buf_puts(
+		    b, s->rumour ? ",\"rumour\":true" : ",\"rumour\":false");
 }
 
 void
@@ -203,12 +212,12 @@ json_out_analysis(
 		/* The tone toward this watch; the item's below is the
 		 * document's. */
 		if (ia->scored)
-			out_tone(b, &ia->mention_tones[i]);
+			out_tone(b, &ia->mention_tones[i], 1);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
 	if (ia == NULL || !ia->scored)
 		return;
-	out_tone(b, &ia->tone);
+	out_tone(b, &ia->tone, 0);
 	json_out_member(b, ",\"tone_lang\":", ia->tone.lang);
 }

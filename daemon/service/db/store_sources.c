@@ -118,31 +118,39 @@ store_claimed_free(struct claimed_source *rows, long n)
 	free(rows);
 }
 
+/* A member of an item's object, only when value is set: a key missing
+ * from an object reads as NULL in the save's json_to_recordset, as null
+ * did, and the server reads JSON a character at a time; most items have
+ * no author's profile, engagement, rating or relay, whose nulls it read
+ * for nothing. */
+static void
+out_known(struct buf *b, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_out_member(b, key, value);
+}
+
 /* The story identity of an item as the analysis found it (analyze.h),
  * nothing known without one. */
 static void
 out_story(struct buf *b, const struct item_analysis *ia)
 {
-	json_out_member(b, ",\"url_norm\":", ia != NULL ? ia->url_norm : NULL);
+	out_known(b, ",\"url_norm\":", ia != NULL ? ia->url_norm : NULL);
 	/* bigint in the database: the same 64 bits, signed. */
 	if (ia != NULL && ia->simhash != 0)
 		buf_printf(
 		    b, ",\"simhash\":%lld", (long long)(int64_t)ia->simhash);
-	else
-		buf_puts(b, ",\"simhash\":null");
 }
 
 static void
 out_date(struct buf *b, const char *key, int64_t t)
 {
-	if (t == DATE_NONE)
-		buf_printf(b, "%snull", key);
-	else
+	if (t != DATE_NONE)
 		buf_printf(b, "%s%lld", key, (long long)t);
 }
 
-/* An API's counts for the item, and a review's rating, each null when
- * unknown. */
+/* An API's counts for the item, and a review's rating, each left out
+ * when unknown. */
 static void
 out_engagement(struct buf *b, const struct item *it)
 {
@@ -154,19 +162,13 @@ out_engagement(struct buf *b, const struct item *it)
 		if (it->engaged & (1u << e))
 			buf_printf(
 			    b, "%s%lld", keys[e], (long long)it->engagement[e]);
-		else
-			buf_printf(b, "%snull", keys[e]);
 	}
 	/* A review's rating, and how many an aggregate stands for. */
 	if (it->has_rating)
 		buf_printf(b, ",\"rating\":%.6f", it->rating);
-	else
-		buf_puts(b, ",\"rating\":null");
 	if (it->rating_count > 0)
 		buf_printf(
 		    b, ",\"rating_count\":%lld", (long long)it->rating_count);
-	else
-		buf_puts(b, ",\"rating_count\":null");
 }
 
 /* A fetch's items go in chunks of at most this many, one statement each:
@@ -229,15 +231,15 @@ items_json(
 
 		buf_printf(&b, "%s{\"source\":%lld", i > from ? "," : "",
 		    (long long)r->source_id);
-		json_out_member(&b, ",\"guid\":", it->id);
-		json_out_member(&b, ",\"link\":", it->link);
-		json_out_member(&b, ",\"title\":", it->title);
-		json_out_member(&b, ",\"author\":", it->author);
-		json_out_member(&b, ",\"author_url\":", it->author_url);
-		json_out_member(&b, ",\"relayed_from\":", it->relayed_from);
+		out_known(&b, ",\"guid\":", it->id);
+		out_known(&b, ",\"link\":", it->link);
+		out_known(&b, ",\"title\":", it->title);
+		out_known(&b, ",\"author\":", it->author);
+		out_known(&b, ",\"author_url\":", it->author_url);
+		out_known(&b, ",\"relayed_from\":", it->relayed_from);
 		put_text_element(texts, it->summary);
 		put_text_element(texts, it->content);
-		json_out_member(
+		out_known(
 		    &b, ",\"lang\":", it->lang != NULL ? it->lang : r->lang);
 		out_date(&b, ",\"published\":", it->published);
 		out_date(&b, ",\"updated\":", it->updated);
