@@ -33,6 +33,9 @@ Beside it, in the same run and over the same URLs:
   link, half with a text two bits of SimHash away) so that there are
   stories to find, made unindexed again, then `index_items(1000)` batch
   after batch on one connection, as the daemon sends them;
+- with --server-stats, the statements that took the server's time in
+  the cold cycle and its merge, from pg_stat_statements (calls, planning
+  and execution milliseconds, rows);
 - when the cycle had stored every feed (the daemon's log: `once: every
   source polled and stored in S s`), which is the cycle's time: the
   saves stage the rows, which are merged into items and mentions with
@@ -49,7 +52,7 @@ the cycle. Nothing listens beyond loopback, and everything started here
     python3 bench/poll_bench.py [--vigie build-bench/vigie]
         [--sizes 500,1000,2000] [--seed 1] [--no-gzip]
         [--no-newsboat | --newsboat-limit SECONDS]
-        [--no-copy | --schema-costs] [--reindex]
+        [--no-copy | --schema-costs] [--reindex] [--server-stats]
         [--concurrency 64 --per-host 2]
 """
 
@@ -111,11 +114,31 @@ def host(i):
 # daemon's, not the disk's.
 
 class Postgres(harness.Postgres):
+    def __init__(self, server_stats=False):
+        self.server_stats = server_stats
+        super().__init__()
+
     def start(self):
         if self._initialized and not self.running:
             with open(self.data / "postgresql.conf", "a") as f:
                 f.write("shared_buffers = 128MB\n")
+                if self.server_stats:
+                    f.write("shared_preload_libraries = "
+                            "'pg_stat_statements'\n"
+                            "pg_stat_statements.track = all\n"
+                            "pg_stat_statements.track_planning = on\n")
         super().start()
+
+
+# The statements that took the server's time in the cold cycle (its
+# merge included), with --server-stats: the daemon's requests and,
+# nested, what index_items() runs.
+SERVER_STATS = """
+SELECT calls, round(total_plan_time), round(total_exec_time), rows,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), 70)
+  FROM pg_stat_statements
+ ORDER BY total_plan_time + total_exec_time DESC LIMIT 8
+"""
 
 
 # ----------------------------------------------------------------------
@@ -607,7 +630,7 @@ def bench_one(args, nginx, feeds, n, workdir):
         if got != res["items"] and not stopped:
             res["errors"].append(f"newsboat {n}: {got} items in its "
                                  f"cache, {res['items']} generated")
-    with Postgres() as pg:
+    with Postgres(args.server_stats) as pg:
         conf = workdir / f"vigie-{n}.conf"
         sources = {f"feed-{i:05d}": nginx.url(i, feeds[i][0])
                    for i in range(n)}
@@ -623,7 +646,12 @@ def bench_one(args, nginx, feeds, n, workdir):
         if p.returncode != 0:
             raise BenchError(f"vigie migrate failed:\n{p.stderr}")
 
+        if args.server_stats:
+            pg.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements;"
+                     " SELECT pg_stat_statements_reset()")
         res["cold"] = timed_cycle(args.vigie, conf, workdir, f"cold-{n}")
+        if args.server_stats:
+            res["server_stats"] = pg.query(SERVER_STATS)
         res["stored"], res["waited"] = from_log(workdir, f"cold-{n}")
         left = pg.scalar("SELECT count(*) FROM items WHERE search IS NULL")
         if pg.scalar("SELECT to_regclass('staged_items') IS NOT NULL") == "t":
@@ -749,6 +777,18 @@ def report(results):
                 print(f"| {what} | {secs:.2f} | {r['copy'][2] - secs:.2f} |")
             print(f"| bare tables | {r['copy'][1]:.2f} | "
                   f"{r['copy'][2] - r['copy'][1]:.2f} |")
+    for r in results:
+        if "server_stats" not in r:
+            continue
+        print()
+        print(f"The server's statements in the cold cycle of {r['n']} "
+              "feeds and its merge (pg_stat_statements):")
+        print()
+        print("| calls | planning ms | execution ms | rows | statement |")
+        print("| ---: | ---: | ---: | ---: | --- |")
+        for calls, plan, run, rows, query in r["server_stats"]:
+            query = query.replace("|", "\\|")
+            print(f"| {calls} | {plan} | {run} | {rows} | `{query}` |")
     if "reindex" in results[0]:
         print()
         print("The indexer alone: the cold cycle's items and copies of a "
@@ -808,6 +848,9 @@ def main():
     ap.add_argument("--reindex", action="store_true",
                     help="then time the indexer alone over the items and "
                     "copies of a quarter of them on other sources")
+    ap.add_argument("--server-stats", action="store_true",
+                    help="print the server's statements that took its time "
+                    "in the cold cycle (pg_stat_statements)")
     ap.add_argument("--concurrency", type=int, default=POLL["concurrency"])
     ap.add_argument("--per-host", type=int, default=POLL["per_host"])
     ap.add_argument("--read-threads", type=int, default=0,

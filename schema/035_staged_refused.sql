@@ -181,10 +181,14 @@ BEGIN
             DELETE FROM story_pending p
              WHERE p.id IN (SELECT id FROM story_pending
                              WHERE id < coalesce(
-                                 (SELECT min(s.id) FROM staged_items s
+                                 -- Not min(): with the anti-join, min()
+                                 -- reads the whole backlog; the key's
+                                 -- order stops at the first.
+                                 (SELECT s.id FROM staged_items s
                                    WHERE NOT EXISTS (
                                        SELECT FROM staged_refused r
-                                        WHERE r.item_id = s.id)),
+                                        WHERE r.item_id = s.id)
+                                   ORDER BY s.id LIMIT 1),
                                  9223372036854775807)
                              ORDER BY id LIMIT batch)
             RETURNING p.id, p.first_seen_at
