@@ -270,6 +270,20 @@ SELECT is((SELECT count(*) FROM staged_refused) +
           'nothing set aside or staged left');
 SELECT is((SELECT count(*) FROM mentions m JOIN items i ON i.id = m.item_id
             WHERE i.guid = 'r2'), 1::bigint, 'with its mention');
+-- An item set aside whose source is deleted goes with it, and so does
+-- its row of staged_refused at the next merge.
+SELECT pg_temp.save('{2}', json_build_array(
+    pg_temp.post(2, 'r9', 'Acme aside', 'https://x.example/r9', 'negative',
+                 '{Acme}')), false);
+INSERT INTO staged_refused (item_id, retry_at, sqlstate, error)
+SELECT id, now() + interval '1 hour', '23514', 'refused'
+  FROM staged_items WHERE guid = 'r9';
+DELETE FROM sources WHERE id = 2;
+SELECT results_eq('SELECT indexed, set_aside FROM index_items(1000)',
+                  'VALUES (0::bigint, 0::bigint)',
+                  'nothing to merge once its source is gone');
+SELECT is((SELECT count(*) FROM staged_refused), 0::bigint,
+          'the set-aside row of a deleted item goes');
 
 SELECT * FROM finish();
 ROLLBACK;
