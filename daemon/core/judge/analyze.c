@@ -188,18 +188,20 @@ tone_text(const struct item *it, struct buf *b)
 
 /* The length of the sentence (or clause) that starts at s: up to . ! ?
  * ; or : followed by a space, or a line break. Numbers ("20.000",
- * "3:30") do not end one. */
+ * "3:30") do not end one. s[len] is a NUL, as at the end of a buf.
+ * strcspn() passes over the bytes that cannot end one many at a time:
+ * this scan, a byte at a time, was most of tone_toward()'s own time. */
 static size_t
 sentence_len(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '\n')
+	static const char ends[] = ".!?;:\n";
+
+	for (size_t i = strcspn(s, ends); i < len;
+	    i += 1 + strcspn(s + i + 1, ends)) {
+		if (s[i] == '\n')
 			return i + 1;
-		if ((c == '.' || c == '!' || c == '?' || c == ';' ||
-		        c == ':') &&
-		    (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' ||
-		        (unsigned char)s[i + 1] == 0xc2)) {
+		if (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' ||
+		    (unsigned char)s[i + 1] == 0xc2) {
 			while (i + 1 < len &&
 			    (s[i + 1] == '.' || s[i + 1] == '!' ||
 			        s[i + 1] == '?'))
@@ -220,21 +222,27 @@ sentence_len(const char *s, size_t len)
  * whole post's, and so are its emotions when its sentences show none.
  */
 static void
-tone_toward(const struct analyzer *a, const struct item *it, const char *text,
-    size_t len, const char *lang, const struct match_doc *whole,
-    struct analyze_scratch *x, struct item_analysis *out)
+tone_toward(const struct analyzer *a, const struct item *it, struct buf *tone,
+    const char *lang, const struct match_doc *whole, struct analyze_scratch *x,
+    struct item_analysis *out)
 {
 	struct match_result *scratch = &x->match;
 	struct buf *mine = xcalloc(out->nmentions, sizeof *mine);
 	size_t title_len = it->title ? strlen(it->title) + 2 : 0;
+	char *text = tone->data;
+	size_t len = tone->len;
 
 	for (size_t off = 0; off < len;) {
 		size_t n = sentence_len(text + off, len - off);
-		char *sentence = xstrndup(text + off, n);
 		struct match_doc doc = *whole;
-		doc.title = off < title_len ? sentence : NULL;
-		doc.text = off < title_len ? NULL : sentence;
+		/* Matched where it is, its end a NUL for the time of it. */
+		char end = text[off + n];
+
+		text[off + n] = '\0';
+		doc.title = off < title_len ? text + off : NULL;
+		doc.text = off < title_len ? NULL : text + off;
 		matcher_match(a->matcher, &doc, scratch);
+		text[off + n] = end;
 		for (size_t h = 0; h < scratch->nhits; h++)
 			for (size_t m = 0; m < out->nmentions; m++)
 				if (out->mentions[m].watch ==
@@ -242,7 +250,6 @@ tone_toward(const struct analyzer *a, const struct item *it, const char *text,
 					buf_append(&mine[m], text + off, n);
 					buf_putc(&mine[m], '\n');
 				}
-		free(sentence);
 		off += n;
 	}
 	for (size_t m = 0; m < out->nmentions; m++) {
@@ -352,8 +359,7 @@ analyze_item(const struct analyzer *a, const struct item *it, const char *lang,
 		    xreallocarray(NULL, out->nmentions ? out->nmentions : 1,
 		        sizeof *out->mention_tones);
 		if (out->nmentions > 0)
-			tone_toward(
-			    a, it, text.data, text.len, lang, &doc, x, out);
+			tone_toward(a, it, &text, lang, &doc, x, out);
 		buf_clear(&text);
 	}
 }
