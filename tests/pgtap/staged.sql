@@ -285,5 +285,31 @@ SELECT results_eq('SELECT indexed, set_aside FROM index_items(1000)',
 SELECT is((SELECT count(*) FROM staged_refused), 0::bigint,
           'the set-aside row of a deleted item goes');
 
+-- Retention (schema 036): the staged rows of the months it drops go with
+-- them, those of the months it keeps stay.
+SELECT pg_temp.save('{1}', json_build_array(
+    pg_temp.post(1, 'old', 'Acme old', 'https://x.example/old', 'negative',
+                 '{Acme}'),
+    pg_temp.post(1, 'new', 'Acme new', 'https://x.example/new', 'negative',
+                 '{Acme}')), false);
+UPDATE staged_items SET first_seen_at = now() - interval '100 days'
+ WHERE guid = 'old';
+UPDATE staged_mentions m SET first_seen_at = i.first_seen_at
+  FROM staged_items i WHERE i.id = m.item_id AND i.guid = 'old';
+INSERT INTO staged_refused (item_id, retry_at, sqlstate, error)
+SELECT id, now() + interval '1 hour', '23514', 'no partition'
+  FROM staged_items WHERE guid = 'old';
+SELECT lives_ok($$SELECT maintain_partitions('60 days')$$,
+                'the maintenance with a retention of 60 days');
+SELECT results_eq('SELECT guid FROM staged_items', $$VALUES ('new')$$,
+                  'the staged item of a month dropped goes, a new one stays');
+SELECT results_eq(
+    'SELECT i.guid FROM staged_mentions m JOIN staged_items i ON i.id = m.item_id',
+    $$VALUES ('new')$$, 'and so do their mentions');
+SELECT is((SELECT count(*) FROM staged_refused), 0::bigint,
+          'and the refusal of the one gone');
+SELECT is((SELECT count(*) FROM staged_mentions), 1::bigint,
+          'no mention of it left behind');
+
 SELECT * FROM finish();
 ROLLBACK;
