@@ -201,27 +201,23 @@ maintain(struct daemon *d)
 
 /* The figures of /metrics and of systemd's STATUS= line. */
 static void
-on_stats(const long *v, int n, void *arg)
+on_stats(const struct store_stats *s, void *arg)
 {
 	struct daemon *d = arg;
 	struct metrics_stats st;
 	char status[256];
 
 	d->stats_busy = 0;
-	if (n < STORE_STATS_N)
+	if (s == NULL)
 		return;
-	st.sources_ok = v[0];
-	st.sources_failing = v[1];
-	st.mentions_hour = v[2];
-	st.incidents_open = v[3];
-	st.outbox_pending = v[4];
-	st.items_set_aside = v[5];
+	st.db = *s;
 	st.db_seconds = (double)(now_mono_ms() - d->stats_sent) / 1000.0;
 	metrics_stats(d->metrics, &st);
 	snprintf(status, sizeof status,
 	    "STATUS=sources: %ld ok, %ld failing; mentions in the last hour: "
 	    "%ld; open incidents: %ld",
-	    v[0], v[1], v[2], v[3]);
+	    s->sources_ok, s->sources_failing, s->mentions_hour,
+	    s->incidents_open);
 	sd_notify(0, status);
 }
 

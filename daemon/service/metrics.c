@@ -148,26 +148,26 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 		family(&b, "vigie_sources", "gauge",
 		    "Configured sources, by state.");
 		buf_printf(&b, "vigie_sources{state=\"ok\"} %ld\n",
-		    m->stats.sources_ok);
+		    m->stats.db.sources_ok);
 		buf_printf(&b, "vigie_sources{state=\"failing\"} %ld\n",
-		    m->stats.sources_failing);
+		    m->stats.db.sources_failing);
 		family(&b, "vigie_mentions_last_hour", "gauge",
 		    "Mentions first seen in the last hour.");
 		buf_printf(&b, "vigie_mentions_last_hour %ld\n",
-		    m->stats.mentions_hour);
+		    m->stats.db.mentions_hour);
 		family(&b, "vigie_incidents_open", "gauge",
 		    "Incidents currently firing.");
 		buf_printf(
-		    &b, "vigie_incidents_open %ld\n", m->stats.incidents_open);
+		    &b, "vigie_incidents_open %ld\n", m->stats.db.incidents_open);
 		family(&b, "vigie_outbox_pending", "gauge",
 		    "Notifications waiting for delivery.");
 		buf_printf(
-		    &b, "vigie_outbox_pending %ld\n", m->stats.outbox_pending);
+		    &b, "vigie_outbox_pending %ld\n", m->stats.db.outbox_pending);
 		family(&b, "vigie_items_set_aside", "gauge",
 		    "Items the database refused to merge, set aside and tried "
 		    "again later (staged_refused).");
 		buf_printf(&b, "vigie_items_set_aside %ld\n",
-		    m->stats.items_set_aside);
+		    m->stats.db.items_set_aside);
 		family(&b, "vigie_database_roundtrip_seconds", "gauge",
 		    "Round trip of the last statistics query.");
 		buf_printf(&b, "vigie_database_roundtrip_seconds %.6f\n",

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/read/sched.h"
+#include "service/db/store.h"
 
 struct event_base;
 struct evhttp;
@@ -18,11 +19,7 @@ struct metrics;
 
 /* Figures read from the database now and then. */
 struct metrics_stats {
-	long sources_ok, sources_failing;
-	long mentions_hour;
-	long incidents_open;
-	long outbox_pending;
-	long items_set_aside; /* refused by the merge (staged_refused) */
+	struct store_stats db;
 	double db_seconds; /* round trip of the query that read them */
 };
 

@@ -274,12 +274,18 @@ void store_outbox_free(struct outbox_row *, long n);
 void store_outbox_result(struct store *, int64_t id, int delivered,
     const char *error, int64_t retry_ms, int give_up, store_done_cb, void *arg);
 
-/* Figures for /metrics and systemd's STATUS=: sources ok and failing,
- * mentions of the last hour, open incidents, pending notifications,
- * items set aside by the merge. n is the number of figures
- * (STORE_STATS_N), or -1 on failure. */
-#define STORE_STATS_N 6
-typedef void (*store_stats_cb)(const long *figures, int n, void *arg);
+/* Figures for /metrics and systemd's STATUS= (stats.sql's columns, in
+ * this order). */
+struct store_stats {
+	long sources_ok;
+	long sources_failing;
+	long mentions_hour; /* mentions first seen in the last hour */
+	long incidents_open;
+	long outbox_pending; /* notifications not yet delivered */
+	long items_set_aside; /* by the merge (staged_refused) */
+};
+/* s is NULL on failure. */
+typedef void (*store_stats_cb)(const struct store_stats *s, void *arg);
 void store_stats(struct store *, store_stats_cb, void *arg);
 
 /* A fetch the database would not store: recorded on the source as a

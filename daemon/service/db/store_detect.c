@@ -190,16 +190,22 @@ static void
 stats_result(struct op *op, PGresult *res, const char *error)
 {
 	store_stats_cb cb = (store_stats_cb)op->cb;
-	long v[STORE_STATS_N];
+	struct row r = { res, 0 };
 
 	if (!result_one_row(res)) {
 		op_log_error(op, "stats", error);
-		cb(NULL, -1, op->arg);
+		cb(NULL, op->arg);
 		return;
 	}
-	for (int i = 0; i < STORE_STATS_N; i++)
-		v[i] = row_long((struct row){ res, 0 }, i);
-	cb(v, STORE_STATS_N, op->arg);
+	cb(&(struct store_stats){
+	       .sources_ok = row_long(r, 0),
+	       .sources_failing = row_long(r, 1),
+	       .mentions_hour = row_long(r, 2),
+	       .incidents_open = row_long(r, 3),
+	       .outbox_pending = row_long(r, 4),
+	       .items_set_aside = row_long(r, 5),
+	   },
+	    op->arg);
 }
 
 void
