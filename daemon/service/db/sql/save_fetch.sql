@@ -253,17 +253,6 @@ WITH f AS (
     url_site(relayed_from)
   FROM ided
   RETURNING source_id
-), found AS MATERIALIZED (
-  -- The new items' mentions as rows, joined with watches below in one
-  -- hash: inside the lateral, the join was planned for the statement's
-  -- kept plan, which cannot count the items, as a hash of each item's
-  -- mentions apart.
-  SELECT i.id, i.source, coalesce(i.tone_lang, i.lang) AS lang,
-    i.published, m.*
-  FROM ided i
-  CROSS JOIN LATERAL json_to_recordset(i.mentions) AS m(watch text,
-    terms text[], tone real, label text, abusive boolean,
-    emotions text[], rumour boolean)
 ), men AS (
   -- Only new items get mentions here: known ones got theirs when they
   -- were new, or from a backfill. Their ids are this statement's own, so
@@ -273,13 +262,16 @@ WITH f AS (
   INSERT INTO staged_mentions (item_id, watch_id, source_id, terms, lang,
     sentiment, label, abusive, emotions, rumour, published_at,
     first_seen_at)
-  SELECT DISTINCT ON (m.id, w.id) m.id, w.id, m.source, m.terms, m.lang,
-    m.tone, m.label, coalesce(m.abusive, false),
-    coalesce(m.emotions, '{}'), coalesce(m.rumour, false),
-    to_timestamp(m.published), now()
-  FROM found m
+  SELECT DISTINCT ON (i.id, w.id) i.id, w.id, i.source, m.terms,
+    coalesce(i.tone_lang, i.lang), m.tone, m.label,
+    coalesce(m.abusive, false), coalesce(m.emotions, '{}'),
+    coalesce(m.rumour, false), to_timestamp(i.published), now()
+  FROM ided i
+  CROSS JOIN LATERAL json_to_recordset(i.mentions) AS m(watch text,
+    terms text[], tone real, label text, abusive boolean,
+    emotions text[], rumour boolean)
   JOIN watches w ON w.name = m.watch
-  ORDER BY m.id, w.id
+  ORDER BY i.id, w.id
   RETURNING source_id, label
 ), counts AS (
   SELECT f.*, coalesce(nn.n, 0) AS n_new, coalesce(na.n, 0) AS n_all,
