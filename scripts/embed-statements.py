@@ -11,15 +11,6 @@ are left out of what is sent. The parameter count is the highest $N; a
 statement that skips a number is refused, since PostgreSQL could not tell
 the missing parameter's type when preparing it.
 
-A whole line "--! prepared" keeps the statement prepared on each
-connection under its name, each request then sending only its
-parameters: PostgreSQL parses it once and, once its plan cache finds
-the generic plan no dearer than those made for each request's values,
-plans it once too. For the statements sent many times a second whose
-parameters the planner cannot see into (JSON, arrays); the others are
-sent whole and planned for their values each time. Any other "--!" line
-is refused.
-
 A statement is a byte array rather than a string literal, as the
 migrations are (embed-migrations.py): ISO C only promises string
 literals of 4095 characters, concatenated pieces included, and save_fetch
@@ -32,21 +23,14 @@ from cbytes import write_bytes
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 PARAM = re.compile(r"\$([0-9]+)")
-DIRECTIVES = ("prepared",)
 
 
 def statement(path):
-    """The statement's name, the text to send, its parameter count and
-    whether it is kept prepared."""
+    """The statement's name, the text to send and its parameter count."""
     name = os.path.basename(path)[:-len(".sql")]
     if not path.endswith(".sql") or not NAME.match(name):
         sys.exit(f"{path}: not NAME.sql with NAME a C identifier")
     lines = open(path, encoding="utf-8").read().splitlines()
-    directives = [line.strip()[3:].strip() for line in lines
-                  if line.strip().startswith("--!")]
-    for d in directives:
-        if d not in DIRECTIVES:
-            sys.exit(f"{path}: unknown directive --! {d}")
     sql = "\n".join(line.rstrip() for line in lines
                     if line.strip() and not line.lstrip().startswith("--"))
     if not sql:
@@ -56,7 +40,7 @@ def statement(path):
     missing = sorted(set(range(1, nparams + 1)) - used)
     if missing:
         sys.exit(f"{path}: ${missing[0]} is never used, ${nparams} is")
-    return name, sql.encode("utf-8"), nparams, "prepared" in directives
+    return name, sql.encode("utf-8"), nparams
 
 
 def main():
@@ -69,11 +53,11 @@ def main():
         f.write("/* Generated from daemon/service/db/sql/ by "
                 "scripts/embed-statements.py. */\n")
         f.write('#include "service/db/store_int.h"\n\n')
-        for name, sql, nparams, prepared in statements:
+        for name, sql, nparams in statements:
             write_bytes(f, "sql_%s" % name, sql)
             f.write("const struct store_stmt stmt_%s = {\n"
-                    "\t\"%s\", (const char *)sql_%s, %d, %d\n};\n\n"
-                    % (name, name, name, nparams, int(prepared)))
+                    "\t\"%s\", (const char *)sql_%s, %d\n};\n\n"
+                    % (name, name, name, nparams))
         f.write("const struct store_stmt *const store_stmts[] = {\n")
         for name in names:
             f.write("\t&stmt_%s,\n" % name)

@@ -433,12 +433,10 @@ send_op(struct store *st, struct op *op)
 		return PQsendQueryParams(
 		    st->conn, SCHEMA_VERSION_SQL, 0, NULL, NULL, NULL, NULL, 0);
 	case OP_PREPARE:
-		/* Checks the statement against the schema, once per
-		 * connection. Into the unnamed statement, which the next
-		 * replaces and which keeps nothing, unless it is kept. */
-		return PQsendPrepare(st->conn,
-		    op->stmt->prepared ? op->stmt->name : "", op->stmt->sql, 0,
-		    NULL);
+		/* Into the unnamed statement, which the next replaces: this
+		 * checks the statement against the schema, once per
+		 * connection, and keeps nothing. */
+		return PQsendPrepare(st->conn, "", op->stmt->sql, 0, NULL);
 	case OP_EXEC:
 		if (op->build != NULL) {
 			op->build(op);
@@ -447,26 +445,15 @@ send_op(struct store *st, struct op *op)
 			    "parameters missing");
 			n = op->nparams;
 		}
-		/* A kept statement (the save, sent many times a second) is
-		 * parsed once per connection, and planned once too when
-		 * PostgreSQL's plan cache finds its generic plan no dearer
-		 * than one for the values: its parameters are JSON and
-		 * arrays the planner cannot see into, and each of its
-		 * look-ups is an index probe whatever the statistics. Parsing
-		 * and planning it for each request was a sixth of its
-		 * server's time in a cold cycle (docs/BENCHMARKS.md). */
-		if (op->stmt->prepared)
-			return PQsendQueryPrepared(st->conn, op->stmt->name, n,
-			    (const char *const *)op->params, op->lengths,
-			    op->formats, 0);
-		/* The others are sent whole each time, so planned for their
-		 * own parameters: a generic plan, made while a month's
-		 * partition is still empty, could read it whole once it
-		 * holds millions of rows. Not by plan_cache_mode =
-		 * force_custom_plan, which had the same effect on our
-		 * statements but also made PostgreSQL plan again every
-		 * foreign-key check of every row they insert
-		 * (docs/BENCHMARKS.md). */
+		/* Sent whole each time, so planned for its own parameters:
+		 * a generic plan, made while a month's partition is still
+		 * empty, would read it whole once it holds millions of rows.
+		 * Not by plan_cache_mode = force_custom_plan, which had the
+		 * same effect on our statements but also made PostgreSQL plan
+		 * again every foreign-key check of every row they insert
+		 * (docs/BENCHMARKS.md). Parsing it again costs about 1.5 ms
+		 * for the largest, the save, against 13 to 27 ms of planning
+		 * that any of the three ways pays. */
 		return PQsendQueryParams(st->conn, op->stmt->sql, n, NULL,
 		    (const char *const *)op->params, op->lengths, op->formats,
 		    0);

@@ -22,9 +22,6 @@ struct store_stmt {
 	const char *name; /* the prepared statement's: its file's NAME */
 	const char *sql;
 	int nparams; /* it takes $1 .. $nparams */
-	/* Prepared under its name on each connection ("--! prepared" in its
-	 * file), rather than sent whole with each request. */
-	int prepared;
 };
 
 /* store_sources.c's */

@@ -39,9 +39,6 @@
 -- index_items() merges them into items and mentions with their vector
 -- and story (schema/031_staged.sql): a save writes each row once, into
 -- tables with a key and the identity index only.
--- Kept prepared on each connection: parsed once, and planned once when
--- the generic plan is no dearer (store.c's send_op says why it may be).
---! prepared
 WITH f AS (
   SELECT *, row_number() OVER () AS k
   FROM json_to_recordset($1::json) AS f(source bigint,
