@@ -51,6 +51,7 @@ struct store {
 	struct event *ev_write;
 	struct event *ev_retry;
 	int64_t retry_ms;
+	struct event *ev_hold; /* the end of the hold of the next request */
 	struct op_queue queue; /* head may be in flight */
 	struct op *inflight;
 	PGresult *result; /* last result of the op in flight */
@@ -483,6 +484,17 @@ store_kick(struct store *st)
 	op = TAILQ_FIRST(&st->queue);
 	if (op == NULL || (op->kind == OP_EXEC && !st->up))
 		return;
+	if (op->hold_until > 0) {
+		int64_t wait = op->hold_until - now_mono_ms();
+
+		if (wait > 0) {
+			struct timeval tv = { wait / 1000, (wait % 1000) * 1000 };
+
+			evtimer_add(st->ev_hold, &tv);
+			return;
+		}
+		op->hold_until = 0;
+	}
 	if (!send_op(st, op)) {
 		store_lost(st, PQerrorMessage(st->conn));
 		return;
@@ -507,6 +519,22 @@ on_writable(evutil_socket_t fd, short what, void *arg)
  * while the poller, its items all waiting to be stored, sat idle in turn
  * (docs/BENCHMARKS.md, "Polling cycle"). The poller calls this after
  * each feed it handles, so that the two work at the same time. */
+void
+store_hold(struct store *st, struct op *op, int64_t until)
+{
+	op->hold_until = until;
+	if (until == 0)
+		store_kick(st);
+}
+
+static void
+on_hold_end(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	store_kick(arg);
+}
+
 void
 store_flush(struct store *st)
 {
@@ -690,7 +718,8 @@ store_new(
 	st->retry_ms = RECONNECT_MIN_MS;
 	TAILQ_INIT(&st->queue);
 	st->ev_retry = evtimer_new(base, on_retry, st);
-	if (st->ev_retry == NULL) {
+	st->ev_hold = evtimer_new(base, on_hold_end, st);
+	if (st->ev_retry == NULL || st->ev_hold == NULL) {
 		store_free(st);
 		return NULL;
 	}
@@ -714,6 +743,8 @@ store_free(struct store *st)
 	}
 	if (st->ev_retry != NULL)
 		event_free(st->ev_retry);
+	if (st->ev_hold != NULL)
+		event_free(st->ev_hold);
 	free(st->conninfo);
 	free(st);
 }

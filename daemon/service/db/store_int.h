@@ -78,6 +78,9 @@ struct op {
 	 * set: until then, it may take more work (store_sources.c gathers
 	 * the saves that come while it waits). */
 	void (*build)(struct op *);
+	/* Monotonic ms before which it is not sent, though the connection
+	 * be idle (store_hold); 0: as soon as it may. */
+	int64_t hold_until;
 	int first; /* queued by store_submit_first */
 	int passed; /* a request queued that way went ahead of this one */
 	TAILQ_ENTRY(op) entry;
@@ -116,6 +119,10 @@ struct op *store_unsent(struct store *, const struct store_stmt *);
  * for which fn returns 1 is taken out of the queue and freed. */
 void store_each_unsent(struct store *, const struct store_stmt *,
     int (*fn)(struct op *, void *), void *arg);
+/* Holds op, queued and still to be built, until the monotonic ms until
+ * at most, so that more may join it (store_sources.c's saves); or, with
+ * until 0, lets it go at once. */
+void store_hold(struct store *, struct op *, int64_t until);
 /* Drops op's parameters, to be set again by build when it is sent. */
 void op_rebuild(struct op *, void (*build)(struct op *));
 

@@ -182,6 +182,13 @@ out_engagement(struct buf *b, const struct item *it)
  * joined from it, libpq's copy), on each connection, and past a few
  * thousand items a statement's planning no longer shows. */
 #define SAVE_GATHER 2000
+/* A statement with fewer items than this waits up to SAVE_HOLD_MS for
+ * more to join it, though its connection be idle: each statement costs
+ * the server about 5 ms to parse and plan whatever its size, and, sent
+ * the moment a connection was free, most of a cold cycle's statements
+ * held one feed (docs/BENCHMARKS.md). */
+#define SAVE_MIN 1000
+#define SAVE_HOLD_MS 25
 
 /* v in four bytes, network order: PostgreSQL's binary integers. */
 static void
@@ -490,6 +497,8 @@ save_batch_submit(struct store *st, struct save_job *job, int alone)
 	save_batch_add(b, job);
 	op->arg_free = save_batch_free;
 	op->build = save_batch_build;
+	if (!alone && b->items < SAVE_MIN)
+		store_hold(st, op, now_mono_ms() + SAVE_HOLD_MS);
 	store_submit(st, op, OP_REPLAY);
 }
 
@@ -515,8 +524,13 @@ save_enqueue(struct store *st, struct save_job *job, int alone)
 
 	if (op == NULL || !save_batch_fits(op->arg, job))
 		save_batch_submit(st, job, alone);
-	else
-		save_batch_add(op->arg, job);
+	else {
+		struct save_batch *b = op->arg;
+
+		save_batch_add(b, job);
+		if (op->hold_until > 0 && b->items >= SAVE_MIN)
+			store_hold(st, op, 0);
+	}
 }
 
 /* The row of save_fetch's result for each of njobs fetches, found by its
