@@ -452,9 +452,12 @@ send_op(struct store *st, struct op *op)
 		 * Not by plan_cache_mode = force_custom_plan, which had the
 		 * same effect on our statements but also made PostgreSQL plan
 		 * again every foreign-key check of every row they insert
-		 * (docs/BENCHMARKS.md). Parsing it again costs about 1.5 ms
-		 * for the largest, the save, against 13 to 27 ms of planning
-		 * that any of the three ways pays. */
+		 * (docs/BENCHMARKS.md). Nor the save alone kept prepared:
+		 * its generic plan, made while staging was near empty, probed
+		 * staged_items by a sequential scan for each item, and would
+		 * have gone on as a backlog grew (measured, docs/
+		 * BENCHMARKS.md); the saves gather instead, so that fewer are
+		 * planned (store_sources.c). */
 		return PQsendQueryParams(st->conn, op->stmt->sql, n, NULL,
 		    (const char *const *)op->params, op->lengths, op->formats,
 		    0);
