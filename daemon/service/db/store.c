@@ -170,8 +170,11 @@ store_submit_first(struct store *st, struct op *op, enum op_replay replay)
 	TAILQ_FOREACH(at, &st->queue, entry)
 	if (at != st->inflight && at->kind == OP_EXEC && !at->first)
 		break;
-	if (at != NULL && !at->passed) {
-		at->passed = 1;
+	if (at != NULL && (!at->passed || at->hold_until > 0)) {
+		/* A held request may be passed as often as claims come: its
+		 * hold bounds how long it waits. */
+		if (at->hold_until == 0)
+			at->passed = 1;
 		TAILQ_INSERT_BEFORE(at, op, entry);
 	} else
 		TAILQ_INSERT_TAIL(&st->queue, op, entry);
@@ -487,7 +490,9 @@ store_kick(struct store *st)
 	op = TAILQ_FIRST(&st->queue);
 	if (op == NULL || (op->kind == OP_EXEC && !st->up))
 		return;
-	if (op->hold_until > 0) {
+	/* A hold is for an idle connection: a request queued behind ends
+	 * it (a claim of sources to poll must not wait for it). */
+	if (op->hold_until > 0 && TAILQ_NEXT(op, entry) == NULL) {
 		int64_t wait = op->hold_until - now_mono_ms();
 
 		if (wait > 0) {

@@ -110,7 +110,8 @@ void store_submit(struct store *, struct op *, enum op_replay);
  * those queued the same way before it: for small requests the pipeline
  * waits on (a claim of sources to poll), which would otherwise wait for
  * every save queued. A request is passed once at most, so that a stream
- * of claims cannot starve the saves. */
+ * of claims cannot starve the saves, unless it is held (store_hold), as
+ * often as claims come while its hold lasts. */
 void store_submit_first(struct store *, struct op *, enum op_replay);
 /* The request for stmt queued last, if it is still to be built (not sent
  * yet), else NULL. */
