@@ -157,12 +157,12 @@ metrics_render(const struct metrics *m, int64_t now_ms)
 		    m->stats.db.mentions_hour);
 		family(&b, "vigie_incidents_open", "gauge",
 		    "Incidents currently firing.");
-		buf_printf(
-		    &b, "vigie_incidents_open %ld\n", m->stats.db.incidents_open);
+		buf_printf(&b, "vigie_incidents_open %ld\n",
+		    m->stats.db.incidents_open);
 		family(&b, "vigie_outbox_pending", "gauge",
 		    "Notifications waiting for delivery.");
-		buf_printf(
-		    &b, "vigie_outbox_pending %ld\n", m->stats.db.outbox_pending);
+		buf_printf(&b, "vigie_outbox_pending %ld\n",
+		    m->stats.db.outbox_pending);
 		family(&b, "vigie_items_set_aside", "gauge",
 		    "Items the database refused to merge, set aside and tried "
 		    "again later (staged_refused).");

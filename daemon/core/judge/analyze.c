@@ -197,7 +197,7 @@ sentence_len(const char *s, size_t len)
 	static const char ends[] = ".!?;:\n";
 
 	for (size_t i = strcspn(s, ends); i < len;
-	    i += 1 + strcspn(s + i + 1, ends)) {
+	     i += 1 + strcspn(s + i + 1, ends)) {
 		if (s[i] == '\n')
 			return i + 1;
 		if (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' ||

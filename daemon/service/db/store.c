@@ -496,7 +496,8 @@ store_kick(struct store *st)
 		int64_t wait = op->hold_until - now_mono_ms();
 
 		if (wait > 0) {
-			struct timeval tv = { wait / 1000, (wait % 1000) * 1000 };
+			struct timeval tv = { wait / 1000,
+				(wait % 1000) * 1000 };
 
 			evtimer_add(st->ev_hold, &tv);
 			return;

@@ -197,15 +197,16 @@ stats_result(struct op *op, PGresult *res, const char *error)
 		cb(NULL, op->arg);
 		return;
 	}
-	cb(&(struct store_stats){
-	       .sources_ok = row_long(r, 0),
-	       .sources_failing = row_long(r, 1),
-	       .mentions_hour = row_long(r, 2),
-	       .incidents_open = row_long(r, 3),
-	       .outbox_pending = row_long(r, 4),
-	       .items_set_aside = row_long(r, 5),
-	   },
-	    op->arg);
+	const struct store_stats stats = {
+		.sources_ok = row_long(r, 0),
+		.sources_failing = row_long(r, 1),
+		.mentions_hour = row_long(r, 2),
+		.incidents_open = row_long(r, 3),
+		.outbox_pending = row_long(r, 4),
+		.items_set_aside = row_long(r, 5),
+	};
+
+	cb(&stats, op->arg);
 }
 
 void
