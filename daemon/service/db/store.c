@@ -520,14 +520,6 @@ on_writable(evutil_socket_t fd, short what, void *arg)
 	flush_output(arg);
 }
 
-/* A save of a few thousand items is megabytes of text, and the socket
- * takes a few hundred kilobytes at a time: left to the write event, the
- * rest went out once per turn of the loop. While the poller reads and
- * judges feeds, a turn runs many of them (tens of milliseconds), and the
- * server sat idle waiting for the end of its statement, then worked
- * while the poller, its items all waiting to be stored, sat idle in turn
- * (docs/BENCHMARKS.md, "Polling cycle"). The poller calls this after
- * each feed it handles, so that the two work at the same time. */
 void
 store_hold(struct store *st, struct op *op, int64_t until)
 {
@@ -544,6 +536,14 @@ on_hold_end(evutil_socket_t fd, short what, void *arg)
 	store_kick(arg);
 }
 
+/* A save of a few thousand items is megabytes of text, and the socket
+ * takes a few hundred kilobytes at a time: left to the write event, the
+ * rest went out once per turn of the loop. While the poller reads and
+ * judges feeds, a turn runs many of them (tens of milliseconds), and the
+ * server sat idle waiting for the end of its statement, then worked
+ * while the poller, its items all waiting to be stored, sat idle in turn
+ * (docs/BENCHMARKS.md, "Polling cycle"). The poller calls this after
+ * each feed it handles, so that the two work at the same time. */
 void
 store_flush(struct store *st)
 {
