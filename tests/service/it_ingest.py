@@ -256,23 +256,21 @@ def set_aside(t, tmp, pg, srv):
 
 
 @contextlib.contextmanager
-def batch_held(pg):
-    """A batch of index_items(5) left uncommitted in a session of its own
-    while the body runs (the holding session's lock seen in pg_locks),
-    committed after."""
+def held(pg, sql, what):
+    """sql run and left uncommitted in a session of its own while the
+    body runs (the holding session's row lock seen in pg_locks),
+    committed after; what names the wait for it."""
     first = subprocess.Popen(
         ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
          "-d", pg.conninfo], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
     try:
-        first.stdin.write("BEGIN; SELECT indexed FROM index_items(5);"
-                          " SELECT 'held';\n")
+        first.stdin.write(f"BEGIN; {sql}; SELECT 'held';\n")
         first.stdin.flush()
         wait_until(lambda: pg.scalar(
             "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
             " ON a.pid = l.pid WHERE a.state = 'idle in transaction'"
-            " AND l.mode = 'RowShareLock'") not in (None, "0"), 30,
-            "the first batch to hold its items")
+            " AND l.mode = 'RowShareLock'") not in (None, "0"), 30, what)
         yield
         first.stdin.write("COMMIT;\n")
         first.stdin.close()
@@ -281,6 +279,12 @@ def batch_held(pg):
         if first.poll() is None:
             first.kill()
             first.wait()
+
+
+def batch_held(pg):
+    """A batch of index_items(5) held by a session of its own."""
+    return held(pg, "SELECT indexed FROM index_items(5)",
+                "the first batch to hold its items")
 
 
 def two_merges(t, pg):
@@ -322,6 +326,27 @@ def two_at_once(t, pg):
     t.eq(pg.scalar("SELECT count(*) FROM items WHERE identity LIKE 'two-%'"
                    " AND search IS NULL"), "0",
          "the two batches indexed all ten, once each")
+
+
+def retention_skips_held(t, pg):
+    """Retention (schema 036) deletes the staged items of the months it
+    drops without waiting for one a merge holds: that one stays, and goes
+    at the next maintenance."""
+    pg.query("INSERT INTO staged_items (id, source_id, identity, title,"
+             " first_seen_at)"
+             " SELECT nextval(pg_get_serial_sequence('items', 'id')),"
+             " (SELECT min(id) FROM sources), 'old-' || g, 'Ancien ' || g,"
+             " now() - interval '100 days' FROM generate_series(1, 2) g")
+    with held(pg, "SELECT id FROM staged_items WHERE identity = 'old-1'"
+              " FOR UPDATE", "a merge to hold an old staged item"):
+        pg.query("SELECT maintain_partitions('60 days')")
+        t.eq(pg.query("SELECT identity FROM staged_items"
+                      " WHERE identity LIKE 'old-%'"), [["old-1"]],
+             "the held one stays, the other goes, no wait for the lock")
+    pg.query("SELECT maintain_partitions('60 days')")
+    t.eq(pg.scalar("SELECT count(*) FROM staged_items"
+                   " WHERE identity LIKE 'old-%'"), "0",
+         "the held one goes at the next maintenance")
 
 
 def alert_while_staged(t, tmp, srv):
@@ -384,6 +409,7 @@ def body(t):
         set_aside(t, tmp.name, pg, srv)
         two_merges(t, pg)
         two_at_once(t, pg)
+        retention_skips_held(t, pg)
         alert_while_staged(t, tmp.name, srv)
 
 
