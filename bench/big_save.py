@@ -16,12 +16,12 @@ printed. With --index, what the insert leaves for later (full-text
 vectors and stories, index_items() of schema 009) is then done as the
 daemon does it, in batches of 1,000, and timed apart.
 
-The statement of an older tree (--sql) is run with the parameters it
-took: one fetch and its items ($1 to $20), with chunks ($21 to $23),
-several fetches and their items ($1, $2), or those and the items' texts
-($3, $4: the current one, given NULL here, the texts inside the items'
-JSON as a spool file of an earlier version has them; psql cannot send
-them in binary as the daemon does).
+The statement is run with the parameters it takes, an older tree's
+(--sql) too: the fetches and the items' columns, as array literals
+($1 to $36: the current one; psql cannot send them in binary as the
+daemon does), one fetch and its items ($1 to $20), with chunks ($21 to
+$23), several fetches and their items' JSON ($1, $2), or those and the
+items' texts ($3, $4, given NULL here: the texts inside the JSON).
 
     python3 bench/big_save.py [--vigie build/vigie] [--sizes 10000,20000]
         [--chunk 0] [--warm 0] [--explain] [--index] [--sql FILE]
@@ -40,7 +40,8 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from harness import Postgres, vigie, write_config  # noqa: E402
+from harness import (SAVE_ITEM_COLUMNS, SAVE_MENTION_COLUMNS,  # noqa: E402
+                     Postgres, vigie, write_config)
 
 
 def items(n, seed, prefix):
@@ -67,10 +68,29 @@ def literal(text):
     return "'" + text.replace("'", "''") + "'"
 
 
+def array_literal(values, kind):
+    """values as a literal of kind[]; a list inside is a literal itself."""
+    def element(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, list):
+            v = "{" + ",".join(element(str(x)) for x in v) + "}"
+        if isinstance(v, bool):
+            return "t" if v else "f"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return str(v)
+    return literal("{" + ",".join(element(v) for v in values) + "}") + \
+        f"::{kind}[]"
+
+
 def statement_kind(sql):
-    """"texts" (several fetches and the texts apart: $1 to $4), "batch"
+    """"columns" (several fetches, the items' columns apart: $1 to $36),
+    "texts" (several fetches and the texts apart: $1 to $4), "batch"
     (several fetches: $1, $2), "chunked" (one fetch, $1 to $23) or
     "single" (one fetch, $1 to $20)."""
+    if "$36" in sql:
+        return "columns"
     if "$21" in sql:
         return "chunked"
     if "$10" in sql:
@@ -82,7 +102,7 @@ def execute(kind, source, chunk, explain=False, last=True):
     """EXECUTE of the save on chunk, the last of its fetch or not."""
     uuid = f"{random.getrandbits(128):032x}"
     now_ms = int(time.time() * 1000)
-    if kind in ("batch", "texts"):
+    if kind in ("batch", "texts", "columns"):
         fetch = {"source": source, "attempt": uuid, "started": now_ms,
                  "duration": 10, "status": 200, "outcome": "ok",
                  "error": None, "bytes": 1000,
@@ -94,6 +114,17 @@ def execute(kind, source, chunk, explain=False, last=True):
         args = [literal(json.dumps([fetch])),
                 literal(json.dumps([dict(it, source=source)
                                     for it in chunk]))]
+        if kind == "columns":
+            mentions = [(k, m) for k, it in enumerate(chunk, 1)
+                        for m in it["mentions"] or []]
+            args[1:] = [array_literal([source] * len(chunk), "bigint")]
+            args += [array_literal([it.get(c) for it in chunk],
+                                   t.replace("[]", ""))
+                     for c, t in SAVE_ITEM_COLUMNS]
+            args += [array_literal([k for k, _ in mentions], "int")]
+            args += [array_literal([m.get(c) for _, m in mentions],
+                                   t.replace("[]", ""))
+                     for c, t in SAVE_MENTION_COLUMNS]
         if kind == "texts":
             args += ["NULL", "NULL"]
     else:

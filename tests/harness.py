@@ -258,6 +258,26 @@ def start_psql(conninfo, sql, **popen):
            **popen})
 
 
+# The columns of a save's items, then of their mentions, in the order the
+# daemon's records hold them (daemon/service/db/store_rows.c) and the save
+# statement takes them (sql/save_fetch.sql: $3 to $28, $30 to $36), each
+# with its type; "text[]" is an array literal in a text value.
+SAVE_ITEM_COLUMNS = [
+    ("guid", "text"), ("link", "text"), ("title", "text"),
+    ("author", "text"), ("author_url", "text"), ("relayed_from", "text"),
+    ("summary", "text"), ("content", "text"), ("lang", "text"),
+    ("published", "bigint"), ("updated", "bigint"), ("likes", "bigint"),
+    ("shares", "bigint"), ("replies", "bigint"), ("views", "bigint"),
+    ("followers", "bigint"), ("rating", "real"), ("rating_count", "bigint"),
+    ("url_norm", "text"), ("simhash", "bigint"), ("tone", "real"),
+    ("label", "text"), ("abusive", "boolean"), ("emotions", "text[]"),
+    ("rumour", "boolean"), ("tone_lang", "text")]
+SAVE_MENTION_COLUMNS = [
+    ("watch", "text"), ("terms", "text[]"), ("tone", "real"),
+    ("label", "text"), ("abusive", "boolean"), ("emotions", "text[]"),
+    ("rumour", "boolean")]
+
+
 # ----------------------------------------------------------------------
 # HTTP fixture server
 

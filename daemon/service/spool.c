@@ -24,9 +24,16 @@
 #include "core/base/log.h"
 #include "core/base/util.h"
 
-/* Version 2 may follow a chunk's line with its texts: "texts LEN",
- * then LEN bytes and a newline. Version 1 (no texts) is still read. */
-#define MAGIC "vigie-spool 2"
+/*
+ * A file is its version's line, the fetch record's line, then a line for
+ * each chunk: "N bytes LEN" (N items) then the LEN bytes of the store's
+ * and a newline, in version 3; in versions 1 and 2, which are still
+ * read (and written, for such an entry set aside), "N [JSON]", which
+ * version 2 may follow with "texts LEN", LEN bytes and a newline; and
+ * "end".
+ */
+#define MAGIC "vigie-spool 3"
+#define MAGIC_V2 "vigie-spool 2"
 #define MAGIC_V1 "vigie-spool 1"
 /* Refusals before an entry is set aside: an error that lasts (a source
  * deleted meanwhile) must not hold every later entry back. */
@@ -56,28 +63,28 @@ spool_entry_new(char *fetch, size_t nchunks)
 	e->nchunks = nchunks;
 	e->chunks = xcalloc(nchunks ? nchunks : 1, sizeof *e->chunks);
 	e->sizes = xcalloc(nchunks ? nchunks : 1, sizeof *e->sizes);
-	e->texts = xcalloc(nchunks ? nchunks : 1, sizeof *e->texts);
-	e->text_lens = xcalloc(nchunks ? nchunks : 1, sizeof *e->text_lens);
+	e->blobs = xcalloc(nchunks ? nchunks : 1, sizeof *e->blobs);
+	e->blob_lens = xcalloc(nchunks ? nchunks : 1, sizeof *e->blob_lens);
 	return e;
 }
 
-/* Frees the texts, keeping the entry's place. */
+/* Frees the chunks, keeping the entry's place. */
 static void
 entry_unload(struct spool_entry *e)
 {
 	for (size_t i = 0; i < e->nchunks; i++) {
 		free(e->chunks[i]);
-		free(e->texts[i]);
+		free(e->blobs[i]);
 	}
 	free(e->chunks);
 	free(e->sizes);
-	free(e->texts);
-	free(e->text_lens);
+	free(e->blobs);
+	free(e->blob_lens);
 	free(e->fetch);
 	e->chunks = NULL;
 	e->sizes = NULL;
-	e->texts = NULL;
-	e->text_lens = NULL;
+	e->blobs = NULL;
+	e->blob_lens = NULL;
 	e->fetch = NULL;
 	e->nchunks = 0;
 }
@@ -136,17 +143,26 @@ write_entry(int fd, const struct spool_entry *e)
 	    write_all(fd, "\n", 1) == -1)
 		return -1;
 	for (size_t i = 0; i < e->nchunks; i++) {
-		int n = snprintf(num, sizeof num, "%zu ", e->sizes[i]);
+		int n;
 
-		if (write_all(fd, num, (size_t)n) == -1 ||
-		    write_all(fd, e->chunks[i], strlen(e->chunks[i])) == -1 ||
-		    write_all(fd, "\n", 1) == -1)
-			return -1;
-		if (e->texts[i] == NULL)
+		if (e->chunks[i] != NULL) {
+			n = snprintf(num, sizeof num, "%zu ", e->sizes[i]);
+			if (write_all(fd, num, (size_t)n) == -1 ||
+			    write_all(fd, e->chunks[i], strlen(e->chunks[i])) ==
+			        -1 ||
+			    write_all(fd, "\n", 1) == -1)
+				return -1;
+		}
+		if (e->blobs[i] == NULL)
 			continue;
-		n = snprintf(num, sizeof num, "texts %zu\n", e->text_lens[i]);
+		if (e->chunks[i] != NULL)
+			n = snprintf(
+			    num, sizeof num, "texts %zu\n", e->blob_lens[i]);
+		else
+			n = snprintf(num, sizeof num, "%zu bytes %zu\n",
+			    e->sizes[i], e->blob_lens[i]);
 		if (write_all(fd, num, (size_t)n) == -1 ||
-		    write_all(fd, e->texts[i], e->text_lens[i]) == -1 ||
+		    write_all(fd, e->blobs[i], e->blob_lens[i]) == -1 ||
 		    write_all(fd, "\n", 1) == -1)
 			return -1;
 	}
@@ -198,29 +214,46 @@ entry_remove(struct spool *sp, struct spool_entry *e)
 	spool_entry_free(e);
 }
 
-/* A chunk's texts, after its line: "texts LEN\n", LEN bytes, "\n" (LEN
- * no more than the file holds); 0, or -1 for anything else. */
+/* The bytes of e's last chunk: LEN, the number at num, then "\n", LEN
+ * bytes and "\n" (LEN no more than the file holds); 0, or -1 for
+ * anything else. */
 static int
-load_texts(FILE *f, const char *line, struct spool_entry *e)
+load_blob(FILE *f, const char *num, struct spool_entry *e)
 {
 	size_t last = e->nchunks - 1;
 	unsigned long long k;
 	struct stat st;
 	char *end;
 
-	k = strtoull(line + 6, &end, 10);
-	if (end == line + 6 || strcmp(end, "\n") != 0 ||
-	    e->texts[last] != NULL || fstat(fileno(f), &st) == -1 ||
-	    k > (unsigned long long)st.st_size)
+	k = strtoull(num, &end, 10);
+	if (end == num || strcmp(end, "\n") != 0 || e->blobs[last] != NULL ||
+	    fstat(fileno(f), &st) == -1 || k > (unsigned long long)st.st_size)
 		return -1;
-	e->texts[last] = xmalloc(k ? (size_t)k : 1);
-	e->text_lens[last] = (size_t)k;
-	return fread(e->texts[last], 1, (size_t)k, f) == k && getc(f) == '\n'
+	e->blobs[last] = xmalloc(k ? (size_t)k : 1);
+	e->blob_lens[last] = (size_t)k;
+	return fread(e->blobs[last], 1, (size_t)k, f) == k && getc(f) == '\n'
 	    ? 0
 	    : -1;
 }
 
-/* Reads e's texts back from its file; 0 or -1. */
+/* A chunk of size items at the end of e, with its JSON or none. */
+static void
+chunk_add(struct spool_entry *e, size_t size, const char *json)
+{
+	size_t n = e->nchunks;
+
+	e->chunks = xreallocarray(e->chunks, n + 1, sizeof *e->chunks);
+	e->sizes = xreallocarray(e->sizes, n + 1, sizeof *e->sizes);
+	e->blobs = xreallocarray(e->blobs, n + 1, sizeof *e->blobs);
+	e->blob_lens = xreallocarray(e->blob_lens, n + 1, sizeof *e->blob_lens);
+	e->chunks[n] = json != NULL ? xstrdup(json) : NULL;
+	e->sizes[n] = size;
+	e->blobs[n] = NULL;
+	e->blob_lens[n] = 0;
+	e->nchunks++;
+}
+
+/* Reads e's chunks back from its file; 0 or -1. */
 static int
 load_file(struct spool *sp, struct spool_entry *e)
 {
@@ -236,7 +269,9 @@ load_file(struct spool *sp, struct spool_entry *e)
 	if (f == NULL)
 		return -1;
 	if ((n = getline(&line, &cap, f)) <= 0 ||
-	    (strcmp(line, MAGIC "\n") != 0 && strcmp(line, MAGIC_V1 "\n") != 0))
+	    (strcmp(line, MAGIC "\n") != 0 &&
+	        strcmp(line, MAGIC_V2 "\n") != 0 &&
+	        strcmp(line, MAGIC_V1 "\n") != 0))
 		goto out;
 	if ((n = getline(&line, &cap, f)) <= 1 || line[0] != '{')
 		goto out;
@@ -250,28 +285,26 @@ load_file(struct spool *sp, struct spool_entry *e)
 			rc = 0;
 			break;
 		}
-		if (strncmp(line, "texts ", 6) == 0 && e->nchunks > 0) {
-			if (load_texts(f, line, e) == -1)
+		/* An earlier version's texts, after its chunk's JSON. */
+		if (strncmp(line, "texts ", 6) == 0 && e->nchunks > 0 &&
+		    e->chunks[e->nchunks - 1] != NULL) {
+			if (load_blob(f, line + 6, e) == -1)
 				break;
 			continue;
 		}
 		k = strtoull(line, &end, 10);
-		if (end == line || *end != ' ' || end[1] != '[' ||
-		    line[n - 1] != '\n')
+		if (end == line || line[n - 1] != '\n')
+			break;
+		if (strncmp(end, " bytes ", 7) == 0) {
+			chunk_add(e, (size_t)k, NULL);
+			if (load_blob(f, end + 7, e) == -1)
+				break;
+			continue;
+		}
+		if (end[0] != ' ' || end[1] != '[')
 			break;
 		line[n - 1] = '\0';
-		e->chunks =
-		    xreallocarray(e->chunks, e->nchunks + 1, sizeof *e->chunks);
-		e->sizes =
-		    xreallocarray(e->sizes, e->nchunks + 1, sizeof *e->sizes);
-		e->texts =
-		    xreallocarray(e->texts, e->nchunks + 1, sizeof *e->texts);
-		e->text_lens = xreallocarray(
-		    e->text_lens, e->nchunks + 1, sizeof *e->text_lens);
-		e->texts[e->nchunks] = NULL;
-		e->text_lens[e->nchunks] = 0;
-		e->chunks[e->nchunks] = xstrdup(end + 1);
-		e->sizes[e->nchunks++] = (size_t)k;
+		chunk_add(e, (size_t)k, end + 1);
 	}
 out:
 	free(line);
@@ -427,7 +460,8 @@ spool_put(struct spool *sp, struct spool_entry *e)
 {
 	e->bytes = strlen(e->fetch);
 	for (size_t i = 0; i < e->nchunks; i++)
-		e->bytes += strlen(e->chunks[i]) + e->text_lens[i];
+		e->bytes += (e->chunks[i] != NULL ? strlen(e->chunks[i]) : 0) +
+		    e->blob_lens[i];
 	e->seq = sp->next_seq;
 	if (sp->mem_bytes + e->bytes <= sp->mem_cap) {
 		sp->mem_bytes += e->bytes;

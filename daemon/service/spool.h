@@ -5,11 +5,11 @@
  * once it is back, oldest first, and kept across a restart.
  *
  * An entry is a fetch as the store encodes it (store_spool_entry): the
- * fetch record's JSON and its items' JSON in chunks, each chunk with
- * the bytes the store keeps beside its JSON (the items' texts). The
- * spool never looks inside; writing it twice is harmless (the store's saves are
- * idempotent), losing it is not, so a file is removed only once the
- * database has its entry.
+ * fetch record's JSON and its items in chunks, each chunk the store's
+ * bytes (an earlier version's: JSON, with bytes beside it or none). The
+ * spool never looks inside; writing it twice is harmless (the store's
+ * saves are idempotent), losing it is not, so a file is removed only
+ * once the database has its entry.
  */
 #ifndef VIGIE_SPOOL_H
 #define VIGIE_SPOOL_H
@@ -23,14 +23,15 @@ struct spool;
 struct spool_entry {
 	uint64_t seq; /* its place: lower is older */
 	char *fetch; /* the fetch record, JSON */
-	char **chunks; /* its items, a JSON array each */
+	/* Each chunk's items: the store's bytes (any, newlines included),
+	 * or in an earlier version's file a JSON array, with bytes beside it
+	 * or none (NULL). */
+	char **chunks; /* the JSON, or NULL */
+	char **blobs;
+	size_t *blob_lens;
 	size_t *sizes; /* items in each chunk */
-	/* Beside each chunk, the store's bytes (NULL: none, as in the
-	 * files of an earlier version): any bytes, newlines included. */
-	char **texts;
-	size_t *text_lens;
 	size_t nchunks;
-	size_t bytes; /* of the texts above */
+	size_t bytes; /* of the chunks above */
 	int on_disk; /* its file exists */
 	int in_flight; /* taken, not done */
 	int tries; /* writes the database refused */

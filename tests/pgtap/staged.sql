@@ -167,37 +167,42 @@ SELECT results_eq('SELECT indexed FROM index_items(1000)',
 SELECT is((SELECT count(*) FROM items WHERE search IS NULL), 0::bigint,
           'every item has its vector');
 
--- The texts: apart from the JSON, in two arrays, as the daemon sends
--- them, or inside it, as a fetch spooled by an earlier version has them;
--- stored alike, an item without guid or link known by them alike.
+-- The texts, each in its column's array as the daemon sends them, with
+-- quotes, a backslash and a line break, or none; an item without guid or
+-- link known by them when saved again; a mention's terms and emotions,
+-- array literals, with the same.
 CREATE FUNCTION pg_temp.text_post(guid text, summary text, content text)
 RETURNS json LANGUAGE sql AS $$
 SELECT json_build_object('source', 1, 'guid', guid, 'title', 'Acme',
     'summary', summary, 'content', content, 'lang', 'fr', 'tone', 0,
-    'label', 'neutral', 'mentions', '[]'::json)
+    'label', 'neutral', 'emotions', ARRAY['joy'],
+    'mentions', json_build_array(json_build_object('watch', 'Acme',
+        'terms', ARRAY['acme', E'"cité" \\ ok'], 'tone', 0.25,
+        'label', 'neutral', 'emotions', ARRAY['anger', 'fear'])))
 $$;
 SELECT is(pg_temp.save('{1}', json_build_array(
     pg_temp.text_post('t1', 'Résumé', E'Texte\n"cité" \\ ok'),
     pg_temp.text_post('t2', NULL, 'Sans résumé'),
     pg_temp.text_post('t3', 'Sans texte', NULL),
     pg_temp.text_post(NULL, 'Sans guid', 'ni lien')), false), 4::bigint,
-    'four items saved with their texts apart');
-SELECT is(pg_temp.save('{1}', json_build_array(
-    pg_temp.text_post('t4', 'Résumé', E'Texte\n"cité" \\ ok'),
-    pg_temp.text_post('t5', NULL, 'Sans résumé')), false, false),
-    2::bigint, 'two saved with their texts in the JSON');
+    'four items saved with their texts');
 SELECT results_eq(
-    $$SELECT guid, summary, content FROM staged_items
+    $$SELECT guid, summary, content, emotions FROM staged_items
        WHERE title = 'Acme' ORDER BY id$$,
-    $$VALUES ('t1', 'Résumé', E'Texte\n"cité" \\ ok'),
-             ('t2', NULL, 'Sans résumé'), ('t3', 'Sans texte', NULL),
-             (NULL, 'Sans guid', 'ni lien'),
-             ('t4', 'Résumé', E'Texte\n"cité" \\ ok'),
-             ('t5', NULL, 'Sans résumé')$$,
-    'each item with its own texts, either way');
+    $$VALUES ('t1', 'Résumé', E'Texte\n"cité" \\ ok', '{joy}'::text[]),
+             ('t2', NULL, 'Sans résumé', '{joy}'),
+             ('t3', 'Sans texte', NULL, '{joy}'),
+             (NULL, 'Sans guid', 'ni lien', '{joy}')$$,
+    'each item with its own texts and emotions');
+SELECT results_eq(
+    $$SELECT m.terms, m.emotions, m.sentiment FROM staged_mentions m
+       JOIN staged_items i ON i.id = m.item_id WHERE i.guid = 't1'$$,
+    $$VALUES (ARRAY['acme', E'"cité" \\ ok'], '{anger,fear}'::text[],
+              0.25::real)$$,
+    'a mention with its terms, emotions and tone');
 SELECT is(pg_temp.save('{1}', json_build_array(
-    pg_temp.text_post(NULL, 'Sans guid', 'ni lien')), false, false),
-    0::bigint, 'an item known by its texts is known either way');
+    pg_temp.text_post(NULL, 'Sans guid', 'ni lien')), false),
+    0::bigint, 'an item known by its texts is known again');
 
 -- An item the database refuses to merge for a reason of its own is set
 -- aside (schema 035): the others are merged, its mention stays staged,

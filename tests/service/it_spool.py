@@ -3,7 +3,7 @@ it_spool.py - polling goes on while the database is away: a fast feed
 whose items stay visible 25 s, polled every 10 s, loses nothing through a
 30-second outage, a 5-minute one, and a daemon stopped and started again
 in the middle of an outage, with its spool's files as an earlier version
-wrote them (the items' texts inside their JSON) and one damaged (set
+wrote them (the items as JSON, their texts inside) and one damaged (set
 aside, named in the log); nothing is stored twice, and every item keeps
 its text. A spool with no room
 pauses polling, says so in its log and metrics, and loses nothing fetched.
@@ -22,7 +22,8 @@ import threading
 import time
 import urllib.request
 
-from harness import (FixtureServer, Postgres, TestFailure, daemon_log,
+from harness import (SAVE_ITEM_COLUMNS, SAVE_MENTION_COLUMNS,
+                     FixtureServer, Postgres, TestFailure, daemon_log,
                      rss_feed, rss_item, run_test, start_daemon, vigie,
                      wait_until)
 
@@ -173,13 +174,13 @@ def all_stored(t, pg, n, what):
          f"{wrong[:3]}")
 
 
-def damage_texts(files):
-    """A copy of the first of files whose first chunk has texts, after
-    the last of them, those texts damaged (the first element's length
-    past their end) as a disk might leave them; its path."""
+def damage_items(files):
+    """A copy of the first of files whose first chunk has items, after
+    the last of them, those items damaged (the first value's length past
+    their end) as a disk might leave them; its path."""
     for path in files:
         data = path.read_bytes()
-        m = re.search(rb"\ntexts ([0-9]+)\n", data)
+        m = re.search(rb"\n[0-9]+ bytes ([0-9]+)\n", data)
         if m and int(m.group(1)) >= 4:
             at = m.end()
             data = data[:at] + struct.pack("!i", 1 << 30) + data[at + 4:]
@@ -187,38 +188,79 @@ def damage_texts(files):
                 f"{int(files[-1].stem, 16) + 1:016x}.spool")
             copy.write_bytes(data)
             return copy
-    raise TestFailure("no spool file with texts to damage")
+    raise TestFailure("no spool file with items to damage")
+
+
+def array_literal_items(text):
+    """The elements of an array literal of quoted texts: {"a","b \\"c\\""}."""
+    return [re.sub(r"\\(.)", r"\1", e)
+            for e in re.findall(r'"((?:[^"\\]|\\.)*)"', text)]
+
+
+# A value of a chunk's records, as version 3 writes them: its length
+# (-1: none) then its bytes, binary, by type (harness.SAVE_ITEM_COLUMNS).
+DECODE = {
+    "text": lambda r: r.decode(),
+    "text[]": lambda r: array_literal_items(r.decode()),
+    "bigint": lambda r: struct.unpack("!q", r)[0],
+    "real": lambda r: struct.unpack("!f", r)[0],
+    "boolean": lambda r: r != b"\0",
+}
+
+
+def read_values(data, at, columns):
+    """The values of columns at data[at:], as a dict; and where they end."""
+    out = {}
+    for key, kind in columns:
+        (length,) = struct.unpack("!i", data[at:at + 4])
+        at += 4
+        value = None
+        if length >= 0:
+            raw = data[at:at + length]
+            at += length
+            value = DECODE[kind](raw)
+        out[key] = value
+    return out, at
+
+
+def items_of(records, n):
+    """The n items of a chunk's records (each item's values, the number
+    of its mentions, theirs), as an earlier version's JSON."""
+    items, at = [], 0
+    for _ in range(n):
+        item, at = read_values(records, at, SAVE_ITEM_COLUMNS)
+        (_, count) = struct.unpack("!ii", records[at:at + 8])
+        at += 8
+        item["mentions"] = []
+        for _ in range(count):
+            mention, at = read_values(records, at, SAVE_MENTION_COLUMNS)
+            item["mentions"].append(mention)
+        items.append(item)
+    if at != len(records):
+        raise TestFailure(f"records of {n} items end at {at}, "
+                          f"not {len(records)}")
+    return items
 
 
 def to_version_1(path):
     """Rewrites a spool file as an earlier version wrote it: version 1,
-    each item's summary and content inside its chunk's JSON rather than
-    beside it (a "texts" line: for each item, the two as elements of a
-    binary text[], a length of -1 for none)."""
+    each chunk's items a JSON array, their summaries and contents in it,
+    rather than the records of version 3 ("N bytes LEN", then LEN
+    bytes)."""
     magic, rest = path.read_bytes().split(b"\n", 1)
-    if magic != b"vigie-spool 2":
-        raise TestFailure(f"{path}: not a version 2 spool file: {magic!r}")
+    if magic != b"vigie-spool 3":
+        raise TestFailure(f"{path}: not a version 3 spool file: {magic!r}")
     fetch, rest = rest.split(b"\n", 1)
     out = [b"vigie-spool 1", fetch]
     while True:
         line, rest = rest.split(b"\n", 1)
         if line == b"end":
             break
-        size, chunk = line.split(b" ", 1)
-        items = json.loads(chunk)
-        if rest.startswith(b"texts "):
-            head, rest = rest.split(b"\n", 1)
-            n = int(head[len(b"texts "):])
-            texts, rest = rest[:n], rest[n + 1:]
-            at = 0
-            for item in items:
-                for key in ("summary", "content"):
-                    (length,) = struct.unpack("!i", texts[at:at + 4])
-                    at += 4
-                    item[key] = None
-                    if length >= 0:
-                        item[key] = texts[at:at + length].decode()
-                        at += length
+        size, word, length = line.split(b" ")
+        if word != b"bytes":
+            raise TestFailure(f"{path}: a chunk's line: {line!r}")
+        records, rest = rest[:int(length)], rest[int(length) + 1:]
+        items = items_of(records, int(size))
         out.append(size + b" " + json.dumps(items).encode())
     path.write_bytes(b"\n".join(out + [b"end"]) + b"\n")
 
@@ -262,7 +304,7 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
     t.ok("kept in" in log, "the stop says where the results are kept")
     files = sorted(pathlib.Path(spool).glob("*.spool"))
     t.ok(files, "the results fetched before the stop are in files")
-    damaged = damage_texts(files)
+    damaged = damage_items(files)
     for path in files:
         to_version_1(path)
     t.ok((pathlib.Path(spool) / "roster.json").exists(),
@@ -278,8 +320,8 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
     all_stored(t, pg, roll.n, "restart during an outage")
     wait_until(lambda: damaged.with_suffix(".rejected").exists(), 60,
                "the damaged file set aside")
-    t.ok("a chunk's texts do not match its items" in daemon_log(proc),
-         "the damaged file's texts are named in the log")
+    t.ok("a chunk's items are damaged" in daemon_log(proc),
+         "the damaged file's items are named in the log")
 
     # No room: polling pauses, nothing fetched is lost.
     proc.send_signal(signal.SIGTERM)

@@ -259,11 +259,12 @@ test_set_aside(void **state)
 	remove_dir(dir);
 }
 
-/* Texts beside a chunk: any bytes, newlines and NULs included, written
- * to a file and read back whole; a file of the earlier version, without
- * texts, read as it was; a texts line longer than its file, set aside. */
+/* A chunk's bytes: any, newlines and NULs included, written to a file
+ * and read back whole, beside a chunk of JSON; files of the earlier
+ * versions, with JSON chunks and texts beside them or none, read as
+ * they were; bytes longer than their file, set aside. */
 static void
-test_texts(void **state)
+test_blobs(void **state)
 {
 	static const char bytes[] = "\0\0\0\x05a\nb\0c\nend\ntexts 9\n";
 	char *dir = make_dir();
@@ -272,36 +273,53 @@ test_texts(void **state)
 	struct spool_entry *e = entry(1);
 
 	(void)state;
-	e->texts[0] = xmalloc(sizeof bytes);
-	memcpy(e->texts[0], bytes, sizeof bytes);
-	e->text_lens[0] = sizeof bytes;
+	free(e->chunks[0]);
+	e->chunks[0] = NULL;
+	e->blobs[0] = xmalloc(sizeof bytes);
+	memcpy(e->blobs[0], bytes, sizeof bytes);
+	e->blob_lens[0] = sizeof bytes;
 	assert_int_equal(spool_put(sp, e), 0);
 	assert_int_equal(count_files(dir, ".spool"), 1);
 	spool_free(sp);
 
-	/* Version 1: no texts; then one whose texts run past its end. */
 	write_file(dir, 2,
 	    "vigie-spool 1\n{\"source\":2}\n1 [{\"guid\":\"a2\"}]\n"
 	    "0 []\nend\n");
 	write_file(dir, 3,
 	    "vigie-spool 2\n{\"source\":3}\n1 [{\"guid\":\"a3\"}]\n"
+	    "texts 3\nabc\n0 []\nend\n");
+	write_file(dir, 4,
+	    "vigie-spool 2\n{\"source\":4}\n1 [{\"guid\":\"a4\"}]\n"
 	    "texts 1000\nabc\n0 []\nend\n");
+	write_file(
+	    dir, 5, "vigie-spool 3\n{\"source\":5}\n1 bytes 1000\nabc\nend\n");
 
 	sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
 	e = spool_take(sp);
 	assert_string_equal(e->fetch, "{\"source\":1}");
-	assert_int_equal(e->text_lens[0], sizeof bytes);
-	assert_memory_equal(e->texts[0], bytes, sizeof bytes);
-	assert_null(e->texts[1]);
+	assert_null(e->chunks[0]);
+	assert_int_equal(e->sizes[0], 1);
+	assert_int_equal(e->blob_lens[0], sizeof bytes);
+	assert_memory_equal(e->blobs[0], bytes, sizeof bytes);
+	assert_string_equal(e->chunks[1], "[]");
+	assert_null(e->blobs[1]);
 	spool_done(sp, e, SPOOL_STORED);
 	e = spool_take(sp);
 	assert_string_equal(e->fetch, "{\"source\":2}");
 	assert_int_equal(e->nchunks, 2);
-	assert_null(e->texts[0]);
-	assert_null(e->texts[1]);
+	assert_string_equal(e->chunks[0], "[{\"guid\":\"a2\"}]");
+	assert_null(e->blobs[0]);
+	assert_null(e->blobs[1]);
+	spool_done(sp, e, SPOOL_STORED);
+	e = spool_take(sp);
+	assert_string_equal(e->fetch, "{\"source\":3}");
+	assert_int_equal(e->nchunks, 2);
+	assert_int_equal(e->blob_lens[0], 3);
+	assert_memory_equal(e->blobs[0], "abc", 3);
+	assert_null(e->blobs[1]);
 	spool_done(sp, e, SPOOL_STORED);
 	assert_null(spool_take(sp));
-	assert_int_equal(count_files(dir, ".bad"), 1);
+	assert_int_equal(count_files(dir, ".bad"), 2);
 	spool_free(sp);
 	remove_dir(dir);
 }
@@ -370,7 +388,7 @@ main(void)
 		cmocka_unit_test(test_flush_and_full),
 		cmocka_unit_test(test_write_fails),
 		cmocka_unit_test(test_set_aside),
-		cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_blobs),
 		cmocka_unit_test(test_roster),
 	};
 

@@ -179,4 +179,31 @@ struct buf;
 void json_out_analysis(
     struct buf *b, const struct item_analysis *ia, const struct analyzer *);
 
+/* --- the items of a save (store_rows.c) --- */
+
+/* Appends to b the record of it: its values, then its mentions' (see
+ * store_rows.c); lang is its source's, for an item that names none, ia
+ * its analysis or NULL. */
+struct item;
+void rows_put_item(struct buf *b, const struct item *it, const char *lang,
+    const struct item_analysis *ia, const struct analyzer *);
+/* Whether the len bytes at p are exactly nitems records, each value of
+ * its column's type: a spool file's, which a disk may have damaged. */
+int rows_valid(const char *p, size_t len, size_t nitems);
+/* The records of the nitems items of an earlier version's chunk: their
+ * JSON array, with their summaries and contents in it or, when texts is
+ * not NULL, beside it (two values an item, texts_len bytes); *len set.
+ * NULL when they do not go together. */
+char *rows_from_json(const char *json, const char *texts, size_t texts_len,
+    size_t nitems, size_t *len);
+/* A chunk gathered into a save: the records of nitems items of source. */
+struct rows_chunk {
+	int64_t source;
+	const char *rows;
+	size_t nitems;
+};
+/* Appends $2 to $36 of save_fetch to op: the columns of the n chunks'
+ * items, then of their mentions. */
+void rows_params(struct op *op, const struct rows_chunk *chunks, size_t n);
+
 #endif

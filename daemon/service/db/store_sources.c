@@ -118,59 +118,6 @@ store_claimed_free(struct claimed_source *rows, long n)
 	free(rows);
 }
 
-/* A member of an item's object, only when value is set: a key missing
- * from an object reads as NULL in the save's json_to_recordset, as null
- * did, and the server reads JSON a character at a time; most items have
- * no author's profile, engagement, rating or relay, whose nulls it read
- * for nothing. */
-static void
-out_known(struct buf *b, const char *key, const char *value)
-{
-	if (value != NULL)
-		json_out_member(b, key, value);
-}
-
-/* The story identity of an item as the analysis found it (analyze.h),
- * nothing known without one. */
-static void
-out_story(struct buf *b, const struct item_analysis *ia)
-{
-	out_known(b, ",\"url_norm\":", ia != NULL ? ia->url_norm : NULL);
-	/* bigint in the database: the same 64 bits, signed. */
-	if (ia != NULL && ia->simhash != 0)
-		buf_printf(
-		    b, ",\"simhash\":%lld", (long long)(int64_t)ia->simhash);
-}
-
-static void
-out_date(struct buf *b, const char *key, int64_t t)
-{
-	if (t != DATE_NONE)
-		buf_printf(b, "%s%lld", key, (long long)t);
-}
-
-/* An API's counts for the item, and a review's rating, each left out
- * when unknown. */
-static void
-out_engagement(struct buf *b, const struct item *it)
-{
-	static const char *const keys[ENG_COUNT] = { ",\"likes\":",
-		",\"shares\":", ",\"replies\":", ",\"views\":",
-		",\"followers\":" };
-
-	for (int e = 0; e < ENG_COUNT; e++) {
-		if (it->engaged & (1u << e))
-			buf_printf(
-			    b, "%s%lld", keys[e], (long long)it->engagement[e]);
-	}
-	/* A review's rating, and how many an aggregate stands for. */
-	if (it->has_rating)
-		buf_printf(b, ",\"rating\":%.6f", it->rating);
-	if (it->rating_count > 0)
-		buf_printf(
-		    b, ",\"rating_count\":%lld", (long long)it->rating_count);
-}
-
 /* A fetch's items go in chunks of at most this many, one statement each:
  * the connection serves one request at a time, and one statement of a
  * hundred thousand items would hold every other source's requests back
@@ -178,8 +125,8 @@ out_engagement(struct buf *b, const struct item *it)
 #define SAVE_CHUNK 5000
 /* The saves gathered into one statement hold at most this many items
  * between them (a chunk may be alone in one): each statement's items are
- * in memory three times while it runs (the fetches' JSON, the parameter
- * joined from it, libpq's copy), on each connection, and past a few
+ * in memory three times while it runs (the fetches' records, the
+ * columns gathered from them, libpq's copy), on each connection, and past a few
  * thousand items a statement's planning no longer shows. */
 #define SAVE_GATHER 2000
 /* A statement with fewer items than this waits up to SAVE_HOLD_MS for
@@ -189,75 +136,6 @@ out_engagement(struct buf *b, const struct item *it)
  * held one feed (docs/BENCHMARKS.md). */
 #define SAVE_MIN 1000
 #define SAVE_HOLD_MS 25
-
-/* v in four bytes, network order: PostgreSQL's binary integers. */
-static void
-put_be32(struct buf *b, uint32_t v)
-{
-	const unsigned char be[4] = { (unsigned char)(v >> 24),
-		(unsigned char)(v >> 16), (unsigned char)(v >> 8),
-		(unsigned char)v };
-
-	buf_append(b, be, sizeof be);
-}
-
-/* A text as an element of a binary text[] (PostgreSQL's array_recv):
- * its length in four bytes, then its bytes; a length of -1 for none, and
- * for text that is not UTF-8 (which json_out_string writes as null). */
-static void
-put_text_element(struct buf *b, const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-	uint32_t len = s != NULL && n < INT32_MAX && utf8_valid(s, n)
-	    ? (uint32_t)n
-	    : UINT32_MAX;
-
-	put_be32(b, len);
-	if (len != UINT32_MAX)
-		buf_append(b, s, n);
-}
-
-/* $2 of save_fetch: items [from, to) with their analysis, but their
- * summaries and contents, which go into texts, two elements per item
- * (put_text_element), for $3 and $4: PostgreSQL reads a string inside
- * JSON a character at a time, and reading the items' texts so was a
- * fifth of its time in a cycle (docs/BENCHMARKS.md). */
-static char *
-items_json(
-    const struct fetch_record *r, size_t from, size_t to, struct buf *texts)
-{
-	const struct feed *feed = r->feed;
-	struct buf b;
-
-	buf_init(&b);
-	buf_putc(&b, '[');
-	for (size_t i = from; i < to; i++) {
-		const struct item *it = &feed->items[i];
-		const struct item_analysis *ia =
-		    r->analysis ? &r->analysis[i] : NULL;
-
-		buf_printf(&b, "%s{\"source\":%lld", i > from ? "," : "",
-		    (long long)r->source_id);
-		out_known(&b, ",\"guid\":", it->id);
-		out_known(&b, ",\"link\":", it->link);
-		out_known(&b, ",\"title\":", it->title);
-		out_known(&b, ",\"author\":", it->author);
-		out_known(&b, ",\"author_url\":", it->author_url);
-		out_known(&b, ",\"relayed_from\":", it->relayed_from);
-		put_text_element(texts, it->summary);
-		put_text_element(texts, it->content);
-		out_known(
-		    &b, ",\"lang\":", it->lang != NULL ? it->lang : r->lang);
-		out_date(&b, ",\"published\":", it->published);
-		out_date(&b, ",\"updated\":", it->updated);
-		out_engagement(&b, it);
-		out_story(&b, ia);
-		json_out_analysis(&b, ia, r->analyzer);
-		buf_putc(&b, '}');
-	}
-	buf_putc(&b, ']');
-	return b.data;
-}
 
 /* A server's ETag or an error message cut mid-character is repaired
  * (U+FFFD) rather than lost: a refused write would stall its source. */
@@ -317,12 +195,9 @@ fetch_json(const struct fetch_record *r)
 struct save_job {
 	int64_t source_id;
 	json_t *fetch; /* fetch_json's */
-	char **chunks; /* the items' JSON arrays, one per chunk */
+	char **rows; /* each chunk's items' records (store_rows.c) */
+	size_t *row_lens; /* their bytes */
 	size_t *sizes; /* items in each */
-	/* Each chunk's texts (items_json's), or NULL for a chunk spooled
-	 * with its texts in its JSON (an earlier version's). */
-	char **texts;
-	size_t *text_lens;
 	size_t nchunks, next; /* next: the chunk being stored */
 	long items_new, items_seen, mentions[3];
 	int from_spool; /* store_save_entry's: not spooled again */
@@ -342,14 +217,11 @@ struct save_batch {
 static void
 save_job_free(struct save_job *job)
 {
-	for (size_t i = job->next; i < job->nchunks; i++) {
-		free(job->chunks[i]);
-		free(job->texts[i]);
-	}
-	free(job->chunks);
+	for (size_t i = job->next; i < job->nchunks; i++)
+		free(job->rows[i]);
+	free(job->rows);
+	free(job->row_lens);
 	free(job->sizes);
-	free(job->texts);
-	free(job->text_lens);
 	json_decref(job->fetch);
 	free(job);
 }
@@ -365,78 +237,14 @@ save_batch_free(void *arg)
 	free(b);
 }
 
-/* The header of a one-dimensional binary text[] of n elements, or of an
- * empty one (array_recv's format: dimensions, a flag, the element type,
- * each dimension's size and lower bound, each put_be32's). */
-static void
-put_array_header(struct buf *b, size_t n)
-{
-	const uint32_t head[] = { n > 0, 1, 25 /* text */, (uint32_t)n, 1 };
-
-	for (size_t i = 0; i < (n > 0 ? ARRAY_LEN(head) : 3); i++)
-		put_be32(b, head[i]);
-}
-
-/* The length of the element at p (put_text_element's), header included. */
-static size_t
-element_size(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	uint32_t len = (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
-	    (uint32_t)u[2] << 8 | u[3];
-
-	return 4 + (len == UINT32_MAX ? 0 : len);
-}
-
-/* $3 and $4 from the chunks gathered: every item's summary, then every
- * item's content, in the order of $2; none for a chunk whose texts are
- * in its JSON. */
-static void
-texts_build(struct op *op, const struct save_batch *b)
-{
-	struct buf sums, conts;
-	size_t items = 0;
-
-	for (size_t i = 0; i < b->njobs; i++)
-		items += b->jobs[i]->sizes[b->jobs[i]->next];
-	buf_init(&sums);
-	buf_init(&conts);
-	put_array_header(&sums, items);
-	put_array_header(&conts, items);
-	for (size_t i = 0; i < b->njobs; i++) {
-		const struct save_job *job = b->jobs[i];
-		const char *p = job->texts[job->next];
-
-		for (size_t k = 0; k < job->sizes[job->next]; k++) {
-			size_t n;
-
-			if (p == NULL) {
-				put_text_element(&sums, NULL);
-				put_text_element(&conts, NULL);
-				continue;
-			}
-			n = element_size(p);
-			buf_append(&sums, p, n);
-			p += n;
-			n = element_size(p);
-			buf_append(&conts, p, n);
-			p += n;
-		}
-	}
-	op_param_binary(op, sums.data, sums.len);
-	op_param_binary(op, conts.data, conts.len);
-}
-
-/* Sets $1 to $4 from the chunks gathered. The items' arrays are joined
- * as text, their texts as bytes: each was encoded once, when its fetch
- * came. */
+/* Sets $1 to $36 from the chunks gathered: each chunk's records were
+ * made once, when its fetch came, and are copied into the columns. */
 static void
 save_batch_build(struct op *op)
 {
 	struct save_batch *b = op->arg;
 	json_t *fetches = json_array();
-	size_t len = 3;
-	char *items, *w;
+	struct rows_chunk *chunks = xcalloc(b->njobs + 1, sizeof *chunks);
 
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct save_job *job = b->jobs[i];
@@ -448,27 +256,12 @@ save_batch_build(struct op *op)
 		json_object_set_new(
 		    job->fetch, "prior_seen", json_integer(job->items_seen));
 		json_array_append(fetches, job->fetch);
-		len += strlen(job->chunks[job->next]) + 1;
+		chunks[i] = (struct rows_chunk){ job->source_id,
+			job->rows[job->next], job->sizes[job->next] };
 	}
-	w = items = xmalloc(len);
-	*w++ = '[';
-	for (size_t i = 0; i < b->njobs; i++) {
-		const char *c = b->jobs[i]->chunks[b->jobs[i]->next];
-		size_t n = strlen(c);
-
-		/* "[...]" without its brackets; "[]" adds nothing. */
-		if (n <= 2)
-			continue;
-		if (w > items + 1)
-			*w++ = ',';
-		memcpy(w, c + 1, n - 2);
-		w += n - 2;
-	}
-	*w++ = ']';
-	*w = '\0';
 	op_param_owned(op, json_dump_owned(fetches));
-	op_param_owned(op, items);
-	texts_build(op, b);
+	rows_params(op, chunks, b->njobs);
+	free(chunks);
 }
 
 static void saved_result(struct op *, PGresult *, const char *);
@@ -587,8 +380,7 @@ saved_result(struct op *op, PGresult *res, const char *error)
 		job->items_seen += row_long(r, 2);
 		for (int m = 0; m < 3; m++)
 			job->mentions[m] += row_long(r, 3 + m);
-		free(job->chunks[job->next]);
-		free(job->texts[job->next++]);
+		free(job->rows[job->next++]);
 		if (job->next < job->nchunks) {
 			save_enqueue(b->st, job, 0);
 			b->jobs[i] = NULL;
@@ -615,10 +407,9 @@ save_job_new(json_t *fetch, size_t nchunks, store_saved_cb cb, void *arg)
 	job->cb = cb;
 	job->arg = arg;
 	job->nchunks = nchunks;
-	job->chunks = xcalloc(nchunks, sizeof *job->chunks);
+	job->rows = xcalloc(nchunks, sizeof *job->rows);
+	job->row_lens = xcalloc(nchunks, sizeof *job->row_lens);
 	job->sizes = xcalloc(nchunks, sizeof *job->sizes);
-	job->texts = xcalloc(nchunks, sizeof *job->texts);
-	job->text_lens = xcalloc(nchunks, sizeof *job->text_lens);
 	return job;
 }
 
@@ -643,23 +434,22 @@ chunk_count(size_t n)
 	return n == 0 ? 1 : (n + SAVE_CHUNK - 1) / SAVE_CHUNK;
 }
 
-/* Items [k * SAVE_CHUNK, ...) of r: chunk k's JSON, its size, and its
- * texts with their length. */
+/* Items [k * SAVE_CHUNK, ...) of r: chunk k's records, their bytes
+ * (*len) and how many items (*size). */
 static char *
-chunk_json(const struct fetch_record *r, size_t k, size_t *size, char **texts,
-    size_t *text_len)
+chunk_rows(const struct fetch_record *r, size_t k, size_t *size, size_t *len)
 {
 	size_t n = r->feed != NULL ? r->feed->nitems : 0;
 	size_t to = (k + 1) * SAVE_CHUNK < n ? (k + 1) * SAVE_CHUNK : n;
-	struct buf t;
-	char *json;
+	struct buf b;
 
-	buf_init(&t);
+	buf_init(&b);
+	for (size_t i = k * SAVE_CHUNK; i < to; i++)
+		rows_put_item(&b, &r->feed->items[i], r->lang,
+		    r->analysis != NULL ? &r->analysis[i] : NULL, r->analyzer);
 	*size = to - k * SAVE_CHUNK;
-	json = items_json(r, k * SAVE_CHUNK, to, &t);
-	*text_len = t.len;
-	*texts = t.data != NULL ? buf_release(&t) : xstrdup("");
-	return json;
+	*len = b.len;
+	return b.data != NULL ? buf_release(&b) : xstrdup("");
 }
 
 void
@@ -671,8 +461,8 @@ store_save_fetch(struct store *st, const struct fetch_record *r,
 	    save_job_new(fetch_json(r), chunk_count(n), cb, arg);
 
 	for (size_t k = 0; k < job->nchunks; k++)
-		job->chunks[k] = chunk_json(
-		    r, k, &job->sizes[k], &job->texts[k], &job->text_lens[k]);
+		job->rows[k] =
+		    chunk_rows(r, k, &job->sizes[k], &job->row_lens[k]);
 	save_enqueue(st, job, 0);
 }
 
@@ -684,29 +474,24 @@ store_spool_entry(const struct fetch_record *r)
 	    spool_entry_new(json_dump_owned(fetch_json(r)), chunk_count(n));
 
 	for (size_t k = 0; k < e->nchunks; k++)
-		e->chunks[k] = chunk_json(
-		    r, k, &e->sizes[k], &e->texts[k], &e->text_lens[k]);
+		e->blobs[k] = chunk_rows(r, k, &e->sizes[k], &e->blob_lens[k]);
 	return e;
 }
 
-/* Whether a spool file's chunk, which a disk may have damaged, holds
- * items and texts that go together: its JSON an array of its n items,
- * and len bytes at p exactly two elements per item (put_text_element's),
- * read before texts_build walks them and the save pairs them by place. */
-static int
-texts_valid(const char *json, const char *p, size_t len, size_t n)
+/* Chunk k of a spool entry as records, or NULL when they are not: the
+ * records themselves, checked (a disk may have damaged its file), or an
+ * earlier version's JSON, with its texts beside it or in it. */
+static char *
+entry_rows(const struct spool_entry *e, size_t k, size_t *len)
 {
-	json_t *items = json_loads(json, 0, NULL);
-	size_t at = 0;
-	int ok = json_is_array(items) && json_array_size(items) == n;
-
-	json_decref(items);
-	for (size_t k = 0; ok && k < 2 * n; k++) {
-		if (len - at < 4 || element_size(p + at) > len - at)
-			return 0;
-		at += element_size(p + at);
-	}
-	return ok && at == len;
+	if (e->chunks[k] != NULL)
+		return rows_from_json(e->chunks[k], e->blobs[k],
+		    e->blob_lens[k], e->sizes[k], len);
+	if (e->blobs[k] == NULL ||
+	    !rows_valid(e->blobs[k], e->blob_lens[k], e->sizes[k]))
+		return NULL;
+	*len = e->blob_lens[k];
+	return bytes_dup(e->blobs[k], *len);
 }
 
 void
@@ -716,16 +501,6 @@ store_save_entry(
 	json_t *fetch = json_loads(e->fetch, 0, NULL);
 	struct save_job *job;
 
-	for (size_t k = 0; json_is_object(fetch) && k < e->nchunks; k++)
-		if (e->texts[k] != NULL &&
-		    !texts_valid(e->chunks[k], e->texts[k], e->text_lens[k],
-		        e->sizes[k])) {
-			json_decref(fetch);
-			log_err(
-			    "spool: a chunk's texts do not match its items");
-			cb(SAVE_FAILED, 0, 0, NULL, arg);
-			return;
-		}
 	if (!json_is_object(fetch)) {
 		json_decref(fetch);
 		log_err("spool: a fetch record that is not JSON");
@@ -740,10 +515,14 @@ store_save_entry(
 	job->items_seen =
 	    (long)json_integer_value(json_object_get(fetch, "prior_seen"));
 	for (size_t k = 0; k < e->nchunks; k++) {
-		job->chunks[k] = xstrdup(e->chunks[k]);
 		job->sizes[k] = e->sizes[k];
-		job->texts[k] = bytes_dup(e->texts[k], e->text_lens[k]);
-		job->text_lens[k] = e->text_lens[k];
+		job->rows[k] = entry_rows(e, k, &job->row_lens[k]);
+		if (job->rows[k] == NULL) {
+			log_err("spool: a chunk's items are damaged");
+			save_job_free(job);
+			cb(SAVE_FAILED, 0, 0, NULL, arg);
+			return;
+		}
 	}
 	save_enqueue(st, job, 0);
 }
@@ -761,11 +540,10 @@ job_entry(struct save_job *job)
 	e = spool_entry_new(
 	    json_dump_owned(json_incref(job->fetch)), job->nchunks - job->next);
 	for (size_t k = job->next; k < job->nchunks; k++) {
-		e->chunks[k - job->next] = xstrdup(job->chunks[k]);
 		e->sizes[k - job->next] = job->sizes[k];
-		e->texts[k - job->next] =
-		    bytes_dup(job->texts[k], job->text_lens[k]);
-		e->text_lens[k - job->next] = job->text_lens[k];
+		e->blobs[k - job->next] =
+		    bytes_dup(job->rows[k], job->row_lens[k]);
+		e->blob_lens[k - job->next] = job->row_lens[k];
 	}
 	return e;
 }

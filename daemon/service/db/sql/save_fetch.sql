@@ -11,27 +11,30 @@
 -- lost connection: the attempts' UUIDs and the items' identities make it
 -- idempotent.
 --  $1 json array of fetches, one per source (store_sources.c's
---     fetches_json): source, attempt (uuid), started (ms), duration (ms),
+--     fetch_json): source, attempt (uuid), started (ms), duration (ms),
 --     status (HTTP, or null), outcome, error (null on success), bytes,
 --     final_url, etag, last_modified, set_validators (replace them),
 --     next_ms (next poll in ms; < 0: disable), failures (in a row),
 --     disabled (why, or null), feed_url (found on its page, or null),
---     lease_s (> 0: keep the lease this long), owner (of the lease), last (the fetch's last chunk: record it and move the
---     source), prior_new and prior_seen (items new and seen before in the
+--     lease_s (> 0: keep the lease this long), owner (of the lease),
+--     last (the fetch's last chunk: record it and move the source),
+--     prior_new and prior_seen (items new and seen before in the
 --     fetch's earlier chunks)
---  $2 json array of items, each with its source (store_sources.c's
---     items_json: item, its language or else its source's, the counts an
+--  $2 to $28: the items, one array per column, the same length each, in
+--     the fetches' order (store_rows.c, sent in binary: PostgreSQL
+--     copies an array's elements, where it reads JSON a character at a
+--     time): each item's source, guid, link, title, author, author_url
+--     (their profile), relayed_from, summary, content, lang (its own or
+--     else its source's), published and updated (seconds), the counts an
 --     API gave (likes, shares, replies, views, followers), a review's
---     rating (0-1) and an aggregate's rating_count, analysis,
---     story identity; the item's tone is the document's, each mention's
---     the tone toward its watch; its author, their profile URL and
---     audience, written to authors as a set, below)
---  $3, $4 text[]: the items' summaries and contents, in the order of $2
---     (sent in binary: PostgreSQL copies them, where it reads a string
---     in JSON a character at a time); an item's own "summary" and
---     "content" in $2, when it has them (a fetch spooled by an earlier
---     version, the tests), come first. Either may be NULL or short: a
---     missing element is NULL.
+--     rating (0-1) and an aggregate's rating_count, its story identity
+--     (url_norm, simhash), and its analysis: the document's tone, label,
+--     abusive, emotions (an array literal, text[] once cast), rumour and
+--     tone_lang. NULL where unknown.
+--  $29 to $36: the items' mentions, one array per column: the place of
+--     its item in $2 (from 1), the watch, the terms (an array literal),
+--     then the tone toward the watch, its label, abusive, emotions and
+--     rumour. Authors are written to authors as a set, below.
 -- Returns one row per fetch of $1: its place in $1 (from 1), items new
 -- and seen before in this chunk, new mentions negative, neutral and
 -- positive; none for a last chunk whose source is gone.
@@ -48,24 +51,18 @@ WITH f AS (
     failures int, disabled text, feed_url text, lease_s int,
     owner text, last boolean, prior_new int, prior_seen int)
 ), input AS (
-  SELECT x.*, item_identity(guid, link, title, summary, content)
-    AS ident, row_number() OVER () AS n
-  FROM (SELECT source, guid, link, title, author, author_url,
-      relayed_from, coalesce(summary, t_summary) AS summary,
-      coalesce(content, t_content) AS content, lang, published, updated,
-      tone, label, abusive, tone_lang, emotions, rumour, mentions,
-      url_norm, simhash, likes, shares, replies, views, followers,
-      rating, rating_count
-    FROM ROWS FROM (unnest($3::text[]), unnest($4::text[]),
-      json_to_recordset($2::json) AS (source bigint, guid text,
-        link text, title text, author text, author_url text,
-        relayed_from text, summary text, content text,
-        lang text, published bigint, updated bigint, tone real,
-        label text, abusive boolean, tone_lang text, emotions text[],
-        rumour boolean, mentions json, url_norm text, simhash bigint,
-        likes bigint, shares bigint, replies bigint, views bigint,
-        followers bigint, rating real, rating_count bigint))
-      AS r(t_summary, t_content)) x
+  SELECT x.*, item_identity(guid, link, title, summary, content) AS ident
+  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[],
+      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+      $11::text[], $12::bigint[], $13::bigint[], $14::bigint[],
+      $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[],
+      $19::real[], $20::bigint[], $21::text[], $22::bigint[], $23::real[],
+      $24::text[], $25::boolean[], $26::text[], $27::boolean[],
+      $28::text[])
+    WITH ORDINALITY AS x(source, guid, link, title, author, author_url,
+      relayed_from, summary, content, lang, published, updated, likes,
+      shares, replies, views, followers, rating, rating_count, url_norm,
+      simhash, tone, label, abusive, emotions, rumour, tone_lang, n)
 ), fresh AS (
   -- The identities no partition holds, nor staging, once each (a feed
   -- may repeat an item), in the feeds' order. Identity is unique per
@@ -77,10 +74,9 @@ WITH f AS (
   -- writer.
   --
   -- Every look-up into items here is a scalar subquery, so one index
-  -- probe per item whatever the planner believes of the sizes: this
-  -- statement's rows come from JSON, which the planner cannot count, and
-  -- a month partition may have no statistics yet; as an anti-join, the
-  -- same test was planned as a scan of the whole month.
+  -- probe per item whatever the planner believes of the sizes: a month
+  -- partition may have no statistics yet, and as an anti-join the same
+  -- test was planned as a scan of the whole month.
   --
   -- The first of each identity is chosen by its place alone: sorting the
   -- rows themselves, texts and all, was a twentieth of the statement.
@@ -107,10 +103,9 @@ WITH f AS (
   FROM sources s WHERE s.id IN (SELECT source FROM f)
 ), ided AS (
   -- Their ids drawn before the insert, in the feeds' order, so that the
-  -- mentions can be written from the same rows: a join of this
-  -- statement's rows with themselves would be planned as a nested loop,
-  -- for the same reason as above. With each post's author as authors
-  -- knows them (schema/023_authors.sql), to find their id in author_ids.
+  -- mentions find their item's id by its place. With each post's author
+  -- as authors knows them (schema/023_authors.sql), to find their id in
+  -- author_ids.
   -- The sequence is looked up once (a sub-select), not by name for each
   -- row: that was 3.5 us an item.
   SELECT x.*,
@@ -241,7 +236,7 @@ WITH f AS (
   SELECT id, source, ident, guid, link, title, author, author_url,
     summary, content,
     lang, to_timestamp(published), to_timestamp(updated), tone, label,
-    abusive, tone_lang, emotions, rumour, url_norm, simhash,
+    abusive, tone_lang, emotions::text[], rumour, url_norm, simhash,
     (simhash >> 48) & 65535, (simhash >> 32) & 65535,
     (simhash >> 16) & 65535, simhash & 65535, likes, shares, replies,
     views, followers, rating, rating_count,
@@ -259,14 +254,14 @@ WITH f AS (
   INSERT INTO staged_mentions (item_id, watch_id, source_id, terms, lang,
     sentiment, label, abusive, emotions, rumour, published_at,
     first_seen_at)
-  SELECT DISTINCT ON (i.id, w.id) i.id, w.id, i.source, m.terms,
+  SELECT DISTINCT ON (i.id, w.id) i.id, w.id, i.source, m.terms::text[],
     coalesce(i.tone_lang, i.lang), m.tone, m.label,
-    coalesce(m.abusive, false), coalesce(m.emotions, '{}'),
+    coalesce(m.abusive, false), coalesce(m.emotions::text[], '{}'),
     coalesce(m.rumour, false), to_timestamp(i.published), now()
-  FROM ided i
-  CROSS JOIN LATERAL json_to_recordset(i.mentions) AS m(watch text,
-    terms text[], tone real, label text, abusive boolean,
-    emotions text[], rumour boolean)
+  FROM unnest($29::int[], $30::text[], $31::text[], $32::real[],
+      $33::text[], $34::boolean[], $35::text[], $36::boolean[])
+    AS m(n, watch, terms, tone, label, abusive, emotions, rumour)
+  JOIN ided i ON i.n = m.n
   JOIN watches w ON w.name = m.watch
   ORDER BY i.id, w.id
   RETURNING source_id, label
