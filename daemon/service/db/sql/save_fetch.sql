@@ -51,7 +51,15 @@ WITH f AS (
     failures int, disabled text, feed_url text, lease_s int,
     owner text, last boolean, prior_new int, prior_seen int)
 ), input AS (
-  SELECT x.*, item_identity(guid, link, title, summary, content) AS ident
+  -- The items but their summaries and contents, which go from their
+  -- arrays to the insert below (ins): each scan of a CTE copies its
+  -- rows, and the texts carried along were most of what a save copied.
+  SELECT x.source, x.guid, x.link, x.title, x.author, x.author_url,
+    x.relayed_from, x.lang, x.published, x.updated, x.likes, x.shares,
+    x.replies, x.views, x.followers, x.rating, x.rating_count, x.url_norm,
+    x.simhash, x.tone, x.label, x.abusive, x.emotions, x.rumour,
+    x.tone_lang, x.n,
+    item_identity(guid, link, title, summary, content) AS ident
   FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[],
       $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
       $11::text[], $12::bigint[], $13::bigint[], $14::bigint[],
@@ -233,17 +241,19 @@ WITH f AS (
     sentiment, label, abusive, tone_lang, emotions, rumour, url_norm, simhash,
     band0, band1, band2, band3, likes, shares, replies, views,
     author_followers, rating, rating_count, author_id, relayed_site)
-  SELECT id, source, ident, guid, link, title, author, author_url,
-    summary, content,
-    lang, to_timestamp(published), to_timestamp(updated), tone, label,
-    abusive, tone_lang, emotions::text[], rumour, url_norm, simhash,
-    (simhash >> 48) & 65535, (simhash >> 32) & 65535,
-    (simhash >> 16) & 65535, simhash & 65535, likes, shares, replies,
-    views, followers, rating, rating_count,
+  SELECT i.id, i.source, i.ident, i.guid, i.link, i.title, i.author,
+    i.author_url, t.summary, t.content, i.lang, to_timestamp(i.published),
+    to_timestamp(i.updated), i.tone, i.label, i.abusive, i.tone_lang,
+    i.emotions::text[], i.rumour, i.url_norm, i.simhash,
+    (i.simhash >> 48) & 65535, (i.simhash >> 32) & 65535,
+    (i.simhash >> 16) & 65535, i.simhash & 65535, i.likes, i.shares,
+    i.replies, i.views, i.followers, i.rating, i.rating_count,
     ((SELECT ids FROM author_ids)
-      ->> (author_platform || E'\n' || author_key))::bigint,
-    url_site(relayed_from)
-  FROM ided
+      ->> (i.author_platform || E'\n' || i.author_key))::bigint,
+    url_site(i.relayed_from)
+  FROM unnest($9::text[], $10::text[]) WITH ORDINALITY
+    AS t(summary, content, n)
+  JOIN ided i ON i.n = t.n
   RETURNING source_id
 ), men AS (
   -- Only new items get mentions here: known ones got theirs when they
