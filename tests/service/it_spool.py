@@ -2,12 +2,12 @@
 it_spool.py - polling goes on while the database is away: a fast feed
 whose items stay visible 25 s, polled every 10 s, loses nothing through a
 30-second outage, a 5-minute one, and a daemon stopped and started again
-in the middle of an outage, with its spool's files as an earlier version
-wrote them (the items as JSON, their texts inside) and one damaged (set
-aside, named in the log); nothing is stored twice, and every item keeps
-its text. A spool with no room
-pauses polling, says so in its log and metrics, and loses nothing fetched.
-A schedule file cut short is named in the log, and polling goes on.
+in the middle of an outage, with its spool's files as earlier versions
+wrote them (the items as JSON, their texts inside or beside it) and one
+damaged (set aside, named in the log); nothing is stored twice, and
+every item keeps its text. A spool with no room pauses polling, says so
+in its log and metrics, and loses nothing fetched. A schedule file cut
+short is named in the log, and polling goes on.
 """
 
 import json
@@ -242,16 +242,26 @@ def items_of(records, n):
     return items
 
 
-def to_version_1(path):
-    """Rewrites a spool file as an earlier version wrote it: version 1,
-    each chunk's items a JSON array, their summaries and contents in it,
-    rather than the records of version 3 ("N bytes LEN", then LEN
-    bytes)."""
+def text_value(text):
+    """text as a value of a binary array: its length (-1: none), its
+    bytes."""
+    if text is None:
+        return struct.pack("!i", -1)
+    data = text.encode()
+    return struct.pack("!i", len(data)) + data
+
+
+def to_earlier_version(path, version):
+    """Rewrites a spool file as an earlier version wrote it: each chunk's
+    items a JSON array rather than the records of version 3 ("N bytes
+    LEN", then LEN bytes); their summaries and contents inside it
+    (version 1) or beside it (version 2: a line "texts LEN", then each
+    item's two as values of a binary array)."""
     magic, rest = path.read_bytes().split(b"\n", 1)
     if magic != b"vigie-spool 3":
         raise TestFailure(f"{path}: not a version 3 spool file: {magic!r}")
     fetch, rest = rest.split(b"\n", 1)
-    out = [b"vigie-spool 1", fetch]
+    out = [f"vigie-spool {version}".encode(), fetch]
     while True:
         line, rest = rest.split(b"\n", 1)
         if line == b"end":
@@ -261,7 +271,14 @@ def to_version_1(path):
             raise TestFailure(f"{path}: a chunk's line: {line!r}")
         records, rest = rest[:int(length)], rest[int(length) + 1:]
         items = items_of(records, int(size))
+        texts = b""
+        if version == 2:
+            for item in items:
+                texts += text_value(item.pop("summary"))
+                texts += text_value(item.pop("content"))
         out.append(size + b" " + json.dumps(items).encode())
+        if version == 2:
+            out.append(b"texts %d\n" % len(texts) + texts)
     path.write_bytes(b"\n".join(out + [b"end"]) + b"\n")
 
 
@@ -304,9 +321,11 @@ def scenario(t, pg, srv, roll, conf, spool, url, listen, proc):
     t.ok("kept in" in log, "the stop says where the results are kept")
     files = sorted(pathlib.Path(spool).glob("*.spool"))
     t.ok(files, "the results fetched before the stop are in files")
+    t.ok(len(files) >= 2, f"results of two polls or more in files, to "
+         f"rewrite as versions 1 and 2: {len(files)}")
     damaged = damage_items(files)
-    for path in files:
-        to_version_1(path)
+    for k, path in enumerate(files):
+        to_earlier_version(path, 1 + k % 2)
     t.ok((pathlib.Path(spool) / "roster.json").exists(),
          "the schedule is kept for the next start")
     proc = start_daemon(conf)
