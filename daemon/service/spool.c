@@ -153,7 +153,10 @@ write_entry(int fd, const struct spool_entry *e)
 			    write_all(fd, "\n", 1) == -1)
 				return -1;
 		}
-		if (e->blobs[i] == NULL)
+		/* A JSON chunk may have no bytes beside it; a chunk of
+		 * bytes alone is written even empty, or its line would be
+		 * lost. */
+		if (e->blobs[i] == NULL && e->chunks[i] != NULL)
 			continue;
 		if (e->chunks[i] != NULL)
 			n = snprintf(

@@ -210,6 +210,8 @@ value_size(const char *p, size_t len, enum col_type t)
 
 /* tone, label, abusive, emotions and rumour, as both records have them:
  * NULL each for a text not judged. */
+#define TONE_COLS 5
+
 static void
 put_tone(struct buf *b, const struct sentiment_score *s)
 {
@@ -217,7 +219,7 @@ put_tone(struct buf *b, const struct sentiment_score *s)
 	size_t n = 0;
 
 	if (s == NULL) {
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < TONE_COLS; i++)
 			put_null(b);
 		return;
 	}
@@ -240,6 +242,9 @@ put_date(struct buf *b, int64_t t)
 		put_int8(b, t);
 }
 
+/* The values in the order of item_cols, then each mention's in the order
+ * of mention_cols: rows_from_json writes the same from JSON, and
+ * tests/service/test_rows.c holds the two to it. */
 void
 rows_put_item(struct buf *b, const struct item *it, const char *lang,
     const struct item_analysis *ia, const struct analyzer *an)

@@ -13,13 +13,11 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "core/base/json_out.h"
 #include "core/base/log.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
 #include "core/config/conf.h"
 #include "core/judge/analyze.h"
-#include "core/read/date.h"
 #include "core/read/feed.h"
 #include "core/read/url.h"
 #include "service/spool.h"
@@ -126,8 +124,8 @@ store_claimed_free(struct claimed_source *rows, long n)
 /* The saves gathered into one statement hold at most this many items
  * between them (a chunk may be alone in one): each statement's items are
  * in memory three times while it runs (the fetches' records, the
- * columns gathered from them, libpq's copy), on each connection, and past a few
- * thousand items a statement's planning no longer shows. */
+ * columns gathered from them, libpq's copy), on each connection, and
+ * past a few thousand items a statement's planning no longer shows. */
 #define SAVE_GATHER 2000
 /* A statement with fewer items than this waits up to SAVE_HOLD_MS for
  * more to join it, though its connection be idle: each statement costs
