@@ -1,9 +1,10 @@
 /*
  * test_rows.c - a save's items as records (service/db/store_rows.c): an
- * item's record checked whole and refused cut short or miscounted; the
- * JSON of a spool file of an earlier version, its texts inside it or
- * beside it, turned into the very same record; JSON that does not go
- * with its count or its texts refused.
+ * item's record checked whole and refused cut short or miscounted, a
+ * text that is not UTF-8 in it NULL; the JSON of a spool file of an
+ * earlier version, its texts inside it or beside it, turned into the
+ * very same record; JSON that does not go with its count or its texts
+ * refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,6 +76,16 @@ test_record(void **state)
 	/* A value's length past the end, as a damaged disk leaves it. */
 	b.data[0] = 0x40;
 	assert_false(rows_valid(b.data, b.len, 1));
+	buf_clear(&b);
+
+	/* A title that is not UTF-8, which PostgreSQL would refuse with
+	 * the whole statement, is NULL: a length of -1 after the guid's
+	 * and the link's values. */
+	it.title = "Acme \xff\xfe ferme";
+	rows_put_item(&b, &it, "fr", NULL, NULL);
+	assert_true(rows_valid(b.data, b.len, 1));
+	size_t at = (4 + strlen(it.id)) + (4 + strlen(it.link));
+	assert_memory_equal(b.data + at, "\xff\xff\xff\xff", 4);
 	buf_clear(&b);
 }
 
