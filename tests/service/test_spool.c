@@ -324,6 +324,35 @@ test_blobs(void **state)
 	remove_dir(dir);
 }
 
+/* A fetch of no items is one chunk of no records: written, its empty
+ * bytes read back, not lost with its line. */
+static void
+test_empty_chunk(void **state)
+{
+	char *dir = make_dir();
+	char err[256] = "";
+	struct spool *sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
+	struct spool_entry *e = spool_entry_new(xstrdup("{\"source\":1}"), 1);
+
+	(void)state;
+	e->blobs[0] = xstrdup("");
+	assert_int_equal(spool_put(sp, e), 0);
+	spool_free(sp);
+
+	sp = spool_open(dir, 1 << 20, 0, err, sizeof err);
+	e = spool_take(sp);
+	assert_non_null(e);
+	assert_int_equal(e->nchunks, 1);
+	assert_null(e->chunks[0]);
+	assert_int_equal(e->sizes[0], 0);
+	assert_non_null(e->blobs[0]);
+	assert_int_equal(e->blob_lens[0], 0);
+	spool_done(sp, e, SPOOL_STORED);
+	assert_int_equal(count_files(dir, ".bad"), 0);
+	spool_free(sp);
+	remove_dir(dir);
+}
+
 static void
 test_roster(void **state)
 {
@@ -389,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_write_fails),
 		cmocka_unit_test(test_set_aside),
 		cmocka_unit_test(test_blobs),
+		cmocka_unit_test(test_empty_chunk),
 		cmocka_unit_test(test_roster),
 	};
 

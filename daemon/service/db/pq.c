@@ -1,5 +1,6 @@
 /*
- * pq.c - libpq helpers for the blocking paths (see pq.h).
+ * pq.c - libpq helpers for the blocking paths, and the text array
+ * literal the store uses too (see pq.h).
  */
 #include "service/db/pq.h"
 
@@ -28,4 +29,24 @@ pq_connect(const char *conninfo, char **err)
 	    pq_message("cannot connect to the database", PQerrorMessage(conn));
 	PQfinish(conn);
 	return NULL;
+}
+
+char *
+pq_text_array(const char *const *texts, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(&b, i > 0 ? ",\"" : "\"");
+		for (const char *s = texts[i]; *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *s);
+		}
+		buf_putc(&b, '"');
+	}
+	buf_putc(&b, '}');
+	return buf_release(&b);
 }

@@ -257,30 +257,6 @@ read_watch(struct reader *rd, struct report_watch *w, const char *from,
 	return read_incidents(rd, w, p);
 }
 
-/* The names as a PostgreSQL array literal: each quoted, quotes and
- * backslashes escaped, sent as one parameter. */
-static char *
-text_array(const char *const *names, size_t n)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			buf_putc(&b, ',');
-		buf_putc(&b, '"');
-		for (const char *s = names[i]; *s != '\0'; s++) {
-			if (*s == '"' || *s == '\\')
-				buf_putc(&b, '\\');
-			buf_putc(&b, *s);
-		}
-		buf_putc(&b, '"');
-	}
-	buf_putc(&b, '}');
-	return buf_release(&b);
-}
-
 /* The first of names no row holds, or NULL. */
 static const char *
 missing(PGresult *res, const char *const *names, size_t n)
@@ -319,8 +295,8 @@ report_data_read(PGconn *conn, struct report *r, const char *const *names,
 	day_text(r->to, to);
 	day_text(r->prev_from, prev);
 	if (n > 0 || ntags > 0) {
-		char *arr =
-		    n > 0 ? text_array(names, n) : text_array(tags, ntags);
+		char *arr = n > 0 ? pq_text_array(names, n)
+		                  : pq_text_array(tags, ntags);
 		const char *p[1] = { arr };
 
 		res = rows(&rd, n > 0 ? named_sql : tagged_sql, 1, p);

@@ -20,6 +20,7 @@
 #include "core/judge/analyze.h"
 #include "core/read/date.h"
 #include "core/read/feed.h"
+#include "service/db/pq.h"
 
 /* A value's type, which says how many bytes it takes in binary. */
 enum col_type { COL_TEXT, COL_INT8, COL_INT4, COL_FLOAT4, COL_BOOL };
@@ -36,69 +37,79 @@ static const struct {
 };
 
 /* A column of a record: its key in the JSON of an earlier version's
- * chunk, and its type. emotions and terms are text, array literals
- * ("{anger,joy}"): an array's elements cannot be arrays of their own
- * lengths. */
+ * chunk, its type, and whether version 2 kept it beside that JSON (an
+ * item's summary and content). emotions and terms are text, array
+ * literals ("{anger,joy}"): an array's elements cannot be arrays of
+ * their own lengths. */
 struct column {
 	const char *key;
 	enum col_type type;
+	int beside;
 };
 
 /* An item's record, in the order of $3 to $28 ($2, the source, is its
  * chunk's), then the number of mention records that follow it. */
 static const struct column item_cols[] = {
-	{ "guid", COL_TEXT },
-	{ "link", COL_TEXT },
-	{ "title", COL_TEXT },
-	{ "author", COL_TEXT },
-	{ "author_url", COL_TEXT },
-	{ "relayed_from", COL_TEXT },
-	{ "summary", COL_TEXT },
-	{ "content", COL_TEXT },
-	{ "lang", COL_TEXT },
-	{ "published", COL_INT8 },
-	{ "updated", COL_INT8 },
-	{ "likes", COL_INT8 },
-	{ "shares", COL_INT8 },
-	{ "replies", COL_INT8 },
-	{ "views", COL_INT8 },
-	{ "followers", COL_INT8 },
-	{ "rating", COL_FLOAT4 },
-	{ "rating_count", COL_INT8 },
-	{ "url_norm", COL_TEXT },
-	{ "simhash", COL_INT8 },
-	{ "tone", COL_FLOAT4 },
-	{ "label", COL_TEXT },
-	{ "abusive", COL_BOOL },
-	{ "emotions", COL_TEXT },
-	{ "rumour", COL_BOOL },
-	{ "tone_lang", COL_TEXT },
+	{ "guid", COL_TEXT, 0 },
+	{ "link", COL_TEXT, 0 },
+	{ "title", COL_TEXT, 0 },
+	{ "author", COL_TEXT, 0 },
+	{ "author_url", COL_TEXT, 0 },
+	{ "relayed_from", COL_TEXT, 0 },
+	{ "summary", COL_TEXT, 1 },
+	{ "content", COL_TEXT, 1 },
+	{ "lang", COL_TEXT, 0 },
+	{ "published", COL_INT8, 0 },
+	{ "updated", COL_INT8, 0 },
+	{ "likes", COL_INT8, 0 },
+	{ "shares", COL_INT8, 0 },
+	{ "replies", COL_INT8, 0 },
+	{ "views", COL_INT8, 0 },
+	{ "followers", COL_INT8, 0 },
+	{ "rating", COL_FLOAT4, 0 },
+	{ "rating_count", COL_INT8, 0 },
+	{ "url_norm", COL_TEXT, 0 },
+	{ "simhash", COL_INT8, 0 },
+	{ "tone", COL_FLOAT4, 0 },
+	{ "label", COL_TEXT, 0 },
+	{ "abusive", COL_BOOL, 0 },
+	{ "emotions", COL_TEXT, 0 },
+	{ "rumour", COL_BOOL, 0 },
+	{ "tone_lang", COL_TEXT, 0 },
 };
 #define ITEM_COLS ARRAY_LEN(item_cols)
-#define COL_SUMMARY 6 /* item_cols' index of summary; content follows */
 
 /* A mention's record, in the order of $30 to $36 ($29, its item's
  * place, is counted as the records are read). */
 static const struct column mention_cols[] = {
-	{ "watch", COL_TEXT },
-	{ "terms", COL_TEXT },
-	{ "tone", COL_FLOAT4 },
-	{ "label", COL_TEXT },
-	{ "abusive", COL_BOOL },
-	{ "emotions", COL_TEXT },
-	{ "rumour", COL_BOOL },
+	{ "watch", COL_TEXT, 0 },
+	{ "terms", COL_TEXT, 0 },
+	{ "tone", COL_FLOAT4, 0 },
+	{ "label", COL_TEXT, 0 },
+	{ "abusive", COL_BOOL, 0 },
+	{ "emotions", COL_TEXT, 0 },
+	{ "rumour", COL_BOOL, 0 },
 };
 #define MENTION_COLS ARRAY_LEN(mention_cols)
 
 /* --- values --- */
 
+/* v in four bytes at p, network order: PostgreSQL's binary integers. */
+static void
+set_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
 static void
 put_be32(struct buf *b, uint32_t v)
 {
-	const unsigned char be[4] = { (unsigned char)(v >> 24),
-		(unsigned char)(v >> 16), (unsigned char)(v >> 8),
-		(unsigned char)v };
+	unsigned char be[4];
 
+	set_be32(be, v);
 	buf_append(b, be, sizeof be);
 }
 
@@ -166,26 +177,14 @@ put_bool(struct buf *b, int v)
 	buf_putc(b, v ? 1 : 0);
 }
 
-/* An array literal of n texts, each quoted: {"a","b \"c\""}. */
+/* n texts as one text value, an array literal (pq_text_array). */
 static void
 put_literal(struct buf *b, const char *const *v, size_t n)
 {
-	struct buf l;
+	char *l = pq_text_array(v, n);
 
-	buf_init(&l);
-	buf_putc(&l, '{');
-	for (size_t i = 0; i < n; i++) {
-		buf_puts(&l, i > 0 ? ",\"" : "\"");
-		for (const char *p = v[i]; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&l, '\\');
-			buf_putc(&l, *p);
-		}
-		buf_putc(&l, '"');
-	}
-	buf_putc(&l, '}');
-	put_text(b, l.data);
-	buf_clear(&l);
+	put_text(b, l);
+	free(l);
 }
 
 /* The length of the value at p, its header included, or 0 when the
@@ -408,8 +407,7 @@ put_json_values(struct buf *b, const json_t *o, const struct column *cols,
 	for (size_t c = 0; c < n; c++) {
 		/* The summary and content beside the JSON, when they
 		 * are (spool version 2): two values an item. */
-		if (texts != NULL &&
-		    (c == COL_SUMMARY || c == COL_SUMMARY + 1)) {
+		if (texts != NULL && cols[c].beside) {
 			size_t k = value_size(*texts, *texts_left, COL_TEXT);
 			if (k == 0)
 				return -1;
@@ -485,12 +483,8 @@ column_finish(struct op *op, struct buf *b, size_t n, enum col_type t)
 	const uint32_t head[] = { n > 0, 1, col_types[t].oid, (uint32_t)n, 1 };
 	unsigned char *p = (unsigned char *)b->data;
 
-	for (size_t i = 0; i < ARRAY_LEN(head); i++) {
-		p[4 * i] = (unsigned char)(head[i] >> 24);
-		p[4 * i + 1] = (unsigned char)(head[i] >> 16);
-		p[4 * i + 2] = (unsigned char)(head[i] >> 8);
-		p[4 * i + 3] = (unsigned char)head[i];
-	}
+	for (size_t i = 0; i < ARRAY_LEN(head); i++)
+		set_be32(p + 4 * i, head[i]);
 	/* No dimension: the header stops at the element type. */
 	if (n == 0)
 		b->len = 12;
