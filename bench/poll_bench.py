@@ -53,7 +53,7 @@ the cycle. Nothing listens beyond loopback, and everything started here
         [--sizes 500,1000,2000] [--seed 1] [--no-gzip]
         [--no-newsboat | --newsboat-limit SECONDS]
         [--no-copy | --schema-costs] [--reindex] [--server-stats]
-        [--concurrency 64 --per-host 2]
+        [--concurrency 64 --per-host 2] [--shared-buffers 128MB]
 """
 
 import argparse
@@ -110,18 +110,19 @@ def host(i):
 # ----------------------------------------------------------------------
 # PostgreSQL: the test harness's throwaway cluster, with PostgreSQL's
 # default shared_buffers rather than the tests' 16 MB (the largest run
-# stores more than 100 MB of items). fsync stays off: the figures are the
-# daemon's, not the disk's.
+# stores more than 100 MB of items), or what --shared-buffers says. fsync
+# stays off: the figures are the daemon's, not the disk's.
 
 class Postgres(harness.Postgres):
-    def __init__(self, server_stats=False):
+    def __init__(self, server_stats=False, shared_buffers="128MB"):
         self.server_stats = server_stats
+        self.shared_buffers = shared_buffers
         super().__init__()
 
     def start(self):
         if self._initialized and not self.running:
             with open(self.data / "postgresql.conf", "a") as f:
-                f.write("shared_buffers = 128MB\n")
+                f.write(f"shared_buffers = {self.shared_buffers}\n")
                 if self.server_stats:
                     f.write("shared_preload_libraries = "
                             "'pg_stat_statements'\n"
@@ -630,7 +631,7 @@ def bench_one(args, nginx, feeds, n, workdir):
         if got != res["items"] and not stopped:
             res["errors"].append(f"newsboat {n}: {got} items in its "
                                  f"cache, {res['items']} generated")
-    with Postgres(args.server_stats) as pg:
+    with Postgres(args.server_stats, args.shared_buffers) as pg:
         conf = workdir / f"vigie-{n}.conf"
         sources = {f"feed-{i:05d}": nginx.url(i, feeds[i][0])
                    for i in range(n)}
@@ -851,6 +852,9 @@ def main():
     ap.add_argument("--server-stats", action="store_true",
                     help="print the server's statements that took its time "
                     "in the cold cycle (pg_stat_statements)")
+    ap.add_argument("--shared-buffers", default="128MB",
+                    help="the server's shared_buffers (PostgreSQL's "
+                    "default: 128MB)")
     ap.add_argument("--concurrency", type=int, default=POLL["concurrency"])
     ap.add_argument("--per-host", type=int, default=POLL["per_host"])
     ap.add_argument("--read-threads", type=int, default=0,
