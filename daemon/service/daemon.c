@@ -239,14 +239,24 @@ read_stats(struct daemon *d)
 	store_stats(d->store, on_stats, d);
 }
 
-/* Nothing fetched, nothing to store: the database's time is free. */
+/* Nothing fetched, nothing to store, no request waiting but the
+ * indexer's own batches and what queues behind one: the database's time
+ * is free. Counted as work, a batch in flight kept the indexer from
+ * sending another beside it whenever the two came back apart (and the
+ * requests of each tick queued behind the first), so that a running
+ * daemon merged a backlog on one connection where --once used two. */
 static int
 daemon_idle(struct daemon *d)
 {
 	size_t fetching, saving;
+	int held = indexer_holds(d->indexer, d->store);
 
 	poller_in_flight(d->poller, &fetching, &saving);
-	return fetching == 0 && saving == 0 && pending(d) == 0;
+	return fetching == 0 && saving == 0 &&
+	    (held || store_pending(d->store) == 0) &&
+	    (d->saver == NULL ||
+	        store_pending(d->saver) ==
+	            (size_t)indexer_holds(d->indexer, d->saver));
 }
 
 static void on_once_poll(evutil_socket_t, short, void *);

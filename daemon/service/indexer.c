@@ -32,6 +32,11 @@ struct lane {
 	struct indexer *ix;
 	struct store *store;
 	int busy;
+	/* Came back with nothing taken while the other lane's batch held
+	 * what is left (its items, or the stories that wait for them): not
+	 * sent again before that batch returns, rather than back to back
+	 * for nothing meanwhile. */
+	int wait_other;
 };
 
 struct indexer {
@@ -74,6 +79,25 @@ indexer_set_saves(struct indexer *ix, struct store *saves)
 	ix->lanes[1].store = saves;
 }
 
+static size_t
+in_flight(const struct indexer *ix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(ix->lanes); i++)
+		n += ix->lanes[i].busy != 0;
+	return n;
+}
+
+int
+indexer_holds(const struct indexer *ix, const struct store *st)
+{
+	for (size_t i = 0; i < ARRAY_LEN(ix->lanes); i++)
+		if (ix->lanes[i].busy && ix->lanes[i].store == st)
+			return 1;
+	return 0;
+}
+
 /* A batch lost with the connection comes back as a failure too. */
 static void
 on_indexed(const struct index_result *r, void *arg)
@@ -85,6 +109,10 @@ on_indexed(const struct index_result *r, void *arg)
 	double oldest_left_s = r->oldest_left_s;
 
 	lane->busy = 0;
+	/* Whatever this batch held is free now. */
+	for (size_t i = 0; i < ARRAY_LEN(ix->lanes); i++)
+		ix->lanes[i].wait_other = 0;
+	lane->wait_other = n == 0 && oldest_left_s >= 0 && in_flight(ix) > 0;
 	if (n < 0) {
 		/* Not at every idle tick either: a refused batch would be
 		 * logged every second. */
@@ -148,11 +176,12 @@ indexer_tick(struct indexer *ix, int idle)
 	 * tick and every answer. */
 	if (now < ix->retry_at || (now < ix->due && (!idle || ix->caught_up)))
 		return;
-	if (!ix->lanes[0].busy)
+	if (!ix->lanes[0].busy && !ix->lanes[0].wait_other)
 		send_batch(&ix->lanes[0]);
 	/* A backlog while the daemon has nothing else to do: a second
 	 * batch beside the first. */
-	if (idle && !ix->caught_up && saves_free(&ix->lanes[1]))
+	if (idle && !ix->caught_up && saves_free(&ix->lanes[1]) &&
+	    !ix->lanes[1].wait_other)
 		send_batch(&ix->lanes[1]);
 }
 

@@ -23,6 +23,10 @@ void indexer_set_saves(struct indexer *, struct store *);
 void indexer_tick(struct indexer *, int idle);
 /* 1 once a batch found nothing left to index and none is in flight. */
 int indexer_caught_up(const struct indexer *);
+/* 1 if a batch is in flight on that connection: the daemon's idleness
+ * leaves the batches out, or the first would keep the second from going
+ * beside it. */
+int indexer_holds(const struct indexer *, const struct store *);
 /* Items were stored since the last batch was sent: not caught up until
  * another finds nothing left. */
 void indexer_expect(struct indexer *);

@@ -11,7 +11,8 @@ the merge refuses for a reason of its own set aside, the others merged
 and --once ending, then merged by a later run;
 two merges at once, the second leaving the batch to the first, and two
 batches of items stored before staging each indexing items of their
-own.
+own; a running daemon merging a backlog on both connections while one
+batch is held, without asking again and again meanwhile.
 """
 
 import contextlib
@@ -349,6 +350,93 @@ def retention_skips_held(t, pg):
          "the held one goes at the next maintenance")
 
 
+# One item's merge held in the database (as a slow batch would be): its
+# insert waits for an advisory lock the test holds.
+HOLD_INDEX = """
+CREATE FUNCTION test_hold_index() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.title = 'HOLD' THEN PERFORM pg_advisory_xact_lock_shared(4242);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER test_hold_index BEFORE INSERT ON items
+    FOR EACH ROW EXECUTE FUNCTION test_hold_index();
+"""
+
+
+def index_calls(pg):
+    return int(pg.scalar("SELECT coalesce(sum(calls), 0)"
+                         " FROM pg_stat_user_functions"
+                         " WHERE funcname = 'index_items'"))
+
+
+def lanes_while_held(t, tmp, srv):
+    """A running daemon with a backlog and nothing else to do merges it on
+    both its connections: while one batch is held in the database, the
+    other connection merges the rest at once (a batch in flight counted
+    as work of the daemon's, and the rest waited for it, one batch every
+    five seconds at best), then asks no more until the held batch is
+    back, rather than again and again for the items it holds."""
+    # The held item in the second batch of 1,000, after a first batch
+    # that goes alone (the daemon was caught up); four batches after it.
+    srv.set_feed("backlog.xml", rss_feed([
+        item(f"l{i}", "HOLD" if i == 1500 else f"Lot {i}")
+        for i in range(6000)]))
+    with Postgres() as pg:
+        conf = write_config(f"{tmp}/lanes.conf", pg.conninfo, {
+            "backlog": {"url": srv.url("/dynamic/backlog.xml"),
+                        "interval": "1h"}})
+        if not t.exited(vigie("migrate", "-c", conf), "migrate"):
+            return
+        pg.query(HOLD_INDEX)
+        pg.query("ALTER DATABASE vigie SET track_functions = 'pl'")
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-A", "-t", "-d", pg.conninfo],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT, text=True)
+        holder.stdin.write("SELECT pg_advisory_lock(4242);\n")
+        holder.stdin.flush()
+        proc = None
+        try:
+            wait_until(lambda: pg.scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND granted") == "1", 30, "the test to hold its lock")
+            proc = start_daemon(conf)
+            wait_until(lambda: pg.scalar(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock'"
+                " AND wait_event = 'advisory'") == "1", 60,
+                "a batch to be held at the held item")
+            waiting = wait_until(lambda: (lambda n: n <= 1000 and n)(int(
+                pg.scalar("SELECT count(*) FROM staged_items"))), 10,
+                "the other connection to merge the rest beside the held"
+                " batch")
+            t.eq(pg.scalar("SELECT count(*) FROM items"
+                           " WHERE search IS NOT NULL"), str(6000 - waiting),
+                 f"all but the held batch merged beside it ({waiting} "
+                 "items held)")
+            time.sleep(2)  # the last empty batch back, its calls counted
+            before = index_calls(pg)
+            time.sleep(3)
+            calls = index_calls(pg) - before
+            t.ok(calls <= 2, f"no batch asked again and again for what the"
+                 f" held one keeps ({calls} calls in 3 s)")
+            holder.stdin.write("SELECT pg_advisory_unlock(4242);\n")
+            holder.stdin.flush()
+            wait_until(lambda: pg.scalar(
+                "SELECT count(*) FROM items WHERE search IS NOT NULL")
+                == "6000", 60, "the held batch merged once let go")
+            t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "0",
+                 "nothing left staged")
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=30)
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
+                proc.cleanup()
+
+
 def alert_while_staged(t, tmp, srv):
     """Detection does not wait for the merge: with every merge refused, a
     burst of negative mentions, staged, fires a spike whose webhook lists
@@ -411,6 +499,7 @@ def body(t):
         two_at_once(t, pg)
         retention_skips_held(t, pg)
         alert_while_staged(t, tmp.name, srv)
+        lanes_while_held(t, tmp.name, srv)
 
 
 if __name__ == "__main__":
