@@ -207,10 +207,11 @@ value_size(const char *p, size_t len, enum col_type t)
 
 /* --- records --- */
 
-/* tone, label, abusive, emotions and rumour, as both records have them:
- * NULL each for a text not judged. */
+/* The values put_tone writes. */
 #define TONE_COLS 5
 
+/* tone, label, abusive, emotions and rumour, as both records have them:
+ * NULL each for a text not judged. */
 static void
 put_tone(struct buf *b, const struct sentiment_score *s)
 {
