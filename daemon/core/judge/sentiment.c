@@ -316,6 +316,18 @@ en_negation(
 	return v * N_SCALAR;
 }
 
+/*
+ * Whether a span of tokens from i may spell a multi-word key: i's word
+ * begins one (K_HEAD), or i is itself a phrase, merged or folded into
+ * several words, whose first word is not the one looked up.
+ */
+static int
+may_begin(const struct toks *t, size_t i)
+{
+	return (kind_of(t, i) & K_HEAD) ||
+	    memchr(tok_str(t, i), ' ', t->v[i].len) != NULL;
+}
+
 /* VADER's _special_idioms_check(). */
 static double
 en_special(const struct lang_model *m, const struct toks *t, double v, size_t i,
@@ -326,6 +338,8 @@ en_special(const struct lang_model *m, const struct toks *t, double v, size_t i,
 	const struct lexent *e;
 
 	for (size_t k = 0; k < ARRAY_LEN(before); k++) {
+		if (!may_begin(t, i - before[k][0]))
+			continue;
 		e = phrase_get(
 		    &m->special, t, i - before[k][0], i - before[k][1]);
 		if (e) {
@@ -334,13 +348,17 @@ en_special(const struct lang_model *m, const struct toks *t, double v, size_t i,
 			break;
 		}
 	}
-	if (i + 1 < t->n && (e = phrase_get(&m->special, t, i, i + 1)))
-		v = e->val, *why |= RULE_SPECIAL;
-	if (i + 2 < t->n && (e = phrase_get(&m->special, t, i, i + 2)))
-		v = e->val, *why |= RULE_SPECIAL;
+	if (may_begin(t, i)) {
+		if (i + 1 < t->n && (e = phrase_get(&m->special, t, i, i + 1)))
+			v = e->val, *why |= RULE_SPECIAL;
+		if (i + 2 < t->n && (e = phrase_get(&m->special, t, i, i + 2)))
+			v = e->val, *why |= RULE_SPECIAL;
+	}
 	/* Multi-word boosters ("kind of") before the word. */
 	static const int grams[][2] = { { 3, 1 }, { 3, 2 }, { 2, 1 } };
 	for (size_t k = 0; k < ARRAY_LEN(grams); k++) {
+		if (!may_begin(t, i - grams[k][0]))
+			continue;
 		e = phrase_get(&m->words, t, i - grams[k][0], i - grams[k][1]);
 		if (e && (e->kind & K_BOOST)) {
 			v += e->boost;

@@ -52,6 +52,8 @@ enum {
 	K_MARK_PHRASE = 1u << 13, /* starts a multi-word marker */
 	K_AFTER = 1u << 14, /* French: intensifies the word before it
 	                       ("je kiffe grave", "nul de chez nul") */
+	K_HEAD = 1u << 15, /* English: the first word of a multi-word entry
+	                      or idiom, which only such a word can begin */
 	K_EMOTION_SHIFT = 16, /* emotion bits (1 << EMOTION_x) from here */
 };
 #define K_MARKERS (K_ABUSIVE | K_RUMOUR | (0xffu << K_EMOTION_SHIFT))

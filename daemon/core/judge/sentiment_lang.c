@@ -95,7 +95,7 @@ word_evidence(const struct sentiment_model *m, const char *w, size_t n)
 {
 	const struct lexent *fr = lex_get(&m->lang[L_FR].words, w, n);
 	const struct lexent *en = lex_get(&m->lang[L_EN].words, w, n);
-	unsigned known = ~(K_MARKERS | K_MARK_PHRASE | K_PHRASE);
+	unsigned known = ~(K_MARKERS | K_MARK_PHRASE | K_PHRASE | K_HEAD);
 	int in_fr = fr && (fr->kind & known), in_en = en && (en->kind & known);
 	double ev = 0;
 
