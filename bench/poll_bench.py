@@ -491,6 +491,12 @@ SCHEMA_VARIANTS = (
 )
 
 
+def migrate(conf, what=""):
+    p = harness.vigie("migrate", "-c", conf, timeout=120)
+    if p.returncode != 0:
+        raise BenchError(f"vigie migrate{what} failed:\n{p.stderr}")
+
+
 def migrated(pg, conf, workdir, dbname, dumps):
     """A new database dbname, migrated, holding the rows the stored ones
     refer to."""
@@ -499,9 +505,7 @@ def migrated(pg, conf, workdir, dbname, dumps):
     c.write_text(conf.read_text().replace("dbname=vigie",
                                           f"dbname={dbname}"))
     c.chmod(0o600)
-    p = harness.vigie("migrate", "-c", c, timeout=120)
-    if p.returncode != 0:
-        raise BenchError(f"vigie migrate ({dbname}) failed:\n{p.stderr}")
+    migrate(c, f" ({dbname})")
     for t in REFERRED:
         copy_in(pg, dbname, t, *dumps[t])
 
@@ -626,12 +630,6 @@ def from_log(workdir, label):
         raise BenchError(f"{label}: no 'stored in' line in the log")
     waits = [float(w) for w in WAITED_LINE.findall(text)]
     return float(stored.group(1)), max(waits, default=0.0)
-
-
-def migrate(conf):
-    p = harness.vigie("migrate", "-c", conf, timeout=120)
-    if p.returncode != 0:
-        raise BenchError(f"vigie migrate failed:\n{p.stderr}")
 
 
 def bench_one(args, nginx, feeds, n, workdir):

@@ -19,7 +19,6 @@ started here is stopped on exit.
 import argparse
 import os
 import pathlib
-import re
 import shutil
 import subprocess
 import sys
@@ -30,8 +29,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import poll_bench  # noqa: E402
 from poll_bench import feedgen, harness  # noqa: E402
 
-WAITED = re.compile(r"search: [0-9]+ items indexed in [0-9.]+ s; none "
-                    r"waiting \(the longest waited about ([0-9]+) s\)")
+# The daemon's line when a backlog is merged (poll_bench.py reads it too).
+WAITED = poll_bench.WAITED_LINE
 
 
 def cold_start(vigie, nginx, feeds, n, workdir):
@@ -47,8 +46,7 @@ def cold_start(vigie, nginx, feeds, n, workdir):
                              **poll_bench.POLL)
         with open(conf, "a") as f:
             f.write(poll_bench.WATCHES)
-        if harness.vigie("migrate", "-c", conf, timeout=120).returncode:
-            raise SystemExit("vigie migrate failed")
+        poll_bench.migrate(conf)
         log = workdir / "running.log"
         t0 = time.monotonic()
         with open(log, "w") as out:

@@ -240,8 +240,9 @@ read_stats(struct daemon *d)
 }
 
 /* Nothing fetched, nothing to store, no request waiting but the
- * indexer's own batches and what queues behind one: the database's time
- * is free. Counted as work, a batch in flight kept the indexer from
+ * indexer's own batches and, on the first connection, what queues behind
+ * one (a tick's claims and statistics; behind a batch on the saves'
+ * connection wait saves, which are work): the database's time is free. Counted as work, a batch in flight kept the indexer from
  * sending another beside it whenever the two came back apart (and the
  * requests of each tick queued behind the first), so that a running
  * daemon merged a backlog on one connection where --once used two. */

@@ -259,6 +259,9 @@ WITH f AS (
     ((SELECT ids FROM author_ids)
       ->> (i.author_platform || E'\n' || i.author_key))::bigint,
     url_site(i.relayed_from)
+  -- In FROM here, unlike input: the ordinality is known to come in
+  -- order, so the join with ided merges rather than hashes the texts,
+  -- and two arrays cost little to copy.
   FROM unnest($9::text[], $10::text[]) WITH ORDINALITY
     AS t(summary, content, n)
   JOIN ided i ON i.n = t.n
