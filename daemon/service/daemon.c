@@ -242,10 +242,11 @@ read_stats(struct daemon *d)
 /* Nothing fetched, nothing to store, no request waiting but the
  * indexer's own batches and, on the first connection, what queues behind
  * one (a tick's claims and statistics; behind a batch on the saves'
- * connection wait saves, which are work): the database's time is free. Counted as work, a batch in flight kept the indexer from
- * sending another beside it whenever the two came back apart (and the
- * requests of each tick queued behind the first), so that a running
- * daemon merged a backlog on one connection where --once used two. */
+ * connection wait saves, which are work): the database's time is free.
+ * Counted as work, a batch in flight kept the indexer from sending
+ * another beside it whenever the two came back apart (and the requests
+ * of each tick queued behind the first), so that a running daemon merged
+ * a backlog on one connection where --once used two. */
 static int
 daemon_idle(struct daemon *d)
 {
