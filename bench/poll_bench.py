@@ -49,6 +49,11 @@ Beside it, in the same run and over the same URLs:
   within the hour. The last run is the one checked, merged and loaded
   with COPY.
 
+The server is warmed before the first cycle, as one in service is: its
+shared buffers touched, WAL segments left to recycle; and every timed
+cycle or load starts after a CHECKPOINT, so that none pays for writing
+what the one before left dirty (settle(), warm_server()).
+
 The feeds (bench/feedgen.py) are spread over 64 loopback addresses,
 127.0.0.1 to 127.0.0.64, so that the per-host limit does not serialise
 the cycle. Nothing listens beyond loopback, and everything started here
@@ -510,6 +515,40 @@ def migrated(pg, conf, workdir, dbname, dumps):
         copy_in(pg, dbname, t, *dumps[t])
 
 
+# A cluster just made is not one in service: each of its shared buffers
+# is a page of memory the kernel zeroes when first touched, and each WAL
+# segment it fills is a new file of 16 MB written with zeros first. Both
+# fell to the first cold cycle (7 % of the machine's samples, perf
+# record -a), not to the COPY loads that ran after it on the same server:
+# a server in service reuses its buffers and recycles its segments. So
+# the server is warmed first: a table larger than its buffers read into
+# them with pg_prewarm (PostgreSQL's own module: a plain scan goes
+# through a small ring of buffers), its writing leaving WAL segments that
+# a checkpoint recycles.
+
+def settle(pg):
+    """A CHECKPOINT before each timed cycle or load: the pages what ran
+    before left dirty are written now rather than while the next runs,
+    and the WAL segments it filled are recycled for the next to write
+    into."""
+    psql(pg, "CHECKPOINT", "postgres")
+
+
+def warm_server(pg):
+    psql(pg, "CREATE DATABASE warm", "postgres")
+    size = int(pg.scalar("SELECT setting::bigint * 8192 FROM pg_settings"
+                         " WHERE name = 'shared_buffers'"))
+    # Rows of a kilobyte: seven to a page, the table a quarter larger
+    # than the buffers.
+    rows = size * 5 // 4 // 8192 * 7
+    psql(pg, "CREATE EXTENSION pg_prewarm;"
+         " CREATE TABLE warm AS SELECT g, repeat('x', 1000) AS x"
+         f" FROM generate_series(1, {rows}) g;"
+         " SELECT pg_prewarm('warm')", "warm")
+    psql(pg, "DROP DATABASE warm", "postgres")
+    settle(pg)
+
+
 # The bare COPY takes 1 to 2 s from one run to the next on this kind of
 # machine, which alone moves the ingest ratio by half: the fastest of
 # BARE_RUNS loads is the raw rate, the hardest to come close to.
@@ -520,6 +559,7 @@ def bare_load(pg, dumps):
     """Seconds to load the stored rows into the bare tables, emptied
     first."""
     psql(pg, f"TRUNCATE {', '.join(STORED)}", "bare")
+    settle(pg)
     return sum(copy_in(pg, "bare", t, *dumps[t]) for t in STORED)
 
 
@@ -550,11 +590,13 @@ def copy_ingest(pg, conf, workdir, variants=False):
         psql(pg, f"CREATE TABLE {t} ({defs})", "bare")
     bare = min(bare_load(pg, dumps) for _ in range(BARE_RUNS))
     migrated(pg, conf, workdir, "schema", dumps)
+    settle(pg)
     own = sum(copy_in(pg, "schema", t, *dumps[t]) for t in STORED)
     costs = []
     for k, (what, sql) in enumerate(SCHEMA_VARIANTS if variants else ()):
         migrated(pg, conf, workdir, f"variant{k}", dumps)
         psql(pg, sql, f"variant{k}")
+        settle(pg)
         costs.append((what, sum(copy_in(pg, f"variant{k}", t, *dumps[t])
                                 for t in STORED)))
     for path in workdir.glob("*.copy"):
@@ -653,14 +695,17 @@ def bench_one(args, nginx, feeds, n, workdir):
                                 if args.read_threads else {}))
         with open(conf, "a") as f:
             f.write(WATCHES)
+        warm_server(pg)
         stored_runs = []
         for k in range(args.cold_runs - 1):
             migrate(conf)
+            settle(pg)
             timed_cycle(args.vigie, conf, workdir, f"cold-{n}-{k}")
             stored_runs.append(from_log(workdir, f"cold-{n}-{k}")[0])
             psql(pg, "DROP DATABASE vigie", "postgres")
             psql(pg, "CREATE DATABASE vigie", "postgres")
         migrate(conf)
+        settle(pg)
 
         if args.server_stats:
             pg.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements;"
@@ -695,6 +740,7 @@ def bench_one(args, nginx, feeds, n, workdir):
         res["db_bytes"] = int(pg.scalar(
             "SELECT pg_database_size(current_database())"))
 
+        settle(pg)
         res["warm"] = timed_cycle(args.vigie, conf, workdir, f"warm-{n}")
         res["warm_stored"] = from_log(workdir, f"warm-{n}")[0]
         got = outcomes(pg)
