@@ -46,7 +46,7 @@ Beside it, in the same run and over the same URLs:
   --cold-runs N the cold cycle runs N times, each on a database of its
   own, and its stored time is their median (each is printed): on a
   shared virtual machine the same build's cycle moves by a quarter
-  within the hour. The last run is the one checked, merged and loaded
+  within the hour. Each run is checked; the last is the one loaded
   with COPY.
 
 The server is warmed before the first cycle, as one in service is: its
@@ -427,6 +427,29 @@ def check_items(pg, feeds, n, label):
     return errors
 
 
+def cold_errors(pg, feeds, n, label):
+    """Errors of a cold cycle over the first n feeds: every fetch ok, every
+    item generated stored (and counted new by its fetch), merged and
+    indexed."""
+    errors = []
+    left = pg.scalar("SELECT count(*) FROM items WHERE search IS NULL")
+    if pg.scalar("SELECT to_regclass('staged_items') IS NOT NULL") == "t":
+        left = str(int(left) + int(pg.scalar(
+            "SELECT count(*) FROM staged_items")))
+    if left != "0":
+        errors.append(f"{label}: {left} items left unindexed or unmerged")
+    got = outcomes(pg)
+    if got != {"ok": n}:
+        errors.append(f"{label}: fetch outcomes {got}, want {n} ok")
+    errors += check_items(pg, feeds, n, label)
+    want = sum(f[2] for f in feeds[:n])
+    new = int(pg.scalar("SELECT coalesce(sum(items_new), 0) FROM fetches"))
+    if new != want:
+        errors.append(f"{label}: fetches count {new} new items, {want} "
+                      "generated")
+    return errors
+
+
 # ----------------------------------------------------------------------
 # What the rows cost: the cold cycle's rows loaded again with COPY
 
@@ -702,6 +725,8 @@ def bench_one(args, nginx, feeds, n, workdir):
             settle(pg)
             timed_cycle(args.vigie, conf, workdir, f"cold-{n}-{k}")
             stored_runs.append(from_log(workdir, f"cold-{n}-{k}")[0])
+            res["errors"] += cold_errors(pg, feeds, n,
+                                         f"cold {n} (run {k + 1})")
             psql(pg, "DROP DATABASE vigie", "postgres")
             psql(pg, "CREATE DATABASE vigie", "postgres")
         migrate(conf)
@@ -716,23 +741,7 @@ def bench_one(args, nginx, feeds, n, workdir):
         res["stored"], res["waited"] = from_log(workdir, f"cold-{n}")
         res["stored_runs"] = stored_runs + [res["stored"]]
         res["stored"] = statistics.median(res["stored_runs"])
-        left = pg.scalar("SELECT count(*) FROM items WHERE search IS NULL")
-        if pg.scalar("SELECT to_regclass('staged_items') IS NOT NULL") == "t":
-            left = str(int(left) + int(pg.scalar(
-                "SELECT count(*) FROM staged_items")))
-        if left != "0":
-            res["errors"].append(f"cold {n}: {left} items left unindexed"
-                                 " or unmerged")
-        got = outcomes(pg)
-        if got != {"ok": n}:
-            res["errors"].append(f"cold {n}: fetch outcomes {got}, "
-                                 f"want {n} ok")
-        res["errors"] += check_items(pg, feeds, n, f"cold {n}")
-        new = int(pg.scalar("SELECT coalesce(sum(items_new), 0)"
-                            " FROM fetches"))
-        if new != res["items"]:
-            res["errors"].append(f"cold {n}: fetches count {new} new "
-                                 f"items, {res['items']} generated")
+        res["errors"] += cold_errors(pg, feeds, n, f"cold {n}")
         res["mentions"] = int(pg.scalar("SELECT count(*) FROM mentions"))
         # What a database holds for these rows, indexed and counted, for
         # docs/SCALING.md: after a VACUUM, as it settles.
