@@ -492,6 +492,31 @@ test_overrides(void **state)
 	assert_true(en("what a scam") < 0);
 }
 
+/* The idioms are looked up only from a token that may begin one: a word
+ * that begins one, or a token made of several words ("to die", merged),
+ * whose first word is not the one looked up. */
+static void
+test_idiom_from_merged_token(void **state)
+{
+	const char *files[] = { FIXTURES "/sentiment/idiom-token.tsv" };
+	/* VADER looks for idioms from the fourth token on. */
+	const char *text = "This chocolate cake is to die for";
+	struct diag d = { 0 };
+	struct sentiment_model *m;
+	struct sentiment_score s;
+
+	(void)state;
+	m = sentiment_model_load(LEXICONS, files, 1, &d);
+	assert_non_null(m);
+	assert_int_equal(d.len, 0);
+	sentiment_score(m, text, strlen(text), "en", 0.05, &s);
+	assert_true(s.compound > 0.5);
+	sentiment_model_free(m);
+	/* Without the entry, "die" is scored and the idiom is not seen from
+	 * it, as in VADER. */
+	assert_true(en(text) < 0);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -793,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_emotion_file),
 		cmocka_unit_test(test_scratch_threads),
+		cmocka_unit_test(test_idiom_from_merged_token),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
