@@ -567,7 +567,7 @@ def warm_server(pg):
     psql(pg, "CREATE EXTENSION pg_prewarm;"
          " CREATE TABLE warm AS SELECT g, repeat('x', 1000) AS x"
          f" FROM generate_series(1, {rows}) g;"
-         " SELECT pg_prewarm('warm')", "warm")
+         " DO $$ BEGIN PERFORM pg_prewarm('warm'); END $$", "warm")
     psql(pg, "DROP DATABASE warm", "postgres")
     settle(pg)
 
