@@ -458,18 +458,28 @@ test_abusive_classes(void **state)
 	assert_false(score("Je vais te rappeler", "fr").abusive);
 }
 
+/* The shipped model with one override file, which must load cleanly. */
+static struct sentiment_model *
+load_with(const char *file)
+{
+	const char *files[] = { file };
+	struct diag d = { 0 };
+	struct sentiment_model *m =
+	    sentiment_model_load(LEXICONS, files, 1, &d);
+
+	assert_non_null(m);
+	assert_int_equal(d.len, 0);
+	return m;
+}
+
 static void
 test_overrides(void **state)
 {
-	const char *files[] = { FIXTURES "/sentiment/override.tsv" };
-	struct diag d = { 0 };
-	struct sentiment_model *m;
+	struct sentiment_model *m =
+	    load_with(FIXTURES "/sentiment/override.tsv");
 	struct sentiment_score s;
 
 	(void)state;
-	m = sentiment_model_load(LEXICONS, files, 1, &d);
-	assert_non_null(m);
-	assert_int_equal(d.len, 0);
 	sentiment_score(m, "zorglub", 7, "en", 0.05, &s);
 	assert_true(s.compound > 0.5);
 	sentiment_score(m, "zorglub", 7, "fr", 0.05, &s);
@@ -498,17 +508,13 @@ test_overrides(void **state)
 static void
 test_idiom_from_merged_token(void **state)
 {
-	const char *files[] = { FIXTURES "/sentiment/idiom-token.tsv" };
+	struct sentiment_model *m =
+	    load_with(FIXTURES "/sentiment/idiom-token.tsv");
 	/* VADER looks for idioms from the fourth token on. */
 	const char *text = "This chocolate cake is to die for";
-	struct diag d = { 0 };
-	struct sentiment_model *m;
 	struct sentiment_score s;
 
 	(void)state;
-	m = sentiment_model_load(LEXICONS, files, 1, &d);
-	assert_non_null(m);
-	assert_int_equal(d.len, 0);
 	sentiment_score(m, text, strlen(text), "en", 0.05, &s);
 	assert_true(s.compound > 0.5);
 	sentiment_model_free(m);
