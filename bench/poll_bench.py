@@ -559,11 +559,12 @@ def settle(pg):
 
 def warm_server(pg):
     psql(pg, "CREATE DATABASE warm", "postgres")
-    size = int(pg.scalar("SELECT setting::bigint * 8192 FROM pg_settings"
-                         " WHERE name = 'shared_buffers'"))
+    # In pages of 8 kB.
+    pages = int(pg.scalar("SELECT setting FROM pg_settings"
+                          " WHERE name = 'shared_buffers'"))
     # Rows of a kilobyte: seven to a page, the table a quarter larger
     # than the buffers.
-    rows = size * 5 // 4 // 8192 * 7
+    rows = pages * 5 // 4 * 7
     psql(pg, "CREATE EXTENSION pg_prewarm;"
          " CREATE TABLE warm AS SELECT g, repeat('x', 1000) AS x"
          f" FROM generate_series(1, {rows}) g;"

@@ -405,8 +405,6 @@ daemon_tick(struct daemon *d)
 		if (poller_done(d->poller) && d->backfill == NULL &&
 		    pending(d) == 0) {
 			if (!d->once_stored) {
-				if (!d->once_said)
-					once_say_stored(d);
 				/* A batch that ran beside the last saves may
 				 * not have seen them: only now is none in
 				 * flight. */
