@@ -12,7 +12,8 @@ and --once ending, then merged by a later run;
 two merges at once, the second leaving the batch to the first, and two
 batches of items stored before staging each indexing items of their
 own; a running daemon merging a backlog on both connections while one
-batch is held, without asking again and again meanwhile.
+batch is held, without asking again and again meanwhile; --once saying
+its sources stored while a merge is still held.
 """
 
 import contextlib
@@ -22,8 +23,9 @@ import subprocess
 import tempfile
 import time
 
-from harness import (FixtureServer, Postgres, daemon_log, rss_feed, run_test,
-                     start_daemon, vigie, wait_until, write_config)
+from harness import (FixtureServer, Postgres, TestFailure, daemon_log,
+                     rss_feed, run_test, start_daemon, vigie, wait_until,
+                     write_config)
 from sinks import WebhookReceiver
 
 # A slow save sleeps in the database, so that the fetches that end
@@ -370,6 +372,53 @@ def index_calls(pg):
                          " WHERE funcname = 'index_items'"))
 
 
+@contextlib.contextmanager
+def lock_held(pg):
+    """A session of the test's own holds advisory lock 4242 (the one
+    HOLD_INDEX waits for) until release() or the end of the block."""
+    holder = subprocess.Popen(
+        ["psql", "-X", "-q", "-A", "-t", "-d", pg.conninfo],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT, text=True)
+
+    def release():
+        holder.stdin.write("SELECT pg_advisory_unlock(4242);\n")
+        holder.stdin.flush()
+
+    try:
+        holder.stdin.write("SELECT pg_advisory_lock(4242);\n")
+        holder.stdin.flush()
+        wait_until(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND granted") == "1", 30, "the test to hold its lock")
+        yield release
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def merge_waiting(pg):
+    """Whether a merge waits at the held item."""
+    return pg.scalar("SELECT count(*) FROM pg_stat_activity"
+                     " WHERE wait_event_type = 'Lock'"
+                     " AND wait_event = 'advisory'") == "1"
+
+
+def held_backlog(tmp, pg, srv, name, items, others=None):
+    """A migrated database holding back the merge of the item titled
+    HOLD, and the configuration of a source serving items (and of the
+    others, a dict of sources)."""
+    srv.set_feed(f"{name}.xml", rss_feed(items))
+    conf = write_config(f"{tmp}/{name}.conf", pg.conninfo, {
+        name: {"url": srv.url(f"/dynamic/{name}.xml"), "interval": "1h"},
+        **(others or {})})
+    p = vigie("migrate", "-c", conf)
+    if p.returncode != 0:
+        raise TestFailure(f"migrate: {p.stderr}")
+    pg.query(HOLD_INDEX)
+    return conf
+
+
 def lanes_while_held(t, tmp, srv):
     """A running daemon with a backlog and nothing else to do merges it on
     both its connections: while one batch is held in the database, the
@@ -377,61 +426,85 @@ def lanes_while_held(t, tmp, srv):
     as work of the daemon's, and the rest waited for it, one batch every
     five seconds at best), then asks no more until the held batch is
     back, rather than again and again for the items it holds."""
-    # The held item in the second batch of 1,000, after a first batch
-    # that goes alone (the daemon was caught up); four batches after it.
-    srv.set_feed("backlog.xml", rss_feed([
-        item(f"l{i}", "HOLD" if i == 1500 else f"Lot {i}")
-        for i in range(6000)]))
     with Postgres() as pg:
-        conf = write_config(f"{tmp}/lanes.conf", pg.conninfo, {
-            "backlog": {"url": srv.url("/dynamic/backlog.xml"),
-                        "interval": "1h"}})
-        if not t.exited(vigie("migrate", "-c", conf), "migrate"):
-            return
-        pg.query(HOLD_INDEX)
+        # The held item in the second batch of 1,000, after a first
+        # batch that goes alone (the daemon was caught up); four batches
+        # after it.
+        conf = held_backlog(tmp, pg, srv, "backlog", [
+            item(f"l{i}", "HOLD" if i == 1500 else f"Lot {i}")
+            for i in range(6000)])
         pg.query("ALTER DATABASE vigie SET track_functions = 'pl'")
-        holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-A", "-t", "-d", pg.conninfo],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT, text=True)
-        holder.stdin.write("SELECT pg_advisory_lock(4242);\n")
-        holder.stdin.flush()
         proc = None
-        try:
-            wait_until(lambda: pg.scalar(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                " AND granted") == "1", 30, "the test to hold its lock")
-            proc = start_daemon(conf)
-            wait_until(lambda: pg.scalar(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock'"
-                " AND wait_event = 'advisory'") == "1", 60,
-                "a batch to be held at the held item")
-            waiting = wait_until(lambda: (lambda n: n <= 1000 and n)(int(
-                pg.scalar("SELECT count(*) FROM staged_items"))), 10,
-                "the other connection to merge the rest beside the held"
-                " batch")
-            t.eq(pg.scalar("SELECT count(*) FROM items"
-                           " WHERE search IS NOT NULL"), str(6000 - waiting),
-                 f"all but the held batch merged beside it ({waiting} "
-                 "items held)")
-            time.sleep(2)  # the last empty batch back, its calls counted
-            before = index_calls(pg)
-            time.sleep(3)
-            calls = index_calls(pg) - before
-            t.ok(calls <= 2, f"no batch asked again and again for what the"
-                 f" held one keeps ({calls} calls in 3 s)")
-            holder.stdin.write("SELECT pg_advisory_unlock(4242);\n")
-            holder.stdin.flush()
-            wait_until(lambda: pg.scalar(
-                "SELECT count(*) FROM items WHERE search IS NOT NULL")
-                == "6000", 60, "the held batch merged once let go")
-            t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "0",
-                 "nothing left staged")
-        finally:
-            holder.stdin.close()
-            holder.wait(timeout=30)
-            if proc is not None:
+        with lock_held(pg) as release:
+            try:
+                proc = start_daemon(conf)
+                wait_until(lambda: merge_waiting(pg), 60,
+                           "a batch to be held at the held item")
+                waiting = wait_until(lambda: (lambda n: n <= 1000 and n)(
+                    int(pg.scalar("SELECT count(*) FROM staged_items"))),
+                    10, "the other connection to merge the rest beside"
+                    " the held batch")
+                t.eq(pg.scalar("SELECT count(*) FROM items"
+                               " WHERE search IS NOT NULL"),
+                     str(6000 - waiting),
+                     f"all but the held batch merged beside it ({waiting}"
+                     " items held)")
+                time.sleep(2)  # the last empty batch back, calls counted
+                before = index_calls(pg)
+                time.sleep(3)
+                calls = index_calls(pg) - before
+                t.ok(calls <= 2, f"no batch asked again and again for what"
+                     f" the held one keeps ({calls} calls in 3 s)")
+                release()
+                wait_until(lambda: pg.scalar(
+                    "SELECT count(*) FROM items WHERE search IS NOT NULL")
+                    == "6000", 60, "the held batch merged once let go")
+                t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "0",
+                     "nothing left staged")
+            finally:
+                if proc is not None:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+                    proc.cleanup()
+
+
+def stored_said_while_held(t, tmp, srv):
+    """`run --once` says every source is polled and stored as soon as
+    its saves are answered, not once the merges for search are done (the
+    time bench/poll_bench.py takes as the cycle's): with a merge held in
+    the database before the last source is done (a slow one, whose
+    answer after 8 s is no feed, an error stored for it), the line comes
+    while the daemon still waits for the merge, and the daemon ends once
+    it is let go, every item searchable."""
+    with Postgres() as pg:
+        conf = held_backlog(tmp, pg, srv, "said", [
+            item(f"o{i}", "HOLD" if i == 5 else f"Lot {i}")
+            for i in range(20)],
+            {"late": {"url": srv.url("/slow?seconds=8"), "interval": "1h"}})
+        with lock_held(pg) as release:
+            proc = start_daemon(conf, "--once")
+            try:
+                wait_until(lambda: merge_waiting(pg), 60,
+                           "the merge to be held at the held item")
+                wait_until(lambda: "once: every source polled and stored"
+                           " in " in daemon_log(proc), 30,
+                           "--once to say every source stored while the"
+                           " merge is held")
+                t.ok(merge_waiting(pg) and proc.poll() is None,
+                     "said while the merge is held, before the end")
+                t.eq(pg.scalar("SELECT count(*) FROM fetches f JOIN sources"
+                               " s ON s.id = f.source_id"
+                               " WHERE s.name = 'late'"), "1",
+                     "after the late source's fetch was stored")
+                t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "20",
+                     "every item stored, staged")
+                release()
+                t.eq(proc.wait(timeout=60), 0,
+                     "--once ends once the merge is let go")
+                t.eq(pg.scalar("SELECT count(*) FROM items"
+                               " WHERE search IS NOT NULL"), "20",
+                     "every item searchable when it ends")
+            finally:
                 proc.terminate()
                 proc.wait(timeout=30)
                 proc.cleanup()
@@ -500,6 +573,7 @@ def body(t):
         retention_skips_held(t, pg)
         alert_while_staged(t, tmp.name, srv)
         lanes_while_held(t, tmp.name, srv)
+        stored_said_while_held(t, tmp.name, srv)
 
 
 if __name__ == "__main__":
