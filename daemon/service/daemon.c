@@ -428,16 +428,6 @@ daemon_tick(struct daemon *d)
 		read_stats(d);
 	}
 	if (d->db_up && !d->syncing) {
-		/*
-		 * Not hurrying while the daemon catches up with the schedule
-		 * it found at start: a backlog of that size (700,960 items
-		 * for a cold start over 20,000 feeds) is not merged within
-		 * the minute whatever the pace, and batches back to back
-		 * would take a CPU from the saves. Measured there: every
-		 * source stored in 41 s rather than 50 to 55, everything
-		 * searchable as soon (docs/BENCHMARKS.md).
-		 */
-		indexer_may_hurry(d->indexer, poller_caught_up(d->poller));
 		/* --once too: a long cycle must not leave its first items
 		 * unsearchable until its end. */
 		indexer_tick(d->indexer, idle);

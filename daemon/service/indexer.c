@@ -47,7 +47,6 @@ struct indexer {
 	void (*moved)(void *);
 	void *arg;
 	int caught_up;
-	int may_hurry; /* indexer_may_hurry's */
 	int64_t due; /* monotonic ms; 0: as soon as possible */
 	int64_t retry_at; /* monotonic ms: none before, idle or not */
 	long indexed; /* since the backlog was last empty */
@@ -65,7 +64,6 @@ indexer_new(struct store *st, void (*moved)(void *), void *arg)
 	ix->lanes[0].store = st;
 	ix->moved = moved;
 	ix->arg = arg;
-	ix->may_hurry = 1;
 	return ix;
 }
 
@@ -145,9 +143,8 @@ on_indexed(const struct index_result *r, void *arg)
 		ix->due = now + LOADED_EVERY_MS;
 	} else {
 		ix->caught_up = 0;
-		ix->due = oldest_left_s >= URGENT_AGE_S && ix->may_hurry
-		    ? 0
-		    : now + LOADED_EVERY_MS;
+		ix->due =
+		    oldest_left_s >= URGENT_AGE_S ? 0 : now + LOADED_EVERY_MS;
 	}
 	/* The daemon says whether the next goes now. */
 	ix->moved(ix->arg);
@@ -198,10 +195,4 @@ void
 indexer_expect(struct indexer *ix)
 {
 	ix->caught_up = 0;
-}
-
-void
-indexer_may_hurry(struct indexer *ix, int may)
-{
-	ix->may_hurry = may;
 }

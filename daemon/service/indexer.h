@@ -4,7 +4,7 @@
  * batches: one every few seconds, back to back while a backlog is known
  * and the daemon has nothing else to do (two at once then, one on each of
  * its connections), and back to back again once the oldest item waiting
- * is older than its bound, unless the daemon says not to hurry.
+ * is older than its bound.
  */
 #ifndef VIGIE_INDEXER_H
 #define VIGIE_INDEXER_H
@@ -30,8 +30,5 @@ int indexer_holds(const struct indexer *, const struct store *);
 /* Items were stored since the last batch was sent: not caught up until
  * another finds nothing left. */
 void indexer_expect(struct indexer *);
-/* Whether batches may go back to back, while the daemon is busy, once
- * the oldest item waiting is past its bound (1 until said otherwise). */
-void indexer_may_hurry(struct indexer *, int);
 
 #endif

@@ -80,9 +80,7 @@ struct poller {
 	/* How a source a reload removed is read, one last time. */
 	struct conf_source plain;
 	int claiming; /* a claim is awaited */
-	int claim_room; /* the sources it asked for */
 	int once_exhausted; /* --once: nothing due is left to claim */
-	int caught_up; /* a claim had room for every source due */
 	int stopping;
 
 	struct job_list jobs; /* every job, in claim order */
@@ -821,8 +819,6 @@ on_claimed(struct claimed_source *rows, long n, void *arg)
 		}
 	}
 	store_claimed_free(rows, n);
-	if (n < p->claim_room)
-		p->caught_up = 1;
 	if (p->env.once && n < limit)
 		p->once_exhausted = n == 0;
 	poller_dispatch(p);
@@ -885,7 +881,6 @@ poller_claim(struct poller *p)
 		return;
 	}
 	p->claiming = 1;
-	p->claim_room = room;
 	store_claim(p->env.store, p->env.owner, room, lease_seconds(p),
 	    p->env.once ? p->env.once_since_ms : -1, on_claimed, p);
 }
@@ -993,12 +988,6 @@ int
 poller_done(const struct poller *p)
 {
 	return p->once_exhausted && TAILQ_EMPTY(&p->jobs);
-}
-
-int
-poller_caught_up(const struct poller *p)
-{
-	return p->caught_up;
 }
 
 void

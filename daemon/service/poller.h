@@ -86,10 +86,6 @@ void poller_stop(struct poller *);
 
 /* --once: every due source was claimed and every job is done. */
 int poller_done(const struct poller *);
-/* 1 once a claim had room for every source due: the schedule the daemon
- * found at its start (every source of a cold start, or all those due
- * after a long stop) has been claimed. Stays 1. */
-int poller_caught_up(const struct poller *);
 /* The jobs being fetched, and those whose results are being stored. */
 void poller_in_flight(const struct poller *, size_t *fetching, size_t *saving);
 
