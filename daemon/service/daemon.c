@@ -154,10 +154,17 @@ pending(struct daemon *d)
  * queues behind them kept it above zero until a 20,000-feed cold start
  * was all indexed, three minutes after its last save.
  */
+/* --once: every source polled, a backfill included. */
+static int
+once_polled(struct daemon *d)
+{
+	return poller_done(d->poller) && d->backfill == NULL;
+}
+
 static int
 once_all_stored(struct daemon *d)
 {
-	return poller_done(d->poller) && d->backfill == NULL &&
+	return once_polled(d) &&
 	    (d->spool == NULL ||
 	        (spool_count(d->spool) == 0 && spool_in_flight(d->spool) == 0));
 }
@@ -402,8 +409,7 @@ daemon_tick(struct daemon *d)
 		}
 		if (!d->once_said && once_all_stored(d))
 			once_say_stored(d);
-		if (poller_done(d->poller) && d->backfill == NULL &&
-		    pending(d) == 0) {
+		if (once_polled(d) && pending(d) == 0) {
 			if (!d->once_stored) {
 				/* A batch that ran beside the last saves may
 				 * not have seen them: only now is none in

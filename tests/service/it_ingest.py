@@ -259,10 +259,10 @@ def set_aside(t, tmp, pg, srv):
 
 
 @contextlib.contextmanager
-def held(pg, sql, what):
+def held(pg, sql, what, lock="l.mode = 'RowShareLock'"):
     """sql run and left uncommitted in a session of its own while the
-    body runs (the holding session's row lock seen in pg_locks),
-    committed after; what names the wait for it."""
+    body runs (the holding session's lock, lock a condition on pg_locks
+    l, seen granted), committed after; what names the wait for it."""
     first = subprocess.Popen(
         ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
          "-d", pg.conninfo], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -273,7 +273,7 @@ def held(pg, sql, what):
         wait_until(lambda: pg.scalar(
             "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
             " ON a.pid = l.pid WHERE a.state = 'idle in transaction'"
-            " AND l.mode = 'RowShareLock'") not in (None, "0"), 30, what)
+            f" AND l.granted AND {lock}") not in (None, "0"), 30, what)
         yield
         first.stdin.write("COMMIT;\n")
         first.stdin.close()
@@ -372,29 +372,11 @@ def index_calls(pg):
                          " WHERE funcname = 'index_items'"))
 
 
-@contextlib.contextmanager
 def lock_held(pg):
-    """A session of the test's own holds advisory lock 4242 (the one
-    HOLD_INDEX waits for) until release() or the end of the block."""
-    holder = subprocess.Popen(
-        ["psql", "-X", "-q", "-A", "-t", "-d", pg.conninfo],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT, text=True)
-
-    def release():
-        holder.stdin.write("SELECT pg_advisory_unlock(4242);\n")
-        holder.stdin.flush()
-
-    try:
-        holder.stdin.write("SELECT pg_advisory_lock(4242);\n")
-        holder.stdin.flush()
-        wait_until(lambda: pg.scalar(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-            " AND granted") == "1", 30, "the test to hold its lock")
-        yield release
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
+    """The advisory lock HOLD_INDEX waits for, held by a session of the
+    test's own for the time of the block."""
+    return held(pg, "SELECT pg_advisory_xact_lock(4242)",
+                "the test to hold its lock", "l.locktype = 'advisory'")
 
 
 def merge_waiting(pg):
@@ -435,8 +417,8 @@ def lanes_while_held(t, tmp, srv):
             for i in range(6000)])
         pg.query("ALTER DATABASE vigie SET track_functions = 'pl'")
         proc = None
-        with lock_held(pg) as release:
-            try:
+        try:
+            with lock_held(pg):
                 proc = start_daemon(conf)
                 wait_until(lambda: merge_waiting(pg), 60,
                            "a batch to be held at the held item")
@@ -455,17 +437,16 @@ def lanes_while_held(t, tmp, srv):
                 calls = index_calls(pg) - before
                 t.ok(calls <= 2, f"no batch asked again and again for what"
                      f" the held one keeps ({calls} calls in 3 s)")
-                release()
-                wait_until(lambda: pg.scalar(
-                    "SELECT count(*) FROM items WHERE search IS NOT NULL")
-                    == "6000", 60, "the held batch merged once let go")
-                t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "0",
-                     "nothing left staged")
-            finally:
-                if proc is not None:
-                    proc.terminate()
-                    proc.wait(timeout=30)
-                    proc.cleanup()
+            wait_until(lambda: pg.scalar(
+                "SELECT count(*) FROM items WHERE search IS NOT NULL")
+                == "6000", 60, "the held batch merged once let go")
+            t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "0",
+                 "nothing left staged")
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
+                proc.cleanup()
 
 
 def stored_said_while_held(t, tmp, srv):
@@ -481,9 +462,10 @@ def stored_said_while_held(t, tmp, srv):
             item(f"o{i}", "HOLD" if i == 5 else f"Lot {i}")
             for i in range(20)],
             {"late": {"url": srv.url("/slow?seconds=8"), "interval": "1h"}})
-        with lock_held(pg) as release:
-            proc = start_daemon(conf, "--once")
-            try:
+        proc = None
+        try:
+            with lock_held(pg):
+                proc = start_daemon(conf, "--once")
                 wait_until(lambda: merge_waiting(pg), 60,
                            "the merge to be held at the held item")
                 wait_until(lambda: "once: every source polled and stored"
@@ -498,13 +480,13 @@ def stored_said_while_held(t, tmp, srv):
                      "after the late source's fetch was stored")
                 t.eq(pg.scalar("SELECT count(*) FROM staged_items"), "20",
                      "every item stored, staged")
-                release()
-                t.eq(proc.wait(timeout=60), 0,
-                     "--once ends once the merge is let go")
-                t.eq(pg.scalar("SELECT count(*) FROM items"
-                               " WHERE search IS NOT NULL"), "20",
-                     "every item searchable when it ends")
-            finally:
+            t.eq(proc.wait(timeout=60), 0,
+                 "--once ends once the merge is let go")
+            t.eq(pg.scalar("SELECT count(*) FROM items"
+                           " WHERE search IS NOT NULL"), "20",
+                 "every item searchable when it ends")
+        finally:
+            if proc is not None:
                 proc.terminate()
                 proc.wait(timeout=30)
                 proc.cleanup()
